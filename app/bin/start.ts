@@ -1,0 +1,78 @@
+// `npm start` (web + worker), `npm run start:web`, `npm run start:worker`, `npm run dev`.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { prepareDatabase } from "../utils/local-postgres.server";
+
+const args = new Set(process.argv.slice(2));
+const dev = args.has("--dev");
+const runWeb = !args.has("--worker");
+const runWorker = !args.has("--web");
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded() {
+  const built = "build/server/index.js";
+  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime("app")) return;
+  console.log("Building the web app (first start or sources changed)…");
+  execFileSync(process.execPath, [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { stdio: "inherit" });
+}
+
+async function main() {
+  const database = await prepareDatabase((line) => console.log(line));
+  const { env, EnvError } = await import("../utils/env.server");
+  let config;
+  try {
+    config = env();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const stops: Array<() => Promise<void>> = [];
+  if (runWeb) {
+    const { seedDemoOnFirstBoot } = await import("../domain/demo/seed.server");
+    const link = await seedDemoOnFirstBoot({ enabled: config.SEED_DEMO, appUrl: config.APP_URL });
+    if (!dev) buildIfNeeded();
+    const { startWeb } = await import("../server/web.server");
+    const web = await startWeb({ port: config.PORT, dev });
+    stops.push(web.close);
+    console.log(`Recoup is running at ${config.APP_URL}`);
+    if (link) console.log(`Sign in to the demo workspace (one-time link): ${link}`);
+  }
+  if (runWorker) {
+    const { startWorker } = await import("../../jobs/worker");
+    const worker = await startWorker();
+    stops.push(worker.stop);
+    console.log("Worker started");
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping (in-flight work finishes first)…`);
+    for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
+    const { disconnectDb } = await import("../utils/db.server");
+    await disconnectDb();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

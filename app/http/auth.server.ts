@@ -1,0 +1,52 @@
+import { findApiKey, hasScope } from "~/domain/auth/api-keys.server";
+import { findSession } from "~/domain/auth/sessions.server";
+import { AppError } from "./errors";
+
+export const SESSION_COOKIE = "recoup_session";
+
+export interface Caller {
+  workspaceId: string;
+  kind: "api_key" | "session";
+  scopes: string[];
+  apiKeyId?: string;
+  userId?: string;
+}
+
+function bearer(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  if (header?.toLowerCase().startsWith("bearer ")) return header.slice(7).trim() || null;
+  return request.headers.get("x-api-key")?.trim() || null;
+}
+
+export function sessionCookie(request: Request): string | null {
+  const cookie = request.headers.get("cookie") ?? "";
+  const match = cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  return match ? decodeURIComponent(match.slice(SESSION_COOKIE.length + 1)) : null;
+}
+
+/** Bearer workspace API key or dashboard session token (header, or the dashboard's cookie). */
+export async function authenticate(request: Request): Promise<Caller> {
+  const token = bearer(request) ?? sessionCookie(request);
+  if (!token) throw new AppError("unauthorized", "Send an API key or session token as `Authorization: Bearer …`.");
+  if (token.startsWith("rk_")) {
+    const key = await findApiKey(token);
+    if (!key) throw new AppError("unauthorized", "This API key is unknown, revoked or expired.");
+    return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, apiKeyId: key.id };
+  }
+  const session = await findSession(token);
+  if (!session) throw new AppError("unauthorized", "This session has expired. Sign in again.");
+  return { workspaceId: session.workspaceId, kind: "session", scopes: ["admin"], userId: session.userId };
+}
+
+export function requireScope(caller: Caller, scope: string) {
+  if (!hasScope(caller.scopes, scope)) {
+    throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope.`, { requiredScope: scope });
+  }
+}
+
+/** DunningDog: a workspaceId that is not the caller's is 403. */
+export function requireWorkspace(caller: Caller, workspaceId: string) {
+  if (caller.workspaceId !== workspaceId) {
+    throw new AppError("forbidden", "You do not have access to that workspace.");
+  }
+}

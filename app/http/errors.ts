@@ -1,0 +1,53 @@
+/** Stable error codes and their HTTP status: the one table every route shares. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_cursor: 400,
+  invalid_state: 400,
+  unknown_placeholder: 400,
+  recovery_closed: 400,
+  malformed_event: 400,
+  unauthorized: 401,
+  invalid_signature: 401,
+  forbidden: 403,
+  insufficient_scope: 403,
+  not_found: 404,
+  recovery_not_found: 404,
+  token_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  upstream_error: 502,
+  not_configured: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: "Invalid request",
+  unauthorized: "Authentication required",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  internal_error: "Internal error",
+};
+
+export function titleFor(code: ErrorCode): string {
+  return TITLES[code] ?? code.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Thrown by domain code; routes turn it into application/problem+json. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly meta?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.status = ERROR_STATUS[code];
+  }
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { log } from "~/utils/logger.server";
+import { AppError, ERROR_STATUS, titleFor, type ErrorCode } from "./errors";
+
+export function traceIdFor(request: Request): string {
+  const parent = request.headers.get("traceparent")?.split("-")[1];
+  return parent && /^[0-9a-f]{32}$/.test(parent) ? parent : randomBytes(16).toString("hex");
+}
+
+/**
+ * application/problem+json (RFC 9457) with DunningDog's `code` and `traceId`,
+ * plus `error`/`message` for Flow Arc-style clients.
+ */
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  opts: { traceId?: string; meta?: Record<string, unknown>; headers?: HeadersInit; instance?: string } = {},
+): Response {
+  const status = ERROR_STATUS[code];
+  const traceId = opts.traceId ?? randomBytes(16).toString("hex");
+  const body = {
+    type: `urn:recoup:problem:${code}`,
+    title: titleFor(code),
+    status,
+    code,
+    detail,
+    traceId,
+    ...(opts.instance ? { instance: opts.instance } : {}),
+    ...(opts.meta ? { meta: opts.meta } : {}),
+    error: code,
+    message: detail,
+  };
+  const headers = new Headers(opts.headers);
+  headers.set("Content-Type", "application/problem+json");
+  headers.set("X-Trace-Id", traceId);
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+export function zodDetail(error: z.ZodError): { detail: string; errors: Array<{ path: string; message: string }> } {
+  const errors = error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+  const first = errors[0];
+  return { detail: first ? `${first.path}: ${first.message}` : "Invalid request", errors };
+}
+
+/** Maps anything thrown by a route to a Response; unknown errors become an opaque, logged 500. */
+export function toProblem(error: unknown, request: Request, traceId = traceIdFor(request)): Response {
+  if (error instanceof Response) return error;
+  const instance = new URL(request.url).pathname;
+  if (error instanceof AppError) {
+    return problem(error.code, error.message, { traceId, meta: error.meta, instance });
+  }
+  if (error instanceof z.ZodError) {
+    const { detail, errors } = zodDetail(error);
+    return problem("validation_failed", detail, { traceId, meta: { errors }, instance });
+  }
+  log.error("unhandled error", { traceId, path: instance, method: request.method, error });
+  return problem("internal_error", "Something went wrong on our side. Quote the traceId if you contact support.", {
+    traceId,
+    instance,
+  });
+}
+
+/** Wraps a loader/action so that every failure answers problem+json. */
+export function apiHandler<A extends { request: Request }>(fn: (args: A & { traceId: string }) => Promise<Response>) {
+  return async (args: A): Promise<Response> => {
+    const traceId = traceIdFor(args.request);
+    try {
+      const response = await fn({ ...args, traceId });
+      response.headers.set("X-Trace-Id", traceId);
+      return response;
+    } catch (error) {
+      return toProblem(error, args.request, traceId);
+    }
+  };
+}
+
+export function json(data: unknown, init: number | ResponseInit = 200): Response {
+  const opts = typeof init === "number" ? { status: init } : init;
+  const headers = new Headers(opts.headers);
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(data), { ...opts, headers });
+}
+
+export { AppError };

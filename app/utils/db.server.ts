@@ -1,0 +1,29 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../generated/prisma/client";
+
+export type { Prisma } from "../../generated/prisma/client";
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+const globalForDb = globalThis as unknown as { __recoupDb?: { url: string; client: PrismaClient } };
+
+function create(url: string) {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+}
+
+/** The Prisma singleton, bound to DATABASE_URL as it is when first used. */
+export function db(): PrismaClient {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: call prepareDatabase() first");
+  const cached = globalForDb.__recoupDb;
+  if (cached && cached.url === url) return cached.client;
+  const client = create(url);
+  globalForDb.__recoupDb = { url, client };
+  return client;
+}
+
+export async function disconnectDb() {
+  const cached = globalForDb.__recoupDb;
+  globalForDb.__recoupDb = undefined;
+  await cached?.client.$disconnect();
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/**
+ * Named queues: the payload schema and pg-boss options of every deferred
+ * action. Handlers live in jobs/definitions/ (they import the domain; the
+ * domain imports only this file, to enqueue).
+ */
+export interface QueueSpec<S extends z.ZodType> {
+  name: string;
+  schema: S;
+  options: { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
+}
+
+function queue<S extends z.ZodType>(name: string, schema: S, options: Partial<QueueSpec<S>["options"]> = {}): QueueSpec<S> {
+  return {
+    name,
+    schema,
+    options: { retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 15 * 60, ...options },
+  };
+}
+
+export const DEAD_LETTER_QUEUE = "dead-letter";
+
+export const queues = {
+  stripeEvent: queue("stripe-event", z.object({ stripeEventId: z.string() })),
+  chargeRetry: queue("charge-retry", z.object({ recoveryId: z.string(), attemptNumber: z.number().int().min(1) }), {
+    retryLimit: 6,
+    retryDelay: 30,
+  }),
+  dunningSend: queue("dunning-send", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
+  dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() })),
+  metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),
+} as const;
+
+export type QueueName = (typeof queues)[keyof typeof queues]["name"];

@@ -1,0 +1,31 @@
+import { createApiKey } from "~/domain/auth/api-keys.server";
+import { createSession } from "~/domain/auth/sessions.server";
+import { createWorkspace } from "~/domain/workspaces/workspaces.server";
+import { encrypt } from "~/utils/crypto.server";
+import { db } from "~/utils/db.server";
+
+let counter = 0;
+
+/** A workspace with an owner, the default sequence, an all-scopes API key and a session token. */
+export async function makeWorkspace(overrides: { name?: string; ownerEmail?: string } = {}) {
+  counter += 1;
+  const { workspace, owner } = await createWorkspace({
+    name: overrides.name ?? `Acme ${counter}`,
+    ownerEmail: overrides.ownerEmail ?? `owner${counter}-${Date.now()}@example.com`,
+  });
+  const apiKey = await createApiKey({ workspaceId: workspace.id, scopes: ["admin"], name: "test" });
+  const session = await createSession({ userId: owner.id, workspaceId: workspace.id });
+  return { workspace, owner, apiKey: apiKey.key, sessionToken: session.token };
+}
+
+export async function connectStripeAccount(workspaceId: string, stripeAccountId = `acct_${Math.random().toString(36).slice(2, 12)}`) {
+  return db().connectedStripeAccount.create({
+    data: {
+      workspaceId,
+      stripeAccountId,
+      livemode: false,
+      scopes: ["read_write"],
+      accessTokenEncrypted: encrypt("sk_test_connected_access_token"),
+    },
+  });
+}

@@ -1,0 +1,843 @@
+// A small Stripe-compatible HTTP server for tests. Point stripe-node at it with
+//   new Stripe('sk_test_x', { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false })
+// From stripe-node 22 the `host` option also moves the Connect host, so `oauth.token` / `oauth.deauthorize`
+// land here too (`oauth.authorizeUrl()` still builds `https://<host>/oauth/authorize` without the port).
+//
+// Fixtures follow the API version stripe-node 23.1.0 pins (Stripe.API_VERSION = 2026-10-28.endive): an Invoice has
+// no top-level charge / payment_intent / subscription; it has `payments` (only returned when expanded),
+// `parent.subscription_details`, `attempt_count`, `next_payment_attempt`.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+
+export interface RecordedStripeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Form-decoded into nested objects/arrays: flow_data[type]=x → { flow_data: { type: 'x' } }. */
+  body: Record<string, unknown>;
+  rawBody: string;
+  stripeAccount: string | null;
+  idempotencyKey: string | null;
+  stripeVersion: string | null;
+  authorization: string | null;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface DeclineOptions {
+  declineCode?: string;
+  code?: string;
+  adviceCode?: string;
+  networkDeclineCode?: string;
+  networkAdviceCode?: string;
+  message?: string;
+}
+
+export interface FakeStripe {
+  url: string;
+  host: string;
+  port: number;
+  requests: RecordedStripeRequest[];
+  requestsTo(method: string, pathPattern: string | RegExp): RecordedStripeRequest[];
+  /** Store objects per connected account (`Stripe-Account` header value; null = the platform). Returns the live stored object. */
+  putInvoice(account: string | null, invoice: Partial<Stripe.Invoice> & { id: string }): Stripe.Invoice;
+  putCustomer(account: string | null, customer: Partial<Stripe.Customer> & { id: string }): Stripe.Customer;
+  putPaymentMethod(account: string | null, pm: Partial<Stripe.PaymentMethod> & { id: string }): Stripe.PaymentMethod;
+  /** The live stored object (mutations show up in later responses); its `payments` list is always present. */
+  getInvoice(account: string | null, id: string): Stripe.Invoice | undefined;
+  getCustomer(account: string | null, id: string): Stripe.Customer | undefined;
+  /** The next calls matching method + path (exact pathname or RegExp) get these responses, once each, in order. */
+  queue(method: string, path: string | RegExp, ...responses: ScriptedResponse[]): void;
+  /** The next `POST /v1/invoices/:id/pay` for that invoice declines (402 card_error); the invoice stays open, attempt_count + 1. */
+  declineNextPay(invoiceId: string, opts?: DeclineOptions): void;
+  close(): Promise<void>;
+}
+
+export interface FakeStripeOptions {
+  oauth?: { stripeUserId?: string; livemode?: boolean };
+}
+
+type Result = ScriptedResponse;
+type Store = {
+  invoices: Map<string, Stripe.Invoice>;
+  customers: Map<string, Stripe.Customer>;
+  paymentMethods: Map<string, Stripe.PaymentMethod>;
+};
+type Ctx = {
+  rec: RecordedStripeRequest;
+  store: Store;
+  livemode: boolean;
+  requestId: string;
+  /** Decoded query (GET) or body (POST): where `expand[]` and filters live. */
+  params: Record<string, unknown>;
+};
+
+const API_VERSION: string = Stripe.API_VERSION;
+const now = () => Math.floor(Date.now() / 1000);
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function randomId(prefix: string, length = 24): string {
+  return `${prefix}_${[...randomBytes(length)].map((b) => BASE62[b % 62]).join('')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form decoding (what stripe-node sends: a[b][0][c]=v, values URI-encoded, brackets usually raw)
+// ---------------------------------------------------------------------------------------------
+
+export function decodeForm(raw: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const pair of raw.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const head = key.split('[', 1)[0];
+    const path = [head, ...[...key.slice(head.length).matchAll(/\[([^\]]*)\]/g)].map((m) => m[1])];
+    if (path.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;
+    let node: Record<string, unknown> | unknown[] = root;
+    path.forEach((segment, i) => {
+      const last = i === path.length - 1;
+      const slot = segment === '' && Array.isArray(node) ? String(node.length) : segment;
+      const container = node as Record<string, unknown>;
+      if (last) {
+        container[slot] = value;
+      } else {
+        if (typeof container[slot] !== 'object' || container[slot] === null) {
+          container[slot] = /^\d*$/.test(path[i + 1]) ? [] : {};
+        }
+        node = container[slot] as Record<string, unknown>;
+      }
+    });
+  }
+  return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+export function makeInvoice(p: Partial<Stripe.Invoice> & { id: string; customer: string }): Stripe.Invoice {
+  const created = p.created ?? now() - 3600;
+  const amountDue = p.amount_due ?? 2000;
+  const amountPaid = p.amount_paid ?? 0;
+  const status = p.status ?? 'open';
+  const collection = p.collection_method ?? 'charge_automatically';
+  const livemode = p.livemode ?? false;
+  const subscription = `sub_${p.id.replace(/^in_/, '')}`;
+  const lineId = randomId('il');
+  const invoice: Stripe.Invoice = {
+    id: p.id,
+    object: 'invoice',
+    account_country: 'US',
+    account_name: 'Fake Merchant',
+    account_tax_ids: null,
+    amount_due: amountDue,
+    amount_overpaid: 0,
+    amount_paid: amountPaid,
+    amount_remaining: Math.max(amountDue - amountPaid, 0),
+    amount_shipping: 0,
+    application: null,
+    attempt_count: status === 'draft' ? 0 : 1,
+    attempted: status !== 'draft',
+    auto_advance: status === 'open',
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatically_finalizes_at: null,
+    billing_reason: 'subscription_cycle',
+    collection_method: collection,
+    created,
+    currency: 'usd',
+    custom_fields: null,
+    customer: p.customer,
+    customer_account: null,
+    customer_address: null,
+    customer_email: 'customer@example.com',
+    customer_name: 'Fake Customer',
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    due_date: collection === 'send_invoice' ? created + 30 * 86400 : null,
+    effective_at: status === 'draft' ? null : created,
+    ending_balance: status === 'draft' ? null : 0,
+    footer: null,
+    from_invoice: null,
+    hosted_invoice_url: `https://invoice.stripe.com/i/acct_fake/${livemode ? 'live' : 'test'}_${p.id.slice(3)}`,
+    invoice_pdf: `https://pay.stripe.com/invoice/acct_fake/${livemode ? 'live' : 'test'}_${p.id.slice(3)}/pdf`,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    latest_revision: null,
+    lines: {
+      object: 'list',
+      data: [
+        {
+          id: lineId,
+          object: 'line_item',
+          amount: amountDue,
+          currency: 'usd',
+          description: '1 × Fake Plan (at $20.00 / month)',
+          discount_amounts: [],
+          discountable: true,
+          discounts: [],
+          invoice: p.id,
+          livemode,
+          metadata: {},
+          parent: {
+            invoice_item_details: null,
+            subscription_item_details: {
+              invoice_item: null,
+              proration: false,
+              proration_details: { credited_items: null },
+              subscription,
+              subscription_item: randomId('si', 14),
+            },
+            type: 'subscription_item_details',
+          },
+          period: { start: created, end: created + 30 * 86400 },
+          pretax_credit_amounts: [],
+          pricing: {
+            price_details: { price: 'price_fake_monthly', product: 'prod_fake' },
+            type: 'price_details',
+            unit_amount_decimal: Stripe.Decimal.from(String(amountDue)),
+          },
+          quantity: 1,
+          quantity_decimal: Stripe.Decimal.from('1'),
+          subscription,
+          subtotal: amountDue,
+          taxes: [],
+        },
+      ],
+      has_more: false,
+      url: `/v1/invoices/${p.id}/lines`,
+    },
+    livemode,
+    metadata: {},
+    next_payment_attempt: status === 'open' && collection === 'charge_automatically' ? created + 3 * 86400 : null,
+    number: status === 'draft' ? null : `FAKE${p.id.slice(-4).toUpperCase()}-0001`,
+    on_behalf_of: null,
+    parent: {
+      quote_details: null,
+      subscription_details: { metadata: {}, subscription },
+      type: 'subscription_details',
+    },
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+    period_end: created,
+    period_start: created - 30 * 86400,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status,
+    status_transitions: {
+      finalized_at: status === 'draft' ? null : created,
+      marked_uncollectible_at: status === 'uncollectible' ? created : null,
+      paid_at: status === 'paid' ? created : null,
+      voided_at: status === 'void' ? created : null,
+    },
+    subtotal: amountDue,
+    subtotal_excluding_tax: amountDue,
+    test_clock: null,
+    total: amountDue,
+    total_discount_amounts: [],
+    total_excluding_tax: amountDue,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: created,
+  };
+  return { ...invoice, ...p } as Stripe.Invoice;
+}
+
+export function makeCustomer(p: Partial<Stripe.Customer> & { id: string }): Stripe.Customer {
+  const customer: Stripe.Customer = {
+    id: p.id,
+    object: 'customer',
+    address: null,
+    balance: 0,
+    created: now() - 86400 * 90,
+    currency: 'usd',
+    customer_account: null,
+    default_source: null,
+    delinquent: false,
+    description: null,
+    discount: null,
+    email: 'customer@example.com',
+    invoice_prefix: 'FAKE',
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: {},
+    name: 'Fake Customer',
+    next_invoice_sequence: 2,
+    phone: null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  };
+  return { ...customer, ...p } as Stripe.Customer;
+}
+
+export function makePaymentMethod(p: Partial<Stripe.PaymentMethod> & { id: string }): Stripe.PaymentMethod {
+  const pm: Stripe.PaymentMethod = {
+    id: p.id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    card: {
+      brand: 'visa',
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: 'US',
+      display_brand: 'visa',
+      exp_month: 12,
+      exp_year: new Date().getUTCFullYear() + 3,
+      fingerprint: randomId('fp', 16).slice(3),
+      funding: 'credit',
+      generated_from: null,
+      last4: '4242',
+      networks: { available: ['visa'], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: now() - 86400 * 90,
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
+  };
+  return { ...pm, ...p } as Stripe.PaymentMethod;
+}
+
+export function makeEvent<T>(
+  type: string,
+  object: T,
+  opts: { id?: string; account?: string; created?: number; livemode?: boolean; previousAttributes?: object } = {},
+): Stripe.Event {
+  const event = {
+    id: opts.id ?? randomId('evt'),
+    object: 'event',
+    ...(opts.account ? { account: opts.account } : {}),
+    api_version: API_VERSION,
+    created: opts.created ?? now(),
+    data: { object, ...(opts.previousAttributes ? { previous_attributes: opts.previousAttributes } : {}) },
+    livemode: opts.livemode ?? false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+  return event as unknown as Stripe.Event;
+}
+
+/** A valid `Stripe-Signature` header value for `payload` (what stripe.webhooks.constructEvent checks). */
+export function signPayload(payload: string, secret: string, timestamp?: number): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors in Stripe's envelope
+// ---------------------------------------------------------------------------------------------
+
+type RawError = {
+  type: string;
+  message: string;
+  code?: string;
+  param?: string;
+  decline_code?: string;
+  advice_code?: string;
+  network_decline_code?: string;
+  network_advice_code?: string;
+  charge?: string;
+  payment_intent?: unknown;
+};
+
+function apiError(status: number, e: RawError, headers?: Record<string, string>): Result {
+  const doc_url = e.code ? `https://docs.stripe.com/error-codes/${e.code.replace(/_/g, '-')}` : undefined;
+  // Stripe marks errors a retry cannot fix with Stripe-Should-Retry: false.
+  return { status, body: { error: { ...e, doc_url } }, headers: { 'Stripe-Should-Retry': 'false', ...headers } };
+}
+const oauthError = (error: string, error_description: string): Result => ({
+  status: 400,
+  body: { error, error_description },
+});
+const missing = (kind: string, id: string, param = 'id') =>
+  apiError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${kind}: '${id}'` });
+
+const DECLINES: Record<string, { message: string; network: string; advice?: string; code?: string }> = {
+  insufficient_funds: { message: 'Your card has insufficient funds.', network: '51', advice: 'try_again_later' },
+  generic_decline: { message: 'Your card was declined.', network: '05' },
+  do_not_honor: { message: 'Your card was declined.', network: '05' },
+  expired_card: { message: 'Your card has expired.', network: '54', advice: 'confirm_card_data', code: 'expired_card' },
+  incorrect_cvc: { message: "Your card's security code is incorrect.", network: 'N7', advice: 'confirm_card_data', code: 'incorrect_cvc' },
+  lost_card: { message: 'Your card was declined.', network: '41', advice: 'do_not_try_again' },
+  stolen_card: { message: 'Your card was declined.', network: '43', advice: 'do_not_try_again' },
+  processing_error: { message: 'An error occurred while processing your card. Try again in a little bit.', network: '96', code: 'processing_error' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------------
+
+export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const requests: RecordedStripeRequest[] = [];
+  const stores = new Map<string, Store>();
+  const storeFor = (account: string | null): Store => {
+    const key = account ?? '';
+    let s = stores.get(key);
+    if (!s) stores.set(key, (s = { invoices: new Map(), customers: new Map(), paymentMethods: new Map() }));
+    return s;
+  };
+  const scripted: Array<{ method: string; path: string | RegExp; response: ScriptedResponse }> = [];
+  const declines = new Map<string, DeclineOptions[]>();
+  const idempotency = new Map<string, { fingerprint: string; requestId: string; result: Result }>();
+  const usedCodes = new Set<string>();
+  const portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  const oauthAccount = opts.oauth?.stripeUserId ?? `acct_fake${randomId('x', 16).slice(2)}`;
+  const oauthLivemode = opts.oauth?.livemode ?? false;
+  let baseUrl = '';
+
+  const matches = (pattern: string | RegExp, path: string) =>
+    typeof pattern === 'string' ? pattern === path : pattern.test(path);
+  const expands = (ctx: Ctx, field: string) =>
+    Array.isArray(ctx.params.expand) && ctx.params.expand.some((e) => e === field || String(e).startsWith(`${field}.`));
+  /** Stripe returns `payments` on an invoice only when asked for with expand[]=payments. */
+  const renderInvoice = (ctx: Ctx, invoice: Stripe.Invoice) => {
+    if (expands(ctx, 'payments')) return invoice;
+    const rest: Partial<Stripe.Invoice> = { ...invoice };
+    delete rest.payments;
+    return rest;
+  };
+
+  // -- route handlers ------------------------------------------------------------------------
+
+  function payInvoice(ctx: Ctx, id: string): Result {
+    const invoice = ctx.store.invoices.get(id);
+    if (!invoice) return missing('invoice', id, 'invoice');
+    if (invoice.status === 'paid') {
+      // What Stripe answers: 400 invalid_request_error, message "Invoice is already paid", and no `code`
+      // (neither invoice_already_paid nor invoice_not_open is in Stripe's documented error-code list).
+      return apiError(400, { type: 'invalid_request_error', message: 'Invoice is already paid' });
+    }
+    if (invoice.status === 'void') {
+      return apiError(400, { type: 'invalid_request_error', message: 'This invoice has been voided and can no longer be paid.' });
+    }
+    const t = now();
+    if (invoice.status === 'draft') {
+      invoice.status = 'open';
+      invoice.status_transitions.finalized_at = t;
+      invoice.number ??= `FAKE${id.slice(-4).toUpperCase()}-0001`;
+    }
+    invoice.attempt_count += 1;
+    invoice.attempted = true;
+    // An invoice keeps one PaymentIntent across attempts; it appears in `payments` as the default InvoicePayment.
+    invoice.payments ??= { object: 'list', data: [], has_more: false, url: `/v1/invoice_payments?invoice=${id}` };
+    let payment = invoice.payments.data.find((p) => p.is_default);
+    if (!payment) {
+      payment = {
+        id: randomId('inpay'),
+        object: 'invoice_payment',
+        amount_paid: null,
+        amount_requested: invoice.amount_remaining,
+        created: t,
+        currency: invoice.currency,
+        invoice: id,
+        is_default: true,
+        livemode: invoice.livemode,
+        payment: { type: 'payment_intent', payment_intent: randomId('pi') },
+        status: 'open',
+        status_transitions: { canceled_at: null, paid_at: null },
+      };
+      invoice.payments.data.push(payment);
+    }
+    const paymentIntentId = String(payment.payment.payment_intent);
+    const chargeId = randomId('ch');
+    const paymentMethod = typeof ctx.params.payment_method === 'string' ? ctx.params.payment_method : null;
+
+    const decline = declines.get(id)?.shift();
+    if (decline) {
+      const known = DECLINES[decline.declineCode ?? 'insufficient_funds'] ?? DECLINES.generic_decline;
+      const err: RawError = {
+        type: 'card_error',
+        code: decline.code ?? known.code ?? 'card_declined',
+        decline_code: decline.declineCode ?? 'insufficient_funds',
+        advice_code: decline.adviceCode ?? known.advice,
+        network_decline_code: decline.networkDeclineCode ?? known.network,
+        network_advice_code: decline.networkAdviceCode,
+        message: decline.message ?? known.message,
+        charge: chargeId,
+      };
+      const lastError = { ...err };
+      delete lastError.payment_intent;
+      err.payment_intent = {
+        id: paymentIntentId,
+        object: 'payment_intent',
+        amount: invoice.amount_remaining,
+        currency: invoice.currency,
+        customer: invoice.customer,
+        created: payment.created,
+        latest_charge: chargeId,
+        last_payment_error: { ...lastError, type: 'card_error', payment_method: paymentMethod ? { id: paymentMethod, object: 'payment_method' } : undefined },
+        livemode: invoice.livemode,
+        payment_method: null,
+        status: 'requires_payment_method',
+      };
+      return apiError(402, err);
+    }
+
+    invoice.status = 'paid';
+    invoice.amount_paid = invoice.amount_due;
+    invoice.amount_remaining = 0;
+    invoice.next_payment_attempt = null;
+    invoice.auto_advance = false;
+    invoice.status_transitions.paid_at = t;
+    payment.status = 'paid';
+    payment.amount_paid = invoice.amount_due;
+    payment.status_transitions.paid_at = t;
+    return { status: 200, body: renderInvoice(ctx, invoice) };
+  }
+
+  function updateCustomer(ctx: Ctx, id: string): Result {
+    const customer = ctx.store.customers.get(id);
+    if (!customer) return missing('customer', id);
+    const { expand: _expand, ...changes } = ctx.rec.body;
+    // Stripe semantics: an empty string unsets a field; inside metadata it deletes the key.
+    const merge = (target: Record<string, unknown>, patch: Record<string, unknown>, inMetadata: boolean) => {
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === '' && inMetadata) delete target[k];
+        else if (v === '') target[k] = null;
+        else if (v && typeof v === 'object' && !Array.isArray(v)) {
+          if (typeof target[k] !== 'object' || target[k] === null) target[k] = {};
+          merge(target[k] as Record<string, unknown>, v as Record<string, unknown>, k === 'metadata');
+        } else target[k] = v;
+      }
+    };
+    merge(customer as unknown as Record<string, unknown>, changes, false);
+    return { status: 200, body: customer };
+  }
+
+  function createPortalSession(ctx: Ctx): Result {
+    const body = ctx.rec.body as {
+      customer?: string;
+      return_url?: string;
+      configuration?: string;
+      locale?: string;
+      on_behalf_of?: string;
+      flow_data?: {
+        type?: string;
+        after_completion?: { type?: string; redirect?: { return_url?: string }; hosted_confirmation?: { custom_message?: string } };
+        subscription_cancel?: { subscription: string };
+        subscription_update?: { subscription: string };
+      };
+    };
+    if (!body.customer) {
+      return apiError(400, { type: 'invalid_request_error', code: 'parameter_missing', param: 'customer', message: 'Missing required param: customer.' });
+    }
+    if (!ctx.store.customers.has(body.customer)) return missing('customer', body.customer, 'customer');
+    const f = body.flow_data;
+    if (f && !f.type) {
+      return apiError(400, { type: 'invalid_request_error', code: 'parameter_missing', param: 'flow_data[type]', message: 'Missing required param: flow_data[type].' });
+    }
+    const after = f?.after_completion;
+    const id = randomId('bps');
+    const session: Stripe.BillingPortal.Session = {
+      id,
+      object: 'billing_portal.session',
+      configuration: body.configuration ?? 'bpc_fake_default',
+      created: now(),
+      customer: body.customer,
+      customer_account: null,
+      flow: f
+        ? {
+            type: f.type!,
+            after_completion: {
+              type: after?.type ?? 'portal_homepage',
+              redirect: after?.redirect?.return_url ? { return_url: after.redirect.return_url } : null,
+              hosted_confirmation: after?.type === 'hosted_confirmation' ? { custom_message: after.hosted_confirmation?.custom_message ?? null } : null,
+            },
+            customer_update: null,
+            subscription_cancel: f.subscription_cancel ? { retention: null, subscription: f.subscription_cancel.subscription } : null,
+            subscription_pause: null,
+            subscription_update: f.subscription_update ? { subscription: f.subscription_update.subscription } : null,
+            subscription_update_confirm: null,
+          }
+        : null,
+      livemode: ctx.livemode,
+      locale: (body.locale as Stripe.BillingPortal.Session.Locale) ?? null,
+      on_behalf_of: body.on_behalf_of ?? null,
+      return_url: body.return_url ?? null,
+      url: `${baseUrl}/fake-portal/${id}`,
+    };
+    portalSessions.set(id, session);
+    return { status: 200, body: session };
+  }
+
+  function oauthToken(ctx: Ctx): Result {
+    const { grant_type, code, refresh_token } = ctx.rec.body as Record<string, string | undefined>;
+    const token = () => ({
+      status: 200,
+      body: {
+        access_token: randomId(oauthLivemode ? 'sk_live' : 'sk_test', 32),
+        livemode: oauthLivemode,
+        refresh_token: randomId('rt', 32),
+        scope: 'read_write',
+        stripe_publishable_key: randomId(oauthLivemode ? 'pk_live' : 'pk_test', 32),
+        stripe_user_id: oauthAccount,
+        token_type: 'bearer',
+      },
+    });
+    if (grant_type === 'refresh_token') {
+      return refresh_token ? token() : oauthError('invalid_request', 'No refresh_token provided.');
+    }
+    if (grant_type !== 'authorization_code') {
+      return oauthError('unsupported_grant_type', `Unsupported grant type: ${grant_type ?? '(none)'}`);
+    }
+    if (!code) return oauthError('invalid_request', 'No authorization code provided');
+    if (code.startsWith('bad')) return oauthError('invalid_grant', `Authorization code does not exist: ${code}`);
+    if (usedCodes.has(code)) {
+      return oauthError('invalid_grant', `This authorization code has already been used. All tokens issued with this code have been revoked.`);
+    }
+    usedCodes.add(code);
+    return token();
+  }
+
+  function oauthDeauthorize(ctx: Ctx): Result {
+    const { client_id, stripe_user_id } = ctx.rec.body as Record<string, string | undefined>;
+    if (!client_id) return oauthError('invalid_request', 'Missing required param: client_id.');
+    if (!stripe_user_id) return oauthError('invalid_request', 'Missing required param: stripe_user_id.');
+    return { status: 200, body: { stripe_user_id } };
+  }
+
+  const routes: Array<[string, RegExp, (ctx: Ctx, m: RegExpMatchArray) => Result]> = [
+    ['POST', /^\/oauth\/token$/, (ctx) => oauthToken(ctx)],
+    ['POST', /^\/oauth\/deauthorize$/, (ctx) => oauthDeauthorize(ctx)],
+    ['GET', /^\/v1\/invoices\/([^/]+)$/, (ctx, [, id]) => {
+      const invoice = ctx.store.invoices.get(id);
+      return invoice ? { status: 200, body: renderInvoice(ctx, invoice) } : missing('invoice', id);
+    }],
+    ['POST', /^\/v1\/invoices\/([^/]+)\/pay$/, (ctx, [, id]) => payInvoice(ctx, id)],
+    ['GET', /^\/v1\/invoice_payments$/, (ctx) => {
+      const invoiceId = ctx.params.invoice;
+      const data = [...ctx.store.invoices.values()]
+        .filter((i) => invoiceId === undefined || i.id === invoiceId)
+        .flatMap((i) => i.payments?.data ?? []);
+      return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/invoice_payments' } };
+    }],
+    ['GET', /^\/v1\/customers\/([^/]+)$/, (ctx, [, id]) => {
+      const customer = ctx.store.customers.get(id);
+      return customer ? { status: 200, body: customer } : missing('customer', id);
+    }],
+    ['POST', /^\/v1\/customers\/([^/]+)$/, (ctx, [, id]) => updateCustomer(ctx, id)],
+    ['GET', /^\/v1\/payment_methods\/([^/]+)$/, (ctx, [, id]) => {
+      const pm = ctx.store.paymentMethods.get(id);
+      return pm ? { status: 200, body: pm } : missing('payment_method', id, 'payment_method');
+    }],
+    ['POST', /^\/v1\/billing_portal\/sessions$/, (ctx) => createPortalSession(ctx)],
+  ];
+
+  // -- request pipeline ----------------------------------------------------------------------
+
+  function portalPage(id: string): string {
+    const s = portalSessions.get(id);
+    const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const back = s?.flow?.after_completion.redirect?.return_url ?? s?.return_url;
+    return `<!doctype html><html><head><meta charset="utf-8"><title>Fake Stripe billing portal</title></head><body>
+<h1>Fake Stripe billing portal</h1>
+${s ? `<p>Session <code>${esc(s.id)}</code> for customer <code>${esc(s.customer)}</code>${s.flow ? ` (flow: ${esc(s.flow.type)})` : ''}</p>` : '<p>Unknown session</p>'}
+${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
+</body></html>`;
+  }
+
+  function handle(rec: RecordedStripeRequest, requestId: string): Result {
+    const auth = rec.authorization ?? '';
+    if (!/^Bearer sk_(test|live)_\S+$/.test(auth)) {
+      // Stripe answers 401 with type invalid_request_error; stripe-node turns any 401 into StripeAuthenticationError.
+      return apiError(401, {
+        type: 'invalid_request_error',
+        message: auth
+          ? `Invalid API Key provided: ${auth.replace(/^Bearer\s+/, '').slice(0, 8)}********`
+          : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      });
+    }
+    const livemode = auth.startsWith('Bearer sk_live_');
+    const ctx: Ctx = {
+      rec,
+      store: storeFor(rec.stripeAccount),
+      livemode,
+      requestId,
+      params: rec.method === 'GET' ? decodeForm(new URLSearchParams(rec.query).toString()) : rec.body,
+    };
+
+    // Idempotency (POST only, scoped per account): same key + same request replays; different request → idempotency_error.
+    const idemKey = rec.method === 'POST' && rec.idempotencyKey ? `${rec.stripeAccount ?? ''}\u0000${rec.idempotencyKey}` : null;
+    const fingerprint = `${rec.method} ${rec.path} ${canonical(rec.body)}`;
+    if (idemKey) {
+      const saved = idempotency.get(idemKey);
+      if (saved && saved.fingerprint === fingerprint) {
+        return { ...saved.result, headers: { ...saved.result.headers, 'Idempotent-Replayed': 'true', 'Original-Request': saved.requestId } };
+      }
+      if (saved) {
+        return apiError(400, {
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${rec.idempotencyKey}' if you meant to execute a different request.`,
+        });
+      }
+    }
+
+    const scriptIndex = scripted.findIndex((s) => s.method === rec.method && matches(s.path, rec.path));
+    let result: Result;
+    if (scriptIndex >= 0) {
+      result = scripted.splice(scriptIndex, 1)[0].response;
+    } else {
+      const route = routes.find(([method, re]) => method === rec.method && re.test(rec.path));
+      result = route
+        ? route[2](ctx, rec.path.match(route[1])!)
+        : apiError(404, {
+            type: 'invalid_request_error',
+            message: `Unrecognized request URL (${rec.method}: ${rec.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+          });
+    }
+    // Snapshot the body now: a replay must return what the first request got, not the object's later state.
+    result = { ...result, body: typeof result.body === 'string' ? result.body : JSON.parse(JSON.stringify(result.body)) };
+    // Stripe saves a result once the endpoint ran. 409/429/5xx model failures before that (unless the response
+    // itself says Stripe-Should-Retry: false), so they are not saved and a retry with the same key runs again.
+    const transient = result.status === 409 || result.status === 429 || result.status >= 500;
+    if (idemKey && (!transient || result.headers?.['Stripe-Should-Retry'] === 'false')) {
+      idempotency.set(idemKey, { fingerprint, requestId, result });
+    }
+    return result;
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const header = (name: string) => {
+        const v = req.headers[name];
+        return v === undefined ? null : Array.isArray(v) ? v.join(',') : v;
+      };
+      let body: Record<string, unknown> = {};
+      try {
+        body = (header('content-type') ?? '').includes('json') && rawBody ? JSON.parse(rawBody) : decodeForm(rawBody);
+      } catch {
+        body = {};
+      }
+      const rec: RecordedStripeRequest = {
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        rawBody,
+        stripeAccount: header('stripe-account'),
+        idempotencyKey: header('idempotency-key'),
+        stripeVersion: header('stripe-version'),
+        authorization: header('authorization'),
+      };
+      requests.push(rec);
+
+      const portal = rec.method === 'GET' && rec.path.match(/^\/fake-portal\/([^/]+)$/);
+      if (portal) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
+        res.end(portalPage(portal[1]));
+        return;
+      }
+
+      const requestId = randomId('req', 14);
+      let result: Result;
+      try {
+        result = handle(rec, requestId);
+      } catch (err) {
+        console.error('[fake-stripe] handler crashed', err);
+        result = { status: 500, body: { error: { type: 'api_error', message: `Fake Stripe crashed: ${String(err)}` } } };
+      }
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        'Request-Id': requestId,
+        'Stripe-Version': rec.stripeVersion ?? API_VERSION,
+        // Connection: close keeps stripe-node from reusing a socket the server may drop (it would retry that once).
+        Connection: 'close',
+        ...(rec.idempotencyKey && rec.method === 'POST' ? { 'Idempotency-Key': rec.idempotencyKey } : {}),
+        ...(rec.stripeAccount ? { 'Stripe-Account': rec.stripeAccount } : {}),
+        ...result.headers,
+      };
+      const payload = withRequestLogUrl(result.body, headers['Original-Request'] ?? requestId);
+      res.writeHead(result.status, headers);
+      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    host: '127.0.0.1',
+    port,
+    requests,
+    requestsTo: (method, pattern) =>
+      requests.filter((r) => r.method === method.toUpperCase() && matches(pattern, r.path)),
+    putInvoice(account, p) {
+      const invoice = makeInvoice({ customer: 'cus_fake', ...p } as Partial<Stripe.Invoice> & { id: string; customer: string });
+      invoice.payments ??= { object: 'list', data: [], has_more: false, url: `/v1/invoice_payments?invoice=${p.id}` };
+      storeFor(account).invoices.set(p.id, invoice);
+      return invoice;
+    },
+    putCustomer(account, p) {
+      const customer = makeCustomer(p);
+      storeFor(account).customers.set(p.id, customer);
+      return customer;
+    },
+    putPaymentMethod(account, p) {
+      const pm = makePaymentMethod(p);
+      storeFor(account).paymentMethods.set(p.id, pm);
+      return pm;
+    },
+    getInvoice: (account, id) => storeFor(account).invoices.get(id),
+    getCustomer: (account, id) => storeFor(account).customers.get(id),
+    queue(method, path, ...responses) {
+      for (const response of responses) scripted.push({ method: method.toUpperCase(), path, response });
+    },
+    declineNextPay(invoiceId, decline = {}) {
+      const list = declines.get(invoiceId) ?? [];
+      list.push(decline);
+      declines.set(invoiceId, list);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function withRequestLogUrl(body: unknown, requestId: string): unknown {
+  const error = (body as { error?: unknown } | null)?.error;
+  if (!error || typeof error !== 'object' || 'request_log_url' in error) return body;
+  return { ...(body as object), error: { ...error, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } };
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, inject } from "vitest";
+import { withDatabase } from "../../app/utils/local-postgres.server";
+
+// Every test file gets its own database, cloned from the migrated template.
+const adminUrl = inject("pgAdminUrl");
+const name = `recoup_t_${randomBytes(6).toString("hex")}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("pgTemplate")}"`);
+await admin.end();
+
+process.env.DATABASE_URL = withDatabase(adminUrl, name);
+process.env.NODE_ENV = "test";
+process.env.RECOUP_DATA_DIR ??= ".data/test";
+
+afterAll(async () => {
+  const { disconnectDb } = await import("../../app/utils/db.server");
+  await disconnectDb();
+});
