@@ -23,12 +23,14 @@ export const DEAD_LETTER_QUEUE = "dead-letter";
 
 export const queues = {
   stripeEvent: queue("stripe-event", z.object({ stripeEventId: z.string() })),
-  chargeRetry: queue("charge-retry", z.object({ recoveryId: z.string(), attemptNumber: z.number().int().min(1) }), {
+  /** Wakes a recovery at its planned time: charges (nextActionKind retry) or re-decides (wait). */
+  chargeRetry: queue("charge-retry", z.object({ recoveryId: z.string(), attemptNumber: z.number().int().min(1), at: z.string().datetime() }), {
     retryLimit: 6,
     retryDelay: 30,
   }),
   dunningSend: queue("dunning-send", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() })),
+  recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() })),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),
 } as const;
 

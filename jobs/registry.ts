@@ -1,4 +1,17 @@
 import type { JobDefinition } from "./define";
+import { chargeRetryJob } from "./definitions/charge-retry";
+import { dunningSendJob } from "./definitions/dunning-send";
+import { dunningStepJob } from "./definitions/dunning-step";
+import { metricSnapshotsJob } from "./definitions/metric-snapshots";
+import { recoveryExpireJob } from "./definitions/recovery-expire";
+import { stripeEventJob } from "./definitions/stripe-event";
 
 /** Every job the worker runs. */
-export const jobDefinitions: JobDefinition[] = [];
+export const jobDefinitions = [
+  stripeEventJob,
+  chargeRetryJob,
+  recoveryExpireJob,
+  dunningStepJob,
+  dunningSendJob,
+  metricSnapshotsJob,
+] as unknown as JobDefinition[];

@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import type { z } from "zod";
 import { DEAD_LETTER_QUEUE, queues, type QueueSpec } from "../../jobs/queues";
+import { now } from "./clock.server";
 import { uuidFromKey } from "./crypto.server";
 import type { Tx } from "./db.server";
 import { log } from "./logger.server";
@@ -72,7 +73,8 @@ export async function enqueue<S extends z.ZodType>(
   const boss = await getBoss();
   return boss.send(spec.name, payload, {
     ...(opts.key ? { id: uuidFromKey(`${spec.name}:${opts.key}`), singletonKey: opts.key } : {}),
-    ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+    // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
+    ...(opts.startAfter ? { startAfter: new Date(Date.now() + Math.max(0, opts.startAfter.getTime() - now().getTime())) } : {}),
     ...(opts.tx ? { db: inTransaction(opts.tx) } : {}),
   });
 }

@@ -56,6 +56,12 @@ export interface FakeStripe {
   queue(method: string, path: string | RegExp, ...responses: ScriptedResponse[]): void;
   /** The next `POST /v1/invoices/:id/pay` for that invoice declines (402 card_error); the invoice stays open, attempt_count + 1. */
   declineNextPay(invoiceId: string, opts?: DeclineOptions): void;
+  /**
+   * Stripe's own automatic collection attempt fails (what precedes an `invoice.payment_failed` event):
+   * attempt_count + 1, the PaymentIntent carries last_payment_error, next_payment_attempt as given. Returns the invoice.
+   */
+  failInvoice(account: string | null, invoiceId: string, decline?: DeclineOptions & { nextPaymentAttempt?: number | null }): Stripe.Invoice;
+  putSubscription(account: string | null, sub: { id: string; customer: string; status?: string; [k: string]: unknown }): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,8 @@ type Store = {
   invoices: Map<string, Stripe.Invoice>;
   customers: Map<string, Stripe.Customer>;
   paymentMethods: Map<string, Stripe.PaymentMethod>;
+  paymentIntents: Map<string, Record<string, unknown>>;
+  subscriptions: Map<string, Record<string, unknown>>;
 };
 type Ctx = {
   rec: RecordedStripeRequest;
@@ -397,7 +405,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   const storeFor = (account: string | null): Store => {
     const key = account ?? '';
     let s = stores.get(key);
-    if (!s) stores.set(key, (s = { invoices: new Map(), customers: new Map(), paymentMethods: new Map() }));
+    if (!s) stores.set(key, (s = { invoices: new Map(), customers: new Map(), paymentMethods: new Map(), paymentIntents: new Map(), subscriptions: new Map() }));
     return s;
   };
   const scripted: Array<{ method: string; path: string | RegExp; response: ScriptedResponse }> = [];
@@ -423,17 +431,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
 
   // -- route handlers ------------------------------------------------------------------------
 
-  function payInvoice(ctx: Ctx, id: string): Result {
-    const invoice = ctx.store.invoices.get(id);
-    if (!invoice) return missing('invoice', id, 'invoice');
-    if (invoice.status === 'paid') {
-      // What Stripe answers: 400 invalid_request_error, message "Invoice is already paid", and no `code`
-      // (neither invoice_already_paid nor invoice_not_open is in Stripe's documented error-code list).
-      return apiError(400, { type: 'invalid_request_error', message: 'Invoice is already paid' });
-    }
-    if (invoice.status === 'void') {
-      return apiError(400, { type: 'invalid_request_error', message: 'This invoice has been voided and can no longer be paid.' });
-    }
+  /** One collection attempt on an open invoice (ours via /pay, or Stripe's own): declines when one is queued. */
+  function attemptInvoice(store: Store, invoice: Stripe.Invoice, paymentMethodParam: string | null, decline: DeclineOptions | undefined): Result {
+    const id = invoice.id!;
     const t = now();
     if (invoice.status === 'draft') {
       invoice.status = 'open';
@@ -464,9 +464,25 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     }
     const paymentIntentId = String(payment.payment.payment_intent);
     const chargeId = randomId('ch');
-    const paymentMethod = typeof ctx.params.payment_method === 'string' ? ctx.params.payment_method : null;
+    const customer = store.customers.get(String(invoice.customer));
+    const defaultPm = customer?.invoice_settings?.default_payment_method;
+    const paymentMethodId = paymentMethodParam ?? (typeof defaultPm === 'string' ? defaultPm : defaultPm?.id ?? null);
+    const paymentMethod = paymentMethodId ? store.paymentMethods.get(paymentMethodId) ?? { id: paymentMethodId, object: 'payment_method' } : undefined;
+    const pi: Record<string, unknown> = {
+      id: paymentIntentId,
+      object: 'payment_intent',
+      amount: invoice.amount_remaining,
+      currency: invoice.currency,
+      customer: invoice.customer,
+      created: payment.created,
+      latest_charge: chargeId,
+      livemode: invoice.livemode,
+      payment_method: paymentMethodId,
+      last_payment_error: null,
+      status: 'succeeded',
+    };
+    store.paymentIntents.set(paymentIntentId, pi);
 
-    const decline = declines.get(id)?.shift();
     if (decline) {
       const known = DECLINES[decline.declineCode ?? 'insufficient_funds'] ?? DECLINES.generic_decline;
       const err: RawError = {
@@ -481,19 +497,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       };
       const lastError = { ...err };
       delete lastError.payment_intent;
-      err.payment_intent = {
-        id: paymentIntentId,
-        object: 'payment_intent',
-        amount: invoice.amount_remaining,
-        currency: invoice.currency,
-        customer: invoice.customer,
-        created: payment.created,
-        latest_charge: chargeId,
-        last_payment_error: { ...lastError, type: 'card_error', payment_method: paymentMethod ? { id: paymentMethod, object: 'payment_method' } : undefined },
-        livemode: invoice.livemode,
-        payment_method: null,
-        status: 'requires_payment_method',
-      };
+      Object.assign(pi, { status: 'requires_payment_method', payment_method: null, last_payment_error: { ...lastError, type: 'card_error', payment_method: paymentMethod } });
+      err.payment_intent = pi as unknown as RawError['payment_intent'];
       return apiError(402, err);
     }
 
@@ -506,7 +511,23 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     payment.status = 'paid';
     payment.amount_paid = invoice.amount_due;
     payment.status_transitions.paid_at = t;
-    return { status: 200, body: renderInvoice(ctx, invoice) };
+    return { status: 200, body: invoice };
+  }
+
+  function payInvoice(ctx: Ctx, id: string): Result {
+    const invoice = ctx.store.invoices.get(id);
+    if (!invoice) return missing('invoice', id, 'invoice');
+    if (invoice.status === 'paid') {
+      // What Stripe answers: 400 invalid_request_error, message "Invoice is already paid", and no `code`
+      // (neither invoice_already_paid nor invoice_not_open is in Stripe's documented error-code list).
+      return apiError(400, { type: 'invalid_request_error', message: 'Invoice is already paid' });
+    }
+    if (invoice.status === 'void') {
+      return apiError(400, { type: 'invalid_request_error', message: 'This invoice has been voided and can no longer be paid.' });
+    }
+    const paymentMethod = typeof ctx.params.payment_method === 'string' ? ctx.params.payment_method : null;
+    const result = attemptInvoice(ctx.store, invoice, paymentMethod, declines.get(id)?.shift());
+    return result.status === 200 ? { status: 200, body: renderInvoice(ctx, invoice) } : result;
   }
 
   function updateCustomer(ctx: Ctx, id: string): Result {
@@ -632,7 +653,11 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       const invoiceId = ctx.params.invoice;
       const data = [...ctx.store.invoices.values()]
         .filter((i) => invoiceId === undefined || i.id === invoiceId)
-        .flatMap((i) => i.payments?.data ?? []);
+        .flatMap((i) => i.payments?.data ?? [])
+        .map((p) => {
+          const pi = ctx.store.paymentIntents.get(String(p.payment.payment_intent));
+          return expands(ctx, 'data.payment.payment_intent') && pi ? { ...p, payment: { ...p.payment, payment_intent: pi } } : p;
+        });
       return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/invoice_payments' } };
     }],
     ['GET', /^\/v1\/customers\/([^/]+)$/, (ctx, [, id]) => {
@@ -645,6 +670,16 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       return pm ? { status: 200, body: pm } : missing('payment_method', id, 'payment_method');
     }],
     ['POST', /^\/v1\/billing_portal\/sessions$/, (ctx) => createPortalSession(ctx)],
+    ['GET', /^\/v1\/payment_intents\/([^/]+)$/, (ctx, [, id]) => {
+      const pi = ctx.store.paymentIntents.get(id);
+      return pi ? { status: 200, body: pi } : missing('payment_intent', id);
+    }],
+    ['GET', /^\/v1\/subscriptions$/, (ctx) => {
+      const data = [...ctx.store.subscriptions.values()].filter(
+        (sub) => (ctx.params.customer === undefined || sub.customer === ctx.params.customer) && (ctx.params.status === undefined || ctx.params.status === 'all' || sub.status === ctx.params.status),
+      );
+      return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/subscriptions' } };
+    }],
   ];
 
   // -- request pipeline ----------------------------------------------------------------------
@@ -811,6 +846,17 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
     getCustomer: (account, id) => storeFor(account).customers.get(id),
     queue(method, path, ...responses) {
       for (const response of responses) scripted.push({ method: method.toUpperCase(), path, response });
+    },
+    failInvoice(account, invoiceId, decline = {}) {
+      const store = storeFor(account);
+      const invoice = store.invoices.get(invoiceId);
+      if (!invoice) throw new Error(`fake Stripe has no invoice ${invoiceId}`);
+      attemptInvoice(store, invoice, null, decline);
+      if (decline.nextPaymentAttempt !== undefined) invoice.next_payment_attempt = decline.nextPaymentAttempt;
+      return JSON.parse(JSON.stringify(invoice)) as Stripe.Invoice;
+    },
+    putSubscription(account, sub) {
+      storeFor(account).subscriptions.set(sub.id, { object: 'subscription', status: 'active', ...sub });
     },
     declineNextPay(invoiceId, decline = {}) {
       const list = declines.get(invoiceId) ?? [];

@@ -16,6 +16,8 @@ process.env.NODE_ENV = "test";
 process.env.RECOUP_DATA_DIR ??= ".data/test";
 
 afterAll(async () => {
+  const { stopBoss } = await import("../../app/utils/queue.server");
+  await stopBoss({ graceful: false });
   const { disconnectDb } = await import("../../app/utils/db.server");
   await disconnectDb();
 });

@@ -638,7 +638,7 @@ function budgetClearAt(t: number, fingerprint: string | null, input: PolicyInput
 
   // The retry itself counts: it is allowed only if count + 1 stays within the budget.
   const clear = (counted: { ms: number }[], limit: number, windowMs: number): number | null => {
-    const inWindow = counted.filter((a) => a.ms > t - windowMs);
+    const inWindow = counted.filter((a) => a.ms >= t - windowMs);
     if (inWindow.length + 1 <= limit) return null;
     return inWindow[inWindow.length - limit].ms + windowMs;
   };

@@ -1,0 +1,165 @@
+// `npm run cli -- <command>`: operator commands. Parsing and printing only; the work is the domain's.
+// With --json, stdout carries exactly one JSON document; everything else goes to stderr.
+import { parseArgs } from "node:util";
+import { IANAZone } from "luxon";
+import { z } from "zod";
+import { prepareDatabase } from "../utils/local-postgres.server";
+
+const USAGE = `Recoup CLI
+
+Usage: npm run cli -- <command> [options]
+
+Commands:
+  workspace create --name <name> [--owner-email <email>] [--timezone <IANA zone>] [--json]
+      Create a workspace (with its owner and the default dunning sequence).
+  api-key create --workspace <id> --scopes <comma list|all> [--name <name>] [--test] [--json]
+      Create an API key. The raw key is printed once; only its hash is stored.
+      Scopes: read, write, admin, analytics, webhooks, email, or forms like read:payments.
+  sign-in-link --workspace <id> [--hours <n>] [--json]
+      Print a one-time sign-in link to the workspace's dashboard, for its owner.
+  help
+      Show this help.
+
+Without DATABASE_URL the embedded PostgreSQL under .data/pg is used.
+`;
+
+const OPTIONS = {
+  name: { type: "string" },
+  "owner-email": { type: "string" },
+  timezone: { type: "string" },
+  workspace: { type: "string" },
+  scopes: { type: "string" },
+  hours: { type: "string" },
+  test: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const WorkspaceCreateSchema = z.object({
+  name: z.string().trim().min(1, "--name is required").max(200),
+  "owner-email": z.email("--owner-email must be an email address").optional(),
+  timezone: z
+    .string()
+    .refine((tz) => IANAZone.isValidZone(tz), "--timezone must be an IANA zone such as Europe/Paris")
+    .optional(),
+});
+const ApiKeyCreateSchema = z.object({
+  workspace: z.string().min(1, "--workspace is required"),
+  scopes: z.string().min(1, "--scopes is required (a comma list, or all)"),
+  name: z.string().trim().min(1).max(100).optional(),
+  test: z.boolean(),
+});
+const SignInLinkSchema = z.object({
+  workspace: z.string().min(1, "--workspace is required"),
+  hours: z.coerce.number().int().min(1).max(24 * 7).optional(),
+});
+
+class UsageError extends Error {}
+
+function parseOrExplain<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    const missing = parsed.error.issues.map((i) => (i.code === "invalid_type" && i.path.length ? `--${String(i.path[0])} is required` : i.message));
+    throw new UsageError(missing.join("\n"));
+  }
+  return parsed.data;
+}
+
+type Out = { json: boolean; print(data: Record<string, unknown>, human: string): void };
+
+async function run(command: string, values: Record<string, unknown>, out: Out) {
+  const { createWorkspace, getWorkspace } = await import("../domain/workspaces/workspaces.server");
+  switch (command) {
+    case "workspace create": {
+      const input = parseOrExplain(WorkspaceCreateSchema, values);
+      const { workspace, owner } = await createWorkspace({
+        name: input.name,
+        ownerEmail: input["owner-email"] ?? null,
+        timezone: input.timezone,
+      });
+      out.print(
+        { id: workspace.id, name: workspace.name, timezone: workspace.timezone, ownerUserId: owner.id },
+        `Created workspace "${workspace.name}" (${workspace.timezone}): ${workspace.id}`,
+      );
+      return;
+    }
+    case "api-key create": {
+      const input = parseOrExplain(ApiKeyCreateSchema, values);
+      const { createApiKey, parseScopes } = await import("../domain/auth/api-keys.server");
+      const scopes = parseScopes(input.scopes);
+      const workspace = await getWorkspace(input.workspace);
+      const key = await createApiKey({ workspaceId: workspace.id, scopes, name: input.name, livemode: !input.test });
+      out.print(
+        { id: key.id, key: key.key, prefix: key.prefix, scopes: key.scopes, livemode: !input.test },
+        `Created API key ${key.id} for "${workspace.name}" (scopes: ${key.scopes.join(", ")}).\n` +
+          `Key (shown once, store it now): ${key.key}`,
+      );
+      return;
+    }
+    case "sign-in-link": {
+      const input = parseOrExplain(SignInLinkSchema, values);
+      const { createSignInLink } = await import("../domain/auth/sessions.server");
+      const { env } = await import("../utils/env.server");
+      const workspace = await getWorkspace(input.workspace);
+      const url = await createSignInLink({
+        userId: workspace.ownerUserId,
+        workspaceId: workspace.id,
+        appUrl: env().APP_URL,
+        hours: input.hours,
+      });
+      out.print({ url, workspaceId: workspace.id }, `One-time sign-in link for "${workspace.name}":\n${url}`);
+      return;
+    }
+  }
+}
+
+const COMMANDS = new Set(["workspace create", "api-key create", "sign-in-link"]);
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(" ");
+  if (command === "help" || command === "" || values.help) {
+    (command === "" && !values.help ? console.error : console.log)(USAGE);
+    return command === "" && !values.help ? 1 : 0;
+  }
+  if (!COMMANDS.has(command)) {
+    console.error(`Unknown command "${command}".\n\n${USAGE}`);
+    return 1;
+  }
+
+  // Domain logs are for the server; keep stdout for the answer.
+  process.env.LOG_LEVEL ??= "warn";
+  const database = await prepareDatabase((line) => console.error(line));
+  const out: Out = {
+    json: values.json,
+    print: (data, human) => console.log(values.json ? JSON.stringify(data) : human),
+  };
+  try {
+    await run(command, values, out);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`${error.message}\n\nSee: npm run cli -- help`);
+    else if (error instanceof Error && (error.name === "AppError" || error.name === "EnvError")) console.error(error.message);
+    else console.error(error);
+    return 1;
+  } finally {
+    const { disconnectDb } = await import("../utils/db.server");
+    await disconnectDb();
+    await database.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

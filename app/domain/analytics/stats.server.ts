@@ -1,0 +1,145 @@
+// Revive's `/api/dashboard/stats` (004_…txt): money in major units, rates in percent.
+import { DateTime } from "luxon";
+import { Prisma } from "../../../generated/prisma/client";
+import { now as clockNow } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { AppError } from "~/http/errors";
+import { zoneOf } from "./snapshots.server";
+
+// https://docs.stripe.com/currencies#zero-decimal and #three-decimal
+const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
+const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
+
+export function toMajorUnits(minor: number, currency: string): number {
+  const c = currency.toLowerCase();
+  const factor = ZERO_DECIMAL.has(c) ? 1 : THREE_DECIMAL.has(c) ? 1000 : 100;
+  return Math.round(minor) / factor;
+}
+
+const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
+
+export const TREND_DAYS = 30;
+
+/**
+ * Counts cover every currency; money (totalRecovered, mrrSaved, dailyTrend.amount)
+ * only the workspace's reporting currency, named in `stats.currency` (an extra).
+ * "This month" is the calendar month in the workspace timezone; trend days are its local days.
+ *
+ * recoveryRate: recovered recoveries / closed ones (recovered, failed or abandoned), lifetime;
+ * a recovery still in progress has been neither won nor lost.
+ * churnPrevented: of the recoveries that closed this month, the share that recovered:
+ * each was a subscription that would otherwise have lapsed.
+ */
+export async function getDashboardStats(input: { workspaceId: string; accountId?: string; now?: Date }) {
+  const now = input.now ?? clockNow();
+  const workspace = await db().workspace.findUnique({
+    where: { id: input.workspaceId },
+    select: { id: true, timezone: true, currency: true },
+  });
+  if (!workspace) throw new AppError("not_found", "No such workspace.");
+  const zone = zoneOf(workspace.timezone);
+  const local = DateTime.fromJSDate(now, { zone });
+  const monthStart = local.startOf("month").toJSDate();
+  const scope = { workspaceId: workspace.id, ...(input.accountId ? { stripeAccountId: input.accountId } : {}) };
+  const inCurrency = { ...scope, currency: workspace.currency };
+  const recoveredSum = (where: object) =>
+    db().recoveryAttempt.aggregate({ where: { ...inCurrency, status: "recovered", ...where }, _sum: { recoveredAmountCents: true } });
+
+  const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, failedThisMonth, closedThisMonth, dailyTrend] =
+    await Promise.all([
+      db().recoveryAttempt.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
+      recoveredSum({}),
+      recoveredSum({ endedAt: { gte: monthStart } }),
+      db().recoveryAttempt.count({ where: { ...scope, status: "pending", nextActionKind: "retry" } }),
+      db().dunningMessage.count({
+        where: { workspaceId: workspace.id, sentAt: { gte: monthStart }, ...(input.accountId ? { recovery: scope } : {}) },
+      }),
+      db().recoveryAttempt.count({ where: { ...scope, startedAt: { gte: monthStart } } }),
+      db().recoveryAttempt.groupBy({
+        by: ["status"],
+        where: { ...scope, status: { not: "pending" }, endedAt: { gte: monthStart } },
+        _count: { _all: true },
+      }),
+      trend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
+    ]);
+
+  const count = (rows: Array<{ status: string; _count: { _all: number } }>, status?: string) =>
+    rows.filter((r) => (status ? r.status === status : r.status !== "pending")).reduce((n, r) => n + r._count._all, 0);
+  const recoveredThisMonth = count(closedThisMonth, "recovered");
+
+  return {
+    stats: {
+      totalRecovered: toMajorUnits(recoveredAll._sum.recoveredAmountCents ?? 0, workspace.currency),
+      recoveryRate: percent(count(byStatus, "recovered"), count(byStatus)),
+      activeRetries,
+      dunningCount,
+      failedThisMonth,
+      recoveredThisMonth,
+      mrrSaved: toMajorUnits(recoveredMonth._sum.recoveredAmountCents ?? 0, workspace.currency),
+      churnPrevented: percent(recoveredThisMonth, count(closedThisMonth)),
+      currency: workspace.currency,
+    },
+    dailyTrend,
+    dbHealth: { status: "connected" as const },
+  };
+}
+
+/** The last 30 local days, oldest first, today included; one row per day even when empty. */
+async function trend(input: { workspaceId: string; accountId?: string; currency: string; zone: string; now: Date }) {
+  const today = DateTime.fromJSDate(input.now, { zone: input.zone }).startOf("day");
+  const days = Array.from({ length: TREND_DAYS }, (_, i) => {
+    const start = today.minus({ days: TREND_DAYS - 1 - i });
+    return { i, date: start.toISODate()!, start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
+  });
+  const account = input.accountId ? Prisma.sql`AND r."stripeAccountId" = ${input.accountId}` : Prisma.empty;
+  const values = Prisma.join(days.map((d) => Prisma.sql`(${d.i}::int, ${d.start}::timestamp, ${d.end}::timestamp)`));
+  const rows = await db().$queryRaw<Array<{ i: number; failed: number; recovered: number; amount: bigint }>>`
+    SELECT d.i,
+      (SELECT COUNT(*)::int FROM "RecoveryAttempt" r WHERE r."workspaceId" = ${input.workspaceId} ${account}
+        AND r."startedAt" >= d.s AND r."startedAt" < d.e) AS failed,
+      (SELECT COUNT(*)::int FROM "RecoveryAttempt" r WHERE r."workspaceId" = ${input.workspaceId} ${account}
+        AND r."status" = 'recovered' AND r."endedAt" >= d.s AND r."endedAt" < d.e) AS recovered,
+      (SELECT COALESCE(SUM(r."recoveredAmountCents"), 0)::bigint FROM "RecoveryAttempt" r
+        WHERE r."workspaceId" = ${input.workspaceId} ${account} AND r."currency" = ${input.currency}
+        AND r."status" = 'recovered' AND r."endedAt" >= d.s AND r."endedAt" < d.e) AS amount
+    FROM (VALUES ${values}) AS d(i, s, e)
+    ORDER BY d.i`;
+  const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+  return days.map((d) => {
+    const row = byIndex.get(d.i);
+    return {
+      date: d.date,
+      recovered: Number(row?.recovered ?? 0),
+      failed: Number(row?.failed ?? 0),
+      amount: toMajorUnits(Number(row?.amount ?? 0), input.currency),
+    };
+  });
+}
+
+/** `SELECT 1` round trip in whole milliseconds; a failure or a wait past `timeoutMs` is an error. */
+export async function pingDatabase(timeoutMs = 3000): Promise<{ status: "connected" | "error"; latency: number }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      db().$queryRaw`SELECT 1`,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("database ping timed out")), timeoutMs);
+      }),
+    ]);
+    return { status: "connected", latency: Math.round(performance.now() - started) };
+  } catch {
+    return { status: "error", latency: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Revive's health `stats`: the workspace's recoveries, and how many recovered. */
+export async function paymentCounts(workspaceId: string) {
+  const [totalPayments, recovered] = await Promise.all([
+    db().recoveryAttempt.count({ where: { workspaceId } }),
+    db().recoveryAttempt.count({ where: { workspaceId, status: "recovered" } }),
+  ]);
+  return { totalPayments, recovered };
+}

@@ -1,0 +1,115 @@
+import { DateTime } from "luxon";
+import { metricSnapshotDto, subscriptionAtRiskDto } from "~/domain/recovery/dto";
+import { AppError } from "~/http/errors";
+import { now as clockNow } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { isSnapshotDay, recoveryRateOf, revenueIn, zoneOf, type Range } from "./snapshots.server";
+
+export const SUMMARY_WINDOWS = ["7d", "30d", "90d", "month", "lifetime"] as const;
+export type SummaryWindow = (typeof SUMMARY_WINDOWS)[number];
+
+/**
+ * Where a window starts (null: the beginning of time). Rolling windows go back N
+ * calendar days in the workspace timezone (same wall-clock time); "month" is the
+ * calendar month to date there. Every window runs to now, and beyond: a row
+ * stamped slightly in the future (Stripe's clock) still counts.
+ */
+export function windowStart(window: SummaryWindow, now: Date, zone: string): Date | null {
+  const local = DateTime.fromJSDate(now, { zone });
+  switch (window) {
+    case "7d":
+      return local.minus({ days: 7 }).toJSDate();
+    case "30d":
+      return local.minus({ days: 30 }).toJSDate();
+    case "90d":
+      return local.minus({ days: 90 }).toJSDate();
+    case "month":
+      return local.startOf("month").toJSDate();
+    case "lifetime":
+      return null;
+  }
+}
+
+/**
+ * Revenue totals for [from, ∞): whole days covered by a trustworthy daily
+ * snapshot (aligned on the workspace's local days, in its reporting currency,
+ * complete before `now`) are read from snapshots; the gaps between them (today,
+ * a partial first day, days never snapshotted) are aggregated live.
+ */
+export async function revenueSince(input: { workspaceId: string; currency: string; zone: string; from: Date | null; now: Date }) {
+  const snapshots = (
+    await db().metricSnapshot.findMany({
+      where: {
+        workspaceId: input.workspaceId,
+        currency: input.currency,
+        periodEnd: { lte: input.now },
+        ...(input.from ? { periodStart: { gte: input.from } } : {}),
+      },
+      select: { periodStart: true, periodEnd: true, failedRevenueCents: true, recoveredRevenueCents: true },
+      orderBy: { periodStart: "asc" },
+    })
+  ).filter((s) => isSnapshotDay(s.periodStart, s.periodEnd, input.zone));
+
+  const gaps: Range[] = [];
+  let cursor = input.from;
+  let failed = 0;
+  let recovered = 0;
+  for (const s of snapshots) {
+    if (cursor === null || cursor < s.periodStart) gaps.push({ from: cursor, to: s.periodStart });
+    cursor = s.periodEnd;
+    failed += s.failedRevenueCents;
+    recovered += s.recoveredRevenueCents;
+  }
+  gaps.push({ from: cursor, to: null });
+  const live = await revenueIn({ workspaceId: input.workspaceId, currency: input.currency, ranges: gaps });
+  return {
+    failedRevenueCents: failed + live.failedRevenueCents,
+    recoveredRevenueCents: recovered + live.recoveredRevenueCents,
+    snapshotDays: snapshots.length,
+  };
+}
+
+/** DunningDog's DashboardSummary. */
+export async function getDashboardSummary(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
+  const now = input.now ?? clockNow();
+  const workspace = await db().workspace.findUnique({
+    where: { id: input.workspaceId },
+    select: { id: true, timezone: true, currency: true },
+  });
+  if (!workspace) throw new AppError("not_found", "No such workspace.");
+  const zone = zoneOf(workspace.timezone);
+  const from = windowStart(input.window, now, zone);
+
+  const [totals, atRiskCount, activeSequences, latestSnapshot, atRiskPreview] = await Promise.all([
+    revenueSince({ workspaceId: workspace.id, currency: workspace.currency, zone, from, now }),
+    db().subscriptionAtRisk.count({ where: { workspaceId: workspace.id, resolvedAt: null } }),
+    db().dunningSequence.count({ where: { workspaceId: workspace.id, isEnabled: true } }),
+    db().metricSnapshot.findFirst({
+      where: { workspaceId: workspace.id, currency: workspace.currency },
+      orderBy: [{ periodEnd: "desc" }, { generatedAt: "desc" }],
+    }),
+    db().subscriptionAtRisk.findMany({
+      where: { workspaceId: workspace.id, resolvedAt: null },
+      orderBy: [{ riskDetectedAt: "desc" }, { id: "desc" }],
+      take: 5,
+    }),
+  ]);
+
+  return {
+    workspaceId: workspace.id,
+    window: input.window,
+    failedRevenueCents: totals.failedRevenueCents,
+    recoveredRevenueCents: totals.recoveredRevenueCents,
+    recoveryRate: recoveryRateOf(totals.failedRevenueCents, totals.recoveredRevenueCents),
+    atRiskCount,
+    activeSequences,
+    generatedAt: now.toISOString(),
+    ...(latestSnapshot ? { latestSnapshot: metricSnapshotDto(latestSnapshot) } : {}),
+    atRiskPreview: atRiskPreview.map(subscriptionAtRiskDto),
+    // Extras beyond the contract: money cannot be summed across currencies, so the
+    // totals count only recoveries in the workspace's reporting currency, named here;
+    // windowStart says which instant the window opened at (null for lifetime).
+    currency: workspace.currency,
+    windowStart: from ? from.toISOString() : null,
+  };
+}

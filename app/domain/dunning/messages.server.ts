@@ -1,0 +1,441 @@
+// Dunning emails for one recovery: scheduling the sequence's steps, rendering and storing each
+// message (the DunningMessage row is also the outbox), sending it once, and tracking what the
+// customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
+// resumeSequence and markConverted; the dunning-step and dunning-send jobs call the rest.
+import { randomBytes } from "node:crypto";
+import { DateTime } from "luxon";
+import { AppError } from "~/http/errors";
+import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
+import { now } from "~/utils/clock.server";
+import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
+import { sendEmail } from "~/utils/email.server";
+import { env } from "~/utils/env.server";
+import { enqueue } from "~/utils/queue.server";
+import { queues } from "../../../jobs/queues";
+import { getActiveSequence } from "./sequences.server";
+import { formatMoney, renderEmail, type PlaceholderValues } from "./templates";
+
+type Client = Db | Tx;
+type MessageStatus = "scheduled" | "sending" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";
+export type CustomerActionKind = "card_update_request" | "authentication_request";
+
+const RECOVERY_FOR_EMAIL = { customer: true, workspace: true } as const;
+type RecoveryForEmail = Prisma.RecoveryAttemptGetPayload<{ include: typeof RECOVERY_FOR_EMAIL }>;
+
+const STEPS_IN_ORDER = { steps: { orderBy: { position: "asc" } } } as const;
+
+const SKIPPED_PAUSED = "recovery paused";
+const SKIPPED_CLOSED = "recovery closed";
+const SKIPPED_NO_EMAIL = "no email address";
+
+const HOUR_MS = 3600_000;
+const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The one dunning-step job of a step for a recovery: enqueueing it again is a no-op. */
+export function stepJobKey(recoveryId: string, stepId: string): string {
+  return `${recoveryId}:${stepId}`;
+}
+
+function stepDueAt(startedAt: Date, delayHours: number): Date {
+  return new Date(startedAt.getTime() + delayHours * HOUR_MS);
+}
+
+/**
+ * pg-boss compares start_after with the database's clock; the engine runs on now(), which tests
+ * (and simulations) move forward. Translate so that a job is due when now() reaches `due`.
+ * In production the two clocks are the same and this is the identity.
+ */
+// enqueue() converts engine-clock times to the database's clock itself.
+function jobStartAfter(due: Date): Date {
+  return due;
+}
+
+export function openPixelUrl(trackingId: string): string {
+  return `${env().APP_URL}/e/o/${trackingId}.gif`;
+}
+
+/** The Message-ID header of a message: fixed per row, so that a resend is recognisably the same email. */
+export function messageIdHeader(messageId: string): string {
+  return `<${messageId}@recoup>`;
+}
+
+function merchantName(workspace: { senderName: string | null; name: string }): string {
+  return workspace.senderName?.trim() || workspace.name;
+}
+
+function declineReason(failureMessage: string | null): string {
+  const reason = failureMessage?.trim().replace(/\.+$/, "");
+  return reason || "your bank declined the payment";
+}
+
+function retryDate(recovery: RecoveryForEmail): string {
+  if (recovery.nextActionKind !== "retry" || !recovery.nextActionAt) return "when you update your card";
+  let at = DateTime.fromJSDate(recovery.nextActionAt, { zone: recovery.workspace.timezone });
+  if (!at.isValid) at = DateTime.fromJSDate(recovery.nextActionAt, { zone: "UTC" });
+  return at.setLocale("en").toFormat("cccc, LLLL d");
+}
+
+function placeholderValues(recovery: RecoveryForEmail, trackingId: string): PlaceholderValues {
+  return {
+    customer_name: recovery.customer?.name?.trim() || "there",
+    amount: formatMoney(recovery.amountDueCents, recovery.currency),
+    currency: recovery.currency.toUpperCase(),
+    decline_reason: declineReason(recovery.failureMessage),
+    retry_date: retryDate(recovery),
+    update_payment_url: recoveryUrl(createRecoveryToken(recovery.id, now()), trackingId),
+    merchant_name: merchantName(recovery.workspace),
+  };
+}
+
+async function loadRecovery(client: Client, recoveryId: string): Promise<RecoveryForEmail | null> {
+  return client.recoveryAttempt.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
+}
+
+/**
+ * Renders and stores one message, once per (recovery, dedupeKey), and enqueues its send in the
+ * same transaction. A second call with the same key changes nothing.
+ */
+async function createMessage(
+  tx: Tx,
+  input: {
+    recovery: RecoveryForEmail;
+    stepId: string | null;
+    kind: "sequence" | CustomerActionKind;
+    dedupeKey: string;
+    subjectTemplate: string;
+    bodyTemplate: string;
+    buttonLabel?: string;
+  },
+): Promise<{ messageId: string; created: boolean }> {
+  const { recovery } = input;
+  const trackingId = randomBytes(16).toString("base64url");
+  const values = placeholderValues(recovery, trackingId);
+  const email = renderEmail({
+    subject: input.subjectTemplate,
+    body: input.bodyTemplate,
+    values,
+    branding: { merchantName: values.merchant_name, buttonLabel: input.buttonLabel },
+    pixelUrl: openPixelUrl(trackingId),
+  });
+  const toEmail = recovery.customer?.email?.trim() || null;
+  const { count } = await tx.dunningMessage.createMany({
+    data: [
+      {
+        workspaceId: recovery.workspaceId,
+        recoveryAttemptId: recovery.id,
+        stepId: input.stepId,
+        kind: input.kind,
+        dedupeKey: input.dedupeKey,
+        toEmail,
+        subject: email.subject,
+        bodyText: email.text,
+        bodyHtml: email.html,
+        status: toEmail ? "scheduled" : "skipped",
+        error: toEmail ? null : SKIPPED_NO_EMAIL,
+        scheduledFor: now(),
+        trackingId,
+      },
+    ],
+    skipDuplicates: true, // ON CONFLICT DO NOTHING on (recoveryAttemptId, dedupeKey)
+  });
+  const message = await tx.dunningMessage.findUniqueOrThrow({
+    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey: input.dedupeKey } },
+    select: { id: true },
+  });
+  if (count === 1 && toEmail) await enqueue(queues.dunningSend, { messageId: message.id }, { key: message.id, tx });
+  return { messageId: message.id, created: count === 1 };
+}
+
+/**
+ * Inside the engine's transaction that opens a recovery: schedules the first step of the
+ * workspace's active sequence at startedAt + delayHours. Each step, when it runs, schedules the
+ * next one. Idempotent (one job per recovery and step); nothing when no sequence is enabled.
+ */
+export async function scheduleSequence(input: {
+  tx: Tx;
+  recovery: { id: string; workspaceId: string; startedAt: Date };
+}): Promise<{ stepId: string; dueAt: Date } | null> {
+  const { tx, recovery } = input;
+  const sequence = await getActiveSequence(recovery.workspaceId, tx);
+  const first = sequence?.steps[0];
+  if (!first) return null;
+  const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
+  await enqueue(
+    queues.dunningStep,
+    { recoveryId: recovery.id, stepId: first.id },
+    { key: stepJobKey(recovery.id, first.id), startAfter: jobStartAfter(dueAt), tx },
+  );
+  return { stepId: first.id, dueAt };
+}
+
+export type StepOutcome =
+  | { outcome: "created" | "already_created"; messageId: string; nextStepId: string | null }
+  | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" };
+
+/**
+ * The dunning-step job: the step's message for this recovery (created once), its send, and the
+ * next step's job. A paused recovery stops here; resumeSequence picks it up again.
+ */
+export async function runDunningStep(input: { recoveryId: string; stepId: string }): Promise<StepOutcome> {
+  const recovery = await loadRecovery(db(), input.recoveryId);
+  if (!recovery) return { outcome: "recovery_missing" };
+  if (recovery.status !== "pending") return { outcome: "recovery_closed" };
+  if (recovery.paused) return { outcome: "recovery_paused" };
+  // The step's own sequence, not today's active one: a recovery finishes the sequence it started.
+  const step = await db().dunningStep.findFirst({
+    where: { id: input.stepId, workspaceId: recovery.workspaceId },
+    include: { sequence: { include: STEPS_IN_ORDER } },
+  });
+  // Deleted from the sequence, or the sequence switched off: the merchant no longer wants it sent.
+  if (!step || !step.sequence.isEnabled) return { outcome: "step_gone" };
+
+  return db().$transaction(async (tx) => {
+    const { messageId, created } = await createMessage(tx, {
+      recovery,
+      stepId: step.id,
+      kind: "sequence",
+      dedupeKey: `step:${step.id}`,
+      subjectTemplate: step.subjectTemplate,
+      bodyTemplate: step.bodyTemplate,
+    });
+    const steps = step.sequence.steps;
+    const next = steps[steps.findIndex((s) => s.id === step.id) + 1];
+    if (next) {
+      await enqueue(
+        queues.dunningStep,
+        { recoveryId: recovery.id, stepId: next.id },
+        { key: stepJobKey(recovery.id, next.id), startAfter: jobStartAfter(stepDueAt(recovery.startedAt, next.delayHours)), tx },
+      );
+    }
+    return { outcome: created ? "created" : "already_created", messageId, nextStepId: next?.id ?? null };
+  });
+}
+
+const CUSTOMER_ACTION_TEMPLATES: Record<CustomerActionKind, { subject: string; body: string; buttonLabel: string }> = {
+  card_update_request: {
+    subject: "Your card for {{merchant_name}} needs updating",
+    body:
+      "Hi {{customer_name}},\n\nWe couldn't take your payment of {{amount}} to {{merchant_name}} ({{decline_reason}}), and it won't go through on the card we have on file. Please update your card so that your subscription carries on:\n\n{{update_payment_url}}\n\nIt takes less than a minute.\n\nThanks,\n{{merchant_name}}",
+    buttonLabel: "Update your card",
+  },
+  authentication_request: {
+    subject: "Please confirm your payment to {{merchant_name}}",
+    body:
+      "Hi {{customer_name}},\n\nYour bank needs you to confirm this payment of {{amount}} to {{merchant_name}} before it can go through. It only takes a moment:\n\n{{update_payment_url}}\n\nThanks,\n{{merchant_name}}",
+    buttonLabel: "Confirm your payment",
+  },
+};
+
+/**
+ * An immediate email outside the sequence, asking the customer to act (new card, or confirm the
+ * payment with their bank). Once per dedupeKey; inside `tx` when given. Null when the recovery is
+ * closed or paused.
+ */
+export async function requestCustomerAction(input: {
+  recoveryId: string;
+  kind: CustomerActionKind;
+  dedupeKey: string;
+  tx?: Tx;
+}): Promise<{ messageId: string; created: boolean } | null> {
+  const run = async (tx: Tx) => {
+    const recovery = await loadRecovery(tx, input.recoveryId);
+    if (!recovery) throw new AppError("recovery_not_found", `No recovery ${input.recoveryId}.`);
+    if (recovery.status !== "pending" || recovery.paused) return null;
+    const template = CUSTOMER_ACTION_TEMPLATES[input.kind];
+    return createMessage(tx, {
+      recovery,
+      stepId: null,
+      kind: input.kind,
+      dedupeKey: input.dedupeKey,
+      subjectTemplate: template.subject,
+      bodyTemplate: template.body,
+      buttonLabel: template.buttonLabel,
+    });
+  };
+  return input.tx ? run(input.tx) : db().$transaction(run);
+}
+
+/**
+ * After the engine un-pauses a recovery: schedules the step after the last one that produced a
+ * message, at max(now, startedAt + delayHours). A step whose message was skipped only because
+ * of the pause is sent again (its unsent row is replaced).
+ */
+export async function resumeSequence(input: { recoveryId: string }): Promise<{ stepId: string; dueAt: Date } | null> {
+  const recovery = await db().recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
+  if (!recovery || recovery.status !== "pending" || recovery.paused) return null;
+  const messages = await db().dunningMessage.findMany({
+    where: { recoveryAttemptId: recovery.id, kind: "sequence" },
+    select: { id: true, stepId: true, status: true, error: true },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+
+  // The sequence the recovery was following (its latest step's), else the active one.
+  let steps: Array<{ id: string; delayHours: number }> | null = null;
+  const latestStepId = messages.find((m) => m.stepId)?.stepId;
+  if (latestStepId) {
+    const step = await db().dunningStep.findUnique({ where: { id: latestStepId }, include: { sequence: { include: STEPS_IN_ORDER } } });
+    if (step?.sequence.isEnabled) steps = step.sequence.steps;
+  }
+  steps ??= (await getActiveSequence(recovery.workspaceId))?.steps ?? null;
+  if (!steps) return null;
+
+  const byStep = new Map(messages.filter((m) => m.stepId).map((m) => [m.stepId!, m]));
+  const skippedByPause = (m: { status: MessageStatus; error: string | null }) => m.status === "skipped" && m.error === SKIPPED_PAUSED;
+  let lastDone = -1;
+  steps.forEach((s, i) => {
+    const m = byStep.get(s.id);
+    if (m && !skippedByPause(m)) lastDone = i;
+  });
+  const next = steps[lastDone + 1];
+  if (!next) return null;
+
+  const at = now();
+  const dueAt = new Date(Math.max(at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
+  const unsent = byStep.get(next.id);
+  await db().$transaction(async (tx) => {
+    if (unsent) await tx.dunningMessage.deleteMany({ where: { id: unsent.id, status: "skipped", error: SKIPPED_PAUSED } });
+    // A fresh key: the step's original job has already run (and stopped at the pause). Should the
+    // original still be waiting, both run and the message's dedupeKey keeps it to one email.
+    await enqueue(
+      queues.dunningStep,
+      { recoveryId: recovery.id, stepId: next.id },
+      { key: `${stepJobKey(recovery.id, next.id)}:resume:${at.getTime()}`, startAfter: jobStartAfter(dueAt), tx },
+    );
+  });
+  return { stepId: next.id, dueAt };
+}
+
+const DELIVERED: MessageStatus[] = ["sending", "sent", "opened", "clicked", "converted"];
+
+/** The recovery's most recently sent message that the customer could have acted on becomes `converted`. */
+export async function markConverted(input: { recoveryId: string; tx?: Tx }): Promise<{ messageId: string } | null> {
+  const client = input.tx ?? db();
+  const convertible: MessageStatus[] = ["sent", "opened", "clicked"];
+  const message = await client.dunningMessage.findFirst({
+    where: { recoveryAttemptId: input.recoveryId, status: { in: convertible } },
+    orderBy: [{ sentAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+    select: { id: true },
+  });
+  if (!message) return null;
+  const { count } = await client.dunningMessage.updateMany({
+    where: { id: message.id, status: { in: convertible } },
+    data: { status: "converted", convertedAt: now() },
+  });
+  return count ? { messageId: message.id } : null;
+}
+
+/** The open pixel was fetched. Statuses only move forward: scheduled < sent < opened < clicked < converted. */
+export async function recordOpen(trackingId: string): Promise<boolean> {
+  if (!TRACKING_ID.test(trackingId)) return false;
+  const at = now();
+  const [stamped, moved] = await db().$transaction([
+    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "sent"] } }, data: { status: "opened" } }),
+  ]);
+  return stamped.count + moved.count > 0;
+}
+
+/**
+ * The customer followed the update link (`/recover/<token>?m=<trackingId>`): called by that page.
+ * A click proves an open too. Returns the message's recovery, or null for an unknown trackingId.
+ */
+export async function recordClick(trackingId: string): Promise<{ recoveryId: string } | null> {
+  if (!TRACKING_ID.test(trackingId)) return null;
+  const at = now();
+  const [, , , message] = await db().$transaction([
+    db().dunningMessage.updateMany({ where: { trackingId, clickedAt: null, status: { in: DELIVERED } }, data: { clickedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "sent", "opened"] } }, data: { status: "clicked" } }),
+    db().dunningMessage.findUnique({ where: { trackingId }, select: { recoveryAttemptId: true } }),
+  ]);
+  return message ? { recoveryId: message.recoveryAttemptId } : null;
+}
+
+export type SendOutcome =
+  | { outcome: "sent"; transport: "smtp" | "outbox" }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "not_sendable"; status: MessageStatus | "missing" };
+
+function errorText(error: unknown): string {
+  return String((error as Error)?.message ?? error).slice(0, 500);
+}
+
+/**
+ * The dunning-send job: hands one message to the mail transport. `sending` (and attempts + 1) is
+ * committed before SMTP and `sent` after it, so a crash in between resends the same message, with
+ * the same Message-ID (docs/decisions/0003-email-delivery-at-least-once.md). On the job's last
+ * attempt a failure marks the message `failed`.
+ */
+export async function sendDunningMessage(input: { messageId: string; lastAttempt?: boolean }): Promise<SendOutcome> {
+  const message = await db().dunningMessage.findUnique({
+    where: { id: input.messageId },
+    include: { recovery: { include: { workspace: true } } },
+  });
+  if (!message) return { outcome: "not_sendable", status: "missing" };
+  if (message.status !== "scheduled" && message.status !== "sending") return { outcome: "not_sendable", status: message.status };
+
+  const { recovery } = message;
+  const skip =
+    recovery.status !== "pending" ? SKIPPED_CLOSED : recovery.paused ? SKIPPED_PAUSED : !message.toEmail ? SKIPPED_NO_EMAIL : null;
+  const open: MessageStatus[] = ["scheduled", "sending"];
+  if (skip) {
+    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { status: "skipped", error: skip } });
+    return { outcome: "skipped", reason: skip };
+  }
+
+  const claimed = await db().dunningMessage.updateMany({
+    where: { id: message.id, status: { in: open } },
+    data: { status: "sending", attempts: { increment: 1 } },
+  });
+  if (claimed.count === 0) return { outcome: "not_sendable", status: message.status };
+
+  let receipt;
+  try {
+    receipt = await sendEmail({
+      to: message.toEmail!,
+      subject: message.subject,
+      text: message.bodyText,
+      html: message.bodyHtml,
+      messageId: messageIdHeader(message.id),
+      fromName: merchantName(recovery.workspace),
+      replyTo: recovery.workspace.replyTo,
+    });
+  } catch (error) {
+    await db().dunningMessage.updateMany({
+      where: { id: message.id, status: "sending" },
+      data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { error: errorText(error) },
+    });
+    throw error;
+  }
+
+  const delivered = { sentAt: now(), transport: receipt.transport, providerMessageId: receipt.providerMessageId, error: null };
+  const { count } = await db().dunningMessage.updateMany({
+    where: { id: message.id, status: "sending" },
+    data: { ...delivered, status: "sent" },
+  });
+  // The pixel can be fetched before this update lands: keep its newer status, record the send.
+  if (count === 0) await db().dunningMessage.update({ where: { id: message.id }, data: delivered });
+  return { outcome: "sent", transport: receipt.transport };
+}
+
+/** Whether the local outbox pages may be shown: never in production once real email is configured. */
+export function outboxEnabled(): boolean {
+  const { SMTP_URL, NODE_ENV } = env();
+  return !SMTP_URL || NODE_ENV !== "production";
+}
+
+/** The latest messages across workspaces, for the local outbox page. */
+export async function listOutbox(limit = 50) {
+  return db().dunningMessage.findMany({
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: { id: true, subject: true, toEmail: true, status: true, kind: true, transport: true, createdAt: true, sentAt: true },
+  });
+}
+
+export async function getOutboxMessage(id: string) {
+  return db().dunningMessage.findUnique({
+    where: { id },
+    select: { id: true, subject: true, toEmail: true, status: true, kind: true, bodyText: true, bodyHtml: true, createdAt: true, error: true },
+  });
+}

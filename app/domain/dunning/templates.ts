@@ -1,0 +1,213 @@
+// Dunning email templates: placeholders, rendering to text and HTML, money formatting.
+// Pure: no IO, no clock. Values are rendered as given; callers format dates and money.
+
+export const PLACEHOLDERS = [
+  "customer_name",
+  "amount",
+  "currency",
+  "decline_reason",
+  "retry_date",
+  "update_payment_url",
+  "merchant_name",
+] as const;
+
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type PlaceholderValues = Record<Placeholder, string>;
+
+const KNOWN = new Set<string>(PLACEHOLDERS);
+
+export function isPlaceholder(name: string): name is Placeholder {
+  return KNOWN.has(name);
+}
+
+/**
+ * Every placeholder a merchant wrote that we cannot fill, in order of appearance, once each:
+ * the name of a well-formed but unknown one (`{{foo}}` → "foo"), or the fragment as written
+ * when it is never closed (`{{ foo` → "{{ foo"). Whitespace inside the braces is allowed.
+ */
+export function findUnknownPlaceholders(template: string): string[] {
+  const found: string[] = [];
+  let from = 0;
+  for (;;) {
+    const open = template.indexOf("{{", from);
+    if (open === -1) break;
+    const close = template.indexOf("}}", open + 2);
+    const nextOpen = template.indexOf("{{", open + 2);
+    if (close === -1 || (nextOpen !== -1 && nextOpen < close)) {
+      found.push(/^\{\{\s*[^\s{}]*/.exec(template.slice(open))![0]);
+      if (close === -1) break;
+      from = nextOpen;
+      continue;
+    }
+    const name = template.slice(open + 2, close).trim();
+    if (!isPlaceholder(name)) found.push(name);
+    from = close + 2;
+  }
+  return [...new Set(found)];
+}
+
+const TOKEN = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+/** Plain-text rendering. Unknown placeholders are left as written (templates are validated when saved). */
+export function renderTemplate(template: string, values: PlaceholderValues): string {
+  return template.replace(TOKEN, (whole, name: string) => (isPlaceholder(name) ? values[name] : whole));
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+export interface EmailBranding {
+  merchantName: string;
+  /** Button colour; anything but a hex colour falls back to the default (it lands in a style attribute). */
+  accentColor?: string;
+  /** The call to action on the update-link button. */
+  buttonLabel?: string;
+}
+
+export interface RenderEmailInput {
+  subject: string;
+  body: string;
+  values: PlaceholderValues;
+  branding: EmailBranding;
+  /** The open-tracking pixel; omitted from the HTML when absent. */
+  pixelUrl?: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const DEFAULT_ACCENT = "#1a56db";
+const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+/** Marks the open pixel so that previews (the local outbox) can strip it instead of counting an open. */
+export const OPEN_PIXEL_ATTRIBUTE = "data-open-pixel";
+
+function button(url: string, label: string, accent: string): string {
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:24px 0;"><tr>` +
+    `<td style="border-radius:6px;background:${accent};">` +
+    `<a href="${escapeHtml(url)}" style="display:inline-block;padding:14px 24px;font-family:${FONT};font-size:16px;` +
+    `font-weight:600;line-height:20px;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>` +
+    `</td></tr></table>`
+  );
+}
+
+function link(url: string): string {
+  return `<a href="${escapeHtml(url)}" style="color:#1a56db;text-decoration:underline;word-break:break-all;">${escapeHtml(url)}</a>`;
+}
+
+/** One paragraph of the body template as HTML: the template's text and every value escaped, line breaks kept. */
+function paragraphHtml(template: string, values: PlaceholderValues): string {
+  let html = "";
+  let last = 0;
+  for (const match of template.matchAll(TOKEN)) {
+    html += escapeHtml(template.slice(last, match.index));
+    const name = match[1]!;
+    if (!isPlaceholder(name)) html += escapeHtml(match[0]);
+    else if (name === "update_payment_url") html += link(values.update_payment_url);
+    else html += escapeHtml(values[name]);
+    last = match.index + match[0].length;
+  }
+  html += escapeHtml(template.slice(last));
+  return html.replace(/\n/g, "<br>");
+}
+
+/**
+ * The email in three parts. Subject and text are the templates filled in; the HTML is one
+ * centred column (readable on phones), inline styles only (mail clients drop <style>), every
+ * value escaped, and the first paragraph that is only `{{update_payment_url}}` drawn as the one
+ * button (appended after the body when no paragraph is).
+ */
+export function renderEmail(input: RenderEmailInput): RenderedEmail {
+  const { values, branding } = input;
+  // A header cannot hold a line break; one in a value would start a new header.
+  const subject = renderTemplate(input.subject, values).replace(/[\r\n]+/g, " ").trim();
+  const text = renderTemplate(input.body, values);
+  const accent = branding.accentColor && /^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(branding.accentColor) ? branding.accentColor : DEFAULT_ACCENT;
+  const label = branding.buttonLabel ?? "Update payment details";
+
+  let buttonPlaced = false;
+  const paragraphs = input.body
+    .replace(/\r\n/g, "\n")
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      if (/^\{\{\s*update_payment_url\s*\}\}$/.test(p) && !buttonPlaced && values.update_payment_url) {
+        buttonPlaced = true;
+        return button(values.update_payment_url, label, accent);
+      }
+      return `<p style="margin:0 0 16px;">${paragraphHtml(p, values)}</p>`;
+    });
+  if (!buttonPlaced && values.update_payment_url) paragraphs.push(button(values.update_payment_url, label, accent));
+
+  const pixel = input.pixelUrl
+    ? `<img src="${escapeHtml(input.pixelUrl)}" width="1" height="1" alt="" ${OPEN_PIXEL_ATTRIBUTE} style="display:block;width:1px;height:1px;border:0;">`
+    : "";
+  const merchant = escapeHtml(branding.merchantName);
+
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="x-apple-disable-message-reformatting">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f5f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background:#ffffff;border-radius:8px;">
+<tr><td style="padding:32px 28px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;">
+<p style="margin:0 0 24px;font-size:14px;font-weight:600;color:#57606a;">${merchant}</p>
+${paragraphs.join("\n")}
+</td></tr>
+</table>
+<p style="margin:16px 0 0;font-family:${FONT};font-size:12px;line-height:1.5;color:#57606a;">You are receiving this email about a payment to ${merchant}.</p>
+${pixel}
+</td></tr>
+</table>
+</body>
+</html>`;
+  return { subject, text, html };
+}
+
+// Exponents of the amounts the payment platforms send (Stripe's API), which are not always
+// ISO 4217's or CLDR's: ISK is two-decimal in the API, MGA zero-decimal.
+// https://docs.stripe.com/currencies#zero-decimal, https://docs.stripe.com/currencies#three-decimal,
+// https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds
+const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
+const THREE_DECIMAL = new Set(["BHD", "JOD", "KWD", "OMR", "TND"]);
+
+/** How many decimal places an amount in minor units carries: JPY 0, USD 2, KWD 3. */
+export function currencyExponent(currency: string): number {
+  const code = currency.toUpperCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  return 2;
+}
+
+/** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
+export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
+  const code = currency.toUpperCase();
+  const exponent = currencyExponent(code);
+  const value = amountMinor / 10 ** exponent;
+  let format: Intl.NumberFormat;
+  try {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency: code });
+  } catch {
+    return `${value.toFixed(exponent)} ${code}`;
+  }
+  // Intl shows whole units for some currencies the API keeps cents for (ISK): keep any fraction that is really there.
+  const { maximumFractionDigits = 0 } = format.resolvedOptions();
+  if (exponent > maximumFractionDigits && amountMinor % 10 ** (exponent - maximumFractionDigits) !== 0) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+  }
+  return format.format(value);
+}

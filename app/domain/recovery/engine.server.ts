@@ -1,0 +1,442 @@
+import type Stripe from "stripe";
+import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
+import { AppError } from "~/http/errors";
+import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
+import { now } from "~/utils/clock.server";
+import { db, type Tx } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+import { enqueue } from "~/utils/queue.server";
+import type { RecoveryAttempt, Workspace } from "../../../generated/prisma/client";
+import { queues } from "../../../jobs/queues";
+import {
+  DEFAULT_RETRY_SETTINGS,
+  decideNextAction,
+  type CardBrand,
+  type MessageRecord,
+  type NextAction,
+  type RetrySettings,
+} from "./policy";
+
+const DAY = 86_400_000;
+/** A recovery nobody has won back this long after its first failure is closed as failed. */
+const EXPIRE_AFTER_DAYS = 30;
+/** A platform failure this close to one of our own attempts is that attempt, seen again by webhook. */
+const OWN_ATTEMPT_MATCH_MS = 10 * 60_000;
+
+/** Serialises all work on one invoice (events and jobs may race across workers). */
+async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${invoiceId}`}, 0))`;
+}
+
+export function retrySettingsFor(workspace: Pick<Workspace, "retrySettings" | "timezone">): RetrySettings {
+  const overrides = (workspace.retrySettings ?? {}) as Partial<RetrySettings>;
+  return { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: workspace.timezone, ...overrides };
+}
+
+export interface FailureFacts {
+  workspaceId: string;
+  stripeAccountId: string;
+  /** The invoice as Stripe has it now (fetched, not the event's snapshot). */
+  invoice: Stripe.Invoice;
+  failure: InvoiceFailureDetails;
+  /** When the failure happened, on Stripe's clock. */
+  failedAt: Date;
+  /** Dedupe key for the attempt record (the event id). */
+  sourceKey: string;
+  customer: { externalId: string; email: string | null; name: string | null };
+  subscriptionId: string | null;
+}
+
+/**
+ * `invoice.payment_failed`: opens the recovery (or updates it with a newer
+ * failure), records the platform's attempt, and plans what happens next. Safe
+ * to run twice and in any order with the invoice's other events.
+ */
+export async function recordInvoiceFailure(facts: FailureFacts) {
+  const { invoice, failure, workspaceId } = facts;
+  const invoiceId = invoice.id!;
+  return db().$transaction(async (tx) => {
+    await lockInvoice(tx, workspaceId, invoiceId);
+    const customer = await tx.customer.upsert({
+      where: { workspaceId_provider_externalId: { workspaceId, provider: "stripe", externalId: facts.customer.externalId } },
+      create: { workspaceId, provider: "stripe", externalId: facts.customer.externalId, email: facts.customer.email, name: facts.customer.name },
+      update: { email: facts.customer.email ?? undefined, name: facts.customer.name ?? undefined },
+    });
+    let recovery = await tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+    const failureFields = {
+      errorCode: failure.errorCode,
+      declineCode: failure.declineCode,
+      adviceCode: failure.adviceCode,
+      networkDeclineCode: failure.networkDeclineCode,
+      networkAdviceCode: failure.networkAdviceCode,
+      failureMessage: failure.message,
+      cardBrand: failure.cardBrand,
+      cardFingerprint: failure.cardFingerprint,
+      cardLast4: failure.cardLast4,
+    };
+    const platform = {
+      platformAttemptCount: invoice.attempt_count ?? 0,
+      platformNextAttemptAt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null,
+    };
+    const isNew = !recovery;
+    if (!recovery) {
+      recovery = await tx.recoveryAttempt.create({
+        data: {
+          workspaceId,
+          provider: "stripe",
+          stripeAccountId: facts.stripeAccountId,
+          stripeInvoiceId: invoiceId,
+          stripeCustomerId: facts.customer.externalId,
+          stripeSubscriptionId: facts.subscriptionId,
+          customerId: customer.id,
+          declineType: "soft",
+          amountDueCents: invoice.amount_due,
+          currency: invoice.currency,
+          startedAt: facts.failedAt,
+          lastFailureAt: facts.failedAt,
+          hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+          ...failureFields,
+          ...platform,
+        },
+      });
+    } else if (facts.failedAt >= recovery.lastFailureAt && (recovery.status === "pending" || recovery.status === "failed")) {
+      recovery = await tx.recoveryAttempt.update({
+        where: { id: recovery.id },
+        data: {
+          ...failureFields,
+          ...platform,
+          lastFailureAt: facts.failedAt,
+          startedAt: facts.failedAt < recovery.startedAt ? facts.failedAt : undefined,
+          linkUsedAt: null,
+          // A new card put on file after this failure still counts.
+          paymentMethodUpdatedAt:
+            recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt > facts.failedAt ? undefined : null,
+        },
+      });
+    } else if (facts.failedAt < recovery.startedAt) {
+      // An older failure delivered late: only the start moves back.
+      recovery = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { startedAt: facts.failedAt } });
+    }
+
+    await recordPlatformAttempt(tx, recovery, facts);
+
+    if (facts.subscriptionId) {
+      await tx.subscriptionAtRisk.upsert({
+        where: { workspaceId_stripeSubscriptionId_reason: { workspaceId, stripeSubscriptionId: facts.subscriptionId, reason: "payment_failed" } },
+        create: {
+          workspaceId,
+          stripeCustomerId: facts.customer.externalId,
+          stripeSubscriptionId: facts.subscriptionId,
+          reason: "payment_failed",
+          riskDetectedAt: facts.failedAt,
+          activeRecoveryAttemptId: recovery.id,
+        },
+        update: recovery.status === "pending" ? { activeRecoveryAttemptId: recovery.id, resolvedAt: null } : {},
+      });
+    }
+
+    if (isNew) {
+      await scheduleSequence({ tx, recovery });
+      await enqueue(queues.recoveryExpire, { recoveryId: recovery.id }, {
+        tx,
+        key: recovery.id,
+        startAfter: new Date(recovery.startedAt.getTime() + EXPIRE_AFTER_DAYS * DAY),
+      });
+    }
+
+    // The invoice may already be settled (events arrive out of order): its state now decides.
+    if (invoice.status === "paid") return closeRecovered(tx, recovery, invoice.amount_paid, paidAt(invoice));
+    if (invoice.status === "void" || invoice.status === "uncollectible") {
+      return closeRecovery(tx, recovery, "abandoned", `invoice_${invoice.status}`, now());
+    }
+    if (recovery.status !== "pending") return recovery;
+    return planNext(tx, recovery);
+  });
+}
+
+function paidAt(invoice: Stripe.Invoice): Date {
+  const t = invoice.status_transitions?.paid_at;
+  return t ? new Date(t * 1000) : now();
+}
+
+async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: FailureFacts) {
+  const ours = await tx.retryAttempt.findFirst({
+    where: {
+      recoveryAttemptId: recovery.id,
+      source: "recoup",
+      attemptedAt: { gte: new Date(facts.failedAt.getTime() - OWN_ATTEMPT_MATCH_MS), lte: new Date(facts.failedAt.getTime() + OWN_ATTEMPT_MATCH_MS) },
+    },
+  });
+  if (ours) return;
+  const count = await tx.retryAttempt.count({ where: { recoveryAttemptId: recovery.id, source: "platform" } });
+  await tx.retryAttempt.createMany({
+    data: {
+      workspaceId: recovery.workspaceId,
+      recoveryAttemptId: recovery.id,
+      attemptNumber: count + 1,
+      source: "platform",
+      idempotencyKey: `platform:${facts.sourceKey}`,
+      status: "failed",
+      declineCode: facts.failure.declineCode,
+      errorCode: facts.failure.errorCode,
+      adviceCode: facts.failure.adviceCode,
+      networkDeclineCode: facts.failure.networkDeclineCode,
+      networkAdviceCode: facts.failure.networkAdviceCode,
+      errorMessage: facts.failure.message,
+      cardFingerprint: facts.failure.cardFingerprint,
+      amountCents: recovery.amountDueCents,
+      currency: recovery.currency,
+      attemptedAt: facts.failedAt,
+    },
+    skipDuplicates: true,
+  });
+}
+
+/** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
+export async function planNext(tx: Tx, recovery: RecoveryAttempt): Promise<RecoveryAttempt> {
+  const action = await decide(tx, recovery);
+  return applyAction(tx, recovery, action);
+}
+
+export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAction> {
+  const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
+  const at = now();
+  const since = new Date(at.getTime() - 31 * DAY);
+  const attempts = recovery.cardFingerprint
+    ? await tx.retryAttempt.findMany({
+        where: { workspaceId: recovery.workspaceId, cardFingerprint: recovery.cardFingerprint, attemptedAt: { gte: since }, status: { in: ["failed", "succeeded"] } },
+      })
+    : await tx.retryAttempt.findMany({ where: { recoveryAttemptId: recovery.id, status: { in: ["failed", "succeeded"] } } });
+  const messages = await tx.dunningMessage.findMany({
+    where: { recoveryAttemptId: recovery.id, status: { notIn: ["skipped", "failed"] } },
+    select: { kind: true, createdAt: true, sentAt: true },
+  });
+  const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  return decideNextAction({
+    failure: {
+      provider: "stripe",
+      errorCode: recovery.errorCode,
+      declineCode: recovery.declineCode,
+      adviceCode: recovery.adviceCode,
+      networkDeclineCode: recovery.networkDeclineCode,
+      networkAdviceCode: recovery.networkAdviceCode,
+      cardBrand: (recovery.cardBrand ?? "unknown") as CardBrand,
+      cardFingerprint: recovery.cardFingerprint,
+      amountMinor: recovery.amountDueCents,
+      currency: recovery.currency,
+      customerTimezone: customer?.timezone ?? null,
+      failedAt: recovery.lastFailureAt,
+    },
+    recoveryStartedAt: recovery.startedAt,
+    paymentMethodUpdatedAt: recovery.paymentMethodUpdatedAt,
+    recoupRetriesSoFar: recovery.recoupRetryCount,
+    cardAttempts: attempts.map((a) => ({
+      at: a.attemptedAt,
+      source: a.source as "recoup" | "platform" | "customer",
+      succeeded: a.status === "succeeded",
+      cardFingerprint: a.cardFingerprint,
+      amountMinor: a.amountCents,
+      currency: a.currency,
+    })),
+    messages: messages
+      .filter((m) => m.kind !== "manual")
+      .map((m) => ({ at: m.sentAt ?? m.createdAt, kind: m.kind as MessageRecord["kind"] })),
+    platformNextAttemptAt: recovery.platformNextAttemptAt,
+    settings: retrySettingsFor(workspace),
+    now: at,
+  });
+}
+
+async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction): Promise<RecoveryAttempt> {
+  const when = action.kind === "retry" || action.kind === "email" ? action.at : action.kind === "wait" ? action.until : null;
+  const updated = await tx.recoveryAttempt.update({
+    where: { id: recovery.id },
+    data: {
+      declineType: action.classification.declineType,
+      declineCategory: action.classification.category,
+      nextActionKind: action.kind,
+      nextActionAt: when,
+      nextActionReason: action.reason,
+    },
+  });
+  if (updated.paused) return updated;
+  if ((action.kind === "retry" || action.kind === "wait") && when) {
+    const attemptNumber = updated.recoupRetryCount + 1;
+    await enqueue(
+      queues.chargeRetry,
+      { recoveryId: updated.id, attemptNumber, at: when.toISOString() },
+      { tx, key: `${updated.id}:${attemptNumber}:${when.toISOString()}`, startAfter: when },
+    );
+  } else if (action.kind === "email") {
+    await requestCustomerAction({
+      tx,
+      recoveryId: updated.id,
+      kind: action.template,
+      dedupeKey: `${action.template}:${updated.cardFingerprint ?? "unknown-card"}`,
+    });
+  }
+  return updated;
+}
+
+async function closeRecovery(
+  tx: Tx,
+  recovery: RecoveryAttempt,
+  outcome: "recovered" | "failed" | "abandoned",
+  reasonCode: string,
+  at: Date,
+  recoveredAmountCents?: number,
+) {
+  const updated = await tx.recoveryAttempt.update({
+    where: { id: recovery.id },
+    data: {
+      status: outcome,
+      endedAt: at,
+      recoveredAmountCents: outcome === "recovered" ? recoveredAmountCents : undefined,
+      nextActionKind: null,
+      nextActionAt: null,
+      nextActionReason:
+        outcome === "recovered" ? "Recovered." : outcome === "abandoned" ? `Closed: ${reasonCode.replace(/_/g, " ")}.` : "Gave up: the retry schedule and reminders are exhausted.",
+    },
+  });
+  await tx.recoveryOutcome.upsert({
+    where: { recoveryAttemptId: recovery.id },
+    create: { workspaceId: recovery.workspaceId, recoveryAttemptId: recovery.id, outcome, reasonCode, occurredAt: at },
+    update: { outcome, reasonCode, occurredAt: at },
+  });
+  await tx.subscriptionAtRisk.updateMany({
+    where: { workspaceId: recovery.workspaceId, activeRecoveryAttemptId: recovery.id, resolvedAt: null },
+    data: { resolvedAt: at },
+  });
+  log.info("recovery closed", { recoveryId: recovery.id, outcome, reasonCode });
+  return updated;
+}
+
+async function closeRecovered(tx: Tx, recovery: RecoveryAttempt, amountPaid: number, at: Date) {
+  // A recovery we gave up on can still be won: the customer paid after all.
+  if (recovery.status !== "pending" && recovery.status !== "failed") return recovery;
+  const closed = await closeRecovery(tx, recovery, "recovered", "invoice_paid", at, amountPaid);
+  await markConverted({ tx, recoveryId: recovery.id });
+  return closed;
+}
+
+async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
+  await lockInvoice(tx, workspaceId, invoiceId);
+  return tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+}
+
+/** `invoice.paid` / `invoice.payment_succeeded`, or our own successful retry. */
+export async function markInvoicePaid(input: { workspaceId: string; invoice: Pick<Stripe.Invoice, "id" | "amount_paid" | "status_transitions" | "status"> }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await findByInvoice(tx, input.workspaceId, input.invoice.id!);
+    if (!recovery) return null;
+    return closeRecovered(tx, recovery, input.invoice.amount_paid, paidAt(input.invoice as Stripe.Invoice));
+  });
+}
+
+/** `invoice.voided`, `invoice.marked_uncollectible`. */
+export async function markInvoiceAbandoned(input: { workspaceId: string; invoiceId: string; reason: string; at: Date }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
+    if (!recovery || recovery.status !== "pending") return recovery;
+    return closeRecovery(tx, recovery, "abandoned", input.reason, input.at);
+  });
+}
+
+/** `customer.subscription.deleted`: every open recovery of that subscription is abandoned. */
+export async function markSubscriptionEnded(input: { workspaceId: string; subscriptionId: string; at: Date }) {
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending" },
+    select: { stripeInvoiceId: true },
+  });
+  for (const r of open) {
+    await markInvoiceAbandoned({ workspaceId: input.workspaceId, invoiceId: r.stripeInvoiceId, reason: "subscription_canceled", at: input.at });
+  }
+}
+
+/**
+ * A new default payment method for the customer (portal update, network card
+ * refresh, …): every open recovery of that customer is retried within a minute.
+ */
+export async function onPaymentMethodUpdated(input: { workspaceId: string; stripeCustomerId: string; at: Date; fingerprint?: string | null }) {
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, stripeCustomerId: input.stripeCustomerId, status: "pending" },
+  });
+  const results: RecoveryAttempt[] = [];
+  for (const r of open) {
+    const updated = await db().$transaction(async (tx) => {
+      const recovery = await findByInvoice(tx, r.workspaceId, r.stripeInvoiceId);
+      if (!recovery || recovery.status !== "pending") return recovery;
+      // Only a change after the latest failure is news.
+      if (input.at <= recovery.lastFailureAt) return recovery;
+      if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= input.at) return recovery;
+      const fresh = await tx.recoveryAttempt.update({
+        where: { id: recovery.id },
+        data: { paymentMethodUpdatedAt: input.at, linkUsedAt: recovery.linkUsedAt ?? input.at },
+      });
+      return planNext(tx, fresh);
+    });
+    if (updated) results.push(updated);
+  }
+  return results;
+}
+
+export async function closeExpiredRecovery(input: { recoveryId: string }) {
+  return db().$transaction(async (tx) => {
+    const row = await tx.recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
+    if (!row) return null;
+    const recovery = await findByInvoice(tx, row.workspaceId, row.stripeInvoiceId);
+    if (!recovery || recovery.status !== "pending") return recovery;
+    return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
+  });
+}
+
+async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
+  const row = await tx.recoveryAttempt.findFirst({ where: { id: recoveryId, workspaceId } });
+  if (!row) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
+  const locked = await findByInvoice(tx, workspaceId, row.stripeInvoiceId);
+  return locked!;
+}
+
+export async function pauseRecovery(input: { workspaceId: string; recoveryId: string }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
+    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
+  });
+}
+
+export async function resumeRecovery(input: { workspaceId: string; recoveryId: string }) {
+  const resumed = await db().$transaction(async (tx) => {
+    const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
+    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    if (!recovery.paused) return recovery;
+    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
+    return planNext(tx, fresh);
+  });
+  await resumeSequence({ recoveryId: resumed.id });
+  return resumed;
+}
+
+/**
+ * A retry now, on the merchant's request — still within the network rules: a
+ * decline the policy would never retry is refused with its reason.
+ */
+export async function retryNow(input: { workspaceId: string; recoveryId: string }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
+    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    if (!recovery.stripeAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
+    const action = await decide(tx, recovery);
+    if (action.kind === "stop" || (action.kind === "email" && action.classification.category !== "soft_retry")) {
+      throw new AppError("conflict", `Not retried: ${action.reason}`, { reason: action.reason });
+    }
+    const at = now();
+    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
+    return applyAction(tx, fresh, {
+      kind: "retry",
+      at,
+      reason: "Retrying now, as requested by the merchant.",
+      classification: action.classification,
+    });
+  });
+}

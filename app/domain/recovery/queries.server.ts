@@ -1,0 +1,132 @@
+import { AppError } from "~/http/errors";
+import { db } from "~/utils/db.server";
+import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
+import { DEFAULT_RETRY_SETTINGS } from "./policy";
+
+export const RECOVERY_STATUSES = ["pending", "recovered", "failed", "abandoned"] as const;
+export type RecoveryStatusFilter = (typeof RECOVERY_STATUSES)[number];
+
+// The cursor is the last row's sort key, (startedAt, id), behind an opaque
+// base64url wrapper: clients must not build or parse it.
+const CURSOR_PREFIX = "r1";
+
+export function encodeCursor(key: { startedAt: Date; id: string }): string {
+  return Buffer.from(`${CURSOR_PREFIX}:${key.startedAt.getTime()}:${key.id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
+  const invalid = () => new AppError("invalid_cursor", "This cursor is not one we issued. Start again without `cursor`.");
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw invalid();
+  const match = /^r1:(\d{1,15}):([^\s:]{1,200})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match) throw invalid();
+  const startedAt = new Date(Number(match[1]));
+  if (Number.isNaN(startedAt.getTime())) throw invalid();
+  return { startedAt, id: match[2]! };
+}
+
+/** Newest first, keyset-paginated on (startedAt desc, id desc); one page plus the cursor of the next. */
+export async function listRecoveries(input: {
+  workspaceId: string;
+  status?: RecoveryStatusFilter;
+  limit?: number;
+  cursor?: string | null;
+}) {
+  const limit = input.limit ?? 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new AppError("validation_failed", "limit must be an integer from 1 to 100.");
+  }
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const rows = await db().recoveryAttempt.findMany({
+    where: {
+      workspaceId: input.workspaceId,
+      ...(input.status ? { status: input.status } : {}),
+      ...(after
+        ? { OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }] }
+        : {}),
+    },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    include: { outcomes: { orderBy: { occurredAt: "desc" }, take: 1 } },
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => ({
+      attempt: recoveryAttemptDto(row),
+      latestOutcome: row.outcomes[0] ? recoveryOutcomeDto(row.outcomes[0]) : null,
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/** Revive's payment status words. */
+export function reviveStatus(row: { status: RecoveryStatusFilter; nextActionKind: string | null }) {
+  switch (row.status) {
+    case "pending":
+      return row.nextActionKind === "email" || row.nextActionKind === "wait" ? "awaiting_customer" : "retrying";
+    case "recovered":
+      return "recovered";
+    case "failed":
+      return "failed";
+    case "abandoned":
+      return "cancelled";
+  }
+}
+
+function maxRetriesOf(settings: unknown): number {
+  const value = (settings as { maxRetries?: unknown } | null)?.maxRetries;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : DEFAULT_RETRY_SETTINGS.maxRetries;
+}
+
+const ms = (d: Date | null | undefined) => (d ? d.getTime() : null);
+
+/** Revive's `/api/recovery/status`: one invoice's recovery, or a customer's most recent one. */
+export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?: string; customerId?: string }) {
+  if (!input.invoiceId === !input.customerId) {
+    throw new AppError("validation_failed", "Give exactly one of invoiceId or customerId.");
+  }
+  const recovery = await db().recoveryAttempt.findFirst({
+    where: {
+      workspaceId: input.workspaceId,
+      ...(input.invoiceId ? { stripeInvoiceId: input.invoiceId } : { stripeCustomerId: input.customerId }),
+    },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    include: {
+      workspace: { select: { retrySettings: true } },
+      retries: { orderBy: [{ attemptedAt: "asc" }, { attemptNumber: "asc" }] },
+      messages: { where: { sentAt: { not: null } }, orderBy: { sentAt: "asc" } },
+    },
+  });
+  if (!recovery) {
+    throw new AppError(
+      "recovery_not_found",
+      input.invoiceId ? `No recovery for invoice ${input.invoiceId}.` : `No recovery for customer ${input.customerId}.`,
+    );
+  }
+  const pendingRetry = recovery.status === "pending" && recovery.nextActionKind === "retry" && !recovery.paused;
+  return {
+    payment: {
+      id: recovery.id,
+      stripeInvoiceId: recovery.stripeInvoiceId,
+      status: reviveStatus(recovery),
+      amount: recovery.amountDueCents,
+      currency: recovery.currency,
+      retryCount: recovery.retries.filter((r) => r.source === "recoup").length,
+      maxRetries: maxRetriesOf(recovery.workspace.retrySettings),
+      nextRetryAt: pendingRetry ? ms(recovery.nextActionAt) : null,
+      failureReason: recovery.declineCode ?? recovery.errorCode,
+      // Every charge attempt, ours and the platform's; `source` says whose (an extra).
+      retryHistory: recovery.retries.map((r) => ({
+        attemptedAt: r.attemptedAt.getTime(),
+        result: r.status,
+        reason: r.declineCode ?? r.errorCode,
+        source: r.source,
+      })),
+      emailsSent: recovery.messages.map((m) => ({
+        type: m.kind,
+        sentAt: m.sentAt!.getTime(),
+        opened: Boolean(m.openedAt ?? m.clickedAt ?? m.convertedAt) || ["opened", "clicked", "converted"].includes(m.status),
+      })),
+    },
+  };
+}

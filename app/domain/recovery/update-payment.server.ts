@@ -1,0 +1,45 @@
+import { AppError } from "~/http/errors";
+import { stripe } from "~/integrations/stripe/client.server";
+import { now } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { createRecoveryToken, recoveryUrl, verifyRecoveryToken } from "./links.server";
+
+// Stripe does not return an expiry for portal sessions; they are short-lived. We promise 5 minutes.
+const SESSION_TTL_MS = 5 * 60_000;
+
+/** The recovery a customer link points at; 404 for unknown, expired or used tokens. */
+export async function findRecoveryByToken(token: string) {
+  const recoveryId = verifyRecoveryToken(token, now());
+  const recovery = recoveryId
+    ? await db().recoveryAttempt.findUnique({ where: { id: recoveryId }, include: { workspace: true, customer: true } })
+    : null;
+  if (!recovery || recovery.linkUsedAt) {
+    throw new AppError("token_not_found", "This link is unknown, has expired, or was already used.");
+  }
+  return recovery;
+}
+
+/**
+ * DunningDog's update-payment session: a Stripe Billing Portal session on the
+ * connected account, opened straight on the payment-method update flow.
+ */
+export async function createUpdatePaymentSession(input: { recoveryToken: string }) {
+  const recovery = await findRecoveryByToken(input.recoveryToken);
+  if (recovery.status !== "pending") {
+    throw new AppError("recovery_closed", recovery.status === "recovered" ? "This payment has already been made. Thank you!" : "This payment request is closed.");
+  }
+  if (!recovery.stripeAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
+  const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.stripeAccountId } });
+  if (!account || account.disconnectedAt) throw new AppError("recovery_closed", "This merchant no longer collects payments through Recoup.");
+  const back = `${recoveryUrl(createRecoveryToken(recovery.id))}/done`;
+  const session = await stripe().billingPortal.sessions.create(
+    {
+      customer: recovery.stripeCustomerId,
+      return_url: back,
+      flow_data: { type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: back } } },
+    },
+    { stripeAccount: account.stripeAccountId, idempotencyKey: `portal-${recovery.id}-${Math.floor(now().getTime() / 60_000)}` },
+  );
+  const created = session.created ? session.created * 1000 : now().getTime();
+  return { sessionUrl: session.url, expiresAt: new Date(created + SESSION_TTL_MS).toISOString() };
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { AppError } from "~/http/errors";
+import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
+import { db } from "~/utils/db.server";
+import { env } from "~/utils/env.server";
+import { enqueue } from "~/utils/queue.server";
+import { queues } from "../../../jobs/queues";
+
+const EventEnvelopeSchema = z.object({
+  id: z.string().regex(/^evt_\w+$/, "must be a Stripe event id (evt_…)"),
+  object: z.literal("event"),
+  type: z.string().min(1),
+  created: z.number().int().positive(),
+  livemode: z.boolean(),
+  account: z.string().optional().nullable(),
+  api_version: z.string().optional().nullable(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }).passthrough(),
+});
+
+/**
+ * Verify, store (unique event id), enqueue — in one transaction, so that an
+ * acknowledged event always has its row and its job, and a redelivery changes
+ * nothing.
+ */
+export async function receiveStripeEvent(input: { rawBody: string; signature: string | null }) {
+  if (!input.signature) throw new AppError("invalid_signature", "The Stripe-Signature header is missing.");
+  try {
+    verifyStripeSignature(input.rawBody, input.signature, env().STRIPE_WEBHOOK_SECRET);
+  } catch (error) {
+    if (error instanceof SignatureError || (error as Error).name === "StripeSignatureVerificationError") {
+      throw new AppError("invalid_signature", "The Stripe-Signature header does not match this payload (or is older than 5 minutes).");
+    }
+    if (error instanceof SyntaxError) throw new AppError("malformed_event", "The body is not valid JSON.");
+    throw error;
+  }
+  const parsed = EventEnvelopeSchema.safeParse(JSON.parse(input.rawBody));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("malformed_event", `Not a Stripe event: ${issue.path.join(".") || "(body)"} ${issue.message}.`);
+  }
+  const event = parsed.data;
+
+  return db().$transaction(async (tx) => {
+    const inserted = await tx.stripeEvent.createMany({
+      data: {
+        eventId: event.id,
+        type: event.type,
+        stripeAccountId: event.account ?? null,
+        livemode: event.livemode,
+        eventCreatedAt: new Date(event.created * 1000),
+        payload: JSON.parse(input.rawBody),
+      },
+      skipDuplicates: true,
+    });
+    if (inserted.count === 0) return { eventId: event.id, duplicate: true };
+    const row = await tx.stripeEvent.findUniqueOrThrow({ where: { eventId: event.id }, select: { id: true } });
+    await enqueue(queues.stripeEvent, { stripeEventId: row.id }, { tx, key: event.id });
+    return { eventId: event.id, duplicate: false };
+  });
+}

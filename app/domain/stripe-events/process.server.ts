@@ -1,0 +1,150 @@
+import type Stripe from "stripe";
+import {
+  markInvoiceAbandoned,
+  markInvoicePaid,
+  markSubscriptionEnded,
+  onPaymentMethodUpdated,
+  recordInvoiceFailure,
+} from "~/domain/recovery/engine.server";
+import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { disconnectStripeAccount } from "~/domain/connect/connect.server";
+import { stripe } from "~/integrations/stripe/client.server";
+import { customerIdOf, fetchInvoiceState, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
+import { db } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+import type { ConnectedStripeAccount } from "../../../generated/prisma/client";
+
+type Handler = (event: Stripe.Event, account: ConnectedStripeAccount) => Promise<void>;
+
+const at = (event: Stripe.Event) => new Date(event.created * 1000);
+
+async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAccount) {
+  const snapshot = event.data.object as Stripe.Invoice;
+  if (snapshot.collection_method === "send_invoice") return; // the customer pays by hand: nothing to retry
+  const { invoice, failure } = await fetchInvoiceState(account.stripeAccountId, snapshot.id!);
+  await recordInvoiceFailure({
+    workspaceId: account.workspaceId,
+    stripeAccountId: account.stripeAccountId,
+    invoice,
+    failure,
+    failedAt: at(event),
+    sourceKey: event.id,
+    customer: { externalId: customerIdOf(invoice), email: invoice.customer_email ?? null, name: invoice.customer_name ?? null },
+    subscriptionId: subscriptionIdOf(invoice),
+  });
+}
+
+const handlers: Record<string, Handler> = {
+  "invoice.payment_failed": onInvoiceFailed,
+  async "invoice.payment_action_required"(event, account) {
+    // The bank wants the customer to authenticate: send them the link, never retry blind.
+    await onInvoiceFailed(event, account);
+    const invoice = event.data.object as Stripe.Invoice;
+    const recovery = await db().recoveryAttempt.findUnique({
+      where: { workspaceId_stripeInvoiceId: { workspaceId: account.workspaceId, stripeInvoiceId: invoice.id! } },
+    });
+    if (recovery?.status === "pending") {
+      await db().recoveryAttempt.update({
+        where: { id: recovery.id },
+        data: { errorCode: "authentication_required", nextActionKind: "email", nextActionAt: at(event), nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link." },
+      });
+      await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: `authentication_request:${invoice.id}:${invoice.attempt_count}` });
+    }
+  },
+  async "invoice.paid"(event, account) {
+    await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
+  },
+  async "invoice.payment_succeeded"(event, account) {
+    await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
+  },
+  async "invoice.voided"(event, account) {
+    await markInvoiceAbandoned({ workspaceId: account.workspaceId, invoiceId: (event.data.object as Stripe.Invoice).id!, reason: "invoice_voided", at: at(event) });
+  },
+  async "invoice.marked_uncollectible"(event, account) {
+    await markInvoiceAbandoned({ workspaceId: account.workspaceId, invoiceId: (event.data.object as Stripe.Invoice).id!, reason: "invoice_uncollectible", at: at(event) });
+  },
+  async "customer.subscription.deleted"(event, account) {
+    await markSubscriptionEnded({ workspaceId: account.workspaceId, subscriptionId: (event.data.object as Stripe.Subscription).id, at: at(event) });
+  },
+  async "customer.subscription.updated"(event, account) {
+    const sub = event.data.object as Stripe.Subscription;
+    const previous = (event.data.previous_attributes ?? {}) as Partial<Stripe.Subscription>;
+    if ("default_payment_method" in previous && sub.default_payment_method) {
+      await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(sub), at: at(event) });
+    }
+    if (sub.status === "canceled" || sub.status === "incomplete_expired") {
+      await markSubscriptionEnded({ workspaceId: account.workspaceId, subscriptionId: sub.id, at: at(event) });
+    }
+  },
+  async "customer.updated"(event, account) {
+    const customer = event.data.object as Stripe.Customer;
+    const previous = (event.data.previous_attributes ?? {}) as { invoice_settings?: { default_payment_method?: unknown }; default_source?: unknown };
+    const changed =
+      (previous.invoice_settings && "default_payment_method" in previous.invoice_settings && customer.invoice_settings?.default_payment_method) ||
+      ("default_source" in previous && customer.default_source);
+    if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customer.id, at: at(event) });
+  },
+  async "payment_method.attached"(event, account) {
+    const pm = event.data.object as Stripe.PaymentMethod;
+    if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), fingerprint: pm.card?.fingerprint });
+  },
+  async "payment_method.automatically_updated"(event, account) {
+    const pm = event.data.object as Stripe.PaymentMethod;
+    if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), fingerprint: pm.card?.fingerprint });
+  },
+  async "customer.source.expiring"(event, account) {
+    const card = event.data.object as { customer?: string | null; exp_month?: number; exp_year?: number };
+    if (!card.customer || !card.exp_month || !card.exp_year) return;
+    const subs = await stripe().subscriptions.list({ customer: card.customer, status: "active", limit: 20 }, { stripeAccount: account.stripeAccountId });
+    const expirationDate = new Date(Date.UTC(card.exp_year, card.exp_month, 0, 23, 59, 59));
+    for (const sub of subs.data) {
+      await db().subscriptionAtRisk.upsert({
+        where: { workspaceId_stripeSubscriptionId_reason: { workspaceId: account.workspaceId, stripeSubscriptionId: sub.id, reason: "card_expiring" } },
+        create: { workspaceId: account.workspaceId, stripeCustomerId: card.customer, stripeSubscriptionId: sub.id, reason: "card_expiring", riskDetectedAt: at(event), expirationDate },
+        update: { expirationDate, resolvedAt: null },
+      });
+    }
+  },
+};
+
+export const HANDLED_EVENT_TYPES = new Set([...Object.keys(handlers), "account.application.deauthorized"]);
+
+/**
+ * The `stripe-event` job. Idempotent: a processed event is skipped; every
+ * handler compares state instead of assuming order.
+ */
+export async function processStripeEvent(input: { stripeEventId: string }) {
+  const row = await db().stripeEvent.findUnique({ where: { id: input.stripeEventId } });
+  if (!row || row.status === "processed" || row.status === "ignored") return;
+  const event = row.payload as unknown as Stripe.Event;
+  const finish = (status: "processed" | "ignored", lastError: string | null = null, workspaceId?: string) =>
+    db().stripeEvent.update({ where: { id: row.id }, data: { status, lastError, processedAt: new Date(), workspaceId } });
+
+  const account = row.stripeAccountId
+    ? await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: row.stripeAccountId } })
+    : null;
+  if (event.type === "account.application.deauthorized") {
+    if (account) await disconnectStripeAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
+    return finish("processed", null, account?.workspaceId);
+  }
+  if (!account) return finish("ignored", "event is not from a connected account");
+  if (account.disconnectedAt) return finish("ignored", "account disconnected", account.workspaceId);
+  if (account.livemode !== row.livemode) return finish("ignored", "livemode does not match the connection", account.workspaceId);
+  const handler = handlers[event.type];
+  if (!handler) return finish("ignored", null, account.workspaceId);
+
+  try {
+    await handler(event, account);
+  } catch (error) {
+    await db().stripeEvent.update({
+      where: { id: row.id },
+      data: { attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000), status: "failed", workspaceId: account.workspaceId },
+    });
+    log.warn("stripe event failed", { eventId: row.eventId, type: row.type, error });
+    throw error;
+  }
+  await db().stripeEvent.update({
+    where: { id: row.id },
+    data: { attempts: { increment: 1 }, status: "processed", lastError: null, processedAt: new Date(), workspaceId: account.workspaceId },
+  });
+}

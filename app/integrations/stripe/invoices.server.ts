@@ -1,0 +1,76 @@
+import type Stripe from "stripe";
+import type { CardBrand } from "~/domain/recovery/policy";
+import { stripe } from "./client.server";
+
+export interface InvoiceFailureDetails {
+  errorCode: string | null;
+  declineCode: string | null;
+  adviceCode: string | null;
+  networkDeclineCode: string | null;
+  networkAdviceCode: string | null;
+  message: string | null;
+  cardBrand: CardBrand;
+  cardFingerprint: string | null;
+  cardLast4: string | null;
+}
+
+const BRANDS: Record<string, CardBrand> = { visa: "visa", mastercard: "mastercard", amex: "amex", discover: "discover" };
+
+export function cardBrand(brand: string | null | undefined): CardBrand {
+  if (!brand) return "unknown";
+  return BRANDS[brand] ?? "other";
+}
+
+type ApiError = {
+  code?: string | null;
+  decline_code?: string | null;
+  advice_code?: string | null;
+  network_decline_code?: string | null;
+  network_advice_code?: string | null;
+  message?: string | null;
+  payment_method?: Partial<Stripe.PaymentMethod> | null;
+};
+
+export function failureFromApiError(error: ApiError | null | undefined): InvoiceFailureDetails {
+  const card = error?.payment_method?.card;
+  return {
+    errorCode: error?.code ?? null,
+    declineCode: error?.decline_code ?? null,
+    adviceCode: error?.advice_code ?? null,
+    networkDeclineCode: error?.network_decline_code ?? null,
+    networkAdviceCode: error?.network_advice_code ?? null,
+    message: error?.message ?? null,
+    cardBrand: cardBrand(card?.brand),
+    cardFingerprint: card?.fingerprint ?? null,
+    cardLast4: card?.last4 ?? null,
+  };
+}
+
+/**
+ * The invoice as it is now, and why its latest payment failed. Since API
+ * version 2026-07-29 an invoice carries no charge or payment_intent: the decline
+ * lives on the PaymentIntent of its InvoicePayment.
+ */
+export async function fetchInvoiceState(stripeAccount: string, invoiceId: string) {
+  const client = stripe();
+  const invoice = await client.invoices.retrieve(invoiceId, {}, { stripeAccount });
+  const payments = await client.invoicePayments.list(
+    { invoice: invoiceId, limit: 10, expand: ["data.payment.payment_intent"] },
+    { stripeAccount },
+  );
+  const withError = payments.data
+    .map((p) => p.payment.payment_intent)
+    .filter((pi): pi is Stripe.PaymentIntent => typeof pi === "object" && pi !== null)
+    .find((pi) => pi.last_payment_error);
+  return { invoice, failure: failureFromApiError(withError?.last_payment_error as ApiError | undefined) };
+}
+
+export function subscriptionIdOf(invoice: Stripe.Invoice): string | null {
+  const sub = invoice.parent?.subscription_details?.subscription;
+  return typeof sub === "string" ? sub : (sub?.id ?? null);
+}
+
+export function customerIdOf(invoice: Pick<Stripe.Invoice, "customer">): string {
+  const c = invoice.customer;
+  return typeof c === "string" ? c : (c?.id ?? "");
+}

@@ -1,0 +1,16 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { createSequence, CreateSequenceSchema, sequenceDto } from "~/domain/dunning/sequences.server";
+import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
+import { readJson } from "~/http/body.server";
+import { AppError } from "~/http/errors";
+import { apiHandler, json } from "~/http/problem.server";
+
+// POST /api/dunning/sequences (DunningDog createDunningSequence)
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+  if (request.method !== "POST") throw new AppError("method_not_allowed", "Use POST to create a sequence.");
+  const caller = await authenticate(request);
+  requireScope(caller, "write");
+  const input = await readJson(request, CreateSequenceSchema);
+  requireWorkspace(caller, input.workspaceId);
+  return json(sequenceDto(await createSequence(input)), 201);
+});

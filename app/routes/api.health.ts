@@ -1,0 +1,38 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { paymentCounts, pingDatabase } from "~/domain/analytics/stats.server";
+import { authenticate } from "~/http/auth.server";
+import { json } from "~/http/problem.server";
+import { env } from "~/utils/env.server";
+
+// Revive's GET /api/health. Never a 500: a database failure answers 503 with db.status "error".
+// Stats only for an authenticated caller, and only about its own workspace.
+function envFlags() {
+  let config: Partial<ReturnType<typeof env>> = {};
+  try {
+    config = env();
+  } catch {
+    // An invalid configuration is reported by the flags below, not by a crash.
+  }
+  const has = (key: string, value: unknown) => Boolean(value ?? process.env[key]);
+  return {
+    hasRedisUrl: false, // queues live in PostgreSQL (pg-boss); the key stays for Revive clients
+    hasStripeKey: has("STRIPE_SECRET_KEY", config.STRIPE_SECRET_KEY),
+    hasWebhookSecret: has("STRIPE_WEBHOOK_SECRET", config.STRIPE_WEBHOOK_SECRET?.[0]),
+    hasDatabaseUrl: has("DATABASE_URL", config.DATABASE_URL),
+    hasSmtpUrl: has("SMTP_URL", config.SMTP_URL),
+  };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const headers = { "Cache-Control": "no-store" };
+  const base = { timestamp: new Date().toISOString(), env: envFlags() };
+  const db = await pingDatabase();
+  if (db.status !== "connected") return json({ ...base, db }, { status: 503, headers });
+  try {
+    const caller = await authenticate(request).catch(() => null);
+    const stats = caller ? await paymentCounts(caller.workspaceId) : undefined;
+    return json({ ...base, db, ...(stats ? { stats } : {}) }, { headers });
+  } catch {
+    return json({ ...base, db: { ...db, status: "error" } }, { status: 503, headers });
+  }
+}

@@ -1,0 +1,15 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { startStripeConnect } from "~/domain/connect/connect.server";
+import { authenticate, requireWorkspace } from "~/http/auth.server";
+import { readJson } from "~/http/body.server";
+import { apiHandler, json } from "~/http/problem.server";
+
+const BodySchema = z.object({ workspaceId: z.string().min(1) });
+
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+  const caller = await authenticate(request);
+  const { workspaceId } = await readJson(request, BodySchema);
+  requireWorkspace(caller, workspaceId);
+  return json(await startStripeConnect({ workspaceId }));
+});

@@ -1,0 +1,77 @@
+import nodemailer, { type Transporter } from "nodemailer";
+import addressparser from "nodemailer/lib/addressparser";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
+import { env } from "./env.server";
+import { log } from "./logger.server";
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The Message-ID header, angle brackets included: fixed by the caller so that a resend is the same message. */
+  messageId: string;
+  replyTo?: string | null;
+  /** Display name in From (the merchant); the address is always MAIL_FROM's. */
+  fromName?: string | null;
+}
+
+export interface EmailReceipt {
+  /** smtp: handed to the SMTP server; outbox: SMTP_URL is unset, nothing left the machine. */
+  transport: "smtp" | "outbox";
+  providerMessageId: string;
+}
+
+const transports = new Map<string, Transporter<SMTPTransport.SentMessageInfo>>();
+
+function transportFor(url: string) {
+  let transport = transports.get(url);
+  if (!transport) {
+    // Bounded waits: a stuck SMTP server must fail the job (and let pg-boss retry), not hold it until it expires.
+    transport = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    transports.set(url, transport);
+  }
+  return transport;
+}
+
+function fromAddress(fromName?: string | null): string | { name: string; address: string } {
+  const configured = env().MAIL_FROM;
+  if (!fromName) return configured;
+  const [parsed] = addressparser(configured, { flatten: true });
+  return parsed ? { name: fromName, address: parsed.address } : configured;
+}
+
+/** The provider's own id when its reply carries one ("250 Ok: queued as ABC"), else our Message-ID. */
+function providerId(info: SMTPTransport.SentMessageInfo, messageId: string): string {
+  const match = /queued as\s+(\S+)/i.exec(info.response ?? "");
+  return match?.[1] ?? info.messageId ?? messageId;
+}
+
+/**
+ * Sends one email through SMTP_URL. Without SMTP_URL nothing leaves the machine: the caller's
+ * row is the outbox (see /outbox). Throws when the SMTP server refuses or cannot be reached.
+ */
+export async function sendEmail(email: OutgoingEmail): Promise<EmailReceipt> {
+  const url = env().SMTP_URL;
+  if (!url) {
+    log.info("email kept in the outbox (SMTP_URL is not set)", { messageId: email.messageId });
+    return { transport: "outbox", providerMessageId: email.messageId };
+  }
+  const info = await transportFor(url).sendMail({
+    from: fromAddress(email.fromName),
+    to: email.to,
+    replyTo: email.replyTo ?? undefined,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: email.messageId,
+  });
+  log.info("email sent", { messageId: email.messageId });
+  return { transport: "smtp", providerMessageId: providerId(info, email.messageId) };
+}
+
+/** Closes cached SMTP connections (tests, shutdown). */
+export function closeEmailTransports() {
+  for (const transport of transports.values()) transport.close();
+  transports.clear();
+}

@@ -1,0 +1,9 @@
+import { runDunningStep } from "~/domain/dunning/messages.server";
+import { defineJob } from "../define";
+import { queues } from "../queues";
+
+/** One step of a recovery's dunning sequence: its message, its send, the next step's job. */
+export const dunningStepJob = defineJob({
+  queue: queues.dunningStep,
+  handler: (data) => runDunningStep(data),
+});

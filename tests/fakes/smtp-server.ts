@@ -1,0 +1,73 @@
+// A real SMTP server for tests (smtp-server), so that nodemailer's SMTP transport runs for real.
+//   const smtp = await startSmtpServer();
+//   process.env.SMTP_URL = smtp.url; resetEnv();
+//   … const mail = await smtp.waitFor((m) => m.subject === "…");
+//   await smtp.close();
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+export interface FakeSmtp {
+  /** smtp://127.0.0.1:<port> */
+  url: string;
+  /** Every message received, parsed, in order of arrival. */
+  messages: ParsedMail[];
+  /** Envelope recipients (RCPT TO) of each message, index for index with `messages`. */
+  recipients: string[][];
+  /** The first received message matching `predicate`, waiting for it up to timeoutMs (default 5 s). */
+  waitFor(predicate: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
+  /** The next `count` messages are refused with a 451 (a temporary failure, as a busy relay would answer). */
+  failNext(count?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startSmtpServer(): Promise<FakeSmtp> {
+  const messages: ParsedMail[] = [];
+  const recipients: string[][] = [];
+  let failures = 0;
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      if (failures > 0) {
+        failures -= 1;
+        stream.resume();
+        stream.on("end", () => callback(Object.assign(new Error("Try again later"), { responseCode: 451 })));
+        return;
+      }
+      simpleParser(stream)
+        .then((mail) => {
+          recipients.push(session.envelope.rcptTo.map((r) => r.address));
+          messages.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    recipients,
+    async waitFor(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching email within ${timeoutMs} ms (${messages.length} received)`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    failNext(count = 1) {
+      failures += count;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
