@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import type { TestProject } from "vitest/node";
@@ -14,6 +15,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
+    pgRunId: string;
   }
 }
 
@@ -53,11 +55,14 @@ export default async function setup(project: TestProject) {
 
   project.provide("pgAdminUrl", adminUrl);
   project.provide("pgTemplate", TEMPLATE);
+  // Test databases are named after the run, so that concurrent runs never drop each other's.
+  const runId = randomBytes(3).toString("hex");
+  project.provide("pgRunId", runId);
 
   return async () => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    const dbs = await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'recoup\\_t\\_%'");
+    const dbs = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`recoup\\_t\\_${runId}\\_%`]);
     for (const row of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
     await c.end();
     await local?.stop();

@@ -5,7 +5,7 @@ import { withDatabase } from "../../app/utils/local-postgres.server";
 
 // Every test file gets its own database, cloned from the migrated template.
 const adminUrl = inject("pgAdminUrl");
-const name = `recoup_t_${randomBytes(6).toString("hex")}`;
+const name = `recoup_t_${inject("pgRunId")}_${randomBytes(4).toString("hex")}`;
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("pgTemplate")}"`);

@@ -40,16 +40,6 @@ function stepDueAt(startedAt: Date, delayHours: number): Date {
   return new Date(startedAt.getTime() + delayHours * HOUR_MS);
 }
 
-/**
- * pg-boss compares start_after with the database's clock; the engine runs on now(), which tests
- * (and simulations) move forward. Translate so that a job is due when now() reaches `due`.
- * In production the two clocks are the same and this is the identity.
- */
-// enqueue() converts engine-clock times to the database's clock itself.
-function jobStartAfter(due: Date): Date {
-  return due;
-}
-
 export function openPixelUrl(trackingId: string): string {
   return `${env().APP_URL}/e/o/${trackingId}.gif`;
 }
@@ -163,7 +153,7 @@ export async function scheduleSequence(input: {
   await enqueue(
     queues.dunningStep,
     { recoveryId: recovery.id, stepId: first.id },
-    { key: stepJobKey(recovery.id, first.id), startAfter: jobStartAfter(dueAt), tx },
+    { key: stepJobKey(recovery.id, first.id), startAfter: dueAt, tx },
   );
   return { stepId: first.id, dueAt };
 }
@@ -204,7 +194,7 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
       await enqueue(
         queues.dunningStep,
         { recoveryId: recovery.id, stepId: next.id },
-        { key: stepJobKey(recovery.id, next.id), startAfter: jobStartAfter(stepDueAt(recovery.startedAt, next.delayHours)), tx },
+        { key: stepJobKey(recovery.id, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
       );
     }
     return { outcome: created ? "created" : "already_created", messageId, nextStepId: next?.id ?? null };
@@ -299,7 +289,7 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
     await enqueue(
       queues.dunningStep,
       { recoveryId: recovery.id, stepId: next.id },
-      { key: `${stepJobKey(recovery.id, next.id)}:resume:${at.getTime()}`, startAfter: jobStartAfter(dueAt), tx },
+      { key: `${stepJobKey(recovery.id, next.id)}:resume:${at.getTime()}`, startAfter: dueAt, tx },
     );
   });
   return { stepId: next.id, dueAt };

@@ -511,10 +511,16 @@ describe("decideNextAction: waits the issuer or network asks for", () => {
     expect(at.getTime()).toBe(T0.getTime() + HOUR);
   });
 
-  it("Mastercard advice 02 and try_again_later wait at least 24 hours", () => {
-    for (const failure of [{ networkAdviceCode: "02" }, { adviceCode: "try_again_later" }, { declineCode: "try_again_later" }]) {
+  it("try_again_later waits at least 24 hours", () => {
+    for (const failure of [{ adviceCode: "try_again_later" }, { declineCode: "try_again_later" }, { declineCode: "card_decline_rate_limit_exceeded" }]) {
       expect(retryAt(decideNextAction(makeInput(base(failure)))).getTime(), JSON.stringify(failure)).toBe(failedAt + DAY);
     }
+  });
+
+  it("Mastercard advice 02 waits 72 hours", () => {
+    const a = decideNextAction(makeInput(base({ networkAdviceCode: "02" })));
+    expect(retryAt(a).getTime()).toBe(failedAt + 3 * DAY);
+    expect(a.reason).toContain("advice 02");
   });
 
   it("spaces unknown declines at least a day after the failure", () => {

@@ -55,13 +55,13 @@ export interface RetrySettings {
   /** Recoup's own retries per recovery; network limits cap it anyway. */
   maxRetries: number;
   retryWindowDays: number;
-  /** Retry between these local hours: [start, end), end exclusive. */
+  /** Retry between these local hours: [start, end), end exclusive; may wrap midnight; start === end means any hour. */
   preferredLocalHours: [number, number];
   /** The workspace timezone, used when the customer's is unknown. */
   fallbackTimezone: string;
   /** Nudge a retry onto a nearby payday (1st, 15th, last day of the month; weekends → previous Friday). */
   paydayAware: boolean;
-  /** Local hours in which nothing is charged, e.g. {start: 21, end: 8}; end exclusive. */
+  /** Local hours in which nothing is scheduled, e.g. {start: 21, end: 8}; end exclusive; start === end means none. */
   quietHours: { start: number; end: number } | null;
 }
 
@@ -157,7 +157,7 @@ const VISA_CATEGORY_1: Readonly<Record<string, { subcategory: DeclineSubcategory
 };
 
 // Mastercard Merchant Advice Codes 24–30 (sent with insufficient funds): minimum wait before a retry.
-// https://www.mastercard.us/content/dam/public/mastercardcom/na/global-site/documents/transaction-processing-rules.pdf
+// https://developer.paypal.com/braintree/docs/reference/general/merchant-responses/merchant-advice-codes
 const MC_ADVICE_WAIT_MS: Readonly<Record<string, number>> = {
   "24": HOUR,
   "25": DAY,
@@ -170,6 +170,9 @@ const MC_ADVICE_WAIT_MS: Readonly<Record<string, number>> = {
 // MAC 03 (do not try again) and 21 (payment cancelled): no retry of the card for 30 days.
 const MC_NO_RETRY = new Set(["03", "21"]);
 const MC_NO_RETRY_MS = 30 * DAY;
+// MAC 02 ("try again later") gives no duration; acquirers advise 72 hours
+// (https://docs.everonet.com/en-us/gateway/developer-portal/appendix/mastercard-merchant-advice-code).
+const MC_TRY_LATER_MS = 3 * DAY;
 
 const NETWORK_BUDGETS = {
   visa: { attempts: 20, windowMs: 30 * DAY },
@@ -270,14 +273,14 @@ function analyse(f: FailureInput): Analysis {
     escalate("hard_customer", "invalid_card");
     notes.push("Mastercard advice 01: the card details need updating.");
   } else if (mac === "02") {
-    holds.push({ at: failedAt + TRY_AGAIN_LATER_MS, why: "Mastercard asked to try again later (advice 02)" });
+    holds.push({ at: failedAt + MC_TRY_LATER_MS, why: "Mastercard asked to try again later (advice 02)" });
   } else if (mac && MC_ADVICE_WAIT_MS[mac] !== undefined) {
     const wait = MC_ADVICE_WAIT_MS[mac];
     holds.push({ at: failedAt + wait, why: `Mastercard asked to wait ${describeDuration(wait)} (advice ${mac})` });
   }
 
   if (category === "unknown") {
-    holds.push({ at: failedAt + UNKNOWN_MIN_GAP_MS, why: "the decline reason is unknown, so retries stay a day apart" });
+    holds.push({ at: failedAt + UNKNOWN_MIN_GAP_MS, why: "kept at least a day after the decline" });
   }
 
   const overridden = !entry || entry.category !== category || entry.subcategory !== subcategory;
@@ -638,7 +641,7 @@ function budgetClearAt(t: number, fingerprint: string | null, input: PolicyInput
 
   // The retry itself counts: it is allowed only if count + 1 stays within the budget.
   const clear = (counted: { ms: number }[], limit: number, windowMs: number): number | null => {
-    const inWindow = counted.filter((a) => a.ms >= t - windowMs);
+    const inWindow = counted.filter((a) => a.ms > t - windowMs);
     if (inWindow.length + 1 <= limit) return null;
     return inWindow[inWindow.length - limit].ms + windowMs;
   };

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { makeWorkspace } from "../../../tests/factories";
+import { db } from "~/utils/db.server";
+import { getDashboardStats, paymentCounts, pingDatabase, toMajorUnits } from "./stats.server";
+
+let seq = 0;
+type Over = {
+  startedAt: Date;
+  amountDueCents?: number;
+  status?: "pending" | "recovered" | "failed" | "abandoned";
+  endedAt?: Date;
+  recoveredAmountCents?: number;
+  currency?: string;
+  nextActionKind?: string;
+  stripeAccountId?: string;
+};
+function recovery(workspaceId: string, over: Over) {
+  seq += 1;
+  return db().recoveryAttempt.create({
+    data: {
+      workspaceId,
+      stripeInvoiceId: `in_${seq}`,
+      stripeCustomerId: "cus_1",
+      declineType: "soft",
+      currency: "usd",
+      amountDueCents: 1000,
+      lastFailureAt: over.startedAt,
+      ...over,
+    },
+  });
+}
+
+describe("getDashboardStats", () => {
+  const now = new Date("2025-06-15T12:00:00Z");
+
+  it("answers Revive's shape with this month's and lifetime figures", async () => {
+    const { workspace } = await makeWorkspace();
+    const ws = workspace.id;
+    const won = (startedAt: string, endedAt: string, cents: number, extra: Partial<Over> = {}) =>
+      recovery(ws, { startedAt: new Date(startedAt), status: "recovered", endedAt: new Date(endedAt), recoveredAmountCents: cents, ...extra });
+    await won("2025-04-01T00:00:00Z", "2025-04-05T00:00:00Z", 10000); // lifetime only
+    await won("2025-05-30T00:00:00Z", "2025-06-02T00:00:00Z", 4900); // recovered this month, started last month
+    await won("2025-06-10T00:00:00Z", "2025-06-15T09:00:00Z", 2500, { stripeAccountId: "acct_a" });
+    await won("2025-06-10T00:00:00Z", "2025-06-11T00:00:00Z", 7000, { currency: "eur" }); // counted, but not in usd money
+    await recovery(ws, { startedAt: new Date("2025-06-12T00:00:00Z"), status: "failed", endedAt: new Date("2025-06-14T00:00:00Z") });
+    await recovery(ws, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "retry", stripeAccountId: "acct_a" });
+    await recovery(ws, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "email" });
+    const other = await makeWorkspace();
+    await recovery(other.workspace.id, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "retry" });
+    const r = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: ws, status: "failed" } });
+    await db().dunningMessage.createMany({
+      data: [
+        { workspaceId: ws, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "a", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-06-13T00:00:00Z"), trackingId: "st1" },
+        { workspaceId: ws, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "b", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-05-13T00:00:00Z"), trackingId: "st2" },
+      ],
+    });
+
+    const result = await getDashboardStats({ workspaceId: ws, now });
+    expect(Object.keys(result).sort()).toEqual(["dailyTrend", "dbHealth", "stats"]);
+    expect(result.stats).toEqual({
+      totalRecovered: 174,
+      recoveryRate: 80, // 4 recovered of 5 closed
+      activeRetries: 1,
+      dunningCount: 1,
+      failedThisMonth: 5,
+      recoveredThisMonth: 3,
+      mrrSaved: 74,
+      churnPrevented: 75, // 3 of the 4 closed this month
+      currency: "usd",
+    });
+    expect(result.dbHealth).toEqual({ status: "connected" });
+    expect(result.dailyTrend).toHaveLength(30);
+    expect(result.dailyTrend[0]!.date).toBe("2025-05-17");
+    expect(result.dailyTrend[29]).toEqual({ date: "2025-06-15", recovered: 1, failed: 0, amount: 25 });
+    expect(result.dailyTrend.find((d) => d.date === "2025-06-14")).toEqual({ date: "2025-06-14", recovered: 0, failed: 2, amount: 0 });
+    expect(result.dailyTrend.find((d) => d.date === "2025-06-11")).toEqual({ date: "2025-06-11", recovered: 1, failed: 0, amount: 0 });
+
+    const filtered = await getDashboardStats({ workspaceId: ws, accountId: "acct_a", now });
+    expect(filtered.stats).toMatchObject({ totalRecovered: 25, activeRetries: 1, failedThisMonth: 2, recoveredThisMonth: 1, dunningCount: 0 });
+  });
+
+  it("converts minor units by the currency's exponent", () => {
+    expect(toMajorUnits(4900, "usd")).toBe(49);
+    expect(toMajorUnits(4900, "JPY")).toBe(4900);
+    expect(toMajorUnits(4900, "kwd")).toBe(4.9);
+  });
+
+  it("pings the database and counts a workspace's payments", async () => {
+    const { workspace } = await makeWorkspace();
+    await recovery(workspace.id, { startedAt: now, status: "recovered", endedAt: now, recoveredAmountCents: 1 });
+    await recovery(workspace.id, { startedAt: now });
+    expect(await paymentCounts(workspace.id)).toEqual({ totalPayments: 2, recovered: 1 });
+    const ping = await pingDatabase();
+    expect(ping.status).toBe("connected");
+    expect(ping.latency).toEqual(expect.any(Number));
+  });
+});
