@@ -65,7 +65,7 @@ function parseOrExplain<S extends z.ZodType>(schema: S, values: unknown): z.infe
   return parsed.data;
 }
 
-type Out = { json: boolean; print(data: Record<string, unknown>, human: string): void };
+type Out = { print(data: Record<string, unknown>, human: string): void };
 
 async function run(command: string, values: Record<string, unknown>, out: Out) {
   const { createWorkspace, getWorkspace } = await import("../domain/workspaces/workspaces.server");
@@ -137,10 +137,7 @@ async function main(argv: string[]): Promise<number> {
   // Domain logs are for the server; keep stdout for the answer.
   process.env.LOG_LEVEL ??= "warn";
   const database = await prepareDatabase((line) => console.error(line));
-  const out: Out = {
-    json: values.json,
-    print: (data, human) => console.log(values.json ? JSON.stringify(data) : human),
-  };
+  const out: Out = { print: (data, human) => console.log(values.json ? JSON.stringify(data) : human) };
   try {
     await run(command, values, out);
     return 0;

@@ -245,6 +245,12 @@ describe("the active sequence", () => {
     await createOk({ name: "C", isEnabled: false });
     expect((await getActiveSequence(ws.workspace.id))?.id).toBe(b.id);
 
+    // An empty PATCH is not an update.
+    testClock.advance(1000);
+    const defaultId = (await db().dunningSequence.findFirstOrThrow({ where: { workspaceId: ws.workspace.id, isDefault: true } })).id;
+    expect((await patch(defaultId, {})).status).toBe(200);
+    expect((await getActiveSequence(ws.workspace.id))?.id).toBe(b.id);
+
     await patch(b.id, { isEnabled: false });
     const fallback = await getActiveSequence(ws.workspace.id);
     expect(fallback?.name).toBe(DEFAULT_SEQUENCE.name);

@@ -11,7 +11,7 @@ import { now, testClock } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { closeEmailTransports } from "~/utils/email.server";
 import { env, resetEnv } from "~/utils/env.server";
-import { enqueue, stopBoss } from "~/utils/queue.server";
+import { enqueue } from "~/utils/queue.server";
 import { DEFAULT_SEQUENCE } from "./default-sequence";
 import {
   markConverted,
@@ -47,7 +47,6 @@ afterEach(() => {
 
 afterAll(async () => {
   closeEmailTransports();
-  await stopBoss({ graceful: false });
   await smtp.close();
 });
 

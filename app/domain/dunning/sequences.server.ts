@@ -161,6 +161,8 @@ export async function updateSequence(input: { workspaceId: string; sequenceId: s
       }
     }
 
+    // An empty PATCH changes nothing, so it must not make this sequence the active one.
+    if (patch.name === undefined && patch.isEnabled === undefined && !patch.steps) return existing;
     // Touched even when only steps change: the most recently updated enabled sequence is the active one.
     return tx.dunningSequence.update({
       where: { id: sequenceId },
