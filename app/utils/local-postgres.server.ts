@@ -161,7 +161,7 @@ export async function migrate(url: string, log: (line: string) => void = () => {
  * start the embedded server, create the `recoup` database and migrate it.
  * Sets process.env.DATABASE_URL for everything loaded afterwards.
  */
-export async function prepareDatabase(log: (line: string) => void = console.log): Promise<{ url: string; stop(): Promise<void> }> {
+export async function prepareDatabase(log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<{ url: string; stop(): Promise<void> }> {
   let url = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!url) {

@@ -129,10 +129,25 @@ async function staleDays(workspaceId: string, since: Date, todayStart: Date): Pr
     WHERE s."workspaceId" = ${workspaceId} AND s."periodStart" >= ${since} AND s."periodEnd" <= ${todayStart}
       AND EXISTS (
         SELECT 1 FROM "RecoveryAttempt" r
-        WHERE r."workspaceId" = s."workspaceId" AND r."updatedAt" > s."generatedAt"
+        WHERE r."workspaceId" = s."workspaceId" AND r."updatedAt" >= s."generatedAt"
           AND ((r."startedAt" >= s."periodStart" AND r."startedAt" < s."periodEnd")
             OR (r."endedAt" >= s."periodStart" AND r."endedAt" < s."periodEnd")))`;
   return rows.map((r) => r.periodStart);
+}
+
+/** One workspace's days: the last `days` complete ones, plus repaired and stale ones. Returns how many were written. */
+async function writeWorkspace(workspace: { id: string; timezone: string; currency: string }, now: Date, days: number) {
+  const zone = zoneOf(workspace.timezone);
+  const today = DateTime.fromJSDate(now, { zone }).startOf("day");
+  const todayStart = today.toJSDate();
+  const starts = new Map<number, Date>();
+  const add = (start: Date) => starts.set(start.getTime(), start);
+  for (let i = days; i >= 1; i--) add(today.minus({ days: i }).toJSDate());
+  for (const start of await repairMisaligned(workspace, zone, todayStart)) add(start);
+  for (const start of await staleDays(workspace.id, today.minus({ days: STALE_LOOKBACK_DAYS }).toJSDate(), todayStart)) add(start);
+  const ordered = [...starts.values()].sort((a, b) => a.getTime() - b.getTime());
+  for (const start of ordered) await writeDay(workspace, dayContaining(start, zone));
+  return ordered.length;
 }
 
 /**
@@ -148,22 +163,18 @@ export async function writeMetricSnapshots(input: { workspaceId?: string; now: D
     orderBy: { id: "asc" },
   });
   let written = 0;
+  const failures: Array<{ workspaceId: string; error: unknown }> = [];
   for (const workspace of workspaces) {
-    const zone = zoneOf(workspace.timezone);
-    const today = DateTime.fromJSDate(input.now, { zone }).startOf("day");
-    const todayStart = today.toJSDate();
-    const starts = new Map<number, Date>();
-    for (let i = days; i >= 1; i--) {
-      const start = today.minus({ days: i }).toJSDate();
-      starts.set(start.getTime(), start);
+    try {
+      written += await writeWorkspace(workspace, input.now, days);
+    } catch (error) {
+      // One broken workspace must not starve the others; the job still fails, so pg-boss retries.
+      failures.push({ workspaceId: workspace.id, error });
+      log.warn("metric snapshots failed for a workspace", { workspaceId: workspace.id, error });
     }
-    for (const start of await repairMisaligned(workspace, zone, todayStart)) starts.set(start.getTime(), start);
-    const since = today.minus({ days: STALE_LOOKBACK_DAYS }).toJSDate();
-    for (const start of await staleDays(workspace.id, since, todayStart)) starts.set(start.getTime(), start);
-    for (const start of [...starts.values()].sort((a, b) => a.getTime() - b.getTime())) {
-      await writeDay(workspace, dayContaining(start, zone));
-      written += 1;
-    }
+  }
+  if (failures.length > 0) {
+    throw new Error(`metric snapshots failed for ${failures.length} workspace(s): ${failures.map((f) => f.workspaceId).join(", ")}`);
   }
   log.debug("metric snapshots written", { workspaces: workspaces.length, written });
   return { workspaces: workspaces.length, written };

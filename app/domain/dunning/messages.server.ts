@@ -410,8 +410,8 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
 
 /** Whether the local outbox pages may be shown: never in production once real email is configured. */
 export function outboxEnabled(): boolean {
-  const { SMTP_URL, NODE_ENV } = env();
-  return !SMTP_URL || NODE_ENV !== "production";
+  // Customer addresses from every workspace: never on a production server.
+  return env().NODE_ENV !== "production";
 }
 
 /** The latest messages across workspaces, for the local outbox page. */

@@ -17,7 +17,7 @@ export function encodeCursor(key: { startedAt: Date; id: string }): string {
 export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   const invalid = () => new AppError("invalid_cursor", "This cursor is not one we issued. Start again without `cursor`.");
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw invalid();
-  const match = /^r1:(\d{1,15}):([^\s:]{1,200})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  const match = /^r1:(\d{1,15}):(\S{1,200})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   if (!match) throw invalid();
   const startedAt = new Date(Number(match[1]));
   if (Number.isNaN(startedAt.getTime())) throw invalid();

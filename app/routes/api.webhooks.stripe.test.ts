@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "~/utils/db.server";
+import { makeEvent, signPayload, type FakeStripe } from "../../tests/fakes/stripe-server";
+import { callRoute, jsonOf } from "../../tests/helpers/http";
+import { pendingJobs } from "../../tests/helpers/jobs";
+import { CONNECT_WEBHOOK_SECRET, WEBHOOK_SECRET, setUpStripe } from "../../tests/helpers/stripe";
+import * as route from "./api.webhooks.stripe";
+
+let stripe: FakeStripe;
+beforeAll(async () => {
+  stripe = await setUpStripe();
+});
+afterAll(() => stripe.close());
+
+function post(body: string, signature?: string, headers: Record<string, string> = {}) {
+  return callRoute(route, "/api/webhooks/stripe", {
+    method: "POST",
+    body,
+    headers: { ...(signature ? { "stripe-signature": signature } : {}), ...headers },
+  });
+}
+
+const event = (id: string) => JSON.stringify(makeEvent("invoice.payment_failed", { id: "in_1", object: "invoice" }, { id, account: "acct_1" }));
+
+describe("POST /api/webhooks/stripe", () => {
+  it("stores a signed event, enqueues its processing and answers the contract's shape", async () => {
+    const body = event("evt_store_1");
+    const res = await post(body, signPayload(body, WEBHOOK_SECRET));
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toEqual({ received: true, eventId: "evt_store_1", duplicate: false });
+    const row = await db().stripeEvent.findUniqueOrThrow({ where: { eventId: "evt_store_1" } });
+    expect(row).toMatchObject({ type: "invoice.payment_failed", stripeAccountId: "acct_1", status: "pending" });
+    expect((await pendingJobs("stripe-event")).some((j) => (j.data as { stripeEventId: string }).stripeEventId === row.id)).toBe(true);
+  });
+
+  it("accepts either configured secret (platform and Connect endpoints)", async () => {
+    const body = event("evt_connect_secret");
+    expect((await post(body, signPayload(body, CONNECT_WEBHOOK_SECRET))).status).toBe(200);
+  });
+
+  it("answers a redelivery with duplicate: true and changes nothing", async () => {
+    const body = event("evt_dup_1");
+    await post(body, signPayload(body, WEBHOOK_SECRET));
+    const jobsBefore = (await pendingJobs("stripe-event")).length;
+    const again = await post(body, signPayload(body, WEBHOOK_SECRET));
+    expect(await jsonOf(again)).toEqual({ received: true, eventId: "evt_dup_1", duplicate: true });
+    expect(await db().stripeEvent.count({ where: { eventId: "evt_dup_1" } })).toBe(1);
+    expect((await pendingJobs("stripe-event")).length).toBe(jobsBefore);
+  });
+
+  it("refuses a missing, wrong or stale signature with problem+json, storing nothing", async () => {
+    const body = event("evt_bad_sig");
+    const missing = await post(body);
+    const wrong = await post(body, signPayload(body, "whsec_someone_else"));
+    const stale = await post(body, signPayload(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 3600));
+    const tampered = await post(body.replace("in_1", "in_2"), signPayload(body, WEBHOOK_SECRET));
+    for (const res of [missing, wrong, stale, tampered]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await jsonOf<{ code: string; traceId: string; detail: string }>(res);
+      expect(problem.code).toBe("invalid_signature");
+      expect(problem.traceId).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(await db().stripeEvent.count({ where: { eventId: "evt_bad_sig" } })).toBe(0);
+  });
+
+  it("answers 400 for a signed body that is not a Stripe event", async () => {
+    for (const body of ["not json at all", JSON.stringify({ hello: "world" }), JSON.stringify({ id: "evt_x", object: "event", type: "x" })]) {
+      const res = await post(body, signPayload(body, WEBHOOK_SECRET));
+      expect(res.status).toBe(400);
+      expect((await jsonOf<{ code: string }>(res)).code).toBe("malformed_event");
+    }
+  });
+
+  it("answers 413 for an oversized body without storing it", async () => {
+    const huge = JSON.stringify({ ...JSON.parse(event("evt_huge")), padding: "x".repeat(600 * 1024) });
+    const res = await post(huge, signPayload(huge, WEBHOOK_SECRET));
+    expect(res.status).toBe(413);
+    expect((await jsonOf<{ code: string }>(res)).code).toBe("payload_too_large");
+    expect(await db().stripeEvent.count({ where: { eventId: "evt_huge" } })).toBe(0);
+  });
+
+  it("is POST-only", async () => {
+    const res = await callRoute(route, "/api/webhooks/stripe");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+});
