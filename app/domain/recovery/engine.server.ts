@@ -247,6 +247,11 @@ export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAct
   });
 }
 
+/** One request per card: asking twice for the same card helps nobody. */
+export function customerActionKey(kind: "card_update_request" | "authentication_request", cardFingerprint: string | null) {
+  return `${kind}:${cardFingerprint ?? "unknown-card"}`;
+}
+
 async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction): Promise<RecoveryAttempt> {
   const when = action.kind === "retry" || action.kind === "email" ? action.at : action.kind === "wait" ? action.until : null;
   const updated = await tx.recoveryAttempt.update({
@@ -268,12 +273,7 @@ async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction
       { tx, key: `${updated.id}:${attemptNumber}:${when.toISOString()}`, startAfter: when },
     );
   } else if (action.kind === "email") {
-    await requestCustomerAction({
-      tx,
-      recoveryId: updated.id,
-      kind: action.template,
-      dedupeKey: `${action.template}:${updated.cardFingerprint ?? "unknown-card"}`,
-    });
+    await requestCustomerAction({ tx, recoveryId: updated.id, kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
   }
   return updated;
 }

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import {
+  customerActionKey,
   markInvoiceAbandoned,
   markInvoicePaid,
   markSubscriptionEnded,
@@ -48,7 +49,7 @@ const handlers: Record<string, Handler> = {
         where: { id: recovery.id },
         data: { errorCode: "authentication_required", nextActionKind: "email", nextActionAt: at(event), nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link." },
       });
-      await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: `authentication_request:${invoice.id}:${invoice.attempt_count}` });
+      await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: customerActionKey("authentication_request", recovery.cardFingerprint) });
     }
   },
   async "invoice.paid"(event, account) {
