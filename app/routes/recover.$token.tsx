@@ -1,0 +1,161 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import type { CSSProperties } from "react";
+import { recordClick } from "~/domain/dunning/messages.server";
+import { formatMoney } from "~/domain/dunning/templates";
+import { classifyFailure, type CardBrand } from "~/domain/recovery/policy";
+import { createUpdatePaymentSession, findRecoveryByToken } from "~/domain/recovery/update-payment.server";
+import { AppError } from "~/http/errors";
+import { log } from "~/utils/logger.server";
+import styles from "~/styles/recover.css?url";
+
+// The page a customer reaches from a dunning email: no login, the signed token is the key.
+
+/** The button and accent colour. The schema has no per-workspace colour yet: this matches the emails' default. */
+const ACCENT = "#1a56db";
+const EXPIRED = "This link has expired or was already used";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Update your payment method · ${data.merchant}` : EXPIRED },
+  { name: "robots", content: "noindex, nofollow" },
+];
+
+export const headers = () => ({ "Cache-Control": "private, no-store" });
+
+type Recovery = Awaited<ReturnType<typeof findRecoveryByToken>>;
+
+/** What went wrong, in the customer's words (never a raw code). */
+function customerReason(r: Recovery): string {
+  return classifyFailure({
+    provider: r.provider === "shopify" ? "shopify" : "stripe",
+    errorCode: r.errorCode,
+    declineCode: r.declineCode,
+    adviceCode: r.adviceCode,
+    networkDeclineCode: r.networkDeclineCode,
+    networkAdviceCode: r.networkAdviceCode,
+    cardBrand: (r.cardBrand ?? "unknown") as CardBrand,
+    cardFingerprint: r.cardFingerprint,
+    amountMinor: r.amountDueCents,
+    currency: r.currency,
+    customerTimezone: null,
+    failedAt: r.lastFailureAt,
+  }).customerMessage;
+}
+
+async function recoveryOr404(token: string | undefined): Promise<Recovery> {
+  try {
+    return await findRecoveryByToken(token ?? "");
+  } catch (error) {
+    if (error instanceof AppError && error.code === "token_not_found") throw data(EXPIRED, { status: 404 });
+    throw error;
+  }
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const recovery = await recoveryOr404(params.token);
+  const trackingId = new URL(request.url).searchParams.get("m");
+  // A tracking hiccup must never cost the customer the page.
+  if (trackingId) await recordClick(trackingId).catch((error) => log.warn("recording a click failed", { error }));
+  return {
+    merchant: recovery.workspace.senderName?.trim() || recovery.workspace.name,
+    amount: formatMoney(recovery.amountDueCents, recovery.currency),
+    state: recovery.status === "pending" ? "open" : recovery.status === "recovered" ? "recovered" : "closed",
+    reason: recovery.status === "pending" ? customerReason(recovery) : null,
+    accent: ACCENT,
+  } as const;
+}
+
+function customerError(error: unknown): string {
+  if (error instanceof AppError) {
+    if (error.code === "token_not_found") return `${EXPIRED}.`;
+    // Written for the customer ("already made", "closed").
+    if (error.code === "recovery_closed") return error.message;
+    if (error.code === "not_configured") return "Card updates can't be taken online for this payment right now. Please contact the business directly.";
+  }
+  log.error("opening an update-payment session failed", { error });
+  return "We couldn't open the secure payment page just now. Please try again in a minute.";
+}
+
+export async function action({ params }: ActionFunctionArgs) {
+  try {
+    const { sessionUrl } = await createUpdatePaymentSession({ recoveryToken: params.token ?? "" });
+    return redirect(sessionUrl, 302);
+  } catch (error) {
+    const status = error instanceof AppError ? error.status : 502;
+    return data({ error: customerError(error) }, { status });
+  }
+}
+
+function Shell({ accent = ACCENT, children }: { accent?: string; children: React.ReactNode }) {
+  return (
+    <main className="rc-page" style={{ "--accent": accent } as CSSProperties}>
+      <div className="rc-card">{children}</div>
+    </main>
+  );
+}
+
+export default function RecoverPayment() {
+  const { merchant, amount, state, reason, accent } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const submitting = useNavigation().state !== "idle";
+
+  return (
+    <Shell accent={accent}>
+      <p className="rc-merchant">{merchant}</p>
+      {state === "open" ? (
+        <>
+          <h1 className="rc-title">Your payment didn&apos;t go through</h1>
+          <p className="rc-amount">{amount}</p>
+          <p className="rc-amount-label">Amount due to {merchant}</p>
+          {reason ? <p className="rc-reason">{reason}</p> : null}
+          <p className="rc-text">Update your payment method and we&apos;ll retry the payment for you. It takes less than a minute.</p>
+          {result?.error ? (
+            <p className="rc-error" role="alert">
+              {result.error}
+            </p>
+          ) : null}
+          <Form method="post" className="rc-form">
+            <button
+              type="submit"
+              className="rc-button"
+              aria-disabled={submitting}
+              onClick={(event) => submitting && event.preventDefault()}
+            >
+              {submitting ? "Opening secure page…" : "Update payment method"}
+            </button>
+          </Form>
+          <p className="rc-fineprint">You&apos;ll enter your card details on a secure page hosted by Stripe. {merchant} never sees your full card number.</p>
+        </>
+      ) : state === "recovered" ? (
+        <>
+          <h1 className="rc-title">Nothing to pay — this payment was already made</h1>
+          <p className="rc-text">
+            Your payment of {amount} to {merchant} went through. Thank you! There&apos;s nothing more to do.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 className="rc-title">This payment request is closed</h1>
+          <p className="rc-text">There&apos;s nothing to do on this page any more. If you have a question about your account, please contact {merchant} directly.</p>
+        </>
+      )}
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <Shell>
+      <h1 className="rc-title">{notFound ? EXPIRED : "Something went wrong on our side"}</h1>
+      <p className="rc-text">
+        {notFound
+          ? "If you still need to update your payment method, use the link in the most recent email you received, or contact the business that sent it."
+          : "Please try again in a few minutes."}
+      </p>
+    </Shell>
+  );
+}
