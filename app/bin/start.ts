@@ -39,24 +39,8 @@ async function main() {
     throw error;
   }
 
+  // Signal handlers go in first, so that a SIGTERM during start-up also shuts down cleanly.
   const stops: Array<() => Promise<void>> = [];
-  if (runWeb) {
-    const { seedDemoOnFirstBoot } = await import("../domain/demo/seed.server");
-    const link = await seedDemoOnFirstBoot({ enabled: config.SEED_DEMO, appUrl: config.APP_URL });
-    if (!dev) buildIfNeeded();
-    const { startWeb } = await import("../server/web.server");
-    const web = await startWeb({ port: config.PORT, dev });
-    stops.push(web.close);
-    console.log(`Recoup is running at ${config.APP_URL}`);
-    if (link) console.log(`Sign in to the demo workspace (one-time link): ${link}`);
-  }
-  if (runWorker) {
-    const { startWorker } = await import("../../jobs/worker");
-    const worker = await startWorker();
-    stops.push(worker.stop);
-    console.log("Worker started");
-  }
-
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -70,6 +54,31 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  if (runWorker) {
+    // Created first so that, in one process, the shared pg-boss also supervises and schedules.
+    const { getBoss } = await import("../utils/queue.server");
+    await getBoss({ worker: true });
+  }
+  if (runWeb) {
+    const { seedDemoOnFirstBoot } = await import("../domain/demo/seed.server");
+    const link = await seedDemoOnFirstBoot({ enabled: config.SEED_DEMO, appUrl: config.APP_URL });
+    if (!dev) buildIfNeeded();
+    const { startWeb } = await import("../server/web.server");
+    const web = await startWeb({ port: config.PORT, dev });
+    stops.push(web.close);
+    const address = web.server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
+    console.log(`Recoup is running at ${process.env.APP_URL ? config.APP_URL : `http://localhost:${port}`}`);
+    if (link) console.log(`Sign in to the demo workspace (one-time link): ${link}`);
+  }
+  if (runWorker) {
+    const { startWorker } = await import("../../jobs/worker");
+    const worker = await startWorker();
+    stops.push(worker.stop);
+    console.log("Worker started");
+  }
+  if (stopping) return;
 }
 
 main().catch((error) => {

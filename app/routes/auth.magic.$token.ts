@@ -7,9 +7,14 @@ import { env } from "~/utils/env.server";
 // The token is spent here; the session token lives only in an HttpOnly cookie.
 const NO_STORE = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
 
-export async function loader({ params }: LoaderFunctionArgs & { request: Request }) {
+export async function loader({ params, request }: LoaderFunctionArgs) {
   const session = await redeemSignInToken(params.token ?? "");
-  if (!session) return redirect("/dashboard?signin=expired", { headers: NO_STORE });
+  if (!session) {
+    // Opening the same link again while signed in is no reason to say it expired.
+    const current = sessionCookie(request);
+    const signedIn = current ? await findSession(current) : null;
+    return redirect(signedIn ? "/dashboard" : "/dashboard?signin=expired", { headers: NO_STORE });
+  }
   const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000));
   const secure = new URL(env().APP_URL).protocol === "https:" ? "; Secure" : "";
   const cookie = `${SESSION_COOKIE}=${encodeURIComponent(session.token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;

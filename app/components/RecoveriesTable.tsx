@@ -1,0 +1,214 @@
+import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Tabs, Text, useBreakpoints } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { formatMoney } from "~/domain/dunning/templates";
+import { formatDate } from "./format";
+
+export type RecoveryStatus = "pending" | "recovered" | "failed" | "abandoned";
+
+/** One row of `listRecoveries` / `/api/dashboard/recoveries` (the fields shown here). */
+export interface RecoveryListItem {
+  attempt: {
+    id: string;
+    stripeInvoiceId: string;
+    stripeCustomerId: string;
+    declineType: "soft" | "hard";
+    status: RecoveryStatus;
+    amountDueCents: number;
+    currency: string;
+    recoveredAmountCents: number | null;
+    startedAt: string;
+    endedAt: string | null;
+    nextActionAt: string | null;
+    nextActionReason: string | null;
+  };
+}
+
+type Tone = "success" | "critical" | "attention" | undefined;
+
+export const STATUS_LABELS: Record<RecoveryStatus, { label: string; tone: Tone }> = {
+  pending: { label: "Recovering", tone: "attention" },
+  recovered: { label: "Recovered", tone: "success" },
+  failed: { label: "Failed", tone: "critical" },
+  abandoned: { label: "Abandoned", tone: undefined },
+};
+
+const TABS: Array<{ status: RecoveryStatus | undefined; content: string }> = [
+  { status: undefined, content: "All" },
+  { status: "pending", content: "Recovering" },
+  { status: "recovered", content: "Recovered" },
+  { status: "failed", content: "Failed" },
+  { status: "abandoned", content: "Abandoned" },
+];
+
+const DECLINE_LABELS = { soft: "Soft decline", hard: "Hard decline" } as const;
+
+export function StatusBadge({ status }: { status: RecoveryStatus }) {
+  const { label, tone } = STATUS_LABELS[status];
+  return <Badge tone={tone}>{label}</Badge>;
+}
+
+function NextAction({ attempt, timeZone }: { attempt: RecoveryListItem["attempt"]; timeZone: string }) {
+  if (!attempt.nextActionAt && !attempt.nextActionReason) {
+    return (
+      <Text as="span" tone="subdued">
+        {attempt.endedAt ? `Ended ${formatDate(attempt.endedAt, timeZone)}` : "—"}
+      </Text>
+    );
+  }
+  return (
+    // Reasons are sentences: let them wrap instead of widening the table.
+    <div style={{ whiteSpace: "normal", minWidth: 220, maxWidth: 360 }}>
+      <BlockStack gap="050">
+        {attempt.nextActionAt ? (
+          <Text as="span" fontWeight="medium">
+            {formatDate(attempt.nextActionAt, timeZone)}
+          </Text>
+        ) : null}
+        {attempt.nextActionReason ? (
+          <Text as="span" variant="bodySm" tone="subdued">
+            {attempt.nextActionReason}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </div>
+  );
+}
+
+function amountOf(attempt: RecoveryListItem["attempt"]): string {
+  return formatMoney(attempt.amountDueCents, attempt.currency);
+}
+
+/**
+ * Recoveries, newest first, with status tabs and keyset paging. The caller owns the filter
+ * and the page (URL parameters in the dashboard) through onStatusChange and the page URLs.
+ */
+export function RecoveriesTable({
+  items,
+  status,
+  onStatusChange,
+  nextPageUrl,
+  firstPageUrl,
+  timeZone = "UTC",
+  loading = false,
+  emptyState,
+}: {
+  items: RecoveryListItem[];
+  status?: RecoveryStatus;
+  onStatusChange?: (status: RecoveryStatus | undefined) => void;
+  /** Older recoveries; null on the last page. */
+  nextPageUrl?: string | null;
+  /** Back to the newest; null on the first page. */
+  firstPageUrl?: string | null;
+  timeZone?: string;
+  loading?: boolean;
+  /** Shown instead of the table when there is nothing at all to list. */
+  emptyState?: ReactNode;
+}) {
+  const { smDown } = useBreakpoints();
+  const selected = Math.max(0, TABS.findIndex((t) => t.status === status));
+
+  const rows = items.map(({ attempt }, index) =>
+    smDown ? (
+      <IndexTable.Row id={attempt.id} key={attempt.id} position={index}>
+        <div style={{ padding: "12px 16px", width: "100%" }}>
+          <BlockStack gap="100">
+            <InlineStack align="space-between" blockAlign="center" gap="200">
+              <Text as="span" fontWeight="semibold">
+                {amountOf(attempt)}
+              </Text>
+              <StatusBadge status={attempt.status} />
+            </InlineStack>
+            <Text as="span" variant="bodySm" breakWord>
+              {attempt.stripeInvoiceId} · {attempt.stripeCustomerId}
+            </Text>
+            <Text as="span" variant="bodySm" tone="subdued">
+              {DECLINE_LABELS[attempt.declineType]} · started {formatDate(attempt.startedAt, timeZone, false)}
+            </Text>
+            {attempt.nextActionReason ? (
+              <Text as="span" variant="bodySm" tone="subdued" breakWord>
+                {attempt.nextActionAt ? `${formatDate(attempt.nextActionAt, timeZone)}: ` : ""}
+                {attempt.nextActionReason}
+              </Text>
+            ) : null}
+          </BlockStack>
+        </div>
+      </IndexTable.Row>
+    ) : (
+      <IndexTable.Row id={attempt.id} key={attempt.id} position={index}>
+        <IndexTable.Cell>
+          <BlockStack gap="050">
+            <Text as="span" fontWeight="semibold">
+              {attempt.stripeInvoiceId}
+            </Text>
+            <Text as="span" variant="bodySm" tone="subdued">
+              {attempt.stripeCustomerId}
+            </Text>
+          </BlockStack>
+        </IndexTable.Cell>
+        <IndexTable.Cell>
+          <Text as="span" alignment="end" numeric>
+            {amountOf(attempt)}
+          </Text>
+        </IndexTable.Cell>
+        <IndexTable.Cell>
+          <StatusBadge status={attempt.status} />
+        </IndexTable.Cell>
+        <IndexTable.Cell>{DECLINE_LABELS[attempt.declineType]}</IndexTable.Cell>
+        <IndexTable.Cell>
+          <NextAction attempt={attempt} timeZone={timeZone} />
+        </IndexTable.Cell>
+        <IndexTable.Cell>{formatDate(attempt.startedAt, timeZone)}</IndexTable.Cell>
+      </IndexTable.Row>
+    ),
+  );
+
+  const nothingAtAll = items.length === 0 && !status && !firstPageUrl;
+  if (nothingAtAll && emptyState) return <Card>{emptyState}</Card>;
+
+  return (
+    <Card padding="0">
+      {onStatusChange ? (
+        <Tabs tabs={TABS.map((t, i) => ({ id: `status-${t.status ?? "all"}`, content: t.content, panelID: i === selected ? "recoveries" : undefined }))} selected={selected} onSelect={(i) => onStatusChange(TABS[i]?.status)} />
+      ) : null}
+      <div id="recoveries">
+        <IndexTable
+          condensed={smDown}
+          resourceName={{ singular: "recovery", plural: "recoveries" }}
+          itemCount={items.length}
+          selectable={false}
+          loading={loading}
+          emptyState={
+            <Box padding="600">
+              <BlockStack gap="100" inlineAlign="center">
+                <Text as="p" variant="headingSm">
+                  No recoveries here
+                </Text>
+                <Text as="p" tone="subdued">
+                  {status ? `No recoveries are ${STATUS_LABELS[status].label.toLowerCase()} right now.` : "There are no more recoveries."}
+                </Text>
+              </BlockStack>
+            </Box>
+          }
+          headings={[
+            { title: "Invoice / customer" },
+            { title: "Amount", alignment: "end" },
+            { title: "Status" },
+            { title: "Decline" },
+            { title: "Next action" },
+            { title: "Started" },
+          ]}
+        >
+          {rows}
+        </IndexTable>
+      </div>
+      {nextPageUrl || firstPageUrl ? (
+        <Box padding="300" borderBlockStartWidth="025" borderColor="border">
+          <InlineStack align="space-between" gap="200">
+            {firstPageUrl ? <Button url={firstPageUrl}>Newest</Button> : <span />}
+            {nextPageUrl ? <Button url={nextPageUrl}>Older recoveries</Button> : null}
+          </InlineStack>
+        </Box>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,91 @@
+import { BlockStack, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
+import type { SummaryWindow } from "~/domain/analytics/summary.server";
+import { formatMoney } from "~/domain/dunning/templates";
+import { formatRate } from "./format";
+
+/** The parts of a DashboardSummary these cards show (`getDashboardSummary`, `/api/dashboard/summary`). */
+export interface SummaryCardsData {
+  window: SummaryWindow;
+  currency: string;
+  failedRevenueCents: number;
+  recoveredRevenueCents: number;
+  /** 0..1 */
+  recoveryRate: number;
+  atRiskCount: number;
+}
+
+export const WINDOW_LABELS: Record<SummaryWindow, string> = {
+  month: "This month",
+  "7d": "Last 7 days",
+  "30d": "Last 30 days",
+  "90d": "Last 90 days",
+  lifetime: "All time",
+};
+
+const WINDOW_OPTIONS = (Object.keys(WINDOW_LABELS) as SummaryWindow[]).map((value) => ({ value, label: WINDOW_LABELS[value] }));
+
+function Metric({ label, value, help }: { label: string; value: string; help: string }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="heading2xl">
+          {value}
+        </Text>
+        <Text as="p" variant="bodySm" tone="subdued">
+          {help}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+/**
+ * Recovered revenue, recovery rate, failed revenue and subscriptions at risk, with the
+ * period picker. The caller owns the period (a URL parameter, app state…) through onWindowChange.
+ */
+export function SummaryCards({
+  summary,
+  onWindowChange,
+  loading = false,
+}: {
+  summary: SummaryCardsData;
+  onWindowChange?: (window: SummaryWindow) => void;
+  loading?: boolean;
+}) {
+  const period = WINDOW_LABELS[summary.window].toLowerCase();
+  const money = (cents: number) => formatMoney(cents, summary.currency);
+  return (
+    <BlockStack gap="300">
+      <InlineStack align="space-between" blockAlign="center" gap="200">
+        <Text as="h2" variant="headingMd">
+          Performance
+        </Text>
+        <InlineStack gap="200" blockAlign="center">
+          {loading ? <Spinner size="small" accessibilityLabel="Updating" /> : null}
+          {onWindowChange ? (
+            <Select
+              label="Period"
+              labelInline
+              options={WINDOW_OPTIONS}
+              value={summary.window}
+              onChange={(value) => onWindowChange(value as SummaryWindow)}
+            />
+          ) : null}
+        </InlineStack>
+      </InlineStack>
+      <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
+        <Metric label="Recovered" value={money(summary.recoveredRevenueCents)} help={`Won back, ${period}`} />
+        <Metric label="Recovery rate" value={formatRate(summary.recoveryRate)} help={`Of failed revenue, ${period}`} />
+        <Metric label="Failed revenue" value={money(summary.failedRevenueCents)} help={`Payments that failed, ${period}`} />
+        <Metric
+          label="At risk"
+          value={String(summary.atRiskCount)}
+          help={summary.atRiskCount === 1 ? "Subscription at risk right now" : "Subscriptions at risk right now"}
+        />
+      </InlineGrid>
+    </BlockStack>
+  );
+}

@@ -1,0 +1,147 @@
+import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRouteError, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { Banner, BlockStack, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
+import { RecoveriesTable } from "~/components/RecoveriesTable";
+import { SummaryCards } from "~/components/SummaryCards";
+import { getDashboardSummary, SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
+import { findSession } from "~/domain/auth/sessions.server";
+import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { sessionCookie } from "~/http/auth.server";
+import { AppError } from "~/http/errors";
+import { env } from "~/utils/env.server";
+import type { loader as dashboardLoader } from "./dashboard";
+
+const PAGE_SIZE = 20;
+const DEFAULT_WINDOW = "month";
+
+// A hand-edited URL falls back to the defaults rather than failing the page.
+const QuerySchema = z.object({
+  window: z.enum(SUMMARY_WINDOWS).catch(DEFAULT_WINDOW),
+  status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
+  cursor: z.string().min(1).max(600).optional().catch(undefined),
+  connected: z.string().regex(/^acct_\w{1,64}$/).optional().catch(undefined),
+  connect: z.enum(["failed", "denied", "not_configured"]).optional().catch(undefined),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const token = sessionCookie(request);
+  const session = token ? await findSession(token) : null;
+  // The layout shows the sign-in page instead of this one.
+  if (!session) throw data("Sign in to see the dashboard.", { status: 401 });
+  const url = new URL(request.url);
+  const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
+  const { workspaceId } = session;
+  const [summary, recoveries] = await Promise.all([
+    getDashboardSummary({ workspaceId, window: query.window }),
+    listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: PAGE_SIZE }).catch((error) => {
+      if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
+      url.searchParams.delete("cursor");
+      throw redirect(`${url.pathname}${url.search}`);
+    }),
+  ]);
+  const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
+  const stripeMissing = [!STRIPE_SECRET_KEY && "STRIPE_SECRET_KEY", !STRIPE_CLIENT_ID && "STRIPE_CLIENT_ID"].filter((v): v is string => Boolean(v));
+  return { summary, recoveries, query, stripeMissing };
+}
+
+function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
+  const next = new URLSearchParams(params);
+  // One-shot notices from the Connect flow do not follow the merchant around.
+  next.delete("connected");
+  next.delete("connect");
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) next.delete(key);
+    else next.set(key, value);
+  }
+  const search = next.toString();
+  return search ? `/dashboard?${search}` : "/dashboard";
+}
+
+function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof QuerySchema>; stripeMissing: string[]; dismiss: () => void }) {
+  return (
+    <>
+      {query.connected ? (
+        <Banner tone="success" title="Stripe is connected" onDismiss={dismiss}>
+          <p>Account {query.connected} is connected. Recoup will recover its failed payments from now on.</p>
+        </Banner>
+      ) : null}
+      {query.connect === "failed" ? (
+        <Banner tone="critical" title="Connecting Stripe didn't finish" onDismiss={dismiss}>
+          <p>Stripe did not confirm the connection, or the connect link had expired. Please try again.</p>
+        </Banner>
+      ) : null}
+      {query.connect === "denied" ? (
+        <Banner tone="warning" title="Stripe was not connected" onDismiss={dismiss}>
+          <p>The connection was cancelled on Stripe&apos;s page. Connect again whenever you&apos;re ready.</p>
+        </Banner>
+      ) : null}
+      {stripeMissing.length ? (
+        <Banner tone="warning" title="Stripe is not configured on this server">
+          <p>
+            Set {stripeMissing.map((name, i) => (
+              <span key={name}>
+                {i > 0 ? " and " : ""}
+                <code>{name}</code>
+              </span>
+            ))}{" "}
+            in the server&apos;s environment (see <code>.env.example</code>), then restart Recoup. Until then, Stripe can&apos;t be connected and no
+            failed payment can be recovered.
+          </p>
+        </Banner>
+      ) : null}
+    </>
+  );
+}
+
+export default function Overview() {
+  const { summary, recoveries, query, stripeMissing } = useLoaderData<typeof loader>();
+  const layout = useRouteLoaderData<typeof dashboardLoader>("routes/dashboard");
+  const timeZone = layout?.signedIn ? layout.workspace.timezone : "UTC";
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/dashboard";
+  const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(params, changes), { preventScrollReset: true });
+
+  return (
+    <Page title="Overview">
+      <BlockStack gap="500">
+        <Notices query={query} stripeMissing={stripeMissing} dismiss={() => go({})} />
+        <SummaryCards
+          summary={summary}
+          loading={loading}
+          onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })}
+        />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Recoveries
+          </Text>
+          <RecoveriesTable
+            items={recoveries.items}
+            status={query.status}
+            timeZone={timeZone}
+            loading={loading}
+            onStatusChange={(status) => go({ status, cursor: undefined })}
+            nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
+            firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
+            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0} />}
+          />
+        </BlockStack>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
+  return (
+    <Page title="Overview">
+      <Banner tone="critical" title="The overview could not be loaded">
+        <p>{detail}</p>
+      </Banner>
+    </Page>
+  );
+}

@@ -1,0 +1,22 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { startStripeConnect } from "~/domain/connect/connect.server";
+import { findSession } from "~/domain/auth/sessions.server";
+import { sessionCookie } from "~/http/auth.server";
+import { AppError } from "~/http/errors";
+
+// The dashboard's "Connect Stripe" button: off to Stripe's authorize page, back at
+// /api/stripe/connect/callback, which lands on /dashboard with the outcome.
+export async function action({ request }: ActionFunctionArgs) {
+  const token = sessionCookie(request);
+  const session = token ? await findSession(token) : null;
+  if (!session) return redirect("/dashboard");
+  try {
+    const { redirectUrl } = await startStripeConnect({ workspaceId: session.workspaceId });
+    return redirect(redirectUrl);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_configured") return redirect("/dashboard?connect=not_configured");
+    throw error;
+  }
+}
+
+export const loader = () => redirect("/dashboard");

@@ -1,0 +1,99 @@
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { AppProvider, Banner, BlockStack, Box, Button, Card, InlineStack, Page, Text } from "@shopify/polaris";
+import en from "@shopify/polaris/locales/en.json";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { PolarisLink } from "~/components/PolarisLink";
+import { findSession } from "~/domain/auth/sessions.server";
+import { getWorkspace } from "~/domain/workspaces/workspaces.server";
+import { sessionCookie } from "~/http/auth.server";
+
+// The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const meta: MetaFunction = () => [{ title: "Recoup" }, { name: "robots", content: "noindex, nofollow" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const token = sessionCookie(request);
+  const session = token ? await findSession(token) : null;
+  if (!session) {
+    const linkExpired = new URL(request.url).searchParams.get("signin") === "expired";
+    return data({ signedIn: false as const, linkExpired }, { status: 401 });
+  }
+  const workspace = await getWorkspace(session.workspaceId);
+  return { signedIn: true as const, workspace: { id: workspace.id, name: workspace.name, timezone: workspace.timezone } };
+}
+
+function Frame({ children }: { children: React.ReactNode }) {
+  return (
+    <AppProvider i18n={en} linkComponent={PolarisLink}>
+      {children}
+    </AppProvider>
+  );
+}
+
+function SignInRequired({ linkExpired }: { linkExpired: boolean }) {
+  return (
+    <Page narrowWidth title="Sign in to Recoup">
+      <BlockStack gap="400">
+        {linkExpired ? (
+          <Banner tone="warning" title="This sign-in link has expired or was already used">
+            <p>Each link works once and for 24 hours. Get a fresh one as described below.</p>
+          </Banner>
+        ) : null}
+        <Card>
+          <BlockStack gap="300">
+            <Text as="p">The dashboard opens from a one-time sign-in link.</Text>
+            <Text as="p">
+              Use the sign-in link printed at first boot, or run <code>npm run cli -- sign-in-link --workspace &lt;id&gt;</code> on the server
+              and open the link it prints.
+            </Text>
+          </BlockStack>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export default function Dashboard() {
+  const loaded = useLoaderData<typeof loader>();
+  if (!loaded.signedIn) {
+    return (
+      <Frame>
+        <SignInRequired linkExpired={loaded.linkExpired} />
+      </Frame>
+    );
+  }
+  return (
+    <Frame>
+      <Box paddingInline="400" paddingBlockStart="300">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="p" variant="headingSm">
+            Recoup · {loaded.workspace.name}
+          </Text>
+          <Form method="post" action="/auth/logout">
+            <Button submit variant="plain">
+              Sign out
+            </Button>
+          </Form>
+        </InlineStack>
+      </Box>
+      <Outlet />
+    </Frame>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Please reload the page in a moment.";
+  return (
+    <Frame>
+      <Page narrowWidth title="Recoup">
+        <Banner tone="critical" title="The dashboard could not be loaded">
+          <p>{detail}</p>
+        </Banner>
+      </Page>
+    </Frame>
+  );
+}

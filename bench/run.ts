@@ -1,0 +1,210 @@
+// `npm run bench`: signed Stripe webhook intake (verify → store → enqueue → 200) next to an empty
+// node:http handler on the same machine, with the same client. Writes docs/PERFORMANCE.md.
+import { execFileSync, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { DATA_DIR } from "../app/utils/dev-secrets.server";
+import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-postgres.server";
+import { makeEvent, makeInvoice, signPayload } from "../tests/fakes/stripe-server";
+import type { LoadJob, LoadResult } from "./load";
+import { ms, render, writeDoc, type Scenario } from "./report";
+
+const SETTINGS = { connections: 10, duration: 15, warmup: 3 };
+const DATABASE = "recoup_bench";
+const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
+const WEBHOOK = "/api/webhooks/stripe";
+type Signed = { rawBody: string; signature: string };
+
+function signedEvent(invoiceId = `in_${randomBytes(12).toString("hex")}`): Signed {
+  const event = makeEvent("invoice.payment_failed", makeInvoice({ id: invoiceId, customer: "cus_bench" }));
+  const rawBody = JSON.stringify(event);
+  return { rawBody, signature: signPayload(rawBody, SECRET) };
+}
+
+/** A database of our own, new each run: on the embedded server under .data/bench-pg, or on DATABASE_URL's. */
+async function benchDatabase(stops: Array<() => Promise<unknown>>) {
+  const local = process.env.DATABASE_URL ? null : await startLocalPostgres("bench-pg");
+  if (local) stops.push(local.stop);
+  const adminUrl = local?.adminUrl ?? withDatabase(process.env.DATABASE_URL!, "postgres");
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, DATABASE);
+  await migrate(url, (line) => console.log(line));
+  const postmaster = local ? Number(readFileSync(path.join(DATA_DIR, "bench-pg/postmaster.pid"), "utf8").split("\n")[0]) : null;
+  return { url, postmaster };
+}
+
+/** CPU seconds of a PostgreSQL server and its backends (those that exited count in the postmaster's cutime). */
+function postgresCpu(postmaster: number | null): number | null {
+  if (postmaster === null) return null;
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number); // f[0] is field 3 in proc(5)
+    if (Number(pid) === postmaster) ticks += f[11] + f[12] + f[13] + f[14];
+    else if (f[1] === postmaster) ticks += f[11] + f[12];
+  }
+  return ticks / 100; // USER_HZ
+}
+
+function newestMtime(dir: string): number {
+  const entries = readdirSync(dir, { withFileTypes: true }).map((e) => path.join(dir, e.name));
+  return Math.max(0, ...entries.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
+}
+
+/** Runs one scenario in a forked bench/load.ts, killed if it overruns by a minute. */
+function load(url: string, send: LoadJob["send"]): Promise<LoadResult> {
+  const child = fork(path.resolve("bench/load.ts"), { execArgv: ["--import", "tsx"] });
+  return new Promise((resolve, reject) => {
+    const limit = setTimeout(() => child.kill(), (SETTINGS.warmup + SETTINGS.duration + 60) * 1000);
+    child.once("message", (result) => resolve(result as unknown as LoadResult));
+    child.once("exit", (code) => {
+      clearTimeout(limit);
+      reject(new Error(`the load generator stopped (exit ${code}) without a result`));
+    });
+    child.send({ url, ...SETTINGS, send } satisfies LoadJob);
+  });
+}
+
+async function measure(name: string, url: string, send: LoadJob["send"], postmaster: number | null): Promise<Scenario> {
+  const [app0, postgres0] = [process.cpuUsage(), postgresCpu(postmaster)];
+  const result = await load(url, send);
+  const [app, postgres] = [process.cpuUsage(app0), postgresCpu(postmaster)];
+  const perRequest = (seconds: number) => (seconds * 1000) / result.answers;
+  console.log(`${name}: ${result.reqPerSec.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx} non-2xx`);
+  return {
+    name,
+    load: result,
+    cpu: {
+      app: perRequest((app.user + app.system) / 1e6),
+      postgres: postgres === null || postgres0 === null ? null : perRequest(postgres - postgres0),
+      client: perRequest(result.cpuSeconds),
+    },
+  };
+}
+
+async function meanMs(runs: number, step: (i: number) => unknown): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < runs; i++) await step(i);
+  return (performance.now() - start) / runs;
+}
+
+async function bench(stops: Array<() => Promise<unknown>>) {
+  const database = await benchDatabase(stops);
+  if (!existsSync("build/server/index.js") || statSync("build/server/index.js").mtimeMs < newestMtime("app")) {
+    console.log("Building the app (no build yet, or app/ changed since the last one)…");
+    execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit" });
+  }
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    SESSION_SECRET: randomBytes(32).toString("hex"),
+    LOG_LEVEL: "warn",
+  });
+  const { disconnectDb, db } = await import("../app/utils/db.server");
+  const { stopBoss } = await import("../app/utils/queue.server");
+  const { startWeb } = await import("../app/server/web.server");
+  const { receiveStripeEvent } = await import("../app/domain/stripe-events/intake.server");
+  const { verifyStripeSignature } = await import("../app/integrations/stripe/client.server");
+  stops.push(disconnectDb, stopBoss);
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  stops.push(() => sql.end());
+  const empty = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}')));
+  await new Promise<void>((resolve) => empty.listen(0, "127.0.0.1", resolve));
+  stops.push(() => new Promise((resolve) => empty.close(resolve)));
+  const web = await startWeb({ port: 0, host: "127.0.0.1" });
+  stops.push(web.close);
+
+  const urlOf = (server: http.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK}`;
+  const post = ({ rawBody, signature }: Signed) =>
+    fetch(urlOf(web.server), { method: "POST", body: rawBody, headers: { "content-type": "application/json", "stripe-signature": signature } }).then(async (r) => `${r.status} ${await r.text()}`);
+  const fresh = { fresh: { secret: SECRET } };
+  const baseline = await measure("empty handler (node:http)", urlOf(empty), fresh, database.postmaster);
+  const intake = await measure("intake, new event", urlOf(web.server), fresh, database.postmaster);
+  const redelivered = signedEvent("in_bench_redelivered");
+  const redeliveredId = (JSON.parse(redelivered.rawBody) as { id: string }).id;
+  const first = await post(redelivered);
+  if (!first.startsWith("200")) throw new Error(`the first delivery of the event to redeliver got ${first}`);
+  const redelivery = await measure("intake, redelivered event", urlOf(web.server), { fixed: redelivered }, database.postmaster);
+
+  // Nothing lost, nothing twice. A request in flight when the client stopped may be stored without its
+  // answer being read: such rows must belong to events that were sent and never answered.
+  const stored = await sql.query<{ id: string }>(`SELECT "eventId" AS id FROM "StripeEvent" WHERE "eventId" <> $1`, [redeliveredId]);
+  const rows = new Set(stored.rows.map((r) => r.id));
+  const jobs = (await sql.query<{ key: string; n: number }>("SELECT singleton_key AS key, count(*)::int AS n FROM pgboss.job WHERE name = 'stripe-event' GROUP BY 1")).rows;
+  const jobsPerEvent = new Map(jobs.map((j) => [j.key, j.n]));
+  const [acked, answered, sent] = [new Set(intake.load.stored), new Set(intake.load.answered), new Set(intake.load.sent)];
+  const lost = [...acked].filter((id) => !rows.has(id)).length;
+  const cutOff = [...rows].filter((id) => !acked.has(id));
+  const unexplained = cutOff.filter((id) => answered.has(id) || !sent.has(id)).length;
+  const jobless = [...rows, redeliveredId].filter((id) => jobsPerEvent.get(id) !== 1).length;
+  const check =
+    `the intake run (warm-up included) stored ${rows.size} events = ${acked.size} answered 2xx + ${cutOff.length} in flight when the client stopped (stored, answer never read). ` +
+    `${jobs.reduce((n, j) => n + j.n, 0)} stripe-event jobs for ${rows.size + 1} events (with the redelivered one). ` +
+    `Answered 2xx but not stored: ${lost}; stored but answered otherwise or never sent: ${unexplained}; events without exactly one job: ${jobless}; intake requests answered as duplicates: ${intake.load.duplicates}.`;
+  console.log(`Check: ${check}`);
+
+  // Where the time goes, one request at a time, in this process.
+  const runs = 200;
+  const events = Array.from({ length: 3 * runs }, () => signedEvent());
+  const steps: Array<[string, number]> = [
+    ["whole request over HTTP, new event (Express, Remix, intake)", await meanMs(runs, (i) => post(events[i]))],
+    ["intake call, new event (verify, parse, transaction: insert, select, pg-boss insert)", await meanMs(runs, (i) => receiveStripeEvent(events[runs + i]))],
+    ["intake call, redelivered event (verify, parse, transaction: insert that skips)", await meanMs(runs, () => receiveStripeEvent(redelivered))],
+    ["signature check alone", await meanMs(runs, (i) => verifyStripeSignature(events[2 * runs + i].rawBody, events[2 * runs + i].signature, [SECRET]))],
+    ["empty Prisma interactive transaction (BEGIN, SELECT 1, COMMIT)", await meanMs(runs, () => db().$transaction((tx) => tx.$queryRaw`SELECT 1`))],
+    ["one PostgreSQL round trip (pg, SELECT 1)", await meanMs(runs, () => sql.query("SELECT 1"))],
+  ];
+  for (const [step, value] of steps) console.log(`${ms(value).padStart(7)} ms  ${step}`);
+
+  const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
+  const cpu = os.cpus();
+  const section = render({
+    machine: `${cpu.length} cores (${cpu[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`,
+    method:
+      `autocannon 8 in its own process, ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up then ${SETTINGS.duration} s measured per scenario, against 127.0.0.1. ` +
+      `In the first two scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) with a valid \`Stripe-Signature\`, built by the client; ` +
+      `the redelivery posts one stored event again and again. The app is the production build started in-process with \`startWeb\`, as \`npm run start:web\` runs it (no worker).`,
+    baseline,
+    intake,
+    redelivery,
+    steps,
+    check,
+  });
+  writeDoc(section);
+  console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
+  if (lost + unexplained + jobless > 0) throw new Error("the intake lost or doubled events: see Check");
+}
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    console.error("bench: still running after 15 minutes; giving up");
+    process.exit(1);
+  }, 15 * 60_000).unref();
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    await bench(stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error("bench: stopping failed:", error));
+    clearTimeout(watchdog);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error("bench failed:", error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,206 @@
+// What a customer and a merchant see, in a real browser: the built app served by the real
+// web server, Debian's chromium driven by playwright-core, the fake Stripe behind it all.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSignInLink } from "~/domain/auth/sessions.server";
+import { createRecoveryToken } from "~/domain/recovery/links.server";
+import { db } from "~/utils/db.server";
+import { env, resetEnv } from "~/utils/env.server";
+import type { FakeStripe } from "../fakes/stripe-server";
+import { runDueJobs } from "../helpers/jobs";
+import { merchantWithOpenInvoice } from "../helpers/scenario";
+import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SHOTS = path.resolve("test-results/screenshots");
+const BUILT = path.resolve("build/server/index.js");
+
+function newestMtime(target: string): number {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** `remix vite:build`, unless build/ is newer than every source it is built from. */
+function buildIfStale() {
+  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
+  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
+  console.log("Building the app for the browser tests…");
+  execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+}
+
+let stripe: FakeStripe;
+let web: { close(): Promise<void> } | undefined;
+let browser: Browser | undefined;
+let base: string;
+let openToken: string;
+let paidToken: string;
+let merchant: Awaited<ReturnType<typeof merchantWithOpenInvoice>>;
+
+async function failedInvoice(opts: { amount: number; declineCode: string }) {
+  const m = await merchantWithOpenInvoice(stripe, { amount: opts.amount });
+  const failed = stripe.failInvoice(m.account, m.invoiceId, { declineCode: opts.declineCode, nextPaymentAttempt: null });
+  const res = await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
+  expect(res.status).toBe(200);
+  await runDueJobs();
+  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  return { ...m, recovery };
+}
+
+/** A page that fails the test on any script error or console error (hydration mismatches included). */
+async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  return { page, problems };
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. Install Debian's package (apt-get install -y chromium) or point CHROMIUM_PATH at a chromium binary.`,
+    );
+  }
+  buildIfStale();
+  mkdirSync(SHOTS, { recursive: true });
+
+  stripe = await setUpStripe();
+  // The built server has its own copy of every module: hand it this process's generated
+  // secrets so that tokens signed here verify there.
+  const secrets = env();
+  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
+  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
+  const { startWeb } = await import("~/server/web.server");
+  const started = await startWeb({ port: 0, host: "127.0.0.1" });
+  web = started;
+  base = `http://127.0.0.1:${(started.server.address() as AddressInfo).port}`;
+  process.env.APP_URL = base;
+  resetEnv();
+
+  const open = await failedInvoice({ amount: 4900, declineCode: "insufficient_funds" });
+  merchant = open;
+  await db().workspace.update({ where: { id: open.workspace.id }, data: { senderName: "Story Coffee Roasters" } });
+  openToken = createRecoveryToken(open.recovery.id);
+
+  const paid = await failedInvoice({ amount: 1200, declineCode: "insufficient_funds" });
+  await db().recoveryAttempt.update({
+    where: { id: paid.recovery.id },
+    data: { status: "recovered", recoveredAmountCents: 1200, endedAt: new Date(), nextActionKind: null, nextActionAt: null },
+  });
+  paidToken = createRecoveryToken(paid.recovery.id);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await stripe?.close();
+});
+
+describe("the customer's update-payment page on a 375 px phone", () => {
+  it("shows who, how much and why, fits the screen, and the button opens Stripe's portal", async () => {
+    const { page, problems } = await openPage({ width: 375, height: 812 });
+    const res = await page.goto(`${base}/recover/${openToken}`);
+    expect(res?.status()).toBe(200);
+
+    await expect(page.getByText("Story Coffee Roasters").first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText("$49.00", { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Your bank declined the payment because the card's balance was too low.").isVisible()).resolves.toBe(true);
+    expect(await page.content()).not.toContain("insufficient_funds");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    const button = page.getByRole("button", { name: "Update payment method" });
+    const box = await button.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: path.join(SHOTS, "recover-375.png"), fullPage: true });
+
+    await button.click();
+    await page.waitForURL(/\/fake-portal\//);
+    await expect(page.getByRole("heading", { name: "Fake Stripe billing portal" }).isVisible()).resolves.toBe(true);
+    const portal = stripe.requestsTo("POST", "/v1/billing_portal/sessions").at(-1)!;
+    expect(portal).toMatchObject({ stripeAccount: merchant.account, body: { customer: merchant.customerId } });
+    // The portal sends the customer back to this server's own done page.
+    const back = String(portal.body.return_url);
+    expect(back.startsWith(`${base}/recover/`) && back.endsWith("/done")).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a paid recovery says there is nothing to pay, with no button", async () => {
+    const { page, problems } = await openPage({ width: 375, height: 812 });
+    await page.goto(`${base}/recover/${paidToken}`);
+    await expect(page.getByRole("heading", { name: "Nothing to pay — this payment was already made" }).isVisible()).resolves.toBe(true);
+    expect(await page.getByRole("button").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an unknown link is a friendly 404", async () => {
+    const { page } = await openPage({ width: 375, height: 812 });
+    const res = await page.goto(`${base}/recover/not-a-real-token`);
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "This link has expired or was already used" }).isVisible()).resolves.toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.context().close();
+  });
+});
+
+describe("the standalone dashboard", () => {
+  it("signs in through a magic link and shows the summary and the recovery", async () => {
+    const { page, problems } = await openPage({ width: 1280, height: 800 });
+    const link = await createSignInLink({ userId: merchant.owner.id, workspaceId: merchant.workspace.id, appUrl: base });
+    await page.goto(link);
+    await page.waitForURL(`${base}/dashboard`);
+
+    for (const label of ["Recovered", "Recovery rate", "Failed revenue", "At risk"]) {
+      await expect(page.getByRole("heading", { name: label, exact: true }).isVisible(), label).resolves.toBe(true);
+    }
+    const row = page.getByRole("row").filter({ hasText: merchant.invoiceId });
+    await expect(row.isVisible()).resolves.toBe(true);
+    await expect(row.getByText("$49.00").isVisible()).resolves.toBe(true);
+    await expect(row.getByText("Recovering").isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-1280.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expect(page.getByText(merchant.invoiceId).first().isVisible()).resolves.toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-375.png"), fullPage: true });
+
+    // The window selector drives the URL, and the page follows it.
+    await page.getByLabel("Period").selectOption("lifetime");
+    await page.waitForURL(/window=lifetime/);
+    await expect(page.getByText("Won back, all time").isVisible()).resolves.toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("without a session explains how to get a sign-in link", async () => {
+    const { page } = await openPage({ width: 1280, height: 800 });
+    const res = await page.goto(`${base}/dashboard`);
+    expect(res?.status()).toBe(401);
+    await expect(page.getByText("npm run cli -- sign-in-link --workspace <id>").isVisible()).resolves.toBe(true);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,54 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+/** Starts `app/bin/start.ts` with the given flags on this file's database and waits for a line. */
+function start(flags: string[], ready: RegExp) {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/bin/start.ts", ...flags], {
+    env: { ...process.env, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const seen = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`exited early (${code}):\n${output}`)));
+  });
+  const exited = new Promise<number | string | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
+  return { child, seen, exited, output: () => output };
+}
+
+describe("processes", () => {
+  it("the worker starts, and stops cleanly on SIGTERM", async () => {
+    const worker = start(["--worker"], /Worker started/);
+    await worker.seen;
+    worker.child.kill("SIGTERM");
+    const code = await worker.exited;
+    expect({ code, output: worker.output() }).toMatchObject({ output: expect.stringMatching(/SIGTERM: stopping/) });
+    expect(worker.output()).not.toMatch(/"level":"error"/);
+    expect(code).toBe(0);
+  }, 90_000);
+});
+
+describe("the web process", () => {
+  it("serves the health endpoints, then stops cleanly on SIGTERM", async () => {
+    const web = start(["--web"], /Recoup is running at (http:\/\/\S+)/);
+    await web.seen;
+    const url = /Recoup is running at (http:\/\/\S+)/.exec(web.output())![1]!;
+    const health = await fetch(`${url}/api/v1/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, version: "0.1.0" });
+    const missing = await fetch(`${url}/api/dunning/sequences/does-not-exist`, { method: "PATCH", body: "{}", headers: { "content-type": "application/json" } });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("content-type")).toBe("application/problem+json");
+    web.child.kill("SIGTERM");
+    expect(await web.exited).toBe(0);
+  }, 240_000);
+});
