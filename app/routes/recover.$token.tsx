@@ -15,7 +15,11 @@ import styles from "~/styles/recover.css?url";
 const ACCENT = "#1a56db";
 const EXPIRED = "This link has expired or was already used";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+// No favicon request: one less round trip on a phone, one less 404.
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "data:," },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Update your payment method · ${data.merchant}` : EXPIRED },

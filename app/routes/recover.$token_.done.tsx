@@ -5,7 +5,10 @@ import styles from "~/styles/recover.css?url";
 // Where Stripe's portal sends the customer back (`/recover/<token>/done`). Not nested under
 // recover.$token: once the new card has landed the link is spent, and that page would say so.
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "data:," },
+];
 
 export const meta: MetaFunction = () => [{ title: "Thank you" }, { name: "robots", content: "noindex, nofollow" }];
 
