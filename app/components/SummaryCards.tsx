@@ -1,4 +1,4 @@
-import { BlockStack, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
+import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
 import type { SummaryWindow } from "~/domain/analytics/summary.server";
 import { formatMoney } from "~/domain/dunning/templates";
 import { formatRate } from "./format";
@@ -26,7 +26,7 @@ const WINDOW_OPTIONS = (Object.keys(WINDOW_LABELS) as SummaryWindow[]).map((valu
 
 function Metric({ label, value, help }: { label: string; value: string; help: string }) {
   return (
-    <Card>
+    <Card roundedAbove="xs">
       <BlockStack gap="200">
         <Text as="h3" variant="headingSm" tone="subdued">
           {label}
@@ -59,33 +59,38 @@ export function SummaryCards({
   const money = (cents: number) => formatMoney(cents, summary.currency);
   return (
     <BlockStack gap="300">
-      <InlineStack align="space-between" blockAlign="center" gap="200">
-        <Text as="h2" variant="headingMd">
-          Performance
-        </Text>
-        <InlineStack gap="200" blockAlign="center">
-          {loading ? <Spinner size="small" accessibilityLabel="Updating" /> : null}
-          {onWindowChange ? (
-            <Select
-              label="Period"
-              labelInline
-              options={WINDOW_OPTIONS}
-              value={summary.window}
-              onChange={(value) => onWindowChange(value as SummaryWindow)}
-            />
-          ) : null}
+      {/* Polaris pages have no side padding on phones: text outside a card needs its own. */}
+      <Box paddingInline={{ xs: "400", sm: "0" }}>
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="h2" variant="headingMd">
+            Performance
+          </Text>
+          <InlineStack gap="200" blockAlign="center">
+            {loading ? <Spinner size="small" accessibilityLabel="Updating" /> : null}
+            {onWindowChange ? (
+              <Select
+                label="Period"
+                labelInline
+                options={WINDOW_OPTIONS}
+                value={summary.window}
+                onChange={(value) => onWindowChange(value as SummaryWindow)}
+              />
+            ) : null}
+          </InlineStack>
         </InlineStack>
-      </InlineStack>
-      <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
-        <Metric label="Recovered" value={money(summary.recoveredRevenueCents)} help={`Won back, ${period}`} />
-        <Metric label="Recovery rate" value={formatRate(summary.recoveryRate)} help={`Of failed revenue, ${period}`} />
-        <Metric label="Failed revenue" value={money(summary.failedRevenueCents)} help={`Payments that failed, ${period}`} />
-        <Metric
-          label="At risk"
-          value={String(summary.atRiskCount)}
-          help={summary.atRiskCount === 1 ? "Subscription at risk right now" : "Subscriptions at risk right now"}
-        />
-      </InlineGrid>
+      </Box>
+      <Box paddingInline={{ xs: "400", sm: "0" }}>
+        <InlineGrid columns={{ xs: 2, lg: 4 }} gap={{ xs: "300", sm: "400" }}>
+          <Metric label="Recovered" value={money(summary.recoveredRevenueCents)} help={`Won back, ${period}`} />
+          <Metric label="Recovery rate" value={formatRate(summary.recoveryRate)} help={`Of failed revenue, ${period}`} />
+          <Metric label="Failed revenue" value={money(summary.failedRevenueCents)} help={`Payments that failed, ${period}`} />
+          <Metric
+            label="At risk"
+            value={String(summary.atRiskCount)}
+            help={summary.atRiskCount === 1 ? "Subscription at risk right now" : "Subscriptions at risk right now"}
+          />
+        </InlineGrid>
+      </Box>
     </BlockStack>
   );
 }

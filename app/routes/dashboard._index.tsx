@@ -1,6 +1,6 @@
 import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRouteError, useRouteLoaderData, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
@@ -115,9 +115,11 @@ export default function Overview() {
           onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })}
         />
         <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            Recoveries
-          </Text>
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Text as="h2" variant="headingMd">
+              Recoveries
+            </Text>
+          </Box>
           <RecoveriesTable
             items={recoveries.items}
             status={query.status}

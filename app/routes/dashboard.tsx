@@ -70,18 +70,21 @@ export default function Dashboard() {
   }
   return (
     <Frame>
-      <Box paddingInline="400" paddingBlockStart="300">
-        <InlineStack align="space-between" blockAlign="center" gap="200">
-          <Text as="p" variant="headingSm">
-            Recoup · {loaded.workspace.name}
-          </Text>
-          <Form method="post" action="/auth/logout">
-            <Button submit variant="plain">
-              Sign out
-            </Button>
-          </Form>
-        </InlineStack>
-      </Box>
+      {/* As wide as Polaris' Page, so that the header lines up with the content below. */}
+      <div style={{ maxWidth: "62.375rem", margin: "0 auto" }}>
+        <Box paddingInline={{ xs: "400", sm: "600" }} paddingBlockStart="300">
+          <InlineStack align="space-between" blockAlign="center" gap="200">
+            <Text as="p" variant="headingSm">
+              Recoup · {loaded.workspace.name}
+            </Text>
+            <Form method="post" action="/auth/logout">
+              <Button submit variant="plain">
+                Sign out
+              </Button>
+            </Form>
+          </InlineStack>
+        </Box>
+      </div>
       <Outlet />
     </Frame>
   );

@@ -7,10 +7,12 @@ import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSignInLink } from "~/domain/auth/sessions.server";
+import { SESSION_COOKIE } from "~/http/auth.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { db } from "~/utils/db.server";
 import { env, resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
+import { makeWorkspace } from "../factories";
 import { runDueJobs } from "../helpers/jobs";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
@@ -26,6 +28,7 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+const CONNECTED_ACCOUNT = "acct_browser_connect";
 const SHOTS = path.resolve("test-results/screenshots");
 const BUILT = path.resolve("build/server/index.js");
 
@@ -90,7 +93,7 @@ beforeAll(async () => {
   buildIfStale();
   mkdirSync(SHOTS, { recursive: true });
 
-  stripe = await setUpStripe();
+  stripe = await setUpStripe({ stripeUserId: CONNECTED_ACCOUNT });
   // The built server has its own copy of every module: hand it this process's generated
   // secrets so that tokens signed here verify there.
   const secrets = env();
@@ -101,6 +104,8 @@ beforeAll(async () => {
   web = started;
   base = `http://127.0.0.1:${(started.server.address() as AddressInfo).port}`;
   process.env.APP_URL = base;
+  // Stripe's authorize page is played by the browser test itself (page.route below).
+  process.env.STRIPE_CONNECT_AUTHORIZE_URL = `${stripe.url}/oauth/authorize`;
   resetEnv();
 
   const open = await failedInvoice({ amount: 4900, declineCode: "insufficient_funds" });
@@ -159,6 +164,16 @@ describe("the customer's update-payment page on a 375 px phone", () => {
     await page.goto(`${base}/recover/${paidToken}`);
     await visible(page.getByRole("heading", { name: "Nothing to pay — this payment was already made" }));
     expect(await page.getByRole("button").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "recover-paid-375.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("the page Stripe sends the customer back to thanks them", async () => {
+    const { page, problems } = await openPage({ width: 375, height: 812 });
+    await page.goto(`${base}/recover/${openToken}/done`);
+    await visible(page.getByText("We'll retry your payment shortly", { exact: false }));
+    await page.screenshot({ path: path.join(SHOTS, "recover-done-375.png"), fullPage: true });
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -189,7 +204,9 @@ describe("the standalone dashboard", () => {
     await visible(row.getByText("Recovering"));
     await page.screenshot({ path: path.join(SHOTS, "dashboard-1280.png"), fullPage: true });
 
+    // As a phone opens it (Polaris picks its layout when the page loads).
     await page.setViewportSize({ width: 375, height: 812 });
+    await page.reload();
     await visible(page.getByText(merchant.invoiceId).first());
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: path.join(SHOTS, "dashboard-375.png"), fullPage: true });
@@ -203,10 +220,36 @@ describe("the standalone dashboard", () => {
   });
 
   it("without a session explains how to get a sign-in link", async () => {
-    const { page } = await openPage({ width: 1280, height: 800 });
+    const { page } = await openPage({ width: 375, height: 812 });
     const res = await page.goto(`${base}/dashboard`);
     expect(res?.status()).toBe(401);
     await visible(page.getByText("npm run cli -- sign-in-link --workspace <id>"));
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-signin-375.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("a new workspace is told how to connect Stripe, and the button goes through Connect and back", async () => {
+    const { page, problems } = await openPage({ width: 1280, height: 800 });
+    const { sessionToken } = await makeWorkspace({ name: "Fresh Bakery" });
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: base }]);
+    await page.goto(`${base}/dashboard`);
+    await visible(page.getByText("Connect Stripe to start recovering failed payments"));
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-empty-1280.png"), fullPage: true });
+
+    // Stripe's authorize page: the merchant approves at once and comes back with a code.
+    let authorize: URL | undefined;
+    await page.route(`${stripe.url}/oauth/authorize**`, async (route) => {
+      authorize = new URL(route.request().url());
+      const back = new URL(authorize.searchParams.get("redirect_uri")!);
+      back.search = new URLSearchParams({ code: "ac_browser", state: authorize.searchParams.get("state")! }).toString();
+      await route.fulfill({ status: 302, headers: { location: back.toString() } });
+    });
+    await page.getByRole("button", { name: "Connect Stripe" }).click();
+    await page.waitForURL(/\/dashboard\?connected=/);
+    expect(authorize?.searchParams.get("redirect_uri")).toBe(`${base}/api/stripe/connect/callback`);
+    await visible(page.getByText(`Account ${CONNECTED_ACCOUNT} is connected.`, { exact: false }));
+    await page.screenshot({ path: path.join(SHOTS, "dashboard-connected-1280.png"), fullPage: true });
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 });

@@ -1,0 +1,38 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
+import { AppError } from "~/http/errors";
+import { env } from "~/utils/env.server";
+
+/** The Admin API version Recoup is written against. */
+export const SHOPIFY_API_VERSION = ApiVersion.October25;
+
+export function shopifyConfigured(): boolean {
+  return Boolean(process.env.SHOPIFY_API_KEY && process.env.SHOPIFY_API_SECRET);
+}
+
+let app: ReturnType<typeof build> | undefined;
+
+function build() {
+  return shopifyApp({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecretKey: process.env.SHOPIFY_API_SECRET!,
+    appUrl: process.env.SHOPIFY_APP_URL || env().APP_URL,
+    scopes: (process.env.SCOPES ?? "read_own_subscription_contracts,write_own_subscription_contracts,read_customers,write_customers,read_customer_payment_methods")
+      .split(",")
+      .map((s) => s.trim()),
+    apiVersion: SHOPIFY_API_VERSION,
+    sessionStorage: new EncryptedPrismaSessionStorage(),
+    distribution: AppDistribution.AppStore,
+    future: { unstable_newEmbeddedAuthStrategy: true },
+  });
+}
+
+/** The Shopify app object (Shopify's template shape); routes say plainly when Shopify is not configured. */
+export function shopify() {
+  if (!shopifyConfigured()) {
+    throw new AppError("not_configured", "Shopify is not configured: set SHOPIFY_API_KEY and SHOPIFY_API_SECRET (see README).");
+  }
+  app ??= build();
+  return app;
+}
