@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { resetEnv } from "~/utils/env.server";
+import type { FakeStripe } from "../../tests/fakes/stripe-server";
+import { makeWorkspace } from "../../tests/factories";
+import { runDueJobs } from "../../tests/helpers/jobs";
+import { merchantWithOpenInvoice } from "../../tests/helpers/scenario";
+import { deliver, eventOf, setUpStripe } from "../../tests/helpers/stripe";
+import * as layout from "./dashboard";
+import * as overview from "./dashboard._index";
+import * as connect from "./dashboard.connect";
+
+let stripe: FakeStripe;
+const STRIPE_KEYS = ["STRIPE_SECRET_KEY", "STRIPE_CLIENT_ID"] as const;
+let configured: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  stripe = await setUpStripe();
+  configured = Object.fromEntries(STRIPE_KEYS.map((k) => [k, process.env[k]]));
+});
+afterEach(() => {
+  Object.assign(process.env, configured);
+  resetEnv();
+});
+afterAll(async () => {
+  await stripe.close();
+});
+
+function unconfigureStripe() {
+  for (const key of STRIPE_KEYS) delete process.env[key];
+  resetEnv();
+}
+
+const request = (path: string, token?: string, init: RequestInit = {}) =>
+  new Request(`http://localhost${path}`, { ...init, headers: token ? { cookie: `recoup_session=${encodeURIComponent(token)}` } : {} });
+
+const args = (path: string, token?: string, init?: RequestInit) => ({ request: request(path, token, init), params: {}, context: {} });
+
+async function thrown(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("the dashboard layout", () => {
+  it("without a session answers 401 with the sign-in page", async () => {
+    expect(await layout.loader(args("/dashboard"))).toMatchObject({ data: { signedIn: false, linkExpired: false }, init: { status: 401 } });
+    expect(await layout.loader(args("/dashboard", "rs_forged"))).toMatchObject({ data: { signedIn: false }, init: { status: 401 } });
+    expect(await layout.loader(args("/dashboard?signin=expired"))).toMatchObject({ data: { signedIn: false, linkExpired: true } });
+  });
+
+  it("with a session names the workspace", async () => {
+    const { workspace, sessionToken } = await makeWorkspace({ name: "Layout Co" });
+    expect(await layout.loader(args("/dashboard", sessionToken))).toEqual({
+      signedIn: true,
+      workspace: { id: workspace.id, name: "Layout Co", timezone: "UTC" },
+    });
+  });
+});
+
+describe("the overview", () => {
+  it("without a session is a 401 (the layout shows the sign-in page)", async () => {
+    expect(await thrown(overview.loader(args("/dashboard")))).toMatchObject({ init: { status: 401 } });
+  });
+
+  it("loads the summary for the window in the URL and the workspace's recoveries", async () => {
+    const m = await merchantWithOpenInvoice(stripe, { amount: 4900 });
+    const failed = stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
+    await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
+    await runDueJobs();
+    const other = await makeWorkspace();
+
+    const page = await overview.loader(args("/dashboard?window=lifetime", m.sessionToken));
+    expect(page.summary).toMatchObject({ workspaceId: m.workspace.id, window: "lifetime", failedRevenueCents: 4900, currency: "usd" });
+    expect(page.recoveries.items.map((i) => i.attempt.stripeInvoiceId)).toEqual([m.invoiceId]);
+    expect(page.recoveries.nextCursor).toBeNull();
+    expect(page.stripeMissing).toEqual([]);
+
+    const recovered = await overview.loader(args("/dashboard?status=recovered", m.sessionToken));
+    expect(recovered.recoveries.items).toEqual([]);
+    expect((await overview.loader(args("/dashboard", other.sessionToken))).recoveries.items).toEqual([]);
+  });
+
+  it("falls back to the defaults for a hand-edited URL, and drops a cursor it did not issue", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const page = await overview.loader(args("/dashboard?window=1y&status=weird&connected=nope", sessionToken));
+    expect(page.query).toMatchObject({ window: "month", status: undefined, connected: undefined });
+    const redirect = await thrown(overview.loader(args("/dashboard?window=7d&cursor=garbage", sessionToken)));
+    expect(redirect).toBeInstanceOf(Response);
+    expect((redirect as Response).headers.get("location")).toBe("/dashboard?window=7d");
+  });
+
+  it("passes the Connect outcome on to the page", async () => {
+    const { sessionToken } = await makeWorkspace();
+    expect((await overview.loader(args("/dashboard?connected=acct_123", sessionToken))).query.connected).toBe("acct_123");
+    expect((await overview.loader(args("/dashboard?connect=denied", sessionToken))).query.connect).toBe("denied");
+  });
+});
+
+describe("Connect Stripe from the dashboard", () => {
+  it("names the environment variables to set when Stripe is not configured, and the button says so", async () => {
+    const { sessionToken } = await makeWorkspace();
+    unconfigureStripe();
+    const page = await overview.loader(args("/dashboard", sessionToken));
+    expect(page.stripeMissing).toEqual(["STRIPE_SECRET_KEY", "STRIPE_CLIENT_ID"]);
+    const res = await connect.action(args("/dashboard/connect", sessionToken, { method: "POST" }));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/dashboard?connect=not_configured");
+  });
+
+  it("sends the merchant to Stripe's authorize page with a fresh state", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const res = await connect.action(args("/dashboard/connect", sessionToken, { method: "POST" }));
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location")!);
+    expect(location.searchParams.get("client_id")).toBe("ca_test_client");
+    expect(location.searchParams.get("redirect_uri")).toMatch(/\/api\/stripe\/connect\/callback$/);
+    expect(location.searchParams.get("state")).toBeTruthy();
+  });
+
+  it("without a session goes back to the sign-in page", async () => {
+    const res = await connect.action(args("/dashboard/connect", undefined, { method: "POST" }));
+    expect(res.headers.get("location")).toBe("/dashboard");
+  });
+});
