@@ -1,8 +1,7 @@
 // The load generator, forked by bench/run.ts. It runs in its own process so that
 // building and parsing requests does not take turns with the server on one event loop.
-import { randomBytes } from "node:crypto";
 import autocannon, { type Request } from "autocannon";
-import { makeEvent, makeInvoice, signPayload } from "../tests/fakes/stripe-server";
+import { signedEvent } from "./events";
 
 export interface LoadJob {
   url: string;
@@ -46,12 +45,10 @@ function request(send: LoadJob["send"], sent: Set<string>): Omit<Request, "onRes
     method: "POST",
     path: WEBHOOK_PATH,
     setupRequest: (req, context) => {
-      const invoice = makeInvoice({ id: `in_${randomBytes(12).toString("hex")}`, customer: "cus_bench" });
-      const event = makeEvent("invoice.payment_failed", invoice);
-      const body = JSON.stringify(event);
+      const event = signedEvent(secret);
       sent.add(event.id);
       context.eventId = event.id;
-      return { ...req, body, headers: { "content-type": "application/json", "stripe-signature": signPayload(body, secret) } };
+      return { ...req, body: event.rawBody, headers: { "content-type": "application/json", "stripe-signature": event.signature } };
     },
   };
 }

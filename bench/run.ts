@@ -10,24 +10,19 @@ import path from "node:path";
 import pg from "pg";
 import { DATA_DIR } from "../app/utils/dev-secrets.server";
 import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-postgres.server";
-import { makeEvent, makeInvoice, signPayload } from "../tests/fakes/stripe-server";
+import { machineCpu, postgresCpu } from "./cpu";
+import { signedEvent, type Signed } from "./events";
 import type { LoadJob, LoadResult } from "./load";
-import { ms, render, writeDoc, type Scenario } from "./report";
+import { ms, render, STEP_NAMES, writeDoc, type Scenario } from "./report";
+import { timeSteps } from "./steps";
 
 const SETTINGS = { connections: 10, duration: 15, warmup: 3 };
 const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
-const WEBHOOK = "/api/webhooks/stripe";
-type Signed = { rawBody: string; signature: string };
-
-function signedEvent(invoiceId = `in_${randomBytes(12).toString("hex")}`): Signed {
-  const event = makeEvent("invoice.payment_failed", makeInvoice({ id: invoiceId, customer: "cus_bench" }));
-  const rawBody = JSON.stringify(event);
-  return { rawBody, signature: signPayload(rawBody, SECRET) };
-}
+type Stops = Array<() => Promise<unknown>>;
 
 /** A database of our own, new each run: on the embedded server under .data/bench-pg, or on DATABASE_URL's. */
-async function benchDatabase(stops: Array<() => Promise<unknown>>) {
+async function benchDatabase(stops: Stops) {
   const local = process.env.DATABASE_URL ? null : await startLocalPostgres("bench-pg");
   if (local) stops.push(local.stop);
   const adminUrl = local?.adminUrl ?? withDatabase(process.env.DATABASE_URL!, "postgres");
@@ -43,25 +38,6 @@ async function benchDatabase(stops: Array<() => Promise<unknown>>) {
   await migrate(url, (line) => console.log(line));
   const postmaster = local ? Number(readFileSync(path.join(DATA_DIR, "bench-pg/postmaster.pid"), "utf8").split("\n")[0]) : null;
   return { url, postmaster };
-}
-
-/** CPU seconds of a PostgreSQL server and its backends (those that exited count in the postmaster's cutime). */
-function postgresCpu(postmaster: number | null): number | null {
-  if (postmaster === null) return null;
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number); // f[0] is field 3 in proc(5)
-    if (Number(pid) === postmaster) ticks += f[11] + f[12] + f[13] + f[14];
-    else if (f[1] === postmaster) ticks += f[11] + f[12];
-  }
-  return ticks / 100; // USER_HZ
-}
-
-/** CPU seconds all processes on the machine have used since boot (the first line of /proc/stat). */
-function machineCpu(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 function newestMtime(dir: string): number {
@@ -95,22 +71,11 @@ async function measure(name: string, url: string, send: LoadJob["send"], postmas
   return {
     name,
     load: result,
-    cpu: {
-      app: perRequest(appSeconds),
-      postgres: pgSeconds === null ? null : perRequest(pgSeconds),
-      client: perRequest(result.cpuSeconds),
-      others: Math.max(0, others),
-    },
+    cpu: { app: perRequest(appSeconds), postgres: pgSeconds === null ? null : perRequest(pgSeconds), client: perRequest(result.cpuSeconds), others: Math.max(0, others) },
   };
 }
 
-async function meanMs(runs: number, step: (i: number) => unknown): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < runs; i++) await step(i);
-  return (performance.now() - start) / runs;
-}
-
-async function bench(stops: Array<() => Promise<unknown>>) {
+async function bench(stops: Stops) {
   const database = await benchDatabase(stops);
   if (!existsSync("build/server/index.js") || statSync("build/server/index.js").mtimeMs < newestMtime("app")) {
     console.log("Building the app (no build yet, or app/ changed since the last one)…");
@@ -124,11 +89,9 @@ async function bench(stops: Array<() => Promise<unknown>>) {
     SESSION_SECRET: randomBytes(32).toString("hex"),
     LOG_LEVEL: "warn",
   });
-  const { disconnectDb, db } = await import("../app/utils/db.server");
+  const { disconnectDb } = await import("../app/utils/db.server");
   const { stopBoss } = await import("../app/utils/queue.server");
   const { startWeb } = await import("../app/server/web.server");
-  const { receiveStripeEvent } = await import("../app/domain/stripe-events/intake.server");
-  const { verifyStripeSignature } = await import("../app/integrations/stripe/client.server");
   stops.push(disconnectDb, stopBoss);
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
@@ -139,56 +102,49 @@ async function bench(stops: Array<() => Promise<unknown>>) {
   const web = await startWeb({ port: 0, host: "127.0.0.1" });
   stops.push(web.close);
 
-  const urlOf = (server: http.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK}`;
+  const webhookUrl = (server: http.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/stripe`;
   const post = ({ rawBody, signature }: Signed) =>
-    fetch(urlOf(web.server), { method: "POST", body: rawBody, headers: { "content-type": "application/json", "stripe-signature": signature } }).then(async (r) => `${r.status} ${await r.text()}`);
+    fetch(webhookUrl(web.server), { method: "POST", body: rawBody, headers: { "content-type": "application/json", "stripe-signature": signature } }).then(
+      async (r) => `${r.status} ${await r.text()}`,
+    );
   const fresh = { fresh: { secret: SECRET } };
-  const baseline = await measure("empty handler (node:http)", urlOf(empty), fresh, database.postmaster);
-  const intake = await measure("intake, new event", urlOf(web.server), fresh, database.postmaster);
-  const redelivered = signedEvent("in_bench_redelivered");
-  const redeliveredId = (JSON.parse(redelivered.rawBody) as { id: string }).id;
+  const baseline = await measure("empty handler (node:http)", webhookUrl(empty), fresh, database.postmaster);
+  const intake = await measure("intake, new event", webhookUrl(web.server), fresh, database.postmaster);
+  const redelivered = signedEvent(SECRET, "in_bench_redelivered");
   const first = await post(redelivered);
   if (!first.startsWith("200")) throw new Error(`the first delivery of the event to redeliver got ${first}`);
-  const redelivery = await measure("intake, redelivered event", urlOf(web.server), { fixed: redelivered }, database.postmaster);
+  const redelivery = await measure("intake, redelivered event", webhookUrl(web.server), { fixed: redelivered }, database.postmaster);
 
   // Nothing lost, nothing twice. A request in flight when the client stopped may be stored without its
   // answer being read: such rows must belong to events that were sent and never answered.
-  const stored = await sql.query<{ id: string }>(`SELECT "eventId" AS id FROM "StripeEvent" WHERE "eventId" <> $1`, [redeliveredId]);
+  const stored = await sql.query<{ id: string }>(`SELECT "eventId" AS id FROM "StripeEvent" WHERE "eventId" <> $1`, [redelivered.id]);
+  const jobs = await sql.query<{ key: string; n: number }>("SELECT singleton_key AS key, count(*)::int AS n FROM pgboss.job WHERE name = 'stripe-event' GROUP BY 1");
   const rows = new Set(stored.rows.map((r) => r.id));
-  const jobs = (await sql.query<{ key: string; n: number }>("SELECT singleton_key AS key, count(*)::int AS n FROM pgboss.job WHERE name = 'stripe-event' GROUP BY 1")).rows;
-  const jobsPerEvent = new Map(jobs.map((j) => [j.key, j.n]));
+  const jobsPerEvent = new Map(jobs.rows.map((j) => [j.key, j.n]));
   const [acked, answered, sent] = [new Set(intake.load.stored), new Set(intake.load.answered), new Set(intake.load.sent)];
   const lost = [...acked].filter((id) => !rows.has(id)).length;
   const cutOff = [...rows].filter((id) => !acked.has(id));
   const unexplained = cutOff.filter((id) => answered.has(id) || !sent.has(id)).length;
-  const jobless = [...rows, redeliveredId].filter((id) => jobsPerEvent.get(id) !== 1).length;
+  const jobless = [...rows, redelivered.id].filter((id) => jobsPerEvent.get(id) !== 1).length;
   const check =
     `the intake run (warm-up included) stored ${rows.size} events = ${acked.size} answered 2xx + ${cutOff.length} in flight when the client stopped (stored, answer never read). ` +
-    `${jobs.reduce((n, j) => n + j.n, 0)} stripe-event jobs for ${rows.size + 1} events (with the redelivered one). ` +
+    `${jobs.rows.reduce((n, j) => n + j.n, 0)} stripe-event jobs for ${rows.size + 1} events (with the redelivered one). ` +
     `Answered 2xx but not stored: ${lost}; stored but answered otherwise or never sent: ${unexplained}; events without exactly one job: ${jobless}; intake requests answered as duplicates: ${intake.load.duplicates}.`;
   console.log(`Check: ${check}`);
 
-  // Where the time goes, one request at a time, in this process.
-  const runs = 200;
-  const events = Array.from({ length: 3 * runs }, () => signedEvent());
-  const steps: Array<[string, number]> = [
-    ["whole request over HTTP, new event (Express, Remix, intake)", await meanMs(runs, (i) => post(events[i]))],
-    ["intake call, new event (verify, parse, transaction: insert, select, pg-boss insert)", await meanMs(runs, (i) => receiveStripeEvent(events[runs + i]))],
-    ["intake call, redelivered event (verify, parse, transaction: insert that skips)", await meanMs(runs, () => receiveStripeEvent(redelivered))],
-    ["signature check alone", await meanMs(runs, (i) => verifyStripeSignature(events[2 * runs + i].rawBody, events[2 * runs + i].signature, [SECRET]))],
-    ["empty Prisma interactive transaction (BEGIN, SELECT 1, COMMIT)", await meanMs(runs, () => db().$transaction((tx) => tx.$queryRaw`SELECT 1`))],
-    ["one PostgreSQL round trip (pg, SELECT 1)", await meanMs(runs, () => sql.query("SELECT 1"))],
-  ];
-  for (const [step, value] of steps) console.log(`${ms(value).padStart(7)} ms  ${step}`);
-
+  const steps = await timeSteps({ secret: SECRET, post, sql, redelivered });
+  for (const [key, name] of Object.entries(STEP_NAMES)) console.log(`${ms(steps[key as keyof typeof steps]).padStart(6)} ms  ${name}`);
   const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
-  const cpu = os.cpus();
+  const cpus = os.cpus();
   const section = render({
-    machine: `${cpu.length} cores (${cpu[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`,
+    machine:
+      `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+      `PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`,
     method:
       `autocannon 8 in its own process, ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up then ${SETTINGS.duration} s measured per scenario, against 127.0.0.1. ` +
-      `In the first two scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) with a valid \`Stripe-Signature\`, built by the client; ` +
-      `the redelivery posts one stored event again and again. The app is the production build started in-process with \`startWeb\`, as \`npm run start:web\` runs it (no worker).`,
+      `In the first two scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) ` +
+      `with a valid \`Stripe-Signature\`, built by the client; the redelivery posts one stored event again and again. ` +
+      `The app is the production build started in-process with \`startWeb\`, as \`npm run start:web\` runs it (no worker).`,
     baseline,
     intake,
     redelivery,
@@ -205,7 +161,7 @@ async function main() {
     console.error("bench: still running after 15 minutes; giving up");
     process.exit(1);
   }, 15 * 60_000).unref();
-  const stops: Array<() => Promise<unknown>> = [];
+  const stops: Stops = [];
   try {
     await bench(stops);
   } finally {

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, redirectDocument, type ActionFunctionArgs } from "@remix-run/node";
 import { endSession } from "~/domain/auth/sessions.server";
 import { SESSION_COOKIE, sessionCookie } from "~/http/auth.server";
 
@@ -6,7 +6,8 @@ import { SESSION_COOKIE, sessionCookie } from "~/http/auth.server";
 export async function action({ request }: ActionFunctionArgs) {
   const token = sessionCookie(request);
   if (token) await endSession(token);
-  return redirect("/dashboard", {
+  // A full page load: nothing of the signed-in dashboard stays in the browser's memory.
+  return redirectDocument("/dashboard", {
     headers: { "Set-Cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` },
   });
 }

@@ -216,6 +216,11 @@ describe("the standalone dashboard", () => {
     await page.waitForURL(/window=lifetime/);
     await visible(page.getByText("Won back, all time"));
     expect(problems).toEqual([]);
+
+    // Signed out, the dashboard is the sign-in page again (answered with a 401, which chromium logs).
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await visible(page.getByRole("heading", { name: "Sign in to Recoup" }));
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
     await page.context().close();
   });
 

@@ -33,6 +33,19 @@ export function retrySettingsFor(workspace: Pick<Workspace, "retrySettings" | "t
   return { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: workspace.timezone, ...overrides };
 }
 
+/** A failure's decline data as RecoveryAttempt columns; the card is kept when the failure names none. */
+export function failureColumns(failure: InvoiceFailureDetails) {
+  return {
+    errorCode: failure.errorCode,
+    declineCode: failure.declineCode,
+    adviceCode: failure.adviceCode,
+    networkDeclineCode: failure.networkDeclineCode,
+    networkAdviceCode: failure.networkAdviceCode,
+    failureMessage: failure.message,
+    ...(failure.cardFingerprint ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4 } : {}),
+  };
+}
+
 export interface FailureFacts {
   workspaceId: string;
   stripeAccountId: string;
@@ -63,17 +76,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
       update: { email: facts.customer.email ?? undefined, name: facts.customer.name ?? undefined },
     });
     let recovery = await tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
-    const failureFields = {
-      errorCode: failure.errorCode,
-      declineCode: failure.declineCode,
-      adviceCode: failure.adviceCode,
-      networkDeclineCode: failure.networkDeclineCode,
-      networkAdviceCode: failure.networkAdviceCode,
-      failureMessage: failure.message,
-      cardBrand: failure.cardBrand,
-      cardFingerprint: failure.cardFingerprint,
-      cardLast4: failure.cardLast4,
-    };
+    const failureFields = failureColumns(failure);
     const platform = {
       platformAttemptCount: invoice.attempt_count ?? 0,
       platformNextAttemptAt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null,

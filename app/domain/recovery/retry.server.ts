@@ -4,7 +4,7 @@ import { failureFromApiError } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { markInvoiceAbandoned, markInvoicePaid, planNext } from "./engine.server";
+import { failureColumns, markInvoiceAbandoned, markInvoicePaid, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
   return `recoup-retry-${recoveryId}-${attemptNumber}`;
@@ -131,13 +131,7 @@ async function recordDecline(recoveryId: string, key: string, failure: ReturnTyp
       data: {
         recoupRetryCount: { increment: 1 },
         lastFailureAt: at,
-        errorCode: failure.errorCode,
-        declineCode: failure.declineCode,
-        adviceCode: failure.adviceCode,
-        networkDeclineCode: failure.networkDeclineCode,
-        networkAdviceCode: failure.networkAdviceCode,
-        failureMessage: failure.message,
-        ...(failure.cardFingerprint ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4 } : {}),
+        ...failureColumns(failure),
         paymentMethodUpdatedAt: null,
       },
     });

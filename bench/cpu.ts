@@ -1,0 +1,28 @@
+// CPU time from /proc (Linux), to tell where a scenario's time went: app, PostgreSQL, client or someone else.
+import { readdirSync, readFileSync } from "node:fs";
+
+const USER_HZ = 100;
+
+/** CPU seconds of one PostgreSQL server and its backends (those that exited count in the postmaster's cutime). */
+export function postgresCpu(postmaster: number | null): number | null {
+  if (postmaster === null) return null;
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number); // f[0] is field 3 in proc(5)
+    if (Number(pid) === postmaster) ticks += f[11] + f[12] + f[13] + f[14];
+    else if (f[1] === postmaster) ticks += f[11] + f[12];
+  }
+  return ticks / USER_HZ;
+}
+
+/** CPU seconds every process on the machine has used (the first line of /proc/stat). */
+export function machineCpu(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) / USER_HZ;
+}
