@@ -69,7 +69,16 @@ describe("GET /recover/:token", () => {
       state: "open",
       reason: "Your bank declined the payment because the card's balance was too low.",
       accent: expect.stringMatching(/^#[0-9a-f]{6}$/),
+      confirmUrl: null,
     });
+  });
+
+  it("sends a payment waiting for the bank's approval to Stripe's hosted invoice page, not to a card update", async () => {
+    const { token, recovery } = await openRecovery({ declineCode: "authentication_required", code: "authentication_required" });
+    const view = await load(token);
+    expect(view.state).toBe("open");
+    expect(view.confirmUrl).toBe(recovery.hostedInvoiceUrl);
+    expect(view.confirmUrl).toMatch(/^https:\/\/invoice\.stripe\.com\//);
   });
 
   it("falls back to the workspace name, and never shows a raw decline code", async () => {

@@ -2,8 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
-import { formatMoney } from "~/domain/dunning/templates";
-import { classifyFailure, type CardBrand } from "~/domain/recovery/policy";
+import { customerPageView } from "~/domain/recovery/customer-page.server";
 import { createUpdatePaymentSession, findRecoveryByToken } from "~/domain/recovery/update-payment.server";
 import { AppError } from "~/http/errors";
 import { log } from "~/utils/logger.server";
@@ -30,24 +29,6 @@ export const headers = () => ({ "Cache-Control": "private, no-store" });
 
 type Recovery = Awaited<ReturnType<typeof findRecoveryByToken>>;
 
-/** What went wrong, in the customer's words (never a raw code). */
-function customerReason(r: Recovery): string {
-  return classifyFailure({
-    provider: r.provider === "shopify" ? "shopify" : "stripe",
-    errorCode: r.errorCode,
-    declineCode: r.declineCode,
-    adviceCode: r.adviceCode,
-    networkDeclineCode: r.networkDeclineCode,
-    networkAdviceCode: r.networkAdviceCode,
-    cardBrand: (r.cardBrand ?? "unknown") as CardBrand,
-    cardFingerprint: r.cardFingerprint,
-    amountMinor: r.amountDueCents,
-    currency: r.currency,
-    customerTimezone: null,
-    failedAt: r.lastFailureAt,
-  }).customerMessage;
-}
-
 async function recoveryOr404(token: string | undefined): Promise<Recovery> {
   try {
     return await findRecoveryByToken(token ?? "");
@@ -62,13 +43,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const trackingId = new URL(request.url).searchParams.get("m");
   // A tracking hiccup must never cost the customer the page.
   if (trackingId) await recordClick(trackingId).catch((error) => log.warn("recording a click failed", { error }));
-  return {
-    merchant: recovery.workspace.senderName?.trim() || recovery.workspace.name,
-    amount: formatMoney(recovery.amountDueCents, recovery.currency),
-    state: recovery.status === "pending" ? "open" : recovery.status === "recovered" ? "recovered" : "closed",
-    reason: recovery.status === "pending" ? customerReason(recovery) : null,
-    accent: ACCENT,
-  } as const;
+  return { ...customerPageView(recovery), accent: ACCENT };
 }
 
 function customerError(error: unknown): string {
@@ -101,7 +76,7 @@ function Shell({ accent = ACCENT, children }: { accent?: string; children: React
 }
 
 export default function RecoverPayment() {
-  const { merchant, amount, state, reason, accent } = useLoaderData<typeof loader>();
+  const { merchant, amount, state, reason, accent, confirmUrl } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().state !== "idle";
 
@@ -114,23 +89,35 @@ export default function RecoverPayment() {
           <p className="rc-amount">{amount}</p>
           <p className="rc-amount-label">Amount due to {merchant}</p>
           {reason ? <p className="rc-reason">{reason}</p> : null}
-          <p className="rc-text">Update your payment method and we&apos;ll retry the payment for you. It takes less than a minute.</p>
+          <p className="rc-text">
+            {confirmUrl
+              ? "Your bank asks you to approve this payment before it can go through. It only takes a moment."
+              : "Update your payment method and we'll retry the payment for you. It takes less than a minute."}
+          </p>
           {result?.error ? (
             <p className="rc-error" role="alert">
               {result.error}
             </p>
           ) : null}
-          <Form method="post" className="rc-form">
-            <button
-              type="submit"
-              className="rc-button"
-              aria-disabled={submitting}
-              onClick={(event) => submitting && event.preventDefault()}
-            >
-              {submitting ? "Opening secure page…" : "Update payment method"}
-            </button>
-          </Form>
-          <p className="rc-fineprint">You&apos;ll enter your card details on a secure page hosted by Stripe. {merchant} never sees your full card number.</p>
+          {confirmUrl ? (
+            <a className="rc-button" href={confirmUrl}>
+              Confirm the payment with your bank
+            </a>
+          ) : (
+            <Form method="post" className="rc-form">
+              <button
+                type="submit"
+                className="rc-button"
+                aria-disabled={submitting}
+                onClick={(event) => submitting && event.preventDefault()}
+              >
+                {submitting ? "Opening secure page…" : "Update payment method"}
+              </button>
+            </Form>
+          )}
+          <p className="rc-fineprint">
+            {confirmUrl ? "You'll approve it on a secure page hosted by Stripe." : `You'll enter your card details on a secure page hosted by Stripe. ${merchant} never sees your full card number.`}
+          </p>
         </>
       ) : state === "recovered" ? (
         <>

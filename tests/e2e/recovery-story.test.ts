@@ -4,6 +4,7 @@ import * as summaryRoute from "~/routes/api.dashboard.summary";
 import * as connectCallback from "~/routes/api.stripe.connect.callback";
 import * as connectStart from "~/routes/api.stripe.connect.start";
 import * as updateSession from "~/routes/api.customer.update-payment-session";
+import * as recoverPage from "~/routes/recover.$token";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { resetEnv } from "~/utils/env.server";
@@ -84,9 +85,9 @@ describe("a failed subscription payment, won back", () => {
     await runDueJobs();
     const mail = await smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
     expect(mail.subject).toContain("Story Coffee");
-    const link = /http:\/\/recoup\.test\/recover\/([\w.-]+)\?m=[\w-]+/.exec(mail.text ?? "");
+    const link = /http:\/\/recoup\.test\/recover\/([\w.-]+)\?m=([\w-]+)/.exec(mail.text ?? "");
     expect(link).not.toBeNull();
-    const token = link![1]!;
+    const [, token, trackingId] = link as unknown as [string, string, string];
 
     // 4. Our retry at the planned time is declined again.
     stripe.declineNextPay("in_story", { declineCode: "insufficient_funds" });
@@ -101,13 +102,20 @@ describe("a failed subscription payment, won back", () => {
     expect(pays[0]).toMatchObject({ stripeAccount: ACCOUNT, idempotencyKey: `recoup-retry-${recovery.id}-1` });
     expect(recovery.nextActionKind).toBe("retry");
 
-    // 5. The customer follows the link and gets a Stripe portal session for updating the card.
+    // 5. The customer follows the link: the page says who, how much and why, and the click is recorded.
+    const page = await recoverPage.loader({ request: new Request(`http://recoup.test/recover/${token}?m=${trackingId}`), params: { token }, context: {} });
+    expect(page).toMatchObject({ merchant: "Story Coffee", amount: "$49.00", state: "open", reason: expect.stringMatching(/balance was too low/) });
+    expect(await db().dunningMessage.findUniqueOrThrow({ where: { trackingId } })).toMatchObject({ status: "clicked" });
+    const pressed = await recoverPage.action({ request: new Request(`http://recoup.test/recover/${token}`, { method: "POST" }), params: { token }, context: {} });
+    expect((pressed as Response).status).toBe(302);
+    expect((pressed as Response).headers.get("location")).toContain("/fake-portal/");
+    // The same session through DunningDog's API.
     const session = await callRoute(updateSession, "/api/customer/update-payment-session", { body: { recoveryToken: token } });
     expect(session.status).toBe(200);
     const { sessionUrl, expiresAt } = await jsonOf<{ sessionUrl: string; expiresAt: string }>(session);
     expect(sessionUrl).toContain("/fake-portal/");
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
-    const portal = stripe.requestsTo("POST", "/v1/billing_portal/sessions")[0]!;
+    const portal = stripe.requestsTo("POST", "/v1/billing_portal/sessions").at(-1)!;
     expect(portal.stripeAccount).toBe(ACCOUNT);
     expect(portal.body).toMatchObject({ customer: "cus_story", flow_data: { type: "payment_method_update" } });
 
@@ -136,6 +144,9 @@ describe("a failed subscription payment, won back", () => {
     expect((await recoveryOf("in_story")).status).toBe("recovered");
     expect(smtp.messages.length).toBe(mailsBefore);
     expect(stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
+
+    // The email that brought the customer back is credited with the recovery.
+    expect(await db().dunningMessage.findUniqueOrThrow({ where: { trackingId } })).toMatchObject({ status: "converted" });
 
     // 8. The dashboard shows the money won back.
     const summary = await callRoute(summaryRoute, `/api/dashboard/summary?workspaceId=${workspace.id}&window=lifetime`, { token: sessionToken });

@@ -30,7 +30,7 @@ export async function createUpdatePaymentSession(input: { recoveryToken: string 
   }
   if (!recovery.stripeAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
   const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.stripeAccountId } });
-  if (!account || account.disconnectedAt) throw new AppError("recovery_closed", "This merchant no longer collects payments through Recoup.");
+  if (!account || account.disconnectedAt) throw new AppError("recovery_closed", "This payment can no longer be updated online. Please contact the business directly.");
   const back = `${recoveryUrl(createRecoveryToken(recovery.id))}/done`;
   const session = await stripe().billingPortal.sessions.create(
     {
