@@ -9,7 +9,24 @@ const ILLUSTRATION =
   );
 
 /** The dashboard before the first failed payment: what Recoup does, and the button that starts Stripe Connect. */
-export function ConnectStripeEmptyState({ connectAction, disabled = false }: { connectAction: string; disabled?: boolean }) {
+export function ConnectStripeEmptyState({
+  connectAction,
+  disabled = false,
+  connectedAccounts = [],
+}: {
+  connectAction: string;
+  disabled?: boolean;
+  connectedAccounts?: string[];
+}) {
+  if (connectedAccounts.length > 0) {
+    return (
+      <EmptyState heading="No failed payments yet" image={ILLUSTRATION}>
+        <Text as="p" tone="subdued">
+          Recoup is watching {connectedAccounts.join(", ")}. When a payment fails, it shows up here with what Recoup will do next.
+        </Text>
+      </EmptyState>
+    );
+  }
   return (
     <EmptyState heading="Connect Stripe to start recovering failed payments" image={ILLUSTRATION}>
       <BlockStack gap="400" inlineAlign="center">

@@ -3,6 +3,7 @@ import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRou
 import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
+import { listConnectedAccounts } from "~/domain/connect/connect.server";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { SummaryCards } from "~/components/SummaryCards";
 import { getDashboardSummary, SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
@@ -33,8 +34,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
   const { workspaceId } = session;
-  const [summary, recoveries] = await Promise.all([
+  const [summary, accounts, recoveries] = await Promise.all([
     getDashboardSummary({ workspaceId, window: query.window }),
+    listConnectedAccounts(workspaceId),
     listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: PAGE_SIZE }).catch((error) => {
       if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
       url.searchParams.delete("cursor");
@@ -43,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
   const stripeMissing = [!STRIPE_SECRET_KEY && "STRIPE_SECRET_KEY", !STRIPE_CLIENT_ID && "STRIPE_CLIENT_ID"].filter((v): v is string => Boolean(v));
-  return { summary, recoveries, query, stripeMissing };
+  return { summary, recoveries, query, stripeMissing, connectedAccounts: accounts.map((a) => a.stripeAccountId) };
 }
 
 function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
@@ -96,7 +98,7 @@ function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof Quer
 }
 
 export default function Overview() {
-  const { summary, recoveries, query, stripeMissing } = useLoaderData<typeof loader>();
+  const { summary, recoveries, query, stripeMissing, connectedAccounts } = useLoaderData<typeof loader>();
   const layout = useRouteLoaderData<typeof dashboardLoader>("routes/dashboard");
   const timeZone = layout?.signedIn ? layout.workspace.timezone : "UTC";
   const [params] = useSearchParams();
@@ -128,7 +130,7 @@ export default function Overview() {
             onStatusChange={(status) => go({ status, cursor: undefined })}
             nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
             firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
-            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0} />}
+            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0} connectedAccounts={connectedAccounts} />}
           />
         </BlockStack>
       </BlockStack>

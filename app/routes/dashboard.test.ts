@@ -77,10 +77,13 @@ describe("the overview", () => {
     expect(page.recoveries.items.map((i) => i.attempt.stripeInvoiceId)).toEqual([m.invoiceId]);
     expect(page.recoveries.nextCursor).toBeNull();
     expect(page.stripeMissing).toEqual([]);
+    expect(page.connectedAccounts).toEqual([m.account]);
 
     const recovered = await overview.loader(args("/dashboard?status=recovered", m.sessionToken));
     expect(recovered.recoveries.items).toEqual([]);
-    expect((await overview.loader(args("/dashboard", other.sessionToken))).recoveries.items).toEqual([]);
+    const empty = await overview.loader(args("/dashboard", other.sessionToken));
+    expect(empty.recoveries.items).toEqual([]);
+    expect(empty.connectedAccounts).toEqual([]);
   });
 
   it("falls back to the defaults for a hand-edited URL, and drops a cursor it did not issue", async () => {

@@ -94,6 +94,12 @@ export async function disconnectStripeAccount(input: { stripeAccountId: string; 
   });
 }
 
+/** The workspace's Stripe accounts that are connected now. */
+export async function listConnectedAccounts(workspaceId: string) {
+  const rows = await db().connectedStripeAccount.findMany({ where: { workspaceId, disconnectedAt: null }, orderBy: { connectedAt: "asc" } });
+  return rows.map(connectedAccountDto);
+}
+
 export function connectedAccountDto(a: ConnectedStripeAccount) {
   return {
     id: a.id,
