@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as summaryRoute from "~/routes/api.dashboard.summary";
 import * as connectCallback from "~/routes/api.stripe.connect.callback";
 import * as connectStart from "~/routes/api.stripe.connect.start";
@@ -7,31 +7,16 @@ import * as updateSession from "~/routes/api.customer.update-payment-session";
 import * as recoverPage from "~/routes/recover.$token";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { resetEnv } from "~/utils/env.server";
-import type { FakeStripe } from "../fakes/stripe-server";
-import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
 import { makeWorkspace } from "../factories";
 import { callRoute, jsonOf } from "../helpers/http";
 import { advanceTime, runDueJobs } from "../helpers/jobs";
-import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
+import { deliver, eventOf } from "../helpers/stripe";
+import { useStripeAndMail } from "../helpers/mail-and-stripe";
 
 const HOUR = 3_600_000;
 const ACCOUNT = "acct_story_merchant";
 
-let stripe: FakeStripe;
-let smtp: FakeSmtp;
-
-beforeAll(async () => {
-  stripe = await setUpStripe({ stripeUserId: ACCOUNT });
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
-afterAll(async () => {
-  await stripe.close();
-  await smtp.close();
-});
-afterEach(() => testClock.reset());
+const env = useStripeAndMail({ stripeUserId: ACCOUNT });
 
 async function recoveryOf(invoiceId: string) {
   return db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: invoiceId }, include: { retries: true, messages: true } });
@@ -56,9 +41,9 @@ describe("a failed subscription payment, won back", () => {
     expect(stored.accessTokenEncrypted).not.toMatch(/^sk_/);
 
     // 2. Stripe's own attempt at a subscription invoice fails.
-    stripe.putPaymentMethod(ACCOUNT, { id: "pm_old", card: { brand: "visa", fingerprint: "fp_old", last4: "4242" } as Stripe.PaymentMethod.Card });
-    stripe.putCustomer(ACCOUNT, { id: "cus_story", email: "ada@example.com", name: "Ada Lovelace", invoice_settings: { default_payment_method: "pm_old" } as Stripe.Customer.InvoiceSettings });
-    stripe.putInvoice(ACCOUNT, {
+    env.stripe.putPaymentMethod(ACCOUNT, { id: "pm_old", card: { brand: "visa", fingerprint: "fp_old", last4: "4242" } as Stripe.PaymentMethod.Card });
+    env.stripe.putCustomer(ACCOUNT, { id: "cus_story", email: "ada@example.com", name: "Ada Lovelace", invoice_settings: { default_payment_method: "pm_old" } as Stripe.Customer.InvoiceSettings });
+    env.stripe.putInvoice(ACCOUNT, {
       id: "in_story",
       customer: "cus_story",
       customer_email: "ada@example.com",
@@ -69,7 +54,7 @@ describe("a failed subscription payment, won back", () => {
       status: "open",
       collection_method: "charge_automatically",
     });
-    const failed = stripe.failInvoice(ACCOUNT, "in_story", { declineCode: "insufficient_funds", nextPaymentAttempt: null });
+    const failed = env.stripe.failInvoice(ACCOUNT, "in_story", { declineCode: "insufficient_funds", nextPaymentAttempt: null });
     const res = await deliver(eventOf("invoice.payment_failed", failed, { account: ACCOUNT }));
     expect(await jsonOf(res)).toMatchObject({ received: true, duplicate: false });
     await runDueJobs();
@@ -83,21 +68,21 @@ describe("a failed subscription payment, won back", () => {
     // 3. The first dunning email arrives over SMTP an hour later, with a working link.
     await advanceTime(HOUR + 60_000);
     await runDueJobs();
-    const mail = await smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
+    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
     expect(mail.subject).toContain("Story Coffee");
     const link = /http:\/\/recoup\.test\/recover\/([\w.-]+)\?m=([\w-]+)/.exec(mail.text ?? "");
     expect(link).not.toBeNull();
     const [, token, trackingId] = link as unknown as [string, string, string];
 
     // 4. Our retry at the planned time is declined again.
-    stripe.declineNextPay("in_story", { declineCode: "insufficient_funds" });
+    env.stripe.declineNextPay("in_story", { declineCode: "insufficient_funds" });
     await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-02T08:01:00Z") + 60_000);
     await runDueJobs();
     recovery = await recoveryOf("in_story");
     const ours = recovery.retries.filter((r) => r.source === "recoup");
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatchObject({ status: "failed", declineCode: "insufficient_funds" });
-    const pays = stripe.requestsTo("POST", "/v1/invoices/in_story/pay");
+    const pays = env.stripe.requestsTo("POST", "/v1/invoices/in_story/pay");
     expect(pays).toHaveLength(1);
     expect(pays[0]).toMatchObject({ stripeAccount: ACCOUNT, idempotencyKey: `recoup-retry-${recovery.id}-1` });
     expect(recovery.nextActionKind).toBe("retry");
@@ -115,13 +100,13 @@ describe("a failed subscription payment, won back", () => {
     const { sessionUrl, expiresAt } = await jsonOf<{ sessionUrl: string; expiresAt: string }>(session);
     expect(sessionUrl).toContain("/fake-portal/");
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
-    const portal = stripe.requestsTo("POST", "/v1/billing_portal/sessions").at(-1)!;
+    const portal = env.stripe.requestsTo("POST", "/v1/billing_portal/sessions").at(-1)!;
     expect(portal.stripeAccount).toBe(ACCOUNT);
     expect(portal.body).toMatchObject({ customer: "cus_story", flow_data: { type: "payment_method_update" } });
 
     // 6. They put a new card on file; Stripe tells us; we retry within a minute and it goes through.
-    stripe.putPaymentMethod(ACCOUNT, { id: "pm_new", card: { brand: "visa", fingerprint: "fp_new", last4: "0005" } as Stripe.PaymentMethod.Card });
-    const customer = stripe.getCustomer(ACCOUNT, "cus_story")!;
+    env.stripe.putPaymentMethod(ACCOUNT, { id: "pm_new", card: { brand: "visa", fingerprint: "fp_new", last4: "0005" } as Stripe.PaymentMethod.Card });
+    const customer = env.stripe.getCustomer(ACCOUNT, "cus_story")!;
     customer.invoice_settings.default_payment_method = "pm_new";
     await advanceTime(5 * 60_000);
     await deliver(eventOf("customer.updated", customer, { account: ACCOUNT, previousAttributes: { invoice_settings: { default_payment_method: "pm_old" } } }));
@@ -134,16 +119,16 @@ describe("a failed subscription payment, won back", () => {
     recovery = await recoveryOf("in_story");
     expect(recovery.status).toBe("recovered");
     expect(recovery.recoveredAmountCents).toBe(4900);
-    expect(stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
+    expect(env.stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
 
     // 7. Stripe confirms with invoice.paid: nothing changes, nothing more is sent.
-    const mailsBefore = smtp.messages.length;
-    await deliver(eventOf("invoice.paid", stripe.getInvoice(ACCOUNT, "in_story"), { account: ACCOUNT }));
+    const mailsBefore = env.smtp.messages.length;
+    await deliver(eventOf("invoice.paid", env.stripe.getInvoice(ACCOUNT, "in_story"), { account: ACCOUNT }));
     await advanceTime(30 * 24 * HOUR);
     await runDueJobs();
     expect((await recoveryOf("in_story")).status).toBe("recovered");
-    expect(smtp.messages.length).toBe(mailsBefore);
-    expect(stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
+    expect(env.smtp.messages.length).toBe(mailsBefore);
+    expect(env.stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
 
     // The email that brought the customer back is credited with the recovery.
     expect(await db().dunningMessage.findUniqueOrThrow({ where: { trackingId } })).toMatchObject({ status: "converted" });

@@ -1,30 +1,15 @@
 import type Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { now as nowOfClock, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { resetEnv } from "~/utils/env.server";
-import type { FakeStripe } from "../fakes/stripe-server";
-import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
 import { jsonOf } from "../helpers/http";
 import { advanceTime, runDueJobs } from "../helpers/jobs";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
-import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
+import { deliver, eventOf } from "../helpers/stripe";
+import { useStripeAndMail } from "../helpers/mail-and-stripe";
 
 const HOUR = 3_600_000;
-let stripe: FakeStripe;
-let smtp: FakeSmtp;
-
-beforeAll(async () => {
-  stripe = await setUpStripe();
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
-afterAll(async () => {
-  await stripe.close();
-  await smtp.close();
-});
-afterEach(() => testClock.reset());
+const env = useStripeAndMail();
 
 /** The end state a merchant sees, stripped of ids and timestamps that differ between runs. */
 async function endState(workspaceId: string) {
@@ -37,12 +22,12 @@ async function endState(workspaceId: string) {
 
 async function story(order: "in-order" | "redelivered-and-reordered") {
   testClock.set(new Date("2026-11-09T10:00:00Z"));
-  const m = await merchantWithOpenInvoice(stripe, { amount: 3100 });
-  const failed = stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds" });
+  const m = await merchantWithOpenInvoice(env.stripe, { amount: 3100 });
+  const failed = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds" });
   const failure = eventOf("invoice.payment_failed", failed, { account: m.account });
   await advanceTime(2 * HOUR);
   // The customer pays through Stripe's hosted page; Stripe marks the invoice paid.
-  const invoice = stripe.getInvoice(m.account, m.invoiceId)!;
+  const invoice = env.stripe.getInvoice(m.account, m.invoiceId)!;
   Object.assign(invoice, { status: "paid", amount_paid: 3100, amount_remaining: 0 });
   invoice.status_transitions.paid_at = Math.floor(Date.parse("2026-11-09T12:00:00Z") / 1000);
   const paid = eventOf("invoice.paid", JSON.parse(JSON.stringify(invoice)) as Stripe.Invoice, { account: m.account });
@@ -61,7 +46,7 @@ async function story(order: "in-order" | "redelivered-and-reordered") {
 describe("redelivery and reordering", () => {
   it("a redelivered, reordered stream ends where the ordered one does, with no extra charge or email", async () => {
     const ordered = await story("in-order");
-    const mailsAfterOrdered = smtp.messages.length;
+    const mailsAfterOrdered = env.smtp.messages.length;
     const chaotic = await story("redelivered-and-reordered");
 
     expect(chaotic.answers.map((a) => a.duplicate)).toEqual([false, false, true, true, true]);
@@ -70,8 +55,8 @@ describe("redelivery and reordering", () => {
     expect(b).toEqual(a);
     expect(a.recoveries).toEqual([{ status: "recovered", recovered: 3100, outcome: ["recovered"] }]);
     // Neither stream charged anyone (the customer paid) and neither sent more mail than the other.
-    expect(stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
-    expect(smtp.messages.length - mailsAfterOrdered).toBe(mailsAfterOrdered);
+    expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
+    expect(env.smtp.messages.length - mailsAfterOrdered).toBe(mailsAfterOrdered);
     const stored = await db().stripeEvent.count({ where: { stripeAccountId: chaotic.m.account } });
     expect(stored).toBe(2);
   });
@@ -79,7 +64,7 @@ describe("redelivery and reordering", () => {
 
 async function fullStory(chaos: boolean) {
   testClock.set(new Date("2026-11-16T10:00:00Z"));
-  const m = await merchantWithOpenInvoice(stripe, { amount: 5200 });
+  const m = await merchantWithOpenInvoice(env.stripe, { amount: 5200 });
   const delivered: Stripe.Event[] = [];
   const send = async (event: Stripe.Event) => {
     delivered.push(event);
@@ -87,22 +72,22 @@ async function fullStory(chaos: boolean) {
     if (chaos) await deliver(event); // Stripe delivers at least once
     await runDueJobs();
   };
-  await send(eventOf("invoice.payment_failed", stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
+  await send(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
   const planned = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
   // Our retry is declined; Stripe reports that attempt as a failure too.
-  stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
+  env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
   await advanceTime(planned.nextActionAt!.getTime() - testClockNow() + 1000);
   await runDueJobs();
-  await send(eventOf("invoice.payment_failed", JSON.parse(JSON.stringify(stripe.getInvoice(m.account, m.invoiceId))), { account: m.account }));
+  await send(eventOf("invoice.payment_failed", JSON.parse(JSON.stringify(env.stripe.getInvoice(m.account, m.invoiceId))), { account: m.account }));
   // The customer updates their card; our next retry succeeds; Stripe confirms.
-  const customer = stripe.getCustomer(m.account, m.customerId)!;
-  stripe.putPaymentMethod(m.account, { id: `pm_new_${m.customerId}`, card: { brand: "visa", fingerprint: `fp_new_${m.customerId}`, last4: "1111" } as Stripe.PaymentMethod.Card });
+  const customer = env.stripe.getCustomer(m.account, m.customerId)!;
+  env.stripe.putPaymentMethod(m.account, { id: `pm_new_${m.customerId}`, card: { brand: "visa", fingerprint: `fp_new_${m.customerId}`, last4: "1111" } as Stripe.PaymentMethod.Card });
   customer.invoice_settings.default_payment_method = `pm_new_${m.customerId}`;
   await advanceTime(HOUR);
   await send(eventOf("customer.updated", JSON.parse(JSON.stringify(customer)), { account: m.account, previousAttributes: { invoice_settings: { default_payment_method: "pm_old" } } }));
   await advanceTime(2 * 60_000);
   await runDueJobs();
-  await send(eventOf("invoice.paid", JSON.parse(JSON.stringify(stripe.getInvoice(m.account, m.invoiceId))), { account: m.account }));
+  await send(eventOf("invoice.paid", JSON.parse(JSON.stringify(env.stripe.getInvoice(m.account, m.invoiceId))), { account: m.account }));
   if (chaos) {
     // Late redeliveries of everything, newest first.
     for (const event of [...delivered].reverse()) {
@@ -115,8 +100,8 @@ async function fullStory(chaos: boolean) {
   const email = `${m.customerId}@example.com`;
   return {
     state: await endState(m.workspace.id),
-    charges: stripe.requestsTo("POST", `/v1/invoices/${m.invoiceId}/pay`).length,
-    mails: smtp.messages.filter((mail) => (mail.to as { text: string }).text.includes(email)).length,
+    charges: env.stripe.requestsTo("POST", `/v1/invoices/${m.invoiceId}/pay`).length,
+    mails: env.smtp.messages.filter((mail) => (mail.to as { text: string }).text.includes(email)).length,
   };
 }
 

@@ -13,12 +13,20 @@
 // whose recoveries changed after its snapshot was generated.
 import { DateTime, IANAZone } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
+import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 
 export const SNAPSHOT_REWRITE_DAYS = 3;
 /** How far back a changed recovery still invalidates its day's snapshot (bounds the scan). */
 const STALE_LOOKBACK_DAYS = 120;
+
+/** The workspace's reporting settings: its timezone (validated) and currency. 404 when unknown. */
+export async function reportingWorkspace(workspaceId: string) {
+  const workspace = await db().workspace.findUnique({ where: { id: workspaceId }, select: { id: true, timezone: true, currency: true } });
+  if (!workspace) throw new AppError("not_found", "No such workspace.");
+  return { ...workspace, zone: zoneOf(workspace.timezone) };
+}
 
 export function zoneOf(timezone: string | null | undefined): string {
   return timezone && IANAZone.isValidZone(timezone) ? timezone : "UTC";

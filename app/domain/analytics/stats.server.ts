@@ -3,8 +3,7 @@ import { DateTime } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { AppError } from "~/http/errors";
-import { zoneOf } from "./snapshots.server";
+import { reportingWorkspace } from "./snapshots.server";
 
 // https://docs.stripe.com/currencies#zero-decimal and #three-decimal
 const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
@@ -32,12 +31,8 @@ export const TREND_DAYS = 30;
  */
 export async function getDashboardStats(input: { workspaceId: string; accountId?: string; now?: Date }) {
   const now = input.now ?? clockNow();
-  const workspace = await db().workspace.findUnique({
-    where: { id: input.workspaceId },
-    select: { id: true, timezone: true, currency: true },
-  });
-  if (!workspace) throw new AppError("not_found", "No such workspace.");
-  const zone = zoneOf(workspace.timezone);
+  const workspace = await reportingWorkspace(input.workspaceId);
+  const { zone } = workspace;
   const local = DateTime.fromJSDate(now, { zone });
   const monthStart = local.startOf("month").toJSDate();
   const scope = { workspaceId: workspace.id, ...(input.accountId ? { stripeAccountId: input.accountId } : {}) };

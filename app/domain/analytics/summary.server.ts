@@ -1,9 +1,8 @@
 import { DateTime } from "luxon";
 import { metricSnapshotDto, subscriptionAtRiskDto } from "~/domain/recovery/dto";
-import { AppError } from "~/http/errors";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { isSnapshotDay, recoveryRateOf, revenueIn, zoneOf, type Range } from "./snapshots.server";
+import { isSnapshotDay, recoveryRateOf, reportingWorkspace, revenueIn, type Range } from "./snapshots.server";
 
 export const SUMMARY_WINDOWS = ["7d", "30d", "90d", "month", "lifetime"] as const;
 export type SummaryWindow = (typeof SUMMARY_WINDOWS)[number];
@@ -72,12 +71,8 @@ export async function revenueSince(input: { workspaceId: string; currency: strin
 /** DunningDog's DashboardSummary. */
 export async function getDashboardSummary(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
   const now = input.now ?? clockNow();
-  const workspace = await db().workspace.findUnique({
-    where: { id: input.workspaceId },
-    select: { id: true, timezone: true, currency: true },
-  });
-  if (!workspace) throw new AppError("not_found", "No such workspace.");
-  const zone = zoneOf(workspace.timezone);
+  const workspace = await reportingWorkspace(input.workspaceId);
+  const { zone } = workspace;
   const from = windowStart(input.window, now, zone);
 
   const [totals, atRiskCount, activeSequences, latestSnapshot, atRiskPreview] = await Promise.all([
