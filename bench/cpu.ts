@@ -3,6 +3,17 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const USER_HZ = 100;
 
+/** utime + stime + (cutime + cstime when `children`) of a /proc stat line, in ticks. */
+function ticksOf(stat: string, children: boolean): number {
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number); // f[0] is field 3 in proc(5)
+  return f[11] + f[12] + (children ? f[13] + f[14] : 0);
+}
+
+/** CPU seconds of this process's main thread: the one that runs JavaScript (V8 also works on helper threads). */
+export function mainThreadCpu(): number {
+  return ticksOf(readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8"), false) / USER_HZ;
+}
+
 /** CPU seconds of one PostgreSQL server and its backends (those that exited count in the postmaster's cutime). */
 export function postgresCpu(postmaster: number | null): number | null {
   if (postmaster === null) return null;
@@ -14,9 +25,8 @@ export function postgresCpu(postmaster: number | null): number | null {
     } catch {
       continue; // exited meanwhile
     }
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number); // f[0] is field 3 in proc(5)
-    if (Number(pid) === postmaster) ticks += f[11] + f[12] + f[13] + f[14];
-    else if (f[1] === postmaster) ticks += f[11] + f[12];
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (Number(pid) === postmaster || ppid === postmaster) ticks += ticksOf(stat, Number(pid) === postmaster);
   }
   return ticks / USER_HZ;
 }

@@ -10,10 +10,11 @@ export interface Scenario {
    * CPU ms per answered request, warm-up included (postgres is null when its server is not ours to watch),
    * and the cores that everything else on the machine kept busy meanwhile.
    */
-  cpu: { app: number; postgres: number | null; client: number; others: number };
+  cpu: { app: number; appMainThread: number; postgres: number | null; client: number; others: number };
 }
 
 export interface Report {
+  cores: number;
   machine: string;
   method: string;
   baseline: Scenario;
@@ -52,12 +53,16 @@ export function render(r: Report): string {
     othersBusy > 0.25
       ? `\n\n**Other processes kept up to ${othersBusy.toFixed(2)} of the cores busy during the runs: these figures are low; run again on an idle machine.**`
       : "";
-  // ms of app CPU per request × requests per second = ms of CPU per second on the app's one thread.
-  const appBusy = (r.intake.cpu.app * r.intake.load.reqPerSec) / 1000;
+  // CPU ms per request × requests per second = cores kept busy.
+  const { cpu, load } = r.intake;
+  const cores = (perRequest: number) => (perRequest * load.reqPerSec) / 1000;
+  const used = cores(cpu.app) + cores(cpu.postgres ?? 0) + cores(cpu.client) + cpu.others;
   const limit =
-    appBusy > 0.85
-      ? `the app's single Node thread is busy ${(appBusy * 100).toFixed(0)} % of the time: it is the bottleneck, not PostgreSQL`
-      : `the app's Node thread is busy only ${(appBusy * 100).toFixed(0)} % of the time: requests wait on PostgreSQL or for a share of the 2 cores`;
+    cores(cpu.appMainThread) > 0.85
+      ? `the app's JavaScript thread is busy ${(cores(cpu.appMainThread) * 100).toFixed(0)} % of the time: that one thread is the bottleneck, not PostgreSQL (${cores(cpu.postgres ?? 0).toFixed(2)} core)`
+      : used > 0.9 * r.cores
+        ? `all ${r.cores} cores are busy (app ${cores(cpu.app).toFixed(2)}, PostgreSQL ${cores(cpu.postgres ?? 0).toFixed(2)}, load generator ${cores(cpu.client).toFixed(2)}, other processes ${cpu.others.toFixed(2)}): the machine is the limit`
+        : `the app's JavaScript thread is busy only ${(cores(cpu.appMainThread) * 100).toFixed(0)} % of the time and cores are left: requests wait on PostgreSQL`;
   return `## Webhook intake (${new Date().toISOString().slice(0, 10)})
 
 Machine: ${r.machine}.
@@ -74,8 +79,8 @@ Intake / empty handler: **${(ratio * 100).toFixed(1)} %** of the rate (one store
 Where the CPU goes, ms per request (warm-up included), and the cores other processes kept busy meanwhile (ideally 0.00):
 
 ${table(
-  ["scenario", "app process", "PostgreSQL", "load generator", "other processes (cores)"],
-  scenarios.map((s) => [s.name, ms(s.cpu.app), s.cpu.postgres === null ? "n/a" : ms(s.cpu.postgres), ms(s.cpu.client), s.cpu.others.toFixed(2)]),
+  ["scenario", "app process", "its JavaScript thread", "PostgreSQL", "load generator", "other processes (cores)"],
+  scenarios.map((s) => [s.name, ms(s.cpu.app), ms(s.cpu.appMainThread), s.cpu.postgres === null ? "n/a" : ms(s.cpu.postgres), ms(s.cpu.client), s.cpu.others.toFixed(2)]),
 )}
 
 Where the time goes, one request at a time (no load, mean of each step):
@@ -84,7 +89,7 @@ ${table(["step", "ms"], Object.entries(STEP_NAMES).map(([key, name]) => [name, m
 
 Check: ${r.check}
 
-Reading: a new event is verified, stored and enqueued at ${r.intake.load.reqPerSec.toFixed(0)} req/s (p99 ${r.intake.load.p99} ms), ${(1 / ratio).toFixed(0)} times fewer than an empty handler's ${r.baseline.load.reqPerSec.toFixed(0)} req/s; at ${ms(r.intake.cpu.app)} ms of app CPU per event ${limit}. One at a time, the intake call takes ${ms(r.steps.prisma)} ms through Prisma and ${ms(r.steps.pg)} ms with the same statements over node-postgres: ${((1 - r.steps.pg / r.steps.prisma) * 100).toFixed(0)} % of it is Prisma's own work per query, not PostgreSQL's.${disturbed}
+Reading: a new event is verified, stored and enqueued at ${r.intake.load.reqPerSec.toFixed(0)} req/s (p99 ${r.intake.load.p99} ms), ${(1 / ratio).toFixed(0)} times fewer than an empty handler's ${r.baseline.load.reqPerSec.toFixed(0)} req/s; at ${ms(r.intake.cpu.appMainThread)} ms of CPU per event ${limit}. One at a time, the intake call takes ${ms(r.steps.prisma)} ms through Prisma and ${ms(r.steps.pg)} ms with the same statements over node-postgres: ${((1 - r.steps.pg / r.steps.prisma) * 100).toFixed(0)} % of it is Prisma's own work per query, not PostgreSQL's.${disturbed}
 `;
 }
 

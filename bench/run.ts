@@ -10,7 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { DATA_DIR } from "../app/utils/dev-secrets.server";
 import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-postgres.server";
-import { machineCpu, postgresCpu } from "./cpu";
+import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
 import { signedEvent, type Signed } from "./events";
 import type { LoadJob, LoadResult } from "./load";
 import { ms, render, STEP_NAMES, writeDoc, type Scenario } from "./report";
@@ -60,9 +60,9 @@ function load(url: string, send: LoadJob["send"]): Promise<LoadResult> {
 }
 
 async function measure(name: string, url: string, send: LoadJob["send"], postmaster: number | null): Promise<Scenario> {
-  const [app0, postgres0, machine0, start] = [process.cpuUsage(), postgresCpu(postmaster), machineCpu(), performance.now()];
+  const [app0, main0, postgres0, machine0, start] = [process.cpuUsage(), mainThreadCpu(), postgresCpu(postmaster), machineCpu(), performance.now()];
   const result = await load(url, send);
-  const [app, postgres, machine] = [process.cpuUsage(app0), postgresCpu(postmaster), machineCpu() - machine0];
+  const [app, main, postgres, machine] = [process.cpuUsage(app0), mainThreadCpu() - main0, postgresCpu(postmaster), machineCpu() - machine0];
   const appSeconds = (app.user + app.system) / 1e6;
   const pgSeconds = postgres === null || postgres0 === null ? null : postgres - postgres0;
   const others = (machine - appSeconds - (pgSeconds ?? 0) - result.cpuSeconds) / ((performance.now() - start) / 1000);
@@ -71,7 +71,7 @@ async function measure(name: string, url: string, send: LoadJob["send"], postmas
   return {
     name,
     load: result,
-    cpu: { app: perRequest(appSeconds), postgres: pgSeconds === null ? null : perRequest(pgSeconds), client: perRequest(result.cpuSeconds), others: Math.max(0, others) },
+    cpu: { app: perRequest(appSeconds), appMainThread: perRequest(main), postgres: pgSeconds === null ? null : perRequest(pgSeconds), client: perRequest(result.cpuSeconds), others: Math.max(0, others) },
   };
 }
 
@@ -137,6 +137,7 @@ async function bench(stops: Stops) {
   const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
   const cpus = os.cpus();
   const section = render({
+    cores: cpus.length,
     machine:
       `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
       `PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`,
