@@ -41,7 +41,8 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
   const event = parsed.data;
 
   return db().$transaction(async (tx) => {
-    const inserted = await tx.stripeEvent.createMany({
+    const inserted = await tx.stripeEvent.createManyAndReturn({
+      select: { id: true },
       data: {
         eventId: event.id,
         type: event.type,
@@ -52,8 +53,8 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
       },
       skipDuplicates: true,
     });
-    if (inserted.count === 0) return { eventId: event.id, duplicate: true };
-    const row = await tx.stripeEvent.findUniqueOrThrow({ where: { eventId: event.id }, select: { id: true } });
+    const row = inserted[0];
+    if (!row) return { eventId: event.id, duplicate: true };
     await enqueue(queues.stripeEvent, { stripeEventId: row.id }, { tx, key: event.id });
     return { eventId: event.id, duplicate: false };
   });
