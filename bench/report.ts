@@ -30,7 +30,7 @@ const END = "<!-- bench:end -->";
 
 export const STEP_NAMES: Record<keyof Steps, string> = {
   http: "one POST over HTTP, new event (the client in the same process)",
-  prisma: "intake call, new event: verify, parse, Prisma transaction (insert, select, pg-boss insert)",
+  prisma: "intake call, new event: verify, parse, Prisma transaction (insert returning the row, pg-boss insert)",
   pg: "the same steps and statements with node-postgres instead of Prisma",
   redelivered: "intake call, redelivered event: verify, parse, Prisma transaction (insert that skips)",
   signature: "signature check alone",

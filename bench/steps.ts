@@ -38,17 +38,16 @@ export async function timeSteps({ secret, post, sql, redelivered }: StepsInput, 
   const boss = await getBoss();
   const onSql = { executeSql: (text: string, values: unknown[]) => sql.query(text, values) };
 
-  // The intake's own five statements sent with node-postgres instead of Prisma: what the database part costs.
+  // The intake's own statements sent with node-postgres instead of Prisma: what the database part costs.
   const withPg = async ({ id, rawBody, signature }: Signed) => {
     verifyStripeSignature(rawBody, signature, [secret]);
     const event = JSON.parse(rawBody) as { type: string; livemode: boolean; created: number };
     await sql.query("BEGIN");
-    await sql.query(
+    const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO "StripeEvent" (id, "eventId", type, livemode, "eventCreatedAt", payload)
-       VALUES ($1, $2, $3, $4, to_timestamp($5), $6) ON CONFLICT ("eventId") DO NOTHING`,
+       VALUES ($1, $2, $3, $4, to_timestamp($5), $6) ON CONFLICT ("eventId") DO NOTHING RETURNING id`,
       [randomUUID(), id, event.type, event.livemode, event.created, rawBody],
     );
-    const { rows } = await sql.query<{ id: string }>(`SELECT id FROM "StripeEvent" WHERE "eventId" = $1`, [id]);
     const job = { id: uuidFromKey(`${queues.stripeEvent.name}:${id}`), singletonKey: id, db: onSql };
     await boss.send(queues.stripeEvent.name, { stripeEventId: rows[0].id }, job);
     await sql.query("COMMIT");
