@@ -1,0 +1,90 @@
+import { AppError } from "~/http/errors";
+import { db } from "~/utils/db.server";
+import { customerReason } from "./customer-page.server";
+import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
+
+export type TimelineEntry =
+  | { at: string; kind: "failure"; source: "platform" | "recoup" | "customer"; attemptNumber: number; declineCode: string | null; message: string | null; status: string }
+  | { at: string; kind: "email"; messageId: string; emailKind: string; subject: string; status: string; openedAt: string | null; clickedAt: string | null }
+  | { at: string; kind: "charge_succeeded"; source: string; attemptNumber: number }
+  | { at: string; kind: "outcome"; outcome: string; reasonCode: string | null };
+
+/**
+ * A recovery with everything that happened to it, oldest first: each charge
+ * attempt and its decline, each email and its opens/clicks, the outcome; and
+ * what happens next, in the merchant's words.
+ */
+export async function getRecoveryTimeline(input: { workspaceId: string; recoveryId: string }) {
+  const recovery = await db().recoveryAttempt.findFirst({
+    where: { id: input.recoveryId, workspaceId: input.workspaceId },
+    include: {
+      retries: { orderBy: { attemptedAt: "asc" } },
+      messages: { orderBy: { createdAt: "asc" } },
+      outcomes: true,
+      customer: true,
+      workspace: true,
+    },
+  });
+  if (!recovery) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
+
+  const entries: TimelineEntry[] = [];
+  for (const r of recovery.retries) {
+    if (r.status === "succeeded") {
+      entries.push({ at: r.attemptedAt.toISOString(), kind: "charge_succeeded", source: r.source, attemptNumber: r.attemptNumber });
+    } else {
+      entries.push({
+        at: r.attemptedAt.toISOString(),
+        kind: "failure",
+        source: r.source as "platform" | "recoup" | "customer",
+        attemptNumber: r.attemptNumber,
+        declineCode: r.declineCode ?? r.errorCode,
+        message: r.errorMessage,
+        status: r.status,
+      });
+    }
+  }
+  for (const m of recovery.messages) {
+    if (m.status === "skipped" && !m.sentAt) continue;
+    entries.push({
+      at: (m.sentAt ?? m.scheduledFor).toISOString(),
+      kind: "email",
+      messageId: m.id,
+      emailKind: m.kind,
+      subject: m.subject,
+      status: m.status,
+      openedAt: m.openedAt?.toISOString() ?? null,
+      clickedAt: m.clickedAt?.toISOString() ?? null,
+    });
+  }
+  for (const o of recovery.outcomes) {
+    entries.push({ at: o.occurredAt.toISOString(), kind: "outcome", outcome: o.outcome, reasonCode: o.reasonCode });
+  }
+  entries.sort((a, b) => a.at.localeCompare(b.at));
+
+  return {
+    attempt: recoveryAttemptDto(recovery),
+    latestOutcome: recovery.outcomes[0] ? recoveryOutcomeDto(recovery.outcomes[0]) : null,
+    customer: recovery.customer ? { id: recovery.customer.externalId, email: recovery.customer.email, name: recovery.customer.name } : null,
+    card: recovery.cardLast4 ? { brand: recovery.cardBrand, last4: recovery.cardLast4 } : null,
+    paused: recovery.paused,
+    nextAction: recovery.status === "pending" ? { kind: recovery.nextActionKind, at: recovery.nextActionAt?.toISOString() ?? null, reason: recovery.nextActionReason } : null,
+    declineCode: recovery.declineCode ?? recovery.errorCode,
+    reasonForCustomer: customerReason(recovery),
+    hostedInvoiceUrl: recovery.hostedInvoiceUrl,
+    entries,
+  };
+}
+
+/** The recoveries of one Stripe customer or invoice (the Stripe App's detail views). */
+export async function findRecoveriesFor(input: { workspaceId: string; stripeCustomerId?: string; stripeInvoiceId?: string }) {
+  const rows = await db().recoveryAttempt.findMany({
+    where: {
+      workspaceId: input.workspaceId,
+      ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
+      ...(input.stripeInvoiceId ? { stripeInvoiceId: input.stripeInvoiceId } : {}),
+    },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    take: 20,
+  });
+  return rows.map(recoveryAttemptDto);
+}
