@@ -1,5 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { AppProvider, Banner, BlockStack, Box, Button, Card, InlineStack, Page, Text } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
@@ -59,6 +59,13 @@ function SignInRequired({ linkExpired }: { linkExpired: boolean }) {
   );
 }
 
+/** The standalone dashboard's sections (each a route under /dashboard). */
+const NAV = [
+  { to: "/dashboard", label: "Overview", end: true },
+  { to: "/dashboard/dunning", label: "Dunning", end: false },
+  { to: "/dashboard/settings", label: "Settings", end: false },
+] as const;
+
 export default function Dashboard() {
   const loaded = useLoaderData<typeof loader>();
   if (!loaded.signedIn) {
@@ -74,9 +81,20 @@ export default function Dashboard() {
       <div style={{ maxWidth: "62.375rem", margin: "0 auto" }}>
         <Box paddingInline={{ xs: "400", sm: "600" }} paddingBlockStart="300">
           <InlineStack align="space-between" blockAlign="center" gap="200">
-            <Text as="p" variant="headingSm">
-              Recoup · {loaded.workspace.name}
-            </Text>
+            <InlineStack gap="400" blockAlign="center">
+              <Text as="p" variant="headingSm">
+                Recoup · {loaded.workspace.name}
+              </Text>
+              <nav aria-label="Dashboard">
+                <InlineStack gap="300">
+                  {NAV.map((item) => (
+                    <NavLink key={item.to} to={item.to} end={item.end} style={({ isActive }) => ({ fontWeight: isActive ? 650 : 450, color: "inherit", textDecoration: isActive ? "underline" : "none" })}>
+                      {item.label}
+                    </NavLink>
+                  ))}
+                </InlineStack>
+              </nav>
+            </InlineStack>
             <Form method="post" action="/auth/logout">
               <Button submit variant="plain">
                 Sign out
