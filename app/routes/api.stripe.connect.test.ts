@@ -44,7 +44,7 @@ describe("Stripe Connect OAuth", () => {
     expect(result.workspace).toMatchObject({ id: workspace.id, name: workspace.name, billingPlan: "starter", isActive: true });
     const row = await db().connectedStripeAccount.findUniqueOrThrow({ where: { stripeAccountId: "acct_connect_test" } });
     expect(row.accessTokenEncrypted).not.toContain("sk_test");
-    expect(decrypt(row.accessTokenEncrypted)).toMatch(/^sk_test_/);
+    expect(decrypt(row.accessTokenEncrypted!)).toMatch(/^sk_test_/);
     expect(stripe.requestsTo("POST", "/oauth/token").at(-1)!.body).toMatchObject({ grant_type: "authorization_code", code: "ac_1" });
 
     // The same state again is a replay.
