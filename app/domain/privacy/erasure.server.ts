@@ -1,0 +1,90 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "~/http/errors";
+import { db } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+
+export interface ErasureResult {
+  customers: number;
+  recoveriesAnonymised: number;
+  messagesDeleted: number;
+  eventsRedacted: number;
+  jobsDeleted: number;
+}
+
+const erasedRef = () => `erased_${randomBytes(8).toString("hex")}`;
+
+/**
+ * GDPR erasure of one customer of one workspace (LostChurn `DELETE /v1/customers/:id`,
+ * Shopify `customers/redact`): every row and pending job about them is deleted
+ * or anonymised. Recoveries stay as anonymous amounts so the merchant's totals
+ * do not change; emails, card details and raw events that name the customer go.
+ */
+export async function eraseCustomer(input: { workspaceId: string; externalId?: string | null; email?: string | null }): Promise<ErasureResult> {
+  const keys = [input.externalId, input.email].filter((k): k is string => Boolean(k && k.trim()));
+  if (keys.length === 0) throw new AppError("validation_failed", "Name the customer to erase by id or email.");
+  return db().$transaction(async (tx) => {
+    const customers = await tx.customer.findMany({
+      where: {
+        workspaceId: input.workspaceId,
+        OR: [...(input.externalId ? [{ externalId: input.externalId }] : []), ...(input.email ? [{ email: input.email }] : [])],
+      },
+    });
+    const externalIds = [...new Set([...customers.map((c) => c.externalId), ...(input.externalId ? [input.externalId] : [])])];
+    const emails = [...new Set([...customers.map((c) => c.email).filter((e): e is string => Boolean(e)), ...(input.email ? [input.email] : [])])];
+    const recoveries = await tx.recoveryAttempt.findMany({
+      where: { workspaceId: input.workspaceId, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
+      select: { id: true, stripeSubscriptionId: true },
+    });
+    const recoveryIds = recoveries.map((r) => r.id);
+    const messages = await tx.dunningMessage.findMany({ where: { recoveryAttemptId: { in: recoveryIds } }, select: { id: true } });
+
+    // Pending and archived jobs that name those recoveries or messages.
+    const jobIds = [...recoveryIds, ...messages.map((m) => m.id)];
+    let jobsDeleted = 0;
+    if (jobIds.length > 0) {
+      for (const table of ["job", "archive"]) {
+        jobsDeleted += await tx.$executeRawUnsafe(
+          `DELETE FROM pgboss.${table} WHERE data->>'recoveryId' = ANY($1::text[]) OR data->>'messageId' = ANY($1::text[])`,
+          jobIds,
+        );
+      }
+    }
+    const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
+    await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
+    for (const r of recoveries) {
+      await tx.recoveryAttempt.update({
+        where: { id: r.id },
+        data: {
+          customerId: null,
+          stripeCustomerId: erasedRef(),
+          stripeInvoiceId: erasedRef(),
+          stripeSubscriptionId: r.stripeSubscriptionId ? erasedRef() : null,
+          cardFingerprint: null,
+          cardLast4: null,
+          cardBrand: null,
+          hostedInvoiceUrl: null,
+          failureMessage: null,
+          paused: true,
+          nextActionKind: null,
+          nextActionAt: null,
+          nextActionReason: "Customer data erased on request.",
+        },
+      });
+    }
+    await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
+    // Raw webhook payloads naming the customer are redacted, keeping only what dedupe needs.
+    const needles = [...externalIds, ...emails];
+    const eventsRedacted = needles.length
+      ? await tx.$executeRawUnsafe(
+          `UPDATE "StripeEvent" SET payload = jsonb_build_object('id', "eventId", 'type', type, 'redacted', true)
+           WHERE ("workspaceId" = $1 OR "stripeAccountId" IN (SELECT "stripeAccountId" FROM "ConnectedStripeAccount" WHERE "workspaceId" = $1))
+             AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE payload::text LIKE '%' || n || '%')`,
+          input.workspaceId,
+          needles,
+        )
+      : 0;
+    const deleted = await tx.customer.deleteMany({ where: { id: { in: customers.map((c) => c.id) } } });
+    log.info("customer erased", { workspaceId: input.workspaceId, recoveries: recoveryIds.length });
+    return { customers: deleted.count, recoveriesAnonymised: recoveryIds.length, messagesDeleted, eventsRedacted, jobsDeleted };
+  });
+}

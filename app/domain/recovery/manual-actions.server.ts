@@ -1,0 +1,57 @@
+import { DateTime } from "luxon";
+import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { AppError } from "~/http/errors";
+import { now } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+
+const HOUR_MS = 3600_000;
+/** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
+const MANUAL_KEY_PREFIX = "manual:";
+
+function clockTime(at: Date, timezone: string): string {
+  let local = DateTime.fromJSDate(at, { zone: timezone });
+  if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
+  return local.toFormat("HH:mm");
+}
+
+/**
+ * "Send update link now" from the dashboard: an email with the update-payment link, at once and
+ * outside the sequence. One per recovery per hour: the dedupeKey is the hour bucket, and a send
+ * in the last 60 minutes (even in the previous bucket) is answered with its time.
+ */
+export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }) {
+  const recovery = await db().recoveryAttempt.findFirst({
+    where: { id: input.recoveryId, workspaceId: input.workspaceId },
+    include: { customer: true, workspace: { select: { timezone: true } } },
+  });
+  if (!recovery) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
+  if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed, so no update link was sent.");
+  if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the update link.");
+  if (!recovery.customer?.email?.trim()) {
+    throw new AppError("conflict", "This customer has no email address on file, so the update link can't be emailed.");
+  }
+
+  const at = now();
+  const alreadySent = (sentAt: Date) =>
+    new AppError("conflict", `Already sent at ${clockTime(sentAt, recovery.workspace.timezone)}. You can send another one an hour after that.`, {
+      sentAt: sentAt.toISOString(),
+    });
+  // scheduledFor, not createdAt: it is stamped on the engine's clock, as `at` is.
+  const recent = await db().dunningMessage.findFirst({
+    where: { recoveryAttemptId: recovery.id, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
+    orderBy: { scheduledFor: "desc" },
+  });
+  if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
+
+  const result = await requestCustomerAction({
+    recoveryId: recovery.id,
+    kind: "card_update_request",
+    dedupeKey: `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`,
+  });
+  // Closed or paused between the checks above and the insert.
+  if (!result) throw new AppError("recovery_closed", "This recovery was closed or paused just now, so no update link was sent.");
+  const message = await db().dunningMessage.findUniqueOrThrow({ where: { id: result.messageId } });
+  // Two presses racing for the same hour: the loser hears about the winner's email.
+  if (!result.created) throw alreadySent(message.sentAt ?? message.scheduledFor);
+  return { messageId: message.id, toEmail: message.toEmail!, queuedAt: message.scheduledFor.toISOString() };
+}
