@@ -31,6 +31,9 @@ export const queues = {
   dunningSend: queue("dunning-send", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() })),
   recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() })),
+  shopifyWebhook: queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() })),
+  /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). */
+  shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5 }),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),
 } as const;
 

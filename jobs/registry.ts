@@ -4,6 +4,8 @@ import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
 import { metricSnapshotsJob } from "./definitions/metric-snapshots";
 import { recoveryExpireJob } from "./definitions/recovery-expire";
+import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
+import { shopifyWebhookJob } from "./definitions/shopify-webhook";
 import { stripeEventJob } from "./definitions/stripe-event";
 
 /** Every job the worker runs. */
@@ -14,4 +16,6 @@ export const jobDefinitions = [
   dunningStepJob,
   dunningSendJob,
   metricSnapshotsJob,
+  shopifyWebhookJob,
+  shopifyShopEraseJob,
 ] as unknown as JobDefinition[];

@@ -1,4 +1,4 @@
-import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Tabs, Text, useBreakpoints } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Tabs, Text, useBreakpoints } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { formatMoney } from "~/domain/dunning/templates";
 import { formatDate } from "./format";
@@ -78,6 +78,16 @@ function amountOf(attempt: RecoveryListItem["attempt"]): string {
   return formatMoney(attempt.amountDueCents, attempt.currency);
 }
 
+/** The row's own link (IndexTable makes the whole row follow it); plain text without a detailUrl. */
+function PrimaryLink({ url, children }: { url: string | null; children: ReactNode }) {
+  if (!url) return <>{children}</>;
+  return (
+    <Link url={url} monochrome removeUnderline dataPrimaryLink>
+      {children}
+    </Link>
+  );
+}
+
 /**
  * Recoveries, newest first, with status tabs and keyset paging. The caller owns the filter
  * and the page (URL parameters in the dashboard) through onStatusChange and the page URLs.
@@ -91,6 +101,7 @@ export function RecoveriesTable({
   timeZone = "UTC",
   loading = false,
   emptyState,
+  detailUrl,
 }: {
   items: RecoveryListItem[];
   status?: RecoveryStatus;
@@ -103,6 +114,8 @@ export function RecoveriesTable({
   loading?: boolean;
   /** Shown instead of the table when there is nothing at all to list. */
   emptyState?: ReactNode;
+  /** Where a row leads (a recovery's detail page); rows are not links without it. */
+  detailUrl?: (recoveryId: string) => string;
 }) {
   const { smDown } = useBreakpoints();
   const selected = Math.max(0, TABS.findIndex((t) => t.status === status));
@@ -114,7 +127,7 @@ export function RecoveriesTable({
           <BlockStack gap="100">
             <InlineStack align="space-between" blockAlign="center" gap="200">
               <Text as="span" fontWeight="semibold">
-                {amountOf(attempt)}
+                <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{amountOf(attempt)}</PrimaryLink>
               </Text>
               <StatusBadge status={attempt.status} />
             </InlineStack>
@@ -138,7 +151,7 @@ export function RecoveriesTable({
         <IndexTable.Cell>
           <BlockStack gap="050">
             <Text as="span" fontWeight="semibold">
-              {attempt.stripeInvoiceId}
+              <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{attempt.stripeInvoiceId}</PrimaryLink>
             </Text>
             <Text as="span" variant="bodySm" tone="subdued">
               {attempt.stripeCustomerId}

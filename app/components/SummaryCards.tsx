@@ -14,6 +14,14 @@ export interface SummaryCardsData {
   atRiskCount: number;
 }
 
+/** What is at stake right now (`getOverview`): shown as two more cards when given. */
+export interface SummaryCardsExtras {
+  /** Amount due on open recoveries, in `summary.currency`. */
+  atRiskRevenueCents: number;
+  openRecoveries: number;
+  activeRetries: number;
+}
+
 export const WINDOW_LABELS: Record<SummaryWindow, string> = {
   month: "This month",
   "7d": "Last 7 days",
@@ -43,15 +51,17 @@ function Metric({ label, value, help }: { label: string; value: string; help: st
 }
 
 /**
- * Recovered revenue, recovery rate, failed revenue and subscriptions at risk, with the
- * period picker. The caller owns the period (a URL parameter, app state…) through onWindowChange.
+ * Recovered revenue, recovery rate, failed revenue and subscriptions at risk (with `extras`,
+ * also at-risk revenue and active retries), with the period picker. The caller owns the period (a URL parameter, app state…) through onWindowChange.
  */
 export function SummaryCards({
   summary,
+  extras,
   onWindowChange,
   loading = false,
 }: {
   summary: SummaryCardsData;
+  extras?: SummaryCardsExtras;
   onWindowChange?: (window: SummaryWindow) => void;
   loading?: boolean;
 }) {
@@ -80,9 +90,23 @@ export function SummaryCards({
         </InlineStack>
       </Box>
       <Box paddingInline={{ xs: "400", sm: "0" }}>
-        <InlineGrid columns={{ xs: 2, lg: 4 }} gap={{ xs: "300", sm: "400" }}>
+        <InlineGrid columns={extras ? { xs: 2, md: 3 } : { xs: 2, lg: 4 }} gap={{ xs: "300", sm: "400" }}>
           <Metric label="Recovered" value={money(summary.recoveredRevenueCents)} help={`Won back, ${period}`} />
           <Metric label="Recovery rate" value={formatRate(summary.recoveryRate)} help={`Of failed revenue, ${period}`} />
+          {extras ? (
+            <>
+              <Metric
+                label="At-risk revenue"
+                value={money(extras.atRiskRevenueCents)}
+                help={`Due on ${extras.openRecoveries} open ${extras.openRecoveries === 1 ? "recovery" : "recoveries"}`}
+              />
+              <Metric
+                label="Active retries"
+                value={String(extras.activeRetries)}
+                help={extras.activeRetries === 1 ? "Recovery with a retry planned" : "Recoveries with a retry planned"}
+              />
+            </>
+          ) : null}
           <Metric label="Failed revenue" value={money(summary.failedRevenueCents)} help={`Payments that failed, ${period}`} />
           <Metric
             label="At risk"

@@ -1,18 +1,23 @@
-import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRouteError, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
 import { listConnectedAccounts } from "~/domain/connect/connect.server";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
+import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
 import { SummaryCards } from "~/components/SummaryCards";
-import { getDashboardSummary, SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
+import { getOverview } from "~/domain/analytics/overview.server";
+import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { findSession } from "~/domain/auth/sessions.server";
 import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { sessionCookie } from "~/http/auth.server";
 import { AppError } from "~/http/errors";
 import { env } from "~/utils/env.server";
 import type { loader as dashboardLoader } from "./dashboard";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
 const PAGE_SIZE = 20;
 const DEFAULT_WINDOW = "month";
@@ -34,8 +39,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
   const { workspaceId } = session;
-  const [summary, accounts, recoveries] = await Promise.all([
-    getDashboardSummary({ workspaceId, window: query.window }),
+  const [{ summary, trend, ...extras }, accounts, recoveries] = await Promise.all([
+    getOverview({ workspaceId, window: query.window }),
     listConnectedAccounts(workspaceId),
     listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: PAGE_SIZE }).catch((error) => {
       if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
@@ -45,7 +50,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
   const stripeMissing = [!STRIPE_SECRET_KEY && "STRIPE_SECRET_KEY", !STRIPE_CLIENT_ID && "STRIPE_CLIENT_ID"].filter((v): v is string => Boolean(v));
-  return { summary, recoveries, query, stripeMissing, connectedAccounts: accounts.map((a) => a.stripeAccountId) };
+  return { summary, extras, trend, recoveries, query, stripeMissing, connectedAccounts: accounts.map((a) => a.stripeAccountId) };
 }
 
 function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
@@ -98,7 +103,7 @@ function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof Quer
 }
 
 export default function Overview() {
-  const { summary, recoveries, query, stripeMissing, connectedAccounts } = useLoaderData<typeof loader>();
+  const { summary, extras, trend, recoveries, query, stripeMissing, connectedAccounts } = useLoaderData<typeof loader>();
   const layout = useRouteLoaderData<typeof dashboardLoader>("routes/dashboard");
   const timeZone = layout?.signedIn ? layout.workspace.timezone : "UTC";
   const [params] = useSearchParams();
@@ -113,8 +118,17 @@ export default function Overview() {
         <Notices query={query} stripeMissing={stripeMissing} dismiss={() => go({})} />
         <SummaryCards
           summary={summary}
+          extras={extras}
           loading={loading}
           onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })}
+        />
+        <RecoveryTrendChart
+          days={trend}
+          emptyText={
+            connectedAccounts.length
+              ? undefined
+              : "Connect Stripe below: from then on, failed and recovered payments show up here, day by day."
+          }
         />
         <BlockStack gap="300">
           <Box paddingInline={{ xs: "400", sm: "0" }}>
@@ -130,6 +144,7 @@ export default function Overview() {
             onStatusChange={(status) => go({ status, cursor: undefined })}
             nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
             firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
+            detailUrl={(id) => `/dashboard/recoveries/${id}`}
             emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0} connectedAccounts={connectedAccounts} />}
           />
         </BlockStack>

@@ -42,14 +42,19 @@ function SignInRequired({ linkExpired }: { linkExpired: boolean }) {
       <BlockStack gap="400">
         {linkExpired ? (
           <Banner tone="warning" title="This sign-in link has expired or was already used">
-            <p>Each link works once and for 24 hours. Get a fresh one as described below.</p>
+            <p>Each link works once and for 24 hours. Get a fresh one below.</p>
           </Banner>
         ) : null}
         <Card>
           <BlockStack gap="300">
             <Text as="p">The dashboard opens from a one-time sign-in link.</Text>
-            <Text as="p">
-              Use the sign-in link printed at first boot, or run <code>npm run cli -- sign-in-link --workspace &lt;id&gt;</code> on the server
+            <InlineStack>
+              <Button url="/auth/sign-in" variant="primary">
+                Email me a sign-in link
+              </Button>
+            </InlineStack>
+            <Text as="p" tone="subdued">
+              Or use the sign-in link printed at first boot, or run <code>npm run cli -- sign-in-link --workspace &lt;id&gt;</code> on the server
               and open the link it prints.
             </Text>
           </BlockStack>

@@ -69,8 +69,18 @@ describe("GET /recover/:token", () => {
       state: "open",
       reason: "Your bank declined the payment because the card's balance was too low.",
       accent: expect.stringMatching(/^#[0-9a-f]{6}$/),
+      logoUrl: null,
       confirmUrl: null,
     });
+  });
+
+  it("wears the merchant's brand colour and logo, as their emails do", async () => {
+    const { workspace, token } = await openRecovery();
+    await db().workspace.update({ where: { id: workspace.id }, data: { brandColor: "#0b7a5a", logoUrl: "https://cdn.example.com/story.png" } });
+    expect(await load(token)).toMatchObject({ accent: "#0b7a5a", logoUrl: "https://cdn.example.com/story.png" });
+    // Whatever the database holds, only a hex colour and an https logo reach the page.
+    await db().workspace.update({ where: { id: workspace.id }, data: { brandColor: "red;background:url(x)", logoUrl: "javascript:alert(1)" } });
+    expect(await load(token)).toMatchObject({ accent: "#1a56db", logoUrl: null });
   });
 
   it("sends a payment waiting for the bank's approval to Stripe's hosted invoice page, not to a card update", async () => {

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
+import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import { customerPageView } from "~/domain/recovery/customer-page.server";
 import { createUpdatePaymentSession, findRecoveryByToken } from "~/domain/recovery/update-payment.server";
 import { AppError } from "~/http/errors";
@@ -10,8 +11,6 @@ import styles from "~/styles/recover.css?url";
 
 // The page a customer reaches from a dunning email: no login, the signed token is the key.
 
-/** The button and accent colour. The schema has no per-workspace colour yet: this matches the emails' default. */
-const ACCENT = "#1a56db";
 const EXPIRED = "This link has expired or was already used";
 
 // No favicon request: one less round trip on a phone, one less 404.
@@ -43,7 +42,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const trackingId = new URL(request.url).searchParams.get("m");
   // A tracking hiccup must never cost the customer the page.
   if (trackingId) await recordClick(trackingId).catch((error) => log.warn("recording a click failed", { error }));
-  return { ...customerPageView(recovery), accent: ACCENT };
+  return customerPageView(recovery);
 }
 
 function customerError(error: unknown): string {
@@ -67,7 +66,7 @@ export async function action({ params }: ActionFunctionArgs) {
   }
 }
 
-function Shell({ accent = ACCENT, children }: { accent?: string; children: React.ReactNode }) {
+function Shell({ accent = DEFAULT_ACCENT, children }: { accent?: string; children: React.ReactNode }) {
   return (
     <main className="rc-page" style={{ "--accent": accent } as CSSProperties}>
       <div className="rc-card">{children}</div>
@@ -76,13 +75,18 @@ function Shell({ accent = ACCENT, children }: { accent?: string; children: React
 }
 
 export default function RecoverPayment() {
-  const { merchant, amount, state, reason, accent, confirmUrl } = useLoaderData<typeof loader>();
+  const { merchant, amount, state, reason, accent, logoUrl, confirmUrl } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().state !== "idle";
 
   return (
     <Shell accent={accent}>
-      <p className="rc-merchant">{merchant}</p>
+      {logoUrl ? (
+        // The merchant's own image, sized here: recover.css predates logos.
+        <img src={logoUrl} alt={merchant} className="rc-merchant" style={{ display: "block", height: 40, width: "auto", maxWidth: "70%", objectFit: "contain" }} />
+      ) : (
+        <p className="rc-merchant">{merchant}</p>
+      )}
       {state === "open" ? (
         <>
           <h1 className="rc-title">Your payment didn&apos;t go through</h1>

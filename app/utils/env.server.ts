@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: csv.pipe(z.array(z.string().min(1)).min(1)),
   STRIPE_API_BASE: z.string().url().optional(),
   STRIPE_CONNECT_AUTHORIZE_URL: z.string().url().default("https://connect.stripe.com/oauth/authorize"),
+  /** The Stripe App's signing secret (Dashboard views → /api/stripe-app/*); unset: those endpoints answer 503. */
+  STRIPE_APP_SECRET: z.string().min(1).optional(),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().min(3).default("Recoup <billing@recoup.local>"),
   ENCRYPTION_KEY: z

@@ -2,6 +2,7 @@ import Stripe from "stripe";
 import { workspaceDto } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { stripe } from "~/integrations/stripe/client.server";
+import { now } from "~/utils/clock.server";
 import { encrypt, randomToken, sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
@@ -92,6 +93,33 @@ export async function disconnectStripeAccount(input: { stripeAccountId: string; 
       data: { paused: true, pausedAt: input.at, nextActionReason: "Paused: the Stripe account was disconnected from Recoup." },
     });
   });
+}
+
+/**
+ * The merchant disconnects an account from Settings: Stripe revokes Recoup's access (Connect
+ * OAuth accounts, when Connect is configured), then the account's open recoveries are paused as
+ * for a deauthorization. Another workspace's account is not found.
+ */
+export async function disconnectFromDashboard(input: { workspaceId: string; stripeAccountId: string }) {
+  const account = await db().connectedStripeAccount.findFirst({
+    where: { workspaceId: input.workspaceId, stripeAccountId: input.stripeAccountId, disconnectedAt: null },
+  });
+  if (!account) throw new AppError("not_found", `No connected Stripe account ${input.stripeAccountId} in this workspace.`);
+  const { STRIPE_CLIENT_ID, STRIPE_SECRET_KEY } = env();
+  // A Stripe App install has no OAuth grant to revoke: it is uninstalled from Stripe's Dashboard.
+  if (account.source === "oauth" && STRIPE_CLIENT_ID && STRIPE_SECRET_KEY) {
+    try {
+      await stripe().oauth.deauthorize({ client_id: STRIPE_CLIENT_ID, stripe_user_id: account.stripeAccountId });
+    } catch (error) {
+      // invalid_client: the account already revoked access on its side; finish the job here.
+      if (!(error instanceof Stripe.errors.StripeError && error.type === "StripeInvalidClientError")) {
+        throw new AppError("upstream_error", "Stripe couldn't be reached to disconnect this account. Nothing was changed; try again in a minute.");
+      }
+    }
+  }
+  const at = now();
+  await disconnectStripeAccount({ stripeAccountId: account.stripeAccountId, at });
+  return connectedAccountDto({ ...account, disconnectedAt: at });
 }
 
 /** The workspace's Stripe accounts that are connected now. */

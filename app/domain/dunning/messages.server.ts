@@ -13,7 +13,7 @@ import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 import { getActiveSequence } from "./sequences.server";
-import { formatMoney, renderEmail, type PlaceholderValues } from "./templates";
+import { formatMoney, renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 
 type Client = Db | Tx;
 type MessageStatus = "scheduled" | "sending" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";
@@ -49,8 +49,16 @@ export function messageIdHeader(messageId: string): string {
   return `<${messageId}@recoup>`;
 }
 
-function merchantName(workspace: { senderName: string | null; name: string }): string {
+export function merchantName(workspace: { senderName: string | null; name: string }): string {
   return workspace.senderName?.trim() || workspace.name;
+}
+
+/** The workspace's name, colour and logo as the dunning emails (and their previews) show them. */
+export function emailBranding(
+  workspace: { senderName: string | null; name: string; brandColor: string | null; logoUrl: string | null },
+  buttonLabel?: string,
+): EmailBranding {
+  return { merchantName: merchantName(workspace), accentColor: workspace.brandColor ?? undefined, logoUrl: workspace.logoUrl, buttonLabel };
 }
 
 function declineReason(failureMessage: string | null): string {
@@ -104,7 +112,7 @@ async function createMessage(
     subject: input.subjectTemplate,
     body: input.bodyTemplate,
     values,
-    branding: { merchantName: values.merchant_name, buttonLabel: input.buttonLabel },
+    branding: emailBranding(recovery.workspace, input.buttonLabel),
     pixelUrl: openPixelUrl(trackingId),
   });
   const toEmail = recovery.customer?.email?.trim() || null;

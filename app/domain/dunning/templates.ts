@@ -65,6 +65,8 @@ export interface EmailBranding {
   accentColor?: string;
   /** The call to action on the update-link button. */
   buttonLabel?: string;
+  /** Shown above the message instead of the merchant's name; only an https URL is used (mail clients block the rest). */
+  logoUrl?: string | null;
 }
 
 export interface RenderEmailInput {
@@ -82,7 +84,23 @@ export interface RenderedEmail {
   html: string;
 }
 
-const DEFAULT_ACCENT = "#1a56db";
+/** The button colour when the merchant has chosen none: emails and the /recover page share it. */
+export const DEFAULT_ACCENT = "#1a56db";
+
+/** The merchant's colour when it is a hex colour (it lands in style attributes), else the default. */
+export function accentColor(color: string | null | undefined): string {
+  return color && /^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(color) ? color : DEFAULT_ACCENT;
+}
+
+/** The logo URL when it is an absolute https URL, else null. */
+export function safeLogoUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).protocol === "https:" ? url : null;
+  } catch {
+    return null;
+  }
+}
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 
 /** Marks the open pixel so that previews (the local outbox) can strip it instead of counting an open. */
@@ -129,7 +147,7 @@ export function renderEmail(input: RenderEmailInput): RenderedEmail {
   // A header cannot hold a line break; one in a value would start a new header.
   const subject = renderTemplate(input.subject, values).replace(/[\r\n]+/g, " ").trim();
   const text = renderTemplate(input.body, values);
-  const accent = branding.accentColor && /^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(branding.accentColor) ? branding.accentColor : DEFAULT_ACCENT;
+  const accent = accentColor(branding.accentColor);
   const label = branding.buttonLabel ?? "Update payment details";
 
   let buttonPlaced = false;
@@ -151,6 +169,11 @@ export function renderEmail(input: RenderEmailInput): RenderedEmail {
     ? `<img src="${escapeHtml(input.pixelUrl)}" width="1" height="1" alt="" ${OPEN_PIXEL_ATTRIBUTE} style="display:block;width:1px;height:1px;border:0;">`
     : "";
   const merchant = escapeHtml(branding.merchantName);
+  const logo = safeLogoUrl(branding.logoUrl);
+  // The name stays as the image's alt text: most clients block remote images until asked.
+  const header = logo
+    ? `<img src="${escapeHtml(logo)}" alt="${merchant}" height="40" style="display:block;height:40px;width:auto;max-width:200px;margin:0 0 24px;border:0;font-size:14px;font-weight:600;color:#57606a;">`
+    : `<p style="margin:0 0 24px;font-size:14px;font-weight:600;color:#57606a;">${merchant}</p>`;
 
   const html = `<!DOCTYPE html>
 <html lang="en">
@@ -165,7 +188,7 @@ export function renderEmail(input: RenderEmailInput): RenderedEmail {
 <tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background:#ffffff;border-radius:8px;">
 <tr><td style="padding:32px 28px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;">
-<p style="margin:0 0 24px;font-size:14px;font-weight:600;color:#57606a;">${merchant}</p>
+${header}
 ${paragraphs.join("\n")}
 </td></tr>
 </table>

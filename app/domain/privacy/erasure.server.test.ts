@@ -1,7 +1,7 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../../../tests/factories";
+import { findEverywhere } from "../../../tests/helpers/db-scan";
 import { pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
@@ -9,26 +9,6 @@ import { deliver, eventOf } from "../../../tests/helpers/stripe";
 import { eraseCustomer } from "./erasure.server";
 
 const env = useStripeAndMail();
-
-/** Every text-like column of every table (ours and pg-boss's) that contains `needle`. */
-async function findEverywhere(needle: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    const columns = await client.query<{ table_schema: string; table_name: string; column_name: string }>(
-      `SELECT table_schema, table_name, column_name FROM information_schema.columns
-       WHERE table_schema IN ('public', 'pgboss') AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')`,
-    );
-    const hits: string[] = [];
-    for (const c of columns.rows) {
-      const res = await client.query(`SELECT count(*)::int AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text LIKE $1`, [`%${needle}%`]);
-      if (res.rows[0].n > 0) hits.push(`${c.table_schema}.${c.table_name}.${c.column_name}`);
-    }
-    return hits;
-  } finally {
-    await client.end();
-  }
-}
 
 describe("GDPR erasure of a customer", () => {
   it("leaves no row or pending job naming them, and keeps the merchant's totals", async () => {

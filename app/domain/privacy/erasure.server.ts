@@ -72,7 +72,7 @@ export async function eraseCustomer(input: { workspaceId: string; externalId?: s
       });
     }
     await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
-    // Raw webhook payloads naming the customer are redacted, keeping only what dedupe needs.
+    // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.
     const needles = [...externalIds, ...emails];
     const eventsRedacted = needles.length
       ? await tx.$executeRawUnsafe(
@@ -83,6 +83,14 @@ export async function eraseCustomer(input: { workspaceId: string; externalId?: s
           needles,
         )
       : 0;
+    if (needles.length) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "ShopifyWebhook" SET payload = jsonb_build_object('redacted', true)
+         WHERE "workspaceId" = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE payload::text LIKE '%' || n || '%')`,
+        input.workspaceId,
+        needles,
+      );
+    }
     const deleted = await tx.customer.deleteMany({ where: { id: { in: customers.map((c) => c.id) } } });
     log.info("customer erased", { workspaceId: input.workspaceId, recoveries: recoveryIds.length });
     return { customers: deleted.count, recoveriesAnonymised: recoveryIds.length, messagesDeleted, eventsRedacted, jobsDeleted };

@@ -1,4 +1,4 @@
-import { formatMoney } from "~/domain/dunning/templates";
+import { accentColor, formatMoney, safeLogoUrl } from "~/domain/dunning/templates";
 import { classifyFailure, type CardBrand } from "./policy";
 import type { findRecoveryByToken } from "./update-payment.server";
 
@@ -29,7 +29,8 @@ export function customerReason(r: Recovery): string {
 /**
  * The customer page's facts. A payment waiting for the bank's confirmation
  * (3-D Secure) is confirmed on Stripe's hosted invoice page; anything else is
- * fixed by updating the payment method.
+ * fixed by updating the payment method. The page wears the merchant's colour
+ * and logo, as their emails do.
  */
 export function customerPageView(recovery: Recovery) {
   const open = recovery.status === "pending";
@@ -40,5 +41,7 @@ export function customerPageView(recovery: Recovery) {
     state: open ? "open" : recovery.status === "recovered" ? "recovered" : "closed",
     reason: open ? customerReason(recovery) : null,
     confirmUrl,
+    accent: accentColor(recovery.workspace.brandColor),
+    logoUrl: safeLogoUrl(recovery.workspace.logoUrl),
   } as const;
 }

@@ -63,3 +63,35 @@ export function workspaceDto(w: {
     updatedAt: w.updatedAt.toISOString(),
   };
 }
+
+/**
+ * Deletes a workspace and everything in it: rows that cascade from it, the
+ * rows that only name it (sessions, sign-in links, OAuth states, webhooks,
+ * pending jobs), and users who belonged to no other workspace.
+ */
+export async function deleteWorkspace(workspaceId: string) {
+  await db().$transaction(async (tx) => {
+    const members = await tx.membership.findMany({ where: { workspaceId }, select: { userId: true } });
+    const recoveryIds = (await tx.recoveryAttempt.findMany({ where: { workspaceId }, select: { id: true } })).map((r) => r.id);
+    const messageIds = (await tx.dunningMessage.findMany({ where: { workspaceId }, select: { id: true } })).map((m) => m.id);
+    const ids = [...recoveryIds, ...messageIds, workspaceId];
+    for (const table of ["job", "archive"]) {
+      await tx.$executeRawUnsafe(
+        `DELETE FROM pgboss.${table} WHERE data->>'recoveryId' = ANY($1::text[]) OR data->>'messageId' = ANY($1::text[]) OR data->>'workspaceId' = ANY($1::text[])`,
+        ids,
+      );
+    }
+    await tx.dashboardSession.deleteMany({ where: { workspaceId } });
+    await tx.signInToken.deleteMany({ where: { workspaceId } });
+    await tx.oAuthState.deleteMany({ where: { workspaceId } });
+    await tx.stripeEvent.deleteMany({ where: { workspaceId } });
+    await tx.shopifyWebhook.deleteMany({ where: { workspaceId } });
+    await tx.shopifyShop.deleteMany({ where: { workspaceId } });
+    await tx.workspace.delete({ where: { id: workspaceId } });
+    for (const { userId } of members) {
+      const elsewhere = await tx.membership.count({ where: { userId } });
+      const owns = await tx.workspace.count({ where: { ownerUserId: userId } });
+      if (elsewhere === 0 && owns === 0) await tx.user.delete({ where: { id: userId } });
+    }
+  });
+}

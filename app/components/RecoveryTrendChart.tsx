@@ -1,0 +1,119 @@
+import { BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
+import { lazy, Suspense, useEffect, useState } from "react";
+
+/** One local day of `getDashboardStats().dailyTrend`: recoveries opened (payments failed) and recovered that day. */
+export interface TrendDay {
+  /** YYYY-MM-DD in the workspace timezone. */
+  date: string;
+  failed: number;
+  recovered: number;
+}
+
+const HEIGHT = 240;
+const COLORS = { failed: "#e22c38", recovered: "#29845a" } as const;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "2026-11-02" → "Nov 2", without Date (no machine timezone can shift the day). */
+export function dayLabel(date: string): string {
+  const [, month, day] = date.split("-").map(Number);
+  return month && day ? `${MONTHS[month - 1]} ${day}` : date;
+}
+
+// polaris-viz reads `navigator` while rendering, so it cannot render on the server; it is also
+// the heaviest import of the dashboard. It is loaded in the browser, after hydration, only here.
+const Bars = lazy(async () => {
+  const { PolarisVizProvider, BarChart } = await import("@shopify/polaris-viz");
+  function Bars({ days }: { days: TrendDay[] }) {
+    const series = (["failed", "recovered"] as const).map((field) => ({
+      name: field === "failed" ? "Failed" : "Recovered",
+      color: COLORS[field],
+      data: days.map((d) => ({ key: d.date, value: d[field] })),
+    }));
+    return (
+      <PolarisVizProvider>
+        <BarChart
+          data={series}
+          theme="Light"
+          isAnimated={false}
+          showLegend={false}
+          xAxisOptions={{ labelFormatter: (value) => dayLabel(String(value)) }}
+          yAxisOptions={{ integersOnly: true }}
+          tooltipOptions={{ titleFormatter: (value) => dayLabel(String(value)) }}
+        />
+      </PolarisVizProvider>
+    );
+  }
+  return { default: Bars };
+});
+
+function Placeholder() {
+  return <div style={{ height: HEIGHT, borderRadius: 8, background: "var(--p-color-bg-surface-secondary)" }} aria-hidden="true" />;
+}
+
+function Legend() {
+  return (
+    <InlineStack gap="400">
+      {(["failed", "recovered"] as const).map((field) => (
+        <InlineStack key={field} gap="150" blockAlign="center">
+          <span style={{ width: 10, height: 10, borderRadius: 2, background: COLORS[field], display: "inline-block" }} />
+          <Text as="span" variant="bodySm" tone="subdued">
+            {field === "failed" ? "Failed payments" : "Recovered"}
+          </Text>
+        </InlineStack>
+      ))}
+    </InlineStack>
+  );
+}
+
+/**
+ * Failed vs recovered payments per day over the trend's days (30 on the overview), as bars.
+ * Rendered in the browser only; before that, and while the chart's code loads, a box of the
+ * chart's size holds its place.
+ */
+export function RecoveryTrendChart({ days, emptyText }: { days: TrendDay[]; /** Instead of the default line when nothing happened. */ emptyText?: string }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const failed = days.reduce((n, d) => n + d.failed, 0);
+  const recovered = days.reduce((n, d) => n + d.recovered, 0);
+  const empty = failed === 0 && recovered === 0;
+
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <BlockStack gap="050">
+            <Text as="h2" variant="headingMd">
+              Failed vs recovered
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              Last {days.length} days: {failed} failed, {recovered} recovered
+            </Text>
+          </BlockStack>
+          {empty ? null : <Legend />}
+        </InlineStack>
+        {empty ? (
+          <Box paddingBlock="800">
+            <BlockStack gap="100" inlineAlign="center">
+              <Text as="p" variant="headingSm">
+                Nothing to chart yet
+              </Text>
+              <Text as="p" tone="subdued" alignment="center">
+                {emptyText ?? `Failed and recovered payments of the last ${days.length} days show up here, day by day.`}
+              </Text>
+            </BlockStack>
+          </Box>
+        ) : (
+          <div style={{ height: HEIGHT }} data-testid="recovery-trend-chart">
+            {mounted ? (
+              <Suspense fallback={<Placeholder />}>
+                <Bars days={days} />
+              </Suspense>
+            ) : (
+              <Placeholder />
+            )}
+          </div>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}

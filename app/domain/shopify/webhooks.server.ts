@@ -1,0 +1,136 @@
+import { eraseCustomer } from "~/domain/privacy/erasure.server";
+import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
+import { now } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { sendEmail } from "~/utils/email.server";
+import { log } from "~/utils/logger.server";
+import { enqueue } from "~/utils/queue.server";
+import { queues } from "../../../jobs/queues";
+
+/** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
+export const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
+
+/** Topics processed now. Subscription billing topics are stored until the Shopify dunning engine reads them. */
+const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]);
+
+/** Verify happened in the route; here: store (unique webhook id), enqueue, in one transaction. */
+export async function receiveShopifyWebhook(input: { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown }) {
+  const topic = input.topic.toLowerCase();
+  return db().$transaction(async (tx) => {
+    const shop = await tx.shopifyShop.findUnique({ where: { shopDomain: input.shop } });
+    const rows = await tx.shopifyWebhook.createManyAndReturn({
+      select: { id: true },
+      data: {
+        webhookId: input.webhookId,
+        topic,
+        shopDomain: input.shop,
+        workspaceId: shop?.workspaceId ?? null,
+        apiVersion: input.apiVersion ?? null,
+        payload: input.payload as object,
+      },
+      skipDuplicates: true,
+    });
+    const row = rows[0];
+    if (!row) return { duplicate: true };
+    if (HANDLED.has(topic)) await enqueue(queues.shopifyWebhook, { shopifyWebhookId: row.id }, { tx, key: input.webhookId });
+    return { duplicate: false };
+  });
+}
+
+export async function processShopifyWebhook(input: { shopifyWebhookId: string }) {
+  const row = await db().shopifyWebhook.findUnique({ where: { id: input.shopifyWebhookId } });
+  if (!row || row.status === "processed" || row.status === "ignored") return;
+  const shop = await db().shopifyShop.findUnique({ where: { shopDomain: row.shopDomain } });
+  // updateMany: shop/redact deletes the shop's webhook rows, this one included.
+  const finish = (status: "processed" | "ignored", lastError: string | null = null) =>
+    db().shopifyWebhook.updateMany({ where: { id: row.id }, data: { status, lastError, processedAt: new Date(), attempts: { increment: 1 } } });
+  if (!shop) return finish("ignored", "unknown shop");
+  const payload = row.payload as Record<string, unknown>;
+  switch (row.topic) {
+    case "app/uninstalled":
+      await markShopUninstalled(shop.shopDomain);
+      break;
+    case "customers/redact": {
+      const customer = (payload.customer ?? {}) as { id?: number | string; email?: string };
+      for (const externalId of customerIds(customer.id)) await eraseCustomer({ workspaceId: shop.workspaceId, externalId, email: customer.email });
+      break;
+    }
+    case "customers/data_request":
+      await answerDataRequest(shop.workspaceId, shop.shopDomain, payload);
+      break;
+    case "shop/redact":
+      await eraseShop(shop.shopDomain);
+      break;
+    default:
+      return finish("ignored", `topic ${row.topic} is not handled`);
+  }
+  return finish("processed");
+}
+
+function customerIds(id: number | string | undefined): string[] {
+  if (id === undefined || id === null) return [];
+  return [`gid://shopify/Customer/${id}`, String(id)];
+}
+
+/** `app/uninstalled`: sessions go at once, work stops, data stays for the grace period. */
+export async function markShopUninstalled(shopDomain: string) {
+  await db().$transaction(async (tx) => {
+    await tx.shopifySession.deleteMany({ where: { shop: shopDomain } });
+    const shop = await tx.shopifyShop.update({ where: { shopDomain }, data: { uninstalledAt: now() } });
+    await tx.recoveryAttempt.updateMany({
+      where: { workspaceId: shop.workspaceId, provider: "shopify", status: "pending" },
+      data: { paused: true, pausedAt: now(), nextActionReason: "Paused: Recoup was uninstalled from the Shopify store." },
+    });
+    await enqueue(queues.shopifyShopErase, { shopDomain }, { tx, key: `${shopDomain}:${shop.uninstalledAt!.toISOString()}`, startAfter: new Date(now().getTime() + SHOP_ERASE_GRACE_MS) });
+  });
+}
+
+/**
+ * `shop/redact`, or the end of the uninstall grace period: every Shopify
+ * customer of the shop is erased; a workspace that only ever served this shop
+ * is deleted with everything in it.
+ */
+export async function eraseShop(shopDomain: string, opts: { onlyIfUninstalled?: boolean } = {}) {
+  const shop = await db().shopifyShop.findUnique({ where: { shopDomain } });
+  if (!shop) return { erased: false };
+  if (opts.onlyIfUninstalled && !shop.uninstalledAt) return { erased: false }; // reinstalled meanwhile
+  const customers = await db().customer.findMany({ where: { workspaceId: shop.workspaceId, provider: "shopify" } });
+  for (const c of customers) await eraseCustomer({ workspaceId: shop.workspaceId, externalId: c.externalId, email: c.email });
+  const otherConnections =
+    (await db().connectedStripeAccount.count({ where: { workspaceId: shop.workspaceId } })) +
+    (await db().shopifyShop.count({ where: { workspaceId: shop.workspaceId, shopDomain: { not: shopDomain } } }));
+  await db().$transaction(async (tx) => {
+    await tx.shopifySession.deleteMany({ where: { shop: shopDomain } });
+    await tx.shopifyWebhook.deleteMany({ where: { shopDomain } });
+    await tx.shopifyShop.delete({ where: { shopDomain } });
+  });
+  if (otherConnections === 0) await deleteWorkspace(shop.workspaceId);
+  log.info("shop erased", { shopDomain, workspaceDeleted: otherConnections === 0 });
+  return { erased: true, workspaceDeleted: otherConnections === 0 };
+}
+
+/**
+ * `customers/data_request`: what Recoup holds about the customer, sent to the
+ * workspace owner, who answers the customer (Shopify does not take a reply).
+ */
+async function answerDataRequest(workspaceId: string, shopDomain: string, payload: Record<string, unknown>) {
+  const customer = (payload.customer ?? {}) as { id?: number | string; email?: string };
+  const ids = customerIds(customer.id);
+  const held = await db().customer.findMany({
+    where: { workspaceId, OR: [{ externalId: { in: ids } }, ...(customer.email ? [{ email: customer.email }] : [])] },
+    include: { recoveries: { include: { retries: true, messages: { select: { subject: true, status: true, sentAt: true, toEmail: true } } } } },
+  });
+  const workspace = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, include: { owner: true } });
+  const report = JSON.stringify({ shop: shopDomain, request: payload.data_request ?? null, customers: held }, null, 2);
+  if (!workspace.owner.email) {
+    log.warn("data request received but the workspace owner has no email", { workspaceId });
+    return;
+  }
+  await sendEmail({
+    to: workspace.owner.email,
+    subject: `Customer data request from ${shopDomain}`,
+    text: `A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds (${held.length} customer record(s)):\n\n${report}`,
+    html: `<p>A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds:</p><pre>${report.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`,
+    messageId: `<data-request-${workspaceId}-${Date.now()}@recoup>`,
+  });
+}

@@ -1,0 +1,11 @@
+import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
+import { getStripeAppOverview } from "~/domain/stripe-app/views.server";
+import { json } from "~/http/problem.server";
+
+// The Stripe Dashboard drawer: POST {user_id, account_id} signed by fetchStripeSignature().
+export const loader = stripeAppLoader;
+
+export const action = stripeAppAction(async ({ request }) => {
+  const app = await authenticateStripeApp(request);
+  return json({ created: app.created, connected: app.connected, ...(await getStripeAppOverview({ workspaceId: app.workspaceId })) });
+});

@@ -1,0 +1,100 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { isRouteErrorResponse, Link, useLoaderData, useNavigation, useOutlet, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, ResourceItem, ResourceList, Text } from "@shopify/polaris";
+import { formatDate } from "~/components/format";
+import { listSequences } from "~/domain/dunning/preview.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
+import type { loader as dashboardLoader } from "./dashboard";
+
+// /dashboard/dunning: the workspace's email sequences. The editor (/dashboard/dunning/:id) is
+// a child route and takes the whole page when open.
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { workspaceId } = await requireDashboardSession(request);
+  return { sequences: await listSequences(workspaceId) };
+}
+
+type Sequence = Awaited<ReturnType<typeof loader>>["sequences"][number];
+
+function SequenceBadge({ sequence }: { sequence: Sequence }) {
+  if (sequence.isActive) return <Badge tone="success">Active</Badge>;
+  if (sequence.isEnabled) return <Badge tone="info">Enabled</Badge>;
+  return <Badge>Off</Badge>;
+}
+
+function SequenceList({ sequences, timeZone, loading }: { sequences: Sequence[]; timeZone: string; loading: boolean }) {
+  if (sequences.length === 0) {
+    return (
+      <Card>
+        <EmptyState heading="No email sequences yet" action={{ content: "New sequence", url: "/dashboard/dunning/new" }} image="">
+          <p>A sequence is the series of emails a customer gets after a failed payment, each with a link to update their card.</p>
+        </EmptyState>
+      </Card>
+    );
+  }
+  return (
+    <Card padding="0">
+      <ResourceList
+        loading={loading}
+        resourceName={{ singular: "sequence", plural: "sequences" }}
+        items={sequences}
+        renderItem={(sequence) => (
+          <ResourceItem id={sequence.id} url={`/dashboard/dunning/${sequence.id}`} accessibilityLabel={`Edit ${sequence.name}`}>
+            <InlineStack align="space-between" blockAlign="center" gap="200" wrap={false}>
+              <BlockStack gap="100">
+                <Text as="h3" variant="bodyMd" fontWeight="semibold" breakWord>
+                  {sequence.name}
+                </Text>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {sequence.stepCount === 1 ? "1 email" : `${sequence.stepCount} emails`} · saved {formatDate(sequence.updatedAt, timeZone, false)}
+                </Text>
+              </BlockStack>
+              <SequenceBadge sequence={sequence} />
+            </InlineStack>
+          </ResourceItem>
+        )}
+      />
+    </Card>
+  );
+}
+
+export default function DunningSequences() {
+  const outlet = useOutlet();
+  const { sequences } = useLoaderData<typeof loader>();
+  const layout = useRouteLoaderData<typeof dashboardLoader>("routes/dashboard");
+  const timeZone = layout?.signedIn ? layout.workspace.timezone : "UTC";
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/dashboard/dunning";
+  if (outlet) return outlet;
+
+  return (
+    <Page title="Dunning" primaryAction={{ content: "New sequence", url: "/dashboard/dunning/new" }}>
+      <BlockStack gap="400">
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <Text as="p" tone="subdued">
+            New failed payments follow the <strong>active</strong> sequence: the enabled one saved most recently. A recovery that has started
+            keeps the sequence it started with. <Link to="/dashboard/settings">Sender and branding</Link> are in Settings.
+          </Text>
+        </Box>
+        {sequences.length > 0 && !sequences.some((s) => s.isActive) ? (
+          <Banner tone="warning" title="No sequence is enabled">
+            <p>Customers get no emails about failed payments until you enable a sequence. Retries still happen.</p>
+          </Banner>
+        ) : null}
+        <SequenceList sequences={sequences} timeZone={timeZone} loading={loading} />
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
+  return (
+    <Page title="Dunning">
+      <Banner tone="critical" title="Your sequences could not be loaded">
+        <p>{detail}</p>
+      </Banner>
+    </Page>
+  );
+}

@@ -1,0 +1,9 @@
+import { eraseShop } from "~/domain/shopify/webhooks.server";
+import { defineJob } from "../define";
+import { queues } from "../queues";
+
+export const shopifyShopEraseJob = defineJob({
+  queue: queues.shopifyShopErase,
+  concurrency: 1,
+  handler: (data) => eraseShop(data.shopDomain, { onlyIfUninstalled: true }),
+});
