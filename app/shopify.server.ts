@@ -1,5 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import { data } from "@remix-run/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { linkShop, workspaceForShop } from "~/domain/shopify/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { AppError } from "~/http/errors";
 import { env } from "~/utils/env.server";
@@ -25,6 +27,11 @@ function build() {
     sessionStorage: new EncryptedPrismaSessionStorage(),
     distribution: AppDistribution.AppStore,
     future: { unstable_newEmbeddedAuthStrategy: true },
+    hooks: {
+      afterAuth: async ({ session }) => {
+        await linkShop({ shopDomain: session.shop, ownerEmail: session.onlineAccessInfo?.associated_user?.email ?? null });
+      },
+    },
   });
 }
 
@@ -35,4 +42,18 @@ export function shopify() {
   }
   app ??= build();
   return app;
+}
+
+/**
+ * The embedded admin's workspace: the shop's session token is verified by
+ * authenticate.admin; a shop seen for the first time is linked here too
+ * (afterAuth runs only when a new offline token is stored).
+ */
+export async function authenticateShopAdmin(request: Request) {
+  if (!shopifyConfigured()) {
+    throw data("Shopify is not configured on this Recoup server: set SHOPIFY_API_KEY and SHOPIFY_API_SECRET (see README).", { status: 503 });
+  }
+  const { session, admin } = await shopify().authenticate.admin(request);
+  const workspaceId = (await workspaceForShop(session.shop)) ?? (await linkShop({ shopDomain: session.shop }));
+  return { session, admin, workspaceId };
 }

@@ -1,0 +1,63 @@
+import { Session } from "@shopify/shopify-api";
+import { getJwt } from "@shopify/shopify-api/test-helpers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
+import { db } from "~/utils/db.server";
+import { loader as overview } from "./app._index";
+
+const API_KEY = "shopify-embedded-key";
+const SECRET = "shopify-embedded-secret";
+
+beforeEach(() => {
+  process.env.SHOPIFY_API_KEY = API_KEY;
+  process.env.SHOPIFY_API_SECRET = SECRET;
+});
+afterEach(() => {
+  delete process.env.SHOPIFY_API_KEY;
+  delete process.env.SHOPIFY_API_SECRET;
+});
+
+/** A request from the embedded admin: App Bridge's session token as a Bearer token, an offline session already stored. */
+async function adminRequest(shop: string, path = "/app") {
+  await new EncryptedPrismaSessionStorage().storeSession(
+    new Session({ id: `offline_${shop}`, shop, state: "state", isOnline: false, accessToken: "shpat_offline", scope: "read_customers" }),
+  );
+  const { token } = await getJwt(shop.replace(".myshopify.com", ""), API_KEY, SECRET);
+  return new Request(`http://localhost:3000${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+describe("the embedded Shopify admin", () => {
+  it("links a new shop to a workspace of its own and shows its overview", async () => {
+    const request = await adminRequest("new-shop.myshopify.com");
+    const data = await overview({ request, params: {}, context: {} });
+    const shop = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: "new-shop.myshopify.com" } });
+    expect(data.shop).toBe("new-shop.myshopify.com");
+    expect(data.summary.workspaceId).toBe(shop.workspaceId);
+    expect(data.recoveries.items).toEqual([]);
+    // The same shop again: the same workspace.
+    const again = await overview({ request: await adminRequest("new-shop.myshopify.com"), params: {}, context: {} });
+    expect(again.summary.workspaceId).toBe(shop.workspaceId);
+    expect(await db().shopifyShop.count()).toBe(1);
+  });
+
+  it("refuses a session token signed with another secret", async () => {
+    const shop = "forged.myshopify.com";
+    await adminRequest(shop);
+    const { token } = await getJwt("forged", API_KEY, "not-the-secret");
+    const request = new Request("http://localhost:3000/app", { headers: { authorization: `Bearer ${token}` } });
+    const thrown = await overview({ request, params: {}, context: {} }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(401);
+    expect(await db().shopifyShop.count({ where: { shopDomain: shop } })).toBe(0);
+  });
+
+  it("says plainly when Shopify is not configured", async () => {
+    delete process.env.SHOPIFY_API_KEY;
+    const thrown = (await overview({ request: new Request("http://localhost:3000/app"), params: {}, context: {} }).catch((e: unknown) => e)) as {
+      init?: ResponseInit;
+      data?: unknown;
+    };
+    expect(thrown.init?.status).toBe(503);
+    expect(String(thrown.data)).toContain("SHOPIFY_API_KEY");
+  });
+});
