@@ -22,7 +22,14 @@ export function dayLabel(date: string): string {
 // polaris-viz reads `navigator` while rendering, so it cannot render on the server; it is also
 // the heaviest import of the dashboard. It is loaded in the browser, after hydration, only here.
 const Bars = lazy(async () => {
-  const { PolarisVizProvider, BarChart } = await import("@shopify/polaris-viz");
+  let viz: typeof import("@shopify/polaris-viz");
+  try {
+    viz = await import("@shopify/polaris-viz");
+  } catch {
+    // A chunk that failed to load (deploy in between, flaky network) costs the chart, not the page.
+    return { default: ChartUnavailable };
+  }
+  const { PolarisVizProvider, BarChart } = viz;
   function Bars({ days }: { days: TrendDay[] }) {
     const series = (["failed", "recovered"] as const).map((field) => ({
       name: field === "failed" ? "Failed" : "Recovered",
@@ -35,6 +42,7 @@ const Bars = lazy(async () => {
           data={series}
           theme="Light"
           isAnimated={false}
+          errorText="The chart could not be drawn."
           showLegend={false}
           xAxisOptions={{ labelFormatter: (value) => dayLabel(String(value)) }}
           yAxisOptions={{ integersOnly: true }}
@@ -45,6 +53,16 @@ const Bars = lazy(async () => {
   }
   return { default: Bars };
 });
+
+function ChartUnavailable() {
+  return (
+    <Box paddingBlock="800">
+      <Text as="p" tone="subdued" alignment="center">
+        The chart could not be loaded. Reload the page to try again.
+      </Text>
+    </Box>
+  );
+}
 
 function Placeholder() {
   return <div style={{ height: HEIGHT, borderRadius: 8, background: "var(--p-color-bg-surface-secondary)" }} aria-hidden="true" />;

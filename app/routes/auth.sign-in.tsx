@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
-import { AppProvider, Banner, BlockStack, Box, Button, Card, Page, Text, TextField } from "@shopify/polaris";
+import { AppProvider, Banner, BlockStack, Button, Card, InlineStack, Page, Text, TextField } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
@@ -45,52 +45,55 @@ export default function SignIn() {
   return (
     <AppProvider i18n={en} linkComponent={PolarisLink}>
       <Page narrowWidth title="Sign in to Recoup">
-        <Box paddingInline={{ xs: "400", sm: "0" }}>
-          {result?.sent ? (
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Check your email
-                </Text>
-                <Text as="p">{result.message}</Text>
-                <Text as="p" tone="subdued">
-                  Sent to {result.email}. Nothing after a few minutes? Check your spam folder, or ask again below.
-                </Text>
+        {result?.sent ? (
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Check your email
+              </Text>
+              <Text as="p">{result.message}</Text>
+              <Text as="p" tone="subdued">
+                You asked for {result.email}. Nothing after a few minutes? Check the address and your spam folder, or ask again.
+              </Text>
+              <InlineStack gap="400">
                 <Form method="post" replace>
                   <input type="hidden" name="email" value={result.email} />
                   <Button submit variant="plain" loading={navigation.state === "submitting"}>
                     Send another link
                   </Button>
                 </Form>
+                <Button url="/auth/sign-in" variant="plain">
+                  Use another address
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        ) : (
+          <Card>
+            <Form method="post" replace>
+              <BlockStack gap="400">
+                <Text as="p">Enter your email address and we&apos;ll email you a link that signs you in. No password needed.</Text>
+                {result?.error ? (
+                  <Banner tone="critical">
+                    <p>{result.error}</p>
+                  </Banner>
+                ) : null}
+                <TextField
+                  label="Email"
+                  type="email"
+                  name="email"
+                  autoComplete="email"
+                  value={email}
+                  onChange={setEmail}
+                  error={Boolean(result?.error)}
+                />
+                <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                  Email me a sign-in link
+                </Button>
               </BlockStack>
-            </Card>
-          ) : (
-            <Card>
-              <Form method="post" replace>
-                <BlockStack gap="400">
-                  <Text as="p">Enter your email address and we&apos;ll email you a link that signs you in. No password needed.</Text>
-                  {result?.error ? (
-                    <Banner tone="critical">
-                      <p>{result.error}</p>
-                    </Banner>
-                  ) : null}
-                  <TextField
-                    label="Email"
-                    type="email"
-                    name="email"
-                    autoComplete="email"
-                    value={email}
-                    onChange={setEmail}
-                    error={Boolean(result?.error)}
-                  />
-                  <Button submit variant="primary" loading={navigation.state === "submitting"}>
-                    Email me a sign-in link
-                  </Button>
-                </BlockStack>
-              </Form>
-            </Card>
-          )}
-        </Box>
+            </Form>
+          </Card>
+        )}
       </Page>
     </AppProvider>
   );

@@ -110,6 +110,7 @@ export default function Overview() {
   const navigate = useNavigate();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/dashboard";
+  const openingRecovery = navigation.state === "loading" && navigation.location.pathname.startsWith("/dashboard/recoveries/");
   const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(params, changes), { preventScrollReset: true });
 
   return (
@@ -140,7 +141,7 @@ export default function Overview() {
             items={recoveries.items}
             status={query.status}
             timeZone={timeZone}
-            loading={loading}
+            loading={loading || openingRecovery}
             onStatusChange={(status) => go({ status, cursor: undefined })}
             nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
             firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}

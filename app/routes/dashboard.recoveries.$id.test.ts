@@ -106,7 +106,7 @@ describe("a recovery's page", () => {
   it("send update link now emails the customer once an hour, and says so", async () => {
     const m = await failedRecovery();
     testClock.set(new Date("2026-11-10T12:30:00Z"));
-    expect((await press(m.path, "send_link", m.sessionToken)).body).toMatchObject({ ok: true, message: `Update link sent to ${m.customerId}@example.com.` });
+    expect((await press(m.path, "send_link", m.sessionToken)).body).toMatchObject({ ok: true, message: `Update link on its way to ${m.customerId}@example.com.` });
     await runDueJobs();
     await env.smtp.waitFor((mail) => mail.subject?.includes("needs updating") === true && JSON.stringify(mail.to).includes(m.customerId));
     expect((await load(m.path, m.sessionToken)).entries.at(-1)).toMatchObject({ kind: "email", emailKind: "card_update_request", status: "sent" });

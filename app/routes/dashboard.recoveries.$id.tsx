@@ -18,7 +18,7 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useState, type SVGProps } from "react";
 import { z } from "zod";
-import { StatusBadge } from "~/components/RecoveriesTable";
+import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/components/format";
 import { findSession } from "~/domain/auth/sessions.server";
 import { formatMoney } from "~/domain/dunning/templates";
@@ -84,7 +84,7 @@ async function perform(intent: Intent, target: { workspaceId: string; recoveryId
     }
     case "send_link": {
       const sent = await sendUpdateLinkNow(target);
-      return `Update link sent to ${sent.toEmail}.`;
+      return `Update link on its way to ${sent.toEmail}.`;
     }
   }
 }
@@ -280,42 +280,51 @@ function ActionButton({ intent, children, busy, disabled, primary }: { intent: I
   );
 }
 
-/** A Polaris-looking toast without Polaris' Frame (the dashboard layout has none): bottom centre, gone after 5 s. */
-function Toast({ message, onDismiss }: { message: string; onDismiss: () => void }) {
+/**
+ * A Polaris-looking toast without Polaris' Frame (the dashboard layout has none): bottom centre,
+ * gone after 5 s. The live region is always there, so that screen readers announce what appears in it.
+ */
+function Toast({ toast, onDismiss }: { toast: { message: string; at: number } | null; onDismiss: () => void }) {
   useEffect(() => {
+    if (!toast) return;
     const timer = setTimeout(onDismiss, 5000);
     return () => clearTimeout(timer);
-  }, [onDismiss]);
+  }, [toast, onDismiss]);
   return (
-    <div style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", padding: "0 16px", zIndex: 520, pointerEvents: "none" }}>
-      <div
-        role="status"
-        aria-live="polite"
-        style={{
-          pointerEvents: "auto",
-          display: "flex",
-          alignItems: "center",
-          gap: 12,
-          maxWidth: 480,
-          padding: "10px 12px 10px 16px",
-          borderRadius: "var(--p-border-radius-300)",
-          background: "var(--p-color-bg-inverse)",
-          color: "var(--p-color-text-inverse)",
-          boxShadow: "var(--p-shadow-500)",
-          fontSize: "var(--p-font-size-325)",
-          lineHeight: "var(--p-font-line-height-500)",
-        }}
-      >
-        <span>{message}</span>
-        <button
-          type="button"
-          onClick={onDismiss}
-          aria-label="Dismiss notification"
-          style={{ all: "unset", cursor: "pointer", color: "inherit", fontSize: 18, lineHeight: 1, padding: 4 }}
+    <div
+      role="status"
+      aria-live="polite"
+      style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", padding: "0 16px", zIndex: 520, pointerEvents: "none" }}
+    >
+      {toast ? (
+        <div
+          key={toast.at}
+          style={{
+            pointerEvents: "auto",
+            display: "flex",
+            alignItems: "center",
+            gap: 12,
+            maxWidth: 480,
+            padding: "10px 12px 10px 16px",
+            borderRadius: "var(--p-border-radius-300)",
+            background: "var(--p-color-bg-inverse)",
+            color: "var(--p-color-text-inverse)",
+            boxShadow: "var(--p-shadow-500)",
+            fontSize: "var(--p-font-size-325)",
+            lineHeight: "var(--p-font-line-height-500)",
+          }}
         >
-          ×
-        </button>
-      </div>
+          <span>{toast.message}</span>
+          <button
+            type="button"
+            onClick={onDismiss}
+            aria-label="Dismiss notification"
+            style={{ all: "unset", cursor: "pointer", color: "inherit", fontSize: 18, lineHeight: 1, padding: 4 }}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -390,8 +399,9 @@ export default function RecoveryDetail() {
                     </BlockStack>
                   ) : (
                     <Text as="p" tone="subdued">
-                      Nothing: this recovery is closed{attempt.endedAt ? ` (${formatDate(attempt.endedAt, timeZone)})` : ""}.{" "}
-                      {attempt.nextActionReason ?? ""}
+                      Nothing: this recovery closed as {STATUS_LABELS[attempt.status].label.toLowerCase()}
+                      {attempt.endedAt ? ` on ${formatDate(attempt.endedAt, timeZone)}` : ""}.
+                      {attempt.status === "recovered" || !attempt.nextActionReason ? "" : ` ${attempt.nextActionReason}`}
                     </Text>
                   )}
                   {open ? (
@@ -473,7 +483,7 @@ export default function RecoveryDetail() {
           </Layout.Section>
         </Layout>
       </BlockStack>
-      {toast ? <Toast key={toast.at} message={toast.message} onDismiss={dismissToast} /> : null}
+      <Toast toast={toast} onDismiss={dismissToast} />
     </Page>
   );
 }

@@ -35,8 +35,11 @@ export async function requestSignInLink(input: { email: string; appUrl: string }
 }
 
 async function deliverSignInLink(input: { email: string; appUrl: string }) {
-  const user = await db().user.findFirst({
-    where: { email: { equals: input.email, mode: "insensitive" } },
+  // lower() = lower(), not Prisma's `mode: "insensitive"`: that is ILIKE, where "_" and "%" are wildcards.
+  const [match] = await db().$queryRaw<Array<{ id: string }>>`SELECT id FROM "User" WHERE lower(email) = lower(${input.email}) LIMIT 1`;
+  if (!match) return;
+  const user = await db().user.findUnique({
+    where: { id: match.id },
     include: {
       memberships: { include: { workspace: { select: { id: true, name: true } } }, orderBy: { createdAt: "asc" }, take: MAX_WORKSPACES_IN_EMAIL },
     },

@@ -430,8 +430,13 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
     if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
     if (!recovery.stripeAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
     const action = await decide(tx, recovery);
-    if (action.kind === "stop" || (action.kind === "email" && action.classification.category !== "soft_retry")) {
-      throw new AppError("conflict", `Not retried: ${action.reason}`, { reason: action.reason });
+    // The networks' rules bind a manual retry too: a card the bank refused for good, or one that
+    // needs the customer, is not charged again until a new payment method arrives.
+    const needsNewCard = action.classification.category === "hard_customer" || action.classification.category === "terminal";
+    const newCard = recovery.paymentMethodUpdatedAt !== null && recovery.paymentMethodUpdatedAt > recovery.lastFailureAt;
+    if (action.kind === "stop" || (needsNewCard && !newCard)) {
+      const why = action.reason.replace(/^Stopped:\s*/i, "");
+      throw new AppError("conflict", `Not retried: ${why}`, { reason: action.reason });
     }
     const at = now();
     const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });

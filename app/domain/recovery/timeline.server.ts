@@ -9,6 +9,12 @@ export type TimelineEntry =
   | { at: string; kind: "charge_succeeded"; source: string; attemptNumber: number }
   | { at: string; kind: "outcome"; outcome: string; reasonCode: string | null };
 
+// Stripe stamps a payment to the second and our own rows to the millisecond: within one second,
+// the charge that succeeded and the outcome it caused come after whatever else happened.
+const KIND_ORDER: Record<TimelineEntry["kind"], number> = { failure: 0, email: 0, charge_succeeded: 1, outcome: 2 };
+const bySecondThenKind = (a: TimelineEntry, b: TimelineEntry) =>
+  a.at.slice(0, 19).localeCompare(b.at.slice(0, 19)) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.at.localeCompare(b.at);
+
 /**
  * A recovery with everything that happened to it, oldest first: each charge
  * attempt and its decline, each email and its opens/clicks, the outcome; and
@@ -59,7 +65,7 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
   for (const o of recovery.outcomes) {
     entries.push({ at: o.occurredAt.toISOString(), kind: "outcome", outcome: o.outcome, reasonCode: o.reasonCode });
   }
-  entries.sort((a, b) => a.at.localeCompare(b.at));
+  entries.sort(bySecondThenKind);
 
   return {
     attempt: recoveryAttemptDto(recovery),
