@@ -25,7 +25,7 @@ import { formatMoney } from "~/domain/dunning/templates";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
 import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
-import { getRecoveryTimeline, type TimelineEntry } from "~/domain/recovery/timeline.server";
+import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { sessionCookie } from "~/http/auth.server";
 import { AppError } from "~/http/errors";
 import { log } from "~/utils/logger.server";
