@@ -6,7 +6,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
-    include: ["app/**/*.test.ts", "app/**/*.test.tsx", "jobs/**/*.test.ts", "tests/**/*.test.ts", "extensions/stripe-app/src/**/*.test.tsx"],
+    include: ["app/**/*.test.ts", "app/**/*.test.tsx", "jobs/**/*.test.ts", "tests/**/*.test.ts", "extensions/stripe-app/src/**/*.test.tsx", "extensions/shopify/**/*.test.ts", "extensions/shopify/**/*.test.tsx"],
     exclude: ["tests/browser/**", "node_modules/**"],
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/per-file.ts"],
