@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, Link, useLoaderData, useNavigation, useOutlet, useRouteError, useRouteLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, ResourceItem, ResourceList, Text } from "@shopify/polaris";
+import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useLoaderData, useNavigation, useOutlet, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, Text, Link as TextLink } from "@shopify/polaris";
 import { formatDate } from "~/components/format";
 import { listSequences } from "~/domain/dunning/preview.server";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
@@ -14,6 +14,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { sequences: await listSequences(workspaceId) };
 }
 
+// The editor's previews and test emails change no sequence.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formAction, json, defaultShouldRevalidate }) => {
+  if (formAction === "/dashboard/dunning/preview") return false;
+  if ((json as { intent?: unknown } | undefined)?.intent === "test-email") return false;
+  return defaultShouldRevalidate;
+};
+
+// An envelope, drawn here: no image host is reachable from every install.
+const ILLUSTRATION =
+  "data:image/svg+xml," +
+  encodeURIComponent(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="226" height="160" viewBox="0 0 226 160"><rect x="43" y="35" width="140" height="92" rx="10" fill="#e3e8ee"/><path d="M47 42l66 48 66-48" fill="none" stroke="#c1c9d2" stroke-width="6" stroke-linejoin="round"/><circle cx="172" cy="118" r="24" fill="#1a56db"/><path d="M162 118h20M172 108v20" stroke="#fff" stroke-width="5" stroke-linecap="round"/></svg>`,
+  );
+
 type Sequence = Awaited<ReturnType<typeof loader>>["sequences"][number];
 
 function SequenceBadge({ sequence }: { sequence: Sequence }) {
@@ -26,7 +40,7 @@ function SequenceList({ sequences, timeZone, loading }: { sequences: Sequence[];
   if (sequences.length === 0) {
     return (
       <Card>
-        <EmptyState heading="No email sequences yet" action={{ content: "New sequence", url: "/dashboard/dunning/new" }} image="">
+        <EmptyState heading="No email sequences yet" action={{ content: "New sequence", url: "/dashboard/dunning/new" }} image={ILLUSTRATION}>
           <p>A sequence is the series of emails a customer gets after a failed payment, each with a link to update their card.</p>
         </EmptyState>
       </Card>
@@ -34,26 +48,29 @@ function SequenceList({ sequences, timeZone, loading }: { sequences: Sequence[];
   }
   return (
     <Card padding="0">
-      <ResourceList
-        loading={loading}
-        resourceName={{ singular: "sequence", plural: "sequences" }}
-        items={sequences}
-        renderItem={(sequence) => (
-          <ResourceItem id={sequence.id} url={`/dashboard/dunning/${sequence.id}`} accessibilityLabel={`Edit ${sequence.name}`}>
-            <InlineStack align="space-between" blockAlign="center" gap="200" wrap={false}>
-              <BlockStack gap="100">
-                <Text as="h3" variant="bodyMd" fontWeight="semibold" breakWord>
-                  {sequence.name}
-                </Text>
-                <Text as="p" variant="bodySm" tone="subdued">
-                  {sequence.stepCount === 1 ? "1 email" : `${sequence.stepCount} emails`} · saved {formatDate(sequence.updatedAt, timeZone, false)}
-                </Text>
-              </BlockStack>
-              <SequenceBadge sequence={sequence} />
-            </InlineStack>
-          </ResourceItem>
-        )}
-      />
+      <div style={{ opacity: loading ? 0.6 : 1 }}>
+        <ul aria-label="Sequences" style={{ listStyle: "none", margin: 0, padding: 0 }}>
+          {sequences.map((sequence, i) => (
+            <li key={sequence.id} style={{ borderTop: i > 0 ? "1px solid var(--p-color-border-secondary)" : "none" }}>
+              <Link to={`/dashboard/dunning/${sequence.id}`} style={{ display: "block", color: "inherit", textDecoration: "none" }}>
+                <Box padding="400">
+                  <InlineStack align="space-between" blockAlign="center" gap="200" wrap={false}>
+                    <BlockStack gap="100">
+                      <Text as="h3" variant="bodyMd" fontWeight="semibold" breakWord>
+                        {sequence.name}
+                      </Text>
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        {sequence.stepCount === 1 ? "1 email" : `${sequence.stepCount} emails`} · saved {formatDate(sequence.updatedAt, timeZone, false)}
+                      </Text>
+                    </BlockStack>
+                    <SequenceBadge sequence={sequence} />
+                  </InlineStack>
+                </Box>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </div>
     </Card>
   );
 }
@@ -73,7 +90,7 @@ export default function DunningSequences() {
         <Box paddingInline={{ xs: "400", sm: "0" }}>
           <Text as="p" tone="subdued">
             New failed payments follow the <strong>active</strong> sequence: the enabled one saved most recently. A recovery that has started
-            keeps the sequence it started with. <Link to="/dashboard/settings">Sender and branding</Link> are in Settings.
+            keeps the sequence it started with. <TextLink url="/dashboard/settings">Sender and branding</TextLink> are in Settings.
           </Text>
         </Box>
         {sequences.length > 0 && !sequences.some((s) => s.isActive) ? (

@@ -1,5 +1,6 @@
-// The sequence editor's server side: the sequences it lists and opens, the live preview of a
-// step with sample data, and the test email a merchant sends to themselves.
+// The sequence editor's server side: the sequences it lists, opens and saves (through
+// sequences.server.ts), the live preview of a step with sample data, and the test email a
+// merchant sends to themselves.
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { z } from "zod";

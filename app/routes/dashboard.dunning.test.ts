@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { db } from "~/utils/db.server";
+import { closeEmailTransports } from "~/utils/email.server";
+import { resetEnv } from "~/utils/env.server";
+import { makeWorkspace } from "../../tests/factories";
+import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
+import * as list from "./dashboard.dunning";
+import * as editor from "./dashboard.dunning.$id";
+import * as preview from "./dashboard.dunning.preview";
+
+let smtp: FakeSmtp;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  process.env.SMTP_URL = smtp.url;
+  resetEnv();
+});
+afterAll(async () => {
+  delete process.env.SMTP_URL;
+  resetEnv();
+  closeEmailTransports();
+  await smtp.close();
+});
+
+const cookie = (token?: string): Record<string, string> => (token ? { cookie: `recoup_session=${encodeURIComponent(token)}` } : {});
+
+const get = (path: string, token?: string, params: Record<string, string> = {}) => ({
+  request: new Request(`http://localhost${path}`, { headers: cookie(token) }),
+  params,
+  context: {},
+});
+
+const post = (path: string, body: unknown, token?: string, params: Record<string, string> = {}) => ({
+  request: new Request(`http://localhost${path}`, { method: "POST", headers: { ...cookie(token), "content-type": "application/json" }, body: JSON.stringify(body) }),
+  params,
+  context: {},
+});
+
+async function thrown(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { data?: unknown; init?: ResponseInit | null };
+  }
+  throw new Error("expected a throw");
+}
+
+/** What `data(...)` carries, for an action's failures. */
+const failure = (result: unknown) => result as { data: { ok: false; message: string; fieldErrors: Record<string, string> }; init: ResponseInit };
+
+describe("/dashboard/dunning", () => {
+  it("lists the workspace's sequences with the active one marked", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    await makeWorkspace();
+    const { sequences } = await list.loader(get("/dashboard/dunning", sessionToken));
+    expect(sequences).toEqual([
+      expect.objectContaining({ name: "Default recovery sequence", isEnabled: true, isActive: true, stepCount: 4 }),
+    ]);
+    expect(sequences[0]!.id).toBe((await getActiveSequence(workspace.id))!.id);
+  });
+
+  it("without a session is a 401", async () => {
+    expect(await thrown(list.loader(get("/dashboard/dunning")))).toMatchObject({ init: { status: 401 } });
+  });
+});
+
+describe("/dashboard/dunning/:id", () => {
+  it("opens the workspace's sequence as a draft", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const sequence = (await getActiveSequence(workspace.id))!;
+    const page = await editor.loader(get(`/dashboard/dunning/${sequence.id}`, sessionToken, { id: sequence.id }));
+    expect(page.sequence).toEqual({ id: sequence.id, isActive: true });
+    expect(page.draft.steps.map((s) => [s.id, s.delayHours])).toEqual(sequence.steps.map((s) => [s.id, s.delayHours]));
+  });
+
+  it("another workspace's sequence is a 404, to open and to save", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const other = await makeWorkspace();
+    const theirs = (await getActiveSequence(other.workspace.id))!;
+    const params = { id: theirs.id };
+    expect(await thrown(editor.loader(get(`/dashboard/dunning/${theirs.id}`, sessionToken, params)))).toMatchObject({ init: { status: 404 } });
+
+    const draft = { name: "Taken", isEnabled: true, steps: [{ delayHours: 1, subjectTemplate: "s", bodyTemplate: "b" }] };
+    const saved = failure(await editor.action(post(`/dashboard/dunning/${theirs.id}`, { intent: "save", draft }, sessionToken, params)));
+    expect(saved.init.status).toBe(404);
+    expect(saved.data.message).toBe("No dunning sequence with that id in this workspace.");
+    expect((await getActiveSequence(other.workspace.id))!.name).toBe("Default recovery sequence");
+  });
+
+  it("/new starts from the default emails, switched off", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const page = await editor.loader(get("/dashboard/dunning/new", sessionToken, { id: "new" }));
+    expect(page.sequence).toBeNull();
+    expect(page.draft).toMatchObject({ name: "New sequence", isEnabled: false });
+    expect(page.draft.steps).toHaveLength(4);
+  });
+
+  it("saves edits and answers with the saved draft and a toast", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const sequence = (await getActiveSequence(workspace.id))!;
+    const params = { id: sequence.id };
+    const { draft } = await editor.loader(get(`/dashboard/dunning/${sequence.id}`, sessionToken, params));
+    draft.steps[0]!.subjectTemplate = "Quick note about your {{merchant_name}} payment";
+    draft.steps.push({ delayHours: 500, subjectTemplate: "Last call", bodyTemplate: "{{update_payment_url}}" });
+    const result = await editor.action(post(`/dashboard/dunning/${sequence.id}`, { intent: "save", draft }, sessionToken, params));
+    expect(result).toMatchObject({ ok: true, intent: "save", toast: "Sequence saved" });
+    const saved = (await getActiveSequence(workspace.id))!;
+    expect(saved.steps.map((s) => s.subjectTemplate)).toEqual([...draft.steps.map((s) => s.subjectTemplate)]);
+    // The answer carries the new step's id, so that the next save updates it instead of adding it again.
+    expect((result as { draft: { steps: Array<{ id?: string }> } }).draft.steps.map((s) => s.id)).toEqual(saved.steps.map((s) => s.id));
+  });
+
+  it("creates a sequence from /new", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const draft = { name: "Winter", isEnabled: false, steps: [{ delayHours: 2, subjectTemplate: "Hi {{customer_name}}", bodyTemplate: "{{update_payment_url}}" }] };
+    const result = await editor.action(post("/dashboard/dunning/new", { intent: "save", draft }, sessionToken, { id: "new" }));
+    expect(result).toMatchObject({ ok: true, toast: "Sequence created", sequence: { isActive: false } });
+    expect(await db().dunningSequence.count({ where: { workspaceId: workspace.id, name: "Winter" } })).toBe(1);
+  });
+
+  it("answers a bad field with an error on that field, in plain words", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const sequence = (await getActiveSequence(workspace.id))!;
+    const params = { id: sequence.id };
+    const draft = { name: " ", isEnabled: true, steps: [{ delayHours: 1, subjectTemplate: "Hi {{first_name}}", bodyTemplate: "b" }] };
+    const result = failure(await editor.action(post(`/dashboard/dunning/${sequence.id}`, { intent: "save", draft }, sessionToken, params)));
+    expect(result.init.status).toBe(400);
+    expect(result.data.fieldErrors).toEqual({
+      name: "Name the sequence.",
+      "steps.0.subjectTemplate": expect.stringMatching(/^Email 1's subject uses \{\{first_name\}\}, which isn't a placeholder Recoup can fill/),
+    });
+    expect((await getActiveSequence(workspace.id))!.name).toBe("Default recovery sequence");
+  });
+
+  it("sends a test email to the signed-in merchant", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace();
+    const sequence = (await getActiveSequence(workspace.id))!;
+    const step = sequence.steps[0]!;
+    const result = await editor.action(
+      post(`/dashboard/dunning/${sequence.id}`, { intent: "test-email", subjectTemplate: step.subjectTemplate, bodyTemplate: step.bodyTemplate }, sessionToken, { id: sequence.id }),
+    );
+    expect(result).toEqual({ ok: true, intent: "test-email", toast: `Sent to ${owner.email}` });
+    const mail = await smtp.waitFor((m) => m.subject === `[Test] Your payment to ${workspace.name} didn't go through`);
+    expect(mail.text).toContain("Hi Jane Doe");
+  });
+
+  it("without a session is a 401", async () => {
+    expect(await thrown(editor.action(post("/dashboard/dunning/new", { intent: "save", draft: {} }, undefined, { id: "new" })))).toMatchObject({
+      init: { status: 401 },
+    });
+  });
+});
+
+describe("/dashboard/dunning/preview", () => {
+  it("renders the templates with sample data", async () => {
+    const { sessionToken } = await makeWorkspace({ name: "Story Coffee" });
+    const result = await preview.action(post("/dashboard/dunning/preview", { subjectTemplate: "Hi {{customer_name}}", bodyTemplate: "You owe {{amount}}." }, sessionToken));
+    expect(result).toMatchObject({ ok: true, preview: { subject: "Hi Jane Doe", text: "You owe $49.00." } });
+  });
+
+  it("names an unknown placeholder", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const result = failure(await preview.action(post("/dashboard/dunning/preview", { subjectTemplate: "s", bodyTemplate: "Hi {{nickname}}" }, sessionToken)));
+    expect(result.init.status).toBe(400);
+    expect(result.data.message).toMatch(/^The email text uses \{\{nickname\}\}, which isn't a placeholder Recoup can fill/);
+    expect(result.data.fieldErrors).toEqual({ bodyTemplate: result.data.message });
+  });
+
+  it("without a session is a 401", async () => {
+    expect(await thrown(preview.action(post("/dashboard/dunning/preview", { subjectTemplate: "s", bodyTemplate: "b" })))).toMatchObject({ init: { status: 401 } });
+  });
+});

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession } from "~/domain/auth/sessions.server";
+import { inviteMember } from "~/domain/team/team.server";
+import { db } from "~/utils/db.server";
+import { closeEmailTransports } from "~/utils/email.server";
+import { resetEnv } from "~/utils/env.server";
+import type { FakeStripe } from "../../tests/fakes/stripe-server";
+import { connectStripeAccount, makeWorkspace } from "../../tests/factories";
+import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
+import { setUpStripe } from "../../tests/helpers/stripe";
+import * as settings from "./dashboard.settings";
+
+let stripe: FakeStripe;
+let smtp: FakeSmtp;
+
+beforeAll(async () => {
+  stripe = await setUpStripe();
+  smtp = await startSmtpServer();
+  process.env.SMTP_URL = smtp.url;
+  resetEnv();
+});
+afterAll(async () => {
+  delete process.env.SMTP_URL;
+  resetEnv();
+  closeEmailTransports();
+  await smtp.close();
+  await stripe.close();
+});
+
+const cookie = (token?: string): Record<string, string> => (token ? { cookie: `recoup_session=${encodeURIComponent(token)}` } : {});
+const get = (token?: string) => ({ request: new Request("http://localhost/dashboard/settings", { headers: cookie(token) }), params: {}, context: {} });
+const post = (body: unknown, token?: string) => ({
+  request: new Request("http://localhost/dashboard/settings", { method: "POST", headers: { ...cookie(token), "content-type": "application/json" }, body: JSON.stringify(body) }),
+  params: {},
+  context: {},
+});
+
+type Failure = { data: { ok: false; message: string; fieldErrors: Record<string, string> }; init: ResponseInit };
+const failure = (result: unknown) => result as Failure;
+
+async function thrown(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { init?: ResponseInit | null };
+  }
+  throw new Error("expected a throw");
+}
+
+describe("GET /dashboard/settings", () => {
+  it("shows the effective policy, sender, branding, connected accounts and team", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace({ name: "Story Coffee" });
+    await connectStripeAccount(workspace.id, "acct_settings_1");
+    await makeWorkspace();
+    const page = await settings.loader(get(sessionToken));
+    expect(page.settings.retry.effective).toMatchObject({ maxRetries: 6, retryWindowDays: 21, preferredLocalHours: [8, 11], fallbackTimezone: "UTC" });
+    expect(page.settings.sender.defaultName).toBe("Story Coffee");
+    expect(page.accounts.map((a) => a.stripeAccountId)).toEqual(["acct_settings_1"]);
+    expect(page.members).toEqual([expect.objectContaining({ userId: owner.id, role: "owner", isOwner: true })]);
+    expect(page.currentUserId).toBe(owner.id);
+    expect(page.stripeConfigured).toBe(true);
+    expect(page.timezones).toContain("Europe/Paris");
+    expect(page.timezones[0]).toBe("UTC");
+  });
+
+  it("without a session is a 401", async () => {
+    expect(await thrown(settings.loader(get()))).toMatchObject({ init: { status: 401 } });
+  });
+});
+
+describe("POST /dashboard/settings", () => {
+  it("retry-policy: saves within the limits, and names the field that is not", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const ok = await settings.action(post({ intent: "retry-policy", patch: { maxRetries: 10, retryWindowDays: 7, preferredLocalHours: [9, 17], paydayAware: false } }, sessionToken));
+    expect(ok).toMatchObject({ ok: true, intent: "retry-policy", toast: "Retry policy saved", settings: { retry: { effective: { maxRetries: 10, paydayAware: false } } } });
+
+    const bad = failure(await settings.action(post({ intent: "retry-policy", patch: { maxRetries: 11, retryWindowDays: 36 } }, sessionToken)));
+    expect(bad.init.status).toBe(400);
+    expect(bad.data.fieldErrors.maxRetries).toMatch(/^At most 10 retries: card networks cap the attempts on one card/);
+    expect(bad.data.fieldErrors.retryWindowDays).toMatch(/^Retry for at most 35 days/);
+    expect(bad.data.message).toBe("Some fields need another look.");
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).retrySettings).toMatchObject({ maxRetries: 10 });
+
+    const empty = failure(await settings.action(post({ intent: "retry-policy", patch: { maxRetries: null } }, sessionToken)));
+    expect(empty.data.fieldErrors.maxRetries).toBe("Enter a number of retries.");
+  });
+
+  it("quiet-hours: saves the hours and the timezone together", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const ok = await settings.action(post({ intent: "quiet-hours", quietHours: { start: 21, end: 8 }, timezone: "Europe/Paris" }, sessionToken));
+    expect(ok).toMatchObject({ ok: true, toast: "Quiet hours saved" });
+    expect(await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).toMatchObject({ timezone: "Europe/Paris", retrySettings: { quietHours: { start: 21, end: 8 } } });
+
+    const bad = failure(await settings.action(post({ intent: "quiet-hours", quietHours: null, timezone: "Moon/Base" }, sessionToken)));
+    expect(bad.data.fieldErrors).toEqual({ timezone: "Choose a timezone from the list, such as Europe/Paris or America/New_York." });
+  });
+
+  it("sender and branding: each section changes only its own fields", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    expect(await settings.action(post({ intent: "sender", senderName: "Story Coffee", replyTo: "billing@story.example" }, sessionToken))).toMatchObject({
+      ok: true,
+      toast: "Sender saved",
+    });
+    expect(await settings.action(post({ intent: "branding", brandColor: "#0B7A5A", logoUrl: "https://cdn.example.com/l.png" }, sessionToken))).toMatchObject({
+      ok: true,
+      toast: "Branding saved",
+    });
+    expect(await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).toMatchObject({
+      senderName: "Story Coffee",
+      replyTo: "billing@story.example",
+      brandColor: "#0b7a5a",
+      logoUrl: "https://cdn.example.com/l.png",
+    });
+    const bad = failure(await settings.action(post({ intent: "branding", brandColor: "green", logoUrl: "http://cdn.example.com/l.png" }, sessionToken)));
+    expect(Object.keys(bad.data.fieldErrors).sort()).toEqual(["brandColor", "logoUrl"]);
+  });
+
+  it("disconnect: Stripe revokes access; another workspace's account is a 404", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const other = await makeWorkspace();
+    await connectStripeAccount(workspace.id, "acct_settings_mine");
+    await connectStripeAccount(other.workspace.id, "acct_settings_theirs");
+
+    const theirs = failure(await settings.action(post({ intent: "disconnect", stripeAccountId: "acct_settings_theirs" }, sessionToken)));
+    expect(theirs.init.status).toBe(404);
+    expect(theirs.data.message).toBe("No connected Stripe account acct_settings_theirs in this workspace.");
+
+    const mine = await settings.action(post({ intent: "disconnect", stripeAccountId: "acct_settings_mine" }, sessionToken));
+    expect(mine).toMatchObject({ ok: true, toast: "acct_settings_mine disconnected. Its open recoveries are paused." });
+    expect(stripe.requestsTo("POST", "/oauth/deauthorize").map((r) => r.body.stripe_user_id)).toContain("acct_settings_mine");
+    expect(stripe.requestsTo("POST", "/oauth/deauthorize").map((r) => r.body.stripe_user_id)).not.toContain("acct_settings_theirs");
+  });
+
+  it("invite and remove-member", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace();
+    const email = `sam-${Date.now()}@story.example`;
+    expect(await settings.action(post({ intent: "invite", email, role: "member" }, sessionToken))).toMatchObject({ ok: true, toast: `Invitation sent to ${email}` });
+    await smtp.waitFor((m) => m.to !== undefined && !Array.isArray(m.to) && m.to.value[0]?.address === email);
+
+    const again = failure(await settings.action(post({ intent: "invite", email, role: "member" }, sessionToken)));
+    expect(again.init.status).toBe(409);
+    expect(again.data).toMatchObject({ message: `${email} is already a member of this workspace.`, fieldErrors: { email: "Already a member." } });
+
+    const self = failure(await settings.action(post({ intent: "remove-member", userId: owner.id }, sessionToken)));
+    expect(self.init.status).toBe(403);
+    expect(self.data.message).toBe("The workspace's owner can't be removed.");
+
+    const sam = await db().user.findUniqueOrThrow({ where: { email } });
+    expect(await settings.action(post({ intent: "remove-member", userId: sam.id, label: email }, sessionToken))).toMatchObject({ ok: true, toast: `${email} removed` });
+    expect(await db().membership.count({ where: { workspaceId: workspace.id } })).toBe(1);
+  });
+
+  it("a member cannot remove themselves", async () => {
+    const { workspace } = await makeWorkspace();
+    const { member } = await inviteMember({ workspaceId: workspace.id, email: `kim-${Date.now()}@story.example`, appUrl: "http://recoup.test" });
+    const session = await createSession({ userId: member.userId, workspaceId: workspace.id });
+    const result = failure(await settings.action(post({ intent: "remove-member", userId: member.userId }, session.token)));
+    expect(result.data.message).toBe("You can't remove yourself. Ask another member to do it.");
+  });
+
+  it("an unknown intent or a malformed body is a 400 in plain words; no session is a 401", async () => {
+    const { sessionToken } = await makeWorkspace();
+    const unknown = failure(await settings.action(post({ intent: "delete-everything" }, sessionToken)));
+    expect(unknown.init.status).toBe(400);
+    expect(await thrown(settings.action(post({ intent: "sender" })))).toMatchObject({ init: { status: 401 } });
+  });
+});

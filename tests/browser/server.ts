@@ -1,0 +1,100 @@
+// For browser test files: the built app served by the real web server, the fake Stripe behind it,
+// and Debian's chromium driven by playwright-core. Same setup as pages.test.ts.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { env, resetEnv } from "~/utils/env.server";
+import type { FakeStripe } from "../fakes/stripe-server";
+import { setUpStripe } from "../helpers/stripe";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+export const SHOTS = path.resolve("test-results/screenshots");
+const BUILT = path.resolve("build/server/index.js");
+
+function newestMtime(target: string): number {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** `remix vite:build`, unless build/ is newer than every source it is built from. */
+function buildIfStale() {
+  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
+  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
+  console.log("Building the app for the browser tests…");
+  execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+}
+
+export interface BrowserApp {
+  base: string;
+  stripe: FakeStripe;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Builds if needed, starts the fake Stripe, the web server on a free port and chromium. */
+export async function startBrowserApp(opts: { stripeUserId?: string } = {}): Promise<BrowserApp> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. Install Debian's package (apt-get install -y chromium) or point CHROMIUM_PATH at a chromium binary.`,
+    );
+  }
+  buildIfStale();
+  mkdirSync(SHOTS, { recursive: true });
+
+  const stripe = await setUpStripe(opts);
+  // The built server has its own copy of every module: hand it this process's generated
+  // secrets so that tokens signed here verify there.
+  const secrets = env();
+  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
+  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
+  const { startWeb } = await import("~/server/web.server");
+  const web = await startWeb({ port: 0, host: "127.0.0.1" });
+  const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
+  process.env.APP_URL = base;
+  process.env.STRIPE_CONNECT_AUTHORIZE_URL = `${stripe.url}/oauth/authorize`;
+  resetEnv();
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return {
+    base,
+    stripe,
+    browser,
+    async close() {
+      await browser.close();
+      await web.close();
+      await stripe.close();
+    },
+  };
+}
+
+/** Waits (briefly) for the element to be on screen; the failure names the locator. */
+export async function visible(locator: Locator, timeout = 5_000) {
+  await locator.waitFor({ state: "visible", timeout });
+}
+
+/** A page that collects script errors and console errors from our origin (hydration mismatches included). */
+export async function openPage(app: BrowserApp, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+  const context = await app.browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.location().url.startsWith(app.base)) problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  return { page, problems };
+}
