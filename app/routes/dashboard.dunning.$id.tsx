@@ -114,15 +114,17 @@ interface Form {
   steps: StepForm[];
 }
 
+// Keys (and the field ids built from them) must be the same on the server and in the browser, or
+// hydration fails: saved steps use their id, new ones a per-page counter.
 let keys = 0;
-const nextKey = () => `step-${++keys}`;
+const nextKey = () => `new-step-${++keys}`;
 
 function formOf(draft: SequenceDraft): Form {
   return {
     name: draft.name,
     isEnabled: draft.isEnabled,
-    steps: draft.steps.map((s) => ({
-      key: nextKey(),
+    steps: draft.steps.map((s, index) => ({
+      key: s.id ? `step-${s.id}` : `step-draft-${index}`,
       id: s.id,
       days: String(Math.floor(s.delayHours / 24)),
       hours: String(s.delayHours % 24),

