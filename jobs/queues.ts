@@ -32,6 +32,8 @@ export const queues = {
   dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() })),
   recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() })),
   shopifyWebhook: queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() })),
+  /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */
+  shopifyUpdateEmail: queue("shopify-update-email", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). */
   shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5 }),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),

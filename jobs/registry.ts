@@ -5,6 +5,7 @@ import { dunningStepJob } from "./definitions/dunning-step";
 import { metricSnapshotsJob } from "./definitions/metric-snapshots";
 import { recoveryExpireJob } from "./definitions/recovery-expire";
 import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
+import { shopifyUpdateEmailJob } from "./definitions/shopify-update-email";
 import { shopifyWebhookJob } from "./definitions/shopify-webhook";
 import { stripeEventJob } from "./definitions/stripe-event";
 
@@ -18,4 +19,5 @@ export const jobDefinitions = [
   metricSnapshotsJob,
   shopifyWebhookJob,
   shopifyShopEraseJob,
+  shopifyUpdateEmailJob,
 ] as unknown as JobDefinition[];

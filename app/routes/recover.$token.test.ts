@@ -71,6 +71,7 @@ describe("GET /recover/:token", () => {
       accent: expect.stringMatching(/^#[0-9a-f]{6}$/),
       logoUrl: null,
       confirmUrl: null,
+      paymentHost: "Stripe",
     });
   });
 

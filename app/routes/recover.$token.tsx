@@ -4,7 +4,7 @@ import type { CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import { customerPageView } from "~/domain/recovery/customer-page.server";
-import { createUpdatePaymentSession, findRecoveryByToken } from "~/domain/recovery/update-payment.server";
+import { findRecoveryByToken, startPaymentUpdate } from "~/domain/recovery/update-payment.server";
 import { AppError } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 import styles from "~/styles/recover.css?url";
@@ -58,8 +58,8 @@ function customerError(error: unknown): string {
 
 export async function action({ params }: ActionFunctionArgs) {
   try {
-    const { sessionUrl } = await createUpdatePaymentSession({ recoveryToken: params.token ?? "" });
-    return redirect(sessionUrl, 302);
+    const next = await startPaymentUpdate({ recoveryToken: params.token ?? "" });
+    return "notice" in next ? data({ notice: next.notice, error: null }) : redirect(next.redirectTo, 302);
   } catch (error) {
     const status = error instanceof AppError ? error.status : 502;
     return data({ error: customerError(error) }, { status });
@@ -75,7 +75,7 @@ function Shell({ accent = DEFAULT_ACCENT, children }: { accent?: string; childre
 }
 
 export default function RecoverPayment() {
-  const { merchant, amount, state, reason, accent, logoUrl, confirmUrl } = useLoaderData<typeof loader>();
+  const { merchant, amount, state, reason, accent, logoUrl, confirmUrl, paymentHost } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().state !== "idle";
 
@@ -98,6 +98,7 @@ export default function RecoverPayment() {
               ? "Your bank asks you to approve this payment before it can go through. It only takes a moment."
               : "Update your payment method and we'll retry the payment for you. It takes less than a minute."}
           </p>
+          {result && "notice" in result ? <p className="rc-text" role="status">{result.notice}</p> : null}
           {result?.error ? (
             <p className="rc-error" role="alert">
               {result.error}
@@ -120,7 +121,7 @@ export default function RecoverPayment() {
             </Form>
           )}
           <p className="rc-fineprint">
-            {confirmUrl ? "You'll approve it on a secure page hosted by Stripe." : `You'll enter your card details on a secure page hosted by Stripe. ${merchant} never sees your full card number.`}
+            {confirmUrl ? `You'll approve it on a secure page hosted by ${paymentHost}.` : `You'll enter your card details on a secure page hosted by ${paymentHost}. ${merchant} never sees your full card number.`}
           </p>
         </>
       ) : state === "recovered" ? (

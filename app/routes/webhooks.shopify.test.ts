@@ -118,11 +118,13 @@ describe("POST /webhooks/shopify", () => {
     expect(mail.text).toContain("gid://shopify/Customer/7001");
   });
 
-  it("stores subscription billing topics without losing them", async () => {
+  it("stores subscription billing topics and hands them to the dunning engine's job", async () => {
     const shop = "billing.myshopify.com";
     await installedShop(shop);
     const res = await post("subscription_billing_attempts/failure", shop, { id: 1, subscription_contract_id: 5, error_code: "insufficient_funds" });
     expect(res.status).toBe(200);
-    expect(await db().shopifyWebhook.findFirstOrThrow({ where: { shopDomain: shop } })).toMatchObject({ topic: "subscription_billing_attempts/failure", status: "pending" });
+    const row = await db().shopifyWebhook.findFirstOrThrow({ where: { shopDomain: shop } });
+    expect(row).toMatchObject({ topic: "subscription_billing_attempts/failure", status: "pending" });
+    expect((await pendingJobs("shopify-webhook")).map((j) => j.data)).toContainEqual({ shopifyWebhookId: row.id });
   });
 });

@@ -43,5 +43,7 @@ export function customerPageView(recovery: Recovery) {
     confirmUrl,
     accent: accentColor(recovery.workspace.brandColor),
     logoUrl: safeLogoUrl(recovery.workspace.logoUrl),
+    // Where the card is entered: Stripe's portal, or Shopify's page from its update email.
+    paymentHost: recovery.provider === "shopify" ? "Shopify" : "Stripe",
   } as const;
 }

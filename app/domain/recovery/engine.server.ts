@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
+import { requestShopifyUpdateEmail } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
@@ -46,58 +47,98 @@ export function failureColumns(failure: InvoiceFailureDetails) {
   };
 }
 
+/** What the platform says about the debt now (ADR 0004: its state decides, not the event's order). */
+export type Settlement = { state: "open" } | { state: "paid"; amountPaid: number; at: Date } | { state: "ended"; reason: string };
+
+/**
+ * A failed payment, in the engine's terms: a Stripe invoice or a Shopify contract's billing
+ * cycle (ADR 0007 maps Shopify's references onto the same columns).
+ */
 export interface FailureFacts {
   workspaceId: string;
-  stripeAccountId: string;
-  /** The invoice as Stripe has it now (fetched, not the event's snapshot). */
-  invoice: Stripe.Invoice;
+  provider: "stripe" | "shopify";
+  /** The platform account: the connected Stripe account, or the shop domain. */
+  accountId: string;
+  /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
+  invoiceId: string;
+  /**
+   * Shopify: a failure of a subscription that has an open recovery belongs to it (one recovery per
+   * missed cycle), whatever invoiceId says; so does a failure already recorded on a recovery.
+   */
+  joinOpenRecovery?: boolean;
+  /** Integer minor units. */
+  amountDueMinor: number;
+  /** ISO 4217, lower case. */
+  currency: string;
+  hostedInvoiceUrl: string | null;
+  /** The platform's own collection schedule, when it has one (Stripe's attempt_count, next_payment_attempt). */
+  platform: { attemptCount: number; nextAttemptAt: Date | null } | null;
+  /** The debt as the platform has it now (fetched, not the event's snapshot). */
+  settlement: Settlement;
   failure: InvoiceFailureDetails;
-  /** When the failure happened, on Stripe's clock. */
+  /** When the failure happened, on the platform's clock. */
   failedAt: Date;
-  /** Dedupe key for the attempt record (the event id). */
+  /** Dedupe key for the attempt record (Stripe: the event id; Shopify: the billing attempt's GID). */
   sourceKey: string;
-  customer: { externalId: string; email: string | null; name: string | null };
+  customer: { externalId: string; email: string | null; name: string | null; defaultPaymentMethodId?: string | null };
   subscriptionId: string | null;
 }
 
+/** A Stripe invoice's settlement now: paid, void or uncollectible end the recovery at once. */
+export function invoiceSettlement(invoice: Pick<Stripe.Invoice, "status" | "amount_paid" | "status_transitions">): Settlement {
+  if (invoice.status === "paid") return { state: "paid", amountPaid: invoice.amount_paid, at: paidAt(invoice) };
+  if (invoice.status === "void" || invoice.status === "uncollectible") return { state: "ended", reason: `invoice_${invoice.status}` };
+  return { state: "open" };
+}
+
 /**
- * `invoice.payment_failed`: opens the recovery (or updates it with a newer
- * failure), records the platform's attempt, and plans what happens next. Safe
- * to run twice and in any order with the invoice's other events.
+ * A platform's failed payment (`invoice.payment_failed`, Shopify's billing attempt failure): opens
+ * the recovery (or updates it with a newer failure), records the platform's attempt, and plans what
+ * happens next. Safe to run twice and in any order with the debt's other events.
  */
 export async function recordInvoiceFailure(facts: FailureFacts) {
-  const { invoice, failure, workspaceId } = facts;
-  const invoiceId = invoice.id!;
+  const { failure, workspaceId, provider } = facts;
   return db().$transaction(async (tx) => {
+    const invoiceId = facts.joinOpenRecovery ? await joinedInvoiceId(tx, facts) : facts.invoiceId;
     await lockInvoice(tx, workspaceId, invoiceId);
     const customer = await tx.customer.upsert({
-      where: { workspaceId_provider_externalId: { workspaceId, provider: "stripe", externalId: facts.customer.externalId } },
-      create: { workspaceId, provider: "stripe", externalId: facts.customer.externalId, email: facts.customer.email, name: facts.customer.name },
-      update: { email: facts.customer.email ?? undefined, name: facts.customer.name ?? undefined },
+      where: { workspaceId_provider_externalId: { workspaceId, provider, externalId: facts.customer.externalId } },
+      create: {
+        workspaceId,
+        provider,
+        externalId: facts.customer.externalId,
+        email: facts.customer.email,
+        name: facts.customer.name,
+        defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? null,
+      },
+      update: {
+        email: facts.customer.email ?? undefined,
+        name: facts.customer.name ?? undefined,
+        defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? undefined,
+      },
     });
     let recovery = await tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
     const failureFields = failureColumns(failure);
-    const platform = {
-      platformAttemptCount: invoice.attempt_count ?? 0,
-      platformNextAttemptAt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null,
-    };
+    const platform = facts.platform
+      ? { platformAttemptCount: facts.platform.attemptCount, platformNextAttemptAt: facts.platform.nextAttemptAt }
+      : {};
     const isNew = !recovery;
     if (!recovery) {
       recovery = await tx.recoveryAttempt.create({
         data: {
           workspaceId,
-          provider: "stripe",
-          stripeAccountId: facts.stripeAccountId,
+          provider,
+          stripeAccountId: facts.accountId,
           stripeInvoiceId: invoiceId,
           stripeCustomerId: facts.customer.externalId,
           stripeSubscriptionId: facts.subscriptionId,
           customerId: customer.id,
           declineType: "soft",
-          amountDueCents: invoice.amount_due,
-          currency: invoice.currency,
+          amountDueCents: facts.amountDueMinor,
+          currency: facts.currency,
           startedAt: facts.failedAt,
           lastFailureAt: facts.failedAt,
-          hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+          hostedInvoiceUrl: facts.hostedInvoiceUrl,
           ...failureFields,
           ...platform,
         },
@@ -147,23 +188,43 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
       });
     }
 
-    // The invoice may already be settled (events arrive out of order): its state now decides.
-    if (invoice.status === "paid") return closeRecovered(tx, recovery, invoice.amount_paid, paidAt(invoice));
-    if (invoice.status === "void" || invoice.status === "uncollectible") {
-      return closeRecovery(tx, recovery, "abandoned", `invoice_${invoice.status}`, now());
-    }
+    // The debt may already be settled (events arrive out of order): its state now decides.
+    const { settlement } = facts;
+    if (settlement.state === "paid") return closeRecovered(tx, recovery, settlement.amountPaid, settlement.at);
+    if (settlement.state === "ended") return closeRecovery(tx, recovery, "abandoned", settlement.reason, now());
     if (recovery.status !== "pending") return recovery;
     return planNext(tx, recovery);
   });
 }
 
-function paidAt(invoice: Stripe.Invoice): Date {
+/**
+ * The recovery a Shopify failure belongs to: the one that already recorded this billing attempt,
+ * else the subscription's open one, else a new one named by facts.invoiceId. Serialised per
+ * subscription, so two first failures racing open one recovery.
+ */
+async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
+  if (facts.subscriptionId) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${facts.workspaceId}:subscription:${facts.subscriptionId}`}, 0))`;
+  }
+  const seen = await tx.retryAttempt.findUnique({ where: { idempotencyKey: `platform:${facts.sourceKey}` }, include: { recovery: true } });
+  if (seen && seen.recovery.workspaceId === facts.workspaceId) return seen.recovery.stripeInvoiceId;
+  if (!facts.subscriptionId) return facts.invoiceId;
+  const open = await tx.recoveryAttempt.findFirst({
+    where: { workspaceId: facts.workspaceId, provider: facts.provider, stripeSubscriptionId: facts.subscriptionId, status: "pending" },
+    orderBy: { startedAt: "asc" },
+  });
+  return open?.stripeInvoiceId ?? facts.invoiceId;
+}
+
+function paidAt(invoice: Pick<Stripe.Invoice, "status_transitions">): Date {
   const t = invoice.status_transitions?.paid_at;
   return t ? new Date(t * 1000) : now();
 }
 
 async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: FailureFacts) {
-  const ours = await tx.retryAttempt.findFirst({
+  // Stripe's failure event after our own `invoices.pay` is that charge again, matched by time.
+  // Shopify's webhooks for our attempts carry our idempotency key and never come here.
+  const ours = facts.provider === "stripe" && await tx.retryAttempt.findFirst({
     where: {
       recoveryAttemptId: recovery.id,
       source: "recoup",
@@ -217,7 +278,7 @@ export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAct
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   return decideNextAction({
     failure: {
-      provider: "stripe",
+      provider: recovery.provider === "shopify" ? "shopify" : "stripe",
       errorCode: recovery.errorCode,
       declineCode: recovery.declineCode,
       adviceCode: recovery.adviceCode,
@@ -276,7 +337,14 @@ async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction
       { tx, key: `${updated.id}:${attemptNumber}:${when.toISOString()}`, startAfter: when },
     );
   } else if (action.kind === "email") {
-    await requestCustomerAction({ tx, recoveryId: updated.id, kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
+    const dedupeKey = customerActionKey(action.template, updated.cardFingerprint);
+    // Shopify's own update email replaces ours for a card: its secure page is where the card is
+    // changed, and one email per card is enough (docs/decisions/0007).
+    if (updated.provider === "shopify" && action.template === "card_update_request" && updated.cardFingerprint) {
+      await requestShopifyUpdateEmail({ tx, recovery: updated, dedupeKey });
+    } else {
+      await requestCustomerAction({ tx, recoveryId: updated.id, kind: action.template, dedupeKey });
+    }
   }
   return updated;
 }
@@ -329,10 +397,21 @@ async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
 
 /** `invoice.paid` / `invoice.payment_succeeded`, or our own successful retry. */
 export async function markInvoicePaid(input: { workspaceId: string; invoice: Pick<Stripe.Invoice, "id" | "amount_paid" | "status_transitions" | "status"> }) {
+  return markRecovered({ workspaceId: input.workspaceId, invoiceId: input.invoice.id!, amountPaid: input.invoice.amount_paid, at: paidAt(input.invoice) });
+}
+
+/**
+ * The debt was paid (Stripe's invoice, Shopify's billing attempt success). `retryKey` names our own
+ * attempt that did it: its row is settled in the same transaction. Without `amountPaid`, the amount due.
+ */
+export async function markRecovered(input: { workspaceId: string; invoiceId: string; at: Date; amountPaid?: number; retryKey?: string }) {
   return db().$transaction(async (tx) => {
-    const recovery = await findByInvoice(tx, input.workspaceId, input.invoice.id!);
+    const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
     if (!recovery) return null;
-    return closeRecovered(tx, recovery, input.invoice.amount_paid, paidAt(input.invoice as Stripe.Invoice));
+    if (input.retryKey) {
+      await tx.retryAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: "pending" }, data: { status: "succeeded" } });
+    }
+    return closeRecovered(tx, recovery, input.amountPaid ?? recovery.amountDueCents, input.at);
   });
 }
 
@@ -345,24 +424,39 @@ export async function markInvoiceAbandoned(input: { workspaceId: string; invoice
   });
 }
 
-/** `customer.subscription.deleted`: every open recovery of that subscription is abandoned. */
-export async function markSubscriptionEnded(input: { workspaceId: string; subscriptionId: string; at: Date }) {
+/** `customer.subscription.deleted`, Shopify's contract cancel/expire/fail: every open recovery of that subscription is abandoned. */
+export async function markSubscriptionEnded(input: { workspaceId: string; subscriptionId: string; at: Date; reason?: string }) {
   const open = await db().recoveryAttempt.findMany({
     where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending" },
     select: { stripeInvoiceId: true },
   });
   for (const r of open) {
-    await markInvoiceAbandoned({ workspaceId: input.workspaceId, invoiceId: r.stripeInvoiceId, reason: "subscription_canceled", at: input.at });
+    await markInvoiceAbandoned({ workspaceId: input.workspaceId, invoiceId: r.stripeInvoiceId, reason: input.reason ?? "subscription_canceled", at: input.at });
   }
 }
 
 /**
  * A new default payment method for the customer (portal update, network card
  * refresh, …): every open recovery of that customer is retried within a minute.
+ * Shopify names the contract instead (`subscriptionId`), and the new card (`card`),
+ * since each contract carries its own payment method.
  */
-export async function onPaymentMethodUpdated(input: { workspaceId: string; stripeCustomerId: string; at: Date; fingerprint?: string | null }) {
+export async function onPaymentMethodUpdated(input: {
+  workspaceId: string;
+  stripeCustomerId?: string;
+  subscriptionId?: string;
+  at: Date;
+  fingerprint?: string | null;
+  card?: { fingerprint: string; brand: string; last4: string | null };
+}) {
+  if (!input.stripeCustomerId && !input.subscriptionId) return [];
   const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeCustomerId: input.stripeCustomerId, status: "pending" },
+    where: {
+      workspaceId: input.workspaceId,
+      status: "pending",
+      ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
+      ...(input.subscriptionId ? { stripeSubscriptionId: input.subscriptionId } : {}),
+    },
   });
   const results: RecoveryAttempt[] = [];
   for (const r of open) {
@@ -374,7 +468,11 @@ export async function onPaymentMethodUpdated(input: { workspaceId: string; strip
       if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= input.at) return recovery;
       const fresh = await tx.recoveryAttempt.update({
         where: { id: recovery.id },
-        data: { paymentMethodUpdatedAt: input.at, linkUsedAt: recovery.linkUsedAt ?? input.at },
+        data: {
+          paymentMethodUpdatedAt: input.at,
+          linkUsedAt: recovery.linkUsedAt ?? input.at,
+          ...(input.card ? { cardFingerprint: input.card.fingerprint, cardBrand: input.card.brand, cardLast4: input.card.last4 } : {}),
+        },
       });
       return planNext(tx, fresh);
     });
@@ -418,6 +516,38 @@ export async function resumeRecovery(input: { workspaceId: string; recoveryId: s
   });
   await resumeSequence({ recoveryId: resumed.id });
   return resumed;
+}
+
+/** Shopify's `subscription_contracts/pause` (or a retry refused as CONTRACT_PAUSED): the subscription's open recoveries wait. */
+export async function pauseSubscriptionRecoveries(input: { workspaceId: string; subscriptionId: string; reason: string }) {
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: false },
+    select: { stripeInvoiceId: true },
+  });
+  for (const r of open) {
+    await db().$transaction(async (tx) => {
+      const recovery = await findByInvoice(tx, input.workspaceId, r.stripeInvoiceId);
+      if (!recovery || recovery.status !== "pending" || recovery.paused) return;
+      await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), nextActionReason: input.reason } });
+    });
+  }
+  return open.length;
+}
+
+/** Shopify's `subscription_contracts/activate`: paused recoveries of the subscription carry on from now. */
+export async function resumeSubscriptionRecoveries(input: { workspaceId: string; subscriptionId: string }) {
+  const paused = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: true },
+    select: { id: true },
+  });
+  for (const r of paused) {
+    try {
+      await resumeRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error; // closed meanwhile
+    }
+  }
+  return paused.length;
 }
 
 /**

@@ -1,22 +1,43 @@
 import Stripe from "stripe";
+import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
-import { failureFromApiError } from "~/integrations/stripe/invoices.server";
+import { failureFromApiError, type InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { failureColumns, markInvoiceAbandoned, markInvoicePaid, planNext } from "./engine.server";
+import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import { failureColumns, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
   return `recoup-retry-${recoveryId}-${attemptNumber}`;
 }
 
+/** Shopify billing attempts we create carry this key; their webhooks name it back (ADR 0007). */
+export function shopifyRetryKey(recoveryId: string, attemptNumber: number) {
+  return `recoup-${recoveryId}-${attemptNumber}`;
+}
+
+const SHOPIFY_RETRY_KEY = /^recoup-([A-Za-z0-9]+)-(\d+)$/;
+
+/** The recovery and attempt number of one of our Shopify billing attempts, from its idempotency key. */
+export function parseShopifyRetryKey(key: string | null | undefined): { recoveryId: string; attemptNumber: number } | null {
+  const match = key ? SHOPIFY_RETRY_KEY.exec(key) : null;
+  return match ? { recoveryId: match[1]!, attemptNumber: Number(match[2]) } : null;
+}
+
+function keyFor(recovery: Pick<RecoveryAttempt, "id" | "provider">, attemptNumber: number) {
+  return recovery.provider === "shopify" ? shopifyRetryKey(recovery.id, attemptNumber) : retryIdempotencyKey(recovery.id, attemptNumber);
+}
+
 type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } | { kind: "replanned" };
 
 /**
- * The `charge-retry` job: at the planned time, charge the invoice once
- * (`stripe.invoices.pay`, off-session, idempotency key per recovery and
- * attempt), record the result and plan what comes next. Stripe 429/5xx and
- * network errors throw, so pg-boss retries with backoff under the same key.
+ * The `charge-retry` job: at the planned time, charge the debt once, under an
+ * idempotency key per recovery and attempt, and record the result. Stripe:
+ * `stripe.invoices.pay` (off-session) answers at once. Shopify:
+ * `subscriptionBillingAttemptCreate` is asynchronous, so the attempt stays
+ * `pending` until the billing attempt's webhook settles it. 429/5xx, throttling
+ * and network errors throw, so pg-boss retries with backoff under the same key.
  */
 export async function runChargeRetry(input: { recoveryId: string; attemptNumber: number; at: string }) {
   const decision = await db().$transaction(async (tx): Promise<Decision> => {
@@ -24,7 +45,7 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
     if (!recovery || recovery.status !== "pending" || recovery.paused) return { kind: "skip", why: "closed or paused" };
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${recovery.workspaceId}:${recovery.stripeInvoiceId}`}, 0))`;
     const current = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } });
-    const key = retryIdempotencyKey(current.id, input.attemptNumber);
+    const key = keyFor(current, input.attemptNumber);
     const existing = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
     if (existing && existing.status !== "pending") return { kind: "skip", why: "attempt already made" };
     if (!existing) {
@@ -37,11 +58,16 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
         return { kind: "replanned" };
       }
       if (current.nextActionKind !== "retry") return { kind: "skip", why: `next action is ${current.nextActionKind}` };
-      const account = current.stripeAccountId
-        ? await tx.connectedStripeAccount.findUnique({ where: { stripeAccountId: current.stripeAccountId } })
-        : null;
-      if (!account || account.disconnectedAt || account.workspaceId !== current.workspaceId) {
-        return { kind: "skip", why: "Stripe account not connected" };
+      if (current.provider === "shopify") {
+        const shop = current.stripeAccountId ? await tx.shopifyShop.findUnique({ where: { shopDomain: current.stripeAccountId } }) : null;
+        if (!shop || shop.uninstalledAt || shop.workspaceId !== current.workspaceId) return { kind: "skip", why: "Shopify shop not installed" };
+      } else {
+        const account = current.stripeAccountId
+          ? await tx.connectedStripeAccount.findUnique({ where: { stripeAccountId: current.stripeAccountId } })
+          : null;
+        if (!account || account.disconnectedAt || account.workspaceId !== current.workspaceId) {
+          return { kind: "skip", why: "Stripe account not connected" };
+        }
       }
       // The row exists before Stripe is called: a crash after the call re-runs with the same key.
       await tx.retryAttempt.create({
@@ -67,6 +93,7 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
   }
 
   const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: input.recoveryId } });
+  if (recovery.provider === "shopify") return chargeShopify(recovery, decision.key);
   const stripeAccount = recovery.stripeAccountId!;
   try {
     const invoice = await stripe().invoices.pay(
@@ -81,7 +108,7 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
     if (error instanceof Stripe.errors.StripeCardError) {
       const raw = error.raw as Parameters<typeof failureFromApiError>[0] & { payment_intent?: { last_payment_error?: Parameters<typeof failureFromApiError>[0] } };
       const failure = failureFromApiError({ ...raw, payment_method: raw.payment_intent?.last_payment_error?.payment_method ?? raw.payment_method });
-      await recordDecline(input.recoveryId, decision.key, failure);
+      await recordDecline({ recoveryId: input.recoveryId, key: decision.key, failure, at: now() });
       return { kind: "declined" as const, declineCode: failure.declineCode };
     }
     if (error instanceof Stripe.errors.StripeInvalidRequestError) {
@@ -107,11 +134,17 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
   }
 }
 
-async function recordDecline(recoveryId: string, key: string, failure: ReturnType<typeof failureFromApiError>) {
+/**
+ * Our attempt was declined (Stripe's answer, or Shopify's failure webhook for our billing
+ * attempt): the row records why, the recovery counts the retry and plans what comes next.
+ */
+export async function recordDecline(input: { recoveryId: string; key: string; failure: InvoiceFailureDetails; at: Date }) {
+  const { recoveryId, key, failure, at } = input;
   await db().$transaction(async (tx) => {
+    const row = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recoveryId } });
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${row.workspaceId}:${row.stripeInvoiceId}`}, 0))`;
     const attempt = await tx.retryAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
     if (attempt.status !== "pending") return; // applied already by an earlier run
-    const at = now();
     await tx.retryAttempt.update({
       where: { idempotencyKey: key },
       data: {
@@ -137,4 +170,53 @@ async function recordDecline(recoveryId: string, key: string, failure: ReturnTyp
     });
     if (recovery.status === "pending") await planNext(tx, recovery);
   });
+}
+
+/** Contract states in which Shopify refuses to bill: the recovery ends, or waits for the contract. */
+const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
+
+/**
+ * One Shopify billing attempt for the contract's current cycle. Accepted: the row stays `pending`
+ * and the recovery waits for the webhook. Refused (userErrors): an ended contract abandons the
+ * recovery, a paused one pauses it, anything else counts as a retry that did not happen.
+ */
+async function chargeShopify(recovery: RecoveryAttempt, key: string) {
+  const result = await createBillingAttempt(recovery.stripeAccountId!, recovery.stripeSubscriptionId!, {
+    idempotencyKey: key,
+    // The missed cycle's date: a late success must not push the next delivery out.
+    originTime: recovery.startedAt,
+  });
+  if (result.id) {
+    await db().$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${recovery.workspaceId}:${recovery.stripeInvoiceId}`}, 0))`;
+      const attempt = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
+      // The webhook may have been faster than this answer: then it has planned what comes next.
+      if (attempt?.status !== "pending") return;
+      await tx.recoveryAttempt.updateMany({
+        where: { id: recovery.id, status: "pending" },
+        data: { nextActionKind: "wait", nextActionAt: null, nextActionReason: "Charging through Shopify: waiting for its answer to this retry." },
+      });
+    });
+    return { kind: "submitted" as const, billingAttemptId: result.id };
+  }
+  const codes = result.errors.map((e) => e.code ?? "");
+  const message = result.errors.map((e) => `${e.code ?? "ERROR"}: ${e.message}`).join("; ") || "Shopify refused the billing attempt.";
+  await db().retryAttempt.updateMany({ where: { idempotencyKey: key, status: "pending" }, data: { status: "error", errorCode: codes[0] || null, errorMessage: message } });
+  const ended = codes.find((c) => CONTRACT_ENDED.has(c));
+  if (ended) {
+    await markInvoiceAbandoned({ workspaceId: recovery.workspaceId, invoiceId: recovery.stripeInvoiceId, reason: ended.toLowerCase(), at: now() });
+  } else if (codes.includes("CONTRACT_PAUSED")) {
+    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+    await pauseSubscriptionRecoveries({
+      workspaceId: recovery.workspaceId,
+      subscriptionId: recovery.stripeSubscriptionId!,
+      reason: "Paused: the subscription contract is paused in Shopify; retries resume when it is active again.",
+    });
+  } else {
+    await db().$transaction(async (tx) => {
+      const r = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+      if (r.status === "pending") await planNext(tx, r);
+    });
+  }
+  return { kind: "rejected" as const, message };
 }

@@ -1,3 +1,4 @@
+import { emailUpdateLinkFromShopify } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import { stripe } from "~/integrations/stripe/client.server";
 import { now } from "~/utils/clock.server";
@@ -19,14 +20,38 @@ export async function findRecoveryByToken(token: string) {
   return recovery;
 }
 
+async function openRecoveryByToken(token: string) {
+  const recovery = await findRecoveryByToken(token);
+  if (recovery.status !== "pending") {
+    throw new AppError("recovery_closed", recovery.status === "recovered" ? "This payment has already been made. Thank you!" : "This payment request is closed.");
+  }
+  return recovery;
+}
+
+/**
+ * The customer page's button: a Stripe recovery opens the portal session (redirect); a Shopify
+ * recovery has Shopify email its secure update link, and the page says so.
+ */
+export async function startPaymentUpdate(input: { recoveryToken: string }): Promise<{ redirectTo: string } | { notice: string }> {
+  const recovery = await openRecoveryByToken(input.recoveryToken);
+  if (recovery.provider !== "shopify") return { redirectTo: (await createUpdatePaymentSession(input)).sessionUrl };
+  if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
+  const { merchant } = await emailUpdateLinkFromShopify(recovery.id);
+  return { notice: `We've emailed you a secure link from ${merchant} to update your card.` };
+}
+
 /**
  * DunningDog's update-payment session: a Stripe Billing Portal session on the
  * connected account, opened straight on the payment-method update flow.
  */
 export async function createUpdatePaymentSession(input: { recoveryToken: string }) {
-  const recovery = await findRecoveryByToken(input.recoveryToken);
-  if (recovery.status !== "pending") {
-    throw new AppError("recovery_closed", recovery.status === "recovered" ? "This payment has already been made. Thank you!" : "This payment request is closed.");
+  const recovery = await openRecoveryByToken(input.recoveryToken);
+  if (recovery.provider === "shopify") {
+    // Shopify's update page is reached only through the email it sends (customerPaymentMethodSendUpdateEmail).
+    throw new AppError(
+      "invalid_state",
+      "This payment is collected by Shopify, which emails the customer its own secure link to update the card; there is no session URL. The /recover page's button asks Shopify to send it.",
+    );
   }
   if (!recovery.stripeAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
   const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.stripeAccountId } });

@@ -1,4 +1,5 @@
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
+import { BILLING_TOPICS, handleBillingWebhook } from "~/domain/shopify/billing.server";
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -10,8 +11,8 @@ import { queues } from "../../../jobs/queues";
 /** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
 export const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
 
-/** Topics processed now. Subscription billing topics are stored until the Shopify dunning engine reads them. */
-const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]);
+/** Topics processed by a job; any other topic is stored and left alone (subscription_contracts/create…). */
+const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", ...BILLING_TOPICS]);
 
 /** Verify happened in the route; here: store (unique webhook id), enqueue, in one transaction. */
 export async function receiveShopifyWebhook(input: { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown }) {
@@ -27,6 +28,8 @@ export async function receiveShopifyWebhook(input: { webhookId: string; topic: s
         workspaceId: shop?.workspaceId ?? null,
         apiVersion: input.apiVersion ?? null,
         payload: input.payload as object,
+        // The engine's clock: billing payloads carry no time, so this is when a failure happened.
+        receivedAt: now(),
       },
       skipDuplicates: true,
     });
@@ -46,6 +49,21 @@ export async function processShopifyWebhook(input: { shopifyWebhookId: string })
     db().shopifyWebhook.updateMany({ where: { id: row.id }, data: { status, lastError, processedAt: new Date(), attempts: { increment: 1 } } });
   if (!shop) return finish("ignored", "unknown shop");
   const payload = row.payload as Record<string, unknown>;
+  if (BILLING_TOPICS.has(row.topic)) {
+    if (shop.uninstalledAt) return finish("ignored", "shop uninstalled");
+    try {
+      const result = await handleBillingWebhook(row.topic, payload, { shopDomain: shop.shopDomain, workspaceId: shop.workspaceId, at: row.receivedAt });
+      return result.status === "ignored" ? finish("ignored", result.reason) : finish("processed");
+    } catch (error) {
+      // As for Stripe events: the row says why, and pg-boss retries the job.
+      await db().shopifyWebhook.updateMany({
+        where: { id: row.id },
+        data: { status: "failed", attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000) },
+      });
+      log.warn("shopify webhook failed", { webhookId: row.webhookId, topic: row.topic, error });
+      throw error;
+    }
+  }
   switch (row.topic) {
     case "app/uninstalled":
       await markShopUninstalled(shop.shopDomain);

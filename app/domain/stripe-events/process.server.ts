@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import {
   customerActionKey,
+  invoiceSettlement,
   markInvoiceAbandoned,
   markInvoicePaid,
   markSubscriptionEnded,
@@ -25,8 +26,17 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
   const { invoice, failure } = await fetchInvoiceState(account.stripeAccountId, snapshot.id!);
   await recordInvoiceFailure({
     workspaceId: account.workspaceId,
-    stripeAccountId: account.stripeAccountId,
-    invoice,
+    provider: "stripe",
+    accountId: account.stripeAccountId,
+    invoiceId: invoice.id!,
+    amountDueMinor: invoice.amount_due,
+    currency: invoice.currency,
+    hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    platform: {
+      attemptCount: invoice.attempt_count ?? 0,
+      nextAttemptAt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null,
+    },
+    settlement: invoiceSettlement(invoice),
     failure,
     failedAt: at(event),
     sourceKey: event.id,

@@ -1,0 +1,275 @@
+// Shopify subscription billing, fed into the same recovery engine as Stripe (docs/decisions/0007).
+// Handlers compare state, never arrival order (ADR 0004): a failure fetches the contract as it is
+// now; our own billing attempts are recognised by their idempotency key, `recoup-<recovery>-<n>`.
+import {
+  markRecovered,
+  markSubscriptionEnded,
+  onPaymentMethodUpdated,
+  pauseSubscriptionRecoveries,
+  recordInvoiceFailure,
+  resumeSubscriptionRecoveries,
+  type Settlement,
+} from "~/domain/recovery/engine.server";
+import { parseShopifyRetryKey, recordDecline } from "~/domain/recovery/retry.server";
+import { fetchContract, type ContractFacts } from "~/integrations/shopify/admin.server";
+import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
+import { db } from "~/utils/db.server";
+import type { RecoveryAttempt } from "../../../generated/prisma/client";
+
+/** `subscription_billing_attempts/*`: the webhook's fields (REST-style, snake case). */
+export interface BillingAttemptPayload {
+  id?: number | string;
+  admin_graphql_api_id?: string;
+  idempotency_key?: string | null;
+  order_id?: number | string | null;
+  subscription_contract_id?: number | string;
+  admin_graphql_api_subscription_contract_id?: string;
+  ready?: boolean;
+  /** Lower snake case (insufficient_funds); the GraphQL enum's upper case is accepted too. */
+  error_code?: string | null;
+  error_message?: string | null;
+}
+
+/** `subscription_contracts/*`. */
+export interface ContractPayload {
+  id?: number | string;
+  admin_graphql_api_id?: string;
+  status?: string;
+  admin_graphql_api_customer_id?: string;
+}
+
+export interface BillingContext {
+  shopDomain: string;
+  workspaceId: string;
+  /** When the webhook reached us, on the engine's clock: Shopify's payloads carry no time. */
+  at: Date;
+}
+
+export type BillingResult = { status: "processed" } | { status: "ignored"; reason: string };
+
+const PROCESSED: BillingResult = { status: "processed" };
+
+export const BILLING_TOPICS = new Set([
+  "subscription_billing_attempts/failure",
+  "subscription_billing_attempts/success",
+  "subscription_billing_attempts/challenged",
+  "subscription_contracts/cancel",
+  "subscription_contracts/expire",
+  "subscription_contracts/fail",
+  "subscription_contracts/pause",
+  "subscription_contracts/activate",
+  "subscription_contracts/update",
+]);
+
+const ENDED_REASON: Record<string, string> = {
+  "subscription_contracts/cancel": "contract_cancelled",
+  "subscription_contracts/expire": "contract_expired",
+  "subscription_contracts/fail": "contract_failed",
+};
+
+const PAUSED_REASON = "Paused: the subscription contract is paused in Shopify; retries resume when it is active again.";
+
+export async function handleBillingWebhook(topic: string, payload: Record<string, unknown>, ctx: BillingContext): Promise<BillingResult> {
+  switch (topic) {
+    case "subscription_billing_attempts/failure":
+      return onAttemptFailed(payload as BillingAttemptPayload, ctx, false);
+    case "subscription_billing_attempts/challenged":
+      return onAttemptFailed(payload as BillingAttemptPayload, ctx, true);
+    case "subscription_billing_attempts/success":
+      return onAttemptSucceeded(payload as BillingAttemptPayload, ctx);
+    case "subscription_contracts/cancel":
+    case "subscription_contracts/expire":
+    case "subscription_contracts/fail": {
+      const contract = contractGidOf(payload as ContractPayload);
+      if (!contract) return { status: "ignored", reason: "no contract id" };
+      await markSubscriptionEnded({ workspaceId: ctx.workspaceId, subscriptionId: contract, at: ctx.at, reason: ENDED_REASON[topic] });
+      return PROCESSED;
+    }
+    case "subscription_contracts/pause": {
+      const contract = contractGidOf(payload as ContractPayload);
+      if (!contract) return { status: "ignored", reason: "no contract id" };
+      await pauseSubscriptionRecoveries({ workspaceId: ctx.workspaceId, subscriptionId: contract, reason: PAUSED_REASON });
+      return PROCESSED;
+    }
+    case "subscription_contracts/activate": {
+      const contract = contractGidOf(payload as ContractPayload);
+      if (!contract) return { status: "ignored", reason: "no contract id" };
+      await resumeSubscriptionRecoveries({ workspaceId: ctx.workspaceId, subscriptionId: contract });
+      return PROCESSED;
+    }
+    case "subscription_contracts/update":
+      return onContractUpdated(payload as ContractPayload, ctx);
+    default:
+      return { status: "ignored", reason: `topic ${topic} is not handled` };
+  }
+}
+
+// ---------- ids ----------
+
+function numericId(gidOrId: string | number): string {
+  return String(gidOrId).split("/").pop()!;
+}
+
+/** A billing attempt's contract. */
+function attemptContractGidOf(p: BillingAttemptPayload): string | null {
+  if (p.admin_graphql_api_subscription_contract_id) return p.admin_graphql_api_subscription_contract_id;
+  if (p.subscription_contract_id === undefined || p.subscription_contract_id === null) return null;
+  return `gid://shopify/SubscriptionContract/${numericId(p.subscription_contract_id)}`;
+}
+
+/** A contract topic's own id. */
+function contractGidOf(p: ContractPayload): string | null {
+  if (p.admin_graphql_api_id) return p.admin_graphql_api_id;
+  return p.id === undefined || p.id === null ? null : `gid://shopify/SubscriptionContract/${numericId(p.id)}`;
+}
+
+function attemptGidOf(p: BillingAttemptPayload): string | null {
+  if (p.admin_graphql_api_id) return p.admin_graphql_api_id;
+  return p.id !== undefined && p.id !== null ? `gid://shopify/SubscriptionBillingAttempt/${numericId(p.id)}` : null;
+}
+
+/** Our own billing attempt (its RetryAttempt row), from the webhook's idempotency key. */
+async function ownAttempt(key: string | null | undefined, workspaceId: string) {
+  if (!parseShopifyRetryKey(key)) return null;
+  const attempt = await db().retryAttempt.findUnique({ where: { idempotencyKey: key! }, include: { recovery: true } });
+  return attempt && attempt.workspaceId === workspaceId ? attempt : null;
+}
+
+// ---------- payment methods ----------
+
+/**
+ * The payment method's identity and version. Shopify exposes no card fingerprint: the vaulted
+ * CustomerPaymentMethod GID stands in for it (cardFingerprint), and its last digits and expiry tell
+ * an update made in place (a renewed card keeps its number) from no change at all.
+ */
+export function paymentMethodVersion(pm: ContractFacts["customerPaymentMethod"]): string | null {
+  if (!pm) return null;
+  const i = pm.instrument;
+  return `${pm.id}|${i?.lastDigits ?? ""}|${i?.expiryMonth ?? ""}/${i?.expiryYear ?? ""}`;
+}
+
+/** Whether the contract now bills another payment method than the one the recovery failed with. */
+export function isNewPaymentMethod(
+  recovery: Pick<RecoveryAttempt, "cardFingerprint" | "cardLast4">,
+  knownVersion: string | null,
+  pm: ContractFacts["customerPaymentMethod"],
+): boolean {
+  if (!pm || pm.revokedAt) return false;
+  if (pm.id !== recovery.cardFingerprint) return true;
+  if (knownVersion?.startsWith(`${pm.id}|`)) return knownVersion !== paymentMethodVersion(pm);
+  return (pm.instrument?.lastDigits ?? null) !== recovery.cardLast4;
+}
+
+// ---------- billing attempts ----------
+
+function settlementOf(contract: ContractFacts, at: Date): Settlement {
+  if (contract.status === "CANCELLED" || contract.status === "EXPIRED" || contract.status === "FAILED") {
+    return { state: "ended", reason: `contract_${contract.status.toLowerCase()}` };
+  }
+  // A later billing attempt already succeeded: this failure is old news (the webhooks crossed).
+  if (contract.lastPaymentStatus === "SUCCEEDED") return { state: "paid", amountPaid: contract.amountMinor, at };
+  return { state: "open" };
+}
+
+async function onAttemptFailed(p: BillingAttemptPayload, ctx: BillingContext, challenged: boolean): Promise<BillingResult> {
+  // 3-D Secure: the customer has to confirm the payment, whatever else the code says.
+  const errorCode = challenged ? "authentication_required" : p.error_code?.trim() || null;
+  const failure: InvoiceFailureDetails = {
+    errorCode,
+    declineCode: null,
+    adviceCode: null,
+    networkDeclineCode: null,
+    networkAdviceCode: null,
+    message: p.error_message?.trim() || null,
+    cardBrand: "unknown",
+    cardFingerprint: null,
+    cardLast4: null,
+  };
+  const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
+  if (ours) {
+    await recordDecline({ recoveryId: ours.recoveryAttemptId, key: ours.idempotencyKey, failure, at: ctx.at });
+    return PROCESSED;
+  }
+
+  const contractGid = attemptContractGidOf(p);
+  const attemptGid = attemptGidOf(p);
+  if (!contractGid || !attemptGid) return { status: "ignored", reason: "no contract or billing attempt id" };
+  const contract = await fetchContract(ctx.shopDomain, contractGid);
+  if (!contract) return { status: "ignored", reason: "contract not found in the shop" };
+  const pm = contract.customerPaymentMethod;
+  const card = pm?.instrument;
+  const name = [contract.customer.firstName, contract.customer.lastName].filter(Boolean).join(" ").trim();
+  await recordInvoiceFailure({
+    workspaceId: ctx.workspaceId,
+    provider: "shopify",
+    accountId: ctx.shopDomain,
+    invoiceId: `shopify:${numericId(contractGid)}:${numericId(attemptGid)}`,
+    joinOpenRecovery: true,
+    amountDueMinor: contract.amountMinor,
+    currency: contract.currencyCode.toLowerCase(),
+    hostedInvoiceUrl: null,
+    platform: null,
+    settlement: settlementOf(contract, ctx.at),
+    failure: pm ? { ...failure, cardFingerprint: pm.id, cardBrand: card?.brand ?? "unknown", cardLast4: card?.lastDigits ?? null } : failure,
+    failedAt: ctx.at,
+    sourceKey: attemptGid,
+    customer: {
+      externalId: contract.customer.id,
+      email: contract.customer.email,
+      name: name || null,
+      defaultPaymentMethodId: paymentMethodVersion(pm),
+    },
+    subscriptionId: contractGid,
+  });
+  return PROCESSED;
+}
+
+async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext): Promise<BillingResult> {
+  const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
+  if (ours) {
+    await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.stripeInvoiceId, at: ctx.at, retryKey: ours.idempotencyKey });
+    return PROCESSED;
+  }
+  // Someone else's attempt (the merchant, Shopify, the customer) paid the contract: it is billing again.
+  const contractGid = attemptContractGidOf(p);
+  if (!contractGid) return { status: "ignored", reason: "no contract id" };
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: ctx.workspaceId, provider: "shopify", stripeSubscriptionId: contractGid, status: "pending" },
+    select: { stripeInvoiceId: true },
+  });
+  for (const r of open) await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: r.stripeInvoiceId, at: ctx.at });
+  return PROCESSED;
+}
+
+// ---------- contracts ----------
+
+/**
+ * `subscription_contracts/update` names no payment method, so an open recovery's contract is read
+ * again: a payment method other than the one that failed (another GID, or the same one with other
+ * last digits or expiry) is retried within a minute, as a new card on Stripe is.
+ */
+async function onContractUpdated(p: ContractPayload, ctx: BillingContext): Promise<BillingResult> {
+  const contractGid = contractGidOf(p);
+  if (!contractGid) return { status: "ignored", reason: "no contract id" };
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: ctx.workspaceId, provider: "shopify", stripeSubscriptionId: contractGid, status: "pending" },
+    include: { customer: true },
+  });
+  if (open.length === 0) return PROCESSED; // nothing to recover: no need to ask Shopify
+  const contract = await fetchContract(ctx.shopDomain, contractGid);
+  if (!contract) return { status: "ignored", reason: "contract not found in the shop" };
+  const pm = contract.customerPaymentMethod;
+  const changed = open.filter((r) => isNewPaymentMethod(r, r.customer?.defaultPaymentMethodId ?? null, pm));
+  if (!pm || changed.length === 0) return PROCESSED;
+  await db().customer.updateMany({
+    where: { workspaceId: ctx.workspaceId, provider: "shopify", externalId: contract.customer.id },
+    data: { defaultPaymentMethodId: paymentMethodVersion(pm), paymentMethodUpdatedAt: ctx.at },
+  });
+  await onPaymentMethodUpdated({
+    workspaceId: ctx.workspaceId,
+    subscriptionId: contractGid,
+    at: ctx.at,
+    card: { fingerprint: pm.id, brand: pm.instrument?.brand ?? "unknown", last4: pm.instrument?.lastDigits ?? null },
+  });
+  return PROCESSED;
+}

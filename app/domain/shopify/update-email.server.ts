@@ -1,0 +1,136 @@
+// "Ask for a new card" on Shopify: Shopify's own email (customerPaymentMethodSendUpdateEmail), sent
+// from the shop, with a secure link to its hosted page (docs/decisions/0007). Each request is a
+// DunningMessage row (kind card_update_request, transport "shopify"): the policy's "once per card"
+// and the timeline read it like any email, and the row is the outbox of the shopify-update-email job.
+import { randomBytes } from "node:crypto";
+import { merchantName, requestCustomerAction } from "~/domain/dunning/messages.server";
+import { escapeHtml } from "~/domain/dunning/templates";
+import { sendPaymentMethodUpdateEmail } from "~/integrations/shopify/admin.server";
+import { now } from "~/utils/clock.server";
+import { db, type Tx } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+import { enqueue } from "~/utils/queue.server";
+import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import { queues } from "../../../jobs/queues";
+
+export const SHOPIFY_TRANSPORT = "shopify";
+const CUSTOMER_PAGE_WINDOW_MS = 10 * 60_000;
+
+function describe(recovery: Pick<RecoveryAttempt, "stripeAccountId" | "cardLast4">, toEmail: string | null) {
+  const card = recovery.cardLast4 ? `the card ending ${recovery.cardLast4}` : "their payment method";
+  const text = `Shopify was asked to email ${toEmail ?? "the customer"}, from ${recovery.stripeAccountId}, a secure link to update ${card}.`;
+  return { subject: "Payment method update email (sent by Shopify)", bodyText: text, bodyHtml: `<p>${escapeHtml(text)}</p>` };
+}
+
+async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: string, status: "scheduled" | "sending") {
+  const customer = recovery.customerId ? await client.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  const toEmail = customer?.email?.trim() || null;
+  const { count } = await client.dunningMessage.createMany({
+    data: [
+      {
+        workspaceId: recovery.workspaceId,
+        recoveryAttemptId: recovery.id,
+        kind: "card_update_request",
+        dedupeKey,
+        toEmail,
+        ...describe(recovery, toEmail),
+        status,
+        transport: SHOPIFY_TRANSPORT,
+        scheduledFor: now(),
+        trackingId: randomBytes(16).toString("base64url"),
+        attempts: status === "sending" ? 1 : 0,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  const message = await client.dunningMessage.findUniqueOrThrow({
+    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey } },
+  });
+  return { message, created: count === 1 };
+}
+
+/** Inside the engine's transaction: one Shopify update email per dedupeKey (per card), sent by a job. */
+export async function requestShopifyUpdateEmail(input: { tx: Tx; recovery: RecoveryAttempt; dedupeKey: string }) {
+  const { message, created } = await insertRequest(input.tx, input.recovery, input.dedupeKey, "scheduled");
+  if (created) await enqueue(queues.shopifyUpdateEmail, { messageId: message.id }, { tx: input.tx, key: message.id });
+  return { messageId: message.id, created };
+}
+
+export type ShopifyEmailOutcome =
+  | { outcome: "sent" }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "refused"; errors: string[] }
+  | { outcome: "not_sendable"; status: string };
+
+/**
+ * The shopify-update-email job. `sending` is committed before Shopify is called and `sent` after, as
+ * for our own emails (ADR 0003: at least once). Shopify's userErrors (a revoked method, no email on
+ * file) are an answer: the message is marked failed and our own card-update email goes instead.
+ */
+export async function sendShopifyUpdateEmail(input: { messageId: string; lastAttempt?: boolean }): Promise<ShopifyEmailOutcome> {
+  const message = await db().dunningMessage.findUnique({ where: { id: input.messageId }, include: { recovery: true } });
+  if (!message) return { outcome: "not_sendable", status: "missing" };
+  if (message.status !== "scheduled" && message.status !== "sending") return { outcome: "not_sendable", status: message.status };
+  const { recovery } = message;
+  const open = ["scheduled", "sending"] as const;
+  const skip = recovery.status !== "pending" ? "recovery closed" : recovery.paused ? "recovery paused" : !recovery.cardFingerprint ? "no payment method" : null;
+  if (skip) {
+    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: [...open] } }, data: { status: "skipped", error: skip } });
+    return { outcome: "skipped", reason: skip };
+  }
+  await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: [...open] } }, data: { status: "sending", attempts: { increment: 1 } } });
+
+  let result;
+  try {
+    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+  } catch (error) {
+    const text = String((error as Error).message).slice(0, 500);
+    await db().dunningMessage.updateMany({
+      where: { id: message.id, status: "sending" },
+      data: input.lastAttempt ? { status: "failed", error: text } : { error: text },
+    });
+    throw error;
+  }
+  if (!result.sent) {
+    const errors = result.errors.length ? result.errors : ["Shopify did not send the email."];
+    await db().dunningMessage.updateMany({ where: { id: message.id, status: "sending" }, data: { status: "failed", error: errors.join("; ").slice(0, 500) } });
+    log.warn("Shopify refused the payment method update email; sending ours", { recoveryId: recovery.id, errors });
+    await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: `${message.dedupeKey}:recoup` });
+    return { outcome: "refused", errors };
+  }
+  await db().dunningMessage.updateMany({ where: { id: message.id, status: "sending" }, data: { status: "sent", sentAt: now(), error: null } });
+  return { outcome: "sent" };
+}
+
+/**
+ * The customer page's button for a Shopify recovery: Shopify emails the update link now. Pressing
+ * again within ten minutes sends nothing more (the row for the window is the guard).
+ */
+export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ merchant: string; alreadySent: boolean }> {
+  const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recoveryId }, include: { workspace: true } });
+  const merchant = merchantName(recovery.workspace);
+  const bucket = Math.floor(now().getTime() / CUSTOMER_PAGE_WINDOW_MS);
+  const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, `customer-page:${bucket}`, "sending"));
+  if (!created) return { merchant, alreadySent: true };
+  let result;
+  try {
+    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+  } catch (error) {
+    // Not sent: the customer may press again at once.
+    await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
+    throw error;
+  }
+  const data = result.sent
+    ? { status: "sent" as const, sentAt: now() }
+    : { status: "failed" as const, error: result.errors.join("; ").slice(0, 500) || "Shopify did not send the email." };
+  await db().dunningMessage.update({ where: { id: message.id }, data });
+  if (!result.sent) throw new ShopifyRefusedError(result.errors);
+  return { merchant, alreadySent: false };
+}
+
+export class ShopifyRefusedError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`Shopify refused to send the payment method update email: ${errors.join("; ") || "no reason given"}`);
+    this.name = "ShopifyRefusedError";
+  }
+}

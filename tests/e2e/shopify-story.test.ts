@@ -1,0 +1,345 @@
+// Shopify dunning end to end, on the Stripe engine (docs/decisions/0007): HMAC-signed webhooks in,
+// Shopify's real Admin API client out, answered by a fake Admin GraphQL endpoint at the fetch layer.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+// Shopify's library captures fetch when imported: the fake must be listening before any app module loads.
+const admin = await vi.hoisted(async () => {
+  const { startShopifyAdmin } = await import("../fakes/shopify-admin");
+  return startShopifyAdmin();
+});
+
+import * as summaryRoute from "~/routes/api.dashboard.summary";
+import * as updateSession from "~/routes/api.customer.update-payment-session";
+import * as recoverPage from "~/routes/recover.$token";
+import { createRecoveryToken } from "~/domain/recovery/links.server";
+import { SHOPIFY_API_VERSION } from "~/shopify.server";
+import { now, testClock } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { callRoute, jsonOf } from "../helpers/http";
+import { advanceTime, runDueJobs } from "../helpers/jobs";
+import { configureShopify, installShop, postShopifyWebhook, SHOPIFY_TEST_TOKEN } from "../helpers/shopify";
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const BILL = "subscriptionBillingAttemptCreate";
+const UPDATE_EMAIL = "customerPaymentMethodSendUpdateEmail";
+
+beforeAll(() => configureShopify());
+beforeEach(() => {
+  admin.reset();
+  testClock.set(new Date("2026-11-02T07:00:00Z"));
+});
+afterEach(() => testClock.reset());
+afterAll(() => admin.close());
+
+let shops = 0;
+async function shopWithContract(contract: Partial<Parameters<typeof admin.putContract>[1]> = {}) {
+  shops += 1;
+  const shop = `story-${shops}.myshopify.com`;
+  const ws = await installShop(shop, { name: `Story Coffee ${shops}` });
+  const c = admin.putContract(shop, { id: `gid://shopify/SubscriptionContract/${500 + shops}`, ...contract });
+  return { ...ws, shop, contract: c };
+}
+
+async function recoveryOf(contractId: string) {
+  return db().recoveryAttempt.findFirstOrThrow({ where: { stripeSubscriptionId: contractId }, include: { retries: true, messages: true, outcomes: true } });
+}
+
+/** Shopify's own (or the subscription app's) billing attempt failed. */
+async function platformFailure(shop: string, contractId: string, errorCode: string, opts: { webhookId?: string } = {}) {
+  const payload = admin.platformAttemptWebhook(shop, contractId, { errorCode, errorMessage: "Your card was declined." });
+  const res = await postShopifyWebhook("subscription_billing_attempts/failure", shop, payload, opts);
+  await runDueJobs();
+  return { payload, res };
+}
+
+/** Mutations sent for this shop (other tests' leftover jobs may run while the clock moves). */
+function sent(shop: string, field?: string) {
+  return admin.mutations(field).filter((m) => m.shop === shop);
+}
+
+async function untilPlannedAction(recoveryNextAt: Date) {
+  await advanceTime(recoveryNextAt.getTime() - now().getTime() + MINUTE);
+  await runDueJobs();
+}
+
+describe("Shopify dunning, end to end", () => {
+  it("failure webhook → retry mutation with our idempotency key → success webhook → recovered, on the dashboard", async () => {
+    const { shop, contract, workspace, sessionToken } = await shopWithContract({
+      lines: [{ title: "Coffee beans, 1 kg", quantity: 2, price: "19.95" }],
+      deliveryPrice: "4.99",
+    });
+
+    // 1. Shopify's billing attempt fails for lack of funds; the webhook is signed, stored, processed by a job.
+    const { payload: failure, res } = await platformFailure(shop, contract.id, "insufficient_funds", { webhookId: "wh-failure-1" });
+    expect(res).toEqual({ received: true, duplicate: false });
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({
+      provider: "shopify",
+      status: "pending",
+      stripeAccountId: shop,
+      stripeSubscriptionId: contract.id,
+      stripeCustomerId: "gid://shopify/Customer/7001",
+      stripeInvoiceId: `shopify:${contract.id.split("/").pop()}:${failure.id}`,
+      amountDueCents: 4489, // 2 × 19.95 + 4.99, from the contract
+      currency: "usd",
+      errorCode: "insufficient_funds",
+      declineType: "soft",
+      declineCategory: "soft_retry",
+      cardFingerprint: "gid://shopify/CustomerPaymentMethod/pm_old",
+      cardLast4: "4242",
+      cardBrand: "visa",
+      nextActionKind: "retry",
+    });
+    expect(await db().customer.findFirstOrThrow({ where: { workspaceId: workspace.id } })).toMatchObject({ provider: "shopify", email: "ada@example.com", name: "Ada Lovelace" });
+    // Shopify's client, the stored offline token, the pinned version: nothing else reached the network.
+    expect(admin.requests).toHaveLength(1);
+    expect(admin.requests[0]).toMatchObject({ shop, apiVersion: SHOPIFY_API_VERSION, accessToken: SHOPIFY_TEST_TOKEN, fields: ["subscriptionContract"], variables: { id: contract.id } });
+    expect(sent(shop, BILL)).toHaveLength(0);
+
+    // 2. At the planned time, one billing attempt with the key `recoup-<recovery>-1`, pending until Shopify answers.
+    await untilPlannedAction(recovery.nextActionAt!);
+    const key = `recoup-${recovery.id}-1`;
+    expect(sent(shop, BILL)).toHaveLength(1);
+    expect(sent(shop, BILL)[0]!.variables).toEqual({
+      contractId: contract.id,
+      input: { idempotencyKey: key, originTime: recovery.startedAt.toISOString() },
+    });
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.retries.filter((r) => r.source === "recoup")).toEqual([expect.objectContaining({ idempotencyKey: key, status: "pending", attemptNumber: 1 })]);
+    expect(recovery).toMatchObject({ status: "pending", nextActionKind: "wait", nextActionReason: expect.stringMatching(/waiting for its answer/) });
+
+    // 3. Shopify's success webhook names our key: that attempt succeeded, the recovery is won back.
+    const success = admin.attemptWebhook(key, {});
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, success, { webhookId: "wh-success-1" });
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4489 });
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)?.status).toBe("succeeded");
+    expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "recovered", reasonCode: "invoice_paid" })]);
+
+    // 4. Redeliveries change nothing: the same webhook ids are duplicates; the failure again under a new id joins the closed recovery.
+    expect(await postShopifyWebhook("subscription_billing_attempts/success", shop, success, { webhookId: "wh-success-1" })).toEqual({ received: true, duplicate: true });
+    expect(await postShopifyWebhook("subscription_billing_attempts/failure", shop, failure, { webhookId: "wh-failure-1" })).toEqual({ received: true, duplicate: true });
+    await postShopifyWebhook("subscription_billing_attempts/failure", shop, failure, { webhookId: "wh-failure-1-again" });
+    await advanceTime(30 * DAY);
+    await runDueJobs();
+    expect(await db().recoveryAttempt.count({ where: { workspaceId: workspace.id } })).toBe(1);
+    expect((await recoveryOf(contract.id)).status).toBe("recovered");
+    expect(sent(shop, BILL)).toHaveLength(1);
+
+    // 5. The dashboard shows the money won back.
+    const summary = await callRoute(summaryRoute, `/api/dashboard/summary?workspaceId=${workspace.id}&window=lifetime`, { token: sessionToken });
+    expect(await jsonOf(summary)).toMatchObject({ recoveredRevenueCents: 4489, failedRevenueCents: 4489, recoveryRate: 1 });
+  });
+
+  it("a declined retry is recorded on its own attempt row by key and the next retry follows, with the next key", async () => {
+    const { shop, contract } = await shopWithContract();
+    await platformFailure(shop, contract.id, "INSUFFICIENT_FUNDS"); // the GraphQL enum's spelling classifies the same
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ declineCategory: "soft_retry", nextActionKind: "retry" });
+    await untilPlannedAction(recovery.nextActionAt!);
+    await postShopifyWebhook("subscription_billing_attempts/failure", shop, admin.attemptWebhook(`recoup-${recovery.id}-1`, { errorCode: "insufficient_funds" }));
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    const ours = recovery.retries.filter((r) => r.source === "recoup");
+    expect(ours).toEqual([expect.objectContaining({ idempotencyKey: `recoup-${recovery.id}-1`, status: "failed", errorCode: "insufficient_funds" })]);
+    expect(recovery.retries.filter((r) => r.source === "platform")).toHaveLength(1); // the first failure only
+    expect(recovery).toMatchObject({ recoupRetryCount: 1, nextActionKind: "retry" });
+    await untilPlannedAction(recovery.nextActionAt!);
+    expect(sent(shop, BILL).map((m) => (m.variables.input as { idempotencyKey: string }).idempotencyKey)).toEqual([
+      `recoup-${recovery.id}-1`,
+      `recoup-${recovery.id}-2`,
+    ]);
+  });
+
+  it("an expired card: Shopify's update email once, no retry until subscription_contracts/update brings another payment method", async () => {
+    const { shop, contract } = await shopWithContract({
+      paymentMethod: { id: "gid://shopify/CustomerPaymentMethod/pm_expired", brand: "master", lastDigits: "4444", expiryMonth: 1, expiryYear: 2026 },
+    });
+    await platformFailure(shop, contract.id, "expired_card");
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ declineType: "hard", declineCategory: "hard_customer", nextActionKind: "email", cardBrand: "mastercard" });
+    expect(sent(shop, UPDATE_EMAIL).map((m) => m.variables)).toEqual([{ customerPaymentMethodId: "gid://shopify/CustomerPaymentMethod/pm_expired" }]);
+    // Shopify's email replaces ours: the request is one message, sent by Shopify.
+    expect(recovery.messages.filter((m) => m.kind === "card_update_request")).toEqual([expect.objectContaining({ transport: "shopify", status: "sent" })]);
+
+    // Another failure of the same cycle, a contract update that changes nothing, days passing: no second email, no retry.
+    await platformFailure(shop, contract.id, "expired_card");
+    await postShopifyWebhook("subscription_contracts/update", shop, admin.contractWebhook(shop, contract.id));
+    await advanceTime(3 * DAY);
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(await db().recoveryAttempt.count({ where: { stripeSubscriptionId: contract.id } })).toBe(1);
+    expect(recovery.nextActionKind).toBe("wait");
+    expect(sent(shop, UPDATE_EMAIL)).toHaveLength(1);
+    expect(sent(shop, BILL)).toHaveLength(0);
+
+    // The customer puts a new card on the contract through Shopify's page: retried within a minute.
+    admin.contract(shop, contract.id).paymentMethod = { id: "gid://shopify/CustomerPaymentMethod/pm_new", brand: "visa", lastDigits: "0005", expiryMonth: 8, expiryYear: 2031 };
+    await postShopifyWebhook("subscription_contracts/update", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ nextActionKind: "retry", cardFingerprint: "gid://shopify/CustomerPaymentMethod/pm_new", cardLast4: "0005" });
+    expect(recovery.nextActionAt!.getTime() - now().getTime()).toBeLessThanOrEqual(MINUTE);
+    await advanceTime(MINUTE);
+    await runDueJobs();
+    expect(sent(shop, BILL).map((m) => (m.variables.input as { idempotencyKey: string }).idempotencyKey)).toEqual([`recoup-${recovery.id}-1`]);
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(`recoup-${recovery.id}-1`, {}));
+    await runDueJobs();
+    expect((await recoveryOf(contract.id)).status).toBe("recovered");
+  });
+
+  it("the same vaulted card renewed in place (new expiry, same number) counts as a new payment method", async () => {
+    const { shop, contract } = await shopWithContract({
+      paymentMethod: { id: "gid://shopify/CustomerPaymentMethod/pm_renew", lastDigits: "4242", expiryMonth: 1, expiryYear: 2026 },
+    });
+    await platformFailure(shop, contract.id, "expired_card");
+    await advanceTime(2 * 3_600_000);
+    admin.contract(shop, contract.id).paymentMethod = { id: "gid://shopify/CustomerPaymentMethod/pm_renew", lastDigits: "4242", expiryMonth: 1, expiryYear: 2030 };
+    await postShopifyWebhook("subscription_contracts/update", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery.nextActionKind).toBe("retry");
+    expect(recovery.paymentMethodUpdatedAt).not.toBeNull();
+  });
+
+  it("Shopify refusing its update email (a revoked method): our own card-update email goes instead", async () => {
+    const { shop, contract } = await shopWithContract();
+    admin.refuseNextUpdateEmail("Customer payment method is revoked");
+    await platformFailure(shop, contract.id, "invalid_number");
+    const recovery = await recoveryOf(contract.id);
+    const requests = recovery.messages.filter((m) => m.kind === "card_update_request");
+    expect(requests).toHaveLength(2);
+    expect(requests.find((m) => m.transport === "shopify")).toMatchObject({ status: "failed", error: "Customer payment method is revoked" });
+    expect(requests.find((m) => m.transport !== "shopify")).toMatchObject({ status: "sent", bodyText: expect.stringContaining("/recover/") });
+  });
+
+  it("CONTRACT_TERMINATED from the retry closes the recovery as abandoned", async () => {
+    const { shop, contract } = await shopWithContract();
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    let recovery = await recoveryOf(contract.id);
+    admin.contract(shop, contract.id).status = "CANCELLED"; // its cancel webhook has not arrived yet
+    await untilPlannedAction(recovery.nextActionAt!);
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.status).toBe("abandoned");
+    expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "abandoned", reasonCode: "contract_terminated" })]);
+    expect(recovery.retries.find((r) => r.source === "recoup")).toMatchObject({ status: "error", errorCode: "CONTRACT_TERMINATED" });
+    await postShopifyWebhook("subscription_contracts/cancel", shop, admin.contractWebhook(shop, contract.id));
+    await advanceTime(30 * DAY);
+    await runDueJobs();
+    expect((await recoveryOf(contract.id)).outcomes).toEqual([expect.objectContaining({ reasonCode: "contract_terminated" })]);
+    expect(sent(shop, BILL)).toHaveLength(1);
+  });
+
+  it("a contract cancelled in Shopify abandons the recovery; no billing attempt afterwards", async () => {
+    const { shop, contract } = await shopWithContract();
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    admin.contract(shop, contract.id).status = "CANCELLED";
+    await postShopifyWebhook("subscription_contracts/cancel", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ status: "abandoned", nextActionKind: null });
+    expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "abandoned", reasonCode: "contract_cancelled" })]);
+    await advanceTime(30 * DAY);
+    await runDueJobs();
+    expect(sent(shop)).toHaveLength(0);
+  });
+
+  it("throttled GraphQL: the job is retried and Shopify ends up with one billing attempt", async () => {
+    const { shop, contract } = await shopWithContract();
+    // Throttled while reading the contract: the webhook's job fails, says why, and succeeds on its retry.
+    admin.failNext({ kind: "throttled", field: "subscriptionContract" });
+    const payload = admin.platformAttemptWebhook(shop, contract.id, { errorCode: "insufficient_funds" });
+    await postShopifyWebhook("subscription_billing_attempts/failure", shop, payload, { webhookId: "wh-throttled" });
+    expect((await runDueJobs()).failed).toBe(1);
+    expect(await db().shopifyWebhook.findUniqueOrThrow({ where: { webhookId: "wh-throttled" } })).toMatchObject({ status: "failed", lastError: expect.stringMatching(/Throttled/) });
+    await advanceTime(10 * MINUTE);
+    await runDueJobs();
+    expect(await db().shopifyWebhook.findUniqueOrThrow({ where: { webhookId: "wh-throttled" } })).toMatchObject({ status: "processed" });
+    let recovery = await recoveryOf(contract.id);
+
+    // Throttled (GraphQL THROTTLED, then HTTP 429) at the retry: re-sent under the same key until it lands.
+    admin.failNext({ kind: "throttled", field: BILL });
+    admin.failNext({ kind: "http", status: 429, field: BILL });
+    await advanceTime(recovery.nextActionAt!.getTime() - now().getTime() + MINUTE);
+    expect((await runDueJobs()).failed).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      await advanceTime(10 * MINUTE);
+      await runDueJobs();
+    }
+    const key = `recoup-${recovery.id}-1`;
+    expect(sent(shop, BILL).map((m) => [(m.variables.input as { idempotencyKey: string }).idempotencyKey, m.answered])).toEqual([
+      [key, "throttled"],
+      [key, "http_error"],
+      [key, "data"],
+    ]);
+    expect(admin.billingAttempts.filter((a) => a.idempotencyKey.startsWith("recoup-"))).toHaveLength(1);
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.retries.filter((r) => r.source === "recoup")).toEqual([expect.objectContaining({ idempotencyKey: key, status: "pending" })]);
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(key, {}));
+    await runDueJobs();
+    expect((await recoveryOf(contract.id)).status).toBe("recovered");
+  });
+
+  it("pause holds the recovery, activate resumes it", async () => {
+    const { shop, contract } = await shopWithContract();
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    const planned = (await recoveryOf(contract.id)).nextActionAt!;
+    admin.contract(shop, contract.id).status = "PAUSED";
+    await postShopifyWebhook("subscription_contracts/pause", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    expect(await recoveryOf(contract.id)).toMatchObject({ paused: true, nextActionReason: expect.stringMatching(/paused in Shopify/) });
+    await untilPlannedAction(planned);
+    expect(sent(shop, BILL)).toHaveLength(0);
+
+    admin.contract(shop, contract.id).status = "ACTIVE";
+    await postShopifyWebhook("subscription_contracts/activate", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ paused: false, nextActionKind: "retry" });
+    await untilPlannedAction(recovery.nextActionAt!);
+    expect(sent(shop, BILL)).toHaveLength(1);
+  });
+
+  it("a 3-D Secure challenge asks the customer to confirm the payment, by our own email", async () => {
+    const { shop, contract } = await shopWithContract();
+    const payload = admin.platformAttemptWebhook(shop, contract.id, {});
+    await postShopifyWebhook("subscription_billing_attempts/challenged", shop, payload);
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "email" });
+    expect(recovery.messages.map((m) => [m.kind, m.transport])).toContainEqual(["authentication_request", "outbox"]);
+    expect(sent(shop)).toHaveLength(0);
+  });
+
+  it("a failure whose contract has been paid meanwhile opens and closes at once (webhooks crossed)", async () => {
+    const { shop, contract } = await shopWithContract({ lastPaymentStatus: "SUCCEEDED" });
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    expect((await recoveryOf(contract.id)).status).toBe("recovered");
+    await advanceTime(30 * DAY);
+    await runDueJobs();
+    expect(sent(shop)).toHaveLength(0);
+  });
+
+  it("the /recover page: the button has Shopify email its secure link; DunningDog's session API says why it has none", async () => {
+    const { shop, contract } = await shopWithContract();
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    const recovery = await recoveryOf(contract.id);
+    const token = createRecoveryToken(recovery.id, now());
+    const args = (method: string) => ({ request: new Request(`http://recoup.test/recover/${token}`, { method }), params: { token }, context: {} });
+
+    expect(await recoverPage.loader(args("GET"))).toMatchObject({ state: "open", amount: "$44.89", paymentHost: "Shopify" });
+    const pressed = (await recoverPage.action(args("POST"))) as unknown as { data: unknown; init: { status?: number } | null };
+    expect(pressed.data).toEqual({ notice: `We've emailed you a secure link from Story Coffee ${shops} to update your card.`, error: null });
+    expect(sent(shop, UPDATE_EMAIL).map((m) => m.variables)).toEqual([{ customerPaymentMethodId: "gid://shopify/CustomerPaymentMethod/pm_old" }]);
+    // Pressing again at once sends nothing more.
+    await recoverPage.action(args("POST"));
+    expect(sent(shop, UPDATE_EMAIL)).toHaveLength(1);
+
+    const session = await callRoute(updateSession, "/api/customer/update-payment-session", { body: { recoveryToken: token } });
+    expect(session.status).toBe(400);
+    expect(session.headers.get("content-type")).toBe("application/problem+json");
+    expect(await jsonOf(session)).toMatchObject({ code: "invalid_state", detail: expect.stringMatching(/Shopify.*emails the customer its own secure link/) });
+  });
+});

@@ -1,0 +1,414 @@
+// A fake of Shopify's Admin GraphQL API at the fetch layer (MSW), so that Shopify's own client code
+// runs: `https://<shop>.myshopify.com/admin/api/<version>/graphql.json`. Every request is validated
+// against a slice of the Admin schema (2025-10: the types Recoup reads and the two mutations it
+// sends) and executed with graphql-js, so a misspelt field fails here as it would at Shopify.
+//
+// Shopify's library captures `fetch` when its node adapter is imported: call startShopifyAdmin()
+// before anything imports app/shopify.server.ts (in a test file: `await vi.hoisted(...)`).
+import { buildSchema, graphql, parse, validate, type GraphQLError, OperationTypeNode, Kind } from "graphql";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+
+const SCHEMA = buildSchema(/* GraphQL */ `
+  scalar DateTime
+  scalar Decimal
+
+  enum CurrencyCode { AUD CAD CHF DKK EUR GBP JPY KWD NOK NZD SEK USD }
+  enum SubscriptionContractSubscriptionStatus { ACTIVE PAUSED CANCELLED EXPIRED FAILED }
+  enum SubscriptionContractLastPaymentStatus { SUCCEEDED FAILED }
+  enum BillingAttemptUserErrorCode {
+    BILLING_CYCLE_CHARGE_BEFORE_EXPECTED_DATE BILLING_CYCLE_SKIPPED BLANK CONTRACT_NOT_FOUND CONTRACT_PAUSED
+    CONTRACT_TERMINATED CONTRACT_UNDER_REVIEW CYCLE_INDEX_OUT_OF_RANGE CYCLE_START_DATE_OUT_OF_RANGE INVALID
+    ORIGIN_TIME_BEFORE_CONTRACT_CREATION ORIGIN_TIME_OUT_OF_RANGE UPCOMING_CYCLE_LIMIT_EXCEEDED
+  }
+
+  type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
+  type CustomerEmailAddress { emailAddress: String }
+  type Customer {
+    id: ID!
+    firstName: String
+    lastName: String
+    defaultEmailAddress: CustomerEmailAddress
+    email: String @deprecated(reason: "Use defaultEmailAddress.emailAddress instead.")
+  }
+  type CustomerCreditCard {
+    brand: String!
+    expiresSoon: Boolean!
+    expiryMonth: Int!
+    expiryYear: Int!
+    firstDigits: String
+    isRevocable: Boolean!
+    lastDigits: String!
+    maskedNumber: String!
+    name: String!
+    source: String
+    virtualLastDigits: String
+  }
+  type CustomerShopPayAgreement {
+    expiresSoon: Boolean!
+    expiryMonth: Int!
+    expiryYear: Int!
+    inactive: Boolean!
+    isRevocable: Boolean!
+    lastDigits: String!
+    maskedNumber: String!
+    name: String!
+  }
+  type CustomerPaypalBillingAgreement { inactive: Boolean! isRevocable: Boolean! paypalAccountEmail: String }
+  union CustomerPaymentInstrument = CustomerCreditCard | CustomerShopPayAgreement | CustomerPaypalBillingAgreement
+  type CustomerPaymentMethod { id: ID! revokedAt: DateTime revokedReason: String instrument: CustomerPaymentInstrument customer: Customer }
+
+  type SubscriptionLine { id: ID! title: String! quantity: Int! currentPrice: MoneyV2! lineDiscountedPrice: MoneyV2! }
+  type SubscriptionLineConnection { nodes: [SubscriptionLine!]! }
+  type SubscriptionContract {
+    id: ID!
+    status: SubscriptionContractSubscriptionStatus!
+    lastPaymentStatus: SubscriptionContractLastPaymentStatus
+    currencyCode: CurrencyCode!
+    customer: Customer
+    customerPaymentMethod(showRevoked: Boolean = false): CustomerPaymentMethod
+    deliveryPrice: MoneyV2!
+    lines(first: Int, after: String): SubscriptionLineConnection!
+    nextBillingDate: DateTime
+  }
+
+  type SubscriptionBillingAttempt {
+    id: ID!
+    idempotencyKey: String!
+    ready: Boolean!
+    originTime: DateTime
+    createdAt: DateTime!
+    errorCode: String
+    errorMessage: String
+  }
+  type BillingAttemptUserError { code: BillingAttemptUserErrorCode field: [String!] message: String! }
+  type SubscriptionBillingAttemptCreatePayload { subscriptionBillingAttempt: SubscriptionBillingAttempt userErrors: [BillingAttemptUserError!]! }
+  type UserError { field: [String!] message: String! }
+  type CustomerPaymentMethodSendUpdateEmailPayload { customer: Customer userErrors: [UserError!]! }
+
+  input SubscriptionBillingCycleSelector { index: Int date: DateTime }
+  input SubscriptionBillingAttemptInput { idempotencyKey: String! originTime: DateTime billingCycleSelector: SubscriptionBillingCycleSelector }
+  input EmailInput { bcc: [String!] body: String customMessage: String from: String subject: String to: String }
+
+  type Query { subscriptionContract(id: ID!): SubscriptionContract }
+  type Mutation {
+    subscriptionBillingAttemptCreate(subscriptionContractId: ID!, subscriptionBillingAttemptInput: SubscriptionBillingAttemptInput!): SubscriptionBillingAttemptCreatePayload
+    customerPaymentMethodSendUpdateEmail(customerPaymentMethodId: ID!, email: EmailInput): CustomerPaymentMethodSendUpdateEmailPayload
+  }
+`);
+
+export interface FakeCard {
+  id: string;
+  brand?: string;
+  lastDigits: string;
+  expiryMonth: number;
+  expiryYear: number;
+  revokedAt?: string | null;
+}
+
+export interface FakeContract {
+  id: string;
+  status: "ACTIVE" | "PAUSED" | "CANCELLED" | "EXPIRED" | "FAILED";
+  lastPaymentStatus: "SUCCEEDED" | "FAILED" | null;
+  currencyCode: string;
+  customer: { id: string; firstName: string | null; lastName: string | null; email: string | null };
+  /** Unit prices as Shopify's Decimal strings; `discountedTotal` overrides price × quantity. */
+  lines: Array<{ title: string; quantity: number; price: string; discountedTotal?: string }>;
+  deliveryPrice: string;
+  paymentMethod: FakeCard | null;
+}
+
+export interface RecordedGraphqlRequest {
+  shop: string;
+  apiVersion: string;
+  accessToken: string | null;
+  operationType: "query" | "mutation";
+  operationName: string | null;
+  /** The root fields selected, e.g. ["subscriptionBillingAttemptCreate"]. */
+  fields: string[];
+  variables: Record<string, unknown>;
+  /** What the fake answered: a status other than 200, or GraphQL errors. */
+  answered: "data" | "throttled" | "http_error";
+}
+
+export interface FakeBillingAttempt {
+  id: string;
+  shop: string;
+  contractId: string;
+  idempotencyKey: string;
+  originTime: string | null;
+  createdAt: string;
+}
+
+type Failure = { kind: "http"; status: number } | { kind: "throttled" };
+
+export interface FakeShopifyAdmin {
+  requests: RecordedGraphqlRequest[];
+  /** Requests that selected this mutation root field (every try, throttled ones too). */
+  mutations(field?: string): RecordedGraphqlRequest[];
+  /** One per idempotency key per shop, as Shopify keeps them. */
+  billingAttempts: FakeBillingAttempt[];
+  putContract(shop: string, contract: Partial<FakeContract> & { id: string }): FakeContract;
+  contract(shop: string, id: string): FakeContract;
+  /** The next `times` requests (of `field` only, when given) fail: HTTP status, or Shopify's THROTTLED GraphQL error. */
+  failNext(failure: Failure & { times?: number; field?: string }): void;
+  /** The next subscriptionBillingAttemptCreate answers these userErrors (once). */
+  refuseNextBillingAttempt(...errors: Array<{ code: string; message?: string }>): void;
+  /** The next customerPaymentMethodSendUpdateEmail answers these userErrors (once). */
+  refuseNextUpdateEmail(...messages: string[]): void;
+  /** The REST-style payload of `subscription_billing_attempts/*` for one of the recorded billing attempts. */
+  attemptWebhook(idempotencyKey: string, outcome: { errorCode?: string | null; errorMessage?: string | null }): Record<string, unknown>;
+  /** Shopify's (or the subscription app's) own billing attempt on the contract, as its webhook payload. */
+  platformAttemptWebhook(shop: string, contractId: string, outcome: { errorCode?: string | null; errorMessage?: string | null; idempotencyKey?: string }): Record<string, unknown>;
+  /** `subscription_contracts/*` payload for a stored contract. */
+  contractWebhook(shop: string, contractId: string): Record<string, unknown>;
+  reset(): void;
+  close(): void;
+}
+
+function numeric(gid: string): number {
+  return Number(gid.split("/").pop());
+}
+
+function multiply(price: string, quantity: number, currency: string): string {
+  const digits = currency === "JPY" ? 0 : currency === "KWD" ? 3 : 2;
+  return (Number(price) * quantity).toFixed(digits);
+}
+
+/** Starts MSW (unhandled requests are errors) with the fake Admin API. */
+export function startShopifyAdmin(): FakeShopifyAdmin {
+  const contracts = new Map<string, FakeContract>();
+  const requests: RecordedGraphqlRequest[] = [];
+  const billingAttempts: FakeBillingAttempt[] = [];
+  let failures: Array<Failure & { field?: string }> = [];
+  let billingRefusals: Array<Array<{ code: string; message?: string }>> = [];
+  let emailRefusals: string[][] = [];
+  let nextId = 9_000_000;
+
+  const key = (shop: string, id: string) => `${shop} ${id}`;
+  const money = (amount: string, currencyCode: string) => ({ amount, currencyCode });
+
+  function contractView(c: FakeContract) {
+    const pm = c.paymentMethod;
+    return {
+      id: c.id,
+      status: c.status,
+      lastPaymentStatus: c.lastPaymentStatus,
+      currencyCode: c.currencyCode,
+      customer: {
+        id: c.customer.id,
+        firstName: c.customer.firstName,
+        lastName: c.customer.lastName,
+        email: c.customer.email,
+        defaultEmailAddress: c.customer.email ? { emailAddress: c.customer.email } : null,
+      },
+      deliveryPrice: money(c.deliveryPrice, c.currencyCode),
+      lines: () => ({
+        nodes: c.lines.map((l, i) => ({
+          id: `gid://shopify/SubscriptionLine/${i + 1}`,
+          title: l.title,
+          quantity: l.quantity,
+          currentPrice: money(l.price, c.currencyCode),
+          lineDiscountedPrice: money(l.discountedTotal ?? multiply(l.price, l.quantity, c.currencyCode), c.currencyCode),
+        })),
+      }),
+      customerPaymentMethod: ({ showRevoked }: { showRevoked: boolean }) =>
+        pm && (!pm.revokedAt || showRevoked)
+          ? {
+              id: pm.id,
+              revokedAt: pm.revokedAt ?? null,
+              instrument: {
+                __typename: "CustomerCreditCard",
+                brand: pm.brand ?? "visa",
+                lastDigits: pm.lastDigits,
+                expiryMonth: pm.expiryMonth,
+                expiryYear: pm.expiryYear,
+                expiresSoon: false,
+                firstDigits: "424242",
+                isRevocable: false,
+                maskedNumber: `•••• •••• •••• ${pm.lastDigits}`,
+                name: [c.customer.firstName, c.customer.lastName].filter(Boolean).join(" "),
+              },
+            }
+          : null,
+    };
+  }
+
+  function rootValue(shop: string) {
+    return {
+      subscriptionContract: ({ id }: { id: string }) => {
+        const c = contracts.get(key(shop, id));
+        return c ? contractView(c) : null;
+      },
+      subscriptionBillingAttemptCreate: (args: { subscriptionContractId: string; subscriptionBillingAttemptInput: { idempotencyKey: string; originTime?: string } }) => {
+        const scripted = billingRefusals.shift();
+        const refuse = (code: string, message: string) => ({ subscriptionBillingAttempt: null, userErrors: [{ code, field: null, message }] });
+        if (scripted) return { subscriptionBillingAttempt: null, userErrors: scripted.map((e) => ({ code: e.code, field: null, message: e.message ?? e.code })) };
+        const c = contracts.get(key(shop, args.subscriptionContractId));
+        if (!c) return refuse("CONTRACT_NOT_FOUND", "Subscription contract does not exist.");
+        if (c.status === "CANCELLED" || c.status === "EXPIRED" || c.status === "FAILED") return refuse("CONTRACT_TERMINATED", "Subscription contract cannot be billed once terminated.");
+        if (c.status === "PAUSED") return refuse("CONTRACT_PAUSED", "Subscription contract cannot be billed if paused.");
+        const input = args.subscriptionBillingAttemptInput;
+        let attempt = billingAttempts.find((a) => a.shop === shop && a.idempotencyKey === input.idempotencyKey);
+        if (!attempt) {
+          attempt = {
+            id: `gid://shopify/SubscriptionBillingAttempt/${nextId++}`,
+            shop,
+            contractId: c.id,
+            idempotencyKey: input.idempotencyKey,
+            originTime: input.originTime ?? null,
+            createdAt: new Date().toISOString(),
+          };
+          billingAttempts.push(attempt);
+        }
+        return { subscriptionBillingAttempt: { ...attempt, ready: false, errorCode: null, errorMessage: null }, userErrors: [] };
+      },
+      customerPaymentMethodSendUpdateEmail: ({ customerPaymentMethodId }: { customerPaymentMethodId: string }) => {
+        const scripted = emailRefusals.shift();
+        if (scripted) return { customer: null, userErrors: scripted.map((message) => ({ field: ["customerPaymentMethodId"], message })) };
+        const owner = [...contracts.entries()].find(([k, c]) => k.startsWith(`${shop} `) && c.paymentMethod?.id === customerPaymentMethodId)?.[1];
+        if (!owner) return { customer: null, userErrors: [{ field: ["customerPaymentMethodId"], message: "Customer payment method does not exist" }] };
+        return { customer: { id: owner.customer.id }, userErrors: [] };
+      },
+    };
+  }
+
+  const handler = http.post("https://*.myshopify.com/admin/api/:version/graphql.json", async ({ request, params }) => {
+    const shop = new URL(request.url).hostname;
+    const body = (await request.json()) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+    let document;
+    try {
+      document = parse(body.query);
+    } catch (error) {
+      return HttpResponse.json({ errors: [{ message: (error as GraphQLError).message }] });
+    }
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const fields = operation && operation.kind === Kind.OPERATION_DEFINITION
+      ? operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
+      : [];
+    const record: RecordedGraphqlRequest = {
+      shop,
+      apiVersion: String(params.version),
+      accessToken: request.headers.get("x-shopify-access-token"),
+      operationType: operation && operation.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.MUTATION ? "mutation" : "query",
+      operationName: operation && operation.kind === Kind.OPERATION_DEFINITION ? (operation.name?.value ?? null) : null,
+      fields,
+      variables: body.variables ?? {},
+      answered: "data",
+    };
+    requests.push(record);
+
+    const failure = failures.findIndex((f) => !f.field || fields.includes(f.field));
+    if (failure >= 0) {
+      const [f] = failures.splice(failure, 1);
+      if (f!.kind === "throttled") {
+        record.answered = "throttled";
+        // https://shopify.dev/docs/api/usage/limits#rate-limiting-methods: 200 with a THROTTLED error.
+        return HttpResponse.json({
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+          extensions: { cost: { requestedQueryCost: 12, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } } },
+        });
+      }
+      record.answered = "http_error";
+      return HttpResponse.json({ errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }, { status: f!.status, headers: { "Retry-After": "2.0" } });
+    }
+
+    const errors = validate(SCHEMA, document);
+    if (errors.length) return HttpResponse.json({ errors: errors.map((e) => ({ message: e.message, locations: e.locations })) });
+    const result = await graphql({ schema: SCHEMA, source: body.query, variableValues: body.variables, rootValue: rootValue(shop) });
+    return HttpResponse.json(result);
+  });
+
+  const server = setupServer(handler);
+  server.listen({ onUnhandledRequest: "error" });
+
+  function attemptPayload(attempt: FakeBillingAttempt, outcome: { errorCode?: string | null; errorMessage?: string | null }) {
+    const failed = Boolean(outcome.errorCode);
+    return {
+      id: numeric(attempt.id),
+      admin_graphql_api_id: attempt.id,
+      idempotency_key: attempt.idempotencyKey,
+      order_id: failed ? null : nextId++,
+      admin_graphql_api_order_id: failed ? null : `gid://shopify/Order/${nextId}`,
+      subscription_contract_id: numeric(attempt.contractId),
+      admin_graphql_api_subscription_contract_id: attempt.contractId,
+      ready: true,
+      error_message: failed ? (outcome.errorMessage ?? "The payment failed.") : null,
+      error_code: failed ? outcome.errorCode : null,
+    };
+  }
+
+  return {
+    requests,
+    billingAttempts,
+    mutations: (field) => requests.filter((r) => r.operationType === "mutation" && (!field || r.fields.includes(field))),
+    putContract(shop, partial) {
+      const contract: FakeContract = {
+        status: "ACTIVE",
+        lastPaymentStatus: "FAILED",
+        currencyCode: "USD",
+        customer: { id: "gid://shopify/Customer/7001", firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
+        lines: [{ title: "Coffee beans, 1 kg", quantity: 2, price: "19.95" }],
+        deliveryPrice: "4.99",
+        paymentMethod: { id: "gid://shopify/CustomerPaymentMethod/pm_old", brand: "visa", lastDigits: "4242", expiryMonth: 12, expiryYear: 2030 },
+        ...partial,
+      };
+      contracts.set(key(shop, contract.id), contract);
+      return contract;
+    },
+    contract(shop, id) {
+      const c = contracts.get(key(shop, id));
+      if (!c) throw new Error(`no contract ${id} in ${shop}`);
+      return c;
+    },
+    failNext({ times = 1, ...failure }) {
+      for (let i = 0; i < times; i++) failures.push({ ...failure });
+    },
+    refuseNextBillingAttempt(...errors) {
+      billingRefusals.push(errors);
+    },
+    refuseNextUpdateEmail(...messages) {
+      emailRefusals.push(messages);
+    },
+    attemptWebhook(idempotencyKey, outcome) {
+      const attempt = billingAttempts.find((a) => a.idempotencyKey === idempotencyKey);
+      if (!attempt) throw new Error(`no billing attempt with key ${idempotencyKey}`);
+      return attemptPayload(attempt, outcome);
+    },
+    platformAttemptWebhook(shop, contractId, outcome) {
+      const attempt: FakeBillingAttempt = {
+        id: `gid://shopify/SubscriptionBillingAttempt/${nextId++}`,
+        shop,
+        contractId,
+        idempotencyKey: outcome.idempotencyKey ?? `subscription-app-${nextId}`,
+        originTime: null,
+        createdAt: new Date().toISOString(),
+      };
+      billingAttempts.push(attempt);
+      return attemptPayload(attempt, outcome);
+    },
+    contractWebhook(shop, contractId) {
+      const c = this.contract(shop, contractId);
+      return {
+        admin_graphql_api_id: c.id,
+        id: numeric(c.id),
+        status: c.status.toLowerCase(),
+        currency_code: c.currencyCode,
+        customer_id: numeric(c.customer.id),
+        admin_graphql_api_customer_id: c.customer.id,
+        revision_id: String(nextId++),
+      };
+    },
+    reset() {
+      contracts.clear();
+      requests.length = 0;
+      billingAttempts.length = 0;
+      failures = [];
+      billingRefusals = [];
+      emailRefusals = [];
+    },
+    close() {
+      server.close();
+    },
+  };
+}
