@@ -61,3 +61,32 @@ describe("the embedded Shopify admin", () => {
     expect(String(thrown.data)).toContain("SHOPIFY_API_KEY");
   });
 });
+
+describe("a recovery's page inside the Shopify admin", () => {
+  it("shows the shop's own recovery with its timeline, and 404s another workspace's", async () => {
+    const { loader: detail } = await import("./app.recoveries.$id");
+    const request = await adminRequest("detail-shop.myshopify.com");
+    await overview({ request, params: {}, context: {} });
+    const shop = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: "detail-shop.myshopify.com" } });
+    const recovery = await db().recoveryAttempt.create({
+      data: {
+        workspaceId: shop.workspaceId,
+        provider: "shopify",
+        stripeAccountId: shop.shopDomain,
+        stripeInvoiceId: "shopify:1:1",
+        stripeCustomerId: "gid://shopify/Customer/1",
+        declineType: "soft",
+        amountDueCents: 4489,
+        currency: "usd",
+        startedAt: new Date(),
+        lastFailureAt: new Date(),
+      },
+    });
+    const page = await detail({ request: await adminRequest("detail-shop.myshopify.com"), params: { id: recovery.id }, context: {} });
+    expect(page).toMatchObject({ basePath: "/app", attempt: { id: recovery.id, amountDueCents: 4489 } });
+
+    const other = await adminRequest("other-shop.myshopify.com");
+    const thrown = (await detail({ request: other, params: { id: recovery.id }, context: {} }).catch((e: unknown) => e)) as { init?: ResponseInit };
+    expect(thrown.init?.status).toBe(404);
+  });
+});

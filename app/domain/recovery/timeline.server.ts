@@ -77,6 +77,7 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
     declineCode: recovery.declineCode ?? recovery.errorCode,
     reasonForCustomer: customerReason(recovery),
     hostedInvoiceUrl: recovery.hostedInvoiceUrl,
+    timeZone: recovery.workspace.timezone,
     entries,
   };
 }

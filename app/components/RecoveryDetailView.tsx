@@ -1,0 +1,436 @@
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Divider,
+  Icon,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  Spinner,
+  Text,
+} from "@shopify/polaris";
+import { useCallback, useEffect, useState, type SVGProps } from "react";
+import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
+import { formatDate } from "~/components/format";
+import { formatMoney } from "~/domain/dunning/templates";
+import type { RecoveryActionResult, RecoveryDetailData } from "~/http/recovery-detail.server";
+
+// One recovery: what happened (oldest first), what happens next, and the merchant's buttons.
+
+export const RECOVERY_INTENTS = ["retry", "pause", "resume", "send_link"] as const;
+type Intent = (typeof RECOVERY_INTENTS)[number];
+const isIntent = (v: unknown): v is Intent => typeof v === "string" && (RECOVERY_INTENTS as readonly string[]).includes(v);
+export const RECOVERY_NOT_FOUND = "This recovery doesn't exist in this workspace. It may belong to another workspace, or the link is wrong.";
+
+// ---- icons (20×20, drawn in currentColor so that Polaris' Icon tones apply) ----
+
+type Svg = (props: SVGProps<SVGSVGElement>) => JSX.Element;
+const svg =
+  (...paths: string[]): Svg =>
+  (props) => (
+    <svg viewBox="0 0 20 20" {...props}>
+      {paths.map((d) => (
+        <path key={d} d={d} fillRule="evenodd" />
+      ))}
+    </svg>
+  );
+const DeclineIcon = svg("M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm-.75 4.5a.75.75 0 0 1 1.5 0v4a.75.75 0 0 1-1.5 0v-4Zm.75 7.75a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z");
+const RetryIcon = svg(
+  "M10 4.5a5.5 5.5 0 0 0-5.2 3.7.75.75 0 1 1-1.42-.5A7 7 0 0 1 15.5 5.4V4a.75.75 0 0 1 1.5 0v3.25a.75.75 0 0 1-.75.75H13a.75.75 0 0 1 0-1.5h1.6A5.5 5.5 0 0 0 10 4.5Zm6.14 6.84a.75.75 0 0 1 .48.95A7 7 0 0 1 4.5 14.6V16a.75.75 0 0 1-1.5 0v-3.25a.75.75 0 0 1 .75-.75H7a.75.75 0 0 1 0 1.5H5.4a5.5 5.5 0 0 0 9.8-1.7.75.75 0 0 1 .94-.46Z",
+);
+const EmailIcon = svg(
+  "M3 6.25A2.25 2.25 0 0 1 5.25 4h9.5A2.25 2.25 0 0 1 17 6.25v7.5A2.25 2.25 0 0 1 14.75 16h-9.5A2.25 2.25 0 0 1 3 13.75v-7.5Zm1.6-.42 5.4 3.86 5.4-3.86a.75.75 0 0 0-.65-.33h-9.5a.75.75 0 0 0-.65.33Zm10.9 1.8-5.06 3.62a.75.75 0 0 1-.88 0L4.5 7.63v6.12c0 .41.34.75.75.75h9.5c.41 0 .75-.34.75-.75V7.63Z",
+);
+const PaidIcon = svg("M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm3.53 5.97a.75.75 0 0 1 0 1.06l-4 4a.75.75 0 0 1-1.06 0l-2-2a.75.75 0 1 1 1.06-1.06l1.47 1.47 3.47-3.47a.75.75 0 0 1 1.06 0Z");
+const OutcomeIcon = svg("M4.75 2a.75.75 0 0 1 .75.75V3h9.25a.75.75 0 0 1 .6 1.2L13.19 7.5l2.16 3.3a.75.75 0 0 1-.6 1.2H5.5v5.25a.75.75 0 0 1-1.5 0V2.75A.75.75 0 0 1 4.75 2Zm.75 8.5h7.83l-1.67-2.59a.75.75 0 0 1 0-.82L13.33 4.5H5.5v6Z");
+
+// ---- the timeline, in the merchant's words ----
+
+type Entry = RecoveryDetailData["entries"][number];
+type Tone = "success" | "critical" | "attention" | "info" | undefined;
+
+const SOURCE_NAMES = { platform: "Stripe", recoup: "Recoup", customer: "The customer" } as const;
+const EMAIL_KINDS: Record<string, string> = {
+  sequence: "Reminder email",
+  card_update_request: "Card update request",
+  authentication_request: "Payment confirmation request",
+};
+const EMAIL_STATUS: Record<string, { label: string; tone: Tone }> = {
+  scheduled: { label: "Queued", tone: "info" },
+  sending: { label: "Sending", tone: "info" },
+  sent: { label: "Sent", tone: undefined },
+  opened: { label: "Sent", tone: undefined },
+  clicked: { label: "Sent", tone: undefined },
+  converted: { label: "Led to payment", tone: "success" },
+  failed: { label: "Not delivered", tone: "critical" },
+  skipped: { label: "Not sent", tone: undefined },
+};
+const OUTCOMES: Record<string, string> = { recovered: "Recovered", failed: "Closed as failed", abandoned: "Closed" };
+const OUTCOME_REASONS: Record<string, string> = {
+  invoice_paid: "The invoice was paid.",
+  schedule_exhausted: "Every retry and reminder was used up without a payment.",
+  invoice_void: "The invoice was voided in Stripe.",
+  invoice_uncollectible: "The invoice was marked uncollectible in Stripe.",
+  subscription_canceled: "The subscription was cancelled.",
+};
+
+function describeEntry(entry: Entry, timeZone: string): { icon: Svg; tone: "critical" | "success" | "info" | "subdued"; title: string; lines: string[]; badges: Array<{ label: string; tone: Tone }> } {
+  switch (entry.kind) {
+    case "failure": {
+      const who = SOURCE_NAMES[entry.source] ?? "A";
+      const inWords = "inWords" in entry ? entry.inWords : null;
+      if (entry.status === "pending") return { icon: RetryIcon, tone: "info", title: `${who} retry #${entry.attemptNumber} under way`, lines: [], badges: [] };
+      if (entry.status === "error") {
+        return { icon: RetryIcon, tone: "critical", title: `${who} retry #${entry.attemptNumber} could not be made`, lines: [entry.message ?? "Stripe did not accept the charge request."], badges: [] };
+      }
+      const title =
+        entry.source === "platform" && entry.attemptNumber === 1
+          ? "Payment failed"
+          : entry.source === "customer"
+            ? "The customer's payment was declined"
+            : `${who} retry #${entry.attemptNumber} declined`;
+      return { icon: entry.source === "recoup" ? RetryIcon : DeclineIcon, tone: "critical", title, lines: [inWords ?? "The bank declined the payment."], badges: entry.declineCode ? [{ label: entry.declineCode, tone: undefined }] : [] };
+    }
+    case "email": {
+      const status = EMAIL_STATUS[entry.status] ?? { label: entry.status, tone: undefined };
+      const badges: Array<{ label: string; tone: Tone }> = [status];
+      if (entry.openedAt) badges.push({ label: `Opened ${formatDate(entry.openedAt, timeZone)}`, tone: "info" });
+      if (entry.clickedAt) badges.push({ label: `Clicked ${formatDate(entry.clickedAt, timeZone)}`, tone: "success" });
+      return { icon: EmailIcon, tone: "info", title: EMAIL_KINDS[entry.emailKind] ?? "Email", lines: [`“${entry.subject}”`], badges };
+    }
+    case "charge_succeeded":
+      return {
+        icon: PaidIcon,
+        tone: "success",
+        title: entry.source === "recoup" ? `Recoup retry #${entry.attemptNumber} succeeded` : "Payment succeeded",
+        lines: [],
+        badges: [],
+      };
+    case "outcome":
+      return {
+        icon: OutcomeIcon,
+        tone: entry.outcome === "recovered" ? "success" : "subdued",
+        title: OUTCOMES[entry.outcome] ?? entry.outcome,
+        lines: [entry.reasonCode ? (OUTCOME_REASONS[entry.reasonCode] ?? `Reason: ${entry.reasonCode.replace(/_/g, " ")}.`) : ""].filter(Boolean),
+        badges: [],
+      };
+  }
+}
+
+function Timeline({ entries, timeZone }: { entries: Entry[]; timeZone: string }) {
+  if (entries.length === 0) {
+    return (
+      <Text as="p" tone="subdued">
+        Nothing has happened yet: the failed payment is being looked at.
+      </Text>
+    );
+  }
+  return (
+    <ol aria-label="Timeline" style={{ listStyle: "none", margin: 0, padding: 0 }}>
+      {entries.map((entry, i) => {
+        const d = describeEntry(entry, timeZone);
+        const last = i === entries.length - 1;
+        return (
+          <li key={`${entry.kind}-${entry.at}-${i}`} data-entry-kind={entry.kind} style={{ display: "flex", gap: 12 }}>
+            <div style={{ display: "flex", flexDirection: "column", alignItems: "center" }}>
+              <div style={{ width: 28, height: 28, borderRadius: 14, display: "grid", placeItems: "center", background: "var(--p-color-bg-surface-secondary)" }}>
+                <Icon source={d.icon} tone={d.tone} />
+              </div>
+              {last ? null : <div style={{ flex: 1, width: 2, background: "var(--p-color-border-secondary)", margin: "4px 0" }} />}
+            </div>
+            <div style={{ flex: 1, minWidth: 0, paddingBottom: last ? 0 : 16 }}>
+              <BlockStack gap="100">
+                <InlineStack align="space-between" gap="200" wrap>
+                  <Text as="h3" variant="headingSm">
+                    {d.title}
+                  </Text>
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    {formatDate(entry.at, timeZone)}
+                  </Text>
+                </InlineStack>
+                {d.lines.map((line) => (
+                  <Text key={line} as="p" tone="subdued" breakWord>
+                    {line}
+                  </Text>
+                ))}
+                {d.badges.length ? (
+                  <InlineStack gap="100" wrap>
+                    {d.badges.map((b) => (
+                      <Badge key={b.label} tone={b.tone}>
+                        {b.label}
+                      </Badge>
+                    ))}
+                  </InlineStack>
+                ) : null}
+              </BlockStack>
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+// ---- the page ----
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="dt" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <dd style={{ margin: 0, overflowWrap: "anywhere" }}>{children}</dd>
+    </BlockStack>
+  );
+}
+
+/** One button, one form: works before hydration too. */
+function ActionButton({ intent, children, busy, disabled, primary }: { intent: Intent; children: string; busy: Intent | null; disabled?: boolean; primary?: boolean }) {
+  return (
+    <Form method="post" replace preventScrollReset>
+      <input type="hidden" name="intent" value={intent} />
+      <Button submit variant={primary ? "primary" : undefined} loading={busy === intent} disabled={disabled || (busy !== null && busy !== intent)}>
+        {children}
+      </Button>
+    </Form>
+  );
+}
+
+/**
+ * A Polaris-looking toast without Polaris' Frame (the dashboard layout has none): bottom centre,
+ * gone after 5 s. The live region is always there, so that screen readers announce what appears in it.
+ */
+function Toast({ toast, onDismiss }: { toast: { message: string; at: number } | null; onDismiss: () => void }) {
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(onDismiss, 5000);
+    return () => clearTimeout(timer);
+  }, [toast, onDismiss]);
+  return (
+    <div
+      role="status"
+      aria-live="polite"
+      style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", padding: "0 16px", zIndex: 520, pointerEvents: "none" }}
+    >
+      {toast ? (
+        <div
+          key={toast.at}
+          style={{
+            pointerEvents: "auto",
+            display: "flex",
+            alignItems: "center",
+            gap: 12,
+            maxWidth: 480,
+            padding: "10px 12px 10px 16px",
+            borderRadius: "var(--p-border-radius-300)",
+            background: "var(--p-color-bg-inverse)",
+            color: "var(--p-color-text-inverse)",
+            boxShadow: "var(--p-shadow-500)",
+            fontSize: "var(--p-font-size-325)",
+            lineHeight: "var(--p-font-line-height-500)",
+          }}
+        >
+          <span>{toast.message}</span>
+          <button
+            type="button"
+            onClick={onDismiss}
+            aria-label="Dismiss notification"
+            style={{ all: "unset", cursor: "pointer", color: "inherit", fontSize: 18, lineHeight: 1, padding: 4 }}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** A recovery's page, the same in the standalone dashboard and inside the Shopify admin. */
+export function RecoveryDetailView() {
+  const recovery = useLoaderData<RecoveryDetailData>();
+  const result = useActionData<RecoveryActionResult>();
+  const { timeZone, basePath } = recovery;
+  const navigation = useNavigation();
+  const submitted = navigation.formData?.get("intent");
+  const busy = navigation.state !== "idle" && isIntent(submitted) ? submitted : null;
+  const refreshing = navigation.state === "loading" && !busy && navigation.location?.pathname === `${basePath}/recoveries/${recovery.attempt.id}`;
+
+  const [toast, setToast] = useState<{ message: string; at: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const dismissToast = useCallback(() => setToast(null), []);
+  useEffect(() => {
+    if (!result) return;
+    if (result.ok) {
+      setToast({ message: result.message, at: result.at });
+      setError(null);
+    } else {
+      setToast(null);
+      setError(result.error);
+    }
+  }, [result]);
+
+  const { attempt, customer, card, nextAction, paused } = recovery;
+  const open = attempt.status === "pending";
+  const amount = formatMoney(attempt.amountDueCents, attempt.currency);
+
+  return (
+    <Page
+      backAction={{ content: "Overview", url: basePath }}
+      title={amount}
+      titleMetadata={
+        <InlineStack gap="100">
+          <StatusBadge status={attempt.status} />
+          {open && paused ? <Badge tone="warning">Paused</Badge> : null}
+          {refreshing ? <Spinner size="small" accessibilityLabel="Updating" /> : null}
+        </InlineStack>
+      }
+      subtitle={`Invoice ${attempt.stripeInvoiceId}`}
+    >
+      <BlockStack gap="400">
+        {error ? (
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Banner tone="critical" title="That didn't work" onDismiss={() => setError(null)}>
+              <p>{error}</p>
+            </Banner>
+          </Box>
+        ) : null}
+        <Layout>
+          <Layout.Section>
+            <BlockStack gap="400">
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    What happens next
+                  </Text>
+                  {open && paused ? (
+                    <Text as="p">Paused: no retries and no emails until you resume this recovery.</Text>
+                  ) : open && nextAction ? (
+                    <BlockStack gap="100">
+                      {nextAction.at ? (
+                        <Text as="p" fontWeight="semibold">
+                          {formatDate(nextAction.at, timeZone)}
+                        </Text>
+                      ) : null}
+                      <Text as="p">{nextAction.reason ?? "Recoup is waiting for the next event from Stripe."}</Text>
+                    </BlockStack>
+                  ) : (
+                    <Text as="p" tone="subdued">
+                      Nothing: this recovery closed as {STATUS_LABELS[attempt.status].label.toLowerCase()}
+                      {attempt.endedAt ? ` on ${formatDate(attempt.endedAt, timeZone)}` : ""}.
+                      {attempt.status === "recovered" || !attempt.nextActionReason ? "" : ` ${attempt.nextActionReason}`}
+                    </Text>
+                  )}
+                  {open ? (
+                    <>
+                      <Divider />
+                      <InlineStack gap="200" wrap>
+                        <ActionButton intent="retry" busy={busy} primary>
+                          Retry now
+                        </ActionButton>
+                        {paused ? (
+                          <ActionButton intent="resume" busy={busy}>
+                            Resume
+                          </ActionButton>
+                        ) : (
+                          <ActionButton intent="pause" busy={busy}>
+                            Pause
+                          </ActionButton>
+                        )}
+                        <ActionButton intent="send_link" busy={busy} disabled={paused || !customer?.email}>
+                          Send update link now
+                        </ActionButton>
+                      </InlineStack>
+                    </>
+                  ) : null}
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="400">
+                  <Text as="h2" variant="headingMd">
+                    Timeline
+                  </Text>
+                  <Timeline entries={recovery.entries} timeZone={timeZone} />
+                </BlockStack>
+              </Card>
+            </BlockStack>
+          </Layout.Section>
+          <Layout.Section variant="oneThird">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Details
+                </Text>
+                <dl style={{ margin: 0, display: "grid", gap: "var(--p-space-300)" }}>
+                  <Fact label="Customer">
+                    <BlockStack gap="0">
+                      {customer?.name ? <Text as="span">{customer.name}</Text> : null}
+                      {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
+                      <Text as="span" variant="bodySm" tone="subdued">
+                        {attempt.stripeCustomerId}
+                      </Text>
+                    </BlockStack>
+                  </Fact>
+                  <Fact label="Card">
+                    <Text as="span">{card ? `${(card.brand ?? "Card").replace(/^./, (c) => c.toUpperCase())} •••• ${card.last4}` : "Unknown"}</Text>
+                  </Fact>
+                  <Fact label="Decline">
+                    <BlockStack gap="050">
+                      <Text as="span">{recovery.decline ?? "No reason given by the bank."}</Text>
+                      <Text as="span" variant="bodySm" tone="subdued">
+                        {attempt.declineType === "hard" ? "Hard decline: the customer has to act" : "Soft decline: a retry can succeed"}
+                      </Text>
+                    </BlockStack>
+                  </Fact>
+                  <Fact label="Invoice">
+                    {recovery.hostedInvoiceUrl ? (
+                      <Link url={recovery.hostedInvoiceUrl} external>
+                        {attempt.stripeInvoiceId}
+                      </Link>
+                    ) : (
+                      <Text as="span">{attempt.stripeInvoiceId}</Text>
+                    )}
+                  </Fact>
+                  <Fact label="Started">
+                    <Text as="span">{formatDate(attempt.startedAt, timeZone)}</Text>
+                  </Fact>
+                </dl>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </BlockStack>
+      <Toast toast={toast} onDismiss={dismissToast} />
+    </Page>
+  );
+}
+
+/** The error page of a recovery's page; `basePath` leads back to its overview. */
+export function RecoveryDetailError({ basePath }: { basePath: string }) {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <Page backAction={{ content: "Overview", url: basePath }} title="Recovery not found">
+        <Card>
+          <BlockStack gap="300" inlineAlign="start">
+            <Text as="p">{typeof error.data === "string" ? error.data : RECOVERY_NOT_FOUND}</Text>
+            <Button url={basePath}>Back to the overview</Button>
+          </BlockStack>
+        </Card>
+      </Page>
+    );
+  }
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
+  return (
+    <Page backAction={{ content: "Overview", url: basePath }} title="Recovery">
+      <Banner tone="critical" title="This recovery could not be loaded">
+        <p>{detail}</p>
+      </Banner>
+    </Page>
+  );
+}

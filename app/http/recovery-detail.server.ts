@@ -1,0 +1,85 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND as NOT_FOUND } from "~/components/RecoveryDetailView";
+import { findDeclineCode } from "~/domain/recovery/decline-codes";
+import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
+import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
+import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
+import { AppError } from "~/http/errors";
+import { log } from "~/utils/logger.server";
+
+// A recovery's page, server side, for every home of the merchant UI: each home says how a request
+// maps to a workspace (dashboard cookie, Shopify session token) and where its overview lives.
+
+type WorkspaceOf = (request: Request) => Promise<string>;
+
+function notFoundAs404<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error) => {
+    if (error instanceof AppError && error.code === "recovery_not_found") throw data(NOT_FOUND, { status: 404 });
+    throw error;
+  });
+}
+
+/** A decline in the merchant's words: the catalogue's description, else what the processor said. */
+function declineInWords(code: string | null, message: string | null): string | null {
+  return findDeclineCode("stripe", code)?.description ?? message?.trim() ?? null;
+}
+
+export function recoveryDetailLoader(workspaceOf: WorkspaceOf, basePath: string) {
+  return async ({ request, params }: LoaderFunctionArgs) => {
+    const workspaceId = await workspaceOf(request);
+    const timeline = await notFoundAs404(getRecoveryTimeline({ workspaceId, recoveryId: params.id ?? "" }));
+    return {
+      ...timeline,
+      decline: declineInWords(timeline.declineCode, null),
+      entries: timeline.entries.map((entry) => (entry.kind === "failure" ? { ...entry, inWords: declineInWords(entry.declineCode, entry.message) } : entry)),
+      basePath,
+    };
+  };
+}
+
+export type RecoveryDetailData = Awaited<ReturnType<ReturnType<typeof recoveryDetailLoader>>>;
+
+const IntentSchema = z.enum(RECOVERY_INTENTS);
+type Intent = z.infer<typeof IntentSchema>;
+
+async function perform(intent: Intent, target: { workspaceId: string; recoveryId: string }): Promise<string> {
+  switch (intent) {
+    case "retry":
+      await retryNow(target);
+      return "Retrying now. The result shows up in the timeline within a minute.";
+    case "pause":
+      await pauseRecovery(target);
+      return "Recovery paused. No retries or emails until you resume it.";
+    case "resume": {
+      const resumed = await resumeRecovery(target);
+      return `Recovery resumed.${resumed.nextActionReason ? ` ${resumed.nextActionReason}` : ""}`;
+    }
+    case "send_link": {
+      const sent = await sendUpdateLinkNow(target);
+      return `Update link on its way to ${sent.toEmail}.`;
+    }
+  }
+}
+
+export function recoveryDetailAction(workspaceOf: WorkspaceOf) {
+  return async ({ request, params }: ActionFunctionArgs) => {
+    const workspaceId = await workspaceOf(request);
+    const parsed = IntentSchema.safeParse((await request.formData()).get("intent"));
+    if (!parsed.success) return data({ ok: false as const, error: "That button isn't known here. Reload the page and try again." }, { status: 400 });
+    try {
+      const message = await notFoundAs404(perform(parsed.data, { workspaceId, recoveryId: params.id ?? "" }));
+      return { ok: true as const, message, at: Date.now() };
+    } catch (error) {
+      // The 404 above, thrown as a response.
+      if (!(error instanceof Error)) throw error;
+      // Domain errors are written for the merchant; anything else stays in the log.
+      if (error instanceof AppError) return data({ ok: false as const, error: error.message }, { status: error.status });
+      log.error("a recovery action failed", { intent: parsed.data, error: error.message });
+      return data({ ok: false as const, error: "Something went wrong on our side. Please try again in a minute." }, { status: 500 });
+    }
+  };
+}
+
+/** What the buttons answer, as the page receives it. */
+export type RecoveryActionResult = { ok: true; message: string; at: number } | { ok: false; error: string };
