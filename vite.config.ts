@@ -23,6 +23,7 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
-  ssr: { noExternal: ["@shopify/polaris"] },
+  // Bundled together so that Polaris is one copy: shopify-app-remix's AppProvider and our pages must share its context.
+  ssr: { noExternal: ["@shopify/polaris", "@shopify/shopify-app-remix"] },
   build: { assetsInlineLimit: 0 },
 });

@@ -1,4 +1,5 @@
-import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Tabs, Text, useBreakpoints } from "@shopify/polaris";
+import { useHydratedBreakpoints } from "./useHydratedBreakpoints";
+import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Tabs, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { formatMoney } from "~/domain/dunning/templates";
 import { formatDate } from "./format";
@@ -117,7 +118,7 @@ export function RecoveriesTable({
   /** Where a row leads (a recovery's detail page); rows are not links without it. */
   detailUrl?: (recoveryId: string) => string;
 }) {
-  const { smDown } = useBreakpoints();
+  const { smDown } = useHydratedBreakpoints();
   const selected = Math.max(0, TABS.findIndex((t) => t.status === status));
 
   const rows = items.map(({ attempt }, index) =>

@@ -42,6 +42,7 @@ export default function EmbeddedOverview() {
           items={recoveries.items}
           status={query.status}
           onStatusChange={(s) => go("status", s)}
+          detailUrl={(id) => `/app/recoveries/${id}`}
           emptyState={
             <EmptyState heading="No failed subscription payments yet" image="">
               <Text as="p">Recoup watches {shop} for failed subscription billing attempts and recovers them automatically.</Text>

@@ -15,10 +15,10 @@ import {
   SkeletonBodyText,
   Text,
   TextField,
-  useBreakpoints,
 } from "@shopify/polaris";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { z } from "zod";
+import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { getSequence, saveSequenceDraft, sendTestEmail, type SequenceDraft } from "~/domain/dunning/preview.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
@@ -450,7 +450,7 @@ function Editor({ sequence, initial }: { sequence: { id: string; isActive: boole
   const [target, setTarget] = useState<Field>("bodyTemplate");
   // From the last save (or the checks before it); a field's error goes when the field changes.
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const { smDown, xsOnly } = useBreakpoints();
+  const { smDown, xsOnly } = useHydratedBreakpoints();
   const save = useFetcher<typeof action>();
   const test = useFetcher<typeof action>();
   const navigate = useNavigate();
