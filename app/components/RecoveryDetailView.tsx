@@ -15,7 +15,8 @@ import {
   Spinner,
   Text,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useState, type SVGProps } from "react";
+import { useEffect, useState, type SVGProps } from "react";
+import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/components/format";
 import { formatMoney } from "~/domain/dunning/templates";
@@ -202,55 +203,6 @@ function ActionButton({ intent, children, busy, disabled, primary }: { intent: I
   );
 }
 
-/**
- * A Polaris-looking toast without Polaris' Frame (the dashboard layout has none): bottom centre,
- * gone after 5 s. The live region is always there, so that screen readers announce what appears in it.
- */
-function Toast({ toast, onDismiss }: { toast: { message: string; at: number } | null; onDismiss: () => void }) {
-  useEffect(() => {
-    if (!toast) return;
-    const timer = setTimeout(onDismiss, 5000);
-    return () => clearTimeout(timer);
-  }, [toast, onDismiss]);
-  return (
-    <div
-      role="status"
-      aria-live="polite"
-      style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", padding: "0 16px", zIndex: 520, pointerEvents: "none" }}
-    >
-      {toast ? (
-        <div
-          key={toast.at}
-          style={{
-            pointerEvents: "auto",
-            display: "flex",
-            alignItems: "center",
-            gap: 12,
-            maxWidth: 480,
-            padding: "10px 12px 10px 16px",
-            borderRadius: "var(--p-border-radius-300)",
-            background: "var(--p-color-bg-inverse)",
-            color: "var(--p-color-text-inverse)",
-            boxShadow: "var(--p-shadow-500)",
-            fontSize: "var(--p-font-size-325)",
-            lineHeight: "var(--p-font-line-height-500)",
-          }}
-        >
-          <span>{toast.message}</span>
-          <button
-            type="button"
-            onClick={onDismiss}
-            aria-label="Dismiss notification"
-            style={{ all: "unset", cursor: "pointer", color: "inherit", fontSize: 18, lineHeight: 1, padding: 4 }}
-          >
-            ×
-          </button>
-        </div>
-      ) : null}
-    </div>
-  );
-}
-
 /** A recovery's page, the same in the standalone dashboard and inside the Shopify admin. */
 export function RecoveryDetailView() {
   const recovery = useLoaderData<RecoveryDetailData>();
@@ -261,16 +213,14 @@ export function RecoveryDetailView() {
   const busy = navigation.state !== "idle" && isIntent(submitted) ? submitted : null;
   const refreshing = navigation.state === "loading" && !busy && navigation.location?.pathname === `${basePath}/recoveries/${recovery.attempt.id}`;
 
-  const [toast, setToast] = useState<{ message: string; at: number } | null>(null);
+  const { toast, showToast } = useToast();
   const [error, setError] = useState<string | null>(null);
-  const dismissToast = useCallback(() => setToast(null), []);
   useEffect(() => {
     if (!result) return;
     if (result.ok) {
-      setToast({ message: result.message, at: result.at });
+      showToast(result.message);
       setError(null);
     } else {
-      setToast(null);
       setError(result.error);
     }
   }, [result]);
@@ -317,7 +267,7 @@ export function RecoveryDetailView() {
                           {formatDate(nextAction.at, timeZone)}
                         </Text>
                       ) : null}
-                      <Text as="p">{nextAction.reason ?? "Recoup is waiting for the next event from Stripe."}</Text>
+                      <Text as="p">{nextAction.reason ?? "Recoup is waiting for the next event from the payment platform."}</Text>
                     </BlockStack>
                   ) : (
                     <Text as="p" tone="subdued">
@@ -405,7 +355,7 @@ export function RecoveryDetailView() {
           </Layout.Section>
         </Layout>
       </BlockStack>
-      <Toast toast={toast} onDismiss={dismissToast} />
+      {toast}
     </Page>
   );
 }

@@ -16,9 +16,10 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
+import { useToast } from "~/components/useToast";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { getSequence, saveSequenceDraft, sendTestEmail, type SequenceDraft } from "~/domain/dunning/preview.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
@@ -167,44 +168,6 @@ const PLACEHOLDER_HELP: Record<Placeholder, string> = {
   update_payment_url: "The link to update the card; alone in a paragraph it becomes a button",
   merchant_name: "Your sender name (Settings)",
 };
-
-function useToast() {
-  const [toast, setToast] = useState<{ message: string; error: boolean; at: number } | null>(null);
-  useEffect(() => {
-    if (!toast) return;
-    const timer = setTimeout(() => setToast(null), 5000);
-    return () => clearTimeout(timer);
-  }, [toast]);
-  const show = useCallback((message: string, error = false) => setToast({ message, error, at: Date.now() }), []);
-  // The live region is always there, so that screen readers announce what appears in it.
-  const node = (
-    <div role="status" aria-live="polite" style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", pointerEvents: "none", zIndex: 600 }}>
-      {toast ? (
-        <div
-          key={toast.at}
-          style={{
-            pointerEvents: "auto",
-            maxWidth: "min(480px, calc(100% - 32px))",
-            display: "flex",
-            gap: 12,
-            alignItems: "center",
-            padding: "10px 12px 10px 16px",
-            borderRadius: 10,
-            background: toast.error ? "var(--p-color-bg-fill-critical)" : "var(--p-color-bg-inverse)",
-            color: "var(--p-color-text-inverse)",
-            boxShadow: "var(--p-shadow-600)",
-          }}
-        >
-          <span style={{ overflowWrap: "anywhere" }}>{toast.message}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => setToast(null)} style={{ all: "unset", cursor: "pointer", padding: "0 4px", fontSize: 18, lineHeight: 1 }}>
-            ×
-          </button>
-        </div>
-      ) : null}
-    </div>
-  );
-  return { toast: node, showToast: show };
-}
 
 function StepCard(props: {
   index: number;

@@ -21,6 +21,7 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
 import { z } from "zod";
+import { useToast, type ShowToast } from "~/components/useToast";
 import { formatDate } from "~/components/format";
 import { disconnectFromDashboard, listConnectedAccounts } from "~/domain/connect/connect.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
@@ -102,7 +103,6 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type Settings = LoaderData["settings"];
-type ShowToast = (message: string, error?: boolean) => void;
 
 const hourLabel = (h: number) => (h === 24 ? "24:00 (midnight)" : `${String(h).padStart(2, "0")}:00`);
 const hourOptions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ label: hourLabel(from + i), value: String(from + i) }));
@@ -111,44 +111,6 @@ const END_HOURS = hourOptions(1, 24);
 
 /** A number field's value for the API: empty is null (the schema then says what to enter). */
 const numberOrNull = (value: string) => (value.trim() === "" ? null : Number(value));
-
-function useToast() {
-  const [toast, setToast] = useState<{ message: string; error: boolean; at: number } | null>(null);
-  useEffect(() => {
-    if (!toast) return;
-    const timer = setTimeout(() => setToast(null), 5000);
-    return () => clearTimeout(timer);
-  }, [toast]);
-  const show = useCallback((message: string, error = false) => setToast({ message, error, at: Date.now() }), []);
-  // The live region is always there, so that screen readers announce what appears in it.
-  const node = (
-    <div role="status" aria-live="polite" style={{ position: "fixed", insetInline: 0, bottom: 24, display: "flex", justifyContent: "center", pointerEvents: "none", zIndex: 600 }}>
-      {toast ? (
-        <div
-          key={toast.at}
-          style={{
-            pointerEvents: "auto",
-            maxWidth: "min(480px, calc(100% - 32px))",
-            display: "flex",
-            gap: 12,
-            alignItems: "center",
-            padding: "10px 12px 10px 16px",
-            borderRadius: 10,
-            background: toast.error ? "var(--p-color-bg-fill-critical)" : "var(--p-color-bg-inverse)",
-            color: "var(--p-color-text-inverse)",
-            boxShadow: "var(--p-shadow-600)",
-          }}
-        >
-          <span style={{ overflowWrap: "anywhere" }}>{toast.message}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => setToast(null)} style={{ all: "unset", cursor: "pointer", padding: "0 4px", fontSize: 18, lineHeight: 1 }}>
-            ×
-          </button>
-        </div>
-      ) : null}
-    </div>
-  );
-  return { toast: node, showToast: show };
-}
 
 /**
  * One section's submissions: JSON with its intent, a toast for each answer, and `onDone` after
