@@ -51,9 +51,10 @@ const APP_BRIDGE_STUB = `(() => {
     if (!headers.has("Authorization")) headers.set("Authorization", "Bearer " + (await idToken()));
     return realFetch(input, { ...init, headers });
   };
-  customElements.define("ui-nav-menu", class extends HTMLElement {
-    connectedCallback() { this.style.display = "none"; }
-  });
+  // A stylesheet, not an attribute on the element: React hydrates <ui-nav-menu> and would see it.
+  const hide = document.createElement("style");
+  hide.textContent = "ui-nav-menu { display: none; }";
+  document.head.appendChild(hide);
   window.shopify = {
     config: { apiKey: script && script.dataset.apiKey, shop: params.get("shop"), host: params.get("host"), locale: "en" },
     environment: { embedded: true, mobile: false, pos: false },
