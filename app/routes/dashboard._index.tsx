@@ -1,20 +1,19 @@
-import { data, redirect, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRouteError, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { redirect, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigate, useNavigation, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
+import { PageError } from "~/components/PageError";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
-import { listConnectedAccounts } from "~/domain/connect/connect.server";
+import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
 import { SummaryCards } from "~/components/SummaryCards";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { findSession } from "~/domain/auth/sessions.server";
 import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
-import { sessionCookie } from "~/http/auth.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
 import { AppError } from "~/http/errors";
-import { env } from "~/utils/env.server";
 import type { loader as dashboardLoader } from "./dashboard";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -32,13 +31,9 @@ const QuerySchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const token = sessionCookie(request);
-  const session = token ? await findSession(token) : null;
-  // The layout shows the sign-in page instead of this one.
-  if (!session) throw data("Sign in to see the dashboard.", { status: 401 });
+  const { workspaceId } = await requireDashboardSession(request);
   const url = new URL(request.url);
   const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
-  const { workspaceId } = session;
   const [{ summary, trend, ...extras }, accounts, recoveries] = await Promise.all([
     getOverview({ workspaceId, window: query.window }),
     listConnectedAccounts(workspaceId),
@@ -48,9 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       throw redirect(`${url.pathname}${url.search}`);
     }),
   ]);
-  const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
-  const stripeMissing = [!STRIPE_SECRET_KEY && "STRIPE_SECRET_KEY", !STRIPE_CLIENT_ID && "STRIPE_CLIENT_ID"].filter((v): v is string => Boolean(v));
-  return { summary, extras, trend, recoveries, query, stripeMissing, connectedAccounts: accounts.map((a) => a.stripeAccountId) };
+  return { summary, extras, trend, recoveries, query, stripeMissing: missingConnectSettings(), connectedAccounts: accounts.map((a) => a.stripeAccountId) };
 }
 
 function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
@@ -155,13 +148,5 @@ export default function Overview() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
-  return (
-    <Page title="Overview">
-      <Banner tone="critical" title="The overview could not be loaded">
-        <p>{detail}</p>
-      </Banner>
-    </Page>
-  );
+  return <PageError title="Overview" heading="The overview could not be loaded" />;
 }

@@ -1,14 +1,12 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { startStripeConnect } from "~/domain/connect/connect.server";
-import { findSession } from "~/domain/auth/sessions.server";
-import { sessionCookie } from "~/http/auth.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
 import { AppError } from "~/http/errors";
 
 // The dashboard's "Connect Stripe" button: off to Stripe's authorize page, back at
 // /api/stripe/connect/callback, which lands on /dashboard with the outcome.
 export async function action({ request }: ActionFunctionArgs) {
-  const token = sessionCookie(request);
-  const session = token ? await findSession(token) : null;
+  const session = await requireDashboardSession(request).catch(() => null);
   if (!session) return redirect("/dashboard");
   try {
     const { redirectUrl } = await startStripeConnect({ workspaceId: session.workspaceId });

@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate, useRouteError } from "@remix-run/react";
+import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -18,6 +18,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { z } from "zod";
+import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
@@ -653,14 +654,12 @@ export default function SequenceEditor() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
   return (
-    <Page title={notFound ? "Sequence not found" : "Dunning"} backAction={{ content: "Dunning", url: "/dashboard/dunning" }}>
-      <Banner tone="critical" title={notFound ? "This sequence can't be opened" : "The sequence could not be loaded"}>
-        <p>{detail}</p>
-      </Banner>
-    </Page>
+    <PageError
+      title="Dunning"
+      heading="The sequence could not be loaded"
+      notFound={{ title: "Sequence not found", heading: "This sequence can't be opened" }}
+      backAction={{ content: "Dunning", url: "/dashboard/dunning" }}
+    />
   );
 }

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useLoaderData, useNavigation, useOutlet, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Link, type ShouldRevalidateFunction, useLoaderData, useNavigation, useOutlet, useRouteLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, Text, Link as TextLink } from "@shopify/polaris";
+import { PageError } from "~/components/PageError";
 import { formatDate } from "~/components/format";
 import { listSequences } from "~/domain/dunning/preview.server";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
@@ -105,13 +106,5 @@ export default function DunningSequences() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
-  return (
-    <Page title="Dunning">
-      <Banner tone="critical" title="Your sequences could not be loaded">
-        <p>{detail}</p>
-      </Banner>
-    </Page>
-  );
+  return <PageError title="Dunning" heading="Your sequences could not be loaded" />;
 }

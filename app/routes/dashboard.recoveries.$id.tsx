@@ -1,17 +1,9 @@
 import type { MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { RecoveryDetailError, RecoveryDetailView } from "~/components/RecoveryDetailView";
-import { findSession } from "~/domain/auth/sessions.server";
-import { sessionCookie } from "~/http/auth.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
 import { recoveryDetailAction, recoveryDetailLoader } from "~/http/recovery-detail.server";
 
-async function workspaceOf(request: Request): Promise<string> {
-  const token = sessionCookie(request);
-  const session = token ? await findSession(token) : null;
-  // The layout shows the sign-in page instead of this one.
-  if (!session) throw data("Sign in to see the dashboard.", { status: 401 });
-  return session.workspaceId;
-}
+const workspaceOf = async (request: Request) => (await requireDashboardSession(request)).workspaceId;
 
 export const loader = recoveryDetailLoader(workspaceOf, "/dashboard");
 export const action = recoveryDetailAction(workspaceOf);

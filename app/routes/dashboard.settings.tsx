@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useFetcher, useLoaderData, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Form, useFetcher, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -21,9 +21,10 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
 import { z } from "zod";
+import { PageError } from "~/components/PageError";
 import { useToast, type ShowToast } from "~/components/useToast";
 import { formatDate } from "~/components/format";
-import { disconnectFromDashboard, listConnectedAccounts } from "~/domain/connect/connect.server";
+import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, type WorkspaceSettings } from "~/domain/settings/settings.server";
@@ -39,10 +40,9 @@ import type { loader as dashboardLoader } from "./dashboard";
 export async function loader({ request }: LoaderFunctionArgs) {
   const { workspaceId, userId } = await requireDashboardSession(request);
   const [settings, accounts, members] = await Promise.all([getWorkspaceSettings(workspaceId), listConnectedAccounts(workspaceId), listMembers(workspaceId)]);
-  const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
   // From the server's ICU, so that the list is the same on every browser (and hydrates).
   const timezones = [...new Set(["UTC", settings.timezone, ...Intl.supportedValuesOf("timeZone")])];
-  return { settings, accounts, members, currentUserId: userId, stripeConfigured: Boolean(STRIPE_SECRET_KEY && STRIPE_CLIENT_ID), timezones };
+  return { settings, accounts, members, currentUserId: userId, stripeConfigured: missingConnectSettings().length === 0, timezones };
 }
 
 const ActionSchema = z.discriminatedUnion("intent", [
@@ -692,13 +692,5 @@ export default function SettingsPage() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
-  return (
-    <Page title="Settings">
-      <Banner tone="critical" title="Settings could not be loaded">
-        <p>{detail}</p>
-      </Banner>
-    </Page>
-  );
+  return <PageError title="Settings" heading="Settings could not be loaded" />;
 }

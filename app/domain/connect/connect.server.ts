@@ -14,6 +14,12 @@ export function connectCallbackUrl() {
   return `${env().APP_URL}/api/stripe/connect/callback`;
 }
 
+/** The settings Stripe Connect still needs on this server (empty when it can be used). */
+export function missingConnectSettings(): string[] {
+  const { STRIPE_SECRET_KEY, STRIPE_CLIENT_ID } = env();
+  return [!STRIPE_SECRET_KEY && "STRIPE_SECRET_KEY", !STRIPE_CLIENT_ID && "STRIPE_CLIENT_ID"].filter((v): v is string => Boolean(v));
+}
+
 /** Step 1 of Connect OAuth: a single-use `state` bound to the workspace, valid 10 minutes. */
 export async function startStripeConnect(input: { workspaceId: string }) {
   const clientId = env().STRIPE_CLIENT_ID;
