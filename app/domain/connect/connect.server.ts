@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { pauseAccountRecoveries } from "~/domain/recovery/engine.server";
 import { workspaceDto } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -94,10 +95,7 @@ export async function disconnectStripeAccount(input: { stripeAccountId: string; 
       where: { stripeAccountId: input.stripeAccountId, disconnectedAt: null },
       data: { disconnectedAt: input.at },
     });
-    await tx.recoveryAttempt.updateMany({
-      where: { stripeAccountId: input.stripeAccountId, status: "pending" },
-      data: { paused: true, pausedAt: input.at, nextActionReason: "Paused: the Stripe account was disconnected from Recoup." },
-    });
+    await pauseAccountRecoveries({ tx, account: input.stripeAccountId, at: input.at, reason: "Paused: the Stripe account was disconnected from Recoup." });
   });
 }
 

@@ -498,6 +498,17 @@ async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string)
   return locked!;
 }
 
+/**
+ * Every open recovery of a platform account (a Stripe account id, a Shopify shop domain) stops:
+ * the account left Recoup. Inside the caller's transaction.
+ */
+export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string }) {
+  await input.tx.recoveryAttempt.updateMany({
+    where: { stripeAccountId: input.account, status: "pending" },
+    data: { paused: true, pausedAt: input.at, nextActionReason: input.reason },
+  });
+}
+
 export async function pauseRecovery(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);

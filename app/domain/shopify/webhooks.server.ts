@@ -1,4 +1,5 @@
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
+import { pauseAccountRecoveries } from "~/domain/recovery/engine.server";
 import { BILLING_TOPICS, handleBillingWebhook } from "~/domain/shopify/billing.server";
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now } from "~/utils/clock.server";
@@ -95,10 +96,7 @@ export async function markShopUninstalled(shopDomain: string) {
   await db().$transaction(async (tx) => {
     await tx.shopifySession.deleteMany({ where: { shop: shopDomain } });
     const shop = await tx.shopifyShop.update({ where: { shopDomain }, data: { uninstalledAt: now() } });
-    await tx.recoveryAttempt.updateMany({
-      where: { workspaceId: shop.workspaceId, provider: "shopify", status: "pending" },
-      data: { paused: true, pausedAt: now(), nextActionReason: "Paused: Recoup was uninstalled from the Shopify store." },
-    });
+    await pauseAccountRecoveries({ tx, account: shopDomain, at: now(), reason: "Paused: Recoup was uninstalled from the Shopify store." });
     await enqueue(queues.shopifyShopErase, { shopDomain }, { tx, key: `${shopDomain}:${shop.uninstalledAt!.toISOString()}`, startAfter: new Date(now().getTime() + SHOP_ERASE_GRACE_MS) });
   });
 }
