@@ -8,6 +8,7 @@ import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
 import * as list from "./dashboard.dunning";
 import * as editor from "./dashboard.dunning.$id";
 import * as preview from "./dashboard.dunning.preview";
+import { thrown } from "../../tests/helpers/thrown";
 
 let smtp: FakeSmtp;
 
@@ -37,14 +38,6 @@ const post = (path: string, body: unknown, token?: string, params: Record<string
   context: {},
 });
 
-async function thrown(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { data?: unknown; init?: ResponseInit | null };
-  }
-  throw new Error("expected a throw");
-}
 
 /** What `data(...)` carries, for an action's failures. */
 const failure = (result: unknown) => result as { data: { ok: false; message: string; fieldErrors: Record<string, string> }; init: ResponseInit };

@@ -8,6 +8,7 @@ import { useStripeAndMail } from "../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../tests/helpers/stripe";
 import * as route from "./dashboard.recoveries.$id";
+import { thrown } from "../../tests/helpers/thrown";
 
 const env = useStripeAndMail();
 
@@ -37,14 +38,6 @@ async function press(path: string, intent: string, token?: string) {
   return { status: 200, body: result as Record<string, unknown> };
 }
 
-async function thrown(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("a recovery's page", () => {
   it("shows the header facts and the timeline, the decline in plain words", async () => {

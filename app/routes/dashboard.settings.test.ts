@@ -9,6 +9,7 @@ import { connectStripeAccount, makeWorkspace } from "../../tests/factories";
 import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
 import { setUpStripe } from "../../tests/helpers/stripe";
 import * as settings from "./dashboard.settings";
+import { thrown } from "../../tests/helpers/thrown";
 
 let stripe: FakeStripe;
 let smtp: FakeSmtp;
@@ -38,14 +39,6 @@ const post = (body: unknown, token?: string) => ({
 type Failure = { data: { ok: false; message: string; fieldErrors: Record<string, string> }; init: ResponseInit };
 const failure = (result: unknown) => result as Failure;
 
-async function thrown(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { init?: ResponseInit | null };
-  }
-  throw new Error("expected a throw");
-}
 
 describe("GET /dashboard/settings", () => {
   it("shows the effective policy, sender, branding, connected accounts and team", async () => {

@@ -8,6 +8,7 @@ import { deliver, eventOf, setUpStripe } from "../../tests/helpers/stripe";
 import * as layout from "./dashboard";
 import * as overview from "./dashboard._index";
 import * as connect from "./dashboard.connect";
+import { thrown } from "../../tests/helpers/thrown";
 
 let stripe: FakeStripe;
 const STRIPE_KEYS = ["STRIPE_SECRET_KEY", "STRIPE_CLIENT_ID"] as const;
@@ -35,14 +36,6 @@ const request = (path: string, token?: string, init: RequestInit = {}) =>
 
 const args = (path: string, token?: string, init?: RequestInit) => ({ request: request(path, token, init), params: {}, context: {} });
 
-async function thrown(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("the dashboard layout", () => {
   it("without a session answers 401 with the sign-in page", async () => {

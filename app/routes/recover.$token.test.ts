@@ -7,6 +7,7 @@ import { runDueJobs } from "../../tests/helpers/jobs";
 import { merchantWithOpenInvoice } from "../../tests/helpers/scenario";
 import { deliver, eventOf, setUpStripe } from "../../tests/helpers/stripe";
 import { action, loader } from "./recover.$token";
+import { thrown } from "../../tests/helpers/thrown";
 
 let stripe: FakeStripe;
 
@@ -33,15 +34,6 @@ const load = (token: string, query = "") =>
 const submit = (token: string) =>
   action({ request: new Request(`http://localhost/recover/${token}`, { method: "POST" }), params: { token }, context: {} });
 
-/** What a loader or action threw, for the cases where it throws. */
-async function thrown(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { data?: unknown; init?: ResponseInit | null };
-  }
-  throw new Error("expected a throw");
-}
 
 describe("GET /recover/:token", () => {
   it("is a 404 for a forged, unknown or malformed token", async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../../tests/fakes/stripe-server";
 import { connectStripeAccount, makeWorkspace } from "../../../tests/factories";
@@ -7,6 +6,7 @@ import { runDueJobs } from "../../../tests/helpers/jobs";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf, setUpStripe } from "../../../tests/helpers/stripe";
 import { disconnectFromDashboard, listConnectedAccounts } from "./connect.server";
+import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 let stripe: FakeStripe;
 
@@ -26,15 +26,6 @@ async function merchantWithOpenRecovery() {
   return { ...m, recovery };
 }
 
-async function thrown(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("disconnectFromDashboard", () => {
   it("has Stripe revoke Recoup's access, then pauses the account's open recoveries", async () => {

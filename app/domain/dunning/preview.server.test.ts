@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "~/http/errors";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { closeEmailTransports } from "~/utils/email.server";
@@ -8,6 +7,7 @@ import { makeWorkspace } from "../../../tests/factories";
 import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
 import { getSequence, listSequences, previewSequenceStep, saveSequenceDraft, sendTestEmail } from "./preview.server";
 import { getActiveSequence } from "./sequences.server";
+import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 let smtp: FakeSmtp;
 
@@ -32,15 +32,6 @@ const TEMPLATES = {
   bodyTemplate: "Hi {{customer_name}},\n\nWe couldn't take {{amount}} {{currency}} ({{decline_reason}}). We'll retry on {{retry_date}}.\n\n{{update_payment_url}}",
 };
 
-async function thrown(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("previewSequenceStep", () => {
   it("fills every placeholder with sample data and the workspace's name and branding", async () => {

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSession, findSession, redeemSignInToken } from "~/domain/auth/sessions.server";
-import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { closeEmailTransports } from "~/utils/email.server";
 import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
 import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
 import { inviteMember, listMembers, removeMember } from "./team.server";
+import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 const APP_URL = "http://recoup.test";
 let smtp: FakeSmtp;
@@ -31,15 +31,6 @@ afterAll(async () => {
 
 const freshEmail = () => `sam${++counter}-${Date.now()}@story.example`;
 
-async function thrown(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("inviteMember", () => {
   it("adds the person and emails a sign-in link that opens this workspace", async () => {
