@@ -1,87 +1,32 @@
 // The merchant's path through the standalone dashboard, in Debian's chromium against the built
 // app: sign in with the link from a real email, read the overview and its chart, open a
 // recovery, send the update link, retry it now, and see both land in the timeline.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
-import { env, resetEnv } from "~/utils/env.server";
 import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
 import type { FakeStripe } from "../fakes/stripe-server";
 import { runDueJobs } from "../helpers/jobs";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
-import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
+import { deliver, eventOf } from "../helpers/stripe";
+import { SHOTS, openPage as openAppPage, startBrowserApp, visible, type BrowserApp } from "./server";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const SHOTS = path.resolve("test-results/screenshots");
-const BUILT = path.resolve("build/server/index.js");
-
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** `remix vite:build`, unless build/ is newer than every source it is built from. */
-function buildIfStale() {
-  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
-  console.log("Building the app for the browser tests…");
-  execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-}
-
+let app: BrowserApp | undefined;
 let stripe: FakeStripe;
 let smtp: FakeSmtp;
-let web: { close(): Promise<void> } | undefined;
-let browser: Browser | undefined;
 let base: string;
 let merchant: Awaited<ReturnType<typeof merchantWithOpenInvoice>> & { recoveryId: string };
 
-async function visible(locator: Locator) {
-  await locator.waitFor({ state: "visible", timeout: 5_000 });
-}
-
-/** A page that fails the test on any script error or console error of ours (hydration mismatches included). */
-async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && message.location().url.startsWith(base)) problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
-  return { page, problems };
-}
+const openPage = (viewport: { width: number; height: number }) => openAppPage(app!, viewport);
 
 const sentTo = (address: string) => (mail: { to?: unknown }) => JSON.stringify(mail.to ?? "").includes(address);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium was not found at ${CHROMIUM}. Install Debian's package (apt-get install -y chromium) or point CHROMIUM_PATH at a chromium binary.`);
-  }
-  buildIfStale();
-  mkdirSync(SHOTS, { recursive: true });
-
-  stripe = await setUpStripe();
   smtp = await startSmtpServer();
   // Both the built server (sign-in links) and this process (dunning emails, via runDueJobs) mail here.
   process.env.SMTP_URL = smtp.url;
-  // The built server has its own copy of every module: hand it this process's generated secrets.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const started = await startWeb({ port: 0, host: "127.0.0.1" });
-  web = started;
-  base = `http://127.0.0.1:${(started.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
-  resetEnv();
+  app = await startBrowserApp();
+  ({ stripe, base } = app);
 
   const m = await merchantWithOpenInvoice(stripe, { amount: 4900 });
   await db().workspace.update({ where: { id: m.workspace.id }, data: { name: "Story Coffee Roasters" } });
@@ -90,14 +35,10 @@ beforeAll(async () => {
   await runDueJobs();
   const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
   merchant = { ...m, recoveryId: recovery.id };
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await stripe?.close();
+  await app?.close();
   await smtp?.close();
 });
 

@@ -1,56 +1,22 @@
 // What a customer and a merchant see, in a real browser: the built app served by the real
 // web server, Debian's chromium driven by playwright-core, the fake Stripe behind it all.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { db } from "~/utils/db.server";
-import { env, resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
 import { makeWorkspace } from "../factories";
 import { runDueJobs } from "../helpers/jobs";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
-import { deliver, eventOf, setUpStripe } from "../helpers/stripe";
+import { deliver, eventOf } from "../helpers/stripe";
+import { SHOTS, openPage as openAppPage, startBrowserApp, visible, type BrowserApp } from "./server";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const CONNECTED_ACCOUNT = "acct_browser_connect";
-const SHOTS = path.resolve("test-results/screenshots");
-const BUILT = path.resolve("build/server/index.js");
 
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** `remix vite:build`, unless build/ is newer than every source it is built from. */
-function buildIfStale() {
-  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
-  console.log("Building the app for the browser tests…");
-  execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-}
-
+let app: BrowserApp | undefined;
 let stripe: FakeStripe;
-let web: { close(): Promise<void> } | undefined;
-let browser: Browser | undefined;
 let base: string;
 let openToken: string;
 let paidToken: string;
@@ -66,47 +32,12 @@ async function failedInvoice(opts: { amount: number; declineCode: string }) {
   return { ...m, recovery };
 }
 
-/** Waits (briefly) for the element to be on screen; the failure names the locator. */
-async function visible(locator: Locator) {
-  await locator.waitFor({ state: "visible", timeout: 5_000 });
-}
-
-/** A page that fails the test on any script error or console error (hydration mismatches included). */
-async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    // Only ours: the fake portal page has its own missing favicon.
-    if (message.type() === "error" && message.location().url.startsWith(base)) problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
-  return { page, problems };
-}
+const openPage = (viewport: { width: number; height: number }) => openAppPage(app!, viewport);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium was not found at ${CHROMIUM}. Install Debian's package (apt-get install -y chromium) or point CHROMIUM_PATH at a chromium binary.`,
-    );
-  }
-  buildIfStale();
-  mkdirSync(SHOTS, { recursive: true });
-
-  stripe = await setUpStripe({ stripeUserId: CONNECTED_ACCOUNT });
-  // The built server has its own copy of every module: hand it this process's generated
-  // secrets so that tokens signed here verify there.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const started = await startWeb({ port: 0, host: "127.0.0.1" });
-  web = started;
-  base = `http://127.0.0.1:${(started.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
   // Stripe's authorize page is played by the browser test itself (page.route below).
-  process.env.STRIPE_CONNECT_AUTHORIZE_URL = `${stripe.url}/oauth/authorize`;
-  resetEnv();
+  app = await startBrowserApp({ stripeUserId: CONNECTED_ACCOUNT });
+  ({ stripe, base } = app);
 
   const open = await failedInvoice({ amount: 4900, declineCode: "insufficient_funds" });
   merchant = open;
@@ -119,14 +50,10 @@ beforeAll(async () => {
     data: { status: "recovered", recoveredAmountCents: 1200, endedAt: new Date(), nextActionKind: null, nextActionAt: null },
   });
   paidToken = createRecoveryToken(paid.recovery.id);
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await stripe?.close();
+  await app?.close();
 });
 
 describe("the customer's update-payment page on a 375 px phone", () => {

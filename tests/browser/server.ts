@@ -1,5 +1,5 @@
 // For browser test files: the built app served by the real web server, the fake Stripe behind it,
-// and Debian's chromium driven by playwright-core. Same setup as pages.test.ts.
+// and Debian's chromium driven by playwright-core: the setup every browser test file shares.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
