@@ -1,21 +1,14 @@
-import { Session } from "@shopify/shopify-api";
-import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { linkShop } from "~/domain/shopify/shops.server";
-import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
+import { configureShopify, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
 import { loader } from "./api.shopify-ext.customers.$id.recoveries";
 
-const API_KEY = "shopify-extension-key";
-const SECRET = "shopify-extension-secret";
 const ORIGIN = "https://extensions.shopifycdn.com";
 const ALICE = "gid://shopify/Customer/1001";
 const BOB = "gid://shopify/Customer/1002";
 
-beforeEach(() => {
-  process.env.SHOPIFY_API_KEY = API_KEY;
-  process.env.SHOPIFY_API_SECRET = SECRET;
-});
+beforeEach(configureShopify);
 afterEach(() => {
   delete process.env.SHOPIFY_API_KEY;
   delete process.env.SHOPIFY_API_SECRET;
@@ -52,10 +45,8 @@ async function seedRecovery(workspaceId: string, shop: string, customerGid: stri
 
 /** What the block's fetch sends from the extension sandbox: the session token as a Bearer token, cross-origin. */
 async function blockRequest(shop: string, customerGid: string, opts: { secret?: string } = {}) {
-  await new EncryptedPrismaSessionStorage().storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "state", isOnline: false, accessToken: "shpat_offline", scope: "read_customers" }),
-  );
-  const { token } = await getJwt(shop.replace(".myshopify.com", ""), API_KEY, opts.secret ?? SECRET);
+  await storeOfflineSession(shop);
+  const token = await sessionTokenFor(shop, opts.secret);
   const request = new Request(`http://localhost:3000/api/shopify-ext/customers/${encodeURIComponent(customerGid)}/recoveries`, {
     headers: { authorization: `Bearer ${token}`, origin: ORIGIN },
   });

@@ -1,17 +1,9 @@
-import { Session } from "@shopify/shopify-api";
-import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
+import { configureShopify, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
 import { loader as overview } from "./app._index";
 
-const API_KEY = "shopify-embedded-key";
-const SECRET = "shopify-embedded-secret";
-
-beforeEach(() => {
-  process.env.SHOPIFY_API_KEY = API_KEY;
-  process.env.SHOPIFY_API_SECRET = SECRET;
-});
+beforeEach(configureShopify);
 afterEach(() => {
   delete process.env.SHOPIFY_API_KEY;
   delete process.env.SHOPIFY_API_SECRET;
@@ -19,11 +11,8 @@ afterEach(() => {
 
 /** A request from the embedded admin: App Bridge's session token as a Bearer token, an offline session already stored. */
 async function adminRequest(shop: string, path = "/app") {
-  await new EncryptedPrismaSessionStorage().storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "state", isOnline: false, accessToken: "shpat_offline", scope: "read_customers" }),
-  );
-  const { token } = await getJwt(shop.replace(".myshopify.com", ""), API_KEY, SECRET);
-  return new Request(`http://localhost:3000${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await storeOfflineSession(shop);
+  return new Request(`http://localhost:3000${path}`, { headers: { authorization: `Bearer ${await sessionTokenFor(shop)}` } });
 }
 
 describe("the embedded Shopify admin", () => {
@@ -43,7 +32,7 @@ describe("the embedded Shopify admin", () => {
   it("refuses a session token signed with another secret", async () => {
     const shop = "forged.myshopify.com";
     await adminRequest(shop);
-    const { token } = await getJwt("forged", API_KEY, "not-the-secret");
+    const token = await sessionTokenFor(shop, "not-the-secret");
     const request = new Request("http://localhost:3000/app", { headers: { authorization: `Bearer ${token}` } });
     const thrown = await overview({ request, params: {}, context: {} }).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(Response);

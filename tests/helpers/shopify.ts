@@ -3,17 +3,19 @@
 // Import this only after the fake Admin API has started (tests/fakes/shopify-admin.ts).
 import { createHmac, randomUUID } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
+import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import * as webhookRoute from "~/routes/webhooks.shopify";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute, jsonOf } from "./http";
 
+export const SHOPIFY_TEST_KEY = "shopify-test-key";
 export const SHOPIFY_TEST_SECRET = "shopify-test-secret";
 export const SHOPIFY_TEST_TOKEN = "shpat_test_offline_token";
 
 export function configureShopify() {
-  process.env.SHOPIFY_API_KEY = "shopify-test-key";
+  process.env.SHOPIFY_API_KEY = SHOPIFY_TEST_KEY;
   process.env.SHOPIFY_API_SECRET = SHOPIFY_TEST_SECRET;
 }
 
@@ -21,10 +23,20 @@ export function configureShopify() {
 export async function installShop(shopDomain: string, opts: { name?: string } = {}) {
   const ws = await makeWorkspace({ name: opts.name, ownerEmail: `owner@${shopDomain}` });
   await db().shopifyShop.create({ data: { shopDomain, workspaceId: ws.workspace.id } });
+  await storeOfflineSession(shopDomain);
+  return ws;
+}
+
+/** The shop's offline session, stored as after install: authenticate.admin never exchanges a token. */
+export async function storeOfflineSession(shopDomain: string) {
   await new EncryptedPrismaSessionStorage().storeSession(
     new Session({ id: `offline_${shopDomain}`, shop: shopDomain, state: "installed", isOnline: false, accessToken: SHOPIFY_TEST_TOKEN, scope: "read_own_subscription_contracts,write_own_subscription_contracts,read_customers,write_customers,read_customer_payment_methods" }),
   );
-  return ws;
+}
+
+/** An App Bridge session token for the shop (signed with another secret to forge one). */
+export async function sessionTokenFor(shopDomain: string, secret = SHOPIFY_TEST_SECRET) {
+  return (await getJwt(shopDomain.replace(/\.myshopify\.com$/, ""), SHOPIFY_TEST_KEY, secret)).token;
 }
 
 /** Posts one webhook as Shopify does; the same webhookId again is a redelivery. */
