@@ -1,6 +1,6 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { data } from "@remix-run/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { linkShop, workspaceForShop } from "~/domain/shopify/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { AppError } from "~/http/errors";
@@ -26,6 +26,7 @@ function build() {
     apiVersion: SHOPIFY_API_VERSION,
     sessionStorage: new EncryptedPrismaSessionStorage(),
     distribution: AppDistribution.AppStore,
+    logger: { level: LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true },
     hooks: {
       afterAuth: async ({ session }) => {
