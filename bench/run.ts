@@ -1,14 +1,15 @@
 // `npm run bench`: signed Stripe webhook intake (verify → store → enqueue → 200) next to an empty
 // node:http handler on the same machine, with the same client. Writes docs/PERFORMANCE.md.
-import { execFileSync, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { DATA_DIR } from "../app/utils/dev-secrets.server";
+import { buildIfStale } from "../app/utils/build.server";
 import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-postgres.server";
 import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
 import { signedEvent, type Signed } from "./events";
@@ -38,11 +39,6 @@ async function benchDatabase(stops: Stops) {
   await migrate(url, (line) => console.log(line));
   const postmaster = local ? Number(readFileSync(path.join(DATA_DIR, "bench-pg/postmaster.pid"), "utf8").split("\n")[0]) : null;
   return { url, postmaster };
-}
-
-function newestMtime(dir: string): number {
-  const entries = readdirSync(dir, { withFileTypes: true }).map((e) => path.join(dir, e.name));
-  return Math.max(0, ...entries.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
 }
 
 /** Runs one scenario in a forked bench/load.ts, killed if it overruns by a minute. */
@@ -77,10 +73,7 @@ async function measure(name: string, url: string, send: LoadJob["send"], postmas
 
 async function bench(stops: Stops) {
   const database = await benchDatabase(stops);
-  if (!existsSync("build/server/index.js") || statSync("build/server/index.js").mtimeMs < newestMtime("app")) {
-    console.log("Building the app (no build yet, or app/ changed since the last one)…");
-    execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit" });
-  }
+  buildIfStale();
   Object.assign(process.env, {
     NODE_ENV: "production",
     DATABASE_URL: database.url,

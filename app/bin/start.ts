@@ -1,29 +1,11 @@
 // `npm start` (web + worker), `npm run start:web`, `npm run start:worker`, `npm run dev`.
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import path from "node:path";
+import { buildIfStale } from "../utils/build.server";
 import { prepareDatabase } from "../utils/local-postgres.server";
 
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
 const runWeb = !args.has("--worker");
 const runWorker = !args.has("--web");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfNeeded() {
-  const built = "build/server/index.js";
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime("app")) return;
-  console.log("Building the web app (first start or sources changed)…");
-  execFileSync(process.execPath, [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { stdio: "inherit" });
-}
 
 async function main() {
   const database = await prepareDatabase((line) => console.log(line));
@@ -63,7 +45,7 @@ async function main() {
   if (runWeb) {
     const { seedDemoOnFirstBoot } = await import("../domain/demo/seed.server");
     const link = await seedDemoOnFirstBoot({ enabled: config.SEED_DEMO, appUrl: config.APP_URL });
-    if (!dev) buildIfNeeded();
+    if (!dev) buildIfStale();
     const { startWeb } = await import("../server/web.server");
     const web = await startWeb({ port: config.PORT, dev });
     stops.push(web.close);

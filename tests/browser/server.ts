@@ -1,10 +1,10 @@
 // For browser test files: the built app served by the real web server, the fake Stripe behind it,
 // and Debian's chromium driven by playwright-core: the setup every browser test file shares.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { buildIfStale } from "~/utils/build.server";
 import { env, resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
 import { setUpStripe } from "../helpers/stripe";
@@ -21,23 +21,6 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 export const SHOTS = path.resolve("test-results/screenshots");
-const BUILT = path.resolve("build/server/index.js");
-
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** `remix vite:build`, unless build/ is newer than every source it is built from. */
-function buildIfStale() {
-  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
-  console.log("Building the app for the browser tests…");
-  execFileSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-}
 
 export interface BrowserApp {
   base: string;
