@@ -3,7 +3,7 @@ import { Link, type ShouldRevalidateFunction, useLoaderData, useNavigation, useO
 import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, Text, Link as TextLink } from "@shopify/polaris";
 import { PageError } from "~/components/PageError";
 import { formatDate } from "~/components/format";
-import { listSequences } from "~/domain/dunning/preview.server";
+import { listSequences } from "~/domain/dunning/sequences.server";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
 import type { loader as dashboardLoader } from "./dashboard";
 

@@ -5,8 +5,8 @@ import { closeEmailTransports } from "~/utils/email.server";
 import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
 import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
-import { getSequence, listSequences, previewSequenceStep, saveSequenceDraft, sendTestEmail } from "./preview.server";
-import { getActiveSequence } from "./sequences.server";
+import { previewSequenceStep, sendTestEmail } from "./preview.server";
+import { getActiveSequence, getSequence, listSequences, saveSequenceDraft } from "./sequences.server";
 import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 let smtp: FakeSmtp;
