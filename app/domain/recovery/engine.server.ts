@@ -24,9 +24,14 @@ const EXPIRE_AFTER_DAYS = 30;
 /** A platform failure this close to one of our own attempts is that attempt, seen again by webhook. */
 const OWN_ATTEMPT_MATCH_MS = 10 * 60_000;
 
+/** A transaction-scoped lock on a name: the work that takes it runs one at a time across workers. */
+async function lockName(tx: Tx, name: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`;
+}
+
 /** Serialises all work on one invoice (events and jobs may race across workers). */
-async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${invoiceId}`}, 0))`;
+export async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
+  await lockName(tx, `${workspaceId}:${invoiceId}`);
 }
 
 export function retrySettingsFor(workspace: Pick<Workspace, "retrySettings" | "timezone">): RetrySettings {
@@ -204,7 +209,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
  */
 async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
   if (facts.subscriptionId) {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${facts.workspaceId}:subscription:${facts.subscriptionId}`}, 0))`;
+    await lockName(tx, `${facts.workspaceId}:subscription:${facts.subscriptionId}`);
   }
   const seen = await tx.retryAttempt.findUnique({ where: { idempotencyKey: `platform:${facts.sourceKey}` }, include: { recovery: true } });
   if (seen && seen.recovery.workspaceId === facts.workspaceId) return seen.recovery.stripeInvoiceId;

@@ -6,7 +6,7 @@ import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
-import { failureColumns, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
+import { failureColumns, lockInvoice, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
   return `recoup-retry-${recoveryId}-${attemptNumber}`;
@@ -43,7 +43,7 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
   const decision = await db().$transaction(async (tx): Promise<Decision> => {
     const recovery = await tx.recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
     if (!recovery || recovery.status !== "pending" || recovery.paused) return { kind: "skip", why: "closed or paused" };
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${recovery.workspaceId}:${recovery.stripeInvoiceId}`}, 0))`;
+    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
     const current = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } });
     const key = keyFor(current, input.attemptNumber);
     const existing = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
@@ -142,7 +142,7 @@ export async function recordDecline(input: { recoveryId: string; key: string; fa
   const { recoveryId, key, failure, at } = input;
   await db().$transaction(async (tx) => {
     const row = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recoveryId } });
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${row.workspaceId}:${row.stripeInvoiceId}`}, 0))`;
+    await lockInvoice(tx, row.workspaceId, row.stripeInvoiceId);
     const attempt = await tx.retryAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
     if (attempt.status !== "pending") return; // applied already by an earlier run
     await tx.retryAttempt.update({
@@ -188,7 +188,7 @@ async function chargeShopify(recovery: RecoveryAttempt, key: string) {
   });
   if (result.id) {
     await db().$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${recovery.workspaceId}:${recovery.stripeInvoiceId}`}, 0))`;
+      await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
       const attempt = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
       // The webhook may have been faster than this answer: then it has planned what comes next.
       if (attempt?.status !== "pending") return;
