@@ -166,6 +166,42 @@ export async function scheduleSequence(input: {
   return { stepId: first.id, dueAt };
 }
 
+/**
+ * A sequence is being deleted (inside `tx`): every recovery whose next email is a waiting
+ * dunning-step job for one of its steps continues on `active`, at the first of its steps due no
+ * earlier than the deleted step was (docs/decisions/0009-deleting-a-dunning-sequence.md). The old
+ * job stays and ends as step_gone when it runs. Returns the recoveries handed over.
+ */
+export async function handOverWaitingSteps(input: {
+  tx: Tx;
+  deletedSteps: Array<{ id: string; delayHours: number }>;
+  active: { steps: Array<{ id: string; delayHours: number }> };
+}): Promise<string[]> {
+  const { tx, deletedSteps, active } = input;
+  if (deletedSteps.length === 0) return [];
+  const waiting = await tx.$queryRawUnsafe<Array<{ recoveryId: string; stepId: string }>>(
+    `SELECT DISTINCT data->>'recoveryId' AS "recoveryId", data->>'stepId' AS "stepId" FROM pgboss.job
+      WHERE name = $1 AND state IN ('created', 'retry') AND data->>'stepId' = ANY($2::text[])`,
+    queues.dunningStep.name,
+    deletedSteps.map((s) => s.id),
+  );
+  const delayOf = new Map(deletedSteps.map((s) => [s.id, s.delayHours]));
+  const handedOver: string[] = [];
+  for (const { recoveryId, stepId } of waiting) {
+    const recovery = await tx.recoveryAttempt.findUnique({ where: { id: recoveryId }, select: { id: true, status: true, startedAt: true } });
+    if (!recovery || recovery.status !== "pending") continue;
+    const next = active.steps.find((s) => s.delayHours >= (delayOf.get(stepId) ?? 0));
+    if (!next) continue;
+    await enqueue(
+      queues.dunningStep,
+      { recoveryId, stepId: next.id },
+      { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
+    );
+    handedOver.push(recoveryId);
+  }
+  return handedOver;
+}
+
 export type StepOutcome =
   | { outcome: "created" | "already_created"; messageId: string; nextStepId: string | null }
   | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" };
@@ -184,7 +220,8 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
     where: { id: input.stepId, workspaceId: recovery.workspaceId },
     include: { sequence: { include: STEPS_IN_ORDER } },
   });
-  // Deleted from the sequence, or the sequence switched off: the merchant no longer wants it sent.
+  // Deleted from the sequence, the sequence deleted or switched off: the merchant no longer wants
+  // it sent (a deleted sequence's recoveries were handed over to the active one, see deleteSequence).
   if (!step || !step.sequence.isEnabled) return { outcome: "step_gone" };
 
   return db().$transaction(async (tx) => {

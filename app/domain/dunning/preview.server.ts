@@ -69,19 +69,45 @@ export async function previewSequenceStep(input: { workspaceId: string; subjectT
 
 export const TEST_SUBJECT_PREFIX = "[Test] ";
 
+export type TestRecipient = { to: string | null; source: "member" | "reply_to" | "owner" };
+
 /**
- * Sends the preview to the signed-in merchant, From and Reply-To as a real dunning email. Without
- * SMTP_URL nothing leaves the machine (transport "outbox") and the caller says so.
+ * Where a test email goes. A signed-in member (the dashboard): their own address. Someone without
+ * a Recoup account (a Shopify staff member in the embedded app): the workspace's reply-to address,
+ * the inbox customers' replies reach, else the owner's (docs/decisions/0009-…). `to` is null when
+ * there is no address to use.
  */
-export async function sendTestEmail(input: { workspaceId: string; userId: string; subjectTemplate: string; bodyTemplate: string }) {
+export async function testEmailRecipient(input: { workspaceId: string; userId: string | null }): Promise<TestRecipient> {
+  if (input.userId) {
+    const membership = await db().membership.findUnique({
+      where: { workspaceId_userId: { workspaceId: input.workspaceId, userId: input.userId } },
+      include: { user: true },
+    });
+    if (!membership) throw new AppError("forbidden", "You are not a member of this workspace.");
+    return { to: membership.user.email, source: "member" };
+  }
+  const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId }, include: { owner: true } });
+  if (!workspace) throw new AppError("not_found", "No such workspace.");
+  if (workspace.replyTo?.trim()) return { to: workspace.replyTo.trim(), source: "reply_to" };
+  return { to: workspace.owner.email, source: "owner" };
+}
+
+/**
+ * Sends the preview to the merchant (see testEmailRecipient), From and Reply-To as a real dunning
+ * email. Without SMTP_URL nothing leaves the machine (transport "outbox") and the caller says so.
+ */
+export async function sendTestEmail(input: { workspaceId: string; userId: string | null; subjectTemplate: string; bodyTemplate: string }) {
   const email = await previewSequenceStep(input);
-  const membership = await db().membership.findUnique({
-    where: { workspaceId_userId: { workspaceId: input.workspaceId, userId: input.userId } },
-    include: { user: true, workspace: true },
-  });
-  if (!membership) throw new AppError("forbidden", "You are not a member of this workspace.");
-  const to = membership.user.email;
-  if (!to) throw new AppError("validation_failed", "Your account has no email address, so there is nowhere to send the test.");
+  const { to, source } = await testEmailRecipient(input);
+  if (!to) {
+    throw new AppError(
+      "validation_failed",
+      source === "member"
+        ? "Your account has no email address, so there is nowhere to send the test."
+        : "There is nowhere to send the test: add a reply-to address in Settings and the test goes there.",
+    );
+  }
+  const workspace = await workspaceFor(input.workspaceId);
   try {
     const receipt = await sendEmail({
       to,
@@ -89,8 +115,8 @@ export async function sendTestEmail(input: { workspaceId: string; userId: string
       text: email.text,
       html: email.html,
       messageId: `<test-${randomBytes(12).toString("hex")}@recoup>`,
-      fromName: merchantName(membership.workspace),
-      replyTo: membership.workspace.replyTo,
+      fromName: merchantName(workspace),
+      replyTo: workspace.replyTo,
     });
     return { to, transport: receipt.transport };
   } catch (error) {

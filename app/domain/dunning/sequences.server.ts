@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
+import { handOverWaitingSteps } from "./messages.server";
 import { findUnknownPlaceholders, PLACEHOLDERS } from "./templates";
 
 // DunningDog's CreateSequenceRequest / UpdateSequenceRequest. Bounds beyond the contract's keep
@@ -178,6 +179,31 @@ export async function getActiveSequence(workspaceId: string, client: Db | Tx = d
     where: { workspaceId, isEnabled: true },
     orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }, { id: "desc" }],
     include: withSteps,
+  });
+}
+
+/**
+ * Deletes a sequence and its steps (docs/decisions/0009-deleting-a-dunning-sequence.md). The
+ * active sequence is refused: new failed payments follow it, so another one must take over (or
+ * it must be switched off) first. Recoveries waiting for one of an enabled sequence's emails
+ * continue on the active sequence; a switched-off sequence sends nothing anyway, so its
+ * recoveries get no new emails. The messages already sent stay in each recovery's timeline.
+ */
+export async function deleteSequence(input: { workspaceId: string; sequenceId: string }) {
+  const { workspaceId, sequenceId } = input;
+  return db().$transaction(async (tx) => {
+    const sequence = await tx.dunningSequence.findFirst({ where: { id: sequenceId, workspaceId }, include: withSteps });
+    if (!sequence) throw new AppError("not_found", "This sequence doesn't exist, or belongs to another workspace.");
+    const active = await getActiveSequence(workspaceId, tx);
+    if (active?.id === sequence.id) {
+      throw new AppError(
+        "conflict",
+        `"${sequence.name}" is the active sequence: new failed payments get its emails. Enable another sequence, or switch this one off, before deleting it.`,
+      );
+    }
+    const handedOver = sequence.isEnabled && active ? await handOverWaitingSteps({ tx, deletedSteps: sequence.steps, active }) : [];
+    await tx.dunningSequence.delete({ where: { id: sequence.id } });
+    return { id: sequence.id, name: sequence.name, handedOver: handedOver.length, continuesWith: handedOver.length && active ? active.name : null };
   });
 }
 

@@ -1,0 +1,687 @@
+import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Modal,
+  Page,
+  SkeletonBodyText,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { PageError } from "~/components/PageError";
+import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
+import { useToast } from "~/components/useToast";
+import type { TestRecipient } from "~/domain/dunning/preview.server";
+import type { SequenceDraft } from "~/domain/dunning/sequences.server";
+import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
+import type { DunningEditorAction, DunningEditorLoader, DunningPreviewAction } from "~/http/dunning-pages.server";
+
+// <base>/dunning/:id (or /new): one sequence's emails, with a live preview of the email being
+// edited (rendered with sample data by <base>/dunning/preview), a test email, and deletion; in
+// every home of the merchant UI.
+
+/** Previews and test emails change nothing this page shows; after a deletion the page is leaving. */
+export function dunningEditorShouldRevalidate(basePath: string): ShouldRevalidateFunction {
+  return ({ formAction, json, defaultShouldRevalidate }) => {
+    if (formAction === `${basePath}/dunning/preview`) return false;
+    const intent = (json as { intent?: unknown } | undefined)?.intent;
+    if (intent === "test-email" || intent === "delete") return false;
+    return defaultShouldRevalidate;
+  };
+}
+
+type Field = "subjectTemplate" | "bodyTemplate";
+
+interface StepForm {
+  /** React's key: stable while steps move. */
+  key: string;
+  id?: string;
+  days: string;
+  hours: string;
+  subjectTemplate: string;
+  bodyTemplate: string;
+}
+
+interface Form {
+  name: string;
+  isEnabled: boolean;
+  steps: StepForm[];
+}
+
+// Keys (and the field ids built from them) must be the same on the server and in the browser, or
+// hydration fails: saved steps use their id, new ones a per-page counter.
+let keys = 0;
+const nextKey = () => `new-step-${++keys}`;
+
+function formOf(draft: SequenceDraft): Form {
+  return {
+    name: draft.name,
+    isEnabled: draft.isEnabled,
+    steps: draft.steps.map((s, index) => ({
+      key: s.id ? `step-${s.id}` : `step-draft-${index}`,
+      id: s.id,
+      days: String(Math.floor(s.delayHours / 24)),
+      hours: String(s.delayHours % 24),
+      subjectTemplate: s.subjectTemplate,
+      bodyTemplate: s.bodyTemplate,
+    })),
+  };
+}
+
+/** Whole days and hours, or null when either is not a whole number in range. */
+function delayHoursOf(step: Pick<StepForm, "days" | "hours">): number | null {
+  const days = step.days.trim() === "" ? 0 : Number(step.days);
+  const hours = step.hours.trim() === "" ? 0 : Number(step.hours);
+  if (!Number.isInteger(days) || !Number.isInteger(hours) || days < 0 || hours < 0 || hours > 23) return null;
+  return days * 24 + hours;
+}
+
+function draftOfForm(form: Form): SequenceDraft {
+  return {
+    name: form.name,
+    isEnabled: form.isEnabled,
+    steps: form.steps.map((s) => ({ id: s.id, delayHours: delayHoursOf(s) ?? -1, subjectTemplate: s.subjectTemplate, bodyTemplate: s.bodyTemplate })),
+  };
+}
+
+function describeDelay(hours: number): string {
+  if (hours === 0) return "As soon as the payment fails";
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  const parts = [days ? `${days} ${days === 1 ? "day" : "days"}` : "", rest ? `${rest} ${rest === 1 ? "hour" : "hours"}` : ""].filter(Boolean);
+  return `${parts.join(" ")} after the payment fails`;
+}
+
+const PLACEHOLDER_HELP: Record<Placeholder, string> = {
+  customer_name: "The customer's name (\u201cthere\u201d when unknown)",
+  amount: "The amount due, such as $49.00",
+  currency: "The currency code, such as USD",
+  decline_reason: "Why the payment failed, in plain words",
+  retry_date: "When Recoup will try the card again",
+  update_payment_url: "The link to update the card; alone in a paragraph it becomes a button",
+  merchant_name: "Your sender name (Settings)",
+};
+
+function StepCard(props: {
+  index: number;
+  step: StepForm;
+  count: number;
+  previousDelay: number | null;
+  selected: boolean;
+  errors: Record<string, string>;
+  onChange: (patch: Partial<StepForm>) => void;
+  onMove: (by: -1 | 1) => void;
+  onRemove: () => void;
+  /** Focus moved into this card; `field` when it is one a placeholder can be inserted into. */
+  onFocusField: (field?: Field) => void;
+  /** On phones the placeholders come with the selected card (the full list is far below). */
+  quickInsert?: ReactNode;
+  /** Polaris cards have square corners on the smallest screens. */
+  squareCorners: boolean;
+}) {
+  const { index, step, count, previousDelay, selected, errors, onChange, onMove, onRemove, onFocusField, quickInsert, squareCorners } = props;
+  const delay = delayHoursOf(step);
+  const error = (field: string) => errors[`steps.${index}.${field}`];
+  return (
+    <div onFocusCapture={() => onFocusField()} style={{ position: "relative" }}>
+      {selected ? (
+        // Over the card, not around it: on phones the cards touch the screen's edges.
+        <div
+          aria-hidden
+          style={{
+            position: "absolute",
+            inset: 0,
+            zIndex: 1,
+            pointerEvents: "none",
+            border: "2px solid var(--p-color-border-focus)",
+            borderRadius: squareCorners ? 0 : "var(--p-border-radius-300)",
+          }}
+        />
+      ) : null}
+      <Card>
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center" gap="200">
+            <BlockStack gap="050">
+              <Text as="h3" variant="headingSm">
+                Email {index + 1}
+              </Text>
+              <Text as="p" variant="bodySm" tone="subdued">
+                {delay === null ? "Enter whole days and hours" : describeDelay(delay)}
+              </Text>
+            </BlockStack>
+            <InlineStack gap="100">
+              <Button size="slim" onClick={() => onMove(-1)} disabled={index === 0} accessibilityLabel={`Move email ${index + 1} up`}>
+                ↑
+              </Button>
+              <Button size="slim" onClick={() => onMove(1)} disabled={index === count - 1} accessibilityLabel={`Move email ${index + 1} down`}>
+                ↓
+              </Button>
+              <Button size="slim" tone="critical" variant="plain" onClick={onRemove} disabled={count === 1}>
+                Remove
+              </Button>
+            </InlineStack>
+          </InlineStack>
+          <InlineGrid columns={2} gap="300">
+            <TextField
+              label="Send after (days)"
+              type="number"
+              min={0}
+              autoComplete="off"
+              value={step.days}
+              onChange={(days) => onChange({ days })}
+              error={error("delayHours")}
+            />
+            <TextField label="and hours" type="number" min={0} max={23} autoComplete="off" value={step.hours} onChange={(hours) => onChange({ hours })} />
+          </InlineGrid>
+          {delay !== null && previousDelay !== null && delay < previousDelay ? (
+            <Text as="p" variant="bodySm" tone="caution">
+              This is earlier than email {index}&apos;s time, so it will go out right after email {index}.
+            </Text>
+          ) : null}
+          <div onFocus={() => onFocusField("subjectTemplate")}>
+            <TextField
+              id={`${step.key}-subjectTemplate`}
+              label="Subject"
+              autoComplete="off"
+              value={step.subjectTemplate}
+              onChange={(subjectTemplate) => onChange({ subjectTemplate })}
+              error={error("subjectTemplate")}
+            />
+          </div>
+          <div onFocus={() => onFocusField("bodyTemplate")}>
+            <TextField
+              id={`${step.key}-bodyTemplate`}
+              label="Email text"
+              helpText="A blank line starts a new paragraph. {{update_payment_url}} alone in a paragraph becomes the button."
+              multiline={8}
+              autoComplete="off"
+              value={step.bodyTemplate}
+              onChange={(bodyTemplate) => onChange({ bodyTemplate })}
+              error={error("bodyTemplate")}
+            />
+          </div>
+          {selected ? quickInsert : null}
+        </BlockStack>
+      </Card>
+    </div>
+  );
+}
+
+function PlaceholderHelp({ targetLabel, onInsert }: { targetLabel: string; onInsert: (p: Placeholder) => void }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingSm">
+            Placeholders
+          </Text>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Each is filled in for every customer. Click one to insert it into {targetLabel}.
+          </Text>
+        </BlockStack>
+        <BlockStack gap="200">
+          {PLACEHOLDERS.map((p) => (
+            <InlineStack key={p} gap="200" blockAlign="center" wrap={false}>
+              <div style={{ flexShrink: 0 }}>
+                {/* onMouseDown keeps the field's focus and cursor, where the placeholder goes. */}
+                <span onMouseDown={(e) => e.preventDefault()}>
+                  <Button size="slim" onClick={() => onInsert(p)} accessibilityLabel={`Insert {{${p}}}`}>
+                    {`{{${p}}}`}
+                  </Button>
+                </span>
+              </div>
+              <Text as="span" variant="bodySm" tone="subdued">
+                {PLACEHOLDER_HELP[p]}
+              </Text>
+            </InlineStack>
+          ))}
+        </BlockStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function QuickInsert({ target, onInsert }: { target: string; onInsert: (p: Placeholder) => void }) {
+  return (
+    <BlockStack gap="200">
+      <InlineStack align="space-between" blockAlign="center">
+        <Text as="p" variant="bodySm" tone="subdued">
+          Insert into the {target}:
+        </Text>
+        <Button variant="plain" url="#email-preview">
+          See the preview
+        </Button>
+      </InlineStack>
+      <InlineStack gap="100">
+        {PLACEHOLDERS.map((p) => (
+          <span key={p} onMouseDown={(e) => e.preventDefault()}>
+            <Button size="slim" onClick={() => onInsert(p)} accessibilityLabel={`Insert {{${p}}}`}>
+              {p}
+            </Button>
+          </span>
+        ))}
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
+/** Where "Send test email" sends, said before it is pressed. */
+function testRecipientText({ to, source }: TestRecipient): string {
+  if (!to) {
+    return source === "member"
+      ? "Your account has no email address, so tests can't be sent."
+      : "Tests go to the reply-to address in Settings; add one to send a test.";
+  }
+  if (source === "member") return `Tests go to you, at ${to}.`;
+  if (source === "reply_to") return `Tests go to your reply-to address, ${to}.`;
+  return `Tests go to the workspace owner, at ${to}.`;
+}
+
+function PreviewPane(props: {
+  basePath: string;
+  testEmail: TestRecipient;
+  index: number;
+  subjectTemplate: string;
+  bodyTemplate: string;
+  onSendTest: () => void;
+  sendingTest: boolean;
+}) {
+  const { basePath, testEmail, index, subjectTemplate, bodyTemplate, onSendTest, sendingTest } = props;
+  const fetcher = useFetcher<DunningPreviewAction>();
+  const { submit } = fetcher;
+  const [height, setHeight] = useState(480);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      submit({ subjectTemplate, bodyTemplate }, { method: "post", action: `${basePath}/dunning/preview`, encType: "application/json" });
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [subjectTemplate, bodyTemplate, submit, basePath]);
+
+  const result = fetcher.data;
+  const updating = fetcher.state !== "idle";
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="h2" variant="headingSm" id="email-preview">
+            Preview of email {index + 1}
+          </Text>
+          {updating ? <Badge tone="info">Updating…</Badge> : null}
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          With sample data: Jane Doe owes $49.00.
+        </Text>
+        {!result ? (
+          <SkeletonBodyText lines={8} />
+        ) : result.ok ? (
+          <BlockStack gap="200">
+            <Box padding="200" background="bg-surface-secondary" borderRadius="200">
+              <Text as="p" variant="bodySm" breakWord>
+                <Text as="span" tone="subdued">
+                  Subject:{" "}
+                </Text>
+                <span data-testid="preview-subject">{result.preview.subject}</span>
+              </Text>
+            </Box>
+            <div style={{ border: "1px solid var(--p-color-border)", borderRadius: 8, overflow: "hidden", opacity: updating ? 0.6 : 1 }}>
+              {/* No scripts ever run in it; same-origin only to measure its height. */}
+              <iframe
+                title={`Preview of email ${index + 1}`}
+                sandbox="allow-same-origin"
+                srcDoc={result.preview.html}
+                style={{ display: "block", width: "100%", height, border: 0 }}
+                onLoad={(e) => {
+                  const body = e.currentTarget.contentDocument?.body;
+                  if (body) setHeight(Math.min(1200, Math.max(240, body.scrollHeight)));
+                }}
+              />
+            </div>
+          </BlockStack>
+        ) : (
+          <Banner tone="critical" title="This email can't be previewed yet">
+            <p>{result.message}</p>
+          </Banner>
+        )}
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="p" variant="bodySm" tone="subdued" breakWord>
+            {testRecipientText(testEmail)}
+          </Text>
+          <Button onClick={onSendTest} loading={sendingTest} disabled={!result?.ok || !testEmail.to}>
+            Send test email
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function DeleteModal(props: { open: boolean; name: string; isActive: boolean; deleting: boolean; error: string | null; onClose: () => void; onDelete: () => void }) {
+  const { open, name, isActive, deleting, error, onClose, onDelete } = props;
+  return (
+    <Modal
+      open={open}
+      onClose={onClose}
+      title={isActive ? "The active sequence can't be deleted" : `Delete \u201c${name}\u201d?`}
+      primaryAction={isActive ? undefined : { content: "Delete sequence", destructive: true, loading: deleting, onAction: onDelete }}
+      secondaryActions={[{ content: isActive ? "Close" : "Cancel", onAction: onClose }]}
+    >
+      <Modal.Section>
+        <BlockStack gap="300">
+          {error ? (
+            <Banner tone="critical">
+              <p>{error}</p>
+            </Banner>
+          ) : null}
+          {isActive ? (
+            <Text as="p">
+              New failed payments get this sequence&apos;s emails. Enable another sequence, or switch this one off and save, then delete it.
+            </Text>
+          ) : (
+            <>
+              <Text as="p">
+                Customers waiting for one of its emails continue with the active sequence, from its next email that is due no earlier. Emails
+                already sent stay in each recovery&apos;s timeline.
+              </Text>
+              <Text as="p">This can&apos;t be undone.</Text>
+            </>
+          )}
+        </BlockStack>
+      </Modal.Section>
+    </Modal>
+  );
+}
+
+function Editor(props: {
+  sequence: { id: string; isActive: boolean } | null;
+  initial: SequenceDraft;
+  basePath: string;
+  testEmail: TestRecipient;
+}) {
+  const { sequence, initial, basePath, testEmail } = props;
+  const [form, setForm] = useState<Form>(() => formOf(initial));
+  const [saved, setSaved] = useState(() => JSON.stringify(draftOfForm(formOf(initial))));
+  const [selected, setSelected] = useState(0);
+  const [target, setTarget] = useState<Field>("bodyTemplate");
+  // From the last save (or the checks before it); a field's error goes when the field changes.
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { smDown, xsOnly } = useHydratedBreakpoints();
+  const save = useFetcher<DunningEditorAction>();
+  const test = useFetcher<DunningEditorAction>();
+  const remove = useFetcher<DunningEditorAction>();
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const navigate = useNavigate();
+  const location = useLocation();
+  const { toast, showToast } = useToast();
+  const pendingFocus = useRef<{ id: string; at: number } | null>(null);
+  // Each answer is acted on once, though the effects below also re-run when the loader revalidates.
+  const handled = useRef(new WeakSet<object>());
+  const firstTime = (result: object) => !handled.current.has(result) && Boolean(handled.current.add(result));
+
+  // The toast of the save that created this sequence, carried over the navigation to its URL.
+  useEffect(() => {
+    const carried = (location.state as { toast?: string } | null)?.toast;
+    if (carried) showToast(carried);
+  }, [location.state, showToast]);
+
+  useEffect(() => {
+    const result = save.data;
+    if (!result || !firstTime(result)) return;
+    if (!result.ok) {
+      setErrors(result.fieldErrors);
+      showToast(result.message, true);
+      return;
+    }
+    if (result.intent !== "save") return;
+    if (!sequence) {
+      navigate(`${basePath}/dunning/${result.sequence.id}`, { replace: true, state: { toast: result.toast } });
+      return;
+    }
+    // New steps now have ids: the next save must send them, or it would replace them again.
+    const next = formOf(result.draft);
+    setForm(next);
+    setSaved(JSON.stringify(draftOfForm(next)));
+    showToast(result.toast);
+  }, [save.data, sequence, navigate, showToast, basePath]);
+
+  useEffect(() => {
+    const result = remove.data;
+    if (!result || !firstTime(result) || !result.ok) return;
+    navigate(`${basePath}/dunning`, { replace: true, state: { toast: result.toast } });
+  }, [remove.data, navigate, basePath]);
+
+  useEffect(() => {
+    const result = test.data;
+    if (result && firstTime(result)) showToast(result.ok ? result.toast : result.message, !result.ok);
+  }, [test.data, showToast]);
+
+  useEffect(() => {
+    const pending = pendingFocus.current;
+    if (!pending) return;
+    pendingFocus.current = null;
+    const el = document.getElementById(pending.id) as HTMLInputElement | HTMLTextAreaElement | null;
+    el?.focus();
+    el?.setSelectionRange(pending.at, pending.at);
+  });
+
+  const dirty = JSON.stringify(draftOfForm(form)) !== saved;
+  const current = form.steps[Math.min(selected, form.steps.length - 1)]!;
+
+  const forget = (matches: (path: string) => boolean) =>
+    setErrors((current) => (Object.keys(current).some(matches) ? Object.fromEntries(Object.entries(current).filter(([path]) => !matches(path))) : current));
+
+  const updateStep = (index: number, patch: Partial<StepForm>) => {
+    setForm((f) => ({ ...f, steps: f.steps.map((s, i) => (i === index ? { ...s, ...patch } : s)) }));
+    const fields = Object.keys(patch).map((k) => (k === "days" || k === "hours" ? "delayHours" : k));
+    forget((path) => fields.some((field) => path === `steps.${index}.${field}`));
+  };
+
+  // Errors are filed by position: once steps move, they would point at the wrong ones.
+  const forgetStepErrors = () => forget((path) => path.startsWith("steps"));
+
+  const moveStep = (index: number, by: -1 | 1) => {
+    setForm((f) => {
+      const steps = [...f.steps];
+      const [step] = steps.splice(index, 1);
+      steps.splice(index + by, 0, step!);
+      return { ...f, steps };
+    });
+    forgetStepErrors();
+    setSelected(index + by);
+  };
+
+  const removeStep = (index: number) => {
+    setForm((f) => ({ ...f, steps: f.steps.filter((_, i) => i !== index) }));
+    forgetStepErrors();
+    setSelected((s) => Math.max(0, s > index ? s - 1 : Math.min(s, form.steps.length - 2)));
+  };
+
+  const addStep = () => {
+    const last = form.steps.at(-1);
+    const lastDelay = last ? (delayHoursOf(last) ?? 0) : 0;
+    const delay = lastDelay + 72;
+    setForm((f) => ({
+      ...f,
+      steps: [
+        ...f.steps,
+        {
+          key: nextKey(),
+          days: String(Math.floor(delay / 24)),
+          hours: String(delay % 24),
+          subjectTemplate: "A reminder about your {{merchant_name}} payment",
+          bodyTemplate: "Hi {{customer_name}},\n\nYour payment of {{amount}} is still outstanding. You can update your card here:\n\n{{update_payment_url}}\n\n{{merchant_name}}",
+        },
+      ],
+    }));
+    setSelected(form.steps.length);
+  };
+
+  const insertPlaceholder = (placeholder: Placeholder) => {
+    const step = form.steps[selected];
+    if (!step) return;
+    const id = `${step.key}-${target}`;
+    const el = document.getElementById(id) as HTMLInputElement | HTMLTextAreaElement | null;
+    const value = step[target];
+    const start = el?.selectionStart ?? value.length;
+    const end = el?.selectionEnd ?? value.length;
+    const token = `{{${placeholder}}}`;
+    updateStep(selected, { [target]: value.slice(0, start) + token + value.slice(end) });
+    pendingFocus.current = { id, at: start + token.length };
+  };
+
+  const onSave = () => {
+    const problems: Record<string, string> = {};
+    form.steps.forEach((s, i) => {
+      if (delayHoursOf(s) === null) problems[`steps.${i}.delayHours`] = "Enter whole days, and hours from 0 to 23.";
+    });
+    setErrors(problems);
+    if (Object.keys(problems).length) {
+      showToast("Some fields need another look.", true);
+      return;
+    }
+    save.submit({ intent: "save", draft: draftOfForm(form) }, { method: "post", encType: "application/json" });
+  };
+
+  const sendTest = () =>
+    test.submit({ intent: "test-email", subjectTemplate: current.subjectTemplate, bodyTemplate: current.bodyTemplate }, { method: "post", encType: "application/json" });
+
+  const stepsError = errors.steps;
+  const formError = save.data && !save.data.ok && Object.keys(save.data.fieldErrors).length === 0 ? save.data.message : null;
+
+  return (
+    <Page
+      title={form.name.trim() || "Untitled sequence"}
+      titleMetadata={
+        <InlineStack gap="100">
+          {sequence?.isActive ? <Badge tone="success">Active</Badge> : form.isEnabled ? <Badge tone="info">Enabled</Badge> : <Badge>Off</Badge>}
+          {dirty ? <Badge tone="attention">Unsaved changes</Badge> : null}
+        </InlineStack>
+      }
+      backAction={{ content: "Dunning", url: `${basePath}/dunning` }}
+      primaryAction={{ content: sequence ? "Save" : "Create sequence", onAction: onSave, loading: save.state !== "idle", disabled: sequence !== null && !dirty }}
+      secondaryActions={sequence ? [{ content: "Delete sequence", destructive: true, onAction: () => setConfirmingDelete(true) }] : undefined}
+    >
+      <Layout>
+        {formError ? (
+          <Layout.Section>
+            <Banner tone="critical" title="The sequence wasn't saved">
+              <p>{formError}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <TextField
+                  label="Name"
+                  autoComplete="off"
+                  value={form.name}
+                  onChange={(name) => {
+                    setForm((f) => ({ ...f, name }));
+                    forget((path) => path === "name");
+                  }}
+                  error={errors.name}
+                />
+                <Checkbox
+                  label="Enabled"
+                  helpText="New failed payments follow the enabled sequence saved most recently."
+                  checked={form.isEnabled}
+                  onChange={(isEnabled) => setForm((f) => ({ ...f, isEnabled }))}
+                />
+              </BlockStack>
+            </Card>
+            {stepsError ? (
+              <Banner tone="critical">
+                <p>{stepsError}</p>
+              </Banner>
+            ) : null}
+            {form.steps.map((step, index) => (
+              <StepCard
+                key={step.key}
+                index={index}
+                step={step}
+                count={form.steps.length}
+                previousDelay={index > 0 ? delayHoursOf(form.steps[index - 1]!) : null}
+                selected={index === selected}
+                errors={errors}
+                onChange={(patch) => updateStep(index, patch)}
+                onMove={(by) => moveStep(index, by)}
+                onRemove={() => removeStep(index)}
+                onFocusField={(field) => {
+                  setSelected(index);
+                  if (field) setTarget(field);
+                }}
+                squareCorners={xsOnly}
+                quickInsert={smDown ? <QuickInsert target={target === "subjectTemplate" ? "subject" : "text"} onInsert={insertPlaceholder} /> : null}
+              />
+            ))}
+            <Box paddingInline={{ xs: "400", sm: "0" }}>
+              <Button onClick={addStep} disabled={form.steps.length >= 20}>
+                Add email
+              </Button>
+            </Box>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <div style={{ position: "sticky", top: 16 }}>
+            <BlockStack gap="400">
+              <PreviewPane
+                basePath={basePath}
+                testEmail={testEmail}
+                index={Math.min(selected, form.steps.length - 1)}
+                subjectTemplate={current.subjectTemplate}
+                bodyTemplate={current.bodyTemplate}
+                onSendTest={sendTest}
+                sendingTest={test.state !== "idle"}
+              />
+              {smDown ? null : (
+                <PlaceholderHelp
+                  targetLabel={`email ${Math.min(selected, form.steps.length - 1) + 1}'s ${target === "subjectTemplate" ? "subject" : "text"}`}
+                  onInsert={insertPlaceholder}
+                />
+              )}
+            </BlockStack>
+          </div>
+        </Layout.Section>
+      </Layout>
+      {sequence ? (
+        <DeleteModal
+          open={confirmingDelete}
+          name={form.name.trim() || initial.name}
+          isActive={sequence.isActive}
+          deleting={remove.state !== "idle"}
+          error={remove.data && !remove.data.ok && remove.state === "idle" ? remove.data.message : null}
+          onClose={() => setConfirmingDelete(false)}
+          onDelete={() => remove.submit({ intent: "delete" }, { method: "post", encType: "application/json" })}
+        />
+      ) : null}
+      {toast}
+    </Page>
+  );
+}
+
+export function DunningSequenceEditor() {
+  const { sequence, draft, basePath, testEmail } = useLoaderData<DunningEditorLoader>();
+  return <Editor key={sequence?.id ?? "new"} sequence={sequence} initial={draft} basePath={basePath} testEmail={testEmail} />;
+}
+
+export function DunningEditorError({ basePath }: { basePath: string }) {
+  return (
+    <PageError
+      title="Dunning"
+      heading="The sequence could not be loaded"
+      notFound={{ title: "Sequence not found", heading: "This sequence can't be opened" }}
+      backAction={{ content: "Dunning", url: `${basePath}/dunning` }}
+    />
+  );
+}
