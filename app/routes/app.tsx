@@ -24,6 +24,7 @@ export default function EmbeddedApp() {
         <Link to="/app" rel="home">
           Overview
         </Link>
+        <Link to="/app/dunning">Dunning emails</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
