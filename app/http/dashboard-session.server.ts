@@ -1,23 +1,45 @@
-// The dashboard pages' HTTP glue: who is signed in (from the session cookie), and a failed
-// action's error as the page shows it, in the merchant's words.
+// The dashboard pages' HTTP glue: who is signed in (from the session cookie) and what their role
+// lets them do, and a failed action's error as the page shows it, in the merchant's words.
 import { data } from "@remix-run/node";
 import { z } from "zod";
 import { findSession } from "~/domain/auth/sessions.server";
+import { can, refusalMessage, type Permission, type Role } from "~/domain/team/roles";
+import { memberAccess } from "~/domain/team/team.server";
 import { log } from "~/utils/logger.server";
 import { sessionCookie } from "./auth.server";
 import { AppError } from "./errors";
 
-export interface DashboardSession {
+/** Who is acting and with which role: what `requirePermission` needs, whatever the home. */
+export interface Actor {
+  role: Role;
+  /** The owner's name or email, for "Ask … to make the change". */
+  ownerLabel: string | null;
+}
+
+export interface DashboardSession extends Actor {
   workspaceId: string;
   userId: string;
 }
 
-/** The signed-in merchant; a 401 otherwise (the dashboard layout shows the sign-in page for it). */
+/**
+ * The signed-in merchant and their role; a 401 otherwise (the dashboard layout shows the sign-in
+ * page for it), also for a session whose membership is gone.
+ */
 export async function requireDashboardSession(request: Request): Promise<DashboardSession> {
   const token = sessionCookie(request);
   const session = token ? await findSession(token) : null;
-  if (!session) throw data("Sign in to see the dashboard.", { status: 401 });
-  return { workspaceId: session.workspaceId, userId: session.userId };
+  const access = session ? await memberAccess({ workspaceId: session.workspaceId, userId: session.userId }) : null;
+  if (!session || !access) throw data("Sign in to see the dashboard.", { status: 401 });
+  return { workspaceId: session.workspaceId, userId: session.userId, ...access };
+}
+
+/**
+ * Refuses what the actor's role does not allow (docs/decisions/0008-team-roles.md): a 403
+ * AppError whose message says who can do it instead. Call it in every action that changes
+ * settings, dunning sequences, connected accounts or the team, before anything is written.
+ */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor.role, permission)) throw new AppError("forbidden", refusalMessage(permission, actor.ownerLabel));
 }
 
 export interface ActionFailure {

@@ -143,12 +143,12 @@ describe("POST /dashboard/settings", () => {
     expect(await db().membership.count({ where: { workspaceId: workspace.id } })).toBe(1);
   });
 
-  it("a member cannot remove themselves", async () => {
+  it("an admin cannot remove themselves", async () => {
     const { workspace } = await makeWorkspace();
-    const { member } = await inviteMember({ workspaceId: workspace.id, email: `kim-${Date.now()}@story.example`, appUrl: "http://recoup.test" });
+    const { member } = await inviteMember({ workspaceId: workspace.id, email: `kim-${Date.now()}@story.example`, role: "admin", appUrl: "http://recoup.test" });
     const session = await createSession({ userId: member.userId, workspaceId: workspace.id });
     const result = failure(await settings.action(post({ intent: "remove-member", userId: member.userId }, session.token)));
-    expect(result.data.message).toBe("You can't remove yourself. Ask another member to do it.");
+    expect(result.data.message).toBe("You can't remove yourself. Ask the owner or another admin to do it.");
   });
 
   it("an unknown intent or a malformed body is a 400 in plain words; no session is a 401", async () => {
@@ -156,5 +156,125 @@ describe("POST /dashboard/settings", () => {
     const unknown = failure(await settings.action(post({ intent: "delete-everything" }, sessionToken)));
     expect(unknown.init.status).toBe(400);
     expect(await thrown(settings.action(post({ intent: "sender" })))).toMatchObject({ init: { status: 401 } });
+  });
+});
+
+/** A teammate of `workspace` with `role`, signed in. */
+async function teammate(workspaceId: string, role: "admin" | "member") {
+  const { member } = await inviteMember({ workspaceId, email: `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@story.example`, role, appUrl: "http://recoup.test" });
+  const session = await createSession({ userId: member.userId, workspaceId });
+  return { userId: member.userId, email: member.email, token: session.token };
+}
+
+describe("team roles on /dashboard/settings", () => {
+  it("a member sees the page read-only, with who to ask; an admin and the owner may change it", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace({ ownerEmail: `olive-${Date.now()}@story.example` });
+    const member = await teammate(workspace.id, "member");
+    const admin = await teammate(workspace.id, "admin");
+
+    const asMember = await settings.loader(get(member.token));
+    expect(asMember.access).toEqual({
+      role: "member",
+      manageSettings: false,
+      manageConnections: false,
+      manageTeam: false,
+      refusal: `Only admins can change settings. Ask ${owner.email} (the owner) or an admin to make the change, or to make you an admin.`,
+    });
+    expect(asMember.members.map((m) => m.role)).toEqual(["owner", "member", "admin"]);
+    expect((await settings.loader(get(admin.token))).access).toMatchObject({ role: "admin", manageSettings: true, manageConnections: true, manageTeam: true, refusal: null });
+    expect((await settings.loader(get(sessionToken))).access).toMatchObject({ role: "owner", manageSettings: true, refusal: null });
+  });
+
+  it("refuses every change a member posts with a 403 that names the owner, and changes nothing", async () => {
+    const { workspace, owner } = await makeWorkspace({ ownerEmail: `olive-${Date.now()}@story.example` });
+    await connectStripeAccount(workspace.id, "acct_roles_member");
+    const member = await teammate(workspace.id, "member");
+    const colleague = await teammate(workspace.id, "admin");
+    const before = await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } });
+    const deauthorizations = stripe.requestsTo("POST", "/oauth/deauthorize").length;
+
+    const attempts: Array<[unknown, string]> = [
+      [{ intent: "retry-policy", patch: { maxRetries: 3 } }, "change settings"],
+      [{ intent: "quiet-hours", quietHours: { start: 22, end: 7 }, timezone: "Europe/Paris" }, "change settings"],
+      [{ intent: "sender", senderName: "Not Allowed", replyTo: "no@story.example" }, "change settings"],
+      [{ intent: "branding", brandColor: "#000000", logoUrl: "https://cdn.example.com/x.png" }, "change settings"],
+      [{ intent: "disconnect", stripeAccountId: "acct_roles_member" }, "connect or disconnect Stripe accounts"],
+      [{ intent: "invite", email: `new-${Date.now()}@story.example`, role: "admin" }, "invite, remove or change teammates"],
+      [{ intent: "remove-member", userId: colleague.userId }, "invite, remove or change teammates"],
+      [{ intent: "change-role", userId: colleague.userId, role: "member" }, "invite, remove or change teammates"],
+      [{ intent: "change-role", userId: member.userId, role: "admin" }, "invite, remove or change teammates"],
+    ];
+    for (const [body, doing] of attempts) {
+      const refused = failure(await settings.action(post(body, member.token)));
+      expect(refused.init.status, JSON.stringify(body)).toBe(403);
+      expect(refused.data.message).toBe(`Only admins can ${doing}. Ask ${owner.email} (the owner) or an admin to make the change, or to make you an admin.`);
+    }
+
+    const after = await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } });
+    expect(after).toEqual(before);
+    expect(await db().connectedStripeAccount.findUniqueOrThrow({ where: { stripeAccountId: "acct_roles_member" } })).toMatchObject({ workspaceId: workspace.id });
+    expect(stripe.requestsTo("POST", "/oauth/deauthorize")).toHaveLength(deauthorizations);
+    const roles = await db().membership.findMany({ where: { workspaceId: workspace.id }, select: { userId: true, role: true } });
+    expect(roles).toHaveLength(3);
+    expect(roles).toEqual(expect.arrayContaining([{ userId: member.userId, role: "member" }, { userId: colleague.userId, role: "admin" }]));
+  });
+
+  it("an admin changes settings, connected accounts and the team", async () => {
+    const { workspace } = await makeWorkspace();
+    await connectStripeAccount(workspace.id, "acct_roles_admin");
+    const admin = await teammate(workspace.id, "admin");
+    const member = await teammate(workspace.id, "member");
+
+    expect(await settings.action(post({ intent: "retry-policy", patch: { maxRetries: 3 } }, admin.token))).toMatchObject({ ok: true, toast: "Retry policy saved" });
+    expect(await settings.action(post({ intent: "quiet-hours", quietHours: { start: 22, end: 7 }, timezone: "Europe/Paris" }, admin.token))).toMatchObject({ ok: true });
+    expect(await settings.action(post({ intent: "sender", senderName: "Story", replyTo: "" }, admin.token))).toMatchObject({ ok: true });
+    expect(await settings.action(post({ intent: "branding", brandColor: "#0b7a5a", logoUrl: "" }, admin.token))).toMatchObject({ ok: true });
+    expect(await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).toMatchObject({
+      timezone: "Europe/Paris",
+      senderName: "Story",
+      brandColor: "#0b7a5a",
+      retrySettings: { maxRetries: 3, quietHours: { start: 22, end: 7 } },
+    });
+    expect(await settings.action(post({ intent: "disconnect", stripeAccountId: "acct_roles_admin" }, admin.token))).toMatchObject({ ok: true });
+    expect(stripe.requestsTo("POST", "/oauth/deauthorize").map((r) => r.body.stripe_user_id)).toContain("acct_roles_admin");
+    expect(await settings.action(post({ intent: "remove-member", userId: member.userId, label: member.email }, admin.token))).toMatchObject({ ok: true });
+    expect(await db().membership.count({ where: { workspaceId: workspace.id, userId: member.userId } })).toBe(0);
+  });
+
+  it("owners and admins change a teammate between admin and member, never the owner or themselves", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace();
+    const admin = await teammate(workspace.id, "admin");
+    const member = await teammate(workspace.id, "member");
+    const roleOf = async (userId: string) => (await db().membership.findFirstOrThrow({ where: { workspaceId: workspace.id, userId } })).role;
+
+    expect(await settings.action(post({ intent: "change-role", userId: member.userId, role: "admin" }, sessionToken))).toMatchObject({
+      ok: true,
+      toast: `${member.email} is now an admin`,
+    });
+    expect(await roleOf(member.userId)).toBe("admin");
+    // The promoted teammate can now change settings.
+    expect(await settings.action(post({ intent: "sender", senderName: "Promoted", replyTo: "" }, member.token))).toMatchObject({ ok: true });
+
+    expect(await settings.action(post({ intent: "change-role", userId: member.userId, role: "member" }, admin.token))).toMatchObject({
+      ok: true,
+      toast: `${member.email} is now a member`,
+    });
+    expect(await roleOf(member.userId)).toBe("member");
+    expect(failure(await settings.action(post({ intent: "sender", senderName: "Demoted", replyTo: "" }, member.token))).init.status).toBe(403);
+
+    const demoteOwner = failure(await settings.action(post({ intent: "change-role", userId: owner.id, role: "member" }, admin.token)));
+    expect([demoteOwner.init.status, demoteOwner.data.message]).toEqual([403, "The workspace's owner is always the owner: their role can't be changed."]);
+    const removeOwner = failure(await settings.action(post({ intent: "remove-member", userId: owner.id }, admin.token)));
+    expect([removeOwner.init.status, removeOwner.data.message]).toEqual([403, "The workspace's owner can't be removed."]);
+    const self = failure(await settings.action(post({ intent: "change-role", userId: admin.userId, role: "member" }, admin.token)));
+    expect([self.init.status, self.data.message]).toEqual([403, "You can't change your own role. Ask the owner or another admin."]);
+    const owner2 = failure(await settings.action(post({ intent: "change-role", userId: member.userId, role: "owner" }, sessionToken)));
+    expect([owner2.init.status, owner2.data.fieldErrors.role]).toEqual([400, "Choose a role: admin or member."]);
+    expect(await roleOf(owner.id)).toBe("owner");
+    expect(await roleOf(admin.userId)).toBe("admin");
+
+    const stranger = await makeWorkspace();
+    const elsewhere = failure(await settings.action(post({ intent: "change-role", userId: stranger.owner.id, role: "member" }, sessionToken)));
+    expect(elsewhere.init.status).toBe(404);
   });
 });

@@ -120,7 +120,7 @@ describe("removeMember", () => {
     const ownerOut = await thrown(removeMember({ workspaceId: workspace.id, userId: owner.id, actingUserId: member.userId }));
     expect([ownerOut.code, ownerOut.message]).toEqual(["forbidden", "The workspace's owner can't be removed."]);
     const self = await thrown(removeMember({ workspaceId: workspace.id, userId: member.userId, actingUserId: member.userId }));
-    expect([self.code, self.message]).toEqual(["forbidden", "You can't remove yourself. Ask another member to do it."]);
+    expect([self.code, self.message]).toEqual(["forbidden", "You can't remove yourself. Ask the owner or another admin to do it."]);
     const stranger = await thrown(removeMember({ workspaceId: workspace.id, userId: other.owner.id, actingUserId: owner.id }));
     expect(stranger.code).toBe("not_found");
     expect(await listMembers(other.workspace.id)).toHaveLength(1);

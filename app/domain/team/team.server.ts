@@ -1,14 +1,16 @@
 // The people who can open a workspace's dashboard: listing, inviting (a one-time sign-in link by
-// email) and removing them.
+// email), changing their role and removing them. What each role may do: ./roles.ts.
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { escapeHtml } from "~/domain/dunning/templates";
-import { InviteSchema } from "~/domain/settings/schemas";
+import { InviteRoleSchema, InviteSchema } from "~/domain/settings/schemas";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { sendEmail } from "~/utils/email.server";
 import { log } from "~/utils/logger.server";
+import { roleOf, type Role } from "./roles";
 
 /** An invitation link outlives a sign-in link (24 h): invitations wait in inboxes over weekends. */
 const INVITE_LINK_HOURS = 72;
@@ -24,10 +26,27 @@ export async function listMembers(workspaceId: string) {
     userId: m.userId,
     email: m.user.email,
     name: m.user.name,
-    role: m.userId === workspace.ownerUserId ? "owner" : m.role,
+    role: roleOf({ userId: m.userId, ownerUserId: workspace.ownerUserId, membershipRole: m.role }),
     isOwner: m.userId === workspace.ownerUserId,
     joinedAt: m.createdAt.toISOString(),
   }));
+}
+
+/**
+ * What a signed-in person may do here: their role, and who to ask for more (the owner's email or
+ * name). Null when they are not (or no longer) a member.
+ */
+export async function memberAccess(input: { workspaceId: string; userId: string }): Promise<{ role: Role; ownerLabel: string | null } | null> {
+  const workspace = await db().workspace.findUnique({
+    where: { id: input.workspaceId },
+    select: { ownerUserId: true, owner: { select: { email: true, name: true } }, memberships: { where: { userId: input.userId }, select: { role: true } } },
+  });
+  const membership = workspace?.memberships[0];
+  if (!workspace || (!membership && workspace.ownerUserId !== input.userId)) return null;
+  return {
+    role: roleOf({ userId: input.userId, ownerUserId: workspace.ownerUserId, membershipRole: membership?.role ?? "member" }),
+    ownerLabel: workspace.owner.name ?? workspace.owner.email,
+  };
 }
 
 function invitationEmail(input: { workspaceName: string; link: string }) {
@@ -93,11 +112,26 @@ export async function inviteMember(input: { workspaceId: string; email: string; 
 export async function removeMember(input: { workspaceId: string; userId: string; actingUserId: string }) {
   const workspace = await getWorkspace(input.workspaceId);
   if (input.userId === workspace.ownerUserId) throw new AppError("forbidden", "The workspace's owner can't be removed.");
-  if (input.userId === input.actingUserId) throw new AppError("forbidden", "You can't remove yourself. Ask another member to do it.");
+  if (input.userId === input.actingUserId) throw new AppError("forbidden", "You can't remove yourself. Ask the owner or another admin to do it.");
   await db().$transaction(async (tx) => {
     const { count } = await tx.membership.deleteMany({ where: { workspaceId: workspace.id, userId: input.userId } });
     if (count === 0) throw new AppError("not_found", "This person is not a member of this workspace.");
     await tx.dashboardSession.deleteMany({ where: { workspaceId: workspace.id, userId: input.userId } });
     await tx.signInToken.deleteMany({ where: { workspaceId: workspace.id, userId: input.userId, usedAt: null } });
   });
+}
+
+/**
+ * Makes a teammate an admin or a member. The owner's role is not theirs to change, and nobody
+ * changes their own (an admin demoting themselves by mistake would need someone else to undo it).
+ */
+export async function changeMemberRole(input: { workspaceId: string; userId: string; role: unknown; actingUserId: string }) {
+  const role = z.object({ role: InviteRoleSchema }).parse({ role: input.role }).role;
+  const workspace = await getWorkspace(input.workspaceId);
+  if (input.userId === workspace.ownerUserId) throw new AppError("forbidden", "The workspace's owner is always the owner: their role can't be changed.");
+  if (input.userId === input.actingUserId) throw new AppError("forbidden", "You can't change your own role. Ask the owner or another admin.");
+  const { count } = await db().membership.updateMany({ where: { workspaceId: workspace.id, userId: input.userId }, data: { role } });
+  if (count === 0) throw new AppError("not_found", "This person is not a member of this workspace.");
+  const user = await db().user.findUniqueOrThrow({ where: { id: input.userId }, select: { email: true, name: true } });
+  return { userId: input.userId, label: user.email ?? user.name ?? "Unnamed member", role };
 }

@@ -1,0 +1,58 @@
+import { useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Box, Page } from "@shopify/polaris";
+import { PageError } from "~/components/PageError";
+import { useToast } from "~/components/useToast";
+import type { SettingsPageData } from "~/http/settings-page.server";
+import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
+import { BrandingSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
+
+/**
+ * The settings page of every home (app/http/settings-page.server.ts): the same sections, then the
+ * home's own connection and team. Someone who may not change settings sees them disabled, with why.
+ */
+export function SettingsView() {
+  const page = useLoaderData<SettingsPageData>();
+  const { settings, timezones, access } = page;
+  const { toast, showToast } = useToast();
+  const readOnly = !access.manageSettings;
+  return (
+    <Page title="Settings">
+      <BlockStack gap={{ xs: "600", md: "400" }}>
+        {access.refusal ? (
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Banner tone="info" title="You can see these settings, not change them">
+              <p>{access.refusal}</p>
+            </Banner>
+          </Box>
+        ) : null}
+        <RetryPolicySection settings={settings} disabled={readOnly} showToast={showToast} />
+        <QuietHoursSection settings={settings} timezones={timezones} disabled={readOnly} showToast={showToast} />
+        <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
+        <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />
+        {page.home === "dashboard" ? (
+          <>
+            <ConnectedAccountsSection
+              accounts={page.accounts}
+              stripeConfigured={page.stripeConfigured}
+              timeZone={settings.timezone}
+              canManage={access.manageConnections}
+              showToast={showToast}
+            />
+            <TeamSection members={page.members} currentUserId={page.currentUserId} canManage={access.manageTeam} showToast={showToast} />
+          </>
+        ) : (
+          <>
+            <ConnectedShopSection shop={page.shop} />
+            <ShopifyTeamNote />
+          </>
+        )}
+      </BlockStack>
+      <Box paddingBlockEnd="1600" />
+      {toast}
+    </Page>
+  );
+}
+
+export function SettingsError() {
+  return <PageError title="Settings" heading="Settings could not be loaded" />;
+}
