@@ -25,6 +25,7 @@ export default function EmbeddedApp() {
           Overview
         </Link>
         <Link to="/app/dunning">Dunning emails</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
