@@ -138,6 +138,21 @@ describe("/dashboard/dunning/:id", () => {
     expect(mail.text).toContain("Hi Jane Doe");
   });
 
+  it("deletes a sequence that isn't active, and refuses the active one", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const active = (await getActiveSequence(workspace.id))!;
+    const refused = failure(await editor.action(post(`/dashboard/dunning/${active.id}`, { intent: "delete" }, sessionToken, { id: active.id })));
+    expect(refused.init.status).toBe(409);
+    expect(refused.data.message).toMatch(/^\u201cDefault recovery sequence\u201d is the active sequence/);
+
+    const draft = { name: "Winter", isEnabled: false, steps: [{ delayHours: 2, subjectTemplate: "Hi", bodyTemplate: "{{update_payment_url}}" }] };
+    const created = (await editor.action(post("/dashboard/dunning/new", { intent: "save", draft }, sessionToken, { id: "new" }))) as { sequence: { id: string } };
+    const result = await editor.action(post(`/dashboard/dunning/${created.sequence.id}`, { intent: "delete" }, sessionToken, { id: created.sequence.id }));
+    expect(result).toEqual({ ok: true, intent: "delete", toast: "\u201cWinter\u201d deleted." });
+    const { sequences } = await list.loader(get("/dashboard/dunning", sessionToken));
+    expect(sequences.map((s) => s.name)).toEqual(["Default recovery sequence"]);
+  });
+
   it("without a session is a 401", async () => {
     expect(await thrown(editor.action(post("/dashboard/dunning/new", { intent: "save", draft: {} }, undefined, { id: "new" })))).toMatchObject({
       init: { status: 401 },

@@ -198,7 +198,7 @@ export async function deleteSequence(input: { workspaceId: string; sequenceId: s
     if (active?.id === sequence.id) {
       throw new AppError(
         "conflict",
-        `"${sequence.name}" is the active sequence: new failed payments get its emails. Enable another sequence, or switch this one off, before deleting it.`,
+        `\u201c${sequence.name}\u201d is the active sequence: new failed payments get its emails. Enable another sequence, or switch this one off, before deleting it.`,
       );
     }
     const handedOver = sequence.isEnabled && active ? await handOverWaitingSteps({ tx, deletedSteps: sequence.steps, active }) : [];
