@@ -34,6 +34,12 @@ export const queues = {
   shopifyWebhook: queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() })),
   /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */
   shopifyUpdateEmail: queue("shopify-update-email", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
+  /** Reads one of our Shopify billing attempts whose webhook has not come (app/domain/shopify/reconcile.server.ts). */
+  shopifyBillingAttemptCheck: queue(
+    "shopify-billing-attempt-check",
+    z.object({ recoveryId: z.string(), idempotencyKey: z.string(), billingAttemptId: z.string(), check: z.number().int().min(1) }),
+    { retryLimit: 6, retryDelay: 60 },
+  ),
   /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). */
   shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5 }),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),

@@ -4,6 +4,7 @@ import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
 import { metricSnapshotsJob } from "./definitions/metric-snapshots";
 import { recoveryExpireJob } from "./definitions/recovery-expire";
+import { shopifyBillingAttemptCheckJob } from "./definitions/shopify-billing-attempt-check";
 import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
 import { shopifyUpdateEmailJob } from "./definitions/shopify-update-email";
 import { shopifyWebhookJob } from "./definitions/shopify-webhook";
@@ -20,4 +21,5 @@ export const jobDefinitions = [
   shopifyWebhookJob,
   shopifyShopEraseJob,
   shopifyUpdateEmailJob,
+  shopifyBillingAttemptCheckJob,
 ] as unknown as JobDefinition[];

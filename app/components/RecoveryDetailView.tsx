@@ -56,7 +56,9 @@ const OutcomeIcon = svg("M4.75 2a.75.75 0 0 1 .75.75V3h9.25a.75.75 0 0 1 .6 1.2L
 type Entry = RecoveryDetailData["entries"][number];
 type Tone = "success" | "critical" | "attention" | "info" | undefined;
 
-const SOURCE_NAMES = { platform: "Stripe", recoup: "Recoup", customer: "The customer" } as const;
+type PlatformName = RecoveryDetailData["platform"]["name"];
+const sourceName = (source: string, platform: PlatformName) =>
+  source === "platform" ? platform : source === "recoup" ? "Recoup" : source === "customer" ? "The customer" : "A";
 const EMAIL_KINDS: Record<string, string> = {
   sequence: "Reminder email",
   card_update_request: "Card update request",
@@ -74,21 +76,30 @@ const EMAIL_STATUS: Record<string, { label: string; tone: Tone }> = {
 };
 const OUTCOMES: Record<string, string> = { recovered: "Recovered", failed: "Closed as failed", abandoned: "Closed" };
 const OUTCOME_REASONS: Record<string, string> = {
-  invoice_paid: "The invoice was paid.",
   schedule_exhausted: "Every retry and reminder was used up without a payment.",
   invoice_void: "The invoice was voided in Stripe.",
   invoice_uncollectible: "The invoice was marked uncollectible in Stripe.",
   subscription_canceled: "The subscription was cancelled.",
+  contract_cancelled: "The subscription contract was cancelled in Shopify.",
+  contract_expired: "The subscription contract expired in Shopify.",
+  contract_failed: "Shopify marked the subscription contract as failed.",
+  contract_terminated: "Shopify refused the retry: the subscription contract has ended.",
+  contract_not_found: "The subscription contract no longer exists in Shopify.",
 };
 
-function describeEntry(entry: Entry, timeZone: string): { icon: Svg; tone: "critical" | "success" | "info" | "subdued"; title: string; lines: string[]; badges: Array<{ label: string; tone: Tone }> } {
+function outcomeReason(code: string, platform: PlatformName): string {
+  if (code === "invoice_paid") return platform === "Shopify" ? "The billing cycle was paid in Shopify." : "The invoice was paid.";
+  return OUTCOME_REASONS[code] ?? `Reason: ${code.replace(/_/g, " ")}.`;
+}
+
+function describeEntry(entry: Entry, timeZone: string, platform: PlatformName): { icon: Svg; tone: "critical" | "success" | "info" | "subdued"; title: string; lines: string[]; badges: Array<{ label: string; tone: Tone }> } {
   switch (entry.kind) {
     case "failure": {
-      const who = SOURCE_NAMES[entry.source] ?? "A";
+      const who = sourceName(entry.source, platform);
       const inWords = "inWords" in entry ? entry.inWords : null;
       if (entry.status === "pending") return { icon: RetryIcon, tone: "info", title: `${who} retry #${entry.attemptNumber} under way`, lines: [], badges: [] };
       if (entry.status === "error") {
-        return { icon: RetryIcon, tone: "critical", title: `${who} retry #${entry.attemptNumber} could not be made`, lines: [entry.message ?? "Stripe did not accept the charge request."], badges: [] };
+        return { icon: RetryIcon, tone: "critical", title: `${who} retry #${entry.attemptNumber} could not be made`, lines: [entry.message ?? `${platform} did not accept the charge request.`], badges: [] };
       }
       const title =
         entry.source === "platform" && entry.attemptNumber === 1
@@ -118,13 +129,13 @@ function describeEntry(entry: Entry, timeZone: string): { icon: Svg; tone: "crit
         icon: OutcomeIcon,
         tone: entry.outcome === "recovered" ? "success" : "subdued",
         title: OUTCOMES[entry.outcome] ?? entry.outcome,
-        lines: [entry.reasonCode ? (OUTCOME_REASONS[entry.reasonCode] ?? `Reason: ${entry.reasonCode.replace(/_/g, " ")}.`) : ""].filter(Boolean),
+        lines: [entry.reasonCode ? outcomeReason(entry.reasonCode, platform) : ""].filter(Boolean),
         badges: [],
       };
   }
 }
 
-function Timeline({ entries, timeZone }: { entries: Entry[]; timeZone: string }) {
+function Timeline({ entries, timeZone, platform }: { entries: Entry[]; timeZone: string; platform: PlatformName }) {
   if (entries.length === 0) {
     return (
       <Text as="p" tone="subdued">
@@ -135,7 +146,7 @@ function Timeline({ entries, timeZone }: { entries: Entry[]; timeZone: string })
   return (
     <ol aria-label="Timeline" style={{ listStyle: "none", margin: 0, padding: 0 }}>
       {entries.map((entry, i) => {
-        const d = describeEntry(entry, timeZone);
+        const d = describeEntry(entry, timeZone, platform);
         const last = i === entries.length - 1;
         return (
           <li key={`${entry.kind}-${entry.at}-${i}`} data-entry-kind={entry.kind} style={{ display: "flex", gap: 12 }}>
@@ -225,7 +236,7 @@ export function RecoveryDetailView() {
     }
   }, [result]);
 
-  const { attempt, customer, card, nextAction, paused } = recovery;
+  const { attempt, customer, card, nextAction, paused, platform } = recovery;
   const open = attempt.status === "pending";
   const amount = formatMoney(attempt.amountDueCents, attempt.currency);
 
@@ -240,7 +251,7 @@ export function RecoveryDetailView() {
           {refreshing ? <Spinner size="small" accessibilityLabel="Updating" /> : null}
         </InlineStack>
       }
-      subtitle={`Invoice ${attempt.stripeInvoiceId}`}
+      subtitle={platform.subtitle}
     >
       <BlockStack gap="400">
         {error ? (
@@ -305,7 +316,7 @@ export function RecoveryDetailView() {
                   <Text as="h2" variant="headingMd">
                     Timeline
                   </Text>
-                  <Timeline entries={recovery.entries} timeZone={timeZone} />
+                  <Timeline entries={recovery.entries} timeZone={timeZone} platform={recovery.platform.name} />
                 </BlockStack>
               </Card>
             </BlockStack>
@@ -321,9 +332,15 @@ export function RecoveryDetailView() {
                     <BlockStack gap="0">
                       {customer?.name ? <Text as="span">{customer.name}</Text> : null}
                       {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
-                      <Text as="span" variant="bodySm" tone="subdued">
-                        {attempt.stripeCustomerId}
-                      </Text>
+                      {platform.customer.url ? (
+                        <Link url={platform.customer.url} external>
+                          {platform.customer.text}
+                        </Link>
+                      ) : (
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          {platform.customer.text}
+                        </Text>
+                      )}
                     </BlockStack>
                   </Fact>
                   <Fact label="Card">
@@ -337,13 +354,20 @@ export function RecoveryDetailView() {
                       </Text>
                     </BlockStack>
                   </Fact>
-                  <Fact label="Invoice">
-                    {recovery.hostedInvoiceUrl ? (
-                      <Link url={recovery.hostedInvoiceUrl} external>
-                        {attempt.stripeInvoiceId}
+                  <Fact label={platform.debt.label}>
+                    {platform.name === "Stripe" && platform.debt.url ? (
+                      <Link url={platform.debt.url} external>
+                        {platform.debt.text}
                       </Link>
                     ) : (
-                      <Text as="span">{attempt.stripeInvoiceId}</Text>
+                      <BlockStack gap="050">
+                        <Text as="span">{platform.debt.text}</Text>
+                        {platform.debt.url ? (
+                          <Link url={platform.debt.url} external>
+                            {platform.debt.urlText}
+                          </Link>
+                        ) : null}
+                      </BlockStack>
                     )}
                   </Fact>
                   <Fact label="Started">

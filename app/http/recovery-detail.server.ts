@@ -20,9 +20,9 @@ function notFoundAs404<T>(promise: Promise<T>): Promise<T> {
   });
 }
 
-/** A decline in the merchant's words: the catalogue's description, else what the processor said. */
-function declineInWords(code: string | null, message: string | null): string | null {
-  return findDeclineCode("stripe", code)?.description ?? message?.trim() ?? null;
+/** A decline in the merchant's words: the platform's catalogue entry, else what the processor said. */
+function declineInWords(provider: "stripe" | "shopify", code: string | null, message: string | null): string | null {
+  return findDeclineCode(provider, code)?.description ?? message?.trim() ?? null;
 }
 
 export function recoveryDetailLoader(workspaceOf: WorkspaceOf, basePath: string) {
@@ -31,8 +31,10 @@ export function recoveryDetailLoader(workspaceOf: WorkspaceOf, basePath: string)
     const timeline = await notFoundAs404(getRecoveryTimeline({ workspaceId, recoveryId: params.id ?? "" }));
     return {
       ...timeline,
-      decline: declineInWords(timeline.declineCode, null),
-      entries: timeline.entries.map((entry) => (entry.kind === "failure" ? { ...entry, inWords: declineInWords(entry.declineCode, entry.message) } : entry)),
+      decline: declineInWords(timeline.provider, timeline.declineCode, null),
+      entries: timeline.entries.map((entry) =>
+        entry.kind === "failure" ? { ...entry, inWords: declineInWords(timeline.provider, entry.declineCode, entry.message) } : entry,
+      ),
       basePath,
     };
   };
@@ -57,6 +59,8 @@ async function perform(intent: Intent, target: { workspaceId: string; recoveryId
     }
     case "send_link": {
       const sent = await sendUpdateLinkNow(target);
+      if (sent.via === "shopify") return "Shopify emailed the customer a secure link to update their card.";
+      if (sent.shopifyRefused) return `Shopify couldn't send its update email (${sent.shopifyRefused}), so Recoup's update link is on its way to ${sent.toEmail}.`;
       return `Update link on its way to ${sent.toEmail}.`;
     }
   }

@@ -89,7 +89,7 @@ export default function RecoverPayment() {
       )}
       {state === "open" ? (
         <>
-          <h1 className="rc-title">Your payment didn&apos;t go through</h1>
+          <h1 className="rc-title">{confirmUrl ? "Confirm this payment with your bank" : "Your payment didn't go through"}</h1>
           <p className="rc-amount">{amount}</p>
           <p className="rc-amount-label">Amount due to {merchant}</p>
           {reason ? <p className="rc-reason">{reason}</p> : null}
@@ -105,8 +105,8 @@ export default function RecoverPayment() {
             </p>
           ) : null}
           {confirmUrl ? (
-            <a className="rc-button" href={confirmUrl}>
-              Confirm the payment with your bank
+            <a className="rc-button" href={confirmUrl} rel="noreferrer">
+              Confirm the payment
             </a>
           ) : (
             <Form method="post" className="rc-form">

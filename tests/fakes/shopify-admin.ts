@@ -1,7 +1,7 @@
 // A fake of Shopify's Admin GraphQL API at the fetch layer (MSW), so that Shopify's own client code
 // runs: `https://<shop>.myshopify.com/admin/api/<version>/graphql.json`. Every request is validated
-// against a slice of the Admin schema (2025-10: the types Recoup reads and the two mutations it
-// sends) and executed with graphql-js, so a misspelt field fails here as it would at Shopify.
+// against a slice of the Admin schema (2025-10: the types Recoup reads, the billing attempt query
+// and the two mutations it sends) and executed with graphql-js, so a misspelt field fails here as it would at Shopify.
 //
 // Shopify's library captures `fetch` when its node adapter is imported: call startShopifyAdmin()
 // before anything imports app/shopify.server.ts (in a test file: `await vi.hoisted(...)`).
@@ -12,6 +12,7 @@ import { setupServer } from "msw/node";
 const SCHEMA = buildSchema(/* GraphQL */ `
   scalar DateTime
   scalar Decimal
+  scalar URL
 
   enum CurrencyCode { AUD CAD CHF DKK EUR GBP JPY KWD NOK NZD SEK USD }
   enum SubscriptionContractSubscriptionStatus { ACTIVE PAUSED CANCELLED EXPIRED FAILED }
@@ -72,14 +73,39 @@ const SCHEMA = buildSchema(/* GraphQL */ `
     nextBillingDate: DateTime
   }
 
+  enum SubscriptionBillingAttemptErrorCode {
+    AMOUNT_TOO_LARGE AMOUNT_TOO_SMALL AUTHENTICATION_ERROR AUTHENTICATION_FAILED AUTHENTICATION_REQUIRED
+    BUYER_CANCELED_PAYMENT_METHOD CALL_ISSUER CANCELLED_PAYMENT CARD_DECLINED CARD_NUMBER_INCORRECT
+    CONFIRMATION_REJECTED CUSTOMER_INVALID CUSTOMER_NOT_FOUND DO_NOT_HONOR EXPIRED_BUYER_ACTION EXPIRED_CARD
+    EXPIRED_PAYMENT_METHOD FRAUD_SUSPECTED FREE_GIFT_CARD_NOT_ALLOWED GENERIC_ERROR INCORRECT_ADDRESS
+    INCORRECT_NUMBER INCORRECT_ZIP INSUFFICIENT_FUNDS INSUFFICIENT_INVENTORY INVALID_BILLING_ADDRESS
+    INVALID_CURRENCY INVALID_CUSTOMER_BILLING_AGREEMENT INVALID_EXPIRY_DATE INVALID_NUMBER INVALID_PAYMENT_METHOD
+    INVALID_PURCHASE_TYPE INVALID_SHIPPING_ADDRESS INVENTORY_ALLOCATIONS_NOT_FOUND INVOICE_ALREADY_PAID
+    MERCHANT_ACCOUNT_ERROR MERCHANT_RULE NON_TEST_ORDER_LIMIT_REACHED OFF_SESSION_REJECTED PAYMENT_METHOD_DECLINED
+    PAYMENT_METHOD_INCOMPATIBLE_WITH_GATEWAY_CONFIG PAYMENT_METHOD_NOT_FOUND PAYMENT_METHOD_NOT_SPECIFIED
+    PAYMENT_METHOD_UNSUPPORTED PAYMENT_PROVIDER_ERROR PAYMENT_PROVIDER_IS_NOT_ENABLED PAYPAL_ERROR_GENERAL
+    PROCESSING_ERROR PURCHASE_TYPE_NOT_SUPPORTED RETRY_DECLINED TEST_MODE TRANSACTION_LIMIT_EXCEEDED
+    TRANSIENT_ERROR UNEXPECTED_ERROR
+  }
+  interface SubscriptionBillingAttemptProcessingError { code: SubscriptionBillingAttemptErrorCode! message: String! }
+  type SubscriptionBillingAttemptGenericError implements SubscriptionBillingAttemptProcessingError {
+    code: SubscriptionBillingAttemptErrorCode!
+    message: String!
+  }
+  type Order { id: ID! name: String! }
   type SubscriptionBillingAttempt {
     id: ID!
     idempotencyKey: String!
     ready: Boolean!
     originTime: DateTime
     createdAt: DateTime!
-    errorCode: String
-    errorMessage: String
+    completedAt: DateTime
+    nextActionUrl: URL
+    order: Order
+    processingError: SubscriptionBillingAttemptProcessingError
+    subscriptionContract: SubscriptionContract
+    errorCode: String @deprecated(reason: "Use processingError.code instead.")
+    errorMessage: String @deprecated(reason: "Use processingError.message instead.")
   }
   type BillingAttemptUserError { code: BillingAttemptUserErrorCode field: [String!] message: String! }
   type SubscriptionBillingAttemptCreatePayload { subscriptionBillingAttempt: SubscriptionBillingAttempt userErrors: [BillingAttemptUserError!]! }
@@ -90,7 +116,10 @@ const SCHEMA = buildSchema(/* GraphQL */ `
   input SubscriptionBillingAttemptInput { idempotencyKey: String! originTime: DateTime billingCycleSelector: SubscriptionBillingCycleSelector }
   input EmailInput { bcc: [String!] body: String customMessage: String from: String subject: String to: String }
 
-  type Query { subscriptionContract(id: ID!): SubscriptionContract }
+  type Query {
+    subscriptionContract(id: ID!): SubscriptionContract
+    subscriptionBillingAttempt(id: ID!): SubscriptionBillingAttempt
+  }
   type Mutation {
     subscriptionBillingAttemptCreate(subscriptionContractId: ID!, subscriptionBillingAttemptInput: SubscriptionBillingAttemptInput!): SubscriptionBillingAttemptCreatePayload
     customerPaymentMethodSendUpdateEmail(customerPaymentMethodId: ID!, email: EmailInput): CustomerPaymentMethodSendUpdateEmailPayload
@@ -138,6 +167,20 @@ export interface FakeBillingAttempt {
   idempotencyKey: string;
   originTime: string | null;
   createdAt: string;
+  /** Where Shopify has got with it: processing until an outcome is set (by a webhook payload or settleAttempt). */
+  ready: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** A 3-D Secure challenge: the page where the customer confirms the payment. */
+  nextActionUrl: string | null;
+  orderId: string | null;
+}
+
+/** What became of a billing attempt: an error code (failed), a 3-D Secure challenge, or neither (paid). */
+export interface AttemptOutcome {
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  challenged?: boolean;
 }
 
 type Failure = { kind: "http"; status: number } | { kind: "throttled" };
@@ -157,14 +200,21 @@ export interface FakeShopifyAdmin {
   /** The next customerPaymentMethodSendUpdateEmail answers these userErrors (once). */
   refuseNextUpdateEmail(...messages: string[]): void;
   /** The REST-style payload of `subscription_billing_attempts/*` for one of the recorded billing attempts. */
-  attemptWebhook(idempotencyKey: string, outcome: { errorCode?: string | null; errorMessage?: string | null }): Record<string, unknown>;
+  attemptWebhook(idempotencyKey: string, outcome: AttemptOutcome): Record<string, unknown>;
+  /**
+   * The billing attempt takes this outcome at Shopify, and no webhook is produced (a dropped one):
+   * `subscriptionBillingAttempt(id:)` answers it from now on. attemptWebhook sets the outcome too.
+   */
+  settleAttempt(idempotencyKey: string, outcome: AttemptOutcome): FakeBillingAttempt;
   /** Shopify's (or the subscription app's) own billing attempt on the contract, as its webhook payload. */
-  platformAttemptWebhook(shop: string, contractId: string, outcome: { errorCode?: string | null; errorMessage?: string | null; idempotencyKey?: string }): Record<string, unknown>;
+  platformAttemptWebhook(shop: string, contractId: string, outcome: AttemptOutcome & { idempotencyKey?: string }): Record<string, unknown>;
   /** `subscription_contracts/*` payload for a stored contract. */
   contractWebhook(shop: string, contractId: string): Record<string, unknown>;
   reset(): void;
   close(): void;
 }
+
+const PROCESSING = { ready: false, errorCode: null, errorMessage: null, nextActionUrl: null, orderId: null } as const;
 
 function numeric(gid: string): number {
   return Number(gid.split("/").pop());
@@ -234,11 +284,35 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
     };
   }
 
+  function attemptView(a: FakeBillingAttempt) {
+    const c = contracts.get(key(a.shop, a.contractId));
+    return {
+      id: a.id,
+      idempotencyKey: a.idempotencyKey,
+      originTime: a.originTime,
+      createdAt: a.createdAt,
+      ready: a.ready,
+      completedAt: a.ready ? a.createdAt : null,
+      nextActionUrl: a.nextActionUrl,
+      order: a.orderId ? { id: a.orderId, name: `#${numeric(a.orderId)}` } : null,
+      processingError: a.errorCode
+        ? { __typename: "SubscriptionBillingAttemptGenericError", code: a.errorCode.toUpperCase(), message: a.errorMessage ?? "The payment failed." }
+        : null,
+      subscriptionContract: c ? contractView(c) : null,
+      errorCode: a.errorCode,
+      errorMessage: a.errorMessage,
+    };
+  }
+
   function rootValue(shop: string) {
     return {
       subscriptionContract: ({ id }: { id: string }) => {
         const c = contracts.get(key(shop, id));
         return c ? contractView(c) : null;
+      },
+      subscriptionBillingAttempt: ({ id }: { id: string }) => {
+        const a = billingAttempts.find((b) => b.shop === shop && b.id === id);
+        return a ? attemptView(a) : null;
       },
       subscriptionBillingAttemptCreate: (args: { subscriptionContractId: string; subscriptionBillingAttemptInput: { idempotencyKey: string; originTime?: string } }) => {
         const scripted = billingRefusals.shift();
@@ -258,10 +332,11 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
             idempotencyKey: input.idempotencyKey,
             originTime: input.originTime ?? null,
             createdAt: new Date().toISOString(),
+            ...PROCESSING,
           };
           billingAttempts.push(attempt);
         }
-        return { subscriptionBillingAttempt: { ...attempt, ready: false, errorCode: null, errorMessage: null }, userErrors: [] };
+        return { subscriptionBillingAttempt: attemptView(attempt), userErrors: [] };
       },
       customerPaymentMethodSendUpdateEmail: ({ customerPaymentMethodId }: { customerPaymentMethodId: string }) => {
         const scripted = emailRefusals.shift();
@@ -322,14 +397,26 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
   const server = setupServer(handler);
   server.listen({ onUnhandledRequest: "error" });
 
-  function attemptPayload(attempt: FakeBillingAttempt, outcome: { errorCode?: string | null; errorMessage?: string | null }) {
+  /** Records the outcome on the attempt, as Shopify would before it sends the webhook. */
+  function settle(attempt: FakeBillingAttempt, outcome: AttemptOutcome) {
+    const failed = Boolean(outcome.errorCode);
+    attempt.ready = true;
+    attempt.errorCode = failed ? outcome.errorCode! : null;
+    attempt.errorMessage = failed ? (outcome.errorMessage ?? "The payment failed.") : null;
+    attempt.nextActionUrl = outcome.challenged ? `https://${attempt.shop}/subscriptions/authentication/${numeric(attempt.id)}?key=challenge` : null;
+    attempt.orderId = failed || outcome.challenged ? null : `gid://shopify/Order/${nextId++}`;
+    return attempt;
+  }
+
+  function attemptPayload(attempt: FakeBillingAttempt, outcome: AttemptOutcome) {
+    settle(attempt, outcome);
     const failed = Boolean(outcome.errorCode);
     return {
       id: numeric(attempt.id),
       admin_graphql_api_id: attempt.id,
       idempotency_key: attempt.idempotencyKey,
-      order_id: failed ? null : nextId++,
-      admin_graphql_api_order_id: failed ? null : `gid://shopify/Order/${nextId}`,
+      order_id: attempt.orderId ? numeric(attempt.orderId) : null,
+      admin_graphql_api_order_id: attempt.orderId,
       subscription_contract_id: numeric(attempt.contractId),
       admin_graphql_api_subscription_contract_id: attempt.contractId,
       ready: true,
@@ -375,6 +462,11 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
       if (!attempt) throw new Error(`no billing attempt with key ${idempotencyKey}`);
       return attemptPayload(attempt, outcome);
     },
+    settleAttempt(idempotencyKey, outcome) {
+      const attempt = billingAttempts.find((a) => a.idempotencyKey === idempotencyKey);
+      if (!attempt) throw new Error(`no billing attempt with key ${idempotencyKey}`);
+      return settle(attempt, outcome);
+    },
     platformAttemptWebhook(shop, contractId, outcome) {
       const attempt: FakeBillingAttempt = {
         id: `gid://shopify/SubscriptionBillingAttempt/${nextId++}`,
@@ -383,6 +475,7 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
         idempotencyKey: outcome.idempotencyKey ?? `subscription-app-${nextId}`,
         originTime: null,
         createdAt: new Date().toISOString(),
+        ...PROCESSING,
       };
       billingAttempts.push(attempt);
       return attemptPayload(attempt, outcome);

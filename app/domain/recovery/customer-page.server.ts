@@ -4,12 +4,25 @@ import type { findRecoveryByToken } from "./update-payment.server";
 
 type Recovery = Awaited<ReturnType<typeof findRecoveryByToken>>;
 
-export function needsAuthentication(r: Pick<Recovery, "errorCode" | "declineCode">): boolean {
-  return r.errorCode === "authentication_required" || r.declineCode === "authentication_required";
+type Failure = Pick<
+  Recovery,
+  "provider" | "errorCode" | "declineCode" | "adviceCode" | "networkDeclineCode" | "networkAdviceCode" | "cardBrand" | "cardFingerprint" | "amountDueCents" | "currency" | "lastFailureAt"
+>;
+
+/**
+ * The bank wants the customer to confirm the payment (3-D Secure and kin: Stripe's
+ * authentication_required, Shopify's challenged attempts and AUTHENTICATION_* codes).
+ */
+export function needsAuthentication(r: Failure): boolean {
+  return r.errorCode === "authentication_required" || r.declineCode === "authentication_required" || classify(r).subcategory === "authentication";
 }
 
 /** What went wrong, in the customer's words (never a raw code). */
-export function customerReason(r: Recovery): string {
+export function customerReason(r: Failure): string {
+  return classify(r).customerMessage;
+}
+
+function classify(r: Failure) {
   return classifyFailure({
     provider: r.provider === "shopify" ? "shopify" : "stripe",
     errorCode: r.errorCode,
@@ -23,14 +36,16 @@ export function customerReason(r: Recovery): string {
     currency: r.currency,
     customerTimezone: null,
     failedAt: r.lastFailureAt,
-  }).customerMessage;
+  });
 }
 
 /**
  * The customer page's facts. A payment waiting for the bank's confirmation
- * (3-D Secure) is confirmed on Stripe's hosted invoice page; anything else is
- * fixed by updating the payment method. The page wears the merchant's colour
- * and logo, as their emails do.
+ * (3-D Secure) is confirmed on the platform's page for it, kept in
+ * `hostedInvoiceUrl`: Stripe's hosted invoice, Shopify's billing attempt
+ * `nextActionUrl` (docs/decisions/0007). Anything else is fixed by updating the
+ * payment method. The page wears the merchant's colour and logo, as their
+ * emails do.
  */
 export function customerPageView(recovery: Recovery) {
   const open = recovery.status === "pending";

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -14,12 +15,24 @@ function clockTime(at: Date, timezone: string): string {
   return local.toFormat("HH:mm");
 }
 
+export type UpdateLinkSent = {
+  messageId: string;
+  toEmail: string;
+  queuedAt: string;
+  /** Who emails the customer: Shopify (its own secure page), or Recoup (the /recover page). */
+  via: "shopify" | "recoup";
+  /** Shopify refused to send its email, so ours went instead: why. */
+  shopifyRefused?: string;
+};
+
 /**
  * "Send update link now" from the dashboard: an email with the update-payment link, at once and
- * outside the sequence. One per recovery per hour: the dedupeKey is the hour bucket, and a send
- * in the last 60 minutes (even in the previous bucket) is answered with its time.
+ * outside the sequence. For a Shopify recovery that the engine would ask Shopify to email, Shopify
+ * sends its own (docs/decisions/0007); otherwise ours, with the /recover link. One per recovery per
+ * hour, whoever sends it: the dedupeKey is the hour bucket, and a send in the last 60 minutes (even
+ * in the previous bucket) is answered with its time.
  */
-export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }) {
+export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }): Promise<UpdateLinkSent> {
   const recovery = await db().recoveryAttempt.findFirst({
     where: { id: input.recoveryId, workspaceId: input.workspaceId },
     include: { customer: true, workspace: { select: { timezone: true } } },
@@ -43,15 +56,24 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   });
   if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
 
-  const result = await requestCustomerAction({
-    recoveryId: recovery.id,
-    kind: "card_update_request",
-    dedupeKey: `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`,
-  });
+  const dedupeKey = `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`;
+  const toEmail = recovery.customer.email.trim();
+  let shopifyRefused: string | undefined;
+  if (shopifyEmailsCardUpdates(recovery)) {
+    const shopify = await sendUpdateEmailFromShopifyNow({ recoveryId: recovery.id, dedupeKey });
+    if (shopify.outcome === "duplicate") throw alreadySent(shopify.at);
+    if (shopify.outcome === "sent") return { messageId: shopify.messageId, toEmail: shopify.toEmail ?? toEmail, queuedAt: shopify.at.toISOString(), via: "shopify" };
+    shopifyRefused = shopify.errors.join("; ");
+    if (!shopify.fallbackMessageId) throw new AppError("recovery_closed", "This recovery was closed or paused just now, so no update link was sent.");
+    const fallback = await db().dunningMessage.findUniqueOrThrow({ where: { id: shopify.fallbackMessageId } });
+    return { messageId: fallback.id, toEmail: fallback.toEmail ?? toEmail, queuedAt: fallback.scheduledFor.toISOString(), via: "recoup", shopifyRefused };
+  }
+
+  const result = await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey });
   // Closed or paused between the checks above and the insert.
   if (!result) throw new AppError("recovery_closed", "This recovery was closed or paused just now, so no update link was sent.");
   const message = await db().dunningMessage.findUniqueOrThrow({ where: { id: result.messageId } });
   // Two presses racing for the same hour: the loser hears about the winner's email.
   if (!result.created) throw alreadySent(message.sentAt ?? message.scheduledFor);
-  return { messageId: message.id, toEmail: message.toEmail!, queuedAt: message.scheduledFor.toISOString() };
+  return { messageId: message.id, toEmail: message.toEmail!, queuedAt: message.scheduledFor.toISOString(), via: "recoup" };
 }

@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { failureFromApiError, type InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
@@ -196,6 +197,8 @@ async function chargeShopify(recovery: RecoveryAttempt, key: string) {
         where: { id: recovery.id, status: "pending" },
         data: { nextActionKind: "wait", nextActionAt: null, nextActionReason: "Charging through Shopify: waiting for its answer to this retry." },
       });
+      // Its webhook may never come: a job asks Shopify later (app/domain/shopify/reconcile.server.ts).
+      await scheduleBillingAttemptCheck({ tx, recoveryId: recovery.id, idempotencyKey: key, billingAttemptId: result.id! });
     });
     return { kind: "submitted" as const, billingAttemptId: result.id };
   }

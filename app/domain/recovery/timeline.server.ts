@@ -1,3 +1,4 @@
+import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { customerReason } from "./customer-page.server";
@@ -77,6 +78,9 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
     declineCode: recovery.declineCode ?? recovery.errorCode,
     reasonForCustomer: customerReason(recovery),
     hostedInvoiceUrl: recovery.hostedInvoiceUrl,
+    provider: recovery.provider === "shopify" ? ("shopify" as const) : ("stripe" as const),
+    /** The platform and its references in the merchant's words (a Shopify contract, a Stripe invoice). */
+    platform: platformReferences(recovery),
     timeZone: recovery.workspace.timezone,
     entries,
   };

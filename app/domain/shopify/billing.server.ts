@@ -10,8 +10,9 @@ import {
   resumeSubscriptionRecoveries,
   type Settlement,
 } from "~/domain/recovery/engine.server";
+import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { parseShopifyRetryKey, recordDecline } from "~/domain/recovery/retry.server";
-import { fetchContract, type ContractFacts } from "~/integrations/shopify/admin.server";
+import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type ContractFacts } from "~/integrations/shopify/admin.server";
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { db } from "~/utils/db.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
@@ -171,9 +172,46 @@ function settlementOf(contract: ContractFacts, at: Date): Settlement {
   return { state: "open" };
 }
 
-async function onAttemptFailed(p: BillingAttemptPayload, ctx: BillingContext, challenged: boolean): Promise<BillingResult> {
+/** Shopify's error codes that mean "the customer must confirm this payment" (3-D Secure and kin). */
+export function isAuthenticationError(code: string | null | undefined): boolean {
+  return findDeclineCode("shopify", code)?.subcategory === "authentication";
+}
+
+/**
+ * The page where the customer confirms a challenged billing attempt (`nextActionUrl`), read from
+ * Shopify: the webhook does not carry it. Null when Shopify offers none (an off-session rejection).
+ */
+async function confirmationUrlOf(shop: string, attemptGid: string | null, known: string | null | undefined): Promise<string | null> {
+  if (known !== undefined) return known;
+  if (!attemptGid) return null;
+  const attempt = await fetchBillingAttempt(shop, attemptGid);
+  return attempt?.state === "action_required" ? attempt.nextActionUrl : null;
+}
+
+/**
+ * `hostedInvoiceUrl` is "the page where the customer confirms this payment": Stripe's hosted invoice,
+ * Shopify's `nextActionUrl` (docs/decisions/0007). Written for the latest failure only: a later
+ * decline that needs no confirmation clears it, and an older one delivered late changes nothing.
+ */
+async function storeConfirmationUrl(recoveryId: string, failedAt: Date, url: string | null) {
+  await db().recoveryAttempt.updateMany({
+    where: { id: recoveryId, provider: "shopify", lastFailureAt: { lte: failedAt } },
+    data: { hostedInvoiceUrl: url },
+  });
+}
+
+async function onAttemptFailed(
+  p: BillingAttemptPayload,
+  ctx: BillingContext,
+  challenged: boolean,
+  /** Already read from Shopify (reconciliation): saves a second query. */
+  knownConfirmationUrl?: string | null,
+): Promise<BillingResult> {
   // 3-D Secure: the customer has to confirm the payment, whatever else the code says.
   const errorCode = challenged ? "authentication_required" : p.error_code?.trim() || null;
+  // Read before anything is written: if Shopify does not answer, the job is retried as a whole.
+  const confirmationUrl =
+    challenged || isAuthenticationError(errorCode) ? await confirmationUrlOf(ctx.shopDomain, attemptGidOf(p), knownConfirmationUrl) : null;
   const failure: InvoiceFailureDetails = {
     errorCode,
     declineCode: null,
@@ -188,6 +226,7 @@ async function onAttemptFailed(p: BillingAttemptPayload, ctx: BillingContext, ch
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
     await recordDecline({ recoveryId: ours.recoveryAttemptId, key: ours.idempotencyKey, failure, at: ctx.at });
+    await storeConfirmationUrl(ours.recoveryAttemptId, ctx.at, confirmationUrl);
     return PROCESSED;
   }
 
@@ -199,7 +238,7 @@ async function onAttemptFailed(p: BillingAttemptPayload, ctx: BillingContext, ch
   const pm = contract.customerPaymentMethod;
   const card = pm?.instrument;
   const name = [contract.customer.firstName, contract.customer.lastName].filter(Boolean).join(" ").trim();
-  await recordInvoiceFailure({
+  const recovery = await recordInvoiceFailure({
     workspaceId: ctx.workspaceId,
     provider: "shopify",
     accountId: ctx.shopDomain,
@@ -221,12 +260,16 @@ async function onAttemptFailed(p: BillingAttemptPayload, ctx: BillingContext, ch
     },
     subscriptionId: contractGid,
   });
+  await storeConfirmationUrl(recovery.id, ctx.at, confirmationUrl);
   return PROCESSED;
 }
 
 async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext): Promise<BillingResult> {
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
+    // Shopify's success is the attempt's last word: a challenged attempt the customer then confirmed
+    // was recorded as declined (authentication required) and did go through after all.
+    await db().retryAttempt.updateMany({ where: { idempotencyKey: ours.idempotencyKey, status: { in: ["failed", "error"] } }, data: { status: "succeeded" } });
     await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.stripeInvoiceId, at: ctx.at, retryKey: ours.idempotencyKey });
     return PROCESSED;
   }
@@ -239,6 +282,30 @@ async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext)
   });
   for (const r of open) await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: r.stripeInvoiceId, at: ctx.at });
   return PROCESSED;
+}
+
+/**
+ * A billing attempt's state as read from Shopify, applied exactly as its webhook would have been
+ * (reconciliation of a dropped webhook): the same handlers, so a real webhook arriving later is a no-op.
+ */
+export async function applyBillingAttemptState(attempt: BillingAttemptFacts, ctx: BillingContext): Promise<BillingResult> {
+  const payload: BillingAttemptPayload = {
+    admin_graphql_api_id: attempt.id,
+    idempotency_key: attempt.idempotencyKey,
+    admin_graphql_api_subscription_contract_id: attempt.contractId ?? undefined,
+    ready: attempt.state !== "processing",
+  };
+  switch (attempt.state) {
+    case "processing":
+      return { status: "ignored", reason: "the billing attempt is still processing" };
+    case "succeeded":
+      return onAttemptSucceeded(payload, ctx);
+    case "failed":
+      // The webhook's spelling (lower snake case) for the GraphQL enum's.
+      return onAttemptFailed({ ...payload, error_code: attempt.errorCode?.toLowerCase() ?? "processing_error", error_message: attempt.errorMessage }, ctx, false, null);
+    case "action_required":
+      return onAttemptFailed(payload, ctx, true, attempt.nextActionUrl);
+  }
 }
 
 // ---------- contracts ----------

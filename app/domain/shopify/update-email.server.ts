@@ -5,6 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { merchantName, requestCustomerAction } from "~/domain/dunning/messages.server";
 import { escapeHtml } from "~/domain/dunning/templates";
+import { needsAuthentication } from "~/domain/recovery/customer-page.server";
+import { AppError } from "~/http/errors";
 import { sendPaymentMethodUpdateEmail } from "~/integrations/shopify/admin.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -47,6 +49,19 @@ async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: s
     where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey } },
   });
   return { message, created: count === 1 };
+}
+
+/**
+ * Whether a card-update request for this recovery is Shopify's email rather than ours: the same rule
+ * as the engine's (a Shopify recovery with a vaulted payment method; docs/decisions/0007), except
+ * while the customer only has to confirm a challenged payment: Shopify's email cannot do that, our
+ * /recover page leads to the confirmation.
+ */
+export function shopifyEmailsCardUpdates(
+  recovery: Parameters<typeof needsAuthentication>[0] & Pick<RecoveryAttempt, "cardFingerprint" | "hostedInvoiceUrl">,
+): boolean {
+  if (recovery.provider !== "shopify" || !recovery.cardFingerprint) return false;
+  return !(recovery.hostedInvoiceUrl && needsAuthentication(recovery));
 }
 
 /** Inside the engine's transaction: one Shopify update email per dedupeKey (per card), sent by a job. */
@@ -126,6 +141,41 @@ export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ 
   await db().dunningMessage.update({ where: { id: message.id }, data });
   if (!result.sent) throw new ShopifyRefusedError(result.errors);
   return { merchant, alreadySent: false };
+}
+
+export type ManualShopifyEmail =
+  | { outcome: "sent"; messageId: string; toEmail: string | null; at: Date }
+  | { outcome: "duplicate"; messageId: string; at: Date }
+  | { outcome: "refused"; errors: string[]; fallbackMessageId: string | null };
+
+/**
+ * The merchant's "Send update link now" for a Shopify recovery: Shopify emails its secure link at
+ * once, so the merchant hears what really happened. The row (unique per recovery and dedupeKey, the
+ * hour's bucket) is taken before Shopify is called: a second press or a retried request finds it
+ * and sends nothing. Shopify unreachable: the row goes, so the merchant may press again. Shopify
+ * refusing (userErrors): the row says why and our own card-update email with the /recover link goes.
+ */
+export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<ManualShopifyEmail> {
+  const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: input.recoveryId } });
+  const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, input.dedupeKey, "sending"));
+  if (!created) return { outcome: "duplicate", messageId: message.id, at: message.sentAt ?? message.scheduledFor };
+  let result;
+  try {
+    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+  } catch (error) {
+    await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
+    log.warn("Shopify did not answer the payment method update email request", { recoveryId: recovery.id, error: (error as Error).message });
+    throw new AppError("upstream_error", "Shopify didn't answer just now, so no update link was sent. Please try again in a minute.");
+  }
+  if (result.sent) {
+    await db().dunningMessage.update({ where: { id: message.id }, data: { status: "sent", sentAt: now() } });
+    return { outcome: "sent", messageId: message.id, toEmail: message.toEmail, at: message.scheduledFor };
+  }
+  const errors = result.errors.length ? result.errors : ["Shopify did not send the email."];
+  await db().dunningMessage.update({ where: { id: message.id }, data: { status: "failed", error: errors.join("; ").slice(0, 500) } });
+  log.warn("Shopify refused the payment method update email; sending ours", { recoveryId: recovery.id, errors });
+  const ours = await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: `${input.dedupeKey}:recoup` });
+  return { outcome: "refused", errors, fallbackMessageId: ours?.messageId ?? null };
 }
 
 export class ShopifyRefusedError extends Error {

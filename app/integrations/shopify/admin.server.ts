@@ -24,6 +24,14 @@
 // - customerPaymentMethodSendUpdateEmail(customerPaymentMethodId: ID!, email: EmailInput) →
 //   { customer { id }, userErrors: [UserError!]! { field, message } } (needs write_customers).
 //   https://shopify.dev/docs/api/admin-graphql/2025-10/payloads/customerpaymentmethodsendupdateemailpayload
+// - subscriptionBillingAttempt(id: ID!) → SubscriptionBillingAttempt { id, idempotencyKey, ready,
+//   nextActionUrl (URL: "where the customer needs to be redirected so they can complete the 3D Secure
+//   payment flow"), order { id } (set once it succeeded), processingError (interface
+//   SubscriptionBillingAttemptProcessingError { code: SubscriptionBillingAttemptErrorCode!, message })
+//   (errorCode/errorMessage are deprecated since 2025-01) }. From 2026-04 these move into `state`
+//   (SubscriptionBillingAttemptState: Pending | ActionRequired | Failed | Success).
+//   https://shopify.dev/docs/api/admin-graphql/2025-10/objects/SubscriptionBillingAttempt
+//   https://shopify.dev/changelog/posts/subscriptions-apis-introduce-subscriptionbillingattemptstate
 //
 // Transport errors, GraphQL `errors` (throttling answers 200 with extensions.code THROTTLED) and
 // HTTP 429/5xx throw, so the calling job is retried by pg-boss; userErrors are outcomes, returned.
@@ -278,6 +286,71 @@ export async function createBillingAttempt(
   if (throttled) throw new ShopifyAdminError(`Shopify throttled the billing attempt for ${contractGid}: ${throttled.message}`);
   const attempt = payload?.subscriptionBillingAttempt ?? null;
   return { id: attempt?.id ?? null, ready: attempt?.ready ?? false, errors };
+}
+
+// ---------- subscriptionBillingAttempt ----------
+
+const BILLING_ATTEMPT_QUERY = `#graphql
+  query RecoupBillingAttempt($id: ID!) {
+    subscriptionBillingAttempt(id: $id) {
+      id
+      idempotencyKey
+      ready
+      nextActionUrl
+      order {
+        id
+      }
+      processingError {
+        code
+        message
+      }
+      subscriptionContract {
+        id
+      }
+    }
+  }
+`;
+
+interface BillingAttemptQueryData {
+  subscriptionBillingAttempt: {
+    id: string;
+    idempotencyKey: string;
+    ready: boolean;
+    nextActionUrl: string | null;
+    order: { id: string } | null;
+    processingError: { code: string; message: string | null } | null;
+    subscriptionContract: { id: string } | null;
+  } | null;
+}
+
+/**
+ * A billing attempt's state: `processing` until Shopify has an answer; `succeeded` with its order;
+ * `action_required` while the customer must confirm it (3-D Secure) at `nextActionUrl`; `failed`
+ * with Shopify's error code (the GraphQL enum, upper case).
+ */
+export type BillingAttemptState =
+  | { state: "processing" }
+  | { state: "succeeded"; orderId: string | null }
+  | { state: "action_required"; nextActionUrl: string; errorCode: string | null; errorMessage: string | null }
+  | { state: "failed"; errorCode: string | null; errorMessage: string | null };
+
+export type BillingAttemptFacts = { id: string; idempotencyKey: string; contractId: string | null } & BillingAttemptState;
+
+/** A billing attempt as Shopify has it now; null when the shop has no such attempt. */
+export async function fetchBillingAttempt(shop: string, billingAttemptGid: string): Promise<BillingAttemptFacts | null> {
+  const data = await call<BillingAttemptQueryData>(shop, "subscriptionBillingAttempt", BILLING_ATTEMPT_QUERY, { id: billingAttemptGid });
+  const a = data.subscriptionBillingAttempt;
+  if (!a) return null;
+  const base = { id: a.id, idempotencyKey: a.idempotencyKey, contractId: a.subscriptionContract?.id ?? null };
+  const errorCode = a.processingError?.code ?? null;
+  const errorMessage = a.processingError?.message?.trim() || null;
+  if (a.order) return { ...base, state: "succeeded", orderId: a.order.id };
+  // A challenged attempt carries the customer's confirmation page, whether or not it also names an error.
+  if (a.nextActionUrl) return { ...base, state: "action_required", nextActionUrl: a.nextActionUrl, errorCode, errorMessage };
+  if (!a.ready) return { ...base, state: "processing" };
+  if (a.processingError) return { ...base, state: "failed", errorCode, errorMessage };
+  // Ready, no order, no error: the order was deleted after a success (order is null then).
+  return { ...base, state: "succeeded", orderId: null };
 }
 
 // ---------- customerPaymentMethodSendUpdateEmail ----------

@@ -1,0 +1,60 @@
+// A recovery's platform references in the merchant's words (pure: used by server code and views).
+// Shopify recoveries keep Shopify's ids in the stripe* columns (docs/decisions/0007): here they
+// become "subscription contract #7001, billing attempt #1" and links into the Shopify admin.
+
+export type PlatformName = "Stripe" | "Shopify";
+
+export interface PlatformReferences {
+  /** Who collects the payment: named in the timeline ("Shopify's retry", "declined by Stripe"). */
+  name: PlatformName;
+  /** The debt: a Stripe invoice, or a Shopify subscription contract's missed billing cycle. */
+  debt: { label: "Invoice" | "Subscription"; text: string; url: string | null; urlText: string | null };
+  /** The page heading's subtitle. */
+  subtitle: string;
+  /** The customer's id on the platform, in words, with a link where the platform has a page for it. */
+  customer: { text: string; url: string | null };
+}
+
+const numeric = (gid: string) => gid.split("/").pop() ?? gid;
+
+/** `shopify:<contract>:<billing attempt>` (the first failed billing attempt of the cycle). */
+export function parseShopifyDebt(invoiceId: string): { contractId: string; billingAttemptId: string } | null {
+  const match = /^shopify:(\d+):(\d+)$/.exec(invoiceId);
+  return match ? { contractId: match[1]!, billingAttemptId: match[2]! } : null;
+}
+
+/** A page of the shop's admin; `https://<shop>/admin/…` redirects to admin.shopify.com for the signed-in staff member. */
+export function shopifyAdminUrl(shopDomain: string, path: string): string | null {
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(shopDomain)) return null;
+  return `https://${shopDomain}/admin/${path}`;
+}
+
+export function platformReferences(r: {
+  provider: string;
+  stripeAccountId: string | null;
+  stripeInvoiceId: string;
+  stripeCustomerId: string;
+  hostedInvoiceUrl: string | null;
+}): PlatformReferences {
+  if (r.provider !== "shopify") {
+    return {
+      name: "Stripe",
+      debt: { label: "Invoice", text: r.stripeInvoiceId, url: r.hostedInvoiceUrl, urlText: r.hostedInvoiceUrl ? r.stripeInvoiceId : null },
+      subtitle: `Invoice ${r.stripeInvoiceId}`,
+      customer: { text: r.stripeCustomerId, url: null },
+    };
+  }
+  const debt = parseShopifyDebt(r.stripeInvoiceId);
+  const customerId = numeric(r.stripeCustomerId);
+  const customerUrl = r.stripeAccountId && /^\d+$/.test(customerId) ? shopifyAdminUrl(r.stripeAccountId, `customers/${customerId}`) : null;
+  const text = debt ? `Contract #${debt.contractId}, billing attempt #${debt.billingAttemptId}` : r.stripeInvoiceId;
+  return {
+    name: "Shopify",
+    // The contract's page belongs to whichever subscription app owns it; the customer's admin page
+    // lists their subscriptions and links to it.
+    debt: { label: "Subscription", text, url: customerUrl, urlText: customerUrl ? "See it on the customer's page in Shopify" : null },
+    subtitle: debt ? `Shopify subscription contract #${debt.contractId} · billing attempt #${debt.billingAttemptId}` : `Shopify ${r.stripeInvoiceId}`,
+    // One link is enough: the subscription's, above.
+    customer: { text: /^\d+$/.test(customerId) ? `Shopify customer #${customerId}` : r.stripeCustomerId, url: null },
+  };
+}
