@@ -294,8 +294,9 @@ function PreviewPane(props: {
   bodyTemplate: string;
   onSendTest: () => void;
   sendingTest: boolean;
+  readOnly: boolean;
 }) {
-  const { basePath, testEmail, index, subjectTemplate, bodyTemplate, onSendTest, sendingTest } = props;
+  const { basePath, testEmail, index, subjectTemplate, bodyTemplate, onSendTest, sendingTest, readOnly } = props;
   const fetcher = useFetcher<DunningPreviewAction>();
   const { submit } = fetcher;
   const [height, setHeight] = useState(480);
@@ -356,7 +357,7 @@ function PreviewPane(props: {
           <Text as="p" variant="bodySm" tone="subdued" breakWord>
             {testRecipientText(testEmail)}
           </Text>
-          <Button onClick={onSendTest} loading={sendingTest} disabled={!result?.ok || !testEmail.to}>
+          <Button onClick={onSendTest} loading={sendingTest} disabled={!result?.ok || !testEmail.to || readOnly}>
             Send test email
           </Button>
         </InlineStack>
@@ -406,8 +407,10 @@ function Editor(props: {
   initial: SequenceDraft;
   basePath: string;
   testEmail: TestRecipient;
+  /** Why this merchant may look but not change (a member), else null. */
+  readOnly: string | null;
 }) {
-  const { sequence, initial, basePath, testEmail } = props;
+  const { sequence, initial, basePath, testEmail, readOnly } = props;
   const [form, setForm] = useState<Form>(() => formOf(initial));
   const [saved, setSaved] = useState(() => JSON.stringify(draftOfForm(formOf(initial))));
   const [selected, setSelected] = useState(0);
@@ -567,10 +570,24 @@ function Editor(props: {
         </InlineStack>
       }
       backAction={{ content: "Dunning", url: `${basePath}/dunning` }}
-      primaryAction={{ content: sequence ? "Save" : "Create sequence", onAction: onSave, loading: save.state !== "idle", disabled: sequence !== null && !dirty }}
-      secondaryActions={sequence ? [{ content: "Delete sequence", destructive: true, onAction: () => setConfirmingDelete(true) }] : undefined}
+      primaryAction={{
+        content: sequence ? "Save" : "Create sequence",
+        onAction: onSave,
+        loading: save.state !== "idle",
+        disabled: Boolean(readOnly) || (sequence !== null && !dirty),
+      }}
+      secondaryActions={
+        sequence ? [{ content: "Delete sequence", destructive: true, disabled: Boolean(readOnly), onAction: () => setConfirmingDelete(true) }] : undefined
+      }
     >
       <Layout>
+        {readOnly ? (
+          <Layout.Section>
+            <Banner tone="info" title="You can preview these emails but not change them">
+              <p>{readOnly}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {formError ? (
           <Layout.Section>
             <Banner tone="critical" title="The sequence wasn't saved">
@@ -643,6 +660,7 @@ function Editor(props: {
                 bodyTemplate={current.bodyTemplate}
                 onSendTest={sendTest}
                 sendingTest={test.state !== "idle"}
+                readOnly={Boolean(readOnly)}
               />
               {smDown ? null : (
                 <PlaceholderHelp
@@ -671,8 +689,8 @@ function Editor(props: {
 }
 
 export function DunningSequenceEditor() {
-  const { sequence, draft, basePath, testEmail } = useLoaderData<DunningEditorLoader>();
-  return <Editor key={sequence?.id ?? "new"} sequence={sequence} initial={draft} basePath={basePath} testEmail={testEmail} />;
+  const { sequence, draft, basePath, testEmail, readOnly } = useLoaderData<DunningEditorLoader>();
+  return <Editor key={sequence?.id ?? "new"} sequence={sequence} initial={draft} basePath={basePath} testEmail={testEmail} readOnly={readOnly} />;
 }
 
 export function DunningEditorError({ basePath }: { basePath: string }) {

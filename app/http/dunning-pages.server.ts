@@ -5,19 +5,35 @@ import { previewSequenceStep, sendTestEmail, testEmailRecipient } from "~/domain
 import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type SequenceDraft } from "~/domain/dunning/sequences.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
-import { actionFailure } from "~/http/dashboard-session.server";
+import { can, refusalMessage } from "~/domain/team/roles";
+import { actionFailure, requireDashboardSession, requirePermission, type Actor } from "~/http/dashboard-session.server";
 import { AppError } from "~/http/errors";
+import { authenticateShopAdmin } from "~/shopify.server";
 
 // The dunning pages (the sequence list, the editor with its preview and test email), server side,
 // for every home of the merchant UI: each home says who a request is (dashboard cookie, Shopify
 // session token) and where its pages live ("/dashboard", "/app").
 
-/** Who is asking: the workspace, and the Recoup user when there is one (a Shopify staff member has none). */
-export interface DunningCaller {
+/**
+ * Who is asking: the workspace, the Recoup user when there is one (a Shopify staff member has none),
+ * and the role that says whether they may change sequences (docs/decisions/0010-team-roles.md).
+ */
+export interface DunningCaller extends Actor {
   workspaceId: string;
   userId: string | null;
 }
 type CallerOf = (request: Request) => Promise<DunningCaller>;
+
+/** /dashboard: the signed-in member, with their role. */
+export const dashboardCaller: CallerOf = (request) => requireDashboardSession(request);
+
+/** /app: the shop's workspace. Shopify decides which staff may open the app, so they act as admins (ADR 0010). */
+export const shopifyStaffCaller: CallerOf = async (request) => ({
+  workspaceId: (await authenticateShopAdmin(request)).workspaceId,
+  userId: null,
+  role: "admin",
+  ownerLabel: null,
+});
 
 export function dunningListLoader(callerOf: CallerOf, basePath: string) {
   return async ({ request }: LoaderFunctionArgs) => {
@@ -55,8 +71,13 @@ async function openSequence(workspaceId: string, sequenceId: string) {
 export function dunningEditorLoader(callerOf: CallerOf, basePath: string) {
   return async ({ request, params }: LoaderFunctionArgs) => {
     const caller = await callerOf(request);
-    const [opened, testEmail] = await Promise.all([openSequence(caller.workspaceId, params.id ?? ""), testEmailRecipient(caller)]);
-    return { ...opened, testEmail, basePath };
+    const [opened, testEmail] = await Promise.all([
+      openSequence(caller.workspaceId, params.id ?? ""),
+      testEmailRecipient({ workspaceId: caller.workspaceId, userId: caller.userId }),
+    ]);
+    // A member sees the editor with its changes switched off, and why, rather than a form that fails.
+    const readOnly = can(caller.role, "manage_dunning") ? null : refusalMessage("manage_dunning", caller.ownerLabel);
+    return { ...opened, testEmail, readOnly, basePath };
   };
 }
 
@@ -81,8 +102,9 @@ export function dunningEditorAction(callerOf: CallerOf) {
     try {
       // Twenty steps of long emails fit; the default 256 KiB might not.
       const body = await readJson(request, ActionSchema, 1024 * 1024);
+      requirePermission(caller, "manage_dunning");
       if (body.intent === "test-email") {
-        const sent = await sendTestEmail({ ...caller, subjectTemplate: body.subjectTemplate, bodyTemplate: body.bodyTemplate });
+        const sent = await sendTestEmail({ workspaceId: caller.workspaceId, userId: caller.userId, subjectTemplate: body.subjectTemplate, bodyTemplate: body.bodyTemplate });
         const toast = sent.transport === "smtp" ? `Sent to ${sent.to}` : `Email isn't set up on this server (SMTP_URL), so nothing was sent to ${sent.to}.`;
         return { ok: true as const, intent: "test-email" as const, toast };
       }

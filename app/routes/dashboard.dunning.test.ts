@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession } from "~/domain/auth/sessions.server";
 import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { inviteMember } from "~/domain/team/team.server";
 import { db } from "~/utils/db.server";
 import { closeEmailTransports } from "~/utils/email.server";
 import { resetEnv } from "~/utils/env.server";
@@ -157,6 +159,30 @@ describe("/dashboard/dunning/:id", () => {
     expect(await thrown(editor.action(post("/dashboard/dunning/new", { intent: "save", draft: {} }, undefined, { id: "new" })))).toMatchObject({
       init: { status: 401 },
     });
+  });
+});
+
+describe("/dashboard/dunning/:id for a member (docs/decisions/0010-team-roles.md)", () => {
+  it("opens read-only, saying who to ask; saving, deleting and test emails are refused and change nothing", async () => {
+    const { workspace, owner } = await makeWorkspace();
+    const { member } = await inviteMember({ workspaceId: workspace.id, email: `member-${Date.now()}@story.example`, role: "member", appUrl: "http://recoup.test" });
+    const { token } = await createSession({ userId: member.userId, workspaceId: workspace.id });
+    const sequence = (await getActiveSequence(workspace.id))!;
+    const params = { id: sequence.id };
+
+    const page = await editor.loader(get(`/dashboard/dunning/${sequence.id}`, token, params));
+    expect(page.readOnly).toMatch(/^Only admins can change dunning emails\. Ask .+ \(the owner\) or an admin/);
+    expect((await editor.loader(get(`/dashboard/dunning/${sequence.id}`, (await createSession({ userId: owner.id, workspaceId: workspace.id })).token, params))).readOnly).toBeNull();
+
+    const draft = { ...page.draft, name: "Renamed by a member" };
+    for (const body of [{ intent: "save", draft }, { intent: "delete" }, { intent: "test-email", subjectTemplate: "s", bodyTemplate: "b" }]) {
+      const refused = failure(await editor.action(post(`/dashboard/dunning/${sequence.id}`, body, token, params)));
+      expect(refused.init.status).toBe(403);
+      expect(refused.data.message).toBe(page.readOnly);
+    }
+    expect(await getActiveSequence(workspace.id)).toMatchObject({ id: sequence.id, name: "Default recovery sequence" });
+    // The preview writes nothing: a member may still try an email out.
+    expect(await preview.action(post("/dashboard/dunning/preview", { subjectTemplate: "Hi {{customer_name}}", bodyTemplate: "b" }, token))).toMatchObject({ ok: true });
   });
 });
 
