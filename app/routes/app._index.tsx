@@ -1,55 +1,78 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
-import { BlockStack, EmptyState, Page, Text } from "@shopify/polaris";
-import { z } from "zod";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
+import { BlockStack, Box, EmptyState, Page, Text } from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { PageError } from "~/components/PageError";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
+import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
 import { SummaryCards } from "~/components/SummaryCards";
-import { getDashboardSummary, SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { DEFAULT_WINDOW, loadOverviewPage } from "~/http/overview-page.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 
-const QuerySchema = z.object({
-  window: z.enum(SUMMARY_WINDOWS).catch("month"),
-  status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
-});
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
-// The overview inside the Shopify admin: the same numbers and list as the standalone dashboard.
+// The overview inside the Shopify admin: the same cards, trend and list as /dashboard's.
 export async function loader({ request }: LoaderFunctionArgs) {
   const { workspaceId, session } = await authenticateShopAdmin(request);
-  const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const [summary, recoveries] = await Promise.all([
-    getDashboardSummary({ workspaceId, window: query.window }),
-    listRecoveries({ workspaceId, status: query.status, limit: 20 }),
-  ]);
-  return { shop: session.shop, summary, recoveries, query };
+  return { shop: session.shop, ...(await loadOverviewPage({ workspaceId, request })) };
+}
+
+function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
+  // App Bridge's own parameters (shop, host, embedded…) ride along.
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) next.delete(key);
+    else next.set(key, value);
+  }
+  const search = next.toString();
+  return search ? `/app?${search}` : "/app";
 }
 
 export default function EmbeddedOverview() {
-  const { shop, summary, recoveries, query } = useLoaderData<typeof loader>();
+  const { shop, summary, extras, trend, recoveries, query, timeZone } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const go = (key: string, value: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    navigate(`?${next.toString()}`);
-  };
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/app";
+  const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(params, changes), { preventScrollReset: true });
   return (
-    <Page title="Recoup">
+    <Page title="Overview">
       <BlockStack gap="500">
-        <SummaryCards summary={summary} onWindowChange={(w) => go("window", w)} />
-        <RecoveriesTable
-          items={recoveries.items}
-          status={query.status}
-          onStatusChange={(s) => go("status", s)}
-          detailUrl={(id) => `/app/recoveries/${id}`}
-          emptyState={
-            <EmptyState heading="No failed subscription payments yet" image="">
-              <Text as="p">Recoup watches {shop} for failed subscription billing attempts and recovers them automatically.</Text>
-            </EmptyState>
-          }
+        <SummaryCards summary={summary} extras={extras} loading={loading} onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })} />
+        <RecoveryTrendChart
+          days={trend}
+          emptyText={`When a subscription payment from ${shop} fails, it shows up here the same day, and again when Recoup wins it back.`}
         />
+        <BlockStack gap="300">
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Text as="h2" variant="headingMd">
+              Recoveries
+            </Text>
+          </Box>
+          <RecoveriesTable
+            items={recoveries.items}
+            status={query.status}
+            timeZone={timeZone}
+            loading={loading}
+            onStatusChange={(status) => go({ status, cursor: undefined })}
+            nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
+            firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
+            detailUrl={(id) => `/app/recoveries/${id}`}
+            emptyState={
+              <EmptyState heading="No failed subscription payments yet" image="">
+                <Text as="p" tone="subdued">
+                  Recoup is watching {shop}. When a subscription billing attempt fails, the recovery shows up here within a minute, with what Recoup
+                  will do next: retry at the moment the payment is most likely to go through, or send Shopify&apos;s card-update email to your customer.
+                </Text>
+              </EmptyState>
+            }
+          />
+        </BlockStack>
       </BlockStack>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <PageError title="Overview" heading="The overview could not be loaded" />;
 }

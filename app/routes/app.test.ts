@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
+import { makeWorkspace } from "../../tests/factories";
 import { configureShopify, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
 import { loader as overview } from "./app._index";
 
@@ -27,6 +28,39 @@ describe("the embedded Shopify admin", () => {
     const again = await overview({ request: await adminRequest("new-shop.myshopify.com"), params: {}, context: {} });
     expect(again.summary.workspaceId).toBe(shop.workspaceId);
     expect(await db().shopifyShop.count()).toBe(1);
+  });
+
+  it("shows the dashboard's cards and trend: at-risk revenue, active retries, failed vs recovered per day", async () => {
+    const shopDomain = "cards-shop.myshopify.com";
+    await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain } });
+    const failedAt = new Date(Date.now() - 3600_000);
+    for (const [n, amount] of [
+      [1, 4489],
+      [2, 1500],
+    ] as const) {
+      await db().recoveryAttempt.create({
+        data: {
+          workspaceId,
+          provider: "shopify",
+          stripeAccountId: shopDomain,
+          stripeInvoiceId: `shopify:cards:${n}`,
+          stripeCustomerId: `gid://shopify/Customer/${n}`,
+          declineType: "soft",
+          amountDueCents: amount,
+          currency: "usd",
+          startedAt: failedAt,
+          lastFailureAt: failedAt,
+          nextActionKind: n === 1 ? "retry" : "email",
+          nextActionAt: new Date(Date.now() + 3600_000),
+        },
+      });
+    }
+    const data = await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
+    expect(data.extras).toEqual({ atRiskRevenueCents: 5989, openRecoveries: 2, activeRetries: 1 });
+    expect(data.trend).toHaveLength(30);
+    expect(data.trend.reduce((n, d) => n + d.failed, 0)).toBe(2);
+    expect(data.recoveries.items).toHaveLength(2);
   });
 
   it("refuses a session token signed with another secret", async () => {
@@ -77,5 +111,51 @@ describe("a recovery's page inside the Shopify admin", () => {
     const other = await adminRequest("other-shop.myshopify.com");
     const thrown = (await detail({ request: other, params: { id: recovery.id }, context: {} }).catch((e: unknown) => e)) as { init?: ResponseInit };
     expect(thrown.init?.status).toBe(404);
+  });
+});
+
+describe("settings inside the Shopify admin", () => {
+  it("shows the shared settings with the connected shop instead of Stripe accounts and team; Shopify staff may change them", async () => {
+    const { loader: page } = await import("./app.settings");
+    const shopDomain = "settings-shop.myshopify.com";
+    const data = await page({ request: await adminRequest(shopDomain, "/app/settings"), params: {}, context: {} });
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain } });
+    expect(data).toMatchObject({ home: "shopify", shop: shopDomain, settings: { workspaceId }, access: { role: "admin", manageSettings: true, refusal: null } });
+    expect(data).not.toHaveProperty("accounts");
+    expect(data).not.toHaveProperty("members");
+    expect(data.timezones).toContain("Europe/Paris");
+  });
+
+  it("saves quiet hours for the shop's own workspace, and knows no Stripe or team intents", async () => {
+    const { action } = await import("./app.settings");
+    const shopDomain = "quiet-shop.myshopify.com";
+    const post = async (body: unknown) => {
+      await storeOfflineSession(shopDomain);
+      const request = new Request("http://localhost:3000/app/settings", {
+        method: "POST",
+        headers: { authorization: `Bearer ${await sessionTokenFor(shopDomain)}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return action({ request, params: {}, context: {} });
+    };
+    const other = await makeWorkspace();
+    expect(await post({ intent: "quiet-hours", quietHours: { start: 22, end: 7 }, timezone: "America/New_York" })).toMatchObject({ ok: true, toast: "Quiet hours saved" });
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain } });
+    expect(await db().workspace.findUniqueOrThrow({ where: { id: workspaceId } })).toMatchObject({
+      timezone: "America/New_York",
+      retrySettings: { quietHours: { start: 22, end: 7 } },
+    });
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: other.workspace.id } })).retrySettings).toBeNull();
+
+    for (const body of [
+      { intent: "invite", email: "sam@shop.example", role: "admin" },
+      { intent: "remove-member", userId: other.owner.id },
+      { intent: "disconnect", stripeAccountId: "acct_x" },
+    ]) {
+      const refused = (await post(body)) as { init: ResponseInit; data: { ok: boolean } };
+      expect(refused.init.status).toBe(400);
+      expect(refused.data.ok).toBe(false);
+    }
+    expect(await db().membership.count({ where: { workspaceId: other.workspace.id } })).toBe(1);
   });
 });

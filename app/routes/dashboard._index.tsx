@@ -1,49 +1,37 @@
-import { redirect, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigate, useNavigation, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { PageError } from "~/components/PageError";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
 import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
+import { can } from "~/domain/team/roles";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
 import { SummaryCards } from "~/components/SummaryCards";
-import { getOverview } from "~/domain/analytics/overview.server";
-import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { AppError } from "~/http/errors";
-import type { loader as dashboardLoader } from "./dashboard";
+import { DEFAULT_WINDOW, loadOverviewPage } from "~/http/overview-page.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
-const PAGE_SIZE = 20;
-const DEFAULT_WINDOW = "month";
-
-// A hand-edited URL falls back to the defaults rather than failing the page.
-const QuerySchema = z.object({
-  window: z.enum(SUMMARY_WINDOWS).catch(DEFAULT_WINDOW),
-  status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
-  cursor: z.string().min(1).max(600).optional().catch(undefined),
+// The Connect flow's outcome, shown once.
+const NoticeSchema = z.object({
   connected: z.string().regex(/^acct_\w{1,64}$/).optional().catch(undefined),
-  connect: z.enum(["failed", "denied", "not_configured"]).optional().catch(undefined),
+  connect: z.enum(["failed", "denied", "not_configured", "forbidden"]).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { workspaceId } = await requireDashboardSession(request);
-  const url = new URL(request.url);
-  const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [{ summary, trend, ...extras }, accounts, recoveries] = await Promise.all([
-    getOverview({ workspaceId, window: query.window }),
-    listConnectedAccounts(workspaceId),
-    listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: PAGE_SIZE }).catch((error) => {
-      if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
-      url.searchParams.delete("cursor");
-      throw redirect(`${url.pathname}${url.search}`);
-    }),
-  ]);
-  return { summary, extras, trend, recoveries, query, stripeMissing: missingConnectSettings(), connectedAccounts: accounts.map((a) => a.stripeAccountId) };
+  const session = await requireDashboardSession(request);
+  const [page, accounts] = await Promise.all([loadOverviewPage({ workspaceId: session.workspaceId, request }), listConnectedAccounts(session.workspaceId)]);
+  const notices = NoticeSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return {
+    ...page,
+    query: { ...page.query, ...notices },
+    stripeMissing: missingConnectSettings(),
+    connectedAccounts: accounts.map((a) => a.stripeAccountId),
+    canConnect: can(session.role, "manage_connections"),
+  };
 }
 
 function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
@@ -59,7 +47,7 @@ function pageUrl(params: URLSearchParams, changes: Record<string, string | undef
   return search ? `/dashboard?${search}` : "/dashboard";
 }
 
-function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof QuerySchema>; stripeMissing: string[]; dismiss: () => void }) {
+function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof NoticeSchema>; stripeMissing: string[]; dismiss: () => void }) {
   return (
     <>
       {query.connected ? (
@@ -75,6 +63,11 @@ function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof Quer
       {query.connect === "denied" ? (
         <Banner tone="warning" title="Stripe was not connected" onDismiss={dismiss}>
           <p>The connection was cancelled on Stripe&apos;s page. Connect again whenever you&apos;re ready.</p>
+        </Banner>
+      ) : null}
+      {query.connect === "forbidden" ? (
+        <Banner tone="warning" title="Only admins can connect Stripe" onDismiss={dismiss}>
+          <p>Ask the workspace&apos;s owner or an admin to connect the account, or to make you an admin.</p>
         </Banner>
       ) : null}
       {stripeMissing.length ? (
@@ -96,9 +89,7 @@ function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof Quer
 }
 
 export default function Overview() {
-  const { summary, extras, trend, recoveries, query, stripeMissing, connectedAccounts } = useLoaderData<typeof loader>();
-  const layout = useRouteLoaderData<typeof dashboardLoader>("routes/dashboard");
-  const timeZone = layout?.signedIn ? layout.workspace.timezone : "UTC";
+  const { summary, extras, trend, recoveries, query, timeZone, stripeMissing, connectedAccounts, canConnect } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -139,7 +130,7 @@ export default function Overview() {
             nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
             firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
             detailUrl={(id) => `/dashboard/recoveries/${id}`}
-            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0} connectedAccounts={connectedAccounts} />}
+            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0 || !canConnect} connectedAccounts={connectedAccounts} />}
           />
         </BlockStack>
       </BlockStack>

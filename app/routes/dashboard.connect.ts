@@ -1,13 +1,16 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { startStripeConnect } from "~/domain/connect/connect.server";
+import { can } from "~/domain/team/roles";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
 import { AppError } from "~/http/errors";
 
 // The dashboard's "Connect Stripe" button: off to Stripe's authorize page, back at
-// /api/stripe/connect/callback, which lands on /dashboard with the outcome.
+// /api/stripe/connect/callback, which lands on /dashboard with the outcome. Admins and the owner
+// only (docs/decisions/0010-team-roles.md): a member lands back on /dashboard with why.
 export async function action({ request }: ActionFunctionArgs) {
   const session = await requireDashboardSession(request).catch(() => null);
   if (!session) return redirect("/dashboard");
+  if (!can(session.role, "manage_connections")) return redirect("/dashboard?connect=forbidden");
   try {
     const { redirectUrl } = await startStripeConnect({ workspaceId: session.workspaceId });
     return redirect(redirectUrl);

@@ -1,0 +1,37 @@
+import { redirect } from "@remix-run/node";
+import { z } from "zod";
+import { getOverview } from "~/domain/analytics/overview.server";
+import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
+import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { getWorkspace } from "~/domain/workspaces/workspaces.server";
+import { AppError } from "~/http/errors";
+
+// The overview page, server side, for every home of the merchant UI (/dashboard, /app inside the
+// Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.
+
+export const OVERVIEW_PAGE_SIZE = 20;
+export const DEFAULT_WINDOW = "month";
+
+// A hand-edited URL falls back to the defaults rather than failing the page.
+export const OverviewQuerySchema = z.object({
+  window: z.enum(SUMMARY_WINDOWS).catch(DEFAULT_WINDOW),
+  status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
+  cursor: z.string().min(1).max(600).optional().catch(undefined),
+});
+
+export async function loadOverviewPage(input: { workspaceId: string; request: Request }) {
+  const { workspaceId } = input;
+  const url = new URL(input.request.url);
+  const query = OverviewQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const [{ summary, trend, ...extras }, recoveries, workspace] = await Promise.all([
+    getOverview({ workspaceId, window: query.window }),
+    listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
+      // A stale or hand-edited cursor: the first page instead.
+      if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
+      url.searchParams.delete("cursor");
+      throw redirect(`${url.pathname}${url.search}`);
+    }),
+    getWorkspace(workspaceId),
+  ]);
+  return { summary, extras, trend, recoveries, query, timeZone: workspace.timezone };
+}
