@@ -12,6 +12,7 @@ import * as summaryRoute from "~/routes/api.dashboard.summary";
 import * as updateSession from "~/routes/api.customer.update-payment-session";
 import * as recoverPage from "~/routes/recover.$token";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
+import { recoveryDetailAction, recoveryDetailLoader, type RecoveryActionResult } from "~/http/recovery-detail.server";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -341,5 +342,287 @@ describe("Shopify dunning, end to end", () => {
     expect(session.status).toBe(400);
     expect(session.headers.get("content-type")).toBe("application/problem+json");
     expect(await jsonOf(session)).toMatchObject({ code: "invalid_state", detail: expect.stringMatching(/Shopify.*emails the customer its own secure link/) });
+  });
+});
+
+const CHECK = "subscriptionBillingAttempt";
+const HOUR = 3_600_000;
+
+/** The Admin API queries of this shop that read a billing attempt. */
+function attemptQueries(shop: string) {
+  return admin.requests.filter((r) => r.shop === shop && r.operationType === "query" && r.fields.includes(CHECK));
+}
+
+/** A failure, then our first retry accepted by Shopify (its outcome still to come). */
+async function ourRetryUnderWay(contract: Partial<Parameters<typeof admin.putContract>[1]> = {}) {
+  const s = await shopWithContract(contract);
+  await platformFailure(s.shop, s.contract.id, "insufficient_funds");
+  const recovery = await recoveryOf(s.contract.id);
+  await untilPlannedAction(recovery.nextActionAt!);
+  const key = `recoup-${recovery.id}-1`;
+  expect(sent(s.shop, BILL)).toHaveLength(1);
+  return { ...s, recovery, key };
+}
+
+function recoverArgs(token: string) {
+  return { request: new Request(`http://recoup.test/recover/${token}`), params: { token }, context: {} };
+}
+
+describe("3-D Secure on Shopify: the customer confirms the payment on Shopify's page", () => {
+  it("a challenged billing attempt: its nextActionUrl is read from Shopify, kept on the recovery, and /recover (the email's link) leads there", async () => {
+    const { shop, contract } = await shopWithContract();
+    const payload = admin.platformAttemptWebhook(shop, contract.id, { challenged: true });
+    await postShopifyWebhook("subscription_billing_attempts/challenged", shop, payload);
+    await runDueJobs();
+
+    const attempt = admin.billingAttempts.find((a) => a.id === payload.admin_graphql_api_id)!;
+    expect(attempt.nextActionUrl).toMatch(/^https:\/\//);
+    expect(attemptQueries(shop).map((r) => r.variables)).toEqual([{ id: attempt.id }]);
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "email", hostedInvoiceUrl: attempt.nextActionUrl });
+
+    // The authentication email's button is the /recover link; that page's button is Shopify's confirmation page.
+    const email = recovery.messages.find((m) => m.kind === "authentication_request")!;
+    const token = /\/recover\/([\w.-]+)\?m=/.exec(email.bodyText)![1]!;
+    expect(await recoverPage.loader(recoverArgs(token))).toMatchObject({ state: "open", confirmUrl: attempt.nextActionUrl, paymentHost: "Shopify" });
+
+    // The customer confirms: Shopify's success webhook for that attempt closes the recovery.
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(attempt.idempotencyKey, {}));
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.status).toBe("recovered");
+    expect(await recoverPage.loader(recoverArgs(token))).toMatchObject({ state: "recovered", confirmUrl: null });
+  });
+
+  it("a failure with Shopify's authentication code is confirmed the same way; a later plain decline takes the confirmation away", async () => {
+    const { shop, contract } = await shopWithContract();
+    const payload = admin.platformAttemptWebhook(shop, contract.id, { errorCode: "AUTHENTICATION_REQUIRED", challenged: true });
+    await postShopifyWebhook("subscription_billing_attempts/failure", shop, payload);
+    await runDueJobs();
+    const url = admin.billingAttempts.find((a) => a.id === payload.admin_graphql_api_id)!.nextActionUrl;
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery.hostedInvoiceUrl).toBe(url);
+    const token = createRecoveryToken(recovery.id, now());
+    expect(await recoverPage.loader(recoverArgs(token))).toMatchObject({ confirmUrl: url });
+
+    // Another attempt of the cycle fails for lack of funds: nothing to confirm any more, the card is what counts.
+    await advanceTime(HOUR);
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    expect((await recoveryOf(contract.id)).hostedInvoiceUrl).toBeNull();
+    expect(await recoverPage.loader(recoverArgs(token))).toMatchObject({ state: "open", confirmUrl: null });
+  });
+
+  it("our own retry challenged: declined for authentication with the confirmation page, then won when the customer confirms", async () => {
+    const { shop, contract, key } = await ourRetryUnderWay();
+    await postShopifyWebhook("subscription_billing_attempts/challenged", shop, admin.attemptWebhook(key, { challenged: true }));
+    await runDueJobs();
+    let recovery = await recoveryOf(contract.id);
+    const attempt = admin.billingAttempts.find((a) => a.idempotencyKey === key)!;
+    expect(recovery).toMatchObject({ hostedInvoiceUrl: attempt.nextActionUrl, errorCode: "authentication_required", nextActionKind: "email" });
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)).toMatchObject({ status: "failed", errorCode: "authentication_required" });
+    expect(recovery.messages.map((m) => m.kind)).toContain("authentication_request");
+
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(key, {}));
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.status).toBe("recovered");
+    // The attempt that went through is shown as ours, succeeded.
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)?.status).toBe("succeeded");
+  });
+});
+
+describe("a billing attempt whose webhook never comes", () => {
+  it("success: an hour later Shopify is asked, the recovery is won; the webhook arriving late changes nothing", async () => {
+    const { shop, contract, key } = await ourRetryUnderWay();
+    admin.settleAttempt(key, {}); // paid at Shopify; the webhook is lost
+    await advanceTime(50 * MINUTE);
+    await runDueJobs();
+    expect(attemptQueries(shop)).toHaveLength(0);
+    expect((await recoveryOf(contract.id)).status).toBe("pending");
+
+    await advanceTime(11 * MINUTE);
+    await runDueJobs();
+    const billingAttemptId = admin.billingAttempts.find((a) => a.idempotencyKey === key)!.id;
+    expect(attemptQueries(shop).map((r) => r.variables)).toEqual([{ id: billingAttemptId }]);
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4489 });
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)?.status).toBe("succeeded");
+
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(key, {}));
+    await advanceTime(DAY);
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "recovered", reasonCode: "invoice_paid" })]);
+    expect(attemptQueries(shop)).toHaveLength(1);
+  });
+
+  it("decline: applied as the failure webhook would be (next retry planned), and the late webhook does not count it twice", async () => {
+    const { shop, contract, key, recovery: before } = await ourRetryUnderWay();
+    admin.settleAttempt(key, { errorCode: "insufficient_funds", errorMessage: "Insufficient funds." });
+    await advanceTime(HOUR + MINUTE);
+    await runDueJobs();
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)).toMatchObject({ status: "failed", errorCode: "insufficient_funds", errorMessage: "Insufficient funds." });
+    expect(recovery).toMatchObject({ status: "pending", recoupRetryCount: 1, nextActionKind: "retry" });
+    expect(recovery.nextActionAt!.getTime()).toBeGreaterThan(before.nextActionAt!.getTime());
+
+    await postShopifyWebhook("subscription_billing_attempts/failure", shop, admin.attemptWebhook(key, { errorCode: "insufficient_funds" }));
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.recoupRetryCount).toBe(1);
+    expect(recovery.retries.filter((r) => r.source === "recoup")).toHaveLength(1);
+  });
+
+  it("a 3-D Secure challenge found by the check: the confirmation page is kept and the customer is asked", async () => {
+    const { contract, key } = await ourRetryUnderWay();
+    const attempt = admin.settleAttempt(key, { challenged: true });
+    await advanceTime(HOUR + MINUTE);
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ hostedInvoiceUrl: attempt.nextActionUrl, nextActionKind: "email" });
+    expect(recovery.messages.map((m) => m.kind)).toContain("authentication_request");
+  });
+
+  it("still processing: asked again every 6 hours, the merchant told why it waits, and closed as failed at the recovery's 30 days", async () => {
+    const { shop, contract } = await ourRetryUnderWay();
+    await advanceTime(HOUR + MINUTE);
+    await runDueJobs();
+    expect(attemptQueries(shop)).toHaveLength(1);
+    let recovery = await recoveryOf(contract.id);
+    expect(recovery).toMatchObject({ status: "pending", nextActionKind: "wait", nextActionReason: expect.stringMatching(/no answer to this retry after 1 hour/) });
+
+    await advanceTime(6 * HOUR);
+    await runDueJobs();
+    expect(attemptQueries(shop)).toHaveLength(2);
+
+    for (let day = 0; day < 31; day++) {
+      await advanceTime(DAY);
+      await runDueJobs();
+    }
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.status).toBe("failed");
+    expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "failed", reasonCode: "schedule_exhausted" })]);
+    // No second charge while the first was unanswered, and no more questions once closed.
+    expect(sent(shop, BILL)).toHaveLength(1);
+    const asked = attemptQueries(shop).length;
+    await advanceTime(7 * DAY);
+    await runDueJobs();
+    expect(attemptQueries(shop)).toHaveLength(asked);
+  });
+
+  it("Shopify throttling the check: retried by the job, then applied", async () => {
+    const { shop, contract, key } = await ourRetryUnderWay();
+    admin.settleAttempt(key, {});
+    admin.failNext({ kind: "throttled", field: CHECK });
+    await advanceTime(HOUR + MINUTE);
+    expect((await runDueJobs()).failed).toBe(1);
+    expect((await recoveryOf(contract.id)).status).toBe("pending");
+    await advanceTime(10 * MINUTE);
+    await runDueJobs();
+    expect((await recoveryOf(contract.id)).status).toBe("recovered");
+    expect(attemptQueries(shop).map((r) => r.answered)).toEqual(["throttled", "data"]);
+  });
+});
+
+/** The merchant's recovery page (dashboard or Shopify admin: one loader and action). */
+function recoveryPage(workspaceId: string, recoveryId: string) {
+  const workspaceOf = async () => workspaceId;
+  const url = `http://recoup.test/app/recoveries/${recoveryId}`;
+  return {
+    load: () => recoveryDetailLoader(workspaceOf, "/app")({ request: new Request(url), params: { id: recoveryId }, context: {} }),
+    press: async (intent: string): Promise<{ status: number; result: RecoveryActionResult }> => {
+      const form = new FormData();
+      form.set("intent", intent);
+      const res = (await recoveryDetailAction(workspaceOf)({ request: new Request(url, { method: "POST", body: form }), params: { id: recoveryId }, context: {} })) as
+        | RecoveryActionResult
+        | { data: RecoveryActionResult; init: { status?: number } | null };
+      return "data" in res ? { status: res.init?.status ?? 200, result: res.data } : { status: 200, result: res };
+    },
+  };
+}
+
+describe("the merchant's \"Send update link now\" on a Shopify recovery", () => {
+  async function openShopifyRecovery() {
+    const s = await shopWithContract();
+    await platformFailure(s.shop, s.contract.id, "insufficient_funds");
+    const recovery = await recoveryOf(s.contract.id);
+    return { ...s, recovery, page: recoveryPage(s.workspace.id, recovery.id) };
+  }
+
+  it("Shopify emails its secure link, the toast says so, and a second press (or two at once) sends nothing more", async () => {
+    const { shop, recovery, page } = await openShopifyRecovery();
+    const [first, second] = await Promise.all([page.press("send_link"), page.press("send_link")]);
+    const results = [first, second].sort((a, b) => a.status - b.status);
+    expect(results[0]).toEqual({ status: 200, result: expect.objectContaining({ ok: true, message: "Shopify emailed the customer a secure link to update their card." }) });
+    expect(results[1]).toMatchObject({ status: 409, result: { ok: false, error: expect.stringContaining("Already sent at") } });
+    expect(sent(shop, UPDATE_EMAIL).map((m) => m.variables)).toEqual([{ customerPaymentMethodId: "gid://shopify/CustomerPaymentMethod/pm_old" }]);
+    const manual = (await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
+    expect(manual).toEqual([expect.objectContaining({ kind: "card_update_request", transport: "shopify", status: "sent", toEmail: "ada@example.com" })]);
+
+    await advanceTime(30 * MINUTE);
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("Already sent at") } });
+    await advanceTime(31 * MINUTE);
+    expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Shopify emailed the customer a secure link to update their card." } });
+    expect(sent(shop, UPDATE_EMAIL)).toHaveLength(2);
+  });
+
+  it("Shopify refusing (a revoked card): our own email with the /recover link goes, and the toast says both", async () => {
+    const { shop, recovery, page } = await openShopifyRecovery();
+    admin.refuseNextUpdateEmail("Customer payment method is revoked");
+    expect(await page.press("send_link")).toMatchObject({
+      status: 200,
+      result: { message: "Shopify couldn't send its update email (Customer payment method is revoked), so Recoup's update link is on its way to ada@example.com." },
+    });
+    const manual = (await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
+    expect(manual.find((m) => m.transport === "shopify")).toMatchObject({ status: "failed", error: "Customer payment method is revoked" });
+    expect(manual.find((m) => m.transport !== "shopify")).toMatchObject({ kind: "card_update_request", bodyText: expect.stringMatching(/\/recover\/[\w.-]+\?m=/) });
+    expect(sent(shop, UPDATE_EMAIL)).toHaveLength(1);
+    expect(await page.press("send_link")).toMatchObject({ status: 409 });
+  });
+
+  it("Shopify not answering: nothing recorded, the merchant is told to try again, and the next press sends it", async () => {
+    const { shop, recovery, page } = await openShopifyRecovery();
+    admin.failNext({ kind: "http", status: 503, field: UPDATE_EMAIL });
+    expect(await page.press("send_link")).toMatchObject({ status: 502, result: { ok: false, error: "Shopify didn't answer just now, so no update link was sent. Please try again in a minute." } });
+    expect((await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"))).toEqual([]);
+    expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Shopify emailed the customer a secure link to update their card." } });
+    expect(sent(shop, UPDATE_EMAIL).map((m) => m.answered)).toEqual(["http_error", "data"]);
+  });
+
+  it("a payment waiting for the customer's confirmation: our email, whose /recover page leads to Shopify's confirmation", async () => {
+    const { shop, contract, workspace } = await shopWithContract();
+    await postShopifyWebhook("subscription_billing_attempts/challenged", shop, admin.platformAttemptWebhook(shop, contract.id, { challenged: true }));
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    const page = recoveryPage(workspace.id, recovery.id);
+    expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Update link on its way to ada@example.com." } });
+    expect(sent(shop, UPDATE_EMAIL)).toHaveLength(0);
+    const manual = (await recoveryOf(contract.id)).messages.find((m) => m.dedupeKey.startsWith("manual:"))!;
+    const token = /\/recover\/([\w.-]+)\?m=/.exec(manual.bodyText)![1]!;
+    expect(await recoverPage.loader(recoverArgs(token))).toMatchObject({ confirmUrl: recovery.hostedInvoiceUrl });
+  });
+});
+
+describe("the merchant's recovery page speaks Shopify for a Shopify recovery", () => {
+  it("names the contract and billing attempt, links the customer's page in the Shopify admin, and explains the decline from Shopify's codes", async () => {
+    const { shop, contract, workspace } = await shopWithContract();
+    const { payload } = await platformFailure(shop, contract.id, "payment_method_declined");
+    const recovery = await recoveryOf(contract.id);
+    const view = await recoveryPage(workspace.id, recovery.id).load();
+    const contractNumber = contract.id.split("/").pop();
+    expect(view.platform).toEqual({
+      name: "Shopify",
+      subtitle: `Shopify subscription contract #${contractNumber} · billing attempt #${payload.id}`,
+      debt: {
+        label: "Subscription",
+        text: `Contract #${contractNumber}, billing attempt #${payload.id}`,
+        url: `https://${shop}/admin/customers/7001`,
+        urlText: "See it on the customer's page in Shopify",
+      },
+      customer: { text: "Shopify customer #7001", url: null },
+    });
+    // Shopify's catalogue, not Stripe's (which has no such code).
+    expect(view.decline).toBe("The payment method was declined by the processor.");
+    expect(view.entries.find((e) => e.kind === "failure")).toMatchObject({ inWords: "The payment method was declined by the processor." });
   });
 });
