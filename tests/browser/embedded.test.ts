@@ -171,7 +171,7 @@ describe("the embedded app in the Shopify admin", () => {
     await page.goto(await adminUrl(`/app/recoveries/${recoveryId}`));
     await settled(page);
     await visible(page.getByRole("heading", { name: "$44.89" }));
-    await visible(page.getByText(`Invoice ${INVOICE}`));
+    await visible(page.getByText("Shopify subscription contract #7001 · billing attempt #1"));
     const timeline = page.getByRole("list", { name: "Timeline" });
     await visible(timeline.getByText("Payment failed"));
     await visible(timeline.getByText("insufficient_funds"));
