@@ -15,6 +15,12 @@ Commands:
   api-key create --workspace <id> --scopes <comma list|all> [--name <name>] [--test] [--json]
       Create an API key. The raw key is printed once; only its hash is stored.
       Scopes: read, write, admin, analytics, webhooks, email, or forms like read:payments.
+  api-key list --workspace <id> [--json]
+      List the workspace's API keys (never the keys themselves) with their status and last use.
+  api-key rotate --workspace <id> --id <key id> [--grace-hours <0-168>] [--json]
+      Issue a replacement key (printed once); the old key keeps working for --grace-hours (24).
+  api-key revoke --workspace <id> --id <key id> [--json]
+      Stop a key at once.
   sign-in-link --workspace <id> [--hours <n>] [--json]
       Print a one-time sign-in link to the workspace's dashboard, for its owner.
   help
@@ -30,6 +36,8 @@ const OPTIONS = {
   workspace: { type: "string" },
   scopes: { type: "string" },
   hours: { type: "string" },
+  id: { type: "string" },
+  "grace-hours": { type: "string" },
   test: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -48,6 +56,16 @@ const ApiKeyCreateSchema = z.object({
   scopes: z.string().min(1, "--scopes is required (a comma list, or all)"),
   name: z.string().trim().min(1).max(100).optional(),
   test: z.boolean(),
+});
+const ApiKeyListSchema = z.object({ workspace: z.string().min(1, "--workspace is required") });
+const ApiKeyRotateSchema = z.object({
+  workspace: z.string().min(1, "--workspace is required"),
+  id: z.string().min(1, "--id is required"),
+  "grace-hours": z.coerce.number().min(0, "--grace-hours is 0 to 168").max(168, "--grace-hours is 0 to 168").optional(),
+});
+const ApiKeyRevokeSchema = z.object({
+  workspace: z.string().min(1, "--workspace is required"),
+  id: z.string().min(1, "--id is required"),
 });
 const SignInLinkSchema = z.object({
   workspace: z.string().min(1, "--workspace is required"),
@@ -96,6 +114,48 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       );
       return;
     }
+    case "api-key list": {
+      const input = parseOrExplain(ApiKeyListSchema, values);
+      const { listApiKeys } = await import("../domain/auth/api-keys.server");
+      const workspace = await getWorkspace(input.workspace);
+      const keys = [];
+      let page = await listApiKeys({ workspaceId: workspace.id, page: { mode: "cursor", limit: 100, after: null } });
+      keys.push(...page.items);
+      while (page.nextCursor) {
+        const last = page.items[page.items.length - 1]!;
+        page = await listApiKeys({ workspaceId: workspace.id, page: { mode: "cursor", limit: 100, after: { createdAt: last.createdAt, id: last.id } } });
+        keys.push(...page.items);
+      }
+      const lines = keys.map(
+        (k) =>
+          `${k.id}  ${k.prefix}…  ${k.status.padEnd(8)}  ${k.name}  [${k.scopes.join(", ")}]  ` +
+          `created ${k.createdAt.toISOString()}, last used ${k.lastUsedAt?.toISOString() ?? "never"}` +
+          (k.expiresAt && k.status === "expiring" ? `, valid until ${k.expiresAt.toISOString()}` : ""),
+      );
+      out.print({ items: keys }, keys.length ? lines.join("\n") : `"${workspace.name}" has no API keys.`);
+      return;
+    }
+    case "api-key rotate": {
+      const input = parseOrExplain(ApiKeyRotateSchema, values);
+      const { rotateApiKey } = await import("../domain/auth/api-keys.server");
+      const workspace = await getWorkspace(input.workspace);
+      const key = await rotateApiKey({ workspaceId: workspace.id, id: input.id, graceHours: input["grace-hours"] });
+      out.print(
+        { id: key.id, key: key.key, prefix: key.prefix, scopes: key.scopes, rotatedFromId: key.rotatedFromId },
+        `Rotated ${input.id}: new key ${key.id} (scopes: ${key.scopes.join(", ")}).\n` +
+          `Key (shown once, store it now): ${key.key}\n` +
+          `The old key keeps working for ${input["grace-hours"] ?? 24} hours.`,
+      );
+      return;
+    }
+    case "api-key revoke": {
+      const input = parseOrExplain(ApiKeyRevokeSchema, values);
+      const { revokeApiKey } = await import("../domain/auth/api-keys.server");
+      const workspace = await getWorkspace(input.workspace);
+      const key = await revokeApiKey({ workspaceId: workspace.id, id: input.id });
+      out.print({ id: key.id, status: key.status, revokedAt: key.revokedAt }, `Revoked ${key.id} (${key.name}).`);
+      return;
+    }
     case "sign-in-link": {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
@@ -113,7 +173,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
   }
 }
 
-const COMMANDS = new Set(["workspace create", "api-key create", "sign-in-link"]);
+const COMMANDS = new Set(["workspace create", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link"]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;

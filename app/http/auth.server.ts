@@ -38,6 +38,21 @@ export async function authenticate(request: Request): Promise<Caller> {
   return { workspaceId: session.workspaceId, kind: "session", scopes: ["admin"], userId: session.userId };
 }
 
+/**
+ * The public API (/api/v1) takes API keys only, as `Authorization: Bearer rk_…` or `X-API-Key`;
+ * dashboard sessions are refused there (ADR 0008). Null when no credential was sent at all.
+ */
+export async function authenticateApiKey(request: Request): Promise<Caller | null> {
+  const token = bearer(request);
+  if (!token) {
+    if (request.headers.has("authorization")) throw new AppError("unauthorized", "Send the API key as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`.");
+    return null;
+  }
+  const key = token.startsWith("rk_") ? await findApiKey(token) : null;
+  if (!key) throw new AppError("unauthorized", "This API key is unknown, revoked or expired.");
+  return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, apiKeyId: key.id };
+}
+
 export function requireScope(caller: Caller, scope: string) {
   if (!hasScope(caller.scopes, scope)) {
     throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope.`, { requiredScope: scope });

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { expect } from "vitest";
+import { callRoute, type CallOptions } from "./http";
 
 type Json = Record<string, unknown>;
 
@@ -17,9 +20,13 @@ function toJsonSchema(node: unknown): unknown {
 
 /** Validates responses against an OpenAPI document's declared response schemas. */
 export function loadContract(file: string) {
-  const doc = JSON.parse(readFileSync(file, "utf8")) as Json;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return contractOf(JSON.parse(readFileSync(file, "utf8")) as Json);
+}
+
+/** The same for a document in memory; OpenAPI 3.1 documents are checked as JSON Schema 2020-12. */
+export function contractOf(doc: Json) {
+  const ajv = String(doc.openapi).startsWith("3.1") ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv | Ajv2020) => void)(ajv);
   ajv.addSchema({ $id: "contract", components: toJsonSchema((doc as { components: Json }).components) });
   const cache = new Map<string, ValidateFunction>();
 
@@ -56,4 +63,42 @@ export function loadContract(file: string) {
       return Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops as Json).map((method) => ({ path, method: method.toUpperCase() })));
     },
   };
+}
+
+type RouteModule = Parameters<typeof callRoute>[0];
+
+/** The /api/v1 document as served, and a checker for responses against it. */
+export async function apiV1Contract() {
+  // Imported here, not at the top: other contract tests should not load every v1 route.
+  const { buildOpenApiDocument } = await import("~/http/api-v1/openapi.server");
+  const { allOperations } = await import("~/http/api-v1/registry.server");
+  const doc = buildOpenApiDocument({ baseUrl: "http://localhost:3000", operations: allOperations() }) as unknown as Record<string, unknown>;
+  return { doc, contract: contractOf(doc) };
+}
+
+/**
+ * Calls a /api/v1 route module and checks the answer against the generated OpenAPI document:
+ * declared status, body schema, content type, and the headers every v1 answer carries.
+ * `path` is the document's path (`/api/v1/api-keys/{id}`), `url` the one called.
+ */
+export async function v1Caller(modules: Record<string, RouteModule>) {
+  const { contract } = await apiV1Contract();
+  const seen = new Set<string>();
+  async function call(method: string, path: string, url: string, opts: CallOptions & { expect?: number } = {}) {
+    const mod = modules[path];
+    if (!mod) throw new Error(`no route module for ${path}`);
+    const res = await callRoute(mod, url, { method, ...opts });
+    const text = await res.text();
+    if (opts.expect !== undefined) expect(res.status, text).toBe(opts.expect);
+    const body = JSON.parse(text) as Record<string, unknown> & { meta?: Record<string, unknown> };
+    contract.assertResponse(path, method, res.status, body, res.headers.get("content-type"));
+    expect(res.headers.get("x-trace-id")).toMatch(/^[0-9a-f]{32}$/);
+    expect(res.headers.get("x-ratelimit-limit")).toMatch(/^\d+$/);
+    expect(res.headers.get("x-ratelimit-remaining")).toMatch(/^\d+$/);
+    expect(res.headers.get("x-ratelimit-reset")).toMatch(/^\d+$/);
+    if (res.status >= 400) expect(body.traceId).toBe(res.headers.get("x-trace-id"));
+    seen.add(`${method} ${path}`);
+    return { status: res.status, body, headers: res.headers };
+  }
+  return { call, seen };
 }

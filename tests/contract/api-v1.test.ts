@@ -1,0 +1,253 @@
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, hasScope } from "~/domain/auth/api-keys.server";
+import * as apiKeyRoute from "~/routes/api.v1.api-keys.$id";
+import * as rotateRoute from "~/routes/api.v1.api-keys.$id.rotate";
+import * as apiKeysRoute from "~/routes/api.v1.api-keys";
+import * as statusRoute from "~/routes/api.v1.status";
+import * as openapiRoute from "~/routes/api.v1.openapi[.]json";
+import { sha256 } from "~/utils/crypto.server";
+import { db } from "~/utils/db.server";
+import { makeWorkspace } from "../factories";
+import { callRoute } from "../helpers/http";
+import { apiV1Contract, v1Caller } from "../helpers/openapi";
+
+type Caller = Awaited<ReturnType<typeof v1Caller>>;
+let v1: Caller;
+let ws: Awaited<ReturnType<typeof makeWorkspace>>;
+let other: Awaited<ReturnType<typeof makeWorkspace>>;
+
+const saved = { ...process.env };
+beforeAll(async () => {
+  // This file makes more writes than a real client would in a minute; limits have their own file.
+  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
+  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
+  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
+  v1 = await v1Caller({
+    "/api/v1/status": statusRoute,
+    "/api/v1/api-keys": apiKeysRoute,
+    "/api/v1/api-keys/{id}": apiKeyRoute,
+    "/api/v1/api-keys/{id}/rotate": rotateRoute,
+  });
+  ws = await makeWorkspace();
+  other = await makeWorkspace();
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+const KEYS = "/api/v1/api-keys";
+
+describe("GET /api/v1/status", () => {
+  it("answers without a key, and confirms a valid key with its workspace", async () => {
+    const anonymous = await v1.call("GET", "/api/v1/status", "/api/v1/status", { expect: 200 });
+    expect(anonymous.body).toMatchObject({ status: "ok", authenticated: false, workspace_id: null, api_version: "2026-11-01" });
+    expect(anonymous.headers.get("recoup-version")).toBe("2026-11-01");
+
+    const bearer = await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: ws.apiKey, expect: 200 });
+    expect(bearer.body).toMatchObject({ authenticated: true, workspace_id: ws.workspace.id, scopes: ["admin"] });
+    const header = await v1.call("GET", "/api/v1/status", "/api/v1/status", { headers: { "x-api-key": ws.apiKey }, expect: 200 });
+    expect(header.body.workspace_id).toBe(ws.workspace.id);
+  });
+
+  it("refuses a wrong key (401) and dashboard session tokens", async () => {
+    const wrong = await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: "rk_live_nottherightkey", expect: 401 });
+    expect(wrong.body.code).toBe("unauthorized");
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: ws.sessionToken, expect: 401 });
+  });
+
+  it("negotiates Recoup-Version: a known one is echoed, an unknown one is 400 with the supported list", async () => {
+    const known = await v1.call("GET", "/api/v1/status", "/api/v1/status", { headers: { "recoup-version": "2026-11-01" }, expect: 200 });
+    expect(known.headers.get("recoup-version")).toBe("2026-11-01");
+    const unknown = await v1.call("GET", "/api/v1/status", "/api/v1/status", { headers: { "recoup-version": "1999-01-01" }, expect: 400 });
+    expect(unknown.body).toMatchObject({ code: "unsupported_version", meta: { supported_versions: ["2026-11-01"] } });
+  });
+});
+
+describe("API keys over the API", () => {
+  it("creates a key: the raw key once, only its hash stored, usable at once", async () => {
+    const created = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "Billing sync", scopes: ["read", "write:payments"] }, expect: 201 });
+    const key = created.body.key as string;
+    expect(key).toMatch(/^rk_live_[0-9A-Za-z]{32}$/);
+    expect(created.body).toMatchObject({ name: "Billing sync", scopes: ["read", "write:payments"], status: "active", created_by: { type: "api_key" } });
+    const row = await db().apiKey.findUniqueOrThrow({ where: { id: created.body.id as string } });
+    expect(row.hashedKey).toBe(sha256(key));
+    expect(JSON.stringify(row)).not.toContain(key);
+
+    const listed = await v1.call("GET", KEYS, KEYS, { token: ws.apiKey, expect: 200 });
+    const item = (listed.body.items as Array<Record<string, unknown>>).find((k) => k.id === created.body.id)!;
+    expect(item).toMatchObject({ name: "Billing sync", prefix: key.slice(0, 12) });
+    expect(item).not.toHaveProperty("key");
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+
+    const status = await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: key, expect: 200 });
+    expect(status.body.workspace_id).toBe(ws.workspace.id);
+
+    const test = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "Sandbox", scopes: ["read"], livemode: false }, expect: 201 });
+    expect(test.body.key).toMatch(/^rk_test_/);
+  });
+
+  it("needs a key (401) with the admin scope (403 naming it)", async () => {
+    await v1.call("GET", KEYS, KEYS, { expect: 401 });
+    const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
+    const refused = await v1.call("POST", KEYS, KEYS, { token: reader.key, body: { name: "x", scopes: ["admin"] }, expect: 403 });
+    expect(refused.body).toMatchObject({ code: "insufficient_scope", meta: { required_scope: "admin" } });
+    expect(refused.body.detail).toContain('"admin"');
+    expect(await db().apiKey.count({ where: { name: "x" } })).toBe(0);
+  });
+
+  it("refuses unknown fields, bad scopes, bad JSON and oversized bodies with problems naming the field", async () => {
+    const extra = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "a", scopes: ["read"], colour: "red" }, expect: 400 });
+    expect(extra.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "body.colour", message: "Unknown field." }] } });
+    const scope = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "a", scopes: ["superuser"] }, expect: 400 });
+    expect((scope.body.meta!.errors as Array<{ path: string }>)[0]!.path).toBe("body.scopes.0");
+    const missing = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: {}, expect: 400 });
+    expect((missing.body.meta!.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual(["body.name", "body.scopes"]);
+    const query = await v1.call("GET", KEYS, `${KEYS}?sort=name`, { token: ws.apiKey, expect: 400 });
+    expect(query.body.meta).toMatchObject({ errors: [{ path: "query.sort" }] });
+    const json = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: "{not json", expect: 400 });
+    expect(json.body.code).toBe("invalid_json");
+    const big = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "a".repeat(300_000), scopes: ["read"] }, expect: 413 });
+    expect(big.body.code).toBe("payload_too_large");
+    const form = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: "name=a", headers: { "content-type": "application/x-www-form-urlencoded" }, expect: 415 });
+    expect(form.body.code).toBe("unsupported_media_type");
+  });
+
+  it("pages newest first with opaque cursors, or with page/per_page and totals", async () => {
+    const fresh = await makeWorkspace();
+    for (let i = 1; i <= 4; i++) await createApiKey({ workspaceId: fresh.workspace.id, name: `k${i}`, scopes: ["read"] });
+    const names: string[] = [];
+    let url = `${KEYS}?limit=2`;
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await v1.call("GET", KEYS, url, { token: fresh.apiKey, expect: 200 });
+      names.push(...(page.body.items as Array<{ name: string }>).map((k) => k.name));
+      if (!page.body.next_cursor) break;
+      url = `${KEYS}?limit=2&cursor=${page.body.next_cursor as string}`;
+    }
+    expect(names).toEqual(["k4", "k3", "k2", "k1", "test"]);
+
+    const offset = await v1.call("GET", KEYS, `${KEYS}?page=2&per_page=2`, { token: fresh.apiKey, expect: 200 });
+    expect(offset.body).toMatchObject({ page: 2, per_page: 2, total: 5, total_pages: 3, next_cursor: null });
+    expect((offset.body.items as Array<{ name: string }>).map((k) => k.name)).toEqual(["k2", "k1"]);
+
+    const bad = await v1.call("GET", KEYS, `${KEYS}?cursor=not-a-cursor`, { token: fresh.apiKey, expect: 400 });
+    expect(bad.body.code).toBe("invalid_cursor");
+    await v1.call("GET", KEYS, `${KEYS}?limit=101`, { token: fresh.apiKey, expect: 400 });
+    await v1.call("GET", KEYS, `${KEYS}?limit=0`, { token: fresh.apiKey, expect: 400 });
+    // Another workspace's keys never show.
+    const mine = await v1.call("GET", KEYS, `${KEYS}?limit=100`, { token: other.apiKey, expect: 200 });
+    expect((mine.body.items as Array<{ name: string }>).map((k) => k.name)).toEqual(["test"]);
+  });
+
+  it("rotates: new key once, the old one works through the grace period, then not; a key rotates once", async () => {
+    const original = await createApiKey({ workspaceId: ws.workspace.id, name: "deploy", scopes: ["read", "write"] });
+    const path = "/api/v1/api-keys/{id}/rotate";
+    const rotated = await v1.call("POST", path, `${KEYS}/${original.id}/rotate`, { token: ws.apiKey, params: { id: original.id }, body: {}, expect: 201 });
+    expect(rotated.body).toMatchObject({ name: "deploy", scopes: ["read", "write"], rotated_from_id: original.id, status: "active" });
+    expect(rotated.body.key).toMatch(/^rk_live_/);
+    expect(rotated.body.key).not.toBe(original.key);
+
+    const old = await v1.call("GET", "/api/v1/api-keys/{id}", `${KEYS}/${original.id}`, { token: ws.apiKey, params: { id: original.id }, expect: 200 });
+    expect(old.body.status).toBe("expiring");
+    const hoursLeft = (Date.parse(old.body.expires_at as string) - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(23.9);
+    expect(hoursLeft).toBeLessThanOrEqual(24);
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: original.key, expect: 200 });
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: rotated.body.key as string, expect: 200 });
+
+    const again = await v1.call("POST", path, `${KEYS}/${original.id}/rotate`, { token: ws.apiKey, params: { id: original.id }, body: {}, expect: 409 });
+    expect(again.body.code).toBe("conflict");
+
+    // Grace 0: the replaced key stops at once.
+    const next = await v1.call("POST", path, `${KEYS}/${rotated.body.id as string}/rotate`, {
+      token: ws.apiKey,
+      params: { id: rotated.body.id as string },
+      body: { grace_period_hours: 0 },
+      expect: 201,
+    });
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: rotated.body.key as string, expect: 401 });
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: next.body.key as string, expect: 200 });
+
+    const foreign = await v1.call("POST", path, `${KEYS}/${original.id}/rotate`, { token: other.apiKey, params: { id: original.id }, body: {}, expect: 404 });
+    expect(foreign.body.code).toBe("api_key_not_found");
+  });
+
+  it("revokes: the key stops at once; another workspace's key is a 404", async () => {
+    const victim = await createApiKey({ workspaceId: ws.workspace.id, name: "leaked", scopes: ["read"] });
+    const path = "/api/v1/api-keys/{id}";
+    const foreign = await v1.call("DELETE", path, `${KEYS}/${victim.id}`, { token: other.apiKey, params: { id: victim.id }, expect: 404 });
+    expect(foreign.body.code).toBe("api_key_not_found");
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: victim.key, expect: 200 });
+
+    const revoked = await v1.call("DELETE", path, `${KEYS}/${victim.id}`, { token: ws.apiKey, params: { id: victim.id }, expect: 200 });
+    expect(revoked.body).toMatchObject({ status: "revoked", revoked_at: expect.any(String) });
+    await v1.call("GET", "/api/v1/status", "/api/v1/status", { token: victim.key, expect: 401 });
+    await v1.call("DELETE", path, `${KEYS}/${victim.id}`, { token: ws.apiKey, params: { id: victim.id }, expect: 200 });
+  });
+
+  it("answers an unsupported method with 405 and Allow", async () => {
+    const res = await callRoute(rotateRoute, `${KEYS}/x/rotate`, { method: "GET", token: ws.apiKey, params: { id: "x" } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+});
+
+describe("scopes", () => {
+  it("admin grants all; read grants read:*; a resource scope grants only itself", () => {
+    expect(hasScope(["admin"], "write:customers")).toBe(true);
+    expect(hasScope(["read"], "read:payments")).toBe(true);
+    expect(hasScope(["read"], "write:payments")).toBe(false);
+    expect(hasScope(["read:payments"], "read:payments")).toBe(true);
+    expect(hasScope(["read:payments"], "read:customers")).toBe(false);
+    expect(hasScope(["read:payments"], "read")).toBe(false);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("lists every app/routes/api.v1.* route with its methods", async () => {
+    const { contract } = await apiV1Contract();
+    const documented = new Set(contract.operations().map((o) => `${o.method} ${o.path}`));
+    const files = readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f));
+    expect(files.length).toBeGreaterThan(4);
+    for (const file of files) {
+      const path = `/${file
+        .replace(/\.tsx?$/, "")
+        .replace(/\[\.\]/g, "~dot~")
+        .split(".")
+        .map((seg) => (seg.startsWith("$") ? `{${seg.slice(1)}}` : seg))
+        .join("/")
+        .replaceAll("~dot~", ".")}`;
+      type Export = { methods?: string[] } | undefined;
+      const mod = (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as { loader?: Export; action?: Export };
+      const methods = [...documented].filter((op) => op.endsWith(` ${path}`)).map((op) => op.split(" ")[0]);
+      expect(methods.length, `${file} (${path}) is not in the document`).toBeGreaterThan(0);
+      // routeOf() says which methods it serves; a plain loader serves GET, a plain action some other method.
+      const served = [...(mod.loader ? (mod.loader.methods ?? ["GET"]) : []), ...(mod.action ? (mod.action.methods ?? ["(action)"]) : [])];
+      for (const method of served) {
+        if (method === "(action)") expect(methods.some((m) => m !== "GET"), `${file}: its action's methods`).toBe(true);
+        else expect(methods, `${file}: ${method}`).toContain(method);
+      }
+    }
+  });
+
+  it("is served at /api/v1/openapi.json as OpenAPI 3.1 with a curl example on each operation", async () => {
+    const res = await callRoute(openapiRoute, "/api/v1/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { "x-codeSamples": Array<{ source: string }> }>> };
+    expect(doc.openapi).toBe("3.1.0");
+    const create = doc.paths["/api/v1/api-keys"]!.post!;
+    expect(create["x-codeSamples"][0]!.source).toContain(`-X POST "http://localhost:3000/api/v1/api-keys"`);
+    expect(create["x-codeSamples"][0]!.source).toContain("Idempotency-Key");
+  });
+
+  it("covered every v1 operation in this file", () => {
+    expect([...v1.seen].sort()).toEqual([
+      "DELETE /api/v1/api-keys/{id}",
+      "GET /api/v1/api-keys",
+      "GET /api/v1/api-keys/{id}",
+      "GET /api/v1/status",
+      "POST /api/v1/api-keys",
+      "POST /api/v1/api-keys/{id}/rotate",
+    ]);
+  });
+});
