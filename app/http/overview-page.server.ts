@@ -1,5 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
+import { DEFAULT_WINDOW } from "~/components/SummaryCards";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
@@ -10,7 +11,6 @@ import { AppError } from "~/http/errors";
 // Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.
 
 export const OVERVIEW_PAGE_SIZE = 20;
-export const DEFAULT_WINDOW = "month";
 
 // A hand-edited URL falls back to the defaults rather than failing the page.
 export const OverviewQuerySchema = z.object({

@@ -5,8 +5,8 @@ import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { PageError } from "~/components/PageError";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
-import { SummaryCards } from "~/components/SummaryCards";
-import { DEFAULT_WINDOW, loadOverviewPage } from "~/http/overview-page.server";
+import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
+import { loadOverviewPage } from "~/http/overview-page.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];

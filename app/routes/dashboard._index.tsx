@@ -9,9 +9,9 @@ import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/
 import { can } from "~/domain/team/roles";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
-import { SummaryCards } from "~/components/SummaryCards";
+import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { DEFAULT_WINDOW, loadOverviewPage } from "~/http/overview-page.server";
+import { loadOverviewPage } from "~/http/overview-page.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
