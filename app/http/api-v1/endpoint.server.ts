@@ -257,13 +257,15 @@ export function defineEndpoint<
       if (error instanceof RateLimitedError) limit = error.state;
       response = toProblem(error, request, traceId);
     }
+    response.headers.set("X-Trace-Id", traceId);
     if (claimed) await settleIdempotencyKey(claimed, response);
     return finish(response);
 
     function finish(res: Response): Response {
       for (const [name, value] of Object.entries(rateLimitHeaders(limit))) res.headers.set(name, value);
       if (!(version instanceof AppError)) res.headers.set(VERSION_HEADER, version);
-      res.headers.set("X-Trace-Id", traceId);
+      // A replay keeps the first answer's trace id, the one its body quotes.
+      if (!res.headers.has("X-Trace-Id")) res.headers.set("X-Trace-Id", traceId);
       return res;
     }
   }

@@ -11,7 +11,7 @@ import { db } from "~/utils/db.server";
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** A request holding a key longer than this is presumed dead (its process crashed): the key is freed. */
 export const IDEMPOTENCY_LOCK_MS = 2 * 60_000;
-const REPLAYED_HEADERS = ["content-type", "location", "recoup-version"];
+const REPLAYED_HEADERS = ["content-type", "location", "x-trace-id"];
 
 export function idempotencyKeyOf(request: Request): string | null {
   const key = request.headers.get("idempotency-key");
