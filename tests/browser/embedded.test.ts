@@ -149,8 +149,8 @@ describe("the embedded app in the Shopify admin", () => {
     const { page, problems } = await adminPage({ width: 1280, height: 900 });
     await page.goto(await adminUrl("/app"));
     await settled(page);
-    // The four cards of the embedded overview (the dashboard's at-risk revenue and active retries are not passed here).
-    for (const label of ["Recovered", "Recovery rate", "Failed revenue", "At risk"]) {
+    // The dashboard's six cards and its trend chart.
+    for (const label of ["Recovered", "Recovery rate", "At-risk revenue", "Active retries", "Failed revenue", "At risk", "Failed vs recovered"]) {
       await visible(page.getByRole("heading", { name: label, exact: true }));
     }
     await visible(page.getByRole("row").filter({ hasText: INVOICE }).getByText("$44.89"));
@@ -203,5 +203,44 @@ describe("the embedded app in the Shopify admin", () => {
     expect(body).not.toContain("44.89");
     expect(body).not.toContain("Recovery rate");
     await page.context().close();
+  });
+});
+
+describe("settings inside the Shopify admin", () => {
+  it("changes quiet hours with a valid session token and confirms with a toast, on desktop and phone", async () => {
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: SHOP } });
+    const { page, problems } = await adminPage({ width: 1280, height: 900 });
+    await page.goto(await adminUrl("/app/settings"));
+    await settled(page);
+    await visible(page.getByRole("heading", { name: "Retry policy" }));
+    // The shop in place of Stripe accounts, and no team to manage: Shopify decides who opens the app.
+    const shop = page.getByRole("region", { name: "Connected shop" });
+    await visible(shop.getByText(SHOP));
+    await visible(page.getByText("Shopify decides who can open Recoup", { exact: false }));
+    expect(await page.getByRole("button", { name: /Connect Stripe|Send invitation/ }).count()).toBe(0);
+
+    const quiet = page.getByRole("region", { name: "Quiet hours and timezone" });
+    await quiet.getByText("Use quiet hours").click();
+    await quiet.getByLabel("Quiet from").selectOption("22");
+    await quiet.getByLabel("until").selectOption("6");
+    // A client-side action: App Bridge's token as a Bearer header.
+    const saving = page.waitForRequest((r) => r.method() === "POST" && r.url().startsWith(`${app.base}/app/settings`));
+    await quiet.getByRole("button", { name: "Save" }).click();
+    expect(await (await saving).headerValue("authorization")).toMatch(/^Bearer ey/);
+    await visible(page.getByRole("status").getByText("Quiet hours saved"));
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: workspaceId } })).retrySettings).toMatchObject({ quietHours: { start: 22, end: 6 } });
+    await page.screenshot({ path: path.join(SHOTS, "embedded-settings-1280.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+
+    const phone = await adminPage({ width: 375, height: 812 });
+    await phone.page.goto(await adminUrl("/app/settings"));
+    await settled(phone.page);
+    await visible(phone.page.getByRole("heading", { name: "Quiet hours and timezone" }));
+    expect(await phone.page.getByRole("region", { name: "Quiet hours and timezone" }).getByLabel("Quiet from").inputValue()).toBe("22");
+    await fitsWidth(phone.page, 375);
+    await phone.page.screenshot({ path: path.join(SHOTS, "embedded-settings-375.png"), fullPage: true });
+    expect(phone.problems).toEqual([]);
+    await phone.page.context().close();
   });
 });

@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession } from "~/domain/auth/sessions.server";
 import { getActiveSequence } from "~/domain/dunning/sequences.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
@@ -151,6 +152,29 @@ describe("Settings", () => {
     await settled(page);
     await fitsWidth(page, 375);
     await page.screenshot({ path: path.join(SHOTS, "settings-375.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe("Settings for a member", () => {
+  it("shows the settings with their controls disabled and who to ask", async () => {
+    const user = await db().user.create({ data: { email: `mo-${Date.now()}@story.example` } });
+    await db().membership.create({ data: { workspaceId: merchant.workspace.id, userId: user.id, role: "member" } });
+    const session = await createSession({ userId: user.id, workspaceId: merchant.workspace.id });
+    const { page, problems } = await openPage(app, { width: 1280, height: 900 });
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: session.token, url: app.base }]);
+    await page.goto(`${app.base}/dashboard/settings`);
+    await settled(page);
+    await visible(page.getByText("You can see these settings, not change them"));
+    await visible(page.getByText("Only admins can change settings. Ask Olive Owner (the owner) or an admin", { exact: false }));
+    const retry = page.getByRole("region", { name: "Retry policy" });
+    expect(await retry.getByRole("button", { name: "Save" }).isDisabled()).toBe(true);
+    expect(await retry.getByLabel("Retries per failed payment").isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Disconnect" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Send invitation" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Remove" }).count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "settings-member-1280.png"), fullPage: true });
     expect(problems).toEqual([]);
     await page.context().close();
   });
