@@ -20,7 +20,7 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Update your payment method · ${data.merchant}` : EXPIRED },
+  { title: data ? `${data.confirmUrl ? "Confirm your payment" : "Update your payment method"} · ${data.merchant}` : EXPIRED },
   { name: "robots", content: "noindex, nofollow" },
 ];
 
