@@ -510,6 +510,18 @@ describe("a billing attempt whose webhook never comes", () => {
     expect(attemptQueries(shop)).toHaveLength(asked);
   });
 
+  it("an attempt Shopify no longer knows: counted as a retry that could not be made, and the next one is planned", async () => {
+    const { shop, contract, key } = await ourRetryUnderWay();
+    admin.billingAttempts.splice(admin.billingAttempts.findIndex((a) => a.idempotencyKey === key), 1);
+    await advanceTime(HOUR + MINUTE);
+    await runDueJobs();
+    const recovery = await recoveryOf(contract.id);
+    expect(recovery.retries.find((r) => r.idempotencyKey === key)).toMatchObject({ status: "error", errorMessage: "Shopify has no record of this billing attempt." });
+    expect(recovery).toMatchObject({ status: "pending", recoupRetryCount: 1, nextActionKind: "retry" });
+    await untilPlannedAction(recovery.nextActionAt!);
+    expect(sent(shop, BILL).map((m) => (m.variables.input as { idempotencyKey: string }).idempotencyKey)).toEqual([key, `recoup-${recovery.id}-2`]);
+  });
+
   it("Shopify throttling the check: retried by the job, then applied", async () => {
     const { shop, contract, key } = await ourRetryUnderWay();
     admin.settleAttempt(key, {});
