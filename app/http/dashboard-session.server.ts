@@ -34,7 +34,7 @@ export async function requireDashboardSession(request: Request): Promise<Dashboa
 }
 
 /**
- * Refuses what the actor's role does not allow (docs/decisions/0008-team-roles.md): a 403
+ * Refuses what the actor's role does not allow (docs/decisions/0010-team-roles.md): a 403
  * AppError whose message says who can do it instead. Call it in every action that changes
  * settings, dunning sequences, connected accounts or the team, before anything is written.
  */

@@ -29,7 +29,7 @@ interface SettingsActor extends Actor {
 async function actorOf(home: SettingsHome, request: Request): Promise<SettingsActor> {
   if (home.kind === "dashboard") return { ...(await home.actorOf(request)), shop: null };
   const { workspaceId, shop } = await home.actorOf(request);
-  // Shopify already decides which staff may open the app (docs/decisions/0008-team-roles.md).
+  // Shopify already decides which staff may open the app (docs/decisions/0010-team-roles.md).
   return { workspaceId, shop, userId: null, role: "admin", ownerLabel: null };
 }
 

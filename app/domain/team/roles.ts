@@ -1,4 +1,4 @@
-// Who may do what in a workspace (docs/decisions/0008-team-roles.md): one table, read by every
+// Who may do what in a workspace (docs/decisions/0010-team-roles.md): one table, read by every
 // merchant home. Pure: the session says the role, this says what it allows.
 
 export const ROLES = ["owner", "admin", "member"] as const;
