@@ -6,7 +6,8 @@ import { END_HOURS, hourLabel, numberOrNull, SaveButton, SettingsSection, START_
 
 // The settings every home has: retry policy, quiet hours and timezone, sender, branding.
 
-function NetworkLimits() {
+/** `stripe`: the workspace may retry alongside Stripe's own retries (not inside Shopify, where Recoup is the retrier). */
+function NetworkLimits({ stripe }: { stripe: boolean }) {
   return (
     <Box padding="300" background="bg-surface-secondary" borderRadius="200">
       <BlockStack gap="200">
@@ -29,15 +30,19 @@ function NetworkLimits() {
               Mastercard&apos;s advice code says &ldquo;do not try again&rdquo; or &ldquo;try later&rdquo;, Recoup stops or waits as told.
             </Text>
           </List.Item>
-          <List.Item>
-            <Text as="span" variant="bodySm">
-              <strong>Stripe&apos;s own retries</strong>: when Stripe has scheduled an attempt (Smart Retries), Recoup never retries at the same
-              time, and counts Stripe&apos;s attempts in the limits above.
-            </Text>
-          </List.Item>
+          {stripe ? (
+            <List.Item>
+              <Text as="span" variant="bodySm">
+                <strong>Stripe&apos;s own retries</strong>: when Stripe has scheduled an attempt (Smart Retries), Recoup never retries at the same
+                time, and counts Stripe&apos;s attempts in the limits above.
+              </Text>
+            </List.Item>
+          ) : null}
         </List>
         <Text as="p" variant="bodySm" tone="subdued">
-          The networks count every attempt on a card: Stripe&apos;s, your customer&apos;s and Recoup&apos;s.
+          {stripe
+            ? "The networks count every attempt on a card: Stripe’s, your customer’s and Recoup’s."
+            : "The networks count every attempt on a card: your customer’s and Recoup’s."}
         </Text>
       </BlockStack>
     </Box>
@@ -62,7 +67,7 @@ function retryForm(settings: Settings) {
   };
 }
 
-export function RetryPolicySection({ settings, disabled, showToast }: { settings: Settings; disabled: boolean; showToast: ShowToast }) {
+export function RetryPolicySection({ settings, disabled, stripe, showToast }: { settings: Settings; disabled: boolean; stripe: boolean; showToast: ShowToast }) {
   const [form, setForm] = useState(() => retryForm(settings));
   const section = useSection(showToast, (fresh) => fresh && setForm(retryForm(fresh)));
   const field = useFields(setForm, section.clear);
@@ -125,7 +130,7 @@ export function RetryPolicySection({ settings, disabled, showToast }: { settings
             />
           </FormLayout>
           <SaveButton disabled={disabled} busy={section.busy} onClick={save} />
-          <NetworkLimits />
+          <NetworkLimits stripe={stripe} />
         </BlockStack>
       </Card>
     </SettingsSection>
@@ -149,7 +154,7 @@ export function QuietHoursSection({ settings, timezones, disabled, showToast }: 
       timezone: form.timezone,
     });
   return (
-    <SettingsSection id="quiet-hours" title="Quiet hours and timezone" description="Hours in which Recoup never retries, in the customer's timezone when Stripe knows it, otherwise in yours."
+    <SettingsSection id="quiet-hours" title="Quiet hours and timezone" description="Hours in which Recoup never retries, in the customer's timezone when it is known, otherwise in yours."
     >
       <Card>
         <BlockStack gap="400">

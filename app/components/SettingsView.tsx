@@ -25,7 +25,7 @@ export function SettingsView() {
             </Banner>
           </Box>
         ) : null}
-        <RetryPolicySection settings={settings} disabled={readOnly} showToast={showToast} />
+        <RetryPolicySection settings={settings} disabled={readOnly} stripe={page.home === "dashboard"} showToast={showToast} />
         <QuietHoursSection settings={settings} timezones={timezones} disabled={readOnly} showToast={showToast} />
         <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
         <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />
