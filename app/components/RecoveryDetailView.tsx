@@ -333,7 +333,7 @@ export function RecoveryDetailView() {
                       {customer?.name ? <Text as="span">{customer.name}</Text> : null}
                       {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
                       {platform.customer.url ? (
-                        <Link url={platform.customer.url} external>
+                        <Link url={platform.customer.url} target="_blank">
                           {platform.customer.text}
                         </Link>
                       ) : (
@@ -356,14 +356,14 @@ export function RecoveryDetailView() {
                   </Fact>
                   <Fact label={platform.debt.label}>
                     {platform.name === "Stripe" && platform.debt.url ? (
-                      <Link url={platform.debt.url} external>
+                      <Link url={platform.debt.url} target="_blank">
                         {platform.debt.text}
                       </Link>
                     ) : (
                       <BlockStack gap="050">
                         <Text as="span">{platform.debt.text}</Text>
                         {platform.debt.url ? (
-                          <Link url={platform.debt.url} external>
+                          <Link url={platform.debt.url} target="_blank">
                             {platform.debt.urlText}
                           </Link>
                         ) : null}
