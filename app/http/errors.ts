@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   recovery_not_found: 404,
   api_key_not_found: 404,
   token_not_found: 404,
+  customer_not_found: 404,
+  template_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   account_already_connected: 409,
