@@ -429,3 +429,78 @@ export function findDeclineCode(psp: DeclinePsp, code: string | null | undefined
 export function customerMessageFor(subcategory: DeclineSubcategory): string {
   return CUSTOMER_MESSAGES[subcategory];
 }
+
+/**
+ * The share of failed payments in each category that a dunning programme usually wins back: what
+ * the merchant's own observed rate is compared with. Sources and rationale:
+ * - soft_retry 0.75 and hard_customer 0.35 are LostChurn's published expectations (its decline-code
+ *   categories reference, ../shared/seeds/002_…txt), in line with processors' reports that most soft
+ *   declines clear on a well-timed retry while a card that needs replacing depends on the customer acting.
+ * - terminal 0.05: these cards are never retried (network rules), so only a customer who pays by other
+ *   means of their own accord recovers the debt; kept deliberately low.
+ * - unknown 0.40: retried cautiously, at least a day apart; it sits between the soft and hard outcomes.
+ */
+export const EXPECTED_RECOVERY_RATES: Readonly<Record<DeclineCategory, number>> = Object.freeze({
+  soft_retry: 0.75,
+  hard_customer: 0.35,
+  terminal: 0.05,
+  unknown: 0.4,
+});
+
+/** Other spellings of the catalogue's PSP names (LostChurn says `checkout_com`). */
+const PSP_ALIASES: Readonly<Record<string, DeclinePsp>> = {
+  checkout_com: "checkout",
+  "checkout.com": "checkout",
+  checkoutcom: "checkout",
+  cko: "checkout",
+  paypal_braintree: "braintree",
+};
+
+/** A provider name as the catalogue knows it, or null when the catalogue has no codes for it. */
+export function declinePspOf(provider: string | null | undefined): DeclinePsp | null {
+  const name = provider?.trim().toLowerCase() ?? "";
+  if ((DECLINE_PSPS as readonly string[]).includes(name)) return name as DeclinePsp;
+  return PSP_ALIASES[name] ?? null;
+}
+
+/** The subcategories the catalogue files under a category, in catalogue order. */
+export function subcategoriesOf(category: DeclineCategory): DeclineSubcategory[] {
+  return DECLINE_SUBCATEGORIES.filter((sub) => DECLINE_CODES.some((e) => e.category === category && e.subcategory === sub));
+}
+
+/** Every PSP's entry for a code (case-insensitive; each PSP's exact spelling first), in catalogue PSP order. */
+export function declineCodeVariations(code: string | null | undefined): DeclineCode[] {
+  return DECLINE_PSPS.map((psp) => findDeclineCode(psp, code)).filter((e): e is DeclineCode => e !== undefined);
+}
+
+/**
+ * A code under any provider name. A PSP in the catalogue (or an alias of one) is looked up in its own
+ * codes only. For any other provider (an ingested BigCommerce, WooCommerce or custom PSP), the code
+ * counts when every PSP that knows it agrees on its category and subcategory (`insufficient_funds`,
+ * `expired_card`…); a code the PSPs disagree on, or none knows, is not found.
+ */
+export function lookupDeclineCode(provider: string | null | undefined, code: string | null | undefined): DeclineCode | undefined {
+  const psp = declinePspOf(provider);
+  if (psp) return findDeclineCode(psp, code);
+  const variations = declineCodeVariations(code);
+  const first = variations[0];
+  if (!first) return undefined;
+  const agreed = variations.every((e) => e.category === first.category && e.subcategory === first.subcategory);
+  return agreed ? first : undefined;
+}
+
+export interface DeclineClassification {
+  category: DeclineCategory;
+  subcategory: DeclineSubcategory;
+  /** The catalogue entry that decided, null when the code is not in the catalogue ("unknown"). */
+  entry: DeclineCode | null;
+}
+
+/**
+ * psp + code → category and subcategory: the catalogue's answer, which the engine's policy
+ * (policy.ts `classifyFailure`) starts from for every provider before applying network rules.
+ */
+export function classifyDecline(provider: string | null | undefined, code: string | null | undefined): DeclineClassification {
+  const entry = lookupDeclineCode(provider, code);
+  return entry ? { category: entry.category, subcategory: entry.subcategory, entry } : { category: "unknown", subcategory: "other", entry: null };
+}

@@ -61,7 +61,8 @@ export type Settlement = { state: "open" } | { state: "paid"; amountPaid: number
  */
 export interface FailureFacts {
   workspaceId: string;
-  provider: "stripe" | "shopify";
+  /** "stripe", "shopify", or an ingested PSP ("adyen", "braintree", "checkout", …). */
+  provider: "stripe" | "shopify" | (string & {});
   /** The platform account: the connected Stripe account, or the shop domain. */
   accountId: string;
   /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
@@ -283,7 +284,8 @@ export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAct
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   return decideNextAction({
     failure: {
-      provider: recovery.provider === "shopify" ? "shopify" : "stripe",
+      // The provider's own codes: every PSP's, ingested ones included, come from the one catalogue.
+      provider: recovery.provider,
       errorCode: recovery.errorCode,
       declineCode: recovery.declineCode,
       adviceCode: recovery.adviceCode,

@@ -3,7 +3,7 @@
 import { DateTime, IANAZone } from "luxon";
 import {
   customerMessageFor,
-  findDeclineCode,
+  lookupDeclineCode,
   NO_CONTACT_SUBCATEGORIES,
   type DeclineCategory,
   type DeclineCode,
@@ -13,7 +13,8 @@ import {
 export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "other" | "unknown";
 
 export interface FailureInput {
-  provider: "stripe" | "shopify";
+  /** "stripe", "shopify", or an ingested PSP's name ("adyen", "braintree", "checkout", …): whose codes these are. */
+  provider: string;
   /** Stripe error code (card_declined, expired_card, authentication_required, incorrect_cvc …); Shopify error_code. */
   errorCode: string | null;
   /** Stripe decline_code: insufficient_funds, do_not_honor … */
@@ -206,12 +207,12 @@ function normaliseNetworkCode(code: string | null): string | null {
 
 function lookup(f: FailureInput): DeclineCode | undefined {
   const psp = f.provider;
-  const byDecline = findDeclineCode(psp, f.declineCode);
+  const byDecline = lookupDeclineCode(psp, f.declineCode);
   if (byDecline) return byDecline;
   const error = f.errorCode?.trim().toLowerCase() ?? "";
   // An unrecognised decline_code under a generic "card_declined" is unknown, not generic.
   if (f.declineCode?.trim() && GENERIC_ERROR_CODES.has(error)) return undefined;
-  return findDeclineCode(psp, f.errorCode);
+  return lookupDeclineCode(psp, f.errorCode);
 }
 
 function analyse(f: FailureInput): Analysis {
