@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   internal_error: 500,
   upstream_error: 502,
   not_configured: 503,
+  webhook_endpoint_not_found: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
