@@ -31,6 +31,9 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   not_configured: 503,
   webhook_endpoint_not_found: 404,
+  decline_code_not_found: 404,
+  subscription_not_found: 404,
+  invoice_not_found: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
