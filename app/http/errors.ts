@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   decline_code_not_found: 404,
   subscription_not_found: 404,
   invoice_not_found: 404,
+  payment_not_found: 404,
+  retry_not_supported: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
