@@ -21,4 +21,6 @@ const rotate = defineEndpoint({
     rotateApiKey({ workspaceId, id: params.id, graceHours: body.grace_period_hours, actor: { apiKeyId: caller.apiKeyId } }),
 });
 
-export const { loader, action } = routeOf(rotate);
+const route = routeOf(rotate);
+export const loader = route.loader;
+export const action = route.action;

@@ -30,4 +30,6 @@ const revoke = defineEndpoint({
   handler: ({ workspaceId, params }) => revokeApiKey({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(get, revoke);
+const route = routeOf(get, revoke);
+export const loader = route.loader;
+export const action = route.action;

@@ -30,4 +30,6 @@ const create = defineEndpoint({
     createApiKey({ workspaceId, name: body.name, scopes: body.scopes, livemode: body.livemode, actor: { apiKeyId: caller.apiKeyId } }),
 });
 
-export const { loader, action } = routeOf(list, create);
+const route = routeOf(list, create);
+export const loader = route.loader;
+export const action = route.action;

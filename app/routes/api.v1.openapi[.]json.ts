@@ -1,22 +1,23 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { documentOperation } from "~/http/api-v1/endpoint.server";
+import { documented } from "~/http/api-v1/endpoint.server";
 import { buildOpenApiDocument } from "~/http/api-v1/openapi.server";
 import { allOperations } from "~/http/api-v1/registry.server";
 import { apiHandler, json } from "~/http/problem.server";
 import { env } from "~/utils/env.server";
 
-documentOperation({
-  method: "GET",
-  path: "/api/v1/openapi.json",
-  summary: "This API's OpenAPI 3.1 document",
-  tags: ["Status"],
-  auth: "none",
-  response: z.object({ openapi: z.literal("3.1.0") }).loose(),
-});
-
-export const loader = apiHandler(async (_args: LoaderFunctionArgs) => {
-  return json(buildOpenApiDocument({ baseUrl: env().APP_URL, operations: allOperations() }), {
-    headers: { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" },
-  });
-});
+export const loader = documented(
+  {
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    summary: "This API's OpenAPI 3.1 document",
+    tags: ["Status"],
+    auth: "none",
+    response: z.object({ openapi: z.literal("3.1.0") }).loose(),
+  },
+  apiHandler(async (_args: LoaderFunctionArgs) =>
+    json(buildOpenApiDocument({ baseUrl: env().APP_URL, operations: allOperations() }), {
+      headers: { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" },
+    }),
+  ),
+);

@@ -34,4 +34,4 @@ const status = defineEndpoint({
   }),
 });
 
-export const { loader } = routeOf(status);
+export const loader = routeOf(status).loader;

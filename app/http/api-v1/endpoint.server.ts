@@ -20,8 +20,15 @@
  *   example: { body: { … } },               // the curl example in /docs/api
  *   handler: async ({ workspaceId, params }) => getPaymentFor({ workspaceId, id: params.id }),
  * });
- * export const { loader, action } = routeOf(getPayment);
+ * const route = routeOf(getPayment);          // every operation on this path
+ * export const loader = route.loader;          // GET (or 405)
+ * export const action = route.action;          // the other methods, by request method (or 405)
  * ```
+ *
+ * Keep exactly this shape: `const`s reached only from `export const loader/action = …` (no bare
+ * top-level calls, no destructuring in the export): Remix then strips them, with their server
+ * imports, from the browser bundle; otherwise `npm run build` fails ("Server-only module
+ * referenced by client").
  *
  * That is all: the route file is picked up by the OpenAPI document (`registry.server.ts` imports
  * every `app/routes/api.v1.*` file), and a test fails if a route is missing from it.
@@ -126,9 +133,14 @@ export function registeredOperations(): OperationDoc[] {
   return [...operations.values()];
 }
 
-/** For /api/v1 routes that keep a contract of their own (Flow Arc's health): documented, not wrapped. */
-export function documentOperation(doc: Omit<OperationDoc, "status" | "errors" | "pipeline"> & { status?: number; errors?: ErrorCode[] }) {
+/**
+ * For /api/v1 routes that keep a contract of their own (Flow Arc's health, the document itself):
+ * documented, not wrapped. `export const loader = documented({...}, handler)`: keeping the call
+ * inside the export lets Remix strip it, and its server imports, from the browser bundle.
+ */
+export function documented<F>(doc: Omit<OperationDoc, "status" | "errors" | "pipeline"> & { status?: number; errors?: ErrorCode[] }, handler: F): F {
   register({ status: 200, errors: [], pipeline: false, ...doc });
+  return handler;
 }
 
 function strict(schema: Schema | undefined): Schema | undefined {
