@@ -3,7 +3,7 @@ import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 
 /**
- * Stripe's `Idempotency-Key` semantics for every /api/v1 POST (ADR 0009): the first response (any
+ * Stripe's `Idempotency-Key` semantics for every /api/v1 POST (ADR 0012): the first response (any
  * status below 500) is stored for 24 h and replayed to a retry of the same request; the same key on
  * another request is 409 `idempotency_key_reused`; a retry while the first is still running is 409
  * `idempotency_key_in_use`. A 5xx is not stored, so a retry runs again. Keys are per workspace.

@@ -7,7 +7,7 @@ import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "./versions";
 
 /**
  * OpenAPI 3.1 for /api/v1, generated from the endpoints' zod schemas with zod's own
- * `z.toJSONSchema` (JSON Schema 2020-12, which is OpenAPI 3.1's dialect; ADR 0010). Schemas named
+ * `z.toJSONSchema` (JSON Schema 2020-12, which is OpenAPI 3.1's dialect; ADR 0013). Schemas named
  * with `.meta({ id })` become `components.schemas`.
  */
 type Json = Record<string, unknown>;

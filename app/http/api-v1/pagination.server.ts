@@ -5,7 +5,7 @@ import { AppError } from "~/http/errors";
  * Lists are `{items, next_cursor}`, newest first, with opaque keyset cursors (`limit` 1–100,
  * default 25). LostChurn's `page`/`per_page` are accepted on the same endpoints: then the answer also
  * carries `page, per_page, total, total_pages` and `next_cursor` is null (one paging style per
- * request; mixing `cursor` with `page` is a 400). See docs/decisions (API v1 conventions).
+ * request; mixing `cursor` with `page` is a 400). See ADR 0008.
  */
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;

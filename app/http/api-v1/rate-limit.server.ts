@@ -11,7 +11,7 @@ const { RateLimiterMemory, RateLimiterPostgres } = rateLimiterFlexible;
  * Per API key: reads 200/min and writes 50/min (LostChurn), and 5,000/h across both (Revive).
  * Counted in PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, table api_rate_limits from our
  * migrations), so every web process agrees; if the database cannot count, each process falls back
- * to its own memory rather than refusing traffic (ADR 0009).
+ * to its own memory rather than refusing traffic (ADR 0012).
  */
 const LimitsSchema = z.object({
   API_RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(1).default(200),
