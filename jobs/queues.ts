@@ -42,6 +42,12 @@ export const queues = {
   ),
   /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). */
   shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5 }),
+  /** A payment event from a PSP without native webhooks (POST /api/v1/ingest/payment-event). */
+  ingestEvent: queue("ingest-event", z.object({ ingestEventId: z.string() })),
+  /** One outbound event to one merchant endpoint; pg-boss retries with backoff (about 8.5 h in all). */
+  webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
+  /** An outbound event no endpoint takes, emailed to the workspace owner instead. */
+  webhookOwnerEmail: queue("webhook-owner-email", z.object({ eventId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),
 } as const;
 

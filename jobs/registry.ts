@@ -9,6 +9,9 @@ import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
 import { shopifyUpdateEmailJob } from "./definitions/shopify-update-email";
 import { shopifyWebhookJob } from "./definitions/shopify-webhook";
 import { stripeEventJob } from "./definitions/stripe-event";
+import { ingestEventJob } from "./definitions/ingest-event";
+import { webhookDeliverJob } from "./definitions/webhook-deliver";
+import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
 
 /** Every job the worker runs. */
 export const jobDefinitions = [
@@ -22,4 +25,7 @@ export const jobDefinitions = [
   shopifyShopEraseJob,
   shopifyUpdateEmailJob,
   shopifyBillingAttemptCheckJob,
+  ingestEventJob,
+  webhookDeliverJob,
+  webhookOwnerEmailJob,
 ] as unknown as JobDefinition[];

@@ -63,8 +63,8 @@ export interface FailureFacts {
   workspaceId: string;
   /** "stripe", "shopify", or an ingested PSP ("adyen", "braintree", "checkout", …). */
   provider: "stripe" | "shopify" | (string & {});
-  /** The platform account: the connected Stripe account, or the shop domain. */
-  accountId: string;
+  /** The platform account: the connected Stripe account, or the shop domain; null for an ingested PSP (nothing Recoup can charge). */
+  accountId: string | null;
   /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
   invoiceId: string;
   /**

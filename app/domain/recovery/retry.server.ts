@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { isMerchantCharged, notifyRetryDue } from "~/domain/ingest/merchant-retry.server";
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -30,7 +31,7 @@ function keyFor(recovery: Pick<RecoveryAttempt, "id" | "provider">, attemptNumbe
   return recovery.provider === "shopify" ? shopifyRetryKey(recovery.id, attemptNumber) : retryIdempotencyKey(recovery.id, attemptNumber);
 }
 
-type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } | { kind: "replanned" };
+type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } | { kind: "replanned" } | { kind: "notified" };
 
 /**
  * The `charge-retry` job: at the planned time, charge the debt once, under an
@@ -59,6 +60,11 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
         return { kind: "replanned" };
       }
       if (current.nextActionKind !== "retry") return { kind: "skip", why: `next action is ${current.nextActionKind}` };
+      if (isMerchantCharged(current.provider)) {
+        // An ingested PSP's payment: the merchant charges it; they are told the retry is due.
+        await notifyRetryDue({ tx, recovery: current, attemptNumber: input.attemptNumber, reason: current.nextActionReason });
+        return { kind: "notified" };
+      }
       if (current.provider === "shopify") {
         const shop = current.stripeAccountId ? await tx.shopifyShop.findUnique({ where: { shopDomain: current.stripeAccountId } }) : null;
         if (!shop || shop.uninstalledAt || shop.workspaceId !== current.workspaceId) return { kind: "skip", why: "Shopify shop not installed" };

@@ -1,0 +1,119 @@
+// The `ingest-event` job: an ingested PSP event, applied by the same recovery engine as Stripe's
+// and Shopify's (open/update a recovery, close it as recovered or abandoned, a new card → retry).
+// Safe to run twice: a processed event is skipped, and the engine compares state, not order.
+import {
+  markInvoiceAbandoned,
+  markRecovered,
+  markSubscriptionEnded,
+  onPaymentMethodUpdated,
+  recordInvoiceFailure,
+  type Settlement,
+} from "~/domain/recovery/engine.server";
+import { db } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+import type { IngestedPaymentEvent } from "../../../generated/prisma/client";
+import type { IngestPaymentEvent } from "./schemas";
+
+type Outcome = { status: "processed" | "ignored"; note?: string; recoveryAttemptId?: string | null };
+
+/** The Customer row's key: the PSP's customer id, else the email (lower case). */
+export function customerKeyOf(event: Pick<IngestPaymentEvent, "customer_id" | "customer_email">): string {
+  return event.customer_id ?? `email:${event.customer_email.trim().toLowerCase()}`;
+}
+
+function occurredAt(row: IngestedPaymentEvent, event: IngestPaymentEvent): Date {
+  return event.occurred_at ? new Date(event.occurred_at) : row.receivedAt;
+}
+
+/** A success for this payment already received (events may arrive out of order): the debt is paid. */
+async function settlementOf(row: IngestedPaymentEvent, failedAt: Date): Promise<Settlement> {
+  const successes = await db().ingestedPaymentEvent.findMany({
+    where: { workspaceId: row.workspaceId, externalId: row.externalId, type: "payment_succeeded", id: { not: row.id } },
+  });
+  for (const s of successes) {
+    const at = occurredAt(s, s.payload as unknown as IngestPaymentEvent);
+    if (at >= failedAt) return { state: "paid", amountPaid: (s.payload as unknown as IngestPaymentEvent).amount_cents, at };
+  }
+  return { state: "open" };
+}
+
+async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Promise<Outcome> {
+  const { workspaceId } = row;
+  const at = occurredAt(row, event);
+  switch (event.event_type) {
+    case "payment_failed": {
+      const recovery = await recordInvoiceFailure({
+        workspaceId,
+        provider: event.provider,
+        accountId: null,
+        invoiceId: event.external_id!,
+        amountDueMinor: event.amount_cents,
+        currency: event.currency,
+        hostedInvoiceUrl: event.payment_url ?? null,
+        platform: null,
+        settlement: await settlementOf(row, at),
+        failure: {
+          errorCode: null,
+          declineCode: event.decline_code ?? null,
+          adviceCode: null,
+          networkDeclineCode: null,
+          networkAdviceCode: null,
+          message: null,
+          cardBrand: "unknown",
+          cardFingerprint: null,
+          cardLast4: null,
+        },
+        failedAt: at,
+        sourceKey: `ingest:${row.id}`,
+        customer: { externalId: customerKeyOf(event), email: event.customer_email, name: event.customer_name ?? null },
+        subscriptionId: event.subscription_id ?? null,
+      });
+      return { status: "processed", recoveryAttemptId: recovery.id };
+    }
+    case "payment_succeeded": {
+      const recovery = await markRecovered({ workspaceId, invoiceId: event.external_id!, at, amountPaid: event.amount_cents });
+      return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
+    }
+    case "subscription_cancelled": {
+      if (event.subscription_id) {
+        await markSubscriptionEnded({ workspaceId, subscriptionId: event.subscription_id, at, reason: "subscription_canceled" });
+        return { status: "processed" };
+      }
+      const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: event.external_id!, reason: "subscription_canceled", at });
+      return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
+    }
+    case "payment_method_updated": {
+      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event), at });
+      return updated.length ? { status: "processed" } : { status: "ignored", note: "no open recovery for this customer" };
+    }
+    case "charge_refunded":
+      // A refund changes no recovery: what was recovered was paid, whatever the merchant gives back later.
+      return { status: "ignored", note: "refunds do not change recoveries" };
+  }
+}
+
+export async function processIngestedEvent(input: { ingestEventId: string }) {
+  const row = await db().ingestedPaymentEvent.findUnique({ where: { id: input.ingestEventId } });
+  if (!row || row.status === "processed" || row.status === "ignored") return;
+  try {
+    const outcome = await apply(row, row.payload as unknown as IngestPaymentEvent);
+    await db().ingestedPaymentEvent.update({
+      where: { id: row.id },
+      data: {
+        status: outcome.status,
+        attempts: { increment: 1 },
+        lastError: outcome.note ?? null,
+        recoveryAttemptId: outcome.recoveryAttemptId ?? undefined,
+        processedAt: new Date(),
+      },
+    });
+    return outcome;
+  } catch (error) {
+    await db().ingestedPaymentEvent.update({
+      where: { id: row.id },
+      data: { status: "failed", attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000) },
+    });
+    log.warn("ingested event failed", { ingestEventId: row.id, type: row.type, error });
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+// Outbound webhook endpoints (LostChurn `/v1/webhooks/endpoints`): a merchant's URL, the events it
+// takes, and the secret that signs what Recoup sends it. The secret is shown once, at creation;
+// it is kept encrypted because signing needs it back (a hash would not do).
+import { randomBytes } from "node:crypto";
+import { AppError } from "~/http/errors";
+import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
+import { decrypt, encrypt } from "~/utils/crypto.server";
+import { db } from "~/utils/db.server";
+import { env } from "~/utils/env.server";
+import type { WebhookEndpoint } from "../../../generated/prisma/client";
+import { WEBHOOK_EVENT_TYPES } from "./schemas";
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** HTTPS only; plain http is accepted for loopback addresses outside production (local development, tests). */
+export function checkEndpointUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalidUrl("Give an absolute URL, such as https://example.com/webhooks.");
+  }
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK.has(url.hostname) && env().NODE_ENV !== "production";
+  if (url.protocol !== "https:" && !loopbackHttp) throw invalidUrl("The URL must use https.");
+  if (url.username || url.password) throw invalidUrl("Put no credentials in the URL; verify the Recoup-Signature header instead.");
+  if (url.hash) throw invalidUrl("The URL cannot carry a #fragment.");
+  return url.toString();
+}
+
+function invalidUrl(message: string) {
+  return new AppError("validation_failed", `body.url: ${message}`, { errors: [{ path: "body.url", message }] });
+}
+
+export function endpointView(row: WebhookEndpoint) {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: row.events,
+    enabled: row.enabled,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function signingSecretOf(row: Pick<WebhookEndpoint, "secretEncrypted">): string {
+  return decrypt(row.secretEncrypted);
+}
+
+const uniqueEvents = (events: readonly string[] | undefined) => [...new Set(events ?? WEBHOOK_EVENT_TYPES)];
+
+export async function createWebhookEndpoint(input: { workspaceId: string; url: string; events?: string[]; description?: string }) {
+  const url = checkEndpointUrl(input.url);
+  const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+  const row = await db().webhookEndpoint.create({
+    data: {
+      workspaceId: input.workspaceId,
+      url,
+      description: input.description || null,
+      events: uniqueEvents(input.events),
+      secretEncrypted: encrypt(secret),
+    },
+  });
+  return { ...endpointView(row), signingSecret: secret };
+}
+
+export async function listWebhookEndpoints(input: { workspaceId: string; page: PageRequest }) {
+  const where = { workspaceId: input.workspaceId };
+  const page = await paginate(input.page, {
+    find: (args) => db().webhookEndpoint.findMany({ ...args, where: { ...where, ...args.where } }),
+    count: () => db().webhookEndpoint.count({ where }),
+  });
+  return { ...page, items: page.items.map(endpointView) };
+}
+
+/** The endpoint, if it is this workspace's: another workspace's id is not found. */
+export async function getWebhookEndpoint(input: { workspaceId: string; id: string }) {
+  const row = await db().webhookEndpoint.findFirst({ where: { id: input.id, workspaceId: input.workspaceId } });
+  if (!row) throw new AppError("webhook_endpoint_not_found", "No webhook endpoint with that id in this workspace.");
+  return row;
+}
+
+export async function updateWebhookEndpoint(input: {
+  workspaceId: string;
+  id: string;
+  url?: string;
+  events?: string[];
+  description?: string | null;
+  enabled?: boolean;
+}) {
+  const row = await getWebhookEndpoint(input);
+  const updated = await db().webhookEndpoint.update({
+    where: { id: row.id },
+    data: {
+      url: input.url === undefined ? undefined : checkEndpointUrl(input.url),
+      events: input.events === undefined ? undefined : uniqueEvents(input.events),
+      description: input.description === undefined ? undefined : input.description || null,
+      enabled: input.enabled,
+    },
+  });
+  return endpointView(updated);
+}
+
+/** Deletes the endpoint and its delivery log; events still queued for it are dropped by their jobs. */
+export async function deleteWebhookEndpoint(input: { workspaceId: string; id: string }) {
+  const row = await getWebhookEndpoint(input);
+  await db().webhookEndpoint.delete({ where: { id: row.id } });
+  return { id: row.id, deleted: true as const };
+}

@@ -1,0 +1,204 @@
+// Outbound events: created once per happening (dedupe key), then sent to every enabled endpoint that
+// takes their type (one `webhook-deliver` job per endpoint) or, when none does, emailed to the
+// workspace owner. Everything is written inside the caller's transaction, so an event never exists
+// without its jobs (ADR 0002) and a retried caller never makes a second event.
+import { randomBytes } from "node:crypto";
+import { AppError } from "~/http/errors";
+import { CURRENT_API_VERSION } from "~/http/api-v1/versions";
+import { toWire } from "~/http/api-v1/casing";
+import { escapeHtml, formatMoney } from "~/domain/dunning/templates";
+import { now } from "~/utils/clock.server";
+import { db, type Prisma, type Tx } from "~/utils/db.server";
+import { sendEmail } from "~/utils/email.server";
+import { log } from "~/utils/logger.server";
+import { enqueue } from "~/utils/queue.server";
+import type { WebhookEvent } from "../../../generated/prisma/client";
+import { queues } from "../../../jobs/queues";
+import { getWebhookEndpoint, signingSecretOf } from "./endpoints.server";
+import type { WebhookEventType } from "./schemas";
+import { signatureHeader, SIGNATURE_HEADER } from "./signing";
+
+const TIMEOUT_MS = 10_000;
+
+export type EventChannel = "webhook" | "email" | "none";
+
+/** The body every endpoint receives for an event: the same bytes on every attempt. */
+export function wireEvent(event: Pick<WebhookEvent, "id" | "type" | "createdAt" | "payload">) {
+  return { id: event.id, type: event.type, createdAt: event.createdAt, apiVersion: CURRENT_API_VERSION, data: event.payload };
+}
+
+export async function emitWebhookEvent(input: {
+  tx: Tx;
+  workspaceId: string;
+  type: Exclude<WebhookEventType, "webhook.test">;
+  dedupeKey: string;
+  recoveryAttemptId?: string | null;
+  /** camelCase; sent snake_case. */
+  data: Record<string, unknown>;
+}): Promise<{ eventId: string; created: boolean; channel: EventChannel }> {
+  const { tx } = input;
+  const [inserted] = await tx.webhookEvent.createManyAndReturn({
+    data: {
+      workspaceId: input.workspaceId,
+      type: input.type,
+      dedupeKey: input.dedupeKey,
+      recoveryAttemptId: input.recoveryAttemptId ?? null,
+      payload: toWire(input.data) as Prisma.InputJsonValue,
+      createdAt: now(),
+    },
+    skipDuplicates: true,
+  });
+  if (!inserted) {
+    const existing = await tx.webhookEvent.findUniqueOrThrow({
+      where: { workspaceId_dedupeKey: { workspaceId: input.workspaceId, dedupeKey: input.dedupeKey } },
+      include: { deliveries: { select: { id: true } } },
+    });
+    return { eventId: existing.id, created: false, channel: existing.deliveries.length ? "webhook" : existing.emailedAt ? "email" : "none" };
+  }
+  const endpoints = await tx.webhookEndpoint.findMany({
+    where: { workspaceId: input.workspaceId, enabled: true, events: { has: input.type } },
+    select: { id: true },
+  });
+  if (endpoints.length === 0) {
+    await enqueue(queues.webhookOwnerEmail, { eventId: inserted.id }, { tx, key: inserted.id });
+    return { eventId: inserted.id, created: true, channel: "email" };
+  }
+  for (const endpoint of endpoints) {
+    const delivery = await tx.webhookDelivery.create({ data: { workspaceId: input.workspaceId, endpointId: endpoint.id, eventId: inserted.id } });
+    await enqueue(queues.webhookDeliver, { deliveryId: delivery.id }, { tx, key: delivery.id });
+  }
+  return { eventId: inserted.id, created: true, channel: "webhook" };
+}
+
+export interface PostResult {
+  ok: boolean;
+  statusCode: number | null;
+  responseTimeMs: number;
+  error: string | null;
+}
+
+/**
+ * One signed POST. Redirects are not followed (the endpoint is the URL the merchant registered) and
+ * the answer must come within 10 seconds.
+ */
+export async function postSigned(input: { url: string; secret: string; eventId: string; body: string }): Promise<PostResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await fetch(input.url, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Recoup-Webhooks/1.0",
+        [SIGNATURE_HEADER]: signatureHeader(input.secret, input.body, Math.floor(now().getTime() / 1000)),
+        "Recoup-Event-Id": input.eventId,
+        // The same on every attempt: a receiver that has seen it can answer 2xx and do nothing.
+        "Idempotency-Key": input.eventId,
+      },
+      body: input.body,
+    });
+    await res.body?.cancel().catch(() => undefined);
+    const ok = res.status >= 200 && res.status < 300;
+    return { ok, statusCode: res.status, responseTimeMs: elapsed(), error: ok ? null : `The endpoint answered HTTP ${res.status}.` };
+  } catch (error) {
+    const timedOut = (error as Error).name === "TimeoutError";
+    return { ok: false, statusCode: null, responseTimeMs: elapsed(), error: timedOut ? "No answer within 10 seconds." : `Could not reach the endpoint: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * The `webhook-deliver` job. Success (2xx) marks the delivery; anything else throws, so pg-boss
+ * retries with backoff. A crash after the POST but before the mark sends it again with the same
+ * event id (at-least-once; receivers dedupe on `Recoup-Event-Id`).
+ */
+export async function deliverWebhook(input: { deliveryId: string; finalAttempt?: boolean }) {
+  const delivery = await db().webhookDelivery.findUnique({ where: { id: input.deliveryId }, include: { endpoint: true, event: true } });
+  if (!delivery || delivery.status === "delivered") return { kind: "skipped" as const };
+  if (!delivery.endpoint.enabled) {
+    await db().webhookDelivery.update({ where: { id: delivery.id }, data: { status: "failed", lastError: "The endpoint was disabled." } });
+    return { kind: "skipped" as const };
+  }
+  const body = JSON.stringify(toWire(wireEvent(delivery.event)));
+  const result = await postSigned({ url: delivery.endpoint.url, secret: signingSecretOf(delivery.endpoint), eventId: delivery.event.id, body });
+  await db().webhookDelivery.update({
+    where: { id: delivery.id },
+    data: {
+      attempts: { increment: 1 },
+      lastStatusCode: result.statusCode,
+      lastError: result.error,
+      status: result.ok ? "delivered" : input.finalAttempt ? "failed" : "retrying",
+      deliveredAt: result.ok ? now() : undefined,
+    },
+  });
+  if (!result.ok) {
+    log.warn("webhook delivery failed", { deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode: result.statusCode });
+    throw new Error(result.error ?? "delivery failed");
+  }
+  return { kind: "delivered" as const, statusCode: result.statusCode };
+}
+
+/** `POST /api/v1/webhooks/endpoints/{id}/test`: a `webhook.test` event, sent now, the result returned. */
+export async function testWebhookEndpoint(input: { workspaceId: string; id: string }) {
+  const endpoint = await getWebhookEndpoint(input);
+  const event = { id: `evt_test_${randomBytes(12).toString("hex")}`, type: "webhook.test", createdAt: now(), payload: { endpointId: endpoint.id, message: "A test event from Recoup." } };
+  const body = JSON.stringify(toWire(wireEvent({ ...event, payload: toWire(event.payload) as Prisma.JsonValue })));
+  const result = await postSigned({ url: endpoint.url, secret: signingSecretOf(endpoint), eventId: event.id, body });
+  return { success: result.ok, statusCode: result.statusCode, responseTimeMs: result.responseTimeMs, endpointId: endpoint.id, eventId: event.id, error: result.error };
+}
+
+type RetryDueData = {
+  payment_id: string;
+  external_id: string;
+  provider: string;
+  amount_cents: number;
+  currency: string;
+  attempt_number: number;
+  customer?: { email?: string | null; external_id?: string | null };
+  reason?: string | null;
+};
+
+/** The owner's email for an event no endpoint takes: in words, with what to do. */
+function ownerEmailFor(event: WebhookEvent, workspaceName: string): { subject: string; text: string } {
+  if (event.type !== "payment.retry_due") throw new AppError("invalid_state", `No email for ${event.type} events.`);
+  const d = event.payload as unknown as RetryDueData;
+  const amount = formatMoney(d.amount_cents, d.currency);
+  const who = d.customer?.email || d.customer?.external_id || "the customer";
+  const subject = `Retry due: ${amount} from ${who} (${d.provider} payment ${d.external_id})`;
+  const text = [
+    `Recoup would retry this failed payment now, but ${d.provider} payments are charged by you, not by Recoup.`,
+    "",
+    `Payment: ${d.external_id} (${d.provider}), ${amount}`,
+    `Customer: ${who}`,
+    `Retry: number ${d.attempt_number}`,
+    ...(d.reason ? [`Why now: ${d.reason}`] : []),
+    "",
+    "Retry it in your payment system, then tell Recoup how it went: POST /api/v1/ingest/payment-event with payment_succeeded or payment_failed for this external_id.",
+    `To receive these as signed "payment.retry_due" webhooks instead of emails, add an endpoint: POST /api/v1/webhooks/endpoints.`,
+    "",
+    `Event ${event.id} · ${workspaceName}`,
+  ].join("\n");
+  return { subject, text };
+}
+
+/** The `webhook-owner-email` job: once per event (its Message-ID is the event's, so a resend is the same email). */
+export async function emailOwnerAboutEvent(input: { eventId: string }) {
+  const event = await db().webhookEvent.findUnique({ where: { id: input.eventId }, include: { workspace: { include: { owner: true } } } });
+  if (!event || event.emailedAt) return { kind: "skipped" as const };
+  const to = event.workspace.owner.email;
+  if (!to) {
+    log.warn("outbound event has no endpoint and the workspace owner no email", { eventId: event.id, workspaceId: event.workspaceId });
+    return { kind: "skipped" as const };
+  }
+  const { subject, text } = ownerEmailFor(event, event.workspace.name);
+  await sendEmail({
+    to,
+    subject,
+    text,
+    html: text.split("\n\n").map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`).join(""),
+    messageId: `<${event.id}@recoup>`,
+  });
+  await db().webhookEvent.update({ where: { id: event.id }, data: { emailedAt: now() } });
+  return { kind: "emailed" as const };
+}

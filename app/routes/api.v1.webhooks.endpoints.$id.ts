@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { deleteWebhookEndpoint, updateWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
+import { DeletedWebhookEndpointSchema, UpdateWebhookEndpointSchema, WebhookEndpointSchema } from "~/domain/webhooks/schemas";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const params = z.object({ id: z.string().min(1).max(100) });
+
+const update = defineEndpoint({
+  method: "PUT",
+  path: "/api/v1/webhooks/endpoints/{id}",
+  scope: "webhooks",
+  summary: "Update a webhook endpoint",
+  description: "Changes the URL, events, description or `enabled`; fields left out stay as they are. The signing secret does not change.",
+  tags: ["Webhooks"],
+  params,
+  body: UpdateWebhookEndpointSchema,
+  response: WebhookEndpointSchema,
+  errors: ["webhook_endpoint_not_found"],
+  example: { body: { enabled: false } },
+  handler: ({ workspaceId, params, body }) => updateWebhookEndpoint({ workspaceId, id: params.id, ...body }),
+});
+
+const remove = defineEndpoint({
+  method: "DELETE",
+  path: "/api/v1/webhooks/endpoints/{id}",
+  scope: "webhooks",
+  summary: "Delete a webhook endpoint",
+  description: "Permanently; events still waiting for it are not sent.",
+  tags: ["Webhooks"],
+  params,
+  response: DeletedWebhookEndpointSchema,
+  errors: ["webhook_endpoint_not_found"],
+  handler: ({ workspaceId, params }) => deleteWebhookEndpoint({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(update, remove);

@@ -1,0 +1,33 @@
+import { createWebhookEndpoint, listWebhookEndpoints } from "~/domain/webhooks/endpoints.server";
+import { CreateWebhookEndpointSchema, WebhookEndpointSchema, WebhookEndpointWithSecretSchema } from "~/domain/webhooks/schemas";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+
+const list = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/webhooks/endpoints",
+  scope: "webhooks",
+  summary: "List webhook endpoints",
+  description: "The workspace's endpoints, newest first. Never their signing secrets.",
+  tags: ["Webhooks"],
+  query: PageQuerySchema,
+  response: pageSchema(WebhookEndpointSchema),
+  handler: ({ workspaceId, query }) => listWebhookEndpoints({ workspaceId, page: pageRequest(query) }),
+});
+
+const create = defineEndpoint({
+  method: "POST",
+  path: "/api/v1/webhooks/endpoints",
+  scope: "webhooks",
+  summary: "Create a webhook endpoint",
+  description:
+    "Recoup POSTs each event as JSON, signed: `Recoup-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the signing secret>`, with `Recoup-Event-Id` and an `Idempotency-Key` equal to it. Delivery is at least once: a retry (pg-boss, backoff over about 8 hours) repeats the same event id, so answer 2xx to an id you have seen. The signing secret is in this response only.",
+  tags: ["Webhooks"],
+  body: CreateWebhookEndpointSchema,
+  response: WebhookEndpointWithSecretSchema,
+  status: 201,
+  example: { body: { url: "https://example.com/webhooks/recoup", events: ["payment.retry_due"], description: "Billing service" } },
+  handler: ({ workspaceId, body }) => createWebhookEndpoint({ workspaceId, url: body.url, events: body.events, description: body.description }),
+});
+
+export const { loader, action } = routeOf(list, create);

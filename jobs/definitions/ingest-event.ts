@@ -1,0 +1,9 @@
+import { processIngestedEvent } from "~/domain/ingest/process.server";
+import { defineJob } from "../define";
+import { queues } from "../queues";
+
+export const ingestEventJob = defineJob({
+  queue: queues.ingestEvent,
+  concurrency: 4,
+  handler: (data) => processIngestedEvent(data),
+});
