@@ -1,0 +1,133 @@
+// What /api/v1 payments and recoveries share: both are views of one RecoveryAttempt row. Lists are
+// keyset pages on (startedAt desc, id desc) inside the caller's workspace; every filter has an index
+// that keeps that order (prisma/schema.prisma, docs/PERFORMANCE.md).
+import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
+import { encodeCursor, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
+import { AppError } from "~/http/errors";
+import { db, type Prisma } from "~/utils/db.server";
+import type { TIMELINE_EVENT_TYPES } from "./payments";
+
+export type AttemptWhere = Prisma.RecoveryAttemptWhereInput;
+
+/** One page of a workspace's recovery rows, newest failure first. */
+export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(input: {
+  workspaceId: string;
+  where: AttemptWhere;
+  page: PageRequest;
+  include: I;
+}): Promise<Page<Prisma.RecoveryAttemptGetPayload<{ include: I }>>> {
+  const where: AttemptWhere = { ...input.where, workspaceId: input.workspaceId };
+  const orderBy: Prisma.RecoveryAttemptOrderByWithRelationInput[] = [{ startedAt: "desc" }, { id: "desc" }];
+  const find = (args: { where: AttemptWhere; take: number; skip?: number }) =>
+    db().recoveryAttempt.findMany({ ...args, orderBy, include: input.include }) as unknown as Promise<Array<Prisma.RecoveryAttemptGetPayload<{ include: I }>>>;
+  const { page } = input;
+  if (page.mode === "offset") {
+    const [items, total] = await Promise.all([
+      find({ where, take: page.perPage, skip: (page.page - 1) * page.perPage }),
+      db().recoveryAttempt.count({ where }),
+    ]);
+    return { items, nextCursor: null, page: page.page, perPage: page.perPage, total, totalPages: Math.ceil(total / page.perPage) };
+  }
+  // The cursor carries (startedAt, id) of the last row shown, in the platform's opaque format.
+  const after = page.after;
+  const keyset: AttemptWhere = after
+    ? { AND: [where, { OR: [{ startedAt: { lt: after.createdAt } }, { startedAt: after.createdAt, id: { lt: after.id } }] }] }
+    : where;
+  const rows = await find({ where: keyset, take: page.limit + 1 });
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: last.startedAt, id: last.id }) : null };
+}
+
+/** YYYY-MM-DD is midnight UTC; anything else is an RFC 3339 instant (already validated). */
+export function instantOf(value: string): Date {
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+}
+
+export function startedBetween(after?: string, before?: string): AttemptWhere {
+  const gte = after ? instantOf(after) : undefined;
+  const lt = before ? instantOf(before) : undefined;
+  if (gte && lt && gte >= lt) {
+    throw new AppError("validation_failed", "created_after must be earlier than created_before.", {
+      errors: [{ path: "query.created_after", message: "Must be earlier than created_before." }],
+    });
+  }
+  return gte || lt ? { startedAt: { ...(gte ? { gte } : {}), ...(lt ? { lt } : {}) } } : {};
+}
+
+/**
+ * A row by Recoup's id or by the PSP's reference: the invoice id kept in stripeInvoiceId (Stripe,
+ * Shopify, ingested payments), else a platform attempt's own id (a Shopify billing attempt), which
+ * the engine keeps in RetryAttempt.idempotencyKey as `platform:<id>`. Only in the caller's workspace.
+ */
+export async function findAttemptId(workspaceId: string, ref: string): Promise<string | null> {
+  const rows = await db().recoveryAttempt.findMany({
+    where: { workspaceId, OR: [{ id: ref }, { stripeInvoiceId: ref }] },
+    select: { id: true },
+    take: 2,
+  });
+  // Our own id wins should a PSP reference ever equal another row's id.
+  const row = rows.find((r) => r.id === ref) ?? rows[0];
+  if (row) return row.id;
+  const attempt = await db().retryAttempt.findUnique({ where: { idempotencyKey: `platform:${ref}` }, select: { recoveryAttemptId: true, workspaceId: true } });
+  return attempt && attempt.workspaceId === workspaceId ? attempt.recoveryAttemptId : null;
+}
+
+export type TimelineEvent = { type: (typeof TIMELINE_EVENT_TYPES)[number]; timestamp: Date; details: Record<string, unknown> };
+
+/**
+ * The row's history in LostChurn's event words, oldest first, from the same timeline the dashboard
+ * shows; what is planned next (a retry) comes last, at its future time.
+ */
+export async function timelineEvents(workspaceId: string, recoveryId: string) {
+  const timeline = await getRecoveryTimeline({ workspaceId, recoveryId });
+  const row = await db().recoveryAttempt.findFirstOrThrow({
+    where: { id: recoveryId, workspaceId },
+    select: { pausedAt: true, paused: true, recoupRetryCount: true, amountDueCents: true, recoveredAmountCents: true, currency: true },
+  });
+  const events: TimelineEvent[] = [];
+  let failures = 0;
+  for (const entry of timeline.entries) {
+    const at = new Date(entry.at);
+    switch (entry.kind) {
+      case "failure":
+        failures += 1;
+        events.push({
+          type: failures === 1 ? "payment_failed" : "retry_failed",
+          timestamp: at,
+          details: { declineCode: entry.declineCode, message: entry.message, source: entry.source, attemptNumber: entry.attemptNumber },
+        });
+        break;
+      case "charge_succeeded":
+        events.push({ type: "retry_succeeded", timestamp: at, details: { amountCents: row.amountDueCents, currency: row.currency, source: entry.source, attemptNumber: entry.attemptNumber } });
+        break;
+      case "email": {
+        const details = { messageId: entry.messageId, kind: entry.emailKind, subject: entry.subject };
+        const type = entry.status === "failed" ? "email_failed" : entry.status === "scheduled" ? "email_scheduled" : entry.status === "skipped" ? "email_failed" : "email_sent";
+        events.push({ type, timestamp: at, details });
+        if (entry.openedAt) events.push({ type: "email_opened", timestamp: new Date(entry.openedAt), details: { messageId: entry.messageId } });
+        if (entry.clickedAt) events.push({ type: "link_clicked", timestamp: new Date(entry.clickedAt), details: { messageId: entry.messageId } });
+        break;
+      }
+      case "outcome":
+        events.push(
+          entry.outcome === "recovered"
+            ? { type: "recovered", timestamp: at, details: { amountCents: row.recoveredAmountCents ?? row.amountDueCents, currency: row.currency } }
+            : { type: "terminal", timestamp: at, details: { outcome: entry.outcome, reasonCode: entry.reasonCode } },
+        );
+        break;
+    }
+  }
+  if (row.paused && row.pausedAt) events.push({ type: "paused", timestamp: row.pausedAt, details: {} });
+  events.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+  const next = timeline.nextAction;
+  if (next && !row.paused && next.kind === "retry" && next.at) {
+    events.push({ type: "retry_scheduled", timestamp: new Date(next.at), details: { retryNumber: row.recoupRetryCount + 1, reason: next.reason } });
+  }
+  return events;
+}
+
+export function nextActionOf(row: { status: string; nextActionKind: string | null; nextActionAt: Date | null; nextActionReason: string | null }) {
+  if (row.status !== "pending") return null;
+  return { kind: row.nextActionKind, at: row.nextActionAt, reason: row.nextActionReason };
+}

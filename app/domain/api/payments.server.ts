@@ -1,0 +1,155 @@
+// /api/v1 payments: a failed payment Recoup works on (a RecoveryAttempt row) as LostChurn shows it.
+import type { z } from "zod";
+import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
+import type { PageRequest } from "~/http/api-v1/pagination.server";
+import { AppError } from "~/http/errors";
+import { db, type Prisma } from "~/utils/db.server";
+import { findAttemptId, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type AttemptWhere } from "./attempts.server";
+import type { ListPaymentsQuerySchema, PAYMENT_STATUSES } from "./payments";
+
+type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
+
+/** Providers whose charges Recoup makes itself; any other (ingested) payment is retried by the merchant. */
+export const CHARGEABLE_PROVIDERS = new Set(["stripe", "shopify"]);
+
+const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
+type PaymentRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
+
+export function paymentStatus(status: string): PaymentStatus {
+  return status === "pending" ? "failed" : status === "recovered" ? "recovered" : "terminal";
+}
+
+function statusWhere(status: ListPaymentsQuery["status"]): AttemptWhere {
+  switch (status) {
+    case undefined:
+      return {};
+    case "failed":
+      return { status: "pending" };
+    case "pending":
+      return { status: "pending", paused: false };
+    case "recovered":
+      return { status: "recovered" };
+    case "terminal":
+      return { status: { in: ["failed", "abandoned"] } };
+  }
+}
+
+async function maxRetriesOf(workspaceId: string): Promise<number> {
+  const workspace = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { retrySettings: true, timezone: true } });
+  return retrySettingsFor(workspace).maxRetries;
+}
+
+function paymentOf(row: PaymentRow, maxRetries: number) {
+  return {
+    id: row.id,
+    externalId: row.stripeInvoiceId,
+    amountCents: row.amountDueCents,
+    currency: row.currency,
+    status: paymentStatus(row.status),
+    paused: row.paused,
+    declineCode: row.declineCode ?? row.errorCode,
+    declineCategory: row.declineCategory as "soft_retry" | "hard_customer" | "terminal" | "unknown" | null,
+    retryCount: row.recoupRetryCount,
+    maxRetries,
+    recoveredAmountCents: row.recoveredAmountCents,
+    customerId: row.customerId,
+    pspCustomerId: row.stripeCustomerId,
+    customerEmail: row.customer?.email ?? null,
+    subscriptionId: row.stripeSubscriptionId,
+    psp: row.provider,
+    nextAction: nextActionOf(row),
+    metadata: {},
+    createdAt: row.startedAt,
+    updatedAt: row.updatedAt,
+    endedAt: row.endedAt,
+  };
+}
+
+export async function listPayments(input: { workspaceId: string; query: ListPaymentsQuery; page: PageRequest }) {
+  const { query } = input;
+  const where: AttemptWhere = {
+    ...statusWhere(query.status),
+    ...(query.decline_category ? { declineCategory: query.decline_category } : {}),
+    ...startedBetween(query.created_after, query.created_before),
+  };
+  const [page, maxRetries] = await Promise.all([
+    pageOfAttempts({ workspaceId: input.workspaceId, where, page: input.page, include: WITH_CUSTOMER }),
+    maxRetriesOf(input.workspaceId),
+  ]);
+  return { ...page, items: page.items.map((row) => paymentOf(row, maxRetries)) };
+}
+
+async function resolve(workspaceId: string, ref: string): Promise<string> {
+  const id = await findAttemptId(workspaceId, ref);
+  if (!id) throw new AppError("payment_not_found", `No payment ${ref} in this workspace.`);
+  return id;
+}
+
+export async function getPayment(input: { workspaceId: string; id: string }) {
+  const id = await resolve(input.workspaceId, input.id);
+  const [row, maxRetries] = await Promise.all([
+    db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: WITH_CUSTOMER }),
+    maxRetriesOf(input.workspaceId),
+  ]);
+  return paymentOf(row, maxRetries);
+}
+
+export async function getPaymentTimeline(input: { workspaceId: string; id: string }) {
+  const id = await resolve(input.workspaceId, input.id);
+  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { status: true } });
+  return { paymentId: id, status: paymentStatus(row.status), events: await timelineEvents(input.workspaceId, id) };
+}
+
+/** The engine's refusals as the API words them: a closed payment is a state conflict (409). */
+async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "recovery_closed") {
+      throw new AppError("conflict", "This payment is no longer failed (recovered or closed), so there is nothing to retry, pause or resume.");
+    }
+    if (error instanceof AppError && error.code === "recovery_not_found") throw new AppError("payment_not_found", error.message);
+    throw error;
+  }
+}
+
+/**
+ * A retry now, within the networks' rules (a decline the policy never retries is a 409 with its
+ * reason). Recoup charges Stripe and Shopify payments itself; a payment ingested from another PSP
+ * is the merchant's to retry, so it is refused here rather than half-done.
+ */
+export async function retryPayment(input: { workspaceId: string; id: string }) {
+  const id = await resolve(input.workspaceId, input.id);
+  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
+  if (!CHARGEABLE_PROVIDERS.has(row.provider)) {
+    throw new AppError(
+      "retry_not_supported",
+      `Recoup cannot charge ${row.provider} payments itself: retry this payment in ${row.provider}, then report the result to POST /api/v1/ingest/payment-event.`,
+      { psp: row.provider },
+    );
+  }
+  const updated = await engineCall(() => retryNow({ workspaceId: input.workspaceId, recoveryId: id }));
+  return {
+    paymentId: updated.id,
+    retryScheduled: true,
+    retryNumber: updated.recoupRetryCount + 1,
+    scheduledAt: updated.nextActionAt ?? new Date(),
+  };
+}
+
+function recoveryState(row: { id: string; paused: boolean; status: string; nextActionKind: string | null; nextActionAt: Date | null; nextActionReason: string | null }) {
+  return { paymentId: row.id, status: row.paused ? ("paused" as const) : ("active" as const), paused: row.paused, nextAction: row.paused ? null : nextActionOf(row) };
+}
+
+/** Pauses retries and emails; pausing a paused payment changes nothing. */
+export async function pausePayment(input: { workspaceId: string; id: string }) {
+  const id = await resolve(input.workspaceId, input.id);
+  return recoveryState(await engineCall(() => pauseRecovery({ workspaceId: input.workspaceId, recoveryId: id })));
+}
+
+/** Plans the next step from now and picks the email sequence up where it stopped. */
+export async function resumePayment(input: { workspaceId: string; id: string }) {
+  const id = await resolve(input.workspaceId, input.id);
+  return recoveryState(await engineCall(() => resumeRecovery({ workspaceId: input.workspaceId, recoveryId: id })));
+}

@@ -1,0 +1,19 @@
+import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/domain/api/payments";
+import { pausePayment } from "~/domain/api/payments.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const pause = defineEndpoint({
+  method: "POST",
+  path: "/api/v1/payments/{id}/pause",
+  scope: "write:payments",
+  summary: "Pause recovery",
+  description: "No retries and no dunning emails for this payment until it is resumed. Pausing a paused payment changes nothing.",
+  tags: ["Payments"],
+  params: PaymentIdParamsSchema,
+  response: PaymentPauseSchema,
+  errors: ["payment_not_found", "conflict"],
+  example: { params: { id: "in_1PxYz2AbCdEf" } },
+  handler: ({ workspaceId, params }) => pausePayment({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(pause);

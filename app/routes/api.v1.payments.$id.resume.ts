@@ -1,0 +1,19 @@
+import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/domain/api/payments";
+import { resumePayment } from "~/domain/api/payments.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const resume = defineEndpoint({
+  method: "POST",
+  path: "/api/v1/payments/{id}/resume",
+  scope: "write:payments",
+  summary: "Resume recovery",
+  description: "Recoup plans the next retry from now and picks the email sequence up where it stopped.",
+  tags: ["Payments"],
+  params: PaymentIdParamsSchema,
+  response: PaymentPauseSchema,
+  errors: ["payment_not_found", "conflict"],
+  example: { params: { id: "in_1PxYz2AbCdEf" } },
+  handler: ({ workspaceId, params }) => resumePayment({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(resume);

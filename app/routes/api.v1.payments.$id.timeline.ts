@@ -1,0 +1,19 @@
+import { PaymentIdParamsSchema, PaymentTimelineSchema } from "~/domain/api/payments";
+import { getPaymentTimeline } from "~/domain/api/payments.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const timeline = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/payments/{id}/timeline",
+  scope: "read:payments",
+  summary: "Payment timeline",
+  description:
+    "Everything that happened to the payment, oldest first: `payment_failed`, `retry_failed`, `retry_succeeded`, `email_sent`, `email_opened`, `link_clicked`, `paused`, `recovered`, `terminal`…; a planned retry comes last as `retry_scheduled`.",
+  tags: ["Payments"],
+  params: PaymentIdParamsSchema,
+  response: PaymentTimelineSchema,
+  errors: ["payment_not_found"],
+  handler: ({ workspaceId, params }) => getPaymentTimeline({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(timeline);

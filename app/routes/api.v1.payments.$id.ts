@@ -1,0 +1,19 @@
+import { PaymentIdParamsSchema, PaymentSchema } from "~/domain/api/payments";
+import { getPayment } from "~/domain/api/payments.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const get = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/payments/{id}",
+  scope: "read:payments",
+  summary: "Get a payment",
+  description: "By Recoup's id or by the PSP's reference (the invoice id `in_…`, a Shopify billing attempt, an ingested payment's id).",
+  tags: ["Payments"],
+  params: PaymentIdParamsSchema,
+  response: PaymentSchema,
+  errors: ["payment_not_found"],
+  example: { params: { id: "in_1PxYz2AbCdEf" } },
+  handler: ({ workspaceId, params }) => getPayment({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(get);

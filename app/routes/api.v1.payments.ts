@@ -1,0 +1,21 @@
+import { ListPaymentsQuerySchema, PaymentSchema } from "~/domain/api/payments";
+import { listPayments } from "~/domain/api/payments.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { pageRequest, pageSchema } from "~/http/api-v1/pagination.server";
+
+const list = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/payments",
+  scope: "read:payments",
+  summary: "List payments",
+  description:
+    "Failed payments Recoup has worked on, newest failure first. Filters combine; `created_after`/`created_before` take a date (midnight UTC) or an RFC 3339 time.",
+  tags: ["Payments"],
+  query: ListPaymentsQuerySchema,
+  response: pageSchema(PaymentSchema),
+  errors: ["invalid_cursor"],
+  example: { query: { status: "failed", decline_category: "soft_retry", created_after: "2026-03-01", limit: "25" } },
+  handler: ({ workspaceId, query }) => listPayments({ workspaceId, query, page: pageRequest(query) }),
+});
+
+export const { loader, action } = routeOf(list);
