@@ -92,7 +92,8 @@ export async function postSigned(input: { url: string; secret: string; eventId: 
       headers: {
         "content-type": "application/json",
         "user-agent": "Recoup-Webhooks/1.0",
-        [SIGNATURE_HEADER]: signatureHeader(input.secret, input.body, Math.floor(now().getTime() / 1000)),
+        // Wall-clock time, not the engine's: the receiver checks it against its own clock.
+        [SIGNATURE_HEADER]: signatureHeader(input.secret, input.body, Math.floor(Date.now() / 1000)),
         "Recoup-Event-Id": input.eventId,
         // The same on every attempt: a receiver that has seen it can answer 2xx and do nothing.
         "Idempotency-Key": input.eventId,

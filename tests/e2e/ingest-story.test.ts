@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "~/domain/auth/api-keys.server";
+import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
+import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
+import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
+import { testClock } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { makeWorkspace } from "../factories";
+import { startWebhookReceiver, type FakeWebhookReceiver } from "../fakes/webhook-receiver";
+import { callRoute, jsonOf } from "../helpers/http";
+import { advanceTime, pendingJobs, runDueJobs } from "../helpers/jobs";
+import { useStripeAndMail } from "../helpers/mail-and-stripe";
+
+const HOUR = 3_600_000;
+const env = useStripeAndMail();
+let receiver: FakeWebhookReceiver;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+
+async function ingest(key: string, body: Record<string, unknown>) {
+  const res = await callRoute(ingestRoute, "/api/v1/ingest/payment-event", { method: "POST", token: key, body });
+  return { status: res.status, body: await jsonOf(res) };
+}
+
+async function recoveryOf(workspaceId: string, externalId: string) {
+  return db().recoveryAttempt.findUniqueOrThrow({
+    where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: externalId } },
+    include: { customer: true, retries: true },
+  });
+}
+
+describe("a payment from a PSP without webhooks (Adyen), won back", () => {
+  it("ingest → recovery classified by Adyen's codes → dunning email → retry due (owner email, then signed webhook) → merchant reports success → recovered", async () => {
+    testClock.set(new Date("2026-11-02T07:00:00Z"));
+    const { workspace, owner } = await makeWorkspace({ name: "Fjord Tea" });
+    const writer = await createApiKey({ workspaceId: workspace.id, scopes: ["write"], name: "adyen bridge" });
+    const failure = {
+      event_type: "payment_failed",
+      event_id: "adyen-evt-1",
+      provider: "adyen",
+      external_id: "psp_883921",
+      amount_cents: 4900,
+      currency: "EUR",
+      customer_email: "ada@example.com",
+      customer_id: "shopper_1029",
+      customer_name: "Ada Lovelace",
+      decline_code: "Not enough balance",
+    };
+
+    // 1. The merchant's bridge posts the failure: stored, acknowledged, processed by a job.
+    const first = await ingest(writer.key, failure);
+    expect(first).toMatchObject({ status: 202, body: { status: "queued", duplicate: false, recovery_initiated: true } });
+    const again = await ingest(writer.key, failure);
+    expect(again).toMatchObject({ status: 202, body: { status: "duplicate", duplicate: true, recovery_initiated: false, event_id: first.body.event_id } });
+    await runDueJobs();
+    expect(await db().ingestedPaymentEvent.count({ where: { workspaceId: workspace.id } })).toBe(1);
+
+    let recovery = await recoveryOf(workspace.id, "psp_883921");
+    // "Not enough balance" is Adyen's insufficient funds: soft, retried — under Stripe's codes it would be unknown.
+    expect(recovery).toMatchObject({
+      provider: "adyen",
+      status: "pending",
+      amountDueCents: 4900,
+      currency: "eur",
+      declineCode: "Not enough balance",
+      declineCategory: "soft_retry",
+      stripeAccountId: null,
+      nextActionKind: "retry",
+    });
+    expect(recovery.customer).toMatchObject({ provider: "adyen", externalId: "shopper_1029", email: "ada@example.com", name: "Ada Lovelace" });
+    const firstRetryAt = recovery.nextActionAt!;
+
+    // 2. The sequence's first email reaches the customer over SMTP, in euros.
+    await advanceTime(HOUR + 60_000);
+    await runDueJobs();
+    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
+    expect(mail.subject).toContain("Fjord Tea");
+    expect(mail.text).toContain("€49.00");
+
+    // 3. The retry falls due. Recoup cannot charge Adyen: with no webhook endpoint, the owner is emailed, once.
+    await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-02T08:01:00Z") + 60_000);
+    await runDueJobs();
+    const due = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes(owner.email!) && m.subject!.startsWith("Retry due"));
+    expect(due.subject).toBe("Retry due: €49.00 from ada@example.com (adyen payment psp_883921)");
+    expect(due.text).toContain("payment_succeeded or payment_failed");
+    expect(env.stripe.requestsTo("POST", "/v1/invoices/psp_883921/pay")).toHaveLength(0);
+    recovery = await recoveryOf(workspace.id, "psp_883921");
+    expect(recovery.recoupRetryCount).toBe(1);
+    expect(recovery.retries.filter((r) => r.source === "recoup")).toHaveLength(0);
+    expect(recovery.nextActionKind).toBe("retry");
+    expect(recovery.nextActionAt!.getTime()).toBeGreaterThan(firstRetryAt.getTime());
+    await runDueJobs();
+    expect(env.smtp.messages.filter((m) => m.subject?.startsWith("Retry due"))).toHaveLength(1);
+
+    // 4. The merchant's retry fails too and they say so: recorded as the PSP's attempt, the next retry planned.
+    await advanceTime(2 * HOUR);
+    await ingest(writer.key, { ...failure, event_id: "adyen-evt-2", decline_code: "Not enough balance" });
+    await runDueJobs();
+    recovery = await recoveryOf(workspace.id, "psp_883921");
+    expect(recovery.retries.filter((r) => r.source === "platform")).toHaveLength(2);
+    expect(recovery.status).toBe("pending");
+
+    // 5. Now with an endpoint: a developer asks for a retry; the endpoint gets a signed payment.retry_due.
+    const created = await callRoute(endpointsRoute, "/api/v1/webhooks/endpoints", { method: "POST", token: (await makeKey(workspace.id)).key, body: { url: receiver.url } });
+    expect(created.status).toBe(201);
+    receiver.secret = ((await jsonOf(created)) as { signing_secret: string }).signing_secret;
+    receiver.failNext(1, 503);
+    const asked = await requestMerchantRetry({ workspaceId: workspace.id, recoveryId: recovery.id });
+    expect(asked).toMatchObject({ recoveryId: recovery.id, attemptNumber: 2, notifiedBy: "webhook" });
+    await runDueJobs();
+    // The first POST got a 503: pg-boss retries the job after its backoff, with the same event id.
+    expect(receiver.requests).toHaveLength(1);
+    expect((await pendingJobs("webhook-deliver"))).toHaveLength(1);
+    await advanceTime(5 * 60_000);
+    await runDueJobs();
+    const hook = await receiver.waitFor((w) => w.status === 200);
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests.map((r) => r.body.id)).toEqual([asked.eventId, asked.eventId]);
+    expect(hook.signatureValid).toBe(true);
+    expect(hook.headers["idempotency-key"]).toBe(asked.eventId);
+    expect(hook.headers["recoup-event-id"]).toBe(asked.eventId);
+    expect(hook.body).toMatchObject({
+      id: asked.eventId,
+      type: "payment.retry_due",
+      api_version: expect.any(String),
+      data: { payment_id: recovery.id, external_id: "psp_883921", provider: "adyen", amount_cents: 4900, currency: "eur", attempt_number: 2, customer: { external_id: "shopper_1029", email: "ada@example.com" } },
+    });
+    expect(await db().webhookDelivery.findFirstOrThrow({ where: { eventId: asked.eventId } })).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 200 });
+    // No owner email this time: the endpoint took it.
+    expect(env.smtp.messages.filter((m) => m.subject?.startsWith("Retry due"))).toHaveLength(1);
+
+    // 6. The merchant's retry succeeds: recovered with the amount paid; nothing more is sent.
+    await ingest(writer.key, { ...failure, event_type: "payment_succeeded", event_id: "adyen-evt-3", decline_code: undefined });
+    await runDueJobs();
+    recovery = await recoveryOf(workspace.id, "psp_883921");
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4900 });
+    const sent = receiver.requests.length;
+    const mails = env.smtp.messages.length;
+    await advanceTime(30 * 24 * HOUR);
+    await runDueJobs();
+    expect(receiver.requests.length).toBe(sent);
+    expect(env.smtp.messages.length).toBe(mails);
+  });
+
+  it("zero-decimal currencies: ¥1,500 is 1500 minor units, not ¥15.00; Braintree's 2004 asks for a new card", async () => {
+    const { workspace } = await makeWorkspace({ name: "Kyoto Books" });
+    const key = (await makeKey(workspace.id)).key;
+    const res = await ingest(key, {
+      event_type: "payment_failed",
+      provider: "braintree",
+      external_id: "bt_txn_1",
+      amount_cents: 1500,
+      currency: "jpy",
+      customer_email: "sei@example.com",
+      decline_code: "2004",
+    });
+    expect(res.status).toBe(202);
+    await runDueJobs();
+    const recovery = await recoveryOf(workspace.id, "bt_txn_1");
+    expect(recovery).toMatchObject({ provider: "braintree", amountDueCents: 1500, currency: "jpy", declineCategory: "hard_customer" });
+    // Known by email when the PSP gives no customer id.
+    expect(recovery.customer).toMatchObject({ externalId: "email:sei@example.com", email: "sei@example.com" });
+    await advanceTime(2 * HOUR);
+    await runDueJobs();
+    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("sei@example.com"));
+    expect(mail.text).toContain("¥1,500");
+    expect(mail.text).not.toContain("¥15");
+  });
+
+  it("a success that arrives before its failure closes the recovery at once", async () => {
+    const { workspace } = await makeWorkspace();
+    const key = (await makeKey(workspace.id)).key;
+    const base = { provider: "checkout", external_id: "pay_cko_1", amount_cents: 2000, currency: "gbp", customer_email: "late@example.com" };
+    await ingest(key, { ...base, event_type: "payment_succeeded", occurred_at: "2026-11-02T10:00:00Z" });
+    await runDueJobs();
+    expect(await db().ingestedPaymentEvent.findFirstOrThrow({ where: { workspaceId: workspace.id, type: "payment_succeeded" } })).toMatchObject({ status: "ignored" });
+    await ingest(key, { ...base, event_type: "payment_failed", decline_code: "20051", occurred_at: "2026-11-02T09:00:00Z" });
+    await runDueJobs();
+    expect(await recoveryOf(workspace.id, "pay_cko_1")).toMatchObject({ status: "recovered", recoveredAmountCents: 2000 });
+  });
+});
+
+function makeKey(workspaceId: string) {
+  return createApiKey({ workspaceId, scopes: ["write", "webhooks"], name: "integration" });
+}
