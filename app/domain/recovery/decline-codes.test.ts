@@ -4,8 +4,14 @@ import {
   DECLINE_CODES,
   DECLINE_PSPS,
   DECLINE_SUBCATEGORIES,
+  EXPECTED_RECOVERY_RATES,
   NO_CONTACT_SUBCATEGORIES,
+  classifyDecline,
+  declineCodeVariations,
+  declinePspOf,
   findDeclineCode,
+  lookupDeclineCode,
+  subcategoriesOf,
   type DeclineCategory,
   type DeclinePsp,
 } from "./decline-codes";
@@ -246,5 +252,50 @@ describe("findDeclineCode", () => {
     expect(findDeclineCode("stripe", "")).toBeUndefined();
     expect(findDeclineCode("stripe", "   ")).toBeUndefined();
     expect(findDeclineCode("stripe", "definitely_not_a_code")).toBeUndefined();
+  });
+});
+
+describe("classifyDecline and the lookups around it", () => {
+  it("answers psp + code with the catalogue's category and subcategory, and unknown/other for anything else", () => {
+    expect(classifyDecline("stripe", "insufficient_funds")).toMatchObject({ category: "soft_retry", subcategory: "insufficient_funds" });
+    expect(classifyDecline("braintree", "2004")).toMatchObject({ category: "hard_customer", subcategory: "expired_card" });
+    expect(classifyDecline("checkout.com", "30041")).toMatchObject({ category: "terminal", subcategory: "lost_or_stolen" });
+    expect(classifyDecline("stripe", "nope")).toEqual({ category: "unknown", subcategory: "other", entry: null });
+    expect(classifyDecline("stripe", null)).toEqual({ category: "unknown", subcategory: "other", entry: null });
+  });
+
+  it("knows the PSPs by their other names and nothing else", () => {
+    expect(declinePspOf("checkout_com")).toBe("checkout");
+    expect(declinePspOf(" Adyen ")).toBe("adyen");
+    expect(declinePspOf("woocommerce")).toBeNull();
+    expect(declinePspOf(null)).toBeNull();
+  });
+
+  it("for a PSP outside the catalogue, takes a code where every PSP that knows it agrees", () => {
+    expect(lookupDeclineCode("woocommerce", "insufficient_funds")?.category).toBe("soft_retry");
+    expect(lookupDeclineCode("custom", "2004")).toMatchObject({ psp: "braintree", category: "hard_customer" });
+    expect(lookupDeclineCode("custom", "no_such_code")).toBeUndefined();
+    // Today no two PSPs file one code differently; if that changes, such a code is unknown off-catalogue.
+    for (const e of DECLINE_CODES) {
+      const agreed = declineCodeVariations(e.code).every((o) => o.category === e.category && o.subcategory === e.subcategory);
+      expect(lookupDeclineCode("custom", e.code)?.category, e.code).toBe(agreed ? e.category : undefined);
+    }
+    // A catalogue PSP never borrows another's codes.
+    expect(lookupDeclineCode("adyen", "insufficient_funds")).toBeUndefined();
+  });
+
+  it("lists one variation per PSP that has the code", () => {
+    expect(declineCodeVariations("insufficient_funds").map((e) => e.psp)).toEqual(["stripe", "shopify"]);
+    expect(declineCodeVariations("20051").map((e) => e.psp)).toEqual(["checkout"]);
+    expect(declineCodeVariations("zzz")).toEqual([]);
+  });
+
+  it("gives each category an expected rate between 0 and 1, highest for soft declines, and its subcategories", () => {
+    for (const c of DECLINE_CATEGORIES) expect(EXPECTED_RECOVERY_RATES[c]).toBeGreaterThan(0);
+    expect(EXPECTED_RECOVERY_RATES.soft_retry).toBeGreaterThan(EXPECTED_RECOVERY_RATES.hard_customer);
+    expect(EXPECTED_RECOVERY_RATES.hard_customer).toBeGreaterThan(EXPECTED_RECOVERY_RATES.terminal);
+    expect(subcategoriesOf("soft_retry")).toContain("insufficient_funds");
+    expect(subcategoriesOf("terminal")).toContain("fraud");
+    expect(subcategoriesOf("soft_retry")).not.toContain("fraud");
   });
 });
