@@ -203,6 +203,26 @@ describe("scopes", () => {
   });
 });
 
+/** Remix flat-route file name → OpenAPI path: dots separate segments, `[…]` is literal, `$id` is `{id}`. */
+function urlPathOf(file: string): string {
+  const segments: string[] = [];
+  let current = "";
+  let literal = false;
+  let dynamic = false;
+  for (const ch of file.replace(/\.tsx?$/, "")) {
+    if (ch === "[" && !literal) literal = true;
+    else if (ch === "]" && literal) literal = false;
+    else if (ch === "." && !literal) {
+      segments.push(dynamic ? `{${current}}` : current);
+      current = "";
+      dynamic = false;
+    } else if (ch === "$" && !literal && current === "") dynamic = true;
+    else current += ch;
+  }
+  segments.push(dynamic ? `{${current}}` : current);
+  return `/${segments.join("/")}`;
+}
+
 describe("the OpenAPI document", () => {
   it("lists every app/routes/api.v1.* route with its methods", async () => {
     const { contract } = await apiV1Contract();
@@ -210,13 +230,7 @@ describe("the OpenAPI document", () => {
     const files = readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f));
     expect(files.length).toBeGreaterThan(4);
     for (const file of files) {
-      const path = `/${file
-        .replace(/\.tsx?$/, "")
-        .replace(/\[\.\]/g, "~dot~")
-        .split(".")
-        .map((seg) => (seg.startsWith("$") ? `{${seg.slice(1)}}` : seg))
-        .join("/")
-        .replaceAll("~dot~", ".")}`;
+      const path = urlPathOf(file);
       type Export = { methods?: string[] } | undefined;
       const mod = (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as { loader?: Export; action?: Export };
       const methods = [...documented].filter((op) => op.endsWith(` ${path}`)).map((op) => op.split(" ")[0]);
