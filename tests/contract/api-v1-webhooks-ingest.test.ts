@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "~/domain/auth/api-keys.server";
+import { computeSignature, verifySignature } from "~/domain/webhooks/signing";
+import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
+import * as endpointRoute from "~/routes/api.v1.webhooks.endpoints.$id";
+import * as testRoute from "~/routes/api.v1.webhooks.endpoints.$id.[test]";
+import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
+import { db } from "~/utils/db.server";
+import { makeWorkspace } from "../factories";
+import { startWebhookReceiver, type FakeWebhookReceiver } from "../fakes/webhook-receiver";
+import { v1Caller } from "../helpers/openapi";
+
+type Caller = Awaited<ReturnType<typeof v1Caller>>;
+let v1: Caller;
+let ws: Awaited<ReturnType<typeof makeWorkspace>>;
+let other: Awaited<ReturnType<typeof makeWorkspace>>;
+let receiver: FakeWebhookReceiver;
+
+const LIST = "/api/v1/webhooks/endpoints";
+const ONE = "/api/v1/webhooks/endpoints/{id}";
+const TEST = "/api/v1/webhooks/endpoints/{id}/test";
+const INGEST = "/api/v1/ingest/payment-event";
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
+  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
+  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
+  v1 = await v1Caller({ [LIST]: endpointsRoute, [ONE]: endpointRoute, [TEST]: testRoute, [INGEST]: ingestRoute });
+  ws = await makeWorkspace();
+  other = await makeWorkspace();
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  process.env = saved;
+  await receiver.close();
+});
+
+describe("webhook endpoints", () => {
+  it("creates an endpoint: the signing secret once, encrypted at rest, never listed", async () => {
+    const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/hooks", description: "Billing" }, expect: 201 });
+    const secret = created.body.signing_secret as string;
+    expect(secret).toMatch(/^whsec_[\w-]{32}$/);
+    expect(created.body).toMatchObject({ url: "https://example.com/hooks", description: "Billing", events: ["payment.retry_due"], enabled: true });
+    const row = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: created.body.id as string } });
+    expect(JSON.stringify(row)).not.toContain(secret);
+
+    const listed = await v1.call("GET", LIST, LIST, { token: ws.apiKey, expect: 200 });
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect((listed.body.items as Array<{ id: string }>).map((e) => e.id)).toContain(created.body.id);
+    const theirs = await v1.call("GET", LIST, LIST, { token: other.apiKey, expect: 200 });
+    expect(theirs.body.items).toEqual([]);
+  });
+
+  it("refuses URLs that are not https (http only for localhost), unknown events and unknown fields", async () => {
+    for (const url of ["http://example.com/hooks", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x"]) {
+      const res = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url }, expect: 400 });
+      expect(res.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "body.url" }] } });
+    }
+    const events = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/x", events: ["payment.exploded"] }, expect: 400 });
+    expect((events.body.meta!.errors as Array<{ path: string }>)[0]!.path).toBe("body.events.0");
+    const extra = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/x", secret: "mine" }, expect: 400 });
+    expect(extra.body.meta).toMatchObject({ errors: [{ path: "body.secret", message: "Unknown field." }] });
+    await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "http://localhost:9/x" }, expect: 201 });
+  });
+
+  it("needs the webhooks scope; read-only and payments keys are refused", async () => {
+    const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read", "write"] });
+    const refused = await v1.call("POST", LIST, LIST, { token: reader.key, body: { url: "https://example.com/x" }, expect: 403 });
+    expect(refused.body).toMatchObject({ code: "insufficient_scope", meta: { required_scope: "webhooks" } });
+    const hooks = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["webhooks"] });
+    await v1.call("GET", LIST, LIST, { token: hooks.key, expect: 200 });
+  });
+
+  it("updates and deletes; another workspace's endpoint is a 404", async () => {
+    const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/a" }, expect: 201 });
+    const id = created.body.id as string;
+    const url = `${LIST}/${id}`;
+    const updated = await v1.call("PUT", ONE, url, { token: ws.apiKey, params: { id }, body: { url: "https://example.com/b", enabled: false, description: null }, expect: 200 });
+    expect(updated.body).toMatchObject({ id, url: "https://example.com/b", enabled: false, description: null });
+    const bad = await v1.call("PUT", ONE, url, { token: ws.apiKey, params: { id }, body: { url: "http://example.com/b" }, expect: 400 });
+    expect(bad.body.code).toBe("validation_failed");
+
+    const foreign = await v1.call("PUT", ONE, url, { token: other.apiKey, params: { id }, body: { enabled: true }, expect: 404 });
+    expect(foreign.body.code).toBe("webhook_endpoint_not_found");
+    await v1.call("DELETE", ONE, url, { token: other.apiKey, params: { id }, expect: 404 });
+    await v1.call("POST", TEST, `${url}/test`, { token: other.apiKey, params: { id }, expect: 404 });
+    expect(await db().webhookEndpoint.findUnique({ where: { id } })).toMatchObject({ enabled: false });
+
+    const deleted = await v1.call("DELETE", ONE, url, { token: ws.apiKey, params: { id }, expect: 200 });
+    expect(deleted.body).toEqual({ id, deleted: true });
+    await v1.call("DELETE", ONE, url, { token: ws.apiKey, params: { id }, expect: 404 });
+  });
+
+  it("tests an endpoint: a signed webhook.test, and the endpoint's answer reported", async () => {
+    const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: receiver.url }, expect: 201 });
+    receiver.secret = created.body.signing_secret as string;
+    const id = created.body.id as string;
+    const ok = await v1.call("POST", TEST, `${LIST}/${id}/test`, { token: ws.apiKey, params: { id }, expect: 200 });
+    expect(ok.body).toMatchObject({ success: true, status_code: 200, endpoint_id: id, error: null });
+    const got = await receiver.waitFor((w) => w.body.id === ok.body.event_id);
+    expect(got.signatureValid).toBe(true);
+    expect(got.body).toMatchObject({ type: "webhook.test", data: { endpoint_id: id } });
+
+    receiver.failNext(1, 500);
+    const failed = await v1.call("POST", TEST, `${LIST}/${id}/test`, { token: ws.apiKey, params: { id }, expect: 200 });
+    expect(failed.body).toMatchObject({ success: false, status_code: 500, error: "The endpoint answered HTTP 500." });
+
+    const closed = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "http://127.0.0.1:9/nothing-listens" }, expect: 201 });
+    const cid = closed.body.id as string;
+    const unreachable = await v1.call("POST", TEST, `${LIST}/${cid}/test`, { token: ws.apiKey, params: { id: cid }, expect: 200 });
+    expect(unreachable.body).toMatchObject({ success: false, status_code: null });
+    expect(unreachable.body.error).toMatch(/Could not reach/);
+  });
+});
+
+describe("Recoup-Signature", () => {
+  it("verifies the body it signs, within the tolerance, and nothing else", () => {
+    const t = 1_800_000_000;
+    const header = `t=${t},v1=${computeSignature("whsec_x", t, '{"a":1}')}`;
+    expect(verifySignature({ secret: "whsec_x", header, body: '{"a":1}', now: t + 10 })).toBe(true);
+    expect(verifySignature({ secret: "whsec_x", header, body: '{"a":2}', now: t + 10 })).toBe(false);
+    expect(verifySignature({ secret: "whsec_y", header, body: '{"a":1}', now: t + 10 })).toBe(false);
+    expect(verifySignature({ secret: "whsec_x", header, body: '{"a":1}', now: t + 301 })).toBe(false);
+    expect(verifySignature({ secret: "whsec_x", header: "garbage", body: '{"a":1}', now: t })).toBe(false);
+  });
+});
+
+describe("POST /api/v1/ingest/payment-event", () => {
+  const valid = { event_type: "payment_failed", provider: "adyen", external_id: "psp_1", amount_cents: 1000, currency: "usd", customer_email: "a@example.com" };
+
+  it("validates amounts, currencies, emails and what each event type needs, naming the field", async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...valid, amount_cents: 10.5 }, "body.amount_cents"],
+      [{ ...valid, amount_cents: -1 }, "body.amount_cents"],
+      [{ ...valid, amount_cents: 0 }, "body.amount_cents"],
+      [{ ...valid, amount_cents: 3_000_000_000 }, "body.amount_cents"],
+      [{ ...valid, amount_cents: "1000" }, "body.amount_cents"],
+      [{ ...valid, currency: "xyz" }, "body.currency"],
+      [{ ...valid, currency: "us" }, "body.currency"],
+      [{ ...valid, customer_email: "not-an-email" }, "body.customer_email"],
+      [{ ...valid, event_type: "payment_exploded" }, "body.event_type"],
+      [{ ...valid, provider: "stripe" }, "body.provider"],
+      [{ ...valid, external_id: undefined }, "body.external_id"],
+      [{ ...valid, occurred_at: "yesterday" }, "body.occurred_at"],
+      [{ ...valid, occurred_at: "2999-01-01T00:00:00Z" }, "body.occurred_at"],
+      [{ ...valid, payment_url: "http://pay.example.com" }, "body.payment_url"],
+      [{ ...valid, metadata: { nested: { a: 1 } } }, "body.metadata.nested"],
+      [{ ...valid, colour: "red" }, "body.colour"],
+      [{ event_type: "subscription_cancelled", amount_cents: 0, currency: "usd", customer_email: "a@example.com" }, "body.subscription_id"],
+    ];
+    for (const [body, path] of cases) {
+      const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body, expect: 400 });
+      expect(res.body.code, JSON.stringify(body)).toBe("validation_failed");
+      expect((res.body.meta!.errors as Array<{ path: string }>).map((e) => e.path), JSON.stringify(body)).toContain(path);
+    }
+    expect(await db().ingestedPaymentEvent.count()).toBe(0);
+  });
+
+  it("accepts upper-case currencies and stores them lower-case; needs the write scope", async () => {
+    const ok = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...valid, currency: "JPY", external_id: "psp_jpy" }, expect: 202 });
+    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: ok.body.event_id as string } });
+    expect(row).toMatchObject({ provider: "adyen", externalId: "psp_jpy", payload: { currency: "jpy", amount_cents: 1000 } });
+    const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read", "webhooks"] });
+    const refused = await v1.call("POST", INGEST, INGEST, { token: reader.key, body: valid, expect: 403 });
+    expect(refused.body.meta).toMatchObject({ required_scope: "write" });
+    await v1.call("POST", INGEST, INGEST, { body: valid, expect: 401 });
+  });
+
+  it("refuses an external_id that is already another provider's payment (409)", async () => {
+    await db().recoveryAttempt.create({
+      data: {
+        workspaceId: ws.workspace.id,
+        provider: "stripe",
+        stripeAccountId: "acct_x",
+        stripeInvoiceId: "in_taken",
+        stripeCustomerId: "cus_x",
+        declineType: "soft",
+        amountDueCents: 100,
+        currency: "usd",
+        startedAt: new Date(),
+        lastFailureAt: new Date(),
+      },
+    });
+    const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...valid, external_id: "in_taken" }, expect: 409 });
+    expect(res.body.detail).toContain("already a stripe payment");
+    // Another workspace may use the same reference.
+    await v1.call("POST", INGEST, INGEST, { token: other.apiKey, body: { ...valid, external_id: "in_taken" }, expect: 202 });
+  });
+});
