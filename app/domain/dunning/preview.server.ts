@@ -23,7 +23,7 @@ export const SAMPLE = {
   retryInDays: 3,
 } as const;
 
-function sampleValues(workspace: { name: string; senderName: string | null; timezone: string }): PlaceholderValues {
+export function sampleValues(workspace: { name: string; senderName: string | null; timezone: string }): PlaceholderValues {
   let retryAt = DateTime.fromJSDate(now(), { zone: workspace.timezone });
   if (!retryAt.isValid) retryAt = DateTime.fromJSDate(now(), { zone: "UTC" });
   return {

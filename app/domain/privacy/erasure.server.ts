@@ -19,7 +19,13 @@ const erasedRef = () => `erased_${randomBytes(8).toString("hex")}`;
  * or anonymised. Recoveries stay as anonymous amounts so the merchant's totals
  * do not change; emails, card details and raw events that name the customer go.
  */
-export async function eraseCustomer(input: { workspaceId: string; externalId?: string | null; email?: string | null }): Promise<ErasureResult> {
+export async function eraseCustomer(input: {
+  workspaceId: string;
+  externalId?: string | null;
+  email?: string | null;
+  /** Only used to find stored API answers that quote the customer; never a key on its own. */
+  name?: string | null;
+}): Promise<ErasureResult> {
   const keys = [input.externalId, input.email].filter((k): k is string => Boolean(k && k.trim()));
   if (keys.length === 0) throw new AppError("validation_failed", "Name the customer to erase by id or email.");
   return db().$transaction(async (tx) => {
@@ -38,14 +44,21 @@ export async function eraseCustomer(input: { workspaceId: string; externalId?: s
     const recoveryIds = recoveries.map((r) => r.id);
     const messages = await tx.dunningMessage.findMany({ where: { recoveryAttemptId: { in: recoveryIds } }, select: { id: true } });
 
-    // Pending and archived jobs that name those recoveries or messages.
-    const jobIds = [...recoveryIds, ...messages.map((m) => m.id)];
+    // Pending and archived jobs, whatever their queue, that name those recoveries, messages or
+    // customers (ids unique to this workspace), or the customer's PSP id or email together with
+    // this workspace (the same address may be another merchant's customer too).
+    const jobIds = [...recoveryIds, ...messages.map((m) => m.id), ...customers.map((c) => c.id)];
+    const contacts = [...externalIds, ...emails];
     let jobsDeleted = 0;
-    if (jobIds.length > 0) {
+    if (jobIds.length > 0 || contacts.length > 0) {
       for (const table of ["job", "archive"]) {
         jobsDeleted += await tx.$executeRawUnsafe(
-          `DELETE FROM pgboss.${table} WHERE data->>'recoveryId' = ANY($1::text[]) OR data->>'messageId' = ANY($1::text[])`,
+          `DELETE FROM pgboss.${table}
+            WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) n WHERE data::text LIKE '%' || n || '%')
+               OR (data::text LIKE '%' || $3 || '%' AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE data::text LIKE '%' || n || '%'))`,
           jobIds,
+          contacts,
+          input.workspaceId,
         );
       }
     }
@@ -89,6 +102,15 @@ export async function eraseCustomer(input: { workspaceId: string; externalId?: s
          WHERE "workspaceId" = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE payload::text LIKE '%' || n || '%')`,
         input.workspaceId,
         needles,
+      );
+    }
+    // Stored API answers (Idempotency-Key replays) that quote the customer: a replay then runs afresh.
+    const quoted = [...needles, ...customers.map((c) => c.id), ...[input.name, ...customers.map((c) => c.name)].filter((n): n is string => Boolean(n && n.trim().length >= 3))];
+    if (quoted.length) {
+      await tx.$executeRawUnsafe(
+        `DELETE FROM "ApiIdempotencyKey" WHERE "workspaceId" = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE "responseBody" LIKE '%' || n || '%')`,
+        input.workspaceId,
+        quoted,
       );
     }
     const deleted = await tx.customer.deleteMany({ where: { id: { in: customers.map((c) => c.id) } } });

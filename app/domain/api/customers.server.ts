@@ -1,0 +1,346 @@
+// /api/v1 customers (LostChurn 8–15): list and search, lookups, their payments and recoveries,
+// pause/resume of all their recovery work, and GDPR erasure. Every query is scoped to the
+// caller's workspace: another workspace's customer is a 404, whichever id names it.
+import { z } from "zod";
+import { eraseCustomer } from "~/domain/privacy/erasure.server";
+import { pauseRecovery, resumeRecovery, retrySettingsFor } from "~/domain/recovery/engine.server";
+import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
+import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
+import { AppError } from "~/http/errors";
+import { db, type Prisma } from "~/utils/db.server";
+import { log } from "~/utils/logger.server";
+import { nextActionOf, pageOfAttempts } from "./attempts.server";
+import { PaymentSchema } from "./payments";
+import { paymentStatus } from "./payments.server";
+import { RecoverySchema } from "./recoveries";
+import { recoveryStatus } from "./recoveries.server";
+
+const count = (what: string) => z.number().int().min(0).describe(what);
+
+export const CustomerSchema = z
+  .object({
+    id: z.string().describe("Recoup's id for the customer."),
+    psp_customer_id: z.string().describe("The PSP's id for the customer (Stripe `cus_…`, a Shopify customer id); also accepted wherever `{id}` is."),
+    psp: z.string().describe("stripe, shopify, or the PSP an ingested event named."),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    timezone: z.string().nullable().describe("The customer's IANA timezone when known: retries and quiet hours follow it."),
+    total_payments: count("Payments of this customer that failed and came to Recoup (Recoup does not see payments that never failed)."),
+    failed_payments: count("Of those, the ones not paid: still being recovered, paused, or given up."),
+    recovered_payments: count("Of those, the ones paid after failing."),
+    total_revenue_cents: count("Revenue Recoup recovered from this customer: the sum of recovered amounts in `currency`, minor units."),
+    currency: z.string().nullable().describe("The currency of `total_revenue_cents`: that of the customer's latest payment (null before any)."),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "Customer" });
+
+export const RecoveryStatsSchema = z
+  .object({
+    total_failed: count("Payments that failed (every payment Recoup worked on)."),
+    total_recovered: count("Of those, the ones recovered."),
+    recovery_rate: z.number().min(0).max(1).describe("total_recovered / total_failed, 3 decimals; 0 with no failures."),
+    total_recovered_cents: count("Recovered amounts in `currency`, minor units."),
+    open_recoveries: count("Payments still being recovered (paused ones included)."),
+  })
+  .meta({ id: "CustomerRecoveryStats" });
+
+export const CustomerDetailSchema = CustomerSchema.extend({ recovery_stats: RecoveryStatsSchema }).meta({ id: "CustomerDetail" });
+
+export const BulkActionSchema = z
+  .object({
+    customer_id: z.string(),
+    paused: z.number().int().optional().describe("Recoveries paused by this call (pause-all)."),
+    resumed: z.number().int().optional().describe("Recoveries resumed by this call (resume-all)."),
+    payment_ids: z.array(z.string()).describe("The payments (and recoveries: same ids) this call changed."),
+  })
+  .meta({ id: "CustomerBulkAction" });
+
+export const ErasureSchema = z
+  .object({
+    deleted: z.literal(true),
+    customer_id: z.string(),
+    recoveries_anonymised: z.number().int().describe("Payments kept as anonymous amounts, so that the totals do not change."),
+    messages_deleted: z.number().int(),
+    jobs_deleted: z.number().int().describe("Pending and archived jobs about the customer removed from the queue."),
+  })
+  .meta({ id: "CustomerErasure" });
+
+export { PaymentSchema, RecoverySchema };
+
+type CustomerRow = Prisma.CustomerGetPayload<object>;
+
+interface Stats {
+  total: number;
+  failed: number;
+  recovered: number;
+  open: number;
+  revenueCents: number;
+  currency: string | null;
+}
+
+/** Per-customer counts from their RecoveryAttempt rows, one grouped query for a page of customers. */
+async function statsFor(workspaceId: string, customerIds: string[]): Promise<Map<string, Stats>> {
+  const stats = new Map<string, Stats>(customerIds.map((id) => [id, { total: 0, failed: 0, recovered: 0, open: 0, revenueCents: 0, currency: null }]));
+  if (customerIds.length === 0) return stats;
+  const [groups, latest] = await Promise.all([
+    db().recoveryAttempt.groupBy({
+      by: ["customerId", "status", "currency"],
+      where: { workspaceId, customerId: { in: customerIds } },
+      _count: { _all: true },
+      _sum: { recoveredAmountCents: true },
+    }),
+    db().recoveryAttempt.findMany({
+      where: { workspaceId, customerId: { in: customerIds } },
+      distinct: ["customerId"],
+      orderBy: [{ customerId: "asc" }, { startedAt: "desc" }, { id: "desc" }],
+      select: { customerId: true, currency: true },
+    }),
+  ]);
+  for (const row of latest) stats.get(row.customerId!)!.currency = row.currency;
+  for (const g of groups) {
+    const s = stats.get(g.customerId!)!;
+    const n = g._count._all;
+    s.total += n;
+    if (g.status === "recovered") {
+      s.recovered += n;
+      if (g.currency === s.currency) s.revenueCents += g._sum.recoveredAmountCents ?? 0;
+    } else {
+      s.failed += n;
+      if (g.status === "pending") s.open += n;
+    }
+  }
+  return stats;
+}
+
+function customerView(c: CustomerRow, s: Stats) {
+  return {
+    id: c.id,
+    pspCustomerId: c.externalId,
+    psp: c.provider,
+    email: c.email,
+    name: c.name,
+    timezone: c.timezone,
+    totalPayments: s.total,
+    failedPayments: s.failed,
+    recoveredPayments: s.recovered,
+    totalRevenueCents: s.revenueCents,
+    currency: s.currency,
+    createdAt: c.createdAt,
+  };
+}
+
+function detailView(c: CustomerRow, s: Stats) {
+  return {
+    ...customerView(c, s),
+    recoveryStats: {
+      totalFailed: s.total,
+      totalRecovered: s.recovered,
+      recoveryRate: s.total === 0 ? 0 : Math.round((s.recovered / s.total) * 1000) / 1000,
+      totalRecoveredCents: s.revenueCents,
+      openRecoveries: s.open,
+    },
+  };
+}
+
+function notFound(): AppError {
+  return new AppError("customer_not_found", "No such customer in this workspace.");
+}
+
+/** Our id, or the PSP's customer id (`cus_…`); when two PSPs share an external id, the newest customer. */
+export async function findCustomer(workspaceId: string, id: string): Promise<CustomerRow> {
+  const byId = await db().customer.findFirst({ where: { id, workspaceId } });
+  if (byId) return byId;
+  const byExternal = await db().customer.findFirst({ where: { workspaceId, externalId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  if (!byExternal) throw notFound();
+  return byExternal;
+}
+
+/** Prisma's case-insensitive `contains` and `equals` are ILIKE: match the caller's text literally, wildcards included. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function listCustomers(input: { workspaceId: string; search?: string; page: PageRequest }) {
+  const search = input.search?.trim();
+  const literal = search === undefined ? undefined : likeLiteral(search);
+  const where: Prisma.CustomerWhereInput = {
+    workspaceId: input.workspaceId,
+    ...(search
+      ? {
+          OR: [
+            { email: { contains: literal, mode: "insensitive" } },
+            { name: { contains: literal, mode: "insensitive" } },
+            { externalId: search },
+          ],
+        }
+      : {}),
+  };
+  const page: Page<CustomerRow> = await paginate(input.page, {
+    find: (args) => db().customer.findMany({ ...args, where: { AND: [where, args.where] } }),
+    count: () => db().customer.count({ where }),
+  });
+  const stats = await statsFor(input.workspaceId, page.items.map((c) => c.id));
+  return { ...page, items: page.items.map((c) => customerView(c, stats.get(c.id)!)) };
+}
+
+export async function getCustomer(input: { workspaceId: string; id: string }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const stats = await statsFor(input.workspaceId, [customer.id]);
+  return detailView(customer, stats.get(customer.id)!);
+}
+
+/** Case-insensitive; when several customers share the address (two PSPs), the newest. */
+export async function getCustomerByEmail(input: { workspaceId: string; email: string }) {
+  const email = input.email.trim();
+  const customer = await db().customer.findFirst({
+    where: { workspaceId: input.workspaceId, email: { equals: likeLiteral(email), mode: "insensitive" } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  if (!customer) throw new AppError("customer_not_found", "No customer with this email address in this workspace.");
+  const stats = await statsFor(input.workspaceId, [customer.id]);
+  return detailView(customer, stats.get(customer.id)!);
+}
+
+const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
+type AttemptRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
+const DELIVERED = ["sending", "sent", "opened", "clicked", "converted"] as const;
+
+// The items of GET /api/v1/payments and /recoveries (PaymentSchema, RecoverySchema in ./payments
+// and ./recoveries), for one customer's rows; the response schemas keep the two in step.
+function paymentOf(row: AttemptRow, maxRetries: number) {
+  return {
+    id: row.id,
+    externalId: row.stripeInvoiceId,
+    amountCents: row.amountDueCents,
+    currency: row.currency,
+    status: paymentStatus(row.status),
+    paused: row.paused,
+    declineCode: row.declineCode ?? row.errorCode,
+    declineCategory: (DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "") ? (row.declineCategory as DeclineCategory) : null,
+    retryCount: row.recoupRetryCount,
+    maxRetries,
+    recoveredAmountCents: row.recoveredAmountCents,
+    customerId: row.customerId,
+    pspCustomerId: row.stripeCustomerId,
+    customerEmail: row.customer?.email ?? null,
+    subscriptionId: row.stripeSubscriptionId,
+    psp: row.provider,
+    nextAction: nextActionOf(row),
+    metadata: {},
+    createdAt: row.startedAt,
+    updatedAt: row.updatedAt,
+    endedAt: row.endedAt,
+  };
+}
+
+function recoveryOf(row: AttemptRow, progress: { current: number; total: number }) {
+  return {
+    id: row.id,
+    paymentId: row.id,
+    customerId: row.customerId,
+    campaignId: row.sequenceId,
+    status: recoveryStatus(row),
+    currentStep: progress.current,
+    totalSteps: progress.total,
+    amountCents: row.amountDueCents,
+    currency: row.currency,
+    recoveredAmountCents: row.recoveredAmountCents,
+    nextAction: row.paused ? null : nextActionOf(row),
+    createdAt: row.startedAt,
+    updatedAt: row.updatedAt,
+    endedAt: row.endedAt,
+  };
+}
+
+/** A customer's rows, newest failure first, in the payments list's keyset (startedAt, id). */
+async function customerAttempts(workspaceId: string, customerId: string, page: PageRequest) {
+  return pageOfAttempts({ workspaceId, where: { customerId }, page, include: WITH_CUSTOMER });
+}
+
+export async function listCustomerPayments(input: { workspaceId: string; id: string; page: PageRequest }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const [page, workspace] = await Promise.all([
+    customerAttempts(input.workspaceId, customer.id, input.page),
+    db().workspace.findUniqueOrThrow({ where: { id: input.workspaceId }, select: { retrySettings: true, timezone: true } }),
+  ]);
+  const maxRetries = retrySettingsFor(workspace).maxRetries;
+  return { ...page, items: page.items.map((r) => paymentOf(r, maxRetries)) };
+}
+
+export async function listCustomerRecoveries(input: { workspaceId: string; id: string; page: PageRequest }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const page = await customerAttempts(input.workspaceId, customer.id, input.page);
+  const ids = page.items.map((r) => r.id);
+  const sequenceIds = [...new Set(page.items.map((r) => r.sequenceId).filter((s): s is string => Boolean(s)))];
+  const [sent, steps] = await Promise.all([
+    db().dunningMessage.groupBy({
+      by: ["recoveryAttemptId"],
+      where: { workspaceId: input.workspaceId, recoveryAttemptId: { in: ids }, kind: "sequence", stepId: { not: null }, status: { in: [...DELIVERED] } },
+      _count: { _all: true },
+    }),
+    db().dunningStep.groupBy({ by: ["sequenceId"], where: { workspaceId: input.workspaceId, sequenceId: { in: sequenceIds } }, _count: { _all: true } }),
+  ]);
+  const sentBy = new Map(sent.map((s) => [s.recoveryAttemptId, s._count._all]));
+  const stepsBy = new Map(steps.map((s) => [s.sequenceId, s._count._all]));
+  return {
+    ...page,
+    items: page.items.map((r) => {
+      const total = r.sequenceId ? (stepsBy.get(r.sequenceId) ?? 0) : 0;
+      return recoveryOf(r, { current: Math.min(sentBy.get(r.id) ?? 0, total), total });
+    }),
+  };
+}
+
+/** Pauses every open, running recovery of the customer (retries and emails stop until resumed). */
+export async function pauseAllForCustomer(input: { workspaceId: string; id: string }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const open = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused: false },
+    select: { id: true },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+  });
+  const changed: string[] = [];
+  for (const r of open) {
+    try {
+      await pauseRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
+      changed.push(r.id);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error; // closed meanwhile
+    }
+  }
+  return { customerId: customer.id, paused: changed.length, paymentIds: changed };
+}
+
+/** Resumes every paused open recovery of the customer: each is planned again from now. */
+export async function resumeAllForCustomer(input: { workspaceId: string; id: string }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const paused = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused: true },
+    select: { id: true },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+  });
+  const changed: string[] = [];
+  for (const r of paused) {
+    try {
+      await resumeRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
+      changed.push(r.id);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error;
+    }
+  }
+  return { customerId: customer.id, resumed: changed.length, paymentIds: changed };
+}
+
+/** GDPR erasure (docs/decisions/0006): the customer's rows and jobs go or are anonymised. */
+export async function eraseCustomerById(input: { workspaceId: string; id: string }) {
+  const customer = await findCustomer(input.workspaceId, input.id);
+  const result = await eraseCustomer({ workspaceId: input.workspaceId, externalId: customer.externalId, email: customer.email, name: customer.name });
+  log.info("customer erased over the API", { workspaceId: input.workspaceId, customerId: customer.id });
+  return {
+    deleted: true as const,
+    customerId: customer.id,
+    recoveriesAnonymised: result.recoveriesAnonymised,
+    messagesDeleted: result.messagesDeleted,
+    jobsDeleted: result.jobsDeleted,
+  };
+}

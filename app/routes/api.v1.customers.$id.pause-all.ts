@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { BulkActionSchema, pauseAllForCustomer } from "~/domain/api/customers.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const pauseAll = defineEndpoint({
+  method: "POST",
+  path: "/api/v1/customers/{id}/pause-all",
+  scope: "write:customers",
+  summary: "Pause all recovery for a customer",
+  description: "Every open recovery of the customer stops retrying and emailing until resumed. Already paused or closed ones are left as they are.",
+  tags: ["Customers"],
+  params: z.object({ id: z.string().min(1).max(200) }),
+  response: BulkActionSchema,
+  errors: ["customer_not_found"],
+  example: { params: { id: "cus_QxYz123" } },
+  handler: ({ workspaceId, params }) => pauseAllForCustomer({ workspaceId, id: params.id }),
+});
+
+const route = routeOf(pauseAll);
+export const loader = route.loader;
+export const action = route.action;
