@@ -93,12 +93,12 @@ async function loadRecovery(client: Client, recoveryId: string): Promise<Recover
  * Renders and stores one message, once per (recovery, dedupeKey), and enqueues its send in the
  * same transaction. A second call with the same key changes nothing.
  */
-async function createMessage(
+export async function createMessage(
   tx: Tx,
   input: {
     recovery: RecoveryForEmail;
     stepId: string | null;
-    kind: "sequence" | CustomerActionKind;
+    kind: "sequence" | CustomerActionKind | "manual";
     dedupeKey: string;
     subjectTemplate: string;
     bodyTemplate: string;
@@ -156,7 +156,9 @@ export async function scheduleSequence(input: {
   const { tx, recovery } = input;
   const sequence = await getActiveSequence(recovery.workspaceId, tx);
   const first = sequence?.steps[0];
-  if (!first) return null;
+  if (!sequence || !first) return null;
+  // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
+  await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(
     queues.dunningStep,
@@ -175,7 +177,7 @@ export async function scheduleSequence(input: {
 export async function handOverWaitingSteps(input: {
   tx: Tx;
   deletedSteps: Array<{ id: string; delayHours: number }>;
-  active: { steps: Array<{ id: string; delayHours: number }> };
+  active: { id: string; steps: Array<{ id: string; delayHours: number }> };
 }): Promise<string[]> {
   const { tx, deletedSteps, active } = input;
   if (deletedSteps.length === 0) return [];
@@ -197,6 +199,7 @@ export async function handOverWaitingSteps(input: {
       { recoveryId, stepId: next.id },
       { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
     );
+    await tx.recoveryAttempt.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
     handedOver.push(recoveryId);
   }
   return handedOver;

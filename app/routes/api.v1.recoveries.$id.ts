@@ -1,0 +1,18 @@
+import { RecoveryDetailSchema, RecoveryIdParamsSchema } from "~/domain/api/recoveries";
+import { getRecovery } from "~/domain/api/recoveries.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+
+const get = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/recoveries/{id}",
+  scope: "read:recoveries",
+  summary: "Get a recovery",
+  description: "With the campaign's steps (each sent, scheduled, skipped, failed or paused, and when) and the timeline. The id is the payment's.",
+  tags: ["Recoveries"],
+  params: RecoveryIdParamsSchema,
+  response: RecoveryDetailSchema,
+  errors: ["recovery_not_found"],
+  handler: ({ workspaceId, params }) => getRecovery({ workspaceId, id: params.id }),
+});
+
+export const { loader, action } = routeOf(get);

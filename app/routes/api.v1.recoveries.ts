@@ -1,0 +1,20 @@
+import { ListRecoveriesQuerySchema, RecoverySchema } from "~/domain/api/recoveries";
+import { listRecoveries } from "~/domain/api/recoveries.server";
+import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { pageRequest, pageSchema } from "~/http/api-v1/pagination.server";
+
+const list = defineEndpoint({
+  method: "GET",
+  path: "/api/v1/recoveries",
+  scope: "read:recoveries",
+  summary: "List recoveries",
+  description: "Recoup's work on each failed payment, newest first: status, the campaign (dunning sequence) it follows and how far it got.",
+  tags: ["Recoveries"],
+  query: ListRecoveriesQuerySchema,
+  response: pageSchema(RecoverySchema),
+  errors: ["invalid_cursor"],
+  example: { query: { status: "active", limit: "25" } },
+  handler: ({ workspaceId, query }) => listRecoveries({ workspaceId, query, page: pageRequest(query) }),
+});
+
+export const { loader, action } = routeOf(list);
