@@ -30,4 +30,6 @@ const ingest = defineEndpoint({
   handler: ({ workspaceId, body }) => receivePaymentEvent({ workspaceId, event: body }),
 });
 
-export const { loader, action } = routeOf(ingest);
+const route = routeOf(ingest);
+export const loader = route.loader;
+export const action = route.action;

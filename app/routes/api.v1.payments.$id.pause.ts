@@ -16,4 +16,6 @@ const pause = defineEndpoint({
   handler: ({ workspaceId, params }) => pausePayment({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(pause);
+const route = routeOf(pause);
+export const loader = route.loader;
+export const action = route.action;

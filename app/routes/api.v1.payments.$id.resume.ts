@@ -16,4 +16,6 @@ const resume = defineEndpoint({
   handler: ({ workspaceId, params }) => resumePayment({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(resume);
+const route = routeOf(resume);
+export const loader = route.loader;
+export const action = route.action;

@@ -18,4 +18,6 @@ const retry = defineEndpoint({
   handler: ({ workspaceId, params }) => retryPayment({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(retry);
+const route = routeOf(retry);
+export const loader = route.loader;
+export const action = route.action;

@@ -16,4 +16,6 @@ const timeline = defineEndpoint({
   handler: ({ workspaceId, params }) => getPaymentTimeline({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(timeline);
+const route = routeOf(timeline);
+export const loader = route.loader;
+export const action = route.action;

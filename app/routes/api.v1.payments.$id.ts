@@ -16,4 +16,6 @@ const get = defineEndpoint({
   handler: ({ workspaceId, params }) => getPayment({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(get);
+const route = routeOf(get);
+export const loader = route.loader;
+export const action = route.action;

@@ -18,4 +18,6 @@ const list = defineEndpoint({
   handler: ({ workspaceId, query }) => listPayments({ workspaceId, query, page: pageRequest(query) }),
 });
 
-export const { loader, action } = routeOf(list);
+const route = routeOf(list);
+export const loader = route.loader;
+export const action = route.action;

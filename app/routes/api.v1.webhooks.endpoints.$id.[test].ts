@@ -16,4 +16,6 @@ const test = defineEndpoint({
   handler: ({ workspaceId, params }) => testWebhookEndpoint({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(test);
+const route = routeOf(test);
+export const loader = route.loader;
+export const action = route.action;

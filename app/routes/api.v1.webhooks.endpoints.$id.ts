@@ -33,4 +33,6 @@ const remove = defineEndpoint({
   handler: ({ workspaceId, params }) => deleteWebhookEndpoint({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(update, remove);
+const route = routeOf(update, remove);
+export const loader = route.loader;
+export const action = route.action;

@@ -30,4 +30,6 @@ const create = defineEndpoint({
   handler: ({ workspaceId, body }) => createWebhookEndpoint({ workspaceId, url: body.url, events: body.events, description: body.description }),
 });
 
-export const { loader, action } = routeOf(list, create);
+const route = routeOf(list, create);
+export const loader = route.loader;
+export const action = route.action;

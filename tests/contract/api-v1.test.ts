@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, hasScope } from "~/domain/auth/api-keys.server";
 import * as apiKeyRoute from "~/routes/api.v1.api-keys.$id";
@@ -242,6 +242,15 @@ describe("the OpenAPI document", () => {
         else expect(methods, `${file}: ${method}`).toContain(method);
       }
     }
+  });
+
+  it("route files export loader/action plainly, so that Remix can strip their server code from the browser bundle", () => {
+    // `export const { loader, action } = routeOf(…)` is not removed by Remix: `npm run build` then
+    // fails with "Server-only module referenced by client". Use `const route = routeOf(…)` and
+    // `export const loader = route.loader; export const action = route.action;`.
+    const files = readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f));
+    const destructured = files.filter((f) => /export\s+(const|let)\s*\{/.test(readFileSync(`app/routes/${f}`, "utf8")));
+    expect(destructured).toEqual([]);
   });
 
   it("is served at /api/v1/openapi.json as OpenAPI 3.1 with a curl example on each operation", async () => {

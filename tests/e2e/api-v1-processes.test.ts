@@ -106,4 +106,17 @@ describe("/api/v1 across two web processes sharing the database", () => {
       expect(((await later.json()) as { id: string }).id).toBe(created[0]!.body.id);
     }
   }, 60_000);
+
+  it("serves the OpenAPI document and the /docs/api reference from the built app", async () => {
+    const doc = await fetch(`${web[0]!.url}/api/v1/openapi.json`);
+    expect(doc.status).toBe(200);
+    const body = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(body.openapi).toBe("3.1.0");
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(["/api/v1/status", "/api/v1/api-keys", "/api/v1/api-keys/{id}/rotate"]));
+    const page = await fetch(`${web[1]!.url}/docs/api`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Recoup API reference");
+    expect(html).toContain("curl -s -X POST");
+  }, 30_000);
 });
