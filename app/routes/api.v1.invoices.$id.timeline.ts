@@ -10,6 +10,7 @@ const timeline = defineEndpoint({
   description: "Retry and status history, oldest first: the PSP's failures, Recoup's retries, emails (sent, opened, clicked), pauses, the outcome, and the next planned retry last.",
   tags: ["Subscriptions and invoices"],
   params: z.object({ id: z.string().trim().min(1).max(300) }),
+  query: z.object({}),
   response: InvoiceTimelineSchema,
   errors: ["invoice_not_found"],
   example: { params: { id: "in_1QxYz2AbCdEf" } },

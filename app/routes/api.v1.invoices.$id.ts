@@ -10,6 +10,7 @@ const get = defineEndpoint({
   description: "A failed invoice by Recoup's id or the PSP's invoice id: status, amount, every charge attempt and what Recoup does next.",
   tags: ["Subscriptions and invoices"],
   params: z.object({ id: z.string().trim().min(1).max(300) }),
+  query: z.object({}),
   response: InvoiceSchema,
   errors: ["invoice_not_found"],
   example: { params: { id: "in_1QxYz2AbCdEf" } },
