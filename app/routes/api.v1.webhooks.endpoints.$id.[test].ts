@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { testWebhookEndpoint } from "~/domain/webhooks/events.server";
-import { WebhookTestResultSchema } from "~/domain/webhooks/schemas";
+import { EndpointIdParamsSchema, WebhookTestResultSchema } from "~/domain/webhooks/schemas";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const test = defineEndpoint({
@@ -10,7 +9,7 @@ const test = defineEndpoint({
   summary: "Test a webhook endpoint",
   description: "Sends a signed `webhook.test` event now and returns how the endpoint answered (2xx within 10 seconds is a success).",
   tags: ["Webhooks"],
-  params: z.object({ id: z.string().min(1).max(100) }),
+  params: EndpointIdParamsSchema,
   response: WebhookTestResultSchema,
   errors: ["webhook_endpoint_not_found"],
   handler: ({ workspaceId, params }) => testWebhookEndpoint({ workspaceId, id: params.id }),

@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { deleteWebhookEndpoint, updateWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
-import { DeletedWebhookEndpointSchema, UpdateWebhookEndpointSchema, WebhookEndpointSchema } from "~/domain/webhooks/schemas";
+import { EndpointIdParamsSchema, DeletedWebhookEndpointSchema, UpdateWebhookEndpointSchema, WebhookEndpointSchema } from "~/domain/webhooks/schemas";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
-const params = z.object({ id: z.string().min(1).max(100) });
+const params = EndpointIdParamsSchema;
 
 const update = defineEndpoint({
   method: "PUT",

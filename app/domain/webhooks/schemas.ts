@@ -22,14 +22,22 @@ export const WebhookEndpointWithSecretSchema = WebhookEndpointSchema.extend({
   signing_secret: z.string().describe("`whsec_…`: verifies the `Recoup-Signature` header. Shown this once; store it now."),
 }).meta({ id: "WebhookEndpointWithSecret" });
 
+/** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
+const NO_NUL = /^[^\u0000]*$/;
+const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
+
+/** A path `{id}`. */
+export const EndpointIdParamsSchema = z.object({ id: z.string().min(1).max(100).regex(NO_NUL, NUL_MESSAGE) });
+
 const UrlSchema = z
   .string()
   .trim()
   .min(1)
   .max(2048)
+  .regex(NO_NUL, NUL_MESSAGE)
   .describe("HTTPS URL that receives the events (plain http only for localhost outside production).");
 
-const DescriptionSchema = z.string().trim().max(500);
+const DescriptionSchema = z.string().trim().max(500).regex(NO_NUL, NUL_MESSAGE);
 const EventsSchema = z
   .array(EventTypeSchema)
   .min(1)

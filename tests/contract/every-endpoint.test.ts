@@ -1,0 +1,385 @@
+// Every /api/v1 operation, driven by the registry (the same list the OpenAPI document is built from),
+// so an endpoint added tomorrow is covered without a line here: missing auth, a key without the
+// scope, unknown and mistyped fields, oversized bodies, garbage cursors, another workspace's ids,
+// and a fuzz pass of hostile values. Nothing may answer 5xx, and every error is problem+json.
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
+import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
+import type { OperationDoc } from "~/http/api-v1/endpoint.server";
+import { db } from "~/utils/db.server";
+import { makeWorkspace } from "../factories";
+import { callRoute, type CallOptions } from "../helpers/http";
+
+type RouteModule = Parameters<typeof callRoute>[0];
+type Json = Record<string, unknown>;
+
+/** `api.v1.customers.$id.pause-all.ts` → `/api/v1/customers/{id}/pause-all` (Remix flat routes; `[x]` is literal). */
+function pathOfRouteFile(file: string): string {
+  const segments: string[] = [];
+  let current = "";
+  let literal = false;
+  let dynamic = false;
+  for (const ch of file.replace(/\.tsx?$/, "")) {
+    if (ch === "[" && !literal) literal = true;
+    else if (ch === "]" && literal) literal = false;
+    else if (ch === "." && !literal) {
+      segments.push(dynamic ? `{${current}}` : current);
+      current = "";
+      dynamic = false;
+    } else if (ch === "$" && !literal && current === "") dynamic = true;
+    else current += ch;
+  }
+  segments.push(dynamic ? `{${current}}` : current);
+  return `/${segments.join("/")}`;
+}
+
+interface Fixture {
+  workspaceId: string;
+  adminKey: string;
+  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice", string>;
+}
+
+/** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
+async function fixtureWorkspace(tag: string): Promise<Fixture> {
+  const { workspace, apiKey } = await makeWorkspace({ name: `Every endpoint ${tag}` });
+  const email = `every-${tag}@example.com`;
+  const customer = await db().customer.create({ data: { workspaceId: workspace.id, provider: "stripe", externalId: `cus_every_${tag}`, email, name: `Every ${tag}` } });
+  const started = new Date(Date.now() - 2 * 86_400_000);
+  const recovery = await db().recoveryAttempt.create({
+    data: {
+      workspaceId: workspace.id,
+      provider: "stripe",
+      stripeAccountId: `acct_every_${tag}`,
+      stripeInvoiceId: `in_every_${tag}`,
+      stripeCustomerId: customer.externalId,
+      stripeSubscriptionId: `sub_every_${tag}`,
+      customerId: customer.id,
+      declineType: "soft",
+      declineCategory: "soft_retry",
+      declineCode: "insufficient_funds",
+      amountDueCents: 4900,
+      currency: "usd",
+      startedAt: started,
+      lastFailureAt: started,
+      nextActionKind: "retry",
+      nextActionAt: new Date(Date.now() + 86_400_000),
+    },
+  });
+  // Nothing listens on port 9: a test delivery fails at once instead of waiting for a timeout.
+  const endpoint = await createWebhookEndpoint({ workspaceId: workspace.id, url: "http://127.0.0.1:9/hooks" });
+  const key = await createApiKey({ workspaceId: workspace.id, name: "fixture", scopes: ["read"] });
+  const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
+  return {
+    workspaceId: workspace.id,
+    adminKey: apiKey,
+    ids: {
+      recovery: recovery.id,
+      customer: customer.id,
+      email,
+      subscription: recovery.stripeSubscriptionId!,
+      endpoint: endpoint.id,
+      apiKey: key.id,
+      step: step.id,
+      invoice: recovery.stripeInvoiceId,
+    },
+  };
+}
+
+/**
+ * Which fixture id a path parameter names. `null`: not a workspace resource (the decline-code
+ * catalogue is the same for everyone). A new `{id}` path fails the suite until it is listed here.
+ */
+const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
+  [/^\/api\/v1\/(payments|recoveries|invoices)\/\{id\}/, "recovery"],
+  [/^\/api\/v1\/customers\/by-email\/\{email\}/, "email"],
+  [/^\/api\/v1\/customers\/\{id\}/, "customer"],
+  [/^\/api\/v1\/subscriptions\/\{id\}/, "subscription"],
+  [/^\/api\/v1\/webhooks\/endpoints\/\{id\}/, "endpoint"],
+  [/^\/api\/v1\/api-keys\/\{id\}/, "apiKey"],
+  [/^\/api\/v1\/templates\/preview\/\{id\}/, "step"],
+  [/^\/api\/v1\/decline-codes\/\{code\}/, null],
+];
+
+function idKindOf(path: string): keyof Fixture["ids"] | null | undefined {
+  return ID_KINDS.find(([re]) => re.test(path))?.[1];
+}
+
+const paramNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+
+function fill(path: string, params: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? "x"));
+}
+
+function shapeOf(schema: unknown): Record<string, z.ZodType> {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
+}
+
+let A: Fixture;
+let B: Fixture;
+let operations: OperationDoc[];
+const modules = new Map<string, RouteModule>();
+const problems: string[] = [];
+let calls = 0;
+
+const saved = { ...process.env };
+beforeAll(async () => {
+  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "1000000";
+  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "1000000";
+  process.env.API_RATE_LIMIT_PER_HOUR = "1000000";
+  const { allOperations } = await import("~/http/api-v1/registry.server");
+  operations = allOperations();
+  for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
+    modules.set(pathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
+  }
+  A = await fixtureWorkspace("a");
+  B = await fixtureWorkspace("b");
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+const label = (op: OperationDoc) => `${op.method} ${op.path}`;
+
+/** Calls an operation and holds every answer to the same rules: never 5xx, errors are complete problems. */
+async function call(op: OperationDoc, opts: CallOptions & { params?: Record<string, string>; query?: string } = {}) {
+  const mod = modules.get(op.path);
+  if (!mod) throw new Error(`${label(op)}: no route file serves this path`);
+  const params = opts.params ?? {};
+  const url = `${fill(op.path, params)}${opts.query ? `?${opts.query}` : ""}`;
+  calls += 1;
+  let res: Response;
+  try {
+    res = await callRoute(mod, url, { ...opts, method: op.method, params });
+  } catch (error) {
+    // A route that throws instead of answering would be a 500 from Remix.
+    problems.push(`${label(op)} ${url}: threw ${(error as Error).message}`);
+    return { status: 500, body: {} as Json & { meta?: Json }, headers: new Headers() };
+  }
+  const text = await res.text();
+  let body: Json & { meta?: Json } = {};
+  try {
+    body = text ? (JSON.parse(text) as Json) : {};
+  } catch {
+    if (res.status >= 400) problems.push(`${label(op)} ${url}: ${res.status} with a body that is not JSON`);
+  }
+  const where = `${label(op)} ${url.slice(0, 200)} body=${JSON.stringify(opts.body ?? null).slice(0, 120)}`;
+  if (res.status >= 500) problems.push(`${where}: ${res.status} ${text.slice(0, 300)}`);
+  if (res.status >= 400) {
+    const type = res.headers.get("content-type") ?? "";
+    if (!type.startsWith("application/problem+json")) problems.push(`${where}: ${res.status} as ${type}`);
+    if (typeof body.code !== "string" || typeof body.detail !== "string" || typeof body.traceId !== "string" || !body.traceId) {
+      problems.push(`${where}: ${res.status} problem lacks code/detail/traceId: ${text.slice(0, 200)}`);
+    } else if (body.traceId !== res.headers.get("x-trace-id")) {
+      problems.push(`${where}: traceId ${String(body.traceId)} is not the X-Trace-Id header`);
+    }
+  } else if (res.status < 200 || res.status >= 300) {
+    problems.push(`${where}: unexpected ${res.status}`);
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+function ownParams(op: OperationDoc, fixture: Fixture): Record<string, string> {
+  const kind = idKindOf(op.path);
+  const example = (op.example?.params ?? {}) as Record<string, string>;
+  return Object.fromEntries(paramNames(op.path).map((name) => [name, kind ? fixture.ids[kind] : (example[name] ?? "insufficient_funds")]));
+}
+
+const queryOf = (op: OperationDoc) => new URLSearchParams(op.example?.query ?? {}).toString();
+const exampleBody = (op: OperationDoc) => (op.body ? ((op.example?.body as Json | undefined) ?? {}) : undefined);
+const pipeline = () => operations.filter((op) => op.pipeline);
+
+/** A key that lacks `scope` (and is no admin). */
+function scopesWithout(scope: string): string[] {
+  const action = scope.split(":")[0];
+  return [API_KEY_SCOPES.find((s) => s !== "admin" && s !== action)!];
+}
+
+/** The rules `call` checks on every answer: all offenders of a test listed together. */
+function expectNoProblems() {
+  const found = problems.splice(0);
+  expect(found, found.join("\n")).toEqual([]);
+}
+
+function errorPaths(body: Json & { meta?: Json }): string[] {
+  return ((body.meta?.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
+}
+
+/**
+ * Each value in turn in every path parameter, query field and body field of every operation (the
+ * rest of the request as documented), through `call`'s rules.
+ */
+async function fuzz(strings: string[], json: unknown[]) {
+  for (const op of operations) {
+    const params = ownParams(op, A);
+    const token = op.pipeline ? A.adminKey : undefined;
+    for (const name of paramNames(op.path)) {
+      for (const value of strings) await call(op, { params: { ...params, [name]: value }, query: queryOf(op), body: exampleBody(op), token });
+    }
+    // DELETE with A's real ids would erase the fixtures mid-run: its path parameters are fuzzed only.
+    if (op.method === "DELETE") continue;
+    for (const name of Object.keys(shapeOf(op.query))) {
+      for (const value of strings) {
+        const query = new URLSearchParams({ ...(op.example?.query ?? {}), [name]: value }).toString();
+        await call(op, { params, query, body: exampleBody(op), token });
+      }
+    }
+    for (const name of Object.keys(shapeOf(op.body))) {
+      for (const value of json) await call(op, { params, body: { ...exampleBody(op), [name]: value }, token });
+    }
+    // The documented example itself must be answered, one way or another, without a 5xx.
+    await call(op, { params, query: queryOf(op), body: exampleBody(op), token });
+  }
+}
+
+describe("every /api/v1 operation", () => {
+  it("is served by a route file, and every {id} path is known to this suite", () => {
+    expect(operations.length).toBeGreaterThan(30);
+    for (const op of operations) {
+      expect(modules.has(op.path), `${label(op)} has no route file`).toBe(true);
+      if (paramNames(op.path).length) expect(idKindOf(op.path), `${label(op)}: add its id kind to ID_KINDS`).not.toBeUndefined();
+    }
+  });
+
+  it("answers 401 without a key and 403 naming the scope to a key without it", async () => {
+    const keys = new Map<string, string>();
+    for (const op of pipeline()) {
+      const params = ownParams(op, A);
+      if (op.auth === "required") {
+        const anonymous = await call(op, { params, body: exampleBody(op) });
+        expect(anonymous.status, label(op)).toBe(401);
+        expect(anonymous.body.code, label(op)).toBe("unauthorized");
+        const wrong = await call(op, { params, body: exampleBody(op), token: "rk_live_00000000000000000000000000000000" });
+        expect(wrong.status, `${label(op)} with an unknown key`).toBe(401);
+      }
+      if (!op.scope) continue;
+      const scopes = scopesWithout(op.scope);
+      let key = keys.get(scopes.join(","));
+      if (!key) {
+        key = (await createApiKey({ workspaceId: A.workspaceId, name: "narrow", scopes })).key;
+        keys.set(scopes.join(","), key);
+      }
+      const refused = await call(op, { params, body: exampleBody(op), token: key });
+      expect(refused.status, `${label(op)} with ${scopes.join(",")}`).toBe(403);
+      expect(refused.body, label(op)).toMatchObject({ code: "insufficient_scope", meta: { required_scope: op.scope } });
+      expect(refused.body.detail, label(op)).toContain(op.scope);
+    }
+    expectNoProblems();
+  });
+
+  it("answers 404 to another workspace's real ids (which its own key can read)", async () => {
+    for (const op of pipeline()) {
+      const kind = idKindOf(op.path);
+      if (!kind) continue;
+      const foreign = ownParams(op, B);
+      const res = await call(op, { params: foreign, query: queryOf(op), body: exampleBody(op), token: A.adminKey });
+      expect(res.status, `${label(op)} with workspace B's ${kind}`).toBe(404);
+      expect(String(res.body.code), label(op)).toMatch(/not_found$/);
+      if (op.method === "GET") {
+        const own = await call(op, { params: foreign, query: queryOf(op), token: B.adminKey });
+        expect(own.status, `${label(op)}: B's own key reads its ${kind}`).toBe(200);
+      }
+    }
+    expectNoProblems();
+  });
+
+  it("refuses unknown query and body fields, and bodies of the wrong kind, naming the field", async () => {
+    for (const op of pipeline()) {
+      const params = ownParams(op, A);
+      if (op.query) {
+        const res = await call(op, { params, query: `${queryOf(op)}&zz_unknown=1`, token: A.adminKey, body: exampleBody(op) });
+        expect(res.status, label(op)).toBe(400);
+        expect(errorPaths(res.body), label(op)).toContain("query.zz_unknown");
+      }
+      if (op.method === "GET") continue;
+      const extra = await call(op, { params, body: { ...exampleBody(op), zz_unknown: 1 }, token: A.adminKey });
+      expect(extra.status, label(op)).toBe(400);
+      expect(extra.body.code, label(op)).toBe("validation_failed");
+      if (op.body) expect(errorPaths(extra.body), label(op)).toContain("body.zz_unknown");
+      for (const wrong of ["[1,2]", '"text"', "42", "null"]) {
+        const res = await call(op, { params, body: wrong, token: A.adminKey });
+        expect(res.status, `${label(op)} body ${wrong}`).toBe(400);
+      }
+      const broken = await call(op, { params, body: '{"unterminated', token: A.adminKey });
+      expect(broken.status, label(op)).toBe(400);
+      expect(broken.body.code, label(op)).toBe("invalid_json");
+    }
+    expectNoProblems();
+  });
+
+  it("refuses wrongly typed fields with a field error (values each field's own schema rejects)", async () => {
+    const wrongBodyValues: unknown[] = [12345, "zz-not-valid", true, ["x"], { o: 1 }, -1.5];
+    const wrongQueryValues = ["zz-not-valid", "-1.5", "99999999999999999999", "true"];
+    for (const op of pipeline()) {
+      const params = ownParams(op, A);
+      for (const [name, field] of Object.entries(shapeOf(op.query))) {
+        const value = wrongQueryValues.find((v) => !field.safeParse(v).success);
+        if (value === undefined) continue; // any string will do for this field
+        const query = new URLSearchParams({ ...(op.example?.query ?? {}), [name]: value }).toString();
+        const res = await call(op, { params, query, token: A.adminKey });
+        expect(res.status, `${label(op)} ?${name}=${value}`).toBe(400);
+        expect(errorPaths(res.body), `${label(op)} ?${name}=${value}`).toContain(`query.${name}`);
+      }
+      for (const [name, field] of Object.entries(shapeOf(op.body))) {
+        const value = wrongBodyValues.find((v) => !field.safeParse(v).success);
+        if (value === undefined) continue;
+        const res = await call(op, { params, body: { ...exampleBody(op), [name]: value }, token: A.adminKey });
+        expect(res.status, `${label(op)} ${name}=${JSON.stringify(value)}`).toBe(400);
+        expect(errorPaths(res.body).some((p) => p === `body.${name}` || p.startsWith(`body.${name}.`)), `${label(op)} ${name}: ${JSON.stringify(res.body.meta)}`).toBe(true);
+      }
+    }
+    expectNoProblems();
+  });
+
+  it("answers 413 to a body over the limit", async () => {
+    const huge = JSON.stringify({ filler: "x".repeat(2 * 1024 * 1024) });
+    for (const op of pipeline().filter((o) => o.method !== "GET")) {
+      const res = await call(op, { params: ownParams(op, A), body: huge, token: A.adminKey });
+      expect(res.status, label(op)).toBe(413);
+      expect(res.body.code, label(op)).toBe("payload_too_large");
+    }
+    expectNoProblems();
+  });
+
+  it("answers 400 invalid_cursor to cursors it never gave out", async () => {
+    const garbage = ["garbage!!", "bm90LWpzb24", Buffer.from('{"t":"yesterday","i":""}').toString("base64url"), "%00", "a".repeat(400)];
+    let lists = 0;
+    for (const op of pipeline().filter((o) => o.method === "GET" && "cursor" in shapeOf(o.query))) {
+      lists += 1;
+      for (const cursor of garbage) {
+        const query = new URLSearchParams({ ...(op.example?.query ?? {}), cursor }).toString();
+        const res = await call(op, { params: ownParams(op, A), query, token: A.adminKey });
+        expect(res.status, `${label(op)} cursor=${cursor.slice(0, 20)}`).toBe(400);
+        expect(res.body.code, `${label(op)} cursor=${cursor.slice(0, 20)}`).toBe("invalid_cursor");
+      }
+    }
+    expect(lists).toBeGreaterThan(5);
+    expectNoProblems();
+  });
+
+  it("never answers 5xx to hostile values in any parameter, and every error is a complete problem", async () => {
+    const hostile: string[] = [
+      "a".repeat(5000),
+      "ünïcødé 😀 \u202eevil",
+      "-1",
+      "-99999999999999999999",
+      "1e309",
+      "../../../etc/passwd",
+      "%00",
+      "' OR '1'='1",
+      "<script>alert(1)</script>",
+      " ",
+    ];
+    await fuzz(hostile, [...hostile, -1, -99999999999, 1e308, 3.5, ["x", 1], { $gt: "" }, null, true, []]);
+    expect(calls).toBeGreaterThan(500);
+    expectNoProblems();
+  });
+
+  it("answers NUL (\\u0000) characters, which PostgreSQL text cannot store, with a 400 rather than a 500", async () => {
+    const nul = ["nul\u0000byte"];
+    await fuzz(nul, nul);
+    expectNoProblems();
+  });
+
+});
