@@ -18,4 +18,6 @@ const dunning = defineEndpoint({
   handler: ({ workspaceId, params, body }) => sendDunningNow({ workspaceId, id: params.id, templateId: body.template_id, subject: body.subject }),
 });
 
-export const { loader, action } = routeOf(dunning);
+const route = routeOf(dunning);
+export const loader = route.loader;
+export const action = route.action;

@@ -15,4 +15,6 @@ const get = defineEndpoint({
   handler: ({ workspaceId, params }) => getRecovery({ workspaceId, id: params.id }),
 });
 
-export const { loader, action } = routeOf(get);
+const route = routeOf(get);
+export const loader = route.loader;
+export const action = route.action;

@@ -17,4 +17,6 @@ const list = defineEndpoint({
   handler: ({ workspaceId, query }) => listRecoveries({ workspaceId, query, page: pageRequest(query) }),
 });
 
-export const { loader, action } = routeOf(list);
+const route = routeOf(list);
+export const loader = route.loader;
+export const action = route.action;
