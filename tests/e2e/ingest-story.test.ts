@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
+import { eraseCustomer } from "~/domain/privacy/erasure.server";
 import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
 import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
+import { findEverywhere } from "../helpers/db-scan";
 import { startWebhookReceiver, type FakeWebhookReceiver } from "../fakes/webhook-receiver";
 import { callRoute, jsonOf } from "../helpers/http";
 import { advanceTime, pendingJobs, runDueJobs } from "../helpers/jobs";
@@ -182,6 +184,30 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     await ingest(key, { ...base, event_type: "payment_failed", decline_code: "20051", occurred_at: "2026-11-02T09:00:00Z" });
     await runDueJobs();
     expect(await recoveryOf(workspace.id, "pay_cko_1")).toMatchObject({ status: "recovered", recoveredAmountCents: 2000 });
+  });
+  it("GDPR erasure leaves nothing of an ingested customer: events redacted, retry-due events and their jobs gone", async () => {
+    const { workspace } = await makeWorkspace();
+    const key = (await makeKey(workspace.id)).key;
+    const created = await callRoute(endpointsRoute, "/api/v1/webhooks/endpoints", { method: "POST", token: key, body: { url: "http://127.0.0.1:9/never" } });
+    expect(created.status).toBe(201);
+    const base = { provider: "paddle", amount_cents: 1200, currency: "usd", customer_email: "erase-me-7f3@example.com", customer_id: "ctm_erase_7f3", customer_name: "Zed Erasable" };
+    await ingest(key, { ...base, event_type: "payment_failed", external_id: "txn_erase_1", decline_code: "insufficient_funds", metadata: { note: "erase-me-7f3@example.com" } });
+    await ingest(key, { ...base, event_type: "payment_failed", external_id: "txn_erase_2" });
+    await runDueJobs();
+    const recovery = await recoveryOf(workspace.id, "txn_erase_1");
+    // A retry-due event for it waits in the queue (its endpoint does not answer).
+    await requestMerchantRetry({ workspaceId: workspace.id, recoveryId: recovery.id });
+    expect(await db().webhookEvent.count({ where: { recoveryAttemptId: recovery.id } })).toBe(1);
+    expect(await findEverywhere("erase-me-7f3@example.com")).not.toEqual([]);
+
+    await eraseCustomer({ workspaceId: workspace.id, externalId: "ctm_erase_7f3" });
+    for (const needle of ["erase-me-7f3@example.com", "ctm_erase_7f3", "Zed Erasable", "txn_erase_1"]) {
+      expect(await findEverywhere(needle), needle).toEqual([]);
+    }
+    expect(await db().webhookEvent.count({ where: { workspaceId: workspace.id } })).toBe(0);
+    expect((await pendingJobs("webhook-deliver")).filter((j) => JSON.stringify(j.data).includes(recovery.id))).toEqual([]);
+    // The ingested rows stay, redacted, so a redelivery of the same event is still a duplicate.
+    expect(await db().ingestedPaymentEvent.count({ where: { workspaceId: workspace.id } })).toBe(2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { eraseIngestAndWebhookData } from "~/domain/ingest/erasure.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -104,6 +105,7 @@ export async function eraseCustomer(input: {
         needles,
       );
     }
+    await eraseIngestAndWebhookData({ tx, workspaceId: input.workspaceId, needles, recoveryIds });
     // Stored API answers (Idempotency-Key replays) that quote the customer: a replay then runs afresh.
     const quoted = [...needles, ...customers.map((c) => c.id), ...[input.name, ...customers.map((c) => c.name)].filter((n): n is string => Boolean(n && n.trim().length >= 3))];
     if (quoted.length) {
