@@ -8,12 +8,12 @@ const retry = defineEndpoint({
   scope: "write:payments",
   summary: "Retry a payment",
   description:
-    "Charges the payment again now (202: the charge runs in the background; watch the timeline). The card networks' rules still apply: a decline that must not be retried, or one that needs a new card, is a 409 with the reason. Payments ingested from other PSPs are retried by the merchant (409 `retry_not_supported`).",
+    "Charges the payment again now (202: the charge runs in the background; watch the timeline). The card networks' rules still apply: a decline that must not be retried, or one that needs a new card, is a 409 with the reason. Recoup cannot charge payments ingested from other PSPs: for those it sends the merchant a signed `payment.retry_due` webhook (or emails the workspace owner when no endpoint takes it), and the merchant reports the result to `POST /api/v1/ingest/payment-event`.",
   tags: ["Payments"],
   params: PaymentIdParamsSchema,
   response: PaymentRetrySchema,
   status: 202,
-  errors: ["payment_not_found", "conflict", "retry_not_supported"],
+  errors: ["payment_not_found", "conflict"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
   handler: ({ workspaceId, params }) => retryPayment({ workspaceId, id: params.id }),
 });

@@ -274,13 +274,15 @@ describe("tenancy and scopes", () => {
 });
 
 describe("payments Recoup cannot charge", () => {
-  it("refuses a retry of an ingested payment with retry_not_supported, and changes nothing", async () => {
+  it("asks the merchant to retry an ingested payment: 202, a payment.retry_due event (the owner is emailed without an endpoint)", async () => {
     const ws = await makeWorkspace();
-    const row = await insertAttempt(ws.workspace.id, { provider: "adyen", stripeInvoiceId: "psp_ref_8815" });
-    const res = await v1.call("POST", RETRY, url(RETRY, "psp_ref_8815"), { token: ws.apiKey, params: { id: "psp_ref_8815" }, expect: 409 });
-    expect(res.body).toMatchObject({ code: "retry_not_supported", meta: { psp: "adyen" } });
-    expect(res.body.detail).toContain("adyen");
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ nextActionKind: null, recoupRetryCount: 0 });
+    const failedAt = new Date(Date.now() - 3_600_000);
+    const row = await insertAttempt(ws.workspace.id, { provider: "adyen", stripeInvoiceId: "psp_ref_8815", startedAt: failedAt, lastFailureAt: failedAt });
+    const res = await v1.call("POST", RETRY, url(RETRY, "psp_ref_8815"), { token: ws.apiKey, params: { id: "psp_ref_8815" }, expect: 202 });
+    expect(res.body).toMatchObject({ payment_id: row.id, retry_scheduled: true, retry_number: 1 });
+    const event = await db().webhookEvent.findFirstOrThrow({ where: { recoveryAttemptId: row.id } });
+    expect(event).toMatchObject({ type: "payment.retry_due", payload: { external_id: "psp_ref_8815", provider: "adyen", attempt_number: 1 } });
+    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ recoupRetryCount: 1 });
     const got = await v1.call("GET", ONE, url(ONE, "psp_ref_8815"), { token: ws.apiKey, params: { id: "psp_ref_8815" }, expect: 200 });
     expect(got.body).toMatchObject({ id: row.id, psp: "adyen", external_id: "psp_ref_8815" });
   });

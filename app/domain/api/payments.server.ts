@@ -1,5 +1,6 @@
 // /api/v1 payments: a failed payment Recoup works on (a RecoveryAttempt row) as LostChurn shows it.
 import type { z } from "zod";
+import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
@@ -117,17 +118,15 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
 /**
  * A retry now, within the networks' rules (a decline the policy never retries is a 409 with its
  * reason). Recoup charges Stripe and Shopify payments itself; a payment ingested from another PSP
- * is the merchant's to retry, so it is refused here rather than half-done.
+ * is the merchant's to retry: Recoup sends them `payment.retry_due` (webhook, else an email to the
+ * workspace owner) and the merchant reports the result through the ingest endpoint.
  */
 export async function retryPayment(input: { workspaceId: string; id: string }) {
   const id = await resolve(input.workspaceId, input.id);
   const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
   if (!CHARGEABLE_PROVIDERS.has(row.provider)) {
-    throw new AppError(
-      "retry_not_supported",
-      `Recoup cannot charge ${row.provider} payments itself: retry this payment in ${row.provider}, then report the result to POST /api/v1/ingest/payment-event.`,
-      { psp: row.provider },
-    );
+    const asked = await engineCall(() => requestMerchantRetry({ workspaceId: input.workspaceId, recoveryId: id }));
+    return { paymentId: asked.recoveryId, retryScheduled: true, retryNumber: asked.attemptNumber, scheduledAt: asked.requestedAt };
   }
   const updated = await engineCall(() => retryNow({ workspaceId: input.workspaceId, recoveryId: id }));
   return {
