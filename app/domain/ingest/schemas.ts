@@ -13,6 +13,7 @@ export const INGEST_CURRENCIES = [
 ] as const;
 
 /** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
 const NO_NUL = /^[^\u0000]*$/;
 const noNul = (max: number) => z.string().trim().min(1).max(max).regex(NO_NUL, "must not contain NUL (\\u0000) characters");
 const Id = noNul(255);

@@ -23,6 +23,7 @@ export const WebhookEndpointWithSecretSchema = WebhookEndpointSchema.extend({
 }).meta({ id: "WebhookEndpointWithSecret" });
 
 /** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
 const NO_NUL = /^[^\u0000]*$/;
 const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
 
