@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/http/errors";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
+import { quietHoursEnd, quietZone, workspaceQuietHours } from "~/domain/settings/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { sendEmail } from "~/utils/email.server";
@@ -392,6 +393,7 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
 export type SendOutcome =
   | { outcome: "sent"; transport: "smtp" | "outbox" }
   | { outcome: "skipped"; reason: string }
+  | { outcome: "held"; until: Date }
   | { outcome: "not_sendable"; status: MessageStatus | "missing" };
 
 function errorText(error: unknown): string {
@@ -407,7 +409,7 @@ function errorText(error: unknown): string {
 export async function sendDunningMessage(input: { messageId: string; lastAttempt?: boolean }): Promise<SendOutcome> {
   const message = await db().dunningMessage.findUnique({
     where: { id: input.messageId },
-    include: { recovery: { include: { workspace: true } } },
+    include: { recovery: { include: { workspace: true, customer: { select: { timezone: true } } } } },
   });
   if (!message) return { outcome: "not_sendable", status: "missing" };
   if (message.status !== "scheduled" && message.status !== "sending") return { outcome: "not_sendable", status: message.status };
@@ -419,6 +421,20 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
   if (skip) {
     await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { status: "skipped", error: skip } });
     return { outcome: "skipped", reason: skip };
+  }
+
+  // Quiet hours hold what Recoup sends on its own until they end; an email the merchant sends on
+  // purpose ("manual:…") goes now. Another job, keyed by the new time, sends it then.
+  if (!message.dedupeKey.startsWith("manual:")) {
+    const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
+    const until = quietHoursEnd(now(), workspaceQuietHours(recovery.workspace), zone);
+    if (until) {
+      await db().$transaction(async (tx) => {
+        await tx.dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { scheduledFor: until } });
+        await enqueue(queues.dunningSend, { messageId: message.id }, { key: `${message.id}:${until.toISOString()}`, startAfter: until, tx });
+      });
+      return { outcome: "held", until };
+    }
   }
 
   const claimed = await db().dunningMessage.updateMany({
