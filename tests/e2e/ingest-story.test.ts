@@ -4,6 +4,7 @@ import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
 import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
 import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
+import * as recoverPage from "~/routes/recover.$token";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
@@ -52,6 +53,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
       customer_id: "shopper_1029",
       customer_name: "Ada Lovelace",
       decline_code: "Not enough balance",
+      payment_url: "https://pay.example.com/psp_883921",
     };
 
     // 1. The merchant's bridge posts the failure: stored, acknowledged, processed by a job.
@@ -83,6 +85,10 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
     expect(mail.subject).toContain("Fjord Tea");
     expect(mail.text).toContain("€49.00");
+    // The PSP's own payment page (payment_url) is where the email's button leads.
+    const pressed = await pressUpdateButton(mail.text ?? "");
+    expect(pressed.status).toBe(302);
+    expect(pressed.headers.get("location")).toBe("https://pay.example.com/psp_883921");
 
     // 3. The retry falls due. Recoup cannot charge Adyen: with no webhook endpoint, the owner is emailed, once.
     await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-02T08:01:00Z") + 60_000);
@@ -172,6 +178,9 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("sei@example.com"));
     expect(mail.text).toContain("¥1,500");
     expect(mail.text).not.toContain("¥15");
+    // The email's button cannot open a Stripe portal for a Braintree payment: the page says whom to ask.
+    const notice = (await pressUpdateButton(mail.text ?? "")) as unknown as { data: { notice: string; error: null } };
+    expect(notice.data).toEqual({ notice: "To update your payment details, please contact Kyoto Books: reply to their email.", error: null });
   });
 
   it("a success that arrives before its failure closes the recovery at once", async () => {
@@ -210,6 +219,13 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(await db().ingestedPaymentEvent.count({ where: { workspaceId: workspace.id } })).toBe(2);
   });
 });
+
+async function pressUpdateButton(text: string): Promise<Response> {
+  const token = /\/recover\/([\w.-]+)/.exec(text)?.[1];
+  if (!token) throw new Error("no /recover link in the email");
+  const res = await recoverPage.action({ request: new Request(`http://recoup.test/recover/${token}`, { method: "POST" }), params: { token }, context: {} });
+  return res as Response;
+}
 
 function makeKey(workspaceId: string) {
   return createApiKey({ workspaceId, scopes: ["write", "webhooks"], name: "integration" });

@@ -1,3 +1,5 @@
+import { merchantName } from "~/domain/dunning/messages.server";
+import { isMerchantCharged } from "~/domain/ingest/merchant-retry.server";
 import { emailUpdateLinkFromShopify } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -34,6 +36,11 @@ async function openRecoveryByToken(token: string) {
  */
 export async function startPaymentUpdate(input: { recoveryToken: string }): Promise<{ redirectTo: string } | { notice: string }> {
   const recovery = await openRecoveryByToken(input.recoveryToken);
+  if (isMerchantCharged(recovery.provider)) {
+    // An ingested PSP's payment (ADR 0015): its own payment page if the merchant gave one, else the merchant.
+    if (recovery.hostedInvoiceUrl) return { redirectTo: recovery.hostedInvoiceUrl };
+    return { notice: `To update your payment details, please contact ${merchantName(recovery.workspace)}: reply to their email.` };
+  }
   if (recovery.provider !== "shopify") return { redirectTo: (await createUpdatePaymentSession(input)).sessionUrl };
   if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
   const { merchant } = await emailUpdateLinkFromShopify(recovery.id);
