@@ -206,6 +206,65 @@ describe("the embedded app in the Shopify admin", () => {
   });
 });
 
+describe("the dunning emails inside the Shopify admin", () => {
+  const previewSubject = (page: Page) => page.getByTestId("preview-subject");
+
+  it("opens the editor from the list, follows a subject edit in the preview, and deletes a sequence through its modal", async () => {
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: SHOP } });
+    const old = await db().dunningSequence.create({
+      data: {
+        workspaceId,
+        name: "Old winter reminders",
+        isEnabled: false,
+        steps: { create: [{ workspaceId, position: 0, delayHours: 24, subjectTemplate: "Winter", bodyTemplate: "{{update_payment_url}}" }] },
+      },
+    });
+
+    const { page, problems } = await adminPage({ width: 1280, height: 900 });
+    await page.goto(await adminUrl("/app/dunning"));
+    await settled(page);
+    await visible(page.getByText("Active", { exact: true }));
+    // A client-side navigation: the editor's data comes with App Bridge's token.
+    await page.getByRole("link", { name: /Default recovery sequence/ }).click();
+    await page.waitForURL(/\/app\/dunning\/(?!new)\w+/);
+    await expect.poll(() => previewSubject(page).textContent(), { timeout: 10_000 }).toBe(`Your payment to ${STORE} didn't go through`);
+    // Where the test email goes, before it is sent: the shop linked first, so it has no address yet.
+    await visible(page.getByText("Tests go to the reply-to address in Settings; add one to send a test."));
+
+    await page.getByLabel("Subject").first().fill("About your {{amount}} order at {{merchant_name}}");
+    await expect.poll(() => previewSubject(page).textContent(), { timeout: 10_000 }).toBe(`About your $49.00 order at ${STORE}`);
+    await visible(page.getByText("Unsaved changes"));
+    await expect.poll(() => page.getByText("Updating…").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "embedded-dunning-editor-1280.png"), fullPage: true });
+
+    // The switched-off sequence is deleted after confirming; the list says so.
+    await page.goto(await adminUrl(`/app/dunning/${old.id}`));
+    await settled(page);
+    await page.getByRole("button", { name: "Delete sequence" }).click();
+    const modal = page.getByRole("dialog");
+    await visible(modal.getByText("\u201cOld winter reminders\u201d", { exact: false }));
+    await modal.getByRole("button", { name: "Delete sequence" }).click();
+    await page.waitForURL((url) => url.pathname === "/app/dunning");
+    await visible(page.getByRole("status").getByText("\u201cOld winter reminders\u201d deleted."));
+    await expect.poll(() => page.getByText("Old winter reminders", { exact: true }).count()).toBe(0);
+    expect(await db().dunningSequence.count({ where: { id: old.id } })).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+
+    const phone = await adminPage({ width: 375, height: 812 });
+    const active = await db().dunningSequence.findFirstOrThrow({ where: { workspaceId, isEnabled: true } });
+    await phone.page.goto(await adminUrl(`/app/dunning/${active.id}`));
+    await expect.poll(() => previewSubject(phone.page).textContent(), { timeout: 10_000 }).toBe(`Your payment to ${STORE} didn't go through`);
+    await phone.page.getByLabel("Subject").first().fill("Quick note from {{merchant_name}}");
+    await expect.poll(() => previewSubject(phone.page).textContent(), { timeout: 10_000 }).toBe(`Quick note from ${STORE}`);
+    await settled(phone.page);
+    await fitsWidth(phone.page, 375);
+    await phone.page.screenshot({ path: path.join(SHOTS, "embedded-dunning-editor-375.png"), fullPage: true });
+    expect(phone.problems).toEqual([]);
+    await phone.page.context().close();
+  });
+});
+
 describe("settings inside the Shopify admin", () => {
   it("changes quiet hours with a valid session token and confirms with a toast, on desktop and phone", async () => {
     const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: SHOP } });
