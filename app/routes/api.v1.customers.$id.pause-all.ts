@@ -1,5 +1,8 @@
-import { z } from "zod";
-import { BulkActionSchema, pauseAllForCustomer } from "~/domain/api/customers.server";
+import {
+  BulkActionSchema,
+  pauseAllForCustomer,
+  CustomerIdParamsSchema,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const pauseAll = defineEndpoint({
@@ -7,13 +10,15 @@ const pauseAll = defineEndpoint({
   path: "/api/v1/customers/{id}/pause-all",
   scope: "write:customers",
   summary: "Pause all recovery for a customer",
-  description: "Every open recovery of the customer stops retrying and emailing until resumed. Already paused or closed ones are left as they are.",
+  description:
+    "Every open recovery of the customer stops retrying and emailing until resumed. Already paused or closed ones are left as they are.",
   tags: ["Customers"],
-  params: z.object({ id: z.string().min(1).max(200) }),
+  params: CustomerIdParamsSchema,
   response: BulkActionSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, params }) => pauseAllForCustomer({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, params }) =>
+    pauseAllForCustomer({ workspaceId, id: params.id }),
 });
 
 const route = routeOf(pauseAll);

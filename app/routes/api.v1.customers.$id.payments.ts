@@ -1,20 +1,33 @@
-import { z } from "zod";
-import { listCustomerPayments, PaymentSchema } from "~/domain/api/customers.server";
+import {
+  listCustomerPayments,
+  PaymentSchema,
+  CustomerIdParamsSchema,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+import {
+  pageRequest,
+  PageQuerySchema,
+  pageSchema,
+} from "~/http/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",
   path: "/api/v1/customers/{id}/payments",
   scope: "read:customers",
   summary: "List a customer's payments",
-  description: "The customer's failed payments Recoup worked on, newest failure first (the items of `GET /api/v1/payments`).",
+  description:
+    "The customer's failed payments Recoup worked on, newest failure first (the items of `GET /api/v1/payments`).",
   tags: ["Customers"],
-  params: z.object({ id: z.string().min(1).max(200) }),
+  params: CustomerIdParamsSchema,
   query: PageQuerySchema,
   response: pageSchema(PaymentSchema),
   errors: ["customer_not_found"],
-  handler: ({ workspaceId, params, query }) => listCustomerPayments({ workspaceId, id: params.id, page: pageRequest(query) }),
+  handler: ({ workspaceId, params, query }) =>
+    listCustomerPayments({
+      workspaceId,
+      id: params.id,
+      page: pageRequest(query),
+    }),
 });
 
 const route = routeOf(list);

@@ -1,20 +1,33 @@
-import { z } from "zod";
-import { listCustomerRecoveries, RecoverySchema } from "~/domain/api/customers.server";
+import {
+  listCustomerRecoveries,
+  RecoverySchema,
+  CustomerIdParamsSchema,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+import {
+  pageRequest,
+  PageQuerySchema,
+  pageSchema,
+} from "~/http/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",
   path: "/api/v1/customers/{id}/recoveries",
   scope: "read:customers",
   summary: "List a customer's recoveries",
-  description: "The customer's recoveries, newest first (the items of `GET /api/v1/recoveries`).",
+  description:
+    "The customer's recoveries, newest first (the items of `GET /api/v1/recoveries`).",
   tags: ["Customers"],
-  params: z.object({ id: z.string().min(1).max(200) }),
+  params: CustomerIdParamsSchema,
   query: PageQuerySchema,
   response: pageSchema(RecoverySchema),
   errors: ["customer_not_found"],
-  handler: ({ workspaceId, params, query }) => listCustomerRecoveries({ workspaceId, id: params.id, page: pageRequest(query) }),
+  handler: ({ workspaceId, params, query }) =>
+    listCustomerRecoveries({
+      workspaceId,
+      id: params.id,
+      page: pageRequest(query),
+    }),
 });
 
 const route = routeOf(list);

@@ -1,5 +1,8 @@
-import { z } from "zod";
-import { BulkActionSchema, resumeAllForCustomer } from "~/domain/api/customers.server";
+import {
+  BulkActionSchema,
+  resumeAllForCustomer,
+  CustomerIdParamsSchema,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const resumeAll = defineEndpoint({
@@ -7,13 +10,15 @@ const resumeAll = defineEndpoint({
   path: "/api/v1/customers/{id}/resume-all",
   scope: "write:customers",
   summary: "Resume all recovery for a customer",
-  description: "Every paused open recovery of the customer carries on: Recoup plans its next retry or email again from now.",
+  description:
+    "Every paused open recovery of the customer carries on: Recoup plans its next retry or email again from now.",
   tags: ["Customers"],
-  params: z.object({ id: z.string().min(1).max(200) }),
+  params: CustomerIdParamsSchema,
   response: BulkActionSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, params }) => resumeAllForCustomer({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, params }) =>
+    resumeAllForCustomer({ workspaceId, id: params.id }),
 });
 
 const route = routeOf(resumeAll);

@@ -1,21 +1,28 @@
-import { z } from "zod";
-import { CustomerDetailSchema, eraseCustomerById, ErasureSchema, getCustomer } from "~/domain/api/customers.server";
+import {
+  CustomerDetailSchema,
+  eraseCustomerById,
+  ErasureSchema,
+  getCustomer,
+  CustomerIdParamsSchema,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
-const Params = z.object({ id: z.string().min(1).max(200).describe("Recoup's customer id, or the PSP's (`cus_…`).") });
+const Params = CustomerIdParamsSchema;
 
 const get = defineEndpoint({
   method: "GET",
   path: "/api/v1/customers/{id}",
   scope: "read:customers",
   summary: "Get a customer",
-  description: "By Recoup's id or the PSP's customer id (`cus_…`), with recovery stats.",
+  description:
+    "By Recoup's id or the PSP's customer id (`cus_…`), with recovery stats.",
   tags: ["Customers"],
   params: Params,
   response: CustomerDetailSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, params }) => getCustomer({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, params }) =>
+    getCustomer({ workspaceId, id: params.id }),
 });
 
 const erase = defineEndpoint({
@@ -30,7 +37,8 @@ const erase = defineEndpoint({
   response: ErasureSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, params }) => eraseCustomerById({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, params }) =>
+    eraseCustomerById({ workspaceId, id: params.id }),
 });
 
 const route = routeOf(get, erase);

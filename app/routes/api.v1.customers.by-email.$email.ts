@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { CustomerDetailSchema, getCustomerByEmail } from "~/domain/api/customers.server";
+import {
+  CustomerDetailSchema,
+  getCustomerByEmail,
+  textParam,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const byEmail = defineEndpoint({
@@ -7,13 +11,20 @@ const byEmail = defineEndpoint({
   path: "/api/v1/customers/by-email/{email}",
   scope: "read:customers",
   summary: "Look up a customer by email",
-  description: "URL-encode the address. Any case matches; when two PSPs know the same address, the newest customer answers. With recovery stats.",
+  description:
+    "URL-encode the address. Any case matches; when two PSPs know the same address, the newest customer answers. With recovery stats.",
   tags: ["Customers"],
-  params: z.object({ email: z.string().trim().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, "an email address") }),
+  params: z.object({
+    email: textParam(320)
+      .trim()
+      .min(3)
+      .regex(/^[^\s@]+@[^\s@]+$/, "an email address"),
+  }),
   response: CustomerDetailSchema,
   errors: ["customer_not_found"],
   example: { params: { email: "jane@example.com" } },
-  handler: ({ workspaceId, params }) => getCustomerByEmail({ workspaceId, email: params.email }),
+  handler: ({ workspaceId, params }) =>
+    getCustomerByEmail({ workspaceId, email: params.email }),
 });
 
 const route = routeOf(byEmail);

@@ -1,7 +1,14 @@
-import { z } from "zod";
-import { CustomerSchema, listCustomers } from "~/domain/api/customers.server";
+import {
+  CustomerSchema,
+  listCustomers,
+  textParam,
+} from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+import {
+  pageRequest,
+  PageQuerySchema,
+  pageSchema,
+} from "~/http/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",
@@ -11,10 +18,21 @@ const list = defineEndpoint({
   description:
     "Customers Recoup knows (those with a failed payment), newest first, with their payment counts. `search` matches part of the name or email, any case, or the PSP's customer id exactly.",
   tags: ["Customers"],
-  query: PageQuerySchema.extend({ search: z.string().trim().min(1).max(200).optional().describe("Part of a name or email (any case), or a PSP customer id.") }),
+  query: PageQuerySchema.extend({
+    search: textParam(200)
+      .trim()
+      .min(1)
+      .optional()
+      .describe("Part of a name or email (any case), or a PSP customer id."),
+  }),
   response: pageSchema(CustomerSchema),
   example: { query: { search: "jane", limit: "25" } },
-  handler: ({ workspaceId, query }) => listCustomers({ workspaceId, search: query.search, page: pageRequest(query) }),
+  handler: ({ workspaceId, query }) =>
+    listCustomers({
+      workspaceId,
+      search: query.search,
+      page: pageRequest(query),
+    }),
 });
 
 const route = routeOf(list);

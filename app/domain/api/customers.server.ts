@@ -15,6 +15,12 @@ import { paymentStatus } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
 import { recoveryStatus } from "./recoveries.server";
 
+/** Text PostgreSQL can store: a NUL byte is refused here (400), not by the database (500). */
+export const textParam = (max: number) => z.string().max(max).refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
+
+/** `{id}` of a customer: Recoup's id or the PSP's. */
+export const CustomerIdParamsSchema = z.object({ id: textParam(200).min(1).describe("Recoup's customer id, or the PSP's (`cus_…`).") });
+
 const count = (what: string) => z.number().int().min(0).describe(what);
 
 export const CustomerSchema = z
