@@ -568,6 +568,9 @@ export async function resumeSubscriptionRecoveries(input: { workspaceId: string;
   return paused.length;
 }
 
+/** The reason of a retry the merchant asked for: quiet hours do not hold it (retry.server.ts). */
+export const MERCHANT_RETRY_REASON = "Retrying now, as requested by the merchant.";
+
 /**
  * A retry now, on the merchant's request — still within the network rules: a
  * decline the policy would never retry is refused with its reason.
@@ -591,7 +594,7 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
     return applyAction(tx, fresh, {
       kind: "retry",
       at,
-      reason: "Retrying now, as requested by the merchant.",
+      reason: MERCHANT_RETRY_REASON,
       classification: action.classification,
     });
   });

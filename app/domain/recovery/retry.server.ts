@@ -1,14 +1,15 @@
 import Stripe from "stripe";
 import { isMerchantCharged, notifyRetryDue } from "~/domain/ingest/merchant-retry.server";
+import { quietHoursEnd, quietZone, workspaceQuietHours } from "~/domain/settings/quiet-hours";
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { failureFromApiError, type InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
-import { db } from "~/utils/db.server";
+import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
-import { failureColumns, lockInvoice, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
+import { failureColumns, lockInvoice, MERCHANT_RETRY_REASON, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
   return `recoup-retry-${recoveryId}-${attemptNumber}`;
@@ -29,6 +30,13 @@ export function parseShopifyRetryKey(key: string | null | undefined): { recovery
 
 function keyFor(recovery: Pick<RecoveryAttempt, "id" | "provider">, attemptNumber: number) {
   return recovery.provider === "shopify" ? shopifyRetryKey(recovery.id, attemptNumber) : retryIdempotencyKey(recovery.id, attemptNumber);
+}
+
+/** Whether it is quiet now for this recovery: the customer's timezone when known, else the workspace's. */
+async function quietNow(tx: Tx, recovery: Pick<RecoveryAttempt, "workspaceId" | "customerId">): Promise<boolean> {
+  const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId }, select: { retrySettings: true, timezone: true } });
+  const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId }, select: { timezone: true } }) : null;
+  return quietHoursEnd(now(), workspaceQuietHours(workspace), quietZone(customer?.timezone, workspace.timezone)) !== null;
 }
 
 type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } | { kind: "replanned" } | { kind: "notified" };
@@ -60,6 +68,12 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
         return { kind: "replanned" };
       }
       if (current.nextActionKind !== "retry") return { kind: "skip", why: `next action is ${current.nextActionKind}` };
+      // Quiet hours set after this retry was planned: plan again (the policy keeps out of them).
+      // A retry the merchant asked for goes now.
+      if (current.nextActionReason !== MERCHANT_RETRY_REASON && (await quietNow(tx, current))) {
+        await planNext(tx, current);
+        return { kind: "replanned" };
+      }
       if (isMerchantCharged(current.provider)) {
         // An ingested PSP's payment: the merchant charges it; they are told the retry is due.
         await notifyRetryDue({ tx, recovery: current, attemptNumber: input.attemptNumber, reason: current.nextActionReason });

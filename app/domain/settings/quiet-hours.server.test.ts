@@ -83,6 +83,28 @@ describe("quiet hours are enforced by the scheduler", () => {
     testClock.reset();
   });
 
+  it("holds a retry planned before quiet hours were set until they end", async () => {
+    testClock.set(new Date("2026-06-09T22:30:00Z"));
+    const m = await merchantWithOpenInvoice(env.stripe, { email: null });
+    await updateRetryPolicy({ workspaceId: m.workspace.id, patch: { preferredLocalHours: [0, 24], paydayAware: false } });
+    await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
+    await runDueJobs();
+    const planned = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    expect(planned.nextActionAt?.toISOString()).toBe("2026-06-10T22:30:00.000Z");
+    // Set afterwards: the planned time is now inside them.
+    await updateQuietHours({ workspaceId: m.workspace.id, quietHours: { start: 21, end: 8 }, timezone: "UTC" });
+
+    const charges = () => env.stripe.requestsTo("POST", new RegExp(`/invoices/${m.invoiceId}/pay$`)).length;
+    let chargedAt: Date | null = null;
+    for (let h = 0; h < 48 && !chargedAt; h++) {
+      await advanceTime(HOUR);
+      await runDueJobs();
+      if (charges() > 0) chargedAt = now();
+    }
+    expect(chargedAt?.toISOString()).toBe("2026-06-11T08:30:00.000Z");
+    testClock.reset();
+  });
+
   it("does not hold an email the merchant sends on purpose", async () => {
     testClock.set(new Date("2026-06-09T22:00:00Z"));
     const m = await merchantWithOpenInvoice(env.stripe, { email: "manual.send@example.com" });
