@@ -216,6 +216,12 @@ describe("lists: filters and paging", () => {
     const second = await list(`?decline_category=soft_retry&limit=2&cursor=${first.body.next_cursor as string}`);
     expect(ids(second.body)).toEqual([rows.c, rows.a]);
     expect(second.body.next_cursor).toBeNull();
+    // `terminal` is two statuses read apart and merged: the pages still interleave them by date.
+    const t1 = await list("?status=terminal&limit=1");
+    expect(ids(t1.body)).toEqual([rows.e]);
+    const t2 = await list(`?status=terminal&limit=1&cursor=${t1.body.next_cursor as string}`);
+    expect(ids(t2.body)).toEqual([rows.d]);
+    expect(t2.body.next_cursor).toBeNull();
 
     const offset = await list("?page=2&per_page=2");
     expect(offset.body).toMatchObject({ page: 2, per_page: 2, total: 5, total_pages: 3, next_cursor: null });

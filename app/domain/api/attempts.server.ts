@@ -31,12 +31,40 @@ export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(in
   // The cursor carries (startedAt, id) of the last row shown, in the platform's opaque format.
   const after = page.after;
   const keyset: AttemptWhere = after
-    ? { AND: [where, { OR: [{ startedAt: { lt: after.createdAt } }, { startedAt: after.createdAt, id: { lt: after.id } }] }] }
+    ? {
+        AND: [
+          where,
+          // The redundant bound lets PostgreSQL seek the index to the cursor instead of reading every
+          // newer row and filtering it out (deep pages stay as fast as the first).
+          { startedAt: { lte: after.createdAt } },
+          { OR: [{ startedAt: { lt: after.createdAt } }, { startedAt: after.createdAt, id: { lt: after.id } }] },
+        ],
+      }
     : where;
-  const rows = await find({ where: keyset, take: page.limit + 1 });
+  const rows = await findSplit(keyset, input.where.status, page.limit + 1, find);
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: last.startedAt, id: last.id }) : null };
+}
+
+/**
+ * `status IN (a, b)` cannot read a (status, …, startedAt) index in startedAt order, so PostgreSQL
+ * would filter the whole workspace's index or sort every match. One ordered query per status,
+ * merged, reads at most a page from each instead.
+ */
+async function findSplit<T extends { startedAt: Date; id: string }>(
+  where: AttemptWhere,
+  status: AttemptWhere["status"],
+  take: number,
+  find: (args: { where: AttemptWhere; take: number }) => Promise<T[]>,
+): Promise<T[]> {
+  const values = status && typeof status === "object" && "in" in status && Array.isArray(status.in) ? status.in : null;
+  if (!values || values.length < 2) return find({ where, take });
+  const parts = await Promise.all(values.map((value) => find({ where: { AND: [where, { status: value }] }, take })));
+  return parts
+    .flat()
+    .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, take);
 }
 
 /** YYYY-MM-DD is midnight UTC; anything else is an RFC 3339 instant (already validated). */
