@@ -113,6 +113,19 @@ describe("API keys over the API", () => {
     expect(form.body.code).toBe("unsupported_media_type");
   });
 
+  it("refuses NUL characters anywhere (PostgreSQL cannot store them) and query parameters an operation does not take", async () => {
+    const path = "/api/v1/api-keys/{id}";
+    const inId = await v1.call("GET", path, `${KEYS}/a%00b`, { token: ws.apiKey, params: { id: "a\u0000b" }, expect: 400 });
+    expect(inId.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "params.id" }] } });
+    const inBody = await v1.call("POST", KEYS, KEYS, { token: ws.apiKey, body: { name: "billing\u0000sync", scopes: ["read"] }, expect: 400 });
+    expect(inBody.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "body.name" }] } });
+    expect(await db().apiKey.count({ where: { workspaceId: ws.workspace.id, name: { startsWith: "billing" } } })).toBe(0);
+
+    const key = await createApiKey({ workspaceId: ws.workspace.id, name: "queried", scopes: ["read"] });
+    const unknown = await v1.call("GET", path, `${KEYS}/${key.id}?expand=all`, { token: ws.apiKey, params: { id: key.id }, expect: 400 });
+    expect(unknown.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "query.expand", message: "Unknown query parameter." }] } });
+  });
+
   it("pages newest first with opaque cursors, or with page/per_page and totals", async () => {
     const fresh = await makeWorkspace();
     for (let i = 1; i <= 4; i++) await createApiKey({ workspaceId: fresh.workspace.id, name: `k${i}`, scopes: ["read"] });

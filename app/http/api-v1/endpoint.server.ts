@@ -158,8 +158,35 @@ function validationError(where: "params" | "query" | "body", error: z.ZodError):
   return new AppError("validation_failed", `${first.path}: ${first.message}`, { errors });
 }
 
+/** The first path (`"name"`, `"items.2"`) holding a NUL character, which PostgreSQL refuses in text. */
+function nulPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") || "value" : null;
+  if (!value || typeof value !== "object") return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key.replaceAll("\u0000", "\\u0000")].join(".");
+    const found = nulPath(inner, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parse(where: "params" | "query" | "body", schema: Schema | undefined, value: unknown): unknown {
-  if (!schema) return undefined;
+  const withNul = nulPath(value);
+  if (withNul !== null) {
+    throw new AppError("validation_failed", `${where === "body" ? "The body" : `The ${where}`} contains a NUL character (\\u0000), which Recoup does not accept in text.`, {
+      errors: [{ path: `${where}.${withNul}`, message: "Remove the NUL character (\\u0000)." }],
+    });
+  }
+  if (!schema) {
+    // An operation without query parameters refuses unknown ones, as operations with them do.
+    const unknown = where === "query" && value && typeof value === "object" ? Object.keys(value) : [];
+    if (unknown.length > 0) {
+      throw new AppError("validation_failed", `This operation takes no query parameters (got ${unknown.map((k) => `"${k}"`).join(", ")}).`, {
+        errors: unknown.map((key) => ({ path: `query.${key}`, message: "Unknown query parameter." })),
+      });
+    }
+    return undefined;
+  }
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(where, result.error);
   return result.data;
