@@ -4,6 +4,11 @@ import { z } from "zod";
 import { DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
 import { PageQuerySchema } from "~/http/api-v1/pagination.server";
 
+/** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
+const NO_NUL = /^[^\u0000]*$/;
+export const text = (max: number) => z.string().trim().min(1).max(max).regex(NO_NUL, "must not contain NUL (\\u0000) characters");
+
 export const PAYMENT_STATUSES = ["failed", "recovered", "terminal"] as const;
 /** `pending` filters: failed payments Recoup is still working on (not paused). */
 export const PAYMENT_STATUS_FILTERS = ["failed", "pending", "recovered", "terminal"] as const;
@@ -22,7 +27,7 @@ export const ListPaymentsQuerySchema = PageQuerySchema.extend({
 });
 
 export const PaymentIdParamsSchema = z.object({
-  id: z.string().min(1).max(200).describe("Recoup's id, or the PSP's reference: invoice id (`in_…`), Shopify billing attempt, or the ingested payment's id."),
+  id: text(200).describe("Recoup's id, or the PSP's reference: invoice id (`in_…`), Shopify billing attempt, or the ingested payment's id."),
 });
 
 export const NextActionSchema = z

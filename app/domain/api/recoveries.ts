@@ -2,16 +2,16 @@
 // its payment's id (one RecoveryAttempt row).
 import { z } from "zod";
 import { PageQuerySchema } from "~/http/api-v1/pagination.server";
-import { NextActionSchema, TimelineEventSchema } from "./payments";
+import { NextActionSchema, text, TimelineEventSchema } from "./payments";
 
 export const RECOVERY_STATUSES = ["active", "paused", "recovered", "terminal"] as const;
 
 export const ListRecoveriesQuerySchema = PageQuerySchema.extend({
   status: z.enum(RECOVERY_STATUSES).optional(),
-  campaign_id: z.string().min(1).max(100).optional().describe("A dunning sequence id."),
+  campaign_id: text(100).optional().describe("A dunning sequence id."),
 });
 
-export const RecoveryIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
+export const RecoveryIdParamsSchema = z.object({ id: text(200) });
 
 export const RecoverySchema = z
   .object({
@@ -53,8 +53,8 @@ export const RecoveryDetailSchema = RecoverySchema.extend({
 }).meta({ id: "RecoveryDetail" });
 
 export const TriggerDunningBodySchema = z.object({
-  template_id: z.string().min(1).max(100).optional().describe("A step of the workspace's sequences; default: the campaign's next email."),
-  subject: z.string().trim().min(1).max(200).optional().describe("Subject instead of the template's (placeholders allowed)."),
+  template_id: text(100).optional().describe("A step of the workspace's sequences; default: the campaign's next email."),
+  subject: text(200).optional().describe("Subject instead of the template's (placeholders allowed)."),
 });
 
 export const DunningSentSchema = z
