@@ -1,5 +1,8 @@
 // `npm run bench`: signed Stripe webhook intake (verify → store → enqueue → 200) next to an empty
-// node:http handler on the same machine, with the same client. Writes docs/PERFORMANCE.md.
+// node:http handler on the same machine, with the same client; then the /api/v1 payments and
+// recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
+//   --only=webhooks | --only=api   one of the two
+//   --rows=N                       attempts to seed for the API part (default 1000000)
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -14,10 +17,16 @@ import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-po
 import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
 import { signedEvent, type Signed } from "./events";
 import type { LoadJob, LoadResult } from "./load";
-import { ms, render, STEP_NAMES, writeDoc, type Scenario } from "./report";
+import { renderApi, runApiBench } from "./api";
+import { ms, render, STEP_NAMES, writeDoc, writeSection, type Scenario } from "./report";
 import { timeSteps } from "./steps";
 
 const SETTINGS = { connections: 10, duration: 15, warmup: 3 };
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const ONLY = arg("only");
+const ROWS = Number(arg("rows") ?? 1_000_000);
+if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks") throw new Error("--only=api or --only=webhooks");
+if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error("--rows: an integer of at least 1000");
 const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
 type Stops = Array<() => Promise<unknown>>;
@@ -81,6 +90,9 @@ async function bench(stops: Stops) {
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     SESSION_SECRET: randomBytes(32).toString("hex"),
     LOG_LEVEL: "warn",
+    // The API part sends thousands of requests with one key in a few minutes.
+    API_RATE_LIMIT_READ_PER_MINUTE: "1000000",
+    API_RATE_LIMIT_PER_HOUR: "1000000",
   });
   const { disconnectDb } = await import("../app/utils/db.server");
   const { stopBoss } = await import("../app/utils/queue.server");
@@ -95,6 +107,29 @@ async function bench(stops: Stops) {
   const web = await startWeb({ port: 0, host: "127.0.0.1" });
   stops.push(web.close);
 
+  const cpus = os.cpus();
+  const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
+  const machine =
+    `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+    `PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`;
+  if (ONLY !== "api") await benchWebhooks({ web, empty, sql, database, machine });
+  if (ONLY !== "webhooks") {
+    const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
+    const result = await runApiBench({ sql, base, rows: ROWS });
+    const section = renderApi({ ...result, date: new Date().toISOString().slice(0, 10), machine });
+    writeSection("bench-api", section);
+    console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
+  }
+}
+
+async function benchWebhooks(ctx: {
+  web: { server: http.Server };
+  empty: http.Server;
+  sql: pg.Client;
+  database: { postmaster: number | null };
+  machine: string;
+}) {
+  const { web, empty, sql, database, machine } = ctx;
   const webhookUrl = (server: http.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/stripe`;
   const post = ({ rawBody, signature }: Signed) =>
     fetch(webhookUrl(web.server), { method: "POST", body: rawBody, headers: { "content-type": "application/json", "stripe-signature": signature } }).then(
@@ -127,13 +162,9 @@ async function bench(stops: Stops) {
 
   const steps = await timeSteps({ secret: SECRET, post, sql, redelivered });
   for (const [key, name] of Object.entries(STEP_NAMES)) console.log(`${ms(steps[key as keyof typeof steps]).padStart(6)} ms  ${name}`);
-  const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
-  const cpus = os.cpus();
   const section = render({
-    cores: cpus.length,
-    machine:
-      `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-      `PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`,
+    cores: os.cpus().length,
+    machine,
     method:
       `autocannon 8 in its own process, ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up then ${SETTINGS.duration} s measured per scenario, against 127.0.0.1. ` +
       `In the first two scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) ` +
@@ -152,9 +183,9 @@ async function bench(stops: Stops) {
 
 async function main() {
   const watchdog = setTimeout(() => {
-    console.error("bench: still running after 15 minutes; giving up");
+    console.error("bench: still running after 30 minutes; giving up");
     process.exit(1);
-  }, 15 * 60_000).unref();
+  }, 30 * 60_000).unref();
   const stops: Stops = [];
   try {
     await bench(stops);
