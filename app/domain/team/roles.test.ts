@@ -3,7 +3,7 @@ import { can, refusalMessage, roleOf, type Permission } from "./roles";
 
 describe("roles", () => {
   it("members act on recoveries only; admins and the owner do everything", () => {
-    const all: Permission[] = ["act_on_recoveries", "manage_settings", "manage_dunning", "manage_connections", "manage_team"];
+    const all: Permission[] = ["act_on_recoveries", "manage_settings", "manage_dunning", "manage_connections", "manage_team", "manage_api_keys"];
     expect(all.filter((p) => can("member", p))).toEqual(["act_on_recoveries"]);
     expect(all.filter((p) => can("admin", p))).toEqual(all);
     expect(all.filter((p) => can("owner", p))).toEqual(all);
@@ -19,6 +19,7 @@ describe("roles", () => {
 
   it("says who to ask", () => {
     expect(refusalMessage("manage_dunning", "Olive")).toBe("Only admins can change dunning emails. Ask Olive (the owner) or an admin to make the change, or to make you an admin.");
+    expect(refusalMessage("manage_api_keys", null)).toBe("Only admins can create, rotate or revoke API keys. Ask the workspace's owner or an admin to make the change, or to make you an admin.");
     expect(refusalMessage("manage_settings", null)).toBe("Only admins can change settings. Ask the workspace's owner or an admin to make the change, or to make you an admin.");
   });
 });

@@ -18,7 +18,9 @@ export type Permission =
   /** Connect or disconnect Stripe accounts. */
   | "manage_connections"
   /** Invite, remove, change a teammate's role. */
-  | "manage_team";
+  | "manage_team"
+  /** Create, rotate, revoke API keys: a key can read and change everything its scopes name. */
+  | "manage_api_keys";
 
 const MANAGERS: ReadonlySet<Role> = new Set(["owner", "admin"]);
 
@@ -43,6 +45,7 @@ const DOING: Record<Exclude<Permission, "act_on_recoveries">, string> = {
   manage_dunning: "change dunning emails",
   manage_connections: "connect or disconnect Stripe accounts",
   manage_team: "invite, remove or change teammates",
+  manage_api_keys: "create, rotate or revoke API keys",
 };
 
 /** The refusal a member sees, naming who can help. */
