@@ -7,6 +7,8 @@ import type { SettingsAction, SettingsPageData } from "~/http/settings-page.serv
 // The settings page's building blocks, shared by its sections (SettingsSections, SettingsAccess).
 
 export type Settings = SettingsPageData["settings"];
+/** A section's successful answer, as the browser receives it. */
+export type SectionDone = Extract<NonNullable<ReturnType<typeof useFetcher<SettingsAction>>["data"]>, { ok: true }>;
 
 export const hourLabel = (h: number) => (h === 24 ? "24:00 (midnight)" : `${String(h).padStart(2, "0")}:00`);
 const hourOptions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ label: hourLabel(from + i), value: String(from + i) }));
@@ -20,7 +22,7 @@ export const numberOrNull = (value: string) => (value.trim() === "" ? null : Num
  * One section's submissions: JSON with its intent, a toast for each answer, and `onDone` after
  * each success. A field's error shows until the field is changed (`clear`) or the next answer.
  */
-export function useSection(showToast: ShowToast, onDone?: (settings: Settings | undefined) => void) {
+export function useSection(showToast: ShowToast, onDone?: (settings: Settings | undefined, result: SectionDone) => void) {
   const fetcher = useFetcher<SettingsAction>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const handled = useRef<object | null>(null);
@@ -31,7 +33,7 @@ export function useSection(showToast: ShowToast, onDone?: (settings: Settings | 
     if (!result || handled.current === result) return;
     handled.current = result;
     setErrors(result.ok ? {} : result.fieldErrors);
-    if (result.ok) done.current?.(result.settings);
+    if (result.ok) done.current?.(result.settings, result);
     showToast(result.ok ? result.toast : result.message, !result.ok);
   }, [fetcher.data, showToast]);
   const { submit } = fetcher;

@@ -3,6 +3,7 @@ import { Banner, BlockStack, Box, Page } from "@shopify/polaris";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import type { SettingsPageData } from "~/http/settings-page.server";
+import { ApiKeysSection } from "./SettingsApiKeys";
 import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
 import { BrandingSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
 
@@ -46,6 +47,7 @@ export function SettingsView() {
             <ShopifyTeamNote />
           </>
         )}
+        <ApiKeysSection apiKeys={page.apiKeys} timeZone={settings.timezone} canManage={access.manageApiKeys} refusal={access.apiKeysRefusal} showToast={showToast} />
       </BlockStack>
       <Box paddingBlockEnd="1600" />
       {toast}

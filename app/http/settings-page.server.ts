@@ -1,11 +1,13 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, rotateApiKey, ROTATION_GRACE_HOURS, type ApiKeyView } from "~/domain/auth/api-keys.server";
 import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, type WorkspaceSettings } from "~/domain/settings/settings.server";
 import { can, refusalMessage, type Permission } from "~/domain/team/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
 import { readJson } from "~/http/body.server";
+import { AppError } from "~/http/errors";
 import { actionFailure, requirePermission, type Actor, type DashboardSession } from "~/http/dashboard-session.server";
 import { env } from "~/utils/env.server";
 
@@ -13,7 +15,9 @@ import { env } from "~/utils/env.server";
 // timezone, sender and branding everywhere; then what connects the workspace and who can open it,
 // which differ by home. On /dashboard: connected Stripe accounts and the team. Inside the Shopify
 // admin: the shop (read-only), and no team (Shopify decides who opens the app; its staff act as
-// admins). Each section posts its own `intent` and answers with a toast.
+// admins). Each section posts its own `intent` and answers with a toast. API keys are in both homes
+// (API users exist inside Shopify too): the raw key is in the create/rotate answer only, never in
+// the loader's data.
 
 type DashboardHome = { kind: "dashboard"; actorOf: (request: Request) => Promise<DashboardSession> };
 type ShopifyHome = { kind: "shopify"; actorOf: (request: Request) => Promise<{ workspaceId: string; shop: string }> };
@@ -41,15 +45,43 @@ function accessOf(actor: Actor) {
     manageSettings,
     manageConnections: can(actor.role, "manage_connections"),
     manageTeam: can(actor.role, "manage_team"),
+    manageApiKeys: can(actor.role, "manage_api_keys"),
     refusal: manageSettings ? null : refusalMessage("manage_settings", actor.ownerLabel),
+    apiKeysRefusal: can(actor.role, "manage_api_keys") ? null : refusalMessage("manage_api_keys", actor.ownerLabel),
   };
 }
 
+/** The most keys the page lists (newest first); the CLI and the API page through the rest. */
+const LISTED_KEYS = 100;
+
+/** A key as the page lists it: what `apiKeyView` shows (never the key or its hash), dates as ISO strings. */
+function listedKey(key: ApiKeyView) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    livemode: key.livemode,
+    status: key.status,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: iso(key.lastUsedAt),
+    expiresAt: iso(key.expiresAt),
+    revokedAt: iso(key.revokedAt),
+  };
+}
+export type ListedApiKey = ReturnType<typeof listedKey>;
+
+async function apiKeysOf(workspaceId: string) {
+  const page = await listApiKeys({ workspaceId, page: { mode: "cursor", limit: LISTED_KEYS, after: null } });
+  return { items: page.items.map(listedKey), more: page.nextCursor !== null, scopes: API_KEY_SCOPES, graceHours: ROTATION_GRACE_HOURS };
+}
+
 async function commonPage(actor: SettingsActor) {
-  const settings = await getWorkspaceSettings(actor.workspaceId);
+  const [settings, apiKeys] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId)]);
   // From the server's ICU, so that the list is the same on every browser (and hydrates).
   const timezones = [...new Set(["UTC", settings.timezone, ...Intl.supportedValuesOf("timeZone")])];
-  return { settings, timezones, access: accessOf(actor) };
+  return { settings, timezones, access: accessOf(actor), apiKeys };
 }
 
 async function dashboardPage(actor: SettingsActor & { userId: string }) {
@@ -79,6 +111,9 @@ const SETTINGS_INTENTS = [
   z.object({ intent: z.literal("quiet-hours"), quietHours: z.unknown(), timezone: z.unknown() }),
   z.object({ intent: z.literal("sender"), senderName: z.unknown(), replyTo: z.unknown() }),
   z.object({ intent: z.literal("branding"), brandColor: z.unknown(), logoUrl: z.unknown() }),
+  z.object({ intent: z.literal("create-api-key"), name: z.unknown(), scopes: z.unknown(), customScopes: z.unknown(), livemode: z.unknown() }),
+  z.object({ intent: z.literal("rotate-api-key"), id: z.unknown() }),
+  z.object({ intent: z.literal("revoke-api-key"), id: z.unknown() }),
 ] as const;
 
 const DashboardActionSchema = z.discriminatedUnion("intent", [
@@ -102,11 +137,71 @@ const PERMISSION: Record<Body["intent"], Permission> = {
   invite: "manage_team",
   "remove-member": "manage_team",
   "change-role": "manage_team",
+  "create-api-key": "manage_api_keys",
+  "rotate-api-key": "manage_api_keys",
+  "revoke-api-key": "manage_api_keys",
 };
 
 const ROLE_WORDS: Record<string, string> = { admin: "an admin", member: "a member" };
 
-async function perform(body: Body, actor: SettingsActor): Promise<{ toast: string; settings?: WorkspaceSettings }> {
+// eslint-disable-next-line no-control-regex -- PostgreSQL text cannot hold NUL: refused, not a 500
+const NO_NUL = /^[^\u0000]*$/;
+
+const NewApiKeySchema = z.object({
+  name: z
+    .string("Give the key a name, such as Billing sync.")
+    .trim()
+    .min(1, "Give the key a name, such as Billing sync.")
+    .max(100, "Keep the name under 100 characters.")
+    .regex(NO_NUL, "The name can't contain that character."),
+  scopes: z.array(z.enum(API_KEY_SCOPES, "Choose scopes from the list."), "Choose scopes from the list.").max(API_KEY_SCOPES.length).default([]),
+  customScopes: z.string("Type scopes separated by commas, such as read:payments.").max(1000, "That's too many scopes: an API key needs only the ones its code uses.").default(""),
+  livemode: z.boolean("Choose live or test.").default(true),
+});
+// Ids are cuids: anything else cannot be a key of this workspace.
+const KeyIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** The scopes ticked plus those typed ("read:payments, write:recoveries"), checked by the same rule as the CLI and API. */
+function scopesOf(input: z.infer<typeof NewApiKeySchema>): string[] {
+  const typed = input.customScopes.trim();
+  let extra: string[] = [];
+  if (typed) {
+    try {
+      extra = parseScopes(typed.replace(/\s+/g, ","));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      throw new AppError("validation_failed", error.message, { errors: [{ path: "customScopes", message: error.message }] });
+    }
+  }
+  const scopes = [...new Set([...input.scopes, ...extra])];
+  if (scopes.length === 0) {
+    const message = "Choose at least one scope: what the key may do.";
+    throw new AppError("validation_failed", message, { errors: [{ path: "scopes", message }] });
+  }
+  return scopes;
+}
+
+function keyIdOf(id: unknown): string {
+  const parsed = KeyIdSchema.safeParse(id);
+  if (!parsed.success) throw new AppError("api_key_not_found", "That API key isn't in this workspace. Reload the page to see its keys.");
+  return parsed.data;
+}
+
+/** The raw key, shown once: the answer must not be stored by a cache. */
+function withSecret(toast: string, key: { key: string; id: string; name: string; prefix: string; livemode: boolean }) {
+  return { toast, secret: { id: key.id, name: key.name, prefix: key.prefix, livemode: key.livemode, key: key.key } };
+}
+
+function apiKeyNotFound(error: unknown): never {
+  if (error instanceof AppError && error.code === "api_key_not_found") {
+    throw new AppError("api_key_not_found", "That API key isn't in this workspace. Reload the page to see its keys.");
+  }
+  throw error;
+}
+
+type Secret = ReturnType<typeof withSecret>["secret"];
+
+async function perform(body: Body, actor: SettingsActor): Promise<{ toast: string; settings?: WorkspaceSettings; secret?: Secret }> {
   const { workspaceId } = actor;
   const actingUserId = actor.userId ?? "";
   // The domain validates every value; the casts only hand them over.
@@ -140,6 +235,19 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
       const changed = await changeMemberRole({ workspaceId, userId: body.userId, role: body.role, actingUserId });
       return { toast: `${changed.label} is now ${ROLE_WORDS[changed.role] ?? changed.role}` };
     }
+    case "create-api-key": {
+      const input = NewApiKeySchema.parse(body);
+      const created = await createApiKey({ workspaceId, name: input.name, scopes: scopesOf(input), livemode: input.livemode, actor: actor.userId ? { userId: actor.userId } : {} });
+      return withSecret(`API key "${created.name}" created`, created);
+    }
+    case "rotate-api-key": {
+      const rotated = await rotateApiKey({ workspaceId, id: keyIdOf(body.id), actor: actor.userId ? { userId: actor.userId } : {} }).catch(apiKeyNotFound);
+      return withSecret(`"${rotated.name}" rotated. The old key keeps working for ${ROTATION_GRACE_HOURS} hours.`, rotated);
+    }
+    case "revoke-api-key": {
+      const revoked = await revokeApiKey({ workspaceId, id: keyIdOf(body.id) }).catch(apiKeyNotFound);
+      return { toast: `"${revoked.name}" revoked. Requests with it are refused from now on.` };
+    }
   }
 }
 
@@ -150,7 +258,9 @@ export function settingsPageAction(home: SettingsHome) {
     try {
       const body: Body = await readJson(request, schema);
       requirePermission(actor, PERMISSION[body.intent]);
-      return { ok: true as const, intent: body.intent, ...(await perform(body, actor)) };
+      const result = { ok: true as const, intent: body.intent, ...(await perform(body, actor)) };
+      // An answer with a raw API key is shown once: no cache may keep it.
+      return result.secret ? data(result, { headers: { "Cache-Control": "no-store" } }) : result;
     } catch (error) {
       return actionFailure(error);
     }

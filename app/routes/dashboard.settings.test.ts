@@ -178,7 +178,9 @@ describe("team roles on /dashboard/settings", () => {
       manageSettings: false,
       manageConnections: false,
       manageTeam: false,
+      manageApiKeys: false,
       refusal: `Only admins can change settings. Ask ${owner.email} (the owner) or an admin to make the change, or to make you an admin.`,
+      apiKeysRefusal: `Only admins can create, rotate or revoke API keys. Ask ${owner.email} (the owner) or an admin to make the change, or to make you an admin.`,
     });
     expect(asMember.members.map((m) => m.role)).toEqual(["owner", "member", "admin"]);
     expect((await settings.loader(get(admin.token))).access).toMatchObject({ role: "admin", manageSettings: true, manageConnections: true, manageTeam: true, refusal: null });
