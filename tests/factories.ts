@@ -29,3 +29,12 @@ export async function connectStripeAccount(workspaceId: string, stripeAccountId 
     },
   });
 }
+
+/** A teammate of the workspace with that role (a User, a Membership), signed in. */
+export async function makeTeammate(workspaceId: string, role: "admin" | "member") {
+  counter += 1;
+  const user = await db().user.create({ data: { email: `${role}${counter}-${Date.now()}@example.com`, name: `${role} ${counter}` } });
+  await db().membership.create({ data: { workspaceId, userId: user.id, role } });
+  const session = await createSession({ userId: user.id, workspaceId });
+  return { user, sessionToken: session.token };
+}

@@ -1,5 +1,7 @@
 import { findApiKey, hasScope } from "~/domain/auth/api-keys.server";
 import { findSession } from "~/domain/auth/sessions.server";
+import type { Role } from "~/domain/team/roles";
+import { memberAccess } from "~/domain/team/team.server";
 import { AppError } from "./errors";
 
 export const SESSION_COOKIE = "recoup_session";
@@ -10,7 +12,20 @@ export interface Caller {
   scopes: string[];
   apiKeyId?: string;
   userId?: string;
+  /** Sessions: the teammate's role, whose rights the scopes carry (ADR 0010). */
+  role?: Role;
+  ownerLabel?: string | null;
 }
+
+/**
+ * What a dashboard session may do on the older session-or-key APIs, by role (ADR 0010): owners
+ * and admins everything; members read, and act on recoveries (retry, pause, resume), as on the pages.
+ */
+const SESSION_SCOPES: Readonly<Record<Role, string[]>> = {
+  owner: ["admin"],
+  admin: ["admin"],
+  member: ["read", "analytics", "write:payments", "write:recoveries"],
+};
 
 function bearer(request: Request): string | null {
   const header = request.headers.get("authorization");
@@ -35,7 +50,17 @@ export async function authenticate(request: Request): Promise<Caller> {
   }
   const session = await findSession(token);
   if (!session) throw new AppError("unauthorized", "This session has expired. Sign in again.");
-  return { workspaceId: session.workspaceId, kind: "session", scopes: ["admin"], userId: session.userId };
+  // A teammate removed since signing in has no access left.
+  const access = await memberAccess({ workspaceId: session.workspaceId, userId: session.userId });
+  if (!access) throw new AppError("unauthorized", "You are no longer a member of this workspace. Sign in again.");
+  return {
+    workspaceId: session.workspaceId,
+    kind: "session",
+    scopes: SESSION_SCOPES[access.role],
+    userId: session.userId,
+    role: access.role,
+    ownerLabel: access.ownerLabel,
+  };
 }
 
 /**
@@ -55,6 +80,10 @@ export async function authenticateApiKey(request: Request): Promise<Caller | nul
 
 export function requireScope(caller: Caller, scope: string) {
   if (!hasScope(caller.scopes, scope)) {
+    if (caller.kind === "session") {
+      const who = caller.ownerLabel ? `Ask ${caller.ownerLabel} (the owner)` : "Ask the workspace's owner";
+      throw new AppError("insufficient_scope", `Only admins can do this. ${who} or an admin.`, { requiredScope: scope, role: caller.role });
+    }
     throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope.`, { requiredScope: scope });
   }
 }

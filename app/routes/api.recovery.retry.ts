@@ -10,7 +10,7 @@ const BodySchema = z.object({ invoiceId: z.string().regex(/^in_\w+$/, "must be a
 // Revive: POST /api/recovery/retry {invoiceId}
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const caller = await authenticate(request);
-  requireScope(caller, "write");
+  requireScope(caller, "write:payments");
   const { invoiceId } = await readJson(request, BodySchema);
   const payment = await retryInvoiceNow({ workspaceId: caller.workspaceId, invoiceId });
   return json({ success: true, message: "Payment retry initiated", payment });

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { startStripeConnect } from "~/domain/connect/connect.server";
-import { authenticate, requireWorkspace } from "~/http/auth.server";
+import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 
@@ -11,5 +11,7 @@ export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const caller = await authenticate(request);
   const { workspaceId } = await readJson(request, BodySchema);
   requireWorkspace(caller, workspaceId);
+  // Connecting an account lets Recoup charge it: owners, admins and admin-scoped keys only.
+  requireScope(caller, "admin");
   return json(await startStripeConnect({ workspaceId }));
 });
