@@ -1,4 +1,4 @@
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, Divider, FormLayout, InlineStack, Link, Modal, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Divider, FormLayout, InlineStack, Link, Modal, Text, TextField } from "@shopify/polaris";
 import { useCallback, useId, useState } from "react";
 import { formatDate } from "~/components/format";
 import type { ShowToast } from "~/components/useToast";
@@ -194,7 +194,8 @@ function KeyRow({ apiKey, timeZone, canManage, onRotate, onRevoke }: { apiKey: L
     <div data-testid="api-key-row">
       <InlineStack align="space-between" blockAlign="start" gap="200">
         <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
+          {/* align="start": Polaris stacks inherit the outer row's space-between otherwise. */}
+          <InlineStack align="start" gap="200" blockAlign="center">
             <Text as="span" fontWeight="semibold" breakWord>
               {apiKey.name}
             </Text>
@@ -204,7 +205,7 @@ function KeyRow({ apiKey, timeZone, canManage, onRotate, onRevoke }: { apiKey: L
           <Text as="span" variant="bodySm">
             <code>{apiKey.prefix}…</code>
           </Text>
-          <InlineStack gap="100" wrap>
+          <InlineStack align="start" gap="100" wrap>
             {apiKey.scopes.map((scope) => (
               <Badge key={scope} tone="info">
                 {scope}
@@ -221,7 +222,7 @@ function KeyRow({ apiKey, timeZone, canManage, onRotate, onRevoke }: { apiKey: L
           ) : null}
         </BlockStack>
         {canManage && usable ? (
-          <InlineStack gap="300" blockAlign="center">
+          <InlineStack align="end" gap="300" blockAlign="center">
             {apiKey.status === "active" ? (
               <Button variant="plain" accessibilityLabel={`Rotate ${apiKey.name}`} onClick={onRotate}>
                 Rotate
@@ -259,7 +260,6 @@ function CreateKeyModal({
     onCreated(result.secret);
   });
   const field = useFields(setForm, creator.clear);
-  const toggle = (scope: string) => (checked: boolean) => field("scopes")(checked ? [...form.scopes, scope] : form.scopes.filter((s) => s !== scope));
   const create = () =>
     creator.submit({ intent: "create-api-key", name: form.name, scopes: form.scopes, customScopes: form.customScopes, livemode: form.mode[0] !== "test" });
   return (
@@ -281,25 +281,14 @@ function CreateKeyModal({
             helpText="What uses the key, so that you recognise it later."
             error={creator.errors.name}
           />
-          <BlockStack gap="200">
-            <Text as="p" fontWeight="medium">
-              Scopes
-            </Text>
-            {scopes.map((scope) => (
-              <Checkbox
-                key={scope}
-                label={SCOPE_HELP[scope]?.label ?? scope}
-                helpText={SCOPE_HELP[scope]?.help}
-                checked={form.scopes.includes(scope)}
-                onChange={toggle(scope)}
-              />
-            ))}
-            {creator.errors.scopes ? (
-              <Text as="p" tone="critical">
-                {creator.errors.scopes}
-              </Text>
-            ) : null}
-          </BlockStack>
+          <ChoiceList
+            allowMultiple
+            title="Scopes"
+            choices={scopes.map((scope) => ({ value: scope, label: SCOPE_HELP[scope]?.label ?? scope, helpText: SCOPE_HELP[scope]?.help }))}
+            selected={form.scopes}
+            onChange={field("scopes")}
+            error={creator.errors.scopes ?? creator.errors["scopes.0"]}
+          />
           <TextField
             label="Narrower scopes (optional)"
             autoComplete="off"

@@ -1,11 +1,13 @@
 // The sequence editor and Settings in a real browser: edit an email and watch the preview follow,
-// save; change the brand colour. Screenshots at desktop and phone widths.
+// save; change the brand colour; create an API key, see it once, revoke it. Screenshots at desktop
+// and phone widths.
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/domain/auth/sessions.server";
 import { getActiveSequence } from "~/domain/dunning/sequences.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
+import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeWorkspace } from "../factories";
 import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
@@ -174,7 +176,83 @@ describe("Settings for a member", () => {
     expect(await page.getByRole("button", { name: "Disconnect" }).isDisabled()).toBe(true);
     expect(await page.getByRole("button", { name: "Send invitation" }).isDisabled()).toBe(true);
     expect(await page.getByRole("button", { name: "Remove" }).count()).toBe(0);
+    // API keys: listed, not managed.
+    await visible(page.getByRole("region", { name: "API keys" }).getByText("Only admins can create, rotate or revoke API keys.", { exact: false }));
+    expect(await page.getByRole("button", { name: "Create API key" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: /^(Rotate|Revoke) / }).count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, "settings-member-1280.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe("API keys on Settings", () => {
+  it("creates a key shown once with a copy button, gone after the modal closes and on reload; then revokes it", async () => {
+    const keys = await makeWorkspace({ name: "Keys Coffee" });
+    await db().apiKey.deleteMany({ where: { workspaceId: keys.workspace.id } });
+    const { page, problems } = await openPage(app, { width: 1280, height: 900 });
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: keys.sessionToken, url: app.base }]);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base });
+    await page.goto(`${app.base}/dashboard/settings`);
+    await settled(page);
+    const section = page.getByRole("region", { name: "API keys" });
+    await visible(section.getByText("No API keys yet"));
+    expect(await section.getByRole("link", { name: "API reference" }).first().getAttribute("href")).toBe("/docs/api");
+
+    await section.getByRole("button", { name: "Create API key" }).click();
+    const form = page.getByRole("dialog", { name: "Create an API key" });
+    await visible(form.getByLabel("Name"));
+    // No scope chosen: said beside the scopes, nothing created.
+    await form.getByLabel("Name").fill("Billing sync");
+    await form.getByRole("button", { name: "Create key" }).click();
+    await visible(form.getByText("Choose at least one scope: what the key may do.").first());
+    expectRefusal(problems, "/dashboard/settings");
+    await form.getByLabel("Read", { exact: true }).check();
+    await form.getByLabel("Narrower scopes (optional)").fill("write:payments");
+    await form.getByRole("button", { name: "Create key" }).click();
+
+    const shown = page.getByRole("dialog", { name: 'API key "Billing sync" created' });
+    await visible(shown.getByText("Copy the key now: it won't be shown again"), 10_000);
+    const key = await shown.getByLabel("Your new API key").inputValue();
+    expect(key).toMatch(/^rk_live_[0-9A-Za-z]{32}$/);
+    const row = await db().apiKey.findFirstOrThrow({ where: { workspaceId: keys.workspace.id } });
+    expect(row).toMatchObject({ name: "Billing sync", hashedKey: sha256(key), scopes: ["read", "write:payments"] });
+    await shown.getByRole("button", { name: "Copy" }).click();
+    await visible(page.getByRole("status").getByText("API key copied"));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await page.screenshot({ path: path.join(SHOTS, "settings-api-key-created-1280.png") });
+
+    await shown.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    await visible(section.getByText("Billing sync", { exact: true }));
+    await visible(section.getByText(`${key.slice(0, 12)}…`));
+    await visible(section.getByText("write:payments", { exact: true }));
+    expect(await page.content()).not.toContain(key);
+    await page.reload();
+    await settled(page);
+    await visible(section.getByText("Billing sync", { exact: true }));
+    expect(await page.content()).not.toContain(key);
+    await page.screenshot({ path: path.join(SHOTS, "settings-api-keys-1280.png"), fullPage: true });
+
+    await section.getByRole("button", { name: "Revoke Billing sync" }).click();
+    const confirm = page.getByRole("dialog", { name: 'Revoke "Billing sync"?' });
+    await visible(confirm.getByText("Requests with this key", { exact: false }));
+    await confirm.getByRole("button", { name: "Revoke key" }).click();
+    await visible(page.getByRole("status").getByText('"Billing sync" revoked. Requests with it are refused from now on.'));
+    await visible(section.getByText("Revoked", { exact: true }));
+    expect((await db().apiKey.findUniqueOrThrow({ where: { id: row.id } })).revokedAt).not.toBeNull();
+    expect(await section.getByRole("button", { name: "Revoke Billing sync" }).count()).toBe(0);
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.reload();
+    await visible(section.getByText("Billing sync", { exact: true }));
+    await settled(page);
+    await fitsWidth(page, 375);
+    await page.screenshot({ path: path.join(SHOTS, "settings-api-keys-375.png"), fullPage: true });
+    await section.getByRole("button", { name: "Create API key" }).click();
+    await visible(page.getByRole("dialog", { name: "Create an API key" }).getByLabel("Narrower scopes (optional)"));
+    await fitsWidth(page, 375);
+    await page.screenshot({ path: path.join(SHOTS, "settings-api-key-form-375.png") });
     expect(problems).toEqual([]);
     await page.context().close();
   });
