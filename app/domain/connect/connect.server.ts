@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { pauseAccountRecoveries } from "~/domain/recovery/engine.server";
+import { pauseAccountRecoveries, resumeAccountRecoveries } from "~/domain/recovery/engine.server";
 import { workspaceDto } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -80,6 +80,11 @@ export async function completeStripeConnect(input: { code: string; state: string
     create: { stripeAccountId, ...data },
     update: { ...data, connectedAt: new Date() },
   });
+  // Connected again to the workspace it left: the work its disconnection paused carries on. (Another
+  // workspace's recoveries stay with that workspace, paused.)
+  if (existing?.disconnectedAt && existing.workspaceId === state.workspaceId) {
+    await resumeAccountRecoveries({ workspaceId: state.workspaceId, account: stripeAccountId, pausedBy: "account_disconnected" });
+  }
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: state.workspaceId } });
   return { connectedAccount: connectedAccountDto(account), workspace: workspaceDto(workspace) };
 }
@@ -87,7 +92,9 @@ export async function completeStripeConnect(input: { code: string; state: string
 /**
  * `account.application.deauthorized` (or the merchant disconnecting): no more
  * work for that account — its open recoveries are paused, so no retry or
- * email goes out.
+ * email goes out, until the account comes back (Connect OAuth again, or the
+ * Stripe App's `account.application.authorized`). A recovery the merchant had
+ * paused keeps the merchant's pause.
  */
 export async function disconnectStripeAccount(input: { stripeAccountId: string; at: Date }) {
   await db().$transaction(async (tx) => {
@@ -95,7 +102,13 @@ export async function disconnectStripeAccount(input: { stripeAccountId: string; 
       where: { stripeAccountId: input.stripeAccountId, disconnectedAt: null },
       data: { disconnectedAt: input.at },
     });
-    await pauseAccountRecoveries({ tx, account: input.stripeAccountId, at: input.at, reason: "Paused: the Stripe account was disconnected from Recoup." });
+    await pauseAccountRecoveries({
+      tx,
+      account: input.stripeAccountId,
+      at: input.at,
+      reason: "Paused: the Stripe account was disconnected from Recoup.",
+      pausedBy: "account_disconnected",
+    });
   });
 }
 

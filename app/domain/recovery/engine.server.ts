@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
-import { requestShopifyUpdateEmail } from "~/domain/shopify/update-email.server";
+import { requestShopifyUpdateEmail, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
@@ -346,8 +346,9 @@ async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction
   } else if (action.kind === "email") {
     const dedupeKey = customerActionKey(action.template, updated.cardFingerprint);
     // Shopify's own update email replaces ours for a card: its secure page is where the card is
-    // changed, and one email per card is enough (docs/decisions/0007).
-    if (updated.provider === "shopify" && action.template === "card_update_request" && updated.cardFingerprint) {
+    // changed, and one email per card is enough (docs/decisions/0007). The rule is Shopify's module's,
+    // shared with the merchant's "Send update link now".
+    if (action.template === "card_update_request" && shopifyEmailsCardUpdates(updated)) {
       await requestShopifyUpdateEmail({ tx, recovery: updated, dedupeKey });
     } else {
       await requestCustomerAction({ tx, recoveryId: updated.id, kind: action.template, dedupeKey });
@@ -506,21 +507,54 @@ async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string)
 }
 
 /**
- * Every open recovery of a platform account (a Stripe account id, a Shopify shop domain) stops:
- * the account left Recoup. Inside the caller's transaction.
+ * Why a recovery is paused (`RecoveryAttempt.pausedBy`). Only a pause's own cause lifts it: a
+ * reconnection resumes what the disconnection paused, never what the merchant paused
+ * (docs/decisions/0018).
  */
-export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string }) {
+export type PausedBy = "merchant" | "account_disconnected" | "shop_uninstalled" | "subscription_paused";
+/** The pauses of a platform account leaving Recoup (a Stripe account, a Shopify shop). */
+export type AccountPause = Extract<PausedBy, "account_disconnected" | "shop_uninstalled">;
+
+/**
+ * Every open, running recovery of a platform account (a Stripe account id, a Shopify shop domain)
+ * stops: the account left Recoup. Recoveries already paused (by the merchant, by a paused
+ * subscription) keep their pause and its reason. Inside the caller's transaction.
+ */
+export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string; pausedBy: AccountPause }) {
   await input.tx.recoveryAttempt.updateMany({
-    where: { stripeAccountId: input.account, status: "pending" },
-    data: { paused: true, pausedAt: input.at, nextActionReason: input.reason },
+    where: { stripeAccountId: input.account, status: "pending", paused: false },
+    data: { paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason },
   });
+}
+
+/**
+ * The account came back to the workspace (a Shopify reinstall within the grace period, a Stripe
+ * account connected or authorised again): exactly the recoveries its leaving paused carry on,
+ * through the engine's resume (the next action is planned from now, the email sequence picks up).
+ * One whose time ran out meanwhile closes as failed. Returns how many were resumed and closed.
+ */
+export async function resumeAccountRecoveries(input: { workspaceId: string; account: string; pausedBy: AccountPause }) {
+  const paused = await db().recoveryAttempt.findMany({
+    where: { workspaceId: input.workspaceId, stripeAccountId: input.account, status: "pending", paused: true, pausedBy: input.pausedBy },
+    select: { id: true },
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+  });
+  const result = { resumed: 0, closed: 0 };
+  for (const r of paused) {
+    const outcome = await resume({ workspaceId: input.workspaceId, recoveryId: r.id, onlyIfPausedBy: input.pausedBy });
+    if (outcome === "resumed") result.resumed += 1;
+    if (outcome === "closed") result.closed += 1;
+  }
+  if (paused.length) log.info("account back: recoveries resumed", { account: input.account, ...result });
+  return result;
 }
 
 export async function pauseRecovery(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
-    return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
+    // The merchant's word: even a recovery the account's leaving paused now waits for the merchant.
+    return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
   });
 }
 
@@ -529,11 +563,32 @@ export async function resumeRecovery(input: { workspaceId: string; recoveryId: s
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
     if (!recovery.paused) return recovery;
-    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
-    return planNext(tx, fresh);
+    return unpause(tx, recovery);
   });
   await resumeSequence({ recoveryId: resumed.id });
   return resumed;
+}
+
+/** Lifts a pause: planned again from now, or closed as failed when its time ran out meanwhile. */
+async function unpause(tx: Tx, recovery: RecoveryAttempt) {
+  if (now().getTime() >= recovery.startedAt.getTime() + EXPIRE_AFTER_DAYS * DAY) {
+    return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
+  }
+  const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
+  return planNext(tx, fresh);
+}
+
+/** A pause lifted by its cause going away: only a recovery still open and paused for that cause. */
+async function resume(input: { workspaceId: string; recoveryId: string; onlyIfPausedBy: PausedBy }): Promise<"resumed" | "closed" | "unchanged"> {
+  const after = await db().$transaction(async (tx) => {
+    const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
+    if (recovery.status !== "pending" || !recovery.paused || recovery.pausedBy !== input.onlyIfPausedBy) return null;
+    return unpause(tx, recovery);
+  });
+  if (!after) return "unchanged";
+  if (after.status !== "pending") return "closed";
+  await resumeSequence({ recoveryId: after.id });
+  return "resumed";
 }
 
 /** Shopify's `subscription_contracts/pause` (or a retry refused as CONTRACT_PAUSED): the subscription's open recoveries wait. */
@@ -546,24 +601,26 @@ export async function pauseSubscriptionRecoveries(input: { workspaceId: string; 
     await db().$transaction(async (tx) => {
       const recovery = await findByInvoice(tx, input.workspaceId, r.stripeInvoiceId);
       if (!recovery || recovery.status !== "pending" || recovery.paused) return;
-      await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), nextActionReason: input.reason } });
+      await tx.recoveryAttempt.update({
+        where: { id: recovery.id },
+        data: { paused: true, pausedAt: now(), pausedBy: "subscription_paused" satisfies PausedBy, nextActionReason: input.reason },
+      });
     });
   }
   return open.length;
 }
 
-/** Shopify's `subscription_contracts/activate`: paused recoveries of the subscription carry on from now. */
+/**
+ * Shopify's `subscription_contracts/activate`: the recoveries the contract's pause held carry on
+ * from now; one the merchant paused stays paused.
+ */
 export async function resumeSubscriptionRecoveries(input: { workspaceId: string; subscriptionId: string }) {
   const paused = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: true },
+    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: true, pausedBy: "subscription_paused" },
     select: { id: true },
   });
   for (const r of paused) {
-    try {
-      await resumeRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error; // closed meanwhile
-    }
+    await resume({ workspaceId: input.workspaceId, recoveryId: r.id, onlyIfPausedBy: "subscription_paused" });
   }
   return paused.length;
 }
@@ -590,7 +647,7 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
       throw new AppError("conflict", `Not retried: ${why}`, { reason: action.reason });
     }
     const at = now();
-    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
+    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
     return applyAction(tx, fresh, {
       kind: "retry",
       at,

@@ -96,7 +96,7 @@ export async function markShopUninstalled(shopDomain: string) {
   await db().$transaction(async (tx) => {
     await tx.shopifySession.deleteMany({ where: { shop: shopDomain } });
     const shop = await tx.shopifyShop.update({ where: { shopDomain }, data: { uninstalledAt: now() } });
-    await pauseAccountRecoveries({ tx, account: shopDomain, at: now(), reason: "Paused: Recoup was uninstalled from the Shopify store." });
+    await pauseAccountRecoveries({ tx, account: shopDomain, at: now(), reason: "Paused: Recoup was uninstalled from the Shopify store.", pausedBy: "shop_uninstalled" });
     await enqueue(queues.shopifyShopErase, { shopDomain }, { tx, key: `${shopDomain}:${shop.uninstalledAt!.toISOString()}`, startAfter: new Date(now().getTime() + SHOP_ERASE_GRACE_MS) });
   });
 }

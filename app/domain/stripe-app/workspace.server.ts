@@ -1,3 +1,4 @@
+import { resumeAccountRecoveries } from "~/domain/recovery/engine.server";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -28,7 +29,9 @@ export async function resolveStripeAppAccount(input: {
   const { stripeAccountId } = input;
   const existing = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId } });
   // Any source: an account connected by OAuth keeps its workspace. A disconnected one stays
-  // disconnected (the merchant or Stripe revoked it); the views say so rather than undo it.
+  // disconnected here (the merchant or Stripe revoked it); the views say so rather than undo it.
+  // Reinstalling the app is what brings it back: Stripe's `account.application.authorized`
+  // (reauthorizeStripeAppAccount).
   if (existing) return { workspaceId: existing.workspaceId, stripeAccountId, created: false, connected: !existing.disconnectedAt };
 
   const name = input.accountName?.trim() || `Stripe account ${stripeAccountId}`;
@@ -53,4 +56,23 @@ export async function resolveStripeAppAccount(input: {
   }
   log.info("stripe app: workspace created", { stripeAccountId, workspaceId: workspace.id });
   return { workspaceId: workspace.id, stripeAccountId, created: true, connected: true };
+}
+
+/**
+ * Stripe's `account.application.authorized` for an account that had uninstalled the Dashboard app:
+ * installing it again is the merchant's clear intent to come back, so the account is connected again
+ * and the recoveries its leaving paused carry on (the merchant's own pauses stay). Only a
+ * `stripe_app` account, and only an authorisation newer than the disconnection: an older one,
+ * delivered late, changes nothing. Connect (OAuth) accounts come back through OAuth.
+ */
+export async function reauthorizeStripeAppAccount(input: { stripeAccountId: string; at: Date }) {
+  const { count } = await db().connectedStripeAccount.updateMany({
+    where: { stripeAccountId: input.stripeAccountId, source: "stripe_app", disconnectedAt: { not: null, lte: input.at } },
+    data: { disconnectedAt: null, connectedAt: input.at },
+  });
+  if (!count) return { reconnected: false as const };
+  const account = await db().connectedStripeAccount.findUniqueOrThrow({ where: { stripeAccountId: input.stripeAccountId } });
+  const resumed = await resumeAccountRecoveries({ workspaceId: account.workspaceId, account: account.stripeAccountId, pausedBy: "account_disconnected" });
+  log.info("stripe app: account authorised again", { stripeAccountId: account.stripeAccountId, workspaceId: account.workspaceId, ...resumed });
+  return { reconnected: true as const, workspaceId: account.workspaceId, ...resumed };
 }

@@ -10,6 +10,7 @@ import {
 } from "~/domain/recovery/engine.server";
 import { requestCustomerAction } from "~/domain/dunning/messages.server";
 import { disconnectStripeAccount } from "~/domain/connect/connect.server";
+import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { customerIdOf, fetchInvoiceState, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
 import { db } from "~/utils/db.server";
@@ -118,7 +119,16 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-export const HANDLED_EVENT_TYPES = new Set([...Object.keys(handlers), "account.application.deauthorized"]);
+export const HANDLED_EVENT_TYPES = new Set([...Object.keys(handlers), "account.application.deauthorized", "account.application.authorized"]);
+
+/** A Stripe App authorisation of the account, newer than `at`, is on record. */
+async function authorizedAfter(account: ConnectedStripeAccount, livemode: boolean, at: Date) {
+  const later = await db().stripeEvent.findFirst({
+    where: { stripeAccountId: account.stripeAccountId, type: "account.application.authorized", livemode, eventCreatedAt: { gt: at } },
+    select: { id: true },
+  });
+  return later !== null;
+}
 
 /**
  * The `stripe-event` job. Idempotent: a processed event is skipped; every
@@ -135,8 +145,24 @@ export async function processStripeEvent(input: { stripeEventId: string }) {
     ? await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: row.stripeAccountId } })
     : null;
   if (event.type === "account.application.deauthorized") {
-    if (account) await disconnectStripeAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
-    return finish("processed", null, account?.workspaceId);
+    if (!account) return finish("processed");
+    // The Stripe App uninstalled and installed again, the events delivered out of order: the
+    // newer authorisation stands (ADR 0004).
+    if (account.source === "stripe_app" && (await authorizedAfter(account, row.livemode, at(event)))) {
+      return finish("ignored", "the app was installed again after this", account.workspaceId);
+    }
+    await disconnectStripeAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
+    return finish("processed", null, account.workspaceId);
+  }
+  if (event.type === "account.application.authorized") {
+    if (!account) return finish("ignored", "event is not from a connected account");
+    // Connect accounts come back through OAuth (its callback resumes them); the Dashboard app has no OAuth step.
+    if (account.source !== "stripe_app") return finish("ignored", "a Connect account reconnects through OAuth", account.workspaceId);
+    if (account.livemode !== row.livemode) return finish("ignored", "livemode does not match the connection", account.workspaceId);
+    const result = await reauthorizeStripeAppAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
+    return result.reconnected
+      ? finish("processed", null, account.workspaceId)
+      : finish("ignored", account.disconnectedAt ? "older than the disconnection" : "account already connected", account.workspaceId);
   }
   if (!account) return finish("ignored", "event is not from a connected account");
   if (account.disconnectedAt) return finish("ignored", "account disconnected", account.workspaceId);
