@@ -3,17 +3,16 @@
 // caller's workspace: another workspace's customer is a 404, whichever id names it.
 import { z } from "zod";
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
-import { pauseRecovery, resumeRecovery, retrySettingsFor } from "~/domain/recovery/engine.server";
-import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
+import { pauseRecovery, resumeRecovery } from "~/domain/recovery/engine.server";
 import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { nextActionOf, pageOfAttempts } from "./attempts.server";
+import { pageOfAttempts } from "./attempts.server";
 import { PaymentSchema } from "./payments";
-import { paymentStatus } from "./payments.server";
+import { maxRetriesOf, paymentOf, WITH_CUSTOMER } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
-import { recoveryStatus } from "./recoveries.server";
+import { progressOf, recoveryOf } from "./recoveries.server";
 
 /** Text PostgreSQL can store: a NUL byte is refused here (400), not by the database (500). */
 export const textParam = (max: number) => z.string().max(max).refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
@@ -207,57 +206,6 @@ export async function getCustomerByEmail(input: { workspaceId: string; email: st
   return detailView(customer, stats.get(customer.id)!);
 }
 
-const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
-type AttemptRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
-const DELIVERED = ["sending", "sent", "opened", "clicked", "converted"] as const;
-
-// The items of GET /api/v1/payments and /recoveries (PaymentSchema, RecoverySchema in ./payments
-// and ./recoveries), for one customer's rows; the response schemas keep the two in step.
-function paymentOf(row: AttemptRow, maxRetries: number) {
-  return {
-    id: row.id,
-    externalId: row.stripeInvoiceId,
-    amountCents: row.amountDueCents,
-    currency: row.currency,
-    status: paymentStatus(row.status),
-    paused: row.paused,
-    declineCode: row.declineCode ?? row.errorCode,
-    declineCategory: (DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "") ? (row.declineCategory as DeclineCategory) : null,
-    retryCount: row.recoupRetryCount,
-    maxRetries,
-    recoveredAmountCents: row.recoveredAmountCents,
-    customerId: row.customerId,
-    pspCustomerId: row.stripeCustomerId,
-    customerEmail: row.customer?.email ?? null,
-    subscriptionId: row.stripeSubscriptionId,
-    psp: row.provider,
-    nextAction: nextActionOf(row),
-    metadata: {},
-    createdAt: row.startedAt,
-    updatedAt: row.updatedAt,
-    endedAt: row.endedAt,
-  };
-}
-
-function recoveryOf(row: AttemptRow, progress: { current: number; total: number }) {
-  return {
-    id: row.id,
-    paymentId: row.id,
-    customerId: row.customerId,
-    campaignId: row.sequenceId,
-    status: recoveryStatus(row),
-    currentStep: progress.current,
-    totalSteps: progress.total,
-    amountCents: row.amountDueCents,
-    currency: row.currency,
-    recoveredAmountCents: row.recoveredAmountCents,
-    nextAction: row.paused ? null : nextActionOf(row),
-    createdAt: row.startedAt,
-    updatedAt: row.updatedAt,
-    endedAt: row.endedAt,
-  };
-}
-
 /** A customer's rows, newest failure first, in the payments list's keyset (startedAt, id). */
 async function customerAttempts(workspaceId: string, customerId: string, page: PageRequest) {
   return pageOfAttempts({ workspaceId, where: { customerId }, page, include: WITH_CUSTOMER });
@@ -265,36 +213,15 @@ async function customerAttempts(workspaceId: string, customerId: string, page: P
 
 export async function listCustomerPayments(input: { workspaceId: string; id: string; page: PageRequest }) {
   const customer = await findCustomer(input.workspaceId, input.id);
-  const [page, workspace] = await Promise.all([
-    customerAttempts(input.workspaceId, customer.id, input.page),
-    db().workspace.findUniqueOrThrow({ where: { id: input.workspaceId }, select: { retrySettings: true, timezone: true } }),
-  ]);
-  const maxRetries = retrySettingsFor(workspace).maxRetries;
+  const [page, maxRetries] = await Promise.all([customerAttempts(input.workspaceId, customer.id, input.page), maxRetriesOf(input.workspaceId)]);
   return { ...page, items: page.items.map((r) => paymentOf(r, maxRetries)) };
 }
 
 export async function listCustomerRecoveries(input: { workspaceId: string; id: string; page: PageRequest }) {
   const customer = await findCustomer(input.workspaceId, input.id);
   const page = await customerAttempts(input.workspaceId, customer.id, input.page);
-  const ids = page.items.map((r) => r.id);
-  const sequenceIds = [...new Set(page.items.map((r) => r.sequenceId).filter((s): s is string => Boolean(s)))];
-  const [sent, steps] = await Promise.all([
-    db().dunningMessage.groupBy({
-      by: ["recoveryAttemptId"],
-      where: { workspaceId: input.workspaceId, recoveryAttemptId: { in: ids }, kind: "sequence", stepId: { not: null }, status: { in: [...DELIVERED] } },
-      _count: { _all: true },
-    }),
-    db().dunningStep.groupBy({ by: ["sequenceId"], where: { workspaceId: input.workspaceId, sequenceId: { in: sequenceIds } }, _count: { _all: true } }),
-  ]);
-  const sentBy = new Map(sent.map((s) => [s.recoveryAttemptId, s._count._all]));
-  const stepsBy = new Map(steps.map((s) => [s.sequenceId, s._count._all]));
-  return {
-    ...page,
-    items: page.items.map((r) => {
-      const total = r.sequenceId ? (stepsBy.get(r.sequenceId) ?? 0) : 0;
-      return recoveryOf(r, { current: Math.min(sentBy.get(r.id) ?? 0, total), total });
-    }),
-  };
+  const progress = await progressOf(page.items);
+  return { ...page, items: page.items.map((r) => recoveryOf(r, progress(r))) };
 }
 
 /** Pauses every open, running recovery of the customer (retries and emails stop until resumed). */

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
+import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
@@ -14,7 +15,7 @@ type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
 /** Providers whose charges Recoup makes itself; any other (ingested) payment is retried by the merchant. */
 export const CHARGEABLE_PROVIDERS = new Set(["stripe", "shopify"]);
 
-const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
+export const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
 type PaymentRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
 
 export function paymentStatus(status: string): PaymentStatus {
@@ -36,12 +37,13 @@ function statusWhere(status: ListPaymentsQuery["status"]): AttemptWhere {
   }
 }
 
-async function maxRetriesOf(workspaceId: string): Promise<number> {
+export async function maxRetriesOf(workspaceId: string): Promise<number> {
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { retrySettings: true, timezone: true } });
   return retrySettingsFor(workspace).maxRetries;
 }
 
-function paymentOf(row: PaymentRow, maxRetries: number) {
+/** An item of GET /api/v1/payments (PaymentSchema), also a customer's payments. */
+export function paymentOf(row: PaymentRow, maxRetries: number) {
   return {
     id: row.id,
     externalId: row.stripeInvoiceId,
@@ -50,7 +52,7 @@ function paymentOf(row: PaymentRow, maxRetries: number) {
     status: paymentStatus(row.status),
     paused: row.paused,
     declineCode: row.declineCode ?? row.errorCode,
-    declineCategory: row.declineCategory as "soft_retry" | "hard_customer" | "terminal" | "unknown" | null,
+    declineCategory: (DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "") ? (row.declineCategory as DeclineCategory) : null,
     retryCount: row.recoupRetryCount,
     maxRetries,
     recoveredAmountCents: row.recoveredAmountCents,

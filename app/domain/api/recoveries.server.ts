@@ -57,7 +57,8 @@ function statusWhere(status: ListRecoveriesQuery["status"]): AttemptWhere {
   }
 }
 
-function recoveryOf(row: Row, progress: { current: number; total: number }) {
+/** An item of GET /api/v1/recoveries (RecoverySchema), also a customer's recoveries. */
+export function recoveryOf(row: Row, progress: { current: number; total: number }) {
   return {
     id: row.id,
     paymentId: row.id,
@@ -77,7 +78,8 @@ function recoveryOf(row: Row, progress: { current: number; total: number }) {
 }
 
 /** Steps per sequence, and per recovery the steps whose email went out: two queries for a page. */
-async function progressOf(rows: Row[]) {
+/** Each row's dunning progress (emails delivered of its campaign's steps): two queries for a page. */
+export async function progressOf(rows: Row[]) {
   const sequenceIds = [...new Set(rows.map((r) => r.sequenceId).filter((id): id is string => id !== null))];
   const [steps, sent] = await Promise.all([
     sequenceIds.length ? db().dunningStep.groupBy({ by: ["sequenceId"], where: { sequenceId: { in: sequenceIds } }, _count: { _all: true } }) : [],
