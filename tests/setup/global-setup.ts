@@ -59,12 +59,51 @@ export default async function setup(project: TestProject) {
   const runId = randomBytes(3).toString("hex");
   project.provide("pgRunId", runId);
 
+  // Runs that share this server (two `vitest` at once on one checkout) each hold a marker
+  // database named after the run, commented with its pid: whichever run started the server stops
+  // it only when no other live run still uses it.
+  await withAdmin(adminUrl, async (c) => {
+    await c.query(`CREATE DATABASE "${RUN_MARKER}${runId}"`);
+    await c.query(`COMMENT ON DATABASE "${RUN_MARKER}${runId}" IS '${process.pid}'`);
+  });
+
   return async () => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    const dbs = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`recoup\\_t\\_${runId}\\_%`]);
-    for (const row of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
-    await c.end();
-    await local?.stop();
+    const othersRunning = await withAdmin(adminUrl, async (c) => {
+      const dbs = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`recoup\\_t\\_${runId}\\_%`]);
+      for (const row of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS "${RUN_MARKER}${runId}"`);
+      const markers = await c.query<{ datname: string; pid: string | null }>(
+        "SELECT datname, shobj_description(oid, 'pg_database') AS pid FROM pg_database WHERE datname LIKE 'recoup\\_run\\_%'",
+      );
+      let alive = 0;
+      for (const marker of markers.rows) {
+        if (isAlive(Number(marker.pid))) alive += 1;
+        else await c.query(`DROP DATABASE IF EXISTS "${marker.datname}"`); // a run that crashed
+      }
+      return alive > 0;
+    });
+    if (!othersRunning) await local?.stop();
   };
+}
+
+const RUN_MARKER = "recoup_run_";
+
+async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
