@@ -1,4 +1,4 @@
-// A shop that uninstalls Recoup and installs it again (docs/decisions/0006, 0018): within the
+// A shop that uninstalls Recoup and installs it again (docs/decisions/0006, 0019): within the
 // 48-hour grace period the recoveries the uninstall paused carry on, and only those; after the
 // erasure a reinstall starts from nothing.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -116,6 +116,24 @@ describe("a Shopify shop uninstalls Recoup and comes back", () => {
     await runDueJobs();
     expect(billed(shop, first).length).toBeGreaterThan(0);
     expect(billed(shop, second)).toHaveLength(0);
+  });
+
+  it("reinstalled, then uninstalled again: the second uninstall gets its own full grace period", async () => {
+    const { shop, workspace, first } = await shopWithTwoFailures();
+    await uninstall(shop);
+    await advanceTime(HOUR);
+    await openApp(shop);
+    await advanceTime(39 * HOUR);
+    await uninstall(shop);
+    expect(await recoveryOf(first)).toMatchObject({ paused: true, pausedBy: "shop_uninstalled" });
+
+    // 48 hours after the first uninstall: its erasure is called off, the shop's data is still there.
+    await advanceTime(8 * HOUR + MINUTE);
+    await runDueJobs();
+    expect(await db().workspace.count({ where: { id: workspace.id } })).toBe(1);
+    // The merchant comes back within the second grace period: everything resumes as before.
+    await openApp(shop);
+    expect(await recoveryOf(first)).toMatchObject({ paused: false, nextActionKind: "retry" });
   });
 
   it("after the grace period the shop was erased: installing again starts clean, in a new workspace", async () => {

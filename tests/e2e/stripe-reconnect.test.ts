@@ -1,4 +1,4 @@
-// A Stripe account that leaves Recoup and comes back (docs/decisions/0018): deauthorised (or
+// A Stripe account that leaves Recoup and comes back (docs/decisions/0019): deauthorised (or
 // disconnected in Settings), then the Stripe App installed again (`account.application.authorized`)
 // or Connect OAuth again. What the leaving paused carries on; what the merchant paused stays paused.
 import { describe, expect, it } from "vitest";

@@ -79,7 +79,7 @@ export async function eraseCustomer(input: {
           hostedInvoiceUrl: null,
           failureMessage: null,
           paused: true,
-          pausedBy: null, // erased: no reconnection resumes it (ADR 0018)
+          pausedBy: null, // erased: no reconnection resumes it (ADR 0019)
           nextActionKind: null,
           nextActionAt: null,
           nextActionReason: "Customer data erased on request.",

@@ -509,7 +509,7 @@ async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string)
 /**
  * Why a recovery is paused (`RecoveryAttempt.pausedBy`). Only a pause's own cause lifts it: a
  * reconnection resumes what the disconnection paused, never what the merchant paused
- * (docs/decisions/0018).
+ * (docs/decisions/0019).
  */
 export type PausedBy = "merchant" | "account_disconnected" | "shop_uninstalled" | "subscription_paused";
 /** The pauses of a platform account leaving Recoup (a Stripe account, a Shopify shop). */

@@ -11,6 +11,8 @@ import { queues } from "../../../jobs/queues";
 
 /** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
 export const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
+/** pg-boss (the database's clock) may start the erase job a little before our clock reaches its time. */
+const ERASE_CLOCK_SLACK_MS = 5 * 60_000;
 
 /** Topics processed by a job; any other topic is stored and left alone (subscription_contracts/create…). */
 const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", ...BILLING_TOPICS]);
@@ -109,7 +111,12 @@ export async function markShopUninstalled(shopDomain: string) {
 export async function eraseShop(shopDomain: string, opts: { onlyIfUninstalled?: boolean } = {}) {
   const shop = await db().shopifyShop.findUnique({ where: { shopDomain } });
   if (!shop) return { erased: false };
-  if (opts.onlyIfUninstalled && !shop.uninstalledAt) return { erased: false }; // reinstalled meanwhile
+  if (opts.onlyIfUninstalled) {
+    if (!shop.uninstalledAt) return { erased: false }; // reinstalled meanwhile
+    // Reinstalled and uninstalled again since this job's uninstall: the later uninstall's own job
+    // erases, after its full grace period.
+    if (now().getTime() < shop.uninstalledAt.getTime() + SHOP_ERASE_GRACE_MS - ERASE_CLOCK_SLACK_MS) return { erased: false };
+  }
   const customers = await db().customer.findMany({ where: { workspaceId: shop.workspaceId, provider: "shopify" } });
   for (const c of customers) await eraseCustomer({ workspaceId: shop.workspaceId, externalId: c.externalId, email: c.email });
   const otherConnections =
