@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 import { buildInfo } from "~/utils/build-info.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 const StatusSchema = z
   .object({
@@ -12,7 +13,7 @@ const StatusSchema = z
     workspace_id: z.string().nullable().describe("The key's workspace, when a key was sent."),
     scopes: z.array(z.string()).describe("The key's scopes (empty without a key)."),
   })
-  .meta({ id: "Status" });
+  .register(API_SCHEMA_NAMES, { id: "Status" });
 
 // LostChurn's connection check: works without a key; with one, confirms it (a wrong key is 401).
 const status = defineEndpoint({

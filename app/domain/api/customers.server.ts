@@ -13,6 +13,7 @@ import { PaymentSchema } from "./payments";
 import { maxRetriesOf, paymentOf, WITH_CUSTOMER } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
 import { progressOf, recoveryOf } from "./recoveries.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 /** Text PostgreSQL can store: a NUL byte is refused here (400), not by the database (500). */
 export const textParam = (max: number) => z.string().max(max).refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
@@ -37,7 +38,7 @@ export const CustomerSchema = z
     currency: z.string().nullable().describe("The currency of `total_revenue_cents`: that of the customer's latest payment (null before any)."),
     created_at: z.iso.datetime(),
   })
-  .meta({ id: "Customer" });
+  .register(API_SCHEMA_NAMES, { id: "Customer" });
 
 export const RecoveryStatsSchema = z
   .object({
@@ -47,9 +48,9 @@ export const RecoveryStatsSchema = z
     total_recovered_cents: count("Recovered amounts in `currency`, minor units."),
     open_recoveries: count("Payments still being recovered (paused ones included)."),
   })
-  .meta({ id: "CustomerRecoveryStats" });
+  .register(API_SCHEMA_NAMES, { id: "CustomerRecoveryStats" });
 
-export const CustomerDetailSchema = CustomerSchema.extend({ recovery_stats: RecoveryStatsSchema }).meta({ id: "CustomerDetail" });
+export const CustomerDetailSchema = CustomerSchema.extend({ recovery_stats: RecoveryStatsSchema }).register(API_SCHEMA_NAMES, { id: "CustomerDetail" });
 
 export const BulkActionSchema = z
   .object({
@@ -58,7 +59,7 @@ export const BulkActionSchema = z
     resumed: z.number().int().optional().describe("Recoveries resumed by this call (resume-all)."),
     payment_ids: z.array(z.string()).describe("The payments (and recoveries: same ids) this call changed."),
   })
-  .meta({ id: "CustomerBulkAction" });
+  .register(API_SCHEMA_NAMES, { id: "CustomerBulkAction" });
 
 export const ErasureSchema = z
   .object({
@@ -68,7 +69,7 @@ export const ErasureSchema = z
     messages_deleted: z.number().int(),
     jobs_deleted: z.number().int().describe("Pending and archived jobs about the customer removed from the queue."),
   })
-  .meta({ id: "CustomerErasure" });
+  .register(API_SCHEMA_NAMES, { id: "CustomerErasure" });
 
 export { PaymentSchema, RecoverySchema };
 

@@ -16,6 +16,7 @@ import {
 import { DEFAULT_LIMIT, PageQuerySchema, type Page } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 // The decline-code catalogue over /api/v1 (LostChurn 50–52): the same data the engine classifies with.
 
@@ -32,7 +33,7 @@ export const DeclineCodeSchema = z
     customer_message: z.string().describe("The words Recoup's emails and payment page use for the customer."),
     recovery_rate: z.number().describe("Expected recovery rate of this code's category (the catalogue's expectation, not your own: see /decline-codes/categories)."),
   })
-  .meta({ id: "DeclineCode" });
+  .register(API_SCHEMA_NAMES, { id: "DeclineCode" });
 
 export const DeclineCodeListQuerySchema = PageQuerySchema.extend({
   psp: z.enum(PSP_NAMES).optional().describe("stripe, adyen, braintree, checkout (or checkout_com), shopify."),
@@ -51,7 +52,7 @@ export const DeclineCodeDetailSchema = z
     category: z.enum(DECLINE_CATEGORIES).nullable().describe("The category when every PSP that knows the code agrees; null when they differ (read `variations`)."),
     variations: z.array(DeclineCodeSchema).min(1).describe("Each PSP's entry for this code (case-insensitive match), one per PSP."),
   })
-  .meta({ id: "DeclineCodeDetail" });
+  .register(API_SCHEMA_NAMES, { id: "DeclineCodeDetail" });
 
 export const DeclineCategorySchema = z
   .object({
@@ -69,7 +70,7 @@ export const DeclineCategorySchema = z
     recoveries_recovered: z.number().int(),
     recoveries_lost: z.number().int().describe("Closed without payment (failed or abandoned)."),
   })
-  .meta({ id: "DeclineCategory" });
+  .register(API_SCHEMA_NAMES, { id: "DeclineCategory" });
 
 export type DeclineCodeListQuery = z.infer<typeof DeclineCodeListQuerySchema>;
 

@@ -5,6 +5,7 @@ import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import type { Prisma } from "../../../generated/prisma/client";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 // Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a RecoveryAttempt seen from the
 // billing side. Its id is the recovery's (= the payment's); `external_id` the PSP's invoice reference.
@@ -18,7 +19,7 @@ const NextActionSchema = z
     at: z.iso.datetime().nullable(),
     reason: z.string().nullable().describe("What Recoup does next, and why, in plain words."),
   })
-  .meta({ id: "InvoiceNextAction" });
+  .register(API_SCHEMA_NAMES, { id: "InvoiceNextAction" });
 
 const AttemptSchema = z
   .object({
@@ -28,7 +29,7 @@ const AttemptSchema = z
     decline_code: z.string().nullable(),
     attempted_at: z.iso.datetime(),
   })
-  .meta({ id: "InvoiceAttempt" });
+  .register(API_SCHEMA_NAMES, { id: "InvoiceAttempt" });
 
 export const InvoiceSchema = z
   .object({
@@ -58,7 +59,7 @@ export const InvoiceSchema = z
     updated_at: z.iso.datetime(),
     closed_at: z.iso.datetime().nullable(),
   })
-  .meta({ id: "Invoice" });
+  .register(API_SCHEMA_NAMES, { id: "Invoice" });
 
 const TimelineEventSchema = z
   .object({
@@ -70,7 +71,7 @@ const TimelineEventSchema = z
     timestamp: z.iso.datetime(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
-  .meta({ id: "InvoiceTimelineEvent" });
+  .register(API_SCHEMA_NAMES, { id: "InvoiceTimelineEvent" });
 
 export const InvoiceTimelineSchema = z
   .object({
@@ -79,7 +80,7 @@ export const InvoiceTimelineSchema = z
     status: z.enum(PAYMENT_STATUSES),
     events: z.array(TimelineEventSchema).describe("Oldest first; a planned retry comes last."),
   })
-  .meta({ id: "InvoiceTimeline" });
+  .register(API_SCHEMA_NAMES, { id: "InvoiceTimeline" });
 
 export const invoiceInclude = {
   customer: { select: { email: true } },

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
 import { PageQuerySchema } from "~/http/api-v1/pagination.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 /** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
@@ -36,7 +37,7 @@ export const NextActionSchema = z
     at: z.iso.datetime().nullable(),
     reason: z.string().nullable().describe("Why, in plain words."),
   })
-  .meta({ id: "NextAction" });
+  .register(API_SCHEMA_NAMES, { id: "NextAction" });
 
 export const PaymentSchema = z
   .object({
@@ -62,7 +63,7 @@ export const PaymentSchema = z
     updated_at: z.iso.datetime(),
     ended_at: z.iso.datetime().nullable(),
   })
-  .meta({ id: "Payment" });
+  .register(API_SCHEMA_NAMES, { id: "Payment" });
 
 export const TIMELINE_EVENT_TYPES = [
   "payment_failed",
@@ -85,7 +86,7 @@ export const TimelineEventSchema = z
     timestamp: z.iso.datetime(),
     details: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: "TimelineEvent" });
+  .register(API_SCHEMA_NAMES, { id: "TimelineEvent" });
 
 export const PaymentTimelineSchema = z
   .object({
@@ -93,7 +94,7 @@ export const PaymentTimelineSchema = z
     status: z.enum(PAYMENT_STATUSES),
     events: z.array(TimelineEventSchema).describe("Oldest first; a scheduled retry is last, at its future time."),
   })
-  .meta({ id: "PaymentTimeline" });
+  .register(API_SCHEMA_NAMES, { id: "PaymentTimeline" });
 
 export const PaymentRetrySchema = z
   .object({
@@ -102,7 +103,7 @@ export const PaymentRetrySchema = z
     retry_number: z.number().int(),
     scheduled_at: z.iso.datetime(),
   })
-  .meta({ id: "PaymentRetry" });
+  .register(API_SCHEMA_NAMES, { id: "PaymentRetry" });
 
 export const PaymentPauseSchema = z
   .object({
@@ -111,4 +112,4 @@ export const PaymentPauseSchema = z
     paused: z.boolean(),
     next_action: NextActionSchema.nullable(),
   })
-  .meta({ id: "PaymentRecoveryState" });
+  .register(API_SCHEMA_NAMES, { id: "PaymentRecoveryState" });

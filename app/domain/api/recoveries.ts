@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { PageQuerySchema } from "~/http/api-v1/pagination.server";
 import { NextActionSchema, text, TimelineEventSchema } from "./payments";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 export const RECOVERY_STATUSES = ["active", "paused", "recovered", "terminal"] as const;
 
@@ -30,7 +31,7 @@ export const RecoverySchema = z
     updated_at: z.iso.datetime(),
     ended_at: z.iso.datetime().nullable(),
   })
-  .meta({ id: "Recovery" });
+  .register(API_SCHEMA_NAMES, { id: "Recovery" });
 
 export const STEP_STATES = ["sent", "scheduled", "skipped", "failed", "paused"] as const;
 
@@ -45,12 +46,12 @@ export const RecoveryStepSchema = z
     message_id: z.string().nullable(),
     reason: z.string().nullable().describe("Why it was skipped or failed."),
   })
-  .meta({ id: "RecoveryStep" });
+  .register(API_SCHEMA_NAMES, { id: "RecoveryStep" });
 
 export const RecoveryDetailSchema = RecoverySchema.extend({
   steps: z.array(RecoveryStepSchema),
   timeline: z.array(TimelineEventSchema),
-}).meta({ id: "RecoveryDetail" });
+}).register(API_SCHEMA_NAMES, { id: "RecoveryDetail" });
 
 export const TriggerDunningBodySchema = z.object({
   template_id: text(100).optional().describe("A step of the workspace's sequences; default: the campaign's next email."),
@@ -67,4 +68,4 @@ export const DunningSentSchema = z
     to_email: z.string(),
     queued_at: z.iso.datetime(),
   })
-  .meta({ id: "DunningSent" });
+  .register(API_SCHEMA_NAMES, { id: "DunningSent" });

@@ -8,6 +8,7 @@ import { TimezoneSchema } from "~/domain/settings/schemas";
 import { AppError } from "~/http/errors";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 const hour = z.number().int().min(0).max(23);
 
@@ -26,7 +27,7 @@ export const QuietHoursSchema = z
     timezone: z.string().describe("The workspace's IANA timezone: quiet hours apply in it when the customer's is unknown."),
     applies_in: z.literal("customer_timezone_else_workspace").describe("Whose clock quiet hours follow."),
   })
-  .meta({ id: "QuietHours" });
+  .register(API_SCHEMA_NAMES, { id: "QuietHours" });
 
 export const SetQuietHoursSchema = z
   .object({
@@ -107,7 +108,7 @@ export const RecoveryGoalSchema = z
     }),
     updated_at: z.iso.datetime().nullable(),
   })
-  .meta({ id: "RecoveryGoal" });
+  .register(API_SCHEMA_NAMES, { id: "RecoveryGoal" });
 
 function periodBounds(period: GoalPeriod, at: Date, zone: string): { start: Date; end: Date } {
   const unit = period === "monthly" ? "month" : period === "quarterly" ? "quarter" : "year";

@@ -3,6 +3,7 @@ import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { invoiceInclude, invoiceOf } from "./invoices.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 // Subscriptions over /api/v1 (LostChurn 29–30): what Recoup knows of a PSP subscription from the
 // failed payments it has worked on (RecoveryAttempt rows) and its at-risk flags. Recoup is not the
@@ -19,9 +20,9 @@ const AtRiskSchema = z
     detected_at: z.iso.datetime(),
     expiration_date: z.iso.datetime().nullable().describe("card_expiring: when the card expires."),
   })
-  .meta({ id: "SubscriptionRisk" });
+  .register(API_SCHEMA_NAMES, { id: "SubscriptionRisk" });
 
-const AmountSchema = z.object({ amount_cents: z.number().int(), currency: z.string() }).meta({ id: "Amount" });
+const AmountSchema = z.object({ amount_cents: z.number().int(), currency: z.string() }).register(API_SCHEMA_NAMES, { id: "Amount" });
 
 export const SubscriptionSchema = z
   .object({
@@ -50,7 +51,7 @@ export const SubscriptionSchema = z
     last_failed_at: z.iso.datetime().nullable(),
     canceled_at: z.iso.datetime().nullable(),
   })
-  .meta({ id: "Subscription" });
+  .register(API_SCHEMA_NAMES, { id: "Subscription" });
 
 /** A subscription as Recoup knows it; never seen (in this workspace) → 404. */
 export async function getSubscription(input: { workspaceId: string; id: string }) {

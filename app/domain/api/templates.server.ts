@@ -5,6 +5,7 @@ import { previewSequenceStep, sampleValues } from "~/domain/dunning/preview.serv
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 const PLACEHOLDER_HELP: Record<Placeholder, string> = {
   customer_name: "The customer's name (\u201cthere\u201d when unknown).",
@@ -34,7 +35,7 @@ export const TemplatePreviewSchema = z
       z.object({ placeholder: z.string(), description: z.string(), sample_value: z.string().describe("What the preview put in its place.") }),
     ),
   })
-  .meta({ id: "TemplatePreview" });
+  .register(API_SCHEMA_NAMES, { id: "TemplatePreview" });
 
 const written = (p: Placeholder) => `{{${p}}}`;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES, MAX_ROTATION_GRACE_HOURS, ROTATION_GRACE_HOURS } from "./api-keys.server";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 const ScopeSchema = z
   .string()
@@ -22,11 +23,11 @@ export const ApiKeySchema = z
     created_by: z.object({ type: z.enum(["user", "api_key", "cli"]), id: z.string().nullable() }),
     rotated_from_id: z.string().nullable().describe("The key this one replaced."),
   })
-  .meta({ id: "ApiKey" });
+  .register(API_SCHEMA_NAMES, { id: "ApiKey" });
 
 export const ApiKeyWithSecretSchema = ApiKeySchema.extend({
   key: z.string().describe("The raw key: shown this once, store it now."),
-}).meta({ id: "ApiKeyWithSecret" });
+}).register(API_SCHEMA_NAMES, { id: "ApiKeyWithSecret" });
 
 export const CreateApiKeySchema = z.object({
   name: z.string().trim().min(1).max(100),

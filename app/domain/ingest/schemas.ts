@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 /** LostChurn's event types (`POST /v1/ingest/payment-event`). */
 export const INGEST_EVENT_TYPES = ["payment_failed", "payment_succeeded", "subscription_cancelled", "payment_method_updated", "charge_refunded"] as const;
@@ -47,4 +48,4 @@ export const IngestResultSchema = z
     duplicate: z.boolean(),
     recovery_initiated: z.boolean().describe("A `payment_failed` for a payment Recoup had no recovery for: one opens."),
   })
-  .meta({ id: "IngestResult" });
+  .register(API_SCHEMA_NAMES, { id: "IngestResult" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
 /** Events Recoup sends to webhook endpoints. `webhook.test` is sent only by the test operation. */
 export const WEBHOOK_EVENT_TYPES = ["payment.retry_due"] as const;
@@ -16,11 +17,11 @@ export const WebhookEndpointSchema = z
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
-  .meta({ id: "WebhookEndpoint" });
+  .register(API_SCHEMA_NAMES, { id: "WebhookEndpoint" });
 
 export const WebhookEndpointWithSecretSchema = WebhookEndpointSchema.extend({
   signing_secret: z.string().describe("`whsec_…`: verifies the `Recoup-Signature` header. Shown this once; store it now."),
-}).meta({ id: "WebhookEndpointWithSecret" });
+}).register(API_SCHEMA_NAMES, { id: "WebhookEndpointWithSecret" });
 
 /** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
@@ -67,6 +68,6 @@ export const WebhookTestResultSchema = z
     event_id: z.string().describe("The `webhook.test` event's id, also in the `Recoup-Event-Id` header."),
     error: z.string().nullable().describe("Why it failed, when it did."),
   })
-  .meta({ id: "WebhookTestResult" });
+  .register(API_SCHEMA_NAMES, { id: "WebhookTestResult" });
 
-export const DeletedWebhookEndpointSchema = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "DeletedWebhookEndpoint" });
+export const DeletedWebhookEndpointSchema = z.object({ id: z.string(), deleted: z.literal(true) }).register(API_SCHEMA_NAMES, { id: "DeletedWebhookEndpoint" });

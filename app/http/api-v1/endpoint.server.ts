@@ -14,7 +14,7 @@
  *   params: z.object({ id: z.string() }),
  *   query: PageQuerySchema.extend({ … }),   // lists: pageRequest(query) + paginate(), pageSchema(Item)
  *   body: z.object({ … }),                  // POST/PUT/PATCH: snake_case fields
- *   response: PaymentSchema,                // snake_case, with .meta({ id: "Payment" }) to name it
+ *   response: PaymentSchema,                // snake_case; .register(API_SCHEMA_NAMES, { id: "Payment" }) names it (./schema-names)
  *   status: 200,                            // 201 for creations
  *   errors: ["payment_not_found"],          // error codes the handler can throw, for the document
  *   example: { body: { … } },               // the curl example in /docs/api

@@ -3,12 +3,13 @@ import { ERROR_STATUS, type ErrorCode } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
 import { rateLimits } from "./rate-limit.server";
+import { apiSchemaMetadata } from "./schema-names";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "./versions";
 
 /**
  * OpenAPI 3.1 for /api/v1, generated from the endpoints' zod schemas with zod's own
  * `z.toJSONSchema` (JSON Schema 2020-12, which is OpenAPI 3.1's dialect; ADR 0013). Schemas named
- * with `.meta({ id })` become `components.schemas`.
+ * with `.register(API_SCHEMA_NAMES, { id })` (./schema-names) become `components.schemas`.
  */
 type Json = Record<string, unknown>;
 
@@ -52,7 +53,7 @@ class Components {
 
   /** JSON Schema for `schema`; named sub-schemas go to components (as `NameInput` when read as input and different). */
   convert(schema: z.ZodType, io: "input" | "output"): Json {
-    const raw = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as Json;
+    const raw = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any", metadata: apiSchemaMetadata }) as Json;
     const defs = (raw.$defs ?? {}) as Record<string, Json>;
     delete raw.$defs;
     delete raw.$schema;
