@@ -52,3 +52,21 @@ describe("the web process", () => {
     expect(await web.exited).toBe(0);
   }, 240_000);
 });
+
+describe("npm start (web and worker in one process)", () => {
+  // The built web bundle and the worker's source share the process (and node_modules): modules
+  // that both load are evaluated twice, which once crashed the boot (app/http/api-v1/schema-names.ts).
+  // This is the command the README gives.
+  it("boots both, serves the API and its document, then stops cleanly on SIGTERM", async () => {
+    const both = start([], /Worker started/);
+    await both.seen;
+    const url = /Recoup is running at (http:\/\/\S+)/.exec(both.output())![1]!;
+    const document = await fetch(`${url}/api/v1/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(((await document.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    expect((await fetch(`${url}/api/v1/status`)).status).toBe(200);
+    both.child.kill("SIGTERM");
+    expect(await both.exited).toBe(0);
+    expect(both.output()).not.toMatch(/"level":"error"/);
+  }, 240_000);
+});
