@@ -8,6 +8,8 @@ export type RecoveryStatus = "pending" | "recovered" | "failed" | "abandoned";
 
 /** One row of `listRecoveries` / `/api/dashboard/recoveries` (the fields shown here). */
 export interface RecoveryListItem {
+  /** The debt and the customer in the platform's words (a Shopify contract, not its `shopify:…` key). */
+  reference: { title: string; subtitle: string };
   attempt: {
     id: string;
     stripeInvoiceId: string;
@@ -103,6 +105,7 @@ export function RecoveriesTable({
   loading = false,
   emptyState,
   detailUrl,
+  referenceHeading = "Invoice / customer",
 }: {
   items: RecoveryListItem[];
   status?: RecoveryStatus;
@@ -117,11 +120,13 @@ export function RecoveriesTable({
   emptyState?: ReactNode;
   /** Where a row leads (a recovery's detail page); rows are not links without it. */
   detailUrl?: (recoveryId: string) => string;
+  /** The first column's heading: what the rows' references are (Stripe invoices by default). */
+  referenceHeading?: string;
 }) {
   const { smDown } = useHydratedBreakpoints();
   const selected = Math.max(0, TABS.findIndex((t) => t.status === status));
 
-  const rows = items.map(({ attempt }, index) =>
+  const rows = items.map(({ attempt, reference }, index) =>
     smDown ? (
       <IndexTable.Row id={attempt.id} key={attempt.id} position={index}>
         <div style={{ padding: "12px 16px", width: "100%" }}>
@@ -133,7 +138,7 @@ export function RecoveriesTable({
               <StatusBadge status={attempt.status} />
             </InlineStack>
             <Text as="span" variant="bodySm" breakWord>
-              {attempt.stripeInvoiceId} · {attempt.stripeCustomerId}
+              {reference.title} · {reference.subtitle}
             </Text>
             <Text as="span" variant="bodySm" tone="subdued">
               {DECLINE_LABELS[attempt.declineType]} · started {formatDate(attempt.startedAt, timeZone, false)}
@@ -152,10 +157,10 @@ export function RecoveriesTable({
         <IndexTable.Cell>
           <BlockStack gap="050">
             <Text as="span" fontWeight="semibold">
-              <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{attempt.stripeInvoiceId}</PrimaryLink>
+              <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{reference.title}</PrimaryLink>
             </Text>
             <Text as="span" variant="bodySm" tone="subdued">
-              {attempt.stripeCustomerId}
+              {reference.subtitle}
             </Text>
           </BlockStack>
         </IndexTable.Cell>
@@ -204,7 +209,7 @@ export function RecoveriesTable({
             </Box>
           }
           headings={[
-            { title: "Invoice / customer" },
+            { title: referenceHeading },
             { title: "Amount", alignment: "end" },
             { title: "Status" },
             { title: "Decline" },

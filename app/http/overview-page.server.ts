@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_WINDOW } from "~/components/SummaryCards";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { listRecoveriesForPages, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 
@@ -25,7 +25,7 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
   const query = OverviewQuerySchema.parse(Object.fromEntries(url.searchParams));
   const [{ summary, trend, ...extras }, recoveries, workspace] = await Promise.all([
     getOverview({ workspaceId, window: query.window }),
-    listRecoveries({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
+    listRecoveriesForPages({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
       // A stale or hand-edited cursor: the first page instead.
       if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
       url.searchParams.delete("cursor");

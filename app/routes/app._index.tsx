@@ -58,6 +58,7 @@ export default function EmbeddedOverview() {
             nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
             firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
             detailUrl={(id) => `/app/recoveries/${id}`}
+            referenceHeading="Subscription / customer"
             emptyState={
               <EmptyState heading="No failed subscription payments yet" image="">
                 <Text as="p" tone="subdued">

@@ -63,6 +63,31 @@ describe("the embedded Shopify admin", () => {
     expect(data.recoveries.items).toHaveLength(2);
   });
 
+  it("names Shopify recoveries in the list as the recovery page does, not by their internal key", async () => {
+    const shopDomain = "words-shop.myshopify.com";
+    await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
+    const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain } });
+    const failedAt = new Date(Date.now() - 3600_000);
+    await db().recoveryAttempt.create({
+      data: {
+        workspaceId,
+        provider: "shopify",
+        stripeAccountId: shopDomain,
+        stripeInvoiceId: "shopify:7001:1",
+        stripeCustomerId: "gid://shopify/Customer/42",
+        declineType: "soft",
+        amountDueCents: 4489,
+        currency: "usd",
+        startedAt: failedAt,
+        lastFailureAt: failedAt,
+      },
+    });
+    const data = await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
+    expect(data.recoveries.items.map((i) => i.reference)).toEqual([{ title: "Contract #7001, billing attempt #1", subtitle: "Shopify customer #42" }]);
+    // DunningDog's attempt is untouched beside it.
+    expect(data.recoveries.items[0]!.attempt.stripeInvoiceId).toBe("shopify:7001:1");
+  });
+
   it("refuses a session token signed with another secret", async () => {
     const shop = "forged.myshopify.com";
     await adminRequest(shop);

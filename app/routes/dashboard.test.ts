@@ -68,6 +68,8 @@ describe("the overview", () => {
     const page = await overview.loader(args("/dashboard?window=lifetime", m.sessionToken));
     expect(page.summary).toMatchObject({ workspaceId: m.workspace.id, window: "lifetime", failedRevenueCents: 4900, currency: "usd" });
     expect(page.recoveries.items.map((i) => i.attempt.stripeInvoiceId)).toEqual([m.invoiceId]);
+    // A Stripe recovery is named by its invoice and customer ids, as before.
+    expect(page.recoveries.items[0]!.reference).toEqual({ title: m.invoiceId, subtitle: m.customerId });
     expect(page.recoveries.nextCursor).toBeNull();
     expect(page.stripeMissing).toEqual([]);
     expect(page.connectedAccounts).toEqual([m.account]);

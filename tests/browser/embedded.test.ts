@@ -17,6 +17,8 @@ const STORE = "story-coffee";
 const SHOP = `${STORE}.myshopify.com`;
 const HOST = Buffer.from(`admin.shopify.com/store/${STORE}`).toString("base64");
 const INVOICE = "shopify:7001:1";
+/** How the list names that recovery: the recovery page's words, never the internal key. */
+const ROW_TEXT = "Contract #7001, billing attempt #1";
 const APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 
 let app: BrowserApp;
@@ -153,7 +155,10 @@ describe("the embedded app in the Shopify admin", () => {
     for (const label of ["Recovered", "Recovery rate", "At-risk revenue", "Active retries", "Failed revenue", "At risk", "Failed vs recovered"]) {
       await visible(page.getByRole("heading", { name: label, exact: true }));
     }
-    await visible(page.getByRole("row").filter({ hasText: INVOICE }).getByText("$44.89"));
+    await visible(page.getByRole("row").filter({ hasText: ROW_TEXT }).getByText("$44.89"));
+    await visible(page.getByRole("row").filter({ hasText: ROW_TEXT }).getByText("Shopify customer #42"));
+    await visible(page.locator("th:visible", { hasText: "Subscription / customer" }).first());
+    expect(await page.getByText(INVOICE).count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, "embedded-overview-1280.png"), fullPage: true });
 
     // A client-side data request (the status tabs): App Bridge's token as a Bearer header.
@@ -163,9 +168,9 @@ describe("the embedded app in the Shopify admin", () => {
     expect(await request.headerValue("authorization")).toMatch(/^Bearer ey/);
     expect((await request.response())?.status()).toBe(200);
     await page.waitForURL(/status=recovered/);
-    await expect.poll(() => page.getByRole("row").filter({ hasText: INVOICE }).count()).toBe(0);
+    await expect.poll(() => page.getByRole("row").filter({ hasText: ROW_TEXT }).count()).toBe(0);
     await page.getByRole("tab", { name: "All" }).click();
-    await visible(page.getByRole("row").filter({ hasText: INVOICE }));
+    await visible(page.getByRole("row").filter({ hasText: ROW_TEXT }));
 
     // The recovery's page, loaded as the admin loads it (the embedded list has no row links).
     await page.goto(await adminUrl(`/app/recoveries/${recoveryId}`));
@@ -183,7 +188,8 @@ describe("the embedded app in the Shopify admin", () => {
     await phone.page.goto(await adminUrl("/app"));
     await settled(phone.page);
     await visible(phone.page.getByRole("heading", { name: "Failed revenue", exact: true }));
-    await visible(phone.page.getByText(INVOICE, { exact: false }).first());
+    await visible(phone.page.getByText(`${ROW_TEXT} · Shopify customer #42`).first());
+    expect(await phone.page.getByText(INVOICE, { exact: false }).count()).toBe(0);
     await visible(phone.page.getByText("$44.89").first());
     await fitsWidth(phone.page, 375);
     await phone.page.screenshot({ path: path.join(SHOTS, "embedded-overview-375.png"), fullPage: true });
@@ -200,6 +206,7 @@ describe("the embedded app in the Shopify admin", () => {
     expect(response?.status()).toBe(200);
     const body = await page.content();
     expect(body).not.toContain(INVOICE);
+    expect(body).not.toContain(ROW_TEXT);
     expect(body).not.toContain("44.89");
     expect(body).not.toContain("Recovery rate");
     await page.context().close();

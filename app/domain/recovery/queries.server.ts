@@ -1,3 +1,4 @@
+import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
@@ -24,13 +25,20 @@ export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   return { startedAt, id: match[2]! };
 }
 
-/** Newest first, keyset-paginated on (startedAt desc, id desc); one page plus the cursor of the next. */
-export async function listRecoveries(input: {
-  workspaceId: string;
-  status?: RecoveryStatusFilter;
-  limit?: number;
-  cursor?: string | null;
-}) {
+/**
+ * A recovery in a list, in the merchant's words (the recovery page's, from platformReferences): a
+ * Stripe invoice and customer id as they are; for Shopify, "Contract #7001, billing attempt #1" and
+ * "Shopify customer #7001" rather than the `shopify:<contract>:<attempt>` key and the customer GID.
+ */
+export function recoveryReference(row: Parameters<typeof platformReferences>[0]): { title: string; subtitle: string } {
+  const refs = platformReferences(row);
+  return { title: refs.debt.text, subtitle: refs.customer.text };
+}
+
+type ListInput = { workspaceId: string; status?: RecoveryStatusFilter; limit?: number; cursor?: string | null };
+
+/** One page of rows, newest first, keyset-paginated on (startedAt desc, id desc), and the cursor of the next. */
+async function pageOfRecoveries(input: ListInput) {
   const limit = input.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new AppError("validation_failed", "limit must be an integer from 1 to 100.");
@@ -50,12 +58,34 @@ export async function listRecoveries(input: {
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** Newest first, keyset-paginated; DunningDog's `/api/dashboard/recoveries` items exactly (`{attempt, latestOutcome}`). */
+export async function listRecoveries(input: ListInput) {
+  const { page, nextCursor } = await pageOfRecoveries(input);
   return {
     items: page.map((row) => ({
       attempt: recoveryAttemptDto(row),
       latestOutcome: row.outcomes[0] ? recoveryOutcomeDto(row.outcomes[0]) : null,
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor,
+  };
+}
+
+/**
+ * The same page for the merchant's own pages (the overview's table, the Stripe App's drawer): each
+ * item also carries `reference`, the row's names in the platform's words, beside DunningDog's attempt.
+ */
+export async function listRecoveriesForPages(input: ListInput) {
+  const { page, nextCursor } = await pageOfRecoveries(input);
+  return {
+    items: page.map((row) => ({
+      attempt: recoveryAttemptDto(row),
+      latestOutcome: row.outcomes[0] ? recoveryOutcomeDto(row.outcomes[0]) : null,
+      reference: recoveryReference(row),
+    })),
+    nextCursor,
   };
 }
 

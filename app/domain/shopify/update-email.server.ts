@@ -52,10 +52,11 @@ async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: s
 }
 
 /**
- * Whether a card-update request for this recovery is Shopify's email rather than ours: the same rule
- * as the engine's (a Shopify recovery with a vaulted payment method; docs/decisions/0007), except
- * while the customer only has to confirm a challenged payment: Shopify's email cannot do that, our
- * /recover page leads to the confirmation.
+ * Whether a card-update request for this recovery is Shopify's email rather than ours: a Shopify
+ * recovery with a vaulted payment method (docs/decisions/0007), except while the customer only has
+ * to confirm a challenged payment: Shopify's email cannot do that, our /recover page leads to the
+ * confirmation. The one rule: the engine's planned emails and the merchant's "Send update link now"
+ * both ask here.
  */
 export function shopifyEmailsCardUpdates(
   recovery: Parameters<typeof needsAuthentication>[0] & Pick<RecoveryAttempt, "cardFingerprint" | "hostedInvoiceUrl">,

@@ -1,6 +1,6 @@
 import { getDashboardSummary } from "~/domain/analytics/summary.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
-import { listRecoveries } from "~/domain/recovery/queries.server";
+import { listRecoveriesForPages } from "~/domain/recovery/queries.server";
 import { findRecoveriesFor, getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
@@ -21,7 +21,7 @@ export async function getStripeAppOverview(input: { workspaceId: string }) {
   const [workspace, summary, open, openCount] = await Promise.all([
     workspaceOf(workspaceId),
     getDashboardSummary({ workspaceId, window: "month" }),
-    listRecoveries({ workspaceId, status: "pending", limit: OPEN_RECOVERIES_SHOWN }),
+    listRecoveriesForPages({ workspaceId, status: "pending", limit: OPEN_RECOVERIES_SHOWN }),
     db().recoveryAttempt.count({ where: { workspaceId, status: "pending" } }),
   ]);
   const extras = await db().recoveryAttempt.findMany({
@@ -41,10 +41,12 @@ export async function getStripeAppOverview(input: { workspaceId: string }) {
       atRiskCount: summary.atRiskCount,
       openCount,
     },
-    openRecoveries: open.items.map(({ attempt }) => {
+    openRecoveries: open.items.map(({ attempt, reference }) => {
       const extra = byId.get(attempt.id);
       return {
         ...attempt,
+        // The invoice (or a Shopify contract, in a workspace that has both) and customer in words.
+        reference,
         paused: extra?.paused ?? false,
         customerName: extra?.customer?.name ?? null,
         customerEmail: extra?.customer?.email ?? null,
