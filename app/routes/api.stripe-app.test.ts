@@ -248,6 +248,8 @@ describe("POST /api/stripe-app/overview", () => {
     expect(body.summary).toMatchObject({ window: "month", currency: "usd", failedRevenueCents: 5000, recoveredRevenueCents: 4000, recoveryRate: 0.8, openCount: 1 });
     expect(body.openRecoveries).toHaveLength(1);
     expect(body.openRecoveries[0]).toMatchObject({ id: open.id, workspaceId: a.workspaceId, amountDueCents: 1000, paused: false, customerName: "Grace Hopper" });
+    // Named as the dashboard's list names it: a Stripe invoice and customer by their ids.
+    expect(body.openRecoveries[0]).toMatchObject({ reference: { title: open.stripeInvoiceId, subtitle: open.stripeCustomerId } });
     expect(body.hasMore).toBe(false);
   });
 

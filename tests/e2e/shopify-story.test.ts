@@ -11,6 +11,7 @@ const admin = await vi.hoisted(async () => {
 import * as summaryRoute from "~/routes/api.dashboard.summary";
 import * as updateSession from "~/routes/api.customer.update-payment-session";
 import * as recoverPage from "~/routes/recover.$token";
+import { pauseRecovery } from "~/domain/recovery/engine.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { recoveryDetailAction, recoveryDetailLoader, type RecoveryActionResult } from "~/http/recovery-detail.server";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
@@ -301,6 +302,23 @@ describe("Shopify dunning, end to end", () => {
     expect(recovery).toMatchObject({ paused: false, nextActionKind: "retry" });
     await untilPlannedAction(recovery.nextActionAt!);
     expect(sent(shop, BILL)).toHaveLength(1);
+  });
+
+  it("activate resumes only what the contract's pause held: a recovery the merchant paused stays paused", async () => {
+    const { shop, contract, workspace } = await shopWithContract();
+    await platformFailure(shop, contract.id, "insufficient_funds");
+    const planned = (await recoveryOf(contract.id)).nextActionAt!;
+    await pauseRecovery({ workspaceId: workspace.id, recoveryId: (await recoveryOf(contract.id)).id });
+    admin.contract(shop, contract.id).status = "PAUSED";
+    await postShopifyWebhook("subscription_contracts/pause", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    expect(await recoveryOf(contract.id)).toMatchObject({ paused: true, pausedBy: "merchant" });
+    admin.contract(shop, contract.id).status = "ACTIVE";
+    await postShopifyWebhook("subscription_contracts/activate", shop, admin.contractWebhook(shop, contract.id));
+    await runDueJobs();
+    expect(await recoveryOf(contract.id)).toMatchObject({ paused: true, pausedBy: "merchant" });
+    await untilPlannedAction(planned);
+    expect(sent(shop, BILL)).toHaveLength(0);
   });
 
   it("a 3-D Secure challenge asks the customer to confirm the payment, by our own email", async () => {
