@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { API_KEY_SCOPES, findApiKey } from "~/domain/auth/api-keys.server";
 import { redeemSignInToken } from "~/domain/auth/sessions.server";
+import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 
@@ -61,6 +62,28 @@ describe("npm run cli", { timeout: 120_000 }, () => {
     expect(url).not.toBeNull();
     const session = await redeemSignInToken(url![1]!);
     expect(session).toMatchObject({ workspaceId: ws.id, userId: ws.ownerUserId });
+  });
+
+  it("lists the workspaces, and signs into the only one without --workspace (a fresh install's demo)", async () => {
+    for (const w of await db().workspace.findMany({ select: { id: true } })) await deleteWorkspace(w.id);
+    const none = await cli("sign-in-link");
+    expect({ code: none.code, stderr: none.stderr }).toMatchObject({ code: 1, stderr: expect.stringContaining("There are no workspaces yet") });
+
+    const ws = JSON.parse((await cli("workspace", "create", "--name", "Listed", "--owner-email", "listed@acme.test", "--json")).stdout);
+    const only = await cli("sign-in-link");
+    expect(only.code).toBe(0);
+    const token = only.stdout.match(/\/auth\/magic\/(\S+)/)![1]!;
+    expect(await redeemSignInToken(token)).toMatchObject({ workspaceId: ws.id, userId: ws.ownerUserId });
+
+    const listed = JSON.parse((await cli("workspace", "list", "--json")).stdout) as { workspaces: Array<{ id: string; name: string; ownerEmail: string }> };
+    expect(listed.workspaces).toEqual([expect.objectContaining({ id: ws.id, name: "Listed", ownerEmail: "listed@acme.test" })]);
+    expect((await cli("workspace", "list")).stdout).toContain(`${ws.id}  Listed  owner: listed@acme.test`);
+
+    // Two now: the link needs --workspace, and says where to find it.
+    await cli("workspace", "create", "--name", "Second", "--json");
+    const ambiguous = await cli("sign-in-link");
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain("--workspace is required: this server has 2 workspaces (see: npm run cli -- workspace list)");
   });
 
   it("fails with a message on stderr and exit code 1", async () => {

@@ -21,8 +21,11 @@ Commands:
       Issue a replacement key (printed once); the old key keeps working for --grace-hours (24).
   api-key revoke --workspace <id> --id <key id> [--json]
       Stop a key at once.
-  sign-in-link --workspace <id> [--hours <n>] [--json]
-      Print a one-time sign-in link to the workspace's dashboard, for its owner.
+  workspace list [--json]
+      List the workspaces on this server (id, name, owner), oldest first.
+  sign-in-link [--workspace <id>] [--hours <n>] [--json]
+      Print a one-time sign-in link to the workspace's dashboard, for its owner. --workspace may
+      be left out when the server has one workspace (say, the demo on a fresh install).
   help
       Show this help.
 
@@ -68,7 +71,7 @@ const ApiKeyRevokeSchema = z.object({
   id: z.string().min(1, "--id is required"),
 });
 const SignInLinkSchema = z.object({
-  workspace: z.string().min(1, "--workspace is required"),
+  workspace: z.string().min(1, "--workspace is required").optional(),
   hours: z.coerce.number().int().min(1).max(24 * 7).optional(),
 });
 
@@ -86,8 +89,14 @@ function parseOrExplain<S extends z.ZodType>(schema: S, values: unknown): z.infe
 type Out = { print(data: Record<string, unknown>, human: string): void };
 
 async function run(command: string, values: Record<string, unknown>, out: Out) {
-  const { createWorkspace, getWorkspace } = await import("../domain/workspaces/workspaces.server");
+  const { createWorkspace, getWorkspace, listWorkspaces } = await import("../domain/workspaces/workspaces.server");
   switch (command) {
+    case "workspace list": {
+      const workspaces = await listWorkspaces();
+      const lines = workspaces.map((w) => `${w.id}  ${w.name}${w.isDemo ? " (demo)" : ""}  owner: ${w.ownerEmail ?? "no email"}`);
+      out.print({ workspaces }, workspaces.length ? lines.join("\n") : "No workspaces yet. Create one with: npm run cli -- workspace create --name <name>");
+      return;
+    }
     case "workspace create": {
       const input = parseOrExplain(WorkspaceCreateSchema, values);
       const { workspace, owner } = await createWorkspace({
@@ -160,7 +169,19 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
       const { env } = await import("../utils/env.server");
-      const workspace = await getWorkspace(input.workspace);
+      let workspaceId = input.workspace;
+      if (!workspaceId) {
+        const all = await listWorkspaces();
+        if (all.length !== 1) {
+          throw new UsageError(
+            all.length === 0
+              ? "There are no workspaces yet. Create one with: npm run cli -- workspace create --name <name>"
+              : `--workspace is required: this server has ${all.length} workspaces (see: npm run cli -- workspace list).`,
+          );
+        }
+        workspaceId = all[0]!.id;
+      }
+      const workspace = await getWorkspace(workspaceId);
       const url = await createSignInLink({
         userId: workspace.ownerUserId,
         workspaceId: workspace.id,
@@ -173,7 +194,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
   }
 }
 
-const COMMANDS = new Set(["workspace create", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link"]);
+const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link"]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;

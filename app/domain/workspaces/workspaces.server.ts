@@ -42,6 +42,12 @@ export async function getWorkspace(id: string) {
   return workspace;
 }
 
+/** Every workspace on this server, oldest first, with its owner's email (for operators). */
+export async function listWorkspaces() {
+  const rows = await db().workspace.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { owner: { select: { email: true } } } });
+  return rows.map((w) => ({ id: w.id, name: w.name, ownerEmail: w.owner.email, isDemo: w.isDemo, createdAt: w.createdAt }));
+}
+
 export function workspaceDto(w: {
   id: string;
   name: string;
