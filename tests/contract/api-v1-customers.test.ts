@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import * as customerRoute from "~/routes/api.v1.customers.$id";
 import * as paymentsRoute from "~/routes/api.v1.customers.$id.payments";
@@ -9,18 +9,15 @@ import * as byEmailRoute from "~/routes/api.v1.customers.by-email.$email";
 import * as customersRoute from "~/routes/api.v1.customers";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Ws = Awaited<ReturnType<typeof makeWorkspace>>;
 type Item = Record<string, unknown>;
 let v1: Caller;
 
-const saved = { ...process.env };
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({
     "/api/v1/customers": customersRoute,
     "/api/v1/customers/by-email/{email}": byEmailRoute,
@@ -30,9 +27,6 @@ beforeAll(async () => {
     "/api/v1/customers/{id}/pause-all": pauseAllRoute,
     "/api/v1/customers/{id}/resume-all": resumeAllRoute,
   });
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 let seq = 0;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { getActiveSequence } from "~/domain/dunning/sequences.server";
 import * as recoveriesRoute from "~/routes/api.v1.recoveries";
@@ -11,14 +11,13 @@ import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
 import { advanceTime, runDueJobs } from "../helpers/jobs";
 import { useStripeAndMail } from "../helpers/mail-and-stripe";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { deliver, eventOf } from "../helpers/stripe";
 
 const env = useStripeAndMail();
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 let v1: Caller;
-const saved = { ...process.env };
 
 const LIST = "/api/v1/recoveries";
 const ONE = "/api/v1/recoveries/{id}";
@@ -26,14 +25,9 @@ const DUNNING = "/api/v1/recoveries/{id}/dunning";
 const PAUSE = "/api/v1/payments/{id}/pause";
 const HOUR = 3600_000;
 
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({ [LIST]: recoveriesRoute, [ONE]: recoveryRoute, [DUNNING]: dunningRoute, [PAUSE]: pauseRoute });
-});
-afterAll(() => {
-  process.env = { ...saved };
 });
 
 async function openRecovery() {

@@ -8,17 +8,14 @@ import * as previewRoute from "~/routes/api.v1.templates.preview.$id";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Ws = Awaited<ReturnType<typeof makeWorkspace>>;
 let v1: Caller;
 
-const saved = { ...process.env };
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({
     "/api/v1/settings/quiet-hours": quietHoursRoute,
     "/api/v1/settings/recovery-goal": goalRoute,
@@ -26,7 +23,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => {
-  process.env = saved;
   testClock.reset();
 });
 

@@ -8,7 +8,7 @@ import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { startWebhookReceiver, type FakeWebhookReceiver } from "../fakes/webhook-receiver";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 let v1: Caller;
@@ -20,19 +20,15 @@ const LIST = "/api/v1/webhooks/endpoints";
 const ONE = "/api/v1/webhooks/endpoints/{id}";
 const TEST = "/api/v1/webhooks/endpoints/{id}/test";
 const INGEST = "/api/v1/ingest/payment-event";
-const saved = { ...process.env };
 
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({ [LIST]: endpointsRoute, [ONE]: endpointRoute, [TEST]: testRoute, [INGEST]: ingestRoute });
   ws = await makeWorkspace();
   other = await makeWorkspace();
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
-  process.env = saved;
   await receiver.close();
 });
 

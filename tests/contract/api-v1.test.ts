@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, hasScope } from "~/domain/auth/api-keys.server";
 import * as apiKeyRoute from "~/routes/api.v1.api-keys.$id";
 import * as rotateRoute from "~/routes/api.v1.api-keys.$id.rotate";
@@ -10,19 +10,15 @@ import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute } from "../helpers/http";
-import { apiV1Contract, v1Caller } from "../helpers/openapi";
+import { apiPathOfRouteFile, apiV1Contract, liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 let v1: Caller;
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
 let other: Awaited<ReturnType<typeof makeWorkspace>>;
 
-const saved = { ...process.env };
+liftRateLimits();
 beforeAll(async () => {
-  // This file makes more writes than a real client would in a minute; limits have their own file.
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({
     "/api/v1/status": statusRoute,
     "/api/v1/api-keys": apiKeysRoute,
@@ -31,9 +27,6 @@ beforeAll(async () => {
   });
   ws = await makeWorkspace();
   other = await makeWorkspace();
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 const KEYS = "/api/v1/api-keys";
@@ -216,26 +209,6 @@ describe("scopes", () => {
   });
 });
 
-/** Remix flat-route file name → OpenAPI path: dots separate segments, `[…]` is literal, `$id` is `{id}`. */
-function urlPathOf(file: string): string {
-  const segments: string[] = [];
-  let current = "";
-  let literal = false;
-  let dynamic = false;
-  for (const ch of file.replace(/\.tsx?$/, "")) {
-    if (ch === "[" && !literal) literal = true;
-    else if (ch === "]" && literal) literal = false;
-    else if (ch === "." && !literal) {
-      segments.push(dynamic ? `{${current}}` : current);
-      current = "";
-      dynamic = false;
-    } else if (ch === "$" && !literal && current === "") dynamic = true;
-    else current += ch;
-  }
-  segments.push(dynamic ? `{${current}}` : current);
-  return `/${segments.join("/")}`;
-}
-
 describe("the OpenAPI document", () => {
   it("lists every app/routes/api.v1.* route with its methods", async () => {
     const { contract } = await apiV1Contract();
@@ -243,7 +216,7 @@ describe("the OpenAPI document", () => {
     const files = readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f));
     expect(files.length).toBeGreaterThan(4);
     for (const file of files) {
-      const path = urlPathOf(file);
+      const path = apiPathOfRouteFile(file);
       type Export = { methods?: string[] } | undefined;
       const mod = (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as { loader?: Export; action?: Export };
       const methods = [...documented].filter((op) => op.endsWith(` ${path}`)).map((op) => op.split(" ")[0]);

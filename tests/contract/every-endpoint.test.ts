@@ -4,6 +4,7 @@
 // and a fuzz pass of hostile values. Nothing may answer 5xx, and every error is problem+json.
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiPathOfRouteFile } from "../helpers/openapi";
 import { z } from "zod";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
@@ -14,26 +15,6 @@ import { callRoute, type CallOptions } from "../helpers/http";
 
 type RouteModule = Parameters<typeof callRoute>[0];
 type Json = Record<string, unknown>;
-
-/** `api.v1.customers.$id.pause-all.ts` → `/api/v1/customers/{id}/pause-all` (Remix flat routes; `[x]` is literal). */
-function pathOfRouteFile(file: string): string {
-  const segments: string[] = [];
-  let current = "";
-  let literal = false;
-  let dynamic = false;
-  for (const ch of file.replace(/\.tsx?$/, "")) {
-    if (ch === "[" && !literal) literal = true;
-    else if (ch === "]" && literal) literal = false;
-    else if (ch === "." && !literal) {
-      segments.push(dynamic ? `{${current}}` : current);
-      current = "";
-      dynamic = false;
-    } else if (ch === "$" && !literal && current === "") dynamic = true;
-    else current += ch;
-  }
-  segments.push(dynamic ? `{${current}}` : current);
-  return `/${segments.join("/")}`;
-}
 
 interface Fixture {
   workspaceId: string;
@@ -131,7 +112,7 @@ beforeAll(async () => {
   const { allOperations } = await import("~/http/api-v1/registry.server");
   operations = allOperations();
   for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
-    modules.set(pathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
+    modules.set(apiPathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
   }
   A = await fixtureWorkspace("a");
   B = await fixtureWorkspace("b");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { callRoute, type CallOptions } from "./http";
 
 type Json = Record<string, unknown>;
@@ -101,4 +101,46 @@ export async function v1Caller(modules: Record<string, RouteModule>) {
     return { status: res.status, body, headers: res.headers };
   }
   return { call, seen };
+}
+
+const RATE_LIMIT_SETTINGS = ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"] as const;
+
+/**
+ * For a test file that calls more than a real client would in a minute (the limits have their own
+ * tests): lifts the three per-key limits for the file and puts them back after it.
+ */
+export function liftRateLimits() {
+  const saved: Partial<Record<(typeof RATE_LIMIT_SETTINGS)[number], string | undefined>> = {};
+  beforeAll(() => {
+    for (const name of RATE_LIMIT_SETTINGS) {
+      saved[name] = process.env[name];
+      process.env[name] = "10000";
+    }
+  });
+  afterAll(() => {
+    for (const name of RATE_LIMIT_SETTINGS) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+}
+
+/** A Remix flat-route file name → its OpenAPI path: dots separate segments, `[…]` is literal, `$id` is `{id}`. */
+export function apiPathOfRouteFile(file: string): string {
+  const segments: string[] = [];
+  let current = "";
+  let literal = false;
+  let dynamic = false;
+  for (const ch of file.replace(/\.tsx?$/, "")) {
+    if (ch === "[" && !literal) literal = true;
+    else if (ch === "]" && literal) literal = false;
+    else if (ch === "." && !literal) {
+      segments.push(dynamic ? `{${current}}` : current);
+      current = "";
+      dynamic = false;
+    } else if (ch === "$" && !literal && current === "") dynamic = true;
+    else current += ch;
+  }
+  segments.push(dynamic ? `{${current}}` : current);
+  return `/${segments.join("/")}`;
 }
