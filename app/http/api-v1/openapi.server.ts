@@ -175,8 +175,11 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
       },
     };
     for (const status of errorStatuses(op)) {
+      // The handler's own error codes with this status (the pipeline's are named in the description).
+      const codes = op.errors.filter((code) => ERROR_STATUS[code] === status);
       responses[String(status)] = {
         description: STATUS_TEXT[status] ?? "Error",
+        ...(codes.length ? { "x-error-codes": codes } : {}),
         headers: status === 429 ? { ...headers, "Retry-After": { $ref: "#/components/headers/Retry-After" } } : headers,
         content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
       };
