@@ -7,7 +7,7 @@ const get = defineEndpoint({
   path: "/api/v1/payments/{id}",
   scope: "read:payments",
   summary: "Get a payment",
-  description: "By Recoup's id or by the PSP's reference (the invoice id `in_…`, a Shopify billing attempt, an ingested payment's id).",
+  description: "By Recoup's id or by the PSP's reference (the invoice id `in_…`, a Stripe PaymentIntent `pi_…` or charge `ch_…`/`py_…`, a Shopify billing attempt, an ingested payment's id).",
   tags: ["Payments"],
   params: PaymentIdParamsSchema,
   response: PaymentSchema,

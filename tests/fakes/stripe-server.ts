@@ -421,8 +421,15 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     typeof pattern === 'string' ? pattern === path : pattern.test(path);
   const expands = (ctx: Ctx, field: string) =>
     Array.isArray(ctx.params.expand) && ctx.params.expand.some((e) => e === field || String(e).startsWith(`${field}.`));
-  /** Stripe returns `payments` on an invoice only when asked for with expand[]=payments. */
+  /** Stripe returns `payments` on an invoice only when asked for with expand[]=payments (…payment.payment_intent expands each PaymentIntent). */
   const renderInvoice = (ctx: Ctx, invoice: Stripe.Invoice) => {
+    if (expands(ctx, 'payments.data.payment.payment_intent') && invoice.payments) {
+      const data = invoice.payments.data.map((p) => {
+        const pi = ctx.store.paymentIntents.get(String(p.payment.payment_intent));
+        return pi ? { ...p, payment: { ...p.payment, payment_intent: pi } } : p;
+      });
+      return { ...invoice, payments: { ...invoice.payments, data } };
+    }
     if (expands(ctx, 'payments')) return invoice;
     const rest: Partial<Stripe.Invoice> = { ...invoice };
     delete rest.payments;

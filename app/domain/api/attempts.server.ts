@@ -85,8 +85,10 @@ export function startedBetween(after?: string, before?: string): AttemptWhere {
 
 /**
  * A row by Recoup's id or by the PSP's reference: the invoice id kept in stripeInvoiceId (Stripe,
- * Shopify, ingested payments), else a platform attempt's own id (a Shopify billing attempt), which
- * the engine keeps in RetryAttempt.idempotencyKey as `platform:<id>`. Only in the caller's workspace.
+ * Shopify, ingested payments), else one of its charge attempts' references: a platform attempt's
+ * own id (a Shopify billing attempt, kept in RetryAttempt.idempotencyKey as `platform:<id>`), or
+ * Stripe's PaymentIntent (`pi_…`) or charge (`ch_…`, `py_…`) of any attempt, Stripe's or ours.
+ * Only in the caller's workspace.
  */
 export async function findAttemptId(workspaceId: string, ref: string): Promise<string | null> {
   const rows = await db().recoveryAttempt.findMany({
@@ -97,8 +99,12 @@ export async function findAttemptId(workspaceId: string, ref: string): Promise<s
   // Our own id wins should a PSP reference ever equal another row's id.
   const row = rows.find((r) => r.id === ref) ?? rows[0];
   if (row) return row.id;
-  const attempt = await db().retryAttempt.findUnique({ where: { idempotencyKey: `platform:${ref}` }, select: { recoveryAttemptId: true, workspaceId: true } });
-  return attempt && attempt.workspaceId === workspaceId ? attempt.recoveryAttemptId : null;
+  const attempt = await db().retryAttempt.findFirst({
+    where: { workspaceId, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
+    orderBy: { attemptedAt: "desc" },
+    select: { recoveryAttemptId: true },
+  });
+  return attempt?.recoveryAttemptId ?? null;
 }
 
 export type TimelineEvent = { type: (typeof TIMELINE_EVENT_TYPES)[number]; timestamp: Date; details: Record<string, unknown> };
@@ -111,8 +117,19 @@ export async function timelineEvents(workspaceId: string, recoveryId: string) {
   const timeline = await getRecoveryTimeline({ workspaceId, recoveryId });
   const row = await db().recoveryAttempt.findFirstOrThrow({
     where: { id: recoveryId, workspaceId },
-    select: { pausedAt: true, paused: true, recoupRetryCount: true, amountDueCents: true, recoveredAmountCents: true, currency: true },
+    select: {
+      pausedAt: true,
+      paused: true,
+      recoupRetryCount: true,
+      amountDueCents: true,
+      recoveredAmountCents: true,
+      currency: true,
+      retries: { select: { source: true, attemptNumber: true, paymentIntentId: true, chargeId: true } },
+    },
   });
+  // Each charge attempt's Stripe references, for its event (a source numbers its attempts 1, 2, …).
+  const refs = new Map(row.retries.map((r) => [`${r.source}:${r.attemptNumber}`, { paymentIntentId: r.paymentIntentId, chargeId: r.chargeId }]));
+  const stripeRefs = (source: string, attemptNumber: number) => refs.get(`${source}:${attemptNumber}`) ?? { paymentIntentId: null, chargeId: null };
   const events: TimelineEvent[] = [];
   let failures = 0;
   for (const entry of timeline.entries) {
@@ -123,11 +140,15 @@ export async function timelineEvents(workspaceId: string, recoveryId: string) {
         events.push({
           type: failures === 1 ? "payment_failed" : "retry_failed",
           timestamp: at,
-          details: { declineCode: entry.declineCode, message: entry.message, source: entry.source, attemptNumber: entry.attemptNumber },
+          details: { declineCode: entry.declineCode, message: entry.message, source: entry.source, attemptNumber: entry.attemptNumber, ...stripeRefs(entry.source, entry.attemptNumber) },
         });
         break;
       case "charge_succeeded":
-        events.push({ type: "retry_succeeded", timestamp: at, details: { amountCents: row.amountDueCents, currency: row.currency, source: entry.source, attemptNumber: entry.attemptNumber } });
+        events.push({
+          type: "retry_succeeded",
+          timestamp: at,
+          details: { amountCents: row.amountDueCents, currency: row.currency, source: entry.source, attemptNumber: entry.attemptNumber, ...stripeRefs(entry.source, entry.attemptNumber) },
+        });
         break;
       case "email": {
         const details = { messageId: entry.messageId, kind: entry.emailKind, subject: entry.subject };

@@ -15,7 +15,16 @@ type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
 /** Providers whose charges Recoup makes itself; any other (ingested) payment is retried by the merchant. */
 export const CHARGEABLE_PROVIDERS = new Set(["stripe", "shopify"]);
 
-export const WITH_CUSTOMER = { customer: { select: { email: true } } } as const;
+/** What a payment shows beside its row: the customer's email, and the latest attempts that name a Stripe PaymentIntent or charge. */
+export const WITH_CUSTOMER = {
+  customer: { select: { email: true } },
+  retries: {
+    where: { OR: [{ paymentIntentId: { not: null } }, { chargeId: { not: null } }] },
+    orderBy: [{ attemptedAt: "desc" }, { createdAt: "desc" }],
+    take: 3,
+    select: { paymentIntentId: true, chargeId: true },
+  },
+} as const satisfies Prisma.RecoveryAttemptInclude;
 type PaymentRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
 
 export function paymentStatus(status: string): PaymentStatus {
@@ -47,6 +56,8 @@ export function paymentOf(row: PaymentRow, maxRetries: number) {
   return {
     id: row.id,
     externalId: row.stripeInvoiceId,
+    paymentIntentId: row.retries.find((r) => r.paymentIntentId)?.paymentIntentId ?? null,
+    latestChargeId: row.retries.find((r) => r.chargeId)?.chargeId ?? null,
     amountCents: row.amountDueCents,
     currency: row.currency,
     status: paymentStatus(row.status),

@@ -28,7 +28,9 @@ export const ListPaymentsQuerySchema = PageQuerySchema.extend({
 });
 
 export const PaymentIdParamsSchema = z.object({
-  id: text(200).describe("Recoup's id, or the PSP's reference: invoice id (`in_…`), Shopify billing attempt, or the ingested payment's id."),
+  id: text(200).describe(
+    "Recoup's id, or the PSP's reference: invoice id (`in_…`), Stripe PaymentIntent (`pi_…`) or charge (`ch_…`, `py_…`) of any attempt on it, Shopify billing attempt, or the ingested payment's id.",
+  ),
 });
 
 export const NextActionSchema = z
@@ -43,6 +45,14 @@ export const PaymentSchema = z
   .object({
     id: z.string(),
     external_id: z.string().describe("The PSP's reference (Stripe invoice, Shopify subscription billing, ingested payment id)."),
+    payment_intent_id: z
+      .string()
+      .nullable()
+      .describe("Stripe: the invoice's PaymentIntent (`pi_…`), as of the latest charge Recoup has seen; null for other PSPs. Also accepted as `{id}`."),
+    latest_charge_id: z
+      .string()
+      .nullable()
+      .describe("Stripe: the latest charge Recoup has seen on it, failed or paid, Stripe's attempt or Recoup's retry (`ch_…`, `py_…`); each attempt's charge is in its timeline event's details, and every one is accepted as `{id}`."),
     amount_cents: z.number().int(),
     currency: z.string().describe("ISO 4217, lower case."),
     status: z.enum(PAYMENT_STATUSES),

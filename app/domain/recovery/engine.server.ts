@@ -237,7 +237,17 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
       attemptedAt: { gte: new Date(facts.failedAt.getTime() - OWN_ATTEMPT_MATCH_MS), lte: new Date(facts.failedAt.getTime() + OWN_ATTEMPT_MATCH_MS) },
     },
   });
-  if (ours) return;
+  if (ours) {
+    // Our own charge's answer normally named them already; the event's re-read fills what it did not.
+    const { paymentIntentId, chargeId } = facts.failure;
+    if ((paymentIntentId && !ours.paymentIntentId) || (chargeId && !ours.chargeId)) {
+      await tx.retryAttempt.update({
+        where: { id: ours.id },
+        data: { paymentIntentId: ours.paymentIntentId ?? paymentIntentId, chargeId: ours.chargeId ?? chargeId },
+      });
+    }
+    return;
+  }
   const count = await tx.retryAttempt.count({ where: { recoveryAttemptId: recovery.id, source: "platform" } });
   await tx.retryAttempt.createMany({
     data: {
@@ -254,6 +264,8 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
       networkAdviceCode: facts.failure.networkAdviceCode,
       errorMessage: facts.failure.message,
       cardFingerprint: facts.failure.cardFingerprint,
+      paymentIntentId: facts.failure.paymentIntentId ?? null,
+      chargeId: facts.failure.chargeId ?? null,
       amountCents: recovery.amountDueCents,
       currency: recovery.currency,
       attemptedAt: facts.failedAt,

@@ -4,7 +4,7 @@ import { quietHoursEnd, quietZone, workspaceQuietHours } from "~/domain/settings
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
-import { failureFromApiError, type InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
+import { failureFromApiError, paidChargeOf, type InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -119,10 +119,11 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
   try {
     const invoice = await stripe().invoices.pay(
       recovery.stripeInvoiceId,
-      { off_session: true },
+      // The answer names the PaymentIntent and the charge that paid (no second call to learn them).
+      { off_session: true, expand: ["payments.data.payment.payment_intent"] },
       { stripeAccount, idempotencyKey: decision.key },
     );
-    await db().retryAttempt.update({ where: { idempotencyKey: decision.key }, data: { status: "succeeded" } });
+    await db().retryAttempt.update({ where: { idempotencyKey: decision.key }, data: { status: "succeeded", ...paidChargeOf(invoice) } });
     await markInvoicePaid({ workspaceId: recovery.workspaceId, invoice });
     return { kind: "succeeded" as const };
   } catch (error) {
@@ -177,6 +178,8 @@ export async function recordDecline(input: { recoveryId: string; key: string; fa
         networkAdviceCode: failure.networkAdviceCode,
         errorMessage: failure.message,
         cardFingerprint: failure.cardFingerprint ?? attempt.cardFingerprint,
+        paymentIntentId: failure.paymentIntentId ?? attempt.paymentIntentId,
+        chargeId: failure.chargeId ?? attempt.chargeId,
         attemptedAt: at,
       },
     });

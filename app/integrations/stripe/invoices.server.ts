@@ -12,6 +12,9 @@ export interface InvoiceFailureDetails {
   cardBrand: CardBrand;
   cardFingerprint: string | null;
   cardLast4: string | null;
+  /** Stripe: the PaymentIntent (`pi_…`) and the charge (`ch_…`/`py_…`) that failed, when the answer names them. */
+  paymentIntentId?: string | null;
+  chargeId?: string | null;
 }
 
 const BRANDS: Record<string, CardBrand> = { visa: "visa", mastercard: "mastercard", amex: "amex", discover: "discover" };
@@ -29,10 +32,16 @@ type ApiError = {
   network_advice_code?: string | null;
   message?: string | null;
   payment_method?: Partial<Stripe.PaymentMethod> | null;
+  /** The failed charge (a card error's `charge`). */
+  charge?: string | null;
+  payment_intent?: { id?: string; latest_charge?: string | { id: string } | null } | string | null;
 };
+
+const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 export function failureFromApiError(error: ApiError | null | undefined): InvoiceFailureDetails {
   const card = error?.payment_method?.card;
+  const pi = error?.payment_intent;
   return {
     errorCode: error?.code ?? null,
     declineCode: error?.decline_code ?? null,
@@ -43,7 +52,17 @@ export function failureFromApiError(error: ApiError | null | undefined): Invoice
     cardBrand: cardBrand(card?.brand),
     cardFingerprint: card?.fingerprint ?? null,
     cardLast4: card?.last4 ?? null,
+    paymentIntentId: typeof pi === "string" ? pi : (pi?.id ?? null),
+    chargeId: error?.charge ?? (typeof pi === "object" ? idOf(pi?.latest_charge) : null),
   };
+}
+
+/** The PaymentIntent and charge that paid an invoice (answered with `payments.data.payment.payment_intent` expanded). */
+export function paidChargeOf(invoice: Pick<Stripe.Invoice, "payments">): { paymentIntentId: string | null; chargeId: string | null } {
+  const payments = invoice.payments?.data ?? [];
+  const paid = payments.find((p) => p.status === "paid") ?? payments.find((p) => p.is_default);
+  const pi = paid?.payment.payment_intent;
+  return { paymentIntentId: idOf(pi), chargeId: typeof pi === "object" ? idOf(pi?.latest_charge) : null };
 }
 
 /**
@@ -62,7 +81,8 @@ export async function fetchInvoiceState(stripeAccount: string, invoiceId: string
     .map((p) => p.payment.payment_intent)
     .filter((pi): pi is Stripe.PaymentIntent => typeof pi === "object" && pi !== null)
     .find((pi) => pi.last_payment_error);
-  return { invoice, failure: failureFromApiError(withError?.last_payment_error as ApiError | undefined) };
+  const failure = failureFromApiError(withError ? { ...(withError.last_payment_error as ApiError), payment_intent: withError } : undefined);
+  return { invoice, failure };
 }
 
 export function subscriptionIdOf(invoice: Stripe.Invoice): string | null {
