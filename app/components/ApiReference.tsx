@@ -1,7 +1,8 @@
-import { Fragment, useEffect, useRef, useState, type CSSProperties, type ReactNode } from "react";
+import { Fragment, useEffect, useRef, useState, type CSSProperties, type MouseEvent, type ReactNode } from "react";
 import {
   inlineTokens,
   schemaAnchor,
+  scopesGranting,
   type ApiReferenceData,
   type BodyDoc,
   type FieldRow,
@@ -21,6 +22,14 @@ export interface ApiReferenceProps {
   limits: { readPerMinute: number; writePerMinute: number; perHour: number };
   versions: string[];
   current: string;
+  /** The anchor the reader went to (set after hydration only): marked in the page and the contents. */
+  activeId?: string | null;
+  /**
+   * With scripts, in-page links go through the app's router: a plain fragment navigation makes
+   * Remix's <ScrollRestoration> put the page back where it was (every such history entry shares
+   * the "default" key), so the jump would be undone. Without scripts the links are plain anchors.
+   */
+  onFragmentLink?: (hash: string) => void;
 }
 
 /** `code` and [links](/…) from the document's Markdown; everything else is text (React escapes it). */
@@ -83,7 +92,7 @@ function Facts({ row }: { row: Pick<FieldRow, "enum" | "default" | "constraints"
     <ul className="ar-facts">
       {row.enum ? (
         <li>
-          {row.enum.length === 1 ? "Always " : "One of "}
+          {row.enum.length === 1 ? "Only " : "One of "}
           {row.enum.map((v, i) => (
             <Fragment key={v}>
               {i ? ", " : ""}
@@ -247,18 +256,26 @@ function CopyButton({ text, label }: { text: string; label: string }) {
 function authLine(op: ReferenceOperation): ReactNode {
   if (op.auth === "none") return "No API key needed.";
   if (op.auth === "optional") return "API key optional.";
-  return op.scope ? (
+  if (!op.scope) return "Any valid API key.";
+  const [needed, ...also] = scopesGranting(op.scope);
+  return (
     <>
-      API key with the <code>{op.scope}</code> scope (or <code>admin</code>).
+      API key with the <code>{needed}</code> scope
+      {also.length ? " (" : ""}
+      {also.map((s, i) => (
+        <Fragment key={s}>
+          {i ? " or " : ""}
+          <code>{s}</code>
+        </Fragment>
+      ))}
+      {also.length ? " also grant it)." : "."}
     </>
-  ) : (
-    "Any valid API key."
   );
 }
 
-function Operation({ op }: { op: ReferenceOperation }) {
+function Operation({ op, active }: { op: ReferenceOperation; active: boolean }) {
   return (
-    <section className="ar-op" id={op.id} aria-labelledby={`${op.id}-title`}>
+    <section className={active ? "ar-op ar-current" : "ar-op"} id={op.id} aria-labelledby={`${op.id}-title`}>
       {op.operationId !== op.id ? <span id={op.operationId} className="ar-alias" aria-hidden="true" /> : null}
       <header className="ar-op-head">
         <h3 id={`${op.id}-title`}>
@@ -336,7 +353,20 @@ function Operation({ op }: { op: ReferenceOperation }) {
   );
 }
 
-function Contents({ groups, schemas, label, onPick }: { groups: ReferenceGroup[]; schemas: ApiReferenceData["schemas"]; label: string; onPick?: () => void }) {
+function Contents({
+  groups,
+  schemas,
+  label,
+  activeId,
+  onPick,
+}: {
+  groups: ReferenceGroup[];
+  schemas: ApiReferenceData["schemas"];
+  label: string;
+  activeId: string | null;
+  onPick?: () => void;
+}) {
+  const current = (id: string) => (id === activeId ? ("location" as const) : undefined);
   return (
     <nav aria-label={label} className="ar-toc" onClick={(e) => (e.target as HTMLElement).closest("a") && onPick?.()}>
       <ul>
@@ -347,13 +377,13 @@ function Contents({ groups, schemas, label, onPick }: { groups: ReferenceGroup[]
         </li>
         {groups.map((g) => (
           <li key={g.id}>
-            <a href={`#${g.id}`} className="ar-toc-top">
+            <a href={`#${g.id}`} className="ar-toc-top" aria-current={current(g.id)}>
               {g.tag}
             </a>
             <ul>
               {g.operations.map((op) => (
                 <li key={op.id}>
-                  <a href={`#${op.id}`} title={`${op.method} ${op.path}`}>
+                  <a href={`#${op.id}`} title={`${op.method} ${op.path}`} aria-current={current(op.id)}>
                     <Method method={op.method} />
                     <span>{op.summary}</span>
                   </a>
@@ -366,12 +396,14 @@ function Contents({ groups, schemas, label, onPick }: { groups: ReferenceGroup[]
           <a href="#schemas" className="ar-toc-top">
             Schemas
           </a>
-          <details className="ar-toc-schemas">
+          <details className="ar-toc-schemas" open={activeId?.startsWith("schema-") || undefined}>
             <summary>{`${schemas.length} objects`}</summary>
             <ul>
               {schemas.map((s) => (
                 <li key={s.id}>
-                  <a href={`#${s.id}`}>{s.name}</a>
+                  <a href={`#${s.id}`} aria-current={current(s.id)}>
+                    {s.name}
+                  </a>
                 </li>
               ))}
             </ul>
@@ -382,9 +414,23 @@ function Contents({ groups, schemas, label, onPick }: { groups: ReferenceGroup[]
   );
 }
 
-export function ApiReference({ baseUrl, reference, limits, versions, current }: ApiReferenceProps) {
+export function ApiReference({ baseUrl, reference, limits, versions, current, activeId = null, onFragmentLink }: ApiReferenceProps) {
   const { groups, schemas } = reference;
   const phoneContents = useRef<HTMLDetailsElement>(null);
+  const sidebar = useRef<HTMLElement>(null);
+  // Keep the current entry in sight in the sidebar (its own scroll only, never the page's).
+  useEffect(() => {
+    const aside = sidebar.current;
+    const link = aside?.querySelector('a[aria-current="location"]');
+    if (!aside || !link) return;
+    const box = aside.getBoundingClientRect();
+    const at = link.getBoundingClientRect();
+    if (at.top < box.top || at.bottom > box.bottom) aside.scrollTop += at.top - box.top - box.height / 3;
+  }, [activeId]);
+  // Only with scripts does the phone's contents stay on screen: they close it after a pick, and an
+  // open list that stayed on screen would cover the operation just picked.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const operationCount = groups.reduce((n, g) => n + g.operations.length, 0);
   const conventions: Array<[string, string]> = [
     [
@@ -417,8 +463,17 @@ export function ApiReference({ baseUrl, reference, limits, versions, current }: 
     ],
   ];
 
+  const followFragmentLinks = (e: MouseEvent<HTMLDivElement>) => {
+    if (!onFragmentLink || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const href = (e.target as HTMLElement).closest("a")?.getAttribute("href");
+    if (!href?.startsWith("#") || href.length < 2) return;
+    e.preventDefault();
+    onFragmentLink(href);
+  };
+
   return (
-    <div className="ar">
+    // A delegated handler for the in-page links below (each is a real <a>, so the keyboard works too).
+    <div className="ar" onClick={followFragmentLinks}>
       <header className="ar-header">
         <h1>Recoup API reference</h1>
         <p>
@@ -427,12 +482,13 @@ export function ApiReference({ baseUrl, reference, limits, versions, current }: 
         </p>
       </header>
 
-      <details className="ar-toc-phone" ref={phoneContents}>
+      <details className={hydrated ? "ar-toc-phone ar-toc-sticky" : "ar-toc-phone"} ref={phoneContents}>
         <summary>Contents</summary>
         <Contents
           groups={groups}
           schemas={schemas}
           label="Contents"
+          activeId={activeId}
           onPick={() => {
             if (phoneContents.current) phoneContents.current.open = false;
           }}
@@ -440,8 +496,8 @@ export function ApiReference({ baseUrl, reference, limits, versions, current }: 
       </details>
 
       <div className="ar-layout">
-        <aside className="ar-sidebar">
-          <Contents groups={groups} schemas={schemas} label="API reference" />
+        <aside className="ar-sidebar" ref={sidebar}>
+          <Contents groups={groups} schemas={schemas} label="API reference" activeId={activeId} />
         </aside>
 
         <main className="ar-main">
@@ -463,7 +519,7 @@ export function ApiReference({ baseUrl, reference, limits, versions, current }: 
             <section key={group.id} id={group.id} className="ar-section ar-group" aria-labelledby={`${group.id}-title`}>
               <h2 id={`${group.id}-title`}>{group.tag}</h2>
               {group.operations.map((op) => (
-                <Operation key={op.id} op={op} />
+                <Operation key={op.id} op={op} active={op.id === activeId} />
               ))}
             </section>
           ))}
@@ -472,7 +528,7 @@ export function ApiReference({ baseUrl, reference, limits, versions, current }: 
             <h2 id="schemas-title">Schemas</h2>
             <p className="ar-lede">The objects the operations take and return; a field whose type is a name links to that object.</p>
             {schemas.map((s) => (
-              <section key={s.id} id={s.id} className="ar-op ar-schema" aria-labelledby={`${s.id}-title`}>
+              <section key={s.id} id={s.id} className={s.id === activeId ? "ar-op ar-schema ar-current" : "ar-op ar-schema"} aria-labelledby={`${s.id}-title`}>
                 <h3 id={`${s.id}-title`}>
                   <a href={`#${s.id}`} className="ar-permalink">
                     {s.name}

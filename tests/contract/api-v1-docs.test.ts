@@ -9,7 +9,8 @@ import { loader } from "~/routes/docs.api";
 
 async function page() {
   const data = await loader({ request: new Request("http://localhost:3000/docs/api"), params: {}, context: {} });
-  return { data, html: renderToString(createElement(ApiReference, data)) };
+  // Without React's <!-- --> markers between adjacent text nodes, which a reader never sees.
+  return { data, html: renderToString(createElement(ApiReference, data)).replaceAll("<!-- -->", "") };
 }
 
 /** The HTML of one element with that id, up to its section's end (operation and schema sections hold no sections). */
@@ -77,6 +78,11 @@ describe("/docs/api", () => {
     // And the schema says where it is used.
     expect(payment).toContain(`href="#${escapeAttr(operationAnchor("get", "/api/v1/payments/{id}"))}"`);
 
+    // An inline nested object's fields follow it, one level in.
+    const goal = sectionOf(html, "schema-RecoveryGoal");
+    expect(goal).toMatch(/<code>progress<\/code><\/td><td class="ar-type">object<\/td>/);
+    expect(goal).toMatch(/<tr class="ar-nested" style="--ar-depth:1"><td class="ar-name"><span aria-hidden="true" class="ar-branch">↳ <\/span><code>failed_revenue_cents<\/code>/);
+
     // An operation answering a Payment shows its fields; a list shows `array of` the schema.
     const getPayment = sectionOf(html, operationAnchor("get", "/api/v1/payments/{id}"));
     expect(getPayment).toContain('Returns a <a href="#schema-Payment">Payment</a> object.');
@@ -99,7 +105,7 @@ describe("/docs/api", () => {
     // Its description's Markdown is rendered, and the scope it needs is spelled out.
     expect(listPayments).toContain("<code>created_after</code>");
     expect(listPayments).not.toContain("`created_after`");
-    expect(listPayments).toContain("API key with the <code>read:payments</code> scope");
+    expect(listPayments).toContain("API key with the <code>read:payments</code> scope (<code>read</code> or <code>admin</code> also grant it).");
     const getPayment = sectionOf(html, operationAnchor("get", "/api/v1/payments/{id}"));
     expect(getPayment).toMatch(/<code>id<\/code><\/td><td class="ar-in">path<\/td><td class="ar-type">string<\/td><td class="ar-req"><span class="ar-tag ar-tag-required">required<\/span>/);
     // A request body lists its fields, required ones marked.
