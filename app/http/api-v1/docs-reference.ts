@@ -88,6 +88,11 @@ export interface ReferenceInput {
   components: { schemas: Record<string, unknown>; parameters?: Record<string, unknown> };
 }
 
+/** The scopes that grant `scope`, as hasScope (domain/auth/api-keys.server) decides: itself, its action (`read` for `read:payments`), `admin`. */
+export function scopesGranting(scope: string): string[] {
+  return [...new Set([scope, scope.split(":")[0]!, "admin"])];
+}
+
 export const operationAnchor = (method: string, path: string) => `${method.toLowerCase()}-${path}`;
 export const schemaAnchor = (name: string) => `schema-${name}`;
 export const tagAnchor = (tag: string) => tag.toLowerCase().replace(/\W+/g, "-");
