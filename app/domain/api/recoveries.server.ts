@@ -1,12 +1,11 @@
 // /api/v1 recoveries: the same RecoveryAttempt rows as payments, seen as the work Recoup does on
 // them: the campaign (dunning sequence) they follow, its steps and how far they got.
-import { DateTime } from "luxon";
 import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
+import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
-import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { findAttemptId, nextActionOf, pageOfAttempts, timelineEvents, type AttemptWhere } from "./attempts.server";
 import type { ListRecoveriesQuerySchema, RECOVERY_STATUSES, STEP_STATES } from "./recoveries";
@@ -16,8 +15,6 @@ type StepState = (typeof STEP_STATES)[number];
 type ListRecoveriesQuery = z.infer<typeof ListRecoveriesQuerySchema>;
 
 const HOUR_MS = 3600_000;
-/** The same prefix as the dashboard's "Send update link now": one manual email per hour, whoever asks. */
-const MANUAL_KEY_PREFIX = "manual:";
 const DELIVERED = new Set(["sending", "sent", "opened", "clicked", "converted"]);
 
 interface Row {
@@ -77,7 +74,6 @@ export function recoveryOf(row: Row, progress: { current: number; total: number 
   };
 }
 
-/** Steps per sequence, and per recovery the steps whose email went out: two queries for a page. */
 /** Each row's dunning progress (emails delivered of its campaign's steps): two queries for a page. */
 export async function progressOf(rows: Row[]) {
   const sequenceIds = [...new Set(rows.map((r) => r.sequenceId).filter((id): id is string => id !== null))];
@@ -155,17 +151,11 @@ export async function getRecovery(input: { workspaceId: string; id: string }) {
   return { ...recoveryOf(row, { current, total: steps.length }), steps, timeline };
 }
 
-function clockTime(at: Date, timezone: string): string {
-  let local = DateTime.fromJSDate(at, { zone: timezone });
-  if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
-  return local.toFormat("HH:mm");
-}
-
 /**
  * A dunning email now, outside the campaign's schedule: the given step's template (default: the
  * campaign's next email, else its last; without a campaign, the active sequence's first), with an
- * optional subject. One manual email per recovery per hour (shared with the dashboard's "Send update
- * link now"); a second within the hour is a 409 that says when the first went out.
+ * optional subject. One manual email per recovery per hour, shared with the dashboard's "Send update
+ * link now" (manualSendSlot); a second within the hour is a 409 that says when the first went out.
  */
 export async function sendDunningNow(input: { workspaceId: string; id: string; templateId?: string; subject?: string }) {
   const id = await resolve(input.workspaceId, input.id);
@@ -185,18 +175,11 @@ export async function sendDunningNow(input: { workspaceId: string; id: string; t
   if (!step && input.templateId) throw new AppError("template_not_found", `No template (sequence step) ${input.templateId} in this workspace.`);
   if (!step) throw new AppError("conflict", "This workspace has no dunning sequence to take the email from. Pass template_id, or create a sequence.");
 
-  const at = now();
-  const alreadySent = (sentAt: Date) =>
-    new AppError("conflict", `A manual email already went out at ${clockTime(sentAt, recovery.workspace.timezone)}. You can send another one an hour after that.`, {
-      sentAt: sentAt.toISOString(),
-    });
-  const recent = await db().dunningMessage.findFirst({
-    where: { recoveryAttemptId: recovery.id, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
-    orderBy: { scheduledFor: "desc" },
+  const { dedupeKey, alreadySent } = await manualSendSlot({
+    recoveryId: recovery.id,
+    timezone: recovery.workspace.timezone,
+    sentLabel: "A manual email already went out",
   });
-  if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
-
-  const dedupeKey = `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`;
   const result = await db().$transaction((tx) =>
     createMessage(tx, {
       recovery,

@@ -15,6 +15,27 @@ function clockTime(at: Date, timezone: string): string {
   return local.toFormat("HH:mm");
 }
 
+/**
+ * One manual email per recovery per hour, whoever sends it (the dashboard's "Send update link now",
+ * `POST /api/v1/recoveries/{id}/dunning`): the dedupeKey is the hour bucket, and a send in the last
+ * 60 minutes (even in the previous bucket) is refused with its time. `alreadySent` words that
+ * refusal for a send that loses the race for the same bucket.
+ */
+export async function manualSendSlot(input: { recoveryId: string; timezone: string; sentLabel: string }) {
+  const at = now();
+  const alreadySent = (sentAt: Date) =>
+    new AppError("conflict", `${input.sentLabel} at ${clockTime(sentAt, input.timezone)}. You can send another one an hour after that.`, {
+      sentAt: sentAt.toISOString(),
+    });
+  // scheduledFor, not createdAt: it is stamped on the engine's clock, as `at` is.
+  const recent = await db().dunningMessage.findFirst({
+    where: { recoveryAttemptId: input.recoveryId, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
+    orderBy: { scheduledFor: "desc" },
+  });
+  if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
+  return { dedupeKey: `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`, alreadySent };
+}
+
 export type UpdateLinkSent = {
   messageId: string;
   toEmail: string;
@@ -29,8 +50,7 @@ export type UpdateLinkSent = {
  * "Send update link now" from the dashboard: an email with the update-payment link, at once and
  * outside the sequence. For a Shopify recovery that the engine would ask Shopify to email, Shopify
  * sends its own (docs/decisions/0007); otherwise ours, with the /recover link. One per recovery per
- * hour, whoever sends it: the dedupeKey is the hour bucket, and a send in the last 60 minutes (even
- * in the previous bucket) is answered with its time.
+ * hour, whoever sends it (manualSendSlot).
  */
 export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }): Promise<UpdateLinkSent> {
   const recovery = await db().recoveryAttempt.findFirst({
@@ -44,19 +64,7 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
     throw new AppError("conflict", "This customer has no email address on file, so the update link can't be emailed.");
   }
 
-  const at = now();
-  const alreadySent = (sentAt: Date) =>
-    new AppError("conflict", `Already sent at ${clockTime(sentAt, recovery.workspace.timezone)}. You can send another one an hour after that.`, {
-      sentAt: sentAt.toISOString(),
-    });
-  // scheduledFor, not createdAt: it is stamped on the engine's clock, as `at` is.
-  const recent = await db().dunningMessage.findFirst({
-    where: { recoveryAttemptId: recovery.id, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
-    orderBy: { scheduledFor: "desc" },
-  });
-  if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
-
-  const dedupeKey = `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`;
+  const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
   const toEmail = recovery.customer.email.trim();
   let shopifyRefused: string | undefined;
   if (shopifyEmailsCardUpdates(recovery)) {
