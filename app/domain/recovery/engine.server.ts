@@ -466,7 +466,6 @@ export async function onPaymentMethodUpdated(input: {
   stripeCustomerId?: string;
   subscriptionId?: string;
   at: Date;
-  fingerprint?: string | null;
   card?: { fingerprint: string; brand: string; last4: string | null };
 }) {
   if (!input.stripeCustomerId && !input.subscriptionId) return [];

@@ -46,6 +46,15 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
   });
 }
 
+async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccount) {
+  await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
+}
+
+async function onCustomerPaymentMethod(event: Stripe.Event, account: ConnectedStripeAccount) {
+  const pm = event.data.object as Stripe.PaymentMethod;
+  if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event) });
+}
+
 const handlers: Record<string, Handler> = {
   "invoice.payment_failed": onInvoiceFailed,
   async "invoice.payment_action_required"(event, account) {
@@ -63,12 +72,8 @@ const handlers: Record<string, Handler> = {
       await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: customerActionKey("authentication_request", recovery.cardFingerprint) });
     }
   },
-  async "invoice.paid"(event, account) {
-    await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
-  },
-  async "invoice.payment_succeeded"(event, account) {
-    await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
-  },
+  "invoice.paid": onInvoicePaid,
+  "invoice.payment_succeeded": onInvoicePaid,
   async "invoice.voided"(event, account) {
     await markInvoiceAbandoned({ workspaceId: account.workspaceId, invoiceId: (event.data.object as Stripe.Invoice).id!, reason: "invoice_voided", at: at(event) });
   },
@@ -96,14 +101,8 @@ const handlers: Record<string, Handler> = {
       ("default_source" in previous && customer.default_source);
     if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customer.id, at: at(event) });
   },
-  async "payment_method.attached"(event, account) {
-    const pm = event.data.object as Stripe.PaymentMethod;
-    if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), fingerprint: pm.card?.fingerprint });
-  },
-  async "payment_method.automatically_updated"(event, account) {
-    const pm = event.data.object as Stripe.PaymentMethod;
-    if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), fingerprint: pm.card?.fingerprint });
-  },
+  "payment_method.attached": onCustomerPaymentMethod,
+  "payment_method.automatically_updated": onCustomerPaymentMethod,
   async "customer.source.expiring"(event, account) {
     const card = event.data.object as { customer?: string | null; exp_month?: number; exp_year?: number };
     if (!card.customer || !card.exp_month || !card.exp_year) return;
@@ -118,8 +117,6 @@ const handlers: Record<string, Handler> = {
     }
   },
 };
-
-export const HANDLED_EVENT_TYPES = new Set([...Object.keys(handlers), "account.application.deauthorized", "account.application.authorized"]);
 
 /** A Stripe App authorisation of the account, newer than `at`, is on record. */
 async function authorizedAfter(account: ConnectedStripeAccount, livemode: boolean, at: Date) {
