@@ -225,44 +225,43 @@ export async function listCustomerRecoveries(input: { workspaceId: string; id: s
   return { ...page, items: page.items.map((r) => recoveryOf(r, progress(r))) };
 }
 
-/** Pauses every open, running recovery of the customer (retries and emails stop until resumed). */
-export async function pauseAllForCustomer(input: { workspaceId: string; id: string }) {
+/**
+ * `change` on each open recovery of the customer whose `paused` is as given, newest first; one
+ * closed meanwhile is skipped. Returns the ids it changed.
+ */
+async function changeOpenRecoveries(
+  input: { workspaceId: string; id: string },
+  paused: boolean,
+  change: (target: { workspaceId: string; recoveryId: string }) => Promise<unknown>,
+) {
   const customer = await findCustomer(input.workspaceId, input.id);
   const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused: false },
+    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused },
     select: { id: true },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
   });
   const changed: string[] = [];
   for (const r of open) {
     try {
-      await pauseRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
-      changed.push(r.id);
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error; // closed meanwhile
-    }
-  }
-  return { customerId: customer.id, paused: changed.length, paymentIds: changed };
-}
-
-/** Resumes every paused open recovery of the customer: each is planned again from now. */
-export async function resumeAllForCustomer(input: { workspaceId: string; id: string }) {
-  const customer = await findCustomer(input.workspaceId, input.id);
-  const paused = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused: true },
-    select: { id: true },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-  });
-  const changed: string[] = [];
-  for (const r of paused) {
-    try {
-      await resumeRecovery({ workspaceId: input.workspaceId, recoveryId: r.id });
+      await change({ workspaceId: input.workspaceId, recoveryId: r.id });
       changed.push(r.id);
     } catch (error) {
       if (!(error instanceof AppError && error.code === "recovery_closed")) throw error;
     }
   }
-  return { customerId: customer.id, resumed: changed.length, paymentIds: changed };
+  return { customerId: customer.id, changed };
+}
+
+/** Pauses every open, running recovery of the customer (retries and emails stop until resumed). */
+export async function pauseAllForCustomer(input: { workspaceId: string; id: string }) {
+  const { customerId, changed } = await changeOpenRecoveries(input, false, pauseRecovery);
+  return { customerId, paused: changed.length, paymentIds: changed };
+}
+
+/** Resumes every paused open recovery of the customer: each is planned again from now. */
+export async function resumeAllForCustomer(input: { workspaceId: string; id: string }) {
+  const { customerId, changed } = await changeOpenRecoveries(input, true, resumeRecovery);
+  return { customerId, resumed: changed.length, paymentIds: changed };
 }
 
 /** GDPR erasure (docs/decisions/0006): the customer's rows and jobs go or are anonymised. */
