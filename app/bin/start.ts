@@ -60,7 +60,6 @@ async function main() {
     stops.push(worker.stop);
     console.log("Worker started");
   }
-  if (stopping) return;
 }
 
 main().catch((error) => {
