@@ -13,11 +13,17 @@ function newestMtime(target: string): number {
 }
 
 /**
+ * What the server bundle is built from: app/, and what it bundles from outside app/ (jobs/queues.ts,
+ * the Prisma client generated from the schema), and the build's configuration.
+ */
+const SOURCES = ["app", "jobs", "prisma/schema.prisma", "vite.config.ts"];
+
+/**
  * `remix vite:build`, unless build/ is newer than every source it is built from. Shared by
  * `npm start`, the benchmark and the browser tests, so none of them runs stale code.
  */
 export function buildIfStale(log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
-  const sources = Math.max(newestMtime(path.resolve("app")), newestMtime(path.resolve("vite.config.ts")));
+  const sources = Math.max(...SOURCES.map((source) => newestMtime(path.resolve(source))));
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
   log("Building the web app (no build yet, or its sources changed)…");
   execFileSync(process.execPath, [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
