@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "~/http/errors";
 import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
-import { db } from "~/utils/db.server";
+import { db, type Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
@@ -24,8 +24,9 @@ const EventEnvelopeSchema = z.object({
  */
 export async function receiveStripeEvent(input: { rawBody: string; signature: string | null }) {
   if (!input.signature) throw new AppError("invalid_signature", "The Stripe-Signature header is missing.");
+  let body: unknown;
   try {
-    verifyStripeSignature(input.rawBody, input.signature, env().STRIPE_WEBHOOK_SECRET);
+    body = verifyStripeSignature(input.rawBody, input.signature, env().STRIPE_WEBHOOK_SECRET);
   } catch (error) {
     if (error instanceof SignatureError || (error as Error).name === "StripeSignatureVerificationError") {
       throw new AppError("invalid_signature", "The Stripe-Signature header does not match this payload (or is older than 5 minutes).");
@@ -33,7 +34,7 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
     if (error instanceof SyntaxError) throw new AppError("malformed_event", "The body is not valid JSON.");
     throw error;
   }
-  const parsed = EventEnvelopeSchema.safeParse(JSON.parse(input.rawBody));
+  const parsed = EventEnvelopeSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new AppError("malformed_event", `Not a Stripe event: ${issue.path.join(".") || "(body)"} ${issue.message}.`);
@@ -49,7 +50,7 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
         stripeAccountId: event.account ?? null,
         livemode: event.livemode,
         eventCreatedAt: new Date(event.created * 1000),
-        payload: JSON.parse(input.rawBody),
+        payload: body as Prisma.InputJsonObject,
       },
       skipDuplicates: true,
     });

@@ -51,13 +51,13 @@ export class SignatureError extends Error {}
 
 /**
  * Verifies `Stripe-Signature` on the raw body against every configured secret
- * (platform and Connect endpoints each have one), 300 s tolerance.
+ * (platform and Connect endpoints each have one), 300 s tolerance. Returns the body, parsed
+ * (the SDK parses it once verified; a body that is not JSON throws a SyntaxError).
  */
-export function verifyStripeSignature(rawBody: string, header: string, secrets: string[]): void {
+export function verifyStripeSignature(rawBody: string, header: string, secrets: string[]): unknown {
   for (const secret of secrets) {
     try {
-      verifier.webhooks.constructEvent(rawBody, header, secret, 300);
-      return;
+      return verifier.webhooks.constructEvent(rawBody, header, secret, 300);
     } catch (error) {
       if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) throw error;
     }
