@@ -1,17 +1,18 @@
 import { z } from "zod";
 import { classifyDecline, DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
-import { DEFAULT_RETRY_SETTINGS } from "~/domain/recovery/policy";
+import { retrySettingsFor } from "~/domain/recovery/engine.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import type { Prisma } from "../../../generated/prisma/client";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { PAYMENT_STATUSES } from "./payments";
+import { paymentStatus } from "./payments.server";
+import { RECOVERY_STATUSES } from "./recoveries";
+import { recoveryStatus } from "./recoveries.server";
 
 // Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a RecoveryAttempt seen from the
 // billing side. Its id is the recovery's (= the payment's); `external_id` the PSP's invoice reference.
-
-export const PAYMENT_STATUSES = ["failed", "recovered", "terminal"] as const;
-export const RECOVERY_STATUSES = ["active", "paused", "recovered", "terminal"] as const;
 
 const NextActionSchema = z
   .object({
@@ -86,24 +87,10 @@ export const invoiceInclude = {
   customer: { select: { email: true } },
   retries: { orderBy: [{ attemptedAt: "asc" }, { attemptNumber: "asc" }] },
   outcomes: true,
-  workspace: { select: { retrySettings: true } },
+  workspace: { select: { retrySettings: true, timezone: true } },
 } satisfies Prisma.RecoveryAttemptInclude;
 
 type InvoiceRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof invoiceInclude }>;
-
-export function paymentStatusOf(status: string): (typeof PAYMENT_STATUSES)[number] {
-  return status === "pending" ? "failed" : status === "recovered" ? "recovered" : "terminal";
-}
-
-function recoveryStatusOf(row: { status: string; paused: boolean }): (typeof RECOVERY_STATUSES)[number] {
-  if (row.status === "pending") return row.paused ? "paused" : "active";
-  return row.status === "recovered" ? "recovered" : "terminal";
-}
-
-function maxRetriesOf(settings: unknown): number {
-  const value = (settings as { maxRetries?: unknown } | null)?.maxRetries;
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : DEFAULT_RETRY_SETTINGS.maxRetries;
-}
 
 function categoryOf(row: InvoiceRow) {
   if ((DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "")) return row.declineCategory as (typeof DECLINE_CATEGORIES)[number];
@@ -124,14 +111,14 @@ export function invoiceOf(row: InvoiceRow) {
     amountCents: row.amountDueCents,
     amountPaidCents: row.status === "recovered" ? (row.recoveredAmountCents ?? row.amountDueCents) : 0,
     currency: row.currency,
-    status: paymentStatusOf(row.status),
-    recoveryStatus: recoveryStatusOf(row),
+    status: paymentStatus(row.status),
+    recoveryStatus: recoveryStatus(row),
     paused: row.paused,
     declineCode: row.declineCode ?? row.errorCode,
     declineCategory: categoryOf(row),
     attemptCount: row.retries.length,
     retryCount: row.recoupRetryCount,
-    maxRetries: maxRetriesOf(row.workspace.retrySettings),
+    maxRetries: retrySettingsFor(row.workspace).maxRetries,
     attempts: row.retries.map((r) => ({
       attemptNumber: r.attemptNumber,
       source: r.source,
@@ -207,5 +194,5 @@ export async function getInvoiceTimeline(input: { workspaceId: string; id: strin
   if (row.status === "pending" && !row.paused && row.nextActionKind === "retry" && row.nextActionAt) {
     events.push({ type: "retry_scheduled", timestamp: row.nextActionAt, details: { retryNumber: row.recoupRetryCount + 1, reason: row.nextActionReason } });
   }
-  return { invoiceId: row.id, externalId: row.stripeInvoiceId, status: paymentStatusOf(row.status), events };
+  return { invoiceId: row.id, externalId: row.stripeInvoiceId, status: paymentStatus(row.status), events };
 }
