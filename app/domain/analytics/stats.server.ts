@@ -1,18 +1,13 @@
 // Revive's `/api/dashboard/stats` (004_…txt): money in major units, rates in percent.
 import { DateTime } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
+import { currencyExponent } from "~/domain/dunning/templates";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { reportingWorkspace } from "./snapshots.server";
 
-// https://docs.stripe.com/currencies#zero-decimal and #three-decimal
-const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
-const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
-
 export function toMajorUnits(minor: number, currency: string): number {
-  const c = currency.toLowerCase();
-  const factor = ZERO_DECIMAL.has(c) ? 1 : THREE_DECIMAL.has(c) ? 1000 : 100;
-  return Math.round(minor) / factor;
+  return Math.round(minor) / 10 ** currencyExponent(currency);
 }
 
 const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
