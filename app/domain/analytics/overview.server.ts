@@ -1,6 +1,7 @@
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { getDashboardStats } from "./stats.server";
+import { reportingWorkspace } from "./snapshots.server";
+import { dailyTrend } from "./stats.server";
 import { getDashboardSummary, type SummaryWindow } from "./summary.server";
 
 /**
@@ -10,20 +11,23 @@ import { getDashboardSummary, type SummaryWindow } from "./summary.server";
  */
 export async function getOverview(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
   const now = input.now ?? clockNow();
-  const [summary, { stats, dailyTrend }] = await Promise.all([
-    getDashboardSummary({ workspaceId: input.workspaceId, window: input.window, now }),
-    getDashboardStats({ workspaceId: input.workspaceId, now }),
+  const { workspaceId } = input;
+  const workspace = await reportingWorkspace(workspaceId);
+  const [summary, trend, activeRetries, atRisk] = await Promise.all([
+    getDashboardSummary({ workspaceId, window: input.window, now }),
+    dailyTrend({ workspaceId, currency: workspace.currency, zone: workspace.zone, now }),
+    db().recoveryAttempt.count({ where: { workspaceId, status: "pending", nextActionKind: "retry" } }),
+    db().recoveryAttempt.aggregate({
+      where: { workspaceId, status: "pending", currency: workspace.currency },
+      _sum: { amountDueCents: true },
+      _count: { _all: true },
+    }),
   ]);
-  const atRisk = await db().recoveryAttempt.aggregate({
-    where: { workspaceId: input.workspaceId, status: "pending", currency: summary.currency },
-    _sum: { amountDueCents: true },
-    _count: { _all: true },
-  });
   return {
     summary,
     atRiskRevenueCents: atRisk._sum.amountDueCents ?? 0,
     openRecoveries: atRisk._count._all,
-    activeRetries: stats.activeRetries,
-    trend: dailyTrend.map((d) => ({ date: d.date, failed: d.failed, recovered: d.recovered })),
+    activeRetries,
+    trend: trend.map((d) => ({ date: d.date, failed: d.failed, recovered: d.recovered })),
   };
 }

@@ -35,7 +35,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
   const recoveredSum = (where: object) =>
     db().recoveryAttempt.aggregate({ where: { ...inCurrency, status: "recovered", ...where }, _sum: { recoveredAmountCents: true } });
 
-  const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, failedThisMonth, closedThisMonth, dailyTrend] =
+  const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, failedThisMonth, closedThisMonth, trend] =
     await Promise.all([
       db().recoveryAttempt.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
       recoveredSum({}),
@@ -50,7 +50,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
         where: { ...scope, status: { not: "pending" }, endedAt: { gte: monthStart } },
         _count: { _all: true },
       }),
-      trend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
+      dailyTrend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
     ]);
 
   const count = (rows: Array<{ status: string; _count: { _all: number } }>, status?: string) =>
@@ -69,13 +69,13 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
       churnPrevented: percent(recoveredThisMonth, count(closedThisMonth)),
       currency: workspace.currency,
     },
-    dailyTrend,
+    dailyTrend: trend,
     dbHealth: { status: "connected" as const },
   };
 }
 
 /** The last 30 local days, oldest first, today included; one row per day even when empty. */
-async function trend(input: { workspaceId: string; accountId?: string; currency: string; zone: string; now: Date }) {
+export async function dailyTrend(input: { workspaceId: string; accountId?: string; currency: string; zone: string; now: Date }) {
   const today = DateTime.fromJSDate(input.now, { zone: input.zone }).startOf("day");
   const days = Array.from({ length: TREND_DAYS }, (_, i) => {
     const start = today.minus({ days: TREND_DAYS - 1 - i });
