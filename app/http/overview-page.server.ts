@@ -10,10 +10,10 @@ import { AppError } from "~/http/errors";
 // The overview page, server side, for every home of the merchant UI (/dashboard, /app inside the
 // Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.
 
-export const OVERVIEW_PAGE_SIZE = 20;
+const OVERVIEW_PAGE_SIZE = 20;
 
 // A hand-edited URL falls back to the defaults rather than failing the page.
-export const OverviewQuerySchema = z.object({
+const OverviewQuerySchema = z.object({
   window: z.enum(SUMMARY_WINDOWS).catch(DEFAULT_WINDOW),
   status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
   cursor: z.string().min(1).max(600).optional().catch(undefined),
@@ -35,3 +35,5 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
   ]);
   return { summary, extras, trend, recoveries, query, timeZone: workspace.timezone };
 }
+
+export type OverviewPage = Awaited<ReturnType<typeof loadOverviewPage>>;

@@ -1,15 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
+import { useLoaderData } from "@remix-run/react";
+import { Banner } from "@shopify/polaris";
 import { z } from "zod";
 import { PageError } from "~/components/PageError";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
 import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import { can } from "~/domain/team/roles";
-import { RecoveriesTable } from "~/components/RecoveriesTable";
-import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
-import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
+import { OverviewView } from "~/components/OverviewView";
 import { requireDashboardSession } from "~/http/dashboard-session.server";
 import { loadOverviewPage } from "~/http/overview-page.server";
 
@@ -34,18 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-function pageUrl(params: URLSearchParams, changes: Record<string, string | undefined>): string {
-  const next = new URLSearchParams(params);
-  // One-shot notices from the Connect flow do not follow the merchant around.
-  next.delete("connected");
-  next.delete("connect");
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) next.delete(key);
-    else next.set(key, value);
-  }
-  const search = next.toString();
-  return search ? `/dashboard?${search}` : "/dashboard";
-}
+// One-shot notices from the Connect flow do not follow the merchant around.
+const NOTICE_PARAMS = Object.keys(NoticeSchema.shape);
 
 function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof NoticeSchema>; stripeMissing: string[]; dismiss: () => void }) {
   return (
@@ -89,52 +77,16 @@ function Notices({ query, stripeMissing, dismiss }: { query: z.infer<typeof Noti
 }
 
 export default function Overview() {
-  const { summary, extras, trend, recoveries, query, timeZone, stripeMissing, connectedAccounts, canConnect } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const navigation = useNavigation();
-  const loading = navigation.state === "loading" && navigation.location.pathname === "/dashboard";
-  const openingRecovery = navigation.state === "loading" && navigation.location.pathname.startsWith("/dashboard/recoveries/");
-  const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(params, changes), { preventScrollReset: true });
-
+  const { stripeMissing, connectedAccounts, canConnect, ...page } = useLoaderData<typeof loader>();
   return (
-    <Page title="Overview">
-      <BlockStack gap="500">
-        <Notices query={query} stripeMissing={stripeMissing} dismiss={() => go({})} />
-        <SummaryCards
-          summary={summary}
-          extras={extras}
-          loading={loading}
-          onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })}
-        />
-        <RecoveryTrendChart
-          days={trend}
-          emptyText={
-            connectedAccounts.length
-              ? undefined
-              : "Connect Stripe below: from then on, failed and recovered payments show up here, day by day."
-          }
-        />
-        <BlockStack gap="300">
-          <Box paddingInline={{ xs: "400", sm: "0" }}>
-            <Text as="h2" variant="headingMd">
-              Recoveries
-            </Text>
-          </Box>
-          <RecoveriesTable
-            items={recoveries.items}
-            status={query.status}
-            timeZone={timeZone}
-            loading={loading || openingRecovery}
-            onStatusChange={(status) => go({ status, cursor: undefined })}
-            nextPageUrl={recoveries.nextCursor ? pageUrl(params, { cursor: recoveries.nextCursor }) : null}
-            firstPageUrl={query.cursor ? pageUrl(params, { cursor: undefined }) : null}
-            detailUrl={(id) => `/dashboard/recoveries/${id}`}
-            emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0 || !canConnect} connectedAccounts={connectedAccounts} />}
-          />
-        </BlockStack>
-      </BlockStack>
-    </Page>
+    <OverviewView
+      page={page}
+      basePath="/dashboard"
+      oneShotParams={NOTICE_PARAMS}
+      notices={(dismiss) => <Notices query={page.query} stripeMissing={stripeMissing} dismiss={dismiss} />}
+      trendEmptyText={connectedAccounts.length ? undefined : "Connect Stripe below: from then on, failed and recovered payments show up here, day by day."}
+      emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0 || !canConnect} connectedAccounts={connectedAccounts} />}
+    />
   );
 }
 

@@ -1,0 +1,73 @@
+import { useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
+import { BlockStack, Box, Page, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { RecoveriesTable } from "~/components/RecoveriesTable";
+import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
+import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
+import type { OverviewPage } from "~/http/overview-page.server";
+
+/**
+ * The overview of every home of the merchant UI (app/http/overview-page.server.ts): the cards, the
+ * trend and the recoveries, their period, filter and page in the URL under `basePath`. Every other
+ * parameter rides along (App Bridge's shop, host, embedded…), except `oneShotParams`.
+ */
+export function OverviewView(props: {
+  page: OverviewPage;
+  basePath: string;
+  /** Parameters that say something once (the Connect flow's outcome): dropped by the next change. */
+  oneShotParams?: readonly string[];
+  /** Above the cards; `dismiss` drops the one-shot parameters. */
+  notices?: (dismiss: () => void) => ReactNode;
+  trendEmptyText?: string;
+  emptyState: ReactNode;
+  referenceHeading?: string;
+}) {
+  const { page, basePath, oneShotParams = [] } = props;
+  const { summary, extras, trend, recoveries, query, timeZone } = page;
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === basePath;
+  const openingRecovery = navigation.state === "loading" && navigation.location.pathname.startsWith(`${basePath}/recoveries/`);
+
+  const pageUrl = (changes: Record<string, string | undefined>): string => {
+    const next = new URLSearchParams(params);
+    for (const key of oneShotParams) next.delete(key);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) next.delete(key);
+      else next.set(key, value);
+    }
+    const search = next.toString();
+    return search ? `${basePath}?${search}` : basePath;
+  };
+  const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(changes), { preventScrollReset: true });
+
+  return (
+    <Page title="Overview">
+      <BlockStack gap="500">
+        {props.notices?.(() => go({}))}
+        <SummaryCards summary={summary} extras={extras} loading={loading} onWindowChange={(window) => go({ window: window === DEFAULT_WINDOW ? undefined : window })} />
+        <RecoveryTrendChart days={trend} emptyText={props.trendEmptyText} />
+        <BlockStack gap="300">
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Text as="h2" variant="headingMd">
+              Recoveries
+            </Text>
+          </Box>
+          <RecoveriesTable
+            items={recoveries.items}
+            status={query.status}
+            timeZone={timeZone}
+            loading={loading || openingRecovery}
+            onStatusChange={(status) => go({ status, cursor: undefined })}
+            nextPageUrl={recoveries.nextCursor ? pageUrl({ cursor: recoveries.nextCursor }) : null}
+            firstPageUrl={query.cursor ? pageUrl({ cursor: undefined }) : null}
+            detailUrl={(id) => `${basePath}/recoveries/${id}`}
+            referenceHeading={props.referenceHeading}
+            emptyState={props.emptyState}
+          />
+        </BlockStack>
+      </BlockStack>
+    </Page>
+  );
+}
