@@ -1,6 +1,6 @@
 // /api/v1 payments: a failed payment Recoup works on (a RecoveryAttempt row) as LostChurn shows it.
 import type { z } from "zod";
-import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
+import { isMerchantCharged, requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
@@ -11,9 +11,6 @@ import type { ListPaymentsQuerySchema, PAYMENT_STATUSES } from "./payments";
 
 type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 type ListPaymentsQuery = z.infer<typeof ListPaymentsQuerySchema>;
-
-/** Providers whose charges Recoup makes itself; any other (ingested) payment is retried by the merchant. */
-export const CHARGEABLE_PROVIDERS = new Set(["stripe", "shopify"]);
 
 /** What a payment shows beside its row: the customer's email, and the latest attempts that name a Stripe PaymentIntent or charge. */
 export const WITH_CUSTOMER = {
@@ -137,7 +134,7 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
 export async function retryPayment(input: { workspaceId: string; id: string }) {
   const id = await resolve(input.workspaceId, input.id);
   const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
-  if (!CHARGEABLE_PROVIDERS.has(row.provider)) {
+  if (isMerchantCharged(row.provider)) {
     const asked = await engineCall(() => requestMerchantRetry({ workspaceId: input.workspaceId, recoveryId: id }));
     return { paymentId: asked.recoveryId, retryScheduled: true, retryNumber: asked.attemptNumber, scheduledAt: asked.requestedAt };
   }
