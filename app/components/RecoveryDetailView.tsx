@@ -16,6 +16,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useEffect, useState, type SVGProps } from "react";
+import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/components/format";
@@ -399,12 +400,5 @@ export function RecoveryDetailError({ basePath }: { basePath: string }) {
       </Page>
     );
   }
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong on our side. Please reload the page in a moment.";
-  return (
-    <Page backAction={{ content: "Overview", url: basePath }} title="Recovery">
-      <Banner tone="critical" title="This recovery could not be loaded">
-        <p>{detail}</p>
-      </Banner>
-    </Page>
-  );
+  return <PageError title="Recovery" heading="This recovery could not be loaded" backAction={{ content: "Overview", url: basePath }} />;
 }
