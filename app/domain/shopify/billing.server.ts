@@ -15,6 +15,7 @@ import { parseShopifyRetryKey, recordDecline } from "~/domain/recovery/retry.ser
 import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type ContractFacts } from "~/integrations/shopify/admin.server";
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { db } from "~/utils/db.server";
+import { numericId, shopifyDebtId } from "./references";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
 
 /** `subscription_billing_attempts/*`: the webhook's fields (REST-style, snake case). */
@@ -106,10 +107,6 @@ export async function handleBillingWebhook(topic: string, payload: Record<string
 }
 
 // ---------- ids ----------
-
-function numericId(gidOrId: string | number): string {
-  return String(gidOrId).split("/").pop()!;
-}
 
 /** A billing attempt's contract. */
 function attemptContractGidOf(p: BillingAttemptPayload): string | null {
@@ -242,7 +239,7 @@ async function onAttemptFailed(
     workspaceId: ctx.workspaceId,
     provider: "shopify",
     accountId: ctx.shopDomain,
-    invoiceId: `shopify:${numericId(contractGid)}:${numericId(attemptGid)}`,
+    invoiceId: shopifyDebtId(contractGid, attemptGid),
     joinOpenRecovery: true,
     amountDueMinor: contract.amountMinor,
     currency: contract.currencyCode.toLowerCase(),

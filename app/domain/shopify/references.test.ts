@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseShopifyDebt, platformReferences } from "./references";
+import { parseShopifyDebt, platformReferences, shopifyDebtId } from "./references";
 
 const shopify = {
   provider: "shopify",
@@ -35,5 +35,11 @@ describe("a recovery's platform references in the merchant's words", () => {
     expect(platformReferences({ ...shopify, stripeInvoiceId: "shopify:legacy" })).toMatchObject({ subtitle: "Shopify shopify:legacy", debt: { text: "shopify:legacy" } });
     expect(parseShopifyDebt("shopify:1:2")).toEqual({ contractId: "1", billingAttemptId: "2" });
     expect(parseShopifyDebt("in_123")).toBeNull();
+  });
+
+  it("a Shopify debt's key is built from the contract and billing attempt GIDs and read back by parseShopifyDebt", () => {
+    const key = shopifyDebtId("gid://shopify/SubscriptionContract/7001", "gid://shopify/SubscriptionBillingAttempt/123");
+    expect(key).toBe("shopify:7001:123");
+    expect(parseShopifyDebt(key)).toEqual({ contractId: "7001", billingAttemptId: "123" });
   });
 });

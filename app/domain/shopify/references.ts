@@ -15,9 +15,15 @@ export interface PlatformReferences {
   customer: { text: string; url: string | null };
 }
 
-const numeric = (gid: string) => gid.split("/").pop() ?? gid;
+/** A Shopify id's number: `gid://shopify/Customer/42` (or 42) → "42". */
+export const numericId = (gidOrId: string | number) => String(gidOrId).split("/").pop()!;
 
-/** `shopify:<contract>:<billing attempt>` (the first failed billing attempt of the cycle). */
+/** The debt's key, `shopify:<contract>:<billing attempt>` (the first failed billing attempt of the cycle). */
+export function shopifyDebtId(contractGid: string, billingAttemptGid: string): string {
+  return `shopify:${numericId(contractGid)}:${numericId(billingAttemptGid)}`;
+}
+
+/** The parts of shopifyDebtId's key. */
 export function parseShopifyDebt(invoiceId: string): { contractId: string; billingAttemptId: string } | null {
   const match = /^shopify:(\d+):(\d+)$/.exec(invoiceId);
   return match ? { contractId: match[1]!, billingAttemptId: match[2]! } : null;
@@ -45,7 +51,7 @@ export function platformReferences(r: {
     };
   }
   const debt = parseShopifyDebt(r.stripeInvoiceId);
-  const customerId = numeric(r.stripeCustomerId);
+  const customerId = numericId(r.stripeCustomerId);
   const customerUrl = r.stripeAccountId && /^\d+$/.test(customerId) ? shopifyAdminUrl(r.stripeAccountId, `customers/${customerId}`) : null;
   const text = debt ? `Contract #${debt.contractId}, billing attempt #${debt.billingAttemptId}` : r.stripeInvoiceId;
   return {
