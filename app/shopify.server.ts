@@ -1,13 +1,16 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { data } from "@remix-run/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { linkShop, workspaceForShop } from "~/domain/shopify/shops.server";
+import { linkShop } from "~/domain/shopify/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { AppError } from "~/http/errors";
 import { env } from "~/utils/env.server";
 
 /** The Admin API version Recoup is written against. */
 export const SHOPIFY_API_VERSION = ApiVersion.October25;
+
+/** The Admin API scopes Recoup asks for (shopify.app.toml's access_scopes); SCOPES overrides them. */
+export const SHOPIFY_SCOPES = "read_own_subscription_contracts,write_own_subscription_contracts,read_customers,write_customers,read_customer_payment_methods";
 
 export function shopifyConfigured(): boolean {
   return Boolean(process.env.SHOPIFY_API_KEY && process.env.SHOPIFY_API_SECRET);
@@ -20,9 +23,7 @@ function build() {
     apiKey: process.env.SHOPIFY_API_KEY!,
     apiSecretKey: process.env.SHOPIFY_API_SECRET!,
     appUrl: process.env.SHOPIFY_APP_URL || env().APP_URL,
-    scopes: (process.env.SCOPES ?? "read_own_subscription_contracts,write_own_subscription_contracts,read_customers,write_customers,read_customer_payment_methods")
-      .split(",")
-      .map((s) => s.trim()),
+    scopes: (process.env.SCOPES ?? SHOPIFY_SCOPES).split(",").map((s) => s.trim()),
     apiVersion: SHOPIFY_API_VERSION,
     sessionStorage: new EncryptedPrismaSessionStorage(),
     distribution: AppDistribution.AppStore,
@@ -47,14 +48,15 @@ export function shopify() {
 
 /**
  * The embedded admin's workspace: the shop's session token is verified by
- * authenticate.admin; a shop seen for the first time is linked here too
- * (afterAuth runs only when a new offline token is stored).
+ * authenticate.admin; a shop seen for the first time (or back within its
+ * uninstall grace period) is linked here too (afterAuth runs only when a new
+ * offline token is stored).
  */
 export async function authenticateShopAdmin(request: Request) {
   if (!shopifyConfigured()) {
     throw data("Shopify is not configured on this Recoup server: set SHOPIFY_API_KEY and SHOPIFY_API_SECRET (see README).", { status: 503 });
   }
   const { session, admin } = await shopify().authenticate.admin(request);
-  const workspaceId = (await workspaceForShop(session.shop)) ?? (await linkShop({ shopDomain: session.shop }));
+  const workspaceId = await linkShop({ shopDomain: session.shop });
   return { session, admin, workspaceId };
 }

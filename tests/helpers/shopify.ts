@@ -6,6 +6,7 @@ import { Session } from "@shopify/shopify-api";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import * as webhookRoute from "~/routes/webhooks.shopify";
+import { SHOPIFY_SCOPES } from "~/shopify.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute, jsonOf } from "./http";
@@ -30,7 +31,7 @@ export async function installShop(shopDomain: string, opts: { name?: string } = 
 /** The shop's offline session, stored as after install: authenticate.admin never exchanges a token. */
 export async function storeOfflineSession(shopDomain: string) {
   await new EncryptedPrismaSessionStorage().storeSession(
-    new Session({ id: `offline_${shopDomain}`, shop: shopDomain, state: "installed", isOnline: false, accessToken: SHOPIFY_TEST_TOKEN, scope: "read_own_subscription_contracts,write_own_subscription_contracts,read_customers,write_customers,read_customer_payment_methods" }),
+    new Session({ id: `offline_${shopDomain}`, shop: shopDomain, state: "installed", isOnline: false, accessToken: SHOPIFY_TEST_TOKEN, scope: SHOPIFY_SCOPES }),
   );
 }
 
