@@ -35,7 +35,6 @@ export const ERROR_STATUS = {
   subscription_not_found: 404,
   invoice_not_found: 404,
   payment_not_found: 404,
-  retry_not_supported: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
