@@ -3,8 +3,8 @@ import type { QueueSpec } from "./queues";
 
 export interface JobContext {
   jobId: string;
-  /** How many times pg-boss has retried this job already. */
-  retryCount: number;
+  /** No retry follows this run if it fails: pg-boss has retried it the queue's retryLimit times already. */
+  lastAttempt: boolean;
 }
 
 /** A job: its queue (name, payload schema, options) and a handler that parses and makes one domain call. */

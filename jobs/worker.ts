@@ -7,7 +7,7 @@ import { jobDefinitions } from "./registry";
 
 export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { retryCount?: number }) {
   const data = def.queue.schema.parse(job.data);
-  await def.handler(data, { jobId: job.id, retryCount: job.retryCount ?? 0 });
+  await def.handler(data, { jobId: job.id, lastAttempt: (job.retryCount ?? 0) >= def.queue.options.retryLimit });
 }
 
 /** Starts the pg-boss work loops for every job definition, and the cron schedules. */

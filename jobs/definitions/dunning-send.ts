@@ -5,6 +5,5 @@ import { queues } from "../queues";
 /** Hands one dunning message to the mail transport; pg-boss retries failures with backoff. */
 export const dunningSendJob = defineJob({
   queue: queues.dunningSend,
-  handler: (data, ctx) =>
-    sendDunningMessage({ messageId: data.messageId, lastAttempt: ctx.retryCount >= queues.dunningSend.options.retryLimit }),
+  handler: (data, ctx) => sendDunningMessage({ messageId: data.messageId, lastAttempt: ctx.lastAttempt }),
 });

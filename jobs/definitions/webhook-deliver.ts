@@ -5,5 +5,5 @@ import { queues } from "../queues";
 export const webhookDeliverJob = defineJob({
   queue: queues.webhookDeliver,
   concurrency: 4,
-  handler: (data, ctx) => deliverWebhook({ deliveryId: data.deliveryId, finalAttempt: ctx.retryCount >= queues.webhookDeliver.options.retryLimit }),
+  handler: (data, ctx) => deliverWebhook({ deliveryId: data.deliveryId, finalAttempt: ctx.lastAttempt }),
 });
