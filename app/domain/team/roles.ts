@@ -4,10 +4,6 @@
 export const ROLES = ["owner", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The roles an owner or admin can give (there is one owner, the workspace's creator). */
-export const ASSIGNABLE_ROLES = ["admin", "member"] as const;
-export type AssignableRole = (typeof ASSIGNABLE_ROLES)[number];
-
 export type Permission =
   /** Retry, pause, resume a recovery, send the update link: everyone's daily work. */
   | "act_on_recoveries"
