@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_COMPONENTS, renderInAdmin, textOf } from "../../test/admin-host";
+import { recoveryItem as item } from "../../test/fixtures";
 import extension, { TARGET } from "./BlockExtension";
-import type { RecoveryItem } from "./view-model";
 
 const GID = "gid://shopify/Customer/1001";
 const PATH = "/api/shopify-ext/customers/gid%3A%2F%2Fshopify%2FCustomer%2F1001/recoveries";
@@ -10,23 +10,6 @@ afterEach(() => vi.unstubAllGlobals());
 
 /** The slice of the admin block API the block reads. */
 const api = (selected: Array<{ id: string }> = [{ id: GID }]) => ({ extension: { target: TARGET }, data: { selected } });
-
-function item(overrides: Partial<RecoveryItem> = {}): RecoveryItem {
-  return {
-    id: "rec_1",
-    stripeInvoiceId: "shopify:1:10",
-    stripeCustomerId: GID,
-    status: "pending",
-    amountDueCents: 2500,
-    recoveredAmountCents: null,
-    currency: "usd",
-    startedAt: "2026-11-01T09:00:00.000Z",
-    endedAt: null,
-    nextActionAt: "2026-11-02T09:00:00.000Z",
-    nextActionReason: "Retrying tomorrow morning: the bank said to try again later.",
-    ...overrides,
-  };
-}
 
 type Answer = { status?: number; body?: unknown } | "network-error" | "hang";
 
@@ -89,7 +72,7 @@ describe("the customer block", () => {
       ["Recovering", "info"],
     ]);
     expect(host.text()).toContain("Paused: Recoup was uninstalled from the Shopify store.");
-    expect(host.text()).toContain("Retrying tomorrow morning: the bank said to try again later.");
+    expect(host.text()).toContain("Retrying on Nov 2 at 09:00 (UTC): the bank said to try again later.");
     expect(host.find("AdminBlock")?.props).toMatchObject({ collapsedSummary: "2 failed payments being recovered" });
     expect(host.usedOnlyAdminComponents()).toBe(true);
   });

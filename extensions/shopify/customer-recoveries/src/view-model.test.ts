@@ -11,25 +11,8 @@ import {
   recoveryHref,
   rowOf,
   statusOf,
-  type RecoveryItem,
 } from "./view-model";
-
-function item(overrides: Partial<RecoveryItem> = {}): RecoveryItem {
-  return {
-    id: "rec_1",
-    stripeInvoiceId: "shopify:1:10",
-    stripeCustomerId: "gid://shopify/Customer/1001",
-    status: "pending",
-    amountDueCents: 2500,
-    recoveredAmountCents: null,
-    currency: "usd",
-    startedAt: "2026-11-01T09:00:00.000Z",
-    endedAt: null,
-    nextActionAt: "2026-11-02T09:00:00.000Z",
-    nextActionReason: "Retrying on Nov 2 at 09:00 (UTC): the bank said to try again later.",
-    ...overrides,
-  };
-}
+import { recoveryItem as item } from "../../test/fixtures";
 
 describe("money", () => {
   it("formats USD minor units with two decimals", () => {
