@@ -24,7 +24,8 @@ export function customerReason(r: Failure): string {
 
 function classify(r: Failure) {
   return classifyFailure({
-    provider: r.provider === "shopify" ? "shopify" : "stripe",
+    // The provider's own codes, as the engine reads them (an ingested PSP's included).
+    provider: r.provider,
     errorCode: r.errorCode,
     declineCode: r.declineCode,
     adviceCode: r.adviceCode,
