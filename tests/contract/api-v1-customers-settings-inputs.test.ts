@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as customerRoute from "~/routes/api.v1.customers.$id";
 import * as paymentsRoute from "~/routes/api.v1.customers.$id.payments";
 import * as pauseAllRoute from "~/routes/api.v1.customers.$id.pause-all";
@@ -10,7 +10,7 @@ import * as quietHoursRoute from "~/routes/api.v1.settings.quiet-hours";
 import * as goalRoute from "~/routes/api.v1.settings.recovery-goal";
 import * as previewRoute from "~/routes/api.v1.templates.preview.$id";
 import { makeWorkspace } from "../factories";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 const MODULES = {
   "/api/v1/customers": customersRoute,
@@ -58,16 +58,10 @@ const WEIRD_QUERIES = ["?limit=-1", "?limit=1e3", "?page=0", "?page=abc&per_page
 
 let v1: Awaited<ReturnType<typeof v1Caller>>;
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
-const saved = { ...process.env };
+liftRateLimits(100_000);
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "100000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "100000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "100000";
   v1 = await v1Caller(MODULES);
   ws = await makeWorkspace();
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 function urlOf(path: string, params: Record<string, string>) {

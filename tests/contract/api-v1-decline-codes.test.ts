@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { DECLINE_CODES } from "~/domain/recovery/decline-codes";
 import * as codeRoute from "~/routes/api.v1.decline-codes.$code";
@@ -6,7 +6,7 @@ import * as categoriesRoute from "~/routes/api.v1.decline-codes.categories";
 import * as listRoute from "~/routes/api.v1.decline-codes";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Item = { code: string; psp: string; category: string; subcategory: string; recovery_rate: number };
@@ -28,16 +28,11 @@ const ONE = "/api/v1/decline-codes/{code}";
 
 let v1: Caller;
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
-const saved = { ...process.env };
 
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({ [LIST]: listRoute, [CATEGORIES]: categoriesRoute, [ONE]: codeRoute });
   ws = await makeWorkspace();
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 let n = 0;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import * as paymentsRoute from "~/routes/api.v1.payments";
 import * as paymentRoute from "~/routes/api.v1.payments.$id";
@@ -12,14 +12,13 @@ import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
 import { pendingJobs, runDueJobs } from "../helpers/jobs";
 import { useStripeAndMail } from "../helpers/mail-and-stripe";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { deliver, eventOf } from "../helpers/stripe";
 
 const env = useStripeAndMail();
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 let v1: Caller;
-const saved = { ...process.env };
 
 const LIST = "/api/v1/payments";
 const ONE = "/api/v1/payments/{id}";
@@ -28,14 +27,9 @@ const RETRY = "/api/v1/payments/{id}/retry";
 const PAUSE = "/api/v1/payments/{id}/pause";
 const RESUME = "/api/v1/payments/{id}/resume";
 
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({ [LIST]: paymentsRoute, [ONE]: paymentRoute, [TIMELINE]: timelineRoute, [RETRY]: retryRoute, [PAUSE]: pauseRoute, [RESUME]: resumeRoute });
-});
-afterAll(() => {
-  process.env = { ...saved };
 });
 
 /** A Stripe invoice that failed with insufficient funds, through the real webhook and engine. */

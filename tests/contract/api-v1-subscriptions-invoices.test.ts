@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { markRecovered, markSubscriptionEnded, recordInvoiceFailure } from "~/domain/recovery/engine.server";
 import * as invoiceRoute from "~/routes/api.v1.invoices.$id";
@@ -7,7 +7,7 @@ import * as subscriptionRoute from "~/routes/api.v1.subscriptions.$id";
 import * as failedInvoicesRoute from "~/routes/api.v1.subscriptions.$id.failed-invoices";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { v1Caller } from "../helpers/openapi";
+import { liftRateLimits, v1Caller } from "../helpers/openapi";
 
 type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Invoice = Record<string, unknown> & { id: string; external_id: string; status: string; attempts: Array<Record<string, unknown>> };
@@ -21,7 +21,6 @@ const TIMELINE = "/api/v1/invoices/{id}/timeline";
 let v1: Caller;
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
 let other: Awaited<ReturnType<typeof makeWorkspace>>;
-const saved = { ...process.env };
 
 const DAY = 86_400_000;
 const t0 = new Date(Date.now() - 20 * DAY);
@@ -58,15 +57,11 @@ async function fail(workspaceId: string, opts: { invoiceId: string; subscription
 const call = (method: string, path: string, url: string, id: string, token: string, expectStatus: number) =>
   v1.call(method, path, url, { token, params: { id }, expect: expectStatus });
 
+liftRateLimits();
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "10000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "10000";
   v1 = await v1Caller({ [SUB]: subscriptionRoute, [FAILED]: failedInvoicesRoute, [INV]: invoiceRoute, [TIMELINE]: timelineRoute });
   ws = await makeWorkspace();
   other = await makeWorkspace();
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 describe("subscriptions", () => {

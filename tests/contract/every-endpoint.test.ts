@@ -3,8 +3,8 @@
 // scope, unknown and mistyped fields, oversized bodies, garbage cursors, another workspace's ids,
 // and a fuzz pass of hostile values. Nothing may answer 5xx, and every error is problem+json.
 import { readdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiPathOfRouteFile } from "../helpers/openapi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { apiPathOfRouteFile, liftRateLimits } from "../helpers/openapi";
 import { z } from "zod";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
@@ -104,11 +104,8 @@ const modules = new Map<string, RouteModule>();
 const problems: string[] = [];
 let calls = 0;
 
-const saved = { ...process.env };
+liftRateLimits(1_000_000);
 beforeAll(async () => {
-  process.env.API_RATE_LIMIT_WRITE_PER_MINUTE = "1000000";
-  process.env.API_RATE_LIMIT_READ_PER_MINUTE = "1000000";
-  process.env.API_RATE_LIMIT_PER_HOUR = "1000000";
   const { allOperations } = await import("~/http/api-v1/registry.server");
   operations = allOperations();
   for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
@@ -116,9 +113,6 @@ beforeAll(async () => {
   }
   A = await fixtureWorkspace("a");
   B = await fixtureWorkspace("b");
-});
-afterAll(() => {
-  process.env = saved;
 });
 
 const label = (op: OperationDoc) => `${op.method} ${op.path}`;

@@ -107,14 +107,14 @@ const RATE_LIMIT_SETTINGS = ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_W
 
 /**
  * For a test file that calls more than a real client would in a minute (the limits have their own
- * tests): lifts the three per-key limits for the file and puts them back after it.
+ * tests): lifts the three per-key limits to `to` for the file and puts them back after it.
  */
-export function liftRateLimits() {
+export function liftRateLimits(to = 10_000) {
   const saved: Partial<Record<(typeof RATE_LIMIT_SETTINGS)[number], string | undefined>> = {};
   beforeAll(() => {
     for (const name of RATE_LIMIT_SETTINGS) {
       saved[name] = process.env[name];
-      process.env[name] = "10000";
+      process.env[name] = String(to);
     }
   });
   afterAll(() => {
