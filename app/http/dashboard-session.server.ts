@@ -21,13 +21,18 @@ export interface DashboardSession extends Actor {
   userId: string;
 }
 
+/** The session the request's cookie names; null without one, or when it is unknown or expired. */
+export async function findDashboardSession(request: Request) {
+  const token = sessionCookie(request);
+  return token ? findSession(token) : null;
+}
+
 /**
  * The signed-in merchant and their role; a 401 otherwise (the dashboard layout shows the sign-in
  * page for it), also for a session whose membership is gone.
  */
 export async function requireDashboardSession(request: Request): Promise<DashboardSession> {
-  const token = sessionCookie(request);
-  const session = token ? await findSession(token) : null;
+  const session = await findDashboardSession(request);
   const access = session ? await memberAccess({ workspaceId: session.workspaceId, userId: session.userId }) : null;
   if (!session || !access) throw data("Sign in to see the dashboard.", { status: 401 });
   return { workspaceId: session.workspaceId, userId: session.userId, ...access };

@@ -1,6 +1,7 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { findSession, redeemSignInToken } from "~/domain/auth/sessions.server";
-import { SESSION_COOKIE, sessionCookie } from "~/http/auth.server";
+import { redeemSignInToken } from "~/domain/auth/sessions.server";
+import { SESSION_COOKIE } from "~/http/auth.server";
+import { findDashboardSession } from "~/http/dashboard-session.server";
 import { env } from "~/utils/env.server";
 
 // A one-time sign-in link (printed at first boot, or by `npm run cli -- sign-in-link`).
@@ -11,8 +12,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const session = await redeemSignInToken(params.token ?? "");
   if (!session) {
     // Opening the same link again while signed in is no reason to say it expired.
-    const current = sessionCookie(request);
-    const signedIn = current ? await findSession(current) : null;
+    const signedIn = await findDashboardSession(request);
     return redirect(signedIn ? "/dashboard" : "/dashboard?signin=expired", { headers: NO_STORE });
   }
   const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000));

@@ -6,9 +6,8 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
 import { z } from "zod";
 import { PolarisLink } from "~/components/PolarisLink";
-import { findSession } from "~/domain/auth/sessions.server";
 import { requestSignInLink } from "~/domain/auth/sign-in.server";
-import { sessionCookie } from "~/http/auth.server";
+import { findDashboardSession } from "~/http/dashboard-session.server";
 import { env } from "~/utils/env.server";
 
 // "Email me a sign-in link": the same answer for every address (no account enumeration).
@@ -21,8 +20,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Sign in · Recoup" }, { name: "robots", content: "noindex, nofollow" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const token = sessionCookie(request);
-  if (token && (await findSession(token))) throw redirect("/dashboard");
+  if (await findDashboardSession(request)) throw redirect("/dashboard");
   return null;
 }
 

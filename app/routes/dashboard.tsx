@@ -4,9 +4,8 @@ import { AppProvider, Banner, BlockStack, Box, Button, Card, InlineStack, Page, 
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { PolarisLink } from "~/components/PolarisLink";
-import { findSession } from "~/domain/auth/sessions.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { sessionCookie } from "~/http/auth.server";
+import { findDashboardSession } from "~/http/dashboard-session.server";
 
 // The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.
 
@@ -18,8 +17,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Recoup" }, { name: "robots", content: "noindex, nofollow" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const token = sessionCookie(request);
-  const session = token ? await findSession(token) : null;
+  const session = await findDashboardSession(request);
   if (!session) {
     const linkExpired = new URL(request.url).searchParams.get("signin") === "expired";
     return data({ signedIn: false as const, linkExpired }, { status: 401 });
