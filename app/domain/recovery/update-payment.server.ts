@@ -41,16 +41,13 @@ export async function startPaymentUpdate(input: { recoveryToken: string }): Prom
     if (recovery.hostedInvoiceUrl) return { redirectTo: recovery.hostedInvoiceUrl };
     return { notice: `To update your payment details, please contact ${merchantName(recovery.workspace)}: reply to their email.` };
   }
-  if (recovery.provider !== "shopify") return { redirectTo: (await createUpdatePaymentSession(input)).sessionUrl };
+  if (recovery.provider !== "shopify") return { redirectTo: (await portalSession(recovery)).sessionUrl };
   if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
   const { merchant } = await emailUpdateLinkFromShopify(recovery.id);
   return { notice: `We've emailed you a secure link from ${merchant} to update your card.` };
 }
 
-/**
- * DunningDog's update-payment session: a Stripe Billing Portal session on the
- * connected account, opened straight on the payment-method update flow.
- */
+/** DunningDog's update-payment session (see portalSession). */
 export async function createUpdatePaymentSession(input: { recoveryToken: string }) {
   const recovery = await openRecoveryByToken(input.recoveryToken);
   if (recovery.provider === "shopify") {
@@ -60,6 +57,11 @@ export async function createUpdatePaymentSession(input: { recoveryToken: string 
       "This payment is collected by Shopify, which emails the customer its own secure link to update the card; there is no session URL. The /recover page's button asks Shopify to send it.",
     );
   }
+  return portalSession(recovery);
+}
+
+/** A Stripe Billing Portal session on the connected account, opened straight on the payment-method update flow. */
+async function portalSession(recovery: Awaited<ReturnType<typeof openRecoveryByToken>>) {
   if (!recovery.stripeAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
   const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.stripeAccountId } });
   if (!account || account.disconnectedAt) throw new AppError("recovery_closed", "This payment can no longer be updated online. Please contact the business directly.");
