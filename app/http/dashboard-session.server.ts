@@ -5,6 +5,7 @@ import { z } from "zod";
 import { findSession } from "~/domain/auth/sessions.server";
 import { can, refusalMessage, type Permission, type Role } from "~/domain/team/roles";
 import { memberAccess } from "~/domain/team/team.server";
+import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
 import { sessionCookie } from "./auth.server";
 import { AppError } from "./errors";
@@ -36,6 +37,22 @@ export async function requireDashboardSession(request: Request): Promise<Dashboa
   const access = session ? await memberAccess({ workspaceId: session.workspaceId, userId: session.userId }) : null;
   if (!session || !access) throw data("Sign in to see the dashboard.", { status: 401 });
   return { workspaceId: session.workspaceId, userId: session.userId, ...access };
+}
+
+export interface ShopifyStaff extends Actor {
+  workspaceId: string;
+  /** Shopify's staff are not Recoup users. */
+  userId: null;
+  shop: string;
+}
+
+/**
+ * Someone inside the Shopify admin, in the shop's workspace. Shopify decides which staff may open
+ * the app, so they act as admins (docs/decisions/0010-team-roles.md).
+ */
+export async function requireShopifyStaff(request: Request): Promise<ShopifyStaff> {
+  const { workspaceId, session } = await authenticateShopAdmin(request);
+  return { workspaceId, shop: session.shop, userId: null, role: "admin", ownerLabel: null };
 }
 
 /**

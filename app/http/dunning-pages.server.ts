@@ -6,9 +6,8 @@ import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type Seq
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
 import { can, refusalMessage } from "~/domain/team/roles";
-import { actionFailure, requireDashboardSession, requirePermission, type Actor } from "~/http/dashboard-session.server";
+import { actionFailure, requirePermission, type Actor } from "~/http/dashboard-session.server";
 import { AppError } from "~/http/errors";
-import { authenticateShopAdmin } from "~/shopify.server";
 
 // The dunning pages (the sequence list, the editor with its preview and test email), server side,
 // for every home of the merchant UI: each home says who a request is (dashboard cookie, Shopify
@@ -22,18 +21,8 @@ export interface DunningCaller extends Actor {
   workspaceId: string;
   userId: string | null;
 }
+/** requireDashboardSession on /dashboard, requireShopifyStaff on /app. */
 type CallerOf = (request: Request) => Promise<DunningCaller>;
-
-/** /dashboard: the signed-in member, with their role. */
-export const dashboardCaller: CallerOf = (request) => requireDashboardSession(request);
-
-/** /app: the shop's workspace. Shopify decides which staff may open the app, so they act as admins (ADR 0010). */
-export const shopifyStaffCaller: CallerOf = async (request) => ({
-  workspaceId: (await authenticateShopAdmin(request)).workspaceId,
-  userId: null,
-  role: "admin",
-  ownerLabel: null,
-});
 
 export function dunningListLoader(callerOf: CallerOf, basePath: string) {
   return async ({ request }: LoaderFunctionArgs) => {

@@ -8,7 +8,7 @@ import { can, refusalMessage, type Permission } from "~/domain/team/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
 import { readJson } from "~/http/body.server";
 import { AppError } from "~/http/errors";
-import { actionFailure, requirePermission, type Actor, type DashboardSession } from "~/http/dashboard-session.server";
+import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/http/dashboard-session.server";
 import { env } from "~/utils/env.server";
 
 // The settings page, server side, for every home of the merchant UI: retry policy, quiet hours and
@@ -20,22 +20,10 @@ import { env } from "~/utils/env.server";
 // the loader's data.
 
 type DashboardHome = { kind: "dashboard"; actorOf: (request: Request) => Promise<DashboardSession> };
-type ShopifyHome = { kind: "shopify"; actorOf: (request: Request) => Promise<{ workspaceId: string; shop: string }> };
+type ShopifyHome = { kind: "shopify"; actorOf: (request: Request) => Promise<ShopifyStaff> };
 export type SettingsHome = DashboardHome | ShopifyHome;
 
-interface SettingsActor extends Actor {
-  workspaceId: string;
-  /** Null inside Shopify: its staff are not Recoup users. */
-  userId: string | null;
-  shop: string | null;
-}
-
-async function actorOf(home: SettingsHome, request: Request): Promise<SettingsActor> {
-  if (home.kind === "dashboard") return { ...(await home.actorOf(request)), shop: null };
-  const { workspaceId, shop } = await home.actorOf(request);
-  // Shopify already decides which staff may open the app (docs/decisions/0010-team-roles.md).
-  return { workspaceId, shop, userId: null, role: "admin", ownerLabel: null };
-}
+type SettingsActor = DashboardSession | ShopifyStaff;
 
 /** What the page may offer the actor: disabled controls with `refusal` beside them otherwise. */
 function accessOf(actor: Actor) {
@@ -84,13 +72,13 @@ async function commonPage(actor: SettingsActor) {
   return { settings, timezones, access: accessOf(actor), apiKeys };
 }
 
-async function dashboardPage(actor: SettingsActor & { userId: string }) {
+async function dashboardPage(actor: DashboardSession) {
   const [common, accounts, members] = await Promise.all([commonPage(actor), listConnectedAccounts(actor.workspaceId), listMembers(actor.workspaceId)]);
   return { home: "dashboard" as const, ...common, accounts, members, currentUserId: actor.userId, stripeConfigured: missingConnectSettings().length === 0 };
 }
 
-async function shopifyPage(actor: SettingsActor) {
-  return { home: "shopify" as const, ...(await commonPage(actor)), shop: actor.shop ?? "" };
+async function shopifyPage(actor: ShopifyStaff) {
+  return { home: "shopify" as const, ...(await commonPage(actor)), shop: actor.shop };
 }
 
 type Loader<T> = (args: LoaderFunctionArgs) => Promise<T>;
@@ -99,8 +87,8 @@ export function settingsPageLoader(home: DashboardHome): Loader<Awaited<ReturnTy
 export function settingsPageLoader(home: ShopifyHome): Loader<Awaited<ReturnType<typeof shopifyPage>>>;
 export function settingsPageLoader(home: SettingsHome) {
   return async ({ request }: LoaderFunctionArgs) => {
-    const actor = await actorOf(home, request);
-    return actor.userId === null ? shopifyPage(actor) : dashboardPage({ ...actor, userId: actor.userId });
+    const actor = await home.actorOf(request);
+    return actor.userId === null ? shopifyPage(actor) : dashboardPage(actor);
   };
 }
 
@@ -254,7 +242,7 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
 export function settingsPageAction(home: SettingsHome) {
   const schema = home.kind === "dashboard" ? DashboardActionSchema : ShopifyActionSchema;
   return async ({ request }: ActionFunctionArgs) => {
-    const actor = await actorOf(home, request);
+    const actor: SettingsActor = await home.actorOf(request);
     try {
       const body: Body = await readJson(request, schema);
       requirePermission(actor, PERMISSION[body.intent]);

@@ -1,10 +1,11 @@
 import { DunningEditorError, dunningEditorShouldRevalidate, DunningSequenceEditor } from "~/components/DunningSequenceEditor";
-import { dunningEditorAction, dunningEditorLoader, shopifyStaffCaller } from "~/http/dunning-pages.server";
+import { requireShopifyStaff } from "~/http/dashboard-session.server";
+import { dunningEditorAction, dunningEditorLoader } from "~/http/dunning-pages.server";
 
 // /app/dunning/:id (or /new): the dashboard's sequence editor inside the Shopify admin. Test
 // emails go to the workspace's reply-to address, else its owner (testEmailRecipient).
-export const loader = dunningEditorLoader(shopifyStaffCaller, "/app");
-export const action = dunningEditorAction(shopifyStaffCaller);
+export const loader = dunningEditorLoader(requireShopifyStaff, "/app");
+export const action = dunningEditorAction(requireShopifyStaff);
 export const shouldRevalidate = dunningEditorShouldRevalidate("/app");
 
 export default DunningSequenceEditor;

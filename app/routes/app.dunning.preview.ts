@@ -1,6 +1,7 @@
-import { dunningPreviewAction, shopifyStaffCaller } from "~/http/dunning-pages.server";
+import { requireShopifyStaff } from "~/http/dashboard-session.server";
+import { dunningPreviewAction } from "~/http/dunning-pages.server";
 
 // POST /app/dunning/preview: the editor's live preview inside the Shopify admin (nothing is written).
-export const action = dunningPreviewAction(shopifyStaffCaller);
+export const action = dunningPreviewAction(requireShopifyStaff);
 
 export const loader = () => new Response("Not found", { status: 404 });

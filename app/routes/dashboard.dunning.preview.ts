@@ -1,6 +1,7 @@
-import { dashboardCaller, dunningPreviewAction } from "~/http/dunning-pages.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { dunningPreviewAction } from "~/http/dunning-pages.server";
 
 // POST /dashboard/dunning/preview: the editor's live preview of one step (nothing is written).
-export const action = dunningPreviewAction(dashboardCaller);
+export const action = dunningPreviewAction(requireDashboardSession);
 
 export const loader = () => new Response("Not found", { status: 404 });
