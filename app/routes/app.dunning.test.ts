@@ -1,29 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSequence, getActiveSequence } from "~/domain/dunning/sequences.server";
 import { linkShop } from "~/domain/shopify/shops.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
-import { resetEnv } from "~/utils/env.server";
-import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
 import { configureShopify, installShop, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
+import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { thrown } from "../../tests/helpers/thrown";
 import * as list from "./app.dunning";
 import * as editor from "./app.dunning.$id";
 import * as preview from "./app.dunning.preview";
 
-let smtp: FakeSmtp;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
-afterAll(async () => {
-  delete process.env.SMTP_URL;
-  resetEnv();
-  closeEmailTransports();
-  await smtp.close();
-});
+const smtp = useFakeSmtp();
 beforeEach(configureShopify);
 afterEach(() => {
   delete process.env.SHOPIFY_API_KEY;

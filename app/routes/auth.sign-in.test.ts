@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
+import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { signInEmailsSettled } from "~/domain/auth/sign-in.server";
 import * as route from "./auth.sign-in";
 
-let smtp: FakeSmtp;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
+const smtp = useFakeSmtp();
+beforeAll(() => {
   process.env.APP_URL = "http://recoup.test";
   resetEnv();
 });
-afterAll(() => smtp.close());
 
 function submit(email: string) {
   const request = new Request("http://localhost/auth/sign-in", { method: "POST", body: new URLSearchParams({ email }) });

@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSession } from "~/domain/auth/sessions.server";
 import { getActiveSequence } from "~/domain/dunning/sequences.server";
 import { inviteMember } from "~/domain/team/team.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
-import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
 import * as list from "./dashboard.dunning";
 import * as editor from "./dashboard.dunning.$id";
 import * as preview from "./dashboard.dunning.preview";
+import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { thrown } from "../../tests/helpers/thrown";
 
-let smtp: FakeSmtp;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
-afterAll(async () => {
-  delete process.env.SMTP_URL;
-  resetEnv();
-  closeEmailTransports();
-  await smtp.close();
-});
+const smtp = useFakeSmtp();
 
 const cookie = (token?: string): Record<string, string> => (token ? { cookie: `recoup_session=${encodeURIComponent(token)}` } : {});
 

@@ -2,29 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/domain/auth/sessions.server";
 import { inviteMember } from "~/domain/team/team.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
-import { resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../../tests/fakes/stripe-server";
 import { connectStripeAccount, makeWorkspace } from "../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
+import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { setUpStripe } from "../../tests/helpers/stripe";
 import * as settings from "./dashboard.settings";
 import { thrown } from "../../tests/helpers/thrown";
 
 let stripe: FakeStripe;
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 
 beforeAll(async () => {
   stripe = await setUpStripe();
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
 });
 afterAll(async () => {
-  delete process.env.SMTP_URL;
-  resetEnv();
-  closeEmailTransports();
-  await smtp.close();
   await stripe.close();
 });
 

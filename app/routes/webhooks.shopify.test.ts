@@ -1,27 +1,24 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
 import { resetEnv } from "~/utils/env.server";
-import { startSmtpServer, type FakeSmtp } from "../../tests/fakes/smtp-server";
 import { makeWorkspace } from "../../tests/factories";
 import { findEverywhere } from "../../tests/helpers/db-scan";
 import { callRoute, jsonOf } from "../../tests/helpers/http";
 import { advanceTime, pendingJobs, runDueJobs } from "../../tests/helpers/jobs";
+import { useFakeSmtp } from "../../tests/helpers/smtp";
 import * as route from "./webhooks.shopify";
 
 const SECRET = "shopify-test-secret";
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 
-beforeAll(async () => {
+beforeAll(() => {
   process.env.SHOPIFY_API_KEY = "shopify-test-key";
   process.env.SHOPIFY_API_SECRET = SECRET;
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
   resetEnv();
 });
-afterAll(() => smtp.close());
 
 function post(topic: string, shop: string, payload: unknown, opts: { webhookId?: string; secret?: string; omit?: string } = {}) {
   const body = JSON.stringify(payload);

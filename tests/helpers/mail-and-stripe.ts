@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { testClock } from "~/utils/clock.server";
-import { resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
-import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
+import { useFakeSmtp } from "./smtp";
 import { setUpStripe } from "./stripe";
 
 /**
@@ -10,16 +9,12 @@ import { setUpStripe } from "./stripe";
  * file, Recoup configured for both, the virtual clock reset after each test.
  */
 export function useStripeAndMail(opts: { stripeUserId?: string } = {}) {
-  const ctx = {} as { stripe: FakeStripe; smtp: FakeSmtp };
+  const ctx = { smtp: useFakeSmtp() } as { stripe: FakeStripe; smtp: ReturnType<typeof useFakeSmtp> };
   beforeAll(async () => {
     ctx.stripe = await setUpStripe(opts);
-    ctx.smtp = await startSmtpServer();
-    process.env.SMTP_URL = ctx.smtp.url;
-    resetEnv();
   });
   afterAll(async () => {
     await ctx.stripe.close();
-    await ctx.smtp.close();
   });
   afterEach(() => testClock.reset());
   return ctx;

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
-import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
+import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { redeemSignInToken } from "./sessions.server";
 import { requestSignInLink, signInEmailsSettled, SIGN_IN_REQUESTED } from "./sign-in.server";
 
 const APP_URL = "http://recoup.test";
-let smtp: FakeSmtp;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
-afterAll(() => smtp.close());
+const smtp = useFakeSmtp();
 
 const linkIn = (text: string) => /http:\/\/recoup\.test\/auth\/magic\/[\w-]+/.exec(text)?.[0];
 

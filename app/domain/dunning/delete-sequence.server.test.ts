@@ -1,40 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
+import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { thrownAppError } from "../../../tests/helpers/thrown";
 import { queues } from "../../../jobs/queues";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
-import { resetEnv } from "~/utils/env.server";
 import { runDunningStep, scheduleSequence } from "./messages.server";
 import { createSequence, deleteSequence, getActiveSequence, listSequences } from "./sequences.server";
 
 const HOUR = 3600_000;
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 let counter = 0;
 
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-});
-
 beforeEach(async () => {
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
   await db().$executeRawUnsafe("DELETE FROM pgboss.job");
 });
 
-afterEach(() => {
-  testClock.reset();
-  delete process.env.SMTP_URL;
-  resetEnv();
-});
-
-afterAll(async () => {
-  closeEmailTransports();
-  await smtp.close();
-});
+afterEach(() => testClock.reset());
 
 /** A workspace (its default sequence active) with one open recovery waiting for the default sequence's first email. */
 async function recoveryWaitingForDefault() {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
+import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { queues } from "../../../jobs/queues";
 import { verifyRecoveryToken } from "~/domain/recovery/links.server";
 import * as pixelRoute from "~/routes/e.o.$trackingId[.]gif";
@@ -9,7 +9,6 @@ import * as outboxRoute from "~/routes/outbox";
 import * as outboxMessageRoute from "~/routes/outbox.$id";
 import { now, testClock } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
 import { env, resetEnv } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { DEFAULT_SEQUENCE } from "./default-sequence";
@@ -25,30 +24,15 @@ import {
 } from "./messages.server";
 
 const HOUR = 3600_000;
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 let counter = 0;
 
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-});
-
 beforeEach(async () => {
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
   // Each test starts with an empty queue: jobs left by an earlier test would run when time moves.
   await db().$executeRawUnsafe("DELETE FROM pgboss.job");
 });
 
-afterEach(() => {
-  testClock.reset();
-  delete process.env.SMTP_URL;
-  resetEnv();
-});
-
-afterAll(async () => {
-  closeEmailTransports();
-  await smtp.close();
-});
+afterEach(() => testClock.reset());
 
 async function makeRecovery(
   opts: {

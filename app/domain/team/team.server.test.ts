@@ -1,32 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createSession, findSession, redeemSignInToken } from "~/domain/auth/sessions.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
 import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
 import { inviteMember, listMembers, removeMember } from "./team.server";
+import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 const APP_URL = "http://recoup.test";
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 let counter = 0;
 
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-});
-beforeEach(() => {
-  process.env.SMTP_URL = smtp.url;
-  resetEnv();
-});
 afterEach(() => {
-  delete process.env.SMTP_URL;
   delete process.env.LOG_LEVEL;
   resetEnv();
-});
-afterAll(async () => {
-  closeEmailTransports();
-  await smtp.close();
 });
 
 const freshEmail = () => `sam${++counter}-${Date.now()}@story.example`;
