@@ -1,9 +1,5 @@
 import { z } from "zod";
-import {
-  CustomerDetailSchema,
-  getCustomerByEmail,
-  textParam,
-} from "~/domain/api/customers.server";
+import { CustomerDetailSchema, getCustomerByEmail } from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const byEmail = defineEndpoint({
@@ -15,7 +11,9 @@ const byEmail = defineEndpoint({
     "URL-encode the address. Any case matches; when two PSPs know the same address, the newest customer answers. With recovery stats.",
   tags: ["Customers"],
   params: z.object({
-    email: textParam(320)
+    email: z
+      .string()
+      .max(320)
       .trim()
       .min(3)
       .regex(/^[^\s@]+@[^\s@]+$/, "an email address"),

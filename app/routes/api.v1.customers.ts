@@ -1,8 +1,5 @@
-import {
-  CustomerSchema,
-  listCustomers,
-  textParam,
-} from "~/domain/api/customers.server";
+import { z } from "zod";
+import { CustomerSchema, listCustomers } from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 import {
   pageRequest,
@@ -19,7 +16,9 @@ const list = defineEndpoint({
     "Customers Recoup knows (those with a failed payment), newest first, with their payment counts. `search` matches part of the name or email, any case, or the PSP's customer id exactly.",
   tags: ["Customers"],
   query: PageQuerySchema.extend({
-    search: textParam(200)
+    search: z
+      .string()
+      .max(200)
       .trim()
       .min(1)
       .optional()

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { previewTemplate, TemplatePreviewSchema } from "~/domain/api/templates.server";
-import { textParam } from "~/domain/api/customers.server";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
 
 const preview = defineEndpoint({
@@ -11,7 +10,7 @@ const preview = defineEndpoint({
   description:
     "A dunning email as a customer would get it, rendered with sample data (Jane Doe, $49.00) and your branding. `id` is a sequence step's id, or a sequence's id for its first email. Lists the placeholders a template may use.",
   tags: ["Templates"],
-  params: z.object({ id: textParam(200).min(1) }),
+  params: z.object({ id: z.string().min(1).max(200) }),
   response: TemplatePreviewSchema,
   errors: ["template_not_found"],
   example: { params: { id: "clx0step0001" } },

@@ -15,11 +15,8 @@ import { RecoverySchema } from "./recoveries";
 import { progressOf, recoveryOf } from "./recoveries.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
-/** Text PostgreSQL can store: a NUL byte is refused here (400), not by the database (500). */
-export const textParam = (max: number) => z.string().max(max).refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
-
 /** `{id}` of a customer: Recoup's id or the PSP's. */
-export const CustomerIdParamsSchema = z.object({ id: textParam(200).min(1).describe("Recoup's customer id, or the PSP's (`cus_…`).") });
+export const CustomerIdParamsSchema = z.object({ id: z.string().min(1).max(200).describe("Recoup's customer id, or the PSP's (`cus_…`).") });
 
 const count = (what: string) => z.number().int().min(0).describe(what);
 

@@ -5,10 +5,8 @@ import { DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
 import { PageQuerySchema } from "~/http/api-v1/pagination.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 
-/** PostgreSQL text cannot hold NUL: refused as a field error, not a 500. */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
-const NO_NUL = /^[^\u0000]*$/;
-export const text = (max: number) => z.string().trim().min(1).max(max).regex(NO_NUL, "must not contain NUL (\\u0000) characters");
+/** Non-empty text (NUL characters, which PostgreSQL cannot store, are refused by the endpoint pipeline). */
+export const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const PAYMENT_STATUSES = ["failed", "recovered", "terminal"] as const;
 /** `pending` filters: failed payments Recoup is still working on (not paused). */
