@@ -28,14 +28,15 @@ type SettingsActor = DashboardSession | ShopifyStaff;
 /** What the page may offer the actor: disabled controls with `refusal` beside them otherwise. */
 function accessOf(actor: Actor) {
   const manageSettings = can(actor.role, "manage_settings");
+  const manageApiKeys = can(actor.role, "manage_api_keys");
   return {
     role: actor.role,
     manageSettings,
     manageConnections: can(actor.role, "manage_connections"),
     manageTeam: can(actor.role, "manage_team"),
-    manageApiKeys: can(actor.role, "manage_api_keys"),
+    manageApiKeys,
     refusal: manageSettings ? null : refusalMessage("manage_settings", actor.ownerLabel),
-    apiKeysRefusal: can(actor.role, "manage_api_keys") ? null : refusalMessage("manage_api_keys", actor.ownerLabel),
+    apiKeysRefusal: manageApiKeys ? null : refusalMessage("manage_api_keys", actor.ownerLabel),
   };
 }
 
