@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSession } from "~/domain/auth/sessions.server";
 import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../tests/fakes/stripe-server";
-import { makeWorkspace } from "../../tests/factories";
+import { makeTeammate, makeWorkspace } from "../../tests/factories";
 import { setUpStripe } from "../../tests/helpers/stripe";
 import * as overview from "./dashboard._index";
 import * as connect from "./dashboard.connect";
@@ -23,11 +22,7 @@ const args = (path: string, token: string, init: RequestInit = {}) => ({
   context: {},
 });
 
-async function signedIn(workspaceId: string, role: "admin" | "member") {
-  const user = await db().user.create({ data: { email: `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@story.example` } });
-  await db().membership.create({ data: { workspaceId, userId: user.id, role } });
-  return (await createSession({ userId: user.id, workspaceId })).token;
-}
+const signedIn = async (workspaceId: string, role: "admin" | "member") => (await makeTeammate(workspaceId, role)).sessionToken;
 
 describe("Connect Stripe by role", () => {
   it("a member's button is disabled, and pressing it anyway goes back with why; no state is created", async () => {
