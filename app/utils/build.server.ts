@@ -4,9 +4,12 @@ import path from "node:path";
 
 const BUILT = path.resolve("build/server/index.js");
 
+/** Test files sit beside the code but are never bundled: editing one needs no build. */
+const TEST_FILE = /\.test\.tsx?$/;
+
 function newestMtime(target: string): number {
   const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
+  if (!stat.isDirectory()) return TEST_FILE.test(target) ? 0 : stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
   return newest;
