@@ -17,6 +17,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { SequenceBadge } from "~/components/DunningSequenceList";
 import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
@@ -565,7 +566,7 @@ function Editor(props: {
       title={form.name.trim() || "Untitled sequence"}
       titleMetadata={
         <InlineStack gap="100">
-          {sequence?.isActive ? <Badge tone="success">Active</Badge> : form.isEnabled ? <Badge tone="info">Enabled</Badge> : <Badge>Off</Badge>}
+          <SequenceBadge isActive={sequence?.isActive ?? false} isEnabled={form.isEnabled} />
           {dirty ? <Badge tone="attention">Unsaved changes</Badge> : null}
         </InlineStack>
       }

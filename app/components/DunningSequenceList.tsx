@@ -27,9 +27,10 @@ const ILLUSTRATION =
 
 type Sequence = Awaited<ReturnType<DunningListLoader>>["sequences"][number];
 
-function SequenceBadge({ sequence }: { sequence: Sequence }) {
-  if (sequence.isActive) return <Badge tone="success">Active</Badge>;
-  if (sequence.isEnabled) return <Badge tone="info">Enabled</Badge>;
+/** Active (new failed payments get it), enabled, or off: in the list and on the editor's title. */
+export function SequenceBadge({ isActive, isEnabled }: { isActive: boolean; isEnabled: boolean }) {
+  if (isActive) return <Badge tone="success">Active</Badge>;
+  if (isEnabled) return <Badge tone="info">Enabled</Badge>;
   return <Badge>Off</Badge>;
 }
 
@@ -60,7 +61,7 @@ function SequenceList({ sequences, timeZone, loading, basePath }: { sequences: S
                         {sequence.stepCount === 1 ? "1 email" : `${sequence.stepCount} emails`} · saved {formatDate(sequence.updatedAt, timeZone, false)}
                       </Text>
                     </BlockStack>
-                    <SequenceBadge sequence={sequence} />
+                    <SequenceBadge isActive={sequence.isActive} isEnabled={sequence.isEnabled} />
                   </InlineStack>
                 </Box>
               </Link>
