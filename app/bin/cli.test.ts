@@ -1,27 +1,10 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { API_KEY_SCOPES, findApiKey } from "~/domain/auth/api-keys.server";
 import { redeemSignInToken } from "~/domain/auth/sessions.server";
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
-
-const run = promisify(execFile);
-
-/** Runs the CLI as an operator would, against this test file's database. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("npx", ["tsx", "app/bin/cli.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+import { cli } from "../../tests/helpers/cli";
 
 describe("npm run cli", { timeout: 120_000 }, () => {
   it("creates a workspace and prints only JSON with --json", async () => {

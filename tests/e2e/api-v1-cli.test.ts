@@ -1,20 +1,7 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createApiKey, findApiKey } from "~/domain/auth/api-keys.server";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
-
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "app/bin/cli.ts", ...args], { env: process.env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+import { cli } from "../helpers/cli";
 
 describe("npm run cli -- api-key list|rotate|revoke", { timeout: 120_000 }, () => {
   it("lists keys without secrets, rotates with a grace period, revokes", async () => {
