@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/http/errors";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
-import { quietHoursEnd, quietZone, workspaceQuietHours } from "~/domain/settings/quiet-hours";
+import { retrySettingsFor } from "~/domain/recovery/policy";
+import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { sendEmail } from "~/utils/email.server";
@@ -427,7 +428,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
   // purpose ("manual:…") goes now. Another job, keyed by the new time, sends it then.
   if (!message.dedupeKey.startsWith("manual:")) {
     const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
-    const until = quietHoursEnd(now(), workspaceQuietHours(recovery.workspace), zone);
+    const until = quietHoursEnd(now(), retrySettingsFor(recovery.workspace).quietHours, zone);
     if (until) {
       await db().$transaction(async (tx) => {
         await tx.dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { scheduledFor: until } });

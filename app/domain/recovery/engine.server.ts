@@ -7,16 +7,9 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import type { RecoveryAttempt, Workspace } from "../../../generated/prisma/client";
+import type { RecoveryAttempt } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
-import {
-  DEFAULT_RETRY_SETTINGS,
-  decideNextAction,
-  type CardBrand,
-  type MessageRecord,
-  type NextAction,
-  type RetrySettings,
-} from "./policy";
+import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
 
 const DAY = 86_400_000;
 /** A recovery nobody has won back this long after its first failure is closed as failed. */
@@ -34,10 +27,8 @@ export async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string
   await lockName(tx, `${workspaceId}:${invoiceId}`);
 }
 
-export function retrySettingsFor(workspace: Pick<Workspace, "retrySettings" | "timezone">): RetrySettings {
-  const overrides = (workspace.retrySettings ?? {}) as Partial<RetrySettings>;
-  return { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: workspace.timezone, ...overrides };
-}
+// The API, the Stripe App and the settings pages read the settings the engine applies from here too.
+export { retrySettingsFor };
 
 /** A failure's decline data as RecoveryAttempt columns; the card is kept when the failure names none. */
 export function failureColumns(failure: InvoiceFailureDetails) {

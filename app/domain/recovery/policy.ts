@@ -75,6 +75,12 @@ export const DEFAULT_RETRY_SETTINGS: RetrySettings = Object.freeze({
   quietHours: null,
 });
 
+/** A workspace's settings as the engine applies them: its overrides laid over the defaults, its timezone the fallback. */
+export function retrySettingsFor(workspace: { retrySettings: unknown; timezone: string }): RetrySettings {
+  const overrides = (workspace.retrySettings ?? {}) as Partial<RetrySettings>;
+  return { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: workspace.timezone, ...overrides };
+}
+
 export interface PolicyInput {
   /** The latest failure. */
   failure: FailureInput;
@@ -566,14 +572,16 @@ function softReasonFor(c: Classification): string {
 
 // ---------- time of day ----------
 
-function inRange(hour: number, start: number, end: number): boolean {
+/** Whether a local hour is in [start, end), wrapping midnight when end < start; start === end is every hour. */
+export function inHourRange(hour: number, start: number, end: number): boolean {
   if (start === end) return true;
   return start < end ? hour >= start && hour < end : hour >= start || hour < end;
 }
 
-function inQuiet(hour: number, quiet: Context["quiet"]): boolean {
+/** Whether a local hour is quiet; quiet hours with start === end are none. */
+export function inQuietHours(hour: number, quiet: RetrySettings["quietHours"]): boolean {
   if (!quiet || quiet.start === quiet.end) return false;
-  return inRange(hour, quiet.start, quiet.end);
+  return inHourRange(hour, quiet.start, quiet.end);
 }
 
 /** The first instant ≥ t inside the preferred hours and outside quiet hours (quiet hours win). */
@@ -581,9 +589,9 @@ function align(t: number, ctx: Context): number {
   const [start, end] = ctx.preferred;
   const both = (ms: number) => {
     const hour = DateTime.fromMillis(ms, { zone: ctx.zone }).hour;
-    return inRange(hour, start, end) && !inQuiet(hour, ctx.quiet);
+    return inHourRange(hour, start, end) && !inQuietHours(hour, ctx.quiet);
   };
-  const notQuiet = (ms: number) => !inQuiet(DateTime.fromMillis(ms, { zone: ctx.zone }).hour, ctx.quiet);
+  const notQuiet = (ms: number) => !inQuietHours(DateTime.fromMillis(ms, { zone: ctx.zone }).hour, ctx.quiet);
   for (const ok of [both, notQuiet]) {
     if (ok(t)) return t;
     const top = DateTime.fromMillis(t, { zone: ctx.zone }).startOf("hour");

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { isMerchantCharged, notifyRetryDue } from "~/domain/ingest/merchant-retry.server";
-import { quietHoursEnd, quietZone, workspaceQuietHours } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -9,6 +9,7 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import { retrySettingsFor } from "./policy";
 import { failureColumns, lockInvoice, MERCHANT_RETRY_REASON, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
@@ -36,7 +37,7 @@ function keyFor(recovery: Pick<RecoveryAttempt, "id" | "provider">, attemptNumbe
 async function quietNow(tx: Tx, recovery: Pick<RecoveryAttempt, "workspaceId" | "customerId">): Promise<boolean> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId }, select: { retrySettings: true, timezone: true } });
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId }, select: { timezone: true } }) : null;
-  return quietHoursEnd(now(), workspaceQuietHours(workspace), quietZone(customer?.timezone, workspace.timezone)) !== null;
+  return quietHoursEnd(now(), retrySettingsFor(workspace).quietHours, quietZone(customer?.timezone, workspace.timezone)) !== null;
 }
 
 type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } | { kind: "replanned" } | { kind: "notified" };

@@ -2,8 +2,7 @@
 // timezone, the sender of the dunning emails and the branding they and /recover pages wear.
 import { z } from "zod";
 import { accentColor, safeLogoUrl } from "~/domain/dunning/templates";
-import { retrySettingsFor } from "~/domain/recovery/engine.server";
-import type { RetrySettings } from "~/domain/recovery/policy";
+import { inHourRange, inQuietHours, retrySettingsFor, type RetrySettings } from "~/domain/recovery/policy";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
@@ -37,9 +36,7 @@ function storedOverrides(json: Prisma.JsonValue | null): Overrides {
 function assertRetryHoursLeft(workspace: Parameters<typeof retrySettingsFor>[0], field: "preferredLocalHours" | "quietHours") {
   const { preferredLocalHours: [start, end], quietHours: quiet } = retrySettingsFor(workspace);
   if (!quiet) return;
-  // [from, to), wrapping midnight when to < from; from === to is every hour (as in the policy).
-  const inRange = (h: number, from: number, to: number) => from === to || (from < to ? h >= from && h < to : h >= from || h < to);
-  for (let h = 0; h < 24; h++) if (inRange(h, start, end) && !(quiet.start !== quiet.end && inRange(h, quiet.start, quiet.end))) return;
+  for (let h = 0; h < 24; h++) if (inHourRange(h, start, end) && !inQuietHours(h, quiet)) return;
   const message = `Quiet hours (${quiet.start}:00 to ${quiet.end}:00) cover all of the retry hours (${start}:00 to ${end}:00): leave at least one retry hour outside them.`;
   throw new AppError("validation_failed", message, { errors: [{ path: field, message }] });
 }
