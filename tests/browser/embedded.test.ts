@@ -4,12 +4,12 @@
 import path from "node:path";
 import { Session } from "@shopify/shopify-api";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkShop } from "~/domain/shopify/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
-import { SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { SHOTS, openPage, startBrowserApp, visible, type BrowserApp } from "./server";
 
 const API_KEY = "recoup-embedded-browser-key";
 const SECRET = "recoup-embedded-browser-secret";
@@ -73,18 +73,13 @@ const APP_BRIDGE_STUB = `(() => {
 async function adminPage(viewport: { width: number; height: number }, { stub = true } = {}) {
   // isbot() in authenticate.admin answers 410 to "HeadlessChrome": present as the Chrome it is.
   const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${app.browser.version()} Safari/537.36`;
-  const context: BrowserContext = await app.browser.newContext({ viewport, deviceScaleFactor: 1, userAgent });
-  await context.exposeFunction("__recoupSessionToken", () => sessionToken());
-  await context.route(APP_BRIDGE, (route) => route.fulfill({ contentType: "text/javascript", body: stub ? APP_BRIDGE_STUB : "" }));
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  // Only our origin: a resource chromium cannot fetch from another host would be logged with
-  // that host's URL, and is not our page's error (there are none today; App Bridge is routed above).
-  page.on("console", (message) => {
-    if (message.type() === "error" && message.location().url.startsWith(app.base)) problems.push(`console: ${message.text()} (${message.location().url})`);
+  return openPage(app, viewport, {
+    userAgent,
+    prepare: async (context) => {
+      await context.exposeFunction("__recoupSessionToken", () => sessionToken());
+      await context.route(APP_BRIDGE, (route) => route.fulfill({ contentType: "text/javascript", body: stub ? APP_BRIDGE_STUB : "" }));
+    },
   });
-  return { page, problems };
 }
 
 async function settled(page: Page) {

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { buildIfStale } from "~/utils/build.server";
 import { env, resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
@@ -70,12 +70,22 @@ export async function visible(locator: Locator, timeout = 5_000) {
   await locator.waitFor({ state: "visible", timeout });
 }
 
-/** A page that collects script errors and console errors from our origin (hydration mismatches included). */
-export async function openPage(app: BrowserApp, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
-  const context = await app.browser.newContext({ viewport, deviceScaleFactor: 1 });
+/**
+ * A page that collects script errors and console errors from our origin (hydration mismatches
+ * included). `userAgent` and `prepare` (routes, exposed functions) set up its context first.
+ */
+export async function openPage(
+  app: BrowserApp,
+  viewport: { width: number; height: number },
+  opts: { userAgent?: string; prepare?: (context: BrowserContext) => Promise<void> } = {},
+): Promise<{ page: Page; problems: string[] }> {
+  const context = await app.browser.newContext({ viewport, deviceScaleFactor: 1, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
+  await opts.prepare?.(context);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  // Only our origin: a resource chromium cannot fetch from another host is logged with that
+  // host's URL, and is not our page's error.
   page.on("console", (message) => {
     if (message.type() === "error" && message.location().url.startsWith(app.base)) problems.push(`console: ${message.text()} (${message.location().url})`);
   });
