@@ -30,16 +30,18 @@ export function rateLimits() {
   };
 }
 
+type Limits = ReturnType<typeof rateLimits>;
 type Limiters = { read: RateLimiterAbstract; write: RateLimiterAbstract; hour: RateLimiterAbstract };
 const globalForLimits = globalThis as unknown as { __recoupRateLimits?: { id: string; pool: pg.Pool; limiters: Limiters } };
 
-function limiters(): Limiters {
+/** The configured limits and their counters (rebuilt when the configuration changes, as tests do). */
+function limiters(): { limits: Limits; limiters: Limiters } {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
   const limits = rateLimits();
   const id = JSON.stringify([url, limits]);
   const cached = globalForLimits.__recoupRateLimits;
-  if (cached?.id === id) return cached.limiters;
+  if (cached?.id === id) return { limits, limiters: cached.limiters };
   if (cached) void cached.pool.end().catch(() => {});
   const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true });
   pool.on("error", (error) => log.warn("rate limit pool error", { error: error.message }));
@@ -61,7 +63,7 @@ function limiters(): Limiters {
     hour: make("v1-hour", limits.perHour, 3600),
   };
   globalForLimits.__recoupRateLimits = { id, pool, limiters: built };
-  return built;
+  return { limits, limiters: built };
 }
 
 export interface RateLimitState {
@@ -82,8 +84,7 @@ function isRes(value: unknown): value is RateLimiterRes {
  * key) and reports the tightest window. Throws `rate_limited` (429) with the headers when over.
  */
 export async function consumeRateLimit(subject: string, kind: "read" | "write"): Promise<RateLimitState> {
-  const all = limiters();
-  const limits = rateLimits();
+  const { limits, limiters: all } = limiters();
   const windows = [
     { limiter: kind === "read" ? all.read : all.write, limit: kind === "read" ? limits.readPerMinute : limits.writePerMinute },
     { limiter: all.hour, limit: limits.perHour },
