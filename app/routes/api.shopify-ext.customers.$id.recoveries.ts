@@ -9,7 +9,7 @@ import { shopify } from "~/shopify.server";
 // The customer page block (extensions/shopify/customer-recoveries) runs in Shopify's extension
 // sandbox, so its calls are cross-origin; they carry the admin's session token as a Bearer token,
 // never a cookie. Every answer, errors and preflights too, carries these headers.
-export const SHOPIFY_EXTENSION_CORS_HEADERS = {
+const SHOPIFY_EXTENSION_CORS_HEADERS = {
   "Access-Control-Allow-Origin": "https://extensions.shopifycdn.com",
   "Access-Control-Allow-Headers": "Authorization, Content-Type",
   "Access-Control-Allow-Methods": "GET, OPTIONS",

@@ -11,8 +11,8 @@ import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute, jsonOf } from "./http";
 
-export const SHOPIFY_TEST_KEY = "shopify-test-key";
-export const SHOPIFY_TEST_SECRET = "shopify-test-secret";
+const SHOPIFY_TEST_KEY = "shopify-test-key";
+const SHOPIFY_TEST_SECRET = "shopify-test-secret";
 export const SHOPIFY_TEST_TOKEN = "shpat_test_offline_token";
 
 export function configureShopify() {

@@ -11,7 +11,7 @@ import type { ConnectedStripeAccount } from "../../../generated/prisma/client";
 
 const STATE_TTL_MS = 10 * 60_000;
 
-export function connectCallbackUrl() {
+function connectCallbackUrl() {
   return `${env().APP_URL}/api/stripe/connect/callback`;
 }
 

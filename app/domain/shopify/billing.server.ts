@@ -170,7 +170,7 @@ function settlementOf(contract: ContractFacts, at: Date): Settlement {
 }
 
 /** Shopify's error codes that mean "the customer must confirm this payment" (3-D Secure and kin). */
-export function isAuthenticationError(code: string | null | undefined): boolean {
+function isAuthenticationError(code: string | null | undefined): boolean {
   return findDeclineCode("shopify", code)?.subcategory === "authentication";
 }
 

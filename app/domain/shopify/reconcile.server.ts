@@ -19,9 +19,9 @@ const HOUR_MS = 3_600_000;
  * not deliver for up to 4 hours (8 tries); an hour after the attempt, silence means a webhook we
  * are unlikely to get soon. One query per attempt is cheap, so the first check is not held back longer.
  */
-export const FIRST_CHECK_AFTER_MS = HOUR_MS;
+const FIRST_CHECK_AFTER_MS = HOUR_MS;
 /** An attempt Shopify is still processing is asked about again this often. */
-export const RECHECK_EVERY_MS = 6 * HOUR_MS;
+const RECHECK_EVERY_MS = 6 * HOUR_MS;
 
 type CheckInput = { recoveryId: string; idempotencyKey: string; billingAttemptId: string; check: number };
 

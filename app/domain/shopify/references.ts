@@ -30,7 +30,7 @@ export function parseShopifyDebt(invoiceId: string): { contractId: string; billi
 }
 
 /** A page of the shop's admin; `https://<shop>/admin/…` redirects to admin.shopify.com for the signed-in staff member. */
-export function shopifyAdminUrl(shopDomain: string, path: string): string | null {
+function shopifyAdminUrl(shopDomain: string, path: string): string | null {
   if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(shopDomain)) return null;
   return `https://${shopDomain}/admin/${path}`;
 }

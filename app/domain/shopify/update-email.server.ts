@@ -15,7 +15,7 @@ import { enqueue } from "~/utils/queue.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 
-export const SHOPIFY_TRANSPORT = "shopify";
+const SHOPIFY_TRANSPORT = "shopify";
 const CUSTOMER_PAGE_WINDOW_MS = 10 * 60_000;
 
 function describe(recovery: Pick<RecoveryAttempt, "stripeAccountId" | "cardLast4">, toEmail: string | null) {

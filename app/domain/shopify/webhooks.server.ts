@@ -10,7 +10,7 @@ import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 
 /** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
-export const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
+const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
 /** pg-boss (the database's clock) may start the erase job a little before our clock reaches its time. */
 const ERASE_CLOCK_SLACK_MS = 5 * 60_000;
 
@@ -94,7 +94,7 @@ function customerIds(id: number | string | undefined): string[] {
 }
 
 /** `app/uninstalled`: sessions go at once, work stops, data stays for the grace period. */
-export async function markShopUninstalled(shopDomain: string) {
+async function markShopUninstalled(shopDomain: string) {
   await db().$transaction(async (tx) => {
     await tx.shopifySession.deleteMany({ where: { shop: shopDomain } });
     const shop = await tx.shopifyShop.update({ where: { shopDomain }, data: { uninstalledAt: now() } });

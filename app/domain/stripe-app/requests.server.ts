@@ -11,7 +11,7 @@ import { resolveStripeAppAccount, type StripeAppAccount } from "./workspace.serv
  * calls are cross-origin: every answer (errors and preflights too) allows any
  * origin. Authentication is the signature, never a cookie.
  */
-export const STRIPE_APP_CORS_HEADERS = {
+const STRIPE_APP_CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Headers": "Stripe-Signature, Content-Type",
   "Access-Control-Allow-Methods": "POST, OPTIONS",

@@ -39,19 +39,14 @@ import { currencyExponent } from "~/domain/dunning/templates";
 import type { CardBrand } from "~/domain/recovery/policy";
 import { shopify } from "~/shopify.server";
 
-/** The Admin GraphQL client for a shop, from its stored offline session (no network until a call). */
-export async function adminFor(shop: string) {
-  const { admin } = await shopify().unauthenticated.admin(shop);
-  return admin;
-}
-
 interface GraphqlBody<T> {
   data?: T;
   errors?: unknown;
 }
 
 async function call<T>(shop: string, operation: string, document: string, variables: Record<string, unknown>): Promise<T> {
-  const admin = await adminFor(shop);
+  // The shop's stored offline session: no network until the call.
+  const { admin } = await shopify().unauthenticated.admin(shop);
   let body: GraphqlBody<T>;
   try {
     const response = await admin.graphql(document, { variables });
