@@ -82,8 +82,7 @@ export default function RecoverPayment() {
   return (
     <Shell accent={accent}>
       {logoUrl ? (
-        // The merchant's own image, sized here: recover.css predates logos.
-        <img src={logoUrl} alt={merchant} className="rc-merchant" style={{ display: "block", height: 40, width: "auto", maxWidth: "70%", objectFit: "contain" }} />
+        <img src={logoUrl} alt={merchant} className="rc-merchant" />
       ) : (
         <p className="rc-merchant">{merchant}</p>
       )}
