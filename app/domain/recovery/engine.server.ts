@@ -43,6 +43,18 @@ export function failureColumns(failure: InvoiceFailureDetails) {
   };
 }
 
+/** A failure's decline data as RetryAttempt columns (the attempt that failed). */
+export function attemptFailureColumns(failure: InvoiceFailureDetails) {
+  return {
+    declineCode: failure.declineCode,
+    errorCode: failure.errorCode,
+    adviceCode: failure.adviceCode,
+    networkDeclineCode: failure.networkDeclineCode,
+    networkAdviceCode: failure.networkAdviceCode,
+    errorMessage: failure.message,
+  };
+}
+
 /** What the platform says about the debt now (ADR 0004: its state decides, not the event's order). */
 export type Settlement = { state: "open" } | { state: "paid"; amountPaid: number; at: Date } | { state: "ended"; reason: string };
 
@@ -248,12 +260,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
       source: "platform",
       idempotencyKey: `platform:${facts.sourceKey}`,
       status: "failed",
-      declineCode: facts.failure.declineCode,
-      errorCode: facts.failure.errorCode,
-      adviceCode: facts.failure.adviceCode,
-      networkDeclineCode: facts.failure.networkDeclineCode,
-      networkAdviceCode: facts.failure.networkAdviceCode,
-      errorMessage: facts.failure.message,
+      ...attemptFailureColumns(facts.failure),
       cardFingerprint: facts.failure.cardFingerprint,
       paymentIntentId: facts.failure.paymentIntentId ?? null,
       chargeId: facts.failure.chargeId ?? null,

@@ -10,7 +10,7 @@ import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";
 import { retrySettingsFor } from "./policy";
-import { failureColumns, lockInvoice, MERCHANT_RETRY_REASON, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
+import { attemptFailureColumns, failureColumns, lockInvoice, MERCHANT_RETRY_REASON, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
 export function retryIdempotencyKey(recoveryId: string, attemptNumber: number) {
   return `recoup-retry-${recoveryId}-${attemptNumber}`;
@@ -172,12 +172,7 @@ export async function recordDecline(input: { recoveryId: string; key: string; fa
       where: { idempotencyKey: key },
       data: {
         status: "failed",
-        declineCode: failure.declineCode,
-        errorCode: failure.errorCode,
-        adviceCode: failure.adviceCode,
-        networkDeclineCode: failure.networkDeclineCode,
-        networkAdviceCode: failure.networkAdviceCode,
-        errorMessage: failure.message,
+        ...attemptFailureColumns(failure),
         cardFingerprint: failure.cardFingerprint ?? attempt.cardFingerprint,
         paymentIntentId: failure.paymentIntentId ?? attempt.paymentIntentId,
         chargeId: failure.chargeId ?? attempt.chargeId,
