@@ -1,30 +1,23 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { closeEmailTransports } from "~/utils/email.server";
 import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
-import { startSmtpServer, type FakeSmtp } from "../../../tests/fakes/smtp-server";
+import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { previewSequenceStep, sendTestEmail } from "./preview.server";
 import { getActiveSequence, getSequence, listSequences, saveSequenceDraft } from "./sequences.server";
 import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
-let smtp: FakeSmtp;
+const smtp = useFakeSmtp();
 
-beforeAll(async () => {
-  smtp = await startSmtpServer();
+beforeAll(() => {
   process.env.APP_URL = "http://recoup.test";
   resetEnv();
 });
 afterEach(() => {
   testClock.reset();
-  delete process.env.SMTP_URL;
   delete process.env.LOG_LEVEL;
   resetEnv();
-});
-afterAll(async () => {
-  closeEmailTransports();
-  await smtp.close();
 });
 
 const TEMPLATES = {
@@ -73,8 +66,6 @@ describe("previewSequenceStep", () => {
 
 describe("sendTestEmail", () => {
   it("sends the preview to the signed-in merchant through SMTP, subject marked [Test]", async () => {
-    process.env.SMTP_URL = smtp.url;
-    resetEnv();
     const { workspace, owner } = await makeWorkspace({ name: "Story Coffee", ownerEmail: `owner-${Date.now()}@story.example` });
     await db().workspace.update({ where: { id: workspace.id }, data: { replyTo: "billing@story.example" } });
     const sent = await sendTestEmail({ workspaceId: workspace.id, userId: owner.id, ...TEMPLATES });
@@ -89,6 +80,8 @@ describe("sendTestEmail", () => {
   });
 
   it("keeps it on the machine when SMTP is not set, and says so", async () => {
+    delete process.env.SMTP_URL;
+    resetEnv();
     const { workspace, owner } = await makeWorkspace();
     const before = smtp.messages.length;
     expect(await sendTestEmail({ workspaceId: workspace.id, userId: owner.id, ...TEMPLATES })).toEqual({ to: owner.email, transport: "outbox" });
@@ -96,7 +89,6 @@ describe("sendTestEmail", () => {
   });
 
   it("answers in plain words when the mail server refuses it", async () => {
-    process.env.SMTP_URL = smtp.url;
     // The refusal is logged for us; keep it out of the test output.
     process.env.LOG_LEVEL = "silent";
     resetEnv();
