@@ -253,4 +253,3 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
     },
   };
 }
-export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
