@@ -83,6 +83,17 @@ describe("GET /api/shopify-ext/customers/:id/recoveries", () => {
     expect(body.items[0]).toMatchObject({ amountDueCents: 3000, currency: "jpy", nextActionReason: "Retrying tomorrow morning." });
   });
 
+  it("keeps an older open recovery behind twenty newer closed ones", async () => {
+    const shop = "busy-shop.myshopify.com";
+    const mine = await linkShop({ shopDomain: shop });
+    const carol = "gid://shopify/Customer/7003";
+    const old = await seedRecovery(mine, shop, carol);
+    for (let i = 0; i < 20; i += 1) await seedRecovery(mine, shop, carol, { status: "recovered" });
+
+    const body = (await (await blockRequest(shop, carol)).json()) as { items: Array<{ id: string }> };
+    expect(body.items.map((i) => i.id)).toEqual([old.id]);
+  });
+
   it("shows nothing of another shop's customer", async () => {
     const shop = "nosy-shop.myshopify.com";
     const other = "private-shop.myshopify.com";

@@ -34,8 +34,9 @@ const handle = apiHandler<LoaderFunctionArgs>(async ({ request, params }) => {
   const stripeCustomerId = CustomerGid.parse(params.id);
   // A shop without a workspace (never opened the app, or uninstalled) has nothing to show.
   const workspaceId = await workspaceForShop(session.shop);
-  const recoveries = workspaceId ? await findRecoveriesFor({ workspaceId, stripeCustomerId }) : [];
-  return json({ items: recoveries.filter((r) => r.status === "pending") }, { headers: { "Cache-Control": "no-store" } });
+  // Open ones only, filtered in the query: a customer's 20 newest may all be closed.
+  const items = workspaceId ? await findRecoveriesFor({ workspaceId, stripeCustomerId, status: "pending" }) : [];
+  return json({ items }, { headers: { "Cache-Control": "no-store" } });
 });
 
 export async function loader(args: LoaderFunctionArgs): Promise<Response> {

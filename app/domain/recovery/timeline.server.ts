@@ -87,10 +87,11 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
 }
 
 /** The recoveries of one Stripe customer or invoice (the Stripe App's detail views). */
-export async function findRecoveriesFor(input: { workspaceId: string; stripeCustomerId?: string; stripeInvoiceId?: string }) {
+export async function findRecoveriesFor(input: { workspaceId: string; stripeCustomerId?: string; stripeInvoiceId?: string; status?: "pending" }) {
   const rows = await db().recoveryAttempt.findMany({
     where: {
       workspaceId: input.workspaceId,
+      ...(input.status ? { status: input.status } : {}),
       ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
       ...(input.stripeInvoiceId ? { stripeInvoiceId: input.stripeInvoiceId } : {}),
     },
