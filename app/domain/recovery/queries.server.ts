@@ -2,7 +2,7 @@ import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
-import { DEFAULT_RETRY_SETTINGS } from "./policy";
+import { retrySettingsFor } from "./policy";
 
 export const RECOVERY_STATUSES = ["pending", "recovered", "failed", "abandoned"] as const;
 export type RecoveryStatusFilter = (typeof RECOVERY_STATUSES)[number];
@@ -103,11 +103,6 @@ export function reviveStatus(row: { status: RecoveryStatusFilter; nextActionKind
   }
 }
 
-function maxRetriesOf(settings: unknown): number {
-  const value = (settings as { maxRetries?: unknown } | null)?.maxRetries;
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : DEFAULT_RETRY_SETTINGS.maxRetries;
-}
-
 const ms = (d: Date | null | undefined) => (d ? d.getTime() : null);
 
 /** Revive's `/api/recovery/status`: one invoice's recovery, or a customer's most recent one. */
@@ -122,7 +117,7 @@ export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?
     },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     include: {
-      workspace: { select: { retrySettings: true } },
+      workspace: { select: { retrySettings: true, timezone: true } },
       retries: { orderBy: [{ attemptedAt: "asc" }, { attemptNumber: "asc" }] },
       messages: { where: { sentAt: { not: null } }, orderBy: { sentAt: "asc" } },
     },
@@ -142,7 +137,8 @@ export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?
       amount: recovery.amountDueCents,
       currency: recovery.currency,
       retryCount: recovery.retries.filter((r) => r.source === "recoup").length,
-      maxRetries: maxRetriesOf(recovery.workspace.retrySettings),
+      // The engine's own reading of the settings, so the limit shown is the one applied.
+      maxRetries: retrySettingsFor(recovery.workspace).maxRetries,
       nextRetryAt: pendingRetry ? ms(recovery.nextActionAt) : null,
       failureReason: recovery.declineCode ?? recovery.errorCode,
       // Every charge attempt, ours and the platform's; `source` says whose (an extra).
