@@ -17,6 +17,8 @@ export interface RecoveryAttempt {
 }
 
 export interface OpenRecovery extends RecoveryAttempt {
+  /** The debt in words: a Stripe invoice's id, or a Shopify contract in a workspace that has both. */
+  reference: { title: string; subtitle: string };
   paused: boolean;
   customerName: string | null;
   customerEmail: string | null;

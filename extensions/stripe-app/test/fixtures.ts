@@ -29,7 +29,7 @@ export function overview(over: Partial<Overview> = {}): Overview {
       atRiskCount: 3,
       openCount: 1,
     },
-    openRecoveries: [{ ...attempt, paused: false, customerName: "Grace Hopper", customerEmail: "grace@example.com" }],
+    openRecoveries: [{ ...attempt, reference: { title: "in_1", subtitle: "cus_1" }, paused: false, customerName: "Grace Hopper", customerEmail: "grace@example.com" }],
     hasMore: false,
     ...over,
   };

@@ -48,6 +48,16 @@ describe("Drawer", () => {
     expect(wrapper).toContainText("Showing the newest 1 of 21.");
   });
 
+  it("names a Shopify recovery (in a workspace that has both) in words, without a Stripe invoice link", async () => {
+    const base = overview();
+    const shopify = { ...base.openRecoveries[0]!, stripeInvoiceId: "shopify:7001:1", reference: { title: "Contract #7001, billing attempt #1", subtitle: "Shopify customer #42" } };
+    mockBackend({ overview: { body: overview({ openRecoveries: [shopify] }) } });
+    const { wrapper, update } = render(<Drawer {...getMockContextProps()} />);
+    await settle(update);
+    expect(wrapper).toContainText("Contract #7001, billing attempt #1");
+    expect(wrapper).not.toContainComponent(Link, { href: { name: "invoiceDetails", params: { invoiceId: "shopify:7001:1" } } });
+  });
+
   it("marks a paused recovery and a disconnected account", async () => {
     const base = overview();
     mockBackend({ overview: { body: overview({ connected: false, openRecoveries: [{ ...base.openRecoveries[0]!, paused: true }] }) } });

@@ -62,7 +62,12 @@ function OpenRow({ recovery: r }: { recovery: OpenRecovery }) {
       </Box>
       <Box css={{ stack: "x", gap: "small", alignY: "center" }}>
         <Badge type={status.type}>{status.label}</Badge>
-        <Link href={{ name: "invoiceDetails", params: { invoiceId: r.stripeInvoiceId } }}>{r.stripeInvoiceId}</Link>
+        {/* Only a Stripe invoice has a page in this Dashboard. */}
+        {r.stripeInvoiceId.startsWith("in_") ? (
+          <Link href={{ name: "invoiceDetails", params: { invoiceId: r.stripeInvoiceId } }}>{r.reference.title}</Link>
+        ) : (
+          <Inline>{r.reference.title}</Inline>
+        )}
       </Box>
       {r.nextActionReason && <Inline css={{ color: "secondary" }}>{r.nextActionReason}</Inline>}
     </Box>
