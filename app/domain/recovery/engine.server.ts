@@ -420,14 +420,16 @@ export async function markInvoicePaid(input: { workspaceId: string; invoice: Pic
 
 /**
  * The debt was paid (Stripe's invoice, Shopify's billing attempt success). `retryKey` names our own
- * attempt that did it: its row is settled in the same transaction. Without `amountPaid`, the amount due.
+ * attempt that did it: its row is settled as succeeded in the same transaction, even when it was
+ * recorded as declined first (a challenged attempt the customer then confirmed). Without
+ * `amountPaid`, the amount due.
  */
 export async function markRecovered(input: { workspaceId: string; invoiceId: string; at: Date; amountPaid?: number; retryKey?: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
     if (!recovery) return null;
     if (input.retryKey) {
-      await tx.retryAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: "pending" }, data: { status: "succeeded" } });
+      await tx.retryAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: { not: "succeeded" } }, data: { status: "succeeded" } });
     }
     return closeRecovered(tx, recovery, input.amountPaid ?? recovery.amountDueCents, input.at);
   });

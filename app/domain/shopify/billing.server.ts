@@ -264,9 +264,7 @@ async function onAttemptFailed(
 async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext): Promise<BillingResult> {
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
-    // Shopify's success is the attempt's last word: a challenged attempt the customer then confirmed
-    // was recorded as declined (authentication required) and did go through after all.
-    await db().retryAttempt.updateMany({ where: { idempotencyKey: ours.idempotencyKey, status: { in: ["failed", "error"] } }, data: { status: "succeeded" } });
+    // Shopify's success is the attempt's last word, even for one recorded as declined first.
     await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.stripeInvoiceId, at: ctx.at, retryKey: ours.idempotencyKey });
     return PROCESSED;
   }
