@@ -47,6 +47,21 @@ describe("npm run cli", { timeout: 120_000 }, () => {
     expect(session).toMatchObject({ workspaceId: ws.id, userId: ws.ownerUserId });
   });
 
+  it("prints a sign-in link for a teammate by email (a server without SMTP), only into their own workspace", async () => {
+    const ws = JSON.parse((await cli("workspace", "create", "--name", "Team", "--json")).stdout);
+    const mate = await db().user.create({ data: { email: "Mate@Team.test" } });
+    await db().membership.create({ data: { workspaceId: ws.id, userId: mate.id, role: "member" } });
+    const out = await cli("sign-in-link", "--email", "mate@team.test");
+    expect(out.code).toBe(0);
+    const token = out.stdout.match(/\/auth\/magic\/(\S+)/)![1]!;
+    expect(await redeemSignInToken(token)).toMatchObject({ workspaceId: ws.id, userId: mate.id });
+
+    const other = JSON.parse((await cli("workspace", "create", "--name", "Other", "--json")).stdout);
+    const refused = await cli("sign-in-link", "--email", "mate@team.test", "--workspace", other.id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`mate@team.test is not a member of workspace ${other.id}`);
+  });
+
   it("lists the workspaces, and signs into the only one without --workspace (a fresh install's demo)", async () => {
     for (const w of await db().workspace.findMany({ select: { id: true } })) await deleteWorkspace(w.id);
     const none = await cli("sign-in-link");

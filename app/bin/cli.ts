@@ -23,9 +23,10 @@ Commands:
       Stop a key at once.
   workspace list [--json]
       List the workspaces on this server (id, name, owner), oldest first.
-  sign-in-link [--workspace <id>] [--hours <n>] [--json]
-      Print a one-time sign-in link to the workspace's dashboard, for its owner. --workspace may
-      be left out when the server has one workspace (say, the demo on a fresh install).
+  sign-in-link [--workspace <id>] [--email <address>] [--hours <n>] [--json]
+      Print a one-time sign-in link to the workspace's dashboard, for its owner, or with --email
+      for that member (a teammate on a server without SMTP). --workspace may be left out when
+      the server (or the member) has one workspace (say, the demo on a fresh install).
   help
       Show this help.
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   workspace: { type: "string" },
   scopes: { type: "string" },
   hours: { type: "string" },
+  email: { type: "string" },
   id: { type: "string" },
   "grace-hours": { type: "string" },
   test: { type: "boolean", default: false },
@@ -72,6 +74,7 @@ const ApiKeyRevokeSchema = z.object({
 });
 const SignInLinkSchema = z.object({
   workspace: z.string().min(1, "--workspace is required").optional(),
+  email: z.email("--email must be an email address").optional(),
   hours: z.coerce.number().int().min(1).max(24 * 7).optional(),
 });
 
@@ -169,6 +172,12 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
       const { env } = await import("../utils/env.server");
+      if (input.email) {
+        const { signInLinkForMember } = await import("../domain/auth/sign-in.server");
+        const link = await signInLinkForMember({ email: input.email, workspaceId: input.workspace, appUrl: env().APP_URL, hours: input.hours });
+        out.print({ url: link.url, workspaceId: link.workspaceId }, `One-time sign-in link for ${input.email} to "${link.workspaceName}":\n${link.url}`);
+        return;
+      }
       let workspaceId = input.workspace;
       if (!workspaceId) {
         const all = await listWorkspaces();

@@ -1,6 +1,6 @@
 // The dashboard pages' HTTP glue: who is signed in (from the session cookie) and what their role
 // lets them do, and a failed action's error as the page shows it, in the merchant's words.
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { findSession } from "~/domain/auth/sessions.server";
 import { can, refusalMessage, type Permission, type Role } from "~/domain/team/roles";
@@ -9,6 +9,7 @@ import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
 import { sessionCookie } from "./auth.server";
 import { AppError } from "./errors";
+import { signInUrlFor } from "./redirect-to";
 
 /** Who is acting and with which role: what `requirePermission` needs, whatever the home. */
 export interface Actor {
@@ -29,13 +30,17 @@ export async function findDashboardSession(request: Request) {
 }
 
 /**
- * The signed-in merchant and their role; a 401 otherwise (the dashboard layout shows the sign-in
- * page for it), also for a session whose membership is gone.
+ * The signed-in merchant and their role, also checked against a membership that may be gone.
+ * Without one, a page (GET) redirects to the sign-in page, which comes back to it afterwards; a
+ * form post (nothing to come back to) is a 401.
  */
 export async function requireDashboardSession(request: Request): Promise<DashboardSession> {
   const session = await findDashboardSession(request);
   const access = session ? await memberAccess({ workspaceId: session.workspaceId, userId: session.userId }) : null;
-  if (!session || !access) throw data("Sign in to see the dashboard.", { status: 401 });
+  if (!session || !access) {
+    if (request.method === "GET" || request.method === "HEAD") throw redirect(signInUrlFor(request));
+    throw data("Sign in to see the dashboard.", { status: 401 });
+  }
   return { workspaceId: session.workspaceId, userId: session.userId, ...access };
 }
 

@@ -215,7 +215,7 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
       return { toast: `${body.stripeAccountId} disconnected. Its open recoveries are paused.` };
     case "invite": {
       const { member, emailed } = await inviteMember({ workspaceId, email: body.email as string, role: body.role as string, appUrl: env().APP_URL });
-      return { toast: emailed ? `Invitation sent to ${member.email}` : `${member.email} added. Email isn't set up on this server (SMTP_URL), so no invitation was sent.` };
+      return { toast: emailed ? `Invitation sent to ${member.email}` : `${member.email} added. Email isn't set up on this server (SMTP_URL), so the invitation is in the Outbox: pass its link on.` };
     }
     case "remove-member":
       await removeMember({ workspaceId, userId: body.userId, actingUserId });

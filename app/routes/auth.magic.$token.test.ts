@@ -19,7 +19,7 @@ async function signInToken(hours?: number) {
 }
 
 const open = (token: string, headers: Record<string, string> = {}) =>
-  loader({ request: new Request(`http://localhost/auth/magic/${token}`, { headers }), params: { token }, context: {} });
+  loader({ request: new Request(`http://localhost/auth/magic/${token}`, { headers }), params: { token: token.split("?")[0] }, context: {} });
 
 const cookieToken = (setCookie: string | null) => /^recoup_session=([^;]+);/.exec(setCookie ?? "")?.[1];
 
@@ -38,15 +38,26 @@ describe("GET /auth/magic/:token", () => {
 
     const again = await open(token);
     expect(again.status).toBe(302);
-    expect(again.headers.get("location")).toBe("/dashboard?signin=expired");
+    expect(again.headers.get("location")).toBe("/auth/sign-in?expired=1&redirectTo=%2Fdashboard");
     expect(again.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("lands on the page the sign-in was asked from: a path on this server, never another site", async () => {
+    const { token } = await signInToken();
+    const back = await open(`${token}?redirectTo=${encodeURIComponent("/dashboard/settings?tab=team")}`);
+    expect(back.headers.get("location")).toBe("/dashboard/settings?tab=team");
+    expect(back.headers.get("set-cookie")).toMatch(/^recoup_session=/);
+    for (const evil of ["https://evil.example/", "//evil.example/x", "/\\evil.example"]) {
+      const { token: t } = await signInToken();
+      expect((await open(`${t}?redirectTo=${encodeURIComponent(evil)}`)).headers.get("location")).toBe("/dashboard");
+    }
   });
 
   it("refuses an expired or unknown link", async () => {
     const { token } = await signInToken(-1);
     for (const t of [token, "not-a-token"]) {
       const res = await open(t);
-      expect(res.headers.get("location")).toBe("/dashboard?signin=expired");
+      expect(res.headers.get("location")).toBe("/auth/sign-in?expired=1&redirectTo=%2Fdashboard");
       expect(res.headers.get("set-cookie")).toBeNull();
     }
   });

@@ -11,8 +11,9 @@ beforeAll(() => {
   resetEnv();
 });
 
-function submit(email: string) {
-  const request = new Request("http://localhost/auth/sign-in", { method: "POST", body: new URLSearchParams({ email }) });
+function submit(email: string, redirectTo?: string) {
+  const body = new URLSearchParams({ email, ...(redirectTo ? { redirectTo } : {}) });
+  const request = new Request("http://localhost/auth/sign-in", { method: "POST", body });
   return route.action({ request, params: {}, context: {} });
 }
 
@@ -41,5 +42,27 @@ describe("the sign-in page", () => {
     const res = await route.loader({ request, params: {}, context: {} }).catch((e: unknown) => e);
     expect(res).toBeInstanceOf(Response);
     expect((res as Response).headers.get("location")).toBe("/dashboard");
+  });
+
+  it("the emailed link comes back to the page the browser asked for, never to another site", async () => {
+    await makeWorkspace({ ownerEmail: "back-owner@example.com" });
+    await submit("back-owner@example.com", "/dashboard/settings");
+    await submit("back-owner@example.com", "https://evil.example/");
+    await signInEmailsSettled();
+    const mails = smtp.messages.filter((m) => JSON.stringify(m.to).includes("back-owner@example.com"));
+    expect(mails).toHaveLength(2);
+    expect(mails[0]!.text).toMatch(/http:\/\/recoup\.test\/auth\/magic\/\S+\?redirectTo=%2Fdashboard%2Fsettings/);
+    expect(mails[1]!.text).not.toContain("evil.example");
+  });
+
+  it("without SMTP says so, and how to get a link from the server instead: the same for every address", async () => {
+    delete process.env.SMTP_URL;
+    resetEnv();
+    const page = await route.loader({ request: new Request("http://localhost/auth/sign-in?redirectTo=%2Foutbox&expired=1"), params: {}, context: {} });
+    expect(page).toEqual({ redirectTo: "/outbox", linkExpired: true, emailConfigured: false });
+    const signedIn = await makeWorkspace();
+    const request = new Request("http://localhost/auth/sign-in?redirectTo=%2Foutbox", { headers: { cookie: `recoup_session=${signedIn.sessionToken}` } });
+    const res = await route.loader({ request, params: {}, context: {} }).catch((e: unknown) => e);
+    expect((res as Response).headers.get("location")).toBe("/outbox");
   });
 });

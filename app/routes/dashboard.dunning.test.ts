@@ -41,8 +41,9 @@ describe("/dashboard/dunning", () => {
     expect(sequences[0]!.id).toBe((await getActiveSequence(workspace.id))!.id);
   });
 
-  it("without a session is a 401", async () => {
-    expect(await thrown(list.loader(get("/dashboard/dunning")))).toMatchObject({ init: { status: 401 } });
+  it("without a session sends the browser to sign in and back here", async () => {
+    const res = await thrown<Response>(list.loader(get("/dashboard/dunning")));
+    expect([res.status, res.headers.get("Location")]).toEqual([302, "/auth/sign-in?redirectTo=%2Fdashboard%2Fdunning"]);
   });
 });
 

@@ -53,12 +53,13 @@ describe("a recovery's page", () => {
     ]);
   });
 
-  it("is a 404 for another workspace's recovery (and for a made-up id), a 401 signed out", async () => {
+  it("is a 404 for another workspace's recovery (and for a made-up id), a sign-in redirect signed out", async () => {
     const m = await failedRecovery();
     const other = await makeWorkspace();
     expect(await thrown(load(m.path, other.sessionToken))).toMatchObject({ init: { status: 404 } });
     expect(await thrown(load("/dashboard/recoveries/nope", m.sessionToken))).toMatchObject({ init: { status: 404 } });
-    expect(await thrown(load(m.path))).toMatchObject({ init: { status: 401 } });
+    const signedOut = await thrown<Response>(load(m.path));
+    expect([signedOut.status, signedOut.headers.get("Location")]).toEqual([302, `/auth/sign-in?redirectTo=${encodeURIComponent(m.path)}`]);
     expect(await thrown(press(m.path, "pause", other.sessionToken))).toMatchObject({ init: { status: 404 } });
     expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.recovery.id } })).paused).toBe(false);
   });

@@ -47,8 +47,10 @@ describe("GET /dashboard/settings", () => {
     expect(page.timezones[0]).toBe("UTC");
   });
 
-  it("without a session is a 401", async () => {
-    expect(await thrown(settings.loader(get()))).toMatchObject({ init: { status: 401 } });
+  it("without a session sends the browser to sign in and back here", async () => {
+    const res = await thrown<Response>(settings.loader(get()));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toMatch(/^\/auth\/sign-in\?redirectTo=%2Fdashboard%2Fsettings/);
   });
 });
 

@@ -38,10 +38,12 @@ const args = (path: string, token?: string, init?: RequestInit) => ({ request: r
 
 
 describe("the dashboard layout", () => {
-  it("without a session answers 401 with the sign-in page", async () => {
-    expect(await layout.loader(args("/dashboard"))).toMatchObject({ data: { signedIn: false, linkExpired: false }, init: { status: 401 } });
-    expect(await layout.loader(args("/dashboard", "rs_forged"))).toMatchObject({ data: { signedIn: false }, init: { status: 401 } });
-    expect(await layout.loader(args("/dashboard?signin=expired"))).toMatchObject({ data: { signedIn: false, linkExpired: true } });
+  it("without a session sends the browser to the sign-in page, which comes back to the page asked for", async () => {
+    for (const [path, token] of [["/dashboard", undefined], ["/dashboard/recoveries/abc?x=1", "rs_forged"]] as const) {
+      const res = await thrown<Response>(layout.loader(args(path, token)));
+      expect(res.status).toBe(302);
+      expect(res.headers.get("Location")).toBe(`/auth/sign-in?redirectTo=${encodeURIComponent(path)}`);
+    }
   });
 
   it("with a session names the workspace", async () => {
@@ -49,13 +51,14 @@ describe("the dashboard layout", () => {
     expect(await layout.loader(args("/dashboard", sessionToken))).toEqual({
       signedIn: true,
       workspace: { id: workspace.id, name: "Layout Co", timezone: "UTC" },
+      outbox: true,
     });
   });
 });
 
 describe("the overview", () => {
-  it("without a session is a 401 (the layout shows the sign-in page)", async () => {
-    expect(await thrown(overview.loader(args("/dashboard")))).toMatchObject({ init: { status: 401 } });
+  it("without a session sends the browser to sign in (a form post is a 401)", async () => {
+    expect(await thrown(overview.loader(args("/dashboard")))).toMatchObject({ status: 302 });
   });
 
   it("loads the summary for the window in the URL and the workspace's recoveries", async () => {

@@ -1,11 +1,13 @@
-import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
-import { AppProvider, Banner, BlockStack, Box, Button, Card, InlineStack, Page, Text } from "@shopify/polaris";
+import { AppProvider, Banner, Box, Button, InlineStack, Page, Text } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { PolarisLink } from "~/components/PolarisLink";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
+import { outboxEnabled } from "~/domain/mail/outbox.server";
 import { findDashboardSession } from "~/http/dashboard-session.server";
+import { signInUrlFor } from "~/http/redirect-to";
 
 // The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.
 
@@ -18,12 +20,14 @@ export const meta: MetaFunction = () => [{ title: "Recoup" }, { name: "robots", 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await findDashboardSession(request);
-  if (!session) {
-    const linkExpired = new URL(request.url).searchParams.get("signin") === "expired";
-    return data({ signedIn: false as const, linkExpired }, { status: 401 });
-  }
+  // A browser goes to the sign-in page and comes back here afterwards.
+  if (!session) throw redirect(signInUrlFor(request));
   const workspace = await getWorkspace(session.workspaceId);
-  return { signedIn: true as const, workspace: { id: workspace.id, name: workspace.name, timezone: workspace.timezone } };
+  return {
+    signedIn: true as const,
+    workspace: { id: workspace.id, name: workspace.name, timezone: workspace.timezone },
+    outbox: outboxEnabled(),
+  };
 }
 
 function Frame({ children }: { children: React.ReactNode }) {
@@ -31,34 +35,6 @@ function Frame({ children }: { children: React.ReactNode }) {
     <AppProvider i18n={en} linkComponent={PolarisLink}>
       {children}
     </AppProvider>
-  );
-}
-
-function SignInRequired({ linkExpired }: { linkExpired: boolean }) {
-  return (
-    <Page narrowWidth title="Sign in to Recoup">
-      <BlockStack gap="400">
-        {linkExpired ? (
-          <Banner tone="warning" title="This sign-in link has expired or was already used">
-            <p>Each link works once and for 24 hours. Get a fresh one below.</p>
-          </Banner>
-        ) : null}
-        <Card>
-          <BlockStack gap="300">
-            <Text as="p">The dashboard opens from a one-time sign-in link.</Text>
-            <InlineStack>
-              <Button url="/auth/sign-in" variant="primary">
-                Email me a sign-in link
-              </Button>
-            </InlineStack>
-            <Text as="p" tone="subdued">
-              Or use the sign-in link printed at first boot, or run <code>npm run cli -- sign-in-link --workspace &lt;id&gt;</code> on the server
-              and open the link it prints.
-            </Text>
-          </BlockStack>
-        </Card>
-      </BlockStack>
-    </Page>
   );
 }
 
@@ -71,13 +47,7 @@ const NAV = [
 
 export default function Dashboard() {
   const loaded = useLoaderData<typeof loader>();
-  if (!loaded.signedIn) {
-    return (
-      <Frame>
-        <SignInRequired linkExpired={loaded.linkExpired} />
-      </Frame>
-    );
-  }
+  const nav = loaded.outbox ? [...NAV, { to: "/outbox", label: "Outbox", end: false }] : NAV;
   return (
     <Frame>
       {/* As wide as Polaris' Page, so that the header lines up with the content below. */}
@@ -90,7 +60,7 @@ export default function Dashboard() {
               </Text>
               <nav aria-label="Dashboard">
                 <InlineStack gap="300">
-                  {NAV.map((item) => (
+                  {nav.map((item) => (
                     <NavLink key={item.to} to={item.to} end={item.end} style={({ isActive }) => ({ fontWeight: isActive ? 650 : 450, color: "inherit", textDecoration: isActive ? "underline" : "none" })}>
                       {item.label}
                     </NavLink>

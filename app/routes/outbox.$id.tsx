@@ -1,12 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getOutboxMessage, outboxEnabled } from "~/domain/dunning/messages.server";
 import { OPEN_PIXEL_ATTRIBUTE } from "~/domain/dunning/templates";
+import { getOutboxMessage, outboxEnabled } from "~/domain/mail/outbox.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
 
-// /outbox/<id>: one email as the customer sees it (shown above the list in /outbox).
-export async function loader({ params }: LoaderFunctionArgs) {
+// /outbox/<id>: one email as its addressee sees it (shown above the list in /outbox); another
+// workspace's (or someone else's sign-in link) is a 404.
+export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!outboxEnabled()) throw new Response("Not found", { status: 404 });
-  const message = await getOutboxMessage(params.id ?? "");
+  const session = await requireDashboardSession(request);
+  const message = await getOutboxMessage({ ...session, id: params.id ?? "" });
   if (!message) throw new Response("Not found", { status: 404 });
   // Viewing here is not the customer opening it: drop the pixel. Links open in a new tab.
   const html = message.bodyHtml

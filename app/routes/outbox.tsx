@@ -1,22 +1,41 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
-import { listOutbox, outboxEnabled } from "~/domain/dunning/messages.server";
+import { emailConfigured, listOutbox, outboxEnabled } from "~/domain/mail/outbox.server";
+import { getWorkspace } from "~/domain/workspaces/workspaces.server";
+import { requireDashboardSession } from "~/http/dashboard-session.server";
 
-// /outbox: the dunning emails the app has written, for local development and demos. When
-// SMTP_URL is unset nothing is sent and these rows are the only copy of each email.
-export async function loader() {
+// /outbox: the email this workspace's people may read, for local development and demos. When
+// SMTP_URL is unset nothing is sent and these are the only copy of each email. Signed-in members
+// only, their own workspace's mail only (docs/decisions/0034-one-mail-port-and-a-private-outbox.md).
+export const meta: MetaFunction = () => [{ title: "Outbox · Recoup" }, { name: "robots", content: "noindex, nofollow" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
   if (!outboxEnabled()) throw new Response("Not found", { status: 404 });
-  const messages = await listOutbox(50);
-  return { messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };
+  const session = await requireDashboardSession(request);
+  const [messages, workspace] = await Promise.all([listOutbox({ ...session, limit: 50 }), getWorkspace(session.workspaceId)]);
+  return {
+    workspaceName: workspace.name,
+    smtp: emailConfigured(),
+    messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+  };
 }
 
 const cell = { padding: "6px 10px", borderBottom: "1px solid #ddd", textAlign: "left" as const, verticalAlign: "top" as const };
 
 export default function Outbox() {
-  const { messages } = useLoaderData<typeof loader>();
+  const { messages, workspaceName, smtp } = useLoaderData<typeof loader>();
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 1000, margin: "32px auto", padding: "0 16px" }}>
-      <h1 style={{ fontSize: 22 }}>Outbox</h1>
-      <p>The latest {messages.length} dunning emails, across workspaces.</p>
+      <p style={{ margin: 0 }}>
+        <Link to="/dashboard">← Dashboard</Link>
+      </p>
+      <h1 style={{ fontSize: 22 }}>Outbox · {workspaceName}</h1>
+      <p>
+        {smtp
+          ? "This server sends email by SMTP; copies of the customer emails are listed here."
+          : "This server doesn't send email (SMTP_URL is not set): every email it would have sent is kept here instead."}{" "}
+        The latest {messages.length} of {workspaceName}&apos;s emails: to customers, test emails, invitations, and your own sign-in links.
+      </p>
       <Outlet />
       {messages.length === 0 ? (
         <p>No emails yet.</p>

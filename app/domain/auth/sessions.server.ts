@@ -4,8 +4,11 @@ import { db } from "~/utils/db.server";
 const SESSION_DAYS = 30;
 const SIGN_IN_LINK_HOURS = 24;
 
-/** A one-time sign-in link for the standalone dashboard. */
-export async function createSignInLink(input: { userId: string; workspaceId: string; appUrl: string; hours?: number }) {
+/**
+ * A one-time sign-in link for the standalone dashboard; `redirectTo` (a path on this server,
+ * checked again when the link is opened) is where it lands instead of the dashboard.
+ */
+export async function createSignInLink(input: { userId: string; workspaceId: string; appUrl: string; hours?: number; redirectTo?: string }) {
   const token = randomToken();
   await db().signInToken.create({
     data: {
@@ -15,7 +18,8 @@ export async function createSignInLink(input: { userId: string; workspaceId: str
       expiresAt: new Date(Date.now() + (input.hours ?? SIGN_IN_LINK_HOURS) * 3600_000),
     },
   });
-  return `${input.appUrl}/auth/magic/${token}`;
+  const back = input.redirectTo && input.redirectTo !== "/dashboard" ? `?${new URLSearchParams({ redirectTo: input.redirectTo })}` : "";
+  return `${input.appUrl}/auth/magic/${token}${back}`;
 }
 
 /** Exchanges a sign-in token (once) for a session token; null when unknown, used or expired. */

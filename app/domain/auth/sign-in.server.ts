@@ -1,7 +1,8 @@
 import { escapeHtml } from "~/domain/dunning/templates";
+import { AppError } from "~/http/errors";
 import { randomToken } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { createSignInLink } from "./sessions.server";
 
@@ -25,16 +26,16 @@ export async function signInEmailsSettled(): Promise<void> {
  * given before any lookup or email happens, so neither its words nor its timing tell whether an
  * account exists.
  */
-export async function requestSignInLink(input: { email: string; appUrl: string }): Promise<{ message: string }> {
+export async function requestSignInLink(input: { email: string; appUrl: string; redirectTo?: string }): Promise<{ message: string }> {
   const email = input.email.trim();
-  const delivery = deliverSignInLink({ email, appUrl: input.appUrl })
+  const delivery = deliverSignInLink({ email, appUrl: input.appUrl, redirectTo: input.redirectTo })
     .catch((error) => log.error("sending a sign-in link failed", { error: String((error as Error)?.message ?? error) }))
     .finally(() => inFlight.delete(delivery));
   inFlight.add(delivery);
   return { message: SIGN_IN_REQUESTED };
 }
 
-async function deliverSignInLink(input: { email: string; appUrl: string }) {
+async function deliverSignInLink(input: { email: string; appUrl: string; redirectTo?: string }) {
   // lower() = lower(), not Prisma's `mode: "insensitive"`: that is ILIKE, where "_" and "%" are wildcards.
   const [match] = await db().$queryRaw<Array<{ id: string }>>`SELECT id FROM "User" WHERE lower(email) = lower(${input.email}) LIMIT 1`;
   if (!match) return;
@@ -54,9 +55,13 @@ async function deliverSignInLink(input: { email: string; appUrl: string }) {
 
   const links: Array<{ workspace: string; url: string }> = [];
   for (const m of user.memberships) {
-    links.push({ workspace: m.workspace.name, url: await createSignInLink({ userId: user.id, workspaceId: m.workspace.id, appUrl: input.appUrl }) });
+    links.push({ workspace: m.workspace.name, url: await createSignInLink({ userId: user.id, workspaceId: m.workspace.id, appUrl: input.appUrl, redirectTo: input.redirectTo }) });
   }
-  await sendEmail({ to: user.email, ...signInEmail(links), messageId: `<signin-${randomToken(16)}@recoup>`, fromName: "Recoup" });
+  await deliverEmail(
+    { to: user.email, ...signInEmail(links), messageId: `<signin-${randomToken(16)}@recoup>`, fromName: "Recoup" },
+    // A sign-in link is its addressee's alone: nobody else's outbox shows it.
+    { kind: "sign_in", workspaceId: null, recipientUserId: user.id, audience: "recipient" },
+  );
   log.info("sign-in link sent", { userId: user.id });
 }
 
@@ -87,4 +92,27 @@ function signInEmail(links: Array<{ workspace: string; url: string }>) {
       .join("") +
     `<p style="color:#59636e;font-size:13px">${escapeHtml(outro)}</p></div>`;
   return { subject: "Your sign-in link for Recoup", text, html };
+}
+
+/**
+ * For the operator (CLI), on a server that sends no email: a one-time link for a member, found by
+ * email, to one of their workspaces (the only one, or `workspaceId`).
+ */
+export async function signInLinkForMember(input: { email: string; workspaceId?: string; appUrl: string; hours?: number }) {
+  const [match] = await db().$queryRaw<Array<{ id: string }>>`SELECT id FROM "User" WHERE lower(email) = lower(${input.email.trim()}) LIMIT 1`;
+  const memberships = match
+    ? await db().membership.findMany({ where: { userId: match.id }, include: { workspace: { select: { id: true, name: true } } }, orderBy: { createdAt: "asc" } })
+    : [];
+  if (!match || memberships.length === 0) throw new AppError("not_found", `Nobody with the email ${input.email} is a member of a workspace here.`);
+  const chosen = input.workspaceId ? memberships.find((m) => m.workspaceId === input.workspaceId) : memberships.length === 1 ? memberships[0] : undefined;
+  if (!chosen) {
+    throw new AppError(
+      input.workspaceId ? "not_found" : "validation_failed",
+      input.workspaceId
+        ? `${input.email} is not a member of workspace ${input.workspaceId}.`
+        : `${input.email} is in ${memberships.length} workspaces: add --workspace <id> (${memberships.map((m) => `${m.workspace.id} "${m.workspace.name}"`).join(", ")}).`,
+    );
+  }
+  const url = await createSignInLink({ userId: match.id, workspaceId: chosen.workspaceId, appUrl: input.appUrl, hours: input.hours });
+  return { url, workspaceId: chosen.workspaceId, workspaceName: chosen.workspace.name };
 }

@@ -3,6 +3,7 @@ import { makeWorkspace } from "../../../tests/factories";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
 import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { queues } from "../../../jobs/queues";
+import { createSession } from "~/domain/auth/sessions.server";
 import { verifyRecoveryToken } from "~/domain/recovery/links.server";
 import * as pixelRoute from "~/routes/e.o.$trackingId[.]gif";
 import * as outboxRoute from "~/routes/outbox";
@@ -342,7 +343,7 @@ describe("without SMTP_URL", () => {
   it("keeps the email in the outbox: nothing leaves the machine", async () => {
     delete process.env.SMTP_URL;
     resetEnv();
-    const { recovery, customer } = await makeRecovery();
+    const { recovery, customer, workspace } = await makeRecovery();
     await start(recovery);
     await advanceTime(HOUR);
     await runDueJobs();
@@ -350,9 +351,11 @@ describe("without SMTP_URL", () => {
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } });
     expect(message).toMatchObject({ status: "sent", transport: "outbox", providerMessageId: `<${message.id}@recoup>` });
 
-    const list = await outboxRoute.loader();
+    const session = await createSession({ userId: workspace.ownerUserId, workspaceId: workspace.id });
+    const request = new Request("http://localhost/outbox", { headers: { cookie: `recoup_session=${session.token}` } });
+    const list = await outboxRoute.loader({ params: {}, request, context: {} });
     expect(list.messages[0]).toMatchObject({ id: message.id, subject: message.subject, toEmail: customer.email, status: "sent" });
-    const one = await outboxMessageRoute.loader({ params: { id: message.id }, request: new Request("http://localhost/outbox/x"), context: {} });
+    const one = await outboxMessageRoute.loader({ params: { id: message.id }, request, context: {} });
     expect(one.bodyHtml).toContain("Update payment details");
     expect(one.bodyHtml).not.toContain("/e/o/");
   });
@@ -368,7 +371,7 @@ describe("without SMTP_URL", () => {
     });
     resetEnv();
     try {
-      const error = await outboxRoute.loader().catch((e: unknown) => e);
+      const error = await outboxRoute.loader({ params: {}, request: new Request("http://localhost/outbox"), context: {} }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Response);
       expect((error as Response).status).toBe(404);
     } finally {

@@ -10,7 +10,7 @@ import { retrySettingsFor } from "~/domain/recovery/policy";
 import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
@@ -446,7 +446,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
 
   let receipt;
   try {
-    receipt = await sendEmail({
+    receipt = await deliverEmail({
       to: message.toEmail!,
       subject: message.subject,
       text: message.bodyText,
@@ -454,7 +454,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
       messageId: messageIdHeader(message.id),
       fromName: merchantName(recovery.workspace),
       replyTo: recovery.workspace.replyTo,
-    });
+    }, { keptBy: "dunning_message" });
   } catch (error) {
     await db().dunningMessage.updateMany({
       where: { id: message.id, status: "sending" },
@@ -473,24 +473,3 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
   return { outcome: "sent", transport: receipt.transport };
 }
 
-/** Whether the local outbox pages may be shown: never in production once real email is configured. */
-export function outboxEnabled(): boolean {
-  // Customer addresses from every workspace: never on a production server.
-  return env().NODE_ENV !== "production";
-}
-
-/** The latest messages across workspaces, for the local outbox page. */
-export async function listOutbox(limit = 50) {
-  return db().dunningMessage.findMany({
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-    select: { id: true, subject: true, toEmail: true, status: true, kind: true, transport: true, createdAt: true, sentAt: true },
-  });
-}
-
-export async function getOutboxMessage(id: string) {
-  return db().dunningMessage.findUnique({
-    where: { id },
-    select: { id: true, subject: true, toEmail: true, status: true, kind: true, bodyText: true, bodyHtml: true, createdAt: true, error: true },
-  });
-}

@@ -6,7 +6,7 @@ import { DateTime } from "luxon";
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { emailBranding, merchantName } from "./messages.server";
@@ -109,7 +109,7 @@ export async function sendTestEmail(input: { workspaceId: string; userId: string
   }
   const workspace = await workspaceFor(input.workspaceId);
   try {
-    const receipt = await sendEmail({
+    const receipt = await deliverEmail({
       to,
       subject: `${TEST_SUBJECT_PREFIX}${email.subject}`,
       text: email.text,
@@ -117,7 +117,7 @@ export async function sendTestEmail(input: { workspaceId: string; userId: string
       messageId: `<test-${randomBytes(12).toString("hex")}@recoup>`,
       fromName: merchantName(workspace),
       replyTo: workspace.replyTo,
-    });
+    }, { kind: "test_email", workspaceId: input.workspaceId, recipientUserId: input.userId, audience: "members" });
     return { to, transport: receipt.transport };
   } catch (error) {
     log.warn("sending a test email failed", { error });

@@ -4,7 +4,7 @@ import { BILLING_TOPICS, handleBillingWebhook } from "~/domain/shopify/billing.s
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
@@ -149,11 +149,11 @@ async function answerDataRequest(workspaceId: string, shopDomain: string, payloa
     log.warn("data request received but the workspace owner has no email", { workspaceId });
     return;
   }
-  await sendEmail({
+  await deliverEmail({
     to: workspace.owner.email,
     subject: `Customer data request from ${shopDomain}`,
     text: `A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds (${held.length} customer record(s)):\n\n${report}`,
     html: `<p>A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds:</p><pre>${report.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`,
     messageId: `<data-request-${workspaceId}-${Date.now()}@recoup>`,
-  });
+  }, { kind: "owner_notice", workspaceId, recipientUserId: workspace.ownerUserId, audience: "recipient" });
 }

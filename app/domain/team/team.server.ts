@@ -8,7 +8,7 @@ import { InviteRoleSchema, InviteSchema } from "~/domain/settings/schemas";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { roleOf, type Role } from "./roles";
 
@@ -93,7 +93,10 @@ export async function inviteMember(input: { workspaceId: string; email: string; 
   const message = invitationEmail({ workspaceName: workspace.name, link });
   let transport: "smtp" | "outbox";
   try {
-    ({ transport } = await sendEmail({ to: email, ...message, messageId: `<invite-${randomBytes(12).toString("hex")}@recoup>` }));
+    ({ transport } = await deliverEmail(
+      { to: email, ...message, messageId: `<invite-${randomBytes(12).toString("hex")}@recoup>` },
+      { kind: "invitation", workspaceId: workspace.id, recipientUserId: user.id, audience: "admins" },
+    ));
   } catch (error) {
     log.warn("sending an invitation failed", { error });
     await db().$transaction([

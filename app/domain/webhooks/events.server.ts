@@ -9,7 +9,7 @@ import { toWire } from "~/http/api-v1/casing";
 import { escapeHtml, formatMoney } from "~/domain/dunning/templates";
 import { now } from "~/utils/clock.server";
 import { db, type Prisma, type Tx } from "~/utils/db.server";
-import { sendEmail } from "~/utils/email.server";
+import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { WebhookEvent } from "../../../generated/prisma/client";
@@ -193,13 +193,13 @@ export async function emailOwnerAboutEvent(input: { eventId: string }) {
     return { kind: "skipped" as const };
   }
   const { subject, text } = ownerEmailFor(event, event.workspace.name);
-  await sendEmail({
+  await deliverEmail({
     to,
     subject,
     text,
     html: text.split("\n\n").map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`).join(""),
     messageId: `<${event.id}@recoup>`,
-  });
+  }, { kind: "owner_notice", workspaceId: event.workspaceId, recipientUserId: event.workspace.ownerUserId, audience: "members" });
   await db().webhookEvent.update({ where: { id: event.id }, data: { emailedAt: now() } });
   return { kind: "emailed" as const };
 }
