@@ -64,7 +64,16 @@ describe("GET /recover/:token", () => {
       logoUrl: null,
       confirmUrl: null,
       paymentHost: "Stripe",
+      contactEmail: null,
     });
+  });
+
+  it("names the merchant's reply-to address as the way to reach them (only a real address)", async () => {
+    const { workspace, token } = await openRecovery();
+    await db().workspace.update({ where: { id: workspace.id }, data: { replyTo: " billing@story.example " } });
+    expect(await load(token)).toMatchObject({ contactEmail: "billing@story.example" });
+    await db().workspace.update({ where: { id: workspace.id }, data: { replyTo: "javascript:alert(1)" } });
+    expect(await load(token)).toMatchObject({ contactEmail: null });
   });
 
   it("wears the merchant's brand colour and logo, as their emails do", async () => {

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import type { CSSProperties } from "react";
+import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import { customerPageView } from "~/domain/recovery/customer-page.server";
@@ -50,7 +50,7 @@ function customerError(error: unknown): string {
     if (error.code === "token_not_found") return `${EXPIRED}.`;
     // Written for the customer ("already made", "closed").
     if (error.code === "recovery_closed") return error.message;
-    if (error.code === "not_configured") return "Card updates can't be taken online for this payment right now. Please contact the business directly.";
+    if (error.code === "not_configured") return "Card updates can't be taken online for this payment right now.";
   }
   log.error("opening an update-payment session failed", { error });
   return "We couldn't open the secure payment page just now. Please try again in a minute.";
@@ -74,15 +74,50 @@ function Shell({ accent = DEFAULT_ACCENT, children }: { accent?: string; childre
   );
 }
 
+/**
+ * The merchant's logo, or their name when it cannot load (a broken image says nothing). The
+ * server-rendered image may fail before React is there to hear it: checked again on mount.
+ */
+function MerchantLogo({ src, merchant }: { src: string; merchant: string }) {
+  const [failed, setFailed] = useState(false);
+  const image = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    const img = image.current;
+    if (img?.complete && img.naturalWidth === 0) setFailed(true);
+  }, []);
+  if (failed) return <p className="rc-merchant">{merchant}</p>;
+  return <img ref={image} src={src} alt={merchant} className="rc-merchant" onError={() => setFailed(true)} />;
+}
+
+/** How to reach the merchant: their reply-to address as a mail link, else their name alone. */
+function Contact({ merchant, email, lead }: { merchant: string; email: string | null; lead: string }) {
+  return (
+    <p className="rc-text">
+      {lead}{" "}
+      {email ? (
+        <>
+          email {merchant} at{" "}
+          <a className="rc-link" href={`mailto:${email}`}>
+            {email}
+          </a>
+          .
+        </>
+      ) : (
+        <>please contact {merchant} directly.</>
+      )}
+    </p>
+  );
+}
+
 export default function RecoverPayment() {
-  const { merchant, amount, state, reason, accent, logoUrl, confirmUrl, paymentHost } = useLoaderData<typeof loader>();
+  const { merchant, amount, state, reason, accent, logoUrl, confirmUrl, paymentHost, contactEmail } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().state !== "idle";
 
   return (
     <Shell accent={accent}>
       {logoUrl ? (
-        <img src={logoUrl} alt={merchant} className="rc-merchant" />
+        <MerchantLogo src={logoUrl} merchant={merchant} />
       ) : (
         <p className="rc-merchant">{merchant}</p>
       )}
@@ -99,9 +134,12 @@ export default function RecoverPayment() {
           </p>
           {result && "notice" in result ? <p className="rc-text" role="status">{result.notice}</p> : null}
           {result?.error ? (
-            <p className="rc-error" role="alert">
-              {result.error}
-            </p>
+            <>
+              <p className="rc-error" role="alert">
+                {result.error}
+              </p>
+              <Contact merchant={merchant} email={contactEmail} lead="To pay another way," />
+            </>
           ) : null}
           {confirmUrl ? (
             <a className="rc-button" href={confirmUrl} rel="noreferrer">
@@ -133,7 +171,8 @@ export default function RecoverPayment() {
       ) : (
         <>
           <h1 className="rc-title">This payment request is closed</h1>
-          <p className="rc-text">There&apos;s nothing to do on this page any more. If you have a question about your account, please contact {merchant} directly.</p>
+          <p className="rc-text">There&apos;s nothing to do on this page any more.</p>
+          <Contact merchant={merchant} email={contactEmail} lead="If you have a question about your account," />
         </>
       )}
     </Shell>

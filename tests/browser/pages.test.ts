@@ -144,18 +144,19 @@ describe("the standalone dashboard", () => {
     await visible(page.getByText("Won back, all time"));
     expect(problems).toEqual([]);
 
-    // Signed out, the dashboard is the sign-in page again (answered with a 401, which chromium logs).
+    // Signed out, the dashboard is the sign-in page again.
     await page.getByRole("button", { name: "Sign out" }).click();
     await visible(page.getByRole("heading", { name: "Sign in to Recoup" }));
     expect((await page.context().cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
     await page.context().close();
   });
 
-  it("without a session explains how to get a sign-in link", async () => {
+  it("without a session is the sign-in page, which explains how to get a link on a server without email", async () => {
     const { page } = await openPage({ width: 375, height: 812 });
     const res = await page.goto(`${base}/dashboard`);
-    expect(res?.status()).toBe(401);
-    await visible(page.getByText("npm run cli -- sign-in-link --workspace <id>"));
+    expect(res?.status()).toBe(200);
+    expect(page.url()).toBe(`${base}/auth/sign-in?redirectTo=%2Fdashboard`);
+    await visible(page.getByText("npm run cli -- sign-in-link --email you@example.com"));
     await page.screenshot({ path: path.join(SHOTS, "dashboard-signin-375.png"), fullPage: true });
     await page.context().close();
   });

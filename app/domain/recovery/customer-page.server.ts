@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { accentColor, formatMoney, safeLogoUrl } from "~/domain/dunning/templates";
 import { classifyFailure, type CardBrand } from "./policy";
 import type { findRecoveryByToken } from "./update-payment.server";
@@ -40,6 +41,14 @@ function classify(r: Failure) {
   });
 }
 
+const ContactEmail = z.email().max(320);
+
+/** The merchant's reply-to address when it is a usable one: where the customer can write. */
+export function contactEmail(replyTo: string | null | undefined): string | null {
+  const address = replyTo?.trim();
+  return address && ContactEmail.safeParse(address).success ? address : null;
+}
+
 /**
  * The customer page's facts. A payment waiting for the bank's confirmation
  * (3-D Secure) is confirmed on the platform's page for it, kept in
@@ -59,6 +68,8 @@ export function customerPageView(recovery: Recovery) {
     confirmUrl,
     accent: accentColor(recovery.workspace.brandColor),
     logoUrl: safeLogoUrl(recovery.workspace.logoUrl),
+    // Every dead end ("contact the business") names how: the merchant's reply-to address.
+    contactEmail: contactEmail(recovery.workspace.replyTo),
     // Where the card is entered: Stripe's portal, or Shopify's page from its update email.
     paymentHost: recovery.provider === "shopify" ? "Shopify" : "Stripe",
   } as const;

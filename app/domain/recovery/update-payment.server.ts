@@ -1,3 +1,4 @@
+import { contactEmail } from "./customer-page.server";
 import { merchantName } from "~/domain/dunning/messages.server";
 import { isMerchantCharged } from "~/domain/ingest/merchant-retry.server";
 import { emailUpdateLinkFromShopify } from "~/domain/shopify/update-email.server";
@@ -39,7 +40,8 @@ export async function startPaymentUpdate(input: { recoveryToken: string }): Prom
   if (isMerchantCharged(recovery.provider)) {
     // An ingested PSP's payment (ADR 0015): its own payment page if the merchant gave one, else the merchant.
     if (recovery.hostedInvoiceUrl) return { redirectTo: recovery.hostedInvoiceUrl };
-    return { notice: `To update your payment details, please contact ${merchantName(recovery.workspace)}: reply to their email.` };
+    const address = contactEmail(recovery.workspace.replyTo);
+    return { notice: `To update your payment details, please contact ${merchantName(recovery.workspace)}: ${address ? `write to ${address}` : "reply to their email"}.` };
   }
   if (recovery.provider !== "shopify") return { redirectTo: (await portalSession(recovery)).sessionUrl };
   if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
