@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { emailConfigured, listOutbox, outboxEnabled } from "~/domain/mail/outbox.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
@@ -7,6 +7,8 @@ import { requireDashboardSession } from "~/http/dashboard-session.server";
 // /outbox: the email this workspace's people may read, for local development and demos. When
 // SMTP_URL is unset nothing is sent and these are the only copy of each email. Signed-in members
 // only, their own workspace's mail only (docs/decisions/0034-one-mail-port-and-a-private-outbox.md).
+export const links: LinksFunction = () => [{ rel: "icon", href: "data:," }];
+
 export const meta: MetaFunction = () => [{ title: "Outbox · Recoup" }, { name: "robots", content: "noindex, nofollow" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
