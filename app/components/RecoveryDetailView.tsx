@@ -96,18 +96,21 @@ function outcomeReason(code: string, platform: PlatformName): string {
 function describeEntry(entry: Entry, timeZone: string, platform: PlatformName): { icon: Svg; tone: "critical" | "success" | "info" | "subdued"; title: string; lines: string[]; badges: Array<{ label: string; tone: Tone }> } {
   switch (entry.kind) {
     case "failure": {
-      const who = sourceName(entry.source, platform);
       const inWords = "inWords" in entry ? entry.inWords : null;
-      if (entry.status === "pending") return { icon: RetryIcon, tone: "info", title: `${who} retry #${entry.attemptNumber} under way`, lines: [], badges: [] };
-      if (entry.status === "error") {
-        return { icon: RetryIcon, tone: "critical", title: `${who} retry #${entry.attemptNumber} could not be made`, lines: [entry.message ?? `${platform} did not accept the charge request.`], badges: [] };
-      }
-      const title =
-        entry.source === "platform" && entry.attemptNumber === 1
-          ? "Payment failed"
+      // The platform's attempts are numbered from its original charge (#1); Recoup's own retries from 1.
+      const attempt =
+        entry.source === "platform"
+          ? entry.attemptNumber <= 1
+            ? `${platform}'s original charge`
+            : `${platform}'s own retry #${entry.attemptNumber - 1}`
           : entry.source === "customer"
-            ? "The customer's payment was declined"
-            : `${who} retry #${entry.attemptNumber} declined`;
+            ? "The customer's payment"
+            : `${sourceName(entry.source, platform)} retry #${entry.attemptNumber}`;
+      if (entry.status === "pending") return { icon: RetryIcon, tone: "info", title: `${attempt} under way`, lines: [], badges: [] };
+      if (entry.status === "error") {
+        return { icon: RetryIcon, tone: "critical", title: `${attempt} could not be made`, lines: [entry.message ?? `${platform} did not accept the charge request.`], badges: [] };
+      }
+      const title = entry.source === "platform" && entry.attemptNumber <= 1 ? `${attempt} failed` : `${attempt} was declined`;
       return { icon: entry.source === "recoup" ? RetryIcon : DeclineIcon, tone: "critical", title, lines: [inWords ?? "The bank declined the payment."], badges: entry.declineCode ? [{ label: entry.declineCode, tone: undefined }] : [] };
     }
     case "email": {

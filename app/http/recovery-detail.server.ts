@@ -1,7 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND as NOT_FOUND } from "~/components/RecoveryDetailView";
+import { formatDate } from "~/components/format";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
+import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
 import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
@@ -23,6 +25,24 @@ function notFoundAs404<T>(promise: Promise<T>): Promise<T> {
 /** A decline in the merchant's words: the platform's catalogue entry, else what the processor said. */
 function declineInWords(provider: "stripe" | "shopify", code: string | null, message: string | null): string | null {
   return findDeclineCode(provider, code)?.description ?? message?.trim() ?? null;
+}
+
+/** After Resume: what happens next, when (the workspace's time) and why. */
+function resumedInWords(
+  resumed: { status: string; nextActionKind: string | null; nextActionAt: Date | null; nextActionReason: string | null; nextEmailAt: Date | null },
+  timeZone: string,
+): string {
+  if (resumed.status !== "pending") return `The recovery's time ran out while it was paused, so it is now closed.${resumed.nextActionReason ? ` ${resumed.nextActionReason}` : ""}`;
+  const when = (at: Date) => formatDate(at.toISOString(), timeZone);
+  const next =
+    resumed.nextActionKind === "retry" && resumed.nextActionAt
+      ? ` Next retry: ${when(resumed.nextActionAt)}.`
+      : resumed.nextActionAt
+        ? ` Next step: ${when(resumed.nextActionAt)}.`
+        : "";
+  const why = resumed.nextActionReason ? ` ${resumed.nextActionReason}` : "";
+  const email = resumed.nextEmailAt ? ` Next reminder email: ${when(resumed.nextEmailAt)}.` : "";
+  return `Recovery resumed.${next}${why}${email}`;
 }
 
 export function recoveryDetailLoader(workspaceOf: WorkspaceOf, basePath: string) {
@@ -55,7 +75,7 @@ async function perform(intent: Intent, target: { workspaceId: string; recoveryId
       return "Recovery paused. No retries or emails until you resume it.";
     case "resume": {
       const resumed = await resumeRecovery(target);
-      return `Recovery resumed.${resumed.nextActionReason ? ` ${resumed.nextActionReason}` : ""}`;
+      return resumedInWords(resumed, (await getWorkspace(target.workspaceId)).timezone);
     }
     case "send_link": {
       const sent = await sendUpdateLinkNow(target);

@@ -1,3 +1,4 @@
+import { formatDate } from "~/components/format";
 import { describe, expect, it } from "vitest";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -94,7 +95,13 @@ describe("a recovery's page", () => {
 
     const resumed = await press(m.path, "resume", m.sessionToken);
     expect(resumed.body).toMatchObject({ ok: true, message: expect.stringMatching(/^Recovery resumed\. \S/) });
-    expect((await load(m.path, m.sessionToken)).paused).toBe(false);
+    // Planned again: it says when the next retry is (the workspace's time) and why.
+    const after = await load(m.path, m.sessionToken);
+    expect(after.paused).toBe(false);
+    expect(after.nextAction?.kind).toBe("retry");
+    const { message } = resumed.body as { message: string };
+    expect(message).toContain(`Next retry: ${formatDate(after.nextAction!.at, after.timeZone)}.`);
+    expect(message).toContain(after.nextAction!.reason!);
   });
 
   it("send update link now emails the customer once an hour, and says so", async () => {

@@ -173,7 +173,7 @@ describe("the embedded app in the Shopify admin", () => {
     await visible(page.getByRole("heading", { name: "$44.89" }));
     await visible(page.getByText("Shopify subscription contract #7001 · billing attempt #1"));
     const timeline = page.getByRole("list", { name: "Timeline" });
-    await visible(timeline.getByText("Payment failed"));
+    await visible(timeline.getByText("Shopify's original charge failed"));
     await visible(timeline.getByText("insufficient_funds"));
     await page.screenshot({ path: path.join(SHOTS, "embedded-recovery-1280.png"), fullPage: true });
     expect(problems).toEqual([]);

@@ -75,7 +75,7 @@ describe("the merchant in the standalone dashboard", () => {
     await page.waitForURL(`${base}/dashboard/recoveries/${merchant.recoveryId}`);
     await visible(page.getByRole("heading", { name: "$49.00" }));
     const timeline = page.getByRole("list", { name: "Timeline" });
-    await visible(timeline.getByText("Payment failed"));
+    await visible(timeline.getByText("Stripe's original charge failed"));
     await visible(timeline.getByText("The card has insufficient funds for this payment."));
     await visible(page.getByText("Grace Hopper"));
     await visible(page.getByText("Visa •••• 4242"));
@@ -104,7 +104,7 @@ describe("the merchant in the standalone dashboard", () => {
     await visible(timeline.getByText("Recoup retry #1 succeeded"));
     await visible(timeline.getByText("The invoice was paid."));
     expect(await timeline.locator("li").allInnerTexts()).toEqual([
-      expect.stringContaining("Payment failed"),
+      expect.stringContaining("Stripe's original charge failed"),
       expect.stringContaining("Card update request"),
       expect.stringContaining("Recoup retry #1 succeeded"),
       expect.stringContaining("Recovered"),

@@ -31,6 +31,13 @@ const SKIPPED_CLOSED = "recovery closed";
 const SKIPPED_NO_EMAIL = "no email address";
 
 const HOUR_MS = 3600_000;
+/**
+ * No two emails to one customer closer than this, whichever recoveries they are about, unless the
+ * customer asked for the second (a reminder, a resumed sequence, the merchant's "send update link"
+ * wait; a confirmation the customer requested does not). docs/decisions/0035-resume-replans-and-email-spacing.md
+ */
+export const MIN_EMAIL_SPACING_HOURS = 20;
+const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "sent", "opened", "clicked", "converted"];
 const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The one dunning-step job of a step for a recovery: enqueueing it again is a no-op. */
@@ -207,8 +214,46 @@ export async function handOverWaitingSteps(input: {
   return handedOver;
 }
 
+/**
+ * The latest email this customer got (or is about to get) from the workspace, by customer or by
+ * address; `except` leaves one message out. Null when none did.
+ */
+export async function lastEmailToCustomer(
+  client: Client,
+  input: { workspaceId: string; customerId: string | null; toEmail: string | null; exceptMessageId?: string },
+): Promise<{ id: string; at: Date; subject: string } | null> {
+  const who = [
+    ...(input.customerId ? [{ recovery: { customerId: input.customerId } }] : []),
+    ...(input.toEmail ? [{ toEmail: input.toEmail }] : []),
+  ];
+  if (who.length === 0) return null;
+  const latest = await client.dunningMessage.findFirst({
+    where: {
+      workspaceId: input.workspaceId,
+      status: { in: SENT_OR_GOING },
+      OR: who,
+      ...(input.exceptMessageId ? { NOT: { id: input.exceptMessageId } } : {}),
+    },
+    orderBy: [{ scheduledFor: "desc" }, { id: "desc" }],
+    select: { id: true, sentAt: true, scheduledFor: true, subject: true },
+  });
+  return latest ? { id: latest.id, at: latest.sentAt ?? latest.scheduledFor, subject: latest.subject } : null;
+}
+
+/** The earliest moment another email may go to the customer: now, or the spacing after their last one. */
+export async function nextEmailAllowedAt(
+  client: Client,
+  input: { workspaceId: string; customerId: string | null; toEmail: string | null },
+): Promise<{ at: Date; last: { id: string; at: Date; subject: string } | null }> {
+  const at = now();
+  const last = await lastEmailToCustomer(client, input);
+  const spaced = last ? last.at.getTime() + MIN_EMAIL_SPACING_HOURS * HOUR_MS : 0;
+  return { at: new Date(Math.max(at.getTime(), spaced)), last };
+}
+
 export type StepOutcome =
   | { outcome: "created" | "already_created"; messageId: string; nextStepId: string | null }
+  | { outcome: "spaced"; dueAt: Date }
   | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" };
 
 /**
@@ -228,6 +273,28 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   // Deleted from the sequence, the sequence deleted or switched off: the merchant no longer wants
   // it sent (a deleted sequence's recoveries were handed over to the active one, see deleteSequence).
   if (!step || !step.sequence.isEnabled) return { outcome: "step_gone" };
+
+  // Too soon after the customer's last email (another recovery's, a manual link, a resumed step):
+  // the step waits until the spacing has passed. Once its message exists, nothing changes.
+  const own = await db().dunningMessage.findUnique({
+    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey: `step:${step.id}` } },
+    select: { id: true },
+  });
+  if (!own) {
+    const allowed = await nextEmailAllowedAt(db(), {
+      workspaceId: recovery.workspaceId,
+      customerId: recovery.customerId,
+      toEmail: recovery.customer?.email?.trim() || null,
+    });
+    if (allowed.at.getTime() > now().getTime()) {
+      await enqueue(
+        queues.dunningStep,
+        { recoveryId: recovery.id, stepId: step.id },
+        { key: `${stepJobKey(recovery.id, step.id)}:spaced:${allowed.at.getTime()}`, startAfter: allowed.at },
+      );
+      return { outcome: "spaced", dueAt: allowed.at };
+    }
+  }
 
   return db().$transaction(async (tx) => {
     const { messageId, created } = await createMessage(tx, {
@@ -330,7 +397,10 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   if (!next) return null;
 
   const at = now();
-  const dueAt = new Date(Math.max(at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
+  // Overdue steps go out now, but never within the spacing after the customer's last email.
+  const customer = recovery.customerId ? await db().customer.findUnique({ where: { id: recovery.customerId }, select: { email: true } }) : null;
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, customerId: recovery.customerId, toEmail: customer?.email?.trim() || null });
+  const dueAt = new Date(Math.max(allowed.at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
   const unsent = byStep.get(next.id);
   await db().$transaction(async (tx) => {
     if (unsent) await tx.dunningMessage.deleteMany({ where: { id: unsent.id, status: "skipped", error: SKIPPED_PAUSED } });

@@ -576,8 +576,10 @@ export async function resumeRecovery(input: { workspaceId: string; recoveryId: s
     if (!recovery.paused) return recovery;
     return unpause(tx, recovery);
   });
-  await resumeSequence({ recoveryId: resumed.id });
-  return resumed;
+  // Planned again from now (the retry by the policy, the next email past the spacing): the caller
+  // says when, and why, rather than leaving the merchant to guess.
+  const sequence = await resumeSequence({ recoveryId: resumed.id });
+  return Object.assign(resumed, { nextEmailAt: sequence?.dueAt ?? null });
 }
 
 /** Lifts a pause: planned again from now, or closed as failed when its time ran out meanwhile. */

@@ -6,7 +6,7 @@ import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/job
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
-import { pauseRecovery } from "./engine.server";
+import { pauseRecovery, resumeRecovery } from "./engine.server";
 import { sendUpdateLinkNow } from "./manual-actions.server";
 
 const env = useStripeAndMail();
@@ -51,7 +51,13 @@ describe("send update link now", () => {
     await advanceTime(5 * MINUTE);
     await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("Already sent at 10:15") });
 
+    // An hour on, the customer's inbox still wins: one email every 20 hours (ADR 0035).
     await advanceTime(6 * MINUTE);
+    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("at most one email every 20 hours, so the update link can go from"),
+    });
+    await advanceTime(19 * 60 * MINUTE);
     const second = await sendUpdateLinkNow(m.target);
     expect(second.messageId).not.toBe(first.messageId);
     const manual = await db().dunningMessage.findMany({ where: { recoveryAttemptId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } });
@@ -83,5 +89,46 @@ describe("send update link now", () => {
 
     const noEmail = await openRecovery({ email: null });
     await expect(sendUpdateLinkNow(noEmail.target)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("no email address") });
+  });
+});
+
+describe("pause, resume and the customer's inbox", () => {
+  const HOUR = 60 * MINUTE;
+  const sentTo = async (recoveryId: string) =>
+    (await db().dunningMessage.findMany({ where: { recoveryAttemptId: recoveryId, sentAt: { not: null } }, orderBy: { sentAt: "asc" } })).map((m) => m.sentAt!.getTime());
+
+  it("resumed after days, the overdue reminder goes out, and a second email is refused until 20 hours after it", async () => {
+    const m = await openRecovery();
+    await pauseRecovery(m.target);
+    await advanceTime(3 * 24 * HOUR);
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toEqual([]);
+
+    await resumeRecovery(m.target);
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toHaveLength(1);
+    await advanceTime(MINUTE);
+    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("at most one email every 20 hours") });
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toHaveLength(1);
+  });
+
+  it("an update link sent first pushes the resumed reminder 20 hours back, not a second later", async () => {
+    const m = await openRecovery();
+    await pauseRecovery(m.target);
+    await advanceTime(3 * 24 * HOUR);
+    await resumeRecovery(m.target);
+    await sendUpdateLinkNow(m.target);
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toHaveLength(1);
+
+    await advanceTime(19 * HOUR);
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toHaveLength(1);
+    await advanceTime(2 * HOUR);
+    await runDueJobs();
+    const sent = await sentTo(m.recovery.id);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(20 * HOUR);
   });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
 import { sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
@@ -65,6 +65,21 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   }
 
   const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
+  // The merchant's press is not the customer's request: it waits for the spacing like any email.
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, customerId: recovery.customerId, toEmail: recovery.customer.email.trim() });
+  if (allowed.last && allowed.at.getTime() > now().getTime()) {
+    const zone = recovery.workspace.timezone;
+    const when = (at: Date) => {
+      let local = DateTime.fromJSDate(at, { zone });
+      if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
+      return local.setLocale("en").toFormat("ccc d LLL, HH:mm");
+    };
+    throw new AppError(
+      "conflict",
+      `The customer got an email (“${allowed.last.subject}”) at ${when(allowed.last.at)}. Recoup sends one customer at most one email every ${MIN_EMAIL_SPACING_HOURS} hours, so the update link can go from ${when(allowed.at)}.`,
+      { lastEmailAt: allowed.last.at.toISOString(), nextAllowedAt: allowed.at.toISOString() },
+    );
+  }
   const toEmail = recovery.customer.email.trim();
   let shopifyRefused: string | undefined;
   if (shopifyEmailsCardUpdates(recovery)) {

@@ -43,7 +43,14 @@ const words = (code: string) => code.replace(/_/g, " ");
 export function describeEntry(e: TimelineEntry): string {
   switch (e.kind) {
     case "failure": {
-      const who = e.source === "recoup" ? "Recoup's retry" : e.source === "customer" ? "The customer's payment" : "Stripe's attempt";
+      const who =
+        e.source === "recoup"
+          ? `Recoup's retry #${e.attemptNumber}`
+          : e.source === "customer"
+            ? "The customer's payment"
+            : e.attemptNumber <= 1
+              ? "Stripe's original charge"
+              : `Stripe's own retry #${e.attemptNumber - 1}`;
       return `${who} failed${e.declineCode ? ` (${words(e.declineCode)})` : ""}`;
     }
     case "charge_succeeded":

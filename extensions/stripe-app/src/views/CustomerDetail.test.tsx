@@ -61,7 +61,7 @@ describe("CustomerDetail", () => {
     expect(wrapper).toContainText("Card visa •••• 4242");
     expect(wrapper).toContainText("Why it failed: Your bank declined the payment because the card's balance was too low.");
     expect(wrapper).toContainText("Next: Retrying Thursday morning, just after payday. (Nov 12, 09:00 AM UTC)");
-    expect(wrapper).toContainText("Stripe's attempt failed (insufficient funds)");
+    expect(wrapper).toContainText("Stripe's original charge failed (insufficient funds)");
     expect(wrapper).toContainText(`Email "Your payment didn't go through" sent, opened`);
     expect(wrapper.findAll(Button).map((b) => b.text)).toEqual(["Retry now", "Pause"]);
   });

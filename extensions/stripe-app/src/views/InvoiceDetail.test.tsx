@@ -48,7 +48,7 @@ describe("InvoiceDetail", () => {
     await settle(update);
     expect(wrapper).toContainComponent(Badge, { type: "warning" });
     expect(wrapper).toContainText("Paused: no retry or email goes out until you resume.");
-    expect(wrapper).toContainText("Stripe's attempt failed (insufficient funds)");
+    expect(wrapper).toContainText("Stripe's original charge failed (insufficient funds)");
     expect(wrapper.findAll(Button).map((b) => b.text)).toEqual(["Retry now", "Resume"]);
     const resume = wrapper.findAll(Button).find((b) => b.text === "Resume")!;
     await resume.trigger("onPress");
