@@ -104,7 +104,7 @@ export function RecoveryTrendChart({ days, emptyText }: { days: TrendDay[]; /** 
               Failed vs recovered
             </Text>
             <Text as="p" variant="bodySm" tone="subdued">
-              Last {days.length} days: {failed} failed, {recovered} recovered
+              Payments that failed each of the last {days.length} days ({failed}), and how many of them were recovered since ({recovered})
             </Text>
           </BlockStack>
           {empty ? null : <Legend />}

@@ -1,5 +1,5 @@
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
-import type { SummaryWindow } from "~/domain/analytics/summary.server";
+import type { CurrencyCohort, SummaryWindow } from "~/domain/analytics/summary.server";
 import { formatMoney } from "~/domain/dunning/templates";
 import { formatRate } from "./format";
 
@@ -12,6 +12,8 @@ export interface SummaryCardsData {
   /** 0..1 */
   recoveryRate: number;
   atRiskCount: number;
+  /** The same cohort per currency (reporting currency first); others are shown beside, not converted. */
+  byCurrency?: CurrencyCohort[];
 }
 
 /** What is at stake right now (`getOverview`): shown as two more cards when given. */
@@ -70,6 +72,10 @@ export function SummaryCards({
 }) {
   const period = WINDOW_LABELS[summary.window].toLowerCase();
   const money = (cents: number) => formatMoney(cents, summary.currency);
+  // Every figure is one cohort: the payments that failed in the period, and where they stand now.
+  const cohort = summary.byCurrency?.find((c) => c.currency === summary.currency);
+  const others = (summary.byCurrency ?? []).filter((c) => c.currency !== summary.currency && c.failedCount > 0);
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return (
     <BlockStack gap="300">
       {/* Polaris pages have no side padding on phones: text outside a card needs its own. */}
@@ -94,8 +100,20 @@ export function SummaryCards({
       </Box>
       <Box paddingInline={{ xs: "400", sm: "0" }}>
         <InlineGrid columns={extras ? { xs: 2, md: 3 } : { xs: 2, lg: 4 }} gap={{ xs: "300", sm: "400" }}>
-          <Metric label="Recovered" value={money(summary.recoveredRevenueCents)} help={`Won back, ${period}`} />
-          <Metric label="Recovery rate" value={formatRate(summary.recoveryRate)} help={`Of failed revenue, ${period}`} />
+          <Metric
+            label="Recovered"
+            value={money(summary.recoveredRevenueCents)}
+            help={cohort ? `${plural(cohort.recoveredCount, "payment", "payments")} of those that failed ${period}, won back so far` : `Of the payments that failed ${period}, won back so far`}
+          />
+          <Metric
+            label="Recovery rate"
+            value={formatRate(summary.recoveryRate)}
+            help={
+              cohort
+                ? `Recovered ÷ failed, ${period}. Still in progress: ${money(cohort.inProgressRevenueCents)}; lost: ${money(cohort.lostRevenueCents)}`
+                : `Recovered ÷ failed revenue, ${period}`
+            }
+          />
           {extras ? (
             <>
               <Metric
@@ -110,7 +128,11 @@ export function SummaryCards({
               />
             </>
           ) : null}
-          <Metric label="Failed revenue" value={money(summary.failedRevenueCents)} help={`Payments that failed, ${period}`} />
+          <Metric
+            label="Failed revenue"
+            value={money(summary.failedRevenueCents)}
+            help={cohort ? `${plural(cohort.failedCount, "payment", "payments")} failed ${period}` : `Payments that failed, ${period}`}
+          />
           <Metric
             label="At risk"
             value={String(summary.atRiskCount)}
@@ -118,6 +140,22 @@ export function SummaryCards({
           />
         </InlineGrid>
       </Box>
+      {others.length > 0 ? (
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <BlockStack gap="100">
+            <Text as="p" variant="bodySm" tone="subdued">
+              The figures above are in {summary.currency.toUpperCase()}. Payments in other currencies, {period} (not converted):
+            </Text>
+            {others.map((c) => (
+              <Text as="p" variant="bodySm" key={c.currency}>
+                {c.currency.toUpperCase()}: {formatMoney(c.failedRevenueCents, c.currency)} failed ({plural(c.failedCount, "payment", "payments")}),{" "}
+                {formatMoney(c.recoveredRevenueCents, c.currency)} recovered ({formatRate(c.recoveryRate)}), {formatMoney(c.inProgressRevenueCents, c.currency)} in progress,{" "}
+                {formatMoney(c.lostRevenueCents, c.currency)} lost
+              </Text>
+            ))}
+          </BlockStack>
+        </Box>
+      ) : null}
     </BlockStack>
   );
 }

@@ -7,7 +7,7 @@ import { db } from "~/utils/db.server";
 import * as route from "./api.dashboard.summary";
 
 const CONTRACT_KEYS = ["workspaceId", "window", "failedRevenueCents", "recoveredRevenueCents", "recoveryRate", "atRiskCount", "activeSequences", "generatedAt"];
-const EXTRAS = ["atRiskPreview", "currency", "windowStart"];
+const EXTRAS = ["atRiskPreview", "byCurrency", "currency", "windowStart"];
 
 describe("GET /api/dashboard/summary", () => {
   it("is 401 without credentials, as problem+json", async () => {

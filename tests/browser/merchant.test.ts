@@ -66,7 +66,7 @@ describe("the merchant in the standalone dashboard", () => {
     }
     await visible(page.getByText("$49.00").first());
     await visible(page.getByRole("heading", { name: "Failed vs recovered" }));
-    await visible(page.getByText("Last 30 days: 1 failed, 0 recovered"));
+    await visible(page.getByText("Payments that failed each of the last 30 days (1), and how many of them were recovered since (0)"));
     await page.locator("[data-testid=recovery-trend-chart] svg").first().waitFor({ state: "visible", timeout: 10_000 });
     await page.screenshot({ path: path.join(SHOTS, "overview-chart-1280.png"), fullPage: true });
 

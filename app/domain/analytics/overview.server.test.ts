@@ -42,8 +42,9 @@ describe("the overview's numbers", () => {
     expect(overview).toMatchObject({ atRiskRevenueCents: 6000, openRecoveries: 2, activeRetries: 2 });
     expect(overview.trend).toHaveLength(30);
     expect(overview.trend.at(-1)).toEqual({ date: "2026-11-20", failed: 0, recovered: 0 });
-    expect(overview.trend.at(-2)).toEqual({ date: "2026-11-19", failed: 2, recovered: 1 });
-    expect(overview.trend.at(-4)).toEqual({ date: "2026-11-17", failed: 1, recovered: 0 });
+    // Each day is the payments that failed on it, and how many of those came back since.
+    expect(overview.trend.at(-2)).toEqual({ date: "2026-11-19", failed: 2, recovered: 0 });
+    expect(overview.trend.at(-4)).toEqual({ date: "2026-11-17", failed: 1, recovered: 1 });
   });
 
   it("is all zeros for a new workspace", async () => {

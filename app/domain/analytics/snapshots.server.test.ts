@@ -65,7 +65,8 @@ describe("writeMetricSnapshots", () => {
     expect(rows.map((r) => [r.periodStart.toISOString(), r.periodEnd.toISOString(), r.failedRevenueCents, r.recoveredRevenueCents, r.recoveryRate, r.atRiskCount, r.currency])).toEqual([
       ["2025-06-06T22:00:00.000Z", "2025-06-07T22:00:00.000Z", 0, 0, 0, 0, "usd"],
       ["2025-06-07T22:00:00.000Z", "2025-06-08T22:00:00.000Z", 1000, 0, 0, 1, "usd"],
-      ["2025-06-08T22:00:00.000Z", "2025-06-09T22:00:00.000Z", 2000, 3000, 1, 1, "usd"],
+      // The recovery that failed on 1 June and came back on the 9th belongs to 1 June's cohort.
+      ["2025-06-08T22:00:00.000Z", "2025-06-09T22:00:00.000Z", 2000, 0, 0, 1, "usd"],
     ]);
   });
 

@@ -64,8 +64,10 @@ function inRanges(column: "startedAt" | "endedAt", ranges: Range[]): Prisma.Sql 
 }
 
 /**
- * Live totals in one currency: failed = amount due of recoveries started in the
- * ranges; recovered = recoveredAmountCents of recoveries that ended recovered in them.
+ * Live totals in one currency, on one cohort: the payments that failed in the ranges (recoveries
+ * started in them). failed = their amount due; recovered = what of it has been won back so far,
+ * whenever that happened. So recovered never exceeds failed and the rate is a plain share
+ * (docs/decisions/0036-revenue-figures-on-one-cohort-per-currency.md).
  */
 export async function revenueIn(input: { workspaceId: string; currency: string; ranges: Range[] }) {
   if (input.ranges.length === 0) return { failedRevenueCents: 0, recoveredRevenueCents: 0 };
@@ -76,11 +78,11 @@ export async function revenueIn(input: { workspaceId: string; currency: string; 
         WHERE "workspaceId" = ${workspaceId} AND "currency" = ${currency} AND (${inRanges("startedAt", ranges)})) AS failed,
       (SELECT COALESCE(SUM("recoveredAmountCents"), 0)::bigint FROM "RecoveryAttempt"
         WHERE "workspaceId" = ${workspaceId} AND "currency" = ${currency} AND "status" = 'recovered'
-          AND (${inRanges("endedAt", ranges)})) AS recovered`;
+          AND (${inRanges("startedAt", ranges)})) AS recovered`;
   return { failedRevenueCents: Number(row!.failed), recoveredRevenueCents: Number(row!.recovered) };
 }
 
-/** recovered / failed, clamped to 0..1 (recoveries started before a window can end in it), 4 decimals. */
+/** recovered / failed of one cohort (0..1 by construction; clamped against rounding), 4 decimals. */
 export function recoveryRateOf(failedCents: number, recoveredCents: number): number {
   if (failedCents <= 0) return 0;
   return Math.round(Math.min(1, recoveredCents / failedCents) * 10_000) / 10_000;

@@ -39,7 +39,7 @@ describe("getDashboardStats", () => {
     const won = (startedAt: string, endedAt: string, cents: number, extra: Partial<Over> = {}) =>
       recovery(ws, { startedAt: new Date(startedAt), status: "recovered", endedAt: new Date(endedAt), recoveredAmountCents: cents, ...extra });
     await won("2025-04-01T00:00:00Z", "2025-04-05T00:00:00Z", 10000); // lifetime only
-    await won("2025-05-30T00:00:00Z", "2025-06-02T00:00:00Z", 4900); // recovered this month, started last month
+    await won("2025-05-30T00:00:00Z", "2025-06-02T00:00:00Z", 4900); // recovered this month, but failed last month: last month's cohort
     await won("2025-06-10T00:00:00Z", "2025-06-15T09:00:00Z", 2500, { stripeAccountId: "acct_a" });
     await won("2025-06-10T00:00:00Z", "2025-06-11T00:00:00Z", 7000, { currency: "eur" }); // counted, but not in usd money
     await recovery(ws, { startedAt: new Date("2025-06-12T00:00:00Z"), status: "failed", endedAt: new Date("2025-06-14T00:00:00Z") });
@@ -62,18 +62,21 @@ describe("getDashboardStats", () => {
       recoveryRate: 80, // 4 recovered of 5 closed
       activeRetries: 1,
       dunningCount: 1,
+      // One cohort: the 5 payments that failed this month; 2 of them came back (25.00 in usd).
       failedThisMonth: 5,
-      recoveredThisMonth: 3,
-      mrrSaved: 74,
-      churnPrevented: 75, // 3 of the 4 closed this month
+      recoveredThisMonth: 2,
+      mrrSaved: 25,
+      churnPrevented: 66.7, // 2 of the 3 of them already closed
       currency: "usd",
     });
     expect(result.dbHealth).toEqual({ status: "connected" });
     expect(result.dailyTrend).toHaveLength(30);
     expect(result.dailyTrend[0]!.date).toBe("2025-05-17");
-    expect(result.dailyTrend[29]).toEqual({ date: "2025-06-15", recovered: 1, failed: 0, amount: 25 });
+    // Per day of failure: the 10th's two failures both came back since (25.00 of it in usd).
+    expect(result.dailyTrend[29]).toEqual({ date: "2025-06-15", recovered: 0, failed: 0, amount: 0 });
+    expect(result.dailyTrend.find((d) => d.date === "2025-06-10")).toEqual({ date: "2025-06-10", recovered: 2, failed: 2, amount: 25 });
     expect(result.dailyTrend.find((d) => d.date === "2025-06-14")).toEqual({ date: "2025-06-14", recovered: 0, failed: 2, amount: 0 });
-    expect(result.dailyTrend.find((d) => d.date === "2025-06-11")).toEqual({ date: "2025-06-11", recovered: 1, failed: 0, amount: 0 });
+    expect(result.dailyTrend.find((d) => d.date === "2025-06-11")).toEqual({ date: "2025-06-11", recovered: 0, failed: 0, amount: 0 });
 
     const filtered = await getDashboardStats({ workspaceId: ws, accountId: "acct_a", now });
     expect(filtered.stats).toMatchObject({ totalRecovered: 25, activeRetries: 1, failedThisMonth: 2, recoveredThisMonth: 1, dunningCount: 0 });

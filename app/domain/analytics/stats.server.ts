@@ -21,8 +21,11 @@ export const TREND_DAYS = 30;
  *
  * recoveryRate: recovered recoveries / closed ones (recovered, failed or abandoned), lifetime;
  * a recovery still in progress has been neither won nor lost.
- * churnPrevented: of the recoveries that closed this month, the share that recovered:
- * each was a subscription that would otherwise have lapsed.
+ * The month's figures are one cohort, the payments that failed this month
+ * (docs/decisions/0036-revenue-figures-on-one-cohort-per-currency.md): failedThisMonth of them,
+ * recoveredThisMonth and mrrSaved = those of them recovered so far, churnPrevented = of those
+ * of them already closed, the share that recovered (each a subscription that would have lapsed).
+ * dailyTrend is the same per day of failure.
  */
 export async function getDashboardStats(input: { workspaceId: string; accountId?: string; now?: Date }) {
   const now = input.now ?? clockNow();
@@ -39,7 +42,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
     await Promise.all([
       db().recoveryAttempt.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
       recoveredSum({}),
-      recoveredSum({ endedAt: { gte: monthStart } }),
+      recoveredSum({ startedAt: { gte: monthStart } }),
       db().recoveryAttempt.count({ where: { ...scope, status: "pending", nextActionKind: "retry" } }),
       db().dunningMessage.count({
         where: { workspaceId: workspace.id, sentAt: { gte: monthStart }, ...(input.accountId ? { recovery: scope } : {}) },
@@ -47,7 +50,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
       db().recoveryAttempt.count({ where: { ...scope, startedAt: { gte: monthStart } } }),
       db().recoveryAttempt.groupBy({
         by: ["status"],
-        where: { ...scope, status: { not: "pending" }, endedAt: { gte: monthStart } },
+        where: { ...scope, status: { not: "pending" }, startedAt: { gte: monthStart } },
         _count: { _all: true },
       }),
       dailyTrend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
@@ -74,7 +77,11 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
   };
 }
 
-/** The last 30 local days, oldest first, today included; one row per day even when empty. */
+/**
+ * The last 30 local days, oldest first, today included; one row per day even when empty. Each
+ * day is the payments that failed on it: how many, how many of them were recovered since, and how
+ * much (reporting currency).
+ */
 export async function dailyTrend(input: { workspaceId: string; accountId?: string; currency: string; zone: string; now: Date }) {
   const today = DateTime.fromJSDate(input.now, { zone: input.zone }).startOf("day");
   const days = Array.from({ length: TREND_DAYS }, (_, i) => {
@@ -88,10 +95,10 @@ export async function dailyTrend(input: { workspaceId: string; accountId?: strin
       (SELECT COUNT(*)::int FROM "RecoveryAttempt" r WHERE r."workspaceId" = ${input.workspaceId} ${account}
         AND r."startedAt" >= d.s AND r."startedAt" < d.e) AS failed,
       (SELECT COUNT(*)::int FROM "RecoveryAttempt" r WHERE r."workspaceId" = ${input.workspaceId} ${account}
-        AND r."status" = 'recovered' AND r."endedAt" >= d.s AND r."endedAt" < d.e) AS recovered,
+        AND r."status" = 'recovered' AND r."startedAt" >= d.s AND r."startedAt" < d.e) AS recovered,
       (SELECT COALESCE(SUM(r."recoveredAmountCents"), 0)::bigint FROM "RecoveryAttempt" r
         WHERE r."workspaceId" = ${input.workspaceId} ${account} AND r."currency" = ${input.currency}
-        AND r."status" = 'recovered' AND r."endedAt" >= d.s AND r."endedAt" < d.e) AS amount
+        AND r."status" = 'recovered' AND r."startedAt" >= d.s AND r."startedAt" < d.e) AS amount
     FROM (VALUES ${values}) AS d(i, s, e)
     ORDER BY d.i`;
   const byIndex = new Map(rows.map((r) => [Number(r.i), r]));

@@ -42,7 +42,7 @@ async function pureLive(workspaceId: string, window: SummaryWindow, now: Date) {
   return {
     failedRevenueCents: mine.filter((r) => inWindow(r.startedAt)).reduce((s, r) => s + r.amountDueCents, 0),
     recoveredRevenueCents: mine
-      .filter((r) => r.status === "recovered" && inWindow(r.endedAt))
+      .filter((r) => r.status === "recovered" && inWindow(r.startedAt))
       .reduce((s, r) => s + (r.recoveredAmountCents ?? 0), 0),
   };
 }
@@ -87,17 +87,33 @@ describe("getDashboardSummary windows", () => {
     expect(summary.windowStart).toBe(start.toISOString());
   });
 
-  it("attributes recovered revenue to the day it ended, and rates recovered over failed", async () => {
+  it("counts one cohort, the payments that failed in the window: recovered is what of them came back, never more", async () => {
     const ws = await workspaceIn("UTC");
     await insert(ws, [
+      // Failed before the window and recovered in it: not this window's failure, not its recovery.
       { startedAt: new Date("2025-01-01"), amountDueCents: 5000, status: "recovered", endedAt: new Date("2025-03-10"), recoveredAmountCents: 5000 },
       { startedAt: new Date("2025-03-09"), amountDueCents: 20000 },
-      { startedAt: new Date("2025-03-09"), amountDueCents: 1000, status: "recovered", endedAt: new Date("2025-03-01"), recoveredAmountCents: 1000 },
+      { startedAt: new Date("2025-03-09"), amountDueCents: 1000, status: "recovered", endedAt: new Date("2025-03-12"), recoveredAmountCents: 1000 },
+      { startedAt: new Date("2025-03-10"), amountDueCents: 4000, status: "failed", endedAt: new Date("2025-03-14") },
     ]);
     const s = await getDashboardSummary({ workspaceId: ws, window: "7d", now });
-    expect(s.failedRevenueCents).toBe(21000);
-    expect(s.recoveredRevenueCents).toBe(5000);
-    expect(s.recoveryRate).toBe(0.2381);
+    expect(s.failedRevenueCents).toBe(25000);
+    expect(s.recoveredRevenueCents).toBe(1000);
+    expect(s.recoveryRate).toBe(0.04);
+    expect(s.byCurrency).toEqual([
+      {
+        currency: "usd",
+        failedCount: 3,
+        failedRevenueCents: 25000,
+        recoveredCount: 1,
+        recoveredRevenueCents: 1000,
+        inProgressCount: 1,
+        inProgressRevenueCents: 20000,
+        lostCount: 1,
+        lostRevenueCents: 4000,
+        recoveryRate: 0.04,
+      },
+    ]);
     const empty = await getDashboardSummary({ workspaceId: await workspaceIn("UTC"), window: "7d", now });
     expect(empty).toMatchObject({ failedRevenueCents: 0, recoveredRevenueCents: 0, recoveryRate: 0 });
   });
@@ -110,6 +126,8 @@ describe("getDashboardSummary windows", () => {
     ]);
     const usd = await getDashboardSummary({ workspaceId: ws, window: "7d", now });
     expect(usd).toMatchObject({ failedRevenueCents: 1000, currency: "usd" });
+    // The other currency is not lost: listed beside the totals, never summed into them.
+    expect(usd.byCurrency.map((c) => [c.currency, c.failedRevenueCents])).toEqual([["usd", 1000], ["eur", 7000]]);
     await db().workspace.update({ where: { id: ws }, data: { currency: "eur" } });
     const eur = await getDashboardSummary({ workspaceId: ws, window: "7d", now });
     expect(eur).toMatchObject({ failedRevenueCents: 7000, currency: "eur" });

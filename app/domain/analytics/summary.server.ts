@@ -68,14 +68,82 @@ export async function revenueSince(input: { workspaceId: string; currency: strin
   };
 }
 
-/** DunningDog's DashboardSummary. */
+/** One currency's cohort: the payments that failed in the window, and where each of them stands now. */
+export interface CurrencyCohort {
+  currency: string;
+  failedCount: number;
+  failedRevenueCents: number;
+  recoveredCount: number;
+  recoveredRevenueCents: number;
+  inProgressCount: number;
+  inProgressRevenueCents: number;
+  lostCount: number;
+  lostRevenueCents: number;
+  /** recoveredRevenueCents / failedRevenueCents, 0..1 */
+  recoveryRate: number;
+}
+
+/**
+ * The window's cohort per currency, live (one grouped read on the (workspaceId, startedAt) index):
+ * of the payments that failed since `from`, how many and how much were recovered, are still being
+ * worked on, or were lost. Money is never summed across currencies. Reporting currency first,
+ * then by failed amount.
+ */
+export async function cohortByCurrency(input: { workspaceId: string; from: Date | null; reportingCurrency: string }): Promise<CurrencyCohort[]> {
+  const rows = await db().recoveryAttempt.groupBy({
+    by: ["currency", "status"],
+    where: { workspaceId: input.workspaceId, ...(input.from ? { startedAt: { gte: input.from } } : {}) },
+    _count: { _all: true },
+    _sum: { amountDueCents: true, recoveredAmountCents: true },
+  });
+  const byCurrency = new Map<string, CurrencyCohort>();
+  for (const row of rows) {
+    const c =
+      byCurrency.get(row.currency) ??
+      ({
+        currency: row.currency,
+        failedCount: 0,
+        failedRevenueCents: 0,
+        recoveredCount: 0,
+        recoveredRevenueCents: 0,
+        inProgressCount: 0,
+        inProgressRevenueCents: 0,
+        lostCount: 0,
+        lostRevenueCents: 0,
+        recoveryRate: 0,
+      } satisfies CurrencyCohort);
+    byCurrency.set(row.currency, c);
+    const count = row._count._all;
+    const due = row._sum.amountDueCents ?? 0;
+    c.failedCount += count;
+    c.failedRevenueCents += due;
+    if (row.status === "recovered") {
+      c.recoveredCount += count;
+      c.recoveredRevenueCents += row._sum.recoveredAmountCents ?? 0;
+    } else if (row.status === "pending") {
+      c.inProgressCount += count;
+      c.inProgressRevenueCents += due;
+    } else {
+      c.lostCount += count;
+      c.lostRevenueCents += due;
+    }
+  }
+  return [...byCurrency.values()]
+    .map((c) => ({ ...c, recoveryRate: recoveryRateOf(c.failedRevenueCents, c.recoveredRevenueCents) }))
+    .sort((a, b) => Number(b.currency === input.reportingCurrency) - Number(a.currency === input.reportingCurrency) || b.failedRevenueCents - a.failedRevenueCents);
+}
+
+/**
+ * DunningDog's DashboardSummary. Every figure is about one cohort: the payments that failed in the
+ * window (failed revenue), and what of that has been recovered so far (recovered revenue, rate).
+ */
 export async function getDashboardSummary(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
   const now = input.now ?? clockNow();
   const workspace = await reportingWorkspace(input.workspaceId);
   const { zone } = workspace;
   const from = windowStart(input.window, now, zone);
 
-  const [totals, atRiskCount, activeSequences, latestSnapshot, atRiskPreview] = await Promise.all([
+  const [totals, atRiskCount, activeSequences, latestSnapshot, atRiskPreview, byCurrency] = await Promise.all([
     revenueSince({ workspaceId: workspace.id, currency: workspace.currency, zone, from, now }),
     db().subscriptionAtRisk.count({ where: { workspaceId: workspace.id, resolvedAt: null } }),
     db().dunningSequence.count({ where: { workspaceId: workspace.id, isEnabled: true } }),
@@ -88,6 +156,7 @@ export async function getDashboardSummary(input: { workspaceId: string; window: 
       orderBy: [{ riskDetectedAt: "desc" }, { id: "desc" }],
       take: 5,
     }),
+    cohortByCurrency({ workspaceId: workspace.id, from, reportingCurrency: workspace.currency }),
   ]);
 
   return {
@@ -106,5 +175,8 @@ export async function getDashboardSummary(input: { workspaceId: string; window: 
     // windowStart says which instant the window opened at (null for lifetime).
     currency: workspace.currency,
     windowStart: from ? from.toISOString() : null,
+    // The same cohort in every currency, with what is still in progress and what was lost:
+    // other currencies are listed beside, never converted into the totals.
+    byCurrency,
   };
 }
