@@ -4,7 +4,10 @@
 // a job, and the pending recoveries have no stripeAccountId: nothing can charge anyone.
 import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
 import { createSignInLink } from "~/domain/auth/sessions.server";
+import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
+import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/messages.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
+import { decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now as clockNow } from "~/utils/clock.server";
 import { db, type Prisma } from "~/utils/db.server";
@@ -15,6 +18,7 @@ export const DEMO_OWNER_EMAIL = "demo@recoup.local";
 export const DEMO_RECOVERIES = 300;
 const DEMO_DAYS = 84;
 const HOUR = 3600_000;
+const DEMO_TIMEZONE = "America/New_York";
 const DAY = 24 * HOUR;
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -40,11 +44,11 @@ export function prng(seed: number) {
 }
 
 type Status = "recovered" | "pending" | "failed" | "abandoned";
-const STATUS_SHARE: ReadonlyArray<readonly [Status, number]> = [
-  ["recovered", 0.55],
-  ["pending", 0.25],
-  ["failed", 0.12],
-  ["abandoned", 0.08],
+/** How each story is meant to end, if it has ended by `now` (a recent one may still be open). */
+const ENDING: ReadonlyArray<readonly ["recovered" | "failed" | "abandoned", number]> = [
+  ["recovered", 0.6],
+  ["failed", 0.25],
+  ["abandoned", 0.15],
 ];
 
 // [Stripe error code, decline code, weight]; type and category come from the catalogue.
@@ -68,23 +72,20 @@ const BRANDS = ["visa", "visa", "visa", "mastercard", "mastercard", "amex"] as c
 
 const ascii = (s: string) => s.normalize("NFD").replace(/[^a-zA-Z]/g, "").toLowerCase();
 
-/** Builds every row of the demo workspace in memory; pure given (workspaceId, now, seed). */
+/**
+ * Builds every row of the demo workspace in memory; pure given (workspaceId, now, seed). Each
+ * recovery is the engine's own story: the platform's charge fails at a time of day charges run,
+ * then `decideNextAction` (the policy the engine runs) says when Recoup retries or emails, the
+ * sequence's reminders follow the default sequence with the 20-hour spacing, and the story ends
+ * (recovered, lost, cancelled) or is still open at `now`.
+ */
 export function buildDemoData(input: { workspaceId: string; now: Date; seed?: number; recoveries?: number }) {
   const r = prng(input.seed ?? 0x5eed);
   const ws = input.workspaceId;
   const now = input.now.getTime();
   const n = input.recoveries ?? DEMO_RECOVERIES;
   const id = (kind: string, i: number) => `demo_${ws.slice(-10)}_${kind}${String(i).padStart(4, "0")}`;
-
-  // Exact shares, in a shuffled order (Fisher–Yates).
-  const statuses: Status[] = [];
-  for (const [status, share] of STATUS_SHARE) for (let k = 0; k < Math.round(share * n); k++) statuses.push(status);
-  while (statuses.length < n) statuses.push("recovered");
-  statuses.length = n;
-  for (let i = statuses.length - 1; i > 0; i--) {
-    const j = r.int(0, i);
-    [statuses[i], statuses[j]] = [statuses[j]!, statuses[i]!];
-  }
+  const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: DEMO_TIMEZONE };
 
   const customers: Prisma.CustomerCreateManyInput[] = [];
   const recoveries: Prisma.RecoveryAttemptCreateManyInput[] = [];
@@ -108,7 +109,6 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
   }
 
   for (let i = 0; i < n; i++) {
-    const status = statuses[i]!;
     const customer = customers[i < customerCount ? i : r.int(0, customerCount - 1)]!;
     const [errorCode, declineCode] = r.weighted(DECLINES.map(([e, d, w]) => [[e, d] as const, w] as const));
     const entry = findDeclineCode("stripe", declineCode ?? errorCode);
@@ -116,35 +116,37 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
     const declineType = category === "hard_customer" || category === "terminal" ? "hard" : "soft";
     const currency = r.next() < 0.08 ? "eur" : "usd";
     const amount = r.weighted(PRICES);
-    // Open recoveries are young (the retry window is three weeks); closed ones span the twelve weeks.
-    const ageMs = status === "pending" ? r.int(1, 20 * 24) * HOUR : r.int(2 * 24, DEMO_DAYS * 24) * HOUR;
-    const startedAt = now - ageMs - r.int(0, 59) * 60_000;
-    const endedAt = status === "pending" ? null : Math.min(now - HOUR, startedAt + r.int(6, 21 * 24) * HOUR);
-    const recoveryId = id("ra", i);
+    const ending = r.weighted(ENDING);
     const brand = r.pick(BRANDS);
     const fingerprint = r.hex(16);
+    const recoveryId = id("ra", i);
+    // Renewals fail over the whole twelve weeks, at the hour Stripe bills (spread over the day).
+    const startedAt = now - r.int(2, DEMO_DAYS * 24 - 2) * HOUR - r.int(0, 3599) * 1000;
 
-    // Charge attempts: failures, then (for recovered ones) a success, from us or Stripe's own retries.
-    const lastAt = endedAt ?? now - HOUR;
-    const attempts = status === "recovered" ? r.int(1, 4) : status === "pending" ? r.int(0, 3) : r.int(2, 6);
-    const byCustomer = status === "recovered" && declineType === "hard" && r.next() < 0.7;
-    let recoupCount = 0;
-    let platformCount = 0;
-    let lastFailureAt = startedAt;
-    for (let a = 1; a <= attempts; a++) {
-      const succeeded = status === "recovered" && a === attempts;
-      const source = succeeded && byCustomer ? "customer" : r.next() < 0.7 ? "recoup" : "platform";
-      if (source === "recoup") recoupCount++;
-      if (source === "platform") platformCount++;
-      const at = startedAt + Math.round(((lastAt - startedAt) * a) / (attempts + (status === "recovered" ? 0 : 1)));
-      if (!succeeded) lastFailureAt = at;
+    const failure = {
+      provider: "stripe",
+      errorCode,
+      declineCode,
+      adviceCode: null,
+      networkDeclineCode: null,
+      networkAdviceCode: null,
+      cardBrand: brand,
+      cardFingerprint: fingerprint,
+      amountMinor: amount,
+      currency,
+      customerTimezone: (customer.timezone as string | null) ?? null,
+      failedAt: new Date(startedAt),
+    };
+    const attempts: AttemptRecord[] = [{ at: new Date(startedAt), source: "platform", succeeded: false, cardFingerprint: fingerprint, amountMinor: amount, currency }];
+    const sent: MessageRecord[] = [];
+    const recordAttempt = (at: number, source: "platform" | "recoup" | "customer", number: number, succeeded: boolean) => {
       retries.push({
-        id: id(`rt${a}_`, i),
+        id: id(`rt${source[0]}${number}_`, i),
         workspaceId: ws,
         recoveryAttemptId: recoveryId,
-        attemptNumber: a,
+        attemptNumber: number,
         source,
-        idempotencyKey: `demo:${recoveryId}:${a}`,
+        idempotencyKey: `demo:${recoveryId}:${source}:${number}`,
         status: succeeded ? "succeeded" : "failed",
         declineCode: succeeded ? null : declineCode,
         errorCode: succeeded ? null : errorCode,
@@ -153,9 +155,120 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
         currency,
         attemptedAt: new Date(at),
       });
+      attempts.push({ at: new Date(at), source, succeeded, cardFingerprint: fingerprint, amountMinor: amount, currency });
+    };
+    recordAttempt(startedAt, "platform", 1, false);
+
+    // The story, step by step, as the engine would plan it.
+    let status: Status = "pending";
+    let endedAt: number | null = null;
+    let reasonCode: string | null = null;
+    let byCustomer = false;
+    let recoupRetries = 0;
+    let cursor = startedAt;
+    let lastFailureAt = startedAt;
+    let cardUpdatedAt: number | null = null;
+    // Which of Recoup's retries goes through, for a story that ends recovered by a retry.
+    const winningRetry = declineType === "soft" ? r.int(1, 4) : 0;
+    // A cancelled subscription ends the story part-way.
+    const cancelAt = ending === "abandoned" ? startedAt + r.int(1, 14) * DAY + r.int(0, 23) * HOUR : Infinity;
+    let next: ReturnType<typeof decideNextAction> | null = null;
+    for (let step = 0; step < 12; step++) {
+      next = decideNextAction({
+        failure: { ...failure, failedAt: new Date(lastFailureAt) },
+        recoveryStartedAt: new Date(startedAt),
+        paymentMethodUpdatedAt: cardUpdatedAt === null ? null : new Date(cardUpdatedAt),
+        recoupRetriesSoFar: recoupRetries,
+        cardAttempts: attempts,
+        messages: sent,
+        platformNextAttemptAt: null,
+        settings,
+        now: new Date(cursor),
+      });
+      const at = next.kind === "retry" || next.kind === "email" ? next.at.getTime() : next.kind === "wait" ? (next.until?.getTime() ?? null) : null;
+      if (at !== null && at >= cancelAt && cancelAt <= now) {
+        [status, endedAt, reasonCode] = ["abandoned", cancelAt, "subscription_canceled"];
+        break;
+      }
+      if (next.kind === "retry") {
+        if (at! > now) break; // still planned: the recovery is open
+        recoupRetries += 1;
+        const succeeded = cardUpdatedAt !== null || (ending === "recovered" && recoupRetries === winningRetry);
+        recordAttempt(at!, "recoup", recoupRetries, succeeded);
+        if (succeeded) {
+          [status, endedAt, reasonCode] = ["recovered", at!, cardUpdatedAt !== null ? "payment_method_updated" : "retry_succeeded"];
+          break;
+        }
+        lastFailureAt = at!;
+        cursor = at!;
+      } else if (next.kind === "email") {
+        if (at! > now) break;
+        sent.push({ at: new Date(at!), kind: next.template });
+        cursor = at!;
+        // The customer acts on the request (or not): a new card a few hours to days later.
+        if (ending === "recovered") {
+          const updated = at! + r.int(2, 60) * HOUR;
+          if (updated < cancelAt && updated <= now) {
+            cardUpdatedAt = updated;
+            byCustomer = true;
+            cursor = updated;
+          }
+        }
+        if (cardUpdatedAt === null) {
+          // Nothing more the engine can do before the customer does: the window runs out.
+          const expiry = startedAt + settings.retryWindowDays * DAY;
+          if (expiry <= now && expiry < cancelAt) [status, endedAt, reasonCode] = ["failed", expiry, "schedule_exhausted"];
+          break;
+        }
+      } else {
+        // wait (for the customer) or stop (nothing left to try).
+        const closeAt = next.kind === "stop" ? cursor : startedAt + settings.retryWindowDays * DAY;
+        if (closeAt <= now && closeAt < cancelAt) [status, endedAt, reasonCode] = ["failed", closeAt, next.kind === "stop" ? "retries_exhausted" : "schedule_exhausted"];
+        break;
+      }
     }
 
-    const nextKind = status !== "pending" ? null : declineType === "hard" ? r.pick(["email", "wait"] as const) : "retry";
+    // The sequence's reminders, in the default sequence's rhythm, never within the 20-hour
+    // spacing after another email to the customer, and not after the story ended.
+    const until = endedAt ?? now;
+    for (const stepDef of DEFAULT_SEQUENCE.steps) {
+      let due = startedAt + stepDef.delayHours * HOUR;
+      const before = sent.filter((m) => m.at.getTime() <= due).map((m) => m.at.getTime());
+      if (before.length > 0) due = Math.max(due, Math.max(...before) + MIN_EMAIL_SPACING_HOURS * HOUR);
+      if (due >= until) break;
+      sent.push({ at: new Date(due), kind: "sequence" });
+      sent.sort((a, b) => a.at.getTime() - b.at.getTime());
+    }
+    sent.sort((a, b) => a.at.getTime() - b.at.getTime());
+    sent.forEach((m, k) => {
+      const at = m.at.getTime();
+      const last = k === sent.length - 1;
+      const messageStatus: "sent" | "opened" | "clicked" | "converted" =
+        status === "recovered" && byCustomer && last ? "converted" : r.weighted([["sent", 4], ["opened", 4], ["clicked", 2]] as const);
+      const opened = messageStatus !== "sent" ? Math.min(at + r.int(1, 20) * HOUR, now) : null;
+      messages.push({
+        id: id(`dm${k}_`, i),
+        workspaceId: ws,
+        recoveryAttemptId: recoveryId,
+        kind: m.kind,
+        dedupeKey: `demo:${k}`,
+        toEmail: customer.email,
+        subject: m.kind === "sequence" ? "Your payment didn't go through" : m.kind === "authentication_request" ? "Please confirm your payment" : "Your card needs updating",
+        bodyText: `Hi ${customer.name},\n\nYour latest payment was declined. Update your card to keep your subscription.\n`,
+        bodyHtml: `<p>Hi ${customer.name},</p><p>Your latest payment was declined. Update your card to keep your subscription.</p>`,
+        status: messageStatus,
+        scheduledFor: new Date(at),
+        sentAt: new Date(at),
+        openedAt: opened ? new Date(opened) : null,
+        clickedAt: messageStatus === "clicked" || messageStatus === "converted" ? new Date(Math.min((opened ?? at) + HOUR, now)) : null,
+        convertedAt: messageStatus === "converted" && endedAt ? new Date(endedAt) : null,
+        transport: "outbox",
+        trackingId: `demo_${ws.slice(-10)}_${r.hex(20)}`,
+      });
+    });
+
+    const open = status === "pending";
+    const planned = open && next ? next : null;
     recoveries.push({
       id: recoveryId,
       workspaceId: ws,
@@ -178,69 +291,21 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       cardFingerprint: fingerprint,
       cardBrand: brand,
       cardLast4: String(r.int(0, 9999)).padStart(4, "0"),
-      nextActionKind: nextKind,
-      nextActionAt: nextKind === "retry" ? new Date(now + r.int(1, 72) * HOUR) : nextKind === "email" ? new Date(now + r.int(1, 24) * HOUR) : null,
-      nextActionReason:
-        nextKind === "retry"
-          ? "Retrying near the customer's payday, in their morning."
-          : nextKind === "email"
-            ? "The card cannot succeed as it is: asking the customer to update it."
-            : nextKind === "wait"
-              ? "Waiting for the customer to update their card."
-              : null,
-      platformAttemptCount: platformCount,
+      nextActionKind: planned ? planned.kind : null,
+      nextActionAt: planned ? (planned.kind === "retry" || planned.kind === "email" ? planned.at : planned.kind === "wait" ? planned.until : null) : null,
+      nextActionReason: planned ? planned.reason : null,
+      platformAttemptCount: 1,
       lastFailureAt: new Date(lastFailureAt),
-      recoupRetryCount: recoupCount,
-      paymentMethodUpdatedAt: byCustomer && endedAt ? new Date(endedAt - 5 * 60_000) : null,
-      linkUsedAt: byCustomer && endedAt ? new Date(endedAt - 5 * 60_000) : null,
+      recoupRetryCount: recoupRetries,
+      paymentMethodUpdatedAt: cardUpdatedAt === null ? null : new Date(cardUpdatedAt),
+      linkUsedAt: cardUpdatedAt === null ? null : new Date(cardUpdatedAt),
     });
 
-    if (status !== "pending") {
-      outcomes.push({
-        id: id("oc", i),
-        workspaceId: ws,
-        recoveryAttemptId: recoveryId,
-        outcome: status,
-        reasonCode:
-          status === "recovered"
-            ? byCustomer ? "payment_method_updated" : "retry_succeeded"
-            : status === "failed" ? "retries_exhausted" : "subscription_canceled",
-        occurredAt: new Date(endedAt!),
-      });
+    if (!open) {
+      outcomes.push({ id: id("oc", i), workspaceId: ws, recoveryAttemptId: recoveryId, outcome: status as Exclude<Status, "pending">, reasonCode, occurredAt: new Date(endedAt!) });
     }
 
-    // Emails mostly go out when the customer must act.
-    if (declineType === "hard" || r.next() < 0.2) {
-      const sentAt = startedAt + r.int(1, 6) * HOUR;
-      if (sentAt < now) {
-        const messageStatus =
-          status === "recovered" && byCustomer
-            ? "converted"
-            : r.weighted([["sent", 4], ["opened", 4], ["clicked", 2]] as const);
-        const opened = messageStatus !== "sent" ? sentAt + r.int(1, 20) * HOUR : null;
-        messages.push({
-          id: id("dm", i),
-          workspaceId: ws,
-          recoveryAttemptId: recoveryId,
-          kind: declineCode === "authentication_required" ? "authentication_request" : declineType === "hard" ? "card_update_request" : "sequence",
-          dedupeKey: "demo:first",
-          toEmail: customer.email,
-          subject: "Your payment didn't go through",
-          bodyText: `Hi ${customer.name},\n\nYour latest payment was declined. Update your card to keep your subscription.\n`,
-          bodyHtml: `<p>Hi ${customer.name},</p><p>Your latest payment was declined. Update your card to keep your subscription.</p>`,
-          status: messageStatus,
-          scheduledFor: new Date(sentAt),
-          sentAt: new Date(sentAt),
-          openedAt: opened ? new Date(Math.min(opened, now)) : null,
-          clickedAt: messageStatus === "clicked" || messageStatus === "converted" ? new Date(Math.min((opened ?? sentAt) + HOUR, now)) : null,
-          convertedAt: messageStatus === "converted" && endedAt ? new Date(endedAt) : null,
-          transport: "outbox",
-          trackingId: `demo_${ws.slice(-10)}_${r.hex(20)}`,
-        });
-      }
-    }
-
-    if (status === "pending" && r.next() < 0.5) {
+    if (open && r.next() < 0.5) {
       atRisk.push({
         id: id("sr", i),
         workspaceId: ws,
@@ -280,7 +345,7 @@ export async function seedDemoWorkspace(input: { now?: Date; seed?: number; reco
     name: DEMO_WORKSPACE_NAME,
     ownerEmail: DEMO_OWNER_EMAIL,
     ownerName: "Demo owner",
-    timezone: "America/New_York",
+    timezone: DEMO_TIMEZONE,
     isDemo: true,
   });
   try {
