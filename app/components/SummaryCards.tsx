@@ -103,7 +103,11 @@ export function SummaryCards({
           <Metric
             label="Recovered"
             value={money(summary.recoveredRevenueCents)}
-            help={cohort ? `${plural(cohort.recoveredCount, "payment", "payments")} of those that failed ${period}, won back so far` : `Of the payments that failed ${period}, won back so far`}
+            help={
+              cohort
+                ? `${cohort.recoveredCount} of the ${plural(cohort.failedCount, "payment", "payments")} that failed ${period}, won back so far`
+                : `Of the payments that failed ${period}, won back so far`
+            }
           />
           <Metric
             label="Recovery rate"

@@ -3,7 +3,8 @@
 // dead ends and broken logos.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSignInLink } from "~/domain/auth/sessions.server";
+import { createSession, createSignInLink } from "~/domain/auth/sessions.server";
+import { seedDemoWorkspace } from "~/domain/demo/seed.server";
 import { inviteMember } from "~/domain/team/team.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
@@ -123,6 +124,33 @@ describe("the outbox", () => {
 
     const other = await page.goto(`${base}/outbox/${betaMail.id}`);
     expect(other?.status()).toBe(404);
+    await page.context().close();
+  });
+});
+
+describe("the demo's overview", () => {
+  it("every figure is one cohort: the rate is recovered ÷ failed of it, and euros are shown beside, not dropped", async () => {
+    const { workspace } = await seedDemoWorkspace();
+    const owner = await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } });
+    const { token } = await createSession({ userId: owner.ownerUserId, workspaceId: workspace.id });
+    const { page, problems } = await openPage(app!, { width: 1280, height: 900 });
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: token, url: base }]);
+    await page.goto(`${base}/dashboard?window=30d`);
+
+    const figure = async (label: string) => {
+      const value = page.getByRole("heading", { name: label, exact: true }).locator("xpath=following-sibling::p[1]");
+      return (await value.innerText({ timeout: 5_000 })).trim();
+    };
+    const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, "")) * 100);
+    const recovered = cents(await figure("Recovered"));
+    const failed = cents(await figure("Failed revenue"));
+    const rate = Number((await figure("Recovery rate")).replace("%", ""));
+    expect(recovered).toBeLessThanOrEqual(failed);
+    expect(Math.abs(rate - (100 * recovered) / failed)).toBeLessThan(0.1);
+    await visible(page.getByText(/Payments in other currencies, last 30 days \(not converted\)/));
+    await visible(page.getByText(/^EUR: €/));
+    await page.screenshot({ path: path.join(SHOTS, "demo-overview-1280.png"), fullPage: true });
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 });

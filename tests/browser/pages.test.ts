@@ -141,7 +141,7 @@ describe("the standalone dashboard", () => {
     // The window selector drives the URL, and the page follows it.
     await page.getByLabel("Period").selectOption("lifetime");
     await page.waitForURL(/window=lifetime/);
-    await visible(page.getByText(/of those that failed all time, won back so far/));
+    await visible(page.getByText(/^\d+ of the \d+ payments? that failed all time, won back so far$/));
     expect(problems).toEqual([]);
 
     // Signed out, the dashboard is the sign-in page again.

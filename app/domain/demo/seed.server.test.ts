@@ -127,5 +127,7 @@ describe("seedDemoOnFirstBoot", () => {
     const open = data.recoveries.filter((r) => r.status === "pending");
     expect(open.length).toBeGreaterThan(0);
     expect(open.filter((r) => r.nextActionKind === "retry").every((r) => +new Date(r.nextActionAt!) > now.getTime() && r.nextActionReason)).toBe(true);
+    expect(open.filter((r) => r.nextActionAt).every((r) => +new Date(r.nextActionAt!) > now.getTime())).toBe(true);
+    expect(open.every((r) => r.nextActionReason)).toBe(true);
   });
 });

@@ -214,12 +214,8 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
             cursor = updated;
           }
         }
-        if (cardUpdatedAt === null) {
-          // Nothing more the engine can do before the customer does: the window runs out.
-          const expiry = startedAt + settings.retryWindowDays * DAY;
-          if (expiry <= now && expiry < cancelAt) [status, endedAt, reasonCode] = ["failed", expiry, "schedule_exhausted"];
-          break;
-        }
+        // Without a new card the policy is asked again: it waits for the customer, and the window
+        // runs out (below) unless they act.
       } else {
         // wait (for the customer) or stop (nothing left to try).
         const closeAt = next.kind === "stop" ? cursor : startedAt + settings.retryWindowDays * DAY;
