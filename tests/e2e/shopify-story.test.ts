@@ -591,7 +591,10 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
 
     await advanceTime(30 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("Already sent at") } });
+    // An hour on, the customer's inbox still wins: one email every 20 hours (ADR 0035).
     await advanceTime(31 * MINUTE);
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 20 hours") } });
+    await advanceTime(19 * 60 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Shopify emailed the customer a secure link to update their card." } });
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(2);
   });
@@ -625,6 +628,9 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
     await runDueJobs();
     const recovery = await recoveryOf(contract.id);
     const page = recoveryPage(workspace.id, recovery.id);
+    // The engine has just asked the customer to confirm: another email waits for the spacing.
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 20 hours") } });
+    await advanceTime(20 * 60 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Update link on its way to ada@example.com." } });
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(0);
     const manual = (await recoveryOf(contract.id)).messages.find((m) => m.dedupeKey.startsWith("manual:"))!;
