@@ -36,7 +36,8 @@ describe("Drawer", () => {
     const { wrapper, update } = render(<Drawer {...getMockContextProps()} />);
     await settle(update);
     expect(wrapper).not.toContainComponent(Spinner);
-    expect(wrapper).toContainText("Recovered$400.00");
+    expect(wrapper).toContainText("Payments that failed this month (USD)");
+    expect(wrapper).toContainText("Recovered so far$400.00");
     expect(wrapper).toContainText("Failed$500.00");
     expect(wrapper).toContainText("Recovery rate80%");
     expect(wrapper).toContainText("Open recoveries21");

@@ -23,9 +23,10 @@ function OverviewBody({ data }: { data: Overview }) {
     <Box css={{ stack: "y", gap: "large" }}>
       {!data.connected && <Disconnected />}
       <Box css={{ stack: "y", gap: "small" }}>
-        <Inline css={{ font: "kicker" }}>This month</Inline>
-        <Figure label="Recovered" value={money(summary.recoveredRevenueCents, summary.currency)} />
+        {/* One cohort (docs/decisions/0036): this month's failed payments, and what of them came back. */}
+        <Inline css={{ font: "kicker" }}>{`Payments that failed this month (${summary.currency.toUpperCase()})`}</Inline>
         <Figure label="Failed" value={money(summary.failedRevenueCents, summary.currency)} />
+        <Figure label="Recovered so far" value={money(summary.recoveredRevenueCents, summary.currency)} />
         <Figure label="Recovery rate" value={percent(summary.recoveryRate)} />
         <Figure label="Open recoveries" value={String(summary.openCount)} />
         <Figure label="Subscriptions at risk" value={String(summary.atRiskCount)} />
