@@ -215,23 +215,20 @@ export async function handOverWaitingSteps(input: {
 }
 
 /**
- * The latest email this customer got (or is about to get) from the workspace, by customer or by
- * address; `except` leaves one message out. Null when none did.
+ * The latest email this customer's address got (or is about to get) from the workspace, about any
+ * of their recoveries; `except` leaves one message out. Null when none did (or no address).
  */
 export async function lastEmailToCustomer(
   client: Client,
-  input: { workspaceId: string; customerId: string | null; toEmail: string | null; exceptMessageId?: string },
+  input: { workspaceId: string; toEmail: string | null; exceptMessageId?: string },
 ): Promise<{ id: string; at: Date; subject: string } | null> {
-  const who = [
-    ...(input.customerId ? [{ recovery: { customerId: input.customerId } }] : []),
-    ...(input.toEmail ? [{ toEmail: input.toEmail }] : []),
-  ];
-  if (who.length === 0) return null;
+  // The inbox is what the rule protects: by address (index (workspaceId, toEmail, scheduledFor)).
+  if (!input.toEmail) return null;
   const latest = await client.dunningMessage.findFirst({
     where: {
       workspaceId: input.workspaceId,
       status: { in: SENT_OR_GOING },
-      OR: who,
+      toEmail: input.toEmail,
       ...(input.exceptMessageId ? { NOT: { id: input.exceptMessageId } } : {}),
     },
     orderBy: [{ scheduledFor: "desc" }, { id: "desc" }],
@@ -243,7 +240,7 @@ export async function lastEmailToCustomer(
 /** The earliest moment another email may go to the customer: now, or the spacing after their last one. */
 export async function nextEmailAllowedAt(
   client: Client,
-  input: { workspaceId: string; customerId: string | null; toEmail: string | null },
+  input: { workspaceId: string; toEmail: string | null },
 ): Promise<{ at: Date; last: { id: string; at: Date; subject: string } | null }> {
   const at = now();
   const last = await lastEmailToCustomer(client, input);
@@ -283,7 +280,6 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   if (!own) {
     const allowed = await nextEmailAllowedAt(db(), {
       workspaceId: recovery.workspaceId,
-      customerId: recovery.customerId,
       toEmail: recovery.customer?.email?.trim() || null,
     });
     if (allowed.at.getTime() > now().getTime()) {
@@ -399,7 +395,7 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   const at = now();
   // Overdue steps go out now, but never within the spacing after the customer's last email.
   const customer = recovery.customerId ? await db().customer.findUnique({ where: { id: recovery.customerId }, select: { email: true } }) : null;
-  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, customerId: recovery.customerId, toEmail: customer?.email?.trim() || null });
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: customer?.email?.trim() || null });
   const dueAt = new Date(Math.max(allowed.at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
   const unsent = byStep.get(next.id);
   await db().$transaction(async (tx) => {

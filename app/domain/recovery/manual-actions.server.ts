@@ -66,7 +66,7 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
 
   const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
   // The merchant's press is not the customer's request: it waits for the spacing like any email.
-  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, customerId: recovery.customerId, toEmail: recovery.customer.email.trim() });
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: recovery.customer.email.trim() });
   if (allowed.last && allowed.at.getTime() > now().getTime()) {
     const zone = recovery.workspace.timezone;
     const when = (at: Date) => {

@@ -29,3 +29,6 @@ ALTER TABLE "OutboxEmail" ADD CONSTRAINT "OutboxEmail_workspaceId_fkey" FOREIGN 
 
 -- AddForeignKey
 ALTER TABLE "OutboxEmail" ADD CONSTRAINT "OutboxEmail_recipientUserId_fkey" FOREIGN KEY ("recipientUserId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateIndex
+CREATE INDEX "DunningMessage_workspaceId_toEmail_scheduledFor_idx" ON "DunningMessage"("workspaceId", "toEmail", "scheduledFor");
