@@ -63,6 +63,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A database start-up problem is the operator's to solve: its one sentence says what to do.
+  console.error(error instanceof Error && error.name === "LocalPostgresError" ? error.message : error);
   process.exit(1);
 });
