@@ -3,6 +3,8 @@
 // recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
 //   --only=webhooks | --only=api   one of the two
 //   --rows=N                       attempts to seed for the API part (default 1000000)
+// First: reads .env before anything reads the environment.
+import "../app/utils/env-file.server";
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";

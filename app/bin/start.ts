@@ -1,4 +1,6 @@
 // `npm start` (web + worker), `npm run start:web`, `npm run start:worker`, `npm run dev`.
+// First: reads .env before anything reads the environment.
+import "../utils/env-file.server";
 import { buildIfStale } from "../utils/build.server";
 import { prepareDatabase } from "../utils/local-postgres.server";
 
