@@ -5,11 +5,15 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 
 /**
- * Reads `.env` from the working directory into process.env. The real environment wins over the
- * file, and an empty value in the file means "unset" (as in .env.example). Returns the keys it set.
+ * Reads `.env` from the working directory (or RECOUP_ENV_FILE; empty: none) into process.env. The
+ * real environment wins over the file, and an empty value in the file means "unset" (as in
+ * .env.example). Returns the keys it set.
  */
-export function loadEnvFile(file = path.resolve(".env"), target: Record<string, string | undefined> = process.env): string[] {
-  if (!existsSync(file)) return [];
+export function loadEnvFile(
+  file = process.env.RECOUP_ENV_FILE ?? path.resolve(".env"),
+  target: Record<string, string | undefined> = process.env,
+): string[] {
+  if (!file || !existsSync(file)) return [];
   const values = parseEnv(readFileSync(file, "utf8"));
   const set: string[] = [];
   for (const [key, value] of Object.entries(values)) {

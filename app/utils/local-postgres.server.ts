@@ -90,6 +90,9 @@ export async function startLocalPostgres(name = "pg", options: LocalPostgresOpti
     // own, so a Ctrl-C in the terminal reaches Recoup, which stops it after in-flight work.
     await run(bin.pg_ctl, ["start", "-w", "-t", "120", "-s", "-D", dataDir, "-l", logFile, "-o", flags.join(" ")], spawnOptions(runAs));
   } catch (error) {
+    // A process started at the same moment (`start:web` beside `start:worker`) may have won the race: join it.
+    const other = runningServer(dataDir);
+    if (other) return { adminUrl: adminUrl(password, other.port), dataDir, pid: other.pid, stop: async () => {} };
     throw new LocalPostgresError(`PostgreSQL did not start on ${dataDir}: ${lastLines(logFile) || (error as Error).message}`);
   }
   const started = runningServer(dataDir);

@@ -23,10 +23,11 @@ function freePort(): Promise<number> {
 describe("a .env file in the folder Recoup runs from", () => {
   // A checkout of its own (symlinks to this one) whose only difference is its .env.
   const dir = mkdtempSync(path.join(os.tmpdir(), "recoup-dotenv-"));
-  const env = { ...process.env, NODE_ENV: "development", LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "development", LOG_LEVEL: "warn" };
   delete env.PORT;
   delete env.APP_URL;
   delete env.SEED_DEMO;
+  delete env.RECOUP_ENV_FILE; // tests/setup/per-file.ts turns .env off for every other test
   beforeAll(() => {
     buildIfStale(() => {});
     for (const entry of readdirSync(repo)) {
