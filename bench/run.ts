@@ -3,15 +3,15 @@
 // recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
 //   --only=webhooks | --only=api   one of the two
 //   --rows=N                       attempts to seed for the API part (default 1000000)
+// First: reads .env before anything reads the environment.
+import "../app/utils/env-file.server";
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { DATA_DIR } from "../app/utils/dev-secrets.server";
 import { buildIfStale } from "../app/utils/build.server";
 import { migrate, startLocalPostgres, withDatabase } from "../app/utils/local-postgres.server";
 import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
@@ -31,7 +31,10 @@ const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
 type Stops = Array<() => Promise<unknown>>;
 
-/** A database of our own, new each run: on the embedded server under .data/bench-pg, or on DATABASE_URL's. */
+/**
+ * A database of our own, new each run: on the embedded server under .data/bench-pg, configured as
+ * `npm start`'s (durable: fsync on, PostgreSQL's defaults), or on DATABASE_URL's.
+ */
 async function benchDatabase(stops: Stops) {
   const local = process.env.DATABASE_URL ? null : await startLocalPostgres("bench-pg");
   if (local) stops.push(local.stop);
@@ -46,8 +49,7 @@ async function benchDatabase(stops: Stops) {
   }
   const url = withDatabase(adminUrl, DATABASE);
   await migrate(url, (line) => console.log(line));
-  const postmaster = local ? Number(readFileSync(path.join(DATA_DIR, "bench-pg/postmaster.pid"), "utf8").split("\n")[0]) : null;
-  return { url, postmaster };
+  return { url, postmaster: local?.pid ?? null };
 }
 
 /** Runs one scenario in a forked bench/load.ts, killed if it overruns by a minute. */
@@ -111,7 +113,7 @@ async function bench(stops: Stops) {
   const { server_version: version } = (await sql.query<{ server_version: string }>("SHOW server_version")).rows[0];
   const machine =
     `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-    `PostgreSQL ${version} (${database.postmaster ? "embedded, fsync off" : "DATABASE_URL's server"}); app, database and load generator share the machine`;
+    `PostgreSQL ${version} (${database.postmaster ? "embedded, durable: fsync on, PostgreSQL's defaults as npm start runs it" : "DATABASE_URL's server"}); app, database and load generator share the machine`;
   if (ONLY !== "api") await benchWebhooks({ web, empty, sql, database, machine });
   if (ONLY !== "webhooks") {
     const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;

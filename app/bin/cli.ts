@@ -1,5 +1,7 @@
 // `npm run cli -- <command>`: operator commands. Parsing and printing only; the work is the domain's.
 // With --json, stdout carries exactly one JSON document; everything else goes to stderr.
+// First: reads .env before anything reads the environment.
+import "../utils/env-file.server";
 import { parseArgs } from "node:util";
 import { IANAZone } from "luxon";
 import { z } from "zod";

@@ -96,11 +96,13 @@ export function stageStripeApp(input: { root: string; outDir: string; appUrl: st
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({ options: { url: { type: "string" }, out: { type: "string" } } });
   const root = process.cwd();
+  await import("../utils/env-file.server"); // reads .env, as the server and the CLI do
+  const { appUrlFrom } = await import("../utils/env.server");
   try {
     const result = stageStripeApp({
       root,
       outDir: path.resolve(values.out ?? ".stripe-app"),
-      appUrl: values.url ?? process.env.APP_URL ?? "http://localhost:3000",
+      appUrl: values.url ?? appUrlFrom(),
     });
     console.log(`Staged the Stripe App in ${path.relative(root, result.outDir) || "."} for ${result.appUrl}.`);
     console.log(`Next: cd ${path.relative(root, result.outDir)} && stripe apps start   (or: stripe apps upload)`);

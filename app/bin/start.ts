@@ -1,4 +1,6 @@
 // `npm start` (web + worker), `npm run start:web`, `npm run start:worker`, `npm run dev`.
+// First: reads .env before anything reads the environment.
+import "../utils/env-file.server";
 import { buildIfStale } from "../utils/build.server";
 import { prepareDatabase } from "../utils/local-postgres.server";
 
@@ -63,6 +65,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A database start-up problem is the operator's to solve: its one sentence says what to do.
+  console.error(error instanceof Error && error.name === "LocalPostgresError" ? error.message : error);
   process.exit(1);
 });

@@ -9,8 +9,8 @@ export const DATA_DIR = path.resolve(process.env.RECOUP_DATA_DIR ?? ".data");
  * Creation is atomic (`wx`), so a web and a worker process starting together
  * agree on one value.
  */
-export function devSecret(name: string, make: () => string = () => randomBytes(32).toString("base64url")): string {
-  const dir = path.join(DATA_DIR, "secrets");
+export function devSecret(name: string, make: () => string = () => randomBytes(32).toString("base64url"), dataDir = DATA_DIR): string {
+  const dir = path.join(dataDir, "secrets");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);
   try {

@@ -42,6 +42,15 @@ const GENERATED: Record<string, () => string> = {
 
 export class EnvError extends Error {}
 
+/**
+ * The public base URL every link is built from (sign-in links, the demo link, emails, OAuth
+ * redirects): APP_URL, else http://localhost:$PORT. Needs neither a database nor secrets.
+ */
+export function appUrlFrom(source: Record<string, string | undefined> = process.env): string {
+  const port = source.PORT || "3000";
+  return (source.APP_URL || `http://localhost:${port}`).replace(/\/$/, "");
+}
+
 /** Parses the environment once. In development missing secrets are generated and kept in .data/secrets. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const input: Record<string, string | undefined> = { ...source };
@@ -59,7 +68,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     );
   }
   const env = parsed.data;
-  return { ...env, APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "") };
+  return { ...env, APP_URL: appUrlFrom({ APP_URL: env.APP_URL, PORT: String(env.PORT) }) };
 }
 
 let cached: Env | undefined;

@@ -25,8 +25,21 @@ declare module "vitest" {
  * clones the template (tests/setup/per-file.ts).
  */
 export default async function setup(project: TestProject) {
+  try {
+    return await prepare(project);
+  } catch (error) {
+    // Vitest prints a failed global setup as "No test files found", and nothing at all for a
+    // rejection without an Error: say plainly why the run cannot start.
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = `The test database could not be prepared: ${reason}`;
+    console.error(`\n${message}\n`);
+    throw error instanceof Error ? error : new Error(message);
+  }
+}
+
+async function prepare(project: TestProject) {
   const external = process.env.DATABASE_URL;
-  const local = external ? null : await startLocalPostgres("test-pg");
+  const local = external ? null : await startLocalPostgres("test-pg", { durable: false });
   const adminUrl = external ? withDatabase(external, "postgres") : local!.adminUrl;
   const hash = `${migrationsHash()}-pgboss-${PgBoss.getConstructionPlans().length}`;
 

@@ -14,6 +14,8 @@ await admin.end();
 process.env.DATABASE_URL = withDatabase(adminUrl, name);
 process.env.NODE_ENV = "test";
 process.env.RECOUP_DATA_DIR ??= ".data/test";
+// The processes tests start never read a developer's .env (its SMTP_URL, Stripe keys…).
+process.env.RECOUP_ENV_FILE ??= "";
 
 afterAll(async () => {
   const { stopBoss } = await import("../../app/utils/queue.server");
