@@ -13,7 +13,7 @@ const retry = defineEndpoint({
   params: PaymentIdParamsSchema,
   response: PaymentRetrySchema,
   status: 202,
-  errors: ["payment_not_found", "conflict"],
+  errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
   handler: ({ workspaceId, params }) => retryPayment({ workspaceId, id: params.id }),
 });

@@ -243,7 +243,7 @@ async function changeOpenRecoveries(
       await change({ workspaceId: input.workspaceId, recoveryId: r.id });
       changed.push(r.id);
     } catch (error) {
-      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error;
+      if (!(error instanceof AppError && (error.code === "recovery_closed" || error.code === "recovery_erased"))) throw error;
     }
   }
   return { customerId: customer.id, changed };

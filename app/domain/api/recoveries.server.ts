@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
+import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
@@ -160,6 +161,7 @@ export async function getRecovery(input: { workspaceId: string; id: string }) {
 export async function sendDunningNow(input: { workspaceId: string; id: string; templateId?: string; subject?: string }) {
   const id = await resolve(input.workspaceId, input.id);
   const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: { customer: true, workspace: true } });
+  if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
   if (recovery.status !== "pending") throw new AppError("conflict", "This recovery is closed (recovered or given up), so no dunning email was sent.");
   if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the email.");
   const toEmail = recovery.customer?.email?.trim();

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eraseIngestAndWebhookData } from "~/domain/ingest/erasure.server";
+import { closeErasedRecoveries } from "~/domain/recovery/engine.server";
 import { AppError } from "~/http/errors";
+import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 
@@ -65,27 +67,8 @@ export async function eraseCustomer(input: {
     }
     const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
     await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
-    for (const r of recoveries) {
-      await tx.recoveryAttempt.update({
-        where: { id: r.id },
-        data: {
-          customerId: null,
-          stripeCustomerId: erasedRef(),
-          stripeInvoiceId: erasedRef(),
-          stripeSubscriptionId: r.stripeSubscriptionId ? erasedRef() : null,
-          cardFingerprint: null,
-          cardLast4: null,
-          cardBrand: null,
-          hostedInvoiceUrl: null,
-          failureMessage: null,
-          paused: true,
-          pausedBy: null, // erased: no reconnection resumes it (ADR 0019)
-          nextActionKind: null,
-          nextActionAt: null,
-          nextActionReason: "Customer data erased on request.",
-        },
-      });
-    }
+    // The engine owns recovery state: it closes them for good and anonymises them (ADR 0032).
+    await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
     await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.
     const needles = [...externalIds, ...emails];

@@ -510,6 +510,55 @@ export async function closeExpiredRecovery(input: { recoveryId: string }) {
   });
 }
 
+/** The refusal every command on an erased customer's recovery gets (ADR 0032). */
+export const ERASED_MESSAGE = "This customer's data was erased on request, so this recovery is closed for good: nothing can be retried, paused, resumed or sent.";
+
+/**
+ * Commands act on open recoveries only. An erased customer's recovery is closed for good, and says
+ * so (`recovery_erased`, 409) rather than just "closed".
+ */
+export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt">, closedMessage = "This recovery is already closed.") {
+  if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
+  if (recovery.status !== "pending") throw new AppError("recovery_closed", closedMessage);
+}
+
+/**
+ * GDPR erasure (app/domain/privacy, inside its transaction): the customer's recoveries are
+ * anonymised (amounts and outcomes stay for the merchant's totals, every reference becomes
+ * `ref()`), marked erased, and one still open is closed as abandoned, for good: no command or job
+ * reopens it.
+ */
+export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string[]; at: Date; ref: () => string }) {
+  const { tx } = input;
+  for (const id of input.recoveryIds) {
+    let recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
+    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
+    recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
+    if (recovery.status === "pending") recovery = await closeRecovery(tx, recovery, "abandoned", "customer_erased", input.at);
+    await tx.recoveryAttempt.update({
+      where: { id },
+      data: {
+        erasedAt: input.at,
+        customerId: null,
+        stripeCustomerId: input.ref(),
+        stripeInvoiceId: input.ref(),
+        stripeSubscriptionId: recovery.stripeSubscriptionId ? input.ref() : null,
+        cardFingerprint: null,
+        cardLast4: null,
+        cardBrand: null,
+        hostedInvoiceUrl: null,
+        failureMessage: null,
+        paused: false,
+        pausedAt: null,
+        pausedBy: null,
+        nextActionKind: null,
+        nextActionAt: null,
+        nextActionReason: "Customer data erased on request.",
+      },
+    });
+  }
+}
+
 async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
   const row = await tx.recoveryAttempt.findFirst({ where: { id: recoveryId, workspaceId } });
   if (!row) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
@@ -563,7 +612,7 @@ export async function resumeAccountRecoveries(input: { workspaceId: string; acco
 export async function pauseRecovery(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     // The merchant's word: even a recovery the account's leaving paused now waits for the merchant.
     return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
   });
@@ -572,7 +621,7 @@ export async function pauseRecovery(input: { workspaceId: string; recoveryId: st
 export async function resumeRecovery(input: { workspaceId: string; recoveryId: string }) {
   const resumed = await db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     if (!recovery.paused) return recovery;
     return unpause(tx, recovery);
   });
@@ -646,7 +695,7 @@ export const MERCHANT_RETRY_REASON = "Retrying now, as requested by the merchant
 export async function retryNow(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     if (!recovery.stripeAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
     const action = await decide(tx, recovery);
     // The networks' rules bind a manual retry too: a card the bank refused for good, or one that
