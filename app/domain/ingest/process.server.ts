@@ -14,6 +14,9 @@ import { log } from "~/utils/logger.server";
 import type { IngestedPaymentEvent } from "../../../generated/prisma/client";
 import type { IngestPaymentEvent } from "./schemas";
 
+/** An event without external_id that matched no open payment of the customer (ADR 0033). */
+const NO_PAYMENT = "no open payment of this customer with this amount and currency";
+
 type Outcome = { status: "processed" | "ignored"; note?: string; recoveryAttemptId?: string | null };
 
 /** The Customer row's key: the PSP's customer id, else the email (lower case). */
@@ -46,7 +49,7 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         workspaceId,
         provider: event.provider,
         accountId: null,
-        invoiceId: event.external_id!,
+        invoiceId: row.externalId!,
         amountDueMinor: event.amount_cents,
         currency: event.currency,
         hostedInvoiceUrl: event.payment_url ?? null,
@@ -71,7 +74,8 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       return { status: "processed", recoveryAttemptId: recovery.id };
     }
     case "payment_succeeded": {
-      const recovery = await markRecovered({ workspaceId, invoiceId: event.external_id!, at, amountPaid: event.amount_cents });
+      if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
+      const recovery = await markRecovered({ workspaceId, invoiceId: row.externalId, at, amountPaid: event.amount_cents });
       return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "subscription_cancelled": {
@@ -79,7 +83,8 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         await markSubscriptionEnded({ workspaceId, subscriptionId: event.subscription_id, at, reason: "subscription_canceled" });
         return { status: "processed" };
       }
-      const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: event.external_id!, reason: "subscription_canceled", at });
+      if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
+      const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: row.externalId, reason: "subscription_canceled", at });
       return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "payment_method_updated": {
