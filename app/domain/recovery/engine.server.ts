@@ -40,6 +40,7 @@ export function failureColumns(failure: InvoiceFailureDetails) {
     networkAdviceCode: failure.networkAdviceCode,
     failureMessage: failure.message,
     ...(failure.cardFingerprint ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4 } : {}),
+    ...(failure.paymentMethodId ? { failedPaymentMethodId: failure.paymentMethodId } : {}),
   };
 }
 
@@ -466,6 +467,8 @@ export async function onPaymentMethodUpdated(input: {
   stripeCustomerId?: string;
   subscriptionId?: string;
   at: Date;
+  /** The new default payment method's id, when the platform names it: the evidence for a change in the failure's second. */
+  paymentMethodId?: string | null;
   card?: { fingerprint: string; brand: string; last4: string | null };
 }) {
   if (!input.stripeCustomerId && !input.subscriptionId) return [];
@@ -483,13 +486,16 @@ export async function onPaymentMethodUpdated(input: {
       const recovery = await findByInvoice(tx, r.workspaceId, r.stripeInvoiceId);
       if (!recovery || recovery.status !== "pending") return recovery;
       // Only a change after the latest failure is news.
-      if (input.at <= recovery.lastFailureAt) return recovery;
-      if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= input.at) return recovery;
+      if (!changedAfterFailure(recovery, input)) return recovery;
+      // Known to follow the failure: recorded no earlier than just after it, so every later
+      // comparison with the failure's millisecond time (the policy's "new card") agrees.
+      const changedAt = new Date(Math.max(input.at.getTime(), recovery.lastFailureAt.getTime() + 1));
+      if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= changedAt) return recovery;
       const fresh = await tx.recoveryAttempt.update({
         where: { id: recovery.id },
         data: {
-          paymentMethodUpdatedAt: input.at,
-          linkUsedAt: recovery.linkUsedAt ?? input.at,
+          paymentMethodUpdatedAt: changedAt,
+          linkUsedAt: recovery.linkUsedAt ?? changedAt,
           ...(input.card ? { cardFingerprint: input.card.fingerprint, cardBrand: input.card.brand, cardLast4: input.card.last4 } : {}),
         },
       });
@@ -498,6 +504,24 @@ export async function onPaymentMethodUpdated(input: {
     if (updated) results.push(updated);
   }
   return results;
+}
+
+/**
+ * Whether a payment method change came after the recovery's latest failure. Stripe's `event.created`
+ * counts whole seconds while our own failures carry milliseconds, so times are compared by the
+ * second; within the failure's second the change's own evidence decides: a new default that is not
+ * the method that failed is a new card after the decline (one that is, was changed before it and
+ * declined). Without that evidence, the times as given.
+ */
+export function changedAfterFailure(
+  recovery: Pick<RecoveryAttempt, "lastFailureAt" | "failedPaymentMethodId">,
+  change: { at: Date; paymentMethodId?: string | null },
+): boolean {
+  const changeSecond = Math.floor(change.at.getTime() / 1000);
+  const failureSecond = Math.floor(recovery.lastFailureAt.getTime() / 1000);
+  if (changeSecond !== failureSecond) return changeSecond > failureSecond;
+  if (change.paymentMethodId && recovery.failedPaymentMethodId) return change.paymentMethodId !== recovery.failedPaymentMethodId;
+  return change.at > recovery.lastFailureAt;
 }
 
 export async function closeExpiredRecovery(input: { recoveryId: string }) {
