@@ -28,7 +28,8 @@ const ingest = defineEndpoint({
       decline_code: "Not enough balance",
     },
   },
-  handler: ({ workspaceId, body, request }) => receivePaymentEvent({ workspaceId, event: body, idempotencyKey: idempotencyKeyOf(request) }),
+  handler: ({ workspaceId, caller, body, request }) =>
+    receivePaymentEvent({ workspaceId, livemode: caller.livemode, event: body, idempotencyKey: idempotencyKeyOf(request) }),
 });
 
 const route = routeOf(ingest);

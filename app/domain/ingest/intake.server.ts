@@ -38,10 +38,12 @@ function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
  * of the event's canonical content (the parsed body: fields in the schema's order, defaults applied,
  * metadata keys sorted), so the same event sent twice is one event.
  */
-export function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null): string {
-  if (event.event_id) return `id:${event.event_id}`;
-  if (idempotencyKey) return `key:${idempotencyKey}`;
-  return `body:${sha256(JSON.stringify({ ...event, metadata: event.metadata && sortedKeys(event.metadata) }))}`;
+export function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null, livemode = true): string {
+  // A test key's events never dedupe against live ones (ADR 0032).
+  const mode = livemode ? "" : "test:";
+  if (event.event_id) return `${mode}id:${event.event_id}`;
+  if (idempotencyKey) return `${mode}key:${idempotencyKey}`;
+  return `${mode}body:${sha256(JSON.stringify({ ...event, metadata: event.metadata && sortedKeys(event.metadata) }))}`;
 }
 
 /**
@@ -50,11 +52,11 @@ export function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | n
  * (a later failure, the success, the cancellation of that debt), else, for a failure, a new payment
  * whose reference is derived from the event's identity (`pe_…`, the same on a resend). Null: no payment.
  */
-async function paymentReferenceOf(workspaceId: string, event: IngestPaymentEvent, eventKey: string): Promise<string | null> {
+async function paymentReferenceOf(workspaceId: string, livemode: boolean, event: IngestPaymentEvent, eventKey: string): Promise<string | null> {
   if (event.external_id) return event.external_id;
   if (event.event_type === "payment_method_updated" || (event.event_type === "subscription_cancelled" && event.subscription_id)) return null;
   const open = await db().recoveryAttempt.findFirst({
-    where: { workspaceId, provider: event.provider, stripeCustomerId: customerKeyOf(event), status: "pending", amountDueCents: event.amount_cents, currency: event.currency },
+    where: { workspaceId, livemode, provider: event.provider, stripeCustomerId: customerKeyOf(event, livemode), status: "pending", amountDueCents: event.amount_cents, currency: event.currency },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     select: { stripeInvoiceId: true },
   });
@@ -62,22 +64,26 @@ async function paymentReferenceOf(workspaceId: string, event: IngestPaymentEvent
   return event.event_type === "payment_failed" ? `pe_${sha256(eventKey).slice(0, 24)}` : null;
 }
 
-export async function receivePaymentEvent(input: { workspaceId: string; event: IngestPaymentEvent; idempotencyKey?: string | null }) {
-  const { workspaceId, event } = input;
+export async function receivePaymentEvent(input: { workspaceId: string; livemode: boolean; event: IngestPaymentEvent; idempotencyKey?: string | null }) {
+  const { workspaceId, livemode, event } = input;
   const errors = requirementErrors(event);
   if (errors.length) throw new AppError("validation_failed", `${errors[0]!.path}: ${errors[0]!.message}`, { errors });
 
-  const eventKey = eventKeyOf(event, input.idempotencyKey ?? null);
-  const externalId = await paymentReferenceOf(workspaceId, event, eventKey);
+  const eventKey = eventKeyOf(event, input.idempotencyKey ?? null, livemode);
+  const externalId = await paymentReferenceOf(workspaceId, livemode, event, eventKey);
   // One payment reference, one PSP: an id that already names another provider's payment is refused.
   const existing = externalId
     ? await db().recoveryAttempt.findUnique({
         where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: externalId } },
-        select: { provider: true },
+        select: { provider: true, livemode: true },
       })
     : null;
   if (existing && existing.provider !== event.provider) {
     throw new AppError("conflict", `external_id "${externalId}" is already a ${existing.provider} payment in this workspace.`);
+  }
+  // A test key never touches live data, nor a live key test data (ADR 0032).
+  if (existing && existing.livemode !== livemode) {
+    throw new AppError("conflict", `external_id "${externalId}" is already a ${existing.livemode ? "live" : "test"} payment; report it with a ${existing.livemode ? "live" : "test"} API key.`);
   }
   return db().$transaction(async (tx) => {
     const [row] = await tx.ingestedPaymentEvent.createManyAndReturn({
@@ -87,6 +93,7 @@ export async function receivePaymentEvent(input: { workspaceId: string; event: I
         eventKey,
         type: event.event_type,
         provider: event.provider,
+        livemode,
         externalId,
         payload: event as Prisma.InputJsonValue,
         receivedAt: now(),

@@ -19,9 +19,13 @@ const NO_PAYMENT = "no open payment of this customer with this amount and curren
 
 type Outcome = { status: "processed" | "ignored"; note?: string; recoveryAttemptId?: string | null };
 
-/** The Customer row's key: the PSP's customer id, else the email (lower case). */
-export function customerKeyOf(event: Pick<IngestPaymentEvent, "customer_id" | "customer_email">): string {
-  return event.customer_id ?? `email:${event.customer_email.trim().toLowerCase()}`;
+/**
+ * The Customer row's key: the PSP's customer id, else the email (lower case). A test key's customer
+ * known only by email is `test:email:…`, so it never shares a row with the live customer of that
+ * address (ADR 0032).
+ */
+export function customerKeyOf(event: Pick<IngestPaymentEvent, "customer_id" | "customer_email">, livemode: boolean): string {
+  return event.customer_id ?? `${livemode ? "" : "test:"}email:${event.customer_email.trim().toLowerCase()}`;
 }
 
 function occurredAt(row: IngestedPaymentEvent, event: IngestPaymentEvent): Date {
@@ -48,6 +52,7 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       const recovery = await recordInvoiceFailure({
         workspaceId,
         provider: event.provider,
+        livemode: row.livemode,
         accountId: null,
         invoiceId: row.externalId!,
         amountDueMinor: event.amount_cents,
@@ -68,7 +73,7 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         },
         failedAt: at,
         sourceKey: `ingest:${row.id}`,
-        customer: { externalId: customerKeyOf(event), email: event.customer_email, name: event.customer_name ?? null },
+        customer: { externalId: customerKeyOf(event, row.livemode), email: event.customer_email, name: event.customer_name ?? null },
         subscriptionId: event.subscription_id ?? null,
       });
       return { status: "processed", recoveryAttemptId: recovery.id };
@@ -88,7 +93,7 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "payment_method_updated": {
-      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event), at });
+      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event, row.livemode), at });
       return updated.length ? { status: "processed" } : { status: "ignored", note: "no open recovery for this customer" };
     }
     case "charge_refunded":

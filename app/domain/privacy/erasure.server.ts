@@ -24,6 +24,8 @@ const erasedRef = () => `erased_${randomBytes(8).toString("hex")}`;
  */
 export async function eraseCustomer(input: {
   workspaceId: string;
+  /** Only this mode's customer and payments (an API key erases in its own mode, ADR 0032); unset: both. */
+  livemode?: boolean;
   externalId?: string | null;
   email?: string | null;
   /** Only used to find stored API answers that quote the customer; never a key on its own. */
@@ -35,13 +37,14 @@ export async function eraseCustomer(input: {
     const customers = await tx.customer.findMany({
       where: {
         workspaceId: input.workspaceId,
+        livemode: input.livemode,
         OR: [...(input.externalId ? [{ externalId: input.externalId }] : []), ...(input.email ? [{ email: input.email }] : [])],
       },
     });
     const externalIds = [...new Set([...customers.map((c) => c.externalId), ...(input.externalId ? [input.externalId] : [])])];
     const emails = [...new Set([...customers.map((c) => c.email).filter((e): e is string => Boolean(e)), ...(input.email ? [input.email] : [])])];
     const recoveries = await tx.recoveryAttempt.findMany({
-      where: { workspaceId: input.workspaceId, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
+      where: { workspaceId: input.workspaceId, livemode: input.livemode, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
       select: { id: true, stripeSubscriptionId: true },
     });
     const recoveryIds = recoveries.map((r) => r.id);
@@ -67,7 +70,7 @@ export async function eraseCustomer(input: {
     }
     const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
     await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
-    // The engine owns recovery state: it closes them for good and anonymises them (ADR 0032).
+    // The engine owns recovery state: it closes them for good and anonymises them (ADR 0006, amended).
     await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
     await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.

@@ -67,6 +67,8 @@ export interface FailureFacts {
   workspaceId: string;
   /** "stripe", "shopify", or an ingested PSP ("adyen", "braintree", "checkout", …). */
   provider: "stripe" | "shopify" | (string & {});
+  /** Live or test data (ADR 0032): Stripe's event `livemode`; an ingested event's API key's mode; Shopify: live. */
+  livemode: boolean;
   /** The platform account: the connected Stripe account, or the shop domain; null for an ingested PSP (nothing Recoup can charge). */
   accountId: string | null;
   /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
@@ -120,6 +122,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         email: facts.customer.email,
         name: facts.customer.name,
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? null,
+        livemode: facts.livemode,
       },
       update: {
         email: facts.customer.email ?? undefined,
@@ -138,6 +141,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         data: {
           workspaceId,
           provider,
+          livemode: facts.livemode,
           stripeAccountId: facts.accountId,
           stripeInvoiceId: invoiceId,
           stripeCustomerId: facts.customer.externalId,
@@ -534,7 +538,7 @@ export async function closeExpiredRecovery(input: { recoveryId: string }) {
   });
 }
 
-/** The refusal every command on an erased customer's recovery gets (ADR 0032). */
+/** The refusal every command on an erased customer's recovery gets (ADR 0006, amended). */
 export const ERASED_MESSAGE = "This customer's data was erased on request, so this recovery is closed for good: nothing can be retried, paused, resumed or sent.";
 
 /**

@@ -30,6 +30,7 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
   await recordInvoiceFailure({
     workspaceId: account.workspaceId,
     provider: "stripe",
+    livemode: event.livemode,
     accountId: account.stripeAccountId,
     invoiceId: invoice.id!,
     amountDueMinor: invoice.amount_due,

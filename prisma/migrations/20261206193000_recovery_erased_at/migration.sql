@@ -1,7 +1,7 @@
 -- AlterTable
 ALTER TABLE "RecoveryAttempt" ADD COLUMN     "erasedAt" TIMESTAMP(3);
 
--- Backfill (ADR 0032): recoveries anonymised by an erasure before this column existed, recognised by
+-- Backfill (ADR 0006, amended): recoveries anonymised by an erasure before this column existed, recognised by
 -- what the erasure wrote. Each is marked erased, and one still open is closed as abandoned, for good.
 UPDATE "RecoveryAttempt" SET "erasedAt" = "updatedAt"
 WHERE "customerId" IS NULL AND "stripeInvoiceId" LIKE 'erased\_%' AND "nextActionReason" = 'Customer data erased on request.';
