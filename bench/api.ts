@@ -222,16 +222,16 @@ export async function runApiBench(input: { sql: pg.Client; base: string; rows: n
   const after = `AND "startedAt" <= $2 AND ("startedAt" < $2 OR ("startedAt" = $2 AND "id" < $3))`;
   const ws = workspace.id;
   const plans = [
-    await explain(sql, "first page", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 ${order}`, [ws]),
-    await explain(sql, "deep cursor (90 %)", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 ${after} ${order}`, [ws, deepRow.startedAt, deepRow.id]),
-    await explain(sql, "status=terminal: one of its two queries (the other is alike, status = 'abandoned')", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "status" = 'failed' ${order}`, [ws]),
-    await explain(sql, "status=pending (open, not paused)", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "status" = 'pending' AND "paused" = false ${order}`, [ws]),
-    await explain(sql, "recoveries status=paused", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "status" = 'pending' AND "paused" = true ${order}`, [ws]),
-    await explain(sql, "status=failed + decline_category=hard_customer", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "status" = 'pending' AND "declineCategory" = 'hard_customer' ${order}`, [ws]),
-    await explain(sql, "decline_category=terminal", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "declineCategory" = 'terminal' ${order}`, [ws]),
-    await explain(sql, "campaign_id", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "sequenceId" = $2 ${order}`, [ws, second.id]),
-    await explain(sql, "created_after + created_before", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "startedAt" >= $2 AND "startedAt" < $3 ${order}`, [ws, month, monthEnd]),
-    await explain(sql, "get by external id", `SELECT "id" FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND ("id" = $2 OR "stripeInvoiceId" = $2) LIMIT 2`, [ws, sample.rows[0]!.inv]),
+    await explain(sql, "first page", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true ${order}`, [ws]),
+    await explain(sql, "deep cursor (90 %)", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true ${after} ${order}`, [ws, deepRow.startedAt, deepRow.id]),
+    await explain(sql, "status=terminal: one of its two queries (the other is alike, status = 'abandoned')", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "status" = 'failed' ${order}`, [ws]),
+    await explain(sql, "status=pending (open, not paused)", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "status" = 'pending' AND "paused" = false ${order}`, [ws]),
+    await explain(sql, "recoveries status=paused", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "status" = 'pending' AND "paused" = true ${order}`, [ws]),
+    await explain(sql, "status=failed + decline_category=hard_customer", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "status" = 'pending' AND "declineCategory" = 'hard_customer' ${order}`, [ws]),
+    await explain(sql, "decline_category=terminal", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "declineCategory" = 'terminal' ${order}`, [ws]),
+    await explain(sql, "campaign_id", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "sequenceId" = $2 ${order}`, [ws, second.id]),
+    await explain(sql, "created_after + created_before", `SELECT ${cols} FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND "startedAt" >= $2 AND "startedAt" < $3 ${order}`, [ws, month, monthEnd]),
+    await explain(sql, "get by external id", `SELECT "id" FROM "RecoveryAttempt" WHERE "workspaceId" = $1 AND "livemode" = true AND ("id" = $2 OR "stripeInvoiceId" = $2) LIMIT 2`, [ws, sample.rows[0]!.inv]),
   ];
   for (const p of plans) console.log(`EXPLAIN ${p.name}: ${f(p.ms)} ms\n${p.plan}`);
   return { rows, seeded, scenarios, plans };

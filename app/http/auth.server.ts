@@ -10,6 +10,11 @@ export interface Caller {
   workspaceId: string;
   kind: "api_key" | "session";
   scopes: string[];
+  /**
+   * API keys: the key's mode, `rk_live_` or `rk_test_`; /api/v1 shows and changes only that mode's
+   * data (ADR 0032). Sessions (dashboard pages, never /api/v1): true.
+   */
+  livemode: boolean;
   apiKeyId?: string;
   userId?: string;
   /** Sessions: the teammate's role, whose rights the scopes carry (ADR 0010). */
@@ -46,7 +51,7 @@ export async function authenticate(request: Request): Promise<Caller> {
   if (token.startsWith("rk_")) {
     const key = await findApiKey(token);
     if (!key) throw new AppError("unauthorized", "This API key is unknown, revoked or expired.");
-    return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, apiKeyId: key.id };
+    return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, livemode: key.livemode, apiKeyId: key.id };
   }
   const session = await findSession(token);
   if (!session) throw new AppError("unauthorized", "This session has expired. Sign in again.");
@@ -57,6 +62,7 @@ export async function authenticate(request: Request): Promise<Caller> {
     workspaceId: session.workspaceId,
     kind: "session",
     scopes: SESSION_SCOPES[access.role],
+    livemode: true,
     userId: session.userId,
     role: access.role,
     ownerLabel: access.ownerLabel,
@@ -75,7 +81,7 @@ export async function authenticateApiKey(request: Request): Promise<Caller | nul
   }
   const key = token.startsWith("rk_") ? await findApiKey(token) : null;
   if (!key) throw new AppError("unauthorized", "This API key is unknown, revoked or expired.");
-  return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, apiKeyId: key.id };
+  return { workspaceId: key.workspaceId, kind: "api_key", scopes: key.scopes, livemode: key.livemode, apiKeyId: key.id };
 }
 
 export function requireScope(caller: Caller, scope: string) {

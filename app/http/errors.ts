@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   invalid_state: 400,
   unknown_placeholder: 400,
   recovery_closed: 400,
+  recovery_erased: 409,
   malformed_event: 400,
   oauth_failed: 400,
   unauthorized: 401,

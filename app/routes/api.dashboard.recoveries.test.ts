@@ -59,7 +59,8 @@ describe("GET /api/dashboard/recoveries", () => {
     );
     expect(Object.keys(first).sort()).toEqual(["items", "nextCursor"]);
     expect(first.items.map((i) => i.attempt.amountDueCents)).toEqual([1004, 1003, 1002]);
-    expect(Object.keys(first.items[0]!).sort()).toEqual(["attempt", "latestOutcome"]);
+    // Pending: no outcome yet, so no latestOutcome (the document's allOf rejects null).
+    expect(Object.keys(first.items[0]!).sort()).toEqual(["attempt"]);
     expect(Object.keys(first.items[0]!.attempt).sort()).toEqual(
       ["id", "workspaceId", "stripeInvoiceId", "stripeCustomerId", "declineType", "status", "amountDueCents", "recoveredAmountCents", "startedAt", "endedAt", "currency", "nextActionAt", "nextActionReason"].sort(),
     );

@@ -22,9 +22,10 @@ const list = defineEndpoint({
   query: PageQuerySchema,
   response: pageSchema(PaymentSchema),
   errors: ["customer_not_found"],
-  handler: ({ workspaceId, params, query }) =>
+  handler: ({ workspaceId, caller, params, query }) =>
     listCustomerPayments({
       workspaceId,
+      livemode: caller.livemode,
       id: params.id,
       page: pageRequest(query),
     }),

@@ -17,8 +17,8 @@ const resumeAll = defineEndpoint({
   response: BulkActionSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, params }) =>
-    resumeAllForCustomer({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) =>
+    resumeAllForCustomer({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(resumeAll);

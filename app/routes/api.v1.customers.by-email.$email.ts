@@ -21,8 +21,8 @@ const byEmail = defineEndpoint({
   response: CustomerDetailSchema,
   errors: ["customer_not_found"],
   example: { params: { email: "jane@example.com" } },
-  handler: ({ workspaceId, params }) =>
-    getCustomerByEmail({ workspaceId, email: params.email }),
+  handler: ({ workspaceId, caller, params }) =>
+    getCustomerByEmail({ workspaceId, livemode: caller.livemode, email: params.email }),
 });
 
 const route = routeOf(byEmail);

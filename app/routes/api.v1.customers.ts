@@ -26,9 +26,10 @@ const list = defineEndpoint({
   }),
   response: pageSchema(CustomerSchema),
   example: { query: { search: "jane", limit: "25" } },
-  handler: ({ workspaceId, query }) =>
+  handler: ({ workspaceId, caller, query }) =>
     listCustomers({
       workspaceId,
+      livemode: caller.livemode,
       search: query.search,
       page: pageRequest(query),
     }),

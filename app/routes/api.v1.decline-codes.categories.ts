@@ -15,7 +15,7 @@ const categories = defineEndpoint({
     items: z.array(DeclineCategorySchema),
     next_cursor: z.null().describe("Always null: the four categories fit one page."),
   }),
-  handler: ({ workspaceId }) => listDeclineCategories({ workspaceId }),
+  handler: ({ workspaceId, caller }) => listDeclineCategories({ workspaceId, livemode: caller.livemode }),
 });
 
 const route = routeOf(categories);

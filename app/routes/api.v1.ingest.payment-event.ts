@@ -1,6 +1,7 @@
 import { receivePaymentEvent } from "~/domain/ingest/intake.server";
 import { IngestPaymentEventSchema, IngestResultSchema } from "~/domain/ingest/schemas";
 import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { idempotencyKeyOf } from "~/http/api-v1/idempotency.server";
 
 const ingest = defineEndpoint({
   method: "POST",
@@ -8,7 +9,7 @@ const ingest = defineEndpoint({
   scope: "write",
   summary: "Ingest a payment event",
   description:
-    "For PSPs without a native Recoup integration (Adyen, Braintree, Checkout.com, Paddle, WooCommerce, custom…). A `payment_failed` opens or updates the payment's recovery: its decline code is classified from the catalogue and the dunning emails go out as for Stripe. Recoup cannot charge these PSPs, so when a retry is due it sends a `payment.retry_due` webhook (or emails the workspace owner); report the outcome with `payment_succeeded` or `payment_failed`. Stored at once and processed within seconds; the same `event_id` twice is a no-op.",
+    "For PSPs without a native Recoup integration (Adyen, Braintree, Checkout.com, Paddle, WooCommerce, custom…). A `payment_failed` opens or updates the payment's recovery: its decline code is classified from the catalogue and the dunning emails go out as for Stripe. Recoup cannot charge these PSPs, so when a retry is due it sends a `payment.retry_due` webhook (or emails the workspace owner); report the outcome with `payment_succeeded` or `payment_failed`. LostChurn's documented body (`event_type`, `amount_cents`, `currency`, `customer_email`, optional `decline_code` and `metadata`) is all it needs: `external_id`, `event_id` and the rest are optional additions. Stored at once and processed within seconds. The event is identified by `event_id`, else by the `Idempotency-Key` header, else by a hash of its content: sending the same event again is a no-op (`duplicate`).",
   tags: ["Ingest"],
   body: IngestPaymentEventSchema,
   response: IngestResultSchema,
@@ -27,7 +28,8 @@ const ingest = defineEndpoint({
       decline_code: "Not enough balance",
     },
   },
-  handler: ({ workspaceId, body }) => receivePaymentEvent({ workspaceId, event: body }),
+  handler: ({ workspaceId, caller, body, request }) =>
+    receivePaymentEvent({ workspaceId, livemode: caller.livemode, event: body, idempotencyKey: idempotencyKeyOf(request) }),
 });
 
 const route = routeOf(ingest);

@@ -14,7 +14,7 @@ const get = defineEndpoint({
   response: InvoiceSchema,
   errors: ["invoice_not_found"],
   example: { params: { id: "in_1QxYz2AbCdEf" } },
-  handler: ({ workspaceId, params }) => getInvoice({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) => getInvoice({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(get);

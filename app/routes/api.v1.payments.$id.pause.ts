@@ -11,9 +11,9 @@ const pause = defineEndpoint({
   tags: ["Payments"],
   params: PaymentIdParamsSchema,
   response: PaymentPauseSchema,
-  errors: ["payment_not_found", "conflict"],
+  errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, params }) => pausePayment({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) => pausePayment({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(pause);

@@ -11,9 +11,9 @@ const resume = defineEndpoint({
   tags: ["Payments"],
   params: PaymentIdParamsSchema,
   response: PaymentPauseSchema,
-  errors: ["payment_not_found", "conflict"],
+  errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, params }) => resumePayment({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) => resumePayment({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(resume);

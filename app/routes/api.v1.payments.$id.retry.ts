@@ -13,9 +13,9 @@ const retry = defineEndpoint({
   params: PaymentIdParamsSchema,
   response: PaymentRetrySchema,
   status: 202,
-  errors: ["payment_not_found", "conflict"],
+  errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, params }) => retryPayment({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) => retryPayment({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(retry);

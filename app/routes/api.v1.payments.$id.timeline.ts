@@ -13,7 +13,7 @@ const timeline = defineEndpoint({
   params: PaymentIdParamsSchema,
   response: PaymentTimelineSchema,
   errors: ["payment_not_found"],
-  handler: ({ workspaceId, params }) => getPaymentTimeline({ workspaceId, id: params.id }),
+  handler: ({ workspaceId, caller, params }) => getPaymentTimeline({ workspaceId, livemode: caller.livemode, id: params.id }),
 });
 
 const route = routeOf(timeline);

@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { devSecret } from "./dev-secrets.server";
 
@@ -29,6 +30,13 @@ const EnvSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   GIT_COMMIT: z.string().default("unknown"),
   BUILD_TIME: z.string().optional(),
+  /**
+   * Addresses or CIDR ranges outbound webhooks may reach although they are not public (e.g.
+   * `127.0.0.1/32`): for the test suite and local development only, never in production (ADR 0031).
+   */
+  OUTBOUND_WEBHOOK_ALLOW_PRIVATE: csv
+    .pipe(z.array(z.string().refine((s) => (s.includes("/") ? ipaddr.isValidCIDR(s) : ipaddr.isValid(s)), "must be IP addresses or CIDR ranges, comma-separated")))
+    .default([]),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

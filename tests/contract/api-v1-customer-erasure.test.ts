@@ -1,14 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { retryNow } from "~/domain/recovery/engine.server";
+import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import * as customerRoute from "~/routes/api.v1.customers.$id";
 import * as pauseAllRoute from "~/routes/api.v1.customers.$id.pause-all";
+import * as pauseRoute from "~/routes/api.v1.payments.$id.pause";
+import * as resumeRoute from "~/routes/api.v1.payments.$id.resume";
+import * as retryRoute from "~/routes/api.v1.payments.$id.retry";
+import * as dunningRoute from "~/routes/api.v1.recoveries.$id.dunning";
 import { db } from "~/utils/db.server";
+import { enqueue } from "~/utils/queue.server";
+import { queues } from "../../jobs/queues";
 import { findEverywhere } from "../helpers/db-scan";
 import { pendingJobs, runDueJobs } from "../helpers/jobs";
 import { useStripeAndMail } from "../helpers/mail-and-stripe";
 import { v1Caller } from "../helpers/openapi";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { deliver, eventOf } from "../helpers/stripe";
+import { thrownAppError } from "../helpers/thrown";
 
 const env = useStripeAndMail();
 
@@ -57,5 +66,45 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     const again = await v1.call("DELETE", path, `/api/v1/customers/${m.customerId}`, { token: m.apiKey, params: { id: m.customerId }, expect: 404 });
     expect(again.body.code).toBe("customer_not_found");
     await v1.call("DELETE", path, `/api/v1/customers/${customer.id}`, { token: m.apiKey, params: { id: customer.id }, expect: 404 });
+  });
+
+  it("closes the erased customer's recovery for good: retry, pause, resume and dunning are 409 recovery_erased, and no job charges it", async () => {
+    const v1 = await v1Caller({
+      "/api/v1/customers/{id}": customerRoute,
+      "/api/v1/payments/{id}/retry": retryRoute,
+      "/api/v1/payments/{id}/pause": pauseRoute,
+      "/api/v1/payments/{id}/resume": resumeRoute,
+      "/api/v1/recoveries/{id}/dunning": dunningRoute,
+    });
+    const m = await merchantWithOpenInvoice(env.stripe, { amount: 3100, email: "grace.erased@example.com", fingerprint: "fp_grace", subscription: "sub_grace" });
+    await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
+    await runDueJobs();
+    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const id = recovery.id;
+    await v1.call("DELETE", "/api/v1/customers/{id}", `/api/v1/customers/${m.customerId}`, { token: m.apiKey, params: { id: m.customerId }, expect: 200 });
+
+    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id }, include: { outcomes: true } })).toMatchObject({
+      status: "abandoned",
+      paused: false,
+      erasedAt: expect.any(Date),
+      amountDueCents: 3100,
+      outcomes: [expect.objectContaining({ outcome: "abandoned", reasonCode: "customer_erased" })],
+    });
+    for (const action of ["retry", "pause", "resume"] as const) {
+      const refused = await v1.call("POST", `/api/v1/payments/{id}/${action}`, `/api/v1/payments/${id}/${action}`, { token: m.apiKey, params: { id }, expect: 409 });
+      expect(refused.body.code, action).toBe("recovery_erased");
+      expect(refused.body.message).toMatch(/erased on request/);
+    }
+    const dunning = await v1.call("POST", "/api/v1/recoveries/{id}/dunning", `/api/v1/recoveries/${id}/dunning`, { token: m.apiKey, params: { id }, body: {}, expect: 409 });
+    expect(dunning.body.code).toBe("recovery_erased");
+    // The engine refuses, whoever calls it (dashboard, Stripe App, Revive's retry).
+    expect(await thrownAppError(retryNow({ workspaceId: m.workspace.id, recoveryId: id }))).toMatchObject({ code: "recovery_erased" });
+    expect(await thrownAppError(sendUpdateLinkNow({ workspaceId: m.workspace.id, recoveryId: id }))).toMatchObject({ code: "recovery_erased" });
+
+    // A retry job that was already on its way does nothing.
+    await enqueue(queues.chargeRetry, { recoveryId: id, attemptNumber: 1, at: new Date().toISOString() });
+    await runDueJobs();
+    expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
+    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "abandoned", recoupRetryCount: 0 });
   });
 });

@@ -145,9 +145,9 @@ describe("POST /api/v1/recoveries/{id}/dunning", () => {
     expect((await call(m.row.id, "{oops", 400)).body.code).toBe("invalid_json");
     expect((await call(m.row.id, {}, 404, elsewhere.apiKey)).body.code).toBe("recovery_not_found");
 
-    const closed = await insertAttempt(m.workspace.id, { status: "recovered" });
+    const closed = await insertAttempt(m.workspace.id, { status: "recovered", livemode: false });
     expect((await call(closed.id, {}, 409)).body.detail).toContain("closed");
-    const paused = await insertAttempt(m.workspace.id, { paused: true });
+    const paused = await insertAttempt(m.workspace.id, { paused: true, livemode: false });
     expect((await call(paused.id, {}, 409)).body.detail).toContain("paused");
     expect(await db().dunningMessage.count({ where: { recoveryAttemptId: m.row.id, kind: "manual" } })).toBe(0);
   });

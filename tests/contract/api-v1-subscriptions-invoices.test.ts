@@ -29,6 +29,7 @@ async function fail(workspaceId: string, opts: { invoiceId: string; subscription
   return recordInvoiceFailure({
     workspaceId,
     provider: opts.provider ?? "stripe",
+    livemode: true,
     accountId: "acct_subs",
     invoiceId: opts.invoiceId,
     amountDueMinor: opts.amount ?? 4999,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
+import { processIngestedEvent } from "~/domain/ingest/process.server";
 import { computeSignature, verifySignature } from "~/domain/webhooks/signing";
 import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
 import * as endpointRoute from "~/routes/api.v1.webhooks.endpoints.$id";
@@ -137,13 +138,11 @@ describe("POST /api/v1/ingest/payment-event", () => {
       [{ ...valid, customer_email: "not-an-email" }, "body.customer_email"],
       [{ ...valid, event_type: "payment_exploded" }, "body.event_type"],
       [{ ...valid, provider: "stripe" }, "body.provider"],
-      [{ ...valid, external_id: undefined }, "body.external_id"],
       [{ ...valid, occurred_at: "yesterday" }, "body.occurred_at"],
       [{ ...valid, occurred_at: "2999-01-01T00:00:00Z" }, "body.occurred_at"],
       [{ ...valid, payment_url: "http://pay.example.com" }, "body.payment_url"],
       [{ ...valid, metadata: { nested: { a: 1 } } }, "body.metadata.nested"],
       [{ ...valid, colour: "red" }, "body.colour"],
-      [{ event_type: "subscription_cancelled", amount_cents: 0, currency: "usd", customer_email: "a@example.com" }, "body.subscription_id"],
     ];
     for (const [body, path] of cases) {
       const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body, expect: 400 });
@@ -182,5 +181,34 @@ describe("POST /api/v1/ingest/payment-event", () => {
     expect(res.body.detail).toContain("already a stripe payment");
     // Another workspace may use the same reference.
     await v1.call("POST", INGEST, INGEST, { token: other.apiKey, body: { ...valid, external_id: "in_taken" }, expect: 202 });
+  });
+
+  it("accepts LostChurn's documented body exactly (no external_id): identity from Idempotency-Key or the content, and a later success recovers the same payment", async () => {
+    // The fields LostChurn documents, and nothing else.
+    const documented = { event_type: "payment_failed", amount_cents: 2599, currency: "eur", customer_email: "Lin@Example.com", decline_code: "insufficient_funds", metadata: { plan: "pro", seats: 3 } };
+    const first = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: documented, expect: 202 });
+    expect(first.body).toMatchObject({ status: "queued", duplicate: false, recovery_initiated: true });
+    // The same content again (metadata keys in another order) is the same event.
+    const again = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...documented, metadata: { seats: 3, plan: "pro" } }, expect: 202 });
+    expect(again.body).toMatchObject({ event_id: first.body.event_id, status: "duplicate" });
+
+    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: first.body.event_id as string } });
+    expect(row.externalId).toMatch(/^pe_[0-9a-f]{24}$/);
+    await processIngestedEvent({ ingestEventId: row.id });
+    const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { workspaceId_stripeInvoiceId: { workspaceId: ws.workspace.id, stripeInvoiceId: row.externalId! } } });
+    expect(recovery).toMatchObject({ provider: "custom", status: "pending", amountDueCents: 2599, currency: "eur", stripeCustomerId: "email:lin@example.com" });
+
+    // With an Idempotency-Key the key names the event, past the 24 h the stored answer lives.
+    const keyed = { event_type: "payment_succeeded", amount_cents: 2599, currency: "eur", customer_email: "lin@example.com" };
+    const paid = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
+    const paidRow = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: paid.body.event_id as string } });
+    expect(paidRow).toMatchObject({ eventKey: "key:lin-paid-1", externalId: recovery.stripeInvoiceId });
+    await db().apiIdempotencyKey.deleteMany({ where: { workspaceId: ws.workspace.id } });
+    const replay = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
+    expect(replay.body).toMatchObject({ event_id: paidRow.id, status: "duplicate" });
+
+    // The success names no payment either: it is the customer's open one of that amount and currency.
+    await processIngestedEvent({ ingestEventId: paidRow.id });
+    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountCents: 2599 });
   });
 });

@@ -114,6 +114,19 @@ describe("the DunningDog contract, operation by operation", () => {
     await call(p, "GET", `${p}?workspaceId=${m.workspace.id}`, 401);
   });
 
+  it("GET /api/dashboard/recoveries: a recovery with no outcome yet omits latestOutcome (the document's allOf rejects null under OpenAPI 3.0.3)", async () => {
+    const m = await merchantWithOpenInvoice(stripe);
+    await deliver(eventOf("invoice.payment_failed", stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
+    await runDueJobs();
+    const p = "/api/dashboard/recoveries";
+    // `call` validates the answer against the DunningDog document, `nullable` read as 3.0.3 defines it.
+    const page = await call(p, "GET", `${p}?workspaceId=${m.workspace.id}`, 200, { token: m.apiKey });
+    const items = page.items as Array<Record<string, unknown>>;
+    expect(items).toHaveLength(1);
+    expect(items[0]!.attempt).toMatchObject({ status: "pending" });
+    expect(items[0]).not.toHaveProperty("latestOutcome");
+  });
+
   it("POST /api/dunning/sequences and PATCH /api/dunning/sequences/{id}", async () => {
     const p = "/api/dunning/sequences";
     const steps = [{ delayHours: 24, subjectTemplate: "{{merchant_name}}: payment failed", bodyTemplate: "Update: {{update_payment_url}}" }];

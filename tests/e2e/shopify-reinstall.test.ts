@@ -111,7 +111,7 @@ describe("a Shopify shop uninstalls Recoup and comes back", () => {
 
     await openApp(shop);
     expect(await recoveryOf(first)).toMatchObject({ paused: false, nextActionKind: "retry" });
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: erased.id } })).toMatchObject({ paused: true, nextActionReason: "Customer data erased on request." });
+    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: erased.id } })).toMatchObject({ status: "abandoned", erasedAt: expect.any(Date), nextActionReason: "Customer data erased on request." });
     await advanceTime(7 * 24 * HOUR);
     await runDueJobs();
     expect(billed(shop, first).length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ export async function insertAttempt(workspaceId: string, overrides: Partial<Pris
   const n = `${Date.now().toString(36)}${counter}`;
   const startedAt = overrides.startedAt ? new Date(overrides.startedAt) : new Date("2026-03-01T10:00:00Z");
   const customer = await db().customer.create({
-    data: { workspaceId, provider: overrides.provider ?? "stripe", externalId: `cus_${n}`, email: `c${n}@example.com`, name: "Ada" },
+    data: { workspaceId, provider: overrides.provider ?? "stripe", externalId: `cus_${n}`, email: `c${n}@example.com`, name: "Ada", livemode: overrides.livemode ?? true },
   });
   return db().recoveryAttempt.create({
     data: {

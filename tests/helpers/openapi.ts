@@ -7,15 +7,23 @@ import { callRoute, type CallOptions } from "./http";
 
 type Json = Record<string, unknown>;
 
-/** OpenAPI 3.0 schemas → JSON Schema: `nullable: true` becomes "or null"; refs stay inside the document. */
+/**
+ * OpenAPI 3.0 schemas → JSON Schema; refs stay inside the document. `nullable: true` adds null to the
+ * schema's own `type` and nothing else, as OpenAPI 3.0.3 clarified (and strict validators apply): an
+ * `allOf`/`$ref` beside it still has to accept the value, so `{nullable, allOf: [$ref object]}`
+ * rejects null.
+ */
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (!node || typeof node !== "object") return node;
   const { nullable, ...rest } = node as Json;
   const converted = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, toJsonSchema(v)]));
-  if (nullable !== true) return converted;
-  // `nullable` admits null whatever the rest says (allOf included), as OpenAPI 3.0 means it.
-  return { anyOf: [{ type: "null" }, converted] };
+  if (nullable !== true || converted.type === undefined) return converted;
+  const types = Array.isArray(converted.type) ? converted.type : [converted.type];
+  const withNull: Json = { ...converted, type: [...types, "null"] };
+  // An enum lists its values: null must be one of them too for the type to admit it.
+  if (Array.isArray(converted.enum) && !converted.enum.includes(null)) withNull.enum = [...converted.enum, null];
+  return withNull;
 }
 
 /** Validates responses against an OpenAPI document's declared response schemas. */

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { FakeStripe } from "../fakes/stripe-server";
+import { createApiKey } from "~/domain/auth/api-keys.server";
 import { connectStripeAccount, makeWorkspace } from "../factories";
 
 /** A workspace with a connected account, and on the fake Stripe a customer with a card and an open invoice. */
@@ -30,5 +31,7 @@ export async function merchantWithOpenInvoice(
       ? { parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: opts.subscription, metadata: {} } } as unknown as Stripe.Invoice.Parent }
       : {}),
   });
-  return { ...ws, account, invoiceId, customerId };
+  // The fake Stripe is a test-mode account (its events say livemode: false): its data is read with a test key (ADR 0032).
+  const testKey = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["admin"], name: "test mode", livemode: false });
+  return { ...ws, liveApiKey: ws.apiKey, apiKey: testKey.key, account, invoiceId, customerId };
 }

@@ -21,7 +21,7 @@ export async function setUpStripe(opts: { stripeUserId?: string } = {}): Promise
 }
 
 /** An event stamped on the engine's clock (virtual in tests). */
-export function eventOf<T>(type: string, object: T, opts: { account?: string; id?: string; previousAttributes?: object; created?: number } = {}) {
+export function eventOf<T>(type: string, object: T, opts: { account?: string; id?: string; previousAttributes?: object; created?: number; livemode?: boolean } = {}) {
   return makeEvent(type, object, { created: Math.floor(now().getTime() / 1000), ...opts });
 }
 

@@ -13,6 +13,8 @@ await admin.end();
 
 process.env.DATABASE_URL = withDatabase(adminUrl, name);
 process.env.NODE_ENV = "test";
+// Test receivers listen on loopback; production never sets this (ADR 0031).
+process.env.OUTBOUND_WEBHOOK_ALLOW_PRIVATE ??= "127.0.0.0/8,::1";
 process.env.RECOUP_DATA_DIR ??= ".data/test";
 // The processes tests start never read a developer's .env (its SMTP_URL, Stripe keys…).
 process.env.RECOUP_ENV_FILE ??= "";

@@ -9,14 +9,22 @@ import type { TIMELINE_EVENT_TYPES } from "./payments";
 
 export type AttemptWhere = Prisma.RecoveryAttemptWhereInput;
 
-/** One page of a workspace's recovery rows, newest failure first. */
-export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(input: {
+/**
+ * Whose rows an /api/v1 call sees: the key's workspace, and the key's mode (ADR 0032). A live key
+ * never sees test data, a test key never sees live data: another mode's id is not found (404).
+ */
+export interface ApiScope {
   workspaceId: string;
+  livemode: boolean;
+}
+
+/** One page of a workspace's recovery rows, newest failure first. */
+export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(input: ApiScope & {
   where: AttemptWhere;
   page: PageRequest;
   include: I;
 }): Promise<Page<Prisma.RecoveryAttemptGetPayload<{ include: I }>>> {
-  const where: AttemptWhere = { ...input.where, workspaceId: input.workspaceId };
+  const where: AttemptWhere = { ...input.where, workspaceId: input.workspaceId, livemode: input.livemode };
   const orderBy: Prisma.RecoveryAttemptOrderByWithRelationInput[] = [{ startedAt: "desc" }, { id: "desc" }];
   const find = (args: { where: AttemptWhere; take: number; skip?: number }) =>
     db().recoveryAttempt.findMany({ ...args, orderBy, include: input.include }) as unknown as Promise<Array<Prisma.RecoveryAttemptGetPayload<{ include: I }>>>;
@@ -88,11 +96,12 @@ export function startedBetween(after?: string, before?: string): AttemptWhere {
  * Shopify, ingested payments), else one of its charge attempts' references: a platform attempt's
  * own id (a Shopify billing attempt, kept in RetryAttempt.idempotencyKey as `platform:<id>`), or
  * Stripe's PaymentIntent (`pi_…`) or charge (`ch_…`, `py_…`) of any attempt, Stripe's or ours.
- * Only in the caller's workspace.
+ * Only in the caller's workspace and mode.
  */
-export async function findAttemptId(workspaceId: string, ref: string): Promise<string | null> {
+export async function findAttemptId(scope: ApiScope, ref: string): Promise<string | null> {
+  const { workspaceId, livemode } = scope;
   const rows = await db().recoveryAttempt.findMany({
-    where: { workspaceId, OR: [{ id: ref }, { stripeInvoiceId: ref }] },
+    where: { workspaceId, livemode, OR: [{ id: ref }, { stripeInvoiceId: ref }] },
     select: { id: true },
     take: 2,
   });
@@ -100,7 +109,7 @@ export async function findAttemptId(workspaceId: string, ref: string): Promise<s
   const row = rows.find((r) => r.id === ref) ?? rows[0];
   if (row) return row.id;
   const attempt = await db().retryAttempt.findFirst({
-    where: { workspaceId, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
+    where: { workspaceId, recovery: { livemode }, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
     orderBy: { attemptedAt: "desc" },
     select: { recoveryAttemptId: true },
   });

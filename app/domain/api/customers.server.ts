@@ -8,7 +8,7 @@ import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { pageOfAttempts } from "./attempts.server";
+import { pageOfAttempts, type ApiScope } from "./attempts.server";
 import { PaymentSchema } from "./payments";
 import { maxRetriesOf, paymentOf, WITH_CUSTOMER } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
@@ -82,18 +82,18 @@ interface Stats {
 }
 
 /** Per-customer counts from their RecoveryAttempt rows, one grouped query for a page of customers. */
-async function statsFor(workspaceId: string, customerIds: string[]): Promise<Map<string, Stats>> {
+async function statsFor({ workspaceId, livemode }: ApiScope, customerIds: string[]): Promise<Map<string, Stats>> {
   const stats = new Map<string, Stats>(customerIds.map((id) => [id, { total: 0, failed: 0, recovered: 0, open: 0, revenueCents: 0, currency: null }]));
   if (customerIds.length === 0) return stats;
   const [groups, latest] = await Promise.all([
     db().recoveryAttempt.groupBy({
       by: ["customerId", "status", "currency"],
-      where: { workspaceId, customerId: { in: customerIds } },
+      where: { workspaceId, livemode, customerId: { in: customerIds } },
       _count: { _all: true },
       _sum: { recoveredAmountCents: true },
     }),
     db().recoveryAttempt.findMany({
-      where: { workspaceId, customerId: { in: customerIds } },
+      where: { workspaceId, livemode, customerId: { in: customerIds } },
       distinct: ["customerId"],
       orderBy: [{ customerId: "asc" }, { startedAt: "desc" }, { id: "desc" }],
       select: { customerId: true, currency: true },
@@ -150,10 +150,10 @@ function notFound(): AppError {
 }
 
 /** Our id, or the PSP's customer id (`cus_…`); when two PSPs share an external id, the newest customer. */
-export async function findCustomer(workspaceId: string, id: string): Promise<CustomerRow> {
-  const byId = await db().customer.findFirst({ where: { id, workspaceId } });
+export async function findCustomer({ workspaceId, livemode }: ApiScope, id: string): Promise<CustomerRow> {
+  const byId = await db().customer.findFirst({ where: { id, workspaceId, livemode } });
   if (byId) return byId;
-  const byExternal = await db().customer.findFirst({ where: { workspaceId, externalId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const byExternal = await db().customer.findFirst({ where: { workspaceId, livemode, externalId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   if (!byExternal) throw notFound();
   return byExternal;
 }
@@ -163,11 +163,12 @@ function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export async function listCustomers(input: { workspaceId: string; search?: string; page: PageRequest }) {
+export async function listCustomers(input: ApiScope & { search?: string; page: PageRequest }) {
   const search = input.search?.trim();
   const literal = search === undefined ? undefined : likeLiteral(search);
   const where: Prisma.CustomerWhereInput = {
     workspaceId: input.workspaceId,
+    livemode: input.livemode,
     ...(search
       ? {
           OR: [
@@ -182,42 +183,42 @@ export async function listCustomers(input: { workspaceId: string; search?: strin
     find: (args) => db().customer.findMany({ ...args, where: { AND: [where, args.where] } }),
     count: () => db().customer.count({ where }),
   });
-  const stats = await statsFor(input.workspaceId, page.items.map((c) => c.id));
+  const stats = await statsFor(input, page.items.map((c) => c.id));
   return { ...page, items: page.items.map((c) => customerView(c, stats.get(c.id)!)) };
 }
 
-export async function getCustomer(input: { workspaceId: string; id: string }) {
-  const customer = await findCustomer(input.workspaceId, input.id);
-  const stats = await statsFor(input.workspaceId, [customer.id]);
+export async function getCustomer(input: ApiScope & { id: string }) {
+  const customer = await findCustomer(input, input.id);
+  const stats = await statsFor(input, [customer.id]);
   return detailView(customer, stats.get(customer.id)!);
 }
 
 /** Case-insensitive; when several customers share the address (two PSPs), the newest. */
-export async function getCustomerByEmail(input: { workspaceId: string; email: string }) {
+export async function getCustomerByEmail(input: ApiScope & { email: string }) {
   const email = input.email.trim();
   const customer = await db().customer.findFirst({
-    where: { workspaceId: input.workspaceId, email: { equals: likeLiteral(email), mode: "insensitive" } },
+    where: { workspaceId: input.workspaceId, livemode: input.livemode, email: { equals: likeLiteral(email), mode: "insensitive" } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
   if (!customer) throw new AppError("customer_not_found", "No customer with this email address in this workspace.");
-  const stats = await statsFor(input.workspaceId, [customer.id]);
+  const stats = await statsFor(input, [customer.id]);
   return detailView(customer, stats.get(customer.id)!);
 }
 
 /** A customer's rows, newest failure first, in the payments list's keyset (startedAt, id). */
-async function customerAttempts(workspaceId: string, customerId: string, page: PageRequest) {
-  return pageOfAttempts({ workspaceId, where: { customerId }, page, include: WITH_CUSTOMER });
+async function customerAttempts(scope: ApiScope, customerId: string, page: PageRequest) {
+  return pageOfAttempts({ workspaceId: scope.workspaceId, livemode: scope.livemode, where: { customerId }, page, include: WITH_CUSTOMER });
 }
 
-export async function listCustomerPayments(input: { workspaceId: string; id: string; page: PageRequest }) {
-  const customer = await findCustomer(input.workspaceId, input.id);
-  const [page, maxRetries] = await Promise.all([customerAttempts(input.workspaceId, customer.id, input.page), maxRetriesOf(input.workspaceId)]);
+export async function listCustomerPayments(input: ApiScope & { id: string; page: PageRequest }) {
+  const customer = await findCustomer(input, input.id);
+  const [page, maxRetries] = await Promise.all([customerAttempts(input, customer.id, input.page), maxRetriesOf(input.workspaceId)]);
   return { ...page, items: page.items.map((r) => paymentOf(r, maxRetries)) };
 }
 
-export async function listCustomerRecoveries(input: { workspaceId: string; id: string; page: PageRequest }) {
-  const customer = await findCustomer(input.workspaceId, input.id);
-  const page = await customerAttempts(input.workspaceId, customer.id, input.page);
+export async function listCustomerRecoveries(input: ApiScope & { id: string; page: PageRequest }) {
+  const customer = await findCustomer(input, input.id);
+  const page = await customerAttempts(input, customer.id, input.page);
   const progress = await progressOf(page.items);
   return { ...page, items: page.items.map((r) => recoveryOf(r, progress(r))) };
 }
@@ -227,13 +228,13 @@ export async function listCustomerRecoveries(input: { workspaceId: string; id: s
  * closed meanwhile is skipped. Returns the ids it changed.
  */
 async function changeOpenRecoveries(
-  input: { workspaceId: string; id: string },
+  input: ApiScope & { id: string },
   paused: boolean,
   change: (target: { workspaceId: string; recoveryId: string }) => Promise<unknown>,
 ) {
-  const customer = await findCustomer(input.workspaceId, input.id);
+  const customer = await findCustomer(input, input.id);
   const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, customerId: customer.id, status: "pending", paused },
+    where: { workspaceId: input.workspaceId, livemode: input.livemode, customerId: customer.id, status: "pending", paused },
     select: { id: true },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
   });
@@ -243,28 +244,28 @@ async function changeOpenRecoveries(
       await change({ workspaceId: input.workspaceId, recoveryId: r.id });
       changed.push(r.id);
     } catch (error) {
-      if (!(error instanceof AppError && error.code === "recovery_closed")) throw error;
+      if (!(error instanceof AppError && (error.code === "recovery_closed" || error.code === "recovery_erased"))) throw error;
     }
   }
   return { customerId: customer.id, changed };
 }
 
 /** Pauses every open, running recovery of the customer (retries and emails stop until resumed). */
-export async function pauseAllForCustomer(input: { workspaceId: string; id: string }) {
+export async function pauseAllForCustomer(input: ApiScope & { id: string }) {
   const { customerId, changed } = await changeOpenRecoveries(input, false, pauseRecovery);
   return { customerId, paused: changed.length, paymentIds: changed };
 }
 
 /** Resumes every paused open recovery of the customer: each is planned again from now. */
-export async function resumeAllForCustomer(input: { workspaceId: string; id: string }) {
+export async function resumeAllForCustomer(input: ApiScope & { id: string }) {
   const { customerId, changed } = await changeOpenRecoveries(input, true, resumeRecovery);
   return { customerId, resumed: changed.length, paymentIds: changed };
 }
 
 /** GDPR erasure (docs/decisions/0006): the customer's rows and jobs go or are anonymised. */
-export async function eraseCustomerById(input: { workspaceId: string; id: string }) {
-  const customer = await findCustomer(input.workspaceId, input.id);
-  const result = await eraseCustomer({ workspaceId: input.workspaceId, externalId: customer.externalId, email: customer.email, name: customer.name });
+export async function eraseCustomerById(input: ApiScope & { id: string }) {
+  const customer = await findCustomer(input, input.id);
+  const result = await eraseCustomer({ workspaceId: input.workspaceId, livemode: input.livemode, externalId: customer.externalId, email: customer.email, name: customer.name });
   log.info("customer erased over the API", { workspaceId: input.workspaceId, customerId: customer.id });
   return {
     deleted: true as const,

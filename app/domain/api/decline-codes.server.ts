@@ -156,10 +156,10 @@ export function getDeclineCode(input: { code: string; psp?: string }) {
  * The four categories with the catalogue's expectation next to the workspace's own record:
  * recovered / closed recoveries per `declineCategory` (the engine's classification), all time.
  */
-export async function listDeclineCategories(input: { workspaceId: string }) {
+export async function listDeclineCategories(input: { workspaceId: string; livemode: boolean }) {
   const rows = await db().recoveryAttempt.groupBy({
     by: ["declineCategory", "status"],
-    where: { workspaceId: input.workspaceId },
+    where: { workspaceId: input.workspaceId, livemode: input.livemode },
     _count: { _all: true },
   });
   const tally = new Map<DeclineCategory, { total: number; open: number; recovered: number; lost: number }>(

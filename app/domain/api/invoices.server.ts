@@ -10,6 +10,7 @@ import { PAYMENT_STATUSES } from "./payments";
 import { paymentStatus } from "./payments.server";
 import { RECOVERY_STATUSES } from "./recoveries";
 import { recoveryStatus } from "./recoveries.server";
+import type { ApiScope } from "./attempts.server";
 
 // Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a RecoveryAttempt seen from the
 // billing side. Its id is the recovery's (= the payment's); `external_id` the PSP's invoice reference.
@@ -135,9 +136,9 @@ export function invoiceOf(row: InvoiceRow) {
   };
 }
 
-async function findInvoice(workspaceId: string, id: string) {
+async function findInvoice(scope: ApiScope, id: string) {
   const row = await db().recoveryAttempt.findFirst({
-    where: { workspaceId, OR: [{ id }, { stripeInvoiceId: id }] },
+    where: { workspaceId: scope.workspaceId, livemode: scope.livemode, OR: [{ id }, { stripeInvoiceId: id }] },
     include: invoiceInclude,
   });
   if (!row) throw new AppError("invoice_not_found", "No invoice with this id in this workspace.");
@@ -145,15 +146,15 @@ async function findInvoice(workspaceId: string, id: string) {
 }
 
 /** By Recoup's id or the PSP's invoice reference; another workspace's is a 404. */
-export async function getInvoice(input: { workspaceId: string; id: string }) {
-  return invoiceOf(await findInvoice(input.workspaceId, input.id));
+export async function getInvoice(input: ApiScope & { id: string }) {
+  return invoiceOf(await findInvoice(input, input.id));
 }
 
 type Event = { type: string; timestamp: Date; details: Record<string, string | number | boolean | null> };
 
 /** Retry and status history, oldest first, from the same record as the dashboard's timeline. */
-export async function getInvoiceTimeline(input: { workspaceId: string; id: string }) {
-  const row = await findInvoice(input.workspaceId, input.id);
+export async function getInvoiceTimeline(input: ApiScope & { id: string }) {
+  const row = await findInvoice(input, input.id);
   const timeline = await getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: row.id });
   const events: Event[] = [];
   for (const entry of timeline.entries) {

@@ -6,7 +6,7 @@ import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decl
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
-import { findAttemptId, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type AttemptWhere } from "./attempts.server";
+import { findAttemptId, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListPaymentsQuerySchema, PAYMENT_STATUSES } from "./payments";
 
 type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -77,7 +77,7 @@ export function paymentOf(row: PaymentRow, maxRetries: number) {
   };
 }
 
-export async function listPayments(input: { workspaceId: string; query: ListPaymentsQuery; page: PageRequest }) {
+export async function listPayments(input: ApiScope & { query: ListPaymentsQuery; page: PageRequest }) {
   const { query } = input;
   const where: AttemptWhere = {
     ...statusWhere(query.status),
@@ -85,20 +85,20 @@ export async function listPayments(input: { workspaceId: string; query: ListPaym
     ...startedBetween(query.created_after, query.created_before),
   };
   const [page, maxRetries] = await Promise.all([
-    pageOfAttempts({ workspaceId: input.workspaceId, where, page: input.page, include: WITH_CUSTOMER }),
+    pageOfAttempts({ workspaceId: input.workspaceId, livemode: input.livemode, where, page: input.page, include: WITH_CUSTOMER }),
     maxRetriesOf(input.workspaceId),
   ]);
   return { ...page, items: page.items.map((row) => paymentOf(row, maxRetries)) };
 }
 
-async function resolve(workspaceId: string, ref: string): Promise<string> {
-  const id = await findAttemptId(workspaceId, ref);
+async function resolve(scope: ApiScope, ref: string): Promise<string> {
+  const id = await findAttemptId(scope, ref);
   if (!id) throw new AppError("payment_not_found", `No payment ${ref} in this workspace.`);
   return id;
 }
 
-export async function getPayment(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function getPayment(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   const [row, maxRetries] = await Promise.all([
     db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: WITH_CUSTOMER }),
     maxRetriesOf(input.workspaceId),
@@ -106,8 +106,8 @@ export async function getPayment(input: { workspaceId: string; id: string }) {
   return paymentOf(row, maxRetries);
 }
 
-export async function getPaymentTimeline(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function getPaymentTimeline(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { status: true } });
   return { paymentId: id, status: paymentStatus(row.status), events: await timelineEvents(input.workspaceId, id) };
 }
@@ -131,8 +131,8 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
  * is the merchant's to retry: Recoup sends them `payment.retry_due` (webhook, else an email to the
  * workspace owner) and the merchant reports the result through the ingest endpoint.
  */
-export async function retryPayment(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function retryPayment(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
   if (isMerchantCharged(row.provider)) {
     const asked = await engineCall(() => requestMerchantRetry({ workspaceId: input.workspaceId, recoveryId: id }));
@@ -152,13 +152,13 @@ function recoveryState(row: { id: string; paused: boolean; status: string; nextA
 }
 
 /** Pauses retries and emails; pausing a paused payment changes nothing. */
-export async function pausePayment(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function pausePayment(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   return recoveryState(await engineCall(() => pauseRecovery({ workspaceId: input.workspaceId, recoveryId: id })));
 }
 
 /** Plans the next step from now and picks the email sequence up where it stopped. */
-export async function resumePayment(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function resumePayment(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   return recoveryState(await engineCall(() => resumeRecovery({ workspaceId: input.workspaceId, recoveryId: id })));
 }

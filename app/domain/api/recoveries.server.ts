@@ -3,11 +3,12 @@
 import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
+import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
-import { findAttemptId, nextActionOf, pageOfAttempts, timelineEvents, type AttemptWhere } from "./attempts.server";
+import { findAttemptId, nextActionOf, pageOfAttempts, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListRecoveriesQuerySchema, RECOVERY_STATUSES, STEP_STATES } from "./recoveries";
 
 type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
@@ -95,16 +96,16 @@ export async function progressOf(rows: Row[]) {
   };
 }
 
-export async function listRecoveries(input: { workspaceId: string; query: ListRecoveriesQuery; page: PageRequest }) {
+export async function listRecoveries(input: ApiScope & { query: ListRecoveriesQuery; page: PageRequest }) {
   const { query } = input;
   const where: AttemptWhere = { ...statusWhere(query.status), ...(query.campaign_id ? { sequenceId: query.campaign_id } : {}) };
-  const page = await pageOfAttempts({ workspaceId: input.workspaceId, where, page: input.page, include: {} });
+  const page = await pageOfAttempts({ workspaceId: input.workspaceId, livemode: input.livemode, where, page: input.page, include: {} });
   const progress = await progressOf(page.items);
   return { ...page, items: page.items.map((row) => recoveryOf(row, progress(row))) };
 }
 
-async function resolve(workspaceId: string, ref: string): Promise<string> {
-  const id = await findAttemptId(workspaceId, ref);
+async function resolve(scope: ApiScope, ref: string): Promise<string> {
+  const id = await findAttemptId(scope, ref);
   if (!id) throw new AppError("recovery_not_found", `No recovery ${ref} in this workspace.`);
   return id;
 }
@@ -143,8 +144,8 @@ async function stepsOf(row: Row) {
   });
 }
 
-export async function getRecovery(input: { workspaceId: string; id: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function getRecovery(input: ApiScope & { id: string }) {
+  const id = await resolve(input, input.id);
   const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId } });
   const [steps, timeline] = await Promise.all([stepsOf(row), timelineEvents(input.workspaceId, id)]);
   const current = steps.filter((s) => s.state === "sent").length;
@@ -157,9 +158,10 @@ export async function getRecovery(input: { workspaceId: string; id: string }) {
  * optional subject. One manual email per recovery per hour, shared with the dashboard's "Send update
  * link now" (manualSendSlot); a second within the hour is a 409 that says when the first went out.
  */
-export async function sendDunningNow(input: { workspaceId: string; id: string; templateId?: string; subject?: string }) {
-  const id = await resolve(input.workspaceId, input.id);
+export async function sendDunningNow(input: ApiScope & { id: string; templateId?: string; subject?: string }) {
+  const id = await resolve(input, input.id);
   const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: { customer: true, workspace: true } });
+  if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
   if (recovery.status !== "pending") throw new AppError("conflict", "This recovery is closed (recovered or given up), so no dunning email was sent.");
   if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the email.");
   const toEmail = recovery.customer?.email?.trim();

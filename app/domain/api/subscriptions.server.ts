@@ -4,6 +4,7 @@ import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { invoiceInclude, invoiceOf } from "./invoices.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import type { ApiScope } from "./attempts.server";
 
 // Subscriptions over /api/v1 (LostChurn 29–30): what Recoup knows of a PSP subscription from the
 // failed payments it has worked on (RecoveryAttempt rows) and its at-risk flags. Recoup is not the
@@ -54,9 +55,12 @@ export const SubscriptionSchema = z
   .register(API_SCHEMA_NAMES, { id: "Subscription" });
 
 /** A subscription as Recoup knows it; never seen (in this workspace) → 404. */
-export async function getSubscription(input: { workspaceId: string; id: string }) {
+export async function getSubscription(input: ApiScope & { id: string }) {
   const { workspaceId, id } = input;
-  const where = { workspaceId, stripeSubscriptionId: id };
+  // Payments in the key's mode (ADR 0032); at-risk rows carry no mode: Stripe's subscription ids
+  // differ by mode, and a subscription known only by its risks is live data.
+  const risky = { workspaceId, stripeSubscriptionId: id };
+  const where = { ...risky, livemode: input.livemode };
   const [byStatus, open, latest, first, risks, owed] = await Promise.all([
     db().recoveryAttempt.groupBy({ by: ["status"], where, _count: { _all: true } }),
     db().recoveryAttempt.findFirst({ where: { ...where, status: "pending" }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
@@ -66,10 +70,10 @@ export async function getSubscription(input: { workspaceId: string; id: string }
       include: { customer: { select: { email: true } }, outcomes: true },
     }),
     db().recoveryAttempt.findFirst({ where, orderBy: [{ startedAt: "asc" }, { id: "asc" }], select: { startedAt: true } }),
-    db().subscriptionAtRisk.findMany({ where: { ...where, resolvedAt: null }, orderBy: { riskDetectedAt: "asc" } }),
+    db().subscriptionAtRisk.findMany({ where: { ...risky, resolvedAt: null }, orderBy: { riskDetectedAt: "asc" } }),
     db().recoveryAttempt.groupBy({ by: ["currency"], where: { ...where, status: "pending" }, _sum: { amountDueCents: true }, orderBy: { currency: "asc" } }),
   ]);
-  const anyRisk = latest ? null : await db().subscriptionAtRisk.findFirst({ where, orderBy: { riskDetectedAt: "desc" } });
+  const anyRisk = latest || !input.livemode ? null : await db().subscriptionAtRisk.findFirst({ where: risky, orderBy: { riskDetectedAt: "desc" } });
   if (!latest && !anyRisk) throw new AppError("subscription_not_found", "Recoup has no record of this subscription in this workspace.");
 
   const count = (status?: string) => byStatus.filter((r) => !status || r.status === status).reduce((n, r) => n + r._count._all, 0);
@@ -100,14 +104,15 @@ export async function getSubscription(input: { workspaceId: string; id: string }
 }
 
 /** The subscription's failed invoices, newest first; an unknown subscription is a 404, not an empty list. */
-export async function listSubscriptionInvoices(input: { workspaceId: string; id: string; page: PageRequest }) {
-  const where = { workspaceId: input.workspaceId, stripeSubscriptionId: input.id };
+export async function listSubscriptionInvoices(input: ApiScope & { id: string; page: PageRequest }) {
+  const risky = { workspaceId: input.workspaceId, stripeSubscriptionId: input.id };
+  const where = { ...risky, livemode: input.livemode };
   const page = await paginate(input.page, {
     find: (args) => db().recoveryAttempt.findMany({ ...args, where: { ...where, ...args.where }, include: invoiceInclude }),
     count: () => db().recoveryAttempt.count({ where }),
   });
   if (page.items.length === 0) {
-    const known = (await db().recoveryAttempt.count({ where, take: 1 })) + (await db().subscriptionAtRisk.count({ where, take: 1 }));
+    const known = (await db().recoveryAttempt.count({ where, take: 1 })) + (input.livemode ? await db().subscriptionAtRisk.count({ where: risky, take: 1 }) : 0);
     if (known === 0) throw new AppError("subscription_not_found", "Recoup has no record of this subscription in this workspace.");
   }
   return { ...page, items: page.items.map(invoiceOf) };

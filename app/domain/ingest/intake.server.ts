@@ -8,30 +8,18 @@ import { sha256 } from "~/utils/crypto.server";
 import { db, type Prisma } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
+import { customerKeyOf } from "./process.server";
 import type { IngestPaymentEvent } from "./schemas";
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 function requirementErrors(event: IngestPaymentEvent): Array<{ path: string; message: string }> {
   const errors: Array<{ path: string; message: string }> = [];
-  const needs = (field: keyof IngestPaymentEvent, why: string) => {
-    if (event[field] === undefined) errors.push({ path: `body.${field}`, message: why });
-  };
   switch (event.event_type) {
     case "payment_failed":
-      needs("external_id", "Required for payment_failed: the PSP's reference of the failed payment.");
       if (event.amount_cents === 0) errors.push({ path: "body.amount_cents", message: "A failed payment has an amount above 0." });
       break;
-    case "payment_succeeded":
-    case "charge_refunded":
-      needs("external_id", `Required for ${event.event_type}: the PSP's reference of the payment.`);
-      break;
-    case "subscription_cancelled":
-      if (!event.subscription_id && !event.external_id) {
-        errors.push({ path: "body.subscription_id", message: "Give subscription_id (or the external_id of the payment it ends)." });
-      }
-      break;
-    case "payment_method_updated":
+    default:
       break;
   }
   if (event.occurred_at && Date.parse(event.occurred_at) > now().getTime() + FUTURE_TOLERANCE_MS) {
@@ -40,23 +28,63 @@ function requirementErrors(event: IngestPaymentEvent): Array<{ path: string; mes
   return errors;
 }
 
-export async function receivePaymentEvent(input: { workspaceId: string; event: IngestPaymentEvent }) {
-  const { workspaceId, event } = input;
+/** Sorted keys: the same metadata is the same text, whatever order the client wrote it in. */
+function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The event's identity (ADR 0033): the client's `event_id`; else its `Idempotency-Key`; else the hash
+ * of the event's canonical content (the parsed body: fields in the schema's order, defaults applied,
+ * metadata keys sorted), so the same event sent twice is one event.
+ */
+export function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null, livemode = true): string {
+  // A test key's events never dedupe against live ones (ADR 0032).
+  const mode = livemode ? "" : "test:";
+  if (event.event_id) return `${mode}id:${event.event_id}`;
+  if (idempotencyKey) return `${mode}key:${idempotencyKey}`;
+  return `${mode}body:${sha256(JSON.stringify({ ...event, metadata: event.metadata && sortedKeys(event.metadata) }))}`;
+}
+
+/**
+ * The payment an event is about. LostChurn's documented body names none (`external_id` is ours, and
+ * optional): then it is the customer's open payment from this PSP with the same amount and currency
+ * (a later failure, the success, the cancellation of that debt), else, for a failure, a new payment
+ * whose reference is derived from the event's identity (`pe_…`, the same on a resend). Null: no payment.
+ */
+async function paymentReferenceOf(workspaceId: string, livemode: boolean, event: IngestPaymentEvent, eventKey: string): Promise<string | null> {
+  if (event.external_id) return event.external_id;
+  if (event.event_type === "payment_method_updated" || (event.event_type === "subscription_cancelled" && event.subscription_id)) return null;
+  const open = await db().recoveryAttempt.findFirst({
+    where: { workspaceId, livemode, provider: event.provider, stripeCustomerId: customerKeyOf(event, livemode), status: "pending", amountDueCents: event.amount_cents, currency: event.currency },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    select: { stripeInvoiceId: true },
+  });
+  if (open) return open.stripeInvoiceId;
+  return event.event_type === "payment_failed" ? `pe_${sha256(eventKey).slice(0, 24)}` : null;
+}
+
+export async function receivePaymentEvent(input: { workspaceId: string; livemode: boolean; event: IngestPaymentEvent; idempotencyKey?: string | null }) {
+  const { workspaceId, livemode, event } = input;
   const errors = requirementErrors(event);
   if (errors.length) throw new AppError("validation_failed", `${errors[0]!.path}: ${errors[0]!.message}`, { errors });
 
+  const eventKey = eventKeyOf(event, input.idempotencyKey ?? null, livemode);
+  const externalId = await paymentReferenceOf(workspaceId, livemode, event, eventKey);
   // One payment reference, one PSP: an id that already names another provider's payment is refused.
-  const existing = event.external_id
+  const existing = externalId
     ? await db().recoveryAttempt.findUnique({
-        where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: event.external_id } },
-        select: { provider: true },
+        where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: externalId } },
+        select: { provider: true, livemode: true },
       })
     : null;
   if (existing && existing.provider !== event.provider) {
-    throw new AppError("conflict", `external_id "${event.external_id}" is already a ${existing.provider} payment in this workspace.`);
+    throw new AppError("conflict", `external_id "${externalId}" is already a ${existing.provider} payment in this workspace.`);
   }
-
-  const eventKey = event.event_id ? `id:${event.event_id}` : `body:${sha256(JSON.stringify(event))}`;
+  // A test key never touches live data, nor a live key test data (ADR 0032).
+  if (existing && existing.livemode !== livemode) {
+    throw new AppError("conflict", `external_id "${externalId}" is already a ${existing.livemode ? "live" : "test"} payment; report it with a ${existing.livemode ? "live" : "test"} API key.`);
+  }
   return db().$transaction(async (tx) => {
     const [row] = await tx.ingestedPaymentEvent.createManyAndReturn({
       select: { id: true },
@@ -65,7 +93,8 @@ export async function receivePaymentEvent(input: { workspaceId: string; event: I
         eventKey,
         type: event.event_type,
         provider: event.provider,
-        externalId: event.external_id ?? null,
+        livemode,
+        externalId,
         payload: event as Prisma.InputJsonValue,
         receivedAt: now(),
       },

@@ -2,7 +2,7 @@
 // when. Where the engine would charge, it emits `payment.retry_due` instead — a signed webhook to
 // the merchant's endpoints, or an email to the workspace owner when none takes it — once per
 // payment and retry slot. The merchant reports the outcome through the ingest endpoint.
-import { decide, lockInvoice, planNext } from "~/domain/recovery/engine.server";
+import { assertOpen, decide, lockInvoice, planNext } from "~/domain/recovery/engine.server";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
@@ -62,7 +62,7 @@ export async function requestMerchantRetry(input: { workspaceId: string; recover
     if (!row) throw new AppError("recovery_not_found", "No such payment in this workspace.");
     await lockInvoice(tx, row.workspaceId, row.stripeInvoiceId);
     const recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } });
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This payment's recovery is already closed.");
+    assertOpen(recovery, "This payment's recovery is already closed.");
     if (!isMerchantCharged(recovery.provider)) {
       throw new AppError("conflict", `Recoup charges ${recovery.provider} payments itself; this one is not the merchant's to retry.`);
     }

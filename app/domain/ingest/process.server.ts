@@ -14,11 +14,18 @@ import { log } from "~/utils/logger.server";
 import type { IngestedPaymentEvent } from "../../../generated/prisma/client";
 import type { IngestPaymentEvent } from "./schemas";
 
+/** An event without external_id that matched no open payment of the customer (ADR 0033). */
+const NO_PAYMENT = "no open payment of this customer with this amount and currency";
+
 type Outcome = { status: "processed" | "ignored"; note?: string; recoveryAttemptId?: string | null };
 
-/** The Customer row's key: the PSP's customer id, else the email (lower case). */
-export function customerKeyOf(event: Pick<IngestPaymentEvent, "customer_id" | "customer_email">): string {
-  return event.customer_id ?? `email:${event.customer_email.trim().toLowerCase()}`;
+/**
+ * The Customer row's key: the PSP's customer id, else the email (lower case). A test key's customer
+ * known only by email is `test:email:…`, so it never shares a row with the live customer of that
+ * address (ADR 0032).
+ */
+export function customerKeyOf(event: Pick<IngestPaymentEvent, "customer_id" | "customer_email">, livemode: boolean): string {
+  return event.customer_id ?? `${livemode ? "" : "test:"}email:${event.customer_email.trim().toLowerCase()}`;
 }
 
 function occurredAt(row: IngestedPaymentEvent, event: IngestPaymentEvent): Date {
@@ -45,8 +52,9 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       const recovery = await recordInvoiceFailure({
         workspaceId,
         provider: event.provider,
+        livemode: row.livemode,
         accountId: null,
-        invoiceId: event.external_id!,
+        invoiceId: row.externalId!,
         amountDueMinor: event.amount_cents,
         currency: event.currency,
         hostedInvoiceUrl: event.payment_url ?? null,
@@ -65,13 +73,14 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         },
         failedAt: at,
         sourceKey: `ingest:${row.id}`,
-        customer: { externalId: customerKeyOf(event), email: event.customer_email, name: event.customer_name ?? null },
+        customer: { externalId: customerKeyOf(event, row.livemode), email: event.customer_email, name: event.customer_name ?? null },
         subscriptionId: event.subscription_id ?? null,
       });
       return { status: "processed", recoveryAttemptId: recovery.id };
     }
     case "payment_succeeded": {
-      const recovery = await markRecovered({ workspaceId, invoiceId: event.external_id!, at, amountPaid: event.amount_cents });
+      if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
+      const recovery = await markRecovered({ workspaceId, invoiceId: row.externalId, at, amountPaid: event.amount_cents });
       return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "subscription_cancelled": {
@@ -79,11 +88,12 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         await markSubscriptionEnded({ workspaceId, subscriptionId: event.subscription_id, at, reason: "subscription_canceled" });
         return { status: "processed" };
       }
-      const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: event.external_id!, reason: "subscription_canceled", at });
+      if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
+      const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: row.externalId, reason: "subscription_canceled", at });
       return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "payment_method_updated": {
-      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event), at });
+      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event, row.livemode), at });
       return updated.length ? { status: "processed" } : { status: "ignored", note: "no open recovery for this customer" };
     }
     case "charge_refunded":

@@ -19,9 +19,9 @@ const Id = text(255);
 
 export const IngestPaymentEventSchema = z.object({
   event_type: z.enum(INGEST_EVENT_TYPES),
-  event_id: Id.optional().describe("Your id for this event: sending it again is a no-op. Without it, an identical body is the same event."),
+  event_id: Id.optional().describe("Your id for this event: sending it again is a no-op. Without it, the `Idempotency-Key` header names the event; without both, an identical body is the same event."),
   provider: z.enum(INGEST_PROVIDERS).default("custom").describe("The PSP the payment went through; its decline codes are read from Recoup's catalogue."),
-  external_id: Id.optional().describe("The PSP's payment/charge/invoice reference (the payment's `external_id`). Required except for `subscription_cancelled` with a `subscription_id` and `payment_method_updated`."),
+  external_id: Id.optional().describe("The PSP's payment/charge/invoice reference (the payment's `external_id`). Optional: without it, the event is about the customer's open payment from this provider with the same amount and currency; a `payment_failed` that matches none opens a new payment whose `external_id` is `pe_` + a hash of the event's identity."),
   amount_cents: z.number().int().min(0).max(2_147_483_647).describe("Integer amount in the currency's smallest unit (cents; whole yen for `jpy`)."),
   currency: z.string().toLowerCase().pipe(z.enum(INGEST_CURRENCIES)).describe(`ISO 4217 code, any case: ${INGEST_CURRENCIES.join(", ")}.`),
   customer_email: z.email().max(254),

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eraseIngestAndWebhookData } from "~/domain/ingest/erasure.server";
+import { closeErasedRecoveries } from "~/domain/recovery/engine.server";
 import { AppError } from "~/http/errors";
+import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 
@@ -22,6 +24,8 @@ const erasedRef = () => `erased_${randomBytes(8).toString("hex")}`;
  */
 export async function eraseCustomer(input: {
   workspaceId: string;
+  /** Only this mode's customer and payments (an API key erases in its own mode, ADR 0032); unset: both. */
+  livemode?: boolean;
   externalId?: string | null;
   email?: string | null;
   /** Only used to find stored API answers that quote the customer; never a key on its own. */
@@ -33,13 +37,14 @@ export async function eraseCustomer(input: {
     const customers = await tx.customer.findMany({
       where: {
         workspaceId: input.workspaceId,
+        livemode: input.livemode,
         OR: [...(input.externalId ? [{ externalId: input.externalId }] : []), ...(input.email ? [{ email: input.email }] : [])],
       },
     });
     const externalIds = [...new Set([...customers.map((c) => c.externalId), ...(input.externalId ? [input.externalId] : [])])];
     const emails = [...new Set([...customers.map((c) => c.email).filter((e): e is string => Boolean(e)), ...(input.email ? [input.email] : [])])];
     const recoveries = await tx.recoveryAttempt.findMany({
-      where: { workspaceId: input.workspaceId, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
+      where: { workspaceId: input.workspaceId, livemode: input.livemode, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
       select: { id: true, stripeSubscriptionId: true },
     });
     const recoveryIds = recoveries.map((r) => r.id);
@@ -65,27 +70,8 @@ export async function eraseCustomer(input: {
     }
     const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
     await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
-    for (const r of recoveries) {
-      await tx.recoveryAttempt.update({
-        where: { id: r.id },
-        data: {
-          customerId: null,
-          stripeCustomerId: erasedRef(),
-          stripeInvoiceId: erasedRef(),
-          stripeSubscriptionId: r.stripeSubscriptionId ? erasedRef() : null,
-          cardFingerprint: null,
-          cardLast4: null,
-          cardBrand: null,
-          hostedInvoiceUrl: null,
-          failureMessage: null,
-          paused: true,
-          pausedBy: null, // erased: no reconnection resumes it (ADR 0019)
-          nextActionKind: null,
-          nextActionAt: null,
-          nextActionReason: "Customer data erased on request.",
-        },
-      });
-    }
+    // The engine owns recovery state: it closes them for good and anonymises them (ADR 0006, amended).
+    await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
     await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.
     const needles = [...externalIds, ...emails];

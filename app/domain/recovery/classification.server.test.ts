@@ -26,6 +26,7 @@ async function openRecovery(workspaceId: string, provider: string, code: string)
   const recovery = await recordInvoiceFailure({
     workspaceId,
     provider,
+    livemode: true,
     accountId: `acct_${provider}`,
     invoiceId: `${provider}_inv_${n}`,
     amountDueMinor: 4999,

@@ -40,6 +40,7 @@ export function failureColumns(failure: InvoiceFailureDetails) {
     networkAdviceCode: failure.networkAdviceCode,
     failureMessage: failure.message,
     ...(failure.cardFingerprint ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4 } : {}),
+    ...(failure.paymentMethodId ? { failedPaymentMethodId: failure.paymentMethodId } : {}),
   };
 }
 
@@ -66,6 +67,8 @@ export interface FailureFacts {
   workspaceId: string;
   /** "stripe", "shopify", or an ingested PSP ("adyen", "braintree", "checkout", …). */
   provider: "stripe" | "shopify" | (string & {});
+  /** Live or test data (ADR 0032): Stripe's event `livemode`; an ingested event's API key's mode; Shopify: live. */
+  livemode: boolean;
   /** The platform account: the connected Stripe account, or the shop domain; null for an ingested PSP (nothing Recoup can charge). */
   accountId: string | null;
   /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
@@ -119,6 +122,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         email: facts.customer.email,
         name: facts.customer.name,
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? null,
+        livemode: facts.livemode,
       },
       update: {
         email: facts.customer.email ?? undefined,
@@ -137,6 +141,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         data: {
           workspaceId,
           provider,
+          livemode: facts.livemode,
           stripeAccountId: facts.accountId,
           stripeInvoiceId: invoiceId,
           stripeCustomerId: facts.customer.externalId,
@@ -466,6 +471,8 @@ export async function onPaymentMethodUpdated(input: {
   stripeCustomerId?: string;
   subscriptionId?: string;
   at: Date;
+  /** The new default payment method's id, when the platform names it: the evidence for a change in the failure's second. */
+  paymentMethodId?: string | null;
   card?: { fingerprint: string; brand: string; last4: string | null };
 }) {
   if (!input.stripeCustomerId && !input.subscriptionId) return [];
@@ -483,13 +490,16 @@ export async function onPaymentMethodUpdated(input: {
       const recovery = await findByInvoice(tx, r.workspaceId, r.stripeInvoiceId);
       if (!recovery || recovery.status !== "pending") return recovery;
       // Only a change after the latest failure is news.
-      if (input.at <= recovery.lastFailureAt) return recovery;
-      if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= input.at) return recovery;
+      if (!changedAfterFailure(recovery, input)) return recovery;
+      // Known to follow the failure: recorded no earlier than just after it, so every later
+      // comparison with the failure's millisecond time (the policy's "new card") agrees.
+      const changedAt = new Date(Math.max(input.at.getTime(), recovery.lastFailureAt.getTime() + 1));
+      if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= changedAt) return recovery;
       const fresh = await tx.recoveryAttempt.update({
         where: { id: recovery.id },
         data: {
-          paymentMethodUpdatedAt: input.at,
-          linkUsedAt: recovery.linkUsedAt ?? input.at,
+          paymentMethodUpdatedAt: changedAt,
+          linkUsedAt: recovery.linkUsedAt ?? changedAt,
           ...(input.card ? { cardFingerprint: input.card.fingerprint, cardBrand: input.card.brand, cardLast4: input.card.last4 } : {}),
         },
       });
@@ -500,6 +510,24 @@ export async function onPaymentMethodUpdated(input: {
   return results;
 }
 
+/**
+ * Whether a payment method change came after the recovery's latest failure. Stripe's `event.created`
+ * counts whole seconds while our own failures carry milliseconds, so times are compared by the
+ * second; within the failure's second the change's own evidence decides: a new default that is not
+ * the method that failed is a new card after the decline (one that is, was changed before it and
+ * declined). Without that evidence, the times as given.
+ */
+export function changedAfterFailure(
+  recovery: Pick<RecoveryAttempt, "lastFailureAt" | "failedPaymentMethodId">,
+  change: { at: Date; paymentMethodId?: string | null },
+): boolean {
+  const changeSecond = Math.floor(change.at.getTime() / 1000);
+  const failureSecond = Math.floor(recovery.lastFailureAt.getTime() / 1000);
+  if (changeSecond !== failureSecond) return changeSecond > failureSecond;
+  if (change.paymentMethodId && recovery.failedPaymentMethodId) return change.paymentMethodId !== recovery.failedPaymentMethodId;
+  return change.at > recovery.lastFailureAt;
+}
+
 export async function closeExpiredRecovery(input: { recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const row = await tx.recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
@@ -508,6 +536,55 @@ export async function closeExpiredRecovery(input: { recoveryId: string }) {
     if (!recovery || recovery.status !== "pending") return recovery;
     return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
   });
+}
+
+/** The refusal every command on an erased customer's recovery gets (ADR 0006, amended). */
+export const ERASED_MESSAGE = "This customer's data was erased on request, so this recovery is closed for good: nothing can be retried, paused, resumed or sent.";
+
+/**
+ * Commands act on open recoveries only. An erased customer's recovery is closed for good, and says
+ * so (`recovery_erased`, 409) rather than just "closed".
+ */
+export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt">, closedMessage = "This recovery is already closed.") {
+  if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
+  if (recovery.status !== "pending") throw new AppError("recovery_closed", closedMessage);
+}
+
+/**
+ * GDPR erasure (app/domain/privacy, inside its transaction): the customer's recoveries are
+ * anonymised (amounts and outcomes stay for the merchant's totals, every reference becomes
+ * `ref()`), marked erased, and one still open is closed as abandoned, for good: no command or job
+ * reopens it.
+ */
+export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string[]; at: Date; ref: () => string }) {
+  const { tx } = input;
+  for (const id of input.recoveryIds) {
+    let recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
+    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
+    recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
+    if (recovery.status === "pending") recovery = await closeRecovery(tx, recovery, "abandoned", "customer_erased", input.at);
+    await tx.recoveryAttempt.update({
+      where: { id },
+      data: {
+        erasedAt: input.at,
+        customerId: null,
+        stripeCustomerId: input.ref(),
+        stripeInvoiceId: input.ref(),
+        stripeSubscriptionId: recovery.stripeSubscriptionId ? input.ref() : null,
+        cardFingerprint: null,
+        cardLast4: null,
+        cardBrand: null,
+        hostedInvoiceUrl: null,
+        failureMessage: null,
+        paused: false,
+        pausedAt: null,
+        pausedBy: null,
+        nextActionKind: null,
+        nextActionAt: null,
+        nextActionReason: "Customer data erased on request.",
+      },
+    });
+  }
 }
 
 async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
@@ -563,7 +640,7 @@ export async function resumeAccountRecoveries(input: { workspaceId: string; acco
 export async function pauseRecovery(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     // The merchant's word: even a recovery the account's leaving paused now waits for the merchant.
     return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
   });
@@ -572,7 +649,7 @@ export async function pauseRecovery(input: { workspaceId: string; recoveryId: st
 export async function resumeRecovery(input: { workspaceId: string; recoveryId: string }) {
   const resumed = await db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     if (!recovery.paused) return recovery;
     return unpause(tx, recovery);
   });
@@ -648,7 +725,7 @@ export const MERCHANT_RETRY_REASON = "Retrying now, as requested by the merchant
 export async function retryNow(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
-    if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed.");
+    assertOpen(recovery);
     if (!recovery.stripeAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
     const action = await decide(tx, recovery);
     // The networks' rules bind a manual retry too: a card the bank refused for good, or one that

@@ -4,6 +4,7 @@ import { sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "~/domai
 import { AppError } from "~/http/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
+import { assertOpen } from "./engine.server";
 
 const HOUR_MS = 3600_000;
 /** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
@@ -58,7 +59,7 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
     include: { customer: true, workspace: { select: { timezone: true } } },
   });
   if (!recovery) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
-  if (recovery.status !== "pending") throw new AppError("recovery_closed", "This recovery is already closed, so no update link was sent.");
+  assertOpen(recovery, "This recovery is already closed, so no update link was sent.");
   if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the update link.");
   if (!recovery.customer?.email?.trim()) {
     throw new AppError("conflict", "This customer has no email address on file, so the update link can't be emailed.");

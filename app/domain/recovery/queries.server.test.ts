@@ -71,7 +71,8 @@ describe("listRecoveries", () => {
     expect(page.items[0]!.attempt).toMatchObject({ id: won.id, status: "recovered", recoveredAmountCents: 500, endedAt: "2025-01-05T00:00:00.000Z" });
     expect(page.items[0]!.latestOutcome).toMatchObject({ recoveryAttemptId: won.id, outcome: "recovered", reasonCode: null });
     const pending = await listRecoveries({ workspaceId: workspace.id, status: "pending" });
-    expect(pending.items.map((i) => i.latestOutcome)).toEqual([null]);
+    expect(pending.items).toHaveLength(1);
+    expect(pending.items[0]).not.toHaveProperty("latestOutcome");
   });
 
   it("never shows another workspace's rows, even with its cursor", async () => {

@@ -61,13 +61,18 @@ async function pageOfRecoveries(input: ListInput) {
   return { page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
-/** Newest first, keyset-paginated; DunningDog's `/api/dashboard/recoveries` items exactly (`{attempt, latestOutcome}`). */
+/**
+ * Newest first, keyset-paginated; DunningDog's `/api/dashboard/recoveries` items exactly (`{attempt,
+ * latestOutcome}`). `latestOutcome` is left out while there is none: the document declares it
+ * `nullable` beside an `allOf` of RecoveryOutcome, and under OpenAPI 3.0.3 that `allOf` still rejects
+ * null, so strict validators would refuse `null`; the field is not required.
+ */
 export async function listRecoveries(input: ListInput) {
   const { page, nextCursor } = await pageOfRecoveries(input);
   return {
     items: page.map((row) => ({
       attempt: recoveryAttemptDto(row),
-      latestOutcome: row.outcomes[0] ? recoveryOutcomeDto(row.outcomes[0]) : null,
+      ...(row.outcomes[0] ? { latestOutcome: recoveryOutcomeDto(row.outcomes[0]) } : {}),
     })),
     nextCursor,
   };

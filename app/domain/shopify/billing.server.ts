@@ -238,6 +238,8 @@ async function onAttemptFailed(
   const recovery = await recordInvoiceFailure({
     workspaceId: ctx.workspaceId,
     provider: "shopify",
+    // Shopify recoveries are live data: a development store's test orders are not told apart (ADR 0032).
+    livemode: true,
     accountId: ctx.shopDomain,
     invoiceId: shopifyDebtId(contractGid, attemptGid),
     joinOpenRecovery: true,

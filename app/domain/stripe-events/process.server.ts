@@ -19,7 +19,9 @@ import type { ConnectedStripeAccount } from "../../../generated/prisma/client";
 
 type Handler = (event: Stripe.Event, account: ConnectedStripeAccount) => Promise<void>;
 
+/** When the event happened: Stripe's `created`, in whole seconds. */
 const at = (event: Stripe.Event) => new Date(event.created * 1000);
+const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAccount) {
   const snapshot = event.data.object as Stripe.Invoice;
@@ -28,6 +30,7 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
   await recordInvoiceFailure({
     workspaceId: account.workspaceId,
     provider: "stripe",
+    livemode: event.livemode,
     accountId: account.stripeAccountId,
     invoiceId: invoice.id!,
     amountDueMinor: invoice.amount_due,
@@ -52,7 +55,7 @@ async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccoun
 
 async function onCustomerPaymentMethod(event: Stripe.Event, account: ConnectedStripeAccount) {
   const pm = event.data.object as Stripe.PaymentMethod;
-  if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event) });
+  if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), paymentMethodId: pm.id });
 }
 
 const handlers: Record<string, Handler> = {
@@ -87,7 +90,7 @@ const handlers: Record<string, Handler> = {
     const sub = event.data.object as Stripe.Subscription;
     const previous = (event.data.previous_attributes ?? {}) as Partial<Stripe.Subscription>;
     if ("default_payment_method" in previous && sub.default_payment_method) {
-      await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(sub), at: at(event) });
+      await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(sub), at: at(event), paymentMethodId: idOf(sub.default_payment_method) });
     }
     if (sub.status === "canceled" || sub.status === "incomplete_expired") {
       await markSubscriptionEnded({ workspaceId: account.workspaceId, subscriptionId: sub.id, at: at(event) });
@@ -99,7 +102,8 @@ const handlers: Record<string, Handler> = {
     const changed =
       (previous.invoice_settings && "default_payment_method" in previous.invoice_settings && customer.invoice_settings?.default_payment_method) ||
       ("default_source" in previous && customer.default_source);
-    if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customer.id, at: at(event) });
+    // The new default's id is the event's evidence that the card changed after a decline in the same second.
+    if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customer.id, at: at(event), paymentMethodId: idOf(changed) });
   },
   "payment_method.attached": onCustomerPaymentMethod,
   "payment_method.automatically_updated": onCustomerPaymentMethod,

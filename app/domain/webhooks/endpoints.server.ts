@@ -8,12 +8,17 @@ import { decrypt, encrypt } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import type { WebhookEndpoint } from "../../../generated/prisma/client";
+import { destinationRefusal } from "./destination.server";
 import { WEBHOOK_EVENT_TYPES } from "./schemas";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-/** HTTPS only; plain http is accepted for loopback addresses outside production (local development, tests). */
-export function checkEndpointUrl(raw: string): string {
+/**
+ * HTTPS only (plain http for loopback names outside production, and then only when the loopback
+ * address is allowed), to public internet addresses only: a private, loopback, link-local or
+ * local-network host is refused (ADR 0031); delivery checks the addresses again.
+ */
+export async function checkEndpointUrl(raw: string): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -24,6 +29,8 @@ export function checkEndpointUrl(raw: string): string {
   if (url.protocol !== "https:" && !loopbackHttp) throw invalidUrl("The URL must use https.");
   if (url.username || url.password) throw invalidUrl("Put no credentials in the URL; verify the Recoup-Signature header instead.");
   if (url.hash) throw invalidUrl("The URL cannot carry a #fragment.");
+  const refused = await destinationRefusal(url);
+  if (refused) throw invalidUrl(`Refused: ${refused}`);
   return url.toString();
 }
 
@@ -50,7 +57,7 @@ export function signingSecretOf(row: Pick<WebhookEndpoint, "secretEncrypted">): 
 const uniqueEvents = (events: readonly string[] | undefined) => [...new Set(events ?? WEBHOOK_EVENT_TYPES)];
 
 export async function createWebhookEndpoint(input: { workspaceId: string; url: string; events?: string[]; description?: string }) {
-  const url = checkEndpointUrl(input.url);
+  const url = await checkEndpointUrl(input.url);
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const row = await db().webhookEndpoint.create({
     data: {
@@ -92,7 +99,7 @@ export async function updateWebhookEndpoint(input: {
   const updated = await db().webhookEndpoint.update({
     where: { id: row.id },
     data: {
-      url: input.url === undefined ? undefined : checkEndpointUrl(input.url),
+      url: input.url === undefined ? undefined : await checkEndpointUrl(input.url),
       events: input.events === undefined ? undefined : uniqueEvents(input.events),
       description: input.description === undefined ? undefined : input.description || null,
       enabled: input.enabled,

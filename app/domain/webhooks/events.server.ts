@@ -14,6 +14,7 @@ import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { WebhookEvent } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
+import { postToDestination, RefusedDestinationError } from "./destination.server";
 import { getWebhookEndpoint, signingSecretOf } from "./endpoints.server";
 import type { WebhookEventType } from "./schemas";
 import { signatureHeader, SIGNATURE_HEADER } from "./signing";
@@ -78,17 +79,16 @@ export interface PostResult {
 }
 
 /**
- * One signed POST. Redirects are not followed (the endpoint is the URL the merchant registered) and
- * the answer must come within 10 seconds.
+ * One signed POST, to checked public addresses only (destination.server.ts). Redirects are not
+ * followed (the endpoint is the URL the merchant registered) and the answer must come within 10 seconds.
  */
 export async function postSigned(input: { url: string; secret: string; eventId: string; body: string }): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const res = await fetch(input.url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    const status = await postToDestination({
+      url: input.url,
+      timeoutMs: TIMEOUT_MS,
       headers: {
         "content-type": "application/json",
         "user-agent": "Recoup-Webhooks/1.0",
@@ -100,11 +100,12 @@ export async function postSigned(input: { url: string; secret: string; eventId: 
       },
       body: input.body,
     });
-    await res.body?.cancel().catch(() => undefined);
-    const ok = res.status >= 200 && res.status < 300;
-    return { ok, statusCode: res.status, responseTimeMs: elapsed(), error: ok ? null : `The endpoint answered HTTP ${res.status}.` };
+    const ok = status >= 200 && status < 300;
+    return { ok, statusCode: status, responseTimeMs: elapsed(), error: ok ? null : `The endpoint answered HTTP ${status}.` };
   } catch (error) {
-    const timedOut = (error as Error).name === "TimeoutError";
+    const name = (error as Error).name;
+    if (error instanceof RefusedDestinationError) return { ok: false, statusCode: null, responseTimeMs: elapsed(), error: `Not sent: ${error.message}` };
+    const timedOut = name === "TimeoutError" || name === "AbortError";
     return { ok: false, statusCode: null, responseTimeMs: elapsed(), error: timedOut ? "No answer within 10 seconds." : `Could not reach the endpoint: ${(error as Error).message}` };
   }
 }

@@ -33,7 +33,7 @@ const UrlSchema = z
   .trim()
   .min(1)
   .max(2048)
-  .describe("HTTPS URL that receives the events (plain http only for localhost outside production).");
+  .describe("HTTPS URL that receives the events, at a public internet address (private, loopback and link-local hosts are refused; plain http only for localhost outside production).");
 
 const DescriptionSchema = z.string().trim().max(500);
 const EventsSchema = z

@@ -12,6 +12,8 @@ export interface InvoiceFailureDetails {
   cardBrand: CardBrand;
   cardFingerprint: string | null;
   cardLast4: string | null;
+  /** Stripe: the payment method the failed charge used (`pm_…`, `card_…`), when the answer names it. */
+  paymentMethodId?: string | null;
   /** Stripe: the PaymentIntent (`pi_…`) and the charge (`ch_…`/`py_…`) that failed, when the answer names them. */
   paymentIntentId?: string | null;
   chargeId?: string | null;
@@ -52,6 +54,7 @@ export function failureFromApiError(error: ApiError | null | undefined): Invoice
     cardBrand: cardBrand(card?.brand),
     cardFingerprint: card?.fingerprint ?? null,
     cardLast4: card?.last4 ?? null,
+    paymentMethodId: error?.payment_method?.id ?? null,
     paymentIntentId: typeof pi === "string" ? pi : (pi?.id ?? null),
     chargeId: error?.charge ?? (typeof pi === "object" ? idOf(pi?.latest_charge) : null),
   };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RecoveryAttempt" ADD COLUMN     "failedPaymentMethodId" TEXT;
