@@ -9,6 +9,7 @@ import { PolarisLink } from "~/components/PolarisLink";
 import { requestSignInLink } from "~/domain/auth/sign-in.server";
 import { findDashboardSession } from "~/http/dashboard-session.server";
 import { env } from "~/utils/env.server";
+import { readForm } from "~/http/body.server";
 
 // "Email me a sign-in link": the same answer for every address (no account enumeration).
 
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const EmailSchema = z.email().max(320);
 
 export async function action({ request }: ActionFunctionArgs) {
-  const email = String((await request.formData()).get("email") ?? "").trim();
+  const email = String((await readForm(request)).get("email") ?? "").trim();
   if (!EmailSchema.safeParse(email).success) {
     return data({ sent: false as const, email, error: "Enter the email address you use for Recoup, like name@example.com." }, { status: 400 });
   }
