@@ -1,3 +1,4 @@
+import "~/utils/zod-csp";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { useNonce } from "~/components/nonce";
 
