@@ -318,13 +318,16 @@ export function remixMiddleware(opts: { build: ServerBuild | (() => Promise<Serv
 async function withFinalHeaders(url: URL, response: Response, nonce: string, dev: boolean): Promise<Response> {
   const own = response.headers.get("content-security-policy");
   let scriptHashes: string[] = [];
+  let body: BodyInit | null = response.body;
   const type = response.headers.get("content-type") ?? "";
   if (type.startsWith("text/html") && !response.headers.has("x-recoup-rendered") && response.body) {
     // A page thrown by a library (Shopify's App Bridge bounce page): small, with inline scripts.
     const html = await response.text();
     scriptHashes = inlineScriptHashes(html, (text) => createHash("sha256").update(text).digest("base64"));
-    response = new Response(html, { status: response.status, statusText: response.statusText, headers: response.headers });
+    body = html;
   }
+  // A copy: a Response made by Response.redirect() or fetch() has immutable headers.
+  response = new Response(body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
   response.headers.delete("x-recoup-rendered");
   const headers = securityHeaders({ url, nonce, appUrl: env().APP_URL, dev, frameAncestors: frameAncestorsOf(own), scriptHashes });
   for (const [name, value] of Object.entries(headers)) {

@@ -85,6 +85,38 @@ describe("cross-site request forgery", () => {
     expect(await isMember("teammate@example.com")).toBe(true);
   });
 
+  it("refuses a cross-site pause of a recovery through single fetch's .data request; from our origin it pauses", async () => {
+    const started = new Date(Date.now() - 86_400_000);
+    const recovery = await db().recoveryAttempt.create({
+      data: {
+        workspaceId: owner.workspace.id,
+        provider: "stripe",
+        stripeAccountId: "acct_front",
+        stripeInvoiceId: "in_front_pause",
+        stripeCustomerId: "cus_front",
+        declineType: "soft",
+        declineCategory: "soft_retry",
+        declineCode: "insufficient_funds",
+        amountDueCents: 4900,
+        currency: "usd",
+        startedAt: started,
+        lastFailureAt: started,
+        nextActionKind: "retry",
+        nextActionAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const pause = (origin: string) =>
+      fetch(`${base}/dashboard/recoveries/${recovery.id}.data`, {
+        method: "POST",
+        headers: { cookie: cookie(), origin, "content-type": "application/x-www-form-urlencoded" },
+        body: "intent=pause",
+      });
+    expect((await pause(EVIL)).status).toBe(403);
+    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(false);
+    expect((await pause(base)).status).toBe(200);
+    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(true);
+  });
+
   it("refuses a cross-site sign-out (a resource route) and a document form post; the session survives", async () => {
     const logout = await fetch(`${base}/auth/logout`, { method: "POST", headers: { cookie: cookie(), origin: EVIL }, redirect: "manual" });
     expect(logout.status).toBe(403);
