@@ -31,7 +31,19 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
     throw new AppError("unsupported_media_type", "Send the body as application/json.");
   }
   const raw = await readRawBody(request, maxBytes);
-  return schema.parse(raw ? parseJsonBody(raw) : undefined);
+  if (!raw) return schema.parse(undefined);
+  const parsed = parseJson(raw);
+  // Field paths as these routes' zod errors name them ("name", "steps.1.subject"), no "body." prefix.
+  assertStorable(parsed, "body", "validation_failed", { prefix: false });
+  return schema.parse(parsed);
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AppError("invalid_json", "The body is not valid JSON.");
+  }
 }
 
 /**
@@ -40,22 +52,22 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
  * JSON body goes through here or through `assertStorable`, so none reaches PostgreSQL).
  */
 export function parseJsonBody(raw: string): unknown {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new AppError("invalid_json", "The body is not valid JSON.");
-  }
+  const parsed = parseJson(raw);
   assertStorable(parsed, "body");
   return parsed;
 }
 
 /** Refuses a value (a parsed body, the query, path parameters) holding what PostgreSQL cannot store. */
-export function assertStorable(value: unknown, where: "body" | "query" | "params", code: "validation_failed" | "malformed_event" = "validation_failed"): void {
+export function assertStorable(
+  value: unknown,
+  where: "body" | "query" | "params",
+  code: "validation_failed" | "malformed_event" = "validation_failed",
+  { prefix = true }: { prefix?: boolean } = {},
+): void {
   const found = findUnstorable(value);
   if (!found) return;
   const { detail, message } = describeUnstorable(found, where === "body" ? "The body" : `The ${where === "query" ? "query" : "path"}`);
-  const path = found.path === "(body)" ? where : `${where}.${found.path}`;
+  const path = found.path === "(body)" ? where : prefix ? `${where}.${found.path}` : found.path;
   throw new AppError(code, detail, { errors: [{ path, message }] });
 }
 
