@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // tests/e2e/http-front.test.ts serves the built app in-process: Node loads it, as `npm start` does.
+    server: { deps: { external: [/\/build\/server\//] } },
   },
 });

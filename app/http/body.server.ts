@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
 import { AppError } from "./errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -30,13 +31,56 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
     throw new AppError("unsupported_media_type", "Send the body as application/json.");
   }
   const raw = await readRawBody(request, maxBytes);
-  let parsed: unknown;
+  if (!raw) return schema.parse(undefined);
+  const parsed = parseJson(raw);
+  // Field paths as these routes' zod errors name them ("name", "steps.1.subject"), no "body." prefix.
+  assertStorable(parsed, "body", "validation_failed", { prefix: false });
+  return schema.parse(parsed);
+}
+
+function parseJson(raw: string): unknown {
   try {
-    parsed = raw ? JSON.parse(raw) : undefined;
+    return JSON.parse(raw);
   } catch {
     throw new AppError("invalid_json", "The body is not valid JSON.");
   }
-  return schema.parse(parsed);
+}
+
+/**
+ * JSON.parse for a body Recoup may store: invalid JSON is 400 `invalid_json`; a NUL, a lone
+ * surrogate or absurd nesting anywhere in it is 400 `validation_failed` naming the field (every
+ * JSON body goes through here or through `assertStorable`, so none reaches PostgreSQL).
+ */
+export function parseJsonBody(raw: string): unknown {
+  const parsed = parseJson(raw);
+  assertStorable(parsed, "body");
+  return parsed;
+}
+
+/** Refuses a value (a parsed body, the query, path parameters) holding what PostgreSQL cannot store. */
+export function assertStorable(
+  value: unknown,
+  where: "body" | "query" | "params",
+  code: "validation_failed" | "malformed_event" = "validation_failed",
+  { prefix = true }: { prefix?: boolean } = {},
+): void {
+  const found = findUnstorable(value);
+  if (!found) return;
+  const { detail, message } = describeUnstorable(found, where === "body" ? "The body" : `The ${where === "query" ? "query" : "path"}`);
+  const path = found.path === "(body)" ? where : prefix ? `${where}.${found.path}` : found.path;
+  throw new AppError(code, detail, { errors: [{ path, message }] });
+}
+
+/**
+ * A page's form post. A body that is not a form (JSON, garbage, a truncated multipart) reads as
+ * an empty form, so the route's own validation answers it (a 400 naming the field), never a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    return new FormData();
+  }
 }
 
 export function readQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {

@@ -7,6 +7,7 @@ import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
 import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
+import { readForm } from "~/http/body.server";
 import { AppError } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 
@@ -89,7 +90,7 @@ async function perform(intent: Intent, target: { workspaceId: string; recoveryId
 export function recoveryDetailAction(workspaceOf: WorkspaceOf) {
   return async ({ request, params }: ActionFunctionArgs) => {
     const workspaceId = await workspaceOf(request);
-    const parsed = IntentSchema.safeParse((await request.formData()).get("intent"));
+    const parsed = IntentSchema.safeParse((await readForm(request)).get("intent"));
     if (!parsed.success) return data({ ok: false as const, error: "That button isn't known here. Reload the page and try again." }, { status: 400 });
     try {
       const message = await notFoundAs404(perform(parsed.data, { workspaceId, recoveryId: params.id ?? "" }));

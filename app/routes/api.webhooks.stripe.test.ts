@@ -72,6 +72,28 @@ describe("POST /api/webhooks/stripe", () => {
     }
   });
 
+  it("answers 400 malformed_event to a signed event holding a NUL or a lone surrogate (which PostgreSQL cannot store), and stores nothing", async () => {
+    const hostile = ["bad\\u0000type", "\\ud800", "x\\udc00y"];
+    let n = 0;
+    for (const field of ["type", "account", "api_version"] as const) {
+      for (const value of hostile) {
+        n += 1;
+        const id = `evt_hostile_${n}`;
+        // Written as JSON text, as Stripe (or an attacker with the secret) would send the escapes.
+        const body = JSON.stringify({ ...JSON.parse(event(id)), [field]: "__hostile__" }).replace('"__hostile__"', `"${value}"`);
+        const res = await post(body, signPayload(body, WEBHOOK_SECRET));
+        expect(res.status, `${field}=${value}`).toBe(400);
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect((await jsonOf<{ code: string; detail: string }>(res)).detail, `${field}=${value}`).toContain(field);
+        expect(await db().stripeEvent.count({ where: { eventId: id } })).toBe(0);
+      }
+    }
+    const nested = JSON.stringify(makeEvent("invoice.payment_failed", { id: "in_1", object: "invoice", customer_name: "a\u0000b" }, { id: "evt_hostile_nested" }));
+    const res = await post(nested, signPayload(nested, WEBHOOK_SECRET));
+    expect(res.status).toBe(400);
+    expect(await db().stripeEvent.count({ where: { eventId: "evt_hostile_nested" } })).toBe(0);
+  });
+
   it("answers 413 for an oversized body without storing it", async () => {
     const huge = JSON.stringify({ ...JSON.parse(event("evt_huge")), padding: "x".repeat(600 * 1024) });
     const res = await post(huge, signPayload(huge, WEBHOOK_SECRET));

@@ -11,6 +11,7 @@ import { emailConfigured } from "~/domain/mail/outbox.server";
 import { findDashboardSession } from "~/http/dashboard-session.server";
 import { safeRedirectTo } from "~/http/redirect-to";
 import { env } from "~/utils/env.server";
+import { readForm } from "~/http/body.server";
 
 // "Email me a sign-in link": the same answer for every address (no account enumeration). The
 // page a signed-out browser asked for rides along (`redirectTo`, a path on this server only) and
@@ -34,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const EmailSchema = z.email().max(320);
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const email = String(form.get("email") ?? "").trim();
   const redirectTo = safeRedirectTo(String(form.get("redirectTo") ?? ""));
   if (!EmailSchema.safeParse(email).success) {

@@ -74,7 +74,8 @@ describe("API keys on /dashboard/settings", () => {
     const before = await db().apiKey.count({ where: { workspaceId: workspace.id } });
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ name: "  " }, "name", "Give the key a name, such as Billing sync."],
-      [{ name: "Bad\u0000name" }, "name", "The name can't contain that character."],
+      // Refused for every JSON body before the page's own checks (docs/decisions/0028).
+      [{ name: "Bad\u0000name" }, "name", "Remove the NUL character (\\u0000)."],
       [{ scopes: [], customScopes: "" }, "scopes", "Choose at least one scope: what the key may do."],
       [{ scopes: ["superuser"] }, "scopes.0", "Choose scopes from the list."],
       [{ customScopes: "read:payments, delete:everything" }, "customScopes", 'Unknown scope "delete:everything". Use read, write, admin, analytics, webhooks, email or forms like read:payments.'],
@@ -172,12 +173,14 @@ describe("API keys on /dashboard/settings", () => {
     for (const body of [
       { intent: "rotate-api-key", id: theirs.id },
       { intent: "revoke-api-key", id: theirs.id },
-      { intent: "revoke-api-key", id: "x\u0000y" },
       { intent: "rotate-api-key", id: 42 },
     ]) {
       const refused = failure(await settings.action(post(body, sessionToken)));
       expect([refused.init.status, refused.data.message], JSON.stringify(body)).toEqual([404, message]);
     }
+    // No body holding a NUL reaches the database (docs/decisions/0028): a 400 that says so.
+    const nul = failure(await settings.action(post({ intent: "revoke-api-key", id: "x\u0000y" }, sessionToken)));
+    expect([nul.init.status, nul.data.message]).toEqual([400, "The body contains a NUL character (\\u0000), which Recoup does not accept in text."]);
     expect(await db().apiKey.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ revokedAt: null, expiresAt: null });
     expect(await db().apiKey.count({ where: { rotatedFromId: theirs.id } })).toBe(0);
     expect((await statusWith(theirs.key)).status).toBe(200);

@@ -1,17 +1,21 @@
 import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
+import { bodyLimitMiddleware, csrfMiddleware, errorMiddleware, remixMiddleware, requestTargetMiddleware, securityHeadersMiddleware } from "./front.server";
 
 /**
- * The HTTP front: static assets and the Remix handler. Bodies are not parsed
- * here; routes read them (webhooks need the raw bytes).
+ * The HTTP front (./front.server.ts: security headers, request target, CSRF, body limits, error
+ * shapes), static assets and the Remix handler. Bodies are not parsed here; routes read them
+ * (webhooks need the raw bytes).
  */
 export async function startWeb(opts: { port: number; host?: string; dev?: boolean }): Promise<{ server: Server; close(): Promise<void> }> {
   const app = express();
   app.disable("x-powered-by");
+  const dev = Boolean(opts.dev);
+  app.use(securityHeadersMiddleware({ dev }));
+  app.use(requestTargetMiddleware());
   let build: ServerBuild | (() => Promise<ServerBuild>);
 
   if (opts.dev) {
@@ -26,7 +30,10 @@ export async function startWeb(opts: { port: number; host?: string; dev?: boolea
     build = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
   }
 
-  app.all("*", createRequestHandler({ build, mode: opts.dev ? "development" : "production" }));
+  app.use(csrfMiddleware());
+  app.use(bodyLimitMiddleware());
+  app.all("*", remixMiddleware({ build, dev }));
+  app.use(errorMiddleware());
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve(s));

@@ -19,7 +19,7 @@ function newestMtime(target: string): number {
  * What the server bundle is built from: app/, and what it bundles from outside app/ (jobs/queues.ts,
  * the Prisma client generated from the schema), and the build's configuration.
  */
-const SOURCES = ["app", "jobs", "prisma/schema.prisma", "vite.config.ts"];
+const SOURCES = ["app", "jobs", "public", "prisma/schema.prisma", "vite.config.ts"];
 
 /**
  * `remix vite:build`, unless build/ is newer than every source it is built from. Shared by

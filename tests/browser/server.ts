@@ -71,8 +71,8 @@ export async function visible(locator: Locator, timeout = 5_000) {
 }
 
 /**
- * A page that collects script errors and console errors from our origin (hydration mismatches
- * included). `userAgent` and `prepare` (routes, exposed functions) set up its context first.
+ * A page that collects script errors, console errors from our origin (hydration mismatches
+ * included) and every CSP violation. `userAgent` and `prepare` (routes, exposed functions) set up its context first.
  */
 export async function openPage(
   app: BrowserApp,
@@ -81,8 +81,17 @@ export async function openPage(
 ): Promise<{ page: Page; problems: string[] }> {
   const context = await app.browser.newContext({ viewport, deviceScaleFactor: 1, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
   await opts.prepare?.(context);
-  const page = await context.newPage();
   const problems: string[] = [];
+  // Any Content-Security-Policy violation fails the page's test, whatever origin it concerns: a
+  // blocked script or style is a page that does not work as built.
+  await context.exposeFunction("__recoupCspViolation", (text: string) => problems.push(`csp: ${text}`));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __recoupCspViolation(text: string): void }).__recoupCspViolation;
+      void report(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`);
+    });
+  });
+  const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   // Only our origin: a resource chromium cannot fetch from another host is logged with that
   // host's URL, and is not our page's error.

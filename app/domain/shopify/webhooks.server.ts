@@ -7,6 +7,8 @@ import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
+import { AppError } from "~/http/errors";
+import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
 import { queues } from "../../../jobs/queues";
 
 /** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
@@ -20,6 +22,9 @@ const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers
 /** Verify happened in the route; here: store (unique webhook id), enqueue, in one transaction. */
 export async function receiveShopifyWebhook(input: { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown }) {
   const topic = input.topic.toLowerCase();
+  // Signed is not storable: PostgreSQL refuses NUL and lone surrogates anywhere in the row.
+  const unstorable = findUnstorable({ webhookId: input.webhookId, topic, shop: input.shop, apiVersion: input.apiVersion, payload: input.payload });
+  if (unstorable) throw new AppError("malformed_event", `Not a storable Shopify webhook: ${describeUnstorable(unstorable).detail} (at ${unstorable.path}).`);
   return db().$transaction(async (tx) => {
     const shop = await tx.shopifyShop.findUnique({ where: { shopDomain: input.shop } });
     const rows = await tx.shopifyWebhook.createManyAndReturn({

@@ -3,6 +3,7 @@ import { AppError } from "~/http/errors";
 import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
 import { db, type Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
+import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 
@@ -34,6 +35,9 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
     if (error instanceof SyntaxError) throw new AppError("malformed_event", "The body is not valid JSON.");
     throw error;
   }
+  // Signed is not storable: PostgreSQL refuses NUL and lone surrogates anywhere in the row.
+  const unstorable = findUnstorable(body);
+  if (unstorable) throw new AppError("malformed_event", `Not a storable Stripe event: ${describeUnstorable(unstorable).detail} (at ${unstorable.path}).`);
   const parsed = EventEnvelopeSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

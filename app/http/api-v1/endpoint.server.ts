@@ -48,7 +48,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateApiKey, type Caller } from "~/http/auth.server";
-import { DEFAULT_MAX_BODY_BYTES, readRawBody } from "~/http/body.server";
+import { assertStorable, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readRawBody } from "~/http/body.server";
 import { AppError, type ErrorCode } from "~/http/errors";
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { json, toProblem, traceIdFor } from "~/http/problem.server";
@@ -158,25 +158,8 @@ function validationError(where: "params" | "query" | "body", error: z.ZodError):
   return new AppError("validation_failed", `${first.path}: ${first.message}`, { errors });
 }
 
-/** The first path (`"name"`, `"items.2"`) holding a NUL character, which PostgreSQL refuses in text. */
-function nulPath(value: unknown, path: string[] = []): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") || "value" : null;
-  if (!value || typeof value !== "object") return null;
-  for (const [key, inner] of Object.entries(value)) {
-    if (key.includes("\u0000")) return [...path, key.replaceAll("\u0000", "\\u0000")].join(".");
-    const found = nulPath(inner, [...path, key]);
-    if (found) return found;
-  }
-  return null;
-}
-
 function parse(where: "params" | "query" | "body", schema: Schema | undefined, value: unknown): unknown {
-  const withNul = nulPath(value);
-  if (withNul !== null) {
-    throw new AppError("validation_failed", `${where === "body" ? "The body" : `The ${where}`} contains a NUL character (\\u0000), which Recoup does not accept in text.`, {
-      errors: [{ path: `${where}.${withNul}`, message: "Remove the NUL character (\\u0000)." }],
-    });
-  }
+  assertStorable(value, where);
   if (!schema) {
     // An operation without query parameters refuses unknown ones, as operations with them do.
     const unknown = where === "query" && value && typeof value === "object" ? Object.keys(value) : [];
@@ -211,12 +194,7 @@ async function readBody(request: Request, schema: Schema | undefined, maxBytes: 
   const raw = await readRawBody(request, maxBytes);
   if (!raw.trim()) return { raw, value: schema ? {} : undefined };
   if (type && !type.includes("json")) throw new AppError("unsupported_media_type", "Send the body as application/json.");
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new AppError("invalid_json", "The body is not valid JSON.");
-  }
+  const value = parseJsonBody(raw);
   if (!schema && !(value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)) {
     throw new AppError("validation_failed", "This operation takes no body.", { errors: [{ path: "body", message: "Send no body." }] });
   }

@@ -1,0 +1,360 @@
+// The HTTP front (app/server/front.server.ts) over real sockets: the built app served in-process by
+// the same `startWeb` as `npm start`, called with Node's fetch as a browser or a client would.
+// Cross-site forgeries, security headers per surface, hostile URLs and bodies, oversized bodies
+// and error shapes under every prefix, then a pass of hostile inputs over every route file.
+import { readdirSync } from "node:fs";
+import { request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildIfStale } from "~/utils/build.server";
+import { db } from "~/utils/db.server";
+import { env, resetEnv } from "~/utils/env.server";
+import { makeWorkspace } from "../factories";
+
+let base: string;
+let close: () => Promise<void>;
+let owner: Awaited<ReturnType<typeof makeWorkspace>>;
+
+beforeAll(async () => {
+  buildIfStale();
+  process.env.APP_URL = "http://127.0.0.1:1";
+  // Every surface configured, so that hostile input reaches each one's own checks.
+  process.env.STRIPE_APP_SECRET = "absec_front_test";
+  process.env.SHOPIFY_API_KEY = "front-test-key";
+  process.env.SHOPIFY_API_SECRET = "front-test-secret";
+  resetEnv();
+  // The built server has its own copy of every module: hand it this process's secrets.
+  const secrets = env();
+  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
+  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
+  const { startWeb } = await import("~/server/web.server");
+  const web = await startWeb({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
+  process.env.APP_URL = base;
+  resetEnv();
+  close = web.close;
+  owner = await makeWorkspace({ name: "Front" });
+}, 180_000);
+
+afterAll(async () => {
+  await close?.();
+});
+
+/** A GET with the path exactly as given (fetch() would normalise it). */
+function rawGet(path: string): Promise<{ status: number; type: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { path }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? "") }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const cookie = () => `recoup_session=${encodeURIComponent(owner.sessionToken)}`;
+const EVIL = "https://attacker.example";
+
+/** The attack from the issue: Remix's legacy data request, no Content-Type, the victim's cookie. */
+function invite(email: string, headers: Record<string, string>) {
+  return fetch(`${base}/dashboard/settings?_data=routes%2Fdashboard.settings`, {
+    method: "POST",
+    headers: { cookie: cookie(), ...headers },
+    // Bytes, so that fetch adds no Content-Type (a string would be sent as text/plain).
+    body: new TextEncoder().encode(JSON.stringify({ intent: "invite", email, role: "admin" })),
+  });
+}
+
+const isMember = async (email: string) => (await db().membership.count({ where: { workspaceId: owner.workspace.id, user: { email } } })) > 0;
+
+describe("cross-site request forgery", () => {
+  it("refuses the ?_data= invite from a foreign Origin with 403 and creates no admin; the same request from our origin works", async () => {
+    const refused = await invite("attacker@evil.example", { origin: EVIL });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("attacker.example");
+    expect(await isMember("attacker@evil.example")).toBe(false);
+
+    // No Origin: Sec-Fetch-Site, then Referer, say where it came from.
+    expect((await invite("attacker2@evil.example", { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await invite("attacker3@evil.example", { referer: `${EVIL}/page` })).status).toBe(403);
+    expect((await invite("attacker4@evil.example", { origin: "null" })).status).toBe(403);
+    for (const email of ["attacker2@evil.example", "attacker3@evil.example", "attacker4@evil.example"]) expect(await isMember(email)).toBe(false);
+
+    const same = await invite("teammate@example.com", { origin: base, "sec-fetch-site": "same-origin" });
+    expect(same.status).toBe(200);
+    expect(await isMember("teammate@example.com")).toBe(true);
+  });
+
+  it("refuses a cross-site pause of a recovery through single fetch's .data request; from our origin it pauses", async () => {
+    const started = new Date(Date.now() - 86_400_000);
+    const recovery = await db().recoveryAttempt.create({
+      data: {
+        workspaceId: owner.workspace.id,
+        provider: "stripe",
+        stripeAccountId: "acct_front",
+        stripeInvoiceId: "in_front_pause",
+        stripeCustomerId: "cus_front",
+        declineType: "soft",
+        declineCategory: "soft_retry",
+        declineCode: "insufficient_funds",
+        amountDueCents: 4900,
+        currency: "usd",
+        startedAt: started,
+        lastFailureAt: started,
+        nextActionKind: "retry",
+        nextActionAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const pause = (origin: string) =>
+      fetch(`${base}/dashboard/recoveries/${recovery.id}.data`, {
+        method: "POST",
+        headers: { cookie: cookie(), origin, "content-type": "application/x-www-form-urlencoded" },
+        body: "intent=pause",
+      });
+    expect((await pause(EVIL)).status).toBe(403);
+    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(false);
+    expect((await pause(base)).status).toBe(200);
+    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(true);
+  });
+
+  it("refuses a cross-site sign-out (a resource route) and a document form post; the session survives", async () => {
+    const logout = await fetch(`${base}/auth/logout`, { method: "POST", headers: { cookie: cookie(), origin: EVIL }, redirect: "manual" });
+    expect(logout.status).toBe(403);
+    expect(logout.headers.get("content-type")).toContain("text/html");
+    expect(await db().dashboardSession.count({ where: { userId: owner.owner.id } })).toBeGreaterThan(0);
+    const settings = await fetch(`${base}/dashboard/settings`, {
+      method: "POST",
+      headers: { cookie: cookie(), origin: EVIL, "content-type": "application/x-www-form-urlencoded" },
+      body: "intent=invite&email=form%40evil.example&role=admin",
+    });
+    expect(settings.status).toBe(403);
+    expect(await isMember("form@evil.example")).toBe(false);
+  });
+
+  it("refuses a cross-site post to a cookie-accepting API in the API's error shape, and leaves signed and key-authenticated APIs alone", async () => {
+    const retry = await fetch(`${base}/api/recovery/retry`, { method: "POST", headers: { cookie: cookie(), origin: EVIL, "content-type": "application/json" }, body: "{}" });
+    expect(retry.status).toBe(403);
+    expect(retry.headers.get("content-type")).toBe("application/problem+json");
+    expect(await retry.json()).toMatchObject({ code: "forbidden", status: 403 });
+    // An API key from any origin is not a forgery.
+    const keyed = await fetch(`${base}/api/v1/api-keys`, { headers: { authorization: `Bearer ${owner.apiKey}`, origin: EVIL } });
+    expect(keyed.status).toBe(200);
+    const webhook = await fetch(`${base}/api/webhooks/stripe`, { method: "POST", headers: { origin: EVIL }, body: "{}" });
+    expect(webhook.status).toBe(401); // its own signature check, not the front's
+  });
+});
+
+describe("security headers", () => {
+  it("a page: a nonce-based CSP that Remix's inline scripts carry, never framed, nosniff, a referrer policy", async () => {
+    const res = await fetch(`${base}/auth/sign-in`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy")!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(res.headers.get("x-recoup-rendered")).toBeNull();
+    const html = await res.text();
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)];
+    expect(inline.length).toBeGreaterThan(0);
+    for (const [, attrs] of inline) expect(attrs).toContain(`nonce="${nonce}"`);
+    // A fresh nonce per answer.
+    const again = (await fetch(`${base}/auth/sign-in`)).headers.get("content-security-policy")!;
+    expect(again).not.toBe(csp);
+  });
+
+  it("the embedded app may be framed by its shop and the Shopify admin only, and loads App Bridge", async () => {
+    const res = await fetch(`${base}/app?shop=story-coffee.myshopify.com&embedded=1`);
+    const csp = res.headers.get("content-security-policy")!;
+    expect(csp).toContain("frame-ancestors https://story-coffee.myshopify.com https://admin.shopify.com");
+    expect(csp).toMatch(/script-src [^;]*https:\/\/cdn\.shopify\.com/);
+    expect(res.headers.get("x-frame-options")).toBeNull();
+    const forged = await fetch(`${base}/app?shop=evil.example`);
+    expect(forged.headers.get("content-security-policy")).toMatch(/frame-ancestors https:\/\/admin\.shopify\.com(;|$)/);
+  });
+
+  it("APIs, static files and the front's own refusals carry them too", async () => {
+    for (const path of ["/api/health", "/api/v1/health", "/favicon.ico", "/api/v1/no-such-thing", "/auth/magic/.."]) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
+    }
+    const api = await fetch(`${base}/api/health`);
+    expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+});
+
+describe("malformed input", () => {
+  const key = () => ({ authorization: `Bearer ${owner.apiKey}`, "content-type": "application/json" });
+  const deep = (n: number) => `{"name":${"[".repeat(n)}${"]".repeat(n)}}`;
+
+  it("JSON nested 8,000+ levels deep is a 400 on every kind of write endpoint", async () => {
+    for (const [path, method] of [
+      ["/api/v1/api-keys", "POST"],
+      ["/api/v1/settings/quiet-hours", "POST"],
+      ["/api/dunning/sequences", "POST"],
+      ["/api/v1/ingest/payment-event", "POST"],
+    ] as const) {
+      for (const n of [100, 8_500, 50_000]) {
+        const res = await fetch(`${base}${path}`, { method, headers: key(), body: deep(n) });
+        expect(res.status, `${path} depth ${n}`).toBe(400);
+        expect(res.headers.get("content-type"), path).toBe("application/problem+json");
+      }
+    }
+  });
+
+  it("a lone UTF-16 surrogate in a body is a 400 naming the field, not a database error", async () => {
+    for (const body of ['{"name":"\\ud800"}', '{"name":"ok\\udfff"}', '{"name":"x","scopes":["\\udbff"]}']) {
+      const res = await fetch(`${base}/api/v1/api-keys`, { method: "POST", headers: key(), body });
+      expect(res.status, body).toBe(400);
+      const problem = (await res.json()) as { code: string; meta: { errors: Array<{ path: string }> } };
+      expect(problem.code).toBe("validation_failed");
+      expect(problem.meta.errors[0]!.path).toMatch(/^body\.(name|scopes\.0)$/);
+    }
+    const dunning = await fetch(`${base}/api/dunning/sequences`, { method: "POST", headers: key(), body: '{"name":"\\ud800","workspaceId":"x","steps":[]}' });
+    expect(dunning.status).toBe(400);
+  });
+
+  it("NUL in a query, a dot segment and bad percent-encoding are 400s in the surface's shape", async () => {
+    const nul = await fetch(`${base}/api/recovery/status?invoiceId=%00`, { headers: key() });
+    expect(nul.status).toBe(400);
+    expect(nul.headers.get("content-type")).toBe("application/problem+json");
+    expect(await nul.json()).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "query.invoiceId" }] } });
+    // fetch() would resolve the dots itself; curl --path-as-is and scanners send them.
+    for (const path of ["/auth/magic/..", "/auth/magic/%2e%2e", "/dashboard/./settings"]) {
+      const dots = await rawGet(path);
+      expect(dots.status, path).toBe(400);
+      expect(dots.type, path).toContain("text/html");
+    }
+    const encoding = await fetch(`${base}/api/v1/payments/%E0%A4%A`, { headers: key() });
+    expect(encoding.status).toBe(400);
+    expect(encoding.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await encoding.json()) as { detail: string }).detail).toContain("percent-encoding");
+  });
+});
+
+describe("oversized bodies", () => {
+  // Node's fetch sends the whole body before it reads the answer: it must read a 413, not a reset.
+  it.each([
+    ["270 KB", 270 * 1024],
+    ["600 KB", 600 * 1024],
+    ["2 MB", 2 * 1024 * 1024],
+    ["20 MB", 20 * 1024 * 1024],
+  ])("a %s body to a 256 KB endpoint is answered 413 at once, the connection intact", async (_label, size) => {
+    const started = Date.now();
+    const res = await fetch(`${base}/api/v1/api-keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(size) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a streamed body without Content-Length that passes the route's limit is a 413 too", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 3 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${base}/api/v1/api-keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.apiKey}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+  });
+});
+
+describe("error shapes and 404s", () => {
+  it("unknown paths and methods under /api answer problem+json; pages answer HTML", async () => {
+    for (const [path, method, status] of [
+      ["/api/v1/no-such-thing", "GET", 404],
+      ["/api/v1/payments/x/y/z", "GET", 404],
+      ["/api/nope", "GET", 404],
+      ["/webhooks/nope", "POST", 404],
+      ["/api/health", "POST", 405],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${owner.apiKey}` } });
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers.get("content-type"), `${method} ${path}`).toBe("application/problem+json");
+      const body = (await res.json()) as { code: string; status: number; traceId: string };
+      expect(body.status).toBe(status);
+      expect(body.traceId).toBe(res.headers.get("x-trace-id"));
+    }
+    const page = await fetch(`${base}/no-such-page`);
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toContain("text/html");
+  });
+
+  it("serves a favicon, and a 404 is not logged as an error with a stack", async () => {
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/icon/);
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const consoleError = vi.spyOn(console, "error").mockImplementation((...args) => void written.push(args.map(String).join(" ")));
+    try {
+      for (const path of ["/no-such-page", "/api/v1/no-such-thing", "/apple-touch-icon.png"]) expect((await fetch(`${base}${path}`)).status).toBe(404);
+    } finally {
+      stderr.mockRestore();
+      consoleError.mockRestore();
+    }
+    expect(written.join("\n")).not.toMatch(/No route matches|at .*\.js:\d+/);
+  });
+});
+
+/** `/path/x` for each route file (params filled with "x"), with its loader/action methods. */
+function routePaths(): string[] {
+  return readdirSync("app/routes")
+    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+    .map((file) => {
+      const segments = file
+        .replace(/\.tsx?$/, "")
+        .replaceAll("[.]", "\u0001")
+        .split(".")
+        .map((s) => s.replaceAll("\u0001", ".").replace(/_$/, "").replace(/^\[(.*)\]$/, "$1"))
+        .filter((s) => s !== "_index")
+        .map((s) => (s.startsWith("$") ? "x" : s));
+      return `/${segments.join("/")}`;
+    });
+}
+
+describe("every route, hostile input", () => {
+  it("never answers 5xx, and under /api and /webhooks always answers problem+json", async () => {
+    const problems: string[] = [];
+    const hostileBodies = [`{"a":${"[".repeat(9_000)}${"]".repeat(9_000)}}`, '{"name":"\\ud800","email":"\\udc00"}', '{"intent":"x\\u0000"}', "x".repeat(600 * 1024)];
+    const paths = routePaths();
+    expect(paths.length).toBeGreaterThan(60);
+    for (const path of paths) {
+      const attempts: Array<[string, RequestInit]> = [
+        [`${path}?id=%00&x=%00`, {}],
+        [`${path}/%E0%A4%A`, {}],
+        [`${path}/no/such/thing`, {}],
+        ...hostileBodies.map((body): [string, RequestInit] => [path, { method: "POST", body, headers: { "content-type": "application/json", authorization: `Bearer ${owner.apiKey}` } }]),
+        ...hostileBodies.slice(0, 3).map((body): [string, RequestInit] => [`${path}?_data=root`, { method: "POST", body, headers: { cookie: cookie(), origin: base } }]),
+      ];
+      for (const [url, init] of attempts) {
+        const res = await fetch(`${base}${url}`, { redirect: "manual", ...init });
+        const type = res.headers.get("content-type") ?? "";
+        const text = await res.text();
+        const where = `${init.method ?? "GET"} ${url.slice(0, 80)} ${String(init.body ?? "").slice(0, 40)}`;
+        if (res.status >= 500) problems.push(`${where}: ${res.status} ${type} ${text.slice(0, 200)}`);
+        const api = url.startsWith("/api/") || url.startsWith("/webhooks/");
+        if (api && res.status >= 400 && type !== "application/problem+json") problems.push(`${where}: ${res.status} as ${type}`);
+      }
+    }
+    expect(problems, problems.join("\n")).toEqual([]);
+  }, 300_000);
+});
