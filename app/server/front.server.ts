@@ -42,8 +42,17 @@ function locals(res: ExpressResponse): Locals {
   return res.locals as Locals;
 }
 
+/**
+ * The request's path and query on a fixed origin. Joined as text, not resolved against a base: a
+ * target like `//evil.example/x` is a path here, never a host.
+ */
 function requestUrl(req: IncomingMessage): URL {
-  return new URL(req.url ?? "/", "http://front.invalid");
+  const raw = req.url ?? "/";
+  try {
+    return new URL(`http://front.invalid${raw.startsWith("/") ? raw : `/${raw}`}`);
+  } catch {
+    return new URL("http://front.invalid/");
+  }
 }
 
 // ---------------------------------------------------------------- answers from the front itself
@@ -182,18 +191,26 @@ function pathSegmentsProblem(rawPath: string): string | null {
 /** 2. The request target: what no route can answer sensibly. */
 export function requestTargetMiddleware() {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
-    const raw = req.url ?? "/";
-    const queryAt = raw.indexOf("?");
-    const rawPath = queryAt === -1 ? raw : raw.slice(0, queryAt);
-    const pathProblem = pathSegmentsProblem(rawPath);
-    if (pathProblem) return send(req, res, frontError(req, "validation_failed", pathProblem, { errors: [{ path: "path", message: pathProblem }] })).catch(next);
-    if (queryAt !== -1 && /%00/i.test(raw.slice(queryAt))) {
-      const names = [...new URLSearchParams(raw.slice(queryAt + 1))].filter(([k, v]) => k.includes("\u0000") || v.includes("\u0000")).map(([k]) => k.replaceAll("\u0000", "\\u0000"));
-      const detail = "The query contains a NUL character (%00), which Recoup does not accept in text.";
-      return send(req, res, frontError(req, "validation_failed", detail, { errors: names.map((name) => ({ path: `query.${name}`, message: "Remove the NUL character (%00)." })) })).catch(next);
+    try {
+      await checkRequestTarget(req, res, next);
+    } catch (error) {
+      next(error);
     }
-    next();
   };
+}
+
+async function checkRequestTarget(req: ExpressRequest, res: ExpressResponse, next: NextFunction) {
+  const raw = req.url ?? "/";
+  const queryAt = raw.indexOf("?");
+  const rawPath = queryAt === -1 ? raw : raw.slice(0, queryAt);
+  const pathProblem = pathSegmentsProblem(rawPath);
+  if (pathProblem) return send(req, res, frontError(req, "validation_failed", pathProblem, { errors: [{ path: "path", message: pathProblem }] }));
+  if (queryAt !== -1 && /%00/i.test(raw.slice(queryAt))) {
+    const names = [...new URLSearchParams(raw.slice(queryAt + 1))].filter(([k, v]) => k.includes("\u0000") || v.includes("\u0000")).map(([k]) => k.replaceAll("\u0000", "\\u0000"));
+    const detail = "The query contains a NUL character (%00), which Recoup does not accept in text.";
+    return send(req, res, frontError(req, "validation_failed", detail, { errors: names.map((name) => ({ path: `query.${name}`, message: "Remove the NUL character (%00)." })) }));
+  }
+  next();
 }
 
 /** The origin a browser says a request comes from: Origin, else Referer's origin; "null" for an opaque one. */
@@ -291,7 +308,8 @@ export function remixMiddleware(opts: { build: ServerBuild | (() => Promise<Serv
       res.once("close", () => {
         if (!res.writableFinished) controller.abort();
       });
-      const url = new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? "localhost"}`);
+      // Joined as text (see requestUrl): `//other.host/path` stays a path on our own origin.
+      const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined) continue;
@@ -342,7 +360,9 @@ async function withFinalHeaders(url: URL, response: Response, nonce: string, dev
 export function errorMiddleware() {
   return (error: unknown, req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+    // A Host header no URL can hold is the client's mistake, like Express's own decoding errors.
+    const invalidUrl = (error as { code?: string }).code === "ERR_INVALID_URL";
+    const status = invalidUrl ? 400 : ((error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode);
     let response: Response;
     if (error instanceof AppError) response = frontError(req, error.code, error.message, error.meta);
     else if (status && status >= 400 && status < 500) {

@@ -41,11 +41,11 @@ afterAll(async () => {
 });
 
 /** A GET with the path exactly as given (fetch() would normalise it). */
-function rawGet(path: string): Promise<{ status: number; type: string }> {
+function rawGet(path: string): Promise<{ status: number; type: string; location: string | null }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { path }, (res) => {
       res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? "") }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), location: res.headers.location ?? null }));
     });
     req.on("error", reject);
     req.end();
@@ -233,6 +233,17 @@ describe("malformed input", () => {
     expect(encoding.status).toBe(400);
     expect(encoding.headers.get("content-type")).toBe("application/problem+json");
     expect(((await encoding.json()) as { detail: string }).detail).toContain("percent-encoding");
+  });
+
+  it("a target starting with // is a path on our own origin: answered at once, never read as another host", async () => {
+    // `new URL("//x", base)` reads x as a host: the front threw outside any handler and the request hung.
+    const encoded = await rawGet("//%E0%A4%A");
+    expect(encoded.status).toBe(400);
+    for (const path of ["//attacker.example/dashboard", "//attacker.example/"]) {
+      const answer = await rawGet(path);
+      expect(answer.status, path).toBeLessThan(500);
+      expect(answer.location ?? "", path).not.toMatch(/^(https?:)?\/\/attacker\.example/);
+    }
   });
 });
 
