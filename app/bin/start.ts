@@ -1,6 +1,7 @@
 // `npm start` (web + worker), `npm run start:web`, `npm run start:worker`, `npm run dev`.
 import { buildIfStale } from "../utils/build.server";
 import { prepareDatabase } from "../utils/local-postgres.server";
+import { installProcessGuards, startupFailureMessage } from "../utils/process-guards.server";
 
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
@@ -8,6 +9,8 @@ const runWeb = !args.has("--worker");
 const runWorker = !args.has("--web");
 
 async function main() {
+  // A database restart must not kill the process; a failed start still does (below).
+  installProcessGuards();
   const database = await prepareDatabase((line) => console.log(line));
   const { env, EnvError } = await import("../utils/env.server");
   let config;
@@ -63,6 +66,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(startupFailureMessage(error));
   process.exit(1);
 });
