@@ -55,5 +55,6 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
     for (const job of jobs) log.error("job exhausted its retries", { jobId: job.id, data: job.data });
   });
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
+  await boss.schedule(queues.recoverySweep.name, OVERDUE_SWEEP_CRON, {});
   return { stop: () => stopBoss({ graceful: true }) };
 }

@@ -26,6 +26,9 @@ Commands:
   sign-in-link [--workspace <id>] [--hours <n>] [--json]
       Print a one-time sign-in link to the workspace's dashboard, for its owner. --workspace may
       be left out when the server has one workspace (say, the demo on a fresh install).
+  events replay (--workspace <id> | --event <evt_…> | --all) [--json]
+      Process again the Stripe events Recoup acknowledged but could not apply (given up after
+      three days, or still being retried): one workspace's, one event, or every one.
   help
       Show this help.
 
@@ -41,6 +44,8 @@ const OPTIONS = {
   hours: { type: "string" },
   id: { type: "string" },
   "grace-hours": { type: "string" },
+  event: { type: "string" },
+  all: { type: "boolean", default: false },
   test: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -74,6 +79,14 @@ const SignInLinkSchema = z.object({
   workspace: z.string().min(1, "--workspace is required").optional(),
   hours: z.coerce.number().int().min(1).max(24 * 7).optional(),
 });
+
+const EventsReplaySchema = z
+  .object({
+    workspace: z.string().min(1).optional(),
+    event: z.string().regex(/^evt_\w+$/, "--event must be a Stripe event id (evt_…)").optional(),
+    all: z.boolean(),
+  })
+  .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <evt_…> or --all");
 
 class UsageError extends Error {}
 
@@ -165,6 +178,17 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       out.print({ id: key.id, status: key.status, revokedAt: key.revokedAt }, `Revoked ${key.id} (${key.name}).`);
       return;
     }
+    case "events replay": {
+      const input = parseOrExplain(EventsReplaySchema, values);
+      const { replayStripeEvents } = await import("../domain/stripe-events/failures.server");
+      if (input.workspace) await getWorkspace(input.workspace);
+      const { replayed } = await replayStripeEvents({ workspaceId: input.workspace, eventId: input.event });
+      out.print(
+        { replayed },
+        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : "No failed or delayed Stripe events to replay.",
+      );
+      return;
+    }
     case "sign-in-link": {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
@@ -194,7 +218,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
   }
 }
 
-const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link"]);
+const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link", "events replay"]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -228,6 +252,8 @@ async function main(argv: string[]): Promise<number> {
     else console.error(error);
     return 1;
   } finally {
+    const { stopBoss } = await import("../utils/queue.server");
+    await stopBoss();
     const { disconnectDb } = await import("../utils/db.server");
     await disconnectDb();
     await database.stop();

@@ -1,0 +1,118 @@
+import { escapeHtml } from "~/domain/dunning/templates";
+import { db, type Tx } from "~/utils/db.server";
+import { env } from "~/utils/env.server";
+import { sendEmail } from "~/utils/email.server";
+import { log } from "~/utils/logger.server";
+import { enqueue } from "~/utils/queue.server";
+import { queues } from "../../../jobs/queues";
+
+// Stripe events we acknowledged but could not apply (ADR 0025): retried on a short horizon, then a
+// long one; shown to the merchant once they keep failing, mailed to the owner once given up, and
+// replayable by the merchant (dashboard) or an operator (CLI).
+
+/** An event that failed this many times has spent its short horizon and is on the long one. */
+const DELAYED_AFTER_ATTEMPTS = queues.stripeEvent.options.retryLimit + 1;
+
+export interface StripeEventBacklog {
+  /** Still retried (long horizon): the merchant's recoveries wait for them. */
+  delayed: number;
+  /** Given up after the long horizon: only a replay applies them. */
+  failed: number;
+  lastError: string | null;
+}
+
+/** What the merchant sees on the dashboard about their unprocessed Stripe events. */
+export async function stripeEventBacklog(input: { workspaceId: string }): Promise<StripeEventBacklog> {
+  const [delayed, failed, latest] = await Promise.all([
+    db().stripeEvent.count({ where: { workspaceId: input.workspaceId, status: "retrying", attempts: { gte: DELAYED_AFTER_ATTEMPTS } } }),
+    db().stripeEvent.count({ where: { workspaceId: input.workspaceId, status: "failed" } }),
+    db().stripeEvent.findFirst({
+      where: { workspaceId: input.workspaceId, OR: [{ status: "failed" }, { status: "retrying", attempts: { gte: DELAYED_AFTER_ATTEMPTS } }] },
+      orderBy: { receivedAt: "desc" },
+      select: { lastError: true },
+    }),
+  ]);
+  return { delayed, failed, lastError: latest?.lastError ?? null };
+}
+
+/**
+ * Records a failed run. While retries remain the event is `retrying`; after the last one it is
+ * `failed` and the owner is mailed (one email per workspace and day, however many events).
+ */
+export async function recordStripeEventFailure(input: { id: string; workspaceId: string | null; error: unknown; lastAttempt: boolean; at: Date }) {
+  await db().$transaction(async (tx) => {
+    await tx.stripeEvent.update({
+      where: { id: input.id },
+      data: {
+        attempts: { increment: 1 },
+        lastError: String((input.error as Error)?.message ?? input.error).slice(0, 2000),
+        status: input.lastAttempt ? "failed" : "retrying",
+        workspaceId: input.workspaceId ?? undefined,
+      },
+    });
+    if (input.lastAttempt && input.workspaceId) await alertOwner(tx, input.workspaceId, input.at);
+  });
+}
+
+async function alertOwner(tx: Tx, workspaceId: string, at: Date) {
+  const day = at.toISOString().slice(0, 10);
+  await enqueue(queues.stripeEventsFailedEmail, { workspaceId, day }, { tx, key: `${workspaceId}:${day}` });
+}
+
+/** The `stripe-events-failed-email` job: tells the owner which events are stuck and how to replay them. */
+export async function emailOwnerAboutFailedEvents(input: { workspaceId: string; day: string }) {
+  const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId }, include: { owner: true } });
+  if (!workspace?.owner.email) return { kind: "skipped" as const };
+  const failed = await db().stripeEvent.findMany({
+    where: { workspaceId: workspace.id, status: "failed" },
+    orderBy: { receivedAt: "asc" },
+    select: { eventId: true, type: true, lastError: true },
+    take: 20,
+  });
+  if (failed.length === 0) return { kind: "skipped" as const };
+  const dashboard = `${env().APP_URL}/dashboard`;
+  const subject = `Recoup could not process ${failed.length === 1 ? "a payment event" : `${failed.length} payment events`} from Stripe`;
+  const text = [
+    `Hello,`,
+    `For three days Recoup tried to process ${failed.length === 1 ? "this event" : "these events"} from your Stripe account, and could not. Until ${failed.length === 1 ? "it is" : "they are"} processed, the failed payment${failed.length === 1 ? "" : "s"} behind ${failed.length === 1 ? "it" : "them"} may not be recovered.`,
+    failed.map((e) => `- ${e.type} (${e.eventId}): ${e.lastError ?? "unknown error"}`).join("\n"),
+    `Once the cause is fixed (most often Stripe was unreachable, or the account's access was revoked), press "Retry now" on your dashboard: ${dashboard}`,
+    `Workspace: ${workspace.name}`,
+  ].join("\n\n");
+  await sendEmail({
+    to: workspace.owner.email,
+    subject,
+    text,
+    html: text
+      .split("\n\n")
+      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
+      .join(""),
+    messageId: `<stripe-events-failed-${workspace.id}-${input.day}@recoup>`,
+  });
+  return { kind: "emailed" as const };
+}
+
+/**
+ * Runs failed and delayed events again now, each once more: the merchant's "Retry now" (their
+ * workspace only) or the operator's `events replay` (one workspace, one event, or every one).
+ */
+export async function replayStripeEvents(input: { workspaceId?: string; eventId?: string }): Promise<{ replayed: string[] }> {
+  const rows = await db().stripeEvent.findMany({
+    where: {
+      ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}),
+      ...(input.eventId ? { eventId: input.eventId } : {}),
+      status: { in: ["failed", "retrying"] },
+    },
+    select: { id: true, eventId: true, attempts: true },
+    orderBy: { receivedAt: "asc" },
+  });
+  for (const row of rows) {
+    await db().$transaction(async (tx) => {
+      await tx.stripeEvent.update({ where: { id: row.id }, data: { status: "pending" } });
+      // One replay per failure: pressing twice before it ran sends one job.
+      await enqueue(queues.stripeEvent, { stripeEventId: row.id }, { tx, key: `${row.eventId}:replay:${row.attempts}` });
+    });
+  }
+  if (rows.length) log.info("stripe events replayed", { count: rows.length, workspaceId: input.workspaceId });
+  return { replayed: rows.map((r) => r.eventId) };
+}
