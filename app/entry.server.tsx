@@ -4,8 +4,11 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { handleServerError, statusForOutage } from "~/http/outage.server";
 
 const ABORT_DELAY = 5_000;
+
+export const handleError = handleServerError;
 
 export default function handleRequest(
   request: Request,
@@ -14,6 +17,7 @@ export default function handleRequest(
   remixContext: EntryContext,
   _loadContext: AppLoadContext,
 ) {
+  responseStatusCode = statusForOutage(request, responseStatusCode, responseHeaders);
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;

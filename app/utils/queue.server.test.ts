@@ -15,7 +15,7 @@ describe("the queues", () => {
   it("of an existing installation take the options of jobs/queues.ts at the next start (a 15-minute expiry becomes the queue's own)", async () => {
     const boss = await getBoss();
     // As deployed before: every queue expired its jobs after 15 minutes.
-    await boss.updateQueue(queues.stripeEvent.name, { expireInSeconds: 900, retryLimit: 8 });
+    await boss.updateQueue(queues.stripeEvent.name, { name: queues.stripeEvent.name, expireInSeconds: 900, retryLimit: 8 });
     expect((await queueRows()).get(queues.stripeEvent.name)).toMatchObject({ expire_seconds: 900 });
     await stopBoss({ graceful: false });
 

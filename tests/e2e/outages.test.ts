@@ -211,6 +211,10 @@ describe("a PostgreSQL restart", () => {
     expect(during.headers.get("content-type")).toBe("application/problem+json");
     expect(Number(during.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await during.json()).toMatchObject({ status: 503, code: "service_unavailable" });
+    // A dashboard page says the same (HTML, 503 and Retry-After, not a 500).
+    const page = await fetch(`${base}/dashboard`, { headers: { cookie: `recoup_session=${encodeURIComponent(a.sessionToken)}` } });
+    expect(page.status).toBe(503);
+    expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
     // What needs no database is still served.
     expect((await fetch(`${base}/api/v1/health`)).status).toBe(200);
     held.release();
