@@ -84,6 +84,8 @@ export const queues = {
   stripeEventsFailedEmail: queue("stripe-events-failed-email", z.object({ workspaceId: z.string(), day: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Every 10 minutes (jobs/worker.ts): plans again the recoveries whose planned action is long overdue. */
   recoverySweep: queue("recovery-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
+  /** Every 10 minutes (jobs/worker.ts): Stripe events waiting with no job left are sent to the long horizon. */
+  stripeEventSweep: queue("stripe-event-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),
 } as const;
 

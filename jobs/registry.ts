@@ -10,6 +10,7 @@ import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
 import { shopifyUpdateEmailJob } from "./definitions/shopify-update-email";
 import { shopifyWebhookJob } from "./definitions/shopify-webhook";
 import { stripeEventJob } from "./definitions/stripe-event";
+import { stripeEventSweepJob } from "./definitions/stripe-event-sweep";
 import { stripeEventsFailedEmailJob } from "./definitions/stripe-events-failed-email";
 import { ingestEventJob } from "./definitions/ingest-event";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
@@ -32,4 +33,5 @@ export const jobDefinitions = [
   webhookOwnerEmailJob,
   stripeEventsFailedEmailJob,
   recoverySweepJob,
+  stripeEventSweepJob,
 ] as unknown as JobDefinition[];

@@ -5,8 +5,8 @@ import type { JobDefinition } from "./define";
 import { DEAD_LETTER_QUEUE, queues } from "./queues";
 import { jobDefinitions } from "./registry";
 
-/** Every 10 minutes: recoveries whose planned action is overdue (their job was lost) are planned again. */
-export const OVERDUE_SWEEP_CRON = "*/10 * * * *";
+/** Every 10 minutes: recoveries whose planned action is overdue, and Stripe events whose job was lost, are picked up again. */
+export const SWEEP_CRON = "*/10 * * * *";
 
 /**
  * Runs one job of `def`, from its queue or from its long-horizon stage (`queue.later`, ADR 0025).
@@ -55,6 +55,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
     for (const job of jobs) log.error("job exhausted its retries", { jobId: job.id, data: job.data });
   });
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
-  await boss.schedule(queues.recoverySweep.name, OVERDUE_SWEEP_CRON, {});
+  await boss.schedule(queues.recoverySweep.name, SWEEP_CRON, {});
+  await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   return { stop: () => stopBoss({ graceful: true }) };
 }

@@ -4,7 +4,7 @@ import { allQueueSpecs, DEAD_LETTER_QUEUE, type QueueSpec } from "../../jobs/que
 import { now } from "./clock.server";
 import { uuidFromKey } from "./crypto.server";
 import { isDatabaseUnavailable } from "./db-errors.server";
-import type { Tx } from "./db.server";
+import { db, type Tx } from "./db.server";
 import { log } from "./logger.server";
 
 const g = globalThis as unknown as { __recoupBoss?: { url: string; boss: Promise<PgBoss> } };
@@ -104,4 +104,20 @@ export async function enqueue<S extends z.ZodType>(
     ...(opts.startAfter ? { startAfter: new Date(Date.now() + Math.max(0, opts.startAfter.getTime() - now().getTime())) } : {}),
     ...(opts.tx ? { db: inTransaction(opts.tx) } : {}),
   });
+}
+
+/**
+ * Of `values`, those that a job of `queueNames` still holds (waiting, retrying or running) in its
+ * payload's `field`: what a sweeper asks before it re-sends work that may have lost its job.
+ */
+export async function withLiveJobs(queueNames: string[], field: string, values: string[]): Promise<Set<string>> {
+  if (values.length === 0) return new Set();
+  await getBoss(); // the pgboss schema exists
+  const rows = await db().$queryRawUnsafe<Array<{ v: string }>>(
+    "SELECT DISTINCT data->>$2 AS v FROM pgboss.job WHERE name = ANY($1::text[]) AND state < 'completed' AND data->>$2 = ANY($3::text[])",
+    queueNames,
+    field,
+    values,
+  );
+  return new Set(rows.map((r) => r.v));
 }

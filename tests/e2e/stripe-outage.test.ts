@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import * as overview from "~/routes/dashboard._index";
 import * as replayRoute from "~/routes/dashboard.events.replay";
@@ -115,6 +116,31 @@ describe("a Stripe outage longer than an event's retries", () => {
     expect(await recoveryOf(m.workspace.id, invoice2)).toMatchObject({ status: "pending", amountDueCents: 2700 });
     expect((await overviewOf(m.sessionToken)).eventBacklog).toMatchObject({ delayed: 0, failed: 0 });
   }, 300_000);
+});
+
+describe("a Stripe event that lost its job", () => {
+  it("is found by the sweeper and continues on the long horizon", async () => {
+    testClock.set(new Date("2026-12-03T09:00:00Z"));
+    const { m, event } = await failureEvent({ amount: 4800 });
+    env.stripe.outage(true);
+    await deliver(event);
+    await ride(queues.stripeEvent.options.retryLimit + 1);
+    // The worker died during the last short-horizon run: the run expired into the dead-letter queue
+    // and the long-horizon job was never sent.
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    await client.query("DELETE FROM pgboss.job WHERE name = $1", [queues.stripeEvent.later!.name]);
+    await client.end();
+    await db().stripeEvent.update({ where: { eventId: event.id }, data: { receivedAt: new Date(Date.now() - 11 * 60_000) } });
+    env.stripe.outage(false);
+    await runDueJobs();
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toBeNull();
+
+    await enqueue(queues.stripeEventSweep, {}); // what the worker's schedule sends every 10 minutes
+    await runDueJobs();
+    expect(await db().stripeEvent.findUniqueOrThrow({ where: { eventId: event.id } })).toMatchObject({ status: "processed" });
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueCents: 4800 });
+  }, 120_000);
 });
 
 describe("a Stripe outage at a planned retry", () => {

@@ -3,7 +3,7 @@ import { db, type Tx } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { sendEmail } from "~/utils/email.server";
 import { log } from "~/utils/logger.server";
-import { enqueue } from "~/utils/queue.server";
+import { enqueue, withLiveJobs } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 
 // Stripe events we acknowledged but could not apply (ADR 0025): retried on a short horizon, then a
@@ -115,4 +115,41 @@ export async function replayStripeEvents(input: { workspaceId?: string; eventId?
   }
   if (rows.length) log.info("stripe events replayed", { count: rows.length, workspaceId: input.workspaceId });
   return { replayed: rows.map((r) => r.eventId) };
+}
+
+/** Older than this, an event waiting with no job lost it (its job's creation is in the row's transaction). */
+const ORPHANED_AFTER_MS = 10 * 60_000;
+
+/**
+ * The `stripe-event-sweep` job (every 10 minutes): an event still `pending` or `retrying` that no job
+ * holds any more (a worker crashed during its last short-horizon run, so the run expired into the
+ * dead-letter queue instead of handing over) continues on the long horizon.
+ */
+export async function requeueOrphanedStripeEvents(): Promise<{ requeued: string[] }> {
+  const later = queues.stripeEvent.later!;
+  // receivedAt is the database's clock (never the engine's virtual one).
+  const cutoff = new Date(Date.now() - ORPHANED_AFTER_MS);
+  const requeued: string[] = [];
+  let after: { receivedAt: Date; id: string } | null = null;
+  for (let page = 0; page < 20; page++) {
+    const rows: Array<{ id: string; eventId: string; attempts: number; receivedAt: Date }> = await db().stripeEvent.findMany({
+      where: {
+        status: { in: ["pending", "retrying"] },
+        receivedAt: { lt: cutoff },
+        ...(after ? { OR: [{ receivedAt: { gt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { gt: after.id } }] } : {}),
+      },
+      select: { id: true, eventId: true, attempts: true, receivedAt: true },
+      orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+      take: 500,
+    });
+    if (rows.length === 0) break;
+    const live = await withLiveJobs([queues.stripeEvent.name, later.name], "stripeEventId", rows.map((r) => r.id));
+    for (const row of rows.filter((r) => !live.has(r.id))) {
+      await enqueue(later, { stripeEventId: row.id }, { key: `${row.eventId}:orphan:${row.attempts}` });
+      requeued.push(row.eventId);
+    }
+    after = rows[rows.length - 1]!;
+  }
+  if (requeued.length) log.warn("stripe events without a job sent to the long horizon", { count: requeued.length });
+  return { requeued };
 }
