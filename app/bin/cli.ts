@@ -26,9 +26,10 @@ Commands:
   sign-in-link [--workspace <id>] [--hours <n>] [--json]
       Print a one-time sign-in link to the workspace's dashboard, for its owner. --workspace may
       be left out when the server has one workspace (say, the demo on a fresh install).
-  events replay (--workspace <id> | --event <evt_…> | --all) [--json]
-      Process again the Stripe events Recoup acknowledged but could not apply (given up after
-      three days, or still being retried): one workspace's, one event, or every one.
+  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify] [--json]
+      Process again the events Recoup acknowledged but could not apply: Stripe events (given up
+      after three days, or still being retried; --event evt_…) or, with --source shopify, Shopify
+      webhooks (--event <X-Shopify-Webhook-Id>): one workspace's, one event, or every one.
   help
       Show this help.
 
@@ -45,6 +46,7 @@ const OPTIONS = {
   id: { type: "string" },
   "grace-hours": { type: "string" },
   event: { type: "string" },
+  source: { type: "string" },
   all: { type: "boolean", default: false },
   test: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
@@ -83,10 +85,12 @@ const SignInLinkSchema = z.object({
 const EventsReplaySchema = z
   .object({
     workspace: z.string().min(1).optional(),
-    event: z.string().regex(/^evt_\w+$/, "--event must be a Stripe event id (evt_…)").optional(),
+    event: z.string().min(1).max(200).optional(),
     all: z.boolean(),
+    source: z.enum(["stripe", "shopify"], "--source is stripe or shopify").default("stripe"),
   })
-  .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <evt_…> or --all");
+  .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <id> or --all")
+  .refine((v) => v.source !== "stripe" || !v.event || /^evt_\w+$/.test(v.event), "--event must be a Stripe event id (evt_…)");
 
 class UsageError extends Error {}
 
@@ -180,12 +184,14 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
     }
     case "events replay": {
       const input = parseOrExplain(EventsReplaySchema, values);
-      const { replayStripeEvents } = await import("../domain/stripe-events/failures.server");
       if (input.workspace) await getWorkspace(input.workspace);
-      const { replayed } = await replayStripeEvents({ workspaceId: input.workspace, eventId: input.event });
+      const { replayed } =
+        input.source === "shopify"
+          ? await (await import("../domain/shopify/webhooks.server")).replayShopifyWebhooks({ workspaceId: input.workspace, webhookId: input.event })
+          : await (await import("../domain/stripe-events/failures.server")).replayStripeEvents({ workspaceId: input.workspace, eventId: input.event });
       out.print(
         { replayed },
-        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : "No failed or delayed Stripe events to replay.",
+        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : `No failed ${input.source === "shopify" ? "Shopify webhooks" : "or delayed Stripe events"} to replay.`,
       );
       return;
     }

@@ -6,6 +6,7 @@ import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../jobs/queues";
+import { makeWorkspace } from "../factories";
 import { cli } from "../helpers/cli";
 import { advanceTime, pendingJobs, runDueJobs } from "../helpers/jobs";
 import { useStripeAndMail } from "../helpers/mail-and-stripe";
@@ -177,4 +178,23 @@ describe("a Stripe outage at a planned retry", () => {
     const keys = new Set(env.stripe.requestsTo("POST", `/v1/invoices/${m.invoiceId}/pay`).map((r) => r.idempotencyKey));
     expect(keys.size).toBe(1);
   }, 120_000);
+});
+
+describe("replaying Shopify webhooks", () => {
+  it("runs a webhook whose job gave up again, from the CLI", async () => {
+    const { workspace } = await makeWorkspace();
+    const row = await db().shopifyWebhook.create({
+      data: { webhookId: "wh-gave-up-1", topic: "app/uninstalled", shopDomain: "gone.myshopify.com", workspaceId: workspace.id, payload: {}, status: "failed", attempts: 45, lastError: "Shopify answered 503" },
+    });
+    const bad = await cli("events", "replay", "--source", "shopify");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Say which events");
+
+    const run = await cli("events", "replay", "--source", "shopify", "--workspace", workspace.id, "--json");
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.stdout)).toEqual({ replayed: ["wh-gave-up-1"] });
+    await runDueJobs();
+    // The job ran again (the shop is gone meanwhile, so there is nothing left to do).
+    expect(await db().shopifyWebhook.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "ignored", lastError: "unknown shop" });
+  }, 60_000);
 });
