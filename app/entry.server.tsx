@@ -9,6 +9,7 @@ import { NonceProvider } from "~/components/nonce";
 import { surfaceOf } from "~/server/security-headers.server";
 import { shopify, shopifyConfigured } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
+import { noteOutage, statusForOutage } from "~/http/outage.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -23,6 +24,7 @@ export default function handleRequest(
   const nonce = (loadContext as { cspNonce?: string }).cspNonce ?? "";
   // Shopify's frame-ancestors for the embedded app's documents (the front keeps them in its CSP).
   if (shopifyConfigured() && surfaceOf(new URL(request.url).pathname) === "embedded") shopify().addDocumentResponseHeaders(request, responseHeaders);
+  responseStatusCode = statusForOutage(request, responseStatusCode, responseHeaders);
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
@@ -59,6 +61,7 @@ export default function handleRequest(
 /** A 404 or another refusal is an answer, not an error: only 5xx and unexpected throws are logged. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  if (noteOutage(error, request)) return;
   if (isRouteErrorResponse(error) && error.status < 500) return;
   // Remix's note on a legacy ?_data= request: anyone can send one, it is no fault of ours.
   if (error instanceof Error && error.message.startsWith("Warning: Single fetch-enabled apps should not be making ?_data requests")) return;

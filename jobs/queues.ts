@@ -5,33 +5,64 @@ import { z } from "zod";
  * action. Handlers live in jobs/definitions/ (they import the domain; the
  * domain imports only this file, to enqueue).
  */
+export interface QueueOptions {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  /**
+   * How long one run may take before pg-boss counts it as failed and runs it again (also when the
+   * worker holding it crashed). Sized to the work: a crash costs at most this plus the
+   * maintenance interval (queue.server.ts) before another worker picks the job up.
+   */
+  expireInSeconds: number;
+}
+
 export interface QueueSpec<S extends z.ZodType> {
   name: string;
   schema: S;
-  options: { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
+  options: QueueOptions;
+  /**
+   * Acknowledged work that must not die in the dead-letter queue (ADR 0025): once `options`' retries
+   * are spent, the job moves to this second queue, which retries it on a long, flat horizon (about
+   * three days, as long as Stripe redelivers) before the handler is told it is the last attempt.
+   */
+  later?: QueueSpec<S>;
 }
 
-function queue<S extends z.ZodType>(name: string, schema: S, options: Partial<QueueSpec<S>["options"]> = {}): QueueSpec<S> {
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+function queue<S extends z.ZodType>(name: string, schema: S, options: Partial<QueueOptions> = {}): QueueSpec<S> {
   return {
     name,
     schema,
-    options: { retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 15 * 60, ...options },
+    options: { retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 2 * MINUTE, ...options },
+  };
+}
+
+/** Retried every two hours for three days after the short horizon (about an hour of backoff) is spent. */
+function withLongHorizon<S extends z.ZodType>(spec: QueueSpec<S>): QueueSpec<S> {
+  return {
+    ...spec,
+    later: { name: `${spec.name}-later`, schema: spec.schema, options: { ...spec.options, retryLimit: 36, retryDelay: 2 * HOUR, retryBackoff: false } },
   };
 }
 
 export const DEAD_LETTER_QUEUE = "dead-letter";
 
 export const queues = {
-  stripeEvent: queue("stripe-event", z.object({ stripeEventId: z.string() })),
+  /** Two Stripe reads at most (20 s timeout, 2 network retries each). */
+  stripeEvent: withLongHorizon(queue("stripe-event", z.object({ stripeEventId: z.string() }))),
   /** Wakes a recovery at its planned time: charges (nextActionKind retry) or re-decides (wait). */
   chargeRetry: queue("charge-retry", z.object({ recoveryId: z.string(), attemptNumber: z.number().int().min(1), at: z.string().datetime() }), {
     retryLimit: 6,
     retryDelay: 30,
   }),
+  /** SMTP waits are bounded (10 s connect, 30 s socket: app/utils/email.server.ts). */
   dunningSend: queue("dunning-send", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
-  dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() })),
-  recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() })),
-  shopifyWebhook: queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() })),
+  dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() }), { expireInSeconds: MINUTE }),
+  recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() }), { expireInSeconds: MINUTE }),
+  shopifyWebhook: withLongHorizon(queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() }))),
   /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */
   shopifyUpdateEmail: queue("shopify-update-email", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Reads one of our Shopify billing attempts whose webhook has not come (app/domain/shopify/reconcile.server.ts). */
@@ -40,15 +71,27 @@ export const queues = {
     z.object({ recoveryId: z.string(), idempotencyKey: z.string(), billingAttemptId: z.string(), check: z.number().int().min(1) }),
     { retryLimit: 6, retryDelay: 60 },
   ),
-  /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). */
-  shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5 }),
+  /** Erases an uninstalled shop's data once the grace period has passed (unless it came back). A bulk job. */
+  shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5, expireInSeconds: 15 * MINUTE }),
   /** A payment event from a PSP without native webhooks (POST /api/v1/ingest/payment-event). */
-  ingestEvent: queue("ingest-event", z.object({ ingestEventId: z.string() })),
-  /** One outbound event to one merchant endpoint; pg-boss retries with backoff (about 8.5 h in all). */
-  webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
+  ingestEvent: withLongHorizon(queue("ingest-event", z.object({ ingestEventId: z.string() }), { expireInSeconds: MINUTE })),
+  /** One outbound event to one merchant endpoint (10 s timeout); pg-boss retries with backoff (about 8.5 h in all). */
+  webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** An outbound event no endpoint takes, emailed to the workspace owner instead. */
   webhookOwnerEmail: queue("webhook-owner-email", z.object({ eventId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
-  metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3 }),
+  /** Rewrites recent daily snapshots of every workspace: a bulk job. */
+  /** Tells a workspace's owner that Stripe events were given up after the long horizon (once a day at most). */
+  stripeEventsFailedEmail: queue("stripe-events-failed-email", z.object({ workspaceId: z.string(), day: z.string() }), { retryLimit: 6, retryDelay: 60 }),
+  /** Every 10 minutes (jobs/worker.ts): plans again the recoveries whose planned action is long overdue. */
+  recoverySweep: queue("recovery-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
+  /** Every 10 minutes (jobs/worker.ts): Stripe events waiting with no job left are sent to the long horizon. */
+  stripeEventSweep: queue("stripe-event-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
+  metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),
 } as const;
+
+/** Every queue the worker serves: each spec and its long-horizon stage. */
+export function allQueueSpecs(): Array<QueueSpec<z.ZodType>> {
+  return Object.values(queues).flatMap((q) => [q as QueueSpec<z.ZodType>, ...(q.later ? [q.later as QueueSpec<z.ZodType>] : [])]);
+}
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

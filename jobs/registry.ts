@@ -4,11 +4,14 @@ import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
 import { metricSnapshotsJob } from "./definitions/metric-snapshots";
 import { recoveryExpireJob } from "./definitions/recovery-expire";
+import { recoverySweepJob } from "./definitions/recovery-sweep";
 import { shopifyBillingAttemptCheckJob } from "./definitions/shopify-billing-attempt-check";
 import { shopifyShopEraseJob } from "./definitions/shopify-shop-erase";
 import { shopifyUpdateEmailJob } from "./definitions/shopify-update-email";
 import { shopifyWebhookJob } from "./definitions/shopify-webhook";
 import { stripeEventJob } from "./definitions/stripe-event";
+import { stripeEventSweepJob } from "./definitions/stripe-event-sweep";
+import { stripeEventsFailedEmailJob } from "./definitions/stripe-events-failed-email";
 import { ingestEventJob } from "./definitions/ingest-event";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
 import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
@@ -28,4 +31,7 @@ export const jobDefinitions = [
   ingestEventJob,
   webhookDeliverJob,
   webhookOwnerEmailJob,
+  stripeEventsFailedEmailJob,
+  recoverySweepJob,
+  stripeEventSweepJob,
 ] as unknown as JobDefinition[];

@@ -1,13 +1,34 @@
 import type PgBoss from "pg-boss";
-import { getBoss, stopBoss } from "~/utils/queue.server";
+import { enqueue, getBoss, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
 import type { JobDefinition } from "./define";
 import { DEAD_LETTER_QUEUE, queues } from "./queues";
 import { jobDefinitions } from "./registry";
 
+/** Every 10 minutes: recoveries whose planned action is overdue, and Stripe events whose job was lost, are picked up again. */
+export const SWEEP_CRON = "*/10 * * * *";
+
+/**
+ * Runs one job of `def`, from its queue or from its long-horizon stage (`queue.later`, ADR 0025).
+ * When the short horizon's last retry fails, the job moves to the long-horizon stage; only that
+ * stage's last retry is the handler's `lastAttempt`.
+ */
 export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { retryCount?: number }) {
   const data = def.queue.schema.parse(job.data);
-  await def.handler(data, { jobId: job.id, lastAttempt: (job.retryCount ?? 0) >= def.queue.options.retryLimit });
+  const later = def.queue.later;
+  const inLater = later !== undefined && job.name === later.name;
+  const spec = inLater ? later : def.queue;
+  const retriesSpent = (job.retryCount ?? 0) >= spec.options.retryLimit;
+  try {
+    await def.handler(data, { jobId: job.id, lastAttempt: retriesSpent && (inLater || !later) });
+  } catch (error) {
+    if (later && !inLater && retriesSpent) {
+      // Keyed by this job: a retried hand-over sends one long-horizon job.
+      await enqueue(later, data, { key: job.id });
+      log.warn("job exhausted its short-horizon retries; retrying it on the long horizon", { queue: def.queue.name, jobId: job.id });
+    }
+    throw error;
+  }
 }
 
 /** Starts the pg-boss work loops for every job definition, and the cron schedules. */
@@ -15,20 +36,26 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   const boss = await getBoss({ worker: true });
   const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
   for (const def of jobDefinitions) {
-    for (let i = 0; i < (def.concurrency ?? 2); i++) {
-      await boss.work<object>(def.queue.name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
-        try {
-          await runJob(def as JobDefinition, job!);
-        } catch (error) {
-          log.warn("job failed; pg-boss will retry it", { queue: def.queue.name, jobId: job!.id, error });
-          throw error;
-        }
-      });
+    const names = [def.queue.name, ...(def.queue.later ? [def.queue.later.name] : [])];
+    for (const name of names) {
+      const loops = name === def.queue.name ? (def.concurrency ?? 2) : 1;
+      for (let i = 0; i < loops; i++) {
+        await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
+          try {
+            await runJob(def as JobDefinition, job!);
+          } catch (error) {
+            log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job!.id, error });
+            throw error;
+          }
+        });
+      }
     }
   }
   await boss.work(DEAD_LETTER_QUEUE, { batchSize: 10, pollingIntervalSeconds: 5 }, async (jobs) => {
     for (const job of jobs) log.error("job exhausted its retries", { jobId: job.id, data: job.data });
   });
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
+  await boss.schedule(queues.recoverySweep.name, SWEEP_CRON, {});
+  await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   return { stop: () => stopBoss({ graceful: true }) };
 }

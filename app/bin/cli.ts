@@ -29,6 +29,10 @@ Commands:
       Print a one-time sign-in link to the workspace's dashboard, for its owner, or with --email
       for that member (a teammate on a server without SMTP). --workspace may be left out when
       the server (or the member) has one workspace (say, the demo on a fresh install).
+  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify] [--json]
+      Process again the events Recoup acknowledged but could not apply: Stripe events (given up
+      after three days, or still being retried; --event evt_…) or, with --source shopify, Shopify
+      webhooks (--event <X-Shopify-Webhook-Id>): one workspace's, one event, or every one.
   help
       Show this help.
 
@@ -45,6 +49,9 @@ const OPTIONS = {
   email: { type: "string" },
   id: { type: "string" },
   "grace-hours": { type: "string" },
+  event: { type: "string" },
+  source: { type: "string" },
+  all: { type: "boolean", default: false },
   test: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -79,6 +86,16 @@ const SignInLinkSchema = z.object({
   email: z.email("--email must be an email address").optional(),
   hours: z.coerce.number().int().min(1).max(24 * 7).optional(),
 });
+
+const EventsReplaySchema = z
+  .object({
+    workspace: z.string().min(1).optional(),
+    event: z.string().min(1).max(200).optional(),
+    all: z.boolean(),
+    source: z.enum(["stripe", "shopify"], "--source is stripe or shopify").default("stripe"),
+  })
+  .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <id> or --all")
+  .refine((v) => v.source !== "stripe" || !v.event || /^evt_\w+$/.test(v.event), "--event must be a Stripe event id (evt_…)");
 
 class UsageError extends Error {}
 
@@ -170,6 +187,19 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       out.print({ id: key.id, status: key.status, revokedAt: key.revokedAt }, `Revoked ${key.id} (${key.name}).`);
       return;
     }
+    case "events replay": {
+      const input = parseOrExplain(EventsReplaySchema, values);
+      if (input.workspace) await getWorkspace(input.workspace);
+      const { replayed } =
+        input.source === "shopify"
+          ? await (await import("../domain/shopify/webhooks.server")).replayShopifyWebhooks({ workspaceId: input.workspace, webhookId: input.event })
+          : await (await import("../domain/stripe-events/failures.server")).replayStripeEvents({ workspaceId: input.workspace, eventId: input.event });
+      out.print(
+        { replayed },
+        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : `No failed ${input.source === "shopify" ? "Shopify webhooks" : "or delayed Stripe events"} to replay.`,
+      );
+      return;
+    }
     case "sign-in-link": {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
@@ -205,7 +235,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
   }
 }
 
-const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link"]);
+const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link", "events replay"]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -239,6 +269,8 @@ async function main(argv: string[]): Promise<number> {
     else console.error(error);
     return 1;
   } finally {
+    const { stopBoss } = await import("../utils/queue.server");
+    await stopBoss();
     const { disconnectDb } = await import("../utils/db.server");
     await disconnectDb();
     await database.stop();

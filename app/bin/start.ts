@@ -3,6 +3,7 @@
 import "../utils/env-file.server";
 import { buildIfStale } from "../utils/build.server";
 import { prepareDatabase } from "../utils/local-postgres.server";
+import { installProcessGuards, startupFailureMessage } from "../utils/process-guards.server";
 
 const args = new Set(process.argv.slice(2));
 const dev = args.has("--dev");
@@ -10,6 +11,8 @@ const runWeb = !args.has("--worker");
 const runWorker = !args.has("--web");
 
 async function main() {
+  // A database restart must not kill the process; a failed start still does (below).
+  installProcessGuards();
   const database = await prepareDatabase((line) => console.log(line));
   const { env, EnvError } = await import("../utils/env.server");
   let config;
@@ -66,6 +69,6 @@ async function main() {
 
 main().catch((error) => {
   // A database start-up problem is the operator's to solve: its one sentence says what to do.
-  console.error(error instanceof Error && error.name === "LocalPostgresError" ? error.message : error);
+  console.error(error instanceof Error && error.name === "LocalPostgresError" ? error.message : startupFailureMessage(error));
   process.exit(1);
 });

@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   internal_error: 500,
   upstream_error: 502,
   not_configured: 503,
+  service_unavailable: 503,
   webhook_endpoint_not_found: 404,
   decline_code_not_found: 404,
   subscription_not_found: 404,
@@ -46,6 +47,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   forbidden: "Forbidden",
   not_found: "Not found",
   internal_error: "Internal error",
+  service_unavailable: "Service unavailable",
 };
 
 export function titleFor(code: ErrorCode): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { isDatabaseUnavailable } from "~/utils/db-errors.server";
 import { log } from "~/utils/logger.server";
 import { AppError, ERROR_STATUS, titleFor, type ErrorCode } from "./errors";
 
@@ -43,6 +44,9 @@ export function zodDetail(error: z.ZodError): { detail: string; errors: Array<{ 
   return { detail: first ? `${first.path}: ${first.message}` : "Invalid request", errors };
 }
 
+/** What a 503 asks the client to wait: a PostgreSQL restart or failover takes seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** Maps anything thrown by a route to a Response; unknown errors become an opaque, logged 500. */
 export function toProblem(error: unknown, request: Request, traceId = traceIdFor(request)): Response {
   if (error instanceof Response) return error;
@@ -53,6 +57,15 @@ export function toProblem(error: unknown, request: Request, traceId = traceIdFor
   if (error instanceof z.ZodError) {
     const { detail, errors } = zodDetail(error);
     return problem("validation_failed", detail, { traceId, meta: { errors }, instance });
+  }
+  if (isDatabaseUnavailable(error)) {
+    // A database restart or failover: nothing was stored, and the caller should simply retry (ADR 0026).
+    log.warn("database unavailable: answered 503", { traceId, path: instance, method: request.method, error: (error as Error)?.message });
+    return problem("service_unavailable", "Recoup is briefly unavailable (its database is restarting). Nothing was saved; retry in a few seconds.", {
+      traceId,
+      instance,
+      headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
   }
   log.error("unhandled error", { traceId, path: instance, method: request.method, error });
   return problem("internal_error", "Something went wrong on our side. Quote the traceId if you contact support.", {

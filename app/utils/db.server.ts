@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../generated/prisma/client";
+import { log } from "./logger.server";
 
 export type { Prisma } from "../../generated/prisma/client";
 export type Db = PrismaClient;
@@ -8,7 +9,12 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 const globalForDb = globalThis as unknown as { __recoupDb?: { url: string; client: PrismaClient } };
 
 function create(url: string) {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  // A restarting PostgreSQL closes idle pooled connections: pg drops them and opens new ones on the
+  // next query, so these are logged, never thrown (an unhandled pool 'error' would kill the process).
+  const onError = (error: Error) => log.warn("database connection lost; reconnecting on next use", { error: error.message });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 }, { onPoolError: onError, onConnectionError: onError }),
+  });
 }
 
 /** The Prisma singleton, bound to DATABASE_URL as it is when first used. */

@@ -1,12 +1,20 @@
 import PgBoss from "pg-boss";
 import type { z } from "zod";
-import { DEAD_LETTER_QUEUE, queues, type QueueSpec } from "../../jobs/queues";
+import { allQueueSpecs, DEAD_LETTER_QUEUE, type QueueSpec } from "../../jobs/queues";
 import { now } from "./clock.server";
 import { uuidFromKey } from "./crypto.server";
-import type { Tx } from "./db.server";
+import { isDatabaseUnavailable } from "./db-errors.server";
+import { db, type Tx } from "./db.server";
 import { log } from "./logger.server";
 
 const g = globalThis as unknown as { __recoupBoss?: { url: string; boss: Promise<PgBoss> } };
+
+/**
+ * How often a supervising pg-boss fails jobs whose run outlived their queue's expireInSeconds (a
+ * crashed worker's jobs) and hands them to the next worker: a crash costs expireInSeconds plus this.
+ * pg-boss's default is 120 s; the query is cheap and runs under an advisory lock in one process.
+ */
+export const MAINTENANCE_INTERVAL_SECONDS = 20;
 
 /** One started pg-boss per process and database. Web processes only send; workers also supervise and schedule. */
 export function getBoss(opts: { worker?: boolean } = {}): Promise<PgBoss> {
@@ -18,14 +26,23 @@ export function getBoss(opts: { worker?: boolean } = {}): Promise<PgBoss> {
       max: 5,
       supervise: opts.worker ?? false,
       schedule: opts.worker ?? false,
+      maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
       archiveCompletedAfterSeconds: 7 * 24 * 3600,
     });
-    instance.on("error", (error) => log.error("pg-boss error", { error }));
+    // pg-boss reports its pool's and loops' failures here and keeps polling: a restarting database is
+    // a warning, and its work loops pick up again once it answers.
+    instance.on("error", (error) =>
+      isDatabaseUnavailable(error) ? log.warn("pg-boss: database unavailable, retrying", { error: error.message }) : log.error("pg-boss error", { error }),
+    );
     await instance.start();
     await ensureQueues(instance);
     return instance;
   })();
   g.__recoupBoss = { url, boss };
+  // A start that failed (the database was away) is forgotten, so the next send starts pg-boss again.
+  boss.catch(() => {
+    if (g.__recoupBoss?.boss === boss) g.__recoupBoss = undefined;
+  });
   return boss;
 }
 
@@ -35,12 +52,22 @@ export async function stopBoss(opts: { graceful?: boolean } = {}) {
   if (current) await (await current.boss).stop({ graceful: opts.graceful ?? true, wait: true, timeout: 20_000 });
 }
 
+/** Creates every queue, and brings an existing queue's options up to date with jobs/queues.ts. */
 async function ensureQueues(boss: PgBoss) {
-  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  const existing = new Map((await boss.getQueues()).map((q) => [q.name, q]));
   if (!existing.has(DEAD_LETTER_QUEUE)) await boss.createQueue(DEAD_LETTER_QUEUE).catch(ignoreDuplicate);
-  for (const q of Object.values(queues)) {
-    if (!existing.has(q.name)) {
-      await boss.createQueue(q.name, { name: q.name, ...q.options, deadLetter: DEAD_LETTER_QUEUE }).catch(ignoreDuplicate);
+  for (const q of allQueueSpecs()) {
+    const options = { name: q.name, ...q.options, deadLetter: DEAD_LETTER_QUEUE };
+    const current = existing.get(q.name);
+    if (!current) {
+      await boss.createQueue(q.name, options).catch(ignoreDuplicate);
+    } else if (
+      current.retryLimit !== q.options.retryLimit ||
+      current.retryDelay !== q.options.retryDelay ||
+      current.retryBackoff !== q.options.retryBackoff ||
+      current.expireInSeconds !== q.options.expireInSeconds
+    ) {
+      await boss.updateQueue(q.name, options);
     }
   }
 }
@@ -77,4 +104,20 @@ export async function enqueue<S extends z.ZodType>(
     ...(opts.startAfter ? { startAfter: new Date(Date.now() + Math.max(0, opts.startAfter.getTime() - now().getTime())) } : {}),
     ...(opts.tx ? { db: inTransaction(opts.tx) } : {}),
   });
+}
+
+/**
+ * Of `values`, those that a job of `queueNames` still holds (waiting, retrying or running) in its
+ * payload's `field`: what a sweeper asks before it re-sends work that may have lost its job.
+ */
+export async function withLiveJobs(queueNames: string[], field: string, values: string[]): Promise<Set<string>> {
+  if (values.length === 0) return new Set();
+  await getBoss(); // the pgboss schema exists
+  const rows = await db().$queryRawUnsafe<Array<{ v: string }>>(
+    "SELECT DISTINCT data->>$2 AS v FROM pgboss.job WHERE name = ANY($1::text[]) AND state < 'completed' AND data->>$2 = ANY($3::text[])",
+    queueNames,
+    field,
+    values,
+  );
+  return new Set(rows.map((r) => r.v));
 }

@@ -5,5 +5,5 @@ import { queues } from "../queues";
 export const stripeEventJob = defineJob({
   queue: queues.stripeEvent,
   concurrency: 4,
-  handler: (data) => processStripeEvent(data),
+  handler: (data, ctx) => processStripeEvent({ ...data, lastAttempt: ctx.lastAttempt }),
 });

@@ -62,6 +62,14 @@ export interface FakeStripe {
    */
   failInvoice(account: string | null, invoiceId: string, decline?: DeclineOptions & { nextPaymentAttempt?: number | null }): Stripe.Invoice;
   putSubscription(account: string | null, sub: { id: string; customer: string; status?: string; [k: string]: unknown }): void;
+  /**
+   * An outage: while on, every API request is answered 503 (api_error). The answers say
+   * `Stripe-Should-Retry: false`, so stripe-node gives up at once instead of sleeping through its own
+   * quick retries: tests drive the job-level retries, not the SDK's.
+   */
+  outage(on: boolean): void;
+  /** The next request matching method + path waits, unanswered, until the returned function is called. */
+  hold(method: string, path: string | RegExp): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -762,10 +770,13 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
     return result;
   }
 
+  let down = false;
+  const holds: Array<{ method: string; path: string | RegExp; arrive(): void; released: Promise<void> }> = [];
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://fake');
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const header = (name: string) => {
@@ -798,10 +809,23 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
         return;
       }
 
+      const holdIndex = holds.findIndex((h) => h.method === rec.method && matches(h.path, rec.path));
+      if (holdIndex >= 0) {
+        const [held] = holds.splice(holdIndex, 1);
+        held.arrive();
+        await held.released;
+      }
+
       const requestId = randomId('req', 14);
       let result: Result;
       try {
-        result = handle(rec, requestId);
+        result = down
+          ? {
+              status: 503,
+              body: { error: { type: 'api_error', message: 'Stripe is temporarily unavailable. Please try again later.' } },
+              headers: { 'Stripe-Should-Retry': 'false' },
+            }
+          : handle(rec, requestId);
       } catch (err) {
         console.error('[fake-stripe] handler crashed', err);
         result = { status: 500, body: { error: { type: 'api_error', message: `Fake Stripe crashed: ${String(err)}` } } };
@@ -851,6 +875,17 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
     },
     getInvoice: (account, id) => storeFor(account).invoices.get(id),
     getCustomer: (account, id) => storeFor(account).customers.get(id),
+    outage(on) {
+      down = on;
+    },
+    hold(method, path) {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ method: method.toUpperCase(), path, arrive, released });
+      return { arrived, release };
+    },
     queue(method, path, ...responses) {
       for (const response of responses) scripted.push({ method: method.toUpperCase(), path, response });
     },

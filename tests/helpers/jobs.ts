@@ -16,16 +16,19 @@ export async function runDueJobs(opts: { maxRounds?: number } = {}): Promise<{ r
   for (let round = 0; round < (opts.maxRounds ?? 50); round++) {
     let progressed = false;
     for (const def of jobDefinitions) {
-      const jobs = await boss.fetch<object>(def.queue.name, { batchSize: 20, includeMetadata: true });
-      for (const job of jobs) {
-        progressed = true;
-        ran += 1;
-        try {
-          await runJob(def, job);
-          await boss.complete(def.queue.name, job.id);
-        } catch (error) {
-          failed += 1;
-          await boss.fail(def.queue.name, job.id, { message: String((error as Error).message) });
+      // A job's queue and, for acknowledged work, its long-horizon stage (jobs/queues.ts).
+      for (const name of [def.queue.name, ...(def.queue.later ? [def.queue.later.name] : [])]) {
+        const jobs = await boss.fetch<object>(name, { batchSize: 20, includeMetadata: true });
+        for (const job of jobs) {
+          progressed = true;
+          ran += 1;
+          try {
+            await runJob(def, job);
+            await boss.complete(name, job.id);
+          } catch (error) {
+            failed += 1;
+            await boss.fail(name, job.id, { message: String((error as Error).message) });
+          }
         }
       }
     }

@@ -587,6 +587,47 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
   }
 }
 
+/**
+ * A planned retry or wake-up this long past its time lost its job: the charge-retry job spent its
+ * retries (Stripe unreachable for an hour) or vanished. Longer than that job's whole backoff, so a
+ * job still retrying is never second-guessed (ADR 0025).
+ */
+export const OVERDUE_AFTER_MS = 2 * 3_600_000;
+
+/**
+ * The sweeper (`recovery-sweep`, every 10 minutes): plans again each running recovery whose retry or
+ * wake-up is overdue. The policy decides afresh, so an outage's missed retry is made (or moved) and
+ * the merchant's "next step" is true again. A Stripe charge already started keeps its idempotency
+ * key (same attempt number); a Shopify attempt awaiting its answer is left to its reconciliation.
+ */
+export async function replanOverdueRecoveries(input: { limit?: number } = {}): Promise<{ replanned: string[] }> {
+  const cutoff = new Date(now().getTime() - OVERDUE_AFTER_MS);
+  const overdue = await db().recoveryAttempt.findMany({
+    where: {
+      status: "pending",
+      paused: false,
+      nextActionKind: { in: ["retry", "wait"] },
+      nextActionAt: { lt: cutoff },
+      NOT: { provider: "shopify", retries: { some: { status: "pending" } } },
+    },
+    select: { id: true, workspaceId: true, stripeInvoiceId: true },
+    orderBy: { nextActionAt: "asc" },
+    take: input.limit ?? 200,
+  });
+  const replanned: string[] = [];
+  for (const row of overdue) {
+    await db().$transaction(async (tx) => {
+      const current = await findByInvoice(tx, row.workspaceId, row.stripeInvoiceId);
+      if (!current || current.status !== "pending" || current.paused || !current.nextActionAt || current.nextActionAt >= cutoff) return;
+      if (current.nextActionKind !== "retry" && current.nextActionKind !== "wait") return;
+      await planNext(tx, current);
+      replanned.push(current.id);
+    });
+  }
+  if (replanned.length) log.warn("overdue recoveries planned again", { count: replanned.length });
+  return { replanned };
+}
+
 async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
   const row = await tx.recoveryAttempt.findFirst({ where: { id: recoveryId, workspaceId } });
   if (!row) throw new AppError("recovery_not_found", "No such recovery in this workspace.");

@@ -48,6 +48,31 @@ export async function receiveShopifyWebhook(input: { webhookId: string; topic: s
   });
 }
 
+/**
+ * Runs failed webhooks again (`npm run cli -- events replay --source shopify`): those whose job spent
+ * its retries, three days of them (docs/decisions/0025), once the cause is fixed. One job per
+ * webhook and failure count.
+ */
+export async function replayShopifyWebhooks(input: { workspaceId?: string; webhookId?: string }): Promise<{ replayed: string[] }> {
+  const rows = await db().shopifyWebhook.findMany({
+    where: {
+      ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}),
+      ...(input.webhookId ? { webhookId: input.webhookId } : {}),
+      status: "failed",
+      topic: { in: [...HANDLED] },
+    },
+    select: { id: true, webhookId: true, attempts: true },
+    orderBy: { receivedAt: "asc" },
+  });
+  for (const row of rows) {
+    await db().$transaction(async (tx) => {
+      await tx.shopifyWebhook.update({ where: { id: row.id }, data: { status: "pending" } });
+      await enqueue(queues.shopifyWebhook, { shopifyWebhookId: row.id }, { tx, key: `${row.webhookId}:replay:${row.attempts}` });
+    });
+  }
+  return { replayed: rows.map((r) => r.webhookId) };
+}
+
 export async function processShopifyWebhook(input: { shopifyWebhookId: string }) {
   const row = await db().shopifyWebhook.findUnique({ where: { id: input.shopifyWebhookId } });
   if (!row || row.status === "processed" || row.status === "ignored") return;

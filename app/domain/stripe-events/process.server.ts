@@ -13,9 +13,11 @@ import { disconnectStripeAccount } from "~/domain/connect/connect.server";
 import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { customerIdOf, fetchInvoiceState, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
+import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { ConnectedStripeAccount } from "../../../generated/prisma/client";
+import { recordStripeEventFailure } from "./failures.server";
 
 type Handler = (event: Stripe.Event, account: ConnectedStripeAccount) => Promise<void>;
 
@@ -135,7 +137,7 @@ async function authorizedAfter(account: ConnectedStripeAccount, livemode: boolea
  * The `stripe-event` job. Idempotent: a processed event is skipped; every
  * handler compares state instead of assuming order.
  */
-export async function processStripeEvent(input: { stripeEventId: string }) {
+export async function processStripeEvent(input: { stripeEventId: string; lastAttempt?: boolean }) {
   const row = await db().stripeEvent.findUnique({ where: { id: input.stripeEventId } });
   if (!row || row.status === "processed" || row.status === "ignored") return;
   const event = row.payload as unknown as Stripe.Event;
@@ -174,10 +176,7 @@ export async function processStripeEvent(input: { stripeEventId: string }) {
   try {
     await handler(event, account);
   } catch (error) {
-    await db().stripeEvent.update({
-      where: { id: row.id },
-      data: { attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000), status: "failed", workspaceId: account.workspaceId },
-    });
+    await recordStripeEventFailure({ id: row.id, workspaceId: account.workspaceId, error, lastAttempt: input.lastAttempt ?? false, at: now() });
     log.warn("stripe event failed", { eventId: row.eventId, type: row.type, error });
     throw error;
   }

