@@ -48,6 +48,8 @@ export interface LocalPostgresOptions {
   durable?: boolean;
   /** The project's data folder (default: `.data`, or RECOUP_DATA_DIR). */
   projectDataDir?: string;
+  /** A fixed port, so that a cluster stopped and started again comes back where its clients look. */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -81,7 +83,7 @@ export async function startLocalPostgres(name = "pg", options: LocalPostgresOpti
     return { adminUrl: adminUrl(password, running.port), dataDir, pid: running.pid, stop: async () => {} };
   }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await initdb(bin, dataDir, password, runAs);
-  const port = await freePort(name === "pg" ? 54329 : 54339);
+  const port = options.port ?? (await freePort(name === "pg" ? 54329 : 54339));
   const flags = ["-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
   if (options.durable === false) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const logFile = path.join(dataDir, "postgres.log");

