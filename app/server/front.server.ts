@@ -42,17 +42,25 @@ function locals(res: ExpressResponse): Locals {
   return res.locals as Locals;
 }
 
+const parsedUrls = new WeakMap<IncomingMessage, URL>();
+
 /**
  * The request's path and query on a fixed origin. Joined as text, not resolved against a base: a
- * target like `//evil.example/x` is a path here, never a host.
+ * target like `//evil.example/x` is a path here, never a host. Parsed once per request: every
+ * middleware (headers, CSRF, error shapes) asks for it.
  */
 function requestUrl(req: IncomingMessage): URL {
-  const raw = req.url ?? "/";
-  try {
-    return new URL(`http://front.invalid${raw.startsWith("/") ? raw : `/${raw}`}`);
-  } catch {
-    return new URL("http://front.invalid/");
+  let url = parsedUrls.get(req);
+  if (!url) {
+    const raw = req.url ?? "/";
+    try {
+      url = new URL(`http://front.invalid${raw.startsWith("/") ? raw : `/${raw}`}`);
+    } catch {
+      url = new URL("http://front.invalid/");
+    }
+    parsedUrls.set(req, url);
   }
+  return url;
 }
 
 // ---------------------------------------------------------------- answers from the front itself
@@ -161,13 +169,7 @@ export function securityHeadersMiddleware(opts: { dev: boolean }) {
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const nonce = randomBytes(16).toString("base64");
     locals(res).cspNonce = nonce;
-    let url: URL;
-    try {
-      url = requestUrl(req);
-    } catch {
-      url = new URL("http://front.invalid/");
-    }
-    for (const [name, value] of Object.entries(securityHeaders({ url, nonce, appUrl: env().APP_URL, dev: opts.dev }))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(securityHeaders({ url: requestUrl(req), nonce, appUrl: env().APP_URL, dev: opts.dev }))) res.setHeader(name, value);
     // However the answer ends, a body nobody read is drained, not left to hang the connection.
     res.once("finish", () => drain(req));
     next();
@@ -288,13 +290,14 @@ const REMIX_ERRORS: Record<number, [ErrorCode, (method: string, path: string) =>
 
 /** Remix's own answers under /api (an HTML 404 for an unknown path, a text 405 or 500) in the API's shape. */
 function apiShaped(req: IncomingMessage, response: Response): Response {
-  if (response.status < 400 || surfaceOf(requestUrl(req).pathname) !== "api") return response;
+  const { pathname } = requestUrl(req);
+  if (response.status < 400 || surfaceOf(pathname) !== "api") return response;
   // The routes' own errors are JSON in their contract's shape; Remix's (X-Remix-Error: its 404s and
   // 405s as JSON, its text/plain 500s, the root's HTML 404) are not.
   if ((response.headers.get("content-type") ?? "").includes("json") && !response.headers.has("x-remix-error")) return response;
   const [code, describe] = REMIX_ERRORS[response.status] ?? (["internal_error", () => "Something went wrong on our side."] as const);
   void response.body?.cancel();
-  const shaped = frontError(req, code, describe(req.method ?? "GET", requestUrl(req).pathname));
+  const shaped = frontError(req, code, describe(req.method ?? "GET", pathname));
   if (response.headers.has("allow")) shaped.headers.set("Allow", response.headers.get("allow")!);
   return shaped;
 }
