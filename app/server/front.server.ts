@@ -19,6 +19,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { escapeHtml } from "~/domain/dunning/templates";
 import { AppError, ERROR_STATUS, type ErrorCode } from "~/http/errors";
 import { problem, traceIdFor } from "~/http/problem.server";
 import { env } from "~/utils/env.server";
@@ -66,10 +67,6 @@ function requestUrl(req: IncomingMessage): URL {
 // ---------------------------------------------------------------- answers from the front itself
 
 const PAGE_TITLES: Record<number, string> = { 400: "Bad request", 403: "Refused", 404: "Not found", 405: "Not allowed", 413: "Too large", 500: "Error" };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** An error in the shape of the surface it happened on. */
 export function frontError(req: IncomingMessage, code: ErrorCode, detail: string, meta?: Record<string, unknown>): Response {
