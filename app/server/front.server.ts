@@ -27,9 +27,9 @@ import { log } from "~/utils/logger.server";
 import { frameAncestorsOf, inlineScriptHashes, securityHeaders, surfaceOf } from "./security-headers.server";
 
 /** The largest body any route accepts (the dunning editor's 1 MiB); routes have their own, smaller caps. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** How much of a refused body is read and thrown away before the connection is closed instead. */
-export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Authenticated by a signature, an API key or a platform token, never by our cookie. */
@@ -69,7 +69,7 @@ function requestUrl(req: IncomingMessage): URL {
 const PAGE_TITLES: Record<number, string> = { 400: "Bad request", 403: "Refused", 404: "Not found", 405: "Not allowed", 413: "Too large", 500: "Error" };
 
 /** An error in the shape of the surface it happened on. */
-export function frontError(req: IncomingMessage, code: ErrorCode, detail: string, meta?: Record<string, unknown>): Response {
+function frontError(req: IncomingMessage, code: ErrorCode, detail: string, meta?: Record<string, unknown>): Response {
   const url = requestUrl(req);
   if (surfaceOf(url.pathname) === "api") {
     const request = new Request("http://front.invalid/", { headers: { traceparent: String(req.headers.traceparent ?? "") } });
@@ -242,7 +242,7 @@ function ownOrigins(req: IncomingMessage): Set<string> {
 }
 
 /** Why a request must be refused as a cross-site forgery, or null. */
-export function forgeryOf(req: IncomingMessage): string | null {
+function forgeryOf(req: IncomingMessage): string | null {
   if (!UNSAFE_METHODS.has(req.method ?? "GET")) return null;
   const { pathname } = requestUrl(req);
   if (CSRF_EXEMPT.some((prefix) => pathname.startsWith(prefix))) return null;

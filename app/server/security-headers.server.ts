@@ -25,7 +25,7 @@ const SHOPIFY_ADMIN_ANCESTORS = ["https://admin.shopify.com"];
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 /** The embedded app's frame ancestors: the shop named in the URL (as Shopify's own helper reads it) and the admin. */
-export function shopifyFrameAncestors(url: URL): string {
+function shopifyFrameAncestors(url: URL): string {
   const shop = url.searchParams.get("shop")?.toLowerCase();
   return [...(shop && SHOP_DOMAIN.test(shop) ? [`https://${shop}`] : []), ...SHOPIFY_ADMIN_ANCESTORS].join(" ");
 }

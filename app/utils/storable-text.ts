@@ -4,13 +4,13 @@
  * nesting deeper than anything a real client sends (walking it recursively overflows the stack).
  * Iterative on purpose: a body nested 100,000 levels deep must be refused, not crash the walk.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 export type Unstorable = { reason: "nul" | "surrogate" | "depth"; path: string };
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function textProblem(text: string): "nul" | "surrogate" | null {
+function textProblem(text: string): "nul" | "surrogate" | null {
   if (text.includes("\u0000")) return "nul";
   if (LONE_SURROGATE.test(text)) return "surrogate";
   return null;
@@ -23,7 +23,7 @@ function printable(key: string): string {
 }
 
 /** The first unstorable place in `value` (`"name"`, `"items.2"`, `"(body)"` for the value itself), or null. */
-export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unstorable | null {
+export function findUnstorable(value: unknown): Unstorable | null {
   const stack: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
   while (stack.length > 0) {
     const { value: current, path } = stack.pop()!;
@@ -34,7 +34,7 @@ export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsto
       continue;
     }
     if (!current || typeof current !== "object") continue;
-    if (path.length >= maxDepth) return { reason: "depth", path: where() };
+    if (path.length >= MAX_JSON_DEPTH) return { reason: "depth", path: where() };
     const entries = Object.entries(current);
     // Pushed in reverse so that the first offender in document order is the one reported.
     for (let i = entries.length - 1; i >= 0; i -= 1) {
