@@ -49,7 +49,6 @@ describe("the dashboard layout", () => {
   it("with a session names the workspace", async () => {
     const { workspace, sessionToken } = await makeWorkspace({ name: "Layout Co" });
     expect(await layout.loader(args("/dashboard", sessionToken))).toEqual({
-      signedIn: true,
       workspace: { id: workspace.id, name: "Layout Co", timezone: "UTC" },
       outbox: true,
     });

@@ -24,7 +24,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!session) throw redirect(signInUrlFor(request));
   const workspace = await getWorkspace(session.workspaceId);
   return {
-    signedIn: true as const,
     workspace: { id: workspace.id, name: workspace.name, timezone: workspace.timezone },
     outbox: outboxEnabled(),
   };
