@@ -10,6 +10,7 @@ import { buildIfStale } from "~/utils/build.server";
 import { db } from "~/utils/db.server";
 import { env, resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../factories";
+import { insertAttempt } from "../helpers/attempts";
 
 let base: string;
 let close: () => Promise<void>;
@@ -87,23 +88,14 @@ describe("cross-site request forgery", () => {
 
   it("refuses a cross-site pause of a recovery through single fetch's .data request; from our origin it pauses", async () => {
     const started = new Date(Date.now() - 86_400_000);
-    const recovery = await db().recoveryAttempt.create({
-      data: {
-        workspaceId: owner.workspace.id,
-        provider: "stripe",
-        stripeAccountId: "acct_front",
-        stripeInvoiceId: "in_front_pause",
-        stripeCustomerId: "cus_front",
-        declineType: "soft",
-        declineCategory: "soft_retry",
-        declineCode: "insufficient_funds",
-        amountDueCents: 4900,
-        currency: "usd",
-        startedAt: started,
-        lastFailureAt: started,
-        nextActionKind: "retry",
-        nextActionAt: new Date(Date.now() + 86_400_000),
-      },
+    const recovery = await insertAttempt(owner.workspace.id, {
+      stripeAccountId: "acct_front",
+      declineCategory: "soft_retry",
+      amountDueCents: 4900,
+      startedAt: started,
+      lastFailureAt: started,
+      nextActionKind: "retry",
+      nextActionAt: new Date(Date.now() + 86_400_000),
     });
     const pause = (origin: string) =>
       fetch(`${base}/dashboard/recoveries/${recovery.id}.data`, {
