@@ -5,7 +5,12 @@ import { log } from "~/utils/logger.server";
 import { AppError, ERROR_STATUS, titleFor, type ErrorCode } from "./errors";
 
 export function traceIdFor(request: Request): string {
-  const parent = request.headers.get("traceparent")?.split("-")[1];
+  return traceIdFrom(request.headers.get("traceparent"));
+}
+
+/** The trace id of a W3C `traceparent` header, or a fresh one (for callers holding no fetch Request). */
+export function traceIdFrom(traceparent: string | null | undefined): string {
+  const parent = traceparent?.split("-")[1];
   return parent && /^[0-9a-f]{32}$/.test(parent) ? parent : randomBytes(16).toString("hex");
 }
 

@@ -21,7 +21,7 @@ import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild }
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { escapeHtml } from "~/domain/dunning/templates";
 import { AppError, ERROR_STATUS, type ErrorCode } from "~/http/errors";
-import { problem, traceIdFor } from "~/http/problem.server";
+import { problem, traceIdFrom } from "~/http/problem.server";
 import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { frameAncestorsOf, inlineScriptHashes, securityHeaders, surfaceOf } from "./security-headers.server";
@@ -72,8 +72,7 @@ const PAGE_TITLES: Record<number, string> = { 400: "Bad request", 403: "Refused"
 function frontError(req: IncomingMessage, code: ErrorCode, detail: string, meta?: Record<string, unknown>): Response {
   const url = requestUrl(req);
   if (surfaceOf(url.pathname) === "api") {
-    const request = new Request("http://front.invalid/", { headers: { traceparent: String(req.headers.traceparent ?? "") } });
-    return problem(code, detail, { traceId: traceIdFor(request), instance: url.pathname, meta });
+    return problem(code, detail, { traceId: traceIdFrom(String(req.headers.traceparent ?? "")), instance: url.pathname, meta });
   }
   const status = ERROR_STATUS[code];
   const title = PAGE_TITLES[status] ?? "Error";
