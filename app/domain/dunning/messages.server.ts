@@ -221,21 +221,16 @@ export async function handOverWaitingSteps(input: {
 
 /**
  * The latest email this customer's address got (or is about to get) from the workspace, about any
- * of their recoveries; `except` leaves one message out. Null when none did (or no address).
+ * of their recoveries. Null when none did (or no address).
  */
-export async function lastEmailToCustomer(
+async function lastEmailToCustomer(
   client: Client,
-  input: { workspaceId: string; toEmail: string | null; exceptMessageId?: string },
+  input: { workspaceId: string; toEmail: string | null },
 ): Promise<{ id: string; at: Date; subject: string } | null> {
   // The inbox is what the rule protects: by address (index (workspaceId, toEmail, scheduledFor)).
   if (!input.toEmail) return null;
   const latest = await client.dunningMessage.findFirst({
-    where: {
-      workspaceId: input.workspaceId,
-      status: { in: SENT_OR_GOING },
-      toEmail: input.toEmail,
-      ...(input.exceptMessageId ? { NOT: { id: input.exceptMessageId } } : {}),
-    },
+    where: { workspaceId: input.workspaceId, status: { in: SENT_OR_GOING }, toEmail: input.toEmail },
     orderBy: [{ scheduledFor: "desc" }, { id: "desc" }],
     select: { id: true, sentAt: true, scheduledFor: true, subject: true },
   });
