@@ -14,7 +14,7 @@ async function main() {
   // A database restart must not kill the process; a failed start still does (below).
   installProcessGuards();
   const database = await prepareDatabase((line) => console.log(line));
-  const { env, EnvError } = await import("../utils/env.server");
+  const { appUrlFrom, env, EnvError } = await import("../utils/env.server");
   let config;
   try {
     config = env();
@@ -56,7 +56,8 @@ async function main() {
     stops.push(web.close);
     const address = web.server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
-    console.log(`Recoup is running at ${process.env.APP_URL ? config.APP_URL : `http://localhost:${port}`}`);
+    // The one APP_URL rule, on the port actually bound (PORT=0 picks a free one).
+    console.log(`Recoup is running at ${appUrlFrom({ APP_URL: process.env.APP_URL, PORT: String(port) })}`);
     if (link) console.log(`Sign in to the demo workspace (one-time link): ${link}`);
   }
   if (runWorker) {

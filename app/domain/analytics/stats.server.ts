@@ -38,7 +38,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
   const recoveredSum = (where: object) =>
     db().recoveryAttempt.aggregate({ where: { ...inCurrency, status: "recovered", ...where }, _sum: { recoveredAmountCents: true } });
 
-  const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, failedThisMonth, closedThisMonth, trend] =
+  const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, monthCohort, trend] =
     await Promise.all([
       db().recoveryAttempt.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
       recoveredSum({}),
@@ -47,18 +47,15 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
       db().dunningMessage.count({
         where: { workspaceId: workspace.id, sentAt: { gte: monthStart }, ...(input.accountId ? { recovery: scope } : {}) },
       }),
-      db().recoveryAttempt.count({ where: { ...scope, startedAt: { gte: monthStart } } }),
-      db().recoveryAttempt.groupBy({
-        by: ["status"],
-        where: { ...scope, status: { not: "pending" }, startedAt: { gte: monthStart } },
-        _count: { _all: true },
-      }),
+      // The month's cohort by status, in one read: all of it failed this month; the closed part rates it.
+      db().recoveryAttempt.groupBy({ by: ["status"], where: { ...scope, startedAt: { gte: monthStart } }, _count: { _all: true } }),
       dailyTrend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
     ]);
 
   const count = (rows: Array<{ status: string; _count: { _all: number } }>, status?: string) =>
     rows.filter((r) => (status ? r.status === status : r.status !== "pending")).reduce((n, r) => n + r._count._all, 0);
-  const recoveredThisMonth = count(closedThisMonth, "recovered");
+  const recoveredThisMonth = count(monthCohort, "recovered");
+  const failedThisMonth = monthCohort.reduce((n, r) => n + r._count._all, 0);
 
   return {
     stats: {
@@ -69,7 +66,7 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
       failedThisMonth,
       recoveredThisMonth,
       mrrSaved: toMajorUnits(recoveredMonth._sum.recoveredAmountCents ?? 0, workspace.currency),
-      churnPrevented: percent(recoveredThisMonth, count(closedThisMonth)),
+      churnPrevented: percent(recoveredThisMonth, count(monthCohort)),
       currency: workspace.currency,
     },
     dailyTrend: trend,

@@ -98,6 +98,11 @@ async function loadRecovery(client: Client, recoveryId: string): Promise<Recover
   return client.recoveryAttempt.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
 }
 
+/** The address a recovery's emails go to: the customer's, trimmed; null when there is none. */
+function customerAddress(recovery: { customer: { email: string | null } | null }): string | null {
+  return recovery.customer?.email?.trim() || null;
+}
+
 /**
  * Renders and stores one message, once per (recovery, dedupeKey), and enqueues its send in the
  * same transaction. A second call with the same key changes nothing.
@@ -124,7 +129,7 @@ export async function createMessage(
     branding: emailBranding(recovery.workspace, input.buttonLabel),
     pixelUrl: openPixelUrl(trackingId),
   });
-  const toEmail = recovery.customer?.email?.trim() || null;
+  const toEmail = customerAddress(recovery);
   const { count } = await tx.dunningMessage.createMany({
     data: [
       {
@@ -216,21 +221,16 @@ export async function handOverWaitingSteps(input: {
 
 /**
  * The latest email this customer's address got (or is about to get) from the workspace, about any
- * of their recoveries; `except` leaves one message out. Null when none did (or no address).
+ * of their recoveries. Null when none did (or no address).
  */
-export async function lastEmailToCustomer(
+async function lastEmailToCustomer(
   client: Client,
-  input: { workspaceId: string; toEmail: string | null; exceptMessageId?: string },
+  input: { workspaceId: string; toEmail: string | null },
 ): Promise<{ id: string; at: Date; subject: string } | null> {
   // The inbox is what the rule protects: by address (index (workspaceId, toEmail, scheduledFor)).
   if (!input.toEmail) return null;
   const latest = await client.dunningMessage.findFirst({
-    where: {
-      workspaceId: input.workspaceId,
-      status: { in: SENT_OR_GOING },
-      toEmail: input.toEmail,
-      ...(input.exceptMessageId ? { NOT: { id: input.exceptMessageId } } : {}),
-    },
+    where: { workspaceId: input.workspaceId, status: { in: SENT_OR_GOING }, toEmail: input.toEmail },
     orderBy: [{ scheduledFor: "desc" }, { id: "desc" }],
     select: { id: true, sentAt: true, scheduledFor: true, subject: true },
   });
@@ -280,7 +280,7 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   if (!own) {
     const allowed = await nextEmailAllowedAt(db(), {
       workspaceId: recovery.workspaceId,
-      toEmail: recovery.customer?.email?.trim() || null,
+      toEmail: customerAddress(recovery),
     });
     if (allowed.at.getTime() > now().getTime()) {
       await enqueue(
@@ -364,7 +364,7 @@ export async function requestCustomerAction(input: {
  * of the pause is sent again (its unsent row is replaced).
  */
 export async function resumeSequence(input: { recoveryId: string }): Promise<{ stepId: string; dueAt: Date } | null> {
-  const recovery = await db().recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
+  const recovery = await db().recoveryAttempt.findUnique({ where: { id: input.recoveryId }, include: { customer: { select: { email: true } } } });
   if (!recovery || recovery.status !== "pending" || recovery.paused) return null;
   const messages = await db().dunningMessage.findMany({
     where: { recoveryAttemptId: recovery.id, kind: "sequence" },
@@ -394,8 +394,7 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
 
   const at = now();
   // Overdue steps go out now, but never within the spacing after the customer's last email.
-  const customer = recovery.customerId ? await db().customer.findUnique({ where: { id: recovery.customerId }, select: { email: true } }) : null;
-  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: customer?.email?.trim() || null });
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: customerAddress(recovery) });
   const dueAt = new Date(Math.max(allowed.at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
   const unsent = byStep.get(next.id);
   await db().$transaction(async (tx) => {
