@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import type Stripe from "stripe";
@@ -13,6 +12,7 @@ import { ensureDatabaseExists, migrate, startLocalPostgres, withDatabase, type L
 import { MAINTENANCE_INTERVAL_SECONDS } from "~/utils/queue.server";
 import { queues } from "../../jobs/queues";
 import { signPayload, type FakeStripe } from "../fakes/stripe-server";
+import { freePort } from "../helpers/net";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe";
 
@@ -35,16 +35,6 @@ interface Running {
   alive(): boolean;
 }
 const children: Running[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npm start` (or one half of it) on the cluster, as the README runs it. */
 function startRecoup(flags: string[], ready: RegExp): Running {
