@@ -89,9 +89,14 @@ export const queues = {
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),
 } as const;
 
+/** A queue and, for acknowledged work, its long-horizon stage: the queues its jobs run in. */
+export function stagesOf<S extends z.ZodType>(spec: QueueSpec<S>): Array<QueueSpec<S>> {
+  return spec.later ? [spec, spec.later] : [spec];
+}
+
 /** Every queue the worker serves: each spec and its long-horizon stage. */
 export function allQueueSpecs(): Array<QueueSpec<z.ZodType>> {
-  return Object.values(queues).flatMap((q) => [q as QueueSpec<z.ZodType>, ...(q.later ? [q.later as QueueSpec<z.ZodType>] : [])]);
+  return Object.values(queues).flatMap((q) => stagesOf(q as QueueSpec<z.ZodType>));
 }
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

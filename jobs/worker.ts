@@ -2,7 +2,7 @@ import type PgBoss from "pg-boss";
 import { enqueue, getBoss, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
 import type { JobDefinition } from "./define";
-import { DEAD_LETTER_QUEUE, queues } from "./queues";
+import { DEAD_LETTER_QUEUE, queues, stagesOf } from "./queues";
 import { jobDefinitions } from "./registry";
 
 /**
@@ -50,8 +50,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   const boss = await getBoss({ worker: true });
   const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
   for (const def of jobDefinitions) {
-    const names = [def.queue.name, ...(def.queue.later ? [def.queue.later.name] : [])];
-    for (const name of names) {
+    for (const { name } of stagesOf(def.queue)) {
       const loops = name === def.queue.name ? (def.concurrency ?? 2) : 1;
       for (let i = 0; i < loops; i++) {
         await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
