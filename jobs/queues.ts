@@ -79,19 +79,24 @@ export const queues = {
   webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** An outbound event no endpoint takes, emailed to the workspace owner instead. */
   webhookOwnerEmail: queue("webhook-owner-email", z.object({ eventId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
-  /** Rewrites recent daily snapshots of every workspace: a bulk job. */
   /** Tells a workspace's owner that Stripe events were given up after the long horizon (once a day at most). */
   stripeEventsFailedEmail: queue("stripe-events-failed-email", z.object({ workspaceId: z.string(), day: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Every 10 minutes (jobs/worker.ts): plans again the recoveries whose planned action is long overdue. */
   recoverySweep: queue("recovery-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
   /** Every 10 minutes (jobs/worker.ts): Stripe events waiting with no job left are sent to the long horizon. */
   stripeEventSweep: queue("stripe-event-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
+  /** Rewrites recent daily snapshots of every workspace: a bulk job. */
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),
 } as const;
 
+/** A queue and, for acknowledged work, its long-horizon stage: the queues its jobs run in. */
+export function stagesOf<S extends z.ZodType>(spec: QueueSpec<S>): Array<QueueSpec<S>> {
+  return spec.later ? [spec, spec.later] : [spec];
+}
+
 /** Every queue the worker serves: each spec and its long-horizon stage. */
 export function allQueueSpecs(): Array<QueueSpec<z.ZodType>> {
-  return Object.values(queues).flatMap((q) => [q as QueueSpec<z.ZodType>, ...(q.later ? [q.later as QueueSpec<z.ZodType>] : [])]);
+  return Object.values(queues).flatMap((q) => stagesOf(q as QueueSpec<z.ZodType>));
 }
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

@@ -2,8 +2,21 @@ import type PgBoss from "pg-boss";
 import { enqueue, getBoss, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
 import type { JobDefinition } from "./define";
-import { DEAD_LETTER_QUEUE, queues } from "./queues";
+import { DEAD_LETTER_QUEUE, queues, stagesOf } from "./queues";
 import { jobDefinitions } from "./registry";
+
+/**
+ * What a short-horizon run throws once its job moved to the long-horizon stage: the handler's error
+ * (same message), marked so the dead-letter worker, which receives the serialized error as the copy's
+ * `output`, can tell a hand-over from work that exhausted its retries.
+ */
+class HandedOver extends Error {
+  readonly handedOverTo: string;
+  constructor(later: string, cause: unknown) {
+    super(String((cause as Error)?.message ?? cause), { cause });
+    this.handedOverTo = later;
+  }
+}
 
 /** Every 10 minutes: recoveries whose planned action is overdue, and Stripe events whose job was lost, are picked up again. */
 export const SWEEP_CRON = "*/10 * * * *";
@@ -26,6 +39,7 @@ export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { ret
       // Keyed by this job: a retried hand-over sends one long-horizon job.
       await enqueue(later, data, { key: job.id });
       log.warn("job exhausted its short-horizon retries; retrying it on the long horizon", { queue: def.queue.name, jobId: job.id });
+      throw new HandedOver(later.name, error);
     }
     throw error;
   }
@@ -36,8 +50,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   const boss = await getBoss({ worker: true });
   const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
   for (const def of jobDefinitions) {
-    const names = [def.queue.name, ...(def.queue.later ? [def.queue.later.name] : [])];
-    for (const name of names) {
+    for (const { name } of stagesOf(def.queue)) {
       const loops = name === def.queue.name ? (def.concurrency ?? 2) : 1;
       for (let i = 0; i < loops; i++) {
         await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
@@ -51,8 +64,12 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
       }
     }
   }
-  await boss.work(DEAD_LETTER_QUEUE, { batchSize: 10, pollingIntervalSeconds: 5 }, async (jobs) => {
-    for (const job of jobs) log.error("job exhausted its retries", { jobId: job.id, data: job.data });
+  await boss.work(DEAD_LETTER_QUEUE, { batchSize: 10, pollingIntervalSeconds: 5, includeMetadata: true }, async (jobs) => {
+    for (const job of jobs) {
+      const handedOverTo = (job.output as { handedOverTo?: string } | undefined)?.handedOverTo;
+      if (handedOverTo) log.info("job moved to its long-horizon stage", { jobId: job.id, queue: handedOverTo, data: job.data });
+      else log.error("job exhausted its retries", { jobId: job.id, data: job.data });
+    }
   });
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
   await boss.schedule(queues.recoverySweep.name, SWEEP_CRON, {});

@@ -1,18 +1,10 @@
 import net from "node:net";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { freePort } from "../../tests/helpers/net";
 import { isDatabaseUnavailable } from "./db-errors.server";
 import { db } from "./db.server";
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const rejection = (p: Promise<unknown>) => p.then(() => null, (error: unknown) => error);
 
@@ -32,7 +24,7 @@ describe("isDatabaseUnavailable", () => {
 
     // Prisma's pool, pointed at a database that is not listening.
     const url = new URL(process.env.DATABASE_URL!);
-    url.port = String(await closedPort());
+    url.port = String(await freePort());
     const saved = process.env.DATABASE_URL;
     try {
       process.env.DATABASE_URL = url.toString();
@@ -48,7 +40,7 @@ describe("isDatabaseUnavailable", () => {
   });
 
   it("is false for bugs and for other servers refusing a connection (SMTP, a merchant's endpoint)", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const refused = await rejection(
       new Promise((_, reject) => {
         const socket = net.connect(port, "127.0.0.1");

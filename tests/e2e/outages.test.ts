@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import type Stripe from "stripe";
@@ -13,6 +11,8 @@ import { ensureDatabaseExists, migrate, startLocalPostgres, withDatabase, type L
 import { MAINTENANCE_INTERVAL_SECONDS } from "~/utils/queue.server";
 import { queues } from "../../jobs/queues";
 import { signPayload, type FakeStripe } from "../fakes/stripe-server";
+import { freePort } from "../helpers/net";
+import { startRecoup, type RunningRecoup } from "../helpers/processes";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe";
 
@@ -27,55 +27,13 @@ let cluster: LocalPostgres | undefined;
 const startCluster = async () => (cluster = await startLocalPostgres(CLUSTER, { durable: false, port: clusterPort }));
 let url = "";
 let stripe: FakeStripe;
-interface Running {
-  child: ChildProcess;
-  seen: Promise<void>;
-  exited: Promise<number | string | null>;
-  output(): string;
-  alive(): boolean;
-}
-const children: Running[] = [];
+const children: RunningRecoup[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** `npm start` (or one half of it) on the cluster, as the README runs it. */
-function startRecoup(flags: string[], ready: RegExp): Running {
+/** `npm start` (or one half of it) on the cluster. */
+function startOnCluster(flags: string[], ready: RegExp): RunningRecoup {
   // Without APP_URL (setUpStripe's recoup.test) the process prints the address it listens on.
   const { APP_URL: _appUrl, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "app/bin/start.ts", ...flags], {
-    env: { ...inherited, DATABASE_URL: url, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  let exitCode: number | string | null | undefined;
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on("exit", (code, signal) => {
-      exitCode = code ?? signal;
-      resolve(exitCode);
-    }),
-  );
-  const seen = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 120 s:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited early (${code}):\n${output}`)));
-  });
-  const handle = { child, seen, exited, output: () => output, alive: () => exitCode === undefined };
+  const handle = startRecoup(flags, ready, { env: { ...inherited, DATABASE_URL: url }, timeoutMs: 120_000 });
   children.push(handle);
   return handle;
 }
@@ -135,7 +93,7 @@ describe("a worker killed mid-job", () => {
 
     // Worker 1 takes the event's job and is killed while it waits for Stripe.
     const held = stripe.hold("GET", `/v1/invoices/${m.invoiceId}`);
-    const first = startRecoup(["--worker"], /Worker started/);
+    const first = startOnCluster(["--worker"], /Worker started/);
     await first.seen;
     const payload = JSON.stringify(failed);
     await receiveStripeEvent({ rawBody: payload, signature: signPayload(payload, CONNECT_WEBHOOK_SECRET) });
@@ -161,7 +119,7 @@ describe("a worker killed mid-job", () => {
     await admin.end();
 
     // Another worker (npm start: web and worker) takes it over within one maintenance interval.
-    const both = startRecoup([], /Worker started/);
+    const both = startOnCluster([], /Worker started/);
     await both.seen;
     const { value: recovery, ms } = await waitFor("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
     expect(recovery).toMatchObject({ status: "pending", amountDueCents: 4100 });

@@ -1,33 +1,9 @@
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-
-/** Starts `app/bin/start.ts` with the given flags on this file's database and waits for a line. */
-function start(flags: string[], ready: RegExp) {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/bin/start.ts", ...flags], {
-    env: { ...process.env, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const seen = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited early (${code}):\n${output}`)));
-  });
-  const exited = new Promise<number | string | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
-  return { child, seen, exited, output: () => output };
-}
+import { startRecoup } from "../helpers/processes";
 
 describe("processes", () => {
   it("the worker starts, and stops cleanly on SIGTERM", async () => {
-    const worker = start(["--worker"], /Worker started/);
+    const worker = startRecoup(["--worker"], /Worker started/);
     await worker.seen;
     worker.child.kill("SIGTERM");
     const code = await worker.exited;
@@ -39,7 +15,7 @@ describe("processes", () => {
 
 describe("the web process", () => {
   it("serves the health endpoints, then stops cleanly on SIGTERM", async () => {
-    const web = start(["--web"], /Recoup is running at (http:\/\/\S+)/);
+    const web = startRecoup(["--web"], /Recoup is running at (http:\/\/\S+)/);
     await web.seen;
     const url = /Recoup is running at (http:\/\/\S+)/.exec(web.output())![1]!;
     const health = await fetch(`${url}/api/v1/health`);
@@ -58,7 +34,7 @@ describe("npm start (web and worker in one process)", () => {
   // that both load are evaluated twice, which once crashed the boot (app/http/api-v1/schema-names.ts).
   // This is the command the README gives.
   it("boots both, serves the API and its document, then stops cleanly on SIGTERM", async () => {
-    const both = start([], /Worker started/);
+    const both = startRecoup([], /Worker started/);
     await both.seen;
     const url = /Recoup is running at (http:\/\/\S+)/.exec(both.output())![1]!;
     const document = await fetch(`${url}/api/v1/openapi.json`);

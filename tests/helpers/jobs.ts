@@ -1,5 +1,6 @@
 import pg from "pg";
 import { runJob } from "../../jobs/worker";
+import { stagesOf } from "../../jobs/queues";
 import { jobDefinitions } from "../../jobs/registry";
 import { testClock } from "~/utils/clock.server";
 import { getBoss } from "~/utils/queue.server";
@@ -17,7 +18,7 @@ export async function runDueJobs(opts: { maxRounds?: number } = {}): Promise<{ r
     let progressed = false;
     for (const def of jobDefinitions) {
       // A job's queue and, for acknowledged work, its long-horizon stage (jobs/queues.ts).
-      for (const name of [def.queue.name, ...(def.queue.later ? [def.queue.later.name] : [])]) {
+      for (const { name } of stagesOf(def.queue)) {
         const jobs = await boss.fetch<object>(name, { batchSize: 20, includeMetadata: true });
         for (const job of jobs) {
           progressed = true;

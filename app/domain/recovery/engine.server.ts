@@ -559,9 +559,10 @@ export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt"
 export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string[]; at: Date; ref: () => string }) {
   const { tx } = input;
   for (const id of input.recoveryIds) {
+    // Where the invoice lock is; the row itself is read under it.
+    const invoice = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id }, select: { workspaceId: true, stripeInvoiceId: true } });
+    await lockInvoice(tx, invoice.workspaceId, invoice.stripeInvoiceId);
     let recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
-    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
-    recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
     if (recovery.status === "pending") recovery = await closeRecovery(tx, recovery, "abandoned", "customer_erased", input.at);
     await tx.recoveryAttempt.update({
       where: { id },

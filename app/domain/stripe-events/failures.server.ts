@@ -4,7 +4,7 @@ import { db, type Tx } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { enqueue, withLiveJobs } from "~/utils/queue.server";
-import { queues } from "../../../jobs/queues";
+import { queues, stagesOf } from "../../../jobs/queues";
 
 // Stripe events we acknowledged but could not apply (ADR 0025): retried on a short horizon, then a
 // long one; shown to the merchant once they keep failing, mailed to the owner once given up, and
@@ -147,7 +147,7 @@ export async function requeueOrphanedStripeEvents(): Promise<{ requeued: string[
       take: 500,
     });
     if (rows.length === 0) break;
-    const live = await withLiveJobs([queues.stripeEvent.name, later.name], "stripeEventId", rows.map((r) => r.id));
+    const live = await withLiveJobs(stagesOf(queues.stripeEvent).map((q) => q.name), "stripeEventId", rows.map((r) => r.id));
     for (const row of rows.filter((r) => !live.has(r.id))) {
       await enqueue(later, { stripeEventId: row.id }, { key: `${row.eventId}:orphan:${row.attempts}` });
       requeued.push(row.eventId);
