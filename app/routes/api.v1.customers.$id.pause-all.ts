@@ -17,8 +17,8 @@ const pauseAll = defineEndpoint({
   response: BulkActionSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, caller, params }) =>
-    pauseAllForCustomer({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) =>
+    pauseAllForCustomer({ ...scope, id: params.id }),
 });
 
 const route = routeOf(pauseAll);

@@ -22,10 +22,9 @@ const list = defineEndpoint({
   query: PageQuerySchema,
   response: pageSchema(PaymentSchema),
   errors: ["customer_not_found"],
-  handler: ({ workspaceId, caller, params, query }) =>
+  handler: ({ scope, params, query }) =>
     listCustomerPayments({
-      workspaceId,
-      livemode: caller.livemode,
+      ...scope,
       id: params.id,
       page: pageRequest(query),
     }),

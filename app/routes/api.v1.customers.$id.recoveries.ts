@@ -22,10 +22,9 @@ const list = defineEndpoint({
   query: PageQuerySchema,
   response: pageSchema(RecoverySchema),
   errors: ["customer_not_found"],
-  handler: ({ workspaceId, caller, params, query }) =>
+  handler: ({ scope, params, query }) =>
     listCustomerRecoveries({
-      workspaceId,
-      livemode: caller.livemode,
+      ...scope,
       id: params.id,
       page: pageRequest(query),
     }),

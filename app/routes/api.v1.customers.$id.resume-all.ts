@@ -17,8 +17,8 @@ const resumeAll = defineEndpoint({
   response: BulkActionSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, caller, params }) =>
-    resumeAllForCustomer({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) =>
+    resumeAllForCustomer({ ...scope, id: params.id }),
 });
 
 const route = routeOf(resumeAll);

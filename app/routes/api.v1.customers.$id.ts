@@ -21,8 +21,8 @@ const get = defineEndpoint({
   response: CustomerDetailSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, caller, params }) =>
-    getCustomer({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) =>
+    getCustomer({ ...scope, id: params.id }),
 });
 
 const erase = defineEndpoint({
@@ -37,8 +37,8 @@ const erase = defineEndpoint({
   response: ErasureSchema,
   errors: ["customer_not_found"],
   example: { params: { id: "cus_QxYz123" } },
-  handler: ({ workspaceId, caller, params }) =>
-    eraseCustomerById({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) =>
+    eraseCustomerById({ ...scope, id: params.id }),
 });
 
 const route = routeOf(get, erase);

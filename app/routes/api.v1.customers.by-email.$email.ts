@@ -21,8 +21,8 @@ const byEmail = defineEndpoint({
   response: CustomerDetailSchema,
   errors: ["customer_not_found"],
   example: { params: { email: "jane@example.com" } },
-  handler: ({ workspaceId, caller, params }) =>
-    getCustomerByEmail({ workspaceId, livemode: caller.livemode, email: params.email }),
+  handler: ({ scope, params }) =>
+    getCustomerByEmail({ ...scope, email: params.email }),
 });
 
 const route = routeOf(byEmail);

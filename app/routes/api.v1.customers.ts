@@ -26,10 +26,9 @@ const list = defineEndpoint({
   }),
   response: pageSchema(CustomerSchema),
   example: { query: { search: "jane", limit: "25" } },
-  handler: ({ workspaceId, caller, query }) =>
+  handler: ({ scope, query }) =>
     listCustomers({
-      workspaceId,
-      livemode: caller.livemode,
+      ...scope,
       search: query.search,
       page: pageRequest(query),
     }),

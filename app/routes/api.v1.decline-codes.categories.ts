@@ -15,7 +15,7 @@ const categories = defineEndpoint({
     items: z.array(DeclineCategorySchema),
     next_cursor: z.null().describe("Always null: the four categories fit one page."),
   }),
-  handler: ({ workspaceId, caller }) => listDeclineCategories({ workspaceId, livemode: caller.livemode }),
+  handler: ({ scope }) => listDeclineCategories(scope),
 });
 
 const route = routeOf(categories);

@@ -28,8 +28,8 @@ const ingest = defineEndpoint({
       decline_code: "Not enough balance",
     },
   },
-  handler: ({ workspaceId, caller, body, request }) =>
-    receivePaymentEvent({ workspaceId, livemode: caller.livemode, event: body, idempotencyKey: idempotencyKeyOf(request) }),
+  handler: ({ scope, body, request }) =>
+    receivePaymentEvent({ ...scope, event: body, idempotencyKey: idempotencyKeyOf(request) }),
 });
 
 const route = routeOf(ingest);

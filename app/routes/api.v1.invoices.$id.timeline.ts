@@ -14,7 +14,7 @@ const timeline = defineEndpoint({
   response: InvoiceTimelineSchema,
   errors: ["invoice_not_found"],
   example: { params: { id: "in_1QxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => getInvoiceTimeline({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getInvoiceTimeline({ ...scope, id: params.id }),
 });
 
 const route = routeOf(timeline);

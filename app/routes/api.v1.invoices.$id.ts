@@ -14,7 +14,7 @@ const get = defineEndpoint({
   response: InvoiceSchema,
   errors: ["invoice_not_found"],
   example: { params: { id: "in_1QxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => getInvoice({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getInvoice({ ...scope, id: params.id }),
 });
 
 const route = routeOf(get);

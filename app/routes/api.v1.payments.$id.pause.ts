@@ -13,7 +13,7 @@ const pause = defineEndpoint({
   response: PaymentPauseSchema,
   errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => pausePayment({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => pausePayment({ ...scope, id: params.id }),
 });
 
 const route = routeOf(pause);

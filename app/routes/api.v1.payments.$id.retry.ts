@@ -15,7 +15,7 @@ const retry = defineEndpoint({
   status: 202,
   errors: ["payment_not_found", "conflict", "recovery_erased"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => retryPayment({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => retryPayment({ ...scope, id: params.id }),
 });
 
 const route = routeOf(retry);

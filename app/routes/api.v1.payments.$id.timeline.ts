@@ -13,7 +13,7 @@ const timeline = defineEndpoint({
   params: PaymentIdParamsSchema,
   response: PaymentTimelineSchema,
   errors: ["payment_not_found"],
-  handler: ({ workspaceId, caller, params }) => getPaymentTimeline({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getPaymentTimeline({ ...scope, id: params.id }),
 });
 
 const route = routeOf(timeline);

@@ -13,7 +13,7 @@ const get = defineEndpoint({
   response: PaymentSchema,
   errors: ["payment_not_found"],
   example: { params: { id: "in_1PxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => getPayment({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getPayment({ ...scope, id: params.id }),
 });
 
 const route = routeOf(get);

@@ -15,7 +15,7 @@ const list = defineEndpoint({
   response: pageSchema(PaymentSchema),
   errors: ["invalid_cursor"],
   example: { query: { status: "failed", decline_category: "soft_retry", created_after: "2026-03-01", limit: "25" } },
-  handler: ({ workspaceId, caller, query }) => listPayments({ workspaceId, livemode: caller.livemode, query, page: pageRequest(query) }),
+  handler: ({ scope, query }) => listPayments({ ...scope, query, page: pageRequest(query) }),
 });
 
 const route = routeOf(list);

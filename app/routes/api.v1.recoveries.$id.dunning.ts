@@ -15,7 +15,7 @@ const dunning = defineEndpoint({
   response: DunningSentSchema,
   errors: ["recovery_not_found", "template_not_found", "unknown_placeholder", "conflict", "recovery_erased"],
   example: { params: { id: "cm3recovery0001" }, body: { subject: "{{customer_name}}, your payment to {{merchant_name}} didn't go through" } },
-  handler: ({ workspaceId, caller, params, body }) => sendDunningNow({ workspaceId, livemode: caller.livemode, id: params.id, templateId: body.template_id, subject: body.subject }),
+  handler: ({ scope, params, body }) => sendDunningNow({ ...scope, id: params.id, templateId: body.template_id, subject: body.subject }),
 });
 
 const route = routeOf(dunning);

@@ -12,7 +12,7 @@ const get = defineEndpoint({
   params: RecoveryIdParamsSchema,
   response: RecoveryDetailSchema,
   errors: ["recovery_not_found"],
-  handler: ({ workspaceId, caller, params }) => getRecovery({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getRecovery({ ...scope, id: params.id }),
 });
 
 const route = routeOf(get);

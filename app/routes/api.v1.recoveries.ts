@@ -14,7 +14,7 @@ const list = defineEndpoint({
   response: pageSchema(RecoverySchema),
   errors: ["invalid_cursor"],
   example: { query: { status: "active", limit: "25" } },
-  handler: ({ workspaceId, caller, query }) => listRecoveries({ workspaceId, livemode: caller.livemode, query, page: pageRequest(query) }),
+  handler: ({ scope, query }) => listRecoveries({ ...scope, query, page: pageRequest(query) }),
 });
 
 const route = routeOf(list);

@@ -16,7 +16,7 @@ const list = defineEndpoint({
   response: pageSchema(InvoiceSchema),
   errors: ["subscription_not_found"],
   example: { params: { id: "sub_1QxYz2AbCdEf" }, query: { limit: "10" } },
-  handler: ({ workspaceId, caller, params, query }) => listSubscriptionInvoices({ workspaceId, livemode: caller.livemode, id: params.id, page: pageRequest(query) }),
+  handler: ({ scope, params, query }) => listSubscriptionInvoices({ ...scope, id: params.id, page: pageRequest(query) }),
 });
 
 const route = routeOf(list);

@@ -15,7 +15,7 @@ const get = defineEndpoint({
   response: SubscriptionSchema,
   errors: ["subscription_not_found"],
   example: { params: { id: "sub_1QxYz2AbCdEf" } },
-  handler: ({ workspaceId, caller, params }) => getSubscription({ workspaceId, livemode: caller.livemode, id: params.id }),
+  handler: ({ scope, params }) => getSubscription({ ...scope, id: params.id }),
 });
 
 const route = routeOf(get);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import * as customerRoute from "~/routes/api.v1.customers.$id";
 import * as paymentsRoute from "~/routes/api.v1.customers.$id.payments";
@@ -9,24 +9,18 @@ import * as byEmailRoute from "~/routes/api.v1.customers.by-email.$email";
 import * as customersRoute from "~/routes/api.v1.customers";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { liftRateLimits, v1Caller } from "../helpers/openapi";
+import { useV1Caller } from "../helpers/openapi";
 
-type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Ws = Awaited<ReturnType<typeof makeWorkspace>>;
 type Item = Record<string, unknown>;
-let v1: Caller;
-
-liftRateLimits();
-beforeAll(async () => {
-  v1 = await v1Caller({
-    "/api/v1/customers": customersRoute,
-    "/api/v1/customers/by-email/{email}": byEmailRoute,
-    "/api/v1/customers/{id}": customerRoute,
-    "/api/v1/customers/{id}/payments": paymentsRoute,
-    "/api/v1/customers/{id}/recoveries": recoveriesRoute,
-    "/api/v1/customers/{id}/pause-all": pauseAllRoute,
-    "/api/v1/customers/{id}/resume-all": resumeAllRoute,
-  });
+const v1 = useV1Caller({
+  "/api/v1/customers": customersRoute,
+  "/api/v1/customers/by-email/{email}": byEmailRoute,
+  "/api/v1/customers/{id}": customerRoute,
+  "/api/v1/customers/{id}/payments": paymentsRoute,
+  "/api/v1/customers/{id}/recoveries": recoveriesRoute,
+  "/api/v1/customers/{id}/pause-all": pauseAllRoute,
+  "/api/v1/customers/{id}/resume-all": resumeAllRoute,
 });
 
 let seq = 0;

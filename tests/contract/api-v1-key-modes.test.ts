@@ -18,32 +18,30 @@ import { encrypt } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { runDueJobs } from "../helpers/jobs";
 import { useStripeAndMail } from "../helpers/mail-and-stripe";
-import { liftRateLimits, v1Caller } from "../helpers/openapi";
+import { useV1Caller } from "../helpers/openapi";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { deliver, eventOf } from "../helpers/stripe";
 
 const env = useStripeAndMail();
-let v1: Awaited<ReturnType<typeof v1Caller>>;
 let m: Awaited<ReturnType<typeof merchantWithOpenInvoice>>;
 let keys: { live: string; test: string };
 let ids: { live: string; test: string };
 const LIVE_INVOICE = "in_live_mode_1";
 
-liftRateLimits();
+const v1 = useV1Caller({
+  "/api/v1/payments": paymentsRoute,
+  "/api/v1/payments/{id}": paymentRoute,
+  "/api/v1/payments/{id}/retry": retryRoute,
+  "/api/v1/payments/{id}/pause": pauseRoute,
+  "/api/v1/recoveries": recoveriesRoute,
+  "/api/v1/recoveries/{id}": recoveryRoute,
+  "/api/v1/customers": customersRoute,
+  "/api/v1/customers/{id}": customerRoute,
+  "/api/v1/invoices/{id}": invoiceRoute,
+  "/api/v1/decline-codes/categories": categoriesRoute,
+  "/api/v1/ingest/payment-event": ingestRoute,
+});
 beforeAll(async () => {
-  v1 = await v1Caller({
-    "/api/v1/payments": paymentsRoute,
-    "/api/v1/payments/{id}": paymentRoute,
-    "/api/v1/payments/{id}/retry": retryRoute,
-    "/api/v1/payments/{id}/pause": pauseRoute,
-    "/api/v1/recoveries": recoveriesRoute,
-    "/api/v1/recoveries/{id}": recoveryRoute,
-    "/api/v1/customers": customersRoute,
-    "/api/v1/customers/{id}": customerRoute,
-    "/api/v1/invoices/{id}": invoiceRoute,
-    "/api/v1/decline-codes/categories": categoriesRoute,
-    "/api/v1/ingest/payment-event": ingestRoute,
-  });
   // One workspace with a test-mode Stripe account and a live one (a connection is one mode, and
   // Stripe's events say which): a failure on each.
   m = await merchantWithOpenInvoice(env.stripe, { amount: 1100 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createSequence } from "~/domain/dunning/sequences.server";
 import { getWorkspaceSettings } from "~/domain/settings/settings.server";
@@ -8,19 +8,13 @@ import * as previewRoute from "~/routes/api.v1.templates.preview.$id";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { liftRateLimits, v1Caller } from "../helpers/openapi";
+import { useV1Caller } from "../helpers/openapi";
 
-type Caller = Awaited<ReturnType<typeof v1Caller>>;
 type Ws = Awaited<ReturnType<typeof makeWorkspace>>;
-let v1: Caller;
-
-liftRateLimits();
-beforeAll(async () => {
-  v1 = await v1Caller({
-    "/api/v1/settings/quiet-hours": quietHoursRoute,
-    "/api/v1/settings/recovery-goal": goalRoute,
-    "/api/v1/templates/preview/{id}": previewRoute,
-  });
+const v1 = useV1Caller({
+  "/api/v1/settings/quiet-hours": quietHoursRoute,
+  "/api/v1/settings/recovery-goal": goalRoute,
+  "/api/v1/templates/preview/{id}": previewRoute,
 });
 afterAll(() => {
   testClock.reset();

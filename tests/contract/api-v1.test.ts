@@ -10,21 +10,18 @@ import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute } from "../helpers/http";
-import { apiPathOfRouteFile, apiV1Contract, liftRateLimits, v1Caller } from "../helpers/openapi";
+import { apiPathOfRouteFile, apiV1Contract, useV1Caller } from "../helpers/openapi";
 
-type Caller = Awaited<ReturnType<typeof v1Caller>>;
-let v1: Caller;
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
 let other: Awaited<ReturnType<typeof makeWorkspace>>;
 
-liftRateLimits();
+const v1 = useV1Caller({
+  "/api/v1/status": statusRoute,
+  "/api/v1/api-keys": apiKeysRoute,
+  "/api/v1/api-keys/{id}": apiKeyRoute,
+  "/api/v1/api-keys/{id}/rotate": rotateRoute,
+});
 beforeAll(async () => {
-  v1 = await v1Caller({
-    "/api/v1/status": statusRoute,
-    "/api/v1/api-keys": apiKeysRoute,
-    "/api/v1/api-keys/{id}": apiKeyRoute,
-    "/api/v1/api-keys/{id}/rotate": rotateRoute,
-  });
   ws = await makeWorkspace();
   other = await makeWorkspace();
 });

@@ -111,6 +111,30 @@ export async function v1Caller(modules: Record<string, RouteModule>) {
   return { call, seen };
 }
 
+export type V1Caller = Awaited<ReturnType<typeof v1Caller>>;
+
+/**
+ * A test file's /api/v1 caller over `modules`, with the rate limits lifted for the file
+ * (liftRateLimits): built in a beforeAll, usable from the file's later hooks and its tests.
+ */
+export function useV1Caller(modules: Record<string, RouteModule>): V1Caller {
+  let caller: V1Caller | undefined;
+  liftRateLimits();
+  beforeAll(async () => {
+    caller = await v1Caller(modules);
+  });
+  const built = () => {
+    if (!caller) throw new Error("useV1Caller: the caller is built in beforeAll; call it from a hook or a test");
+    return caller;
+  };
+  return {
+    call: (...args) => built().call(...args),
+    get seen() {
+      return built().seen;
+    },
+  };
+}
+
 const RATE_LIMIT_SETTINGS = ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"] as const;
 
 /**

@@ -33,5 +33,5 @@ export async function merchantWithOpenInvoice(
   });
   // The fake Stripe is a test-mode account (its events say livemode: false): its data is read with a test key (ADR 0032).
   const testKey = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["admin"], name: "test mode", livemode: false });
-  return { ...ws, liveApiKey: ws.apiKey, apiKey: testKey.key, account, invoiceId, customerId };
+  return { ...ws, apiKey: testKey.key, account, invoiceId, customerId };
 }

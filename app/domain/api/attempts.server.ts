@@ -18,13 +18,18 @@ export interface ApiScope {
   livemode: boolean;
 }
 
+/** The rows a scope sees: a where-clause for any table that carries workspaceId and livemode. */
+export function inScope({ workspaceId, livemode }: ApiScope): ApiScope {
+  return { workspaceId, livemode };
+}
+
 /** One page of a workspace's recovery rows, newest failure first. */
 export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(input: ApiScope & {
   where: AttemptWhere;
   page: PageRequest;
   include: I;
 }): Promise<Page<Prisma.RecoveryAttemptGetPayload<{ include: I }>>> {
-  const where: AttemptWhere = { ...input.where, workspaceId: input.workspaceId, livemode: input.livemode };
+  const where: AttemptWhere = { ...input.where, ...inScope(input) };
   const orderBy: Prisma.RecoveryAttemptOrderByWithRelationInput[] = [{ startedAt: "desc" }, { id: "desc" }];
   const find = (args: { where: AttemptWhere; take: number; skip?: number }) =>
     db().recoveryAttempt.findMany({ ...args, orderBy, include: input.include }) as unknown as Promise<Array<Prisma.RecoveryAttemptGetPayload<{ include: I }>>>;
@@ -99,9 +104,8 @@ export function startedBetween(after?: string, before?: string): AttemptWhere {
  * Only in the caller's workspace and mode.
  */
 export async function findAttemptId(scope: ApiScope, ref: string): Promise<string | null> {
-  const { workspaceId, livemode } = scope;
   const rows = await db().recoveryAttempt.findMany({
-    where: { workspaceId, livemode, OR: [{ id: ref }, { stripeInvoiceId: ref }] },
+    where: { ...inScope(scope), OR: [{ id: ref }, { stripeInvoiceId: ref }] },
     select: { id: true },
     take: 2,
   });
@@ -109,7 +113,7 @@ export async function findAttemptId(scope: ApiScope, ref: string): Promise<strin
   const row = rows.find((r) => r.id === ref) ?? rows[0];
   if (row) return row.id;
   const attempt = await db().retryAttempt.findFirst({
-    where: { workspaceId, recovery: { livemode }, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
+    where: { workspaceId: scope.workspaceId, recovery: { livemode: scope.livemode }, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
     orderBy: { attemptedAt: "desc" },
     select: { recoveryAttemptId: true },
   });

@@ -8,7 +8,7 @@ import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { pageOfAttempts, type ApiScope } from "./attempts.server";
+import { inScope, pageOfAttempts, type ApiScope } from "./attempts.server";
 import { PaymentSchema } from "./payments";
 import { maxRetriesOf, paymentOf, WITH_CUSTOMER } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
@@ -82,18 +82,18 @@ interface Stats {
 }
 
 /** Per-customer counts from their RecoveryAttempt rows, one grouped query for a page of customers. */
-async function statsFor({ workspaceId, livemode }: ApiScope, customerIds: string[]): Promise<Map<string, Stats>> {
+async function statsFor(scope: ApiScope, customerIds: string[]): Promise<Map<string, Stats>> {
   const stats = new Map<string, Stats>(customerIds.map((id) => [id, { total: 0, failed: 0, recovered: 0, open: 0, revenueCents: 0, currency: null }]));
   if (customerIds.length === 0) return stats;
   const [groups, latest] = await Promise.all([
     db().recoveryAttempt.groupBy({
       by: ["customerId", "status", "currency"],
-      where: { workspaceId, livemode, customerId: { in: customerIds } },
+      where: { ...inScope(scope), customerId: { in: customerIds } },
       _count: { _all: true },
       _sum: { recoveredAmountCents: true },
     }),
     db().recoveryAttempt.findMany({
-      where: { workspaceId, livemode, customerId: { in: customerIds } },
+      where: { ...inScope(scope), customerId: { in: customerIds } },
       distinct: ["customerId"],
       orderBy: [{ customerId: "asc" }, { startedAt: "desc" }, { id: "desc" }],
       select: { customerId: true, currency: true },
@@ -150,10 +150,10 @@ function notFound(): AppError {
 }
 
 /** Our id, or the PSP's customer id (`cus_…`); when two PSPs share an external id, the newest customer. */
-export async function findCustomer({ workspaceId, livemode }: ApiScope, id: string): Promise<CustomerRow> {
-  const byId = await db().customer.findFirst({ where: { id, workspaceId, livemode } });
+export async function findCustomer(scope: ApiScope, id: string): Promise<CustomerRow> {
+  const byId = await db().customer.findFirst({ where: { id, ...inScope(scope) } });
   if (byId) return byId;
-  const byExternal = await db().customer.findFirst({ where: { workspaceId, livemode, externalId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const byExternal = await db().customer.findFirst({ where: { ...inScope(scope), externalId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   if (!byExternal) throw notFound();
   return byExternal;
 }
@@ -167,8 +167,7 @@ export async function listCustomers(input: ApiScope & { search?: string; page: P
   const search = input.search?.trim();
   const literal = search === undefined ? undefined : likeLiteral(search);
   const where: Prisma.CustomerWhereInput = {
-    workspaceId: input.workspaceId,
-    livemode: input.livemode,
+    ...inScope(input),
     ...(search
       ? {
           OR: [
@@ -197,7 +196,7 @@ export async function getCustomer(input: ApiScope & { id: string }) {
 export async function getCustomerByEmail(input: ApiScope & { email: string }) {
   const email = input.email.trim();
   const customer = await db().customer.findFirst({
-    where: { workspaceId: input.workspaceId, livemode: input.livemode, email: { equals: likeLiteral(email), mode: "insensitive" } },
+    where: { ...inScope(input), email: { equals: likeLiteral(email), mode: "insensitive" } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
   if (!customer) throw new AppError("customer_not_found", "No customer with this email address in this workspace.");
@@ -207,7 +206,7 @@ export async function getCustomerByEmail(input: ApiScope & { email: string }) {
 
 /** A customer's rows, newest failure first, in the payments list's keyset (startedAt, id). */
 async function customerAttempts(scope: ApiScope, customerId: string, page: PageRequest) {
-  return pageOfAttempts({ workspaceId: scope.workspaceId, livemode: scope.livemode, where: { customerId }, page, include: WITH_CUSTOMER });
+  return pageOfAttempts({ ...inScope(scope), where: { customerId }, page, include: WITH_CUSTOMER });
 }
 
 export async function listCustomerPayments(input: ApiScope & { id: string; page: PageRequest }) {
@@ -234,7 +233,7 @@ async function changeOpenRecoveries(
 ) {
   const customer = await findCustomer(input, input.id);
   const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, livemode: input.livemode, customerId: customer.id, status: "pending", paused },
+    where: { ...inScope(input), customerId: customer.id, status: "pending", paused },
     select: { id: true },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
   });
@@ -265,7 +264,7 @@ export async function resumeAllForCustomer(input: ApiScope & { id: string }) {
 /** GDPR erasure (docs/decisions/0006): the customer's rows and jobs go or are anonymised. */
 export async function eraseCustomerById(input: ApiScope & { id: string }) {
   const customer = await findCustomer(input, input.id);
-  const result = await eraseCustomer({ workspaceId: input.workspaceId, livemode: input.livemode, externalId: customer.externalId, email: customer.email, name: customer.name });
+  const result = await eraseCustomer({ ...inScope(input), externalId: customer.externalId, email: customer.email, name: customer.name });
   log.info("customer erased over the API", { workspaceId: input.workspaceId, customerId: customer.id });
   return {
     deleted: true as const,

@@ -17,6 +17,7 @@ import { DEFAULT_LIMIT, PageQuerySchema, type Page } from "~/http/api-v1/paginat
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { inScope, type ApiScope } from "./attempts.server";
 
 // The decline-code catalogue over /api/v1 (LostChurn 50–52): the same data the engine classifies with.
 
@@ -156,10 +157,10 @@ export function getDeclineCode(input: { code: string; psp?: string }) {
  * The four categories with the catalogue's expectation next to the workspace's own record:
  * recovered / closed recoveries per `declineCategory` (the engine's classification), all time.
  */
-export async function listDeclineCategories(input: { workspaceId: string; livemode: boolean }) {
+export async function listDeclineCategories(input: ApiScope) {
   const rows = await db().recoveryAttempt.groupBy({
     by: ["declineCategory", "status"],
-    where: { workspaceId: input.workspaceId, livemode: input.livemode },
+    where: inScope(input),
     _count: { _all: true },
   });
   const tally = new Map<DeclineCategory, { total: number; open: number; recovered: number; lost: number }>(

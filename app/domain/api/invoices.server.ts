@@ -10,7 +10,7 @@ import { PAYMENT_STATUSES } from "./payments";
 import { paymentStatus } from "./payments.server";
 import { RECOVERY_STATUSES } from "./recoveries";
 import { recoveryStatus } from "./recoveries.server";
-import type { ApiScope } from "./attempts.server";
+import { inScope, type ApiScope } from "./attempts.server";
 
 // Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a RecoveryAttempt seen from the
 // billing side. Its id is the recovery's (= the payment's); `external_id` the PSP's invoice reference.
@@ -138,7 +138,7 @@ export function invoiceOf(row: InvoiceRow) {
 
 async function findInvoice(scope: ApiScope, id: string) {
   const row = await db().recoveryAttempt.findFirst({
-    where: { workspaceId: scope.workspaceId, livemode: scope.livemode, OR: [{ id }, { stripeInvoiceId: id }] },
+    where: { ...inScope(scope), OR: [{ id }, { stripeInvoiceId: id }] },
     include: invoiceInclude,
   });
   if (!row) throw new AppError("invoice_not_found", "No invoice with this id in this workspace.");

@@ -6,7 +6,7 @@ import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decl
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db, type Prisma } from "~/utils/db.server";
-import { findAttemptId, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
+import { findAttemptId, inScope, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListPaymentsQuerySchema, PAYMENT_STATUSES } from "./payments";
 
 type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -85,7 +85,7 @@ export async function listPayments(input: ApiScope & { query: ListPaymentsQuery;
     ...startedBetween(query.created_after, query.created_before),
   };
   const [page, maxRetries] = await Promise.all([
-    pageOfAttempts({ workspaceId: input.workspaceId, livemode: input.livemode, where, page: input.page, include: WITH_CUSTOMER }),
+    pageOfAttempts({ ...inScope(input), where, page: input.page, include: WITH_CUSTOMER }),
     maxRetriesOf(input.workspaceId),
   ]);
   return { ...page, items: page.items.map((row) => paymentOf(row, maxRetries)) };

@@ -8,7 +8,7 @@ import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/http/errors";
 import { db } from "~/utils/db.server";
-import { findAttemptId, nextActionOf, pageOfAttempts, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
+import { findAttemptId, inScope, nextActionOf, pageOfAttempts, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListRecoveriesQuerySchema, RECOVERY_STATUSES, STEP_STATES } from "./recoveries";
 
 type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
@@ -99,7 +99,7 @@ export async function progressOf(rows: Row[]) {
 export async function listRecoveries(input: ApiScope & { query: ListRecoveriesQuery; page: PageRequest }) {
   const { query } = input;
   const where: AttemptWhere = { ...statusWhere(query.status), ...(query.campaign_id ? { sequenceId: query.campaign_id } : {}) };
-  const page = await pageOfAttempts({ workspaceId: input.workspaceId, livemode: input.livemode, where, page: input.page, include: {} });
+  const page = await pageOfAttempts({ ...inScope(input), where, page: input.page, include: {} });
   const progress = await progressOf(page.items);
   return { ...page, items: page.items.map((row) => recoveryOf(row, progress(row))) };
 }

@@ -15,12 +15,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 function requirementErrors(event: IngestPaymentEvent): Array<{ path: string; message: string }> {
   const errors: Array<{ path: string; message: string }> = [];
-  switch (event.event_type) {
-    case "payment_failed":
-      if (event.amount_cents === 0) errors.push({ path: "body.amount_cents", message: "A failed payment has an amount above 0." });
-      break;
-    default:
-      break;
+  if (event.event_type === "payment_failed" && event.amount_cents === 0) {
+    errors.push({ path: "body.amount_cents", message: "A failed payment has an amount above 0." });
   }
   if (event.occurred_at && Date.parse(event.occurred_at) > now().getTime() + FUTURE_TOLERANCE_MS) {
     errors.push({ path: "body.occurred_at", message: "Cannot be in the future." });
@@ -38,7 +34,7 @@ function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
  * of the event's canonical content (the parsed body: fields in the schema's order, defaults applied,
  * metadata keys sorted), so the same event sent twice is one event.
  */
-export function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null, livemode = true): string {
+function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null, livemode: boolean): string {
   // A test key's events never dedupe against live ones (ADR 0032).
   const mode = livemode ? "" : "test:";
   if (event.event_id) return `${mode}id:${event.event_id}`;

@@ -69,8 +69,8 @@ export async function eraseCustomer(input: {
       }
     }
     const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
-    await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
-    // The engine owns recovery state: it closes them for good and anonymises them (ADR 0006, amended).
+    // The engine owns recovery state: it closes them for good and anonymises them and their charge
+    // attempts (ADR 0006, amended).
     await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
     await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.

@@ -554,10 +554,11 @@ export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt"
  * GDPR erasure (app/domain/privacy, inside its transaction): the customer's recoveries are
  * anonymised (amounts and outcomes stay for the merchant's totals, every reference becomes
  * `ref()`), marked erased, and one still open is closed as abandoned, for good: no command or job
- * reopens it.
+ * reopens it. Their charge attempts lose the card fingerprint and the PSP's error text.
  */
 export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string[]; at: Date; ref: () => string }) {
   const { tx } = input;
+  await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: input.recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
   for (const id of input.recoveryIds) {
     // Where the invoice lock is; the row itself is read under it.
     const invoice = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id }, select: { workspaceId: true, stripeInvoiceId: true } });

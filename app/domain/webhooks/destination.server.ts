@@ -33,13 +33,22 @@ function parse(raw: string): Address | null {
 }
 
 /** Why the address may not be used, or null when it may: only global unicast, plus the allow-list. */
-export function refusalOf(raw: string): string | null {
+function refusalOf(raw: string): string | null {
   const address = parse(raw);
   if (!address) return `${raw} is not an IP address`;
   const allowed = allowList().some(([net, bits]) => net.kind() === address.kind() && address.match(net, bits));
   if (allowed) return null;
   const range = address.range();
   return range === "unicast" ? null : `${address.toString()} is a ${rangeWords(range)} address`;
+}
+
+/** A refusal as the merchant reads it: why, and the rule. */
+const publicOnly = (why: string) => `${why}; Recoup sends webhooks to public internet addresses only.`;
+
+/** For a host that is an IP literal: why it is refused, or null (also null for a name, judged by its addresses). */
+function literalRefusal(host: string): string | null {
+  const why = parse(host) ? refusalOf(host) : null;
+  return why && publicOnly(why);
 }
 
 function rangeWords(range: string): string {
@@ -66,7 +75,7 @@ async function resolveAll(hostname: string): Promise<Array<{ address: string; fa
 function refusedAddresses(hostname: string, addresses: Array<{ address: string }>): RefusedDestinationError | null {
   for (const a of addresses) {
     const why = refusalOf(a.address);
-    if (why) return new RefusedDestinationError(`${hostname} resolves to ${why}; Recoup sends webhooks to public internet addresses only.`);
+    if (why) return new RefusedDestinationError(publicOnly(`${hostname} resolves to ${why}`));
   }
   return null;
 }
@@ -78,10 +87,7 @@ function refusedAddresses(hostname: string, addresses: Array<{ address: string }
  */
 export async function destinationRefusal(url: URL): Promise<string | null> {
   const host = url.hostname;
-  if (parse(host)) {
-    const why = refusalOf(host);
-    return why ? `${why}; Recoup sends webhooks to public internet addresses only.` : null;
-  }
+  if (parse(host)) return literalRefusal(host);
   const localName = LOCAL_NAME.test(host) || !host.includes(".");
   let addresses: Array<{ address: string }>;
   try {
@@ -90,7 +96,7 @@ export async function destinationRefusal(url: URL): Promise<string | null> {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), REGISTRATION_LOOKUP_MS).unref()),
     ]);
   } catch {
-    return localName ? `${host} is a local network name; Recoup sends webhooks to public internet addresses only.` : null;
+    return localName ? publicOnly(`${host} is a local network name`) : null;
   }
   return refusedAddresses(host, addresses)?.message ?? null;
 }
@@ -116,12 +122,9 @@ const checkedLookup: LookupFunction = (hostname, options, callback) => {
  */
 export function postToDestination(input: { url: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<number> {
   const url = new URL(input.url);
-  const literal = parse(url.hostname);
-  if (literal) {
-    // Node does not call `lookup` for an IP literal: check it here.
-    const why = refusalOf(url.hostname);
-    if (why) return Promise.reject(new RefusedDestinationError(`${why}; Recoup sends webhooks to public internet addresses only.`));
-  }
+  // Node does not call `lookup` for an IP literal: check it here.
+  const refused = literalRefusal(url.hostname);
+  if (refused) return Promise.reject(new RefusedDestinationError(refused));
   const request = url.protocol === "https:" ? https.request : http.request;
   return new Promise<number>((resolve, reject) => {
     const req = request(url, {

@@ -61,6 +61,11 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Schema = z.ZodType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
+interface CallerScope {
+  workspaceId: string;
+  livemode: boolean;
+}
+
 export interface EndpointContext<P, Q, B, A extends AuthMode> {
   request: Request;
   traceId: string;
@@ -68,6 +73,8 @@ export interface EndpointContext<P, Q, B, A extends AuthMode> {
   /** The API key calling; null only on `auth: "optional"` endpoints called without a key. */
   caller: A extends "optional" ? Caller | null : Caller;
   workspaceId: A extends "optional" ? string | null : string;
+  /** Whose rows the call sees: the key's workspace and mode (ADR 0032), the domain's ApiScope. */
+  scope: A extends "optional" ? CallerScope | null : CallerScope;
   params: Out<P>;
   query: Out<Q>;
   body: Out<B>;
@@ -263,6 +270,7 @@ export function defineEndpoint<
         version,
         caller: caller as EndpointContext<P, Q, B, A>["caller"],
         workspaceId: (caller?.workspaceId ?? null) as EndpointContext<P, Q, B, A>["workspaceId"],
+        scope: (caller ? { workspaceId: caller.workspaceId, livemode: caller.livemode } : null) as EndpointContext<P, Q, B, A>["scope"],
         params: input.params as Out<P>,
         query: input.query as Out<Q>,
         body: parsedBody as Out<B>,
