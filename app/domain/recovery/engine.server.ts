@@ -558,7 +558,6 @@ export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt"
  */
 export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string[]; at: Date; ref: () => string }) {
   const { tx } = input;
-  await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: input.recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
   for (const id of input.recoveryIds) {
     // Where the invoice lock is; the row itself is read under it.
     const invoice = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id }, select: { workspaceId: true, stripeInvoiceId: true } });
@@ -587,6 +586,8 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
       },
     });
   }
+  // Their attempts too, once every invoice lock is held (the order every other writer takes them in).
+  await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: input.recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
 }
 
 /**
