@@ -69,7 +69,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  // A database start-up problem is the operator's to solve: its one sentence says what to do.
-  console.error(error instanceof Error && error.name === "LocalPostgresError" ? error.message : startupFailureMessage(error));
+  console.error(startupFailureMessage(error));
   process.exit(1);
 });

@@ -24,6 +24,8 @@ export function installProcessGuards() {
 
 /** The message a process prints when it cannot start. */
 export function startupFailureMessage(error: unknown): string {
+  // local-postgres.server.ts's own start-up problems are one sentence that says what to do already.
+  if (error instanceof Error && error.name === "LocalPostgresError") return error.message;
   if (isDatabaseUnavailable(error)) {
     let where = "DATABASE_URL";
     try {

@@ -1,24 +1,15 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../../app/utils/build.server";
 import { loadEnvFile } from "../../app/utils/env-file.server";
+import { freePort } from "../helpers/net";
 
 const run = promisify(execFile);
 const repo = path.resolve(".");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe("a .env file in the folder Recoup runs from", () => {
   // A checkout of its own (symlinks to this one) whose only difference is its .env.

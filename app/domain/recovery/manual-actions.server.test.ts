@@ -40,7 +40,7 @@ describe("send update link now", () => {
     expect((await db().dunningMessage.findUniqueOrThrow({ where: { id: sent.messageId } })).status).toBe("sent");
   });
 
-  it("allows one per hour: a second press says when the first one went out", async () => {
+  it("allows one an hour, and the customer one email every 20 hours: a second press says when the next may go", async () => {
     const m = await openRecovery();
     const first = await sendUpdateLinkNow(m.target);
     await runDueJobs();
