@@ -8,7 +8,7 @@ import { memberAccess } from "~/domain/team/team.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
 import { sessionCookie } from "./auth.server";
-import { AppError } from "./errors";
+import { AppError, statusOf } from "./errors";
 import { signInUrlFor } from "./redirect-to";
 
 /** Who is acting and with which role: what `requirePermission` needs, whatever the home. */
@@ -96,7 +96,7 @@ export function actionFailure(error: unknown) {
     if (Array.isArray(listed)) {
       for (const e of listed as Array<{ path?: string; message?: string }>) if (e.path && e.message) fieldErrors[e.path] ??= e.message;
     }
-    return data<ActionFailure>({ ok: false, message: error.message, fieldErrors }, { status: error.status });
+    return data<ActionFailure>({ ok: false, message: error.message, fieldErrors }, { status: statusOf(error) });
   }
   log.error("dashboard action failed", { error });
   return data<ActionFailure>({ ok: false, message: "Something went wrong on our side. Please try again in a moment.", fieldErrors: {} }, { status: 500 });

@@ -1,4 +1,8 @@
-/** Stable error codes and their HTTP status: the one table every route shares. */
+import { AppError, type ErrorCode } from "~/domain/errors";
+
+export { AppError, type ErrorCode };
+
+/** Each domain error code's HTTP status: the one table every route shares. */
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
@@ -37,9 +41,12 @@ export const ERROR_STATUS = {
   subscription_not_found: 404,
   invoice_not_found: 404,
   payment_not_found: 404,
-} as const;
+} as const satisfies Record<ErrorCode, number>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/** The HTTP status of a domain error. */
+export function statusOf(error: AppError): number {
+  return ERROR_STATUS[error.code];
+}
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: "Invalid request",
@@ -52,18 +59,4 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 
 export function titleFor(code: ErrorCode): string {
   return TITLES[code] ?? code.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
-}
-
-/** Thrown by domain code; routes turn it into application/problem+json. */
-export class AppError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly meta?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = "AppError";
-    this.status = ERROR_STATUS[code];
-  }
 }

@@ -8,7 +8,7 @@ import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engin
 import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { readForm } from "~/http/body.server";
-import { AppError } from "~/http/errors";
+import { AppError, statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 
 // A recovery's page, server side, for every home of the merchant UI: each home says how a request
@@ -99,7 +99,7 @@ export function recoveryDetailAction(workspaceOf: WorkspaceOf) {
       // The 404 above, thrown as a response.
       if (!(error instanceof Error)) throw error;
       // Domain errors are written for the merchant; anything else stays in the log.
-      if (error instanceof AppError) return data({ ok: false as const, error: error.message }, { status: error.status });
+      if (error instanceof AppError) return data({ ok: false as const, error: error.message }, { status: statusOf(error) });
       log.error("a recovery action failed", { intent: parsed.data, error: error.message });
       return data({ ok: false as const, error: "Something went wrong on our side. Please try again in a minute." }, { status: 500 });
     }

@@ -5,7 +5,7 @@ import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import { customerPageView } from "~/domain/recovery/customer-page.server";
 import { findRecoveryByToken, startPaymentUpdate } from "~/domain/recovery/update-payment.server";
-import { AppError } from "~/http/errors";
+import { AppError, statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 import styles from "~/styles/recover.css?url";
 
@@ -61,7 +61,7 @@ export async function action({ params }: ActionFunctionArgs) {
     const next = await startPaymentUpdate({ recoveryToken: params.token ?? "" });
     return "notice" in next ? data({ notice: next.notice, error: null }) : redirect(next.redirectTo, 302);
   } catch (error) {
-    const status = error instanceof AppError ? error.status : 502;
+    const status = error instanceof AppError ? statusOf(error) : 502;
     return data({ error: customerError(error) }, { status });
   }
 }

@@ -13,7 +13,7 @@
 // whose recoveries changed after its snapshot was generated.
 import { DateTime, IANAZone } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 

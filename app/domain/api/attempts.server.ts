@@ -3,7 +3,7 @@
 // that keeps that order (prisma/schema.prisma, docs/PERFORMANCE.md).
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { encodeCursor, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import type { TIMELINE_EVENT_TYPES } from "./payments";
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
 import { pauseRecovery, resumeRecovery } from "~/domain/recovery/engine.server";
 import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { inScope, pageOfAttempts, type ApiScope } from "./attempts.server";

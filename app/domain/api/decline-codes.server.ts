@@ -14,7 +14,7 @@ import {
   type DeclineCode,
 } from "~/domain/recovery/decline-codes";
 import { DEFAULT_LIMIT, PageQuerySchema, type Page } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 import { inScope, type ApiScope } from "./attempts.server";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { classifyDecline, DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
 import { retrySettingsFor } from "~/domain/recovery/engine.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import type { Prisma } from "../../../generated/prisma/client";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";

@@ -4,7 +4,7 @@ import { isMerchantCharged, requestMerchantRetry } from "~/domain/ingest/merchan
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { findAttemptId, inScope, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListPaymentsQuerySchema, PAYMENT_STATUSES } from "./payments";

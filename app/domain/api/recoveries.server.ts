@@ -6,7 +6,7 @@ import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequence
 import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { findAttemptId, inScope, nextActionOf, pageOfAttempts, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";
 import type { ListRecoveriesQuerySchema, RECOVERY_STATUSES, STEP_STATES } from "./recoveries";

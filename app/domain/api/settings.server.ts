@@ -5,7 +5,7 @@ import { revenueSince } from "~/domain/analytics/summary.server";
 import { recoveryRateOf, reportingWorkspace } from "~/domain/analytics/snapshots.server";
 import { getWorkspaceSettings, updateQuietHours } from "~/domain/settings/settings.server";
 import { TimezoneSchema } from "~/domain/settings/schemas";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { invoiceInclude, invoiceOf } from "./invoices.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";

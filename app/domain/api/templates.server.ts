@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { previewSequenceStep, sampleValues } from "~/domain/dunning/preview.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";

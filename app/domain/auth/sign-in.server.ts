@@ -1,5 +1,5 @@
 import { escapeHtml } from "~/domain/dunning/templates";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { randomToken } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";

@@ -1,3 +1,4 @@
+import { statusOf } from "~/http/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../../tests/fakes/stripe-server";
@@ -49,7 +50,7 @@ describe("disconnectFromDashboard", () => {
     const { workspace } = await makeWorkspace();
     const before = stripe.requestsTo("POST", "/oauth/deauthorize").length;
     const error = await thrown(disconnectFromDashboard({ workspaceId: workspace.id, stripeAccountId: account }));
-    expect([error.code, error.status]).toEqual(["not_found", 404]);
+    expect([error.code, statusOf(error)]).toEqual(["not_found", 404]);
     expect(stripe.requestsTo("POST", "/oauth/deauthorize")).toHaveLength(before);
     expect(await db().connectedStripeAccount.findUniqueOrThrow({ where: { stripeAccountId: account } })).toMatchObject({ disconnectedAt: null });
   });

@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { pauseAccountRecoveries, resumeAccountRecoveries } from "~/domain/recovery/engine.server";
 import { workspaceDto } from "~/domain/workspaces/workspaces.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { stripe } from "~/integrations/stripe/client.server";
 import { now } from "~/utils/clock.server";
 import { encrypt, randomToken, sha256 } from "~/utils/crypto.server";

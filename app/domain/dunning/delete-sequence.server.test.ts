@@ -1,3 +1,4 @@
+import { statusOf } from "~/http/errors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
@@ -74,7 +75,7 @@ describe("deleteSequence", () => {
     const active = (await getActiveSequence(workspace.id))!;
     const error = await thrownAppError(deleteSequence({ workspaceId: workspace.id, sequenceId: active.id }));
     expect(error.code).toBe("conflict");
-    expect(error.status).toBe(409);
+    expect(statusOf(error)).toBe(409);
     expect(error.message).toBe(
       "\u201cDefault recovery sequence\u201d is the active sequence: new failed payments get its emails. Enable another sequence, or switch this one off, before deleting it.",
     );

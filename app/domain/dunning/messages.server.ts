@@ -4,7 +4,7 @@
 // resumeSequence and markConverted; the dunning-step and dunning-send jobs call the rest.
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
 import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";

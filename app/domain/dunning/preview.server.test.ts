@@ -1,3 +1,4 @@
+import { statusOf } from "~/http/errors";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -50,7 +51,7 @@ describe("previewSequenceStep", () => {
     const { workspace } = await makeWorkspace();
     const unknown = await thrown(previewSequenceStep({ workspaceId: workspace.id, subjectTemplate: "Hi {{first_name}}", bodyTemplate: "b" }));
     expect(unknown.code).toBe("unknown_placeholder");
-    expect(unknown.status).toBe(400);
+    expect(statusOf(unknown)).toBe(400);
     expect(unknown.message).toMatch(/^The subject uses \{\{first_name\}\}, which isn't a placeholder Recoup can fill\. Use one of \{\{customer_name\}\}/);
     expect(unknown.meta).toMatchObject({ placeholder: "first_name", field: "subjectTemplate" });
 

@@ -3,7 +3,7 @@
 // merchant sends to themselves.
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";

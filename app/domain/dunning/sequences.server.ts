@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
 import { handOverWaitingSteps } from "./messages.server";

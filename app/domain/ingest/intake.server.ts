@@ -2,7 +2,7 @@
 // Check, store (unique per workspace and event id), enqueue — one transaction, as for Stripe's
 // events (app/domain/stripe-events/intake.server.ts): an acknowledged event always has its row and
 // its job, and a repeat changes nothing. The `ingest-event` job feeds it to the recovery engine.
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db, type Prisma } from "~/utils/db.server";

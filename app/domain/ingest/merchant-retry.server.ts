@@ -4,7 +4,7 @@
 // payment and retry slot. The merchant reports the outcome through the ingest endpoint.
 import { assertOpen, decide, lockInvoice, planNext } from "~/domain/recovery/engine.server";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import type { RecoveryAttempt } from "../../../generated/prisma/client";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eraseIngestAndWebhookData } from "~/domain/ingest/erasure.server";
 import { closeErasedRecoveries } from "~/domain/recovery/engine.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";

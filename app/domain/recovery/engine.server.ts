@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
 import { requestShopifyUpdateEmail, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
 import { sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { assertOpen } from "./engine.server";

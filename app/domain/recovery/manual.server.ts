@@ -1,4 +1,4 @@
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { retryNow } from "./engine.server";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { decodeCursor, encodeCursor, getRecoveryStatus, listRecoveries } from "./queries.server";
 

@@ -1,5 +1,5 @@
 import { platformReferences } from "~/domain/shopify/references";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { customerReason } from "./customer-page.server";
 import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";

@@ -2,7 +2,7 @@ import { contactEmail } from "./customer-page.server";
 import { merchantName } from "~/domain/dunning/messages.server";
 import { isMerchantCharged } from "~/domain/ingest/merchant-retry.server";
 import { emailUpdateLinkFromShopify } from "~/domain/shopify/update-email.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { stripe } from "~/integrations/stripe/client.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";

@@ -4,7 +4,7 @@ import { runDunningStep } from "~/domain/dunning/messages.server";
 import { renderEmail } from "~/domain/dunning/templates";
 import { retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DEFAULT_RETRY_SETTINGS } from "~/domain/recovery/policy";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../../../tests/factories";

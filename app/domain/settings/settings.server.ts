@@ -4,7 +4,7 @@ import { z } from "zod";
 import { accentColor, safeLogoUrl } from "~/domain/dunning/templates";
 import { inHourRange, inQuietHours, retrySettingsFor, type RetrySettings } from "~/domain/recovery/policy";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import {
   QuietHoursSchema,

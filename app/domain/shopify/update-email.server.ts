@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { merchantName, requestCustomerAction } from "~/domain/dunning/messages.server";
 import { escapeHtml } from "~/domain/dunning/templates";
 import { needsAuthentication } from "~/domain/recovery/customer-page.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { sendPaymentMethodUpdateEmail } from "~/integrations/shopify/admin.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";

@@ -7,7 +7,7 @@ import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
 import { queues } from "../../../jobs/queues";
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { readJson } from "~/http/body.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { apiHandler, problem } from "~/http/problem.server";
 import { stripeAppSecret, verifyStripeAppSignature } from "~/integrations/stripe/app-signature.server";
 import { resolveStripeAppAccount, type StripeAppAccount } from "./workspace.server";

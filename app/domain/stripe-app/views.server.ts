@@ -2,7 +2,7 @@ import { getDashboardSummary } from "~/domain/analytics/summary.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { listRecoveriesForPages } from "~/domain/recovery/queries.server";
 import { findRecoveriesFor, getRecoveryTimeline } from "~/domain/recovery/timeline.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
 import { db, type Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";

@@ -1,3 +1,4 @@
+import { statusOf } from "~/http/errors";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSession, findSession, redeemSignInToken } from "~/domain/auth/sessions.server";
 import { db } from "~/utils/db.server";
@@ -55,7 +56,7 @@ describe("inviteMember", () => {
     const { workspace, owner } = await makeWorkspace();
     const error = await thrown(inviteMember({ workspaceId: workspace.id, email: owner.email!, appUrl: APP_URL }));
     expect(error.code).toBe("conflict");
-    expect(error.status).toBe(409);
+    expect(statusOf(error)).toBe(409);
     expect(error.message).toBe(`${owner.email} is already a member of this workspace.`);
   });
 

@@ -6,7 +6,7 @@ import { createSignInLink } from "~/domain/auth/sessions.server";
 import { escapeHtml } from "~/domain/dunning/templates";
 import { InviteRoleSchema, InviteSchema } from "~/domain/settings/schemas";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";

@@ -2,7 +2,7 @@
 // takes, and the secret that signs what Recoup sends it. The secret is shown once, at creation;
 // it is kept encrypted because signing needs it back (a hash would not do).
 import { randomBytes } from "node:crypto";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
 import { decrypt, encrypt } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";

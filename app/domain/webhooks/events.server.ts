@@ -3,7 +3,7 @@
 // workspace owner. Everything is written inside the caller's transaction, so an event never exists
 // without its jobs (ADR 0002) and a retried caller never makes a second event.
 import { randomBytes } from "node:crypto";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { CURRENT_API_VERSION } from "~/http/api-v1/versions";
 import { toWire } from "~/http/api-v1/casing";
 import { escapeHtml, formatMoney } from "~/domain/dunning/templates";

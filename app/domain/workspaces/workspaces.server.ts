@@ -1,5 +1,5 @@
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 
 export async function createWorkspace(input: {

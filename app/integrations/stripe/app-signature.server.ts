@@ -1,4 +1,4 @@
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { env } from "~/utils/env.server";
 import { Stripe, STRIPE_API_VERSION } from "./client.server";
 

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 import { env } from "~/utils/env.server";
 
 /** The one place the Stripe API version is pinned; fixtures in tests/ follow it. */
