@@ -5,15 +5,15 @@ import { db } from "~/utils/db.server";
 import * as route from "./api.dashboard.recoveries";
 
 async function seed(workspaceId: string, n: number) {
-  await db().recoveryAttempt.createMany({
+  await db().recovery.createMany({
     data: Array.from({ length: n }, (_, i) => ({
       workspaceId,
-      stripeInvoiceId: `in_${workspaceId}_${i}`,
-      stripeCustomerId: "cus_1",
+      externalId: `in_${workspaceId}_${i}`,
+      externalCustomerId: "cus_1",
       declineType: "hard" as const,
       status: i % 2 ? ("recovered" as const) : ("pending" as const),
-      amountDueCents: 1000 + i,
-      recoveredAmountCents: i % 2 ? 1000 + i : null,
+      amountDueMinor: 1000 + i,
+      recoveredAmountMinor: i % 2 ? 1000 + i : null,
       endedAt: i % 2 ? new Date(Date.UTC(2025, 1, 1 + i)) : null,
       currency: "usd",
       startedAt: new Date(Date.UTC(2025, 0, 1 + i)),

@@ -47,8 +47,8 @@ describe("GET /api/dashboard/summary", () => {
 
   it("answers the DashboardSummary contract, month by default", async () => {
     const { workspace, sessionToken } = await makeWorkspace();
-    await db().recoveryAttempt.create({
-      data: { workspaceId: workspace.id, stripeInvoiceId: "in_1", stripeCustomerId: "cus_1", declineType: "soft", amountDueCents: 4900, currency: "usd", startedAt: new Date(), lastFailureAt: new Date() },
+    await db().recovery.create({
+      data: { workspaceId: workspace.id, externalId: "in_1", externalCustomerId: "cus_1", declineType: "soft", amountDueMinor: 4900, currency: "usd", startedAt: new Date(), lastFailureAt: new Date() },
     });
     const res = await callRoute(route, `/api/dashboard/summary?workspaceId=${workspace.id}`, { token: sessionToken });
     expect(res.status).toBe(200);

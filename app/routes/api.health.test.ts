@@ -26,9 +26,9 @@ describe("GET /api/health", () => {
     const a = await makeWorkspace();
     const b = await makeWorkspace();
     const row = (workspaceId: string, i: number, status: "pending" | "recovered") => ({
-      workspaceId, stripeInvoiceId: `in_${i}`, stripeCustomerId: "cus", declineType: "soft" as const, amountDueCents: 100, currency: "usd", startedAt: new Date(), lastFailureAt: new Date(), status,
+      workspaceId, externalId: `in_${i}`, externalCustomerId: "cus", declineType: "soft" as const, amountDueMinor: 100, currency: "usd", startedAt: new Date(), lastFailureAt: new Date(), status,
     });
-    await db().recoveryAttempt.createMany({ data: [row(a.workspace.id, 1, "recovered"), row(a.workspace.id, 2, "pending"), row(b.workspace.id, 3, "recovered")] });
+    await db().recovery.createMany({ data: [row(a.workspace.id, 1, "recovered"), row(a.workspace.id, 2, "pending"), row(b.workspace.id, 3, "recovered")] });
     const body = await jsonOf<Health>(await callRoute(route, "/api/health", { token: a.apiKey }));
     expect(body.stats).toEqual({ totalPayments: 2, recovered: 1 });
   });

@@ -27,8 +27,8 @@ describe("GET /api/recovery/status", () => {
 
   it("answers the payment with Revive's keys", async () => {
     const { workspace, apiKey } = await makeWorkspace();
-    await db().recoveryAttempt.create({
-      data: { workspaceId: workspace.id, stripeInvoiceId: "in_xxx", stripeCustomerId: "cus_xxx", declineType: "soft", amountDueCents: 4900, currency: "usd", startedAt: new Date(), lastFailureAt: new Date(), declineCode: "insufficient_funds", nextActionKind: "retry", nextActionAt: new Date(Date.now() + 3600_000) },
+    await db().recovery.create({
+      data: { workspaceId: workspace.id, externalId: "in_xxx", externalCustomerId: "cus_xxx", declineType: "soft", amountDueMinor: 4900, currency: "usd", startedAt: new Date(), lastFailureAt: new Date(), declineCode: "insufficient_funds", nextActionKind: "retry", nextActionAt: new Date(Date.now() + 3600_000) },
     });
     for (const q of ["invoiceId=in_xxx", "customerId=cus_xxx"]) {
       const res = await callRoute(route, `/api/recovery/status?${q}`, { token: apiKey });

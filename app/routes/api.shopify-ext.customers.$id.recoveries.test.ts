@@ -19,19 +19,19 @@ async function seedRecovery(workspaceId: string, shop: string, customerGid: stri
   counter += 1;
   const at = new Date(Date.UTC(2026, 10, 1, 9, 0, counter));
   const status = opts.status ?? "pending";
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
       provider: "shopify",
-      stripeAccountId: shop,
-      stripeCustomerId: customerGid,
-      stripeSubscriptionId: `gid://shopify/SubscriptionContract/${counter}`,
-      stripeInvoiceId: `shopify:${counter}:${counter * 10}`,
+      externalAccountId: shop,
+      externalCustomerId: customerGid,
+      externalSubscriptionId: `gid://shopify/SubscriptionContract/${counter}`,
+      externalId: `shopify:${counter}:${counter * 10}`,
       declineType: "soft",
       status,
-      amountDueCents: opts.amount ?? 2500,
+      amountDueMinor: opts.amount ?? 2500,
       currency: opts.currency ?? "usd",
-      recoveredAmountCents: status === "recovered" ? (opts.amount ?? 2500) : null,
+      recoveredAmountMinor: status === "recovered" ? (opts.amount ?? 2500) : null,
       startedAt: at,
       endedAt: status === "pending" ? null : at,
       lastFailureAt: at,

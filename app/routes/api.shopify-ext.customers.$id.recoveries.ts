@@ -31,11 +31,11 @@ const handle = apiHandler<LoaderFunctionArgs>(async ({ request, params }) => {
     throw new AppError("unauthorized", "Send the Shopify admin's session token as `Authorization: Bearer …`.");
   }
   const { session } = await shopifyApp.authenticate.admin(request);
-  const stripeCustomerId = CustomerGid.parse(params.id);
+  const externalCustomerId = CustomerGid.parse(params.id);
   // A shop without a workspace (never opened the app, or uninstalled) has nothing to show.
   const workspaceId = await workspaceForShop(session.shop);
   // Open ones only, filtered in the query: a customer's 20 newest may all be closed.
-  const items = workspaceId ? await findRecoveriesFor({ workspaceId, stripeCustomerId, status: "pending" }) : [];
+  const items = workspaceId ? await findRecoveriesFor({ workspaceId, externalCustomerId, status: "pending" }) : [];
   return json({ items }, { headers: { "Cache-Control": "no-store" } });
 });
 

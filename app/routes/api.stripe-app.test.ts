@@ -55,19 +55,19 @@ async function seedRecovery(workspaceId: string, opts: { invoice?: string; custo
     create: { workspaceId, provider: "stripe", externalId: customerId, email: `${customerId}@example.com`, name: "Grace Hopper" },
     update: {},
   });
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
       provider: "stripe",
-      stripeAccountId: opts.account ?? null,
-      stripeInvoiceId: opts.invoice ?? `in_seed${counter}`,
-      stripeCustomerId: customerId,
+      externalAccountId: opts.account ?? null,
+      externalId: opts.invoice ?? `in_seed${counter}`,
+      externalCustomerId: customerId,
       customerId: customer.id,
       declineType: "soft",
       status: opts.status ?? "pending",
       paused: opts.paused ?? false,
-      amountDueCents: opts.amount ?? 2500,
-      recoveredAmountCents: opts.status === "recovered" ? (opts.amount ?? 2500) : null,
+      amountDueMinor: opts.amount ?? 2500,
+      recoveredAmountMinor: opts.status === "recovered" ? (opts.amount ?? 2500) : null,
       endedAt: opts.status === "recovered" ? at : null,
       currency: "usd",
       startedAt: at,
@@ -249,7 +249,7 @@ describe("POST /api/stripe-app/overview", () => {
     expect(body.openRecoveries).toHaveLength(1);
     expect(body.openRecoveries[0]).toMatchObject({ id: open.id, workspaceId: a.workspaceId, amountDueCents: 1000, paused: false, customerName: "Grace Hopper" });
     // Named as the dashboard's list names it: a Stripe invoice and customer by their ids.
-    expect(body.openRecoveries[0]).toMatchObject({ reference: { title: open.stripeInvoiceId, subtitle: open.stripeCustomerId } });
+    expect(body.openRecoveries[0]).toMatchObject({ reference: { title: open.externalId, subtitle: open.externalCustomerId } });
     expect(body.hasMore).toBe(false);
   });
 
@@ -344,7 +344,7 @@ describe("POST /api/stripe-app/recoveries/:id/:action", () => {
 
   it("refuses a retry the card networks forbid, with the reason", async () => {
     const { recovery, act } = await setUp();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { declineCode: "stolen_card", errorCode: "card_declined" } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { declineCode: "stolen_card", errorCode: "card_declined" } });
     const res = await act("retry");
     expect(res.status).toBe(409);
     expect((await jsonOf<{ detail: string }>(res)).detail).toMatch(/^Not retried: /);
@@ -357,7 +357,7 @@ describe("POST /api/stripe-app/recoveries/:id/:action", () => {
     expect(res.status).toBe(404);
     expect(await jsonOf(res)).toMatchObject({ code: "recovery_not_found" });
     expectCors(res);
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: theirs.recovery.id } })).paused).toBe(false);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: theirs.recovery.id } })).paused).toBe(false);
 
     const unknown = await mine.act("refund");
     expect(unknown.status).toBe(404);

@@ -119,12 +119,12 @@ describe("Stripe Connect OAuth", () => {
     await runDueJobs();
     const account = await db().connectedStripeAccount.findUniqueOrThrow({ where: { stripeAccountId: m.account } });
     expect(account.disconnectedAt).not.toBeNull();
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     expect(recovery.paused).toBe(true);
     // Later events from that account are stored but not acted on.
     await deliver(eventOf("invoice.voided", { ...stripe.getInvoice(m.account, m.invoiceId), status: "void" }, { account: m.account }));
     await runDueJobs();
-    expect((await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } })).status).toBe("pending");
+    expect((await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } })).status).toBe("pending");
     expect(await db().stripeEvent.findFirst({ where: { stripeAccountId: m.account, type: "invoice.voided" } })).toMatchObject({ status: "ignored" });
   });
 });

@@ -39,15 +39,15 @@ describe("the embedded Shopify admin", () => {
       [1, 4489],
       [2, 1500],
     ] as const) {
-      await db().recoveryAttempt.create({
+      await db().recovery.create({
         data: {
           workspaceId,
           provider: "shopify",
-          stripeAccountId: shopDomain,
-          stripeInvoiceId: `shopify:cards:${n}`,
-          stripeCustomerId: `gid://shopify/Customer/${n}`,
+          externalAccountId: shopDomain,
+          externalId: `shopify:cards:${n}`,
+          externalCustomerId: `gid://shopify/Customer/${n}`,
           declineType: "soft",
-          amountDueCents: amount,
+          amountDueMinor: amount,
           currency: "usd",
           startedAt: failedAt,
           lastFailureAt: failedAt,
@@ -68,15 +68,15 @@ describe("the embedded Shopify admin", () => {
     await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
     const { workspaceId } = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain } });
     const failedAt = new Date(Date.now() - 3600_000);
-    await db().recoveryAttempt.create({
+    await db().recovery.create({
       data: {
         workspaceId,
         provider: "shopify",
-        stripeAccountId: shopDomain,
-        stripeInvoiceId: "shopify:7001:1",
-        stripeCustomerId: "gid://shopify/Customer/42",
+        externalAccountId: shopDomain,
+        externalId: "shopify:7001:1",
+        externalCustomerId: "gid://shopify/Customer/42",
         declineType: "soft",
-        amountDueCents: 4489,
+        amountDueMinor: 4489,
         currency: "usd",
         startedAt: failedAt,
         lastFailureAt: failedAt,
@@ -116,15 +116,15 @@ describe("a recovery's page inside the Shopify admin", () => {
     const request = await adminRequest("detail-shop.myshopify.com");
     await overview({ request, params: {}, context: {} });
     const shop = await db().shopifyShop.findUniqueOrThrow({ where: { shopDomain: "detail-shop.myshopify.com" } });
-    const recovery = await db().recoveryAttempt.create({
+    const recovery = await db().recovery.create({
       data: {
         workspaceId: shop.workspaceId,
         provider: "shopify",
-        stripeAccountId: shop.shopDomain,
-        stripeInvoiceId: "shopify:1:1",
-        stripeCustomerId: "gid://shopify/Customer/1",
+        externalAccountId: shop.shopDomain,
+        externalId: "shopify:1:1",
+        externalCustomerId: "gid://shopify/Customer/1",
         declineType: "soft",
-        amountDueCents: 4489,
+        amountDueMinor: 4489,
         currency: "usd",
         startedAt: new Date(),
         lastFailureAt: new Date(),

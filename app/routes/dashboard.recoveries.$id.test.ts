@@ -19,7 +19,7 @@ async function failedRecovery(decline: Parameters<FakeStripe["failInvoice"]>[2] 
   const failed = env.stripe.failInvoice(m.account, m.invoiceId, { nextPaymentAttempt: null, ...decline });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   return { ...m, recovery, path: `/dashboard/recoveries/${recovery.id}` };
 }
 
@@ -62,7 +62,7 @@ describe("a recovery's page", () => {
     const signedOut = await thrown<Response>(load(m.path));
     expect([signedOut.status, signedOut.headers.get("Location")]).toEqual([302, `/auth/sign-in?redirectTo=${encodeURIComponent(m.path)}`]);
     expect(await thrown(press(m.path, "pause", other.sessionToken))).toMatchObject({ init: { status: 404 } });
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.recovery.id } })).paused).toBe(false);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: m.recovery.id } })).paused).toBe(false);
   });
 
   it("retry now charges the invoice at once, and the attempt joins the timeline", async () => {
@@ -118,7 +118,7 @@ describe("a recovery's page", () => {
 
   it("a closed recovery refuses every button in plain words; an unknown button is a 400", async () => {
     const m = await failedRecovery();
-    await db().recoveryAttempt.update({ where: { id: m.recovery.id }, data: { status: "recovered", endedAt: new Date() } });
+    await db().recovery.update({ where: { id: m.recovery.id }, data: { status: "recovered", endedAt: new Date() } });
     for (const intent of ["retry", "pause", "resume"]) {
       expect(await press(m.path, intent, m.sessionToken)).toEqual({ status: 400, body: { ok: false, error: "This recovery is already closed." } });
     }

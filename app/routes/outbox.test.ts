@@ -27,13 +27,13 @@ const open = (token: string | null, id: string) => outboxMessage.loader({ params
 let counter = 0;
 async function customerEmail(workspaceId: string, subject: string) {
   counter += 1;
-  const recovery = await db().recoveryAttempt.create({
+  const recovery = await db().recovery.create({
     data: {
       workspaceId,
-      stripeInvoiceId: `in_outbox_${counter}_${Date.now()}`,
-      stripeCustomerId: `cus_outbox_${counter}`,
+      externalId: `in_outbox_${counter}_${Date.now()}`,
+      externalCustomerId: `cus_outbox_${counter}`,
       declineType: "soft",
-      amountDueCents: 2500,
+      amountDueMinor: 2500,
       currency: "usd",
       startedAt: new Date(),
       lastFailureAt: new Date(),
@@ -42,7 +42,7 @@ async function customerEmail(workspaceId: string, subject: string) {
   return db().dunningMessage.create({
     data: {
       workspaceId,
-      recoveryAttemptId: recovery.id,
+      recoveryId: recovery.id,
       kind: "sequence",
       dedupeKey: "s1",
       toEmail: `customer${counter}@example.com`,

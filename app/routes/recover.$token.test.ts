@@ -24,7 +24,7 @@ async function openRecovery(decline: { declineCode?: string; code?: string } = {
   const failed = stripe.failInvoice(m.account, m.invoiceId, { ...decline, nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   return { ...m, recovery, token: createRecoveryToken(recovery.id) };
 }
 
@@ -48,7 +48,7 @@ describe("GET /recover/:token", () => {
 
   it("is a 404 once the link has been used to update the card", async () => {
     const { recovery, token } = await openRecovery();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { linkUsedAt: new Date() } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { linkUsedAt: new Date() } });
     expect((await thrown(load(token))).init?.status).toBe(404);
   });
 
@@ -107,7 +107,7 @@ describe("GET /recover/:token", () => {
     await db().dunningMessage.create({
       data: {
         workspaceId: workspace.id,
-        recoveryAttemptId: recovery.id,
+        recoveryId: recovery.id,
         kind: "sequence",
         dedupeKey: "test:click",
         toEmail: "ada@example.com",
@@ -135,10 +135,10 @@ describe("GET /recover/:token", () => {
 
   it("a closed recovery offers no button: recovered says nothing to pay, the others say closed", async () => {
     const { recovery, token } = await openRecovery();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: new Date() } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: new Date() } });
     expect(await load(token)).toMatchObject({ state: "recovered", reason: null });
     for (const status of ["failed", "abandoned"] as const) {
-      await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status } });
+      await db().recovery.update({ where: { id: recovery.id }, data: { status } });
       expect(await load(token)).toMatchObject({ state: "closed", reason: null });
     }
   });
@@ -158,7 +158,7 @@ describe("POST /recover/:token", () => {
 
   it("answers in plain words when the payment was already made or the link is dead", async () => {
     const { recovery, token } = await openRecovery();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: new Date() } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: new Date() } });
     expect(await submit(token)).toMatchObject({ data: { error: "This payment has already been made. Thank you!" }, init: { status: 400 } });
     expect(await submit("nope")).toMatchObject({ data: { error: "This link has expired or was already used." }, init: { status: 404 } });
   });

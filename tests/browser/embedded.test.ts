@@ -103,16 +103,16 @@ beforeAll(async () => {
   );
   const workspaceId = await linkShop({ shopDomain: SHOP });
   const failedAt = new Date(Date.now() - 2 * 3600_000);
-  const recovery = await db().recoveryAttempt.create({
+  const recovery = await db().recovery.create({
     data: {
       workspaceId,
       provider: "shopify",
-      stripeAccountId: SHOP,
-      stripeInvoiceId: INVOICE,
-      stripeCustomerId: "gid://shopify/Customer/42",
+      externalAccountId: SHOP,
+      externalId: INVOICE,
+      externalCustomerId: "gid://shopify/Customer/42",
       declineType: "soft",
       declineCode: "insufficient_funds",
-      amountDueCents: 4489,
+      amountDueMinor: 4489,
       currency: "usd",
       startedAt: failedAt,
       lastFailureAt: failedAt,
@@ -124,7 +124,7 @@ beforeAll(async () => {
           idempotencyKey: `shopify-browser-${Date.now()}`,
           status: "failed",
           declineCode: "insufficient_funds",
-          amountCents: 4489,
+          amountMinor: 4489,
           currency: "usd",
           attemptedAt: failedAt,
         },

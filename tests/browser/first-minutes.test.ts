@@ -33,15 +33,15 @@ async function recoveryOf(workspaceId: string, data: { status?: "pending" | "fai
   const customer = await db().customer.create({
     data: { workspaceId, externalId: `cus_fm_${counter}`, email: data.email ?? `ada${counter}@example.com`, name: "Ada" },
   });
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
-      stripeInvoiceId: `in_fm_${counter}_${Date.now()}`,
-      stripeCustomerId: customer.externalId,
+      externalId: `in_fm_${counter}_${Date.now()}`,
+      externalCustomerId: customer.externalId,
       customerId: customer.id,
       declineType: "soft",
       declineCode: "insufficient_funds",
-      amountDueCents: 4900,
+      amountDueMinor: 4900,
       currency: "usd",
       startedAt: new Date(),
       lastFailureAt: new Date(),
@@ -94,7 +94,7 @@ describe("the outbox", () => {
       db().dunningMessage.create({
         data: {
           workspaceId,
-          recoveryAttemptId: recoveryId,
+          recoveryId: recoveryId,
           kind: "sequence",
           dedupeKey: "s1",
           toEmail: "customer@example.com",

@@ -33,7 +33,7 @@ beforeAll(async () => {
   const failed = stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   expect((await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }))).status).toBe(200);
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   merchant = { ...m, recoveryId: recovery.id };
 }, 300_000);
 

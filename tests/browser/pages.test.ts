@@ -28,7 +28,7 @@ async function failedInvoice(opts: { amount: number; declineCode: string }) {
   const res = await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   expect(res.status).toBe(200);
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   return { ...m, recovery };
 }
 
@@ -45,9 +45,9 @@ beforeAll(async () => {
   openToken = createRecoveryToken(open.recovery.id);
 
   const paid = await failedInvoice({ amount: 1200, declineCode: "insufficient_funds" });
-  await db().recoveryAttempt.update({
+  await db().recovery.update({
     where: { id: paid.recovery.id },
-    data: { status: "recovered", recoveredAmountCents: 1200, endedAt: new Date(), nextActionKind: null, nextActionAt: null },
+    data: { status: "recovered", recoveredAmountMinor: 1200, endedAt: new Date(), nextActionKind: null, nextActionAt: null },
   });
   paidToken = createRecoveryToken(paid.recovery.id);
 }, 300_000);

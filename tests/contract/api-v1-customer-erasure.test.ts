@@ -31,7 +31,7 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     env.stripe.getInvoice(m.account, m.invoiceId)!.customer_name = name;
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "erasure-test" });
     const customer = await db().customer.findFirstOrThrow({ where: { workspaceId: m.workspace.id, externalId: m.customerId } });
     expect(customer).toMatchObject({ email, name });
@@ -44,7 +44,7 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
       headers: { "idempotency-key": "pause-ada-1" },
       expect: 200,
     });
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: false } });
     const needles = [email, name, m.customerId, customer.id, m.invoiceId, "fp_ada_erasable", "sub_ada_erasable"];
     for (const needle of [email, m.customerId, customer.id]) expect(await findEverywhere(needle), needle).not.toEqual([]);
     expect((await pendingJobs()).length).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     const left = (await pendingJobs()).filter((j) => ["charge-retry", "dunning-step", "dunning-send", "recovery-expire"].includes(j.name));
     expect(left).toEqual([]);
     // The merchant's totals keep the amount, anonymously.
-    expect(await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: m.workspace.id } })).toMatchObject({ amountDueCents: 4200, customerId: null });
+    expect(await db().recovery.findFirstOrThrow({ where: { workspaceId: m.workspace.id } })).toMatchObject({ amountDueMinor: 4200, customerId: null });
 
     await runDueJobs();
     expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
@@ -79,15 +79,15 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     const m = await merchantWithOpenInvoice(env.stripe, { amount: 3100, email: "grace.erased@example.com", fingerprint: "fp_grace", subscription: "sub_grace" });
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     const id = recovery.id;
     await v1.call("DELETE", "/api/v1/customers/{id}", `/api/v1/customers/${m.customerId}`, { token: m.apiKey, params: { id: m.customerId }, expect: 200 });
 
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id }, include: { outcomes: true } })).toMatchObject({
+    expect(await db().recovery.findUniqueOrThrow({ where: { id }, include: { outcomes: true } })).toMatchObject({
       status: "abandoned",
       paused: false,
       erasedAt: expect.any(Date),
-      amountDueCents: 3100,
+      amountDueMinor: 3100,
       outcomes: [expect.objectContaining({ outcome: "abandoned", reasonCode: "customer_erased" })],
     });
     for (const action of ["retry", "pause", "resume"] as const) {
@@ -105,6 +105,6 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     await enqueue(queues.chargeRetry, { recoveryId: id, attemptNumber: 1, at: new Date().toISOString() });
     await runDueJobs();
     expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "abandoned", recoupRetryCount: 0 });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "abandoned", recoupRetryCount: 0 });
   });
 });

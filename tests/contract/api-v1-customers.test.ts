@@ -44,19 +44,19 @@ async function payment(
 ) {
   seq += 1;
   const startedAt = over.startedAt ?? new Date(Date.now() - seq * 60_000);
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId: ws.workspace.id,
       customerId: c.id,
-      stripeCustomerId: c.externalId,
-      stripeInvoiceId: `in_t${seq}${Math.random().toString(36).slice(2, 8)}`,
+      externalCustomerId: c.externalId,
+      externalId: `in_t${seq}${Math.random().toString(36).slice(2, 8)}`,
       declineType: "soft",
       declineCode: "insufficient_funds",
       declineCategory: "soft_retry",
-      amountDueCents: over.amount ?? 1000,
+      amountDueMinor: over.amount ?? 1000,
       currency: over.currency ?? "usd",
       status: over.status ?? "pending",
-      recoveredAmountCents: over.status === "recovered" ? (over.recovered ?? over.amount ?? 1000) : null,
+      recoveredAmountMinor: over.status === "recovered" ? (over.recovered ?? over.amount ?? 1000) : null,
       paused: over.paused ?? false,
       startedAt,
       lastFailureAt: startedAt,
@@ -207,7 +207,7 @@ describe("a customer's payments and recoveries", () => {
       [p2.id, "failed", true, 2500],
       [p1.id, "recovered", false, 1500],
     ]);
-    expect((payments.body.items as Item[])[0]).toMatchObject({ customer_id: c.id, customer_email: c.email, psp_customer_id: c.externalId, external_id: p3.stripeInvoiceId });
+    expect((payments.body.items as Item[])[0]).toMatchObject({ customer_id: c.id, customer_email: c.email, psp_customer_id: c.externalId, external_id: p3.externalId });
 
     const recoveries = await v1.call("GET", `${ONE}/recoveries`, `${LIST}/${c.externalId}/recoveries?limit=2`, { token: ws.apiKey, params: { id: c.externalId }, expect: 200 });
     expect((recoveries.body.items as Item[]).map((r) => [r.id, r.payment_id, r.status])).toEqual([
@@ -244,13 +244,13 @@ describe("POST /api/v1/customers/{id}/pause-all and resume-all", () => {
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
     await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: reader.key, params: { id: c.id }, expect: 403 });
     await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: ws.apiKey, params: { id: c.id }, body: { now: true }, expect: 400 });
-    expect(await db().recoveryAttempt.count({ where: { customerId: c.id, paused: true } })).toBe(0);
+    expect(await db().recovery.count({ where: { customerId: c.id, paused: true } })).toBe(0);
 
     const writer = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["write:customers"] });
     const paused = await v1.call("POST", pause, `${LIST}/${c.externalId}/pause-all`, { token: writer.key, params: { id: c.externalId }, expect: 200 });
     expect(paused.body).toMatchObject({ customer_id: c.id, paused: 2 });
     expect((paused.body.payment_ids as string[]).sort()).toEqual([open1.id, open2.id].sort());
-    const rows = await db().recoveryAttempt.findMany({ where: { id: { in: [open1.id, open2.id, done.id, theirs.id] } } });
+    const rows = await db().recovery.findMany({ where: { id: { in: [open1.id, open2.id, done.id, theirs.id] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect([byId.get(open1.id)!.paused, byId.get(open2.id)!.paused, byId.get(done.id)!.paused, byId.get(theirs.id)!.paused]).toEqual([true, true, false, false]);
     const again = await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: ws.apiKey, params: { id: c.id }, expect: 200 });
@@ -260,9 +260,9 @@ describe("POST /api/v1/customers/{id}/pause-all and resume-all", () => {
     await v1.call("POST", resume, `${LIST}/${c.id}/resume-all`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
     const resumed = await v1.call("POST", resume, `${LIST}/${c.id}/resume-all`, { token: ws.apiKey, params: { id: c.id }, expect: 200 });
     expect(resumed.body).toMatchObject({ customer_id: c.id, resumed: 2 });
-    expect(await db().recoveryAttempt.count({ where: { customerId: c.id, paused: true } })).toBe(0);
+    expect(await db().recovery.count({ where: { customerId: c.id, paused: true } })).toBe(0);
     // Resumed recoveries are planned again: each has a next step.
-    const replanned = await db().recoveryAttempt.findMany({ where: { id: { in: [open1.id, open2.id] } } });
+    const replanned = await db().recovery.findMany({ where: { id: { in: [open1.id, open2.id] } } });
     for (const r of replanned) expect(r.nextActionKind).not.toBeNull();
   });
 });
@@ -287,7 +287,7 @@ describe("DELETE /api/v1/customers/{id}", () => {
     expect(erased.body).toMatchObject({ deleted: true, customer_id: c.id, recoveries_anonymised: 1 });
     expect(await db().customer.count({ where: { id: c.id } })).toBe(0);
     // The merchant's totals keep the amount, anonymously.
-    expect(await db().recoveryAttempt.count({ where: { workspaceId: ws.workspace.id, amountDueCents: 3100, customerId: null } })).toBe(1);
+    expect(await db().recovery.count({ where: { workspaceId: ws.workspace.id, amountDueMinor: 3100, customerId: null } })).toBe(1);
     await v1.call("DELETE", ONE, `${LIST}/${c.id}`, { token: admin.key, params: { id: c.id }, expect: 404 });
     await v1.call("GET", ONE, `${LIST}/${c.id}`, { token: ws.apiKey, params: { id: c.id }, expect: 404 });
   });

@@ -38,15 +38,15 @@ beforeAll(async () => {
 let n = 0;
 async function recovery(workspaceId: string, declineCategory: string | null, status: "pending" | "recovered" | "failed" | "abandoned") {
   n += 1;
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
-      stripeInvoiceId: `in_dc_${n}`,
-      stripeCustomerId: `cus_dc_${n}`,
+      externalId: `in_dc_${n}`,
+      externalCustomerId: `cus_dc_${n}`,
       declineType: declineCategory === "hard_customer" || declineCategory === "terminal" ? "hard" : "soft",
       declineCategory,
       status,
-      amountDueCents: 1000,
+      amountDueMinor: 1000,
       currency: "usd",
       startedAt: new Date(),
       lastFailureAt: new Date(),

@@ -55,9 +55,9 @@ beforeAll(async () => {
   expect((await fail(m.account, m.invoiceId, false)).status).toBe(200);
   expect((await fail(liveAccount, LIVE_INVOICE, true)).status).toBe(200);
   await runDueJobs();
-  const rows = await db().recoveryAttempt.findMany({ where: { workspaceId: m.workspace.id }, include: { customer: true } });
-  const live = rows.find((r) => r.stripeInvoiceId === LIVE_INVOICE)!;
-  const test = rows.find((r) => r.stripeInvoiceId === m.invoiceId)!;
+  const rows = await db().recovery.findMany({ where: { workspaceId: m.workspace.id }, include: { customer: true } });
+  const live = rows.find((r) => r.externalId === LIVE_INVOICE)!;
+  const test = rows.find((r) => r.externalId === m.invoiceId)!;
   expect([live.livemode, live.customer!.livemode, test.livemode, test.customer!.livemode]).toEqual([true, true, false, false]);
   ids = { live: live.id, test: test.id };
   keys = { live: (await createApiKey({ workspaceId: m.workspace.id, scopes: ["admin"], livemode: true })).key, test: (await createApiKey({ workspaceId: m.workspace.id, scopes: ["admin"], livemode: false })).key };
@@ -96,7 +96,7 @@ describe("API key modes", () => {
     }
     await runDueJobs();
     expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
-    expect(await db().recoveryAttempt.count({ where: { workspaceId: m.workspace.id, paused: true } })).toBe(0);
+    expect(await db().recovery.count({ where: { workspaceId: m.workspace.id, paused: true } })).toBe(0);
 
     // Its own mode's key reads and retries it.
     await v1.call("GET", "/api/v1/payments/{id}", `/api/v1/payments/${ids.live}`, { token: keys.live, params: { id: ids.live }, expect: 200 });
@@ -118,8 +118,8 @@ describe("API key modes", () => {
     // The same customer email in test mode is a different customer.
     await v1.call("POST", "/api/v1/ingest/payment-event", "/api/v1/ingest/payment-event", { token: keys.test, body: { ...body, external_id: "psp_mode_t" }, expect: 202 });
     await runDueJobs();
-    const rows = await db().recoveryAttempt.findMany({ where: { workspaceId: m.workspace.id, provider: "adyen" }, include: { customer: true }, orderBy: { stripeInvoiceId: "asc" } });
-    expect(rows.map((r) => [r.stripeInvoiceId, r.livemode, r.customer?.livemode])).toEqual([
+    const rows = await db().recovery.findMany({ where: { workspaceId: m.workspace.id, provider: "adyen" }, include: { customer: true }, orderBy: { externalId: "asc" } });
+    expect(rows.map((r) => [r.externalId, r.livemode, r.customer?.livemode])).toEqual([
       ["psp_mode_1", true, true],
       ["psp_mode_t", false, false],
     ]);

@@ -38,7 +38,7 @@ async function failedStripePayment(amount = 4999) {
   const failed = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const row = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   testClock.set(new Date("2026-11-10T10:00:00Z"));
   return { ...m, row };
 }

@@ -39,7 +39,7 @@ async function failedStripePayment() {
   const failed = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const row = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   testClock.set(new Date("2026-11-10T10:00:00Z"));
   return { ...m, row };
 }
@@ -85,7 +85,7 @@ describe("a failed Stripe payment over /api/v1/payments", () => {
     expect(res.body).toMatchObject({ payment_id: m.row.id, status: "failed" });
     const events = res.body.events as Array<{ type: string; timestamp: string; details: Item }>;
     expect(events[0]).toMatchObject({ type: "payment_failed", timestamp: "2026-11-10T09:00:00.000Z", details: { decline_code: "insufficient_funds", source: "platform" } });
-    const row = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.row.id } });
+    const row = await db().recovery.findUniqueOrThrow({ where: { id: m.row.id } });
     expect(row.nextActionKind).toBe("retry");
     expect(events.at(-1)).toMatchObject({ type: "retry_scheduled", timestamp: row.nextActionAt!.toISOString(), details: { retry_number: 1 } });
     const times = events.map((e) => e.timestamp);
@@ -117,13 +117,13 @@ describe("a failed Stripe payment over /api/v1/payments", () => {
     const headers = { "idempotency-key": `pause-${m.row.id}` };
     const paused = await v1.call("POST", PAUSE, url(PAUSE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, headers, expect: 200 });
     expect(paused.body).toEqual({ payment_id: m.row.id, status: "paused", paused: true, next_action: null });
-    const row = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.row.id } });
+    const row = await db().recovery.findUniqueOrThrow({ where: { id: m.row.id } });
     expect(row).toMatchObject({ paused: true, pausedAt: new Date("2026-11-10T10:00:00Z") });
 
     testClock.set(new Date("2026-11-10T10:05:00Z"));
     const replay = await v1.call("POST", PAUSE, url(PAUSE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, headers, expect: 200 });
     expect(replay.body).toEqual(paused.body);
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.row.id } })).pausedAt).toEqual(new Date("2026-11-10T10:00:00Z"));
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: m.row.id } })).pausedAt).toEqual(new Date("2026-11-10T10:00:00Z"));
 
     const got = await v1.call("GET", ONE, url(ONE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     expect(got.body).toMatchObject({ status: "failed", paused: true });
@@ -136,7 +136,7 @@ describe("a failed Stripe payment over /api/v1/payments", () => {
 
     const resumed = await v1.call("POST", RESUME, url(RESUME, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     expect(resumed.body).toMatchObject({ payment_id: m.row.id, status: "active", paused: false, next_action: { kind: expect.any(String) } });
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: m.row.id } })).toMatchObject({ paused: false, pausedAt: null });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: m.row.id } })).toMatchObject({ paused: false, pausedAt: null });
     const again = await v1.call("GET", ONE, url(ONE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     expect(again.body.paused).toBe(false);
   });
@@ -153,7 +153,7 @@ describe("lists: filters and paging", () => {
     rows = {
       a: (await insertAttempt(w, { startedAt: at(1), status: "pending", declineCategory: "soft_retry" })).id,
       b: (await insertAttempt(w, { startedAt: at(5), status: "pending", paused: true, declineCategory: "hard_customer" })).id,
-      c: (await insertAttempt(w, { startedAt: at(10), status: "recovered", declineCategory: "soft_retry", recoveredAmountCents: 2500 })).id,
+      c: (await insertAttempt(w, { startedAt: at(10), status: "recovered", declineCategory: "soft_retry", recoveredAmountMinor: 2500 })).id,
       d: (await insertAttempt(w, { startedAt: at(15), status: "failed", declineCategory: "terminal" })).id,
       e: (await insertAttempt(w, { startedAt: at(20), status: "abandoned", declineCategory: "soft_retry" })).id,
     };
@@ -229,7 +229,7 @@ describe("tenancy and scopes", () => {
   it("answers 404 for another workspace's payment on every endpoint, by id and by external id", async () => {
     const mine = await makeWorkspace();
     const theirs = await makeWorkspace();
-    const row = await insertAttempt(theirs.workspace.id, { stripeInvoiceId: "in_theirs_123" });
+    const row = await insertAttempt(theirs.workspace.id, { externalId: "in_theirs_123" });
     for (const ref of [row.id, "in_theirs_123", "in_nobody"]) {
       for (const [method, path] of [["GET", ONE], ["GET", TIMELINE], ["POST", RETRY], ["POST", PAUSE], ["POST", RESUME]] as const) {
         const res = await v1.call(method, path, url(path, ref), { token: mine.apiKey, params: { id: ref }, expect: 404 });
@@ -237,7 +237,7 @@ describe("tenancy and scopes", () => {
       }
     }
     expect(ids((await v1.call("GET", LIST, LIST, { token: mine.apiKey, expect: 200 })).body)).toEqual([]);
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } })).paused).toBe(false);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: row.id } })).paused).toBe(false);
   });
 
   it("needs a key with read:payments to read and write:payments to act", async () => {
@@ -253,7 +253,7 @@ describe("tenancy and scopes", () => {
     await v1.call("GET", ONE, url(ONE, row.id), { token: reader.key, params: { id: row.id }, expect: 200 });
     const write = await v1.call("POST", PAUSE, url(PAUSE, row.id), { token: reader.key, params: { id: row.id }, expect: 403 });
     expect(write.body.meta).toMatchObject({ required_scope: "write:payments" });
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } })).paused).toBe(false);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: row.id } })).paused).toBe(false);
 
     const generic = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read", "write"] });
     await v1.call("GET", LIST, LIST, { token: generic.key, expect: 200 });
@@ -277,12 +277,12 @@ describe("payments Recoup cannot charge", () => {
   it("asks the merchant to retry an ingested payment: 202, a payment.retry_due event (the owner is emailed without an endpoint)", async () => {
     const ws = await makeWorkspace();
     const failedAt = new Date(Date.now() - 3_600_000);
-    const row = await insertAttempt(ws.workspace.id, { provider: "adyen", stripeInvoiceId: "psp_ref_8815", startedAt: failedAt, lastFailureAt: failedAt });
+    const row = await insertAttempt(ws.workspace.id, { provider: "adyen", externalId: "psp_ref_8815", startedAt: failedAt, lastFailureAt: failedAt });
     const res = await v1.call("POST", RETRY, url(RETRY, "psp_ref_8815"), { token: ws.apiKey, params: { id: "psp_ref_8815" }, expect: 202 });
     expect(res.body).toMatchObject({ payment_id: row.id, retry_scheduled: true, retry_number: 1 });
-    const event = await db().webhookEvent.findFirstOrThrow({ where: { recoveryAttemptId: row.id } });
+    const event = await db().webhookEvent.findFirstOrThrow({ where: { recoveryId: row.id } });
     expect(event).toMatchObject({ type: "payment.retry_due", payload: { external_id: "psp_ref_8815", provider: "adyen", attempt_number: 1 } });
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ recoupRetryCount: 1 });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ recoupRetryCount: 1 });
     const got = await v1.call("GET", ONE, url(ONE, "psp_ref_8815"), { token: ws.apiKey, params: { id: "psp_ref_8815" }, expect: 200 });
     expect(got.body).toMatchObject({ id: row.id, psp: "adyen", external_id: "psp_ref_8815" });
   });

@@ -36,7 +36,7 @@ async function openRecovery() {
   const failed = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const row = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   const sequence = (await getActiveSequence(m.workspace.id))!;
   return { ...m, row, sequence };
 }
@@ -122,7 +122,7 @@ describe("POST /api/v1/recoveries/{id}/dunning", () => {
     testClock.set(new Date("2026-11-10T09:50:00Z"));
     const again = await v1.call("POST", DUNNING, url(DUNNING, m.row.id), { token: m.apiKey, params: { id: m.row.id }, body: {}, expect: 409 });
     expect(again.body.detail).toContain("09:20");
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: m.row.id, kind: "manual" } })).toBe(1);
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.row.id, kind: "manual" } })).toBe(1);
 
     // An hour later, another step's template by id.
     testClock.set(new Date("2026-11-10T10:21:00Z"));
@@ -149,7 +149,7 @@ describe("POST /api/v1/recoveries/{id}/dunning", () => {
     expect((await call(closed.id, {}, 409)).body.detail).toContain("closed");
     const paused = await insertAttempt(m.workspace.id, { paused: true, livemode: false });
     expect((await call(paused.id, {}, 409)).body.detail).toContain("paused");
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: m.row.id, kind: "manual" } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.row.id, kind: "manual" } })).toBe(0);
   });
 });
 

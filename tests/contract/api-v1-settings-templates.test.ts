@@ -80,16 +80,16 @@ describe("quiet hours", () => {
 });
 
 async function recovered(ws: Ws, opts: { amount: number; recovered: number | null; startedAt: Date; endedAt?: Date; currency?: string }) {
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId: ws.workspace.id,
-      stripeInvoiceId: `in_goal_${Math.random().toString(36).slice(2, 10)}`,
-      stripeCustomerId: "cus_goal",
+      externalId: `in_goal_${Math.random().toString(36).slice(2, 10)}`,
+      externalCustomerId: "cus_goal",
       declineType: "soft",
-      amountDueCents: opts.amount,
+      amountDueMinor: opts.amount,
       currency: opts.currency ?? "usd",
       status: opts.recovered === null ? "pending" : "recovered",
-      recoveredAmountCents: opts.recovered,
+      recoveredAmountMinor: opts.recovered,
       startedAt: opts.startedAt,
       lastFailureAt: opts.startedAt,
       endedAt: opts.recovered === null ? null : (opts.endedAt ?? opts.startedAt),

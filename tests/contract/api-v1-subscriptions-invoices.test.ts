@@ -109,7 +109,7 @@ describe("subscriptions", () => {
     expect(canceled.body).toMatchObject({ status: "canceled", terminal_invoice_count: 1, canceled_at: new Date(t0.getTime() + 2 * DAY).toISOString() });
 
     await db().subscriptionAtRisk.create({
-      data: { workspaceId: ws.workspace.id, stripeCustomerId: "cus_D", stripeSubscriptionId: "sub_D", reason: "card_expiring", riskDetectedAt: t0, expirationDate: new Date("2026-12-31T23:59:59Z") },
+      data: { workspaceId: ws.workspace.id, externalCustomerId: "cus_D", externalSubscriptionId: "sub_D", reason: "card_expiring", riskDetectedAt: t0, expirationDate: new Date("2026-12-31T23:59:59Z") },
     });
     const atRisk = await call("GET", SUB, "/api/v1/subscriptions/sub_D", "sub_D", ws.apiKey, 200);
     expect(atRisk.body).toMatchObject({
@@ -191,7 +191,7 @@ describe("invoices", () => {
       closed_at: null,
     });
 
-    await db().recoveryAttempt.update({ where: { id: open.id }, data: { paused: true, pausedAt: new Date() } });
+    await db().recovery.update({ where: { id: open.id }, data: { paused: true, pausedAt: new Date() } });
     const paused = await call("GET", INV, "/api/v1/invoices/in_I1", "in_I1", ws.apiKey, 200);
     expect(paused.body).toMatchObject({ status: "failed", recovery_status: "paused", paused: true, next_action: null });
 
@@ -210,7 +210,7 @@ describe("invoices", () => {
     const message = await db().dunningMessage.create({
       data: {
         workspaceId: ws.workspace.id,
-        recoveryAttemptId: recovery.id,
+        recoveryId: recovery.id,
         kind: "sequence",
         dedupeKey: `step-1-${recovery.id}`,
         toEmail: "jane@example.com",
@@ -226,10 +226,10 @@ describe("invoices", () => {
       },
     });
     const retryAt = new Date(t0.getTime() + DAY);
-    await db().retryAttempt.createMany({
+    await db().chargeAttempt.createMany({
       data: [
-        { workspaceId: ws.workspace.id, recoveryAttemptId: recovery.id, attemptNumber: 1, source: "recoup", idempotencyKey: `k1-${recovery.id}`, status: "failed", declineCode: "insufficient_funds", amountCents: 4999, currency: "usd", attemptedAt: retryAt },
-        { workspaceId: ws.workspace.id, recoveryAttemptId: recovery.id, attemptNumber: 2, source: "recoup", idempotencyKey: `k2-${recovery.id}`, status: "succeeded", amountCents: 4999, currency: "usd", attemptedAt: new Date(retryAt.getTime() + DAY) },
+        { workspaceId: ws.workspace.id, recoveryId: recovery.id, attemptNumber: 1, source: "recoup", idempotencyKey: `k1-${recovery.id}`, status: "failed", declineCode: "insufficient_funds", amountMinor: 4999, currency: "usd", attemptedAt: retryAt },
+        { workspaceId: ws.workspace.id, recoveryId: recovery.id, attemptNumber: 2, source: "recoup", idempotencyKey: `k2-${recovery.id}`, status: "succeeded", amountMinor: 4999, currency: "usd", attemptedAt: new Date(retryAt.getTime() + DAY) },
       ],
     });
     await markRecovered({ workspaceId: ws.workspace.id, invoiceId: "in_T1", at: new Date(retryAt.getTime() + DAY + 1000), amountPaid: 4999 });

@@ -163,15 +163,15 @@ describe("POST /api/v1/ingest/payment-event", () => {
   });
 
   it("refuses an external_id that is already another provider's payment (409)", async () => {
-    await db().recoveryAttempt.create({
+    await db().recovery.create({
       data: {
         workspaceId: ws.workspace.id,
         provider: "stripe",
-        stripeAccountId: "acct_x",
-        stripeInvoiceId: "in_taken",
-        stripeCustomerId: "cus_x",
+        externalAccountId: "acct_x",
+        externalId: "in_taken",
+        externalCustomerId: "cus_x",
         declineType: "soft",
-        amountDueCents: 100,
+        amountDueMinor: 100,
         currency: "usd",
         startedAt: new Date(),
         lastFailureAt: new Date(),
@@ -195,20 +195,20 @@ describe("POST /api/v1/ingest/payment-event", () => {
     const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: first.body.event_id as string } });
     expect(row.externalId).toMatch(/^pe_[0-9a-f]{24}$/);
     await processIngestedEvent({ ingestEventId: row.id });
-    const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { workspaceId_stripeInvoiceId: { workspaceId: ws.workspace.id, stripeInvoiceId: row.externalId! } } });
-    expect(recovery).toMatchObject({ provider: "custom", status: "pending", amountDueCents: 2599, currency: "eur", stripeCustomerId: "email:lin@example.com" });
+    const recovery = await db().recovery.findUniqueOrThrow({ where: { workspaceId_externalId: { workspaceId: ws.workspace.id, externalId: row.externalId! } } });
+    expect(recovery).toMatchObject({ provider: "custom", status: "pending", amountDueMinor: 2599, currency: "eur", externalCustomerId: "email:lin@example.com" });
 
     // With an Idempotency-Key the key names the event, past the 24 h the stored answer lives.
     const keyed = { event_type: "payment_succeeded", amount_cents: 2599, currency: "eur", customer_email: "lin@example.com" };
     const paid = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
     const paidRow = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: paid.body.event_id as string } });
-    expect(paidRow).toMatchObject({ eventKey: "key:lin-paid-1", externalId: recovery.stripeInvoiceId });
+    expect(paidRow).toMatchObject({ eventKey: "key:lin-paid-1", externalId: recovery.externalId });
     await db().apiIdempotencyKey.deleteMany({ where: { workspaceId: ws.workspace.id } });
     const replay = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
     expect(replay.body).toMatchObject({ event_id: paidRow.id, status: "duplicate" });
 
     // The success names no payment either: it is the customer's open one of that amount and currency.
     await processIngestedEvent({ ingestEventId: paidRow.id });
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountCents: 2599 });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountMinor: 2599 });
   });
 });

@@ -147,14 +147,14 @@ describe("the DunningDog contract, operation by operation", () => {
     const m = await merchantWithOpenInvoice(stripe);
     await deliver(eventOf("invoice.payment_failed", stripe.failInvoice(m.account, m.invoiceId, { nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     const p = "/api/customer/update-payment-session";
     const token = createRecoveryToken(recovery.id);
     await call(p, "POST", p, 200, { body: { recoveryToken: token } });
     await call(p, "POST", p, 404, { body: { recoveryToken: `${token}x` } });
     await call(p, "POST", p, 404, { body: { recoveryToken: createRecoveryToken(recovery.id, new Date(Date.now() - 40 * 86_400_000)) } });
     await call(p, "POST", p, 400, { body: {} });
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "recovered" } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered" } });
     await call(p, "POST", p, 400, { body: { recoveryToken: token } });
   });
 

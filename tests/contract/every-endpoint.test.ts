@@ -28,19 +28,19 @@ async function fixtureWorkspace(tag: string): Promise<Fixture> {
   const email = `every-${tag}@example.com`;
   const customer = await db().customer.create({ data: { workspaceId: workspace.id, provider: "stripe", externalId: `cus_every_${tag}`, email, name: `Every ${tag}` } });
   const started = new Date(Date.now() - 2 * 86_400_000);
-  const recovery = await db().recoveryAttempt.create({
+  const recovery = await db().recovery.create({
     data: {
       workspaceId: workspace.id,
       provider: "stripe",
-      stripeAccountId: `acct_every_${tag}`,
-      stripeInvoiceId: `in_every_${tag}`,
-      stripeCustomerId: customer.externalId,
-      stripeSubscriptionId: `sub_every_${tag}`,
+      externalAccountId: `acct_every_${tag}`,
+      externalId: `in_every_${tag}`,
+      externalCustomerId: customer.externalId,
+      externalSubscriptionId: `sub_every_${tag}`,
       customerId: customer.id,
       declineType: "soft",
       declineCategory: "soft_retry",
       declineCode: "insufficient_funds",
-      amountDueCents: 4900,
+      amountDueMinor: 4900,
       currency: "usd",
       startedAt: started,
       lastFailureAt: started,
@@ -59,11 +59,11 @@ async function fixtureWorkspace(tag: string): Promise<Fixture> {
       recovery: recovery.id,
       customer: customer.id,
       email,
-      subscription: recovery.stripeSubscriptionId!,
+      subscription: recovery.externalSubscriptionId!,
       endpoint: endpoint.id,
       apiKey: key.id,
       step: step.id,
-      invoice: recovery.stripeInvoiceId,
+      invoice: recovery.externalId,
     },
   };
 }

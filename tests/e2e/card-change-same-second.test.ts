@@ -19,7 +19,7 @@ async function declinedThenChanged(newDefault: (failedPm: string) => string) {
   const invoice = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "expired_card", nextPaymentAttempt: null });
   expect((await deliver(eventOf("invoice.payment_failed", invoice, { account: m.account, created: second }))).status).toBe(200);
   await runDueJobs();
-  const declined = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const declined = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   expect(declined).toMatchObject({ failedPaymentMethodId: failedPm });
   expect(declined.nextActionKind).not.toBe("retry");
 
@@ -31,7 +31,7 @@ async function declinedThenChanged(newDefault: (failedPm: string) => string) {
   const changed = eventOf("customer.updated", customer, { account: m.account, created: second, previousAttributes: { invoice_settings: { default_payment_method: previous } } });
   expect((await deliver(changed)).status).toBe(200);
   await runDueJobs();
-  return { m, recovery: await db().recoveryAttempt.findUniqueOrThrow({ where: { id: declined.id } }) };
+  return { m, recovery: await db().recovery.findUniqueOrThrow({ where: { id: declined.id } }) };
 }
 
 describe("customer.updated in the same second as the decline", () => {
@@ -42,7 +42,7 @@ describe("customer.updated in the same second as the decline", () => {
     expect(recovery.paymentMethodUpdatedAt!.getTime()).toBeGreaterThan(recovery.lastFailureAt.getTime());
     await advanceTime(60_000);
     await runDueJobs();
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountCents: 1900 });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountMinor: 1900 });
     expect(env.stripe.requestsTo("POST", `/v1/invoices/${m.invoiceId}/pay`)).toHaveLength(1);
   });
 

@@ -89,9 +89,9 @@ describe("cross-site request forgery", () => {
   it("refuses a cross-site pause of a recovery through single fetch's .data request; from our origin it pauses", async () => {
     const started = new Date(Date.now() - 86_400_000);
     const recovery = await insertAttempt(owner.workspace.id, {
-      stripeAccountId: "acct_front",
+      externalAccountId: "acct_front",
       declineCategory: "soft_retry",
-      amountDueCents: 4900,
+      amountDueMinor: 4900,
       startedAt: started,
       lastFailureAt: started,
       nextActionKind: "retry",
@@ -104,9 +104,9 @@ describe("cross-site request forgery", () => {
         body: "intent=pause",
       });
     expect((await pause(EVIL)).status).toBe(403);
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(false);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(false);
     expect((await pause(base)).status).toBe(200);
-    expect((await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(true);
+    expect((await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).paused).toBe(true);
   });
 
   it("refuses a cross-site sign-out (a resource route) and a document form post; the session survives", async () => {

@@ -31,8 +31,8 @@ async function ingest(key: string, body: Record<string, unknown>) {
 }
 
 async function recoveryOf(workspaceId: string, externalId: string) {
-  return db().recoveryAttempt.findUniqueOrThrow({
-    where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: externalId } },
+  return db().recovery.findUniqueOrThrow({
+    where: { workspaceId_externalId: { workspaceId, externalId: externalId } },
     include: { customer: true, retries: true },
   });
 }
@@ -69,11 +69,11 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(recovery).toMatchObject({
       provider: "adyen",
       status: "pending",
-      amountDueCents: 4900,
+      amountDueMinor: 4900,
       currency: "eur",
       declineCode: "Not enough balance",
       declineCategory: "soft_retry",
-      stripeAccountId: null,
+      externalAccountId: null,
       nextActionKind: "retry",
     });
     expect(recovery.customer).toMatchObject({ provider: "adyen", externalId: "shopper_1029", email: "ada@example.com", name: "Ada Lovelace" });
@@ -146,7 +146,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     await ingest(writer.key, { ...failure, event_type: "payment_succeeded", event_id: "adyen-evt-3", decline_code: undefined });
     await runDueJobs();
     recovery = await recoveryOf(workspace.id, "psp_883921");
-    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4900 });
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountMinor: 4900 });
     const sent = receiver.requests.length;
     const mails = env.smtp.messages.length;
     await advanceTime(30 * 24 * HOUR);
@@ -170,7 +170,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(res.status).toBe(202);
     await runDueJobs();
     const recovery = await recoveryOf(workspace.id, "bt_txn_1");
-    expect(recovery).toMatchObject({ provider: "braintree", amountDueCents: 1500, currency: "jpy", declineCategory: "hard_customer" });
+    expect(recovery).toMatchObject({ provider: "braintree", amountDueMinor: 1500, currency: "jpy", declineCategory: "hard_customer" });
     // Known by email when the PSP gives no customer id.
     expect(recovery.customer).toMatchObject({ externalId: "email:sei@example.com", email: "sei@example.com" });
     await advanceTime(2 * HOUR);
@@ -192,7 +192,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(await db().ingestedPaymentEvent.findFirstOrThrow({ where: { workspaceId: workspace.id, type: "payment_succeeded" } })).toMatchObject({ status: "ignored" });
     await ingest(key, { ...base, event_type: "payment_failed", decline_code: "20051", occurred_at: "2026-11-02T09:00:00Z" });
     await runDueJobs();
-    expect(await recoveryOf(workspace.id, "pay_cko_1")).toMatchObject({ status: "recovered", recoveredAmountCents: 2000 });
+    expect(await recoveryOf(workspace.id, "pay_cko_1")).toMatchObject({ status: "recovered", recoveredAmountMinor: 2000 });
   });
   it("GDPR erasure leaves nothing of an ingested customer: events redacted, retry-due events and their jobs gone", async () => {
     const { workspace } = await makeWorkspace();
@@ -206,7 +206,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     const recovery = await recoveryOf(workspace.id, "txn_erase_1");
     // A retry-due event for it waits in the queue (its endpoint does not answer).
     await requestMerchantRetry({ workspaceId: workspace.id, recoveryId: recovery.id });
-    expect(await db().webhookEvent.count({ where: { recoveryAttemptId: recovery.id } })).toBe(1);
+    expect(await db().webhookEvent.count({ where: { recoveryId: recovery.id } })).toBe(1);
     expect(await findEverywhere("erase-me-7f3@example.com")).not.toEqual([]);
 
     await eraseCustomer({ workspaceId: workspace.id, externalId: "ctm_erase_7f3" });

@@ -58,7 +58,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 const recoveryOf = (workspaceId: string, invoiceId: string) => () =>
-  db().recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+  db().recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 
 beforeAll(async () => {
   // The web half serves the built app; built once here, before any process starts.
@@ -122,7 +122,7 @@ describe("a worker killed mid-job", () => {
     const both = startOnCluster([], /Worker started/);
     await both.seen;
     const { value: recovery, ms } = await waitFor("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
-    expect(recovery).toMatchObject({ status: "pending", amountDueCents: 4100 });
+    expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 4100 });
     console.info(`the abandoned job was processed ${ms} ms after the second worker started`);
     // The next maintenance fails it as expired, and pg-boss schedules its retry (first backoff step).
     const firstRetryMaxSeconds = 2 * queues.stripeEvent.options.retryDelay;
@@ -174,7 +174,7 @@ describe("a PostgreSQL restart", () => {
     }, 30_000);
     expect(answer).toMatchObject({ duplicate: false });
     const { value: recovery } = await waitFor("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
-    expect(recovery).toMatchObject({ status: "pending", amountDueCents: 5700 });
+    expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 5700 });
     expect(both.output()).not.toMatch(/^(unhandled rejection|uncaught exception):/m);
 
     both.child.kill("SIGTERM");

@@ -19,7 +19,7 @@ const ACCOUNT = "acct_story_merchant";
 const env = useStripeAndMail({ stripeUserId: ACCOUNT });
 
 async function recoveryOf(invoiceId: string) {
-  return db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: invoiceId }, include: { retries: true, messages: true } });
+  return db().recovery.findFirstOrThrow({ where: { externalId: invoiceId }, include: { retries: true, messages: true } });
 }
 
 describe("a failed subscription payment, won back", () => {
@@ -60,7 +60,7 @@ describe("a failed subscription payment, won back", () => {
     await runDueJobs();
 
     let recovery = await recoveryOf("in_story");
-    expect(recovery).toMatchObject({ status: "pending", declineCode: "insufficient_funds", declineType: "soft", amountDueCents: 4900, cardFingerprint: "fp_old" });
+    expect(recovery).toMatchObject({ status: "pending", declineCode: "insufficient_funds", declineType: "soft", amountDueMinor: 4900, cardFingerprint: "fp_old" });
     expect(recovery.nextActionKind).toBe("retry");
     const firstRetryAt = recovery.nextActionAt!;
     expect(firstRetryAt.getTime()).toBeGreaterThan(Date.parse("2026-11-02T08:00:00Z"));
@@ -118,7 +118,7 @@ describe("a failed subscription payment, won back", () => {
     await runDueJobs();
     recovery = await recoveryOf("in_story");
     expect(recovery.status).toBe("recovered");
-    expect(recovery.recoveredAmountCents).toBe(4900);
+    expect(recovery.recoveredAmountMinor).toBe(4900);
     expect(env.stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
 
     // 7. Stripe confirms with invoice.paid: nothing changes, nothing more is sent.

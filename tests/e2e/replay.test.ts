@@ -13,9 +13,9 @@ const env = useStripeAndMail();
 
 /** The end state a merchant sees, stripped of ids and timestamps that differ between runs. */
 async function endState(workspaceId: string) {
-  const recoveries = await db().recoveryAttempt.findMany({ where: { workspaceId }, include: { outcomes: true } });
+  const recoveries = await db().recovery.findMany({ where: { workspaceId }, include: { outcomes: true } });
   return {
-    recoveries: recoveries.map((r) => ({ status: r.status, recovered: r.recoveredAmountCents, outcome: r.outcomes.map((o) => o.outcome) })),
+    recoveries: recoveries.map((r) => ({ status: r.status, recovered: r.recoveredAmountMinor, outcome: r.outcomes.map((o) => o.outcome) })),
     messages: await db().dunningMessage.count({ where: { workspaceId, status: { in: ["sent", "opened", "clicked", "converted"] } } }),
   };
 }
@@ -73,7 +73,7 @@ async function fullStory(chaos: boolean) {
     await runDueJobs();
   };
   await send(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
-  const planned = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
+  const planned = await db().recovery.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
   // Our retry is declined; Stripe reports that attempt as a failure too.
   env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
   await advanceTime(planned.nextActionAt!.getTime() - testClockNow() + 1000);

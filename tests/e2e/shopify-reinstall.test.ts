@@ -45,7 +45,7 @@ async function shopWithTwoFailures() {
   return { ...ws, shop, first: first.id, second: second.id };
 }
 
-const recoveryOf = (contractId: string) => db().recoveryAttempt.findFirstOrThrow({ where: { stripeSubscriptionId: contractId } });
+const recoveryOf = (contractId: string) => db().recovery.findFirstOrThrow({ where: { externalSubscriptionId: contractId } });
 
 /** Billing attempts Recoup asked Shopify for, per contract. */
 const billed = (shop: string, contractId: string) => admin.mutations(BILL).filter((m) => m.shop === shop && m.variables.contractId === contractId);
@@ -99,7 +99,7 @@ describe("a Shopify shop uninstalls Recoup and comes back", () => {
     await advanceTime(48 * HOUR);
     await runDueJobs();
     expect(await db().workspace.count({ where: { id: workspace.id } })).toBe(1);
-    expect(await db().recoveryAttempt.count({ where: { workspaceId: workspace.id } })).toBe(2);
+    expect(await db().recovery.count({ where: { workspaceId: workspace.id } })).toBe(2);
   });
 
   it("a customer erased during the grace period is not resumed by the reinstall", async () => {
@@ -107,11 +107,11 @@ describe("a Shopify shop uninstalls Recoup and comes back", () => {
     await uninstall(shop);
     await postShopifyWebhook("customers/redact", shop, { shop_id: 1, shop_domain: shop, customer: { id: 7002, email: BOB.email }, orders_to_redact: [] });
     await runDueJobs();
-    const erased = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: workspace.id, customerId: null } });
+    const erased = await db().recovery.findFirstOrThrow({ where: { workspaceId: workspace.id, customerId: null } });
 
     await openApp(shop);
     expect(await recoveryOf(first)).toMatchObject({ paused: false, nextActionKind: "retry" });
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: erased.id } })).toMatchObject({ status: "abandoned", erasedAt: expect.any(Date), nextActionReason: "Customer data erased on request." });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: erased.id } })).toMatchObject({ status: "abandoned", erasedAt: expect.any(Date), nextActionReason: "Customer data erased on request." });
     await advanceTime(7 * 24 * HOUR);
     await runDueJobs();
     expect(billed(shop, first).length).toBeGreaterThan(0);
@@ -148,7 +148,7 @@ describe("a Shopify shop uninstalls Recoup and comes back", () => {
     expect(linked).toMatchObject({ uninstalledAt: null, workspaceId: page.summary.workspaceId });
     expect(linked.workspaceId).not.toBe(workspace.id);
     expect(page.recoveries.items).toEqual([]);
-    expect(await db().recoveryAttempt.count({ where: { stripeAccountId: shop } })).toBe(0);
+    expect(await db().recovery.count({ where: { externalAccountId: shop } })).toBe(0);
     expect(await db().customer.count({ where: { workspaceId: linked.workspaceId } })).toBe(0);
     await advanceTime(7 * 24 * HOUR);
     await runDueJobs();

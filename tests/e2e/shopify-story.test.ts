@@ -44,7 +44,7 @@ async function shopWithContract(contract: Partial<Parameters<typeof admin.putCon
 }
 
 async function recoveryOf(contractId: string) {
-  return db().recoveryAttempt.findFirstOrThrow({ where: { stripeSubscriptionId: contractId }, include: { retries: true, messages: true, outcomes: true } });
+  return db().recovery.findFirstOrThrow({ where: { externalSubscriptionId: contractId }, include: { retries: true, messages: true, outcomes: true } });
 }
 
 /** Shopify's own (or the subscription app's) billing attempt failed. */
@@ -79,11 +79,11 @@ describe("Shopify dunning, end to end", () => {
     expect(recovery).toMatchObject({
       provider: "shopify",
       status: "pending",
-      stripeAccountId: shop,
-      stripeSubscriptionId: contract.id,
-      stripeCustomerId: "gid://shopify/Customer/7001",
-      stripeInvoiceId: `shopify:${contract.id.split("/").pop()}:${failure.id}`,
-      amountDueCents: 4489, // 2 × 19.95 + 4.99, from the contract
+      externalAccountId: shop,
+      externalSubscriptionId: contract.id,
+      externalCustomerId: "gid://shopify/Customer/7001",
+      externalId: `shopify:${contract.id.split("/").pop()}:${failure.id}`,
+      amountDueMinor: 4489, // 2 × 19.95 + 4.99, from the contract
       currency: "usd",
       errorCode: "insufficient_funds",
       declineType: "soft",
@@ -116,7 +116,7 @@ describe("Shopify dunning, end to end", () => {
     await postShopifyWebhook("subscription_billing_attempts/success", shop, success, { webhookId: "wh-success-1" });
     await runDueJobs();
     recovery = await recoveryOf(contract.id);
-    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4489 });
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountMinor: 4489 });
     expect(recovery.retries.find((r) => r.idempotencyKey === key)?.status).toBe("succeeded");
     expect(recovery.outcomes).toEqual([expect.objectContaining({ outcome: "recovered", reasonCode: "invoice_paid" })]);
 
@@ -126,7 +126,7 @@ describe("Shopify dunning, end to end", () => {
     await postShopifyWebhook("subscription_billing_attempts/failure", shop, failure, { webhookId: "wh-failure-1-again" });
     await advanceTime(30 * DAY);
     await runDueJobs();
-    expect(await db().recoveryAttempt.count({ where: { workspaceId: workspace.id } })).toBe(1);
+    expect(await db().recovery.count({ where: { workspaceId: workspace.id } })).toBe(1);
     expect((await recoveryOf(contract.id)).status).toBe("recovered");
     expect(sent(shop, BILL)).toHaveLength(1);
 
@@ -172,7 +172,7 @@ describe("Shopify dunning, end to end", () => {
     await advanceTime(3 * DAY);
     await runDueJobs();
     recovery = await recoveryOf(contract.id);
-    expect(await db().recoveryAttempt.count({ where: { stripeSubscriptionId: contract.id } })).toBe(1);
+    expect(await db().recovery.count({ where: { externalSubscriptionId: contract.id } })).toBe(1);
     expect(recovery.nextActionKind).toBe("wait");
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(1);
     expect(sent(shop, BILL)).toHaveLength(0);
@@ -463,7 +463,7 @@ describe("a billing attempt whose webhook never comes", () => {
     const billingAttemptId = admin.billingAttempts.find((a) => a.idempotencyKey === key)!.id;
     expect(attemptQueries(shop).map((r) => r.variables)).toEqual([{ id: billingAttemptId }]);
     let recovery = await recoveryOf(contract.id);
-    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountCents: 4489 });
+    expect(recovery).toMatchObject({ status: "recovered", recoveredAmountMinor: 4489 });
     expect(recovery.retries.find((r) => r.idempotencyKey === key)?.status).toBe("succeeded");
 
     await postShopifyWebhook("subscription_billing_attempts/success", shop, admin.attemptWebhook(key, {}));
@@ -586,7 +586,7 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
     expect(results[0]).toEqual({ status: 200, result: expect.objectContaining({ ok: true, message: "Shopify emailed the customer a secure link to update their card." }) });
     expect(results[1]).toMatchObject({ status: 409, result: { ok: false, error: expect.stringContaining("Already sent at") } });
     expect(sent(shop, UPDATE_EMAIL).map((m) => m.variables)).toEqual([{ customerPaymentMethodId: "gid://shopify/CustomerPaymentMethod/pm_old" }]);
-    const manual = (await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
+    const manual = (await recoveryOf(recovery.externalSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
     expect(manual).toEqual([expect.objectContaining({ kind: "card_update_request", transport: "shopify", status: "sent", toEmail: "ada@example.com" })]);
 
     await advanceTime(30 * MINUTE);
@@ -606,7 +606,7 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
       status: 200,
       result: { message: "Shopify couldn't send its update email (Customer payment method is revoked), so Recoup's update link is on its way to ada@example.com." },
     });
-    const manual = (await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
+    const manual = (await recoveryOf(recovery.externalSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"));
     expect(manual.find((m) => m.transport === "shopify")).toMatchObject({ status: "failed", error: "Customer payment method is revoked" });
     expect(manual.find((m) => m.transport !== "shopify")).toMatchObject({ kind: "card_update_request", bodyText: expect.stringMatching(/\/recover\/[\w.-]+\?m=/) });
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(1);
@@ -617,7 +617,7 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
     const { shop, recovery, page } = await openShopifyRecovery();
     admin.failNext({ kind: "http", status: 503, field: UPDATE_EMAIL });
     expect(await page.press("send_link")).toMatchObject({ status: 502, result: { ok: false, error: "Shopify didn't answer just now, so no update link was sent. Please try again in a minute." } });
-    expect((await recoveryOf(recovery.stripeSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"))).toEqual([]);
+    expect((await recoveryOf(recovery.externalSubscriptionId!)).messages.filter((m) => m.dedupeKey.startsWith("manual:"))).toEqual([]);
     expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Shopify emailed the customer a secure link to update their card." } });
     expect(sent(shop, UPDATE_EMAIL).map((m) => m.answered)).toEqual(["http_error", "data"]);
   });

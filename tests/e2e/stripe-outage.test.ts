@@ -46,7 +46,7 @@ async function failureEvent(opts: { amount: number }) {
 }
 
 const recoveryOf = (workspaceId: string, invoiceId: string) =>
-  db().recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+  db().recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 
 describe("a Stripe outage longer than an event's retries", () => {
   it("moves the event to the long horizon, shows it delayed, and opens the recovery once Stripe is back", async () => {
@@ -70,7 +70,7 @@ describe("a Stripe outage longer than an event's retries", () => {
     await ride(1);
     await runDueJobs();
     expect(await db().stripeEvent.findUniqueOrThrow({ where: { eventId: event.id } })).toMatchObject({ status: "processed" });
-    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueCents: 3900, currency: "usd" });
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueMinor: 3900, currency: "usd" });
     expect((await overviewOf(m.sessionToken)).eventBacklog).toMatchObject({ delayed: 0, failed: 0 });
   }, 120_000);
 
@@ -113,8 +113,8 @@ describe("a Stripe outage longer than an event's retries", () => {
     const pressed = await replayRoute.action(args("/dashboard/events/replay", m.sessionToken, { method: "POST" }));
     expect(pressed.headers.get("location")).toBe("/dashboard?replayed=1");
     await runDueJobs();
-    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueCents: 1500 });
-    expect(await recoveryOf(m.workspace.id, invoice2)).toMatchObject({ status: "pending", amountDueCents: 2700 });
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueMinor: 1500 });
+    expect(await recoveryOf(m.workspace.id, invoice2)).toMatchObject({ status: "pending", amountDueMinor: 2700 });
     expect((await overviewOf(m.sessionToken)).eventBacklog).toMatchObject({ delayed: 0, failed: 0 });
   }, 300_000);
 });
@@ -140,7 +140,7 @@ describe("a Stripe event that lost its job", () => {
     await enqueue(queues.stripeEventSweep, {}); // what the worker's schedule sends every 10 minutes
     await runDueJobs();
     expect(await db().stripeEvent.findUniqueOrThrow({ where: { eventId: event.id } })).toMatchObject({ status: "processed" });
-    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueCents: 4800 });
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "pending", amountDueMinor: 4800 });
   }, 120_000);
 });
 
@@ -173,7 +173,7 @@ describe("a Stripe outage at a planned retry", () => {
     await advanceTime(Math.max(0, replanned.nextActionAt!.getTime() - now().getTime()) + 1000);
     await runDueJobs();
 
-    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "recovered", recoveredAmountCents: 6400 });
+    expect(await recoveryOf(m.workspace.id, m.invoiceId)).toMatchObject({ status: "recovered", recoveredAmountMinor: 6400 });
     // One charge in all: every try carried the same idempotency key.
     const keys = new Set(env.stripe.requestsTo("POST", `/v1/invoices/${m.invoiceId}/pay`).map((r) => r.idempotencyKey));
     expect(keys.size).toBe(1);

@@ -20,7 +20,7 @@ const APPLICATION = { id: "ca_test_client", object: "application", name: "Recoup
 
 const env = useStripeAndMail({ stripeUserId: OAUTH_ACCOUNT });
 
-const recoveryOf = (invoiceId: string) => db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: invoiceId } });
+const recoveryOf = (invoiceId: string) => db().recovery.findFirstOrThrow({ where: { externalId: invoiceId } });
 const pays = (invoiceId: string) => env.stripe.requestsTo("POST", `/v1/invoices/${invoiceId}/pay`);
 
 /** A merchant with two failed invoices on one account: the first will be left running, the second paused by the merchant. */

@@ -1,4 +1,4 @@
-import { AppError } from "~/http/errors";
+import { AppError, statusOf } from "~/http/errors";
 
 /** What a call threw (Remix's `data(…, {status})` for loaders and actions); fails when nothing was. */
 export async function thrown<T = { data?: unknown; init?: ResponseInit | null }>(promise: Promise<unknown>): Promise<T> {
@@ -15,4 +15,10 @@ export async function thrownAppError(promise: Promise<unknown>): Promise<AppErro
   const error = await thrown<unknown>(promise);
   if (error instanceof AppError) return error;
   throw error;
+}
+
+/** The AppError a domain call threw, with the HTTP status its code maps to (app/http/errors.ts). */
+export async function thrownWithStatus(promise: Promise<unknown>) {
+  const error = await thrownAppError(promise);
+  return { code: error.code, status: statusOf(error), message: error.message, meta: error.meta };
 }

@@ -9,20 +9,20 @@ let n = 0;
 
 async function recovery(workspaceId: string, data: { status?: "pending" | "recovered" | "failed"; amount: number; currency?: string; startedAt: Date; endedAt?: Date; nextActionKind?: string }) {
   n += 1;
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
       provider: "stripe",
-      stripeInvoiceId: `in_overview_${n}`,
-      stripeCustomerId: `cus_overview_${n}`,
+      externalId: `in_overview_${n}`,
+      externalCustomerId: `cus_overview_${n}`,
       declineType: "soft",
-      amountDueCents: data.amount,
+      amountDueMinor: data.amount,
       currency: data.currency ?? "usd",
       status: data.status ?? "pending",
       startedAt: data.startedAt,
       lastFailureAt: data.startedAt,
       endedAt: data.endedAt ?? null,
-      recoveredAmountCents: data.status === "recovered" ? data.amount : null,
+      recoveredAmountMinor: data.status === "recovered" ? data.amount : null,
       nextActionKind: data.nextActionKind ?? null,
     },
   });

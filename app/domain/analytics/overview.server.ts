@@ -16,16 +16,16 @@ export async function getOverview(input: { workspaceId: string; window: SummaryW
   const [summary, trend, activeRetries, atRisk] = await Promise.all([
     getDashboardSummary({ workspaceId, window: input.window, now }),
     dailyTrend({ workspaceId, currency: workspace.currency, zone: workspace.zone, now }),
-    db().recoveryAttempt.count({ where: { workspaceId, status: "pending", nextActionKind: "retry" } }),
-    db().recoveryAttempt.aggregate({
+    db().recovery.count({ where: { workspaceId, status: "pending", nextActionKind: "retry" } }),
+    db().recovery.aggregate({
       where: { workspaceId, status: "pending", currency: workspace.currency },
-      _sum: { amountDueCents: true },
+      _sum: { amountDueMinor: true },
       _count: { _all: true },
     }),
   ]);
   return {
     summary,
-    atRiskRevenueCents: atRisk._sum.amountDueCents ?? 0,
+    atRiskRevenueCents: atRisk._sum.amountDueMinor ?? 0,
     openRecoveries: atRisk._count._all,
     activeRetries,
     trend: trend.map((d) => ({ date: d.date, failed: d.failed, recovered: d.recovered })),

@@ -14,10 +14,10 @@ async function workspaceIn(timezone: string) {
 }
 
 let seq = 0;
-function recovery(workspaceId: string, over: { startedAt: Date; amountDueCents: number; status?: "recovered"; endedAt?: Date; recoveredAmountCents?: number; currency?: string }) {
+function recovery(workspaceId: string, over: { startedAt: Date; amountDueMinor: number; status?: "recovered"; endedAt?: Date; recoveredAmountMinor?: number; currency?: string }) {
   seq += 1;
-  return db().recoveryAttempt.create({
-    data: { workspaceId, stripeInvoiceId: `in_${seq}`, stripeCustomerId: "cus_1", declineType: "soft", currency: "usd", lastFailureAt: over.startedAt, ...over },
+  return db().recovery.create({
+    data: { workspaceId, externalId: `in_${seq}`, externalCustomerId: "cus_1", declineType: "soft", currency: "usd", lastFailureAt: over.startedAt, ...over },
   });
 }
 
@@ -45,24 +45,24 @@ describe("writeMetricSnapshots", () => {
 
   it("writes the last three complete local days, never today, with their totals", async () => {
     const ws = await workspaceIn("Europe/Paris");
-    await recovery(ws.id, { startedAt: new Date("2025-06-08T21:59:59.999Z"), amountDueCents: 1000 }); // 23:59 on the 8th, Paris
-    await recovery(ws.id, { startedAt: new Date("2025-06-08T22:00:00.000Z"), amountDueCents: 2000 }); // 00:00 on the 9th
+    await recovery(ws.id, { startedAt: new Date("2025-06-08T21:59:59.999Z"), amountDueMinor: 1000 }); // 23:59 on the 8th, Paris
+    await recovery(ws.id, { startedAt: new Date("2025-06-08T22:00:00.000Z"), amountDueMinor: 2000 }); // 00:00 on the 9th
     await recovery(ws.id, {
       startedAt: new Date("2025-06-01T00:00:00Z"),
-      amountDueCents: 4000,
+      amountDueMinor: 4000,
       status: "recovered",
       endedAt: new Date("2025-06-09T10:00:00Z"),
-      recoveredAmountCents: 3000,
+      recoveredAmountMinor: 3000,
     });
-    await recovery(ws.id, { startedAt: new Date("2025-06-09T10:00:00Z"), amountDueCents: 9999, currency: "eur" });
-    await recovery(ws.id, { startedAt: new Date("2025-06-10T07:00:00Z"), amountDueCents: 8000 }); // today
+    await recovery(ws.id, { startedAt: new Date("2025-06-09T10:00:00Z"), amountDueMinor: 9999, currency: "eur" });
+    await recovery(ws.id, { startedAt: new Date("2025-06-10T07:00:00Z"), amountDueMinor: 8000 }); // today
     await db().subscriptionAtRisk.create({
-      data: { workspaceId: ws.id, stripeCustomerId: "cus_1", stripeSubscriptionId: "sub_1", reason: "card_expiring", riskDetectedAt: new Date("2025-06-08T12:00:00Z") },
+      data: { workspaceId: ws.id, externalCustomerId: "cus_1", externalSubscriptionId: "sub_1", reason: "card_expiring", riskDetectedAt: new Date("2025-06-08T12:00:00Z") },
     });
 
     expect(await writeMetricSnapshots({ workspaceId: ws.id, now })).toEqual({ workspaces: 1, written: 3 });
     const rows = await db().metricSnapshot.findMany({ where: { workspaceId: ws.id }, orderBy: { periodStart: "asc" } });
-    expect(rows.map((r) => [r.periodStart.toISOString(), r.periodEnd.toISOString(), r.failedRevenueCents, r.recoveredRevenueCents, r.recoveryRate, r.atRiskCount, r.currency])).toEqual([
+    expect(rows.map((r) => [r.periodStart.toISOString(), r.periodEnd.toISOString(), r.failedRevenueMinor, r.recoveredRevenueMinor, r.recoveryRate, r.atRiskCount, r.currency])).toEqual([
       ["2025-06-06T22:00:00.000Z", "2025-06-07T22:00:00.000Z", 0, 0, 0, 0, "usd"],
       ["2025-06-07T22:00:00.000Z", "2025-06-08T22:00:00.000Z", 1000, 0, 0, 1, "usd"],
       // The recovery that failed on 1 June and came back on the 9th belongs to 1 June's cohort.
@@ -72,7 +72,7 @@ describe("writeMetricSnapshots", () => {
 
   it("is idempotent: a second run rewrites the same days with the same figures", async () => {
     const ws = await workspaceIn("UTC");
-    await recovery(ws.id, { startedAt: new Date("2025-06-09T10:00:00Z"), amountDueCents: 1234 });
+    await recovery(ws.id, { startedAt: new Date("2025-06-09T10:00:00Z"), amountDueMinor: 1234 });
     await writeMetricSnapshots({ workspaceId: ws.id, now });
     const first = await db().metricSnapshot.findMany({ where: { workspaceId: ws.id }, orderBy: { periodStart: "asc" } });
     await writeMetricSnapshots({ workspaceId: ws.id, now });

@@ -70,7 +70,7 @@ function inRanges(column: "startedAt" | "endedAt", ranges: Range[]): Prisma.Sql 
  * (docs/decisions/0036-revenue-figures-on-one-cohort-per-currency.md).
  */
 export async function revenueIn(input: { workspaceId: string; currency: string; ranges: Range[] }) {
-  if (input.ranges.length === 0) return { failedRevenueCents: 0, recoveredRevenueCents: 0 };
+  if (input.ranges.length === 0) return { failedRevenueMinor: 0, recoveredRevenueMinor: 0 };
   const { workspaceId, currency, ranges } = input;
   const [row] = await db().$queryRaw<Array<{ failed: bigint; recovered: bigint }>>`
     SELECT
@@ -79,7 +79,7 @@ export async function revenueIn(input: { workspaceId: string; currency: string; 
       (SELECT COALESCE(SUM("recoveredAmountCents"), 0)::bigint FROM "RecoveryAttempt"
         WHERE "workspaceId" = ${workspaceId} AND "currency" = ${currency} AND "status" = 'recovered'
           AND (${inRanges("startedAt", ranges)})) AS recovered`;
-  return { failedRevenueCents: Number(row!.failed), recoveredRevenueCents: Number(row!.recovered) };
+  return { failedRevenueMinor: Number(row!.failed), recoveredRevenueMinor: Number(row!.recovered) };
 }
 
 /** recovered / failed of one cohort (0..1 by construction; clamped against rounding), 4 decimals. */
@@ -102,7 +102,7 @@ async function writeDay(workspace: { id: string; currency: string }, day: { star
   const data = {
     currency: workspace.currency,
     ...totals,
-    recoveryRate: recoveryRateOf(totals.failedRevenueCents, totals.recoveredRevenueCents),
+    recoveryRate: recoveryRateOf(totals.failedRevenueMinor, totals.recoveredRevenueMinor),
     atRiskCount: await atRiskAt(workspace.id, day.end),
     generatedAt,
   };

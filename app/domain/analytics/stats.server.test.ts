@@ -6,24 +6,24 @@ import { getDashboardStats, paymentCounts, pingDatabase, toMajorUnits } from "./
 let seq = 0;
 type Over = {
   startedAt: Date;
-  amountDueCents?: number;
+  amountDueMinor?: number;
   status?: "pending" | "recovered" | "failed" | "abandoned";
   endedAt?: Date;
-  recoveredAmountCents?: number;
+  recoveredAmountMinor?: number;
   currency?: string;
   nextActionKind?: string;
-  stripeAccountId?: string;
+  externalAccountId?: string;
 };
 function recovery(workspaceId: string, over: Over) {
   seq += 1;
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
-      stripeInvoiceId: `in_${seq}`,
-      stripeCustomerId: "cus_1",
+      externalId: `in_${seq}`,
+      externalCustomerId: "cus_1",
       declineType: "soft",
       currency: "usd",
-      amountDueCents: 1000,
+      amountDueMinor: 1000,
       lastFailureAt: over.startedAt,
       ...over,
     },
@@ -37,21 +37,21 @@ describe("getDashboardStats", () => {
     const { workspace } = await makeWorkspace();
     const ws = workspace.id;
     const won = (startedAt: string, endedAt: string, cents: number, extra: Partial<Over> = {}) =>
-      recovery(ws, { startedAt: new Date(startedAt), status: "recovered", endedAt: new Date(endedAt), recoveredAmountCents: cents, ...extra });
+      recovery(ws, { startedAt: new Date(startedAt), status: "recovered", endedAt: new Date(endedAt), recoveredAmountMinor: cents, ...extra });
     await won("2025-04-01T00:00:00Z", "2025-04-05T00:00:00Z", 10000); // lifetime only
     await won("2025-05-30T00:00:00Z", "2025-06-02T00:00:00Z", 4900); // recovered this month, but failed last month: last month's cohort
-    await won("2025-06-10T00:00:00Z", "2025-06-15T09:00:00Z", 2500, { stripeAccountId: "acct_a" });
+    await won("2025-06-10T00:00:00Z", "2025-06-15T09:00:00Z", 2500, { externalAccountId: "acct_a" });
     await won("2025-06-10T00:00:00Z", "2025-06-11T00:00:00Z", 7000, { currency: "eur" }); // counted, but not in usd money
     await recovery(ws, { startedAt: new Date("2025-06-12T00:00:00Z"), status: "failed", endedAt: new Date("2025-06-14T00:00:00Z") });
-    await recovery(ws, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "retry", stripeAccountId: "acct_a" });
+    await recovery(ws, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "retry", externalAccountId: "acct_a" });
     await recovery(ws, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "email" });
     const other = await makeWorkspace();
     await recovery(other.workspace.id, { startedAt: new Date("2025-06-14T00:00:00Z"), nextActionKind: "retry" });
-    const r = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: ws, status: "failed" } });
+    const r = await db().recovery.findFirstOrThrow({ where: { workspaceId: ws, status: "failed" } });
     await db().dunningMessage.createMany({
       data: [
-        { workspaceId: ws, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "a", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-06-13T00:00:00Z"), trackingId: "st1" },
-        { workspaceId: ws, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "b", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-05-13T00:00:00Z"), trackingId: "st2" },
+        { workspaceId: ws, recoveryId: r.id, kind: "sequence", dedupeKey: "a", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-06-13T00:00:00Z"), trackingId: "st1" },
+        { workspaceId: ws, recoveryId: r.id, kind: "sequence", dedupeKey: "b", subject: "s", bodyText: "b", bodyHtml: "b", status: "sent", scheduledFor: now, sentAt: new Date("2025-05-13T00:00:00Z"), trackingId: "st2" },
       ],
     });
 
@@ -90,7 +90,7 @@ describe("getDashboardStats", () => {
 
   it("pings the database and counts a workspace's payments", async () => {
     const { workspace } = await makeWorkspace();
-    await recovery(workspace.id, { startedAt: now, status: "recovered", endedAt: now, recoveredAmountCents: 1 });
+    await recovery(workspace.id, { startedAt: now, status: "recovered", endedAt: now, recoveredAmountMinor: 1 });
     await recovery(workspace.id, { startedAt: now });
     expect(await paymentCounts(workspace.id)).toEqual({ totalPayments: 2, recovered: 1 });
     const ping = await pingDatabase();

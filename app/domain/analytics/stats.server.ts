@@ -33,22 +33,22 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
   const { zone } = workspace;
   const local = DateTime.fromJSDate(now, { zone });
   const monthStart = local.startOf("month").toJSDate();
-  const scope = { workspaceId: workspace.id, ...(input.accountId ? { stripeAccountId: input.accountId } : {}) };
+  const scope = { workspaceId: workspace.id, ...(input.accountId ? { externalAccountId: input.accountId } : {}) };
   const inCurrency = { ...scope, currency: workspace.currency };
   const recoveredSum = (where: object) =>
-    db().recoveryAttempt.aggregate({ where: { ...inCurrency, status: "recovered", ...where }, _sum: { recoveredAmountCents: true } });
+    db().recovery.aggregate({ where: { ...inCurrency, status: "recovered", ...where }, _sum: { recoveredAmountMinor: true } });
 
   const [byStatus, recoveredAll, recoveredMonth, activeRetries, dunningCount, monthCohort, trend] =
     await Promise.all([
-      db().recoveryAttempt.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
+      db().recovery.groupBy({ by: ["status"], where: scope, _count: { _all: true } }),
       recoveredSum({}),
       recoveredSum({ startedAt: { gte: monthStart } }),
-      db().recoveryAttempt.count({ where: { ...scope, status: "pending", nextActionKind: "retry" } }),
+      db().recovery.count({ where: { ...scope, status: "pending", nextActionKind: "retry" } }),
       db().dunningMessage.count({
         where: { workspaceId: workspace.id, sentAt: { gte: monthStart }, ...(input.accountId ? { recovery: scope } : {}) },
       }),
       // The month's cohort by status, in one read: all of it failed this month; the closed part rates it.
-      db().recoveryAttempt.groupBy({ by: ["status"], where: { ...scope, startedAt: { gte: monthStart } }, _count: { _all: true } }),
+      db().recovery.groupBy({ by: ["status"], where: { ...scope, startedAt: { gte: monthStart } }, _count: { _all: true } }),
       dailyTrend({ workspaceId: workspace.id, accountId: input.accountId, currency: workspace.currency, zone, now }),
     ]);
 
@@ -59,13 +59,13 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
 
   return {
     stats: {
-      totalRecovered: toMajorUnits(recoveredAll._sum.recoveredAmountCents ?? 0, workspace.currency),
+      totalRecovered: toMajorUnits(recoveredAll._sum.recoveredAmountMinor ?? 0, workspace.currency),
       recoveryRate: percent(count(byStatus, "recovered"), count(byStatus)),
       activeRetries,
       dunningCount,
       failedThisMonth,
       recoveredThisMonth,
-      mrrSaved: toMajorUnits(recoveredMonth._sum.recoveredAmountCents ?? 0, workspace.currency),
+      mrrSaved: toMajorUnits(recoveredMonth._sum.recoveredAmountMinor ?? 0, workspace.currency),
       churnPrevented: percent(recoveredThisMonth, count(monthCohort)),
       currency: workspace.currency,
     },
@@ -132,8 +132,8 @@ export async function pingDatabase(timeoutMs = 3000): Promise<{ status: "connect
 /** Revive's health `stats`: the workspace's recoveries, and how many recovered. */
 export async function paymentCounts(workspaceId: string) {
   const [totalPayments, recovered] = await Promise.all([
-    db().recoveryAttempt.count({ where: { workspaceId } }),
-    db().recoveryAttempt.count({ where: { workspaceId, status: "recovered" } }),
+    db().recovery.count({ where: { workspaceId } }),
+    db().recovery.count({ where: { workspaceId, status: "recovered" } }),
   ]);
   return { totalPayments, recovered };
 }

@@ -7,16 +7,16 @@ import { writeMetricSnapshots } from "./snapshots.server";
 import { getDashboardSummary, revenueSince, SUMMARY_WINDOWS, windowStart, type SummaryWindow } from "./summary.server";
 
 let seq = 0;
-type Row = { startedAt: Date; amountDueCents: number; currency?: string; status?: "pending" | "recovered" | "failed" | "abandoned"; endedAt?: Date | null; recoveredAmountCents?: number | null };
+type Row = { startedAt: Date; amountDueMinor: number; currency?: string; status?: "pending" | "recovered" | "failed" | "abandoned"; endedAt?: Date | null; recoveredAmountMinor?: number | null };
 
 async function insert(workspaceId: string, rows: Row[]) {
-  await db().recoveryAttempt.createMany({
+  await db().recovery.createMany({
     data: rows.map((r) => {
       seq += 1;
       return {
         workspaceId,
-        stripeInvoiceId: `in_${seq}`,
-        stripeCustomerId: `cus_${seq}`,
+        externalId: `in_${seq}`,
+        externalCustomerId: `cus_${seq}`,
         declineType: "soft" as const,
         currency: "usd",
         lastFailureAt: r.startedAt,
@@ -36,14 +36,14 @@ async function workspaceIn(timezone: string, currency = "usd") {
 async function pureLive(workspaceId: string, window: SummaryWindow, now: Date) {
   const ws = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId } });
   const from = windowStart(window, now, ws.timezone);
-  const rows = await db().recoveryAttempt.findMany({ where: { workspaceId } });
+  const rows = await db().recovery.findMany({ where: { workspaceId } });
   const inWindow = (d: Date | null) => d !== null && (!from || d >= from);
   const mine = rows.filter((r) => r.currency === ws.currency);
   return {
-    failedRevenueCents: mine.filter((r) => inWindow(r.startedAt)).reduce((s, r) => s + r.amountDueCents, 0),
-    recoveredRevenueCents: mine
+    failedRevenueMinor: mine.filter((r) => inWindow(r.startedAt)).reduce((s, r) => s + r.amountDueMinor, 0),
+    recoveredRevenueMinor: mine
       .filter((r) => r.status === "recovered" && inWindow(r.startedAt))
-      .reduce((s, r) => s + (r.recoveredAmountCents ?? 0), 0),
+      .reduce((s, r) => s + (r.recoveredAmountMinor ?? 0), 0),
   };
 }
 
@@ -57,14 +57,14 @@ describe("getDashboardSummary windows", () => {
     const d30 = new Date("2025-02-13T15:00:00.000Z");
     const month = new Date("2025-03-01T00:00:00.000Z");
     await insert(ws, [
-      { startedAt: d7, amountDueCents: 1 },
-      { startedAt: ms(d7, -1), amountDueCents: 2 },
-      { startedAt: month, amountDueCents: 4 },
-      { startedAt: ms(month, -1), amountDueCents: 8 },
-      { startedAt: d30, amountDueCents: 16 },
-      { startedAt: ms(d30, -1), amountDueCents: 32 },
-      { startedAt: new Date("2020-01-01"), amountDueCents: 64 },
-      { startedAt: ms(now, -1), amountDueCents: 128 },
+      { startedAt: d7, amountDueMinor: 1 },
+      { startedAt: ms(d7, -1), amountDueMinor: 2 },
+      { startedAt: month, amountDueMinor: 4 },
+      { startedAt: ms(month, -1), amountDueMinor: 8 },
+      { startedAt: d30, amountDueMinor: 16 },
+      { startedAt: ms(d30, -1), amountDueMinor: 32 },
+      { startedAt: new Date("2020-01-01"), amountDueMinor: 64 },
+      { startedAt: ms(now, -1), amountDueMinor: 128 },
     ]);
     const failed = async (window: SummaryWindow) => (await getDashboardSummary({ workspaceId: ws, window, now })).failedRevenueCents;
     expect(await failed("7d")).toBe(1 + 128);
@@ -79,8 +79,8 @@ describe("getDashboardSummary windows", () => {
     const paris = new Date("2025-04-10T10:00:00.000Z");
     const start = new Date("2025-03-31T22:00:00.000Z"); // 1 April 00:00 CEST
     await insert(ws, [
-      { startedAt: start, amountDueCents: 100 },
-      { startedAt: ms(start, -1), amountDueCents: 200 },
+      { startedAt: start, amountDueMinor: 100 },
+      { startedAt: ms(start, -1), amountDueMinor: 200 },
     ]);
     const summary = await getDashboardSummary({ workspaceId: ws, window: "month", now: paris });
     expect(summary.failedRevenueCents).toBe(100);
@@ -91,10 +91,10 @@ describe("getDashboardSummary windows", () => {
     const ws = await workspaceIn("UTC");
     await insert(ws, [
       // Failed before the window and recovered in it: not this window's failure, not its recovery.
-      { startedAt: new Date("2025-01-01"), amountDueCents: 5000, status: "recovered", endedAt: new Date("2025-03-10"), recoveredAmountCents: 5000 },
-      { startedAt: new Date("2025-03-09"), amountDueCents: 20000 },
-      { startedAt: new Date("2025-03-09"), amountDueCents: 1000, status: "recovered", endedAt: new Date("2025-03-12"), recoveredAmountCents: 1000 },
-      { startedAt: new Date("2025-03-10"), amountDueCents: 4000, status: "failed", endedAt: new Date("2025-03-14") },
+      { startedAt: new Date("2025-01-01"), amountDueMinor: 5000, status: "recovered", endedAt: new Date("2025-03-10"), recoveredAmountMinor: 5000 },
+      { startedAt: new Date("2025-03-09"), amountDueMinor: 20000 },
+      { startedAt: new Date("2025-03-09"), amountDueMinor: 1000, status: "recovered", endedAt: new Date("2025-03-12"), recoveredAmountMinor: 1000 },
+      { startedAt: new Date("2025-03-10"), amountDueMinor: 4000, status: "failed", endedAt: new Date("2025-03-14") },
     ]);
     const s = await getDashboardSummary({ workspaceId: ws, window: "7d", now });
     expect(s.failedRevenueCents).toBe(25000);
@@ -121,8 +121,8 @@ describe("getDashboardSummary windows", () => {
   it("counts only the workspace's reporting currency and says which", async () => {
     const ws = await workspaceIn("UTC");
     await insert(ws, [
-      { startedAt: ms(now, -3600_000), amountDueCents: 1000, currency: "usd" },
-      { startedAt: ms(now, -3600_000), amountDueCents: 7000, currency: "eur" },
+      { startedAt: ms(now, -3600_000), amountDueMinor: 1000, currency: "usd" },
+      { startedAt: ms(now, -3600_000), amountDueMinor: 7000, currency: "eur" },
     ]);
     const usd = await getDashboardSummary({ workspaceId: ws, window: "7d", now });
     expect(usd).toMatchObject({ failedRevenueCents: 1000, currency: "usd" });
@@ -139,8 +139,8 @@ describe("getDashboardSummary windows", () => {
       await db().subscriptionAtRisk.create({
         data: {
           workspaceId: ws,
-          stripeCustomerId: `cus_r${i}`,
-          stripeSubscriptionId: `sub_r${i}`,
+          externalCustomerId: `cus_r${i}`,
+          externalSubscriptionId: `sub_r${i}`,
           reason: "card_expiring",
           riskDetectedAt: new Date(Date.UTC(2025, 2, 1 + i)),
           resolvedAt: i === 6 ? new Date("2025-03-14") : null,
@@ -162,7 +162,7 @@ describe("getDashboardSummary windows", () => {
 describe("snapshots plus the live remainder", () => {
   it("equals a pure live computation for every window, across DST, before and after snapshots and late rows", async () => {
     const ws = await workspaceIn("Europe/Paris");
-    await insert(await workspaceIn("Europe/Paris"), [{ startedAt: new Date("2025-04-01"), amountDueCents: 99999 }]);
+    await insert(await workspaceIn("Europe/Paris"), [{ startedAt: new Date("2025-04-01"), amountDueMinor: 99999 }]);
     const now = new Date("2025-04-20T13:37:00.000Z");
     const r = prng(42);
     const rows: Row[] = [];
@@ -174,15 +174,15 @@ describe("snapshots plus the live remainder", () => {
         startedAt,
         status,
         endedAt,
-        amountDueCents: r.int(500, 30000),
+        amountDueMinor: r.int(500, 30000),
         currency: r.next() < 0.1 ? "eur" : "usd",
-        recoveredAmountCents: status === "recovered" ? r.int(500, 30000) : null,
+        recoveredAmountMinor: status === "recovered" ? r.int(500, 30000) : null,
       });
     }
     // Rows exactly on local midnights, where an off-by-one day rule would show.
     const midnight = DateTime.fromJSDate(now, { zone: "Europe/Paris" }).startOf("day");
     for (const d of [0, 1, 2, 3, 30, 31]) {
-      rows.push({ startedAt: midnight.minus({ days: d }).toJSDate(), amountDueCents: 777, status: "recovered", endedAt: midnight.minus({ days: d }).toJSDate(), recoveredAmountCents: 555 });
+      rows.push({ startedAt: midnight.minus({ days: d }).toJSDate(), amountDueMinor: 777, status: "recovered", endedAt: midnight.minus({ days: d }).toJSDate(), recoveredAmountMinor: 555 });
     }
     await insert(ws, rows);
 
@@ -192,8 +192,8 @@ describe("snapshots plus the live remainder", () => {
         expect({ label, window, failed: s.failedRevenueCents, recovered: s.recoveredRevenueCents }).toEqual({
           label,
           window,
-          failed: (await pureLive(ws, window, now)).failedRevenueCents,
-          recovered: (await pureLive(ws, window, now)).recoveredRevenueCents,
+          failed: (await pureLive(ws, window, now)).failedRevenueMinor,
+          recovered: (await pureLive(ws, window, now)).recoveredRevenueMinor,
         });
       }
     };
@@ -204,7 +204,7 @@ describe("snapshots plus the live remainder", () => {
     await check("with snapshots");
 
     // A late row on an old, already snapshotted day: the next run redoes that day.
-    await insert(ws, [{ startedAt: new Date("2025-03-01T10:00:00Z"), amountDueCents: 4242, status: "recovered", endedAt: new Date("2025-03-02T10:00:00Z"), recoveredAmountCents: 4242 }]);
+    await insert(ws, [{ startedAt: new Date("2025-03-01T10:00:00Z"), amountDueMinor: 4242, status: "recovered", endedAt: new Date("2025-03-02T10:00:00Z"), recoveredAmountMinor: 4242 }]);
     await writeMetricSnapshots({ workspaceId: ws, now });
     await check("after a late row");
 

@@ -44,7 +44,7 @@ export async function revenueSince(input: { workspaceId: string; currency: strin
         periodEnd: { lte: input.now },
         ...(input.from ? { periodStart: { gte: input.from } } : {}),
       },
-      select: { periodStart: true, periodEnd: true, failedRevenueCents: true, recoveredRevenueCents: true },
+      select: { periodStart: true, periodEnd: true, failedRevenueMinor: true, recoveredRevenueMinor: true },
       orderBy: { periodStart: "asc" },
     })
   ).filter((s) => isSnapshotDay(s.periodStart, s.periodEnd, input.zone));
@@ -56,14 +56,14 @@ export async function revenueSince(input: { workspaceId: string; currency: strin
   for (const s of snapshots) {
     if (cursor === null || cursor < s.periodStart) gaps.push({ from: cursor, to: s.periodStart });
     cursor = s.periodEnd;
-    failed += s.failedRevenueCents;
-    recovered += s.recoveredRevenueCents;
+    failed += s.failedRevenueMinor;
+    recovered += s.recoveredRevenueMinor;
   }
   gaps.push({ from: cursor, to: null });
   const live = await revenueIn({ workspaceId: input.workspaceId, currency: input.currency, ranges: gaps });
   return {
-    failedRevenueCents: failed + live.failedRevenueCents,
-    recoveredRevenueCents: recovered + live.recoveredRevenueCents,
+    failedRevenueMinor: failed + live.failedRevenueMinor,
+    recoveredRevenueMinor: recovered + live.recoveredRevenueMinor,
     snapshotDays: snapshots.length,
   };
 }
@@ -90,11 +90,11 @@ export interface CurrencyCohort {
  * then by failed amount.
  */
 export async function cohortByCurrency(input: { workspaceId: string; from: Date | null; reportingCurrency: string }): Promise<CurrencyCohort[]> {
-  const rows = await db().recoveryAttempt.groupBy({
+  const rows = await db().recovery.groupBy({
     by: ["currency", "status"],
     where: { workspaceId: input.workspaceId, ...(input.from ? { startedAt: { gte: input.from } } : {}) },
     _count: { _all: true },
-    _sum: { amountDueCents: true, recoveredAmountCents: true },
+    _sum: { amountDueMinor: true, recoveredAmountMinor: true },
   });
   const byCurrency = new Map<string, CurrencyCohort>();
   for (const row of rows) {
@@ -114,12 +114,12 @@ export async function cohortByCurrency(input: { workspaceId: string; from: Date 
       } satisfies CurrencyCohort);
     byCurrency.set(row.currency, c);
     const count = row._count._all;
-    const due = row._sum.amountDueCents ?? 0;
+    const due = row._sum.amountDueMinor ?? 0;
     c.failedCount += count;
     c.failedRevenueCents += due;
     if (row.status === "recovered") {
       c.recoveredCount += count;
-      c.recoveredRevenueCents += row._sum.recoveredAmountCents ?? 0;
+      c.recoveredRevenueCents += row._sum.recoveredAmountMinor ?? 0;
     } else if (row.status === "pending") {
       c.inProgressCount += count;
       c.inProgressRevenueCents += due;
@@ -162,9 +162,9 @@ export async function getDashboardSummary(input: { workspaceId: string; window: 
   return {
     workspaceId: workspace.id,
     window: input.window,
-    failedRevenueCents: totals.failedRevenueCents,
-    recoveredRevenueCents: totals.recoveredRevenueCents,
-    recoveryRate: recoveryRateOf(totals.failedRevenueCents, totals.recoveredRevenueCents),
+    failedRevenueCents: totals.failedRevenueMinor,
+    recoveredRevenueCents: totals.recoveredRevenueMinor,
+    recoveryRate: recoveryRateOf(totals.failedRevenueMinor, totals.recoveredRevenueMinor),
     atRiskCount,
     activeSequences,
     generatedAt: now.toISOString(),

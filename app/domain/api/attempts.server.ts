@@ -7,7 +7,7 @@ import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import type { TIMELINE_EVENT_TYPES } from "./payments";
 
-export type AttemptWhere = Prisma.RecoveryAttemptWhereInput;
+export type AttemptWhere = Prisma.RecoveryWhereInput;
 
 /**
  * Whose rows an /api/v1 call sees: the key's workspace, and the key's mode (ADR 0032). A live key
@@ -24,20 +24,20 @@ export function inScope({ workspaceId, livemode }: ApiScope): ApiScope {
 }
 
 /** One page of a workspace's recovery rows, newest failure first. */
-export async function pageOfAttempts<I extends Prisma.RecoveryAttemptInclude>(input: ApiScope & {
+export async function pageOfAttempts<I extends Prisma.RecoveryInclude>(input: ApiScope & {
   where: AttemptWhere;
   page: PageRequest;
   include: I;
-}): Promise<Page<Prisma.RecoveryAttemptGetPayload<{ include: I }>>> {
+}): Promise<Page<Prisma.RecoveryGetPayload<{ include: I }>>> {
   const where: AttemptWhere = { ...input.where, ...inScope(input) };
-  const orderBy: Prisma.RecoveryAttemptOrderByWithRelationInput[] = [{ startedAt: "desc" }, { id: "desc" }];
+  const orderBy: Prisma.RecoveryOrderByWithRelationInput[] = [{ startedAt: "desc" }, { id: "desc" }];
   const find = (args: { where: AttemptWhere; take: number; skip?: number }) =>
-    db().recoveryAttempt.findMany({ ...args, orderBy, include: input.include }) as unknown as Promise<Array<Prisma.RecoveryAttemptGetPayload<{ include: I }>>>;
+    db().recovery.findMany({ ...args, orderBy, include: input.include }) as unknown as Promise<Array<Prisma.RecoveryGetPayload<{ include: I }>>>;
   const { page } = input;
   if (page.mode === "offset") {
     const [items, total] = await Promise.all([
       find({ where, take: page.perPage, skip: (page.page - 1) * page.perPage }),
-      db().recoveryAttempt.count({ where }),
+      db().recovery.count({ where }),
     ]);
     return { items, nextCursor: null, page: page.page, perPage: page.perPage, total, totalPages: Math.ceil(total / page.perPage) };
   }
@@ -104,20 +104,20 @@ export function startedBetween(after?: string, before?: string): AttemptWhere {
  * Only in the caller's workspace and mode.
  */
 export async function findAttemptId(scope: ApiScope, ref: string): Promise<string | null> {
-  const rows = await db().recoveryAttempt.findMany({
-    where: { ...inScope(scope), OR: [{ id: ref }, { stripeInvoiceId: ref }] },
+  const rows = await db().recovery.findMany({
+    where: { ...inScope(scope), OR: [{ id: ref }, { externalId: ref }] },
     select: { id: true },
     take: 2,
   });
   // Our own id wins should a PSP reference ever equal another row's id.
   const row = rows.find((r) => r.id === ref) ?? rows[0];
   if (row) return row.id;
-  const attempt = await db().retryAttempt.findFirst({
+  const attempt = await db().chargeAttempt.findFirst({
     where: { workspaceId: scope.workspaceId, recovery: { livemode: scope.livemode }, OR: [{ idempotencyKey: `platform:${ref}` }, { paymentIntentId: ref }, { chargeId: ref }] },
     orderBy: { attemptedAt: "desc" },
-    select: { recoveryAttemptId: true },
+    select: { recoveryId: true },
   });
-  return attempt?.recoveryAttemptId ?? null;
+  return attempt?.recoveryId ?? null;
 }
 
 export type TimelineEvent = { type: (typeof TIMELINE_EVENT_TYPES)[number]; timestamp: Date; details: Record<string, unknown> };
@@ -128,14 +128,14 @@ export type TimelineEvent = { type: (typeof TIMELINE_EVENT_TYPES)[number]; times
  */
 export async function timelineEvents(workspaceId: string, recoveryId: string) {
   const timeline = await getRecoveryTimeline({ workspaceId, recoveryId });
-  const row = await db().recoveryAttempt.findFirstOrThrow({
+  const row = await db().recovery.findFirstOrThrow({
     where: { id: recoveryId, workspaceId },
     select: {
       pausedAt: true,
       paused: true,
       recoupRetryCount: true,
-      amountDueCents: true,
-      recoveredAmountCents: true,
+      amountDueMinor: true,
+      recoveredAmountMinor: true,
       currency: true,
       retries: { select: { source: true, attemptNumber: true, paymentIntentId: true, chargeId: true } },
     },
@@ -160,7 +160,7 @@ export async function timelineEvents(workspaceId: string, recoveryId: string) {
         events.push({
           type: "retry_succeeded",
           timestamp: at,
-          details: { amountCents: row.amountDueCents, currency: row.currency, source: entry.source, attemptNumber: entry.attemptNumber, ...stripeRefs(entry.source, entry.attemptNumber) },
+          details: { amountCents: row.amountDueMinor, currency: row.currency, source: entry.source, attemptNumber: entry.attemptNumber, ...stripeRefs(entry.source, entry.attemptNumber) },
         });
         break;
       case "email": {
@@ -174,7 +174,7 @@ export async function timelineEvents(workspaceId: string, recoveryId: string) {
       case "outcome":
         events.push(
           entry.outcome === "recovered"
-            ? { type: "recovered", timestamp: at, details: { amountCents: row.recoveredAmountCents ?? row.amountDueCents, currency: row.currency } }
+            ? { type: "recovered", timestamp: at, details: { amountCents: row.recoveredAmountMinor ?? row.amountDueMinor, currency: row.currency } }
             : { type: "terminal", timestamp: at, details: { outcome: entry.outcome, reasonCode: entry.reasonCode } },
         );
         break;

@@ -86,13 +86,13 @@ async function statsFor(scope: ApiScope, customerIds: string[]): Promise<Map<str
   const stats = new Map<string, Stats>(customerIds.map((id) => [id, { total: 0, failed: 0, recovered: 0, open: 0, revenueCents: 0, currency: null }]));
   if (customerIds.length === 0) return stats;
   const [groups, latest] = await Promise.all([
-    db().recoveryAttempt.groupBy({
+    db().recovery.groupBy({
       by: ["customerId", "status", "currency"],
       where: { ...inScope(scope), customerId: { in: customerIds } },
       _count: { _all: true },
-      _sum: { recoveredAmountCents: true },
+      _sum: { recoveredAmountMinor: true },
     }),
-    db().recoveryAttempt.findMany({
+    db().recovery.findMany({
       where: { ...inScope(scope), customerId: { in: customerIds } },
       distinct: ["customerId"],
       orderBy: [{ customerId: "asc" }, { startedAt: "desc" }, { id: "desc" }],
@@ -106,7 +106,7 @@ async function statsFor(scope: ApiScope, customerIds: string[]): Promise<Map<str
     s.total += n;
     if (g.status === "recovered") {
       s.recovered += n;
-      if (g.currency === s.currency) s.revenueCents += g._sum.recoveredAmountCents ?? 0;
+      if (g.currency === s.currency) s.revenueCents += g._sum.recoveredAmountMinor ?? 0;
     } else {
       s.failed += n;
       if (g.status === "pending") s.open += n;
@@ -232,7 +232,7 @@ async function changeOpenRecoveries(
   change: (target: { workspaceId: string; recoveryId: string }) => Promise<unknown>,
 ) {
   const customer = await findCustomer(input, input.id);
-  const open = await db().recoveryAttempt.findMany({
+  const open = await db().recovery.findMany({
     where: { ...inScope(input), customerId: customer.id, status: "pending", paused },
     select: { id: true },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],

@@ -158,7 +158,7 @@ export function getDeclineCode(input: { code: string; psp?: string }) {
  * recovered / closed recoveries per `declineCategory` (the engine's classification), all time.
  */
 export async function listDeclineCategories(input: ApiScope) {
-  const rows = await db().recoveryAttempt.groupBy({
+  const rows = await db().recovery.groupBy({
     by: ["declineCategory", "status"],
     where: inScope(input),
     _count: { _all: true },

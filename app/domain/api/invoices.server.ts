@@ -89,9 +89,9 @@ export const invoiceInclude = {
   retries: { orderBy: [{ attemptedAt: "asc" }, { attemptNumber: "asc" }] },
   outcomes: true,
   workspace: { select: { retrySettings: true, timezone: true } },
-} satisfies Prisma.RecoveryAttemptInclude;
+} satisfies Prisma.RecoveryInclude;
 
-type InvoiceRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof invoiceInclude }>;
+type InvoiceRow = Prisma.RecoveryGetPayload<{ include: typeof invoiceInclude }>;
 
 function categoryOf(row: InvoiceRow) {
   if ((DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "")) return row.declineCategory as (typeof DECLINE_CATEGORIES)[number];
@@ -103,14 +103,14 @@ export function invoiceOf(row: InvoiceRow) {
   const active = row.status === "pending" && !row.paused;
   return {
     id: row.id,
-    externalId: row.stripeInvoiceId,
+    externalId: row.externalId,
     psp: row.provider,
-    subscriptionId: row.stripeSubscriptionId,
+    subscriptionId: row.externalSubscriptionId,
     customerId: row.customerId,
-    pspCustomerId: row.stripeCustomerId,
+    pspCustomerId: row.externalCustomerId,
     customerEmail: row.customer?.email ?? null,
-    amountCents: row.amountDueCents,
-    amountPaidCents: row.status === "recovered" ? (row.recoveredAmountCents ?? row.amountDueCents) : 0,
+    amountCents: row.amountDueMinor,
+    amountPaidCents: row.status === "recovered" ? (row.recoveredAmountMinor ?? row.amountDueMinor) : 0,
     currency: row.currency,
     status: paymentStatus(row.status),
     recoveryStatus: recoveryStatus(row),
@@ -137,8 +137,8 @@ export function invoiceOf(row: InvoiceRow) {
 }
 
 async function findInvoice(scope: ApiScope, id: string) {
-  const row = await db().recoveryAttempt.findFirst({
-    where: { ...inScope(scope), OR: [{ id }, { stripeInvoiceId: id }] },
+  const row = await db().recovery.findFirst({
+    where: { ...inScope(scope), OR: [{ id }, { externalId: id }] },
     include: invoiceInclude,
   });
   if (!row) throw new AppError("invoice_not_found", "No invoice with this id in this workspace.");
@@ -169,7 +169,7 @@ export async function getInvoiceTimeline(input: ApiScope & { id: string }) {
         events.push({
           type: entry.source === "recoup" ? "retry_succeeded" : "payment_succeeded",
           timestamp: at,
-          details: { attemptNumber: entry.attemptNumber, source: entry.source, amountCents: row.recoveredAmountCents ?? row.amountDueCents },
+          details: { attemptNumber: entry.attemptNumber, source: entry.source, amountCents: row.recoveredAmountMinor ?? row.amountDueMinor },
         });
         break;
       case "email": {
@@ -183,7 +183,7 @@ export async function getInvoiceTimeline(input: ApiScope & { id: string }) {
         events.push({
           type: entry.outcome === "recovered" ? "recovered" : "terminal",
           timestamp: at,
-          details: { outcome: entry.outcome, reason: entry.reasonCode, amountCents: entry.outcome === "recovered" ? (row.recoveredAmountCents ?? row.amountDueCents) : null },
+          details: { outcome: entry.outcome, reason: entry.reasonCode, amountCents: entry.outcome === "recovered" ? (row.recoveredAmountMinor ?? row.amountDueMinor) : null },
         });
         break;
     }
@@ -195,5 +195,5 @@ export async function getInvoiceTimeline(input: ApiScope & { id: string }) {
   if (row.status === "pending" && !row.paused && row.nextActionKind === "retry" && row.nextActionAt) {
     events.push({ type: "retry_scheduled", timestamp: row.nextActionAt, details: { retryNumber: row.recoupRetryCount + 1, reason: row.nextActionReason } });
   }
-  return { invoiceId: row.id, externalId: row.stripeInvoiceId, status: paymentStatus(row.status), events };
+  return { invoiceId: row.id, externalId: row.externalId, status: paymentStatus(row.status), events };
 }

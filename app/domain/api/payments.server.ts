@@ -21,8 +21,8 @@ export const WITH_CUSTOMER = {
     take: 3,
     select: { paymentIntentId: true, chargeId: true },
   },
-} as const satisfies Prisma.RecoveryAttemptInclude;
-type PaymentRow = Prisma.RecoveryAttemptGetPayload<{ include: typeof WITH_CUSTOMER }>;
+} as const satisfies Prisma.RecoveryInclude;
+type PaymentRow = Prisma.RecoveryGetPayload<{ include: typeof WITH_CUSTOMER }>;
 
 export function paymentStatus(status: string): PaymentStatus {
   return status === "pending" ? "failed" : status === "recovered" ? "recovered" : "terminal";
@@ -52,10 +52,10 @@ export async function maxRetriesOf(workspaceId: string): Promise<number> {
 export function paymentOf(row: PaymentRow, maxRetries: number) {
   return {
     id: row.id,
-    externalId: row.stripeInvoiceId,
+    externalId: row.externalId,
     paymentIntentId: row.retries.find((r) => r.paymentIntentId)?.paymentIntentId ?? null,
     latestChargeId: row.retries.find((r) => r.chargeId)?.chargeId ?? null,
-    amountCents: row.amountDueCents,
+    amountCents: row.amountDueMinor,
     currency: row.currency,
     status: paymentStatus(row.status),
     paused: row.paused,
@@ -63,11 +63,11 @@ export function paymentOf(row: PaymentRow, maxRetries: number) {
     declineCategory: (DECLINE_CATEGORIES as readonly string[]).includes(row.declineCategory ?? "") ? (row.declineCategory as DeclineCategory) : null,
     retryCount: row.recoupRetryCount,
     maxRetries,
-    recoveredAmountCents: row.recoveredAmountCents,
+    recoveredAmountCents: row.recoveredAmountMinor,
     customerId: row.customerId,
-    pspCustomerId: row.stripeCustomerId,
+    pspCustomerId: row.externalCustomerId,
     customerEmail: row.customer?.email ?? null,
-    subscriptionId: row.stripeSubscriptionId,
+    subscriptionId: row.externalSubscriptionId,
     psp: row.provider,
     nextAction: nextActionOf(row),
     metadata: {},
@@ -100,7 +100,7 @@ async function resolve(scope: ApiScope, ref: string): Promise<string> {
 export async function getPayment(input: ApiScope & { id: string }) {
   const id = await resolve(input, input.id);
   const [row, maxRetries] = await Promise.all([
-    db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: WITH_CUSTOMER }),
+    db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: WITH_CUSTOMER }),
     maxRetriesOf(input.workspaceId),
   ]);
   return paymentOf(row, maxRetries);
@@ -108,7 +108,7 @@ export async function getPayment(input: ApiScope & { id: string }) {
 
 export async function getPaymentTimeline(input: ApiScope & { id: string }) {
   const id = await resolve(input, input.id);
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { status: true } });
+  const row = await db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { status: true } });
   return { paymentId: id, status: paymentStatus(row.status), events: await timelineEvents(input.workspaceId, id) };
 }
 
@@ -133,7 +133,7 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
  */
 export async function retryPayment(input: ApiScope & { id: string }) {
   const id = await resolve(input, input.id);
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
+  const row = await db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
   if (isMerchantCharged(row.provider)) {
     const asked = await engineCall(() => requestMerchantRetry({ workspaceId: input.workspaceId, recoveryId: id }));
     return { paymentId: asked.recoveryId, retryScheduled: true, retryNumber: asked.attemptNumber, scheduledAt: asked.requestedAt };

@@ -24,9 +24,9 @@ interface Row {
   paused: boolean;
   customerId: string | null;
   sequenceId: string | null;
-  amountDueCents: number;
+  amountDueMinor: number;
   currency: string;
-  recoveredAmountCents: number | null;
+  recoveredAmountMinor: number | null;
   nextActionKind: string | null;
   nextActionAt: Date | null;
   nextActionReason: string | null;
@@ -65,9 +65,9 @@ export function recoveryOf(row: Row, progress: { current: number; total: number 
     status: recoveryStatus(row),
     currentStep: progress.current,
     totalSteps: progress.total,
-    amountCents: row.amountDueCents,
+    amountCents: row.amountDueMinor,
     currency: row.currency,
-    recoveredAmountCents: row.recoveredAmountCents,
+    recoveredAmountCents: row.recoveredAmountMinor,
     nextAction: row.paused ? null : nextActionOf(row),
     createdAt: row.startedAt,
     updatedAt: row.updatedAt,
@@ -82,14 +82,14 @@ export async function progressOf(rows: Row[]) {
     sequenceIds.length ? db().dunningStep.groupBy({ by: ["sequenceId"], where: { sequenceId: { in: sequenceIds } }, _count: { _all: true } }) : [],
     rows.length
       ? db().dunningMessage.groupBy({
-          by: ["recoveryAttemptId"],
-          where: { recoveryAttemptId: { in: rows.map((r) => r.id) }, kind: "sequence", stepId: { not: null }, status: { in: [...DELIVERED] as never } },
+          by: ["recoveryId"],
+          where: { recoveryId: { in: rows.map((r) => r.id) }, kind: "sequence", stepId: { not: null }, status: { in: [...DELIVERED] as never } },
           _count: { _all: true },
         })
       : [],
   ]);
   const total = new Map(steps.map((s) => [s.sequenceId, s._count._all]));
-  const done = new Map(sent.map((s) => [s.recoveryAttemptId, s._count._all]));
+  const done = new Map(sent.map((s) => [s.recoveryId, s._count._all]));
   return (row: Row) => {
     const totalSteps = row.sequenceId ? (total.get(row.sequenceId) ?? 0) : 0;
     return { current: Math.min(done.get(row.id) ?? 0, totalSteps), total: totalSteps };
@@ -116,7 +116,7 @@ async function stepsOf(row: Row) {
   const [steps, messages] = await Promise.all([
     db().dunningStep.findMany({ where: { sequenceId: row.sequenceId }, orderBy: { position: "asc" } }),
     db().dunningMessage.findMany({
-      where: { recoveryAttemptId: row.id, kind: "sequence", stepId: { not: null } },
+      where: { recoveryId: row.id, kind: "sequence", stepId: { not: null } },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: { id: true, stepId: true, status: true, sentAt: true, scheduledFor: true, error: true },
     }),
@@ -146,7 +146,7 @@ async function stepsOf(row: Row) {
 
 export async function getRecovery(input: ApiScope & { id: string }) {
   const id = await resolve(input, input.id);
-  const row = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId } });
+  const row = await db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId } });
   const [steps, timeline] = await Promise.all([stepsOf(row), timelineEvents(input.workspaceId, id)]);
   const current = steps.filter((s) => s.state === "sent").length;
   return { ...recoveryOf(row, { current, total: steps.length }), steps, timeline };
@@ -160,7 +160,7 @@ export async function getRecovery(input: ApiScope & { id: string }) {
  */
 export async function sendDunningNow(input: ApiScope & { id: string; templateId?: string; subject?: string }) {
   const id = await resolve(input, input.id);
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: { customer: true, workspace: true } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, include: { customer: true, workspace: true } });
   if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
   if (recovery.status !== "pending") throw new AppError("conflict", "This recovery is closed (recovered or given up), so no dunning email was sent.");
   if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the email.");
@@ -202,7 +202,7 @@ async function defaultStep(recovery: Row & { workspaceId: string }) {
   if (recovery.sequenceId) {
     const steps = await db().dunningStep.findMany({ where: { sequenceId: recovery.sequenceId }, orderBy: { position: "asc" } });
     const done = await db().dunningMessage.findMany({
-      where: { recoveryAttemptId: recovery.id, kind: "sequence", stepId: { in: steps.map((s) => s.id) } },
+      where: { recoveryId: recovery.id, kind: "sequence", stepId: { in: steps.map((s) => s.id) } },
       select: { stepId: true },
     });
     const sent = new Set(done.map((m) => m.stepId));

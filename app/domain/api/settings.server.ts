@@ -124,11 +124,11 @@ export async function getRecoveryGoal(workspaceId: string, at: Date = clockNow()
   const period = (goal && (GOAL_PERIODS as readonly string[]).includes(goal.period) ? goal.period : "monthly") as GoalPeriod;
   const { start, end } = periodBounds(period, at, workspace.zone);
   const totals = await revenueSince({ workspaceId, currency: workspace.currency, zone: workspace.zone, from: start, now: at });
-  const currentRate = recoveryRateOf(totals.failedRevenueCents, totals.recoveredRevenueCents);
+  const currentRate = recoveryRateOf(totals.failedRevenueMinor, totals.recoveredRevenueMinor);
   const targetRate = goal?.targetRate ?? null;
-  const targetAmount = goal?.targetAmountCents ?? null;
+  const targetAmount = goal?.targetAmountMinor ?? null;
   const rateProgress = targetRate === null ? null : targetRate === 0 ? 1 : round(currentRate / targetRate);
-  const amountProgress = targetAmount === null ? null : round(totals.recoveredRevenueCents / targetAmount);
+  const amountProgress = targetAmount === null ? null : round(totals.recoveredRevenueMinor / targetAmount);
   return {
     configured: goal !== null,
     targetRate,
@@ -138,8 +138,8 @@ export async function getRecoveryGoal(workspaceId: string, at: Date = clockNow()
     periodStart: start,
     periodEnd: end,
     progress: {
-      failedRevenueCents: totals.failedRevenueCents,
-      recoveredRevenueCents: totals.recoveredRevenueCents,
+      failedRevenueCents: totals.failedRevenueMinor,
+      recoveredRevenueCents: totals.recoveredRevenueMinor,
       currentRate,
       rateProgress,
       amountProgress,
@@ -156,7 +156,7 @@ export async function setRecoveryGoal(input: { workspaceId: string; body: z.infe
   const data = {
     targetRate: body.target_rate,
     ...(body.period !== undefined ? { period: body.period } : {}),
-    ...(body.target_amount_cents !== undefined ? { targetAmountCents: body.target_amount_cents } : {}),
+    ...(body.target_amount_cents !== undefined ? { targetAmountMinor: body.target_amount_cents } : {}),
   };
   await reportingWorkspace(input.workspaceId);
   await db().recoveryGoal.upsert({

@@ -59,19 +59,19 @@ export async function getSubscription(input: ApiScope & { id: string }) {
   const { workspaceId, id } = input;
   // Payments in the key's mode (ADR 0032); at-risk rows carry no mode: Stripe's subscription ids
   // differ by mode, and a subscription known only by its risks is live data.
-  const risky = { workspaceId, stripeSubscriptionId: id };
+  const risky = { workspaceId, externalSubscriptionId: id };
   const where = { ...risky, livemode: input.livemode };
   const [byStatus, open, latest, first, risks, owed] = await Promise.all([
-    db().recoveryAttempt.groupBy({ by: ["status"], where, _count: { _all: true } }),
-    db().recoveryAttempt.findFirst({ where: { ...where, status: "pending" }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
-    db().recoveryAttempt.findFirst({
+    db().recovery.groupBy({ by: ["status"], where, _count: { _all: true } }),
+    db().recovery.findFirst({ where: { ...where, status: "pending" }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
+    db().recovery.findFirst({
       where,
       orderBy: [{ lastFailureAt: "desc" }, { id: "desc" }],
       include: { customer: { select: { email: true } }, outcomes: true },
     }),
-    db().recoveryAttempt.findFirst({ where, orderBy: [{ startedAt: "asc" }, { id: "asc" }], select: { startedAt: true } }),
+    db().recovery.findFirst({ where, orderBy: [{ startedAt: "asc" }, { id: "asc" }], select: { startedAt: true } }),
     db().subscriptionAtRisk.findMany({ where: { ...risky, resolvedAt: null }, orderBy: { riskDetectedAt: "asc" } }),
-    db().recoveryAttempt.groupBy({ by: ["currency"], where: { ...where, status: "pending" }, _sum: { amountDueCents: true }, orderBy: { currency: "asc" } }),
+    db().recovery.groupBy({ by: ["currency"], where: { ...where, status: "pending" }, _sum: { amountDueMinor: true }, orderBy: { currency: "asc" } }),
   ]);
   const anyRisk = latest || !input.livemode ? null : await db().subscriptionAtRisk.findFirst({ where: risky, orderBy: { riskDetectedAt: "desc" } });
   if (!latest && !anyRisk) throw new AppError("subscription_not_found", "Recoup has no record of this subscription in this workspace.");
@@ -87,13 +87,13 @@ export async function getSubscription(input: ApiScope & { id: string }) {
     psp: latest?.provider ?? "stripe",
     status,
     customerId,
-    pspCustomerId: customer.stripeCustomerId,
+    pspCustomerId: customer.externalCustomerId,
     customerEmail: latest?.customer?.email ?? null,
     failedInvoiceCount: count(),
     openInvoiceCount: count("pending"),
     recoveredInvoiceCount: count("recovered"),
     terminalInvoiceCount: count("failed") + count("abandoned"),
-    pastDue: owed.map((o) => ({ amountCents: o._sum.amountDueCents ?? 0, currency: o.currency })),
+    pastDue: owed.map((o) => ({ amountCents: o._sum.amountDueMinor ?? 0, currency: o.currency })),
     currentInvoiceId: open?.id ?? null,
     nextAction: open && !open.paused && open.nextActionKind ? { kind: open.nextActionKind, at: open.nextActionAt, reason: open.nextActionReason } : null,
     risks: risks.map((r) => ({ reason: r.reason, detectedAt: r.riskDetectedAt, expirationDate: r.expirationDate })),
@@ -105,14 +105,14 @@ export async function getSubscription(input: ApiScope & { id: string }) {
 
 /** The subscription's failed invoices, newest first; an unknown subscription is a 404, not an empty list. */
 export async function listSubscriptionInvoices(input: ApiScope & { id: string; page: PageRequest }) {
-  const risky = { workspaceId: input.workspaceId, stripeSubscriptionId: input.id };
+  const risky = { workspaceId: input.workspaceId, externalSubscriptionId: input.id };
   const where = { ...risky, livemode: input.livemode };
   const page = await paginate(input.page, {
-    find: (args) => db().recoveryAttempt.findMany({ ...args, where: { ...where, ...args.where }, include: invoiceInclude }),
-    count: () => db().recoveryAttempt.count({ where }),
+    find: (args) => db().recovery.findMany({ ...args, where: { ...where, ...args.where }, include: invoiceInclude }),
+    count: () => db().recovery.count({ where }),
   });
   if (page.items.length === 0) {
-    const known = (await db().recoveryAttempt.count({ where, take: 1 })) + (input.livemode ? await db().subscriptionAtRisk.count({ where: risky, take: 1 }) : 0);
+    const known = (await db().recovery.count({ where, take: 1 })) + (input.livemode ? await db().subscriptionAtRisk.count({ where: risky, take: 1 }) : 0);
     if (known === 0) throw new AppError("subscription_not_found", "Recoup has no record of this subscription in this workspace.");
   }
   return { ...page, items: page.items.map(invoiceOf) };

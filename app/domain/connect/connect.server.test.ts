@@ -23,7 +23,7 @@ async function merchantWithOpenRecovery() {
   const failed = stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   return { ...m, recovery };
 }
 
@@ -41,7 +41,7 @@ describe("disconnectFromDashboard", () => {
     expect(calls[0]!.body).toEqual({ client_id: "ca_test_client", stripe_user_id: account });
 
     expect(await listConnectedAccounts(workspace.id)).toEqual([]);
-    const paused = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } });
+    const paused = await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } });
     expect(paused).toMatchObject({ status: "pending", paused: true, nextActionReason: "Paused: the Stripe account was disconnected from Recoup." });
   });
 
@@ -75,7 +75,7 @@ describe("disconnectFromDashboard", () => {
     expect(error.code).toBe("upstream_error");
     expect(error.message).toMatch(/Nothing was changed; try again/);
     expect(await listConnectedAccounts(workspace.id)).toHaveLength(1);
-    expect(await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ paused: false });
+    expect(await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ paused: false });
   });
 
   it("a Stripe App install has no OAuth grant: it is disconnected here without calling Stripe", async () => {

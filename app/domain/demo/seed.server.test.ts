@@ -31,19 +31,19 @@ describe("seedDemoOnFirstBoot", () => {
     expect(workspace).toMatchObject({ name: DEMO_WORKSPACE_NAME, isDemo: true });
     expect(workspace.owner.email).toBe(DEMO_OWNER_EMAIL);
 
-    const recoveries = await db().recoveryAttempt.findMany({ where: { workspaceId: workspace.id } });
+    const recoveries = await db().recovery.findMany({ where: { workspaceId: workspace.id } });
     expect(recoveries).toHaveLength(300);
     const byStatus = Object.fromEntries(["recovered", "pending", "failed", "abandoned"].map((s) => [s, recoveries.filter((r) => r.status === s).length]));
     for (const status of ["recovered", "pending", "failed", "abandoned"]) expect(byStatus[status]).toBeGreaterThan(10);
-    expect(recoveries.every((r) => r.stripeAccountId === null)).toBe(true);
-    expect(recoveries.every((r) => r.amountDueCents >= 900 && r.amountDueCents <= 29900)).toBe(true);
+    expect(recoveries.every((r) => r.externalAccountId === null)).toBe(true);
+    expect(recoveries.every((r) => r.amountDueMinor >= 900 && r.amountDueMinor <= 29900)).toBe(true);
     expect(new Set(recoveries.map((r) => r.currency))).toEqual(new Set(["usd", "eur"]));
     expect(new Set(recoveries.map((r) => r.declineCode ?? r.errorCode)).size).toBeGreaterThanOrEqual(6);
     for (const r of recoveries) {
       const entry = findDeclineCode("stripe", r.declineCode ?? r.errorCode);
       expect(r.declineType).toBe(entry && (entry.category === "hard_customer" || entry.category === "terminal") ? "hard" : "soft");
       expect(r.startedAt.getTime()).toBeGreaterThan(Date.now() - 85 * 86400_000);
-      if (r.status === "recovered") expect(r.recoveredAmountCents).toBe(r.amountDueCents);
+      if (r.status === "recovered") expect(r.recoveredAmountMinor).toBe(r.amountDueMinor);
       if (r.status === "pending") expect(r.endedAt).toBeNull();
       else expect(r.endedAt!.getTime()).toBeGreaterThanOrEqual(r.startedAt.getTime());
     }
@@ -51,9 +51,9 @@ describe("seedDemoOnFirstBoot", () => {
     const outcomes = await db().recoveryOutcome.findMany({ where: { workspaceId: workspace.id }, include: { recovery: true } });
     expect(outcomes).toHaveLength(300 - byStatus.pending!);
     expect(outcomes.every((o) => o.outcome === o.recovery.status)).toBe(true);
-    const retries = await db().retryAttempt.findMany({ where: { workspaceId: workspace.id } });
+    const retries = await db().chargeAttempt.findMany({ where: { workspaceId: workspace.id } });
     expect(new Set(retries.map((r) => r.source))).toEqual(new Set(["recoup", "platform"]));
-    const succeeded = new Set(retries.filter((r) => r.status === "succeeded").map((r) => r.recoveryAttemptId));
+    const succeeded = new Set(retries.filter((r) => r.status === "succeeded").map((r) => r.recoveryId));
     expect(succeeded).toEqual(new Set(recoveries.filter((r) => r.status === "recovered").map((r) => r.id)));
     const messages = await db().dunningMessage.findMany({ where: { workspaceId: workspace.id } });
     expect(new Set(messages.map((m) => m.status))).toEqual(new Set(["sent", "opened", "clicked", "converted"]));
@@ -64,7 +64,7 @@ describe("seedDemoOnFirstBoot", () => {
     expect(await jobCount()).toBe(0);
 
     const summary = await getDashboardSummary({ workspaceId: workspace.id, window: "lifetime" });
-    expect(summary.failedRevenueCents).toBe(recoveries.filter((r) => r.currency === "usd").reduce((s, r) => s + r.amountDueCents, 0));
+    expect(summary.failedRevenueCents).toBe(recoveries.filter((r) => r.currency === "usd").reduce((s, r) => s + r.amountDueMinor, 0));
 
     const session = await redeemSignInToken(link!.split("/auth/magic/")[1]!);
     expect(session).toMatchObject({ workspaceId: workspace.id, userId: workspace.ownerUserId });
@@ -73,7 +73,7 @@ describe("seedDemoOnFirstBoot", () => {
 
     expect(await seedDemoOnFirstBoot({ enabled: true, appUrl: "http://localhost:3000" })).toBeNull();
     expect(await db().workspace.count()).toBe(1);
-    expect(await db().recoveryAttempt.count()).toBe(300);
+    expect(await db().recovery.count()).toBe(300);
   });
 
   it("is deterministic for the same workspace, clock and seed", () => {
@@ -90,7 +90,7 @@ describe("seedDemoOnFirstBoot", () => {
 
     // Every recovery opens with the platform's own charge (#1); Recoup's retries are numbered from 1.
     const byRecovery = new Map<string, typeof data.retries>();
-    for (const a of data.retries) byRecovery.set(a.recoveryAttemptId, [...(byRecovery.get(a.recoveryAttemptId) ?? []), a]);
+    for (const a of data.retries) byRecovery.set(a.recoveryId, [...(byRecovery.get(a.recoveryId) ?? []), a]);
     let minGap = Infinity;
     for (const recovery of data.recoveries) {
       const attempts = (byRecovery.get(recovery.id!) ?? []).sort((a, b) => +new Date(a.attemptedAt!) - +new Date(b.attemptedAt!));
@@ -117,7 +117,7 @@ describe("seedDemoOnFirstBoot", () => {
 
     // No two emails to one customer about one payment within 20 hours.
     const mails = new Map<string, number[]>();
-    for (const m of data.messages) mails.set(m.recoveryAttemptId, [...(mails.get(m.recoveryAttemptId) ?? []), +new Date(m.sentAt!)]);
+    for (const m of data.messages) mails.set(m.recoveryId, [...(mails.get(m.recoveryId) ?? []), +new Date(m.sentAt!)]);
     for (const times of mails.values()) {
       times.sort((a, b) => a - b);
       for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(20 * HOUR);

@@ -88,8 +88,8 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
   const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: DEMO_TIMEZONE };
 
   const customers: Prisma.CustomerCreateManyInput[] = [];
-  const recoveries: Prisma.RecoveryAttemptCreateManyInput[] = [];
-  const retries: Prisma.RetryAttemptCreateManyInput[] = [];
+  const recoveries: Prisma.RecoveryCreateManyInput[] = [];
+  const retries: Prisma.ChargeAttemptCreateManyInput[] = [];
   const outcomes: Prisma.RecoveryOutcomeCreateManyInput[] = [];
   const messages: Prisma.DunningMessageCreateManyInput[] = [];
   const atRisk: Prisma.SubscriptionAtRiskCreateManyInput[] = [];
@@ -143,7 +143,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       retries.push({
         id: id(`rt${source[0]}${number}_`, i),
         workspaceId: ws,
-        recoveryAttemptId: recoveryId,
+        recoveryId: recoveryId,
         attemptNumber: number,
         source,
         idempotencyKey: `demo:${recoveryId}:${source}:${number}`,
@@ -151,7 +151,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
         declineCode: succeeded ? null : declineCode,
         errorCode: succeeded ? null : errorCode,
         cardFingerprint: fingerprint,
-        amountCents: amount,
+        amountMinor: amount,
         currency,
         attemptedAt: new Date(at),
       });
@@ -245,7 +245,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       messages.push({
         id: id(`dm${k}_`, i),
         workspaceId: ws,
-        recoveryAttemptId: recoveryId,
+        recoveryId: recoveryId,
         kind: m.kind,
         dedupeKey: `demo:${k}`,
         toEmail: customer.email,
@@ -268,10 +268,10 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
     recoveries.push({
       id: recoveryId,
       workspaceId: ws,
-      stripeAccountId: null,
-      stripeInvoiceId: `in_demo${r.hex(16)}`,
-      stripeCustomerId: customer.externalId,
-      stripeSubscriptionId: `sub_demo${r.hex(14)}`,
+      externalAccountId: null,
+      externalId: `in_demo${r.hex(16)}`,
+      externalCustomerId: customer.externalId,
+      externalSubscriptionId: `sub_demo${r.hex(14)}`,
       customerId: customer.id,
       declineType,
       declineCategory: category,
@@ -279,9 +279,9 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       declineCode,
       failureMessage: entry?.description ?? "The card was declined.",
       status,
-      amountDueCents: amount,
+      amountDueMinor: amount,
       currency,
-      recoveredAmountCents: status === "recovered" ? amount : null,
+      recoveredAmountMinor: status === "recovered" ? amount : null,
       startedAt: new Date(startedAt),
       endedAt: endedAt === null ? null : new Date(endedAt),
       cardFingerprint: fingerprint,
@@ -298,18 +298,18 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
     });
 
     if (!open) {
-      outcomes.push({ id: id("oc", i), workspaceId: ws, recoveryAttemptId: recoveryId, outcome: status as Exclude<Status, "pending">, reasonCode, occurredAt: new Date(endedAt!) });
+      outcomes.push({ id: id("oc", i), workspaceId: ws, recoveryId: recoveryId, outcome: status as Exclude<Status, "pending">, reasonCode, occurredAt: new Date(endedAt!) });
     }
 
     if (open && r.next() < 0.5) {
       atRisk.push({
         id: id("sr", i),
         workspaceId: ws,
-        stripeCustomerId: customer.externalId,
-        stripeSubscriptionId: recoveries[recoveries.length - 1]!.stripeSubscriptionId!,
+        externalCustomerId: customer.externalId,
+        externalSubscriptionId: recoveries[recoveries.length - 1]!.externalSubscriptionId!,
         reason: "payment_failed",
         riskDetectedAt: new Date(startedAt),
-        activeRecoveryAttemptId: recoveryId,
+        activeRecoveryId: recoveryId,
       });
     }
   }
@@ -322,8 +322,8 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
     atRisk.push({
       id: id("se", k),
       workspaceId: ws,
-      stripeCustomerId: customer.externalId,
-      stripeSubscriptionId: `sub_demo${r.hex(14)}`,
+      externalCustomerId: customer.externalId,
+      externalSubscriptionId: `sub_demo${r.hex(14)}`,
       reason: "card_expiring",
       riskDetectedAt: new Date(detected),
       expirationDate: new Date(Date.UTC(expires.getUTCFullYear(), expires.getUTCMonth() + 1, 0, 23, 59, 59)),
@@ -348,8 +348,8 @@ export async function seedDemoWorkspace(input: { now?: Date; seed?: number; reco
     const data = buildDemoData({ workspaceId: workspace.id, now, seed: input.seed, recoveries: input.recoveries });
     await db().$transaction([
       db().customer.createMany({ data: data.customers }),
-      db().recoveryAttempt.createMany({ data: data.recoveries }),
-      db().retryAttempt.createMany({ data: data.retries }),
+      db().recovery.createMany({ data: data.recoveries }),
+      db().chargeAttempt.createMany({ data: data.retries }),
       db().recoveryOutcome.createMany({ data: data.outcomes }),
       db().dunningMessage.createMany({ data: data.messages }),
       db().subscriptionAtRisk.createMany({ data: data.atRisk }),

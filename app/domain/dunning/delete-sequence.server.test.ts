@@ -28,14 +28,14 @@ async function recoveryWaitingForDefault() {
     data: { workspaceId: workspace.id, externalId: `cus_del_${counter}`, email: `waiting${counter}@example.com`, name: "Ada" },
   });
   const startedAt = now();
-  const recovery = await db().recoveryAttempt.create({
+  const recovery = await db().recovery.create({
     data: {
       workspaceId: workspace.id,
-      stripeInvoiceId: `in_del_${counter}`,
-      stripeCustomerId: customer.externalId,
+      externalId: `in_del_${counter}`,
+      externalCustomerId: customer.externalId,
       customerId: customer.id,
       declineType: "soft",
-      amountDueCents: 2500,
+      amountDueMinor: 2500,
       currency: "usd",
       startedAt,
       lastFailureAt: startedAt,
@@ -115,11 +115,11 @@ describe("recoveries following a deleted sequence", () => {
     // The old job runs first (1 h) and sends nothing; Spring's second email goes at 48 h.
     await advanceTime(2 * HOUR);
     expect(await runDueJobs()).toEqual({ ran: 1, failed: 0 });
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
 
     await advanceTime(47 * HOUR);
     expect((await runDueJobs()).failed).toBe(0);
-    const messages = await db().dunningMessage.findMany({ where: { recoveryAttemptId: recovery.id } });
+    const messages = await db().dunningMessage.findMany({ where: { recoveryId: recovery.id } });
     expect(messages.map((m) => [m.stepId, m.subject, m.status])).toEqual([[spring.steps[1]!.id, "Spring email 2", "sent"]]);
     expect(mailsTo(customer.email!).map((m) => m.subject)).toEqual(["Spring email 2"]);
     // …and the chain goes on within Spring.
@@ -134,7 +134,7 @@ describe("recoveries following a deleted sequence", () => {
     expect(await deleteSequence({ workspaceId: workspace.id, sequenceId: original.id })).toMatchObject({ handedOver: 0, continuesWith: null });
     await advanceTime(400 * HOUR);
     expect(await runDueJobs()).toEqual({ ran: 1, failed: 0 });
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
     expect(mailsTo(customer.email!)).toEqual([]);
   });
 
@@ -143,12 +143,12 @@ describe("recoveries following a deleted sequence", () => {
     await newActiveSequence(workspace.id, [0]);
     await deleteSequence({ workspaceId: workspace.id, sequenceId: original.id });
     expect(await runDunningStep({ recoveryId: recovery.id, stepId: original.steps[0]!.id })).toEqual({ outcome: "step_gone" });
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
   });
 
   it("a closed recovery is not handed over", async () => {
     const { workspace, recovery, original } = await recoveryWaitingForDefault();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "recovered" } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered" } });
     await newActiveSequence(workspace.id, [0, 48]);
     expect(await deleteSequence({ workspaceId: workspace.id, sequenceId: original.id })).toMatchObject({ handedOver: 0 });
   });

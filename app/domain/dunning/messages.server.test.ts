@@ -40,7 +40,7 @@ async function makeRecovery(
     email?: string | null;
     customerName?: string | null;
     timezone?: string;
-    recovery?: Partial<{ amountDueCents: number; currency: string; failureMessage: string; nextActionKind: string; nextActionAt: Date }>;
+    recovery?: Partial<{ amountDueMinor: number; currency: string; failureMessage: string; nextActionKind: string; nextActionAt: Date }>;
   } = {},
 ) {
   counter += 1;
@@ -55,14 +55,14 @@ async function makeRecovery(
     },
   });
   const startedAt = now();
-  const recovery = await db().recoveryAttempt.create({
+  const recovery = await db().recovery.create({
     data: {
       workspaceId: workspace.id,
-      stripeInvoiceId: `in_${counter}`,
-      stripeCustomerId: customer.externalId,
+      externalId: `in_${counter}`,
+      externalCustomerId: customer.externalId,
       customerId: customer.id,
       declineType: "soft",
-      amountDueCents: 2500,
+      amountDueMinor: 2500,
       currency: "usd",
       startedAt,
       lastFailureAt: startedAt,
@@ -126,7 +126,7 @@ describe("the sequence, sent through SMTP", () => {
     expect(first!.from?.value[0]).toEqual({ name: workspace.name, address: "billing@recoup.local" });
 
     const message = await db().dunningMessage.findUniqueOrThrow({
-      where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey: `step:${steps[0]!.id}` } },
+      where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: `step:${steps[0]!.id}` } },
     });
     expect(message).toMatchObject({ status: "sent", transport: "smtp", attempts: 1, kind: "sequence", stepId: steps[0]!.id, toEmail: customer.email });
     expect(message.sentAt).toBeInstanceOf(Date);
@@ -167,7 +167,7 @@ describe("the sequence, sent through SMTP", () => {
     await advanceTime(1 * HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(1);
-    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } });
+    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
 
     expect(await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id })).toMatchObject({
       outcome: "already_created",
@@ -180,7 +180,7 @@ describe("the sequence, sent through SMTP", () => {
     expect(await sendDunningMessage({ messageId: message.id })).toEqual({ outcome: "not_sendable", status: "sent" });
 
     expect(mailsTo(customer.email!)).toHaveLength(1);
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(1);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(1);
     expect(await db().dunningMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ attempts: 1, status: "sent" });
   });
 
@@ -191,7 +191,7 @@ describe("the sequence, sent through SMTP", () => {
     await advanceTime(1 * HOUR);
     const first = await runDueJobs();
     expect(first.failed).toBe(1);
-    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } });
+    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
     expect(message).toMatchObject({ status: "sending", attempts: 1 });
     expect(message.error).toMatch(/451|Try again later/);
     expect(mailsTo(customer.email!)).toHaveLength(0);
@@ -216,15 +216,15 @@ describe("the sequence, sent through SMTP", () => {
   it("sends nothing to a paused recovery, and picks up where it stopped on resume", async () => {
     const { recovery, customer, steps } = await makeRecovery();
     await start(recovery);
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
     await advanceTime(2 * HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
     expect(await pendingJobs()).toHaveLength(0);
 
     expect(await resumeSequence({ recoveryId: recovery.id })).toBeNull(); // still paused
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
     const resumed = await resumeSequence({ recoveryId: recovery.id });
     expect(resumed?.stepId).toBe(steps[0]!.id);
     expect(Math.abs(resumed!.dueAt.getTime() - now().getTime())).toBeLessThan(5000); // overdue: now
@@ -236,15 +236,15 @@ describe("the sequence, sent through SMTP", () => {
   it("skips a message whose recovery was paused before it went out, and sends it after resume", async () => {
     const { recovery, customer, steps } = await makeRecovery();
     const created = await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id });
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: true } });
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
-    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } })).toMatchObject({
+    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } })).toMatchObject({
       status: "skipped",
       error: "recovery paused",
     });
 
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: false } });
     const resumed = await resumeSequence({ recoveryId: recovery.id });
     expect(resumed?.stepId).toBe(steps[0]!.id);
     // Not yet due: startedAt + 1 h is still ahead.
@@ -252,7 +252,7 @@ describe("the sequence, sent through SMTP", () => {
     await advanceTime(HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(1);
-    const messages = await db().dunningMessage.findMany({ where: { recoveryAttemptId: recovery.id } });
+    const messages = await db().dunningMessage.findMany({ where: { recoveryId: recovery.id } });
     expect(messages).toHaveLength(1);
     expect(messages[0]!.id).not.toBe("messageId" in created ? created.messageId : "");
     expect(messages[0]!.status).toBe("sent");
@@ -271,11 +271,11 @@ describe("the sequence, sent through SMTP", () => {
   it("sends nothing for a closed recovery", async () => {
     const { recovery, customer, steps } = await makeRecovery();
     await start(recovery);
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: now() } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered", endedAt: now() } });
     await advanceTime(2 * HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
     expect(await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id })).toEqual({ outcome: "recovery_closed" });
     expect(await resumeSequence({ recoveryId: recovery.id })).toBeNull();
   });
@@ -283,10 +283,10 @@ describe("the sequence, sent through SMTP", () => {
   it("skips a message whose recovery closed before it went out", async () => {
     const { recovery, customer, steps } = await makeRecovery();
     await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id });
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { status: "abandoned" } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "abandoned" } });
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
-    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } })).toMatchObject({
+    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } })).toMatchObject({
       status: "skipped",
       error: "recovery closed",
     });
@@ -297,7 +297,7 @@ describe("the sequence, sent through SMTP", () => {
     await start(recovery);
     await advanceTime(HOUR);
     await runDueJobs();
-    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } })).toMatchObject({
+    expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } })).toMatchObject({
       status: "skipped",
       error: "no email address",
       toEmail: null,
@@ -318,7 +318,7 @@ describe("the sequence, sent through SMTP", () => {
       timezone: "Asia/Tokyo",
       customerName: null,
       recovery: {
-        amountDueCents: 1500,
+        amountDueMinor: 1500,
         currency: "jpy",
         failureMessage: "Your card has insufficient funds.",
         nextActionKind: "retry",
@@ -348,7 +348,7 @@ describe("without SMTP_URL", () => {
     await advanceTime(HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
-    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } });
+    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
     expect(message).toMatchObject({ status: "sent", transport: "outbox", providerMessageId: `<${message.id}@recoup>` });
 
     const session = await createSession({ userId: workspace.ownerUserId, workspaceId: workspace.id });
@@ -406,7 +406,7 @@ describe("requestCustomerAction", () => {
     expect(mail!.subject).toBe(`Please confirm your payment to ${workspace.name}`);
     expect(mail!.text).toContain("Your bank needs you to confirm this payment");
     expect(mail!.html).toContain(">Confirm your payment</a>");
-    expect(await db().dunningMessage.findFirst({ where: { recoveryAttemptId: recovery.id } })).toMatchObject({
+    expect(await db().dunningMessage.findFirst({ where: { recoveryId: recovery.id } })).toMatchObject({
       kind: "authentication_request",
       dedupeKey: "auth:pi_1",
       stepId: null,
@@ -421,17 +421,17 @@ describe("requestCustomerAction", () => {
         throw new Error("rollback");
       }),
     ).rejects.toThrow("rollback");
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
     expect(await pendingJobs(queues.dunningSend.name)).toHaveLength(0);
   });
 
   it("sends nothing for a closed or paused recovery", async () => {
     const { recovery } = await makeRecovery();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: true } });
     expect(await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "a" })).toBeNull();
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, status: "recovered" } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: false, status: "recovered" } });
     expect(await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "a" })).toBeNull();
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: recovery.id } })).toBe(0);
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
   });
 });
 
@@ -474,7 +474,7 @@ describe("tracking", () => {
 
   it("never moves a status backwards", async () => {
     const { message } = await sentMessage();
-    expect(await recordClick(message.trackingId)).toEqual({ recoveryId: message.recoveryAttemptId });
+    expect(await recordClick(message.trackingId)).toEqual({ recoveryId: message.recoveryId });
     const clicked = await db().dunningMessage.findUniqueOrThrow({ where: { id: message.id } });
     expect(clicked.status).toBe("clicked");
     expect(clicked.clickedAt).toBeInstanceOf(Date);
@@ -483,7 +483,7 @@ describe("tracking", () => {
     await pixel(message.trackingId);
     expect((await db().dunningMessage.findUniqueOrThrow({ where: { id: message.id } })).status).toBe("clicked");
 
-    await markConverted({ recoveryId: message.recoveryAttemptId });
+    await markConverted({ recoveryId: message.recoveryId });
     await recordClick(message.trackingId);
     await pixel(message.trackingId);
     const converted = await db().dunningMessage.findUniqueOrThrow({ where: { id: message.id } });
@@ -521,7 +521,7 @@ describe("markConverted", () => {
     const c = await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "c" }); // not sent yet
 
     expect(await markConverted({ recoveryId: recovery.id })).toEqual({ messageId: b!.messageId });
-    const rows = await db().dunningMessage.findMany({ where: { recoveryAttemptId: recovery.id } });
+    const rows = await db().dunningMessage.findMany({ where: { recoveryId: recovery.id } });
     const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
     expect(status).toEqual({ [a!.messageId]: "sent", [b!.messageId]: "converted", [c!.messageId]: "scheduled" });
     expect(rows.find((r) => r.id === b!.messageId)!.convertedAt).toBeInstanceOf(Date);

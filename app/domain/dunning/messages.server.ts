@@ -22,7 +22,7 @@ type MessageStatus = "scheduled" | "sending" | "sent" | "opened" | "clicked" | "
 export type CustomerActionKind = "card_update_request" | "authentication_request";
 
 const RECOVERY_FOR_EMAIL = { customer: true, workspace: true } as const;
-type RecoveryForEmail = Prisma.RecoveryAttemptGetPayload<{ include: typeof RECOVERY_FOR_EMAIL }>;
+type RecoveryForEmail = Prisma.RecoveryGetPayload<{ include: typeof RECOVERY_FOR_EMAIL }>;
 
 const STEPS_IN_ORDER = { steps: { orderBy: { position: "asc" } } } as const;
 
@@ -85,7 +85,7 @@ function retryDate(recovery: RecoveryForEmail): string {
 function placeholderValues(recovery: RecoveryForEmail, trackingId: string): PlaceholderValues {
   return {
     customer_name: recovery.customer?.name?.trim() || "there",
-    amount: formatMoney(recovery.amountDueCents, recovery.currency),
+    amount: formatMoney(recovery.amountDueMinor, recovery.currency),
     currency: recovery.currency.toUpperCase(),
     decline_reason: declineReason(recovery.failureMessage),
     retry_date: retryDate(recovery),
@@ -95,7 +95,7 @@ function placeholderValues(recovery: RecoveryForEmail, trackingId: string): Plac
 }
 
 async function loadRecovery(client: Client, recoveryId: string): Promise<RecoveryForEmail | null> {
-  return client.recoveryAttempt.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
+  return client.recovery.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
 }
 
 /** The address a recovery's emails go to: the customer's, trimmed; null when there is none. */
@@ -134,7 +134,7 @@ export async function createMessage(
     data: [
       {
         workspaceId: recovery.workspaceId,
-        recoveryAttemptId: recovery.id,
+        recoveryId: recovery.id,
         stepId: input.stepId,
         kind: input.kind,
         dedupeKey: input.dedupeKey,
@@ -151,7 +151,7 @@ export async function createMessage(
     skipDuplicates: true, // ON CONFLICT DO NOTHING on (recoveryAttemptId, dedupeKey)
   });
   const message = await tx.dunningMessage.findUniqueOrThrow({
-    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey: input.dedupeKey } },
+    where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: input.dedupeKey } },
     select: { id: true },
   });
   if (count === 1 && toEmail) await enqueue(queues.dunningSend, { messageId: message.id }, { key: message.id, tx });
@@ -172,7 +172,7 @@ export async function scheduleSequence(input: {
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
   // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
-  await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
+  await tx.recovery.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(
     queues.dunningStep,
@@ -204,7 +204,7 @@ export async function handOverWaitingSteps(input: {
   const delayOf = new Map(deletedSteps.map((s) => [s.id, s.delayHours]));
   const handedOver: string[] = [];
   for (const { recoveryId, stepId } of waiting) {
-    const recovery = await tx.recoveryAttempt.findUnique({ where: { id: recoveryId }, select: { id: true, status: true, startedAt: true } });
+    const recovery = await tx.recovery.findUnique({ where: { id: recoveryId }, select: { id: true, status: true, startedAt: true } });
     if (!recovery || recovery.status !== "pending") continue;
     const next = active.steps.find((s) => s.delayHours >= (delayOf.get(stepId) ?? 0));
     if (!next) continue;
@@ -213,7 +213,7 @@ export async function handOverWaitingSteps(input: {
       { recoveryId, stepId: next.id },
       { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
     );
-    await tx.recoveryAttempt.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
+    await tx.recovery.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
     handedOver.push(recoveryId);
   }
   return handedOver;
@@ -274,7 +274,7 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   // Too soon after the customer's last email (another recovery's, a manual link, a resumed step):
   // the step waits until the spacing has passed. Once its message exists, nothing changes.
   const own = await db().dunningMessage.findUnique({
-    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey: `step:${step.id}` } },
+    where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: `step:${step.id}` } },
     select: { id: true },
   });
   if (!own) {
@@ -364,10 +364,10 @@ export async function requestCustomerAction(input: {
  * of the pause is sent again (its unsent row is replaced).
  */
 export async function resumeSequence(input: { recoveryId: string }): Promise<{ stepId: string; dueAt: Date } | null> {
-  const recovery = await db().recoveryAttempt.findUnique({ where: { id: input.recoveryId }, include: { customer: { select: { email: true } } } });
+  const recovery = await db().recovery.findUnique({ where: { id: input.recoveryId }, include: { customer: { select: { email: true } } } });
   if (!recovery || recovery.status !== "pending" || recovery.paused) return null;
   const messages = await db().dunningMessage.findMany({
-    where: { recoveryAttemptId: recovery.id, kind: "sequence" },
+    where: { recoveryId: recovery.id, kind: "sequence" },
     select: { id: true, stepId: true, status: true, error: true },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
@@ -417,7 +417,7 @@ export async function markConverted(input: { recoveryId: string; tx?: Tx }): Pro
   const client = input.tx ?? db();
   const convertible: MessageStatus[] = ["sent", "opened", "clicked"];
   const message = await client.dunningMessage.findFirst({
-    where: { recoveryAttemptId: input.recoveryId, status: { in: convertible } },
+    where: { recoveryId: input.recoveryId, status: { in: convertible } },
     orderBy: [{ sentAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
     select: { id: true },
   });
@@ -451,9 +451,9 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
     db().dunningMessage.updateMany({ where: { trackingId, clickedAt: null, status: { in: DELIVERED } }, data: { clickedAt: at } }),
     db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
     db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "sent", "opened"] } }, data: { status: "clicked" } }),
-    db().dunningMessage.findUnique({ where: { trackingId }, select: { recoveryAttemptId: true } }),
+    db().dunningMessage.findUnique({ where: { trackingId }, select: { recoveryId: true } }),
   ]);
-  return message ? { recoveryId: message.recoveryAttemptId } : null;
+  return message ? { recoveryId: message.recoveryId } : null;
 }
 
 export type SendOutcome =

@@ -51,12 +51,12 @@ function eventKeyOf(event: IngestPaymentEvent, idempotencyKey: string | null, li
 async function paymentReferenceOf(workspaceId: string, livemode: boolean, event: IngestPaymentEvent, eventKey: string): Promise<string | null> {
   if (event.external_id) return event.external_id;
   if (event.event_type === "payment_method_updated" || (event.event_type === "subscription_cancelled" && event.subscription_id)) return null;
-  const open = await db().recoveryAttempt.findFirst({
-    where: { workspaceId, livemode, provider: event.provider, stripeCustomerId: customerKeyOf(event, livemode), status: "pending", amountDueCents: event.amount_cents, currency: event.currency },
+  const open = await db().recovery.findFirst({
+    where: { workspaceId, livemode, provider: event.provider, externalCustomerId: customerKeyOf(event, livemode), status: "pending", amountDueMinor: event.amount_cents, currency: event.currency },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    select: { stripeInvoiceId: true },
+    select: { externalId: true },
   });
-  if (open) return open.stripeInvoiceId;
+  if (open) return open.externalId;
   return event.event_type === "payment_failed" ? `pe_${sha256(eventKey).slice(0, 24)}` : null;
 }
 
@@ -69,8 +69,8 @@ export async function receivePaymentEvent(input: { workspaceId: string; livemode
   const externalId = await paymentReferenceOf(workspaceId, livemode, event, eventKey);
   // One payment reference, one PSP: an id that already names another provider's payment is refused.
   const existing = externalId
-    ? await db().recoveryAttempt.findUnique({
-        where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: externalId } },
+    ? await db().recovery.findUnique({
+        where: { workspaceId_externalId: { workspaceId, externalId: externalId } },
         select: { provider: true, livemode: true },
       })
     : null;

@@ -7,7 +7,7 @@ import { emitWebhookEvent } from "~/domain/webhooks/events.server";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
-import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import type { Recovery } from "../../../generated/prisma/client";
 
 /** Providers Recoup charges itself; every other provider's retries are the merchant's. */
 const CHARGED_BY_RECOUP = new Set(["stripe", "shopify"]);
@@ -21,7 +21,7 @@ export function isMerchantCharged(provider: string): boolean {
  * `attemptNumber` is due; the slot counts as used and the engine plans the next one. Emitting the
  * same slot twice (a re-run job) changes nothing.
  */
-export async function notifyRetryDue(input: { tx: Tx; recovery: RecoveryAttempt; attemptNumber: number; reason: string | null }) {
+export async function notifyRetryDue(input: { tx: Tx; recovery: Recovery; attemptNumber: number; reason: string | null }) {
   const { tx, recovery } = input;
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   const emitted = await emitWebhookEvent({
@@ -29,23 +29,23 @@ export async function notifyRetryDue(input: { tx: Tx; recovery: RecoveryAttempt;
     workspaceId: recovery.workspaceId,
     type: "payment.retry_due",
     dedupeKey: `retry_due:${recovery.id}:${input.attemptNumber}`,
-    recoveryAttemptId: recovery.id,
+    recoveryId: recovery.id,
     data: {
       paymentId: recovery.id,
-      externalId: recovery.stripeInvoiceId,
+      externalId: recovery.externalId,
       provider: recovery.provider,
-      amountCents: recovery.amountDueCents,
+      amountCents: recovery.amountDueMinor,
       currency: recovery.currency,
       attemptNumber: input.attemptNumber,
       dueAt: now(),
       reason: input.reason,
       declineCode: recovery.declineCode,
       declineCategory: recovery.declineCategory,
-      customer: { id: customer?.id ?? null, externalId: recovery.stripeCustomerId, email: customer?.email ?? null },
+      customer: { id: customer?.id ?? null, externalId: recovery.externalCustomerId, email: customer?.email ?? null },
     },
   });
   if (emitted.created) {
-    const counted = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+    const counted = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
     await planNext(tx, counted);
   }
   return emitted;
@@ -58,10 +58,10 @@ export async function notifyRetryDue(input: { tx: Tx; recovery: RecoveryAttempt;
  */
 export async function requestMerchantRetry(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
-    const row = await tx.recoveryAttempt.findFirst({ where: { id: input.recoveryId, workspaceId: input.workspaceId } });
+    const row = await tx.recovery.findFirst({ where: { id: input.recoveryId, workspaceId: input.workspaceId } });
     if (!row) throw new AppError("recovery_not_found", "No such payment in this workspace.");
-    await lockInvoice(tx, row.workspaceId, row.stripeInvoiceId);
-    const recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: row.id } });
+    await lockInvoice(tx, row.workspaceId, row.externalId);
+    const recovery = await tx.recovery.findUniqueOrThrow({ where: { id: row.id } });
     assertOpen(recovery, "This payment's recovery is already closed.");
     if (!isMerchantCharged(recovery.provider)) {
       throw new AppError("conflict", `Recoup charges ${recovery.provider} payments itself; this one is not the merchant's to retry.`);
@@ -72,7 +72,7 @@ export async function requestMerchantRetry(input: { workspaceId: string; recover
     if (action.kind === "stop" || (needsNewCard && !newCard)) {
       throw new AppError("conflict", `Not retried: ${action.reason.replace(/^Stopped:\s*/i, "")}`, { reason: action.reason });
     }
-    const fresh = recovery.paused ? await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } }) : recovery;
+    const fresh = recovery.paused ? await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } }) : recovery;
     const attemptNumber = fresh.recoupRetryCount + 1;
     const emitted = await notifyRetryDue({ tx, recovery: fresh, attemptNumber, reason: "The merchant asked for a retry now." });
     return { recoveryId: fresh.id, eventId: emitted.eventId, attemptNumber, notifiedBy: emitted.channel, requestedAt: now() };

@@ -17,7 +17,7 @@ import type { IngestPaymentEvent } from "./schemas";
 /** An event without external_id that matched no open payment of the customer (ADR 0033). */
 const NO_PAYMENT = "no open payment of this customer with this amount and currency";
 
-type Outcome = { status: "processed" | "ignored"; note?: string; recoveryAttemptId?: string | null };
+type Outcome = { status: "processed" | "ignored"; note?: string; recoveryId?: string | null };
 
 /**
  * The Customer row's key: the PSP's customer id, else the email (lower case). A test key's customer
@@ -76,12 +76,12 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         customer: { externalId: customerKeyOf(event, row.livemode), email: event.customer_email, name: event.customer_name ?? null },
         subscriptionId: event.subscription_id ?? null,
       });
-      return { status: "processed", recoveryAttemptId: recovery.id };
+      return { status: "processed", recoveryId: recovery.id };
     }
     case "payment_succeeded": {
       if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
       const recovery = await markRecovered({ workspaceId, invoiceId: row.externalId, at, amountPaid: event.amount_cents });
-      return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
+      return recovery ? { status: "processed", recoveryId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "subscription_cancelled": {
       if (event.subscription_id) {
@@ -90,10 +90,10 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       }
       if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
       const recovery = await markInvoiceAbandoned({ workspaceId, invoiceId: row.externalId, reason: "subscription_canceled", at });
-      return recovery ? { status: "processed", recoveryAttemptId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
+      return recovery ? { status: "processed", recoveryId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };
     }
     case "payment_method_updated": {
-      const updated = await onPaymentMethodUpdated({ workspaceId, stripeCustomerId: customerKeyOf(event, row.livemode), at });
+      const updated = await onPaymentMethodUpdated({ workspaceId, externalCustomerId: customerKeyOf(event, row.livemode), at });
       return updated.length ? { status: "processed" } : { status: "ignored", note: "no open recovery for this customer" };
     }
     case "charge_refunded":
@@ -113,7 +113,7 @@ export async function processIngestedEvent(input: { ingestEventId: string }) {
         status: outcome.status,
         attempts: { increment: 1 },
         lastError: outcome.note ?? null,
-        recoveryAttemptId: outcome.recoveryAttemptId ?? undefined,
+        recoveryId: outcome.recoveryId ?? undefined,
         processedAt: new Date(),
       },
     });

@@ -16,7 +16,7 @@ describe("GDPR erasure of a customer", () => {
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
     await (await import("~/domain/dunning/messages.server")).requestCustomerAction({
-      recoveryId: (await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } })).id,
+      recoveryId: (await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } })).id,
       kind: "card_update_request",
       dedupeKey: "test",
     });
@@ -33,8 +33,8 @@ describe("GDPR erasure of a customer", () => {
     }
     const jobs = await pendingJobs();
     expect(jobs.filter((j) => ["charge-retry", "dunning-step", "dunning-send", "recovery-expire"].includes(j.name))).toEqual([]);
-    const anonymous = await db().recoveryAttempt.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
-    expect(anonymous).toMatchObject({ amountDueCents: 2700, customerId: null });
+    const anonymous = await db().recovery.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
+    expect(anonymous).toMatchObject({ amountDueMinor: 2700, customerId: null });
     // Nothing is sent or charged afterwards.
     await runDueJobs();
     expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);

@@ -43,12 +43,12 @@ export async function eraseCustomer(input: {
     });
     const externalIds = [...new Set([...customers.map((c) => c.externalId), ...(input.externalId ? [input.externalId] : [])])];
     const emails = [...new Set([...customers.map((c) => c.email).filter((e): e is string => Boolean(e)), ...(input.email ? [input.email] : [])])];
-    const recoveries = await tx.recoveryAttempt.findMany({
-      where: { workspaceId: input.workspaceId, livemode: input.livemode, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { stripeCustomerId: { in: externalIds } }] },
-      select: { id: true, stripeSubscriptionId: true },
+    const recoveries = await tx.recovery.findMany({
+      where: { workspaceId: input.workspaceId, livemode: input.livemode, OR: [{ customerId: { in: customers.map((c) => c.id) } }, { externalCustomerId: { in: externalIds } }] },
+      select: { id: true, externalSubscriptionId: true },
     });
     const recoveryIds = recoveries.map((r) => r.id);
-    const messages = await tx.dunningMessage.findMany({ where: { recoveryAttemptId: { in: recoveryIds } }, select: { id: true } });
+    const messages = await tx.dunningMessage.findMany({ where: { recoveryId: { in: recoveryIds } }, select: { id: true } });
 
     // Pending and archived jobs, whatever their queue, that name those recoveries, messages or
     // customers (ids unique to this workspace), or the customer's PSP id or email together with
@@ -68,11 +68,11 @@ export async function eraseCustomer(input: {
         );
       }
     }
-    const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryAttemptId: { in: recoveryIds } } })).count;
+    const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryId: { in: recoveryIds } } })).count;
     // The engine owns recovery state: it closes them for good and anonymises them and their charge
     // attempts (ADR 0006, amended).
     await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
-    await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, stripeCustomerId: { in: externalIds } } });
+    await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, externalCustomerId: { in: externalIds } } });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.
     const needles = [...externalIds, ...emails];
     const eventsRedacted = needles.length

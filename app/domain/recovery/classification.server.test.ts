@@ -40,7 +40,7 @@ async function openRecovery(workspaceId: string, provider: string, code: string)
     customer: { externalId: `${provider}_cus_${n}`, email: `c${n}@example.com`, name: null },
     subscriptionId: null,
   });
-  return db().recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } });
+  return db().recovery.findUniqueOrThrow({ where: { id: recovery.id } });
 }
 
 describe("the engine classifies every provider's codes from the catalogue", () => {

@@ -10,7 +10,7 @@ const failure = (provider: string, declineCode: string) => ({
   networkAdviceCode: null,
   cardBrand: "visa",
   cardFingerprint: null,
-  amountDueCents: 2500,
+  amountDueMinor: 2500,
   currency: "usd",
   lastFailureAt: new Date("2026-11-20T12:00:00Z"),
 });

@@ -7,7 +7,7 @@ type Recovery = Awaited<ReturnType<typeof findRecoveryByToken>>;
 
 type Failure = Pick<
   Recovery,
-  "provider" | "errorCode" | "declineCode" | "adviceCode" | "networkDeclineCode" | "networkAdviceCode" | "cardBrand" | "cardFingerprint" | "amountDueCents" | "currency" | "lastFailureAt"
+  "provider" | "errorCode" | "declineCode" | "adviceCode" | "networkDeclineCode" | "networkAdviceCode" | "cardBrand" | "cardFingerprint" | "amountDueMinor" | "currency" | "lastFailureAt"
 >;
 
 /**
@@ -34,7 +34,7 @@ function classify(r: Failure) {
     networkAdviceCode: r.networkAdviceCode,
     cardBrand: (r.cardBrand ?? "unknown") as CardBrand,
     cardFingerprint: r.cardFingerprint,
-    amountMinor: r.amountDueCents,
+    amountMinor: r.amountDueMinor,
     currency: r.currency,
     customerTimezone: null,
     failedAt: r.lastFailureAt,
@@ -62,7 +62,7 @@ export function customerPageView(recovery: Recovery) {
   const confirmUrl = open && needsAuthentication(recovery) ? recovery.hostedInvoiceUrl : null;
   return {
     merchant: recovery.workspace.senderName?.trim() || recovery.workspace.name,
-    amount: formatMoney(recovery.amountDueCents, recovery.currency),
+    amount: formatMoney(recovery.amountDueMinor, recovery.currency),
     state: open ? "open" : recovery.status === "recovered" ? "recovered" : "closed",
     reason: open ? customerReason(recovery) : null,
     confirmUrl,

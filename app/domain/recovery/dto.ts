@@ -4,15 +4,15 @@
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export interface RecoveryAttemptRow {
+export interface RecoveryRow {
   id: string;
   workspaceId: string;
-  stripeInvoiceId: string;
-  stripeCustomerId: string;
+  externalId: string;
+  externalCustomerId: string;
   declineType: "soft" | "hard";
   status: "pending" | "recovered" | "failed" | "abandoned";
-  amountDueCents: number;
-  recoveredAmountCents: number | null;
+  amountDueMinor: number;
+  recoveredAmountMinor: number | null;
   currency: string;
   startedAt: Date;
   endedAt: Date | null;
@@ -21,16 +21,16 @@ export interface RecoveryAttemptRow {
 }
 
 /** Contract RecoveryAttempt, plus `currency`, `nextActionAt` and `nextActionReason`. */
-export function recoveryAttemptDto(row: RecoveryAttemptRow) {
+export function recoveryAttemptDto(row: RecoveryRow) {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
-    stripeInvoiceId: row.stripeInvoiceId,
-    stripeCustomerId: row.stripeCustomerId,
+    stripeInvoiceId: row.externalId,
+    stripeCustomerId: row.externalCustomerId,
     declineType: row.declineType,
     status: row.status,
-    amountDueCents: row.amountDueCents,
-    recoveredAmountCents: row.recoveredAmountCents,
+    amountDueCents: row.amountDueMinor,
+    recoveredAmountCents: row.recoveredAmountMinor,
     startedAt: iso(row.startedAt),
     endedAt: isoOrNull(row.endedAt),
     currency: row.currency,
@@ -42,7 +42,7 @@ export function recoveryAttemptDto(row: RecoveryAttemptRow) {
 export interface RecoveryOutcomeRow {
   id: string;
   workspaceId: string;
-  recoveryAttemptId: string;
+  recoveryId: string;
   outcome: "recovered" | "failed" | "abandoned";
   reasonCode: string | null;
   occurredAt: Date;
@@ -52,7 +52,7 @@ export function recoveryOutcomeDto(row: RecoveryOutcomeRow) {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
-    recoveryAttemptId: row.recoveryAttemptId,
+    recoveryAttemptId: row.recoveryId,
     outcome: row.outcome,
     reasonCode: row.reasonCode,
     occurredAt: iso(row.occurredAt),
@@ -62,24 +62,24 @@ export function recoveryOutcomeDto(row: RecoveryOutcomeRow) {
 export interface SubscriptionAtRiskRow {
   id: string;
   workspaceId: string;
-  stripeCustomerId: string;
-  stripeSubscriptionId: string;
+  externalCustomerId: string;
+  externalSubscriptionId: string;
   reason: string;
   riskDetectedAt: Date;
   expirationDate: Date | null;
-  activeRecoveryAttemptId: string | null;
+  activeRecoveryId: string | null;
 }
 
 export function subscriptionAtRiskDto(row: SubscriptionAtRiskRow) {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
-    stripeCustomerId: row.stripeCustomerId,
-    stripeSubscriptionId: row.stripeSubscriptionId,
+    stripeCustomerId: row.externalCustomerId,
+    stripeSubscriptionId: row.externalSubscriptionId,
     reason: row.reason,
     riskDetectedAt: iso(row.riskDetectedAt),
     expirationDate: isoOrNull(row.expirationDate),
-    activeRecoveryAttemptId: row.activeRecoveryAttemptId,
+    activeRecoveryAttemptId: row.activeRecoveryId,
   };
 }
 
@@ -89,8 +89,8 @@ export interface MetricSnapshotRow {
   periodStart: Date;
   periodEnd: Date;
   currency: string;
-  failedRevenueCents: number;
-  recoveredRevenueCents: number;
+  failedRevenueMinor: number;
+  recoveredRevenueMinor: number;
   recoveryRate: number;
   atRiskCount: number;
   generatedAt: Date;
@@ -103,8 +103,8 @@ export function metricSnapshotDto(row: MetricSnapshotRow) {
     workspaceId: row.workspaceId,
     periodStart: iso(row.periodStart),
     periodEnd: iso(row.periodEnd),
-    failedRevenueCents: row.failedRevenueCents,
-    recoveredRevenueCents: row.recoveredRevenueCents,
+    failedRevenueCents: row.failedRevenueMinor,
+    recoveredRevenueCents: row.recoveredRevenueMinor,
     recoveryRate: row.recoveryRate,
     atRiskCount: row.atRiskCount,
     generatedAt: iso(row.generatedAt),

@@ -27,12 +27,12 @@ async function failed(opts: Parameters<typeof merchantWithOpenInvoice>[1] & { de
   const invoice = stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null, ...opts.decline });
   await deliver(eventOf("invoice.payment_failed", invoice, { account: m.account }));
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   return { ...m, recovery };
 }
 
 const pays = (invoiceId: string) => stripe.requestsTo("POST", `/v1/invoices/${invoiceId}/pay`);
-const reload = (id: string) => db().recoveryAttempt.findUniqueOrThrow({ where: { id }, include: { messages: true, retries: true, outcomes: true } });
+const reload = (id: string) => db().recovery.findUniqueOrThrow({ where: { id }, include: { messages: true, retries: true, outcomes: true } });
 
 describe("the recovery engine", () => {
   it("never retries an expired card blind: it asks for a new card, then retries within a minute of getting one", async () => {
@@ -68,7 +68,7 @@ describe("the recovery engine", () => {
     await runDueJobs();
     await advanceTime(10 * DAY);
     await runDueJobs();
-    const r = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId }, include: { messages: true } });
+    const r = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId }, include: { messages: true } });
     expect(r.messages.filter((msg) => msg.kind === "authentication_request")).toHaveLength(1);
     expect(pays(m.invoiceId)).toHaveLength(0);
   });
@@ -91,7 +91,7 @@ describe("the recovery engine", () => {
     await deliver(eventOf("customer.subscription.deleted", { id: "sub_to_cancel", object: "subscription", customer: m.customerId, status: "canceled" }, { account: m.account }));
     await runDueJobs();
     expect((await reload(m.recovery.id)).status).toBe("abandoned");
-    expect(await db().subscriptionAtRisk.findFirst({ where: { stripeSubscriptionId: "sub_to_cancel" } })).toMatchObject({ reason: "payment_failed" });
+    expect(await db().subscriptionAtRisk.findFirst({ where: { externalSubscriptionId: "sub_to_cancel" } })).toMatchObject({ reason: "payment_failed" });
   });
 
   it("never collides with an attempt Stripe has scheduled itself", async () => {
@@ -132,9 +132,9 @@ describe("the recovery engine", () => {
     await runDueJobs();
     expect((await reload(m.recovery.id)).status).toBe("recovered");
     // Simulate the crash: the attempt row still says pending, the recovery is open, the job runs again.
-    const attempt = await db().retryAttempt.findFirstOrThrow({ where: { recoveryAttemptId: m.recovery.id, source: "recoup" } });
-    await db().retryAttempt.update({ where: { id: attempt.id }, data: { status: "pending" } });
-    await db().recoveryAttempt.update({ where: { id: m.recovery.id }, data: { status: "pending", endedAt: null } });
+    const attempt = await db().chargeAttempt.findFirstOrThrow({ where: { recoveryId: m.recovery.id, source: "recoup" } });
+    await db().chargeAttempt.update({ where: { id: attempt.id }, data: { status: "pending" } });
+    await db().recovery.update({ where: { id: m.recovery.id }, data: { status: "pending", endedAt: null } });
     const { runChargeRetry } = await import("./retry.server");
     await runChargeRetry({ recoveryId: m.recovery.id, attemptNumber: 1, at: m.recovery.nextActionAt!.toISOString() });
     const calls = pays(m.invoiceId);
@@ -200,8 +200,8 @@ describe("the recovery engine", () => {
     stripe.putSubscription(m.account, { id: "sub_expiring", customer: m.customerId });
     await deliver(eventOf("customer.source.expiring", { id: "card_1", object: "card", customer: m.customerId, exp_month: 12, exp_year: 2026 }, { account: m.account }));
     await runDueJobs();
-    const risk = await db().subscriptionAtRisk.findFirstOrThrow({ where: { stripeSubscriptionId: "sub_expiring" } });
-    expect(risk).toMatchObject({ reason: "card_expiring", stripeCustomerId: m.customerId, resolvedAt: null });
+    const risk = await db().subscriptionAtRisk.findFirstOrThrow({ where: { externalSubscriptionId: "sub_expiring" } });
+    expect(risk).toMatchObject({ reason: "card_expiring", externalCustomerId: m.customerId, resolvedAt: null });
     expect(risk.expirationDate!.toISOString()).toBe("2026-12-31T23:59:59.000Z");
   });
 

@@ -7,7 +7,7 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
 
@@ -130,25 +130,25 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? undefined,
       },
     });
-    let recovery = await tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+    let recovery = await tx.recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
     const failureFields = failureColumns(failure);
     const platform = facts.platform
       ? { platformAttemptCount: facts.platform.attemptCount, platformNextAttemptAt: facts.platform.nextAttemptAt }
       : {};
     const isNew = !recovery;
     if (!recovery) {
-      recovery = await tx.recoveryAttempt.create({
+      recovery = await tx.recovery.create({
         data: {
           workspaceId,
           provider,
           livemode: facts.livemode,
-          stripeAccountId: facts.accountId,
-          stripeInvoiceId: invoiceId,
-          stripeCustomerId: facts.customer.externalId,
-          stripeSubscriptionId: facts.subscriptionId,
+          externalAccountId: facts.accountId,
+          externalId: invoiceId,
+          externalCustomerId: facts.customer.externalId,
+          externalSubscriptionId: facts.subscriptionId,
           customerId: customer.id,
           declineType: "soft",
-          amountDueCents: facts.amountDueMinor,
+          amountDueMinor: facts.amountDueMinor,
           currency: facts.currency,
           startedAt: facts.failedAt,
           lastFailureAt: facts.failedAt,
@@ -158,7 +158,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         },
       });
     } else if (facts.failedAt >= recovery.lastFailureAt && (recovery.status === "pending" || recovery.status === "failed")) {
-      recovery = await tx.recoveryAttempt.update({
+      recovery = await tx.recovery.update({
         where: { id: recovery.id },
         data: {
           ...failureFields,
@@ -173,23 +173,23 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
       });
     } else if (facts.failedAt < recovery.startedAt) {
       // An older failure delivered late: only the start moves back.
-      recovery = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { startedAt: facts.failedAt } });
+      recovery = await tx.recovery.update({ where: { id: recovery.id }, data: { startedAt: facts.failedAt } });
     }
 
     await recordPlatformAttempt(tx, recovery, facts);
 
     if (facts.subscriptionId) {
       await tx.subscriptionAtRisk.upsert({
-        where: { workspaceId_stripeSubscriptionId_reason: { workspaceId, stripeSubscriptionId: facts.subscriptionId, reason: "payment_failed" } },
+        where: { workspaceId_externalSubscriptionId_reason: { workspaceId, externalSubscriptionId: facts.subscriptionId, reason: "payment_failed" } },
         create: {
           workspaceId,
-          stripeCustomerId: facts.customer.externalId,
-          stripeSubscriptionId: facts.subscriptionId,
+          externalCustomerId: facts.customer.externalId,
+          externalSubscriptionId: facts.subscriptionId,
           reason: "payment_failed",
           riskDetectedAt: facts.failedAt,
-          activeRecoveryAttemptId: recovery.id,
+          activeRecoveryId: recovery.id,
         },
-        update: recovery.status === "pending" ? { activeRecoveryAttemptId: recovery.id, resolvedAt: null } : {},
+        update: recovery.status === "pending" ? { activeRecoveryId: recovery.id, resolvedAt: null } : {},
       });
     }
 
@@ -220,14 +220,14 @@ async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
   if (facts.subscriptionId) {
     await lockName(tx, `${facts.workspaceId}:subscription:${facts.subscriptionId}`);
   }
-  const seen = await tx.retryAttempt.findUnique({ where: { idempotencyKey: `platform:${facts.sourceKey}` }, include: { recovery: true } });
-  if (seen && seen.recovery.workspaceId === facts.workspaceId) return seen.recovery.stripeInvoiceId;
+  const seen = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: `platform:${facts.sourceKey}` }, include: { recovery: true } });
+  if (seen && seen.recovery.workspaceId === facts.workspaceId) return seen.recovery.externalId;
   if (!facts.subscriptionId) return facts.invoiceId;
-  const open = await tx.recoveryAttempt.findFirst({
-    where: { workspaceId: facts.workspaceId, provider: facts.provider, stripeSubscriptionId: facts.subscriptionId, status: "pending" },
+  const open = await tx.recovery.findFirst({
+    where: { workspaceId: facts.workspaceId, provider: facts.provider, externalSubscriptionId: facts.subscriptionId, status: "pending" },
     orderBy: { startedAt: "asc" },
   });
-  return open?.stripeInvoiceId ?? facts.invoiceId;
+  return open?.externalId ?? facts.invoiceId;
 }
 
 function paidAt(invoice: Pick<Stripe.Invoice, "status_transitions">): Date {
@@ -235,12 +235,12 @@ function paidAt(invoice: Pick<Stripe.Invoice, "status_transitions">): Date {
   return t ? new Date(t * 1000) : now();
 }
 
-async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: FailureFacts) {
+async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureFacts) {
   // Stripe's failure event after our own `invoices.pay` is that charge again, matched by time.
   // Shopify's webhooks for our attempts carry our idempotency key and never come here.
-  const ours = facts.provider === "stripe" && await tx.retryAttempt.findFirst({
+  const ours = facts.provider === "stripe" && await tx.chargeAttempt.findFirst({
     where: {
-      recoveryAttemptId: recovery.id,
+      recoveryId: recovery.id,
       source: "recoup",
       attemptedAt: { gte: new Date(facts.failedAt.getTime() - OWN_ATTEMPT_MATCH_MS), lte: new Date(facts.failedAt.getTime() + OWN_ATTEMPT_MATCH_MS) },
     },
@@ -249,18 +249,18 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
     // Our own charge's answer normally named them already; the event's re-read fills what it did not.
     const { paymentIntentId, chargeId } = facts.failure;
     if ((paymentIntentId && !ours.paymentIntentId) || (chargeId && !ours.chargeId)) {
-      await tx.retryAttempt.update({
+      await tx.chargeAttempt.update({
         where: { id: ours.id },
         data: { paymentIntentId: ours.paymentIntentId ?? paymentIntentId, chargeId: ours.chargeId ?? chargeId },
       });
     }
     return;
   }
-  const count = await tx.retryAttempt.count({ where: { recoveryAttemptId: recovery.id, source: "platform" } });
-  await tx.retryAttempt.createMany({
+  const count = await tx.chargeAttempt.count({ where: { recoveryId: recovery.id, source: "platform" } });
+  await tx.chargeAttempt.createMany({
     data: {
       workspaceId: recovery.workspaceId,
-      recoveryAttemptId: recovery.id,
+      recoveryId: recovery.id,
       attemptNumber: count + 1,
       source: "platform",
       idempotencyKey: `platform:${facts.sourceKey}`,
@@ -269,7 +269,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
       cardFingerprint: facts.failure.cardFingerprint,
       paymentIntentId: facts.failure.paymentIntentId ?? null,
       chargeId: facts.failure.chargeId ?? null,
-      amountCents: recovery.amountDueCents,
+      amountMinor: recovery.amountDueMinor,
       currency: recovery.currency,
       attemptedAt: facts.failedAt,
     },
@@ -278,22 +278,22 @@ async function recordPlatformAttempt(tx: Tx, recovery: RecoveryAttempt, facts: F
 }
 
 /** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
-export async function planNext(tx: Tx, recovery: RecoveryAttempt): Promise<RecoveryAttempt> {
+export async function planNext(tx: Tx, recovery: Recovery): Promise<Recovery> {
   const action = await decide(tx, recovery);
   return applyAction(tx, recovery, action);
 }
 
-export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAction> {
+export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);
   const attempts = recovery.cardFingerprint
-    ? await tx.retryAttempt.findMany({
+    ? await tx.chargeAttempt.findMany({
         where: { workspaceId: recovery.workspaceId, cardFingerprint: recovery.cardFingerprint, attemptedAt: { gte: since }, status: { in: ["failed", "succeeded"] } },
       })
-    : await tx.retryAttempt.findMany({ where: { recoveryAttemptId: recovery.id, status: { in: ["failed", "succeeded"] } } });
+    : await tx.chargeAttempt.findMany({ where: { recoveryId: recovery.id, status: { in: ["failed", "succeeded"] } } });
   const messages = await tx.dunningMessage.findMany({
-    where: { recoveryAttemptId: recovery.id, status: { notIn: ["skipped", "failed"] } },
+    where: { recoveryId: recovery.id, status: { notIn: ["skipped", "failed"] } },
     select: { kind: true, createdAt: true, sentAt: true },
   });
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
@@ -308,7 +308,7 @@ export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAct
       networkAdviceCode: recovery.networkAdviceCode,
       cardBrand: (recovery.cardBrand ?? "unknown") as CardBrand,
       cardFingerprint: recovery.cardFingerprint,
-      amountMinor: recovery.amountDueCents,
+      amountMinor: recovery.amountDueMinor,
       currency: recovery.currency,
       customerTimezone: customer?.timezone ?? null,
       failedAt: recovery.lastFailureAt,
@@ -321,7 +321,7 @@ export async function decide(tx: Tx, recovery: RecoveryAttempt): Promise<NextAct
       source: a.source as "recoup" | "platform" | "customer",
       succeeded: a.status === "succeeded",
       cardFingerprint: a.cardFingerprint,
-      amountMinor: a.amountCents,
+      amountMinor: a.amountMinor,
       currency: a.currency,
     })),
     messages: messages
@@ -338,9 +338,9 @@ export function customerActionKey(kind: "card_update_request" | "authentication_
   return `${kind}:${cardFingerprint ?? "unknown-card"}`;
 }
 
-async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction): Promise<RecoveryAttempt> {
+async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Promise<Recovery> {
   const when = action.kind === "retry" || action.kind === "email" ? action.at : action.kind === "wait" ? action.until : null;
-  const updated = await tx.recoveryAttempt.update({
+  const updated = await tx.recovery.update({
     where: { id: recovery.id },
     data: {
       declineType: action.classification.declineType,
@@ -374,18 +374,18 @@ async function applyAction(tx: Tx, recovery: RecoveryAttempt, action: NextAction
 
 async function closeRecovery(
   tx: Tx,
-  recovery: RecoveryAttempt,
+  recovery: Recovery,
   outcome: "recovered" | "failed" | "abandoned",
   reasonCode: string,
   at: Date,
-  recoveredAmountCents?: number,
+  recoveredAmountMinor?: number,
 ) {
-  const updated = await tx.recoveryAttempt.update({
+  const updated = await tx.recovery.update({
     where: { id: recovery.id },
     data: {
       status: outcome,
       endedAt: at,
-      recoveredAmountCents: outcome === "recovered" ? recoveredAmountCents : undefined,
+      recoveredAmountMinor: outcome === "recovered" ? recoveredAmountMinor : undefined,
       nextActionKind: null,
       nextActionAt: null,
       nextActionReason:
@@ -393,19 +393,19 @@ async function closeRecovery(
     },
   });
   await tx.recoveryOutcome.upsert({
-    where: { recoveryAttemptId: recovery.id },
-    create: { workspaceId: recovery.workspaceId, recoveryAttemptId: recovery.id, outcome, reasonCode, occurredAt: at },
+    where: { recoveryId: recovery.id },
+    create: { workspaceId: recovery.workspaceId, recoveryId: recovery.id, outcome, reasonCode, occurredAt: at },
     update: { outcome, reasonCode, occurredAt: at },
   });
   await tx.subscriptionAtRisk.updateMany({
-    where: { workspaceId: recovery.workspaceId, activeRecoveryAttemptId: recovery.id, resolvedAt: null },
+    where: { workspaceId: recovery.workspaceId, activeRecoveryId: recovery.id, resolvedAt: null },
     data: { resolvedAt: at },
   });
   log.info("recovery closed", { recoveryId: recovery.id, outcome, reasonCode });
   return updated;
 }
 
-async function closeRecovered(tx: Tx, recovery: RecoveryAttempt, amountPaid: number, at: Date) {
+async function closeRecovered(tx: Tx, recovery: Recovery, amountPaid: number, at: Date) {
   // A recovery we gave up on can still be won: the customer paid after all.
   if (recovery.status !== "pending" && recovery.status !== "failed") return recovery;
   const closed = await closeRecovery(tx, recovery, "recovered", "invoice_paid", at, amountPaid);
@@ -415,7 +415,7 @@ async function closeRecovered(tx: Tx, recovery: RecoveryAttempt, amountPaid: num
 
 async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
   await lockInvoice(tx, workspaceId, invoiceId);
-  return tx.recoveryAttempt.findUnique({ where: { workspaceId_stripeInvoiceId: { workspaceId, stripeInvoiceId: invoiceId } } });
+  return tx.recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 }
 
 /** `invoice.paid` / `invoice.payment_succeeded`, or our own successful retry. */
@@ -434,9 +434,9 @@ export async function markRecovered(input: { workspaceId: string; invoiceId: str
     const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
     if (!recovery) return null;
     if (input.retryKey) {
-      await tx.retryAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: { not: "succeeded" } }, data: { status: "succeeded" } });
+      await tx.chargeAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: { not: "succeeded" } }, data: { status: "succeeded" } });
     }
-    return closeRecovered(tx, recovery, input.amountPaid ?? recovery.amountDueCents, input.at);
+    return closeRecovered(tx, recovery, input.amountPaid ?? recovery.amountDueMinor, input.at);
   });
 }
 
@@ -451,12 +451,12 @@ export async function markInvoiceAbandoned(input: { workspaceId: string; invoice
 
 /** `customer.subscription.deleted`, Shopify's contract cancel/expire/fail: every open recovery of that subscription is abandoned. */
 export async function markSubscriptionEnded(input: { workspaceId: string; subscriptionId: string; at: Date; reason?: string }) {
-  const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending" },
-    select: { stripeInvoiceId: true },
+  const open = await db().recovery.findMany({
+    where: { workspaceId: input.workspaceId, externalSubscriptionId: input.subscriptionId, status: "pending" },
+    select: { externalId: true },
   });
   for (const r of open) {
-    await markInvoiceAbandoned({ workspaceId: input.workspaceId, invoiceId: r.stripeInvoiceId, reason: input.reason ?? "subscription_canceled", at: input.at });
+    await markInvoiceAbandoned({ workspaceId: input.workspaceId, invoiceId: r.externalId, reason: input.reason ?? "subscription_canceled", at: input.at });
   }
 }
 
@@ -468,26 +468,26 @@ export async function markSubscriptionEnded(input: { workspaceId: string; subscr
  */
 export async function onPaymentMethodUpdated(input: {
   workspaceId: string;
-  stripeCustomerId?: string;
+  externalCustomerId?: string;
   subscriptionId?: string;
   at: Date;
   /** The new default payment method's id, when the platform names it: the evidence for a change in the failure's second. */
   paymentMethodId?: string | null;
   card?: { fingerprint: string; brand: string; last4: string | null };
 }) {
-  if (!input.stripeCustomerId && !input.subscriptionId) return [];
-  const open = await db().recoveryAttempt.findMany({
+  if (!input.externalCustomerId && !input.subscriptionId) return [];
+  const open = await db().recovery.findMany({
     where: {
       workspaceId: input.workspaceId,
       status: "pending",
-      ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
-      ...(input.subscriptionId ? { stripeSubscriptionId: input.subscriptionId } : {}),
+      ...(input.externalCustomerId ? { externalCustomerId: input.externalCustomerId } : {}),
+      ...(input.subscriptionId ? { externalSubscriptionId: input.subscriptionId } : {}),
     },
   });
-  const results: RecoveryAttempt[] = [];
+  const results: Recovery[] = [];
   for (const r of open) {
     const updated = await db().$transaction(async (tx) => {
-      const recovery = await findByInvoice(tx, r.workspaceId, r.stripeInvoiceId);
+      const recovery = await findByInvoice(tx, r.workspaceId, r.externalId);
       if (!recovery || recovery.status !== "pending") return recovery;
       // Only a change after the latest failure is news.
       if (!changedAfterFailure(recovery, input)) return recovery;
@@ -495,7 +495,7 @@ export async function onPaymentMethodUpdated(input: {
       // comparison with the failure's millisecond time (the policy's "new card") agrees.
       const changedAt = new Date(Math.max(input.at.getTime(), recovery.lastFailureAt.getTime() + 1));
       if (recovery.paymentMethodUpdatedAt && recovery.paymentMethodUpdatedAt >= changedAt) return recovery;
-      const fresh = await tx.recoveryAttempt.update({
+      const fresh = await tx.recovery.update({
         where: { id: recovery.id },
         data: {
           paymentMethodUpdatedAt: changedAt,
@@ -518,7 +518,7 @@ export async function onPaymentMethodUpdated(input: {
  * declined). Without that evidence, the times as given.
  */
 export function changedAfterFailure(
-  recovery: Pick<RecoveryAttempt, "lastFailureAt" | "failedPaymentMethodId">,
+  recovery: Pick<Recovery, "lastFailureAt" | "failedPaymentMethodId">,
   change: { at: Date; paymentMethodId?: string | null },
 ): boolean {
   const changeSecond = Math.floor(change.at.getTime() / 1000);
@@ -530,9 +530,9 @@ export function changedAfterFailure(
 
 export async function closeExpiredRecovery(input: { recoveryId: string }) {
   return db().$transaction(async (tx) => {
-    const row = await tx.recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
+    const row = await tx.recovery.findUnique({ where: { id: input.recoveryId } });
     if (!row) return null;
-    const recovery = await findByInvoice(tx, row.workspaceId, row.stripeInvoiceId);
+    const recovery = await findByInvoice(tx, row.workspaceId, row.externalId);
     if (!recovery || recovery.status !== "pending") return recovery;
     return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
   });
@@ -545,7 +545,7 @@ export const ERASED_MESSAGE = "This customer's data was erased on request, so th
  * Commands act on open recoveries only. An erased customer's recovery is closed for good, and says
  * so (`recovery_erased`, 409) rather than just "closed".
  */
-export function assertOpen(recovery: Pick<RecoveryAttempt, "status" | "erasedAt">, closedMessage = "This recovery is already closed.") {
+export function assertOpen(recovery: Pick<Recovery, "status" | "erasedAt">, closedMessage = "This recovery is already closed.") {
   if (recovery.erasedAt) throw new AppError("recovery_erased", ERASED_MESSAGE);
   if (recovery.status !== "pending") throw new AppError("recovery_closed", closedMessage);
 }
@@ -560,18 +560,18 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
   const { tx } = input;
   for (const id of input.recoveryIds) {
     // Where the invoice lock is; the row itself is read under it.
-    const invoice = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id }, select: { workspaceId: true, stripeInvoiceId: true } });
-    await lockInvoice(tx, invoice.workspaceId, invoice.stripeInvoiceId);
-    let recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id } });
+    const invoice = await tx.recovery.findUniqueOrThrow({ where: { id }, select: { workspaceId: true, externalId: true } });
+    await lockInvoice(tx, invoice.workspaceId, invoice.externalId);
+    let recovery = await tx.recovery.findUniqueOrThrow({ where: { id } });
     if (recovery.status === "pending") recovery = await closeRecovery(tx, recovery, "abandoned", "customer_erased", input.at);
-    await tx.recoveryAttempt.update({
+    await tx.recovery.update({
       where: { id },
       data: {
         erasedAt: input.at,
         customerId: null,
-        stripeCustomerId: input.ref(),
-        stripeInvoiceId: input.ref(),
-        stripeSubscriptionId: recovery.stripeSubscriptionId ? input.ref() : null,
+        externalCustomerId: input.ref(),
+        externalId: input.ref(),
+        externalSubscriptionId: recovery.externalSubscriptionId ? input.ref() : null,
         cardFingerprint: null,
         cardLast4: null,
         cardBrand: null,
@@ -587,7 +587,7 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
     });
   }
   // Their attempts too, once every invoice lock is held (the order every other writer takes them in).
-  await tx.retryAttempt.updateMany({ where: { recoveryAttemptId: { in: input.recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
+  await tx.chargeAttempt.updateMany({ where: { recoveryId: { in: input.recoveryIds } }, data: { cardFingerprint: null, errorMessage: null } });
 }
 
 /**
@@ -605,7 +605,7 @@ export const OVERDUE_AFTER_MS = 2 * 3_600_000;
  */
 export async function replanOverdueRecoveries(input: { limit?: number } = {}): Promise<{ replanned: string[] }> {
   const cutoff = new Date(now().getTime() - OVERDUE_AFTER_MS);
-  const overdue = await db().recoveryAttempt.findMany({
+  const overdue = await db().recovery.findMany({
     where: {
       status: "pending",
       paused: false,
@@ -613,14 +613,14 @@ export async function replanOverdueRecoveries(input: { limit?: number } = {}): P
       nextActionAt: { lt: cutoff },
       NOT: { provider: "shopify", retries: { some: { status: "pending" } } },
     },
-    select: { id: true, workspaceId: true, stripeInvoiceId: true },
+    select: { id: true, workspaceId: true, externalId: true },
     orderBy: { nextActionAt: "asc" },
     take: input.limit ?? 200,
   });
   const replanned: string[] = [];
   for (const row of overdue) {
     await db().$transaction(async (tx) => {
-      const current = await findByInvoice(tx, row.workspaceId, row.stripeInvoiceId);
+      const current = await findByInvoice(tx, row.workspaceId, row.externalId);
       if (!current || current.status !== "pending" || current.paused || !current.nextActionAt || current.nextActionAt >= cutoff) return;
       if (current.nextActionKind !== "retry" && current.nextActionKind !== "wait") return;
       await planNext(tx, current);
@@ -632,9 +632,9 @@ export async function replanOverdueRecoveries(input: { limit?: number } = {}): P
 }
 
 async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
-  const row = await tx.recoveryAttempt.findFirst({ where: { id: recoveryId, workspaceId } });
+  const row = await tx.recovery.findFirst({ where: { id: recoveryId, workspaceId } });
   if (!row) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
-  const locked = await findByInvoice(tx, workspaceId, row.stripeInvoiceId);
+  const locked = await findByInvoice(tx, workspaceId, row.externalId);
   return locked!;
 }
 
@@ -653,8 +653,8 @@ export type AccountPause = Extract<PausedBy, "account_disconnected" | "shop_unin
  * subscription) keep their pause and its reason. Inside the caller's transaction.
  */
 export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string; pausedBy: AccountPause }) {
-  await input.tx.recoveryAttempt.updateMany({
-    where: { stripeAccountId: input.account, status: "pending", paused: false },
+  await input.tx.recovery.updateMany({
+    where: { externalAccountId: input.account, status: "pending", paused: false },
     data: { paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason },
   });
 }
@@ -666,8 +666,8 @@ export async function pauseAccountRecoveries(input: { tx: Tx; account: string; a
  * One whose time ran out meanwhile closes as failed. Returns how many were resumed and closed.
  */
 export async function resumeAccountRecoveries(input: { workspaceId: string; account: string; pausedBy: AccountPause }) {
-  const paused = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeAccountId: input.account, status: "pending", paused: true, pausedBy: input.pausedBy },
+  const paused = await db().recovery.findMany({
+    where: { workspaceId: input.workspaceId, externalAccountId: input.account, status: "pending", paused: true, pausedBy: input.pausedBy },
     select: { id: true },
     orderBy: [{ startedAt: "asc" }, { id: "asc" }],
   });
@@ -686,7 +686,7 @@ export async function pauseRecovery(input: { workspaceId: string; recoveryId: st
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     assertOpen(recovery);
     // The merchant's word: even a recovery the account's leaving paused now waits for the merchant.
-    return tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
+    return tx.recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
   });
 }
 
@@ -704,11 +704,11 @@ export async function resumeRecovery(input: { workspaceId: string; recoveryId: s
 }
 
 /** Lifts a pause: planned again from now, or closed as failed when its time ran out meanwhile. */
-async function unpause(tx: Tx, recovery: RecoveryAttempt) {
+async function unpause(tx: Tx, recovery: Recovery) {
   if (now().getTime() >= recovery.startedAt.getTime() + EXPIRE_AFTER_DAYS * DAY) {
     return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
   }
-  const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
+  const fresh = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
   return planNext(tx, fresh);
 }
 
@@ -727,15 +727,15 @@ async function resume(input: { workspaceId: string; recoveryId: string; onlyIfPa
 
 /** Shopify's `subscription_contracts/pause` (or a retry refused as CONTRACT_PAUSED): the subscription's open recoveries wait. */
 export async function pauseSubscriptionRecoveries(input: { workspaceId: string; subscriptionId: string; reason: string }) {
-  const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: false },
-    select: { stripeInvoiceId: true },
+  const open = await db().recovery.findMany({
+    where: { workspaceId: input.workspaceId, externalSubscriptionId: input.subscriptionId, status: "pending", paused: false },
+    select: { externalId: true },
   });
   for (const r of open) {
     await db().$transaction(async (tx) => {
-      const recovery = await findByInvoice(tx, input.workspaceId, r.stripeInvoiceId);
+      const recovery = await findByInvoice(tx, input.workspaceId, r.externalId);
       if (!recovery || recovery.status !== "pending" || recovery.paused) return;
-      await tx.recoveryAttempt.update({
+      await tx.recovery.update({
         where: { id: recovery.id },
         data: { paused: true, pausedAt: now(), pausedBy: "subscription_paused" satisfies PausedBy, nextActionReason: input.reason },
       });
@@ -749,8 +749,8 @@ export async function pauseSubscriptionRecoveries(input: { workspaceId: string; 
  * from now; one the merchant paused stays paused.
  */
 export async function resumeSubscriptionRecoveries(input: { workspaceId: string; subscriptionId: string }) {
-  const paused = await db().recoveryAttempt.findMany({
-    where: { workspaceId: input.workspaceId, stripeSubscriptionId: input.subscriptionId, status: "pending", paused: true, pausedBy: "subscription_paused" },
+  const paused = await db().recovery.findMany({
+    where: { workspaceId: input.workspaceId, externalSubscriptionId: input.subscriptionId, status: "pending", paused: true, pausedBy: "subscription_paused" },
     select: { id: true },
   });
   for (const r of paused) {
@@ -770,7 +770,7 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     assertOpen(recovery);
-    if (!recovery.stripeAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
+    if (!recovery.externalAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
     const action = await decide(tx, recovery);
     // The networks' rules bind a manual retry too: a card the bank refused for good, or one that
     // needs the customer, is not charged again until a new payment method arrives.
@@ -781,7 +781,7 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
       throw new AppError("conflict", `Not retried: ${why}`, { reason: action.reason });
     }
     const at = now();
-    const fresh = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
+    const fresh = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
     return applyAction(tx, fresh, {
       kind: "retry",
       at,

@@ -1,3 +1,4 @@
+import { thrownWithStatus } from "../../../tests/helpers/thrown";
 import { describe, expect, it } from "vitest";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -18,7 +19,7 @@ async function openRecovery(opts: { email?: string | null } = {}) {
   const failed = env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null });
   await deliver(eventOf("invoice.payment_failed", failed, { account: m.account }));
   await runDueJobs();
-  const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+  const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
   testClock.set(new Date("2026-11-10T10:15:00Z"));
   return { ...m, recovery, target: { workspaceId: m.workspace.id, recoveryId: recovery.id } };
 }
@@ -46,21 +47,21 @@ describe("send update link now", () => {
     await runDueJobs();
 
     await advanceTime(50 * MINUTE);
-    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("Already sent at 10:15") });
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("Already sent at 10:15") });
     // In the next hour bucket, but not yet an hour after the first one.
     await advanceTime(5 * MINUTE);
-    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("Already sent at 10:15") });
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", message: expect.stringContaining("Already sent at 10:15") });
 
     // An hour on, the customer's inbox still wins: one email every 20 hours (ADR 0035).
     await advanceTime(6 * MINUTE);
-    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({
       code: "conflict",
       message: expect.stringContaining("at most one email every 20 hours, so the update link can go from"),
     });
     await advanceTime(19 * 60 * MINUTE);
     const second = await sendUpdateLinkNow(m.target);
     expect(second.messageId).not.toBe(first.messageId);
-    const manual = await db().dunningMessage.findMany({ where: { recoveryAttemptId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } });
+    const manual = await db().dunningMessage.findMany({ where: { recoveryId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } });
     expect(manual).toHaveLength(2);
   });
 
@@ -68,14 +69,14 @@ describe("send update link now", () => {
     const m = await openRecovery();
     await db().workspace.update({ where: { id: m.workspace.id }, data: { timezone: "Europe/Paris" } });
     await sendUpdateLinkNow(m.target);
-    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ message: expect.stringContaining("Already sent at 11:15") });
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ message: expect.stringContaining("Already sent at 11:15") });
   });
 
   it("is a 404 for another workspace's recovery, and sends nothing", async () => {
     const m = await openRecovery();
     const other = await makeWorkspace();
-    await expect(sendUpdateLinkNow({ workspaceId: other.workspace.id, recoveryId: m.recovery.id })).rejects.toMatchObject({ code: "recovery_not_found", status: 404 });
-    expect(await db().dunningMessage.count({ where: { recoveryAttemptId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } })).toBe(0);
+    expect(await thrownWithStatus(sendUpdateLinkNow({ workspaceId: other.workspace.id, recoveryId: m.recovery.id }))).toMatchObject({ code: "recovery_not_found", status: 404 });
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } })).toBe(0);
   });
 
   it("refuses in plain words when the recovery is paused, closed, or the customer has no email address", async () => {
@@ -84,7 +85,7 @@ describe("send update link now", () => {
     await expect(sendUpdateLinkNow(paused.target)).rejects.toMatchObject({ code: "conflict", message: "This recovery is paused. Resume it first, then send the update link." });
 
     const closed = await openRecovery();
-    await db().recoveryAttempt.update({ where: { id: closed.recovery.id }, data: { status: "recovered", endedAt: new Date() } });
+    await db().recovery.update({ where: { id: closed.recovery.id }, data: { status: "recovered", endedAt: new Date() } });
     await expect(sendUpdateLinkNow(closed.target)).rejects.toMatchObject({ code: "recovery_closed", message: "This recovery is already closed, so no update link was sent." });
 
     const noEmail = await openRecovery({ email: null });
@@ -95,7 +96,7 @@ describe("send update link now", () => {
 describe("pause, resume and the customer's inbox", () => {
   const HOUR = 60 * MINUTE;
   const sentTo = async (recoveryId: string) =>
-    (await db().dunningMessage.findMany({ where: { recoveryAttemptId: recoveryId, sentAt: { not: null } }, orderBy: { sentAt: "asc" } })).map((m) => m.sentAt!.getTime());
+    (await db().dunningMessage.findMany({ where: { recoveryId: recoveryId, sentAt: { not: null } }, orderBy: { sentAt: "asc" } })).map((m) => m.sentAt!.getTime());
 
   it("resumed after days, the overdue reminder goes out, and a second email is refused until 20 hours after it", async () => {
     const m = await openRecovery();
@@ -108,7 +109,7 @@ describe("pause, resume and the customer's inbox", () => {
     await runDueJobs();
     expect(await sentTo(m.recovery.id)).toHaveLength(1);
     await advanceTime(MINUTE);
-    await expect(sendUpdateLinkNow(m.target)).rejects.toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("at most one email every 20 hours") });
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("at most one email every 20 hours") });
     await runDueJobs();
     expect(await sentTo(m.recovery.id)).toHaveLength(1);
   });

@@ -30,7 +30,7 @@ export async function manualSendSlot(input: { recoveryId: string; timezone: stri
     });
   // scheduledFor, not createdAt: it is stamped on the engine's clock, as `at` is.
   const recent = await db().dunningMessage.findFirst({
-    where: { recoveryAttemptId: input.recoveryId, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
+    where: { recoveryId: input.recoveryId, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
     orderBy: { scheduledFor: "desc" },
   });
   if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
@@ -54,7 +54,7 @@ export type UpdateLinkSent = {
  * hour, whoever sends it (manualSendSlot).
  */
 export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }): Promise<UpdateLinkSent> {
-  const recovery = await db().recoveryAttempt.findFirst({
+  const recovery = await db().recovery.findFirst({
     where: { id: input.recoveryId, workspaceId: input.workspaceId },
     include: { customer: true, workspace: { select: { timezone: true } } },
   });

@@ -4,12 +4,12 @@ import { retryNow } from "./engine.server";
 
 /** Revive's manual retry, by invoice id, answered in Revive's `payment` shape. */
 export async function retryInvoiceNow(input: { workspaceId: string; invoiceId: string }) {
-  const recovery = await db().recoveryAttempt.findUnique({
-    where: { workspaceId_stripeInvoiceId: { workspaceId: input.workspaceId, stripeInvoiceId: input.invoiceId } },
+  const recovery = await db().recovery.findUnique({
+    where: { workspaceId_externalId: { workspaceId: input.workspaceId, externalId: input.invoiceId } },
   });
   if (!recovery) throw new AppError("recovery_not_found", `No recovery for invoice ${input.invoiceId} in this workspace.`);
   const updated = await retryNow({ workspaceId: input.workspaceId, recoveryId: recovery.id });
-  const retryCount = await db().retryAttempt.count({ where: { recoveryAttemptId: recovery.id, source: "recoup" } });
+  const retryCount = await db().chargeAttempt.count({ where: { recoveryId: recovery.id, source: "recoup" } });
   return {
     id: updated.id,
     status: "retrying",

@@ -1,3 +1,4 @@
+import { thrownWithStatus } from "../../../tests/helpers/thrown";
 import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { AppError } from "~/domain/errors";
@@ -8,13 +9,13 @@ let seq = 0;
 async function recovery(workspaceId: string, over: Record<string, unknown> = {}) {
   seq += 1;
   const startedAt = (over.startedAt as Date | undefined) ?? new Date(Date.UTC(2025, 0, 1) + seq * 60_000);
-  return db().recoveryAttempt.create({
+  return db().recovery.create({
     data: {
       workspaceId,
-      stripeInvoiceId: `in_${seq}`,
-      stripeCustomerId: `cus_${seq}`,
+      externalId: `in_${seq}`,
+      externalCustomerId: `cus_${seq}`,
       declineType: "soft",
-      amountDueCents: 1000 + seq,
+      amountDueMinor: 1000 + seq,
       currency: "usd",
       lastFailureAt: startedAt,
       ...over,
@@ -61,9 +62,9 @@ describe("listRecoveries", () => {
 
   it("filters by status and includes the latest outcome", async () => {
     const { workspace } = await makeWorkspace();
-    const won = await recovery(workspace.id, { status: "recovered", recoveredAmountCents: 500, endedAt: new Date("2025-01-05") });
+    const won = await recovery(workspace.id, { status: "recovered", recoveredAmountMinor: 500, endedAt: new Date("2025-01-05") });
     await db().recoveryOutcome.create({
-      data: { workspaceId: workspace.id, recoveryAttemptId: won.id, outcome: "recovered", occurredAt: new Date("2025-01-05") },
+      data: { workspaceId: workspace.id, recoveryId: won.id, outcome: "recovered", occurredAt: new Date("2025-01-05") },
     });
     await recovery(workspace.id, { status: "pending" });
     const page = await listRecoveries({ workspaceId: workspace.id, status: "recovered" });
@@ -101,24 +102,24 @@ describe("getRecoveryStatus", () => {
     await db().workspace.update({ where: { id: workspace.id }, data: { retrySettings: { maxRetries: 4 } } });
     const next = new Date("2025-02-10T09:00:00.000Z");
     const r = await recovery(workspace.id, {
-      stripeInvoiceId: "in_status",
+      externalId: "in_status",
       declineCode: "insufficient_funds",
       errorCode: "card_declined",
       nextActionKind: "retry",
       nextActionAt: next,
-      amountDueCents: 4900,
+      amountDueMinor: 4900,
     });
     const at = (d: string) => new Date(d);
-    await db().retryAttempt.createMany({
+    await db().chargeAttempt.createMany({
       data: [
-        { workspaceId: workspace.id, recoveryAttemptId: r.id, attemptNumber: 1, source: "platform", idempotencyKey: "k1", status: "failed", declineCode: "insufficient_funds", amountCents: 4900, currency: "usd", attemptedAt: at("2025-02-01T00:00:00Z") },
-        { workspaceId: workspace.id, recoveryAttemptId: r.id, attemptNumber: 2, source: "recoup", idempotencyKey: "k2", status: "failed", errorCode: "processing_error", amountCents: 4900, currency: "usd", attemptedAt: at("2025-02-03T00:00:00Z") },
+        { workspaceId: workspace.id, recoveryId: r.id, attemptNumber: 1, source: "platform", idempotencyKey: "k1", status: "failed", declineCode: "insufficient_funds", amountMinor: 4900, currency: "usd", attemptedAt: at("2025-02-01T00:00:00Z") },
+        { workspaceId: workspace.id, recoveryId: r.id, attemptNumber: 2, source: "recoup", idempotencyKey: "k2", status: "failed", errorCode: "processing_error", amountMinor: 4900, currency: "usd", attemptedAt: at("2025-02-03T00:00:00Z") },
       ],
     });
     await db().dunningMessage.createMany({
       data: [
-        { workspaceId: workspace.id, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "s1", subject: "s", bodyText: "b", bodyHtml: "b", status: "opened", scheduledFor: at("2025-02-02T00:00:00Z"), sentAt: at("2025-02-02T00:00:00Z"), openedAt: at("2025-02-02T01:00:00Z"), trackingId: "t1" },
-        { workspaceId: workspace.id, recoveryAttemptId: r.id, kind: "sequence", dedupeKey: "s2", subject: "s", bodyText: "b", bodyHtml: "b", status: "scheduled", scheduledFor: at("2025-02-20T00:00:00Z"), trackingId: "t2" },
+        { workspaceId: workspace.id, recoveryId: r.id, kind: "sequence", dedupeKey: "s1", subject: "s", bodyText: "b", bodyHtml: "b", status: "opened", scheduledFor: at("2025-02-02T00:00:00Z"), sentAt: at("2025-02-02T00:00:00Z"), openedAt: at("2025-02-02T01:00:00Z"), trackingId: "t1" },
+        { workspaceId: workspace.id, recoveryId: r.id, kind: "sequence", dedupeKey: "s2", subject: "s", bodyText: "b", bodyHtml: "b", status: "scheduled", scheduledFor: at("2025-02-20T00:00:00Z"), trackingId: "t2" },
       ],
     });
     const { payment } = await getRecoveryStatus({ workspaceId: workspace.id, invoiceId: "in_status" });
@@ -142,20 +143,20 @@ describe("getRecoveryStatus", () => {
 
   it("maps statuses and finds a customer's most recent recovery", async () => {
     const { workspace } = await makeWorkspace();
-    await recovery(workspace.id, { stripeCustomerId: "cus_x", startedAt: new Date("2025-01-01"), status: "abandoned", endedAt: new Date("2025-01-09") });
-    const latest = await recovery(workspace.id, { stripeCustomerId: "cus_x", startedAt: new Date("2025-03-01"), nextActionKind: "email", errorCode: "expired_card" });
+    await recovery(workspace.id, { externalCustomerId: "cus_x", startedAt: new Date("2025-01-01"), status: "abandoned", endedAt: new Date("2025-01-09") });
+    const latest = await recovery(workspace.id, { externalCustomerId: "cus_x", startedAt: new Date("2025-03-01"), nextActionKind: "email", errorCode: "expired_card" });
     const { payment } = await getRecoveryStatus({ workspaceId: workspace.id, customerId: "cus_x" });
     expect(payment).toMatchObject({ id: latest.id, status: "awaiting_customer", nextRetryAt: null, failureReason: "expired_card", maxRetries: 6, retryCount: 0 });
-    const old = await getRecoveryStatus({ workspaceId: workspace.id, invoiceId: (await db().recoveryAttempt.findFirstOrThrow({ where: { status: "abandoned", workspaceId: workspace.id } })).stripeInvoiceId });
+    const old = await getRecoveryStatus({ workspaceId: workspace.id, invoiceId: (await db().recovery.findFirstOrThrow({ where: { status: "abandoned", workspaceId: workspace.id } })).externalId });
     expect(old.payment.status).toBe("cancelled");
   });
 
   it("is 404 recovery_not_found for unknown ids and for another workspace's invoice", async () => {
     const a = await makeWorkspace();
     const b = await makeWorkspace();
-    await recovery(b.workspace.id, { stripeInvoiceId: "in_theirs" });
+    await recovery(b.workspace.id, { externalId: "in_theirs" });
     for (const q of [{ invoiceId: "in_nope" }, { invoiceId: "in_theirs" }, { customerId: "cus_nope" }]) {
-      const error = await getRecoveryStatus({ workspaceId: a.workspace.id, ...q }).catch((e) => e);
+      const error = await thrownWithStatus(getRecoveryStatus({ workspaceId: a.workspace.id, ...q }));
       expect(error).toMatchObject({ code: "recovery_not_found", status: 404 });
     }
   });

@@ -44,7 +44,7 @@ async function pageOfRecoveries(input: ListInput) {
     throw new AppError("validation_failed", "limit must be an integer from 1 to 100.");
   }
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const rows = await db().recoveryAttempt.findMany({
+  const rows = await db().recovery.findMany({
     where: {
       workspaceId: input.workspaceId,
       ...(input.status ? { status: input.status } : {}),
@@ -115,10 +115,10 @@ export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?
   if (!input.invoiceId === !input.customerId) {
     throw new AppError("validation_failed", "Give exactly one of invoiceId or customerId.");
   }
-  const recovery = await db().recoveryAttempt.findFirst({
+  const recovery = await db().recovery.findFirst({
     where: {
       workspaceId: input.workspaceId,
-      ...(input.invoiceId ? { stripeInvoiceId: input.invoiceId } : { stripeCustomerId: input.customerId }),
+      ...(input.invoiceId ? { externalId: input.invoiceId } : { externalCustomerId: input.customerId }),
     },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     include: {
@@ -137,9 +137,9 @@ export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?
   return {
     payment: {
       id: recovery.id,
-      stripeInvoiceId: recovery.stripeInvoiceId,
+      stripeInvoiceId: recovery.externalId,
       status: reviveStatus(recovery),
-      amount: recovery.amountDueCents,
+      amount: recovery.amountDueMinor,
       currency: recovery.currency,
       retryCount: recovery.retries.filter((r) => r.source === "recoup").length,
       // The engine's own reading of the settings, so the limit shown is the one applied.

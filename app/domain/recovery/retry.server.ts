@@ -8,7 +8,7 @@ import { failureFromApiError, paidChargeOf, type InvoiceFailureDetails } from "~
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import type { Recovery } from "../../../generated/prisma/client";
 import { retrySettingsFor } from "./policy";
 import { attemptFailureColumns, failureColumns, lockInvoice, MERCHANT_RETRY_REASON, markInvoiceAbandoned, markInvoicePaid, pauseSubscriptionRecoveries, planNext } from "./engine.server";
 
@@ -29,12 +29,12 @@ export function parseShopifyRetryKey(key: string | null | undefined): { recovery
   return match ? { recoveryId: match[1]!, attemptNumber: Number(match[2]) } : null;
 }
 
-function keyFor(recovery: Pick<RecoveryAttempt, "id" | "provider">, attemptNumber: number) {
+function keyFor(recovery: Pick<Recovery, "id" | "provider">, attemptNumber: number) {
   return recovery.provider === "shopify" ? shopifyRetryKey(recovery.id, attemptNumber) : retryIdempotencyKey(recovery.id, attemptNumber);
 }
 
 /** Whether it is quiet now for this recovery: the customer's timezone when known, else the workspace's. */
-async function quietNow(tx: Tx, recovery: Pick<RecoveryAttempt, "workspaceId" | "customerId">): Promise<boolean> {
+async function quietNow(tx: Tx, recovery: Pick<Recovery, "workspaceId" | "customerId">): Promise<boolean> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId }, select: { retrySettings: true, timezone: true } });
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId }, select: { timezone: true } }) : null;
   return quietHoursEnd(now(), retrySettingsFor(workspace).quietHours, quietZone(customer?.timezone, workspace.timezone)) !== null;
@@ -52,12 +52,12 @@ type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string } 
  */
 export async function runChargeRetry(input: { recoveryId: string; attemptNumber: number; at: string }) {
   const decision = await db().$transaction(async (tx): Promise<Decision> => {
-    const recovery = await tx.recoveryAttempt.findUnique({ where: { id: input.recoveryId } });
+    const recovery = await tx.recovery.findUnique({ where: { id: input.recoveryId } });
     if (!recovery || recovery.status !== "pending" || recovery.paused) return { kind: "skip", why: "closed or paused" };
-    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
-    const current = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recovery.id } });
+    await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
+    const current = await tx.recovery.findUniqueOrThrow({ where: { id: recovery.id } });
     const key = keyFor(current, input.attemptNumber);
-    const existing = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
+    const existing = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: key } });
     if (existing && existing.status !== "pending") return { kind: "skip", why: "attempt already made" };
     if (!existing) {
       // Superseded plans (a newer decision moved the time) do nothing.
@@ -81,27 +81,27 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
         return { kind: "notified" };
       }
       if (current.provider === "shopify") {
-        const shop = current.stripeAccountId ? await tx.shopifyShop.findUnique({ where: { shopDomain: current.stripeAccountId } }) : null;
+        const shop = current.externalAccountId ? await tx.shopifyShop.findUnique({ where: { shopDomain: current.externalAccountId } }) : null;
         if (!shop || shop.uninstalledAt || shop.workspaceId !== current.workspaceId) return { kind: "skip", why: "Shopify shop not installed" };
       } else {
-        const account = current.stripeAccountId
-          ? await tx.connectedStripeAccount.findUnique({ where: { stripeAccountId: current.stripeAccountId } })
+        const account = current.externalAccountId
+          ? await tx.connectedStripeAccount.findUnique({ where: { stripeAccountId: current.externalAccountId } })
           : null;
         if (!account || account.disconnectedAt || account.workspaceId !== current.workspaceId) {
           return { kind: "skip", why: "Stripe account not connected" };
         }
       }
       // The row exists before Stripe is called: a crash after the call re-runs with the same key.
-      await tx.retryAttempt.create({
+      await tx.chargeAttempt.create({
         data: {
           workspaceId: current.workspaceId,
-          recoveryAttemptId: current.id,
+          recoveryId: current.id,
           attemptNumber: input.attemptNumber,
           source: "recoup",
           idempotencyKey: key,
           status: "pending",
           cardFingerprint: current.cardFingerprint,
-          amountCents: current.amountDueCents,
+          amountMinor: current.amountDueMinor,
           currency: current.currency,
           attemptedAt: now(),
         },
@@ -114,17 +114,17 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
     return decision;
   }
 
-  const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: input.recoveryId } });
+  const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
   if (recovery.provider === "shopify") return chargeShopify(recovery, decision.key);
-  const stripeAccount = recovery.stripeAccountId!;
+  const stripeAccount = recovery.externalAccountId!;
   try {
     const invoice = await stripe().invoices.pay(
-      recovery.stripeInvoiceId,
+      recovery.externalId,
       // The answer names the PaymentIntent and the charge that paid (no second call to learn them).
       { off_session: true, expand: ["payments.data.payment.payment_intent"] },
       { stripeAccount, idempotencyKey: decision.key },
     );
-    await db().retryAttempt.update({ where: { idempotencyKey: decision.key }, data: { status: "succeeded", ...paidChargeOf(invoice) } });
+    await db().chargeAttempt.update({ where: { idempotencyKey: decision.key }, data: { status: "succeeded", ...paidChargeOf(invoice) } });
     await markInvoicePaid({ workspaceId: recovery.workspaceId, invoice });
     return { kind: "succeeded" as const };
   } catch (error) {
@@ -136,18 +136,18 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
     }
     if (error instanceof Stripe.errors.StripeInvalidRequestError) {
       // e.g. "Invoice is already paid" or voided meanwhile: the invoice's state decides.
-      const invoice = await stripe().invoices.retrieve(recovery.stripeInvoiceId, {}, { stripeAccount });
-      await db().retryAttempt.update({
+      const invoice = await stripe().invoices.retrieve(recovery.externalId, {}, { stripeAccount });
+      await db().chargeAttempt.update({
         where: { idempotencyKey: decision.key },
         data: { status: invoice.status === "paid" ? "succeeded" : "error", errorMessage: error.message },
       });
       if (invoice.status === "paid") {
         await markInvoicePaid({ workspaceId: recovery.workspaceId, invoice });
       } else if (invoice.status === "void" || invoice.status === "uncollectible") {
-        await markInvoiceAbandoned({ workspaceId: recovery.workspaceId, invoiceId: recovery.stripeInvoiceId, reason: `invoice_${invoice.status}`, at: now() });
+        await markInvoiceAbandoned({ workspaceId: recovery.workspaceId, invoiceId: recovery.externalId, reason: `invoice_${invoice.status}`, at: now() });
       } else {
         await db().$transaction(async (tx) => {
-          const r = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+          const r = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
           await planNext(tx, r);
         });
       }
@@ -164,11 +164,11 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
 export async function recordDecline(input: { recoveryId: string; key: string; failure: InvoiceFailureDetails; at: Date }) {
   const { recoveryId, key, failure, at } = input;
   await db().$transaction(async (tx) => {
-    const row = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: recoveryId } });
-    await lockInvoice(tx, row.workspaceId, row.stripeInvoiceId);
-    const attempt = await tx.retryAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    const row = await tx.recovery.findUniqueOrThrow({ where: { id: recoveryId } });
+    await lockInvoice(tx, row.workspaceId, row.externalId);
+    const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
     if (attempt.status !== "pending") return; // applied already by an earlier run
-    await tx.retryAttempt.update({
+    await tx.chargeAttempt.update({
       where: { idempotencyKey: key },
       data: {
         status: "failed",
@@ -179,7 +179,7 @@ export async function recordDecline(input: { recoveryId: string; key: string; fa
         attemptedAt: at,
       },
     });
-    const recovery = await tx.recoveryAttempt.update({
+    const recovery = await tx.recovery.update({
       where: { id: recoveryId },
       data: {
         recoupRetryCount: { increment: 1 },
@@ -200,19 +200,19 @@ const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
  * and the recovery waits for the webhook. Refused (userErrors): an ended contract abandons the
  * recovery, a paused one pauses it, anything else counts as a retry that did not happen.
  */
-async function chargeShopify(recovery: RecoveryAttempt, key: string) {
-  const result = await createBillingAttempt(recovery.stripeAccountId!, recovery.stripeSubscriptionId!, {
+async function chargeShopify(recovery: Recovery, key: string) {
+  const result = await createBillingAttempt(recovery.externalAccountId!, recovery.externalSubscriptionId!, {
     idempotencyKey: key,
     // The missed cycle's date: a late success must not push the next delivery out.
     originTime: recovery.startedAt,
   });
   if (result.id) {
     await db().$transaction(async (tx) => {
-      await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
-      const attempt = await tx.retryAttempt.findUnique({ where: { idempotencyKey: key } });
+      await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
+      const attempt = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: key } });
       // The webhook may have been faster than this answer: then it has planned what comes next.
       if (attempt?.status !== "pending") return;
-      await tx.recoveryAttempt.updateMany({
+      await tx.recovery.updateMany({
         where: { id: recovery.id, status: "pending" },
         data: { nextActionKind: "wait", nextActionAt: null, nextActionReason: "Charging through Shopify: waiting for its answer to this retry." },
       });
@@ -223,20 +223,20 @@ async function chargeShopify(recovery: RecoveryAttempt, key: string) {
   }
   const codes = result.errors.map((e) => e.code ?? "");
   const message = result.errors.map((e) => `${e.code ?? "ERROR"}: ${e.message}`).join("; ") || "Shopify refused the billing attempt.";
-  await db().retryAttempt.updateMany({ where: { idempotencyKey: key, status: "pending" }, data: { status: "error", errorCode: codes[0] || null, errorMessage: message } });
+  await db().chargeAttempt.updateMany({ where: { idempotencyKey: key, status: "pending" }, data: { status: "error", errorCode: codes[0] || null, errorMessage: message } });
   const ended = codes.find((c) => CONTRACT_ENDED.has(c));
   if (ended) {
-    await markInvoiceAbandoned({ workspaceId: recovery.workspaceId, invoiceId: recovery.stripeInvoiceId, reason: ended.toLowerCase(), at: now() });
+    await markInvoiceAbandoned({ workspaceId: recovery.workspaceId, invoiceId: recovery.externalId, reason: ended.toLowerCase(), at: now() });
   } else if (codes.includes("CONTRACT_PAUSED")) {
-    await db().recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+    await db().recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
     await pauseSubscriptionRecoveries({
       workspaceId: recovery.workspaceId,
-      subscriptionId: recovery.stripeSubscriptionId!,
+      subscriptionId: recovery.externalSubscriptionId!,
       reason: "Paused: the subscription contract is paused in Shopify; retries resume when it is active again.",
     });
   } else {
     await db().$transaction(async (tx) => {
-      const r = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+      const r = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
       if (r.status === "pending") await planNext(tx, r);
     });
   }

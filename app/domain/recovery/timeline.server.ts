@@ -22,7 +22,7 @@ const bySecondThenKind = (a: TimelineEntry, b: TimelineEntry) =>
  * what happens next, in the merchant's words.
  */
 export async function getRecoveryTimeline(input: { workspaceId: string; recoveryId: string }) {
-  const recovery = await db().recoveryAttempt.findFirst({
+  const recovery = await db().recovery.findFirst({
     where: { id: input.recoveryId, workspaceId: input.workspaceId },
     include: {
       retries: { orderBy: { attemptedAt: "asc" } },
@@ -87,13 +87,13 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
 }
 
 /** The recoveries of one Stripe customer or invoice (the Stripe App's detail views). */
-export async function findRecoveriesFor(input: { workspaceId: string; stripeCustomerId?: string; stripeInvoiceId?: string; status?: "pending" }) {
-  const rows = await db().recoveryAttempt.findMany({
+export async function findRecoveriesFor(input: { workspaceId: string; externalCustomerId?: string; externalId?: string; status?: "pending" }) {
+  const rows = await db().recovery.findMany({
     where: {
       workspaceId: input.workspaceId,
       ...(input.status ? { status: input.status } : {}),
-      ...(input.stripeCustomerId ? { stripeCustomerId: input.stripeCustomerId } : {}),
-      ...(input.stripeInvoiceId ? { stripeInvoiceId: input.stripeInvoiceId } : {}),
+      ...(input.externalCustomerId ? { externalCustomerId: input.externalCustomerId } : {}),
+      ...(input.externalId ? { externalId: input.externalId } : {}),
     },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     take: 20,

@@ -15,7 +15,7 @@ const SESSION_TTL_MS = 5 * 60_000;
 export async function findRecoveryByToken(token: string) {
   const recoveryId = verifyRecoveryToken(token, now());
   const recovery = recoveryId
-    ? await db().recoveryAttempt.findUnique({ where: { id: recoveryId }, include: { workspace: true, customer: true } })
+    ? await db().recovery.findUnique({ where: { id: recoveryId }, include: { workspace: true, customer: true } })
     : null;
   if (!recovery || recovery.linkUsedAt) {
     throw new AppError("token_not_found", "This link is unknown, has expired, or was already used.");
@@ -64,13 +64,13 @@ export async function createUpdatePaymentSession(input: { recoveryToken: string 
 
 /** A Stripe Billing Portal session on the connected account, opened straight on the payment-method update flow. */
 async function portalSession(recovery: Awaited<ReturnType<typeof openRecoveryByToken>>) {
-  if (!recovery.stripeAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
-  const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.stripeAccountId } });
+  if (!recovery.externalAccountId) throw new AppError("not_configured", "This merchant has no Stripe account connected.");
+  const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: recovery.externalAccountId } });
   if (!account || account.disconnectedAt) throw new AppError("recovery_closed", "This payment can no longer be updated online. Please contact the business directly.");
   const back = `${recoveryUrl(createRecoveryToken(recovery.id))}/done`;
   const session = await stripe().billingPortal.sessions.create(
     {
-      customer: recovery.stripeCustomerId,
+      customer: recovery.externalCustomerId,
       return_url: back,
       flow_data: { type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: back } } },
     },

@@ -45,7 +45,7 @@ describe("quiet hours are enforced by the scheduler", () => {
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
 
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     // Due a day after the failure (22:30 Paris, quiet): planned for 08:00 Paris the morning after.
     expect(recovery.nextActionKind).toBe("retry");
     expect(recovery.nextActionAt?.toISOString()).toBe("2026-06-11T06:00:00.000Z");
@@ -76,7 +76,7 @@ describe("quiet hours are enforced by the scheduler", () => {
     }
     // The first email was due at 23:30 Paris: it went with the first run after 08:00.
     expect(firstMailAt?.toISOString()).toBe("2026-06-10T06:30:00.000Z");
-    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id, kind: "sequence" }, orderBy: { createdAt: "asc" } });
+    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id, kind: "sequence" }, orderBy: { createdAt: "asc" } });
     expect(message).toMatchObject({ scheduledFor: new Date("2026-06-10T06:00:00.000Z"), sentAt: new Date("2026-06-10T06:30:00.000Z") });
     expect(firstChargeAt?.toISOString()).toBe("2026-06-11T06:30:00.000Z");
     expect(await pendingJobs("dunning-send")).toEqual([]);
@@ -89,7 +89,7 @@ describe("quiet hours are enforced by the scheduler", () => {
     await updateRetryPolicy({ workspaceId: m.workspace.id, patch: { preferredLocalHours: [0, 24], paydayAware: false } });
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
-    const planned = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const planned = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     expect(planned.nextActionAt?.toISOString()).toBe("2026-06-10T22:30:00.000Z");
     // Set afterwards: the planned time is now inside them.
     await updateQuietHours({ workspaceId: m.workspace.id, quietHours: { start: 21, end: 8 }, timezone: "UTC" });
@@ -111,7 +111,7 @@ describe("quiet hours are enforced by the scheduler", () => {
     await updateQuietHours({ workspaceId: m.workspace.id, quietHours: { start: 21, end: 8 }, timezone: "UTC" });
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
-    const recovery = await db().recoveryAttempt.findFirstOrThrow({ where: { stripeInvoiceId: m.invoiceId } });
+    const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
     const { sendUpdateLinkNow } = await import("~/domain/recovery/manual-actions.server");
     await sendUpdateLinkNow({ workspaceId: m.workspace.id, recoveryId: recovery.id });
     await runDueJobs();

@@ -189,14 +189,14 @@ describe("branding reaches the dunning emails", () => {
     const { workspace } = await makeWorkspace({ name: "Story Coffee" });
     await updateSenderAndBranding({ workspaceId: workspace.id, brandColor: "#0b7a5a", logoUrl: "https://cdn.example.com/story.png" });
     const customer = await db().customer.create({ data: { workspaceId: workspace.id, externalId: "cus_brand", email: "ada@example.com", name: "Ada" } });
-    const recovery = await db().recoveryAttempt.create({
+    const recovery = await db().recovery.create({
       data: {
         workspaceId: workspace.id,
-        stripeInvoiceId: "in_brand",
-        stripeCustomerId: customer.externalId,
+        externalId: "in_brand",
+        externalCustomerId: customer.externalId,
         customerId: customer.id,
         declineType: "soft",
-        amountDueCents: 2500,
+        amountDueMinor: 2500,
         currency: "usd",
         startedAt: now(),
         lastFailureAt: now(),
@@ -205,7 +205,7 @@ describe("branding reaches the dunning emails", () => {
     const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
     const outcome = await runDunningStep({ recoveryId: recovery.id, stepId: step.id });
     expect(outcome.outcome).toBe("created");
-    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryAttemptId: recovery.id } });
+    const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
     expect(message.bodyHtml).toContain("background:#0b7a5a;");
     expect(message.bodyHtml).toContain('<img src="https://cdn.example.com/story.png" alt="Story Coffee"');
   });

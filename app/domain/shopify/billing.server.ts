@@ -16,7 +16,7 @@ import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type Cont
 import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { db } from "~/utils/db.server";
 import { numericId, shopifyDebtId } from "./references";
-import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import type { Recovery } from "../../../generated/prisma/client";
 
 /** `subscription_billing_attempts/*`: the webhook's fields (REST-style, snake case). */
 export interface BillingAttemptPayload {
@@ -129,7 +129,7 @@ function attemptGidOf(p: BillingAttemptPayload): string | null {
 /** Our own billing attempt (its RetryAttempt row), from the webhook's idempotency key. */
 async function ownAttempt(key: string | null | undefined, workspaceId: string) {
   if (!parseShopifyRetryKey(key)) return null;
-  const attempt = await db().retryAttempt.findUnique({ where: { idempotencyKey: key! }, include: { recovery: true } });
+  const attempt = await db().chargeAttempt.findUnique({ where: { idempotencyKey: key! }, include: { recovery: true } });
   return attempt && attempt.workspaceId === workspaceId ? attempt : null;
 }
 
@@ -148,7 +148,7 @@ export function paymentMethodVersion(pm: ContractFacts["customerPaymentMethod"])
 
 /** Whether the contract now bills another payment method than the one the recovery failed with. */
 export function isNewPaymentMethod(
-  recovery: Pick<RecoveryAttempt, "cardFingerprint" | "cardLast4">,
+  recovery: Pick<Recovery, "cardFingerprint" | "cardLast4">,
   knownVersion: string | null,
   pm: ContractFacts["customerPaymentMethod"],
 ): boolean {
@@ -191,7 +191,7 @@ async function confirmationUrlOf(shop: string, attemptGid: string | null, known:
  * decline that needs no confirmation clears it, and an older one delivered late changes nothing.
  */
 async function storeConfirmationUrl(recoveryId: string, failedAt: Date, url: string | null) {
-  await db().recoveryAttempt.updateMany({
+  await db().recovery.updateMany({
     where: { id: recoveryId, provider: "shopify", lastFailureAt: { lte: failedAt } },
     data: { hostedInvoiceUrl: url },
   });
@@ -222,8 +222,8 @@ async function onAttemptFailed(
   };
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
-    await recordDecline({ recoveryId: ours.recoveryAttemptId, key: ours.idempotencyKey, failure, at: ctx.at });
-    await storeConfirmationUrl(ours.recoveryAttemptId, ctx.at, confirmationUrl);
+    await recordDecline({ recoveryId: ours.recoveryId, key: ours.idempotencyKey, failure, at: ctx.at });
+    await storeConfirmationUrl(ours.recoveryId, ctx.at, confirmationUrl);
     return PROCESSED;
   }
 
@@ -267,17 +267,17 @@ async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext)
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
     // Shopify's success is the attempt's last word, even for one recorded as declined first.
-    await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.stripeInvoiceId, at: ctx.at, retryKey: ours.idempotencyKey });
+    await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.externalId, at: ctx.at, retryKey: ours.idempotencyKey });
     return PROCESSED;
   }
   // Someone else's attempt (the merchant, Shopify, the customer) paid the contract: it is billing again.
   const contractGid = attemptContractGidOf(p);
   if (!contractGid) return { status: "ignored", reason: "no contract id" };
-  const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: ctx.workspaceId, provider: "shopify", stripeSubscriptionId: contractGid, status: "pending" },
-    select: { stripeInvoiceId: true },
+  const open = await db().recovery.findMany({
+    where: { workspaceId: ctx.workspaceId, provider: "shopify", externalSubscriptionId: contractGid, status: "pending" },
+    select: { externalId: true },
   });
-  for (const r of open) await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: r.stripeInvoiceId, at: ctx.at });
+  for (const r of open) await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: r.externalId, at: ctx.at });
   return PROCESSED;
 }
 
@@ -315,8 +315,8 @@ export async function applyBillingAttemptState(attempt: BillingAttemptFacts, ctx
 async function onContractUpdated(p: ContractPayload, ctx: BillingContext): Promise<BillingResult> {
   const contractGid = contractGidOf(p);
   if (!contractGid) return { status: "ignored", reason: "no contract id" };
-  const open = await db().recoveryAttempt.findMany({
-    where: { workspaceId: ctx.workspaceId, provider: "shopify", stripeSubscriptionId: contractGid, status: "pending" },
+  const open = await db().recovery.findMany({
+    where: { workspaceId: ctx.workspaceId, provider: "shopify", externalSubscriptionId: contractGid, status: "pending" },
     include: { customer: true },
   });
   if (open.length === 0) return PROCESSED; // nothing to recover: no need to ask Shopify

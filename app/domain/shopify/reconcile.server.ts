@@ -43,12 +43,12 @@ export type CheckOutcome =
 
 /** The shopify-billing-attempt-check job. Safe to run twice: a settled attempt is left alone. */
 export async function checkBillingAttempt(input: CheckInput): Promise<CheckOutcome> {
-  const retry = await db().retryAttempt.findUnique({ where: { idempotencyKey: input.idempotencyKey }, include: { recovery: true } });
+  const retry = await db().chargeAttempt.findUnique({ where: { idempotencyKey: input.idempotencyKey }, include: { recovery: true } });
   if (!retry || retry.status !== "pending") return { outcome: "settled" };
   const { recovery } = retry;
   if (recovery.id !== input.recoveryId || recovery.provider !== "shopify") return { outcome: "settled" };
   if (recovery.status !== "pending") return { outcome: "recovery_closed" };
-  const shop = recovery.stripeAccountId ? await db().shopifyShop.findUnique({ where: { shopDomain: recovery.stripeAccountId } }) : null;
+  const shop = recovery.externalAccountId ? await db().shopifyShop.findUnique({ where: { shopDomain: recovery.externalAccountId } }) : null;
   if (!shop || shop.uninstalledAt || shop.workspaceId !== recovery.workspaceId) return { outcome: "shop_gone" };
 
   // Shopify not answering throws: pg-boss retries this job.
@@ -62,11 +62,11 @@ export async function checkBillingAttempt(input: CheckInput): Promise<CheckOutco
   if (attempt.state === "processing") {
     const nextCheckAt = new Date(at.getTime() + RECHECK_EVERY_MS);
     await db().$transaction(async (tx) => {
-      await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
-      const current = await tx.retryAttempt.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+      await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
+      const current = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
       if (current?.status !== "pending") return;
       const hours = Math.max(1, Math.round((at.getTime() - retry.attemptedAt.getTime()) / HOUR_MS));
-      await tx.recoveryAttempt.updateMany({
+      await tx.recovery.updateMany({
         where: { id: recovery.id, status: "pending", nextActionKind: "wait" },
         data: { nextActionReason: `Charging through Shopify: no answer to this retry after ${hours} hour${hours === 1 ? "" : "s"}; Recoup asks Shopify again every ${RECHECK_EVERY_MS / HOUR_MS} hours.` },
       });
@@ -82,14 +82,14 @@ export async function checkBillingAttempt(input: CheckInput): Promise<CheckOutco
 /** The attempt will never settle: it counts as a retry that did not happen, and the engine plans again. */
 async function giveUpOnAttempt(input: CheckInput, message: string) {
   await db().$transaction(async (tx) => {
-    const recovery = await tx.recoveryAttempt.findUniqueOrThrow({ where: { id: input.recoveryId } });
-    await lockInvoice(tx, recovery.workspaceId, recovery.stripeInvoiceId);
-    const { count } = await tx.retryAttempt.updateMany({
+    const recovery = await tx.recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
+    await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
+    const { count } = await tx.chargeAttempt.updateMany({
       where: { idempotencyKey: input.idempotencyKey, status: "pending" },
       data: { status: "error", errorCode: "BILLING_ATTEMPT_NOT_FOUND", errorMessage: message },
     });
     if (count === 0) return;
-    const updated = await tx.recoveryAttempt.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+    const updated = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
     if (updated.status === "pending") await planNext(tx, updated);
   });
 }

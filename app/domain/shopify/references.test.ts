@@ -3,15 +3,15 @@ import { parseShopifyDebt, platformReferences, shopifyDebtId } from "./reference
 
 const shopify = {
   provider: "shopify",
-  stripeAccountId: "story-coffee.myshopify.com",
-  stripeInvoiceId: "shopify:7001:123",
-  stripeCustomerId: "gid://shopify/Customer/42",
+  externalAccountId: "story-coffee.myshopify.com",
+  externalId: "shopify:7001:123",
+  externalCustomerId: "gid://shopify/Customer/42",
   hostedInvoiceUrl: "https://story-coffee.myshopify.com/confirm/123",
 };
 
 describe("a recovery's platform references in the merchant's words", () => {
   it("a Stripe recovery keeps its invoice, linked to the hosted invoice", () => {
-    const refs = platformReferences({ provider: "stripe", stripeAccountId: "acct_1", stripeInvoiceId: "in_9", stripeCustomerId: "cus_1", hostedInvoiceUrl: "https://invoice.stripe.com/i/x" });
+    const refs = platformReferences({ provider: "stripe", externalAccountId: "acct_1", externalId: "in_9", externalCustomerId: "cus_1", hostedInvoiceUrl: "https://invoice.stripe.com/i/x" });
     expect(refs).toEqual({
       name: "Stripe",
       subtitle: "Invoice in_9",
@@ -31,8 +31,8 @@ describe("a recovery's platform references in the merchant's words", () => {
   });
 
   it("links nowhere for anything that is not a myshopify.com shop, and shows an unexpected id as it is", () => {
-    expect(platformReferences({ ...shopify, stripeAccountId: "evil.example.com/x" }).debt.url).toBeNull();
-    expect(platformReferences({ ...shopify, stripeInvoiceId: "shopify:legacy" })).toMatchObject({ subtitle: "Shopify shopify:legacy", debt: { text: "shopify:legacy" } });
+    expect(platformReferences({ ...shopify, externalAccountId: "evil.example.com/x" }).debt.url).toBeNull();
+    expect(platformReferences({ ...shopify, externalId: "shopify:legacy" })).toMatchObject({ subtitle: "Shopify shopify:legacy", debt: { text: "shopify:legacy" } });
     expect(parseShopifyDebt("shopify:1:2")).toEqual({ contractId: "1", billingAttemptId: "2" });
     expect(parseShopifyDebt("in_123")).toBeNull();
   });

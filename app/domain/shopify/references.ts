@@ -37,30 +37,30 @@ function shopifyAdminUrl(shopDomain: string, path: string): string | null {
 
 export function platformReferences(r: {
   provider: string;
-  stripeAccountId: string | null;
-  stripeInvoiceId: string;
-  stripeCustomerId: string;
+  externalAccountId: string | null;
+  externalId: string;
+  externalCustomerId: string;
   hostedInvoiceUrl: string | null;
 }): PlatformReferences {
   if (r.provider !== "shopify") {
     return {
       name: "Stripe",
-      debt: { label: "Invoice", text: r.stripeInvoiceId, url: r.hostedInvoiceUrl, urlText: r.hostedInvoiceUrl ? r.stripeInvoiceId : null },
-      subtitle: `Invoice ${r.stripeInvoiceId}`,
-      customer: { text: r.stripeCustomerId, url: null },
+      debt: { label: "Invoice", text: r.externalId, url: r.hostedInvoiceUrl, urlText: r.hostedInvoiceUrl ? r.externalId : null },
+      subtitle: `Invoice ${r.externalId}`,
+      customer: { text: r.externalCustomerId, url: null },
     };
   }
-  const debt = parseShopifyDebt(r.stripeInvoiceId);
-  const customerId = numericId(r.stripeCustomerId);
-  const customerUrl = r.stripeAccountId && /^\d+$/.test(customerId) ? shopifyAdminUrl(r.stripeAccountId, `customers/${customerId}`) : null;
-  const text = debt ? `Contract #${debt.contractId}, billing attempt #${debt.billingAttemptId}` : r.stripeInvoiceId;
+  const debt = parseShopifyDebt(r.externalId);
+  const customerId = numericId(r.externalCustomerId);
+  const customerUrl = r.externalAccountId && /^\d+$/.test(customerId) ? shopifyAdminUrl(r.externalAccountId, `customers/${customerId}`) : null;
+  const text = debt ? `Contract #${debt.contractId}, billing attempt #${debt.billingAttemptId}` : r.externalId;
   return {
     name: "Shopify",
     // The contract's page belongs to whichever subscription app owns it; the customer's admin page
     // lists their subscriptions and links to it.
     debt: { label: "Subscription", text, url: customerUrl, urlText: customerUrl ? "See it on the customer's page in Shopify" : null },
-    subtitle: debt ? `Shopify subscription contract #${debt.contractId} · billing attempt #${debt.billingAttemptId}` : `Shopify ${r.stripeInvoiceId}`,
+    subtitle: debt ? `Shopify subscription contract #${debt.contractId} · billing attempt #${debt.billingAttemptId}` : `Shopify ${r.externalId}`,
     // One link is enough: the subscription's, above.
-    customer: { text: /^\d+$/.test(customerId) ? `Shopify customer #${customerId}` : r.stripeCustomerId, url: null },
+    customer: { text: /^\d+$/.test(customerId) ? `Shopify customer #${customerId}` : r.externalCustomerId, url: null },
   };
 }

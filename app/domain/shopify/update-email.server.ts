@@ -12,26 +12,26 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import type { RecoveryAttempt } from "../../../generated/prisma/client";
+import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 
 const SHOPIFY_TRANSPORT = "shopify";
 const CUSTOMER_PAGE_WINDOW_MS = 10 * 60_000;
 
-function describe(recovery: Pick<RecoveryAttempt, "stripeAccountId" | "cardLast4">, toEmail: string | null) {
+function describe(recovery: Pick<Recovery, "externalAccountId" | "cardLast4">, toEmail: string | null) {
   const card = recovery.cardLast4 ? `the card ending ${recovery.cardLast4}` : "their payment method";
-  const text = `Shopify was asked to email ${toEmail ?? "the customer"}, from ${recovery.stripeAccountId}, a secure link to update ${card}.`;
+  const text = `Shopify was asked to email ${toEmail ?? "the customer"}, from ${recovery.externalAccountId}, a secure link to update ${card}.`;
   return { subject: "Payment method update email (sent by Shopify)", bodyText: text, bodyHtml: `<p>${escapeHtml(text)}</p>` };
 }
 
-async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: string, status: "scheduled" | "sending") {
+async function insertRequest(client: Tx, recovery: Recovery, dedupeKey: string, status: "scheduled" | "sending") {
   const customer = recovery.customerId ? await client.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   const toEmail = customer?.email?.trim() || null;
   const { count } = await client.dunningMessage.createMany({
     data: [
       {
         workspaceId: recovery.workspaceId,
-        recoveryAttemptId: recovery.id,
+        recoveryId: recovery.id,
         kind: "card_update_request",
         dedupeKey,
         toEmail,
@@ -46,7 +46,7 @@ async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: s
     skipDuplicates: true,
   });
   const message = await client.dunningMessage.findUniqueOrThrow({
-    where: { recoveryAttemptId_dedupeKey: { recoveryAttemptId: recovery.id, dedupeKey } },
+    where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey } },
   });
   return { message, created: count === 1 };
 }
@@ -59,14 +59,14 @@ async function insertRequest(client: Tx, recovery: RecoveryAttempt, dedupeKey: s
  * both ask here.
  */
 export function shopifyEmailsCardUpdates(
-  recovery: Parameters<typeof needsAuthentication>[0] & Pick<RecoveryAttempt, "cardFingerprint" | "hostedInvoiceUrl">,
+  recovery: Parameters<typeof needsAuthentication>[0] & Pick<Recovery, "cardFingerprint" | "hostedInvoiceUrl">,
 ): boolean {
   if (recovery.provider !== "shopify" || !recovery.cardFingerprint) return false;
   return !(recovery.hostedInvoiceUrl && needsAuthentication(recovery));
 }
 
 /** Inside the engine's transaction: one Shopify update email per dedupeKey (per card), sent by a job. */
-export async function requestShopifyUpdateEmail(input: { tx: Tx; recovery: RecoveryAttempt; dedupeKey: string }) {
+export async function requestShopifyUpdateEmail(input: { tx: Tx; recovery: Recovery; dedupeKey: string }) {
   const { message, created } = await insertRequest(input.tx, input.recovery, input.dedupeKey, "scheduled");
   if (created) await enqueue(queues.shopifyUpdateEmail, { messageId: message.id }, { tx: input.tx, key: message.id });
   return { messageId: message.id, created };
@@ -98,7 +98,7 @@ export async function sendShopifyUpdateEmail(input: { messageId: string; lastAtt
 
   let result;
   try {
-    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
   } catch (error) {
     const text = String((error as Error).message).slice(0, 500);
     await db().dunningMessage.updateMany({
@@ -123,14 +123,14 @@ export async function sendShopifyUpdateEmail(input: { messageId: string; lastAtt
  * again within ten minutes sends nothing more (the row for the window is the guard).
  */
 export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ merchant: string; alreadySent: boolean }> {
-  const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: recoveryId }, include: { workspace: true } });
+  const recovery = await db().recovery.findUniqueOrThrow({ where: { id: recoveryId }, include: { workspace: true } });
   const merchant = merchantName(recovery.workspace);
   const bucket = Math.floor(now().getTime() / CUSTOMER_PAGE_WINDOW_MS);
   const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, `customer-page:${bucket}`, "sending"));
   if (!created) return { merchant, alreadySent: true };
   let result;
   try {
-    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
   } catch (error) {
     // Not sent: the customer may press again at once.
     await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
@@ -157,12 +157,12 @@ export type ManualShopifyEmail =
  * refusing (userErrors): the row says why and our own card-update email with the /recover link goes.
  */
 export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<ManualShopifyEmail> {
-  const recovery = await db().recoveryAttempt.findUniqueOrThrow({ where: { id: input.recoveryId } });
+  const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
   const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, input.dedupeKey, "sending"));
   if (!created) return { outcome: "duplicate", messageId: message.id, at: message.sentAt ?? message.scheduledFor };
   let result;
   try {
-    result = await sendPaymentMethodUpdateEmail(recovery.stripeAccountId!, recovery.cardFingerprint!);
+    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
   } catch (error) {
     await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
     log.warn("Shopify did not answer the payment method update email request", { recoveryId: recovery.id, error: (error as Error).message });

@@ -22,9 +22,9 @@ export async function getStripeAppOverview(input: { workspaceId: string }) {
     workspaceOf(workspaceId),
     getDashboardSummary({ workspaceId, window: "month" }),
     listRecoveriesForPages({ workspaceId, status: "pending", limit: OPEN_RECOVERIES_SHOWN }),
-    db().recoveryAttempt.count({ where: { workspaceId, status: "pending" } }),
+    db().recovery.count({ where: { workspaceId, status: "pending" } }),
   ]);
-  const extras = await db().recoveryAttempt.findMany({
+  const extras = await db().recovery.findMany({
     where: { workspaceId, id: { in: open.items.map((i) => i.attempt.id) } },
     select: { id: true, paused: true, customer: { select: { name: true, email: true } } },
   });
@@ -63,8 +63,8 @@ export async function getStripeAppRecoveries(input: { workspaceId: string; custo
   }
   const recoveries = await findRecoveriesFor({
     workspaceId: input.workspaceId,
-    stripeCustomerId: input.customerId,
-    stripeInvoiceId: input.invoiceId,
+    externalCustomerId: input.customerId,
+    externalId: input.invoiceId,
   });
   const latest = recoveries[0] ? await getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: recoveries[0].id }) : null;
   return { recoveries, latest };

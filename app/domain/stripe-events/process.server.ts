@@ -57,7 +57,7 @@ async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccoun
 
 async function onCustomerPaymentMethod(event: Stripe.Event, account: ConnectedStripeAccount) {
   const pm = event.data.object as Stripe.PaymentMethod;
-  if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(pm as { customer: string }), at: at(event), paymentMethodId: pm.id });
+  if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, externalCustomerId: customerIdOf(pm as { customer: string }), at: at(event), paymentMethodId: pm.id });
 }
 
 const handlers: Record<string, Handler> = {
@@ -66,11 +66,11 @@ const handlers: Record<string, Handler> = {
     // The bank wants the customer to authenticate: send them the link, never retry blind.
     await onInvoiceFailed(event, account);
     const invoice = event.data.object as Stripe.Invoice;
-    const recovery = await db().recoveryAttempt.findUnique({
-      where: { workspaceId_stripeInvoiceId: { workspaceId: account.workspaceId, stripeInvoiceId: invoice.id! } },
+    const recovery = await db().recovery.findUnique({
+      where: { workspaceId_externalId: { workspaceId: account.workspaceId, externalId: invoice.id! } },
     });
     if (recovery?.status === "pending") {
-      await db().recoveryAttempt.update({
+      await db().recovery.update({
         where: { id: recovery.id },
         data: { errorCode: "authentication_required", nextActionKind: "email", nextActionAt: at(event), nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link." },
       });
@@ -92,7 +92,7 @@ const handlers: Record<string, Handler> = {
     const sub = event.data.object as Stripe.Subscription;
     const previous = (event.data.previous_attributes ?? {}) as Partial<Stripe.Subscription>;
     if ("default_payment_method" in previous && sub.default_payment_method) {
-      await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customerIdOf(sub), at: at(event), paymentMethodId: idOf(sub.default_payment_method) });
+      await onPaymentMethodUpdated({ workspaceId: account.workspaceId, externalCustomerId: customerIdOf(sub), at: at(event), paymentMethodId: idOf(sub.default_payment_method) });
     }
     if (sub.status === "canceled" || sub.status === "incomplete_expired") {
       await markSubscriptionEnded({ workspaceId: account.workspaceId, subscriptionId: sub.id, at: at(event) });
@@ -105,7 +105,7 @@ const handlers: Record<string, Handler> = {
       (previous.invoice_settings && "default_payment_method" in previous.invoice_settings && customer.invoice_settings?.default_payment_method) ||
       ("default_source" in previous && customer.default_source);
     // The new default's id is the event's evidence that the card changed after a decline in the same second.
-    if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, stripeCustomerId: customer.id, at: at(event), paymentMethodId: idOf(changed) });
+    if (changed) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, externalCustomerId: customer.id, at: at(event), paymentMethodId: idOf(changed) });
   },
   "payment_method.attached": onCustomerPaymentMethod,
   "payment_method.automatically_updated": onCustomerPaymentMethod,
@@ -116,8 +116,8 @@ const handlers: Record<string, Handler> = {
     const expirationDate = new Date(Date.UTC(card.exp_year, card.exp_month, 0, 23, 59, 59));
     for (const sub of subs.data) {
       await db().subscriptionAtRisk.upsert({
-        where: { workspaceId_stripeSubscriptionId_reason: { workspaceId: account.workspaceId, stripeSubscriptionId: sub.id, reason: "card_expiring" } },
-        create: { workspaceId: account.workspaceId, stripeCustomerId: card.customer, stripeSubscriptionId: sub.id, reason: "card_expiring", riskDetectedAt: at(event), expirationDate },
+        where: { workspaceId_externalSubscriptionId_reason: { workspaceId: account.workspaceId, externalSubscriptionId: sub.id, reason: "card_expiring" } },
+        create: { workspaceId: account.workspaceId, externalCustomerId: card.customer, externalSubscriptionId: sub.id, reason: "card_expiring", riskDetectedAt: at(event), expirationDate },
         update: { expirationDate, resolvedAt: null },
       });
     }

@@ -33,7 +33,7 @@ export async function emitWebhookEvent(input: {
   workspaceId: string;
   type: Exclude<WebhookEventType, "webhook.test">;
   dedupeKey: string;
-  recoveryAttemptId?: string | null;
+  recoveryId?: string | null;
   /** camelCase; sent snake_case. */
   data: Record<string, unknown>;
 }): Promise<{ eventId: string; created: boolean; channel: EventChannel }> {
@@ -43,7 +43,7 @@ export async function emitWebhookEvent(input: {
       workspaceId: input.workspaceId,
       type: input.type,
       dedupeKey: input.dedupeKey,
-      recoveryAttemptId: input.recoveryAttemptId ?? null,
+      recoveryId: input.recoveryId ?? null,
       payload: toWire(input.data) as Prisma.InputJsonValue,
       createdAt: now(),
     },

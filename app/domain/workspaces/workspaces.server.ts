@@ -78,7 +78,7 @@ export function workspaceDto(w: {
 export async function deleteWorkspace(workspaceId: string) {
   await db().$transaction(async (tx) => {
     const members = await tx.membership.findMany({ where: { workspaceId }, select: { userId: true } });
-    const recoveryIds = (await tx.recoveryAttempt.findMany({ where: { workspaceId }, select: { id: true } })).map((r) => r.id);
+    const recoveryIds = (await tx.recovery.findMany({ where: { workspaceId }, select: { id: true } })).map((r) => r.id);
     const messageIds = (await tx.dunningMessage.findMany({ where: { workspaceId }, select: { id: true } })).map((m) => m.id);
     const ids = [...recoveryIds, ...messageIds, workspaceId];
     for (const table of ["job", "archive"]) {
