@@ -7,6 +7,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
 import { surfaceOf } from "~/server/security-headers.server";
+import "~/wiring.server";
 import { shopify, shopifyConfigured } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
 import { noteOutage, statusForOutage } from "~/http/outage.server";

@@ -1,3 +1,4 @@
+import "~/wiring.server";
 import type { JobDefinition } from "./define";
 import { chargeRetryJob } from "./definitions/charge-retry";
 import { dunningSendJob } from "./definitions/dunning-send";

@@ -2,6 +2,7 @@
 // With --json, stdout carries exactly one JSON document; everything else goes to stderr.
 // First: reads .env before anything reads the environment.
 import "../utils/env-file.server";
+import "~/wiring.server";
 import { parseArgs } from "node:util";
 import { IANAZone } from "luxon";
 import { z } from "zod";

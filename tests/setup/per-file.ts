@@ -18,6 +18,8 @@ process.env.OUTBOUND_WEBHOOK_ALLOW_PRIVATE ??= "127.0.0.0/8,::1";
 process.env.RECOUP_DATA_DIR ??= ".data/test";
 // The processes tests start never read a developer's .env (its SMTP_URL, Stripe keys…).
 process.env.RECOUP_ENV_FILE ??= "";
+// What every entry point plugs into the engine (providers, listeners), once the environment is set.
+await import("../../app/wiring.server");
 
 afterAll(async () => {
   const { stopBoss } = await import("../../app/utils/queue.server");
