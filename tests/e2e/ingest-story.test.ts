@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import { requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
+import { retryNow } from "~/domain/recovery/engine.server";
 import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
 import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
 import * as recoverPage from "~/routes/recover.$token";
@@ -118,7 +118,8 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(created.status).toBe(201);
     receiver.secret = ((await jsonOf(created)) as { signing_secret: string }).signing_secret;
     receiver.failNext(1, 503);
-    const asked = await requestMerchantRetry({ workspaceId: workspace.id, recoveryId: recovery.id });
+    const retried = await retryNow({ workspaceId: workspace.id, recoveryId: recovery.id });
+    const asked = { recoveryId: retried.id, ...retried.askedMerchant! };
     expect(asked).toMatchObject({ recoveryId: recovery.id, attemptNumber: 2, notifiedBy: "webhook" });
     await runDueJobs();
     // The first POST got a 503: pg-boss retries the job after its backoff, with the same event id.
@@ -205,7 +206,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     await runDueJobs();
     const recovery = await recoveryOf(workspace.id, "txn_erase_1");
     // A retry-due event for it waits in the queue (its endpoint does not answer).
-    await requestMerchantRetry({ workspaceId: workspace.id, recoveryId: recovery.id });
+    await retryNow({ workspaceId: workspace.id, recoveryId: recovery.id });
     expect(await db().webhookEvent.count({ where: { recoveryId: recovery.id } })).toBe(1);
     expect(await findEverywhere("erase-me-7f3@example.com")).not.toEqual([]);
 

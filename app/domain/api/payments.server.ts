@@ -1,6 +1,5 @@
 // /api/v1 payments: a failed payment Recoup works on (a RecoveryAttempt row) as LostChurn shows it.
 import type { z } from "zod";
-import { isMerchantCharged, requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
@@ -133,17 +132,13 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
  */
 export async function retryPayment(input: ApiScope & { id: string }) {
   const id = await resolve(input, input.id);
-  const row = await db().recovery.findFirstOrThrow({ where: { id, workspaceId: input.workspaceId }, select: { provider: true } });
-  if (isMerchantCharged(row.provider)) {
-    const asked = await engineCall(() => requestMerchantRetry({ workspaceId: input.workspaceId, recoveryId: id }));
-    return { paymentId: asked.recoveryId, retryScheduled: true, retryNumber: asked.attemptNumber, scheduledAt: asked.requestedAt };
-  }
   const updated = await engineCall(() => retryNow({ workspaceId: input.workspaceId, recoveryId: id }));
+  const asked = updated.askedMerchant;
   return {
     paymentId: updated.id,
     retryScheduled: true,
-    retryNumber: updated.recoupRetryCount + 1,
-    scheduledAt: updated.nextActionAt ?? new Date(),
+    retryNumber: asked?.attemptNumber ?? updated.recoupRetryCount + 1,
+    scheduledAt: asked?.requestedAt ?? updated.nextActionAt ?? new Date(),
   };
 }
 

@@ -7,8 +7,8 @@ import {
   markSubscriptionEnded,
   onPaymentMethodUpdated,
   recordInvoiceFailure,
-  type Settlement,
 } from "~/domain/recovery/engine.server";
+import type { Settlement } from "~/domain/recovery/facts";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { IngestedPaymentEvent } from "../../../generated/prisma/client";

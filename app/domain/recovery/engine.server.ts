@@ -1,15 +1,16 @@
-import type Stripe from "stripe";
 import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
 import { requestShopifyUpdateEmail, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/domain/errors";
-import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
+import type { FailureDetails, FailureFacts } from "./facts";
 import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
+import type { ChargeResult, MerchantChargedProvider } from "./provider";
+import { providerFor } from "./providers.server";
 
 const DAY = 86_400_000;
 /** A recovery nobody has won back this long after its first failure is closed as failed. */
@@ -31,7 +32,7 @@ export async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string
 export { retrySettingsFor };
 
 /** A failure's decline data as RecoveryAttempt columns; the card is kept when the failure names none. */
-export function failureColumns(failure: InvoiceFailureDetails) {
+function failureColumns(failure: FailureDetails) {
   return {
     errorCode: failure.errorCode,
     declineCode: failure.declineCode,
@@ -45,7 +46,7 @@ export function failureColumns(failure: InvoiceFailureDetails) {
 }
 
 /** A failure's decline data as RetryAttempt columns (the attempt that failed). */
-export function attemptFailureColumns(failure: InvoiceFailureDetails) {
+function attemptFailureColumns(failure: FailureDetails) {
   return {
     declineCode: failure.declineCode,
     errorCode: failure.errorCode,
@@ -54,53 +55,6 @@ export function attemptFailureColumns(failure: InvoiceFailureDetails) {
     networkAdviceCode: failure.networkAdviceCode,
     errorMessage: failure.message,
   };
-}
-
-/** What the platform says about the debt now (ADR 0004: its state decides, not the event's order). */
-export type Settlement = { state: "open" } | { state: "paid"; amountPaid: number; at: Date } | { state: "ended"; reason: string };
-
-/**
- * A failed payment, in the engine's terms: a Stripe invoice or a Shopify contract's billing
- * cycle (ADR 0007 maps Shopify's references onto the same columns).
- */
-export interface FailureFacts {
-  workspaceId: string;
-  /** "stripe", "shopify", or an ingested PSP ("adyen", "braintree", "checkout", …). */
-  provider: "stripe" | "shopify" | (string & {});
-  /** Live or test data (ADR 0032): Stripe's event `livemode`; an ingested event's API key's mode; Shopify: live. */
-  livemode: boolean;
-  /** The platform account: the connected Stripe account, or the shop domain; null for an ingested PSP (nothing Recoup can charge). */
-  accountId: string | null;
-  /** The debt: a Stripe invoice id, or `shopify:<contract id>:<first failed billing attempt id>`. */
-  invoiceId: string;
-  /**
-   * Shopify: a failure of a subscription that has an open recovery belongs to it (one recovery per
-   * missed cycle), whatever invoiceId says; so does a failure already recorded on a recovery.
-   */
-  joinOpenRecovery?: boolean;
-  /** Integer minor units. */
-  amountDueMinor: number;
-  /** ISO 4217, lower case. */
-  currency: string;
-  hostedInvoiceUrl: string | null;
-  /** The platform's own collection schedule, when it has one (Stripe's attempt_count, next_payment_attempt). */
-  platform: { attemptCount: number; nextAttemptAt: Date | null } | null;
-  /** The debt as the platform has it now (fetched, not the event's snapshot). */
-  settlement: Settlement;
-  failure: InvoiceFailureDetails;
-  /** When the failure happened, on the platform's clock. */
-  failedAt: Date;
-  /** Dedupe key for the attempt record (Stripe: the event id; Shopify: the billing attempt's GID). */
-  sourceKey: string;
-  customer: { externalId: string; email: string | null; name: string | null; defaultPaymentMethodId?: string | null };
-  subscriptionId: string | null;
-}
-
-/** A Stripe invoice's settlement now: paid, void or uncollectible end the recovery at once. */
-export function invoiceSettlement(invoice: Pick<Stripe.Invoice, "status" | "amount_paid" | "status_transitions">): Settlement {
-  if (invoice.status === "paid") return { state: "paid", amountPaid: invoice.amount_paid, at: paidAt(invoice) };
-  if (invoice.status === "void" || invoice.status === "uncollectible") return { state: "ended", reason: `invoice_${invoice.status}` };
-  return { state: "open" };
 }
 
 /**
@@ -122,6 +76,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         email: facts.customer.email,
         name: facts.customer.name,
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? null,
+        timezone: failure.customerTimezone ?? null,
         livemode: facts.livemode,
       },
       update: {
@@ -230,15 +185,11 @@ async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
   return open?.externalId ?? facts.invoiceId;
 }
 
-function paidAt(invoice: Pick<Stripe.Invoice, "status_transitions">): Date {
-  const t = invoice.status_transitions?.paid_at;
-  return t ? new Date(t * 1000) : now();
-}
-
 async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureFacts) {
-  // Stripe's failure event after our own `invoices.pay` is that charge again, matched by time.
-  // Shopify's webhooks for our attempts carry our idempotency key and never come here.
-  const ours = facts.provider === "stripe" && await tx.chargeAttempt.findFirst({
+  // A provider whose failure events report our own charges too (Stripe's, after `invoices.pay`):
+  // that event is our charge again, matched by time. The others (Shopify's webhooks for our
+  // attempts) carry our idempotency key and never come here.
+  const ours = providerFor(facts.provider).failureEventsIncludeOwnCharges && await tx.chargeAttempt.findFirst({
     where: {
       recoveryId: recovery.id,
       source: "recoup",
@@ -418,26 +369,97 @@ async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
   return tx.recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 }
 
-/** `invoice.paid` / `invoice.payment_succeeded`, or our own successful retry. */
-export async function markInvoicePaid(input: { workspaceId: string; invoice: Pick<Stripe.Invoice, "id" | "amount_paid" | "status_transitions" | "status"> }) {
-  return markRecovered({ workspaceId: input.workspaceId, invoiceId: input.invoice.id!, amountPaid: input.invoice.amount_paid, at: paidAt(input.invoice) });
-}
-
 /**
- * The debt was paid (Stripe's invoice, Shopify's billing attempt success). `retryKey` names our own
- * attempt that did it: its row is settled as succeeded in the same transaction, even when it was
- * recorded as declined first (a challenged attempt the customer then confirmed). Without
+ * The debt was paid, by someone other than our own charge (whose answer is recordAttemptResult's):
+ * Stripe's `invoice.paid`, a Shopify contract billed again, an ingested success. Without
  * `amountPaid`, the amount due.
  */
-export async function markRecovered(input: { workspaceId: string; invoiceId: string; at: Date; amountPaid?: number; retryKey?: string }) {
+export async function markRecovered(input: { workspaceId: string; invoiceId: string; at: Date; amountPaid?: number }) {
   return db().$transaction(async (tx) => {
     const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
     if (!recovery) return null;
-    if (input.retryKey) {
-      await tx.chargeAttempt.updateMany({ where: { idempotencyKey: input.retryKey, status: { not: "succeeded" } }, data: { status: "succeeded" } });
-    }
     return closeRecovered(tx, recovery, input.amountPaid ?? recovery.amountDueMinor, input.at);
   });
+}
+
+/**
+ * The answer to one of our charges (docs/decisions/0037), whoever gives it: the provider's reply to
+ * the charge-retry job, a webhook naming our idempotency key, a reconciliation check. Applied once,
+ * under the debt's lock: a decline records why and plans again; a refusal that is not a decline
+ * counts the retry and plans again (unless the debt is now settled); a success closes the recovery
+ * as recovered, even one whose attempt was recorded as declined first (a challenged payment the
+ * customer then confirmed). Returns the recovery afterwards, or null for a key that is not ours.
+ */
+export async function recordAttemptResult(input: { key: string; result: ChargeResult }) {
+  const { key, result } = input;
+  const after = await db().$transaction(async (tx) => {
+    const row = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: key }, select: { recovery: { select: { workspaceId: true, externalId: true } } } });
+    if (!row) return null;
+    const recovery = (await findByInvoice(tx, row.recovery.workspaceId, row.recovery.externalId))!;
+    const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    if (result.kind === "succeeded") {
+      if (attempt.status !== "succeeded" || result.refs) {
+        await tx.chargeAttempt.update({ where: { id: attempt.id }, data: { status: "succeeded", ...result.refs } });
+      }
+      return closeRecovered(tx, recovery, result.amountPaid ?? recovery.amountDueMinor, result.at);
+    }
+    // Every other answer settles a pending attempt only: one applied already (a re-run, a webhook
+    // that was faster than the charge's own reply) has planned what comes next.
+    if (attempt.status !== "pending") return recovery;
+    switch (result.kind) {
+      case "declined": {
+        const { failure, at } = result;
+        await tx.chargeAttempt.update({
+          where: { id: attempt.id },
+          data: {
+            status: "failed",
+            ...attemptFailureColumns(failure),
+            cardFingerprint: failure.cardFingerprint ?? attempt.cardFingerprint,
+            paymentIntentId: failure.paymentIntentId ?? attempt.paymentIntentId,
+            chargeId: failure.chargeId ?? attempt.chargeId,
+            attemptedAt: at,
+          },
+        });
+        const declined = await tx.recovery.update({
+          where: { id: recovery.id },
+          data: { recoupRetryCount: { increment: 1 }, lastFailureAt: at, ...failureColumns(failure), paymentMethodUpdatedAt: null },
+        });
+        return declined.status === "pending" ? planNext(tx, declined) : declined;
+      }
+      case "submitted": {
+        await tx.recovery.updateMany({
+          where: { id: recovery.id, status: "pending" },
+          data: { nextActionKind: "wait", nextActionAt: null, nextActionReason: result.waitReason },
+        });
+        const provider = providerFor(recovery.provider);
+        if (provider.chargedBy === "recoup") await provider.watchSubmitted?.({ tx, recovery, idempotencyKey: key, ref: result.ref });
+        return recovery;
+      }
+      case "not_declined":
+      case "subscription_paused": {
+        const settlement = result.kind === "not_declined" ? result.settlement : undefined;
+        await tx.chargeAttempt.update({
+          where: { id: attempt.id },
+          data: { status: settlement?.state === "paid" ? "succeeded" : "error", errorCode: result.code ?? null, errorMessage: result.message },
+        });
+        if (settlement?.state === "paid") return closeRecovered(tx, recovery, settlement.amountPaid, settlement.at);
+        if (settlement?.state === "ended") return recovery.status === "pending" ? closeRecovery(tx, recovery, "abandoned", settlement.reason, now()) : recovery;
+        // A paused subscription's recoveries are paused together, after this (pauseSubscriptionRecoveries).
+        if (result.kind === "subscription_paused" && recovery.externalSubscriptionId) return countRetry(tx, recovery, { plan: false });
+        return countRetry(tx, recovery, { plan: true });
+      }
+    }
+  });
+  if (after && result.kind === "subscription_paused" && after.externalSubscriptionId) {
+    await pauseSubscriptionRecoveries({ workspaceId: after.workspaceId, subscriptionId: after.externalSubscriptionId, reason: result.reason });
+  }
+  return after;
+}
+
+/** A retry that was made but not declined (refused otherwise, or put to the merchant) counts; the engine plans again. */
+async function countRetry(tx: Tx, recovery: Recovery, options: { plan: boolean }) {
+  const counted = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+  return options.plan && counted.status === "pending" ? planNext(tx, counted) : counted;
 }
 
 /** `invoice.voided`, `invoice.marked_uncollectible`. */
@@ -763,30 +785,61 @@ export async function resumeSubscriptionRecoveries(input: { workspaceId: string;
 export const MERCHANT_RETRY_REASON = "Retrying now, as requested by the merchant.";
 
 /**
- * A retry now, on the merchant's request — still within the network rules: a
- * decline the policy would never retry is refused with its reason.
+ * Whether a retry may be made now, at the merchant's request: the networks' rules bind a manual
+ * retry too. A decline the policy would never retry, or a card the bank refused for good or that
+ * needs the customer (until a new payment method arrives), is refused with its reason.
+ */
+async function assertMayRetryNow(tx: Tx, recovery: Recovery) {
+  const action = await decide(tx, recovery);
+  const needsNewCard = action.classification.category === "hard_customer" || action.classification.category === "terminal";
+  const newCard = recovery.paymentMethodUpdatedAt !== null && recovery.paymentMethodUpdatedAt > recovery.lastFailureAt;
+  if (action.kind === "stop" || (needsNewCard && !newCard)) {
+    const why = action.reason.replace(/^Stopped:\s*/i, "");
+    throw new AppError("conflict", `Not retried: ${why}`, { reason: action.reason });
+  }
+  return action;
+}
+
+/**
+ * Inside the engine's transaction, with the debt locked: a merchant-charged payment's retry
+ * `attemptNumber` is put to the merchant (ADR 0015). Asked once per retry: the retry counts and the
+ * engine plans the next one; asking again for the same retry (a re-run job) changes nothing.
+ */
+export async function askMerchantToRetry(input: { tx: Tx; provider: MerchantChargedProvider; recovery: Recovery; attemptNumber: number; reason: string | null }) {
+  const { tx, recovery } = input;
+  const asked = await input.provider.askMerchantToRetry({ tx, recovery, attemptNumber: input.attemptNumber, reason: input.reason });
+  const after = asked.created ? await countRetry(tx, recovery, { plan: true }) : recovery;
+  return { asked, recovery: after };
+}
+
+/**
+ * A retry now, on the merchant's request — still within the network rules (assertMayRetryNow).
+ * Lifts a pause, whatever its cause. A payment Recoup charges is charged by the charge-retry job at
+ * once; one the merchant charges (an ingested PSP's) is put to the merchant now, and `askedMerchant`
+ * says which retry that was.
  */
 export async function retryNow(input: { workspaceId: string; recoveryId: string }) {
   return db().$transaction(async (tx) => {
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     assertOpen(recovery);
-    if (!recovery.externalAccountId) throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
-    const action = await decide(tx, recovery);
-    // The networks' rules bind a manual retry too: a card the bank refused for good, or one that
-    // needs the customer, is not charged again until a new payment method arrives.
-    const needsNewCard = action.classification.category === "hard_customer" || action.classification.category === "terminal";
-    const newCard = recovery.paymentMethodUpdatedAt !== null && recovery.paymentMethodUpdatedAt > recovery.lastFailureAt;
-    if (action.kind === "stop" || (needsNewCard && !newCard)) {
-      const why = action.reason.replace(/^Stopped:\s*/i, "");
-      throw new AppError("conflict", `Not retried: ${why}`, { reason: action.reason });
+    const provider = providerFor(recovery.provider);
+    if (provider.chargedBy === "recoup" && !recovery.externalAccountId) {
+      throw new AppError("conflict", "This recovery has no connected Stripe account to charge.");
     }
+    const action = await assertMayRetryNow(tx, recovery);
     const at = now();
     const fresh = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
-    return applyAction(tx, fresh, {
+    if (provider.chargedBy === "merchant") {
+      const attemptNumber = fresh.recoupRetryCount + 1;
+      const done = await askMerchantToRetry({ tx, provider, recovery: fresh, attemptNumber, reason: "The merchant asked for a retry now." });
+      return Object.assign(done.recovery, { askedMerchant: { attemptNumber, eventId: done.asked.eventId, notifiedBy: done.asked.channel, requestedAt: at } });
+    }
+    const planned = await applyAction(tx, fresh, {
       kind: "retry",
       at,
       reason: MERCHANT_RETRY_REASON,
       classification: action.classification,
     });
+    return Object.assign(planned, { askedMerchant: null });
   });
 }

@@ -1,6 +1,6 @@
 import { contactEmail } from "./customer-page.server";
 import { merchantName } from "~/domain/dunning/messages.server";
-import { isMerchantCharged } from "~/domain/ingest/merchant-retry.server";
+import { isMerchantCharged } from "./providers.server";
 import { emailUpdateLinkFromShopify } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/domain/errors";
 import { stripe } from "~/integrations/stripe/client.server";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseShopifyRetryKey, shopifyRetryKey } from "~/domain/recovery/retry.server";
+import { parseShopifyRetryKey, shopifyRetryKey } from "~/providers/shopify/keys";
 import { isNewPaymentMethod, paymentMethodVersion } from "./billing.server";
 
 const card = (id: string, lastDigits: string, expiryMonth: number, expiryYear: number) => ({

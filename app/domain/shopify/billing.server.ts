@@ -6,14 +6,14 @@ import {
   markSubscriptionEnded,
   onPaymentMethodUpdated,
   pauseSubscriptionRecoveries,
+  recordAttemptResult,
   recordInvoiceFailure,
   resumeSubscriptionRecoveries,
-  type Settlement,
 } from "~/domain/recovery/engine.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
-import { parseShopifyRetryKey, recordDecline } from "~/domain/recovery/retry.server";
+import type { FailureDetails, Settlement } from "~/domain/recovery/facts";
 import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type ContractFacts } from "~/integrations/shopify/admin.server";
-import type { InvoiceFailureDetails } from "~/integrations/stripe/invoices.server";
+import { parseShopifyRetryKey } from "~/providers/shopify/keys";
 import { db } from "~/utils/db.server";
 import { numericId, shopifyDebtId } from "./references";
 import type { Recovery } from "../../../generated/prisma/client";
@@ -209,7 +209,7 @@ async function onAttemptFailed(
   // Read before anything is written: if Shopify does not answer, the job is retried as a whole.
   const confirmationUrl =
     challenged || isAuthenticationError(errorCode) ? await confirmationUrlOf(ctx.shopDomain, attemptGidOf(p), knownConfirmationUrl) : null;
-  const failure: InvoiceFailureDetails = {
+  const failure: FailureDetails = {
     errorCode,
     declineCode: null,
     adviceCode: null,
@@ -222,7 +222,7 @@ async function onAttemptFailed(
   };
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
-    await recordDecline({ recoveryId: ours.recoveryId, key: ours.idempotencyKey, failure, at: ctx.at });
+    await recordAttemptResult({ key: ours.idempotencyKey, result: { kind: "declined", failure, at: ctx.at } });
     await storeConfirmationUrl(ours.recoveryId, ctx.at, confirmationUrl);
     return PROCESSED;
   }
@@ -267,7 +267,7 @@ async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext)
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
     // Shopify's success is the attempt's last word, even for one recorded as declined first.
-    await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: ours.recovery.externalId, at: ctx.at, retryKey: ours.idempotencyKey });
+    await recordAttemptResult({ key: ours.idempotencyKey, result: { kind: "succeeded", at: ctx.at } });
     return PROCESSED;
   }
   // Someone else's attempt (the merchant, Shopify, the customer) paid the contract: it is billing again.

@@ -4,7 +4,7 @@
 // answer is applied through the webhook handlers themselves, so a real webhook arriving later finds
 // the work done. An attempt still processing is checked again later; the recovery's own expiry
 // (recovery-expire, 30 days after the failure) closes it if nothing ever settles.
-import { planNext, lockInvoice } from "~/domain/recovery/engine.server";
+import { lockInvoice, recordAttemptResult } from "~/domain/recovery/engine.server";
 import { fetchBillingAttempt } from "~/integrations/shopify/admin.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -81,15 +81,5 @@ export async function checkBillingAttempt(input: CheckInput): Promise<CheckOutco
 
 /** The attempt will never settle: it counts as a retry that did not happen, and the engine plans again. */
 async function giveUpOnAttempt(input: CheckInput, message: string) {
-  await db().$transaction(async (tx) => {
-    const recovery = await tx.recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
-    await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
-    const { count } = await tx.chargeAttempt.updateMany({
-      where: { idempotencyKey: input.idempotencyKey, status: "pending" },
-      data: { status: "error", errorCode: "BILLING_ATTEMPT_NOT_FOUND", errorMessage: message },
-    });
-    if (count === 0) return;
-    const updated = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
-    if (updated.status === "pending") await planNext(tx, updated);
-  });
+  await recordAttemptResult({ key: input.idempotencyKey, result: { kind: "not_declined", code: "BILLING_ATTEMPT_NOT_FOUND", message } });
 }

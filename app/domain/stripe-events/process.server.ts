@@ -1,9 +1,8 @@
 import type Stripe from "stripe";
 import {
   customerActionKey,
-  invoiceSettlement,
   markInvoiceAbandoned,
-  markInvoicePaid,
+  markRecovered,
   markSubscriptionEnded,
   onPaymentMethodUpdated,
   recordInvoiceFailure,
@@ -12,7 +11,7 @@ import { requestCustomerAction } from "~/domain/dunning/messages.server";
 import { disconnectStripeAccount } from "~/domain/connect/connect.server";
 import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
 import { stripe } from "~/integrations/stripe/client.server";
-import { customerIdOf, fetchInvoiceState, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
+import { customerIdOf, fetchInvoiceState, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -52,7 +51,8 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
 }
 
 async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccount) {
-  await markInvoicePaid({ workspaceId: account.workspaceId, invoice: event.data.object as Stripe.Invoice });
+  const invoice = event.data.object as Stripe.Invoice;
+  await markRecovered({ workspaceId: account.workspaceId, invoiceId: invoice.id!, amountPaid: invoice.amount_paid, at: paidAt(invoice) });
 }
 
 async function onCustomerPaymentMethod(event: Stripe.Event, account: ConnectedStripeAccount) {

@@ -1,23 +1,8 @@
 import type Stripe from "stripe";
+import type { FailureDetails, Settlement } from "~/domain/recovery/facts";
 import type { CardBrand } from "~/domain/recovery/policy";
+import { now } from "~/utils/clock.server";
 import { stripe } from "./client.server";
-
-export interface InvoiceFailureDetails {
-  errorCode: string | null;
-  declineCode: string | null;
-  adviceCode: string | null;
-  networkDeclineCode: string | null;
-  networkAdviceCode: string | null;
-  message: string | null;
-  cardBrand: CardBrand;
-  cardFingerprint: string | null;
-  cardLast4: string | null;
-  /** Stripe: the payment method the failed charge used (`pm_…`, `card_…`), when the answer names it. */
-  paymentMethodId?: string | null;
-  /** Stripe: the PaymentIntent (`pi_…`) and the charge (`ch_…`/`py_…`) that failed, when the answer names them. */
-  paymentIntentId?: string | null;
-  chargeId?: string | null;
-}
 
 const BRANDS: Record<string, CardBrand> = { visa: "visa", mastercard: "mastercard", amex: "amex", discover: "discover" };
 
@@ -41,7 +26,7 @@ type ApiError = {
 
 const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
-export function failureFromApiError(error: ApiError | null | undefined): InvoiceFailureDetails {
+export function failureFromApiError(error: ApiError | null | undefined): FailureDetails {
   const card = error?.payment_method?.card;
   const pi = error?.payment_intent;
   return {
@@ -58,6 +43,19 @@ export function failureFromApiError(error: ApiError | null | undefined): Invoice
     paymentIntentId: typeof pi === "string" ? pi : (pi?.id ?? null),
     chargeId: error?.charge ?? (typeof pi === "object" ? idOf(pi?.latest_charge) : null),
   };
+}
+
+/** When a paid invoice was paid: Stripe's `status_transitions.paid_at`, else now. */
+export function paidAt(invoice: Pick<Stripe.Invoice, "status_transitions">): Date {
+  const t = invoice.status_transitions?.paid_at;
+  return t ? new Date(t * 1000) : now();
+}
+
+/** A Stripe invoice's settlement now: paid, void or uncollectible end the recovery at once. */
+export function invoiceSettlement(invoice: Pick<Stripe.Invoice, "status" | "amount_paid" | "status_transitions">): Settlement {
+  if (invoice.status === "paid") return { state: "paid", amountPaid: invoice.amount_paid, at: paidAt(invoice) };
+  if (invoice.status === "void" || invoice.status === "uncollectible") return { state: "ended", reason: `invoice_${invoice.status}` };
+  return { state: "open" };
 }
 
 /** The PaymentIntent and charge that paid an invoice (answered with `payments.data.payment.payment_intent` expanded). */

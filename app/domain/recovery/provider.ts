@@ -1,0 +1,77 @@
+// The payment provider port (docs/decisions/0037): what the engine asks of whoever processed a
+// payment. Implementations live in app/providers/<name>/ and are registered in app/wiring.server.ts;
+// the engine finds them by the recovery's `provider` (providers.server.ts), never by importing them.
+// Types only.
+import type { Tx } from "~/utils/db.server";
+import type { Recovery } from "../../../generated/prisma/client";
+import type { FailureDetails, Settlement } from "./facts";
+
+/**
+ * One charge's answer. `declined` is the issuer's refusal (the policy reads its codes); `not_declined`
+ * is a refusal for another reason (the debt changed, the provider said no): the retry counts and the
+ * engine plans again, unless `settlement` says the debt is now paid or ended.
+ */
+export type ChargeResult =
+  | { kind: "succeeded"; at: Date; /** Without it, the amount due. */ amountPaid?: number; refs?: ChargeRefs }
+  | { kind: "declined"; at: Date; failure: FailureDetails }
+  | { kind: "not_declined"; message: string; code?: string | null; settlement?: Settlement }
+  /** Accepted, answered later (Shopify's billing attempts): the recovery waits for the webhook or a check. */
+  | { kind: "submitted"; ref: string; /** What the merchant sees while the recovery waits. */ waitReason: string }
+  /** The provider holds the subscription paused: the subscription's recoveries wait for it (ADR 0019). */
+  | { kind: "subscription_paused"; message: string; code?: string | null; reason: string };
+
+/** The provider's references for a successful charge, opaque to the engine (Stripe: `pi_…`, `ch_…`). */
+export interface ChargeRefs {
+  paymentIntentId: string | null;
+  chargeId: string | null;
+}
+
+interface ProviderBase {
+  /** The `provider` of its recoveries: "stripe", "shopify". */
+  name: string;
+  /** How the customer updates their card: a link Recoup hosts, or the platform emails its own. */
+  cardUpdate: "recoup_link" | "platform_email";
+  /**
+   * Its failure events also report Recoup's own charges, without Recoup's key (Stripe's
+   * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.
+   */
+  failureEventsIncludeOwnCharges: boolean;
+}
+
+/** A provider Recoup charges through: Stripe, Shopify, the next processor. */
+export interface RecoupChargedProvider extends ProviderBase {
+  chargedBy: "recoup";
+  /** Whether the debt may be charged now (account connected, shop installed…); inside the engine's transaction. */
+  canCharge(tx: Tx, recovery: Recovery): Promise<{ ok: true } | { ok: false; why: string }>;
+  /** The key of retry `attemptNumber`, sent to the provider: a re-run charge is the same charge. */
+  idempotencyKey(recoveryId: string, attemptNumber: number): string;
+  /**
+   * Charges the open debt once under the key, outside any transaction. A refusal is a result;
+   * a provider that cannot be reached throws, and the job retries under the same key.
+   */
+  charge(recovery: Recovery, input: { idempotencyKey: string }): Promise<ChargeResult>;
+  /** A `submitted` charge's answer may never come: inside the transaction that records the wait, arrange to ask later. */
+  watchSubmitted?(input: { tx: Tx; recovery: Recovery; idempotencyKey: string; ref: string }): Promise<void>;
+}
+
+/**
+ * A provider Recoup cannot charge (ingested PSPs, ADR 0015): where the engine would charge, it asks
+ * the merchant to retry, and the merchant reports the outcome as an event.
+ */
+export interface MerchantChargedProvider extends ProviderBase {
+  chargedBy: "merchant";
+  /**
+   * Inside the engine's transaction, with the debt locked: the merchant is told retry `attemptNumber`
+   * is due. `created` is false when that retry was asked for already (a re-run job).
+   */
+  askMerchantToRetry(input: { tx: Tx; recovery: Recovery; attemptNumber: number; reason: string | null }): Promise<MerchantRetryRequest>;
+}
+
+export interface MerchantRetryRequest {
+  created: boolean;
+  /** What the merchant was sent, and how (their webhook endpoints, else an email to the owner). */
+  eventId: string;
+  channel: string;
+}
+
+export type PaymentProvider = RecoupChargedProvider | MerchantChargedProvider;

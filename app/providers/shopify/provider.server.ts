@@ -1,0 +1,53 @@
+// Shopify subscriptions behind the payment provider port (docs/decisions/0037): Recoup creates a
+// billing attempt for the contract's missed cycle. Shopify answers later, by webhook
+// (app/domain/shopify/billing.server.ts) or, when that never comes, by a check job (reconcile.server.ts);
+// both record the answer through the engine's recordAttemptResult.
+import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
+import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
+import { createBillingAttempt } from "~/integrations/shopify/admin.server";
+import { shopifyRetryKey } from "./keys";
+
+/** Contract states in which Shopify refuses to bill for good: the recovery ends. */
+const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
+
+export const shopifyProvider: RecoupChargedProvider = {
+  name: "shopify",
+  chargedBy: "recoup",
+  // Shopify emails its own secure update link: cards are vaulted in Shopify.
+  cardUpdate: "platform_email",
+  failureEventsIncludeOwnCharges: false,
+
+  async canCharge(tx, recovery) {
+    const shop = recovery.externalAccountId ? await tx.shopifyShop.findUnique({ where: { shopDomain: recovery.externalAccountId } }) : null;
+    if (!shop || shop.uninstalledAt || shop.workspaceId !== recovery.workspaceId) return { ok: false, why: "Shopify shop not installed" };
+    return { ok: true };
+  },
+
+  idempotencyKey: shopifyRetryKey,
+
+  /**
+   * One billing attempt for the contract's current cycle. Accepted: submitted, the answer comes
+   * later. Refused (userErrors): an ended contract ends the recovery, a paused one pauses it,
+   * anything else is a retry that did not happen.
+   */
+  async charge(recovery, { idempotencyKey }): Promise<ChargeResult> {
+    const result = await createBillingAttempt(recovery.externalAccountId!, recovery.externalSubscriptionId!, {
+      idempotencyKey,
+      // The missed cycle's date: a late success must not push the next delivery out.
+      originTime: recovery.startedAt,
+    });
+    if (result.id) return { kind: "submitted", ref: result.id, waitReason: "Charging through Shopify: waiting for its answer to this retry." };
+    const codes = result.errors.map((e) => e.code ?? "");
+    const message = result.errors.map((e) => `${e.code ?? "ERROR"}: ${e.message}`).join("; ") || "Shopify refused the billing attempt.";
+    const code = codes[0] || null;
+    const ended = codes.find((c) => CONTRACT_ENDED.has(c));
+    if (ended) return { kind: "not_declined", message, code, settlement: { state: "ended", reason: ended.toLowerCase() } };
+    if (codes.includes("CONTRACT_PAUSED")) {
+      return { kind: "subscription_paused", message, code, reason: "Paused: the subscription contract is paused in Shopify; retries resume when it is active again." };
+    }
+    return { kind: "not_declined", message, code };
+  },
+
+  // Its webhook may never come: a job asks Shopify later (app/domain/shopify/reconcile.server.ts).
+  watchSubmitted: ({ tx, recovery, idempotencyKey, ref }) => scheduleBillingAttemptCheck({ tx, recoveryId: recovery.id, idempotencyKey, billingAttemptId: ref }),
+};
