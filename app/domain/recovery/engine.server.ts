@@ -456,6 +456,22 @@ export async function recordAttemptResult(input: { key: string; result: ChargeRe
   return after;
 }
 
+/**
+ * Our submitted charge is still unanswered: the merchant reads why while the recovery waits, and
+ * `watch` arranges the next look, in the same transaction. Nothing when the answer came meanwhile.
+ */
+export async function recordStillAwaiting(input: { key: string; waitReason: string; watch: (tx: Tx) => Promise<unknown> }) {
+  await db().$transaction(async (tx) => {
+    const row = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: input.key }, select: { recovery: { select: { workspaceId: true, externalId: true } } } });
+    if (!row) return;
+    const recovery = (await findByInvoice(tx, row.recovery.workspaceId, row.recovery.externalId))!;
+    const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: input.key } });
+    if (attempt.status !== "pending") return;
+    await tx.recovery.updateMany({ where: { id: recovery.id, status: "pending", nextActionKind: "wait" }, data: { nextActionReason: input.waitReason } });
+    await input.watch(tx);
+  });
+}
+
 /** A retry that was made but not declined (refused otherwise, or put to the merchant) counts; the engine plans again. */
 async function countRetry(tx: Tx, recovery: Recovery, options: { plan: boolean }) {
   const counted = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });

@@ -4,7 +4,7 @@
 // answer is applied through the webhook handlers themselves, so a real webhook arriving later finds
 // the work done. An attempt still processing is checked again later; the recovery's own expiry
 // (recovery-expire, 30 days after the failure) closes it if nothing ever settles.
-import { lockInvoice, recordAttemptResult } from "~/domain/recovery/engine.server";
+import { recordAttemptResult, recordStillAwaiting } from "~/domain/recovery/engine.server";
 import { fetchBillingAttempt } from "~/integrations/shopify/admin.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -55,31 +55,25 @@ export async function checkBillingAttempt(input: CheckInput): Promise<CheckOutco
   const attempt = await fetchBillingAttempt(shop.shopDomain, input.billingAttemptId);
   const at = now();
   if (!attempt) {
-    // Shopify has no such attempt (deleted with its contract, or never made): nothing will settle it.
-    await giveUpOnAttempt(input, "Shopify has no record of this billing attempt.");
+    // Shopify has no such attempt (deleted with its contract, or never made): nothing will settle it,
+    // so it counts as a retry that did not happen, and the engine plans again.
+    await recordAttemptResult({
+      key: input.idempotencyKey,
+      result: { kind: "not_declined", code: "BILLING_ATTEMPT_NOT_FOUND", message: "Shopify has no record of this billing attempt." },
+    });
     return { outcome: "unknown_attempt" };
   }
   if (attempt.state === "processing") {
     const nextCheckAt = new Date(at.getTime() + RECHECK_EVERY_MS);
-    await db().$transaction(async (tx) => {
-      await lockInvoice(tx, recovery.workspaceId, recovery.externalId);
-      const current = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-      if (current?.status !== "pending") return;
-      const hours = Math.max(1, Math.round((at.getTime() - retry.attemptedAt.getTime()) / HOUR_MS));
-      await tx.recovery.updateMany({
-        where: { id: recovery.id, status: "pending", nextActionKind: "wait" },
-        data: { nextActionReason: `Charging through Shopify: no answer to this retry after ${hours} hour${hours === 1 ? "" : "s"}; Recoup asks Shopify again every ${RECHECK_EVERY_MS / HOUR_MS} hours.` },
-      });
-      await enqueueCheck({ ...input, check: input.check + 1 }, nextCheckAt, tx);
+    const hours = Math.max(1, Math.round((at.getTime() - retry.attemptedAt.getTime()) / HOUR_MS));
+    await recordStillAwaiting({
+      key: input.idempotencyKey,
+      waitReason: `Charging through Shopify: no answer to this retry after ${hours} hour${hours === 1 ? "" : "s"}; Recoup asks Shopify again every ${RECHECK_EVERY_MS / HOUR_MS} hours.`,
+      watch: (tx) => enqueueCheck({ ...input, check: input.check + 1 }, nextCheckAt, tx),
     });
     return { outcome: "processing", nextCheckAt };
   }
   log.info("shopify billing attempt reconciled without its webhook", { recoveryId: recovery.id, state: attempt.state, check: input.check });
   await applyBillingAttemptState(attempt, { shopDomain: shop.shopDomain, workspaceId: shop.workspaceId, at });
   return { outcome: "applied", state: attempt.state };
-}
-
-/** The attempt will never settle: it counts as a retry that did not happen, and the engine plans again. */
-async function giveUpOnAttempt(input: CheckInput, message: string) {
-  await recordAttemptResult({ key: input.idempotencyKey, result: { kind: "not_declined", code: "BILLING_ATTEMPT_NOT_FOUND", message } });
 }
