@@ -370,9 +370,9 @@ async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
 }
 
 /**
- * The debt was paid, by someone other than our own charge (whose answer is recordAttemptResult's):
- * Stripe's `invoice.paid`, a Shopify contract billed again, an ingested success. Without
- * `amountPaid`, the amount due.
+ * The debt was paid, as its provider reports it: Stripe's `invoice.paid`, a Shopify contract billed
+ * by someone else, an ingested success. (Our own charge's success is recordAttemptResult's: it
+ * settles the attempt too.) Without `amountPaid`, the amount due.
  */
 export async function markRecovered(input: { workspaceId: string; invoiceId: string; at: Date; amountPaid?: number }) {
   return db().$transaction(async (tx) => {
