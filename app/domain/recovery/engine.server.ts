@@ -10,7 +10,7 @@ import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
-import { providerFor } from "./providers.server";
+import { providerFor, providersAnsweringLater } from "./providers.server";
 
 const DAY = 86_400_000;
 /** A recovery nobody has won back this long after its first failure is closed as failed. */
@@ -639,7 +639,8 @@ export const OVERDUE_AFTER_MS = 2 * 3_600_000;
  * The sweeper (`recovery-sweep`, every 10 minutes): plans again each running recovery whose retry or
  * wake-up is overdue. The policy decides afresh, so an outage's missed retry is made (or moved) and
  * the merchant's "next step" is true again. A Stripe charge already started keeps its idempotency
- * key (same attempt number); a Shopify attempt awaiting its answer is left to its reconciliation.
+ * key (same attempt number); an attempt awaiting a provider's later answer (Shopify's) is left to
+ * the provider's own watch (watchSubmitted).
  */
 export async function replanOverdueRecoveries(input: { limit?: number } = {}): Promise<{ replanned: string[] }> {
   const cutoff = new Date(now().getTime() - OVERDUE_AFTER_MS);
@@ -649,7 +650,7 @@ export async function replanOverdueRecoveries(input: { limit?: number } = {}): P
       paused: false,
       nextActionKind: { in: ["retry", "wait"] },
       nextActionAt: { lt: cutoff },
-      NOT: { provider: "shopify", retries: { some: { status: "pending" } } },
+      NOT: { provider: { in: providersAnsweringLater() }, retries: { some: { status: "pending" } } },
     },
     select: { id: true, workspaceId: true, externalId: true },
     orderBy: { nextActionAt: "asc" },

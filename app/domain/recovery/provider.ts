@@ -50,7 +50,11 @@ export interface RecoupChargedProvider extends ProviderBase {
    * a provider that cannot be reached throws, and the job retries under the same key.
    */
   charge(recovery: Recovery, input: { idempotencyKey: string }): Promise<ChargeResult>;
-  /** A `submitted` charge's answer may never come: inside the transaction that records the wait, arrange to ask later. */
+  /**
+   * A provider whose charges may be `submitted` (answered later) has this: the answer may never come,
+   * so inside the transaction that records the wait, it arranges to ask later. Until then the sweeper
+   * leaves its pending attempt alone.
+   */
   watchSubmitted?(input: { tx: Tx; recovery: Recovery; idempotencyKey: string; ref: string }): Promise<void>;
 }
 
