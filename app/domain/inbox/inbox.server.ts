@@ -127,7 +127,7 @@ export async function processInbox<Field extends string>(
     outcome = await source.handle(row, run);
   } catch (error) {
     await recordFailure(source, row, run, error);
-    log.warn("inbox event failed", { source: source.name, rowId: row.id, error });
+    log.warn("inbox event failed", { source: source.name, id: (row as Record<string, unknown>)[source.idColumn], rowId: row.id, error });
     throw error;
   }
   await table.updateMany({
