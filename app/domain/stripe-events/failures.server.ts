@@ -1,5 +1,4 @@
-import { escapeHtml } from "~/domain/dunning/templates";
-import { deliverEmail } from "~/domain/mail/outbox.server";
+import { emailOwnerNotice } from "~/domain/messages/owner-notice.server";
 import { db, type Tx } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
@@ -63,19 +62,6 @@ export async function emailOwnerAboutFailedEvents(input: { workspaceId: string; 
     `Once the cause is fixed (most often Stripe was unreachable, or the account's access was revoked), press "Retry now" on your dashboard: ${dashboard}`,
     `Workspace: ${workspace.name}`,
   ].join("\n\n");
-  await deliverEmail(
-    {
-      to: workspace.owner.email,
-      subject,
-      text,
-      html: text
-        .split("\n\n")
-        .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
-        .join(""),
-      messageId: `<stripe-events-failed-${workspace.id}-${input.day}@recoup>`,
-    },
-    // Without SMTP the owner reads it in the outbox, like every other notice about the workspace.
-    { kind: "owner_notice", workspaceId: workspace.id, recipientUserId: workspace.ownerUserId, audience: "members" },
-  );
+  await emailOwnerNotice({ workspace, to: workspace.owner.email, subject, text, messageId: `<stripe-events-failed-${workspace.id}-${input.day}@recoup>` });
   return { kind: "emailed" as const };
 }
