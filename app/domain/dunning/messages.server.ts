@@ -11,7 +11,7 @@ import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
-import { enqueueSend, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import { enqueueSend, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
 import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
@@ -439,7 +439,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
       const until = quietHoursEnd(now(), retrySettingsFor(recovery.workspace).quietHours, zone);
       if (!until) return null;
       await db().$transaction(async (tx) => {
-        await tx.dunningMessage.updateMany({ where: { id, status: { in: ["scheduled", "sending"] } }, data: { scheduledFor: until } });
+        await tx.dunningMessage.updateMany({ where: { id, status: { in: OPEN_STATUSES } }, data: { scheduledFor: until } });
         await enqueue(queues.dunningSend, { messageId: id }, { key: `${id}:${until.toISOString()}`, startAfter: until, tx });
       });
       return until;

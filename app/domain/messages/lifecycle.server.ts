@@ -12,7 +12,7 @@ import type { MessageStatus } from "../../../generated/prisma/client";
 import type { QueueSpec } from "../../../jobs/queues";
 
 /** The states a message may still be sent from: `sending` is a claim a crash may have left behind. */
-const OPEN: MessageStatus[] = ["scheduled", "sending"];
+export const OPEN_STATUSES: MessageStatus[] = ["scheduled", "sending"];
 
 /** What the carrier answered to the call-out. A refusal is an answer, not an outage: it is final. */
 export type Sent<T extends string = string> = { sent: true; transport: T; providerMessageId?: string | null };
@@ -92,10 +92,10 @@ export async function sendStoredMessage<M extends StoredMessage, R extends CallO
   type Outcome = SendOutcome<CallOutResult>;
   const { message } = input;
   if (!message) return { outcome: "not_sendable", status: "missing" };
-  if (!OPEN.includes(message.status)) return { outcome: "not_sendable", status: message.status };
+  if (!OPEN_STATUSES.includes(message.status)) return { outcome: "not_sendable", status: message.status };
   const skipReason = input.skip(message);
   if (skipReason) {
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: OPEN } }, data: { status: "skipped", error: skipReason } });
+    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: OPEN_STATUSES } }, data: { status: "skipped", error: skipReason } });
     return { outcome: "skipped", reason: skipReason };
   }
   const until = input.hold ? await input.hold(message) : null;
