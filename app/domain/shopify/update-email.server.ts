@@ -129,6 +129,7 @@ export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ 
   const recovery = await db().recovery.findUniqueOrThrow({ where: { id: recoveryId }, include: { workspace: true } });
   const merchant = merchantName(recovery.workspace);
   const bucket = Math.floor(now().getTime() / CUSTOMER_PAGE_WINDOW_MS);
+  // The page's error names Shopify's own userErrors ("no reason given" when there are none).
   let shopifyErrors: string[] = [];
   // Shopify unreachable: nothing was sent, the row goes and the customer may press again at once.
   const sent = await sendNow({
