@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { CLAIMED_ON_INSERT, SCHEDULED_ON_INSERT, sendNow, sendStoredMessage, type Refused, type Sent } from "./lifecycle.server";
+import { SCHEDULED_ON_INSERT, sendNow, sendStoredMessage, type Refused, type Sent } from "./lifecycle.server";
 
 let counter = 0;
 
-async function makeMessage(initial: typeof SCHEDULED_ON_INSERT | typeof CLAIMED_ON_INSERT = SCHEDULED_ON_INSERT) {
+async function makeMessage() {
   counter += 1;
   const { workspace } = await makeWorkspace();
   const recovery = await db().recovery.create({
@@ -33,7 +33,7 @@ async function makeMessage(initial: typeof SCHEDULED_ON_INSERT | typeof CLAIMED_
       bodyHtml: "<p>html</p>",
       scheduledFor: now(),
       trackingId: `lifecycle-tracking-${counter}-${Date.now()}`,
-      ...initial,
+      ...SCHEDULED_ON_INSERT,
     },
   });
 }
@@ -143,20 +143,19 @@ describe("sendStoredMessage", () => {
 });
 
 describe("sendNow", () => {
-  async function insertClaimed(template: { id: string }) {
-    const base = await reread(template.id);
-    await db().dunningMessage.delete({ where: { id: base.id } });
-    return (tx: Parameters<Parameters<typeof sendNow>[0]["insert"]>[0]) =>
-      tx.dunningMessage
-        .createMany({ data: [{ ...base, ...CLAIMED_ON_INSERT, id: undefined, createdAt: undefined, updatedAt: undefined }], skipDuplicates: true })
-        .then(async ({ count }) => ({
-          message: await tx.dunningMessage.findUniqueOrThrow({ where: { recoveryId_dedupeKey: { recoveryId: base.recoveryId, dedupeKey: base.dedupeKey } } }),
-          created: count === 1,
-        }));
+  /** An insert for sendNow that stores a copy of `template`'s row (removed first), as the Shopify sends do. */
+  async function insertLike(template: { id: string }): Promise<Parameters<typeof sendNow>[0]["insert"]> {
+    const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...row } = await reread(template.id);
+    await db().dunningMessage.delete({ where: { id } });
+    return async (tx, claimed) => {
+      const { count } = await tx.dunningMessage.createMany({ data: [{ ...row, ...claimed }], skipDuplicates: true });
+      const where = { recoveryId_dedupeKey: { recoveryId: row.recoveryId, dedupeKey: row.dedupeKey } };
+      return { message: await tx.dunningMessage.findUniqueOrThrow({ where }), created: count === 1 };
+    };
   }
 
   it("sends once per dedupeKey: a second request is a duplicate and calls nothing", async () => {
-    const insert = await insertClaimed(await makeMessage());
+    const insert = await insertLike(await makeMessage());
     const sent = await sendNow({ insert, callOut: async () => ({ sent: true, transport: "shopify" }) });
     expect(sent.outcome).toBe("sent");
     expect(await reread(sent.message.id)).toMatchObject({ status: "sent", attempts: 1, transport: "shopify" });
@@ -165,7 +164,7 @@ describe("sendNow", () => {
   });
 
   it("removes the row when the call-out throws, so the same request may be made again", async () => {
-    const insert = await insertClaimed(await makeMessage());
+    const insert = await insertLike(await makeMessage());
     await expect(sendNow({ insert, callOut: () => Promise.reject(new Error("unreachable")) })).rejects.toThrow("unreachable");
     const retried = await sendNow({ insert, callOut: async () => ({ sent: true, transport: "shopify" }) });
     expect(retried.outcome).toBe("sent");

@@ -29,8 +29,8 @@ export type SendOutcome<R extends CallOutResult = CallOutResult> =
 
 type StoredMessage = { id: string; status: MessageStatus; attempts: number };
 
-/** A message stored already claimed: the insert is the claim of a send the caller makes at once. */
-export const CLAIMED_ON_INSERT = { status: "sending", attempts: 1 } as const;
+/** A message stored already claimed: the insert is the claim of a send made at once (sendNow). */
+const CLAIMED_ON_INSERT = { status: "sending", attempts: 1 } as const;
 /** A message stored for its send job to claim. */
 export const SCHEDULED_ON_INSERT = { status: "scheduled", attempts: 0 } as const;
 
@@ -131,16 +131,16 @@ export type SendNowOutcome<M> =
 
 /**
  * A message sent while someone waits for the answer (the merchant's button, the customer page).
- * `insert` stores the row already claimed (CLAIMED_ON_INSERT), once per (recovery, dedupeKey): a
+ * `insert` stores the row with the `claimed` state it is given, once per (recovery, dedupeKey): a
  * second press or a retried request finds it (`duplicate`) and sends nothing. A call-out that throws
  * sent nothing: the row goes, so the person may ask again, and the error is rethrown. No job retries
  * these; a crash after the call-out leaves the row in `sending`, which nothing sends again.
  */
 export async function sendNow<M extends { id: string }>(input: {
-  insert: (tx: Tx) => Promise<{ message: M; created: boolean }>;
+  insert: (tx: Tx, claimed: typeof CLAIMED_ON_INSERT) => Promise<{ message: M; created: boolean }>;
   callOut: () => Promise<CallOutResult>;
 }): Promise<SendNowOutcome<M>> {
-  const { message, created } = await db().$transaction((tx) => input.insert(tx));
+  const { message, created } = await db().$transaction((tx) => input.insert(tx, CLAIMED_ON_INSERT));
   if (!created) return { outcome: "duplicate", message };
   let result: CallOutResult;
   try {

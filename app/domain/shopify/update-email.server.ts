@@ -8,7 +8,6 @@ import { escapeHtml } from "~/domain/dunning/templates";
 import { needsAuthentication } from "~/domain/recovery/customer-page.server";
 import { AppError } from "~/domain/errors";
 import {
-  CLAIMED_ON_INSERT,
   enqueueSend,
   SCHEDULED_ON_INSERT,
   sendNow,
@@ -37,7 +36,7 @@ async function insertRequest(
   client: Tx,
   recovery: Recovery,
   dedupeKey: string,
-  initial: typeof SCHEDULED_ON_INSERT | typeof CLAIMED_ON_INSERT,
+  initial: { status: "scheduled" | "sending"; attempts: number },
 ) {
   const customer = recovery.customerId ? await client.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   const toEmail = customer?.email?.trim() || null;
@@ -133,7 +132,7 @@ export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ 
   let shopifyErrors: string[] = [];
   // Shopify unreachable: nothing was sent, the row goes and the customer may press again at once.
   const sent = await sendNow({
-    insert: (tx) => insertRequest(tx, recovery, `customer-page:${bucket}`, CLAIMED_ON_INSERT),
+    insert: (tx, claimed) => insertRequest(tx, recovery, `customer-page:${bucket}`, claimed),
     callOut: async () => {
       const result = await askShopify(recovery);
       shopifyErrors = result.errors;
@@ -160,7 +159,7 @@ export type ManualShopifyEmail =
 export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<ManualShopifyEmail> {
   const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
   const sent = await sendNow({
-    insert: (tx) => insertRequest(tx, recovery, input.dedupeKey, CLAIMED_ON_INSERT),
+    insert: (tx, claimed) => insertRequest(tx, recovery, input.dedupeKey, claimed),
     callOut: async () => {
       try {
         return shopifyAnswer(await askShopify(recovery));
