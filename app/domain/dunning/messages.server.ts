@@ -1,6 +1,6 @@
 // Dunning emails for one recovery: scheduling the sequence's steps, rendering and storing each
-// message (the DunningMessage row is also the outbox), sending it once, and tracking what the
-// customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
+// message (the DunningMessage row is also the outbox), sending it through the one message lifecycle
+// (app/domain/messages/lifecycle.server.ts), and tracking what the customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
 // resumeSequence and markConverted; the dunning-step and dunning-send jobs call the rest.
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
