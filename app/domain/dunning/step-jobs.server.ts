@@ -12,7 +12,7 @@ export function stepJobKey(recoveryId: string, stepId: string): string {
   return `${recoveryId}:${stepId}`;
 }
 
-/** A step is due delayHours after its recovery started, whatever happened in between. */
+/** When a step falls due: delayHours after its recovery started (spacing and pauses may push it later). */
 export function stepDueAt(startedAt: Date, delayHours: number): Date {
   return new Date(startedAt.getTime() + delayHours * HOUR_MS);
 }
