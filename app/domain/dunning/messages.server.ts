@@ -7,7 +7,7 @@ import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
-import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
