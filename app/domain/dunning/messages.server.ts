@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
+import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
 import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
@@ -172,7 +173,7 @@ export async function scheduleSequence(input: {
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
   // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
-  await tx.recovery.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
+  await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(
     queues.dunningStep,
@@ -213,7 +214,7 @@ export async function handOverWaitingSteps(input: {
       { recoveryId, stepId: next.id },
       { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
     );
-    await tx.recovery.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
+    await setRecoverySequence(tx, { recoveryId, sequenceId: active.id });
     handedOver.push(recoveryId);
   }
   return handedOver;

@@ -782,3 +782,27 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
     });
   });
 }
+
+/**
+ * The bank wants the customer to confirm the payment (Stripe's `invoice.payment_action_required`,
+ * after its failure is recorded): an open recovery asks the customer for the confirmation now and
+ * says so; it is never retried blind.
+ */
+export async function requestAuthentication(input: { workspaceId: string; invoiceId: string; at: Date }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
+    if (recovery?.status !== "pending") return recovery;
+    const updated = await tx.recovery.update({
+      where: { id: recovery.id },
+      data: {
+        errorCode: "authentication_required",
+        nextActionKind: "email",
+        nextActionAt: input.at,
+        nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link.",
+      },
+    });
+    const kind = "authentication_request";
+    await announce.customerActionNeeded(tx, updated, { kind, dedupeKey: customerActionKey(kind, updated.cardFingerprint) });
+    return updated;
+  });
+}
