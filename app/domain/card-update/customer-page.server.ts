@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { accentColor, formatMoney, safeLogoUrl } from "~/domain/dunning/templates";
 import { customerReason, needsAuthentication } from "~/domain/recovery/customer-page.server";
-import type { findRecoveryByToken } from "./update-payment.server";
+import type { Prisma } from "~/utils/db.server";
 
-type Recovery = Awaited<ReturnType<typeof findRecoveryByToken>>;
+/** A recovery as the customer's link finds it (update-payment.server.ts findRecoveryByToken). */
+type Recovery = Prisma.RecoveryGetPayload<{ include: { workspace: true; customer: true } }>;
 
 const ContactEmail = z.email().max(320);
 
