@@ -333,7 +333,7 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
 }
 
 /** One request per card: asking twice for the same card helps nobody. */
-export function customerActionKey(kind: "card_update_request" | "authentication_request", cardFingerprint: string | null) {
+function customerActionKey(kind: "card_update_request" | "authentication_request", cardFingerprint: string | null) {
   return `${kind}:${cardFingerprint ?? "unknown-card"}`;
 }
 
