@@ -6,5 +6,5 @@ import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
 
 // Told in this order, in the engine's transaction (docs/decisions/0039-the-engine-boundary.md).
-onRecovery(dunningListener);
-onRecovery(customerActionListener);
+onRecovery("dunning", dunningListener);
+onRecovery("card-update", customerActionListener);

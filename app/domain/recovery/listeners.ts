@@ -24,28 +24,29 @@ export interface RecoveryListener {
   resumed?(recoveryId: string): Promise<{ nextEmailAt: Date | null } | void>;
 }
 
-const listeners: RecoveryListener[] = [];
+/** By name: registering a name again replaces its listener (a module reloaded in development). */
+const registered = new Map<string, RecoveryListener>();
 
-/** Registers a listener (app/wiring.server.ts); listeners are told in the order they were registered. */
-export function onRecovery(listener: RecoveryListener) {
-  listeners.push(listener);
+/** Registers a listener (app/wiring.server.ts); listeners are told in the order they were first registered. */
+export function onRecovery(name: string, listener: RecoveryListener) {
+  registered.set(name, listener);
 }
 
 /** The engine's side: tells every listener, one after the other, in the caller's transaction. */
 export const announce = {
   async opened(tx: Tx, recovery: Recovery) {
-    for (const l of listeners) await l.opened?.(tx, recovery);
+    for (const l of registered.values()) await l.opened?.(tx, recovery);
   },
   async customerActionNeeded(tx: Tx, recovery: Recovery, request: { kind: CustomerActionKind; dedupeKey: string }) {
-    for (const l of listeners) await l.customerActionNeeded?.(tx, recovery, request);
+    for (const l of registered.values()) await l.customerActionNeeded?.(tx, recovery, request);
   },
   async recovered(tx: Tx, recovery: Recovery) {
-    for (const l of listeners) await l.recovered?.(tx, recovery);
+    for (const l of registered.values()) await l.recovered?.(tx, recovery);
   },
   /** When the next email is due: the first listener that says. */
   async resumed(recoveryId: string): Promise<Date | null> {
     let nextEmailAt: Date | null = null;
-    for (const l of listeners) {
+    for (const l of registered.values()) {
       const answer = await l.resumed?.(recoveryId);
       nextEmailAt ??= answer?.nextEmailAt ?? null;
     }
