@@ -5,7 +5,7 @@ import { formatDate } from "~/components/format";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
-import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
+import { sendUpdateLinkNow } from "~/domain/card-update/manual-send.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { readForm } from "~/http/body.server";
 import { AppError, statusOf } from "~/http/errors";

@@ -3,8 +3,8 @@ import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation
 import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
-import { customerPageView } from "~/domain/recovery/customer-page.server";
-import { findRecoveryByToken, startPaymentUpdate } from "~/domain/recovery/update-payment.server";
+import { customerPageView } from "~/domain/card-update/customer-page.server";
+import { findRecoveryByToken, startPaymentUpdate } from "~/domain/card-update/update-payment.server";
 import { AppError, statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 import styles from "~/styles/recover.css?url";

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
 import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
-import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
+import { manualSendSlot } from "~/domain/card-update/manual-send.server";
 import type { PageRequest } from "~/http/api-v1/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";

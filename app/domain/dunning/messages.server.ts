@@ -5,9 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
+import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
-import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
@@ -166,7 +167,7 @@ export async function scheduleSequence(input: {
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
   // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
-  await tx.recovery.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
+  await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(
     queues.dunningStep,

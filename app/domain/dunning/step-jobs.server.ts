@@ -1,6 +1,7 @@
 // The dunning-step job of one step for one recovery: its key, when it is due, and where waiting jobs
 // go when their sequence is deleted. Its own module because both the sending side (messages.server.ts)
 // and the sequence editor (sequences.server.ts, deleteSequence) need it, and neither owns the other.
+import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import type { Tx } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
@@ -48,7 +49,7 @@ export async function handOverWaitingSteps(input: {
       { recoveryId, stepId: next.id },
       { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
     );
-    await tx.recovery.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
+    await setRecoverySequence(tx, { recoveryId, sequenceId: active.id });
     handedOver.push(recoveryId);
   }
   return handedOver;

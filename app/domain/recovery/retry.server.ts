@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { isMerchantCharged, notifyRetryDue } from "~/domain/ingest/merchant-retry.server";
-import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "./quiet-hours";
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { stripe } from "~/integrations/stripe/client.server";

@@ -1,14 +1,14 @@
 import type Stripe from "stripe";
 import {
-  customerActionKey,
   invoiceSettlement,
   markInvoiceAbandoned,
   markInvoicePaid,
   markSubscriptionEnded,
   onPaymentMethodUpdated,
   recordInvoiceFailure,
+  requestAuthentication,
 } from "~/domain/recovery/engine.server";
-import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { flagSubscriptionAtRisk } from "~/domain/recovery/commands.server";
 import { disconnectStripeAccount } from "~/domain/connect/connect.server";
 import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -65,17 +65,7 @@ const handlers: Record<string, Handler> = {
   async "invoice.payment_action_required"(event, account) {
     // The bank wants the customer to authenticate: send them the link, never retry blind.
     await onInvoiceFailed(event, account);
-    const invoice = event.data.object as Stripe.Invoice;
-    const recovery = await db().recovery.findUnique({
-      where: { workspaceId_externalId: { workspaceId: account.workspaceId, externalId: invoice.id! } },
-    });
-    if (recovery?.status === "pending") {
-      await db().recovery.update({
-        where: { id: recovery.id },
-        data: { errorCode: "authentication_required", nextActionKind: "email", nextActionAt: at(event), nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link." },
-      });
-      await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: customerActionKey("authentication_request", recovery.cardFingerprint) });
-    }
+    await requestAuthentication({ workspaceId: account.workspaceId, invoiceId: (event.data.object as Stripe.Invoice).id!, at: at(event) });
   },
   "invoice.paid": onInvoicePaid,
   "invoice.payment_succeeded": onInvoicePaid,
@@ -115,10 +105,13 @@ const handlers: Record<string, Handler> = {
     const subs = await stripe().subscriptions.list({ customer: card.customer, status: "active", limit: 20 }, { stripeAccount: account.stripeAccountId });
     const expirationDate = new Date(Date.UTC(card.exp_year, card.exp_month, 0, 23, 59, 59));
     for (const sub of subs.data) {
-      await db().subscriptionAtRisk.upsert({
-        where: { workspaceId_externalSubscriptionId_reason: { workspaceId: account.workspaceId, externalSubscriptionId: sub.id, reason: "card_expiring" } },
-        create: { workspaceId: account.workspaceId, externalCustomerId: card.customer, externalSubscriptionId: sub.id, reason: "card_expiring", riskDetectedAt: at(event), expirationDate },
-        update: { expirationDate, resolvedAt: null },
+      await flagSubscriptionAtRisk({
+        workspaceId: account.workspaceId,
+        externalCustomerId: card.customer,
+        externalSubscriptionId: sub.id,
+        reason: "card_expiring",
+        detectedAt: at(event),
+        expirationDate,
       });
     }
   },

@@ -2,7 +2,7 @@
 // until they end, read on the same clock as the policy's retries (policy.ts makeContext): the
 // customer's timezone when known and valid, else the workspace's, else UTC.
 import { DateTime, IANAZone } from "luxon";
-import { inQuietHours, type RetrySettings } from "~/domain/recovery/policy";
+import { inQuietHours, type RetrySettings } from "./policy";
 
 export function quietZone(customerTimezone: string | null | undefined, workspaceTimezone: string | null | undefined): string {
   for (const zone of [customerTimezone, workspaceTimezone]) if (zone && IANAZone.isValidZone(zone)) return zone;

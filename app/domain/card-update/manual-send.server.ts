@@ -1,10 +1,11 @@
 import { DateTime } from "luxon";
 import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
-import { sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
+import { sendUpdateEmailFromShopifyNow } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/domain/errors";
+import { assertOpen } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { assertOpen } from "./engine.server";
+import { cardUpdateChannel } from "./channel.server";
 
 const HOUR_MS = 3600_000;
 /** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
@@ -83,7 +84,7 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   }
   const toEmail = recovery.customer.email.trim();
   let shopifyRefused: string | undefined;
-  if (shopifyEmailsCardUpdates(recovery)) {
+  if (cardUpdateChannel(recovery) === "platform_email") {
     const shopify = await sendUpdateEmailFromShopifyNow({ recoveryId: recovery.id, dedupeKey });
     if (shopify.outcome === "duplicate") throw alreadySent(shopify.at);
     if (shopify.outcome === "sent") return { messageId: shopify.messageId, toEmail: shopify.toEmail ?? toEmail, queuedAt: shopify.at.toISOString(), via: "shopify" };

@@ -7,8 +7,8 @@ import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/job
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
-import { pauseRecovery, resumeRecovery } from "./engine.server";
-import { sendUpdateLinkNow } from "./manual-actions.server";
+import { pauseRecovery, resumeRecovery } from "~/domain/recovery/engine.server";
+import { sendUpdateLinkNow } from "./manual-send.server";
 
 const env = useStripeAndMail();
 const MINUTE = 60_000;

@@ -6,7 +6,7 @@ import { AppError } from "~/domain/errors";
 import { stripe } from "~/integrations/stripe/client.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { createRecoveryToken, recoveryUrl, verifyRecoveryToken } from "./links.server";
+import { createRecoveryToken, recoveryUrl, verifyRecoveryToken } from "~/domain/recovery/links.server";
 
 // Stripe does not return an expiry for portal sessions; they are short-lived. We promise 5 minutes.
 const SESSION_TTL_MS = 5 * 60_000;
