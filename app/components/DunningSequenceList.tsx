@@ -4,7 +4,7 @@ import { useEffect } from "react";
 import { PageError } from "~/components/PageError";
 import { formatDate } from "~/components/format";
 import { useToast } from "~/components/useToast";
-import type { DunningListLoader } from "~/http/dunning-pages.server";
+import type { DunningListLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // <base>/dunning: the workspace's email sequences, in every home of the merchant UI. The editor
 // (<base>/dunning/:id) is a child route and takes the whole page when open.

@@ -21,7 +21,7 @@ import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/components/format";
 import { formatMoney } from "~/domain/dunning/templates";
-import type { RecoveryActionResult, RecoveryDetailData } from "~/http/recovery-detail.server";
+import type { RecoveryActionResult, RecoveryDetailData } from "~/contracts/dashboard/recovery-detail.server";
 
 // One recovery: what happened (oldest first), what happens next, and the merchant's buttons.
 

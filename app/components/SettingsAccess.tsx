@@ -3,7 +3,7 @@ import { Badge, Banner, BlockStack, Button, Card, Divider, FormLayout, InlineSta
 import { useState } from "react";
 import { formatDate } from "~/components/format";
 import type { ShowToast } from "~/components/useToast";
-import type { SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ConfirmModal, SaveButton, SettingsSection, useFields, useSection } from "./SettingsForm";
 
 // What connects a workspace and who can open it: Stripe accounts and the team on /dashboard, the

@@ -2,7 +2,7 @@ import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Divider, FormLayou
 import { useCallback, useId, useState } from "react";
 import { formatDate } from "~/components/format";
 import type { ShowToast } from "~/components/useToast";
-import type { SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ConfirmModal, SettingsSection, useFields, useSection, type SectionDone } from "./SettingsForm";
 
 // API keys on the settings page (both homes): the list, create, rotate, revoke. A new key's raw

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
-import { runStripeAppAction, STRIPE_APP_ACTIONS } from "~/domain/stripe-app/views.server";
+import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/contracts/stripe-app/requests.server";
+import { runStripeAppAction, STRIPE_APP_ACTIONS } from "~/contracts/stripe-app/views.server";
 import { AppError } from "~/http/errors";
 import { json } from "~/http/problem.server";
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { replayStripeEvents } from "~/domain/stripe-events/failures.server";
 import { can } from "~/domain/team/roles";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // The overview's "Retry now" on Stripe events Recoup could not process (docs/decisions/0025): this
 // workspace's failed and delayed events run again. Admins and the owner, like connecting Stripe.

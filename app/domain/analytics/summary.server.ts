@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { metricSnapshotDto, subscriptionAtRiskDto } from "~/domain/recovery/dto";
+import { metricSnapshotDto, subscriptionAtRiskDto } from "~/contracts/dunningdog/dto";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { isSnapshotDay, recoveryRateOf, reportingWorkspace, revenueIn, type Range } from "./snapshots.server";

@@ -1,7 +1,7 @@
 import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
-import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
+import { recoveryAttemptDto, recoveryOutcomeDto } from "~/contracts/dunningdog/dto";
 import { retrySettingsFor } from "./policy";
 
 export const RECOVERY_STATUSES = ["pending", "recovered", "failed", "abandoned"] as const;

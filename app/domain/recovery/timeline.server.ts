@@ -2,7 +2,7 @@ import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { customerReason } from "./customer-page.server";
-import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
+import { recoveryAttemptDto, recoveryOutcomeDto } from "~/contracts/dunningdog/dto";
 
 export type TimelineEntry =
   | { at: string; kind: "failure"; source: "platform" | "recoup" | "customer"; attemptNumber: number; declineCode: string | null; message: string | null; status: string }

@@ -5,7 +5,7 @@ import { previewSequenceStep, sampleValues } from "~/domain/dunning/preview.serv
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 const PLACEHOLDER_HELP: Record<Placeholder, string> = {
   customer_name: "The customer's name (\u201cthere\u201d when unknown).",

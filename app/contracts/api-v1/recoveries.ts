@@ -1,9 +1,9 @@
 // /api/v1 recoveries (LostChurn's shapes under our conventions): the wire schemas. A recovery's id is
 // its payment's id (one RecoveryAttempt row).
 import { z } from "zod";
-import { PageQuerySchema } from "~/http/api-v1/pagination.server";
+import { PageQuerySchema } from "./pagination.server";
 import { NextActionSchema, text, TimelineEventSchema } from "./payments";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 export const RECOVERY_STATUSES = ["active", "paused", "recovered", "terminal"] as const;
 

@@ -8,7 +8,7 @@ import { can, refusalMessage, type Permission } from "~/domain/team/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
 import { readJson } from "~/http/body.server";
 import { AppError } from "~/http/errors";
-import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/http/dashboard-session.server";
+import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
 import { env } from "~/utils/env.server";
 
 // The settings page, server side, for every home of the merchant UI: retry policy, quiet hours and

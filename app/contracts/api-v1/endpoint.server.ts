@@ -52,10 +52,10 @@ import { assertStorable, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readRawBody } fr
 import { AppError, type ErrorCode } from "~/http/errors";
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { json, toProblem, traceIdFor } from "~/http/problem.server";
-import { toWire, type Camelize } from "./casing";
+import { toWire, type Camelize } from "~/utils/casing";
 import { claimIdempotencyKey, fingerprintOf, idempotencyKeyOf, settleIdempotencyKey } from "./idempotency.server";
 import { consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "./rate-limit.server";
-import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "./versions";
+import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "~/utils/api-versions";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Schema = z.ZodType;

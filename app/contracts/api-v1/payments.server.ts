@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { isMerchantCharged, requestMerchantRetry } from "~/domain/ingest/merchant-retry.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";
-import type { PageRequest } from "~/http/api-v1/pagination.server";
+import type { PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { findAttemptId, inScope, nextActionOf, pageOfAttempts, startedBetween, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";

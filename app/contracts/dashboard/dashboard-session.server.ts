@@ -7,9 +7,9 @@ import { can, refusalMessage, type Permission, type Role } from "~/domain/team/r
 import { memberAccess } from "~/domain/team/team.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
-import { sessionCookie } from "./auth.server";
-import { AppError, statusOf } from "./errors";
-import { signInUrlFor } from "./redirect-to";
+import { sessionCookie } from "~/http/auth.server";
+import { AppError, statusOf } from "~/http/errors";
+import { signInUrlFor } from "~/http/redirect-to";
 
 /** Who is acting and with which role: what `requirePermission` needs, whatever the home. */
 export interface Actor {

@@ -3,8 +3,8 @@ import { ERROR_STATUS, type ErrorCode } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
 import { rateLimits } from "./rate-limit.server";
-import { apiSchemaMetadata } from "./schema-names";
-import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "./versions";
+import { apiSchemaMetadata } from "~/utils/schema-names";
+import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "~/utils/api-versions";
 
 /**
  * OpenAPI 3.1 for /api/v1, generated from the endpoints' zod schemas with zod's own

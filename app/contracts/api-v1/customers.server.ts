@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
 import { pauseRecovery, resumeRecovery } from "~/domain/recovery/engine.server";
-import { paginate, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
+import { paginate, type Page, type PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -13,7 +13,7 @@ import { PaymentSchema } from "./payments";
 import { maxRetriesOf, paymentOf, WITH_CUSTOMER } from "./payments.server";
 import { RecoverySchema } from "./recoveries";
 import { progressOf, recoveryOf } from "./recoveries.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** `{id}` of a customer: Recoup's id or the PSP's. */
 export const CustomerIdParamsSchema = z.object({ id: z.string().min(1).max(200).describe("Recoup's customer id, or the PSP's (`cus_…`).") });

@@ -2,8 +2,8 @@
 // A payment and a recovery are two views of one RecoveryAttempt row and share its id.
 import { z } from "zod";
 import { DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
-import { PageQuerySchema } from "~/http/api-v1/pagination.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { PageQuerySchema } from "./pagination.server";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** Non-empty text (NUL characters, which PostgreSQL cannot store, are refused by the endpoint pipeline). */
 export const text = (max: number) => z.string().trim().min(1).max(max);

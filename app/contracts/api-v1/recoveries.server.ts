@@ -5,7 +5,7 @@ import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
 import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/recovery/manual-actions.server";
-import type { PageRequest } from "~/http/api-v1/pagination.server";
+import type { PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { findAttemptId, inScope, nextActionOf, pageOfAttempts, timelineEvents, type ApiScope, type AttemptWhere } from "./attempts.server";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
+import { paginate, type PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { invoiceInclude, invoiceOf } from "./invoices.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 import type { ApiScope } from "./attempts.server";
 
 // Subscriptions over /api/v1 (LostChurn 29–30): what Recoup knows of a PSP subscription from the

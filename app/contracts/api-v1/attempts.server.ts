@@ -2,7 +2,7 @@
 // keyset pages on (startedAt desc, id desc) inside the caller's workspace; every filter has an index
 // that keeps that order (prisma/schema.prisma, docs/PERFORMANCE.md).
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
-import { encodeCursor, type Page, type PageRequest } from "~/http/api-v1/pagination.server";
+import { encodeCursor, type Page, type PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db, type Prisma } from "~/utils/db.server";
 import type { TIMELINE_EVENT_TYPES } from "./payments";

@@ -13,10 +13,11 @@ import {
   type DeclineCategory,
   type DeclineCode,
 } from "~/domain/recovery/decline-codes";
-import { DEFAULT_LIMIT, PageQuerySchema, type Page } from "~/http/api-v1/pagination.server";
+import type { Page } from "~/domain/pagination.server";
+import { DEFAULT_LIMIT, PageQuerySchema } from "./pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 import { inScope, type ApiScope } from "./attempts.server";
 
 // The decline-code catalogue over /api/v1 (LostChurn 50–52): the same data the engine classifies with.

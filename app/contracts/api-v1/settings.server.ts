@@ -8,7 +8,7 @@ import { TimezoneSchema } from "~/domain/settings/schemas";
 import { AppError } from "~/domain/errors";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 const hour = z.number().int().min(0).max(23);
 

@@ -5,7 +5,7 @@ import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import type { Prisma } from "../../../generated/prisma/client";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 import { PAYMENT_STATUSES } from "./payments";
 import { paymentStatus } from "./payments.server";
 import { RECOVERY_STATUSES } from "./recoveries";

@@ -6,7 +6,7 @@ import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type Seq
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
 import { can, refusalMessage } from "~/domain/team/roles";
-import { actionFailure, requirePermission, type Actor } from "~/http/dashboard-session.server";
+import { actionFailure, requirePermission, type Actor } from "~/contracts/dashboard/dashboard-session.server";
 import { AppError } from "~/http/errors";
 
 // The dunning pages (the sequence list, the editor with its preview and test email), server side,
