@@ -3,7 +3,8 @@ import { BlockStack, Box, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
-import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
+import { SummaryCards } from "~/components/SummaryCards";
+import { DEFAULT_WINDOW } from "~/contracts/dashboard/pages";
 import type { OverviewPage } from "~/contracts/dashboard/overview-page.server";
 
 /**

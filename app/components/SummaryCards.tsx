@@ -32,9 +32,6 @@ export const WINDOW_LABELS: Record<SummaryWindow, string> = {
   lifetime: "All time",
 };
 
-/** The period an overview shows when its URL names none. */
-export const DEFAULT_WINDOW: SummaryWindow = "month";
-
 const WINDOW_OPTIONS = (Object.keys(WINDOW_LABELS) as SummaryWindow[]).map((value) => ({ value, label: WINDOW_LABELS[value] }));
 
 function Metric({ label, value, help }: { label: string; value: string; help: string }) {

@@ -1,6 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
-import { DEFAULT_WINDOW } from "~/components/SummaryCards";
+import { DEFAULT_WINDOW } from "./pages";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { listRecoveriesForPages, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";

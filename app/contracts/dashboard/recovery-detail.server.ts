@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND as NOT_FOUND } from "~/components/RecoveryDetailView";
+import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND as NOT_FOUND } from "./pages";
 import { formatDate } from "~/components/format";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
