@@ -3,7 +3,8 @@ import { z } from "zod";
 import { DEFAULT_WINDOW } from "./pages";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { listRecoveriesForPages, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { listRecoveriesForPages } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
 

@@ -7,6 +7,7 @@ import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
 import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
+import { recoveryTimelineDto } from "~/contracts/dunningdog/dto";
 import { readForm } from "~/http/body.server";
 import { AppError, statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
@@ -49,7 +50,7 @@ function resumedInWords(
 export function recoveryDetailLoader(workspaceOf: WorkspaceOf, basePath: string) {
   return async ({ request, params }: LoaderFunctionArgs) => {
     const workspaceId = await workspaceOf(request);
-    const timeline = await notFoundAs404(getRecoveryTimeline({ workspaceId, recoveryId: params.id ?? "" }));
+    const timeline = recoveryTimelineDto(await notFoundAs404(getRecoveryTimeline({ workspaceId, recoveryId: params.id ?? "" })));
     return {
       ...timeline,
       decline: declineInWords(timeline.provider, timeline.declineCode, null),

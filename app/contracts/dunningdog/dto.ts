@@ -111,3 +111,13 @@ export function metricSnapshotDto(row: MetricSnapshotRow) {
     currency: row.currency,
   };
 }
+
+/**
+ * A recovery's timeline (getRecoveryTimeline) as the merchant's pages and the Stripe App show it: the
+ * recovery and its latest outcome in DunningDog's RecoveryAttempt and RecoveryOutcome words (the shape
+ * those surfaces were built on), then the timeline's own fields in their order.
+ */
+export function recoveryTimelineDto<T extends { recovery: RecoveryRow; latestOutcome: RecoveryOutcomeRow | null }>(timeline: T) {
+  const { recovery, latestOutcome, ...rest } = timeline;
+  return { attempt: recoveryAttemptDto(recovery), latestOutcome: latestOutcome ? recoveryOutcomeDto(latestOutcome) : null, ...rest };
+}

@@ -1,8 +1,9 @@
 import { getDashboardSummary } from "~/domain/analytics/summary.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
-import { listRecoveriesForPages } from "~/domain/recovery/queries.server";
+import { listRecoveriesForPages } from "~/contracts/dashboard/recoveries.server";
 import { findRecoveriesFor, getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { AppError } from "~/domain/errors";
+import { recoveryAttemptDto, recoveryTimelineDto } from "~/contracts/dunningdog/dto";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 
@@ -61,13 +62,13 @@ export async function getStripeAppRecoveries(input: { workspaceId: string; custo
   if (!input.customerId === !input.invoiceId) {
     throw new AppError("validation_failed", "Give exactly one of customer_id or invoice_id.");
   }
-  const recoveries = await findRecoveriesFor({
+  const rows = await findRecoveriesFor({
     workspaceId: input.workspaceId,
     externalCustomerId: input.customerId,
     externalId: input.invoiceId,
   });
-  const latest = recoveries[0] ? await getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: recoveries[0].id }) : null;
-  return { recoveries, latest };
+  const latest = rows[0] ? recoveryTimelineDto(await getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: rows[0].id })) : null;
+  return { recoveries: rows.map(recoveryAttemptDto), latest };
 }
 
 export const STRIPE_APP_ACTIONS = ["retry", "pause", "resume"] as const;
@@ -89,7 +90,7 @@ export async function runStripeAppAction(input: { workspaceId: string; recoveryI
     }
     throw error;
   }
-  return getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: input.recoveryId });
+  return recoveryTimelineDto(await getRecoveryTimeline({ workspaceId: input.workspaceId, recoveryId: input.recoveryId }));
 }
 
 /** The settings page: the retry policy in force (read-only here) and where to change it. */
