@@ -1,5 +1,6 @@
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
-import type { CurrencyCohort, SummaryWindow } from "~/domain/analytics/summary.server";
+import type { CurrencyCohortDto } from "~/contracts/dunningdog/dto";
+import type { SummaryWindow } from "~/domain/analytics/summary.server";
 import { formatMoney } from "~/domain/dunning/templates";
 import { formatRate } from "./format";
 
@@ -13,7 +14,7 @@ export interface SummaryCardsData {
   recoveryRate: number;
   atRiskCount: number;
   /** The same cohort per currency (reporting currency first); others are shown beside, not converted. */
-  byCurrency?: CurrencyCohort[];
+  byCurrency?: CurrencyCohortDto[];
 }
 
 /** What is at stake right now (`getOverview`): shown as two more cards when given. */

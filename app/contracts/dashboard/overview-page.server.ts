@@ -4,6 +4,7 @@ import { DEFAULT_WINDOW } from "./pages";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { dashboardSummaryDto } from "~/contracts/dunningdog/dto";
 import { listRecoveriesForPages } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/http/errors";
@@ -24,7 +25,7 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
   const { workspaceId } = input;
   const url = new URL(input.request.url);
   const query = OverviewQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [{ summary, trend, ...extras }, recoveries, workspace] = await Promise.all([
+  const [overview, recoveries, workspace] = await Promise.all([
     getOverview({ workspaceId, window: query.window }),
     listRecoveriesForPages({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
       // A stale or hand-edited cursor: the first page instead.
@@ -34,7 +35,10 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
     }),
     getWorkspace(workspaceId),
   ]);
-  return { summary, extras, trend, recoveries, query, timeZone: workspace.timezone };
+  const { summary, trend, atRiskRevenueMinor, openRecoveries, activeRetries } = overview;
+  // The cards read DashboardSummary's names (DunningDog's, the summary they were built on).
+  const extras = { atRiskRevenueCents: atRiskRevenueMinor, openRecoveries, activeRetries };
+  return { summary: dashboardSummaryDto(summary), extras, trend, recoveries, query, timeZone: workspace.timezone };
 }
 
 export type OverviewPage = Awaited<ReturnType<typeof loadOverviewPage>>;

@@ -1,6 +1,8 @@
 // DunningDog's wire shapes (000_…openapi.json): contract names exactly, ISO dates.
 // Pure: no IO. Fields beyond the contract are extras a client may ignore.
 
+import type { CurrencyCohort, getRevenueSummary } from "~/domain/analytics/summary.server";
+
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -120,4 +122,46 @@ export function metricSnapshotDto(row: MetricSnapshotRow) {
 export function recoveryTimelineDto<T extends { recovery: RecoveryRow; latestOutcome: RecoveryOutcomeRow | null }>(timeline: T) {
   const { recovery, latestOutcome, ...rest } = timeline;
   return { attempt: recoveryAttemptDto(recovery), latestOutcome: latestOutcome ? recoveryOutcomeDto(latestOutcome) : null, ...rest };
+}
+
+/** One currency's cohort, with money in `…Cents` (an extra of DashboardSummary). */
+export function currencyCohortDto(c: CurrencyCohort) {
+  return {
+    currency: c.currency,
+    failedCount: c.failedCount,
+    failedRevenueCents: c.failedRevenueMinor,
+    recoveredCount: c.recoveredCount,
+    recoveredRevenueCents: c.recoveredRevenueMinor,
+    inProgressCount: c.inProgressCount,
+    inProgressRevenueCents: c.inProgressRevenueMinor,
+    lostCount: c.lostCount,
+    lostRevenueCents: c.lostRevenueMinor,
+    /** recoveredRevenueCents / failedRevenueCents, 0..1 */
+    recoveryRate: c.recoveryRate,
+  };
+}
+export type CurrencyCohortDto = ReturnType<typeof currencyCohortDto>;
+
+/** Contract DashboardSummary (getRevenueSummary's figures), plus the extras below. */
+export function dashboardSummaryDto(s: Awaited<ReturnType<typeof getRevenueSummary>>) {
+  return {
+    workspaceId: s.workspaceId,
+    window: s.window,
+    failedRevenueCents: s.failedRevenueMinor,
+    recoveredRevenueCents: s.recoveredRevenueMinor,
+    recoveryRate: s.recoveryRate,
+    atRiskCount: s.atRiskCount,
+    activeSequences: s.activeSequences,
+    generatedAt: iso(s.generatedAt),
+    ...(s.latestSnapshot ? { latestSnapshot: metricSnapshotDto(s.latestSnapshot) } : {}),
+    atRiskPreview: s.atRiskPreview.map(subscriptionAtRiskDto),
+    // Extras beyond the contract: money cannot be summed across currencies, so the
+    // totals count only recoveries in the workspace's reporting currency, named here;
+    // windowStart says which instant the window opened at (null for lifetime).
+    currency: s.currency,
+    windowStart: isoOrNull(s.windowStart),
+    // The same cohort in every currency, with what is still in progress and what was lost:
+    // other currencies are listed beside, never converted into the totals.
+    byCurrency: s.byCurrency.map(currencyCohortDto),
+  };
 }

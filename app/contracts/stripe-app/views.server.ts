@@ -1,4 +1,4 @@
-import { getDashboardSummary } from "~/domain/analytics/summary.server";
+import { getDashboardSummary } from "~/contracts/dunningdog/summary.server";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { listRecoveriesForPages } from "~/contracts/dashboard/recoveries.server";
 import { findRecoveriesFor, getRecoveryTimeline } from "~/domain/recovery/timeline.server";

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { prng } from "~/domain/demo/seed.server";
 import { db } from "~/utils/db.server";
-import { writeMetricSnapshots } from "./snapshots.server";
-import { getDashboardSummary, revenueSince, SUMMARY_WINDOWS, windowStart, type SummaryWindow } from "./summary.server";
+import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
+import { revenueSince, SUMMARY_WINDOWS, windowStart, type SummaryWindow } from "~/domain/analytics/summary.server";
+import { getDashboardSummary } from "./summary.server";
 
 let seq = 0;
 type Row = { startedAt: Date; amountDueMinor: number; currency?: string; status?: "pending" | "recovered" | "failed" | "abandoned"; endedAt?: Date | null; recoveredAmountMinor?: number | null };
