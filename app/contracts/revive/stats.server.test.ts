@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { db } from "~/utils/db.server";
-import { getDashboardStats, paymentCounts, pingDatabase, toMajorUnits } from "./stats.server";
+import { paymentCounts, pingDatabase } from "~/domain/analytics/stats.server";
+import { getDashboardStats, toMajorUnits } from "./stats.server";
 
 let seq = 0;
 type Over = {
