@@ -19,7 +19,7 @@ import { useEffect, useState, type SVGProps } from "react";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import { formatMoney } from "~/domain/dunning/templates";
 import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND } from "~/contracts/dashboard/pages";
 import type { RecoveryActionResult, RecoveryDetailData } from "~/contracts/dashboard/recovery-detail.server";

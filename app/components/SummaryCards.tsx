@@ -2,7 +2,7 @@ import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text }
 import type { CurrencyCohortDto } from "~/contracts/dunningdog/dto";
 import type { SummaryWindow } from "~/domain/analytics/summary.server";
 import { formatMoney } from "~/domain/dunning/templates";
-import { formatRate } from "./format";
+import { formatRate } from "~/contracts/dashboard/format";
 
 /** The parts of a DashboardSummary these cards show (`getDashboardSummary`, `/api/dashboard/summary`). */
 export interface SummaryCardsData {

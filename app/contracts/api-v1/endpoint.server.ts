@@ -49,13 +49,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateApiKey, type Caller } from "~/http/auth.server";
 import { assertStorable, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readRawBody } from "~/http/body.server";
-import { AppError, type ErrorCode } from "~/http/errors";
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { json, toProblem, traceIdFor } from "~/http/problem.server";
 import { toWire, type Camelize } from "~/utils/casing";
 import { claimIdempotencyKey, fingerprintOf, idempotencyKeyOf, settleIdempotencyKey } from "./idempotency.server";
 import { consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "./rate-limit.server";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "~/utils/api-versions";
+import { AppError, type ErrorCode } from "~/domain/errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Schema = z.ZodType;

@@ -1,6 +1,6 @@
-import { AppError } from "~/http/errors";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
+import { AppError } from "~/domain/errors";
 
 /**
  * Stripe's `Idempotency-Key` semantics for every /api/v1 POST (ADR 0012): the first response (any

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { ERROR_STATUS, type ErrorCode } from "~/http/errors";
+import { ERROR_STATUS } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
 import { rateLimits } from "./rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "~/utils/api-versions";
+import type { ErrorCode } from "~/domain/errors";
 
 /**
  * OpenAPI 3.1 for /api/v1, generated from the endpoints' zod schemas with zod's own

@@ -2,8 +2,8 @@ import pg from "pg";
 import rateLimiterFlexible from "rate-limiter-flexible";
 import type { RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
-import { AppError } from "~/http/errors";
 import { log } from "~/utils/logger.server";
+import { AppError } from "~/domain/errors";
 
 const { RateLimiterMemory, RateLimiterPostgres } = rateLimiterFlexible;
 

@@ -8,8 +8,9 @@ import { memberAccess } from "~/domain/team/team.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";
 import { sessionCookie } from "~/http/auth.server";
-import { AppError, statusOf } from "~/http/errors";
+import { statusOf } from "~/http/errors";
 import { signInUrlFor } from "~/http/redirect-to";
+import { AppError } from "~/domain/errors";
 
 /** Who is acting and with which role: what `requirePermission` needs, whatever the home. */
 export interface Actor {

@@ -7,7 +7,7 @@ import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
 import { can, refusalMessage } from "~/domain/team/roles";
 import { actionFailure, requirePermission, type Actor } from "~/contracts/dashboard/dashboard-session.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 
 // The dunning pages (the sequence list, the editor with its preview and test email), server side,
 // for every home of the merchant UI: each home says who a request is (dashboard cookie, Shopify

@@ -7,7 +7,7 @@ import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { dashboardSummaryDto } from "~/contracts/dunningdog/dto";
 import { listRecoveriesForPages } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { AppError } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 
 // The overview page, server side, for every home of the merchant UI (/dashboard, /app inside the
 // Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.

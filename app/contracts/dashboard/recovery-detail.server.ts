@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND as NOT_FOUND } from "./pages";
-import { formatDate } from "~/components/format";
+import { formatDate } from "./format";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { pauseRecovery, resumeRecovery, retryNow } from "~/domain/recovery/engine.server";
@@ -9,8 +9,9 @@ import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
 import { recoveryTimelineDto } from "~/contracts/dunningdog/dto";
 import { readForm } from "~/http/body.server";
-import { AppError, statusOf } from "~/http/errors";
+import { statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
+import { AppError } from "~/domain/errors";
 
 // A recovery's page, server side, for every home of the merchant UI: each home says how a request
 // maps to a workspace (dashboard cookie, Shopify session token) and where its overview lives.

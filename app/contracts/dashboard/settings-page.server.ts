@@ -7,9 +7,9 @@ import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSender
 import { can, refusalMessage, type Permission } from "~/domain/team/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
 import { readJson } from "~/http/body.server";
-import { AppError } from "~/http/errors";
 import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
 import { env } from "~/utils/env.server";
+import { AppError } from "~/domain/errors";
 
 // The settings page, server side, for every home of the merchant UI: retry policy, quiet hours and
 // timezone, sender and branding everywhere; then what connects the workspace and who can open it,
