@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { replayInbox } from "~/domain/inbox/inbox.server";
 import { stripeEvents } from "~/domain/stripe-events/process.server";
 import { can } from "~/domain/team/roles";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // The overview's "Retry now" on Stripe events Recoup could not process (docs/decisions/0025): this
 // workspace's failed and delayed events run again. Admins and the owner, like connecting Stripe.

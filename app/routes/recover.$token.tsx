@@ -5,9 +5,10 @@ import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
 import { customerPageView } from "~/domain/card-update/customer-page.server";
 import { findRecoveryByToken, startPaymentUpdate } from "~/domain/card-update/update-payment.server";
-import { AppError, statusOf } from "~/http/errors";
+import { statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 import styles from "~/styles/recover.css?url";
+import { AppError } from "~/domain/errors";
 
 // The page a customer reaches from a dunning email: no login, the signed token is the key.
 

@@ -4,8 +4,8 @@
 // without its jobs (ADR 0002) and a retried caller never makes a second event.
 import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
-import { CURRENT_API_VERSION } from "~/http/api-v1/versions";
-import { toWire } from "~/http/api-v1/casing";
+import { CURRENT_API_VERSION } from "~/utils/api-versions";
+import { toWire } from "~/utils/casing";
 import { formatMoney } from "~/domain/dunning/templates";
 import { now } from "~/utils/clock.server";
 import { db, type Prisma, type Tx } from "~/utils/db.server";
