@@ -3,8 +3,8 @@ import { data } from "@remix-run/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { linkShop } from "~/domain/shopify/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
-import { AppError } from "~/http/errors";
 import { env } from "~/utils/env.server";
+import { AppError } from "~/domain/errors";
 
 /** The Admin API version Recoup is written against. */
 export const SHOPIFY_API_VERSION = ApiVersion.October25;

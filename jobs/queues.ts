@@ -41,7 +41,7 @@ function queue<S extends z.ZodType>(name: string, schema: S, options: Partial<Qu
 }
 
 /** Retried every two hours for three days after the short horizon (about an hour of backoff) is spent. */
-function withLongHorizon<S extends z.ZodType>(spec: QueueSpec<S>): QueueSpec<S> {
+function withLongHorizon<S extends z.ZodType>(spec: QueueSpec<S>): QueueSpec<S> & { later: QueueSpec<S> } {
   return {
     ...spec,
     later: { name: `${spec.name}-later`, schema: spec.schema, options: { ...spec.options, retryLimit: 36, retryDelay: 2 * HOUR, retryBackoff: false } },
@@ -83,7 +83,10 @@ export const queues = {
   stripeEventsFailedEmail: queue("stripe-events-failed-email", z.object({ workspaceId: z.string(), day: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Every 10 minutes (jobs/worker.ts): plans again the recoveries whose planned action is long overdue. */
   recoverySweep: queue("recovery-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
-  /** Every 10 minutes (jobs/worker.ts): Stripe events waiting with no job left are sent to the long horizon. */
+  /**
+   * Every 10 minutes (jobs/worker.ts): inbox events of every source (app/domain/inbox) waiting with no
+   * job left are sent to the long horizon. The name is from when it swept Stripe's only: deployed schedules use it.
+   */
   stripeEventSweep: queue("stripe-event-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
   /** Rewrites recent daily snapshots of every workspace: a bulk job. */
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),

@@ -30,10 +30,11 @@ Commands:
       Print a one-time sign-in link to the workspace's dashboard, for its owner, or with --email
       for that member (a teammate on a server without SMTP). --workspace may be left out when
       the server (or the member) has one workspace (say, the demo on a fresh install).
-  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify] [--json]
+  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify|ingest] [--json]
       Process again the events Recoup acknowledged but could not apply: Stripe events (given up
-      after three days, or still being retried; --event evt_…) or, with --source shopify, Shopify
-      webhooks (--event <X-Shopify-Webhook-Id>): one workspace's, one event, or every one.
+      after three days, or still being retried; --event evt_…), with --source shopify Shopify
+      webhooks (--event <X-Shopify-Webhook-Id>), with --source ingest payment events sent to
+      /api/v1/ingest (--event <the event_id it answered>): one workspace's, one event, or every one.
   help
       Show this help.
 
@@ -93,10 +94,12 @@ const EventsReplaySchema = z
     workspace: z.string().min(1).optional(),
     event: z.string().min(1).max(200).optional(),
     all: z.boolean(),
-    source: z.enum(["stripe", "shopify"], "--source is stripe or shopify").default("stripe"),
+    source: z.enum(["stripe", "shopify", "ingest"], "--source is stripe, shopify or ingest").default("stripe"),
   })
   .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <id> or --all")
   .refine((v) => v.source !== "stripe" || !v.event || /^evt_\w+$/.test(v.event), "--event must be a Stripe event id (evt_…)");
+
+const NOTHING_TO_REPLAY = { stripe: "or delayed Stripe events", shopify: "Shopify webhooks", ingest: "ingested payment events" } as const;
 
 class UsageError extends Error {}
 
@@ -191,13 +194,12 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
     case "events replay": {
       const input = parseOrExplain(EventsReplaySchema, values);
       if (input.workspace) await getWorkspace(input.workspace);
-      const { replayed } =
-        input.source === "shopify"
-          ? await (await import("../domain/shopify/webhooks.server")).replayShopifyWebhooks({ workspaceId: input.workspace, webhookId: input.event })
-          : await (await import("../domain/stripe-events/failures.server")).replayStripeEvents({ workspaceId: input.workspace, eventId: input.event });
+      const { replayInbox } = await import("../domain/inbox/inbox.server");
+      const { inboxSources } = await import("../domain/inbox/sources.server");
+      const { replayed } = await replayInbox(inboxSources[input.source], { workspaceId: input.workspace, id: input.event });
       out.print(
         { replayed },
-        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : `No failed ${input.source === "shopify" ? "Shopify webhooks" : "or delayed Stripe events"} to replay.`,
+        replayed.length ? `Queued ${replayed.length} event(s) to be processed again:\n${replayed.join("\n")}` : `No failed ${NOTHING_TO_REPLAY[input.source]} to replay.`,
       );
       return;
     }

@@ -10,7 +10,7 @@ import {
   type ReferenceGroup,
   type ReferenceOperation,
   type TypeSegment,
-} from "~/http/api-v1/docs-reference";
+} from "~/contracts/api-v1/docs-reference";
 
 // The /docs/api page: plain semantic HTML styled by ~/styles/api-reference.css with Polaris'
 // tokens, so it reads the same with or without JavaScript (the copy buttons and the phone

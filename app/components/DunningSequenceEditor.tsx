@@ -24,7 +24,7 @@ import { useToast } from "~/components/useToast";
 import type { TestRecipient } from "~/domain/dunning/preview.server";
 import type { SequenceDraft } from "~/domain/dunning/sequences.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
-import type { DunningEditorAction, DunningEditorLoader, DunningPreviewAction } from "~/http/dunning-pages.server";
+import type { DunningEditorAction, DunningEditorLoader, DunningPreviewAction } from "~/contracts/dashboard/dunning-pages.server";
 
 // <base>/dunning/:id (or /new): one sequence's emails, with a live preview of the email being
 // edited (rendered with sample data by <base>/dunning/preview), a test email, and deletion; in

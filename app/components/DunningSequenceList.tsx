@@ -2,9 +2,9 @@ import { Link, type ShouldRevalidateFunction, useLoaderData, useLocation, useNav
 import { Badge, Banner, BlockStack, Box, Card, EmptyState, InlineStack, Page, Text, Link as TextLink } from "@shopify/polaris";
 import { useEffect } from "react";
 import { PageError } from "~/components/PageError";
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import { useToast } from "~/components/useToast";
-import type { DunningListLoader } from "~/http/dunning-pages.server";
+import type { DunningListLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // <base>/dunning: the workspace's email sequences, in every home of the merchant UI. The editor
 // (<base>/dunning/:id) is a child route and takes the whole page when open.

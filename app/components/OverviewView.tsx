@@ -3,11 +3,12 @@ import { BlockStack, Box, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
-import { DEFAULT_WINDOW, SummaryCards } from "~/components/SummaryCards";
-import type { OverviewPage } from "~/http/overview-page.server";
+import { SummaryCards } from "~/components/SummaryCards";
+import { DEFAULT_WINDOW } from "~/contracts/dashboard/pages";
+import type { OverviewPage } from "~/contracts/dashboard/overview-page.server";
 
 /**
- * The overview of every home of the merchant UI (app/http/overview-page.server.ts): the cards, the
+ * The overview of every home of the merchant UI (app/contracts/dashboard/overview-page.server.ts): the cards, the
  * trend and the recoveries, their period, filter and page in the URL under `basePath`. Every other
  * parameter rides along (App Bridge's shop, host, embedded…), except `oneShotParams`.
  */

@@ -19,16 +19,15 @@ import { useEffect, useState, type SVGProps } from "react";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import { formatMoney } from "~/domain/dunning/templates";
-import type { RecoveryActionResult, RecoveryDetailData } from "~/http/recovery-detail.server";
+import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND } from "~/contracts/dashboard/pages";
+import type { RecoveryActionResult, RecoveryDetailData } from "~/contracts/dashboard/recovery-detail.server";
 
 // One recovery: what happened (oldest first), what happens next, and the merchant's buttons.
 
-export const RECOVERY_INTENTS = ["retry", "pause", "resume", "send_link"] as const;
 type Intent = (typeof RECOVERY_INTENTS)[number];
 const isIntent = (v: unknown): v is Intent => typeof v === "string" && (RECOVERY_INTENTS as readonly string[]).includes(v);
-export const RECOVERY_NOT_FOUND = "This recovery doesn't exist in this workspace. It may belong to another workspace, or the link is wrong.";
 
 // ---- icons (20×20, drawn in currentColor so that Polaris' Icon tones apply) ----
 

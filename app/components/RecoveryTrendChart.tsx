@@ -1,7 +1,7 @@
 import { BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
 import { lazy, Suspense, useEffect, useState } from "react";
 
-/** One local day of `getDashboardStats().dailyTrend`: recoveries opened (payments failed) and recovered that day. */
+/** One local day of the overview's trend (`dailyTrend`, app/domain/analytics/stats.server.ts): recoveries opened (payments failed) and recovered that day. */
 export interface TrendDay {
   /** YYYY-MM-DD in the workspace timezone. */
   date: string;

@@ -1,9 +1,9 @@
 import { Form } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, Divider, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import type { ShowToast } from "~/components/useToast";
-import type { SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ConfirmModal, SaveButton, SettingsSection, useFields, useSection } from "./SettingsForm";
 
 // What connects a workspace and who can open it: Stripe accounts and the team on /dashboard, the

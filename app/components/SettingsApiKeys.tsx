@@ -1,8 +1,8 @@
 import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Divider, FormLayout, InlineStack, Link, Modal, Text, TextField } from "@shopify/polaris";
 import { useCallback, useId, useState } from "react";
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import type { ShowToast } from "~/components/useToast";
-import type { SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ConfirmModal, SettingsSection, useFields, useSection, type SectionDone } from "./SettingsForm";
 
 // API keys on the settings page (both homes): the list, create, rotate, revoke. A new key's raw

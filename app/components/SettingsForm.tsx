@@ -2,7 +2,7 @@ import { useFetcher } from "@remix-run/react";
 import { BlockStack, Box, Button, InlineStack, Layout, Modal, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from "react";
 import type { ShowToast } from "~/components/useToast";
-import type { SettingsAction, SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsAction, SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 
 // The settings page's building blocks, shared by its sections (SettingsSections, SettingsAccess).
 

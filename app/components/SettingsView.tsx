@@ -2,13 +2,13 @@ import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Page } from "@shopify/polaris";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
-import type { SettingsPageData } from "~/http/settings-page.server";
+import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ApiKeysSection } from "./SettingsApiKeys";
 import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
 import { BrandingSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
 
 /**
- * The settings page of every home (app/http/settings-page.server.ts): the same sections, then the
+ * The settings page of every home (app/contracts/dashboard/settings-page.server.ts): the same sections, then the
  * home's own connection and team. Someone who may not change settings sees them disabled, with why.
  */
 export function SettingsView() {

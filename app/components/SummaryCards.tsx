@@ -1,7 +1,8 @@
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
-import type { CurrencyCohort, SummaryWindow } from "~/domain/analytics/summary.server";
+import type { CurrencyCohortDto } from "~/contracts/dunningdog/dto";
+import type { SummaryWindow } from "~/domain/analytics/summary.server";
 import { formatMoney } from "~/domain/dunning/templates";
-import { formatRate } from "./format";
+import { formatRate } from "~/contracts/dashboard/format";
 
 /** The parts of a DashboardSummary these cards show (`getDashboardSummary`, `/api/dashboard/summary`). */
 export interface SummaryCardsData {
@@ -13,7 +14,7 @@ export interface SummaryCardsData {
   recoveryRate: number;
   atRiskCount: number;
   /** The same cohort per currency (reporting currency first); others are shown beside, not converted. */
-  byCurrency?: CurrencyCohort[];
+  byCurrency?: CurrencyCohortDto[];
 }
 
 /** What is at stake right now (`getOverview`): shown as two more cards when given. */
@@ -31,9 +32,6 @@ export const WINDOW_LABELS: Record<SummaryWindow, string> = {
   "90d": "Last 90 days",
   lifetime: "All time",
 };
-
-/** The period an overview shows when its URL names none. */
-export const DEFAULT_WINDOW: SummaryWindow = "month";
 
 const WINDOW_OPTIONS = (Object.keys(WINDOW_LABELS) as SummaryWindow[]).map((value) => ({ value, label: WINDOW_LABELS[value] }));
 

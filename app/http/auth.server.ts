@@ -2,7 +2,7 @@ import { findApiKey, hasScope } from "~/domain/auth/api-keys.server";
 import { findSession } from "~/domain/auth/sessions.server";
 import type { Role } from "~/domain/team/roles";
 import { memberAccess } from "~/domain/team/team.server";
-import { AppError } from "./errors";
+import { AppError } from "~/domain/errors";
 
 export const SESSION_COOKIE = "recoup_session";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
-import { AppError } from "./errors";
+import { AppError } from "~/domain/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 

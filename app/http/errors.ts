@@ -1,7 +1,5 @@
 import { AppError, type ErrorCode } from "~/domain/errors";
 
-export { AppError, type ErrorCode };
-
 /** Each domain error code's HTTP status: the one table every route shares. */
 export const ERROR_STATUS = {
   validation_failed: 400,

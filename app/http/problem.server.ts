@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { isDatabaseUnavailable } from "~/utils/db-errors.server";
 import { log } from "~/utils/logger.server";
-import { AppError, ERROR_STATUS, titleFor, type ErrorCode } from "./errors";
+import { ERROR_STATUS, titleFor } from "./errors";
+import { AppError, type ErrorCode } from "~/domain/errors";
 
 export function traceIdFor(request: Request): string {
   return traceIdFrom(request.headers.get("traceparent"));
@@ -99,5 +100,3 @@ export function json(data: unknown, init: number | ResponseInit = 200): Response
   headers.set("Content-Type", "application/json; charset=utf-8");
   return new Response(JSON.stringify(data), { ...opts, headers });
 }
-
-export { AppError };

@@ -1,5 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { findDashboardSession } from "~/http/dashboard-session.server";
+import { findDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // `/` is the URL `npm start` prints: the dashboard when signed in, the sign-in page otherwise. A
 // request from the Shopify admin (it carries `shop`) goes to the embedded app with its parameters.

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { createUpdatePaymentSession } from "~/domain/recovery/update-payment.server";
+import { createUpdatePaymentSession } from "~/domain/card-update/update-payment.server";
 import { readJson } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { listRecoveries, RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
+import { listRecoveries } from "~/contracts/dunningdog/recoveries.server";
+import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";

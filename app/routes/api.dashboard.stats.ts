@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { getDashboardStats } from "~/domain/analytics/stats.server";
+import { getDashboardStats } from "~/contracts/revive/stats.server";
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { authenticate, requireScope } from "~/http/auth.server";
 import { readQuery } from "~/http/body.server";

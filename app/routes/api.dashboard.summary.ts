@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { getDashboardSummary, SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
+import { getDashboardSummary } from "~/contracts/dunningdog/summary.server";
+import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
 import { readQuery } from "~/http/body.server";

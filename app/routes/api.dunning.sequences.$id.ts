@@ -2,8 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { sequenceDto, updateSequence, UpdateSequenceSchema } from "~/domain/dunning/sequences.server";
 import { authenticate, requireScope } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
-import { AppError } from "~/http/errors";
 import { apiHandler, json } from "~/http/problem.server";
+import { AppError } from "~/domain/errors";
 
 // PATCH /api/dunning/sequences/{id} (DunningDog updateDunningSequence). Another workspace's id is 404, not 403.
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {

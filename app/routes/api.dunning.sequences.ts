@@ -2,8 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { createSequence, CreateSequenceSchema, sequenceDto } from "~/domain/dunning/sequences.server";
 import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
-import { AppError } from "~/http/errors";
 import { apiHandler, json } from "~/http/problem.server";
+import { AppError } from "~/domain/errors";
 
 // POST /api/dunning/sequences (DunningDog createDunningSequence)
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {

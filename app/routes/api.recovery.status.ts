@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { getRecoveryStatus } from "~/domain/recovery/queries.server";
+import { getRecoveryStatus } from "~/contracts/revive/recovery-status.server";
 import { authenticate, requireScope } from "~/http/auth.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";

@@ -1,5 +1,5 @@
-import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
-import { getStripeAppOverview } from "~/domain/stripe-app/views.server";
+import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/contracts/stripe-app/requests.server";
+import { getStripeAppOverview } from "~/contracts/stripe-app/views.server";
 import { json } from "~/http/problem.server";
 
 // The Stripe Dashboard drawer: POST {user_id, account_id} signed by fetchStripeSignature().

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
-import { runStripeAppAction, STRIPE_APP_ACTIONS } from "~/domain/stripe-app/views.server";
-import { AppError } from "~/http/errors";
+import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/contracts/stripe-app/requests.server";
+import { runStripeAppAction, STRIPE_APP_ACTIONS } from "~/contracts/stripe-app/views.server";
 import { json } from "~/http/problem.server";
+import { AppError } from "~/domain/errors";
 
 // Retry now, pause or resume one recovery from the Dashboard app; answers its timeline.
 const ParamsSchema = z.object({ id: z.string().min(1).max(64), action: z.string() });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { authenticateStripeApp, SignedBodySchema, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
-import { getStripeAppRecoveries } from "~/domain/stripe-app/views.server";
+import { authenticateStripeApp, SignedBodySchema, stripeAppAction, stripeAppLoader } from "~/contracts/stripe-app/requests.server";
+import { getStripeAppRecoveries } from "~/contracts/stripe-app/views.server";
 import { json } from "~/http/problem.server";
 
 // The customer and invoice pages: that object's recoveries and the latest one's timeline.

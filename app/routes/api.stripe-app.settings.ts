@@ -1,5 +1,5 @@
-import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/domain/stripe-app/requests.server";
-import { getStripeAppSettings } from "~/domain/stripe-app/views.server";
+import { authenticateStripeApp, stripeAppAction, stripeAppLoader } from "~/contracts/stripe-app/requests.server";
+import { getStripeAppSettings } from "~/contracts/stripe-app/views.server";
 import { json } from "~/http/problem.server";
 
 // The app's settings page (and onboarding): the retry policy in force and the full dashboard's URL.

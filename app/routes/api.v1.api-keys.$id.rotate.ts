@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { rotateApiKey } from "~/domain/auth/api-keys.server";
 import { ApiKeyWithSecretSchema, RotateApiKeySchema } from "~/domain/auth/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const rotate = defineEndpoint({
   method: "POST",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getApiKey, revokeApiKey } from "~/domain/auth/api-keys.server";
 import { ApiKeySchema } from "~/domain/auth/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const Params = z.object({ id: z.string().min(1).max(100) });
 

@@ -1,7 +1,7 @@
 import { createApiKey, listApiKeys } from "~/domain/auth/api-keys.server";
 import { ApiKeySchema, ApiKeyWithSecretSchema, CreateApiKeySchema } from "~/domain/auth/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { pageRequest, PageQuerySchema, pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

@@ -2,13 +2,13 @@ import {
   listCustomerRecoveries,
   RecoverySchema,
   CustomerIdParamsSchema,
-} from "~/domain/api/customers.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+} from "~/contracts/api-v1/customers.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 import {
   pageRequest,
   PageQuerySchema,
   pageSchema,
-} from "~/http/api-v1/pagination.server";
+} from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

@@ -2,8 +2,8 @@ import {
   BulkActionSchema,
   resumeAllForCustomer,
   CustomerIdParamsSchema,
-} from "~/domain/api/customers.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+} from "~/contracts/api-v1/customers.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const resumeAll = defineEndpoint({
   method: "POST",

@@ -4,8 +4,8 @@ import {
   ErasureSchema,
   getCustomer,
   CustomerIdParamsSchema,
-} from "~/domain/api/customers.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+} from "~/contracts/api-v1/customers.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const Params = CustomerIdParamsSchema;
 

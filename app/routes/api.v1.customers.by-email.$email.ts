@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CustomerDetailSchema, getCustomerByEmail } from "~/domain/api/customers.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { CustomerDetailSchema, getCustomerByEmail } from "~/contracts/api-v1/customers.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const byEmail = defineEndpoint({
   method: "GET",

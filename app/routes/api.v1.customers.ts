@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { CustomerSchema, listCustomers } from "~/domain/api/customers.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { CustomerSchema, listCustomers } from "~/contracts/api-v1/customers.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 import {
   pageRequest,
   PageQuerySchema,
   pageSchema,
-} from "~/http/api-v1/pagination.server";
+} from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DeclineCodeDetailQuerySchema, DeclineCodeDetailSchema, getDeclineCode } from "~/domain/api/decline-codes.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { DeclineCodeDetailQuerySchema, DeclineCodeDetailSchema, getDeclineCode } from "~/contracts/api-v1/decline-codes.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DeclineCategorySchema, listDeclineCategories } from "~/domain/api/decline-codes.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { DeclineCategorySchema, listDeclineCategories } from "~/contracts/api-v1/decline-codes.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const categories = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
-import { DeclineCodeListQuerySchema, DeclineCodeSchema, listDeclineCodes } from "~/domain/api/decline-codes.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageSchema } from "~/http/api-v1/pagination.server";
+import { DeclineCodeListQuerySchema, DeclineCodeSchema, listDeclineCodes } from "~/contracts/api-v1/decline-codes.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { documented } from "~/http/api-v1/endpoint.server";
+import { documented } from "~/contracts/api-v1/endpoint.server";
 import { json } from "~/http/problem.server";
 import { buildInfo } from "~/utils/build-info.server";
 

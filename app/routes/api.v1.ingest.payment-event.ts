@@ -1,7 +1,7 @@
 import { receivePaymentEvent } from "~/domain/ingest/intake.server";
 import { IngestPaymentEventSchema, IngestResultSchema } from "~/domain/ingest/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { idempotencyKeyOf } from "~/http/api-v1/idempotency.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { idempotencyKeyOf } from "~/contracts/api-v1/idempotency.server";
 
 const ingest = defineEndpoint({
   method: "POST",

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { getInvoiceTimeline, InvoiceTimelineSchema } from "~/domain/api/invoices.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { getInvoiceTimeline, InvoiceTimelineSchema } from "~/contracts/api-v1/invoices.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const timeline = defineEndpoint({
   method: "GET",

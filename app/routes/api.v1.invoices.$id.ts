@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { getInvoice, InvoiceSchema } from "~/domain/api/invoices.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { getInvoice, InvoiceSchema } from "~/contracts/api-v1/invoices.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { documented } from "~/http/api-v1/endpoint.server";
-import { buildOpenApiDocument } from "~/http/api-v1/openapi.server";
-import { allOperations } from "~/http/api-v1/registry.server";
+import { documented } from "~/contracts/api-v1/endpoint.server";
+import { buildOpenApiDocument } from "~/contracts/api-v1/openapi.server";
+import { allOperations } from "~/contracts/api-v1/registry.server";
 import { apiHandler, json } from "~/http/problem.server";
 import { env } from "~/utils/env.server";
 

@@ -1,6 +1,6 @@
-import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/domain/api/payments";
-import { pausePayment } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/contracts/api-v1/payments";
+import { pausePayment } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const pause = defineEndpoint({
   method: "POST",

@@ -1,6 +1,6 @@
-import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/domain/api/payments";
-import { resumePayment } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { PaymentIdParamsSchema, PaymentPauseSchema } from "~/contracts/api-v1/payments";
+import { resumePayment } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const resume = defineEndpoint({
   method: "POST",

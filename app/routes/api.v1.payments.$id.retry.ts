@@ -1,6 +1,6 @@
-import { PaymentIdParamsSchema, PaymentRetrySchema } from "~/domain/api/payments";
-import { retryPayment } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { PaymentIdParamsSchema, PaymentRetrySchema } from "~/contracts/api-v1/payments";
+import { retryPayment } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const retry = defineEndpoint({
   method: "POST",

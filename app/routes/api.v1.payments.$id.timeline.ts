@@ -1,6 +1,6 @@
-import { PaymentIdParamsSchema, PaymentTimelineSchema } from "~/domain/api/payments";
-import { getPaymentTimeline } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { PaymentIdParamsSchema, PaymentTimelineSchema } from "~/contracts/api-v1/payments";
+import { getPaymentTimeline } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const timeline = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
-import { PaymentIdParamsSchema, PaymentSchema } from "~/domain/api/payments";
-import { getPayment } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { PaymentIdParamsSchema, PaymentSchema } from "~/contracts/api-v1/payments";
+import { getPayment } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

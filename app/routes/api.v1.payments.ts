@@ -1,7 +1,7 @@
-import { ListPaymentsQuerySchema, PaymentSchema } from "~/domain/api/payments";
-import { listPayments } from "~/domain/api/payments.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, pageSchema } from "~/http/api-v1/pagination.server";
+import { ListPaymentsQuerySchema, PaymentSchema } from "~/contracts/api-v1/payments";
+import { listPayments } from "~/contracts/api-v1/payments.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { pageRequest, pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
-import { DunningSentSchema, RecoveryIdParamsSchema, TriggerDunningBodySchema } from "~/domain/api/recoveries";
-import { sendDunningNow } from "~/domain/api/recoveries.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { DunningSentSchema, RecoveryIdParamsSchema, TriggerDunningBodySchema } from "~/contracts/api-v1/recoveries";
+import { sendDunningNow } from "~/contracts/api-v1/recoveries.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const dunning = defineEndpoint({
   method: "POST",

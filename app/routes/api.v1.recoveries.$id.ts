@@ -1,6 +1,6 @@
-import { RecoveryDetailSchema, RecoveryIdParamsSchema } from "~/domain/api/recoveries";
-import { getRecovery } from "~/domain/api/recoveries.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { RecoveryDetailSchema, RecoveryIdParamsSchema } from "~/contracts/api-v1/recoveries";
+import { getRecovery } from "~/contracts/api-v1/recoveries.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

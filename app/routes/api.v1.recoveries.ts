@@ -1,7 +1,7 @@
-import { ListRecoveriesQuerySchema, RecoverySchema } from "~/domain/api/recoveries";
-import { listRecoveries } from "~/domain/api/recoveries.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, pageSchema } from "~/http/api-v1/pagination.server";
+import { ListRecoveriesQuerySchema, RecoverySchema } from "~/contracts/api-v1/recoveries";
+import { listRecoveries } from "~/contracts/api-v1/recoveries.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { pageRequest, pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

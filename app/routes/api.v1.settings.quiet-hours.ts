@@ -1,5 +1,5 @@
-import { getQuietHours, QUIET_HOURS_DOC, QuietHoursSchema, setQuietHours, SetQuietHoursSchema } from "~/domain/api/settings.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { getQuietHours, QUIET_HOURS_DOC, QuietHoursSchema, setQuietHours, SetQuietHoursSchema } from "~/contracts/api-v1/settings.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

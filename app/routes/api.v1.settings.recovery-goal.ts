@@ -1,5 +1,5 @@
-import { getRecoveryGoal, RecoveryGoalSchema, setRecoveryGoal, SetRecoveryGoalSchema } from "~/domain/api/settings.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { getRecoveryGoal, RecoveryGoalSchema, setRecoveryGoal, SetRecoveryGoalSchema } from "~/contracts/api-v1/settings.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const PROGRESS =
   "Progress is this calendar period's (in the workspace's timezone) recovered revenue over failed revenue, in the reporting currency, as the dashboard counts it.";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 import { buildInfo } from "~/utils/build-info.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 const StatusSchema = z
   .object({

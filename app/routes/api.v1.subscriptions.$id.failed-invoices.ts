@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { InvoiceSchema } from "~/domain/api/invoices.server";
-import { listSubscriptionInvoices } from "~/domain/api/subscriptions.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/http/api-v1/pagination.server";
+import { InvoiceSchema } from "~/contracts/api-v1/invoices.server";
+import { listSubscriptionInvoices } from "~/contracts/api-v1/subscriptions.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
+import { pageRequest, PageQuerySchema, pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",

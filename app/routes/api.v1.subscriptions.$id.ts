@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { getSubscription, SubscriptionSchema } from "~/domain/api/subscriptions.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { getSubscription, SubscriptionSchema } from "~/contracts/api-v1/subscriptions.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const get = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { previewTemplate, TemplatePreviewSchema } from "~/domain/api/templates.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { previewTemplate, TemplatePreviewSchema } from "~/contracts/api-v1/templates.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const preview = defineEndpoint({
   method: "GET",

@@ -1,6 +1,6 @@
 import { testWebhookEndpoint } from "~/domain/webhooks/events.server";
 import { EndpointIdParamsSchema, WebhookTestResultSchema } from "~/domain/webhooks/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const test = defineEndpoint({
   method: "POST",

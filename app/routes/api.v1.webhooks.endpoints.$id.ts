@@ -1,6 +1,6 @@
 import { deleteWebhookEndpoint, updateWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { EndpointIdParamsSchema, DeletedWebhookEndpointSchema, UpdateWebhookEndpointSchema, WebhookEndpointSchema } from "~/domain/webhooks/schemas";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 
 const params = EndpointIdParamsSchema;
 

@@ -4,7 +4,7 @@ import { EmptyState, Text } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { PageError } from "~/components/PageError";
 import { OverviewView } from "~/components/OverviewView";
-import { loadOverviewPage } from "~/http/overview-page.server";
+import { loadOverviewPage } from "~/contracts/dashboard/overview-page.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];

@@ -1,6 +1,6 @@
 import { DunningEditorError, dunningEditorShouldRevalidate, DunningSequenceEditor } from "~/components/DunningSequenceEditor";
-import { requireShopifyStaff } from "~/http/dashboard-session.server";
-import { dunningEditorAction, dunningEditorLoader } from "~/http/dunning-pages.server";
+import { requireShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
+import { dunningEditorAction, dunningEditorLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // /app/dunning/:id (or /new): the dashboard's sequence editor inside the Shopify admin. Test
 // emails go to the workspace's reply-to address, else its owner (testEmailRecipient).

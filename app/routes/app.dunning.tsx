@@ -1,6 +1,6 @@
 import { DunningListError, dunningListShouldRevalidate, DunningSequenceList } from "~/components/DunningSequenceList";
-import { requireShopifyStaff } from "~/http/dashboard-session.server";
-import { dunningListLoader } from "~/http/dunning-pages.server";
+import { requireShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
+import { dunningListLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // /app/dunning: the dashboard's sequence list inside the Shopify admin.
 export const loader = dunningListLoader(requireShopifyStaff, "/app");

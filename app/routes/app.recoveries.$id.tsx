@@ -1,5 +1,5 @@
 import { RecoveryDetailError, RecoveryDetailView } from "~/components/RecoveryDetailView";
-import { recoveryDetailAction, recoveryDetailLoader } from "~/http/recovery-detail.server";
+import { recoveryDetailAction, recoveryDetailLoader } from "~/contracts/dashboard/recovery-detail.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 
 // The recovery page inside the Shopify admin (the customer block links here): the dashboard's page.

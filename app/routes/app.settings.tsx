@@ -1,6 +1,6 @@
 import { SettingsError, SettingsView } from "~/components/SettingsView";
-import { requireShopifyStaff } from "~/http/dashboard-session.server";
-import { settingsPageAction, settingsPageLoader } from "~/http/settings-page.server";
+import { requireShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
+import { settingsPageAction, settingsPageLoader } from "~/contracts/dashboard/settings-page.server";
 
 // Settings inside the Shopify admin: the dashboard's page, with the shop in place of Stripe
 // accounts and no team (Shopify decides who opens the app; its staff act as admins).

@@ -1,7 +1,7 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { redeemSignInToken } from "~/domain/auth/sessions.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
-import { findDashboardSession } from "~/http/dashboard-session.server";
+import { findDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { safeRedirectTo } from "~/http/redirect-to";
 import { env } from "~/utils/env.server";
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { PolarisLink } from "~/components/PolarisLink";
 import { requestSignInLink } from "~/domain/auth/sign-in.server";
 import { emailConfigured } from "~/domain/mail/outbox.server";
-import { findDashboardSession } from "~/http/dashboard-session.server";
+import { findDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { safeRedirectTo } from "~/http/redirect-to";
 import { env } from "~/utils/env.server";
 import { readForm } from "~/http/body.server";

@@ -9,8 +9,8 @@ import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/
 import { stripeEventBacklog, type StripeEventBacklog } from "~/domain/stripe-events/failures.server";
 import { can } from "~/domain/team/roles";
 import { OverviewView } from "~/components/OverviewView";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { loadOverviewPage } from "~/http/overview-page.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { loadOverviewPage } from "~/contracts/dashboard/overview-page.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { startStripeConnect } from "~/domain/connect/connect.server";
 import { can } from "~/domain/team/roles";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { AppError } from "~/http/errors";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { AppError } from "~/domain/errors";
 
 // The dashboard's "Connect Stripe" button: off to Stripe's authorize page, back at
 // /api/stripe/connect/callback, which lands on /dashboard with the outcome. Admins and the owner

@@ -1,6 +1,6 @@
 import { DunningEditorError, dunningEditorShouldRevalidate, DunningSequenceEditor } from "~/components/DunningSequenceEditor";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { dunningEditorAction, dunningEditorLoader } from "~/http/dunning-pages.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { dunningEditorAction, dunningEditorLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // /dashboard/dunning/:id (or /new): one sequence's editor (the same page as /app/dunning/:id).
 export const loader = dunningEditorLoader(requireDashboardSession, "/dashboard");

@@ -1,5 +1,5 @@
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { dunningPreviewAction } from "~/http/dunning-pages.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { dunningPreviewAction } from "~/contracts/dashboard/dunning-pages.server";
 
 // POST /dashboard/dunning/preview: the editor's live preview of one step (nothing is written).
 export const action = dunningPreviewAction(requireDashboardSession);

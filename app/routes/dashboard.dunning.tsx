@@ -1,6 +1,6 @@
 import { DunningListError, dunningListShouldRevalidate, DunningSequenceList } from "~/components/DunningSequenceList";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { dunningListLoader } from "~/http/dunning-pages.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { dunningListLoader } from "~/contracts/dashboard/dunning-pages.server";
 
 // /dashboard/dunning: the workspace's email sequences (the same page as /app/dunning).
 export const loader = dunningListLoader(requireDashboardSession, "/dashboard");

@@ -1,7 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { replayStripeEvents } from "~/domain/stripe-events/failures.server";
+import { replayInbox } from "~/domain/inbox/inbox.server";
+import { stripeEvents } from "~/domain/stripe-events/process.server";
 import { can } from "~/domain/team/roles";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // The overview's "Retry now" on Stripe events Recoup could not process (docs/decisions/0025): this
 // workspace's failed and delayed events run again. Admins and the owner, like connecting Stripe.
@@ -9,7 +10,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const session = await requireDashboardSession(request).catch(() => null);
   if (!session) return redirect("/dashboard");
   if (!can(session.role, "manage_connections")) return redirect("/dashboard?replay=forbidden");
-  const { replayed } = await replayStripeEvents({ workspaceId: session.workspaceId });
+  const { replayed } = await replayInbox(stripeEvents, { workspaceId: session.workspaceId });
   return redirect(`/dashboard?replayed=${replayed.length}`);
 }
 

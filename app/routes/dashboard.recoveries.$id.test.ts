@@ -1,4 +1,4 @@
-import { formatDate } from "~/components/format";
+import { formatDate } from "~/contracts/dashboard/format";
 import { describe, expect, it } from "vitest";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";

@@ -1,7 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { RecoveryDetailError, RecoveryDetailView } from "~/components/RecoveryDetailView";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { recoveryDetailAction, recoveryDetailLoader } from "~/http/recovery-detail.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { recoveryDetailAction, recoveryDetailLoader } from "~/contracts/dashboard/recovery-detail.server";
 
 const workspaceOf = async (request: Request) => (await requireDashboardSession(request)).workspaceId;
 

@@ -1,8 +1,8 @@
 import { SettingsError, SettingsView } from "~/components/SettingsView";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
-import { settingsPageAction, settingsPageLoader } from "~/http/settings-page.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
+import { settingsPageAction, settingsPageLoader } from "~/contracts/dashboard/settings-page.server";
 
-// /dashboard/settings: the shared settings page (app/http/settings-page.server.ts), with the
+// /dashboard/settings: the shared settings page (app/contracts/dashboard/settings-page.server.ts), with the
 // connected Stripe accounts and the team.
 const home = { kind: "dashboard", actorOf: requireDashboardSession } as const;
 

@@ -6,7 +6,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { PolarisLink } from "~/components/PolarisLink";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { outboxEnabled } from "~/domain/mail/outbox.server";
-import { findDashboardSession } from "~/http/dashboard-session.server";
+import { findDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { signInUrlFor } from "~/http/redirect-to";
 
 // The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.

@@ -5,11 +5,11 @@ import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { ApiReference } from "~/components/ApiReference";
-import { buildApiReference } from "~/http/api-v1/docs-reference";
-import { buildOpenApiDocument } from "~/http/api-v1/openapi.server";
-import { allOperations } from "~/http/api-v1/registry.server";
-import { rateLimits } from "~/http/api-v1/rate-limit.server";
-import { API_VERSIONS, CURRENT_API_VERSION } from "~/http/api-v1/versions";
+import { buildApiReference } from "~/contracts/api-v1/docs-reference";
+import { buildOpenApiDocument } from "~/contracts/api-v1/openapi.server";
+import { allOperations } from "~/contracts/api-v1/registry.server";
+import { rateLimits } from "~/contracts/api-v1/rate-limit.server";
+import { API_VERSIONS, CURRENT_API_VERSION } from "~/utils/api-versions";
 import styles from "~/styles/api-reference.css?url";
 import { env } from "~/utils/env.server";
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { OPEN_PIXEL_ATTRIBUTE } from "~/domain/dunning/templates";
 import { getOutboxMessage, outboxEnabled } from "~/domain/mail/outbox.server";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // /outbox/<id>: one email as its addressee sees it (shown above the list in /outbox); another
 // workspace's (or someone else's sign-in link) is a 404.

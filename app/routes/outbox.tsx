@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { emailConfigured, listOutbox, outboxEnabled } from "~/domain/mail/outbox.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { requireDashboardSession } from "~/http/dashboard-session.server";
+import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // /outbox: the email this workspace's people may read, for local development and demos. When
 // SMTP_URL is unset nothing is sent and these are the only copy of each email. Signed-in members

@@ -3,11 +3,12 @@ import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation
 import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
 import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
-import { customerPageView } from "~/domain/recovery/customer-page.server";
-import { findRecoveryByToken, startPaymentUpdate } from "~/domain/recovery/update-payment.server";
-import { AppError, statusOf } from "~/http/errors";
+import { customerPageView } from "~/domain/card-update/customer-page.server";
+import { findRecoveryByToken, startPaymentUpdate } from "~/domain/card-update/update-payment.server";
+import { statusOf } from "~/http/errors";
 import { log } from "~/utils/logger.server";
 import styles from "~/styles/recover.css?url";
+import { AppError } from "~/domain/errors";
 
 // The page a customer reaches from a dunning email: no login, the signed token is the key.
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveShopifyWebhook } from "~/domain/shopify/webhooks.server";
-import { AppError } from "~/http/errors";
 import { apiHandler, json, problem } from "~/http/problem.server";
 import { shopify } from "~/shopify.server";
+import { AppError } from "~/domain/errors";
 
 const MAX_BYTES = 512 * 1024;
 const REFUSALS: Record<number, [ "invalid_signature" | "malformed_event" | "method_not_allowed", string]> = {

@@ -20,11 +20,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { escapeHtml } from "~/domain/dunning/templates";
-import { AppError, ERROR_STATUS, type ErrorCode } from "~/http/errors";
+import { ERROR_STATUS } from "~/http/errors";
 import { problem, traceIdFrom } from "~/http/problem.server";
 import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { frameAncestorsOf, inlineScriptHashes, securityHeaders, surfaceOf } from "./security-headers.server";
+import { AppError, type ErrorCode } from "~/domain/errors";
 
 /** The largest body any route accepts (the dunning editor's 1 MiB); routes have their own, smaller caps. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,8 +1,9 @@
-import { processShopifyWebhook } from "~/domain/shopify/webhooks.server";
+import { processInbox } from "~/domain/inbox/inbox.server";
+import { shopifyWebhooks } from "~/domain/shopify/webhooks.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 
 export const shopifyWebhookJob = defineJob({
   queue: queues.shopifyWebhook,
-  handler: (data) => processShopifyWebhook(data),
+  handler: (data, ctx) => processInbox(shopifyWebhooks, data, ctx),
 });

@@ -1,10 +1,11 @@
-import { requeueOrphanedStripeEvents } from "~/domain/stripe-events/failures.server";
+import { requeueOrphans } from "~/domain/inbox/inbox.server";
+import { inboxSources } from "~/domain/inbox/sources.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 
-/** Every 10 minutes (jobs/worker.ts): Stripe events that lost their job continue on the long horizon. */
+/** Every 10 minutes (jobs/worker.ts): inbox events (every source's) that lost their job continue on the long horizon. */
 export const stripeEventSweepJob = defineJob({
   queue: queues.stripeEventSweep,
   concurrency: 1,
-  handler: () => requeueOrphanedStripeEvents(),
+  handler: () => requeueOrphans(Object.values(inboxSources)),
 });

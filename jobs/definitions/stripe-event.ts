@@ -1,9 +1,10 @@
-import { processStripeEvent } from "~/domain/stripe-events/process.server";
+import { processInbox } from "~/domain/inbox/inbox.server";
+import { stripeEvents } from "~/domain/stripe-events/process.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 
 export const stripeEventJob = defineJob({
   queue: queues.stripeEvent,
   concurrency: 4,
-  handler: (data, ctx) => processStripeEvent({ ...data, lastAttempt: ctx.lastAttempt }),
+  handler: (data, ctx) => processInbox(stripeEvents, data, ctx),
 });

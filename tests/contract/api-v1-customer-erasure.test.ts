@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { requestCustomerAction } from "~/domain/dunning/messages.server";
 import { retryNow } from "~/domain/recovery/engine.server";
-import { sendUpdateLinkNow } from "~/domain/recovery/manual-actions.server";
+import { sendUpdateLinkNow } from "~/domain/card-update/manual-send.server";
 import * as customerRoute from "~/routes/api.v1.customers.$id";
 import * as pauseAllRoute from "~/routes/api.v1.customers.$id.pause-all";
 import * as pauseRoute from "~/routes/api.v1.payments.$id.pause";

@@ -2,9 +2,9 @@ import { createElement } from "react";
 import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { ApiReference, Prose } from "~/components/ApiReference";
-import { describeSchema, fieldRows, operationAnchor } from "~/http/api-v1/docs-reference";
-import { buildOpenApiDocument } from "~/http/api-v1/openapi.server";
-import { allOperations } from "~/http/api-v1/registry.server";
+import { describeSchema, fieldRows, operationAnchor } from "~/contracts/api-v1/docs-reference";
+import { buildOpenApiDocument } from "~/contracts/api-v1/openapi.server";
+import { allOperations } from "~/contracts/api-v1/registry.server";
 import { loader } from "~/routes/docs.api";
 
 async function page() {

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import { defineEndpoint, routeOf } from "~/http/api-v1/endpoint.server";
+import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
 import * as rotateRoute from "~/routes/api.v1.api-keys.$id.rotate";
 import * as apiKeysRoute from "~/routes/api.v1.api-keys";
 import * as statusRoute from "~/routes/api.v1.status";

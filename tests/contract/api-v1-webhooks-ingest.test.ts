@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import { processIngestedEvent } from "~/domain/ingest/process.server";
+import { processInbox } from "~/domain/inbox/inbox.server";
+import { ingestEvents } from "~/domain/ingest/process.server";
 import { computeSignature, verifySignature } from "~/domain/webhooks/signing";
 import * as ingestRoute from "~/routes/api.v1.ingest.payment-event";
 import * as endpointRoute from "~/routes/api.v1.webhooks.endpoints.$id";
@@ -194,7 +195,7 @@ describe("POST /api/v1/ingest/payment-event", () => {
 
     const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: first.body.event_id as string } });
     expect(row.externalId).toMatch(/^pe_[0-9a-f]{24}$/);
-    await processIngestedEvent({ ingestEventId: row.id });
+    await processInbox(ingestEvents, { ingestEventId: row.id });
     const recovery = await db().recovery.findUniqueOrThrow({ where: { workspaceId_externalId: { workspaceId: ws.workspace.id, externalId: row.externalId! } } });
     expect(recovery).toMatchObject({ provider: "custom", status: "pending", amountDueMinor: 2599, currency: "eur", externalCustomerId: "email:lin@example.com" });
 
@@ -208,7 +209,7 @@ describe("POST /api/v1/ingest/payment-event", () => {
     expect(replay.body).toMatchObject({ event_id: paidRow.id, status: "duplicate" });
 
     // The success names no payment either: it is the customer's open one of that amount and currency.
-    await processIngestedEvent({ ingestEventId: paidRow.id });
+    await processInbox(ingestEvents, { ingestEventId: paidRow.id });
     expect(await db().recovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ status: "recovered", recoveredAmountMinor: 2599 });
   });
 });

@@ -8,7 +8,7 @@ import { apiPathOfRouteFile, liftRateLimits } from "../helpers/openapi";
 import { z } from "zod";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
-import type { OperationDoc } from "~/http/api-v1/endpoint.server";
+import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute, type CallOptions } from "../helpers/http";
@@ -106,7 +106,7 @@ let calls = 0;
 
 liftRateLimits(1_000_000);
 beforeAll(async () => {
-  const { allOperations } = await import("~/http/api-v1/registry.server");
+  const { allOperations } = await import("~/contracts/api-v1/registry.server");
   operations = allOperations();
   for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
     modules.set(apiPathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);

@@ -31,7 +31,7 @@ describe("the web process", () => {
 
 describe("npm start (web and worker in one process)", () => {
   // The built web bundle and the worker's source share the process (and node_modules): modules
-  // that both load are evaluated twice, which once crashed the boot (app/http/api-v1/schema-names.ts).
+  // that both load are evaluated twice, which once crashed the boot (~/utils/schema-names.ts).
   // This is the command the README gives.
   it("boots both, serves the API and its document, then stops cleanly on SIGTERM", async () => {
     const both = startRecoup([], /Worker started/);

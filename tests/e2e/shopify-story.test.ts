@@ -13,7 +13,7 @@ import * as updateSession from "~/routes/api.customer.update-payment-session";
 import * as recoverPage from "~/routes/recover.$token";
 import { pauseRecovery } from "~/domain/recovery/engine.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
-import { recoveryDetailAction, recoveryDetailLoader, type RecoveryActionResult } from "~/http/recovery-detail.server";
+import { recoveryDetailAction, recoveryDetailLoader, type RecoveryActionResult } from "~/contracts/dashboard/recovery-detail.server";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";

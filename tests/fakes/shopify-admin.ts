@@ -3,11 +3,14 @@
 // against a slice of the Admin schema (2025-10: the types Recoup reads, the billing attempt query
 // and the two mutations it sends) and executed with graphql-js, so a misspelt field fails here as it would at Shopify.
 //
-// Shopify's library captures `fetch` when its node adapter is imported: call startShopifyAdmin()
-// before anything imports app/shopify.server.ts (in a test file: `await vi.hoisted(...)`).
+// Shopify's library captures `fetch` when its node adapter is imported, and the test setup's
+// app/wiring.server.ts may already have imported it: startShopifyAdmin() points the library at
+// whatever `fetch` is current (MSW's, once listening). Still start it before app modules load
+// (in a test file: `await vi.hoisted(...)`).
 import { buildSchema, graphql, parse, validate, type GraphQLError, OperationTypeNode, Kind } from "graphql";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
+import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 
 const SCHEMA = buildSchema(/* GraphQL */ `
   scalar DateTime
@@ -396,6 +399,7 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
 
   const server = setupServer(handler);
   server.listen({ onUnhandledRequest: "error" });
+  setAbstractFetchFunc((...args) => globalThis.fetch(...args));
 
   /** Records the outcome on the attempt, as Shopify would before it sends the webhook. */
   function settle(attempt: FakeBillingAttempt, outcome: AttemptOutcome) {

@@ -78,8 +78,8 @@ type RouteModule = Parameters<typeof callRoute>[0];
 /** The /api/v1 document as served, and a checker for responses against it. */
 export async function apiV1Contract() {
   // Imported here, not at the top: other contract tests should not load every v1 route.
-  const { buildOpenApiDocument } = await import("~/http/api-v1/openapi.server");
-  const { allOperations } = await import("~/http/api-v1/registry.server");
+  const { buildOpenApiDocument } = await import("~/contracts/api-v1/openapi.server");
+  const { allOperations } = await import("~/contracts/api-v1/registry.server");
   const doc = buildOpenApiDocument({ baseUrl: "http://localhost:3000", operations: allOperations() }) as unknown as Record<string, unknown>;
   return { doc, contract: contractOf(doc) };
 }

@@ -1,4 +1,5 @@
-import { AppError, statusOf } from "~/http/errors";
+import { statusOf } from "~/http/errors";
+import { AppError } from "~/domain/errors";
 
 /** What a call threw (Remix's `data(…, {status})` for loaders and actions); fails when nothing was. */
 export async function thrown<T = { data?: unknown; init?: ResponseInit | null }>(promise: Promise<unknown>): Promise<T> {

@@ -37,9 +37,9 @@ describe("the overview's numbers", () => {
     await recovery(workspace.id, { status: "recovered", amount: 2500, startedAt: new Date(NOW.getTime() - 3 * DAY), endedAt: new Date(NOW.getTime() - DAY) });
 
     const overview = await getOverview({ workspaceId: workspace.id, window: "month", now: NOW });
-    expect(overview.summary).toMatchObject({ window: "month", currency: "usd", recoveredRevenueCents: 2500 });
+    expect(overview.summary).toMatchObject({ window: "month", currency: "usd", recoveredRevenueMinor: 2500 });
     // Money in the reporting currency only; the euro recovery still counts as a retry under way.
-    expect(overview).toMatchObject({ atRiskRevenueCents: 6000, openRecoveries: 2, activeRetries: 2 });
+    expect(overview).toMatchObject({ atRiskRevenueMinor: 6000, openRecoveries: 2, activeRetries: 2 });
     expect(overview.trend).toHaveLength(30);
     expect(overview.trend.at(-1)).toEqual({ date: "2026-11-20", failed: 0, recovered: 0 });
     // Each day is the payments that failed on it, and how many of those came back since.
@@ -50,7 +50,7 @@ describe("the overview's numbers", () => {
   it("is all zeros for a new workspace", async () => {
     const { workspace } = await makeWorkspace();
     const overview = await getOverview({ workspaceId: workspace.id, window: "month", now: NOW });
-    expect(overview).toMatchObject({ atRiskRevenueCents: 0, openRecoveries: 0, activeRetries: 0 });
+    expect(overview).toMatchObject({ atRiskRevenueMinor: 0, openRecoveries: 0, activeRetries: 0 });
     expect(overview.trend.every((d) => d.failed === 0 && d.recovered === 0)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { reportingWorkspace } from "./snapshots.server";
 import { dailyTrend } from "./stats.server";
-import { getDashboardSummary, type SummaryWindow } from "./summary.server";
+import { getRevenueSummary, type SummaryWindow } from "./summary.server";
 
 /**
  * The dashboard overview's numbers: the summary for the chosen window, what is still at stake
@@ -14,7 +14,7 @@ export async function getOverview(input: { workspaceId: string; window: SummaryW
   const { workspaceId } = input;
   const workspace = await reportingWorkspace(workspaceId);
   const [summary, trend, activeRetries, atRisk] = await Promise.all([
-    getDashboardSummary({ workspaceId, window: input.window, now }),
+    getRevenueSummary({ workspaceId, window: input.window, now }),
     dailyTrend({ workspaceId, currency: workspace.currency, zone: workspace.zone, now }),
     db().recovery.count({ where: { workspaceId, status: "pending", nextActionKind: "retry" } }),
     db().recovery.aggregate({
@@ -25,7 +25,7 @@ export async function getOverview(input: { workspaceId: string; window: SummaryW
   ]);
   return {
     summary,
-    atRiskRevenueCents: atRisk._sum.amountDueMinor ?? 0,
+    atRiskRevenueMinor: atRisk._sum.amountDueMinor ?? 0,
     openRecoveries: atRisk._count._all,
     activeRetries,
     trend: trend.map((d) => ({ date: d.date, failed: d.failed, recovered: d.recovered })),

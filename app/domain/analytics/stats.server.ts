@@ -1,33 +1,25 @@
-// Revive's `/api/dashboard/stats` (004_…txt): money in major units, rates in percent.
+// Recovery figures by status, this month and per day: what Revive's `/api/dashboard/stats` and the
+// overview's trend are made of (contracts/revive names them: major units, percent).
 import { DateTime } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
-import { currencyExponent } from "~/domain/dunning/templates";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { reportingWorkspace } from "./snapshots.server";
 
-export function toMajorUnits(minor: number, currency: string): number {
-  return Math.round(minor) / 10 ** currencyExponent(currency);
-}
-
-const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
-
 export const TREND_DAYS = 30;
 
 /**
- * Counts cover every currency; money (totalRecovered, mrrSaved, dailyTrend.amount)
- * only the workspace's reporting currency, named in `stats.currency` (an extra).
+ * Counts cover every currency; money (recoveredMinor, recoveredThisMonthMinor, dailyTrend.amountMinor)
+ * only the workspace's reporting currency, named in `currency`.
  * "This month" is the calendar month in the workspace timezone; trend days are its local days.
  *
- * recoveryRate: recovered recoveries / closed ones (recovered, failed or abandoned), lifetime;
- * a recovery still in progress has been neither won nor lost.
- * The month's figures are one cohort, the payments that failed this month
- * (docs/decisions/0036-revenue-figures-on-one-cohort-per-currency.md): failedThisMonth of them,
- * recoveredThisMonth and mrrSaved = those of them recovered so far, churnPrevented = of those
- * of them already closed, the share that recovered (each a subscription that would have lapsed).
- * dailyTrend is the same per day of failure.
+ * Lifetime: recoveries recovered and closed (recovered, failed or abandoned); a recovery still in
+ * progress has been neither won nor lost. The month's figures are one cohort, the payments that
+ * failed this month (docs/decisions/0036-revenue-figures-on-one-cohort-per-currency.md):
+ * failedThisMonth of them, recoveredThisMonth (and its money) those of them recovered so far,
+ * closedThisMonth those of them already closed. dailyTrend is the same per day of failure.
  */
-export async function getDashboardStats(input: { workspaceId: string; accountId?: string; now?: Date }) {
+export async function getRecoveryStats(input: { workspaceId: string; accountId?: string; now?: Date }) {
   const now = input.now ?? clockNow();
   const workspace = await reportingWorkspace(input.workspaceId);
   const { zone } = workspace;
@@ -58,26 +50,24 @@ export async function getDashboardStats(input: { workspaceId: string; accountId?
   const failedThisMonth = monthCohort.reduce((n, r) => n + r._count._all, 0);
 
   return {
-    stats: {
-      totalRecovered: toMajorUnits(recoveredAll._sum.recoveredAmountMinor ?? 0, workspace.currency),
-      recoveryRate: percent(count(byStatus, "recovered"), count(byStatus)),
-      activeRetries,
-      dunningCount,
-      failedThisMonth,
-      recoveredThisMonth,
-      mrrSaved: toMajorUnits(recoveredMonth._sum.recoveredAmountMinor ?? 0, workspace.currency),
-      churnPrevented: percent(recoveredThisMonth, count(monthCohort)),
-      currency: workspace.currency,
-    },
+    currency: workspace.currency,
+    recoveredMinor: recoveredAll._sum.recoveredAmountMinor ?? 0,
+    recoveredCount: count(byStatus, "recovered"),
+    closedCount: count(byStatus),
+    activeRetries,
+    messagesSentThisMonth: dunningCount,
+    failedThisMonth,
+    recoveredThisMonth,
+    recoveredThisMonthMinor: recoveredMonth._sum.recoveredAmountMinor ?? 0,
+    closedThisMonth: count(monthCohort),
     dailyTrend: trend,
-    dbHealth: { status: "connected" as const },
   };
 }
 
 /**
  * The last 30 local days, oldest first, today included; one row per day even when empty. Each
  * day is the payments that failed on it: how many, how many of them were recovered since, and how
- * much (reporting currency).
+ * much, in minor units (reporting currency).
  */
 export async function dailyTrend(input: { workspaceId: string; accountId?: string; currency: string; zone: string; now: Date }) {
   const today = DateTime.fromJSDate(input.now, { zone: input.zone }).startOf("day");
@@ -105,7 +95,7 @@ export async function dailyTrend(input: { workspaceId: string; accountId?: strin
       date: d.date,
       recovered: Number(row?.recovered ?? 0),
       failed: Number(row?.failed ?? 0),
-      amount: toMajorUnits(Number(row?.amount ?? 0), input.currency),
+      amountMinor: Number(row?.amount ?? 0),
     };
   });
 }
@@ -129,7 +119,7 @@ export async function pingDatabase(timeoutMs = 3000): Promise<{ status: "connect
   }
 }
 
-/** Revive's health `stats`: the workspace's recoveries, and how many recovered. */
+/** The workspace's recoveries, and how many recovered (Revive's health `stats`). */
 export async function paymentCounts(workspaceId: string) {
   const [totalPayments, recovered] = await Promise.all([
     db().recovery.count({ where: { workspaceId } }),

@@ -1,5 +1,4 @@
 import { DateTime } from "luxon";
-import { metricSnapshotDto, subscriptionAtRiskDto } from "~/domain/recovery/dto";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { isSnapshotDay, recoveryRateOf, reportingWorkspace, revenueIn, type Range } from "./snapshots.server";
@@ -72,14 +71,14 @@ export async function revenueSince(input: { workspaceId: string; currency: strin
 export interface CurrencyCohort {
   currency: string;
   failedCount: number;
-  failedRevenueCents: number;
+  failedRevenueMinor: number;
   recoveredCount: number;
-  recoveredRevenueCents: number;
+  recoveredRevenueMinor: number;
   inProgressCount: number;
-  inProgressRevenueCents: number;
+  inProgressRevenueMinor: number;
   lostCount: number;
-  lostRevenueCents: number;
-  /** recoveredRevenueCents / failedRevenueCents, 0..1 */
+  lostRevenueMinor: number;
+  /** recoveredRevenueMinor / failedRevenueMinor, 0..1 */
   recoveryRate: number;
 }
 
@@ -103,41 +102,44 @@ export async function cohortByCurrency(input: { workspaceId: string; from: Date 
       ({
         currency: row.currency,
         failedCount: 0,
-        failedRevenueCents: 0,
+        failedRevenueMinor: 0,
         recoveredCount: 0,
-        recoveredRevenueCents: 0,
+        recoveredRevenueMinor: 0,
         inProgressCount: 0,
-        inProgressRevenueCents: 0,
+        inProgressRevenueMinor: 0,
         lostCount: 0,
-        lostRevenueCents: 0,
+        lostRevenueMinor: 0,
         recoveryRate: 0,
       } satisfies CurrencyCohort);
     byCurrency.set(row.currency, c);
     const count = row._count._all;
     const due = row._sum.amountDueMinor ?? 0;
     c.failedCount += count;
-    c.failedRevenueCents += due;
+    c.failedRevenueMinor += due;
     if (row.status === "recovered") {
       c.recoveredCount += count;
-      c.recoveredRevenueCents += row._sum.recoveredAmountMinor ?? 0;
+      c.recoveredRevenueMinor += row._sum.recoveredAmountMinor ?? 0;
     } else if (row.status === "pending") {
       c.inProgressCount += count;
-      c.inProgressRevenueCents += due;
+      c.inProgressRevenueMinor += due;
     } else {
       c.lostCount += count;
-      c.lostRevenueCents += due;
+      c.lostRevenueMinor += due;
     }
   }
   return [...byCurrency.values()]
-    .map((c) => ({ ...c, recoveryRate: recoveryRateOf(c.failedRevenueCents, c.recoveredRevenueCents) }))
-    .sort((a, b) => Number(b.currency === input.reportingCurrency) - Number(a.currency === input.reportingCurrency) || b.failedRevenueCents - a.failedRevenueCents);
+    .map((c) => ({ ...c, recoveryRate: recoveryRateOf(c.failedRevenueMinor, c.recoveredRevenueMinor) }))
+    .sort((a, b) => Number(b.currency === input.reportingCurrency) - Number(a.currency === input.reportingCurrency) || b.failedRevenueMinor - a.failedRevenueMinor);
 }
 
 /**
- * DunningDog's DashboardSummary. Every figure is about one cohort: the payments that failed in the
+ * The window's revenue figures. Every figure is about one cohort: the payments that failed in the
  * window (failed revenue), and what of that has been recovered so far (recovered revenue, rate).
+ * Money counts only recoveries in the workspace's reporting currency (`currency`): it cannot be summed
+ * across currencies; `byCurrency` gives the same cohort in every currency, never converted.
+ * DunningDog's DashboardSummary is this, named its way (contracts/dunningdog).
  */
-export async function getDashboardSummary(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
+export async function getRevenueSummary(input: { workspaceId: string; window: SummaryWindow; now?: Date }) {
   const now = input.now ?? clockNow();
   const workspace = await reportingWorkspace(input.workspaceId);
   const { zone } = workspace;
@@ -162,21 +164,17 @@ export async function getDashboardSummary(input: { workspaceId: string; window: 
   return {
     workspaceId: workspace.id,
     window: input.window,
-    failedRevenueCents: totals.failedRevenueMinor,
-    recoveredRevenueCents: totals.recoveredRevenueMinor,
+    failedRevenueMinor: totals.failedRevenueMinor,
+    recoveredRevenueMinor: totals.recoveredRevenueMinor,
     recoveryRate: recoveryRateOf(totals.failedRevenueMinor, totals.recoveredRevenueMinor),
     atRiskCount,
     activeSequences,
-    generatedAt: now.toISOString(),
-    ...(latestSnapshot ? { latestSnapshot: metricSnapshotDto(latestSnapshot) } : {}),
-    atRiskPreview: atRiskPreview.map(subscriptionAtRiskDto),
-    // Extras beyond the contract: money cannot be summed across currencies, so the
-    // totals count only recoveries in the workspace's reporting currency, named here;
-    // windowStart says which instant the window opened at (null for lifetime).
+    generatedAt: now,
+    latestSnapshot,
+    atRiskPreview,
     currency: workspace.currency,
-    windowStart: from ? from.toISOString() : null,
-    // The same cohort in every currency, with what is still in progress and what was lost:
-    // other currencies are listed beside, never converted into the totals.
+    /** When the window opened (null for lifetime). */
+    windowStart: from,
     byCurrency,
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
-import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
+import { paginate, type PageRequest } from "~/domain/pagination.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import type { ApiKey } from "../../../generated/prisma/client";

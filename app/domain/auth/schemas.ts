@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES, MAX_ROTATION_GRACE_HOURS, ROTATION_GRACE_HOURS } from "./api-keys.server";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 const ScopeSchema = z
   .string()

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { getDashboardSummary } from "~/domain/analytics/summary.server";
+import { getRevenueSummary } from "~/domain/analytics/summary.server";
 import { redeemSignInToken } from "~/domain/auth/sessions.server";
 import { findSession } from "~/domain/auth/sessions.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
@@ -63,8 +63,8 @@ describe("seedDemoOnFirstBoot", () => {
     expect(await db().metricSnapshot.count({ where: { workspaceId: workspace.id } })).toBeGreaterThanOrEqual(84);
     expect(await jobCount()).toBe(0);
 
-    const summary = await getDashboardSummary({ workspaceId: workspace.id, window: "lifetime" });
-    expect(summary.failedRevenueCents).toBe(recoveries.filter((r) => r.currency === "usd").reduce((s, r) => s + r.amountDueMinor, 0));
+    const summary = await getRevenueSummary({ workspaceId: workspace.id, window: "lifetime" });
+    expect(summary.failedRevenueMinor).toBe(recoveries.filter((r) => r.currency === "usd").reduce((s, r) => s + r.amountDueMinor, 0));
 
     const session = await redeemSignInToken(link!.split("/auth/magic/")[1]!);
     expect(session).toMatchObject({ workspaceId: workspace.id, userId: workspace.ownerUserId });

@@ -6,6 +6,7 @@ import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/messages.server";
+import { importRecoveryHistory } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
@@ -346,14 +347,14 @@ export async function seedDemoWorkspace(input: { now?: Date; seed?: number; reco
   });
   try {
     const data = buildDemoData({ workspaceId: workspace.id, now, seed: input.seed, recoveries: input.recoveries });
-    await db().$transaction([
-      db().customer.createMany({ data: data.customers }),
-      db().recovery.createMany({ data: data.recoveries }),
-      db().chargeAttempt.createMany({ data: data.retries }),
-      db().recoveryOutcome.createMany({ data: data.outcomes }),
-      db().dunningMessage.createMany({ data: data.messages }),
-      db().subscriptionAtRisk.createMany({ data: data.atRisk }),
-    ]);
+    await db().$transaction(
+      async (tx) => {
+        await importRecoveryHistory(tx, { customers: data.customers, recoveries: data.recoveries, attempts: data.retries, outcomes: data.outcomes, atRisk: data.atRisk });
+        await tx.dunningMessage.createMany({ data: data.messages });
+      },
+      // Thousands of rows on a first boot: more than the default five seconds on a slow disk.
+      { timeout: 60_000 },
+    );
     await writeMetricSnapshots({ workspaceId: workspace.id, now, days: DEMO_DAYS + 1 });
     return { workspace, owner, counts: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.length])) };
   } catch (error) {

@@ -1,20 +1,24 @@
 // Dunning emails for one recovery: scheduling the sequence's steps, rendering and storing each
-// message (the DunningMessage row is also the outbox), sending it once, and tracking what the
-// customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
+// message (the DunningMessage row is also the outbox), sending it through the one message lifecycle
+// (app/domain/messages/lifecycle.server.ts), and tracking what the customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
 // resumeSequence and markConverted; the dunning-step and dunning-send jobs call the rest.
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
+import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
-import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
+import { enqueueSend, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 import { getActiveSequence } from "./sequences.server";
+import { stepDueAt, stepJobKey } from "./step-jobs.server";
 import { formatMoney, renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 
 type Client = Db | Tx;
@@ -39,15 +43,6 @@ const HOUR_MS = 3600_000;
 export const MIN_EMAIL_SPACING_HOURS = 20;
 const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "sent", "opened", "clicked", "converted"];
 const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
-
-/** The one dunning-step job of a step for a recovery: enqueueing it again is a no-op. */
-export function stepJobKey(recoveryId: string, stepId: string): string {
-  return `${recoveryId}:${stepId}`;
-}
-
-function stepDueAt(startedAt: Date, delayHours: number): Date {
-  return new Date(startedAt.getTime() + delayHours * HOUR_MS);
-}
 
 export function openPixelUrl(trackingId: string): string {
   return `${env().APP_URL}/e/o/${trackingId}.gif`;
@@ -154,7 +149,7 @@ export async function createMessage(
     where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: input.dedupeKey } },
     select: { id: true },
   });
-  if (count === 1 && toEmail) await enqueue(queues.dunningSend, { messageId: message.id }, { key: message.id, tx });
+  if (count === 1 && toEmail) await enqueueSend(tx, queues.dunningSend, message.id);
   return { messageId: message.id, created: count === 1 };
 }
 
@@ -172,7 +167,7 @@ export async function scheduleSequence(input: {
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
   // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
-  await tx.recovery.update({ where: { id: recovery.id }, data: { sequenceId: sequence.id } });
+  await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(
     queues.dunningStep,
@@ -180,43 +175,6 @@ export async function scheduleSequence(input: {
     { key: stepJobKey(recovery.id, first.id), startAfter: dueAt, tx },
   );
   return { stepId: first.id, dueAt };
-}
-
-/**
- * A sequence is being deleted (inside `tx`): every recovery whose next email is a waiting
- * dunning-step job for one of its steps continues on `active`, at the first of its steps due no
- * earlier than the deleted step was (docs/decisions/0009-deleting-a-dunning-sequence.md). The old
- * job stays and ends as step_gone when it runs. Returns the recoveries handed over.
- */
-export async function handOverWaitingSteps(input: {
-  tx: Tx;
-  deletedSteps: Array<{ id: string; delayHours: number }>;
-  active: { id: string; steps: Array<{ id: string; delayHours: number }> };
-}): Promise<string[]> {
-  const { tx, deletedSteps, active } = input;
-  if (deletedSteps.length === 0) return [];
-  const waiting = await tx.$queryRawUnsafe<Array<{ recoveryId: string; stepId: string }>>(
-    `SELECT DISTINCT data->>'recoveryId' AS "recoveryId", data->>'stepId' AS "stepId" FROM pgboss.job
-      WHERE name = $1 AND state IN ('created', 'retry') AND data->>'stepId' = ANY($2::text[])`,
-    queues.dunningStep.name,
-    deletedSteps.map((s) => s.id),
-  );
-  const delayOf = new Map(deletedSteps.map((s) => [s.id, s.delayHours]));
-  const handedOver: string[] = [];
-  for (const { recoveryId, stepId } of waiting) {
-    const recovery = await tx.recovery.findUnique({ where: { id: recoveryId }, select: { id: true, status: true, startedAt: true } });
-    if (!recovery || recovery.status !== "pending") continue;
-    const next = active.steps.find((s) => s.delayHours >= (delayOf.get(stepId) ?? 0));
-    if (!next) continue;
-    await enqueue(
-      queues.dunningStep,
-      { recoveryId, stepId: next.id },
-      { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
-    );
-    await tx.recovery.update({ where: { id: recoveryId }, data: { sequenceId: active.id } });
-    handedOver.push(recoveryId);
-  }
-  return handedOver;
 }
 
 /**
@@ -456,85 +414,48 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
   return message ? { recoveryId: message.recoveryId } : null;
 }
 
-export type SendOutcome =
-  | { outcome: "sent"; transport: "smtp" | "outbox" }
-  | { outcome: "skipped"; reason: string }
-  | { outcome: "held"; until: Date }
-  | { outcome: "not_sendable"; status: MessageStatus | "missing" };
-
-function errorText(error: unknown): string {
-  return String((error as Error)?.message ?? error).slice(0, 500);
-}
+export type SendOutcome = SendOutcomeOf<Sent<EmailReceipt["transport"]>>;
 
 /**
- * The dunning-send job: hands one message to the mail transport. `sending` (and attempts + 1) is
- * committed before SMTP and `sent` after it, so a crash in between resends the same message, with
- * the same Message-ID (docs/decisions/0003-email-delivery-at-least-once.md). On the job's last
- * attempt a failure marks the message `failed`.
+ * The dunning-send job: hands one message to the mail transport through the one message lifecycle
+ * (app/domain/messages/lifecycle.server.ts): claimed before SMTP, `sent` after, and a crash in
+ * between resends the same message with the same Message-ID (docs/decisions/0003-email-delivery-at-least-once.md).
+ * On the job's last attempt a failure marks the message `failed`.
  */
 export async function sendDunningMessage(input: { messageId: string; lastAttempt?: boolean }): Promise<SendOutcome> {
   const message = await db().dunningMessage.findUnique({
     where: { id: input.messageId },
     include: { recovery: { include: { workspace: true, customer: { select: { timezone: true } } } } },
   });
-  if (!message) return { outcome: "not_sendable", status: "missing" };
-  if (message.status !== "scheduled" && message.status !== "sending") return { outcome: "not_sendable", status: message.status };
-
-  const { recovery } = message;
-  const skip =
-    recovery.status !== "pending" ? SKIPPED_CLOSED : recovery.paused ? SKIPPED_PAUSED : !message.toEmail ? SKIPPED_NO_EMAIL : null;
-  const open: MessageStatus[] = ["scheduled", "sending"];
-  if (skip) {
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { status: "skipped", error: skip } });
-    return { outcome: "skipped", reason: skip };
-  }
-
-  // Quiet hours hold what Recoup sends on its own until they end; an email the merchant sends on
-  // purpose ("manual:…") goes now. Another job, keyed by the new time, sends it then.
-  if (!message.dedupeKey.startsWith("manual:")) {
-    const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
-    const until = quietHoursEnd(now(), retrySettingsFor(recovery.workspace).quietHours, zone);
-    if (until) {
+  return sendStoredMessage({
+    message,
+    lastAttempt: input.lastAttempt,
+    skip: ({ recovery, toEmail }) =>
+      recovery.status !== "pending" ? SKIPPED_CLOSED : recovery.paused ? SKIPPED_PAUSED : !toEmail ? SKIPPED_NO_EMAIL : null,
+    // Quiet hours hold what Recoup sends on its own until they end; an email the merchant sends on
+    // purpose ("manual:…") goes now. Another job, keyed by the new time, sends it then.
+    hold: async ({ id, dedupeKey, recovery }) => {
+      if (dedupeKey.startsWith("manual:")) return null;
+      const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
+      const until = quietHoursEnd(now(), retrySettingsFor(recovery.workspace).quietHours, zone);
+      if (!until) return null;
       await db().$transaction(async (tx) => {
-        await tx.dunningMessage.updateMany({ where: { id: message.id, status: { in: open } }, data: { scheduledFor: until } });
-        await enqueue(queues.dunningSend, { messageId: message.id }, { key: `${message.id}:${until.toISOString()}`, startAfter: until, tx });
+        await tx.dunningMessage.updateMany({ where: { id, status: { in: OPEN_STATUSES } }, data: { scheduledFor: until } });
+        await enqueue(queues.dunningSend, { messageId: id }, { key: `${id}:${until.toISOString()}`, startAfter: until, tx });
       });
-      return { outcome: "held", until };
-    }
-  }
-
-  const claimed = await db().dunningMessage.updateMany({
-    where: { id: message.id, status: { in: open } },
-    data: { status: "sending", attempts: { increment: 1 } },
+      return until;
+    },
+    callOut: async (m) => {
+      const receipt = await deliverEmail({
+        to: m.toEmail!,
+        subject: m.subject,
+        text: m.bodyText,
+        html: m.bodyHtml,
+        messageId: messageIdHeader(m.id),
+        fromName: merchantName(m.recovery.workspace),
+        replyTo: m.recovery.workspace.replyTo,
+      }, { keptBy: "dunning_message" });
+      return { sent: true as const, ...receipt };
+    },
   });
-  if (claimed.count === 0) return { outcome: "not_sendable", status: message.status };
-
-  let receipt;
-  try {
-    receipt = await deliverEmail({
-      to: message.toEmail!,
-      subject: message.subject,
-      text: message.bodyText,
-      html: message.bodyHtml,
-      messageId: messageIdHeader(message.id),
-      fromName: merchantName(recovery.workspace),
-      replyTo: recovery.workspace.replyTo,
-    }, { keptBy: "dunning_message" });
-  } catch (error) {
-    await db().dunningMessage.updateMany({
-      where: { id: message.id, status: "sending" },
-      data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { error: errorText(error) },
-    });
-    throw error;
-  }
-
-  const delivered = { sentAt: now(), transport: receipt.transport, providerMessageId: receipt.providerMessageId, error: null };
-  const { count } = await db().dunningMessage.updateMany({
-    where: { id: message.id, status: "sending" },
-    data: { ...delivered, status: "sent" },
-  });
-  // The pixel can be fetched before this update lands: keep its newer status, record the send.
-  if (count === 0) await db().dunningMessage.update({ where: { id: message.id }, data: delivered });
-  return { outcome: "sent", transport: receipt.transport };
 }
-

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
-import { handOverWaitingSteps } from "./messages.server";
+import { handOverWaitingSteps } from "./step-jobs.server";
 import { findUnknownPlaceholders, PLACEHOLDERS } from "./templates";
 
 // DunningDog's CreateSequenceRequest / UpdateSequenceRequest. Bounds beyond the contract's keep

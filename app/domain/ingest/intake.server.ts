@@ -1,14 +1,13 @@
 // `POST /api/v1/ingest/payment-event`: a PSP's payment event, for PSPs with no native webhooks.
-// Check, store (unique per workspace and event id), enqueue — one transaction, as for Stripe's
-// events (app/domain/stripe-events/intake.server.ts): an acknowledged event always has its row and
-// its job, and a repeat changes nothing. The `ingest-event` job feeds it to the recovery engine.
+// Check, then into the inbox (unique per workspace and event key; row and job in one transaction,
+// as for Stripe's events): an acknowledged event always has its row and its job, and a repeat
+// changes nothing. The `ingest-event` job feeds it to the recovery engine.
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { sha256 } from "~/utils/crypto.server";
-import { db, type Prisma } from "~/utils/db.server";
-import { enqueue } from "~/utils/queue.server";
-import { queues } from "../../../jobs/queues";
-import { customerKeyOf } from "./process.server";
+import { receive } from "~/domain/inbox/inbox.server";
+import { db } from "~/utils/db.server";
+import { customerKeyOf, ingestEvents } from "./process.server";
 import type { IngestPaymentEvent } from "./schemas";
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -81,26 +80,7 @@ export async function receivePaymentEvent(input: { workspaceId: string; livemode
   if (existing && existing.livemode !== livemode) {
     throw new AppError("conflict", `external_id "${externalId}" is already a ${existing.livemode ? "live" : "test"} payment; report it with a ${existing.livemode ? "live" : "test"} API key.`);
   }
-  return db().$transaction(async (tx) => {
-    const [row] = await tx.ingestedPaymentEvent.createManyAndReturn({
-      select: { id: true },
-      data: {
-        workspaceId,
-        eventKey,
-        type: event.event_type,
-        provider: event.provider,
-        livemode,
-        externalId,
-        payload: event as Prisma.InputJsonValue,
-        receivedAt: now(),
-      },
-      skipDuplicates: true,
-    });
-    if (!row) {
-      const first = await tx.ingestedPaymentEvent.findUniqueOrThrow({ where: { workspaceId_eventKey: { workspaceId, eventKey } }, select: { id: true } });
-      return { eventId: first.id, status: "duplicate" as const, duplicate: true, recoveryInitiated: false };
-    }
-    await enqueue(queues.ingestEvent, { ingestEventId: row.id }, { tx, key: row.id });
-    return { eventId: row.id, status: "queued" as const, duplicate: false, recoveryInitiated: event.event_type === "payment_failed" && !existing };
-  });
+  const stored = await receive(ingestEvents, { workspaceId, livemode, eventKey, externalId, event });
+  if (stored.duplicate) return { eventId: stored.id, status: "duplicate" as const, duplicate: true, recoveryInitiated: false };
+  return { eventId: stored.id, status: "queued" as const, duplicate: false, recoveryInitiated: event.event_type === "payment_failed" && !existing };
 }

@@ -1,6 +1,7 @@
 // The `ingest-event` job: an ingested PSP event, applied by the same recovery engine as Stripe's
 // and Shopify's (open/update a recovery, close it as recovered or abandoned, a new card → retry).
-// Safe to run twice: a processed event is skipped, and the engine compares state, not order.
+// Safe to run twice: the inbox skips a processed event (app/domain/inbox), and the engine compares
+// state, not order.
 import {
   markInvoiceAbandoned,
   markRecovered,
@@ -9,9 +10,11 @@ import {
   recordInvoiceFailure,
 } from "~/domain/recovery/engine.server";
 import type { Settlement } from "~/domain/recovery/facts";
-import { db } from "~/utils/db.server";
-import { log } from "~/utils/logger.server";
+import type { InboxSource } from "~/domain/inbox/inbox.server";
+import { now } from "~/utils/clock.server";
+import { db, type Prisma } from "~/utils/db.server";
 import type { IngestedPaymentEvent } from "../../../generated/prisma/client";
+import { queues } from "../../../jobs/queues";
 import type { IngestPaymentEvent } from "./schemas";
 
 /** An event without external_id that matched no open payment of the customer (ADR 0033). */
@@ -102,28 +105,47 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
   }
 }
 
-export async function processIngestedEvent(input: { ingestEventId: string }) {
-  const row = await db().ingestedPaymentEvent.findUnique({ where: { id: input.ingestEventId } });
-  if (!row || row.status === "processed" || row.status === "ignored") return;
-  try {
-    const outcome = await apply(row, row.payload as unknown as IngestPaymentEvent);
-    await db().ingestedPaymentEvent.update({
-      where: { id: row.id },
-      data: {
-        status: outcome.status,
-        attempts: { increment: 1 },
-        lastError: outcome.note ?? null,
-        recoveryId: outcome.recoveryId ?? undefined,
-        processedAt: new Date(),
-      },
-    });
-    return outcome;
-  } catch (error) {
-    await db().ingestedPaymentEvent.update({
-      where: { id: row.id },
-      data: { status: "failed", attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000) },
-    });
-    log.warn("ingested event failed", { ingestEventId: row.id, type: row.type, error });
-    throw error;
-  }
+/** A checked PSP event, as the intake stores it. */
+export interface ReceivedPaymentEvent {
+  workspaceId: string;
+  livemode: boolean;
+  eventKey: string;
+  externalId: string | null;
+  event: IngestPaymentEvent;
 }
+
+/**
+ * Ingested events in the inbox: unique per workspace and event key; /api/v1 answers the row's id,
+ * which is the id replay takes. A failed run reads `failed` while it is retried (docs/decisions/0042).
+ */
+export const ingestEvents: InboxSource<IngestedPaymentEvent, ReceivedPaymentEvent, "ingestEventId"> = {
+  name: "ingest",
+  queue: queues.ingestEvent,
+  jobField: "ingestEventId",
+  table: (client) => client.ingestedPaymentEvent,
+  idColumn: "id",
+  async insert(tx, input) {
+    const [row] = await tx.ingestedPaymentEvent.createManyAndReturn({
+      select: { id: true },
+      data: {
+        workspaceId: input.workspaceId,
+        eventKey: input.eventKey,
+        type: input.event.event_type,
+        provider: input.event.provider,
+        livemode: input.livemode,
+        externalId: input.externalId,
+        payload: input.event as Prisma.InputJsonValue,
+        receivedAt: now(),
+      },
+      skipDuplicates: true,
+    });
+    return row ? { id: row.id, publicId: row.id } : null;
+  },
+  existing: (tx, input) =>
+    tx.ingestedPaymentEvent.findUniqueOrThrow({ where: { workspaceId_eventKey: { workspaceId: input.workspaceId, eventKey: input.eventKey } }, select: { id: true } }),
+  retryingStatus: "failed",
+  async handle(row) {
+    const outcome = await apply(row, row.payload as unknown as IngestPaymentEvent);
+    return { status: outcome.status, note: outcome.note, columns: { recoveryId: outcome.recoveryId ?? undefined } };
+  },
+};

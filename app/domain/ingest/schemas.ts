@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** LostChurn's event types (`POST /v1/ingest/payment-event`). */
 export const INGEST_EVENT_TYPES = ["payment_failed", "payment_succeeded", "subscription_cancelled", "payment_method_updated", "charge_refunded"] as const;

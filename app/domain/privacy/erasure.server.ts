@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eraseIngestAndWebhookData } from "~/domain/ingest/erasure.server";
-import { closeErasedRecoveries } from "~/domain/recovery/engine.server";
+import { eraseCustomerRecords } from "~/domain/recovery/commands.server";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -70,9 +70,16 @@ export async function eraseCustomer(input: {
     }
     const messagesDeleted = (await tx.dunningMessage.deleteMany({ where: { recoveryId: { in: recoveryIds } } })).count;
     // The engine owns recovery state: it closes them for good and anonymises them and their charge
-    // attempts (ADR 0006, amended).
-    await closeErasedRecoveries({ tx, recoveryIds, at: now(), ref: erasedRef });
-    await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, externalCustomerId: { in: externalIds } } });
+    // attempts (ADR 0006, amended), and deletes the customer rows and their subscriptions at risk.
+    const customersDeleted = await eraseCustomerRecords({
+      tx,
+      workspaceId: input.workspaceId,
+      customerIds: customers.map((c) => c.id),
+      externalCustomerIds: externalIds,
+      recoveryIds,
+      at: now(),
+      ref: erasedRef,
+    });
     // Raw webhook payloads (Stripe's and Shopify's) naming the customer are redacted; the rows stay for dedupe.
     const needles = [...externalIds, ...emails];
     const eventsRedacted = needles.length
@@ -102,8 +109,7 @@ export async function eraseCustomer(input: {
         quoted,
       );
     }
-    const deleted = await tx.customer.deleteMany({ where: { id: { in: customers.map((c) => c.id) } } });
     log.info("customer erased", { workspaceId: input.workspaceId, recoveries: recoveryIds.length });
-    return { customers: deleted.count, recoveriesAnonymised: recoveryIds.length, messagesDeleted, eventsRedacted, jobsDeleted };
+    return { customers: customersDeleted, recoveriesAnonymised: recoveryIds.length, messagesDeleted, eventsRedacted, jobsDeleted };
   });
 }

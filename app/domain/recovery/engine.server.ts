@@ -1,5 +1,3 @@
-import { requestCustomerAction, markConverted, resumeSequence, scheduleSequence } from "~/domain/dunning/messages.server";
-import { requestShopifyUpdateEmail, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -8,6 +6,7 @@ import { enqueue } from "~/utils/queue.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
+import { announce } from "./listeners";
 import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
@@ -149,7 +148,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
     }
 
     if (isNew) {
-      await scheduleSequence({ tx, recovery });
+      await announce.opened(tx, recovery);
       await enqueue(queues.recoveryExpire, { recoveryId: recovery.id }, {
         tx,
         key: recovery.id,
@@ -285,7 +284,7 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
 }
 
 /** One request per card: asking twice for the same card helps nobody. */
-export function customerActionKey(kind: "card_update_request" | "authentication_request", cardFingerprint: string | null) {
+function customerActionKey(kind: "card_update_request" | "authentication_request", cardFingerprint: string | null) {
   return `${kind}:${cardFingerprint ?? "unknown-card"}`;
 }
 
@@ -310,15 +309,8 @@ async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Prom
       { tx, key: `${updated.id}:${attemptNumber}:${when.toISOString()}`, startAfter: when },
     );
   } else if (action.kind === "email") {
-    const dedupeKey = customerActionKey(action.template, updated.cardFingerprint);
-    // Shopify's own update email replaces ours for a card: its secure page is where the card is
-    // changed, and one email per card is enough (docs/decisions/0007). The rule is Shopify's module's,
-    // shared with the merchant's "Send update link now".
-    if (action.template === "card_update_request" && shopifyEmailsCardUpdates(updated)) {
-      await requestShopifyUpdateEmail({ tx, recovery: updated, dedupeKey });
-    } else {
-      await requestCustomerAction({ tx, recoveryId: updated.id, kind: action.template, dedupeKey });
-    }
+    // Who asks (our email, or the platform's own card-update email) is the listener's choice.
+    await announce.customerActionNeeded(tx, updated, { kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
   }
   return updated;
 }
@@ -360,7 +352,7 @@ async function closeRecovered(tx: Tx, recovery: Recovery, amountPaid: number, at
   // A recovery we gave up on can still be won: the customer paid after all.
   if (recovery.status !== "pending" && recovery.status !== "failed") return recovery;
   const closed = await closeRecovery(tx, recovery, "recovered", "invoice_paid", at, amountPaid);
-  await markConverted({ tx, recoveryId: recovery.id });
+  await announce.recovered(tx, closed);
   return closed;
 }
 
@@ -738,8 +730,8 @@ export async function resumeRecovery(input: { workspaceId: string; recoveryId: s
   });
   // Planned again from now (the retry by the policy, the next email past the spacing): the caller
   // says when, and why, rather than leaving the merchant to guess.
-  const sequence = await resumeSequence({ recoveryId: resumed.id });
-  return Object.assign(resumed, { nextEmailAt: sequence?.dueAt ?? null });
+  const nextEmailAt = await announce.resumed(resumed.id);
+  return Object.assign(resumed, { nextEmailAt });
 }
 
 /** Lifts a pause: planned again from now, or closed as failed when its time ran out meanwhile. */
@@ -760,7 +752,7 @@ async function resume(input: { workspaceId: string; recoveryId: string; onlyIfPa
   });
   if (!after) return "unchanged";
   if (after.status !== "pending") return "closed";
-  await resumeSequence({ recoveryId: after.id });
+  await announce.resumed(after.id);
   return "resumed";
 }
 
@@ -858,5 +850,29 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
       classification: action.classification,
     });
     return Object.assign(planned, { askedMerchant: null });
+  });
+}
+
+/**
+ * The bank wants the customer to confirm the payment (Stripe's `invoice.payment_action_required`,
+ * after its failure is recorded): an open recovery asks the customer for the confirmation now and
+ * says so; it is never retried blind.
+ */
+export async function requestAuthentication(input: { workspaceId: string; invoiceId: string; at: Date }) {
+  return db().$transaction(async (tx) => {
+    const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
+    if (recovery?.status !== "pending") return recovery;
+    const updated = await tx.recovery.update({
+      where: { id: recovery.id },
+      data: {
+        errorCode: "authentication_required",
+        nextActionKind: "email",
+        nextActionAt: input.at,
+        nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link.",
+      },
+    });
+    const kind = "authentication_request";
+    await announce.customerActionNeeded(tx, updated, { kind, dedupeKey: customerActionKey(kind, updated.cardFingerprint) });
+    return updated;
   });
 }

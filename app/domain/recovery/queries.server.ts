@@ -1,8 +1,6 @@
 import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
-import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
-import { retrySettingsFor } from "./policy";
 
 export const RECOVERY_STATUSES = ["pending", "recovered", "failed", "abandoned"] as const;
 export type RecoveryStatusFilter = (typeof RECOVERY_STATUSES)[number];
@@ -37,8 +35,11 @@ export function recoveryReference(row: Parameters<typeof platformReferences>[0])
 
 type ListInput = { workspaceId: string; status?: RecoveryStatusFilter; limit?: number; cursor?: string | null };
 
-/** One page of rows, newest first, keyset-paginated on (startedAt desc, id desc), and the cursor of the next. */
-async function pageOfRecoveries(input: ListInput) {
+/**
+ * One page of recoveries, newest first, keyset-paginated on (startedAt desc, id desc), each with its
+ * latest outcome, and the cursor of the next page. Rows as stored: each contract names them its way.
+ */
+export async function listRecoveries(input: ListInput) {
   const limit = input.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new AppError("validation_failed", "limit must be an integer from 1 to 100.");
@@ -58,60 +59,14 @@ async function pageOfRecoveries(input: ListInput) {
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { items: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
 /**
- * Newest first, keyset-paginated; DunningDog's `/api/dashboard/recoveries` items exactly (`{attempt,
- * latestOutcome}`). `latestOutcome` is left out while there is none: the document declares it
- * `nullable` beside an `allOf` of RecoveryOutcome, and under OpenAPI 3.0.3 that `allOf` still rejects
- * null, so strict validators would refuse `null`; the field is not required.
+ * One invoice's recovery, or a customer's most recent one, with its charge attempts (oldest first),
+ * the messages sent, and the workspace's retry settings.
  */
-export async function listRecoveries(input: ListInput) {
-  const { page, nextCursor } = await pageOfRecoveries(input);
-  return {
-    items: page.map((row) => ({
-      attempt: recoveryAttemptDto(row),
-      ...(row.outcomes[0] ? { latestOutcome: recoveryOutcomeDto(row.outcomes[0]) } : {}),
-    })),
-    nextCursor,
-  };
-}
-
-/**
- * The same page for the merchant's own pages (the overview's table, the Stripe App's drawer): each
- * item also carries `reference`, the row's names in the platform's words, beside DunningDog's attempt.
- */
-export async function listRecoveriesForPages(input: ListInput) {
-  const { page, nextCursor } = await pageOfRecoveries(input);
-  return {
-    items: page.map((row) => ({
-      attempt: recoveryAttemptDto(row),
-      latestOutcome: row.outcomes[0] ? recoveryOutcomeDto(row.outcomes[0]) : null,
-      reference: recoveryReference(row),
-    })),
-    nextCursor,
-  };
-}
-
-/** Revive's payment status words. */
-export function reviveStatus(row: { status: RecoveryStatusFilter; nextActionKind: string | null }) {
-  switch (row.status) {
-    case "pending":
-      return row.nextActionKind === "email" || row.nextActionKind === "wait" ? "awaiting_customer" : "retrying";
-    case "recovered":
-      return "recovered";
-    case "failed":
-      return "failed";
-    case "abandoned":
-      return "cancelled";
-  }
-}
-
-const ms = (d: Date | null | undefined) => (d ? d.getTime() : null);
-
-/** Revive's `/api/recovery/status`: one invoice's recovery, or a customer's most recent one. */
-export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?: string; customerId?: string }) {
+export async function findRecoveryStatus(input: { workspaceId: string; invoiceId?: string; customerId?: string }) {
   if (!input.invoiceId === !input.customerId) {
     throw new AppError("validation_failed", "Give exactly one of invoiceId or customerId.");
   }
@@ -133,31 +88,5 @@ export async function getRecoveryStatus(input: { workspaceId: string; invoiceId?
       input.invoiceId ? `No recovery for invoice ${input.invoiceId}.` : `No recovery for customer ${input.customerId}.`,
     );
   }
-  const pendingRetry = recovery.status === "pending" && recovery.nextActionKind === "retry" && !recovery.paused;
-  return {
-    payment: {
-      id: recovery.id,
-      stripeInvoiceId: recovery.externalId,
-      status: reviveStatus(recovery),
-      amount: recovery.amountDueMinor,
-      currency: recovery.currency,
-      retryCount: recovery.retries.filter((r) => r.source === "recoup").length,
-      // The engine's own reading of the settings, so the limit shown is the one applied.
-      maxRetries: retrySettingsFor(recovery.workspace).maxRetries,
-      nextRetryAt: pendingRetry ? ms(recovery.nextActionAt) : null,
-      failureReason: recovery.declineCode ?? recovery.errorCode,
-      // Every charge attempt, ours and the platform's; `source` says whose (an extra).
-      retryHistory: recovery.retries.map((r) => ({
-        attemptedAt: r.attemptedAt.getTime(),
-        result: r.status,
-        reason: r.declineCode ?? r.errorCode,
-        source: r.source,
-      })),
-      emailsSent: recovery.messages.map((m) => ({
-        type: m.kind,
-        sentAt: m.sentAt!.getTime(),
-        opened: Boolean(m.openedAt ?? m.clickedAt ?? m.convertedAt) || ["opened", "clicked", "converted"].includes(m.status),
-      })),
-    },
-  };
+  return recovery;
 }

@@ -1,4 +1,4 @@
-import { quietHoursEnd, quietZone } from "~/domain/settings/quiet-hours";
+import { quietHoursEnd, quietZone } from "./quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";

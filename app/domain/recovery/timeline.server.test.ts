@@ -26,7 +26,7 @@ describe("a recovery's timeline", () => {
     await db().dunningMessage.update({ where: { id: sent.id }, data: { status: "opened", openedAt: new Date() } });
 
     const timeline = await getRecoveryTimeline({ workspaceId: m.workspace.id, recoveryId: recovery.id });
-    expect(timeline.attempt).toMatchObject({ id: recovery.id, stripeInvoiceId: m.invoiceId, status: "pending" });
+    expect(timeline.recovery).toMatchObject({ id: recovery.id, externalId: m.invoiceId, status: "pending" });
     expect(timeline.nextAction).toMatchObject({ kind: expect.any(String), reason: expect.any(String) });
     expect(timeline.customer).toMatchObject({ id: m.customerId, email: `${m.customerId}@example.com` });
     const kinds = timeline.entries.map((e) => (e.kind === "failure" ? `${e.kind}:${e.source}:${e.declineCode}` : e.kind));

@@ -2,7 +2,6 @@ import { platformReferences } from "~/domain/shopify/references";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { customerReason } from "./customer-page.server";
-import { recoveryAttemptDto, recoveryOutcomeDto } from "./dto";
 
 export type TimelineEntry =
   | { at: string; kind: "failure"; source: "platform" | "recoup" | "customer"; attemptNumber: number; declineCode: string | null; message: string | null; status: string }
@@ -69,8 +68,9 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
   entries.sort(bySecondThenKind);
 
   return {
-    attempt: recoveryAttemptDto(recovery),
-    latestOutcome: recovery.outcomes[0] ? recoveryOutcomeDto(recovery.outcomes[0]) : null,
+    // Rows as stored; each surface names them its way (contracts/dunningdog/dto.ts: recoveryTimelineDto).
+    recovery,
+    latestOutcome: recovery.outcomes[0] ?? null,
     customer: recovery.customer ? { id: recovery.customer.externalId, email: recovery.customer.email, name: recovery.customer.name } : null,
     card: recovery.cardLast4 ? { brand: recovery.cardBrand, last4: recovery.cardLast4 } : null,
     paused: recovery.paused,
@@ -98,5 +98,5 @@ export async function findRecoveriesFor(input: { workspaceId: string; externalCu
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     take: 20,
   });
-  return rows.map(recoveryAttemptDto);
+  return rows;
 }

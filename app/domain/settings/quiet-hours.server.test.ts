@@ -6,7 +6,7 @@ import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/job
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
-import { quietHoursEnd, quietZone } from "./quiet-hours";
+import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
 import { updateQuietHours, updateRetryPolicy } from "./settings.server";
 
 const env = useStripeAndMail();
@@ -112,7 +112,7 @@ describe("quiet hours are enforced by the scheduler", () => {
     await deliver(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
     await runDueJobs();
     const recovery = await db().recovery.findFirstOrThrow({ where: { externalId: m.invoiceId } });
-    const { sendUpdateLinkNow } = await import("~/domain/recovery/manual-actions.server");
+    const { sendUpdateLinkNow } = await import("~/domain/card-update/manual-send.server");
     await sendUpdateLinkNow({ workspaceId: m.workspace.id, recoveryId: recovery.id });
     await runDueJobs();
     expect(env.smtp.recipients.filter((to) => to.includes("manual.send@example.com"))).toHaveLength(1);

@@ -10,6 +10,7 @@ import {
   recordInvoiceFailure,
   resumeSubscriptionRecoveries,
 } from "~/domain/recovery/engine.server";
+import { recordCustomerPaymentMethod, setConfirmationUrl } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import type { FailureDetails, Settlement } from "~/domain/recovery/facts";
 import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type ContractFacts } from "~/integrations/shopify/admin.server";
@@ -185,18 +186,6 @@ async function confirmationUrlOf(shop: string, attemptGid: string | null, known:
   return attempt?.state === "action_required" ? attempt.nextActionUrl : null;
 }
 
-/**
- * `hostedInvoiceUrl` is "the page where the customer confirms this payment": Stripe's hosted invoice,
- * Shopify's `nextActionUrl` (docs/decisions/0007). Written for the latest failure only: a later
- * decline that needs no confirmation clears it, and an older one delivered late changes nothing.
- */
-async function storeConfirmationUrl(recoveryId: string, failedAt: Date, url: string | null) {
-  await db().recovery.updateMany({
-    where: { id: recoveryId, provider: "shopify", lastFailureAt: { lte: failedAt } },
-    data: { hostedInvoiceUrl: url },
-  });
-}
-
 async function onAttemptFailed(
   p: BillingAttemptPayload,
   ctx: BillingContext,
@@ -223,7 +212,7 @@ async function onAttemptFailed(
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
     await recordAttemptResult({ key: ours.idempotencyKey, result: { kind: "declined", failure, at: ctx.at } });
-    await storeConfirmationUrl(ours.recoveryId, ctx.at, confirmationUrl);
+    await setConfirmationUrl({ recoveryId: ours.recoveryId, provider: "shopify", failedAt: ctx.at, url: confirmationUrl });
     return PROCESSED;
   }
 
@@ -259,7 +248,7 @@ async function onAttemptFailed(
     },
     subscriptionId: contractGid,
   });
-  await storeConfirmationUrl(recovery.id, ctx.at, confirmationUrl);
+  await setConfirmationUrl({ recoveryId: recovery.id, provider: "shopify", failedAt: ctx.at, url: confirmationUrl });
   return PROCESSED;
 }
 
@@ -325,9 +314,12 @@ async function onContractUpdated(p: ContractPayload, ctx: BillingContext): Promi
   const pm = contract.customerPaymentMethod;
   const changed = open.filter((r) => isNewPaymentMethod(r, r.customer?.defaultPaymentMethodId ?? null, pm));
   if (!pm || changed.length === 0) return PROCESSED;
-  await db().customer.updateMany({
-    where: { workspaceId: ctx.workspaceId, provider: "shopify", externalId: contract.customer.id },
-    data: { defaultPaymentMethodId: paymentMethodVersion(pm), paymentMethodUpdatedAt: ctx.at },
+  await recordCustomerPaymentMethod({
+    workspaceId: ctx.workspaceId,
+    provider: "shopify",
+    externalCustomerId: contract.customer.id,
+    paymentMethodId: paymentMethodVersion(pm),
+    at: ctx.at,
   });
   await onPaymentMethodUpdated({
     workspaceId: ctx.workspaceId,

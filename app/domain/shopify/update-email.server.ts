@@ -7,11 +7,19 @@ import { merchantName, requestCustomerAction } from "~/domain/dunning/messages.s
 import { escapeHtml } from "~/domain/dunning/templates";
 import { needsAuthentication } from "~/domain/recovery/customer-page.server";
 import { AppError } from "~/domain/errors";
+import {
+  enqueueSend,
+  SCHEDULED_ON_INSERT,
+  sendNow,
+  sendStoredMessage,
+  type Refused,
+  type Sent,
+  type SendOutcome,
+} from "~/domain/messages/lifecycle.server";
 import { sendPaymentMethodUpdateEmail } from "~/integrations/shopify/admin.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { enqueue } from "~/utils/queue.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 
@@ -24,7 +32,12 @@ function describe(recovery: Pick<Recovery, "externalAccountId" | "cardLast4">, t
   return { subject: "Payment method update email (sent by Shopify)", bodyText: text, bodyHtml: `<p>${escapeHtml(text)}</p>` };
 }
 
-async function insertRequest(client: Tx, recovery: Recovery, dedupeKey: string, status: "scheduled" | "sending") {
+async function insertRequest(
+  client: Tx,
+  recovery: Recovery,
+  dedupeKey: string,
+  initial: { status: "scheduled" | "sending"; attempts: number },
+) {
   const customer = recovery.customerId ? await client.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   const toEmail = customer?.email?.trim() || null;
   const { count } = await client.dunningMessage.createMany({
@@ -36,11 +49,10 @@ async function insertRequest(client: Tx, recovery: Recovery, dedupeKey: string, 
         dedupeKey,
         toEmail,
         ...describe(recovery, toEmail),
-        status,
+        ...initial,
         transport: SHOPIFY_TRANSPORT,
         scheduledFor: now(),
         trackingId: randomBytes(16).toString("base64url"),
-        attempts: status === "sending" ? 1 : 0,
       },
     ],
     skipDuplicates: true,
@@ -67,55 +79,45 @@ export function shopifyEmailsCardUpdates(
 
 /** Inside the engine's transaction: one Shopify update email per dedupeKey (per card), sent by a job. */
 export async function requestShopifyUpdateEmail(input: { tx: Tx; recovery: Recovery; dedupeKey: string }) {
-  const { message, created } = await insertRequest(input.tx, input.recovery, input.dedupeKey, "scheduled");
-  if (created) await enqueue(queues.shopifyUpdateEmail, { messageId: message.id }, { tx: input.tx, key: message.id });
+  const { message, created } = await insertRequest(input.tx, input.recovery, input.dedupeKey, SCHEDULED_ON_INSERT);
+  if (created) await enqueueSend(input.tx, queues.shopifyUpdateEmail, message.id);
   return { messageId: message.id, created };
 }
 
-export type ShopifyEmailOutcome =
-  | { outcome: "sent" }
-  | { outcome: "skipped"; reason: string }
-  | { outcome: "refused"; errors: string[] }
-  | { outcome: "not_sendable"; status: string };
+/** Shopify's answer to the call-out: it sent its email, or said why not (userErrors: a revoked method, no email on file). */
+function shopifyAnswer(result: { sent: boolean; errors: string[] }): Sent<typeof SHOPIFY_TRANSPORT> | Refused {
+  if (result.sent) return { sent: true, transport: SHOPIFY_TRANSPORT };
+  return { sent: false, errors: result.errors.length ? result.errors : ["Shopify did not send the email."] };
+}
+
+function askShopify(recovery: Recovery): Promise<{ sent: boolean; errors: string[] }> {
+  return sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
+}
+
+/** Shopify refused: our own card-update email, with the /recover link, goes instead (once per refused request). */
+async function sendOursInstead(recoveryId: string, dedupeKey: string, errors: string[]) {
+  log.warn("Shopify refused the payment method update email; sending ours", { recoveryId, errors });
+  return requestCustomerAction({ recoveryId, kind: "card_update_request", dedupeKey: `${dedupeKey}:recoup` });
+}
+
+export type ShopifyEmailOutcome = { outcome: "sent" } | SendOutcome<Refused>;
 
 /**
- * The shopify-update-email job. `sending` is committed before Shopify is called and `sent` after, as
- * for our own emails (ADR 0003: at least once). Shopify's userErrors (a revoked method, no email on
- * file) are an answer: the message is marked failed and our own card-update email goes instead.
+ * The shopify-update-email job, through the one message lifecycle (app/domain/messages/lifecycle.server.ts):
+ * claimed before Shopify is called and `sent` after, as for our own emails (ADR 0003: at least once).
+ * Shopify's userErrors are an answer: the message is marked failed and our own card-update email goes instead.
  */
 export async function sendShopifyUpdateEmail(input: { messageId: string; lastAttempt?: boolean }): Promise<ShopifyEmailOutcome> {
   const message = await db().dunningMessage.findUnique({ where: { id: input.messageId }, include: { recovery: true } });
-  if (!message) return { outcome: "not_sendable", status: "missing" };
-  if (message.status !== "scheduled" && message.status !== "sending") return { outcome: "not_sendable", status: message.status };
-  const { recovery } = message;
-  const open = ["scheduled", "sending"] as const;
-  const skip = recovery.status !== "pending" ? "recovery closed" : recovery.paused ? "recovery paused" : !recovery.cardFingerprint ? "no payment method" : null;
-  if (skip) {
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: [...open] } }, data: { status: "skipped", error: skip } });
-    return { outcome: "skipped", reason: skip };
-  }
-  await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: [...open] } }, data: { status: "sending", attempts: { increment: 1 } } });
-
-  let result;
-  try {
-    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
-  } catch (error) {
-    const text = String((error as Error).message).slice(0, 500);
-    await db().dunningMessage.updateMany({
-      where: { id: message.id, status: "sending" },
-      data: input.lastAttempt ? { status: "failed", error: text } : { error: text },
-    });
-    throw error;
-  }
-  if (!result.sent) {
-    const errors = result.errors.length ? result.errors : ["Shopify did not send the email."];
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: "sending" }, data: { status: "failed", error: errors.join("; ").slice(0, 500) } });
-    log.warn("Shopify refused the payment method update email; sending ours", { recoveryId: recovery.id, errors });
-    await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: `${message.dedupeKey}:recoup` });
-    return { outcome: "refused", errors };
-  }
-  await db().dunningMessage.updateMany({ where: { id: message.id, status: "sending" }, data: { status: "sent", sentAt: now(), error: null } });
-  return { outcome: "sent" };
+  const outcome = await sendStoredMessage({
+    message,
+    lastAttempt: input.lastAttempt,
+    skip: ({ recovery }) =>
+      recovery.status !== "pending" ? "recovery closed" : recovery.paused ? "recovery paused" : !recovery.cardFingerprint ? "no payment method" : null,
+    callOut: async ({ recovery }) => shopifyAnswer(await askShopify(recovery)),
+  });
+  if (outcome.outcome === "refused" && message) await sendOursInstead(message.recoveryId, message.dedupeKey, outcome.errors);
+  return outcome.outcome === "sent" ? { outcome: "sent" } : outcome;
 }
 
 /**
@@ -126,21 +128,19 @@ export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ 
   const recovery = await db().recovery.findUniqueOrThrow({ where: { id: recoveryId }, include: { workspace: true } });
   const merchant = merchantName(recovery.workspace);
   const bucket = Math.floor(now().getTime() / CUSTOMER_PAGE_WINDOW_MS);
-  const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, `customer-page:${bucket}`, "sending"));
-  if (!created) return { merchant, alreadySent: true };
-  let result;
-  try {
-    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
-  } catch (error) {
-    // Not sent: the customer may press again at once.
-    await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
-    throw error;
-  }
-  const data = result.sent
-    ? { status: "sent" as const, sentAt: now() }
-    : { status: "failed" as const, error: result.errors.join("; ").slice(0, 500) || "Shopify did not send the email." };
-  await db().dunningMessage.update({ where: { id: message.id }, data });
-  if (!result.sent) throw new ShopifyRefusedError(result.errors);
+  // The page's error names Shopify's own userErrors ("no reason given" when there are none).
+  let shopifyErrors: string[] = [];
+  // Shopify unreachable: nothing was sent, the row goes and the customer may press again at once.
+  const sent = await sendNow({
+    insert: (tx, claimed) => insertRequest(tx, recovery, `customer-page:${bucket}`, claimed),
+    callOut: async () => {
+      const result = await askShopify(recovery);
+      shopifyErrors = result.errors;
+      return shopifyAnswer(result);
+    },
+  });
+  if (sent.outcome === "duplicate") return { merchant, alreadySent: true };
+  if (sent.outcome === "refused") throw new ShopifyRefusedError(shopifyErrors);
   return { merchant, alreadySent: false };
 }
 
@@ -158,25 +158,22 @@ export type ManualShopifyEmail =
  */
 export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<ManualShopifyEmail> {
   const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
-  const { message, created } = await db().$transaction((tx) => insertRequest(tx, recovery, input.dedupeKey, "sending"));
-  if (!created) return { outcome: "duplicate", messageId: message.id, at: message.sentAt ?? message.scheduledFor };
-  let result;
-  try {
-    result = await sendPaymentMethodUpdateEmail(recovery.externalAccountId!, recovery.cardFingerprint!);
-  } catch (error) {
-    await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
-    log.warn("Shopify did not answer the payment method update email request", { recoveryId: recovery.id, error: (error as Error).message });
-    throw new AppError("upstream_error", "Shopify didn't answer just now, so no update link was sent. Please try again in a minute.");
-  }
-  if (result.sent) {
-    await db().dunningMessage.update({ where: { id: message.id }, data: { status: "sent", sentAt: now() } });
-    return { outcome: "sent", messageId: message.id, toEmail: message.toEmail, at: message.scheduledFor };
-  }
-  const errors = result.errors.length ? result.errors : ["Shopify did not send the email."];
-  await db().dunningMessage.update({ where: { id: message.id }, data: { status: "failed", error: errors.join("; ").slice(0, 500) } });
-  log.warn("Shopify refused the payment method update email; sending ours", { recoveryId: recovery.id, errors });
-  const ours = await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: `${input.dedupeKey}:recoup` });
-  return { outcome: "refused", errors, fallbackMessageId: ours?.messageId ?? null };
+  const sent = await sendNow({
+    insert: (tx, claimed) => insertRequest(tx, recovery, input.dedupeKey, claimed),
+    callOut: async () => {
+      try {
+        return shopifyAnswer(await askShopify(recovery));
+      } catch (error) {
+        log.warn("Shopify did not answer the payment method update email request", { recoveryId: recovery.id, error: (error as Error).message });
+        throw new AppError("upstream_error", "Shopify didn't answer just now, so no update link was sent. Please try again in a minute.");
+      }
+    },
+  });
+  const { message } = sent;
+  if (sent.outcome === "duplicate") return { outcome: "duplicate", messageId: message.id, at: message.sentAt ?? message.scheduledFor };
+  if (sent.outcome === "sent") return { outcome: "sent", messageId: message.id, toEmail: message.toEmail, at: message.scheduledFor };
+  const ours = await sendOursInstead(recovery.id, input.dedupeKey, sent.errors);
+  return { outcome: "refused", errors: sent.errors, fallbackMessageId: ours?.messageId ?? null };
 }
 
 export class ShopifyRefusedError extends Error {

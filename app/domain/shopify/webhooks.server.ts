@@ -8,7 +8,9 @@ import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import { AppError } from "~/domain/errors";
+import { receive, type InboxOutcome, type InboxSource } from "~/domain/inbox/inbox.server";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
+import type { ShopifyWebhook } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 
 /** Shopify's uninstall grace period before an uninstalled shop's data is erased (shop/redact comes at 48 h too). */
@@ -19,83 +21,27 @@ const ERASE_CLOCK_SLACK_MS = 5 * 60_000;
 /** Topics processed by a job; any other topic is stored and left alone (subscription_contracts/create…). */
 const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", ...BILLING_TOPICS]);
 
-/** Verify happened in the route; here: store (unique webhook id), enqueue, in one transaction. */
-export async function receiveShopifyWebhook(input: { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown }) {
+type ReceivedShopifyWebhook = { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown };
+
+/** Verify happened in the route; here: into the inbox (unique webhook id; row and job in one transaction). */
+export async function receiveShopifyWebhook(input: ReceivedShopifyWebhook) {
   const topic = input.topic.toLowerCase();
   // Signed is not storable: PostgreSQL refuses NUL and lone surrogates anywhere in the row.
   const unstorable = findUnstorable({ webhookId: input.webhookId, topic, shop: input.shop, apiVersion: input.apiVersion, payload: input.payload });
   if (unstorable) throw new AppError("malformed_event", `Not a storable Shopify webhook: ${describeUnstorable(unstorable).detail} (at ${unstorable.path}).`);
-  return db().$transaction(async (tx) => {
-    const shop = await tx.shopifyShop.findUnique({ where: { shopDomain: input.shop } });
-    const rows = await tx.shopifyWebhook.createManyAndReturn({
-      select: { id: true },
-      data: {
-        webhookId: input.webhookId,
-        topic,
-        shopDomain: input.shop,
-        workspaceId: shop?.workspaceId ?? null,
-        apiVersion: input.apiVersion ?? null,
-        payload: input.payload as object,
-        // The engine's clock: billing payloads carry no time, so this is when a failure happened.
-        receivedAt: now(),
-      },
-      skipDuplicates: true,
-    });
-    const row = rows[0];
-    if (!row) return { duplicate: true };
-    if (HANDLED.has(topic)) await enqueue(queues.shopifyWebhook, { shopifyWebhookId: row.id }, { tx, key: input.webhookId });
-    return { duplicate: false };
-  });
+  const { duplicate } = await receive(shopifyWebhooks, { ...input, topic });
+  return { duplicate };
 }
 
-/**
- * Runs failed webhooks again (`npm run cli -- events replay --source shopify`): those whose job spent
- * its retries, three days of them (docs/decisions/0025), once the cause is fixed. One job per
- * webhook and failure count.
- */
-export async function replayShopifyWebhooks(input: { workspaceId?: string; webhookId?: string }): Promise<{ replayed: string[] }> {
-  const rows = await db().shopifyWebhook.findMany({
-    where: {
-      ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}),
-      ...(input.webhookId ? { webhookId: input.webhookId } : {}),
-      status: "failed",
-      topic: { in: [...HANDLED] },
-    },
-    select: { id: true, webhookId: true, attempts: true },
-    orderBy: { receivedAt: "asc" },
-  });
-  for (const row of rows) {
-    await db().$transaction(async (tx) => {
-      await tx.shopifyWebhook.update({ where: { id: row.id }, data: { status: "pending" } });
-      await enqueue(queues.shopifyWebhook, { shopifyWebhookId: row.id }, { tx, key: `${row.webhookId}:replay:${row.attempts}` });
-    });
-  }
-  return { replayed: rows.map((r) => r.webhookId) };
-}
-
-export async function processShopifyWebhook(input: { shopifyWebhookId: string }) {
-  const row = await db().shopifyWebhook.findUnique({ where: { id: input.shopifyWebhookId } });
-  if (!row || row.status === "processed" || row.status === "ignored") return;
+/** The `shopify-webhook` job's handler (the inbox runs it: app/domain/inbox). */
+async function handleShopifyWebhook(row: ShopifyWebhook): Promise<InboxOutcome> {
   const shop = await db().shopifyShop.findUnique({ where: { shopDomain: row.shopDomain } });
-  // updateMany: shop/redact deletes the shop's webhook rows, this one included.
-  const finish = (status: "processed" | "ignored", lastError: string | null = null) =>
-    db().shopifyWebhook.updateMany({ where: { id: row.id }, data: { status, lastError, processedAt: new Date(), attempts: { increment: 1 } } });
-  if (!shop) return finish("ignored", "unknown shop");
+  if (!shop) return ignored("unknown shop");
   const payload = row.payload as Record<string, unknown>;
   if (BILLING_TOPICS.has(row.topic)) {
-    if (shop.uninstalledAt) return finish("ignored", "shop uninstalled");
-    try {
-      const result = await handleBillingWebhook(row.topic, payload, { shopDomain: shop.shopDomain, workspaceId: shop.workspaceId, at: row.receivedAt });
-      return result.status === "ignored" ? finish("ignored", result.reason) : finish("processed");
-    } catch (error) {
-      // As for Stripe events: the row says why, and pg-boss retries the job.
-      await db().shopifyWebhook.updateMany({
-        where: { id: row.id },
-        data: { status: "failed", attempts: { increment: 1 }, lastError: String((error as Error).message).slice(0, 2000) },
-      });
-      log.warn("shopify webhook failed", { webhookId: row.webhookId, topic: row.topic, error });
-      throw error;
-    }
+    if (shop.uninstalledAt) return ignored("shop uninstalled");
+    const result = await handleBillingWebhook(row.topic, payload, { shopDomain: shop.shopDomain, workspaceId: shop.workspaceId, at: row.receivedAt });
+    return result.status === "ignored" ? ignored(result.reason) : processed;
   }
   switch (row.topic) {
     case "app/uninstalled":
@@ -113,10 +59,47 @@ export async function processShopifyWebhook(input: { shopifyWebhookId: string })
       await eraseShop(shop.shopDomain);
       break;
     default:
-      return finish("ignored", `topic ${row.topic} is not handled`);
+      return ignored(`topic ${row.topic} is not handled`);
   }
-  return finish("processed");
+  return processed;
 }
+
+const processed: InboxOutcome = { status: "processed" };
+const ignored = (note: string): InboxOutcome => ({ status: "ignored", note });
+
+/**
+ * Shopify's webhooks in the inbox: unique by webhook id; a topic Recoup does not handle is stored
+ * and left alone (no job). A failed run reads `failed` while it is retried (docs/decisions/0042).
+ */
+export const shopifyWebhooks: InboxSource<ShopifyWebhook, ReceivedShopifyWebhook, "shopifyWebhookId"> = {
+  name: "shopify",
+  queue: queues.shopifyWebhook,
+  jobField: "shopifyWebhookId",
+  table: (client) => client.shopifyWebhook,
+  idColumn: "webhookId",
+  async insert(tx, input) {
+    const shop = await tx.shopifyShop.findUnique({ where: { shopDomain: input.shop } });
+    const [row] = await tx.shopifyWebhook.createManyAndReturn({
+      select: { id: true },
+      data: {
+        webhookId: input.webhookId,
+        topic: input.topic,
+        shopDomain: input.shop,
+        workspaceId: shop?.workspaceId ?? null,
+        apiVersion: input.apiVersion ?? null,
+        payload: input.payload as object,
+        // The engine's clock: billing payloads carry no time, so this is when a failure happened.
+        receivedAt: now(),
+      },
+      skipDuplicates: true,
+    });
+    return row ? { id: row.id, publicId: input.webhookId } : null;
+  },
+  existing: (tx, input) => tx.shopifyWebhook.findUniqueOrThrow({ where: { webhookId: input.webhookId }, select: { id: true } }),
+  runs: { stored: (input) => HANDLED.has(input.topic), where: { topic: { in: [...HANDLED] } } },
+  retryingStatus: "failed",
+  handle: handleShopifyWebhook,
+};
 
 function customerIds(id: number | string | undefined): string[] {
   if (id === undefined || id === null) return [];

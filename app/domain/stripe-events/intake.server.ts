@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { AppError } from "~/domain/errors";
 import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
-import { db, type Prisma } from "~/utils/db.server";
+import { receive } from "~/domain/inbox/inbox.server";
+import type { Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
-import { enqueue } from "~/utils/queue.server";
-import { queues } from "../../../jobs/queues";
+import { stripeEvents } from "./process.server";
 
 const EventEnvelopeSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, "must be a Stripe event id (evt_…)"),
@@ -19,9 +19,8 @@ const EventEnvelopeSchema = z.object({
 });
 
 /**
- * Verify, store (unique event id), enqueue — in one transaction, so that an
- * acknowledged event always has its row and its job, and a redelivery changes
- * nothing.
+ * Verify, then into the inbox (unique event id; row and job in one transaction, so that an
+ * acknowledged event always has both, and a redelivery changes nothing).
  */
 export async function receiveStripeEvent(input: { rawBody: string; signature: string | null }) {
   if (!input.signature) throw new AppError("invalid_signature", "The Stripe-Signature header is missing.");
@@ -45,22 +44,13 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
   }
   const event = parsed.data;
 
-  return db().$transaction(async (tx) => {
-    const inserted = await tx.stripeEvent.createManyAndReturn({
-      select: { id: true },
-      data: {
-        eventId: event.id,
-        type: event.type,
-        stripeAccountId: event.account ?? null,
-        livemode: event.livemode,
-        eventCreatedAt: new Date(event.created * 1000),
-        payload: body as Prisma.InputJsonObject,
-      },
-      skipDuplicates: true,
-    });
-    const row = inserted[0];
-    if (!row) return { eventId: event.id, duplicate: true };
-    await enqueue(queues.stripeEvent, { stripeEventId: row.id }, { tx, key: event.id });
-    return { eventId: event.id, duplicate: false };
+  const { duplicate } = await receive(stripeEvents, {
+    id: event.id,
+    type: event.type,
+    account: event.account ?? null,
+    livemode: event.livemode,
+    createdAt: new Date(event.created * 1000),
+    payload: body as Prisma.InputJsonObject,
   });
+  return { eventId: event.id, duplicate };
 }

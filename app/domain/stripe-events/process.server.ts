@@ -1,22 +1,22 @@
 import type Stripe from "stripe";
 import {
-  customerActionKey,
   markInvoiceAbandoned,
   markRecovered,
   markSubscriptionEnded,
   onPaymentMethodUpdated,
   recordInvoiceFailure,
+  requestAuthentication,
 } from "~/domain/recovery/engine.server";
-import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { flagSubscriptionAtRisk } from "~/domain/recovery/commands.server";
 import { disconnectStripeAccount } from "~/domain/connect/connect.server";
 import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { customerIdOf, fetchInvoiceState, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
-import { now } from "~/utils/clock.server";
-import { db } from "~/utils/db.server";
-import { log } from "~/utils/logger.server";
-import type { ConnectedStripeAccount } from "../../../generated/prisma/client";
-import { recordStripeEventFailure } from "./failures.server";
+import type { InboxOutcome, InboxRun, InboxSource } from "~/domain/inbox/inbox.server";
+import { db, type Prisma } from "~/utils/db.server";
+import type { ConnectedStripeAccount, StripeEvent } from "../../../generated/prisma/client";
+import { queues } from "../../../jobs/queues";
+import { alertOwnerAboutFailedEvents } from "./failures.server";
 
 type Handler = (event: Stripe.Event, account: ConnectedStripeAccount) => Promise<void>;
 
@@ -65,17 +65,7 @@ const handlers: Record<string, Handler> = {
   async "invoice.payment_action_required"(event, account) {
     // The bank wants the customer to authenticate: send them the link, never retry blind.
     await onInvoiceFailed(event, account);
-    const invoice = event.data.object as Stripe.Invoice;
-    const recovery = await db().recovery.findUnique({
-      where: { workspaceId_externalId: { workspaceId: account.workspaceId, externalId: invoice.id! } },
-    });
-    if (recovery?.status === "pending") {
-      await db().recovery.update({
-        where: { id: recovery.id },
-        data: { errorCode: "authentication_required", nextActionKind: "email", nextActionAt: at(event), nextActionReason: "The bank asked the customer to confirm this payment; we sent them the link." },
-      });
-      await requestCustomerAction({ recoveryId: recovery.id, kind: "authentication_request", dedupeKey: customerActionKey("authentication_request", recovery.cardFingerprint) });
-    }
+    await requestAuthentication({ workspaceId: account.workspaceId, invoiceId: (event.data.object as Stripe.Invoice).id!, at: at(event) });
   },
   "invoice.paid": onInvoicePaid,
   "invoice.payment_succeeded": onInvoicePaid,
@@ -115,10 +105,13 @@ const handlers: Record<string, Handler> = {
     const subs = await stripe().subscriptions.list({ customer: card.customer, status: "active", limit: 20 }, { stripeAccount: account.stripeAccountId });
     const expirationDate = new Date(Date.UTC(card.exp_year, card.exp_month, 0, 23, 59, 59));
     for (const sub of subs.data) {
-      await db().subscriptionAtRisk.upsert({
-        where: { workspaceId_externalSubscriptionId_reason: { workspaceId: account.workspaceId, externalSubscriptionId: sub.id, reason: "card_expiring" } },
-        create: { workspaceId: account.workspaceId, externalCustomerId: card.customer, externalSubscriptionId: sub.id, reason: "card_expiring", riskDetectedAt: at(event), expirationDate },
-        update: { expirationDate, resolvedAt: null },
+      await flagSubscriptionAtRisk({
+        workspaceId: account.workspaceId,
+        externalCustomerId: card.customer,
+        externalSubscriptionId: sub.id,
+        reason: "card_expiring",
+        detectedAt: at(event),
+        expirationDate,
       });
     }
   },
@@ -134,54 +127,73 @@ async function authorizedAfter(account: ConnectedStripeAccount, livemode: boolea
 }
 
 /**
- * The `stripe-event` job. Idempotent: a processed event is skipped; every
- * handler compares state instead of assuming order.
+ * The `stripe-event` job's handler (the inbox runs it: app/domain/inbox). Idempotent: every handler
+ * compares state instead of assuming order.
  */
-export async function processStripeEvent(input: { stripeEventId: string; lastAttempt?: boolean }) {
-  const row = await db().stripeEvent.findUnique({ where: { id: input.stripeEventId } });
-  if (!row || row.status === "processed" || row.status === "ignored") return;
+async function handleStripeEvent(row: StripeEvent, run: InboxRun): Promise<InboxOutcome> {
   const event = row.payload as unknown as Stripe.Event;
-  const finish = (status: "processed" | "ignored", lastError: string | null = null, workspaceId?: string) =>
-    db().stripeEvent.update({ where: { id: row.id }, data: { status, lastError, processedAt: new Date(), workspaceId } });
-
   const account = row.stripeAccountId
     ? await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: row.stripeAccountId } })
     : null;
+  // The event arrived without its workspace: its connected account names it.
+  run.workspaceId = account?.workspaceId;
   if (event.type === "account.application.deauthorized") {
-    if (!account) return finish("processed");
+    if (!account) return processed;
     // The Stripe App uninstalled and installed again, the events delivered out of order: the
     // newer authorisation stands (ADR 0004).
     if (account.source === "stripe_app" && (await authorizedAfter(account, row.livemode, at(event)))) {
-      return finish("ignored", "the app was installed again after this", account.workspaceId);
+      return ignored("the app was installed again after this");
     }
     await disconnectStripeAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
-    return finish("processed", null, account.workspaceId);
+    return processed;
   }
   if (event.type === "account.application.authorized") {
-    if (!account) return finish("ignored", "event is not from a connected account");
+    if (!account) return ignored("event is not from a connected account");
     // Connect accounts come back through OAuth (its callback resumes them); the Dashboard app has no OAuth step.
-    if (account.source !== "stripe_app") return finish("ignored", "a Connect account reconnects through OAuth", account.workspaceId);
-    if (account.livemode !== row.livemode) return finish("ignored", "livemode does not match the connection", account.workspaceId);
+    if (account.source !== "stripe_app") return ignored("a Connect account reconnects through OAuth");
+    if (account.livemode !== row.livemode) return ignored("livemode does not match the connection");
     const result = await reauthorizeStripeAppAccount({ stripeAccountId: account.stripeAccountId, at: at(event) });
-    return result.reconnected
-      ? finish("processed", null, account.workspaceId)
-      : finish("ignored", account.disconnectedAt ? "older than the disconnection" : "account already connected", account.workspaceId);
+    return result.reconnected ? processed : ignored(account.disconnectedAt ? "older than the disconnection" : "account already connected");
   }
-  if (!account) return finish("ignored", "event is not from a connected account");
-  if (account.disconnectedAt) return finish("ignored", "account disconnected", account.workspaceId);
-  if (account.livemode !== row.livemode) return finish("ignored", "livemode does not match the connection", account.workspaceId);
+  if (!account) return ignored("event is not from a connected account");
+  if (account.disconnectedAt) return ignored("account disconnected");
+  if (account.livemode !== row.livemode) return ignored("livemode does not match the connection");
   const handler = handlers[event.type];
-  if (!handler) return finish("ignored", null, account.workspaceId);
-
-  try {
-    await handler(event, account);
-  } catch (error) {
-    await recordStripeEventFailure({ id: row.id, workspaceId: account.workspaceId, error, lastAttempt: input.lastAttempt ?? false, at: now() });
-    log.warn("stripe event failed", { eventId: row.eventId, type: row.type, error });
-    throw error;
-  }
-  await db().stripeEvent.update({
-    where: { id: row.id },
-    data: { attempts: { increment: 1 }, status: "processed", lastError: null, processedAt: new Date(), workspaceId: account.workspaceId },
-  });
+  if (!handler) return ignored(null);
+  await handler(event, account);
+  return processed;
 }
+
+const processed: InboxOutcome = { status: "processed" };
+const ignored = (note: string | null): InboxOutcome => ({ status: "ignored", note });
+
+/** A verified Stripe event, as the intake stores it. */
+export interface ReceivedStripeEvent {
+  id: string;
+  type: string;
+  account: string | null;
+  livemode: boolean;
+  createdAt: Date;
+  payload: Prisma.InputJsonObject;
+}
+
+/** Stripe's events in the inbox: unique by event id; given up, they are mailed to the owner (ADR 0025). */
+export const stripeEvents: InboxSource<StripeEvent, ReceivedStripeEvent, "stripeEventId"> = {
+  name: "stripe",
+  queue: queues.stripeEvent,
+  jobField: "stripeEventId",
+  table: (client) => client.stripeEvent,
+  idColumn: "eventId",
+  async insert(tx, event) {
+    const [row] = await tx.stripeEvent.createManyAndReturn({
+      select: { id: true },
+      data: { eventId: event.id, type: event.type, stripeAccountId: event.account, livemode: event.livemode, eventCreatedAt: event.createdAt, payload: event.payload },
+      skipDuplicates: true,
+    });
+    return row ? { id: row.id, publicId: event.id } : null;
+  },
+  existing: (tx, event) => tx.stripeEvent.findUniqueOrThrow({ where: { eventId: event.id }, select: { id: true } }),
+  retryingStatus: "retrying",
+  handle: handleStripeEvent,
+  onGivenUp: (tx, { workspaceId, at }) => alertOwnerAboutFailedEvents(tx, workspaceId, at),
+};

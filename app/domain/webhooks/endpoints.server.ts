@@ -3,7 +3,7 @@
 // it is kept encrypted because signing needs it back (a hash would not do).
 import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
-import { paginate, type PageRequest } from "~/http/api-v1/pagination.server";
+import { paginate, type PageRequest } from "~/domain/pagination.server";
 import { decrypt, encrypt } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";

@@ -4,12 +4,12 @@
 // without its jobs (ADR 0002) and a retried caller never makes a second event.
 import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
-import { CURRENT_API_VERSION } from "~/http/api-v1/versions";
-import { toWire } from "~/http/api-v1/casing";
-import { escapeHtml, formatMoney } from "~/domain/dunning/templates";
+import { CURRENT_API_VERSION } from "~/utils/api-versions";
+import { toWire } from "~/utils/casing";
+import { formatMoney } from "~/domain/dunning/templates";
 import { now } from "~/utils/clock.server";
 import { db, type Prisma, type Tx } from "~/utils/db.server";
-import { deliverEmail } from "~/domain/mail/outbox.server";
+import { emailOwnerNotice } from "~/domain/messages/owner-notice.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { WebhookEvent } from "../../../generated/prisma/client";
@@ -194,13 +194,7 @@ export async function emailOwnerAboutEvent(input: { eventId: string }) {
     return { kind: "skipped" as const };
   }
   const { subject, text } = ownerEmailFor(event, event.workspace.name);
-  await deliverEmail({
-    to,
-    subject,
-    text,
-    html: text.split("\n\n").map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`).join(""),
-    messageId: `<${event.id}@recoup>`,
-  }, { kind: "owner_notice", workspaceId: event.workspaceId, recipientUserId: event.workspace.ownerUserId, audience: "members" });
+  await emailOwnerNotice({ workspace: event.workspace, to, subject, text, messageId: `<${event.id}@recoup>` });
   await db().webhookEvent.update({ where: { id: event.id }, data: { emailedAt: now() } });
   return { kind: "emailed" as const };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { API_SCHEMA_NAMES } from "~/http/api-v1/schema-names";
+import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** Events Recoup sends to webhook endpoints. `webhook.test` is sent only by the test operation. */
 export const WEBHOOK_EVENT_TYPES = ["payment.retry_due"] as const;

@@ -3,13 +3,9 @@
 // (app/domain/shopify/billing.server.ts) or, when that never comes, by a check job (reconcile.server.ts);
 // both record the answer through the engine's recordAttemptResult.
 import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
+import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
+import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { shopifyRetryKey } from "./keys";
-
-// Shopify's library captures `fetch` when it is first imported (tests/fakes/shopify-admin.ts relies
-// on it), and every entry point registers this provider at start-up: the Admin API client is loaded
-// when a charge first needs it, not with the registry.
-const adminApi = () => import("~/integrations/shopify/admin.server");
-const reconcile = () => import("~/domain/shopify/reconcile.server");
 
 /** Contract states in which Shopify refuses to bill for good: the recovery ends. */
 const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
@@ -35,7 +31,7 @@ export const shopifyProvider: RecoupChargedProvider = {
    * anything else is a retry that did not happen.
    */
   async charge(recovery, { idempotencyKey }): Promise<ChargeResult> {
-    const result = await (await adminApi()).createBillingAttempt(recovery.externalAccountId!, recovery.externalSubscriptionId!, {
+    const result = await createBillingAttempt(recovery.externalAccountId!, recovery.externalSubscriptionId!, {
       idempotencyKey,
       // The missed cycle's date: a late success must not push the next delivery out.
       originTime: recovery.startedAt,
@@ -53,6 +49,5 @@ export const shopifyProvider: RecoupChargedProvider = {
   },
 
   // Its webhook may never come: a job asks Shopify later (app/domain/shopify/reconcile.server.ts).
-  watchSubmitted: async ({ tx, recovery, idempotencyKey, ref }) =>
-    (await reconcile()).scheduleBillingAttemptCheck({ tx, recoveryId: recovery.id, idempotencyKey, billingAttemptId: ref }),
+  watchSubmitted: ({ tx, recovery, idempotencyKey, ref }) => scheduleBillingAttemptCheck({ tx, recoveryId: recovery.id, idempotencyKey, billingAttemptId: ref }),
 };

@@ -1,4 +1,4 @@
-// The backend's answers (app/domain/stripe-app/views.server.ts), as the views read them.
+// The backend's answers (app/contracts/stripe-app/views.server.ts), as the views read them.
 
 export type RecoveryStatus = "pending" | "recovered" | "failed" | "abandoned";
 

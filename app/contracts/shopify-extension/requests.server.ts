@@ -1,0 +1,44 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { Session } from "@shopify/shopify-api";
+import { AppError } from "~/domain/errors";
+import { apiHandler } from "~/http/problem.server";
+import { shopify } from "~/shopify.server";
+
+// The customer page block (extensions/shopify/customer-recoveries) runs in Shopify's extension
+// sandbox, so its calls are cross-origin; they carry the admin's session token as a Bearer token,
+// never a cookie. Every answer, errors and preflights too, carries these headers.
+const SHOPIFY_EXTENSION_CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "https://extensions.shopifycdn.com",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type",
+  "Access-Control-Allow-Methods": "GET, OPTIONS",
+  // Set by authenticate.admin when the app must ask for the session token again.
+  "Access-Control-Expose-Headers": "X-Shopify-API-Request-Failure-Reauthorize-Url",
+  "Access-Control-Max-Age": "600",
+  Vary: "Origin",
+} as const;
+
+/**
+ * A route's loader for the extension: OPTIONS is the preflight; otherwise the admin's session token
+ * is checked and `fn` runs with the shop's session; every answer is problem+json on failure and
+ * carries the CORS headers.
+ */
+export function shopifyExtensionLoader(fn: (args: LoaderFunctionArgs & { session: Session }) => Promise<Response>) {
+  const handle = apiHandler<LoaderFunctionArgs>(async (args) => {
+    // Remix sends OPTIONS to the loader; the preflight carries no token to check.
+    if (args.request.method === "OPTIONS") return new Response(null, { status: 204 });
+    const shopifyApp = shopify();
+    // Without a token authenticate.admin treats the call as a page load and redirects to the login page.
+    if (!/^bearer \S/i.test(args.request.headers.get("authorization") ?? "")) {
+      throw new AppError("unauthorized", "Send the Shopify admin's session token as `Authorization: Bearer …`.");
+    }
+    const { session } = await shopifyApp.authenticate.admin(args.request);
+    return fn({ ...args, session });
+  });
+  return async (args: LoaderFunctionArgs): Promise<Response> => {
+    const answer = await handle(args);
+    // A Response thrown by authenticate.admin may have immutable headers: copy it before adding ours.
+    const response = new Response(answer.body, answer);
+    for (const [name, value] of Object.entries(SHOPIFY_EXTENSION_CORS_HEADERS)) response.headers.set(name, value);
+    return response;
+  };
+}

@@ -1,0 +1,104 @@
+import { DateTime } from "luxon";
+import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
+import { sendUpdateEmailFromShopifyNow } from "~/domain/shopify/update-email.server";
+import { AppError } from "~/domain/errors";
+import { assertOpen } from "~/domain/recovery/engine.server";
+import { now } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { cardUpdateChannel } from "./channel.server";
+
+const HOUR_MS = 3600_000;
+/** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
+const MANUAL_KEY_PREFIX = "manual:";
+
+function clockTime(at: Date, timezone: string): string {
+  let local = DateTime.fromJSDate(at, { zone: timezone });
+  if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
+  return local.toFormat("HH:mm");
+}
+
+/**
+ * One manual email per recovery per hour, whoever sends it (the dashboard's "Send update link now",
+ * `POST /api/v1/recoveries/{id}/dunning`): the dedupeKey is the hour bucket, and a send in the last
+ * 60 minutes (even in the previous bucket) is refused with its time. `alreadySent` words that
+ * refusal for a send that loses the race for the same bucket.
+ */
+export async function manualSendSlot(input: { recoveryId: string; timezone: string; sentLabel: string }) {
+  const at = now();
+  const alreadySent = (sentAt: Date) =>
+    new AppError("conflict", `${input.sentLabel} at ${clockTime(sentAt, input.timezone)}. You can send another one an hour after that.`, {
+      sentAt: sentAt.toISOString(),
+    });
+  // scheduledFor, not createdAt: it is stamped on the engine's clock, as `at` is.
+  const recent = await db().dunningMessage.findFirst({
+    where: { recoveryId: input.recoveryId, dedupeKey: { startsWith: MANUAL_KEY_PREFIX }, scheduledFor: { gt: new Date(at.getTime() - HOUR_MS) } },
+    orderBy: { scheduledFor: "desc" },
+  });
+  if (recent) throw alreadySent(recent.sentAt ?? recent.scheduledFor);
+  return { dedupeKey: `${MANUAL_KEY_PREFIX}${Math.floor(at.getTime() / HOUR_MS)}`, alreadySent };
+}
+
+export type UpdateLinkSent = {
+  messageId: string;
+  toEmail: string;
+  queuedAt: string;
+  /** Who emails the customer: Shopify (its own secure page), or Recoup (the /recover page). */
+  via: "shopify" | "recoup";
+  /** Shopify refused to send its email, so ours went instead: why. */
+  shopifyRefused?: string;
+};
+
+/**
+ * "Send update link now" from the dashboard: an email with the update-payment link, at once and
+ * outside the sequence. For a Shopify recovery that the engine would ask Shopify to email, Shopify
+ * sends its own (docs/decisions/0007); otherwise ours, with the /recover link. One per recovery per
+ * hour, whoever sends it (manualSendSlot).
+ */
+export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId: string }): Promise<UpdateLinkSent> {
+  const recovery = await db().recovery.findFirst({
+    where: { id: input.recoveryId, workspaceId: input.workspaceId },
+    include: { customer: true, workspace: { select: { timezone: true } } },
+  });
+  if (!recovery) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
+  assertOpen(recovery, "This recovery is already closed, so no update link was sent.");
+  if (recovery.paused) throw new AppError("conflict", "This recovery is paused. Resume it first, then send the update link.");
+  if (!recovery.customer?.email?.trim()) {
+    throw new AppError("conflict", "This customer has no email address on file, so the update link can't be emailed.");
+  }
+
+  const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
+  // The merchant's press is not the customer's request: it waits for the spacing like any email.
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: recovery.customer.email.trim() });
+  if (allowed.last && allowed.at.getTime() > now().getTime()) {
+    const zone = recovery.workspace.timezone;
+    const when = (at: Date) => {
+      let local = DateTime.fromJSDate(at, { zone });
+      if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
+      return local.setLocale("en").toFormat("ccc d LLL, HH:mm");
+    };
+    throw new AppError(
+      "conflict",
+      `The customer got an email (“${allowed.last.subject}”) at ${when(allowed.last.at)}. Recoup sends one customer at most one email every ${MIN_EMAIL_SPACING_HOURS} hours, so the update link can go from ${when(allowed.at)}.`,
+      { lastEmailAt: allowed.last.at.toISOString(), nextAllowedAt: allowed.at.toISOString() },
+    );
+  }
+  const toEmail = recovery.customer.email.trim();
+  let shopifyRefused: string | undefined;
+  if (cardUpdateChannel(recovery) === "platform_email") {
+    const shopify = await sendUpdateEmailFromShopifyNow({ recoveryId: recovery.id, dedupeKey });
+    if (shopify.outcome === "duplicate") throw alreadySent(shopify.at);
+    if (shopify.outcome === "sent") return { messageId: shopify.messageId, toEmail: shopify.toEmail ?? toEmail, queuedAt: shopify.at.toISOString(), via: "shopify" };
+    shopifyRefused = shopify.errors.join("; ");
+    if (!shopify.fallbackMessageId) throw new AppError("recovery_closed", "This recovery was closed or paused just now, so no update link was sent.");
+    const fallback = await db().dunningMessage.findUniqueOrThrow({ where: { id: shopify.fallbackMessageId } });
+    return { messageId: fallback.id, toEmail: fallback.toEmail ?? toEmail, queuedAt: fallback.scheduledFor.toISOString(), via: "recoup", shopifyRefused };
+  }
+
+  const result = await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey });
+  // Closed or paused between the checks above and the insert.
+  if (!result) throw new AppError("recovery_closed", "This recovery was closed or paused just now, so no update link was sent.");
+  const message = await db().dunningMessage.findUniqueOrThrow({ where: { id: result.messageId } });
+  // Two presses racing for the same hour: the loser hears about the winner's email.
+  if (!result.created) throw alreadySent(message.sentAt ?? message.scheduledFor);
+  return { messageId: message.id, toEmail: message.toEmail!, queuedAt: message.scheduledFor.toISOString(), via: "recoup" };
+}

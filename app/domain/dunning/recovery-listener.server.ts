@@ -1,0 +1,11 @@
+// The email sequence follows the recovery: it starts when the recovery opens, picks up when a
+// pause is lifted, and the last email the customer acted on is credited when it is won back.
+// Registered in app/wiring.server.ts (the engine does not import dunning).
+import type { RecoveryListener } from "~/domain/recovery/listeners";
+import { markConverted, resumeSequence, scheduleSequence } from "./messages.server";
+
+export const dunningListener: RecoveryListener = {
+  opened: (tx, recovery) => scheduleSequence({ tx, recovery }),
+  recovered: (tx, recovery) => markConverted({ tx, recoveryId: recovery.id }),
+  resumed: async (recoveryId) => ({ nextEmailAt: (await resumeSequence({ recoveryId }))?.dueAt ?? null }),
+};

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { makeWorkspace } from "../../../tests/factories";
+import { now } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+import { SCHEDULED_ON_INSERT, sendNow, sendStoredMessage, type Refused, type Sent } from "./lifecycle.server";
+
+let counter = 0;
+
+async function makeMessage() {
+  counter += 1;
+  const { workspace } = await makeWorkspace();
+  const recovery = await db().recovery.create({
+    data: {
+      workspaceId: workspace.id,
+      externalId: `in_lifecycle_${counter}`,
+      externalCustomerId: `cus_lifecycle_${counter}`,
+      declineType: "soft",
+      amountDueMinor: 2500,
+      currency: "usd",
+      startedAt: now(),
+      lastFailureAt: now(),
+    },
+  });
+  return db().dunningMessage.create({
+    data: {
+      workspaceId: workspace.id,
+      recoveryId: recovery.id,
+      kind: "card_update_request",
+      dedupeKey: `k${counter}`,
+      toEmail: "ada@example.com",
+      subject: "Your card",
+      bodyText: "text",
+      bodyHtml: "<p>html</p>",
+      scheduledFor: now(),
+      trackingId: `lifecycle-tracking-${counter}-${Date.now()}`,
+      ...SCHEDULED_ON_INSERT,
+    },
+  });
+}
+
+const reread = (id: string) => db().dunningMessage.findUniqueOrThrow({ where: { id } });
+
+/** A call-out that records the key it was given and answers when told to. */
+function carrier() {
+  const keys: string[] = [];
+  let answer!: (result: Sent) => void;
+  const answered = new Promise<Sent>((resolve) => (answer = resolve));
+  return {
+    keys,
+    answer: () => answer({ sent: true, transport: "smtp", providerMessageId: "provider-1" }),
+    callOut: (message: { id: string }) => {
+      keys.push(message.id);
+      return answered;
+    },
+  };
+}
+
+describe("sendStoredMessage", () => {
+  it("lets one of two workers that read the same row send it; the other sends nothing", async () => {
+    const message = await makeMessage();
+    const [first, second] = [await reread(message.id), await reread(message.id)];
+    const smtp = carrier();
+    const running = sendStoredMessage({ message: first, skip: () => null, callOut: smtp.callOut });
+    // The first worker is inside the call-out (claimed, not yet sent) when the second one runs.
+    await expect.poll(() => smtp.keys.length).toBe(1);
+    const sendAtOnce = async (m: { id: string }): Promise<Sent> => (smtp.keys.push(m.id), { sent: true, transport: "smtp" });
+    expect(await sendStoredMessage({ message: second, skip: () => null, callOut: sendAtOnce })).toEqual({
+      outcome: "not_sendable",
+      status: "scheduled",
+    });
+    smtp.answer();
+    expect(await running).toEqual({ outcome: "sent", transport: "smtp" });
+    expect(smtp.keys).toEqual([message.id]);
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 1, transport: "smtp", providerMessageId: "provider-1", error: null });
+  });
+
+  it("records a failed call-out's error and attempt, rethrows, and marks it failed on the last attempt", async () => {
+    const message = await makeMessage();
+    const outage = () => Promise.reject(new Error(`451 Try again later ${"x".repeat(600)}`));
+    await expect(sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: outage })).rejects.toThrow(/451/);
+    const afterFirst = await reread(message.id);
+    expect(afterFirst).toMatchObject({ status: "sending", attempts: 1 });
+    expect(afterFirst.error).toHaveLength(500);
+    expect(afterFirst.error).toMatch(/^451 Try again later x+$/);
+
+    await expect(sendStoredMessage({ message: afterFirst, lastAttempt: true, skip: () => null, callOut: outage })).rejects.toThrow(/451/);
+    expect(await reread(message.id)).toMatchObject({ status: "failed", attempts: 2 });
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: outage })).toEqual({
+      outcome: "not_sendable",
+      status: "failed",
+    });
+  });
+
+  it("sends a message a crash left in `sending` again, under the same key", async () => {
+    const message = await makeMessage();
+    const smtp = carrier();
+    // The worker claims and calls out, then dies before it can record the answer.
+    const crashed = sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: smtp.callOut });
+    await expect.poll(() => smtp.keys.length).toBe(1);
+    expect(await reread(message.id)).toMatchObject({ status: "sending", attempts: 1 });
+
+    const retry = carrier();
+    retry.answer();
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: retry.callOut })).toEqual({
+      outcome: "sent",
+      transport: "smtp",
+    });
+    expect(retry.keys).toEqual(smtp.keys);
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 2 });
+    // The first worker's answer, had it lived, changes nothing: the row stays sent.
+    smtp.answer();
+    await crashed;
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("marks a refused message failed at once, with the carrier's reasons", async () => {
+    const message = await makeMessage();
+    const refuse = async (): Promise<Refused> => ({ sent: false, errors: ["No email on file", "Method revoked"] });
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: refuse })).toEqual({
+      outcome: "refused",
+      errors: ["No email on file", "Method revoked"],
+    });
+    expect(await reread(message.id)).toMatchObject({ status: "failed", attempts: 1, error: "No email on file; Method revoked" });
+  });
+
+  it("skips without calling out, and leaves a held message for its later run", async () => {
+    const skipped = await makeMessage();
+    const never = () => Promise.reject(new Error("must not be called"));
+    expect(await sendStoredMessage({ message: await reread(skipped.id), skip: () => "recovery paused", callOut: never })).toEqual({
+      outcome: "skipped",
+      reason: "recovery paused",
+    });
+    expect(await reread(skipped.id)).toMatchObject({ status: "skipped", error: "recovery paused", attempts: 0 });
+
+    const held = await makeMessage();
+    const until = new Date(now().getTime() + 3600_000);
+    expect(await sendStoredMessage({ message: await reread(held.id), skip: () => null, hold: async () => until, callOut: never })).toEqual({
+      outcome: "held",
+      until,
+    });
+    expect(await reread(held.id)).toMatchObject({ status: "scheduled", attempts: 0 });
+  });
+});
+
+describe("sendNow", () => {
+  /** An insert for sendNow that stores a copy of `template`'s row (removed first), as the Shopify sends do. */
+  async function insertLike(template: { id: string }): Promise<Parameters<typeof sendNow>[0]["insert"]> {
+    const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...row } = await reread(template.id);
+    await db().dunningMessage.delete({ where: { id } });
+    return async (tx, claimed) => {
+      const { count } = await tx.dunningMessage.createMany({ data: [{ ...row, ...claimed }], skipDuplicates: true });
+      const where = { recoveryId_dedupeKey: { recoveryId: row.recoveryId, dedupeKey: row.dedupeKey } };
+      return { message: await tx.dunningMessage.findUniqueOrThrow({ where }), created: count === 1 };
+    };
+  }
+
+  it("sends once per dedupeKey: a second request is a duplicate and calls nothing", async () => {
+    const insert = await insertLike(await makeMessage());
+    const sent = await sendNow({ insert, callOut: async () => ({ sent: true, transport: "shopify" }) });
+    expect(sent.outcome).toBe("sent");
+    expect(await reread(sent.message.id)).toMatchObject({ status: "sent", attempts: 1, transport: "shopify" });
+    const again = await sendNow({ insert, callOut: () => Promise.reject(new Error("must not be called")) });
+    expect(again).toMatchObject({ outcome: "duplicate", message: { id: sent.message.id } });
+  });
+
+  it("removes the row when the call-out throws, so the same request may be made again", async () => {
+    const insert = await insertLike(await makeMessage());
+    await expect(sendNow({ insert, callOut: () => Promise.reject(new Error("unreachable")) })).rejects.toThrow("unreachable");
+    const retried = await sendNow({ insert, callOut: async () => ({ sent: true, transport: "shopify" }) });
+    expect(retried.outcome).toBe("sent");
+  });
+});

@@ -1,0 +1,55 @@
+// What the engine announces, and who acts on it. The engine owns the recovery; the emails, Shopify's
+// own update email and whatever comes next act on what happened to it. They register here (from
+// app/wiring.server.ts) instead of being imported by the engine, so no module the engine calls
+// depends on the engine in turn (docs/decisions/0039-the-engine-boundary.md).
+import type { Tx } from "~/utils/db.server";
+import type { Recovery } from "../../../generated/prisma/client";
+
+export type CustomerActionKind = "card_update_request" | "authentication_request";
+
+export interface RecoveryListener {
+  /** A recovery was opened: inside the transaction that created it, after its first attempt is recorded. */
+  opened?(tx: Tx, recovery: Recovery): Promise<unknown>;
+  /**
+   * The policy asks the customer to act (a new card, a confirmation); one request per `dedupeKey`
+   * (per card). Inside the transaction that planned it.
+   */
+  customerActionNeeded?(tx: Tx, recovery: Recovery, request: { kind: CustomerActionKind; dedupeKey: string }): Promise<unknown>;
+  /** The recovery was won back: inside the transaction that closed it. */
+  recovered?(tx: Tx, recovery: Recovery): Promise<unknown>;
+  /**
+   * A pause was lifted and the recovery runs again: after that transaction committed. Answers when
+   * the customer's next email is due, if this listener sends one.
+   */
+  resumed?(recoveryId: string): Promise<{ nextEmailAt: Date | null } | void>;
+}
+
+/** By name: registering a name again replaces its listener (a module reloaded in development). */
+const registered = new Map<string, RecoveryListener>();
+
+/** Registers a listener (app/wiring.server.ts); listeners are told in the order they were first registered. */
+export function onRecovery(name: string, listener: RecoveryListener) {
+  registered.set(name, listener);
+}
+
+/** The engine's side: tells every listener, one after the other, in the caller's transaction. */
+export const announce = {
+  async opened(tx: Tx, recovery: Recovery) {
+    for (const l of registered.values()) await l.opened?.(tx, recovery);
+  },
+  async customerActionNeeded(tx: Tx, recovery: Recovery, request: { kind: CustomerActionKind; dedupeKey: string }) {
+    for (const l of registered.values()) await l.customerActionNeeded?.(tx, recovery, request);
+  },
+  async recovered(tx: Tx, recovery: Recovery) {
+    for (const l of registered.values()) await l.recovered?.(tx, recovery);
+  },
+  /** When the next email is due: the first listener that says. */
+  async resumed(recoveryId: string): Promise<Date | null> {
+    let nextEmailAt: Date | null = null;
+    for (const l of registered.values()) {
+      const answer = await l.resumed?.(recoveryId);
+      nextEmailAt ??= answer?.nextEmailAt ?? null;
+    }
+    return nextEmailAt;
+  },
+};
