@@ -14,7 +14,7 @@ export function registerScriptedProvider(name: string) {
   const provider: RecoupChargedProvider = {
     name,
     chargedBy: "recoup",
-    cardUpdate: "recoup_link",
+    cardUpdate: () => "recoup_link",
     failureEventsIncludeOwnCharges: false,
     canCharge: async (_tx, recovery) => (recovery.externalAccountId ? { ok: true } : { ok: false, why: "no account" }),
     idempotencyKey: (recoveryId, attemptNumber) => `${name}-charge-${recoveryId}-${attemptNumber}`,

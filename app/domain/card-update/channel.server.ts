@@ -3,17 +3,14 @@
 // asked by the engine's planned requests and by the merchant's "Send update link now" alike.
 import { requestCustomerAction } from "~/domain/dunning/messages.server";
 import type { RecoveryListener } from "~/domain/recovery/listeners";
-import { requestShopifyUpdateEmail, shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
+import type { CardUpdateChannel } from "~/domain/recovery/provider";
+import { providerFor } from "~/domain/recovery/providers.server";
+import { requestShopifyUpdateEmail } from "~/domain/shopify/update-email.server";
 import type { Recovery } from "../../../generated/prisma/client";
 
-export type CardUpdateChannel = "recoup_link" | "platform_email";
-
-/**
- * Who emails this recovery's customer for a new card. The rule is Shopify's (a vaulted card, not a
- * challenged payment); it is the place to ask the payment provider once providers say it themselves.
- */
-export function cardUpdateChannel(recovery: Parameters<typeof shopifyEmailsCardUpdates>[0]): CardUpdateChannel {
-  return shopifyEmailsCardUpdates(recovery) ? "platform_email" : "recoup_link";
+/** Who emails this recovery's customer for a new card: its payment provider says (Shopify's rule: a vaulted card, not a challenged payment). */
+export function cardUpdateChannel(recovery: Recovery): CardUpdateChannel {
+  return providerFor(recovery.provider).cardUpdate(recovery);
 }
 
 /** The engine's customer-action requests, sent through the channel: one email per card either way. */

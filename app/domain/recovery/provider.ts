@@ -26,11 +26,14 @@ export interface ChargeRefs {
   chargeId: string | null;
 }
 
+/** How a customer is asked for a new card: Recoup's email with its /recover link, or the platform's own email. */
+export type CardUpdateChannel = "recoup_link" | "platform_email";
+
 interface ProviderBase {
   /** The `provider` of its recoveries: "stripe", "shopify". */
   name: string;
-  /** How the customer updates their card: a link Recoup hosts, or the platform emails its own. */
-  cardUpdate: "recoup_link" | "platform_email";
+  /** How this recovery's customer updates their card (app/domain/card-update/channel.server.ts asks). */
+  cardUpdate(recovery: Recovery): CardUpdateChannel;
   /**
    * Its failure events also report Recoup's own charges, without Recoup's key (Stripe's
    * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.

@@ -11,7 +11,7 @@ export const ingestProvider: MerchantChargedProvider = {
   name: "ingest",
   chargedBy: "merchant",
   // The customer page sends them to the PSP's payment page the merchant gave, else to the merchant.
-  cardUpdate: "recoup_link",
+  cardUpdate: () => "recoup_link",
   failureEventsIncludeOwnCharges: false,
 
   async askMerchantToRetry({ tx, recovery, attemptNumber, reason }) {

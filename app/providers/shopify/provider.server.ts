@@ -4,6 +4,7 @@
 // both record the answer through the engine's recordAttemptResult.
 import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
 import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
+import { shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { shopifyRetryKey } from "./keys";
 
@@ -13,8 +14,8 @@ const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
 export const shopifyProvider: RecoupChargedProvider = {
   name: "shopify",
   chargedBy: "recoup",
-  // Shopify emails its own secure update link: cards are vaulted in Shopify.
-  cardUpdate: "platform_email",
+  // Shopify emails its own secure update link for a vaulted card (docs/decisions/0007).
+  cardUpdate: (recovery) => (shopifyEmailsCardUpdates(recovery) ? "platform_email" : "recoup_link"),
   failureEventsIncludeOwnCharges: false,
 
   async canCharge(tx, recovery) {

@@ -12,7 +12,7 @@ export const stripeProvider: RecoupChargedProvider = {
   name: "stripe",
   chargedBy: "recoup",
   // The customer page opens a Stripe billing portal session.
-  cardUpdate: "recoup_link",
+  cardUpdate: () => "recoup_link",
   failureEventsIncludeOwnCharges: true,
 
   async canCharge(tx, recovery) {
