@@ -1,61 +1,72 @@
-// The static import graph of the app's source (not tests), for the architecture tests: which file
-// imports which, and the cycles in it. Type-only imports count: they tie the modules together too.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, normalize, relative, sep } from "node:path";
-import { sourceFiles } from "./engine-boundary";
+// The import graph of the application code (app/, jobs/), read by madge the way `madge --circular`
+// reads it, and folded into modules: a domain area, a contract, a provider, an integration, or one
+// of the shared layers. Type-only imports count: a cycle of types is still two modules that need
+// each other (STYLE.md: one of them owns a piece that belongs to the other).
+import madge from "madge";
 
-const STATIC_IMPORT = /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
+export type Graph = Record<string, string[]>;
 
-/** The file an import names, relative to `root`; null for a package or a file outside the folders read. */
-function resolve(root: string, from: string, specifier: string): string | null {
-  let base: string;
-  if (specifier.startsWith("~/")) base = join(root, "app", specifier.slice(2));
-  else if (specifier.startsWith(".")) base = join(root, dirname(from), specifier);
-  else return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, "index.ts"), join(base, "index.tsx")]) {
-    if (/\.(ts|tsx)$/.test(candidate) && existsSync(candidate)) return relative(root, normalize(candidate)).split(sep).join("/");
-  }
-  return null;
+export async function fileGraph(root: string): Promise<{ graph: Graph; circular: string[][] }> {
+  const result = await madge(["app", "jobs"], {
+    baseDir: root,
+    fileExtensions: ["ts", "tsx"],
+    tsConfig: `${root}/tsconfig.json`,
+    excludeRegExp: [/^generated\//, /\.test\.tsx?$/, /node_modules/],
+    detectiveOptions: { ts: { skipTypeImports: false }, tsx: { skipTypeImports: false } },
+  });
+  return { graph: result.obj(), circular: result.circular() };
 }
 
-export function importGraph(root: string, folders = ["app", "jobs"]): Map<string, string[]> {
-  const files = new Set(sourceFiles(root, folders));
-  const graph = new Map<string, string[]>();
-  for (const file of files) {
-    const text = readFileSync(join(root, file), "utf8");
-    const targets = new Set<string>();
-    for (const match of text.matchAll(STATIC_IMPORT)) {
-      const target = resolve(root, file, (match[1] ?? match[2])!);
-      if (target && files.has(target)) targets.add(target);
+/** The module a file belongs to, for the folder-level check. */
+export function moduleOf(file: string): string {
+  const parts = file.split("/");
+  if (parts[0] === "jobs") return parts[1] === "definitions" ? "jobs/definitions" : file;
+  if (parts[0] !== "app") return file;
+  const [, top, area] = parts;
+  if (parts.length === 2) return file; // app/root.tsx, app/wiring.server.ts, …: each its own
+  if (["domain", "contracts", "providers", "integrations"].includes(top!) && parts.length > 3) return `${top}/${area}`;
+  return top!;
+}
+
+export function moduleGraph(files: Graph): { graph: Graph; edges: Map<string, [string, string]> } {
+  const graph: Record<string, Set<string>> = {};
+  const edges = new Map<string, [string, string]>();
+  for (const [from, tos] of Object.entries(files)) {
+    const a = moduleOf(from);
+    graph[a] ??= new Set();
+    for (const to of tos) {
+      const b = moduleOf(to);
+      if (a === b) continue;
+      graph[a]!.add(b);
+      if (!edges.has(`${a} -> ${b}`)) edges.set(`${a} -> ${b}`, [from, to]);
     }
-    graph.set(file, [...targets].sort());
   }
-  return graph;
+  return { graph: Object.fromEntries(Object.entries(graph).map(([k, v]) => [k, [...v].sort()])), edges };
 }
 
-/** The graph's cycles, as its strongly connected components of more than one file (Tarjan). */
-export function cycles(graph: Map<string, string[]>): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
+/** Strongly connected components of more than one node (Tarjan): the cycles, each as a set of nodes. */
+export function cyclesOf(graph: Graph): string[][] {
+  let index = 0;
   const stack: string[] = [];
   const onStack = new Set<string>();
+  const indexOf = new Map<string, number>();
+  const low = new Map<string, number>();
   const found: string[][] = [];
   const visit = (v: string) => {
-    index.set(v, counter);
-    low.set(v, counter);
-    counter += 1;
+    indexOf.set(v, index);
+    low.set(v, index);
+    index += 1;
     stack.push(v);
     onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
+    for (const w of graph[v] ?? []) {
+      if (!indexOf.has(w)) {
         visit(w);
         low.set(v, Math.min(low.get(v)!, low.get(w)!));
       } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        low.set(v, Math.min(low.get(v)!, indexOf.get(w)!));
       }
     }
-    if (low.get(v) === index.get(v)) {
+    if (low.get(v) === indexOf.get(v)) {
       const component: string[] = [];
       let w: string;
       do {
@@ -66,6 +77,6 @@ export function cycles(graph: Map<string, string[]>): string[][] {
       if (component.length > 1) found.push(component.sort());
     }
   };
-  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
-  return found.sort((a, b) => a[0]!.localeCompare(b[0]!));
+  for (const v of Object.keys(graph).sort()) if (!indexOf.has(v)) visit(v);
+  return found;
 }
