@@ -1,7 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { data } from "@remix-run/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { linkShop } from "~/domain/shopify/shops.server";
+import { linkShop } from "~/domain/workspaces/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { env } from "~/utils/env.server";
 import { AppError } from "~/domain/errors";

@@ -1,9 +1,13 @@
-// The composition root: plugs the payment providers and the engine's listeners into the engine.
+// The composition root: plugs the payment providers and the engine's listeners into the engine, and
+// lists the inbox's event sources.
 // Every entry point imports it once (the Remix server entry, the worker's job registry, the CLI, the
 // test setup), so that the engine never imports the modules that depend on it.
 import { customerActionListener } from "~/domain/card-update/channel.server";
+import { ingestEvents } from "~/domain/ingest/process.server";
 import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
+import { shopifyWebhooks } from "~/providers/shopify/webhooks.server";
+import { stripeEvents } from "~/domain/stripe-events/process.server";
 import { registerDefaultProvider, registerProvider } from "~/domain/recovery/providers.server";
 import { ingestProvider } from "~/providers/ingest/provider.server";
 import { shopifyProvider } from "~/providers/shopify/provider.server";
@@ -17,3 +21,12 @@ registerProvider(stripeProvider);
 registerProvider(shopifyProvider);
 // Ingested payments carry their PSP's name (adyen, braintree, custom…): the merchant charges them all.
 registerDefaultProvider(ingestProvider);
+
+/** Every inbound event source, by the name `events replay --source` takes: a new source is a line here. */
+export const inboxSources = {
+  stripe: stripeEvents,
+  shopify: shopifyWebhooks,
+  ingest: ingestEvents,
+} as const;
+
+export type InboxSourceName = keyof typeof inboxSources;

@@ -65,7 +65,7 @@ export const queues = {
   shopifyWebhook: withLongHorizon(queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() }))),
   /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */
   shopifyUpdateEmail: queue("shopify-update-email", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
-  /** Reads one of our Shopify billing attempts whose webhook has not come (app/domain/shopify/reconcile.server.ts). */
+  /** Reads one of our Shopify billing attempts whose webhook has not come (app/providers/shopify/reconcile.server.ts). */
   shopifyBillingAttemptCheck: queue(
     "shopify-billing-attempt-check",
     z.object({ recoveryId: z.string(), idempotencyKey: z.string(), billingAttemptId: z.string(), check: z.number().int().min(1) }),

@@ -195,7 +195,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       const input = parseOrExplain(EventsReplaySchema, values);
       if (input.workspace) await getWorkspace(input.workspace);
       const { replayInbox } = await import("../domain/inbox/inbox.server");
-      const { inboxSources } = await import("../domain/inbox/sources.server");
+      const { inboxSources } = await import("../wiring.server");
       const { replayed } = await replayInbox(inboxSources[input.source], { workspaceId: input.workspace, id: input.event });
       out.print(
         { replayed },

@@ -1,7 +1,7 @@
 import { useHydratedBreakpoints } from "./useHydratedBreakpoints";
 import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Link, Tabs, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
-import { formatMoney } from "~/domain/dunning/templates";
+import { formatMoney } from "~/utils/money";
 import { formatDate } from "~/contracts/dashboard/format";
 
 export type RecoveryStatus = "pending" | "recovered" | "failed" | "abandoned";

@@ -20,7 +20,7 @@ import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/contracts/dashboard/format";
-import { formatMoney } from "~/domain/dunning/templates";
+import { formatMoney } from "~/utils/money";
 import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND } from "~/contracts/dashboard/pages";
 import type { RecoveryActionResult, RecoveryDetailData } from "~/contracts/dashboard/recovery-detail.server";
 

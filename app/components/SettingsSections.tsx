@@ -1,7 +1,7 @@
 import { BlockStack, Box, Card, Checkbox, FormLayout, List, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { ShowToast } from "~/components/useToast";
-import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
+import { DEFAULT_ACCENT } from "~/utils/branding";
 import { END_HOURS, hourLabel, numberOrNull, SaveButton, SettingsSection, START_HOURS, useFields, useSection, type Settings } from "./SettingsForm";
 
 // The settings every home has: retry policy, quiet hours and timezone, sender, branding.

@@ -1,7 +1,7 @@
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
 import type { CurrencyCohortDto } from "~/contracts/dunningdog/dto";
 import type { SummaryWindow } from "~/domain/analytics/summary.server";
-import { formatMoney } from "~/domain/dunning/templates";
+import { formatMoney } from "~/utils/money";
 import { formatRate } from "~/contracts/dashboard/format";
 
 /** The parts of a DashboardSummary these cards show (`getDashboardSummary`, `/api/dashboard/summary`). */

@@ -1,6 +1,6 @@
 import { findApiKey, hasScope } from "~/domain/auth/api-keys.server";
 import { findSession } from "~/domain/auth/sessions.server";
-import type { Role } from "~/domain/team/roles";
+import type { Role } from "~/domain/access/roles";
 import { memberAccess } from "~/domain/team/team.server";
 import { AppError } from "~/domain/errors";
 

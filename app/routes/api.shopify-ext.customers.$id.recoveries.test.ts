@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { linkShop } from "~/domain/shopify/shops.server";
+import { linkShop } from "~/domain/workspaces/shops.server";
 import { db } from "~/utils/db.server";
 import { configureShopify, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
 import { loader } from "./api.shopify-ext.customers.$id.recoveries";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSequence, getActiveSequence } from "~/domain/dunning/sequences.server";
-import { linkShop } from "~/domain/shopify/shops.server";
+import { linkShop } from "~/domain/workspaces/shops.server";
 import { db } from "~/utils/db.server";
 import { configureShopify, installShop, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";
 import { useFakeSmtp } from "../../tests/helpers/smtp";

@@ -7,7 +7,7 @@ import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { ConnectStripeEmptyState } from "~/components/ConnectStripeEmptyState";
 import { listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import { stripeEventBacklog, type StripeEventBacklog } from "~/domain/stripe-events/failures.server";
-import { can } from "~/domain/team/roles";
+import { can } from "~/domain/access/roles";
 import { OverviewView } from "~/components/OverviewView";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { loadOverviewPage } from "~/contracts/dashboard/overview-page.server";

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { startStripeConnect } from "~/domain/connect/connect.server";
-import { can } from "~/domain/team/roles";
+import { can } from "~/domain/access/roles";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { AppError } from "~/domain/errors";
 

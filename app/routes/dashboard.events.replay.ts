@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { replayInbox } from "~/domain/inbox/inbox.server";
 import { stripeEvents } from "~/domain/stripe-events/process.server";
-import { can } from "~/domain/team/roles";
+import { can } from "~/domain/access/roles";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 
 // The overview's "Retry now" on Stripe events Recoup could not process (docs/decisions/0025): this

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { recordClick } from "~/domain/dunning/messages.server";
-import { DEFAULT_ACCENT } from "~/domain/dunning/templates";
+import { DEFAULT_ACCENT } from "~/utils/branding";
 import { customerPageView } from "~/domain/card-update/customer-page.server";
 import { findRecoveryByToken, startPaymentUpdate } from "~/domain/card-update/update-payment.server";
 import { statusOf } from "~/http/errors";

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveShopifyWebhook } from "~/domain/shopify/webhooks.server";
+import { receiveShopifyWebhook } from "~/providers/shopify/webhooks.server";
 import { apiHandler, json, problem } from "~/http/problem.server";
 import { shopify } from "~/shopify.server";
 import { AppError } from "~/domain/errors";

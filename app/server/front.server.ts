@@ -19,7 +19,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
-import { escapeHtml } from "~/domain/dunning/templates";
+import { escapeHtml } from "~/utils/html";
 import { ERROR_STATUS } from "~/http/errors";
 import { problem, traceIdFrom } from "~/http/problem.server";
 import { env } from "~/utils/env.server";

@@ -1,4 +1,4 @@
-import { checkBillingAttempt } from "~/domain/shopify/reconcile.server";
+import { checkBillingAttempt } from "~/providers/shopify/reconcile.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

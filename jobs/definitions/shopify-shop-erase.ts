@@ -1,4 +1,4 @@
-import { eraseShop } from "~/domain/shopify/webhooks.server";
+import { eraseShop } from "~/providers/shopify/webhooks.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

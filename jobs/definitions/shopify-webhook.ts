@@ -1,5 +1,5 @@
 import { processInbox } from "~/domain/inbox/inbox.server";
-import { shopifyWebhooks } from "~/domain/shopify/webhooks.server";
+import { shopifyWebhooks } from "~/providers/shopify/webhooks.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

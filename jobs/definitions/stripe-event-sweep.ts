@@ -1,5 +1,5 @@
 import { requeueOrphans } from "~/domain/inbox/inbox.server";
-import { inboxSources } from "~/domain/inbox/sources.server";
+import { inboxSources } from "~/wiring.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

@@ -27,9 +27,10 @@ describe("the import graph", () => {
     expect(cyclesOf({ a: ["b"], b: ["c"], c: ["a"], d: ["a"] })).toEqual([["a", "b", "c"]]);
     expect(cyclesOf({ a: ["b"], b: [] })).toEqual([]);
     expect(moduleOf("app/domain/recovery/engine.server.ts")).toBe("domain/recovery");
-    expect(moduleOf("app/contracts/lostchurn/payments.server.ts")).toBe("contracts/lostchurn");
+    expect(moduleOf("app/contracts/api-v1/payments.server.ts")).toBe("contracts/api-v1");
     expect(moduleOf("app/http/auth.server.ts")).toBe("http");
     expect(moduleOf("app/wiring.server.ts")).toBe("app/wiring.server.ts");
+    expect(moduleOf("app/shopify.server.ts")).toBe("integrations/shopify");
     expect(moduleOf("jobs/definitions/charge-retry.ts")).toBe("jobs/definitions");
     const { graph } = moduleGraph({ "app/http/a.ts": ["app/components/B.tsx"], "app/components/B.tsx": ["app/http/a.ts"] });
     expect(cyclesOf(graph)).toEqual([["components", "http"]]);

@@ -22,6 +22,8 @@ export function moduleOf(file: string): string {
   const parts = file.split("/");
   if (parts[0] === "jobs") return parts[1] === "definitions" ? "jobs/definitions" : file;
   if (parts[0] !== "app") return file;
+  // The Shopify app object: Shopify's template keeps it at the root, but it is the Shopify integration.
+  if (file === "app/shopify.server.ts") return "integrations/shopify";
   const [, top, area] = parts;
   if (parts.length === 2) return file; // app/root.tsx, app/wiring.server.ts, …: each its own
   if (["domain", "contracts", "providers", "integrations"].includes(top!) && parts.length > 3) return `${top}/${area}`;

@@ -6,7 +6,7 @@ import { Session } from "@shopify/shopify-api";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkShop } from "~/domain/shopify/shops.server";
+import { linkShop } from "~/domain/workspaces/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
 import { SHOTS, openPage, startBrowserApp, visible, type BrowserApp } from "./server";

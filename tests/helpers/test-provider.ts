@@ -15,6 +15,7 @@ export function registerScriptedProvider(name: string) {
     name,
     chargedBy: "recoup",
     cardUpdate: () => "recoup_link",
+    references: (r) => ({ name: "Acme", debt: { label: "Invoice", text: r.externalId, url: null, urlText: null }, subtitle: `Acme payment ${r.externalId}`, customer: { text: r.externalCustomerId, url: null } }),
     failureEventsIncludeOwnCharges: false,
     canCharge: async (_tx, recovery) => (recovery.externalAccountId ? { ok: true } : { ok: false, why: "no account" }),
     idempotencyKey: (recoveryId, attemptNumber) => `${name}-charge-${recoveryId}-${attemptNumber}`,

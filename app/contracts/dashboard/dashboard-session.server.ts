@@ -3,7 +3,7 @@
 import { data, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { findSession } from "~/domain/auth/sessions.server";
-import { can, refusalMessage, type Permission, type Role } from "~/domain/team/roles";
+import { can, refusalMessage, type Permission, type Role } from "~/domain/access/roles";
 import { memberAccess } from "~/domain/team/team.server";
 import { authenticateShopAdmin } from "~/shopify.server";
 import { log } from "~/utils/logger.server";

@@ -5,7 +5,7 @@ import { previewSequenceStep, sendTestEmail, testEmailRecipient } from "~/domain
 import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type SequenceDraft } from "~/domain/dunning/sequences.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
-import { can, refusalMessage } from "~/domain/team/roles";
+import { can, refusalMessage } from "~/domain/access/roles";
 import { actionFailure, requirePermission, type Actor } from "~/contracts/dashboard/dashboard-session.server";
 import { AppError } from "~/domain/errors";
 

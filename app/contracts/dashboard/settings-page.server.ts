@@ -4,7 +4,7 @@ import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, r
 import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, type WorkspaceSettings } from "~/domain/settings/settings.server";
-import { can, refusalMessage, type Permission } from "~/domain/team/roles";
+import { can, refusalMessage, type Permission } from "~/domain/access/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
 import { readJson } from "~/http/body.server";
 import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";

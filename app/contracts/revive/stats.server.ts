@@ -1,6 +1,6 @@
 // Revive's `/api/dashboard/stats` (004_…txt): money in major units, rates in percent.
 import { getRecoveryStats } from "~/domain/analytics/stats.server";
-import { currencyExponent } from "~/domain/dunning/templates";
+import { currencyExponent } from "~/utils/money";
 
 export function toMajorUnits(minor: number, currency: string): number {
   return Math.round(minor) / 10 ** currencyExponent(currency);

@@ -1,6 +1,6 @@
 import { recoveryAttemptDto } from "~/contracts/dunningdog/dto";
 import { findRecoveriesFor } from "~/domain/recovery/timeline.server";
-import { workspaceForShop } from "~/domain/shopify/shops.server";
+import { workspaceForShop } from "~/domain/workspaces/shops.server";
 
 /**
  * The customer block's list: the customer's open recoveries, in DunningDog's RecoveryAttempt words

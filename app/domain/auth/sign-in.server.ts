@@ -1,4 +1,4 @@
-import { escapeHtml } from "~/domain/dunning/templates";
+import { escapeHtml } from "~/utils/html";
 import { AppError } from "~/domain/errors";
 import { randomToken } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";

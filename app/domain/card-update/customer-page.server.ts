@@ -1,6 +1,7 @@
 // The customer page (/recover/<token>): what it shows for a recovery, in the merchant's colours.
 import { z } from "zod";
-import { accentColor, formatMoney, safeLogoUrl } from "~/domain/dunning/templates";
+import { accentColor, safeLogoUrl } from "~/utils/branding";
+import { formatMoney } from "~/utils/money";
 import { customerReason, needsAuthentication } from "~/domain/recovery/customer-page.server";
 import type { Prisma } from "~/utils/db.server";
 

@@ -19,7 +19,8 @@ import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 import { getActiveSequence } from "./sequences.server";
 import { stepDueAt, stepJobKey } from "./step-jobs.server";
-import { formatMoney, renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
+import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
+import { formatMoney } from "~/utils/money";
 
 type Client = Db | Tx;
 type MessageStatus = "scheduled" | "sending" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";

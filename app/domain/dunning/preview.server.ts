@@ -11,7 +11,8 @@ import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { emailBranding, merchantName } from "./messages.server";
 import { placeholderProblem, StepTemplatesSchema } from "./sequences.server";
-import { formatMoney, renderEmail, type PlaceholderValues, type RenderedEmail } from "./templates";
+import { renderEmail, type PlaceholderValues, type RenderedEmail } from "./templates";
+import { formatMoney } from "~/utils/money";
 
 
 /** Fills a preview: a customer, an amount and a decline that read like a real email. */

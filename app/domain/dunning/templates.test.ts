@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SEQUENCE } from "./default-sequence";
-import {
-  currencyExponent,
-  escapeHtml,
-  findUnknownPlaceholders,
-  formatMoney,
-  OPEN_PIXEL_ATTRIBUTE,
-  PLACEHOLDERS,
-  renderEmail,
-  renderTemplate,
-  type PlaceholderValues,
-} from "./templates";
+import { findUnknownPlaceholders, OPEN_PIXEL_ATTRIBUTE, PLACEHOLDERS, renderEmail, renderTemplate, type PlaceholderValues } from "./templates";
+import { currencyExponent, formatMoney } from "~/utils/money";
+import { escapeHtml } from "~/utils/html";
 
 const values: PlaceholderValues = {
   customer_name: "Ada Lovelace",

@@ -1,5 +1,7 @@
-// Dunning email templates: placeholders, rendering to text and HTML, money formatting.
+// Dunning email templates: placeholders, rendering to text and HTML.
 // Pure: no IO, no clock. Values are rendered as given; callers format dates and money.
+import { escapeHtml } from "~/utils/html";
+import { accentColor, safeLogoUrl } from "~/utils/branding";
 
 export const PLACEHOLDERS = [
   "customer_name",
@@ -53,12 +55,6 @@ export function renderTemplate(template: string, values: PlaceholderValues): str
   return template.replace(TOKEN, (whole, name: string) => (isPlaceholder(name) ? values[name] : whole));
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
-
 export interface EmailBranding {
   merchantName: string;
   /** Button colour; anything but a hex colour falls back to the default (it lands in a style attribute). */
@@ -85,22 +81,6 @@ export interface RenderedEmail {
 }
 
 /** The button colour when the merchant has chosen none: emails and the /recover page share it. */
-export const DEFAULT_ACCENT = "#1a56db";
-
-/** The merchant's colour when it is a hex colour (it lands in style attributes), else the default. */
-export function accentColor(color: string | null | undefined): string {
-  return color && /^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(color) ? color : DEFAULT_ACCENT;
-}
-
-/** The logo URL when it is an absolute https URL, else null. */
-export function safeLogoUrl(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).protocol === "https:" ? url : null;
-  } catch {
-    return null;
-  }
-}
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 
 /** Marks the open pixel so that previews (the local outbox) can strip it instead of counting an open. */
@@ -205,32 +185,3 @@ ${pixel}
 // ISO 4217's or CLDR's: ISK is two-decimal in the API, MGA zero-decimal.
 // https://docs.stripe.com/currencies#zero-decimal, https://docs.stripe.com/currencies#three-decimal,
 // https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds
-const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
-const THREE_DECIMAL = new Set(["BHD", "JOD", "KWD", "OMR", "TND"]);
-
-/** How many decimal places an amount in minor units carries: JPY 0, USD 2, KWD 3. */
-export function currencyExponent(currency: string): number {
-  const code = currency.toUpperCase();
-  if (ZERO_DECIMAL.has(code)) return 0;
-  if (THREE_DECIMAL.has(code)) return 3;
-  return 2;
-}
-
-/** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
-export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
-  const code = currency.toUpperCase();
-  const exponent = currencyExponent(code);
-  const value = amountMinor / 10 ** exponent;
-  let format: Intl.NumberFormat;
-  try {
-    format = new Intl.NumberFormat(locale, { style: "currency", currency: code });
-  } catch {
-    return `${value.toFixed(exponent)} ${code}`;
-  }
-  // Intl shows whole units for some currencies the API keeps cents for (ISK): keep any fraction that is really there.
-  const { maximumFractionDigits = 0 } = format.resolvedOptions();
-  if (exponent > maximumFractionDigits && amountMinor % 10 ** (exponent - maximumFractionDigits) !== 0) {
-    format = new Intl.NumberFormat(locale, { style: "currency", currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
-  }
-  return format.format(value);
-}

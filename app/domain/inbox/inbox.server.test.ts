@@ -7,7 +7,7 @@ import { queues } from "../../../jobs/queues";
 import { makeWorkspace } from "../../../tests/factories";
 import { pendingJobs } from "../../../tests/helpers/jobs";
 import { processInbox, receive, replayInbox, requeueOrphans, type InboxOutcome, type InboxRun, type InboxSource } from "./inbox.server";
-import { inboxSources } from "./sources.server";
+import { inboxSources } from "~/wiring.server";
 
 // A new event source is a descriptor and a handler: this one keeps its rows in the Shopify webhook
 // table and its jobs in that queue, and its handler is whatever the test says.

@@ -4,7 +4,7 @@
 // every other email (test emails, invitations, sign-in links, notices to the owner) is kept in
 // OutboxEmail, encrypted, because some carry working sign-in links. /outbox shows a signed-in
 // member their workspace's mail and nothing else.
-import { can, type Role } from "~/domain/team/roles";
+import { can, type Role } from "~/domain/access/roles";
 import { decrypt, encrypt } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { sendEmail, type EmailReceipt, type OutgoingEmail } from "~/utils/email.server";

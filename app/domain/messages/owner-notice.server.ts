@@ -3,7 +3,7 @@
 // the job that sends it is keyed once per happening, pg-boss retries it, and a resend is the same
 // email (the same Message-ID; the outbox keeps it once). Without SMTP the workspace's members read it
 // in the outbox. docs/decisions/0041-one-outbound-message-lifecycle.md
-import { escapeHtml } from "~/domain/dunning/templates";
+import { escapeHtml } from "~/utils/html";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 
 /** The HTML of a plain-text notice: each blank-line-separated paragraph a <p>, line breaks kept. */

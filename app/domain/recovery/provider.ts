@@ -29,9 +29,26 @@ export interface ChargeRefs {
 /** How a customer is asked for a new card: Recoup's email with its /recover link, or the platform's own email. */
 export type CardUpdateChannel = "recoup_link" | "platform_email";
 
+/** A recovery's references at its provider, in the merchant's words (the recovery page, lists, the timeline). */
+export interface PlatformReferences {
+  /** Who collects the payment: named in the timeline ("Shopify's retry", "declined by Stripe"). */
+  name: string;
+  /** The debt: an invoice, or a subscription's missed billing cycle. */
+  debt: { label: "Invoice" | "Subscription"; text: string; url: string | null; urlText: string | null };
+  /** The page heading's subtitle. */
+  subtitle: string;
+  /** The customer's id at the provider, in words, with a link where the provider has a page for it. */
+  customer: { text: string; url: string | null };
+}
+
+/** The columns a provider names its references from. */
+export type ReferencedRecovery = Pick<Recovery, "provider" | "externalAccountId" | "externalId" | "externalCustomerId" | "hostedInvoiceUrl">;
+
 interface ProviderBase {
   /** The `provider` of its recoveries: "stripe", "shopify". */
   name: string;
+  /** How the merchant knows this debt and customer at the provider. */
+  references(recovery: ReferencedRecovery): PlatformReferences;
   /** How this recovery's customer updates their card (app/domain/card-update/channel.server.ts asks). */
   cardUpdate(recovery: Recovery): CardUpdateChannel;
   /**

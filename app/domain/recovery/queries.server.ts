@@ -1,4 +1,5 @@
-import { platformReferences } from "~/domain/shopify/references";
+import type { ReferencedRecovery } from "./provider";
+import { providerFor } from "./providers.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 
@@ -24,12 +25,12 @@ export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
 }
 
 /**
- * A recovery in a list, in the merchant's words (the recovery page's, from platformReferences): a
+ * A recovery in a list, in the merchant's words (the recovery page's, from its provider's references): a
  * Stripe invoice and customer id as they are; for Shopify, "Contract #7001, billing attempt #1" and
  * "Shopify customer #7001" rather than the `shopify:<contract>:<attempt>` key and the customer GID.
  */
-export function recoveryReference(row: Parameters<typeof platformReferences>[0]): { title: string; subtitle: string } {
-  const refs = platformReferences(row);
+export function recoveryReference(row: ReferencedRecovery): { title: string; subtitle: string } {
+  const refs = providerFor(row.provider).references(row);
   return { title: refs.debt.text, subtitle: refs.customer.text };
 }
 

@@ -1,4 +1,4 @@
-import { platformReferences } from "~/domain/shopify/references";
+import { providerFor } from "./providers.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { customerReason } from "./customer-page.server";
@@ -80,7 +80,7 @@ export async function getRecoveryTimeline(input: { workspaceId: string; recovery
     hostedInvoiceUrl: recovery.hostedInvoiceUrl,
     provider: recovery.provider === "shopify" ? ("shopify" as const) : ("stripe" as const),
     /** The platform and its references in the merchant's words (a Shopify contract, a Stripe invoice). */
-    platform: platformReferences(recovery),
+    platform: providerFor(recovery.provider).references(recovery),
     timeZone: recovery.workspace.timezone,
     entries,
   };

@@ -1,7 +1,7 @@
 // A workspace's settings: the retry policy within the card networks' limits, quiet hours and
 // timezone, the sender of the dunning emails and the branding they and /recover pages wear.
 import { z } from "zod";
-import { accentColor, safeLogoUrl } from "~/domain/dunning/templates";
+import { accentColor, safeLogoUrl } from "~/utils/branding";
 import { inHourRange, inQuietHours, retrySettingsFor, type RetrySettings } from "~/domain/recovery/policy";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/domain/errors";

@@ -4,7 +4,7 @@
 // and the timeline read it like any email, and the row is the outbox of the shopify-update-email job.
 import { randomBytes } from "node:crypto";
 import { merchantName, requestCustomerAction } from "~/domain/dunning/messages.server";
-import { escapeHtml } from "~/domain/dunning/templates";
+import { escapeHtml } from "~/utils/html";
 import { needsAuthentication } from "~/domain/recovery/customer-page.server";
 import { AppError } from "~/domain/errors";
 import {

@@ -3,14 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { createSignInLink } from "~/domain/auth/sessions.server";
-import { escapeHtml } from "~/domain/dunning/templates";
+import { escapeHtml } from "~/utils/html";
 import { InviteRoleSchema, InviteSchema } from "~/domain/settings/schemas";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
-import { roleOf, type Role } from "./roles";
+import { roleOf, type Role } from "~/domain/access/roles";
 
 /** An invitation link outlives a sign-in link (24 h): invitations wait in inboxes over weekends. */
 const INVITE_LINK_HOURS = 72;

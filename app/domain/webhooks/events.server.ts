@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
 import { CURRENT_API_VERSION } from "~/utils/api-versions";
 import { toWire } from "~/utils/casing";
-import { formatMoney } from "~/domain/dunning/templates";
+import { formatMoney } from "~/utils/money";
 import { now } from "~/utils/clock.server";
 import { db, type Prisma, type Tx } from "~/utils/db.server";
 import { emailOwnerNotice } from "~/domain/messages/owner-notice.server";

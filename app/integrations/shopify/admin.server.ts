@@ -35,7 +35,7 @@
 //
 // Transport errors, GraphQL `errors` (throttling answers 200 with extensions.code THROTTLED) and
 // HTTP 429/5xx throw, so the calling job is retried by pg-boss; userErrors are outcomes, returned.
-import { currencyExponent } from "~/domain/dunning/templates";
+import { currencyExponent } from "~/utils/money";
 import type { CardBrand } from "~/domain/recovery/policy";
 import { shopify } from "~/shopify.server";
 

@@ -6,11 +6,13 @@
 import type { MerchantChargedProvider } from "~/domain/recovery/provider";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
 import { now } from "~/utils/clock.server";
+import { invoiceReferences } from "~/providers/stripe/references";
 
 export const ingestProvider: MerchantChargedProvider = {
   name: "ingest",
   chargedBy: "merchant",
   // The customer page sends them to the PSP's payment page the merchant gave, else to the merchant.
+  references: invoiceReferences,
   cardUpdate: () => "recoup_link",
   failureEventsIncludeOwnCharges: false,
 

@@ -1,12 +1,13 @@
 // Shopify subscriptions behind the payment provider port (docs/decisions/0037): Recoup creates a
 // billing attempt for the contract's missed cycle. Shopify answers later, by webhook
-// (app/domain/shopify/billing.server.ts) or, when that never comes, by a check job (reconcile.server.ts);
+// (app/providers/shopify/billing.server.ts) or, when that never comes, by a check job (reconcile.server.ts);
 // both record the answer through the engine's recordAttemptResult.
 import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
-import { scheduleBillingAttemptCheck } from "~/domain/shopify/reconcile.server";
+import { scheduleBillingAttemptCheck } from "~/providers/shopify/reconcile.server";
 import { shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { shopifyRetryKey } from "./keys";
+import { shopifyReferences } from "./references";
 
 /** Contract states in which Shopify refuses to bill for good: the recovery ends. */
 const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
@@ -15,6 +16,7 @@ export const shopifyProvider: RecoupChargedProvider = {
   name: "shopify",
   chargedBy: "recoup",
   // Shopify emails its own secure update link for a vaulted card (docs/decisions/0007).
+  references: shopifyReferences,
   cardUpdate: (recovery) => (shopifyEmailsCardUpdates(recovery) ? "platform_email" : "recoup_link"),
   failureEventsIncludeOwnCharges: false,
 
@@ -49,6 +51,6 @@ export const shopifyProvider: RecoupChargedProvider = {
     return { kind: "not_declined", message, code };
   },
 
-  // Its webhook may never come: a job asks Shopify later (app/domain/shopify/reconcile.server.ts).
+  // Its webhook may never come: a job asks Shopify later (app/providers/shopify/reconcile.server.ts).
   watchSubmitted: ({ tx, recovery, idempotencyKey, ref }) => scheduleBillingAttemptCheck({ tx, recoveryId: recovery.id, idempotencyKey, billingAttemptId: ref }),
 };

@@ -5,6 +5,7 @@ import type { RecoupChargedProvider } from "~/domain/recovery/provider";
 import { stripe } from "~/integrations/stripe/client.server";
 import { failureFromApiError, invoiceSettlement, paidAt, paidChargeOf } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
+import { invoiceReferences } from "./references";
 
 type CardErrorRaw = Parameters<typeof failureFromApiError>[0] & { payment_intent?: { last_payment_error?: Parameters<typeof failureFromApiError>[0] } };
 
@@ -12,6 +13,7 @@ export const stripeProvider: RecoupChargedProvider = {
   name: "stripe",
   chargedBy: "recoup",
   // The customer page opens a Stripe billing portal session.
+  references: invoiceReferences,
   cardUpdate: () => "recoup_link",
   failureEventsIncludeOwnCharges: true,
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseShopifyDebt, platformReferences, shopifyDebtId } from "./references";
+import { providerFor } from "~/domain/recovery/providers.server";
+import type { ReferencedRecovery } from "~/domain/recovery/provider";
+import { parseShopifyDebt, shopifyDebtId } from "./references";
+
+// Through the port, as the engine's read models ask for them.
+const platformReferences = (r: ReferencedRecovery) => providerFor(r.provider).references(r);
 
 const shopify = {
   provider: "shopify",

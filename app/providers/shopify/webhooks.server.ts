@@ -1,6 +1,6 @@
 import { eraseCustomer } from "~/domain/privacy/erasure.server";
 import { pauseAccountRecoveries } from "~/domain/recovery/engine.server";
-import { BILLING_TOPICS, handleBillingWebhook } from "~/domain/shopify/billing.server";
+import { BILLING_TOPICS, handleBillingWebhook } from "~/providers/shopify/billing.server";
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";

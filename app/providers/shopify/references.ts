@@ -1,19 +1,7 @@
-// A recovery's platform references in the merchant's words (pure: used by server code and views).
-// Shopify recoveries keep Shopify's ids in the stripe* columns (docs/decisions/0007): here they
-// become "subscription contract #7001, billing attempt #1" and links into the Shopify admin.
-
-export type PlatformName = "Stripe" | "Shopify";
-
-export interface PlatformReferences {
-  /** Who collects the payment: named in the timeline ("Shopify's retry", "declined by Stripe"). */
-  name: PlatformName;
-  /** The debt: a Stripe invoice, or a Shopify subscription contract's missed billing cycle. */
-  debt: { label: "Invoice" | "Subscription"; text: string; url: string | null; urlText: string | null };
-  /** The page heading's subtitle. */
-  subtitle: string;
-  /** The customer's id on the platform, in words, with a link where the platform has a page for it. */
-  customer: { text: string; url: string | null };
-}
+// A Shopify recovery's references in the merchant's words (pure). Shopify recoveries keep Shopify's
+// ids in the neutral external* columns (docs/decisions/0007): here they become "subscription
+// contract #7001, billing attempt #1" and links into the Shopify admin.
+import type { PlatformReferences, ReferencedRecovery } from "~/domain/recovery/provider";
 
 /** A Shopify id's number: `gid://shopify/Customer/42` (or 42) → "42". */
 export const numericId = (gidOrId: string | number) => String(gidOrId).split("/").pop()!;
@@ -35,21 +23,7 @@ function shopifyAdminUrl(shopDomain: string, path: string): string | null {
   return `https://${shopDomain}/admin/${path}`;
 }
 
-export function platformReferences(r: {
-  provider: string;
-  externalAccountId: string | null;
-  externalId: string;
-  externalCustomerId: string;
-  hostedInvoiceUrl: string | null;
-}): PlatformReferences {
-  if (r.provider !== "shopify") {
-    return {
-      name: "Stripe",
-      debt: { label: "Invoice", text: r.externalId, url: r.hostedInvoiceUrl, urlText: r.hostedInvoiceUrl ? r.externalId : null },
-      subtitle: `Invoice ${r.externalId}`,
-      customer: { text: r.externalCustomerId, url: null },
-    };
-  }
+export function shopifyReferences(r: ReferencedRecovery): PlatformReferences {
   const debt = parseShopifyDebt(r.externalId);
   const customerId = numericId(r.externalCustomerId);
   const customerUrl = r.externalAccountId && /^\d+$/.test(customerId) ? shopifyAdminUrl(r.externalAccountId, `customers/${customerId}`) : null;

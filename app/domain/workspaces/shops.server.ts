@@ -1,5 +1,5 @@
 import { resumeAccountRecoveries } from "~/domain/recovery/engine.server";
-import { createWorkspace } from "~/domain/workspaces/workspaces.server";
+import { createWorkspace } from "./workspaces.server";
 import { db } from "~/utils/db.server";
 
 /**

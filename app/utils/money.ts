@@ -1,0 +1,30 @@
+// Money in minor units, shown in the merchant's and customer's words.
+const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
+const THREE_DECIMAL = new Set(["BHD", "JOD", "KWD", "OMR", "TND"]);
+
+/** How many decimal places an amount in minor units carries: JPY 0, USD 2, KWD 3. */
+export function currencyExponent(currency: string): number {
+  const code = currency.toUpperCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  return 2;
+}
+
+/** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
+export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
+  const code = currency.toUpperCase();
+  const exponent = currencyExponent(code);
+  const value = amountMinor / 10 ** exponent;
+  let format: Intl.NumberFormat;
+  try {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency: code });
+  } catch {
+    return `${value.toFixed(exponent)} ${code}`;
+  }
+  // Intl shows whole units for some currencies the API keeps cents for (ISK): keep any fraction that is really there.
+  const { maximumFractionDigits = 0 } = format.resolvedOptions();
+  if (exponent > maximumFractionDigits && amountMinor % 10 ** (exponent - maximumFractionDigits) !== 0) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+  }
+  return format.format(value);
+}
