@@ -7,7 +7,7 @@ import { ingestEvents } from "~/domain/ingest/process.server";
 import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
 import { shopifyWebhooks } from "~/providers/shopify/webhooks.server";
-import { stripeEvents } from "~/domain/stripe-events/process.server";
+import { stripeEvents } from "~/providers/stripe/events.server";
 import { registerDefaultProvider, registerProvider } from "~/domain/recovery/providers.server";
 import { ingestProvider } from "~/providers/ingest/provider.server";
 import { shopifyProvider } from "~/providers/shopify/provider.server";

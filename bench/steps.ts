@@ -32,7 +32,7 @@ export async function timeSteps({ secret, post, sql, redelivered }: StepsInput, 
   const { db } = await import("../app/utils/db.server");
   const { getBoss } = await import("../app/utils/queue.server");
   const { uuidFromKey } = await import("../app/utils/crypto.server");
-  const { receiveStripeEvent } = await import("../app/domain/stripe-events/intake.server");
+  const { receiveStripeEvent } = await import("../app/providers/stripe/intake.server");
   const { verifyStripeSignature } = await import("../app/integrations/stripe/client.server");
   const { queues } = await import("../jobs/queues");
   const boss = await getBoss();

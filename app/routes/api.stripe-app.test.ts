@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectStripeAccount, makeWorkspace } from "../../tests/factories";
 import { callRoute, jsonOf } from "../../tests/helpers/http";
-import { resolveStripeAppAccount } from "~/domain/stripe-app/workspace.server";
+import { resolveStripeAppAccount } from "~/providers/stripe/stripe-app.server";
 import { Stripe } from "~/integrations/stripe/client.server";
 import { db } from "~/utils/db.server";
 import { resetEnv } from "~/utils/env.server";

@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { completeStripeConnect } from "~/domain/connect/connect.server";
+import { completeStripeConnect } from "~/providers/stripe/connect.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 

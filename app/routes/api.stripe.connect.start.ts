@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { startStripeConnect } from "~/domain/connect/connect.server";
+import { startStripeConnect } from "~/providers/stripe/connect.server";
 import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";

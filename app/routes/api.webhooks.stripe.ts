@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveStripeEvent } from "~/domain/stripe-events/intake.server";
+import { receiveStripeEvent } from "~/providers/stripe/intake.server";
 import { readRawBody } from "~/http/body.server";
 import { apiHandler, json, problem } from "~/http/problem.server";
 

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { startStripeConnect } from "~/domain/connect/connect.server";
+import { startStripeConnect } from "~/providers/stripe/connect.server";
 import { can } from "~/domain/access/roles";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { AppError } from "~/domain/errors";

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { replayInbox } from "~/domain/inbox/inbox.server";
-import { stripeEvents } from "~/domain/stripe-events/process.server";
+import { stripeEvents } from "~/providers/stripe/events.server";
 import { can } from "~/domain/access/roles";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 

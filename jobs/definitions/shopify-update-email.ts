@@ -1,4 +1,4 @@
-import { sendShopifyUpdateEmail } from "~/domain/shopify/update-email.server";
+import { sendShopifyUpdateEmail } from "~/providers/shopify/update-email.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

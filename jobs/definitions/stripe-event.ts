@@ -1,5 +1,5 @@
 import { processInbox } from "~/domain/inbox/inbox.server";
-import { stripeEvents } from "~/domain/stripe-events/process.server";
+import { stripeEvents } from "~/providers/stripe/events.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

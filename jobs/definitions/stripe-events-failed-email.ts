@@ -1,4 +1,4 @@
-import { emailOwnerAboutFailedEvents } from "~/domain/stripe-events/failures.server";
+import { emailOwnerAboutFailedEvents } from "~/providers/stripe/failures.server";
 import { defineJob } from "../define";
 import { queues } from "../queues";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import pg from "pg";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { receiveStripeEvent } from "~/domain/stripe-events/intake.server";
+import { receiveStripeEvent } from "~/providers/stripe/intake.server";
 import { buildIfStale } from "~/utils/build.server";
 import { db, disconnectDb } from "~/utils/db.server";
 import { DATA_DIR } from "~/utils/dev-secrets.server";

@@ -16,6 +16,8 @@ export function registerScriptedProvider(name: string) {
     chargedBy: "recoup",
     cardUpdate: () => "recoup_link",
     references: (r) => ({ name: "Acme", debt: { label: "Invoice", text: r.externalId, url: null, urlText: null }, subtitle: `Acme payment ${r.externalId}`, customer: { text: r.externalCustomerId, url: null } }),
+    startCardUpdate: async (recovery) => ({ redirectTo: `https://pay.acme.test/update/${recovery.externalCustomerId}` }),
+    cardUpdateSession: async (recovery) => ({ sessionUrl: `https://pay.acme.test/update/${recovery.externalCustomerId}`, expiresAt: new Date(0).toISOString() }),
     failureEventsIncludeOwnCharges: false,
     canCharge: async (_tx, recovery) => (recovery.externalAccountId ? { ok: true } : { ok: false, why: "no account" }),
     idempotencyKey: (recoveryId, attemptNumber) => `${name}-charge-${recoveryId}-${attemptNumber}`,

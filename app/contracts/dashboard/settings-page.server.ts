@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, rotateApiKey, ROTATION_GRACE_HOURS, type ApiKeyView } from "~/domain/auth/api-keys.server";
-import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/domain/connect/connect.server";
+import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/providers/stripe/connect.server";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, type WorkspaceSettings } from "~/domain/settings/settings.server";
 import { can, refusalMessage, type Permission } from "~/domain/access/roles";

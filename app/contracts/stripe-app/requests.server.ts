@@ -4,7 +4,7 @@ import { readJson } from "~/http/body.server";
 import { AppError } from "~/domain/errors";
 import { apiHandler, problem } from "~/http/problem.server";
 import { stripeAppSecret, verifyStripeAppSignature } from "~/integrations/stripe/app-signature.server";
-import { resolveStripeAppAccount, type StripeAppAccount } from "~/domain/stripe-app/workspace.server";
+import { resolveStripeAppAccount, type StripeAppAccount } from "~/providers/stripe/stripe-app.server";
 
 /**
  * The Dashboard app runs in a sandboxed iframe whose origin is `null`, so its

@@ -5,7 +5,6 @@ import { requestCustomerAction } from "~/domain/dunning/messages.server";
 import type { RecoveryListener } from "~/domain/recovery/listeners";
 import type { CardUpdateChannel } from "~/domain/recovery/provider";
 import { providerFor } from "~/domain/recovery/providers.server";
-import { requestShopifyUpdateEmail } from "~/domain/shopify/update-email.server";
 import type { Recovery } from "../../../generated/prisma/client";
 
 /** Who emails this recovery's customer for a new card: its payment provider says (Shopify's rule: a vaulted card, not a challenged payment). */
@@ -16,8 +15,9 @@ export function cardUpdateChannel(recovery: Recovery): CardUpdateChannel {
 /** The engine's customer-action requests, sent through the channel: one email per card either way. */
 export const customerActionListener: RecoveryListener = {
   async customerActionNeeded(tx, recovery: Recovery, { kind, dedupeKey }) {
-    if (kind === "card_update_request" && cardUpdateChannel(recovery) === "platform_email") {
-      await requestShopifyUpdateEmail({ tx, recovery, dedupeKey });
+    const platformEmail = providerFor(recovery.provider).platformEmail;
+    if (kind === "card_update_request" && platformEmail && cardUpdateChannel(recovery) === "platform_email") {
+      await platformEmail.request({ tx, recovery, dedupeKey });
     } else {
       await requestCustomerAction({ tx, recoveryId: recovery.id, kind, dedupeKey });
     }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { accentColor, safeLogoUrl } from "~/utils/branding";
 import { formatMoney } from "~/utils/money";
 import { customerReason, needsAuthentication } from "~/domain/recovery/customer-page.server";
+import { providerFor } from "~/domain/recovery/providers.server";
 import type { Prisma } from "~/utils/db.server";
 
 /** A recovery as the customer's link finds it (update-payment.server.ts findRecoveryByToken). */
@@ -37,7 +38,7 @@ export function customerPageView(recovery: Recovery) {
     logoUrl: safeLogoUrl(recovery.workspace.logoUrl),
     // Every dead end ("contact the business") names how: the merchant's reply-to address.
     contactEmail: contactEmail(recovery.workspace.replyTo),
-    // Where the card is entered: Stripe's portal, or Shopify's page from its update email.
-    paymentHost: recovery.provider === "shopify" ? "Shopify" : "Stripe",
+    // Where the card is entered: the provider's page (Stripe's portal, Shopify's from its update email).
+    paymentHost: providerFor(recovery.provider).references(recovery).name,
   } as const;
 }

@@ -1,11 +1,11 @@
 import { DateTime } from "luxon";
 import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
-import { sendUpdateEmailFromShopifyNow } from "~/domain/shopify/update-email.server";
 import { AppError } from "~/domain/errors";
 import { assertOpen } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { cardUpdateChannel } from "./channel.server";
+import { providerFor } from "~/domain/recovery/providers.server";
 
 const HOUR_MS = 3600_000;
 /** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
@@ -84,8 +84,10 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   }
   const toEmail = recovery.customer.email.trim();
   let shopifyRefused: string | undefined;
-  if (cardUpdateChannel(recovery) === "platform_email") {
-    const shopify = await sendUpdateEmailFromShopifyNow({ recoveryId: recovery.id, dedupeKey });
+  const platformEmail = providerFor(recovery.provider).platformEmail;
+  if (platformEmail && cardUpdateChannel(recovery) === "platform_email") {
+    // The provider's own email (Shopify's): the answer names it `via: "shopify"`, the one provider that sends one.
+    const shopify = await platformEmail.sendNow({ recoveryId: recovery.id, dedupeKey });
     if (shopify.outcome === "duplicate") throw alreadySent(shopify.at);
     if (shopify.outcome === "sent") return { messageId: shopify.messageId, toEmail: shopify.toEmail ?? toEmail, queuedAt: shopify.at.toISOString(), via: "shopify" };
     shopifyRefused = shopify.errors.join("; ");

@@ -3,7 +3,7 @@
 // the engine finds them by the recovery's `provider` (providers.server.ts), never by importing them.
 // Types only.
 import type { Tx } from "~/utils/db.server";
-import type { Recovery } from "../../../generated/prisma/client";
+import type { Recovery, Workspace } from "../../../generated/prisma/client";
 import type { FailureDetails, Settlement } from "./facts";
 
 /**
@@ -44,13 +44,39 @@ export interface PlatformReferences {
 /** The columns a provider names its references from. */
 export type ReferencedRecovery = Pick<Recovery, "provider" | "externalAccountId" | "externalId" | "externalCustomerId" | "hostedInvoiceUrl">;
 
+/** A recovery with its workspace, as the customer's pages read it. */
+export type RecoveryWithWorkspace = Recovery & { workspace: Workspace };
+
+/** Where the customer's "update my card" leads: a page of the provider, or what happened instead, in words. */
+export type CardUpdateStart = { redirectTo: string } | { notice: string };
+
+/** What the merchant's "Send update link now" did when the provider sends its own email. */
+export type PlatformEmailSent =
+  | { outcome: "sent"; messageId: string; toEmail: string | null; at: Date }
+  | { outcome: "duplicate"; messageId: string; at: Date }
+  | { outcome: "refused"; errors: string[]; fallbackMessageId: string | null };
+
+/** A provider that emails its customers its own card-update link (`cardUpdate` says `platform_email`). */
+export interface PlatformEmail {
+  /** Inside the engine's transaction: one such email per dedupeKey, sent by a job. */
+  request(input: { tx: Tx; recovery: Recovery; dedupeKey: string }): Promise<unknown>;
+  /** The merchant's "Send update link now": sent at once, so the merchant hears what really happened. */
+  sendNow(input: { recoveryId: string; dedupeKey: string }): Promise<PlatformEmailSent>;
+}
+
 interface ProviderBase {
   /** The `provider` of its recoveries: "stripe", "shopify". */
   name: string;
   /** How the merchant knows this debt and customer at the provider. */
   references(recovery: ReferencedRecovery): PlatformReferences;
-  /** How this recovery's customer updates their card (app/domain/card-update/channel.server.ts asks). */
+  /** How this recovery's customer is asked for a new card (app/domain/card-update/channel.server.ts asks). */
   cardUpdate(recovery: Recovery): CardUpdateChannel;
+  /** The customer's "update my card" on the /recover page (an open recovery). */
+  startCardUpdate(recovery: RecoveryWithWorkspace): Promise<CardUpdateStart>;
+  /** DunningDog's update-payment session: a URL the customer opens. A provider whose page is reached another way refuses, saying how. */
+  cardUpdateSession(recovery: RecoveryWithWorkspace): Promise<{ sessionUrl: string; expiresAt: string }>;
+  /** Its own card-update email, for the recoveries `cardUpdate` sends that way. */
+  platformEmail?: PlatformEmail;
   /**
    * Its failure events also report Recoup's own charges, without Recoup's key (Stripe's
    * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.

@@ -7,13 +7,25 @@ import type { MerchantChargedProvider } from "~/domain/recovery/provider";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
 import { now } from "~/utils/clock.server";
 import { invoiceReferences } from "~/providers/stripe/references";
+import { contactEmail } from "~/domain/card-update/customer-page.server";
+import { merchantName } from "~/domain/dunning/messages.server";
+import { AppError } from "~/domain/errors";
 
 export const ingestProvider: MerchantChargedProvider = {
   name: "ingest",
   chargedBy: "merchant",
-  // The customer page sends them to the PSP's payment page the merchant gave, else to the merchant.
   references: invoiceReferences,
+  // The customer page sends them to the PSP's payment page the merchant gave, else to the merchant.
   cardUpdate: () => "recoup_link",
+  // An ingested PSP's payment (ADR 0015): its own payment page if the merchant gave one, else the merchant.
+  async startCardUpdate(recovery) {
+    if (recovery.hostedInvoiceUrl) return { redirectTo: recovery.hostedInvoiceUrl };
+    const address = contactEmail(recovery.workspace.replyTo);
+    return { notice: `To update your payment details, please contact ${merchantName(recovery.workspace)}: ${address ? `write to ${address}` : "reply to their email"}.` };
+  },
+  cardUpdateSession: async () => {
+    throw new AppError("not_configured", "This merchant has no Stripe account connected.");
+  },
   failureEventsIncludeOwnCharges: false,
 
   async askMerchantToRetry({ tx, recovery, attemptNumber, reason }) {

@@ -4,10 +4,11 @@
 // both record the answer through the engine's recordAttemptResult.
 import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
 import { scheduleBillingAttemptCheck } from "~/providers/shopify/reconcile.server";
-import { shopifyEmailsCardUpdates } from "~/domain/shopify/update-email.server";
+import { emailUpdateLinkFromShopify, requestShopifyUpdateEmail, sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "./update-email.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
 import { shopifyRetryKey } from "./keys";
 import { shopifyReferences } from "./references";
+import { AppError } from "~/domain/errors";
 
 /** Contract states in which Shopify refuses to bill for good: the recovery ends. */
 const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
@@ -18,6 +19,19 @@ export const shopifyProvider: RecoupChargedProvider = {
   // Shopify emails its own secure update link for a vaulted card (docs/decisions/0007).
   references: shopifyReferences,
   cardUpdate: (recovery) => (shopifyEmailsCardUpdates(recovery) ? "platform_email" : "recoup_link"),
+  // Shopify's update page is reached only through the email it sends (customerPaymentMethodSendUpdateEmail).
+  async startCardUpdate(recovery) {
+    if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
+    const { merchant } = await emailUpdateLinkFromShopify(recovery.id);
+    return { notice: `We've emailed you a secure link from ${merchant} to update your card.` };
+  },
+  cardUpdateSession: async () => {
+    throw new AppError(
+      "invalid_state",
+      "This payment is collected by Shopify, which emails the customer its own secure link to update the card; there is no session URL. The /recover page's button asks Shopify to send it.",
+    );
+  },
+  platformEmail: { request: requestShopifyUpdateEmail, sendNow: sendUpdateEmailFromShopifyNow },
   failureEventsIncludeOwnCharges: false,
 
   async canCharge(tx, recovery) {

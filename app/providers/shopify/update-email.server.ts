@@ -22,6 +22,7 @@ import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
+import type { PlatformEmailSent } from "~/domain/recovery/provider";
 
 const SHOPIFY_TRANSPORT = "shopify";
 const CUSTOMER_PAGE_WINDOW_MS = 10 * 60_000;
@@ -144,11 +145,6 @@ export async function emailUpdateLinkFromShopify(recoveryId: string): Promise<{ 
   return { merchant, alreadySent: false };
 }
 
-export type ManualShopifyEmail =
-  | { outcome: "sent"; messageId: string; toEmail: string | null; at: Date }
-  | { outcome: "duplicate"; messageId: string; at: Date }
-  | { outcome: "refused"; errors: string[]; fallbackMessageId: string | null };
-
 /**
  * The merchant's "Send update link now" for a Shopify recovery: Shopify emails its secure link at
  * once, so the merchant hears what really happened. The row (unique per recovery and dedupeKey, the
@@ -156,7 +152,7 @@ export type ManualShopifyEmail =
  * and sends nothing. Shopify unreachable: the row goes, so the merchant may press again. Shopify
  * refusing (userErrors): the row says why and our own card-update email with the /recover link goes.
  */
-export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<ManualShopifyEmail> {
+export async function sendUpdateEmailFromShopifyNow(input: { recoveryId: string; dedupeKey: string }): Promise<PlatformEmailSent> {
   const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
   const sent = await sendNow({
     insert: (tx, claimed) => insertRequest(tx, recovery, input.dedupeKey, claimed),

@@ -5,7 +5,7 @@ import { receive } from "~/domain/inbox/inbox.server";
 import type { Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
-import { stripeEvents } from "./process.server";
+import { stripeEvents } from "./events.server";
 
 const EventEnvelopeSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, "must be a Stripe event id (evt_…)"),

@@ -8,8 +8,8 @@ import {
   requestAuthentication,
 } from "~/domain/recovery/engine.server";
 import { flagSubscriptionAtRisk } from "~/domain/recovery/commands.server";
-import { disconnectStripeAccount } from "~/domain/connect/connect.server";
-import { reauthorizeStripeAppAccount } from "~/domain/stripe-app/workspace.server";
+import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
+import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { customerIdOf, fetchInvoiceState, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
 import type { InboxOutcome, InboxRun, InboxSource } from "~/domain/inbox/inbox.server";
