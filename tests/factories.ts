@@ -38,3 +38,23 @@ export async function makeTeammate(workspaceId: string, role: "admin" | "member"
   const session = await createSession({ userId: user.id, workspaceId });
   return { user, sessionToken: session.token };
 }
+
+let recoverySeq = 0;
+/** A Recovery row written directly (read-model tests), one minute after the previous one unless `startedAt` is given. */
+export async function makeRecovery(workspaceId: string, over: Record<string, unknown> = {}) {
+  recoverySeq += 1;
+  const startedAt = (over.startedAt as Date | undefined) ?? new Date(Date.UTC(2025, 0, 1) + recoverySeq * 60_000);
+  return db().recovery.create({
+    data: {
+      workspaceId,
+      externalId: `in_${recoverySeq}`,
+      externalCustomerId: `cus_${recoverySeq}`,
+      declineType: "soft",
+      amountDueMinor: 1000 + recoverySeq,
+      currency: "usd",
+      lastFailureAt: startedAt,
+      ...over,
+      startedAt,
+    },
+  });
+}

@@ -1,4 +1,4 @@
-// What /api/v1 payments and recoveries share: both are views of one RecoveryAttempt row. Lists are
+// What /api/v1 payments and recoveries share: both are views of one Recovery row. Lists are
 // keyset pages on (startedAt desc, id desc) inside the caller's workspace; every filter has an index
 // that keeps that order (prisma/schema.prisma, docs/PERFORMANCE.md).
 import { getRecoveryTimeline } from "~/domain/recovery/timeline.server";
@@ -97,9 +97,9 @@ export function startedBetween(after?: string, before?: string): AttemptWhere {
 }
 
 /**
- * A row by Recoup's id or by the PSP's reference: the invoice id kept in stripeInvoiceId (Stripe,
+ * A row by Recoup's id or by the PSP's reference: the invoice id kept in externalId (Stripe,
  * Shopify, ingested payments), else one of its charge attempts' references: a platform attempt's
- * own id (a Shopify billing attempt, kept in RetryAttempt.idempotencyKey as `platform:<id>`), or
+ * own id (a Shopify billing attempt, kept in ChargeAttempt.idempotencyKey as `platform:<id>`), or
  * Stripe's PaymentIntent (`pi_…`) or charge (`ch_…`, `py_…`) of any attempt, Stripe's or ours.
  * Only in the caller's workspace and mode.
  */

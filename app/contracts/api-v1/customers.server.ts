@@ -81,7 +81,7 @@ interface Stats {
   currency: string | null;
 }
 
-/** Per-customer counts from their RecoveryAttempt rows, one grouped query for a page of customers. */
+/** Per-customer counts from their Recovery rows, one grouped query for a page of customers. */
 async function statsFor(scope: ApiScope, customerIds: string[]): Promise<Map<string, Stats>> {
   const stats = new Map<string, Stats>(customerIds.map((id) => [id, { total: 0, failed: 0, recovered: 0, open: 0, revenueCents: 0, currency: null }]));
   if (customerIds.length === 0) return stats;

@@ -12,7 +12,7 @@ import { RECOVERY_STATUSES } from "./recoveries";
 import { recoveryStatus } from "./recoveries.server";
 import { inScope, type ApiScope } from "./attempts.server";
 
-// Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a RecoveryAttempt seen from the
+// Invoices over /api/v1 (LostChurn 31–32): a failed invoice is a Recovery seen from the
 // billing side. Its id is the recovery's (= the payment's); `external_id` the PSP's invoice reference.
 
 const NextActionSchema = z

@@ -1,4 +1,4 @@
-// /api/v1 payments: a failed payment Recoup works on (a RecoveryAttempt row) as LostChurn shows it.
+// /api/v1 payments: a failed payment Recoup works on (a Recovery row) as LostChurn shows it.
 import type { z } from "zod";
 import { pauseRecovery, resumeRecovery, retryNow, retrySettingsFor } from "~/domain/recovery/engine.server";
 import { DECLINE_CATEGORIES, type DeclineCategory } from "~/domain/recovery/decline-codes";

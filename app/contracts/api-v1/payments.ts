@@ -1,5 +1,5 @@
 // /api/v1 payments and recoveries (LostChurn's shapes under our conventions): the wire schemas.
-// A payment and a recovery are two views of one RecoveryAttempt row and share its id.
+// A payment and a recovery are two views of one Recovery row and share its id.
 import { z } from "zod";
 import { DECLINE_CATEGORIES } from "~/domain/recovery/decline-codes";
 import { PageQuerySchema } from "./pagination.server";

@@ -1,4 +1,4 @@
-// /api/v1 recoveries: the same RecoveryAttempt rows as payments, seen as the work Recoup does on
+// /api/v1 recoveries: the same Recovery rows as payments, seen as the work Recoup does on
 // them: the campaign (dunning sequence) they follow, its steps and how far they got.
 import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";

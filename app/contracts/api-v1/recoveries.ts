@@ -1,5 +1,5 @@
 // /api/v1 recoveries (LostChurn's shapes under our conventions): the wire schemas. A recovery's id is
-// its payment's id (one RecoveryAttempt row).
+// its payment's id (one Recovery row).
 import { z } from "zod";
 import { PageQuerySchema } from "./pagination.server";
 import { NextActionSchema, text, TimelineEventSchema } from "./payments";

@@ -7,7 +7,7 @@ import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 import type { ApiScope } from "./attempts.server";
 
 // Subscriptions over /api/v1 (LostChurn 29–30): what Recoup knows of a PSP subscription from the
-// failed payments it has worked on (RecoveryAttempt rows) and its at-risk flags. Recoup is not the
+// failed payments it has worked on (Recovery rows) and its at-risk flags. Recoup is not the
 // billing system: a subscription it has never seen fail or flagged is a 404, not "active".
 
 export const SUBSCRIPTION_STATUSES = ["active", "past_due", "at_risk", "canceled"] as const;

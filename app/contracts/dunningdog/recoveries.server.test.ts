@@ -1,28 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { makeWorkspace } from "../../../tests/factories";
+import { makeRecovery as recovery, makeWorkspace } from "../../../tests/factories";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { decodeCursor, encodeCursor } from "~/domain/recovery/queries.server";
 import { listRecoveries } from "./recoveries.server";
-
-let seq = 0;
-async function recovery(workspaceId: string, over: Record<string, unknown> = {}) {
-  seq += 1;
-  const startedAt = (over.startedAt as Date | undefined) ?? new Date(Date.UTC(2025, 0, 1) + seq * 60_000);
-  return db().recovery.create({
-    data: {
-      workspaceId,
-      externalId: `in_${seq}`,
-      externalCustomerId: `cus_${seq}`,
-      declineType: "soft",
-      amountDueMinor: 1000 + seq,
-      currency: "usd",
-      lastFailureAt: startedAt,
-      ...over,
-      startedAt,
-    },
-  });
-}
 
 describe("listRecoveries", () => {
   it("pages newest first through ties on startedAt without gaps or repeats", async () => {

@@ -1,27 +1,8 @@
 import { thrownWithStatus } from "../../../tests/helpers/thrown";
 import { describe, expect, it } from "vitest";
-import { makeWorkspace } from "../../../tests/factories";
+import { makeRecovery as recovery, makeWorkspace } from "../../../tests/factories";
 import { db } from "~/utils/db.server";
 import { getRecoveryStatus } from "./recovery-status.server";
-
-let seq = 0;
-async function recovery(workspaceId: string, over: Record<string, unknown> = {}) {
-  seq += 1;
-  const startedAt = (over.startedAt as Date | undefined) ?? new Date(Date.UTC(2025, 0, 1) + seq * 60_000);
-  return db().recovery.create({
-    data: {
-      workspaceId,
-      externalId: `in_${seq}`,
-      externalCustomerId: `cus_${seq}`,
-      declineType: "soft",
-      amountDueMinor: 1000 + seq,
-      currency: "usd",
-      lastFailureAt: startedAt,
-      ...over,
-      startedAt,
-    },
-  });
-}
 
 describe("getRecoveryStatus", () => {
   it("answers Revive's payment shape for an invoice", async () => {

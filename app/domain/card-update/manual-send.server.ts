@@ -70,6 +70,9 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   // The merchant's press is not the customer's request: it waits for the spacing like any email.
   const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: recovery.customer.email.trim() });
   if (allowed.last && allowed.at.getTime() > now().getTime()) {
+    // A press racing this one took this hour's slot first: that email is this press's, already sent.
+    const raced = await db().dunningMessage.findUnique({ where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey } } });
+    if (raced) throw alreadySent(raced.sentAt ?? raced.scheduledFor);
     const zone = recovery.workspace.timezone;
     const when = (at: Date) => {
       let local = DateTime.fromJSDate(at, { zone });

@@ -167,7 +167,7 @@ export async function scheduleSequence(input: {
   const sequence = await getActiveSequence(recovery.workspaceId, tx);
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
-  // The recovery's campaign in /api/v1 (filterable: RecoveryAttempt.sequenceId is indexed).
+  // The recovery's campaign in /api/v1 (filterable: Recovery.sequenceId is indexed).
   await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
   await enqueue(

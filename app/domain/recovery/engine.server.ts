@@ -30,7 +30,7 @@ export async function lockInvoice(tx: Tx, workspaceId: string, invoiceId: string
 // The API, the Stripe App and the settings pages read the settings the engine applies from here too.
 export { retrySettingsFor };
 
-/** A failure's decline data as RecoveryAttempt columns; the card is kept when the failure names none. */
+/** A failure's decline data as Recovery columns; the card is kept when the failure names none. */
 function failureColumns(failure: FailureDetails) {
   return {
     errorCode: failure.errorCode,
@@ -44,7 +44,7 @@ function failureColumns(failure: FailureDetails) {
   };
 }
 
-/** A failure's decline data as RetryAttempt columns (the attempt that failed). */
+/** A failure's decline data as ChargeAttempt columns (the attempt that failed). */
 function attemptFailureColumns(failure: FailureDetails) {
   return {
     declineCode: failure.declineCode,
@@ -670,7 +670,7 @@ async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string)
 }
 
 /**
- * Why a recovery is paused (`RecoveryAttempt.pausedBy`). Only a pause's own cause lifts it: a
+ * Why a recovery is paused (`Recovery.pausedBy`). Only a pause's own cause lifts it: a
  * reconnection resumes what the disconnection paused, never what the merchant paused
  * (docs/decisions/0019).
  */

@@ -127,7 +127,7 @@ function attemptGidOf(p: BillingAttemptPayload): string | null {
   return p.id !== undefined && p.id !== null ? `gid://shopify/SubscriptionBillingAttempt/${numericId(p.id)}` : null;
 }
 
-/** Our own billing attempt (its RetryAttempt row), from the webhook's idempotency key. */
+/** Our own billing attempt (its ChargeAttempt row), from the webhook's idempotency key. */
 async function ownAttempt(key: string | null | undefined, workspaceId: string) {
   if (!parseShopifyRetryKey(key)) return null;
   const attempt = await db().chargeAttempt.findUnique({ where: { idempotencyKey: key! }, include: { recovery: true } });
