@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
-import { MIN_EMAIL_SPACING_HOURS, nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
+import { nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
+import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/schedule";
 import { AppError } from "~/domain/errors";
 import { assertOpen } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";

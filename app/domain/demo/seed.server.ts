@@ -5,7 +5,7 @@
 import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
-import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/messages.server";
+import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/schedule";
 import { importRecoveryHistory } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";

@@ -18,7 +18,8 @@ import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
 import { getActiveSequence } from "./sequences.server";
-import { stepDueAt, stepJobKey } from "./step-jobs.server";
+import { emailAllowedAt, stepDueAt } from "./schedule";
+import { stepJobKey } from "./step-jobs.server";
 import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 import { formatMoney } from "~/utils/money";
 
@@ -35,13 +36,6 @@ const SKIPPED_PAUSED = "recovery paused";
 const SKIPPED_CLOSED = "recovery closed";
 const SKIPPED_NO_EMAIL = "no email address";
 
-const HOUR_MS = 3600_000;
-/**
- * No two emails to one customer closer than this, whichever recoveries they are about, unless the
- * customer asked for the second (a reminder, a resumed sequence, the merchant's "send update link"
- * wait; a confirmation the customer requested does not). docs/decisions/0035-resume-replans-and-email-spacing.md
- */
-export const MIN_EMAIL_SPACING_HOURS = 20;
 const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "sent", "opened", "clicked", "converted"];
 const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -201,10 +195,8 @@ export async function nextEmailAllowedAt(
   client: Client,
   input: { workspaceId: string; toEmail: string | null },
 ): Promise<{ at: Date; last: { id: string; at: Date; subject: string } | null }> {
-  const at = now();
   const last = await lastEmailToCustomer(client, input);
-  const spaced = last ? last.at.getTime() + MIN_EMAIL_SPACING_HOURS * HOUR_MS : 0;
-  return { at: new Date(Math.max(at.getTime(), spaced)), last };
+  return { at: emailAllowedAt(now(), last?.at ?? null), last };
 }
 
 export type StepOutcome =

@@ -5,17 +5,11 @@ import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import type { Tx } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
-
-const HOUR_MS = 3600_000;
+import { stepDueAt } from "./schedule";
 
 /** The one dunning-step job of a step for a recovery: enqueueing it again is a no-op. */
 export function stepJobKey(recoveryId: string, stepId: string): string {
   return `${recoveryId}:${stepId}`;
-}
-
-/** When a step falls due: delayHours after its recovery started (spacing and pauses may push it later). */
-export function stepDueAt(startedAt: Date, delayHours: number): Date {
-  return new Date(startedAt.getTime() + delayHours * HOUR_MS);
 }
 
 /**

@@ -1,0 +1,314 @@
+// The production planning code as a policy of the shared recovery simulator
+// (../shared/recovery-sim/README.md, "Writing a policy"). Nothing here decides anything: each
+// simulated invoice is replayed as the engine lives it (app/domain/recovery/engine.server.ts) and
+// every decision comes from the code the engine and the dunning jobs run:
+//   - `decideNextAction` (app/domain/recovery/policy.ts) with a new workspace's settings,
+//     called exactly when the engine calls it: the failure is recorded (the first one, each declined
+//     retry, a customer's failed payment), a new payment method arrives, a planned wait ends;
+//   - the default dunning sequence (app/domain/dunning/default-sequence.ts), its steps due and spaced
+//     by app/domain/dunning/schedule.ts, as runDunningStep does;
+//   - the policy's own customer emails (card update, authentication) sent at once, as
+//     requestCustomerAction does (they are not spaced).
+// What the adapter does is translation: the simulator's state into the policy's input, the pending
+// plan and the sequence into the simulator's one pending decision.
+import { DEFAULT_SEQUENCE } from "../../app/domain/dunning/default-sequence";
+import { emailAllowedAt, stepDueAt } from "../../app/domain/dunning/schedule";
+import {
+  decideNextAction,
+  DEFAULT_RETRY_SETTINGS,
+  type AttemptRecord,
+  type CardBrand,
+  type FailureInput,
+  type MessageRecord,
+  type NextAction,
+  type RetrySettings,
+} from "../../app/domain/recovery/policy";
+
+// ---------- the simulator's contract (README.md "state" and "decisions") ----------
+
+export interface SimFailure {
+  declineCode: string | null;
+  adviceCode: string | null;
+  network: string;
+  networkCode: string | null;
+  networkCategory: number | null;
+  networkAdvice: string | null;
+  funding: string;
+  amount: number;
+  currency: string;
+  amountUsd: number;
+  failedAt: number;
+  customerTz: string;
+  utcOffsetMinutes: number;
+  region: string;
+}
+
+export type SimAttempt =
+  | {
+      at: number;
+      kind: "retry";
+      result: "succeeded" | "failed";
+      declineCode?: string | null;
+      adviceCode?: string | null;
+      networkCode?: string | null;
+      networkCategory?: number | null;
+      networkAdvice?: string | null;
+    }
+  | { at: number; kind: "customer_update"; source: string; result: "succeeded" | "failed" };
+
+export interface SimState {
+  failure: SimFailure;
+  attempts: SimAttempt[];
+  messages: { at: number; kind: "email" }[];
+  events: { at: number; kind: "card_updated" | "customer_update_failed"; source?: string }[];
+  card: { updates: number; updatedAt: number | null };
+  now: number;
+  horizonAt: number;
+}
+
+export type SimDecision =
+  | { type: "retry"; at: number }
+  | { type: "email"; at: number }
+  | { type: "wait"; until: number }
+  | { type: "stop" };
+
+export type SimPolicy = (state: SimState) => SimDecision;
+
+// ---------- what a new merchant gets ----------
+
+/**
+ * A new workspace's settings: the defaults, laid over as `retrySettingsFor` does for a workspace with
+ * no overrides and the schema's default timezone (Workspace.timezone @default("UTC")).
+ */
+export const NEW_WORKSPACE_SETTINGS: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: "UTC" };
+
+/**
+ * The customer's time zone as the engine knows it today: providers do not report it, so the
+ * Customer row's `timezone` stays null (the simulator's `customerTz` is withheld on purpose).
+ */
+const CUSTOMER_TIMEZONE_KNOWN = false;
+
+// ---------- one invoice as the engine keeps it ----------
+
+interface LatestFailure {
+  at: number;
+  declineCode: string | null;
+  adviceCode: string | null;
+  networkCode: string | null;
+  networkAdvice: string | null;
+}
+
+interface Sent {
+  at: number;
+  kind: MessageRecord["kind"];
+}
+
+interface InvoiceBook {
+  failure: SimFailure;
+  /** Recovery.startedAt: the first failure, as Stripe reported it. */
+  startedAt: number;
+  /** Recovery.lastFailureAt and its codes. */
+  latest: LatestFailure;
+  /** Recovery.cardFingerprint: the card the latest failure was on. */
+  fingerprint: string;
+  recoupRetries: number;
+  paymentMethodUpdatedAt: number | null;
+  cardAttempts: AttemptRecord[];
+  sent: Sent[];
+  /** Index of the sequence's next step. */
+  nextStep: number;
+  /** The engine's current decision (Recovery.nextActionKind/At); null once acted on (an email). */
+  plan: NextAction | null;
+  /** What we last handed the simulator, to tell which email went out. */
+  lastDecision: SimDecision & { emailKind?: MessageRecord["kind"] };
+  seenAttempts: number;
+  seenMessages: number;
+  seenEvents: number;
+}
+
+/** The card the engine would see: one fingerprint per set of credentials (the network updater gives new ones). */
+function fingerprintOf(failure: SimFailure, updates: number): string {
+  return `sim:${failure.failedAt}:${failure.amountUsd}:${updates}`;
+}
+
+function brandOf(network: string): CardBrand {
+  return network === "visa" || network === "mastercard" || network === "amex" || network === "discover" ? network : "unknown";
+}
+
+function minorUnits(amount: number, currency: string): number {
+  return currency.toUpperCase() === "JPY" ? Math.round(amount) : Math.round(amount * 100);
+}
+
+function failureInput(book: InvoiceBook): FailureInput {
+  const f = book.failure;
+  return {
+    provider: "stripe",
+    // Stripe reports a decline as error `card_declined` with the decline_code beside it; the
+    // catalogue looks the decline_code up first.
+    errorCode: "card_declined",
+    declineCode: book.latest.declineCode,
+    adviceCode: book.latest.adviceCode,
+    networkDeclineCode: book.latest.networkCode,
+    networkAdviceCode: book.latest.networkAdvice,
+    cardBrand: brandOf(f.network),
+    cardFingerprint: book.fingerprint,
+    amountMinor: minorUnits(f.amount, f.currency),
+    currency: f.currency.toLowerCase(),
+    customerTimezone: CUSTOMER_TIMEZONE_KNOWN ? f.customerTz : null,
+    failedAt: new Date(book.latest.at),
+  };
+}
+
+/** `decide` in engine.server.ts: the recovery's facts into the policy. */
+function plan(book: InvoiceBook, now: number, settings: RetrySettings): NextAction {
+  return decideNextAction({
+    failure: failureInput(book),
+    recoveryStartedAt: new Date(book.startedAt),
+    paymentMethodUpdatedAt: book.paymentMethodUpdatedAt === null ? null : new Date(book.paymentMethodUpdatedAt),
+    recoupRetriesSoFar: book.recoupRetries,
+    cardAttempts: book.cardAttempts,
+    messages: book.sent.map((m) => ({ at: new Date(m.at), kind: m.kind })),
+    // A new merchant leaves retrying to Recoup (Smart Retries off): no platform attempt to wait for.
+    platformNextAttemptAt: null,
+    settings,
+    now: new Date(now),
+  });
+}
+
+/** When the sequence's next step goes out: its due time, spaced after the customer's last email (runDunningStep). */
+function nextSequenceEmailAt(book: InvoiceBook): number | null {
+  const step = DEFAULT_SEQUENCE.steps[book.nextStep];
+  if (!step) return null;
+  const due = stepDueAt(new Date(book.startedAt), step.delayHours);
+  const last = book.sent.length ? new Date(Math.max(...book.sent.map((m) => m.at))) : null;
+  return emailAllowedAt(due, last).getTime();
+}
+
+/**
+ * A failure Stripe reports (invoice.payment_failed) carries its time in whole seconds (`created`):
+ * the engine's lastFailureAt is the decline's second, not its instant. Our own charges' declines
+ * are stamped by the engine's clock after the answer (provider.server.ts), so they are exact.
+ */
+function reportedByStripe(at: number): number {
+  return Math.floor(at / 1000) * 1000;
+}
+
+function newBook(s: SimState, settings: RetrySettings): InvoiceBook {
+  const f = s.failure;
+  const fingerprint = fingerprintOf(f, 0);
+  const failedAt = reportedByStripe(f.failedAt);
+  const book: InvoiceBook = {
+    failure: f,
+    startedAt: failedAt,
+    latest: { at: failedAt, declineCode: f.declineCode, adviceCode: f.adviceCode, networkCode: f.networkCode, networkAdvice: f.networkAdvice },
+    fingerprint,
+    recoupRetries: 0,
+    paymentMethodUpdatedAt: null,
+    // recordInvoiceFailure records the platform's failed attempt before planning.
+    cardAttempts: [{ at: new Date(failedAt), source: "platform", succeeded: false, cardFingerprint: fingerprint, amountMinor: minorUnits(f.amount, f.currency), currency: f.currency.toLowerCase() }],
+    sent: [],
+    nextStep: 0,
+    plan: null,
+    lastDecision: { type: "wait", until: s.now },
+    seenAttempts: 0,
+    seenMessages: 0,
+    seenEvents: 0,
+  };
+  book.plan = plan(book, s.now, settings);
+  return book;
+}
+
+/** Applies what happened since the last call, as the engine's commands would; true when the engine plans again. */
+function applyNews(book: InvoiceBook, s: SimState): boolean {
+  let replan = false;
+  const f = book.failure;
+  const attemptOn = (at: number, source: AttemptRecord["source"], fingerprint: string): AttemptRecord => ({
+    at: new Date(at), source, succeeded: false, cardFingerprint: fingerprint, amountMinor: minorUnits(f.amount, f.currency), currency: f.currency.toLowerCase(),
+  });
+
+  for (const m of s.messages.slice(book.seenMessages)) {
+    const d = book.lastDecision;
+    const kind = d.type === "email" && d.emailKind ? d.emailKind : "sequence";
+    book.sent.push({ at: m.at, kind });
+    if (kind === "sequence") book.nextStep += 1;
+    // The engine planned an email and acts no further on its own (nextActionKind "email").
+    else if (book.plan?.kind === "email") book.plan = null;
+  }
+  book.seenMessages = s.messages.length;
+
+  // Events and attempts in time order: a card update, then a decline on it, is not the reverse.
+  const news: ({ at: number; attempt: SimAttempt } | { at: number; event: SimState["events"][number] })[] = [
+    ...s.attempts.slice(book.seenAttempts).map((attempt) => ({ at: attempt.at, attempt })),
+    ...s.events.slice(book.seenEvents).map((event) => ({ at: event.at, event })),
+  ].sort((a, b) => a.at - b.at);
+  book.seenAttempts = s.attempts.length;
+  book.seenEvents = s.events.length;
+  const cardNow = fingerprintOf(f, s.card.updates);
+
+  for (const item of news) {
+    if ("attempt" in item) {
+      const a = item.attempt;
+      if (a.result !== "failed") continue; // a success ends the invoice: never seen here
+      if (a.kind === "retry") {
+        // recordAttemptResult, "declined": the retry counts, its codes become the recovery's, a
+        // payment method change before it is spent.
+        book.fingerprint = cardNow;
+        book.cardAttempts.push(attemptOn(a.at, "recoup", cardNow));
+        book.recoupRetries += 1;
+        book.latest = { at: a.at, declineCode: a.declineCode ?? null, adviceCode: a.adviceCode ?? null, networkCode: a.networkCode ?? null, networkAdvice: a.networkAdvice ?? null };
+        book.paymentMethodUpdatedAt = null;
+        replan = true;
+      } else {
+        // The customer paid with "fixed" details and was declined again: Stripe reports a new
+        // invoice.payment_failed (recordInvoiceFailure). The simulator gives no codes for it: the
+        // latest decline's are kept, at the new time.
+        const at = reportedByStripe(a.at);
+        book.cardAttempts.push(attemptOn(at, "customer", cardNow));
+        book.latest = { ...book.latest, at };
+        if (book.paymentMethodUpdatedAt !== null && book.paymentMethodUpdatedAt <= at) book.paymentMethodUpdatedAt = null;
+        replan = true;
+      }
+    } else if (item.event.kind === "card_updated") {
+      // payment_method.automatically_updated → onPaymentMethodUpdated (no fingerprint named).
+      book.paymentMethodUpdatedAt = Math.max(item.at, book.latest.at + 1);
+      replan = true;
+    }
+  }
+
+  // A planned wait ran out: the charge-retry job plans again (runChargeRetry → notDue).
+  if (book.plan?.kind === "wait" && book.plan.until && book.plan.until.getTime() <= s.now) replan = true;
+  return replan;
+}
+
+/** The one decision the simulator holds: the earliest of the engine's plan and the sequence's next email. */
+function decision(book: InvoiceBook, s: SimState): InvoiceBook["lastDecision"] {
+  const options: InvoiceBook["lastDecision"][] = [];
+  const p = book.plan;
+  if (p?.kind === "retry") options.push({ type: "retry", at: p.at.getTime() });
+  if (p?.kind === "email") options.push({ type: "email", at: p.at.getTime(), emailKind: p.template });
+  if (p?.kind === "wait" && p.until) options.push({ type: "wait", until: p.until.getTime() });
+  const seq = nextSequenceEmailAt(book);
+  if (seq !== null) options.push({ type: "email", at: seq, emailKind: "sequence" });
+  const when = (d: InvoiceBook["lastDecision"]) => (d.type === "wait" ? d.until : d.type === "stop" ? Infinity : d.at);
+  // Ties: the engine's own action first (it is planned in the failure's transaction).
+  const best = options.reduce<InvoiceBook["lastDecision"] | null>((a, b) => (a === null || when(b) < when(a) ? b : a), null);
+  // Nothing planned: the recovery stays open (a "stop" ends retries, not the recovery) until it
+  // expires after 30 days, the simulator's horizon; a new card or a payment still counts.
+  return best ?? { type: "wait", until: s.horizonAt };
+}
+
+/** The simulator's policy factory: one book per invoice (the simulator runs invoices one at a time). */
+export function createPolicy(options: { settings?: RetrySettings } = {}): SimPolicy {
+  const settings = options.settings ?? NEW_WORKSPACE_SETTINGS;
+  let book: InvoiceBook | null = null;
+  return (s) => {
+    if (!book || book.failure !== s.failure) {
+      book = newBook(s, settings);
+    } else if (applyNews(book, s)) {
+      book.plan = plan(book, s.now, settings);
+    }
+    book.lastDecision = decision(book, s);
+    const d = book.lastDecision;
+    return d.type === "email" ? { type: "email", at: d.at } : d;
+  };
+}
