@@ -193,7 +193,7 @@ function reportedByStripe(at: number): number {
   return Math.floor(at / 1000) * 1000;
 }
 
-function newBook(s: SimState, settings: RetrySettings): InvoiceBook {
+function newBook(s: SimState): InvoiceBook {
   const f = s.failure;
   const fingerprint = fingerprintOf(f, 0);
   const failedAt = reportedByStripe(f.failedAt);
@@ -214,7 +214,6 @@ function newBook(s: SimState, settings: RetrySettings): InvoiceBook {
     seenMessages: 0,
     seenEvents: 0,
   };
-  book.plan = plan(book, s.now, settings);
   return book;
 }
 
@@ -298,17 +297,20 @@ function decision(book: InvoiceBook, s: SimState): InvoiceBook["lastDecision"] {
 }
 
 /** The simulator's policy factory: one book per invoice (the simulator runs invoices one at a time). */
-export function createPolicy(options: { settings?: RetrySettings } = {}): SimPolicy {
+export function createPolicy(options: { settings?: RetrySettings; observe?: (action: NextAction, state: SimState) => void } = {}): SimPolicy {
   const settings = options.settings ?? NEW_WORKSPACE_SETTINGS;
   let book: InvoiceBook | null = null;
   return (s) => {
-    if (!book || book.failure !== s.failure) {
-      book = newBook(s, settings);
-    } else if (applyNews(book, s)) {
-      book.plan = plan(book, s.now, settings);
+    // A new invoice is a new recovery: recordInvoiceFailure plans at once.
+    const current = book !== null && book.failure === s.failure ? book : newBook(s);
+    const opened = current !== book;
+    book = current;
+    if (opened || applyNews(current, s)) {
+      current.plan = plan(current, s.now, settings);
+      options.observe?.(current.plan, s);
     }
-    book.lastDecision = decision(book, s);
-    const d = book.lastDecision;
+    current.lastDecision = decision(current, s);
+    const d = current.lastDecision;
     return d.type === "email" ? { type: "email", at: d.at } : d;
   };
 }
