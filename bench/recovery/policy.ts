@@ -309,8 +309,12 @@ export function createPolicy(options: { settings?: RetrySettings; observe?: (act
       current.plan = plan(current, s.now, settings);
       options.observe?.(current.plan, s);
     }
-    current.lastDecision = decision(current, s);
-    const d = current.lastDecision;
-    return d.type === "email" ? { type: "email", at: d.at } : d;
+    // The engine's times are whole milliseconds; the simulator's clock need not be (its failure
+    // times are fractional). Handing it whole milliseconds, never before `now`, keeps a 20-hour
+    // spacing 20 hours in its eyes too.
+    const d = decision(current, s);
+    current.lastDecision = d.type === "wait" ? { ...d, until: Math.ceil(d.until) } : d.type === "stop" ? d : { ...d, at: Math.ceil(Math.max(d.at, s.now)) };
+    const out = current.lastDecision;
+    return out.type === "email" ? { type: "email", at: out.at } : out;
   };
 }

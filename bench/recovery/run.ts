@@ -56,6 +56,7 @@ class Observations {
   emailsInQuietHours = 0;
   invoices = 0;
   twoEmailsWithin20h = 0;
+  twoEmailsWithin24h = 0;
   authInvoices = 0;
   authRetries = 0;
   plannedRetries = 0;
@@ -108,6 +109,7 @@ class Observations {
     this.emailsAtNight += hours.filter((h) => h < 6).length;
     this.emailsInQuietHours += hours.filter((h) => h >= 22 || h < 7).length;
     if (s.messages.some((m, k) => k > 0 && m.at - s.messages[k - 1].at < 20 * HOUR)) this.twoEmailsWithin20h += 1;
+    if (s.messages.some((m, k) => k > 0 && m.at - s.messages[k - 1].at < 24 * HOUR)) this.twoEmailsWithin24h += 1;
     if (s.failure.declineCode === "authentication_required") {
       this.authInvoices += 1;
       this.authRetries += retries.length;
@@ -235,7 +237,7 @@ function observationLines(): string[] {
     `- Retries in the customer's local night (00–06 h): **${pct(s.retriesAtNight / s.retries)}** of ${s.retries} (the customer's time zone is never known, so hours are UTC).`,
     `- Retries moved by the payday nudge: ${pct(s.paydayMoves / s.plannedRetries)} of ${s.plannedRetries} planned retries.`,
     `- Emails in the customer's local night (00–06 h): ${pct(s.emailsAtNight / s.emails)}; in the simulator's quiet hours (22–07 h): **${pct(s.emailsInQuietHours / s.emails)}** of ${s.emails}.`,
-    `- Invoices whose customer got two emails less than 20 h apart: **${pct(s.twoEmailsWithin20h / s.invoices)}**.`,
+    `- Invoices whose customer got two emails less than 20 h apart: ${pct(s.twoEmailsWithin20h / s.invoices)}; less than 24 h apart: **${pct(s.twoEmailsWithin24h / s.invoices)}**.`,
     `- \`authentication_required\` invoices: ${s.authInvoices}, retried ${s.authRetries} times.`,
     `- Retries after a Mastercard MAC 24–30 decline made within a second of the wait's end: **${pct(s.macRetriesAtWindowEnd / Math.max(1, s.macRetries))}** of ${s.macRetries}.`,
     `- Retries of cards that will never approve (the simulator's hidden \`dead\` state): **${pct(deadRetries / Math.max(1, rowRetries))}** of all ${rowRetries} retries.`,
