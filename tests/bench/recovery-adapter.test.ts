@@ -53,10 +53,9 @@ describe("the recovery bench's adapter (production policy in the simulator)", ()
     expect(run.result.stoppedRate).toBe(0);
   });
 
-  it("breaks no card-network rule, but for MAC 24–30 retries less than a second early (Stripe's failure time is whole seconds)", () => {
-    const { mc_mac_wait_window: early = 0, ...others } = run.result.violationsByRule;
-    expect(others).toEqual({});
-    // Each retry after a MAC 24–30 decline waits the window out, to within Stripe's rounding.
+  it("breaks no card-network rule, MAC 24–30 windows included although Stripe's failure time is whole seconds", () => {
+    expect(run.result.violationsByRule).toEqual({});
+    // Each retry after a MAC 24–30 decline waits the window out, with the policy's margin.
     let macRetries = 0;
     for (const { state, decision } of run.decisions) {
       if (decision.type !== "retry") continue;
@@ -66,10 +65,9 @@ describe("the recovery bench's adapter (production policy in the simulator)", ()
       const wait = last.networkAdvice ? MAC_WAIT_H[last.networkAdvice] : undefined;
       if (wait === undefined || updated || state.failure.network !== "mastercard") continue;
       macRetries += 1;
-      expect(decision.at).toBeGreaterThan(last.at + wait * HOUR - 1000);
+      expect(decision.at).toBeGreaterThan(last.at + wait * HOUR);
     }
     expect(macRetries).toBeGreaterThan(0);
-    expect(early).toBeLessThanOrEqual(macRetries);
   });
 
   it("retries at most the settings' maxRetries per card, and never a card the issuer refused for good", () => {

@@ -7,6 +7,7 @@ import {
   classifyFailure,
   decideNextAction,
   isPayday,
+  MC_WINDOW_MARGIN_MS,
   type AttemptRecord,
   type FailureInput,
   type NextAction,
@@ -360,7 +361,7 @@ describe("decideNextAction: terminal declines never retry without a new card", (
     };
     expect(decideNextAction(makeInput(base)).kind).toBe("stop"); // 30 days > the 21-day window
     const a = decideNextAction(makeInput({ ...base, settings: { retryWindowDays: 45 } }));
-    expect(retryAt(a).getTime()).toBe(T0.getTime() + 30 * DAY);
+    expect(retryAt(a).getTime()).toBe(T0.getTime() + 30 * DAY + MC_WINDOW_MARGIN_MS);
     expect(a.reason).toMatch(/30 days/);
   });
 });
@@ -499,16 +500,25 @@ describe("decideNextAction: waits the issuer or network asks for", () => {
     ["28", 6 * DAY],
     ["29", 8 * DAY],
     ["30", 10 * DAY],
-  ] as const)("Mastercard advice %s waits exactly as long as it says", (mac, wait) => {
+  ] as const)("Mastercard advice %s waits as long as it says, and a safety margin more", (mac, wait) => {
     const a = decideNextAction(makeInput(base({ networkAdviceCode: mac })));
-    expect(retryAt(a).getTime()).toBe(failedAt + wait);
+    expect(retryAt(a).getTime()).toBe(failedAt + wait + MC_WINDOW_MARGIN_MS);
     expect(a.reason).toContain(`advice ${mac}`);
   });
 
-  it("Mastercard advice 24 waits at least an hour after the decline", () => {
+  it("Mastercard advice 24 waits at least an hour after the decline, and the margin", () => {
     const at = retryAt(decideNextAction(makeInput(base({ networkAdviceCode: "24" }))));
     expect(at.getTime()).toBeGreaterThanOrEqual(failedAt + HOUR);
-    expect(at.getTime()).toBe(T0.getTime() + HOUR);
+    expect(at.getTime()).toBe(failedAt + HOUR + MC_WINDOW_MARGIN_MS);
+  });
+
+  it("a Mastercard window stays kept when the decline's time reaches us rounded down to the second", () => {
+    // The network timed the decline at .999 s; Stripe says .000: the margin covers the difference.
+    const declinedAt = failedAt + 999;
+    for (const [mac, wait] of [["24", HOUR], ["27", 4 * DAY], ["30", 10 * DAY]] as const) {
+      const at = retryAt(decideNextAction(makeInput(base({ networkAdviceCode: mac }))));
+      expect(at.getTime()).toBeGreaterThan(declinedAt + wait);
+    }
   });
 
   it("try_again_later waits at least 24 hours", () => {
@@ -517,9 +527,9 @@ describe("decideNextAction: waits the issuer or network asks for", () => {
     }
   });
 
-  it("Mastercard advice 02 waits 72 hours", () => {
+  it("Mastercard advice 02 waits 72 hours, and the margin", () => {
     const a = decideNextAction(makeInput(base({ networkAdviceCode: "02" })));
-    expect(retryAt(a).getTime()).toBe(failedAt + 3 * DAY);
+    expect(retryAt(a).getTime()).toBe(failedAt + 3 * DAY + MC_WINDOW_MARGIN_MS);
     expect(a.reason).toContain("advice 02");
   });
 

@@ -180,6 +180,10 @@ const MC_NO_RETRY_MS = 30 * DAY;
 // MAC 02 ("try again later") gives no duration; acquirers advise 72 hours
 // (https://docs.everonet.com/en-us/gateway/developer-portal/appendix/mastercard-merchant-advice-code).
 const MC_TRY_LATER_MS = 3 * DAY;
+// A Mastercard wait is counted from the decline as the network timed it, which reaches us rounded
+// (Stripe's event times are whole seconds) and through clocks that drift: a retry planned at the
+// window's last instant can land inside it. Every Mastercard window is kept with this margin.
+export const MC_WINDOW_MARGIN_MS = HOUR;
 
 const NETWORK_BUDGETS = {
   visa: { attempts: 20, windowMs: 30 * DAY },
@@ -280,10 +284,10 @@ function analyse(f: FailureInput): Analysis {
     escalate("hard_customer", "invalid_card");
     notes.push("Mastercard advice 01: the card details need updating.");
   } else if (mac === "02") {
-    holds.push({ at: failedAt + MC_TRY_LATER_MS, why: "Mastercard asked to try again later (advice 02)" });
+    holds.push({ at: failedAt + MC_TRY_LATER_MS + MC_WINDOW_MARGIN_MS, why: "Mastercard asked to try again later (advice 02)" });
   } else if (mac && MC_ADVICE_WAIT_MS[mac] !== undefined) {
     const wait = MC_ADVICE_WAIT_MS[mac];
-    holds.push({ at: failedAt + wait, why: `Mastercard asked to wait ${describeDuration(wait)} (advice ${mac})` });
+    holds.push({ at: failedAt + wait + MC_WINDOW_MARGIN_MS, why: `Mastercard asked to wait ${describeDuration(wait)} (advice ${mac})` });
   }
 
   if (category === "unknown") {
@@ -347,7 +351,7 @@ export function decideNextAction(input: PolicyInput): NextAction {
         };
       }
       return scheduleRetry(ctx, analysis, {
-        earliest: Math.max(now + MIN_RETRY_DELAY_MS, failure.failedAt.getTime() + MC_NO_RETRY_MS),
+        earliest: Math.max(now + MIN_RETRY_DELAY_MS, failure.failedAt.getTime() + MC_NO_RETRY_MS + MC_WINDOW_MARGIN_MS),
         why: `the customer re-saved the same card, which Mastercard advice ${analysis.mcNoRetry} allows to be retried only 30 days after the decline`,
       });
     }
