@@ -1,25 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as customerRoute from "~/routes/api.v1.customers.$id";
-import * as paymentsRoute from "~/routes/api.v1.customers.$id.payments";
-import * as pauseAllRoute from "~/routes/api.v1.customers.$id.pause-all";
-import * as recoveriesRoute from "~/routes/api.v1.customers.$id.recoveries";
-import * as resumeAllRoute from "~/routes/api.v1.customers.$id.resume-all";
-import * as byEmailRoute from "~/routes/api.v1.customers.by-email.$email";
-import * as customersRoute from "~/routes/api.v1.customers";
 import * as quietHoursRoute from "~/routes/api.v1.settings.quiet-hours";
 import * as goalRoute from "~/routes/api.v1.settings.recovery-goal";
 import * as previewRoute from "~/routes/api.v1.templates.preview.$id";
 import { makeWorkspace } from "../factories";
 import { liftRateLimits, v1Caller } from "../helpers/openapi";
+import { CUSTOMER_ROUTES } from "./customer-routes";
 
 const MODULES = {
-  "/api/v1/customers": customersRoute,
-  "/api/v1/customers/by-email/{email}": byEmailRoute,
-  "/api/v1/customers/{id}": customerRoute,
-  "/api/v1/customers/{id}/payments": paymentsRoute,
-  "/api/v1/customers/{id}/recoveries": recoveriesRoute,
-  "/api/v1/customers/{id}/pause-all": pauseAllRoute,
-  "/api/v1/customers/{id}/resume-all": resumeAllRoute,
+  ...CUSTOMER_ROUTES,
   "/api/v1/settings/quiet-hours": quietHoursRoute,
   "/api/v1/settings/recovery-goal": goalRoute,
   "/api/v1/templates/preview/{id}": previewRoute,

@@ -1,27 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import * as customerRoute from "~/routes/api.v1.customers.$id";
-import * as paymentsRoute from "~/routes/api.v1.customers.$id.payments";
-import * as pauseAllRoute from "~/routes/api.v1.customers.$id.pause-all";
-import * as recoveriesRoute from "~/routes/api.v1.customers.$id.recoveries";
-import * as resumeAllRoute from "~/routes/api.v1.customers.$id.resume-all";
-import * as byEmailRoute from "~/routes/api.v1.customers.by-email.$email";
-import * as customersRoute from "~/routes/api.v1.customers";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { useV1Caller } from "../helpers/openapi";
+import { CUSTOMER_ROUTES } from "./customer-routes";
 
 type Ws = Awaited<ReturnType<typeof makeWorkspace>>;
 type Item = Record<string, unknown>;
-const v1 = useV1Caller({
-  "/api/v1/customers": customersRoute,
-  "/api/v1/customers/by-email/{email}": byEmailRoute,
-  "/api/v1/customers/{id}": customerRoute,
-  "/api/v1/customers/{id}/payments": paymentsRoute,
-  "/api/v1/customers/{id}/recoveries": recoveriesRoute,
-  "/api/v1/customers/{id}/pause-all": pauseAllRoute,
-  "/api/v1/customers/{id}/resume-all": resumeAllRoute,
-});
+const v1 = useV1Caller(CUSTOMER_ROUTES);
 
 let seq = 0;
 async function customer(ws: Ws, over: { email?: string | null; name?: string | null; createdAt?: Date; externalId?: string } = {}) {
