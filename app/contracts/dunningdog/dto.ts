@@ -61,7 +61,7 @@ export function recoveryOutcomeDto(row: RecoveryOutcomeRow) {
   };
 }
 
-export interface SubscriptionAtRiskRow {
+interface SubscriptionAtRiskRow {
   id: string;
   workspaceId: string;
   externalCustomerId: string;
@@ -72,7 +72,7 @@ export interface SubscriptionAtRiskRow {
   activeRecoveryId: string | null;
 }
 
-export function subscriptionAtRiskDto(row: SubscriptionAtRiskRow) {
+function subscriptionAtRiskDto(row: SubscriptionAtRiskRow) {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
@@ -85,7 +85,7 @@ export function subscriptionAtRiskDto(row: SubscriptionAtRiskRow) {
   };
 }
 
-export interface MetricSnapshotRow {
+interface MetricSnapshotRow {
   id: string;
   workspaceId: string;
   periodStart: Date;
@@ -99,7 +99,7 @@ export interface MetricSnapshotRow {
 }
 
 /** Contract MetricSnapshot, plus `currency` (the amounts are in it). */
-export function metricSnapshotDto(row: MetricSnapshotRow) {
+function metricSnapshotDto(row: MetricSnapshotRow) {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
@@ -125,7 +125,7 @@ export function recoveryTimelineDto<T extends { recovery: RecoveryRow; latestOut
 }
 
 /** One currency's cohort, with money in `…Cents` (an extra of DashboardSummary). */
-export function currencyCohortDto(c: CurrencyCohort) {
+function currencyCohortDto(c: CurrencyCohort) {
   return {
     currency: c.currency,
     failedCount: c.failedCount,

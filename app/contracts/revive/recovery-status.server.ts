@@ -3,7 +3,7 @@ import { findRecoveryStatus, type RecoveryStatusFilter } from "~/domain/recovery
 import { retrySettingsFor } from "~/domain/recovery/policy";
 
 /** Revive's payment status words. */
-export function reviveStatus(row: { status: RecoveryStatusFilter; nextActionKind: string | null }) {
+function reviveStatus(row: { status: RecoveryStatusFilter; nextActionKind: string | null }) {
   switch (row.status) {
     case "pending":
       return row.nextActionKind === "email" || row.nextActionKind === "wait" ? "awaiting_customer" : "retrying";
