@@ -2,7 +2,7 @@ import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { encrypt } from "~/utils/crypto.server";
-import { db } from "~/utils/db.server";
+import { db, type Prisma } from "~/utils/db.server";
 
 let counter = 0;
 
@@ -41,9 +41,9 @@ export async function makeTeammate(workspaceId: string, role: "admin" | "member"
 
 let recoverySeq = 0;
 /** A Recovery row written directly (read-model tests), one minute after the previous one unless `startedAt` is given. */
-export async function makeRecovery(workspaceId: string, over: Record<string, unknown> = {}) {
+export async function makeRecovery(workspaceId: string, over: Partial<Prisma.RecoveryUncheckedCreateInput> = {}) {
   recoverySeq += 1;
-  const startedAt = (over.startedAt as Date | undefined) ?? new Date(Date.UTC(2025, 0, 1) + recoverySeq * 60_000);
+  const startedAt = over.startedAt ? new Date(over.startedAt) : new Date(Date.UTC(2025, 0, 1) + recoverySeq * 60_000);
   return db().recovery.create({
     data: {
       workspaceId,
