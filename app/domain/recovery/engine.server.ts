@@ -625,7 +625,7 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
  * retries (Stripe unreachable for an hour) or vanished. Longer than that job's whole backoff, so a
  * job still retrying is never second-guessed (ADR 0025).
  */
-export const OVERDUE_AFTER_MS = 2 * 3_600_000;
+const OVERDUE_AFTER_MS = 2 * 3_600_000;
 
 /**
  * The sweeper (`recovery-sweep`, every 10 minutes): plans again each running recovery whose retry or
