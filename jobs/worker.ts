@@ -19,7 +19,7 @@ class HandedOver extends Error {
 }
 
 /** Every 10 minutes: recoveries whose planned action is overdue, and Stripe events whose job was lost, are picked up again. */
-export const SWEEP_CRON = "*/10 * * * *";
+const SWEEP_CRON = "*/10 * * * *";
 
 /**
  * Runs one job of `def`, from its queue or from its long-horizon stage (`queue.later`, ADR 0025).

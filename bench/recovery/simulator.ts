@@ -35,7 +35,7 @@ export interface Simulator {
   baselines: [string, string, () => SimPolicy][];
 }
 
-export function simulatorDir(): URL {
+function simulatorDir(): URL {
   const dir = process.env.RECOVERY_SIM_DIR;
   return dir ? pathToFileURL(`${resolve(dir)}/`) : new URL("../../../shared/recovery-sim/", import.meta.url);
 }

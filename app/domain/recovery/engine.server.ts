@@ -361,6 +361,15 @@ async function findByInvoice(tx: Tx, workspaceId: string, invoiceId: string) {
   return tx.recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 }
 
+/** One of our charge attempts by its idempotency key and its recovery, read under the debt's lock; null for a key that is not ours. */
+async function lockAttempt(tx: Tx, key: string) {
+  const row = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: key }, select: { recovery: { select: { workspaceId: true, externalId: true } } } });
+  if (!row) return null;
+  const recovery = (await findByInvoice(tx, row.recovery.workspaceId, row.recovery.externalId))!;
+  const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
+  return { recovery, attempt };
+}
+
 /**
  * The debt was paid, as its provider reports it: Stripe's `invoice.paid`, a Shopify contract billed
  * by someone else, an ingested success. (Our own charge's success is recordAttemptResult's: it
@@ -385,10 +394,9 @@ export async function markRecovered(input: { workspaceId: string; invoiceId: str
 export async function recordAttemptResult(input: { key: string; result: ChargeResult }) {
   const { key, result } = input;
   const after = await db().$transaction(async (tx) => {
-    const row = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: key }, select: { recovery: { select: { workspaceId: true, externalId: true } } } });
-    if (!row) return null;
-    const recovery = (await findByInvoice(tx, row.recovery.workspaceId, row.recovery.externalId))!;
-    const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    const locked = await lockAttempt(tx, key);
+    if (!locked) return null;
+    const { recovery, attempt } = locked;
     if (result.kind === "succeeded") {
       if (attempt.status !== "succeeded" || result.refs) {
         await tx.chargeAttempt.update({ where: { id: attempt.id }, data: { status: "succeeded", ...result.refs } });
@@ -454,10 +462,9 @@ export async function recordAttemptResult(input: { key: string; result: ChargeRe
  */
 export async function recordStillAwaiting(input: { key: string; waitReason: string; watch: (tx: Tx) => Promise<unknown> }) {
   await db().$transaction(async (tx) => {
-    const row = await tx.chargeAttempt.findUnique({ where: { idempotencyKey: input.key }, select: { recovery: { select: { workspaceId: true, externalId: true } } } });
-    if (!row) return;
-    const recovery = (await findByInvoice(tx, row.recovery.workspaceId, row.recovery.externalId))!;
-    const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { idempotencyKey: input.key } });
+    const locked = await lockAttempt(tx, input.key);
+    if (!locked) return;
+    const { recovery, attempt } = locked;
     if (attempt.status !== "pending") return;
     await tx.recovery.updateMany({ where: { id: recovery.id, status: "pending", nextActionKind: "wait" }, data: { nextActionReason: input.waitReason } });
     await input.watch(tx);
@@ -625,7 +632,7 @@ export async function closeErasedRecoveries(input: { tx: Tx; recoveryIds: string
  * retries (Stripe unreachable for an hour) or vanished. Longer than that job's whole backoff, so a
  * job still retrying is never second-guessed (ADR 0025).
  */
-export const OVERDUE_AFTER_MS = 2 * 3_600_000;
+const OVERDUE_AFTER_MS = 2 * 3_600_000;
 
 /**
  * The sweeper (`recovery-sweep`, every 10 minutes): plans again each running recovery whose retry or

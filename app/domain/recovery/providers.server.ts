@@ -29,8 +29,3 @@ export function providerFor(name: string): PaymentProvider {
 export function providersAnsweringLater(): string[] {
   return [...registered.values()].filter((p) => p.chargedBy === "recoup" && p.watchSubmitted).map((p) => p.name);
 }
-
-/** Whether the merchant charges this provider's payments (Recoup asks them to retry), rather than Recoup. */
-export function isMerchantCharged(name: string): boolean {
-  return providerFor(name).chargedBy === "merchant";
-}

@@ -15,7 +15,7 @@ async function quietNow(tx: Tx, recovery: Pick<Recovery, "workspaceId" | "custom
   return quietHoursEnd(now(), retrySettingsFor(workspace).quietHours, quietZone(customer?.timezone, workspace.timezone)) !== null;
 }
 
-type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string; provider: RecoupChargedProvider } | { kind: "replanned" } | { kind: "notified" };
+type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string; provider: RecoupChargedProvider; recovery: Recovery } | { kind: "replanned" } | { kind: "notified" };
 
 /** Why retry `attemptNumber` planned for `at` is not made now (superseded, a wait, quiet hours), or null: it is due. */
 async function notDue(tx: Tx, current: Recovery, input: { attemptNumber: number; at: string }): Promise<Decision | null> {
@@ -82,15 +82,15 @@ export async function runChargeRetry(input: { recoveryId: string; attemptNumber:
         },
       });
     }
-    return { kind: "charge", key, provider };
+    return { kind: "charge", key, provider, recovery: current };
   });
   if (decision.kind !== "charge") {
     if (decision.kind === "skip") log.debug("retry skipped", { recoveryId: input.recoveryId, why: decision.why });
     return decision;
   }
 
-  const recovery = await db().recovery.findUniqueOrThrow({ where: { id: input.recoveryId } });
-  const result = await decision.provider.charge(recovery, { idempotencyKey: decision.key });
+  // The recovery as read under the invoice lock: the transaction changed nothing on it.
+  const result = await decision.provider.charge(decision.recovery, { idempotencyKey: decision.key });
   await recordAttemptResult({ key: decision.key, result });
   switch (result.kind) {
     case "succeeded":

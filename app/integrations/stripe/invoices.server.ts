@@ -24,7 +24,8 @@ type ApiError = {
   payment_intent?: { id?: string; latest_charge?: string | { id: string } | null } | string | null;
 };
 
-const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
+/** The id of a Stripe reference, whether expanded or not. */
+export const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 export function failureFromApiError(error: ApiError | null | undefined): FailureDetails {
   const card = error?.payment_method?.card;

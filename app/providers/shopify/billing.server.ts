@@ -70,7 +70,8 @@ const ENDED_REASON: Record<string, string> = {
   "subscription_contracts/fail": "contract_failed",
 };
 
-const PAUSED_REASON = "Paused: the subscription contract is paused in Shopify; retries resume when it is active again.";
+/** Why a paused contract's recoveries wait (its pause webhook, or a billing attempt Shopify refused as paused). */
+export const PAUSED_REASON = "Paused: the subscription contract is paused in Shopify; retries resume when it is active again.";
 
 export async function handleBillingWebhook(topic: string, payload: Record<string, unknown>, ctx: BillingContext): Promise<BillingResult> {
   switch (topic) {

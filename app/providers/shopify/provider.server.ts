@@ -6,6 +6,7 @@ import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/prov
 import { scheduleBillingAttemptCheck } from "~/providers/shopify/reconcile.server";
 import { emailUpdateLinkFromShopify, requestShopifyUpdateEmail, sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "./update-email.server";
 import { createBillingAttempt } from "~/integrations/shopify/admin.server";
+import { PAUSED_REASON } from "./billing.server";
 import { shopifyRetryKey } from "./keys";
 import { shopifyReferences } from "./references";
 import { AppError } from "~/domain/errors";
@@ -60,7 +61,7 @@ export const shopifyProvider: RecoupChargedProvider = {
     const ended = codes.find((c) => CONTRACT_ENDED.has(c));
     if (ended) return { kind: "not_declined", message, code, settlement: { state: "ended", reason: ended.toLowerCase() } };
     if (codes.includes("CONTRACT_PAUSED")) {
-      return { kind: "subscription_paused", message, code, reason: "Paused: the subscription contract is paused in Shopify; retries resume when it is active again." };
+      return { kind: "subscription_paused", message, code, reason: PAUSED_REASON };
     }
     return { kind: "not_declined", message, code };
   },

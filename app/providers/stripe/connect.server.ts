@@ -145,7 +145,7 @@ export async function listConnectedAccounts(workspaceId: string) {
   return rows.map(connectedAccountDto);
 }
 
-export function connectedAccountDto(a: ConnectedStripeAccount) {
+function connectedAccountDto(a: ConnectedStripeAccount) {
   return {
     id: a.id,
     workspaceId: a.workspaceId,

@@ -11,7 +11,7 @@ import { flagSubscriptionAtRisk } from "~/domain/recovery/commands.server";
 import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
 import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
 import { stripe } from "~/integrations/stripe/client.server";
-import { customerIdOf, fetchInvoiceState, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
+import { customerIdOf, fetchInvoiceState, idOf, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
 import type { InboxOutcome, InboxRun, InboxSource } from "~/domain/inbox/inbox.server";
 import { db, type Prisma } from "~/utils/db.server";
 import type { ConnectedStripeAccount, StripeEvent } from "../../../generated/prisma/client";
@@ -22,7 +22,6 @@ type Handler = (event: Stripe.Event, account: ConnectedStripeAccount) => Promise
 
 /** When the event happened: Stripe's `created`, in whole seconds. */
 const at = (event: Stripe.Event) => new Date(event.created * 1000);
-const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAccount) {
   const snapshot = event.data.object as Stripe.Invoice;
