@@ -2,7 +2,7 @@
 // With --json, stdout carries exactly one JSON document; everything else goes to stderr.
 // First: reads .env before anything reads the environment.
 import "../utils/env-file.server";
-import "~/wiring.server";
+import { inboxSources } from "~/wiring.server";
 import { parseArgs } from "node:util";
 import { IANAZone } from "luxon";
 import { z } from "zod";
@@ -195,7 +195,6 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       const input = parseOrExplain(EventsReplaySchema, values);
       if (input.workspace) await getWorkspace(input.workspace);
       const { replayInbox } = await import("../domain/inbox/inbox.server");
-      const { inboxSources } = await import("../wiring.server");
       const { replayed } = await replayInbox(inboxSources[input.source], { workspaceId: input.workspace, id: input.event });
       out.print(
         { replayed },

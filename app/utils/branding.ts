@@ -1,4 +1,5 @@
 // A workspace's brand on emails and customer pages: an accent colour and a logo, made safe.
+/** The button colour when the merchant has chosen none: emails and the /recover page share it. */
 export const DEFAULT_ACCENT = "#1a56db";
 
 /** The merchant's colour when it is a hex colour (it lands in style attributes), else the default. */

@@ -1,4 +1,9 @@
 // Money in minor units, shown in the merchant's and customer's words.
+
+// Exponents of the amounts the payment platforms send (Stripe's API), which are not always
+// ISO 4217's or CLDR's: ISK is two-decimal in the API, MGA zero-decimal.
+// https://docs.stripe.com/currencies#zero-decimal, https://docs.stripe.com/currencies#three-decimal,
+// https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds
 const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
 const THREE_DECIMAL = new Set(["BHD", "JOD", "KWD", "OMR", "TND"]);
 

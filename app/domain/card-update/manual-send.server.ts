@@ -12,10 +12,14 @@ const HOUR_MS = 3600_000;
 /** Every manual send's dedupeKey starts so; the rest is the hour bucket. */
 const MANUAL_KEY_PREFIX = "manual:";
 
+/** `at` in the workspace's time zone (UTC when it names none Luxon knows). */
+function localTime(at: Date, timezone: string): DateTime {
+  const local = DateTime.fromJSDate(at, { zone: timezone });
+  return local.isValid ? local : DateTime.fromJSDate(at, { zone: "UTC" });
+}
+
 function clockTime(at: Date, timezone: string): string {
-  let local = DateTime.fromJSDate(at, { zone: timezone });
-  if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
-  return local.toFormat("HH:mm");
+  return localTime(at, timezone).toFormat("HH:mm");
 }
 
 /**
@@ -69,24 +73,19 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
 
   const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
   // The merchant's press is not the customer's request: it waits for the spacing like any email.
-  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: recovery.customer.email.trim() });
+  const toEmail = recovery.customer.email.trim();
+  const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail });
   if (allowed.last && allowed.at.getTime() > now().getTime()) {
     // A press racing this one took this hour's slot first: that email is this press's, already sent.
     const raced = await db().dunningMessage.findUnique({ where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey } } });
     if (raced) throw alreadySent(raced.sentAt ?? raced.scheduledFor);
-    const zone = recovery.workspace.timezone;
-    const when = (at: Date) => {
-      let local = DateTime.fromJSDate(at, { zone });
-      if (!local.isValid) local = DateTime.fromJSDate(at, { zone: "UTC" });
-      return local.setLocale("en").toFormat("ccc d LLL, HH:mm");
-    };
+    const when = (at: Date) => localTime(at, recovery.workspace.timezone).setLocale("en").toFormat("ccc d LLL, HH:mm");
     throw new AppError(
       "conflict",
       `The customer got an email (“${allowed.last.subject}”) at ${when(allowed.last.at)}. Recoup sends one customer at most one email every ${MIN_EMAIL_SPACING_HOURS} hours, so the update link can go from ${when(allowed.at)}.`,
       { lastEmailAt: allowed.last.at.toISOString(), nextAllowedAt: allowed.at.toISOString() },
     );
   }
-  const toEmail = recovery.customer.email.trim();
   let shopifyRefused: string | undefined;
   const platformEmail = providerFor(recovery.provider).platformEmail;
   if (platformEmail && cardUpdateChannel(recovery) === "platform_email") {

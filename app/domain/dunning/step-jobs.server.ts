@@ -32,16 +32,21 @@ export async function handOverWaitingSteps(input: {
     deletedSteps.map((s) => s.id),
   );
   const delayOf = new Map(deletedSteps.map((s) => [s.id, s.delayHours]));
+  const open = await tx.recovery.findMany({
+    where: { id: { in: [...new Set(waiting.map((w) => w.recoveryId))] }, status: "pending" },
+    select: { id: true, startedAt: true },
+  });
+  const startedAt = new Map(open.map((r) => [r.id, r.startedAt]));
   const handedOver: string[] = [];
   for (const { recoveryId, stepId } of waiting) {
-    const recovery = await tx.recovery.findUnique({ where: { id: recoveryId }, select: { id: true, status: true, startedAt: true } });
-    if (!recovery || recovery.status !== "pending") continue;
+    const started = startedAt.get(recoveryId);
+    if (!started) continue;
     const next = active.steps.find((s) => s.delayHours >= (delayOf.get(stepId) ?? 0));
     if (!next) continue;
     await enqueue(
       queues.dunningStep,
       { recoveryId, stepId: next.id },
-      { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
+      { key: stepJobKey(recoveryId, next.id), startAfter: stepDueAt(started, next.delayHours), tx },
     );
     await setRecoverySequence(tx, { recoveryId, sequenceId: active.id });
     handedOver.push(recoveryId);

@@ -80,7 +80,6 @@ export interface RenderedEmail {
   html: string;
 }
 
-/** The button colour when the merchant has chosen none: emails and the /recover page share it. */
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 
 /** Marks the open pixel so that previews (the local outbox) can strip it instead of counting an open. */
@@ -180,8 +179,3 @@ ${pixel}
 </html>`;
   return { subject, text, html };
 }
-
-// Exponents of the amounts the payment platforms send (Stripe's API), which are not always
-// ISO 4217's or CLDR's: ISK is two-decimal in the API, MGA zero-decimal.
-// https://docs.stripe.com/currencies#zero-decimal, https://docs.stripe.com/currencies#three-decimal,
-// https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { db } from "~/utils/db.server";
+import { db, type Prisma } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import type { ShopifyWebhook } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
@@ -15,21 +15,14 @@ let handler: (row: ShopifyWebhook, run: InboxRun) => Promise<InboxOutcome> = asy
 let handled = 0;
 const givenUp: Array<{ workspaceId: string }> = [];
 
-const testSource: InboxSource<ShopifyWebhook, { key: string }, "shopifyWebhookId"> = {
+const testSource: InboxSource<ShopifyWebhook, { key: string }, "shopifyWebhookId", Prisma.ShopifyWebhookCreateManyInput> = {
   name: "test",
   queue: queues.shopifyWebhook,
   jobField: "shopifyWebhookId",
   table: (client) => client.shopifyWebhook,
   idColumn: "webhookId",
-  async insert(tx, input) {
-    const [row] = await tx.shopifyWebhook.createManyAndReturn({
-      select: { id: true },
-      data: { webhookId: input.key, topic: "test/event", shopDomain: "inbox-test.myshopify.com", payload: {} },
-      skipDuplicates: true,
-    });
-    return row ? { id: row.id, publicId: input.key } : null;
-  },
-  existing: (tx, input) => tx.shopifyWebhook.findUniqueOrThrow({ where: { webhookId: input.key }, select: { id: true } }),
+  columns: (_tx, input) => ({ webhookId: input.key, topic: "test/event", shopDomain: "inbox-test.myshopify.com", payload: {} }),
+  key: (input) => ({ webhookId: input.key }),
   retryingStatus: "retrying",
   handle: (row, run) => {
     handled += 1;

@@ -33,8 +33,10 @@ export interface InboxRow {
 
 type Where = Record<string, unknown>;
 
-/** The part of a source table's Prisma delegate the inbox uses. */
-export interface InboxTable<Row extends InboxRow> {
+/** The part of a source table's Prisma delegate the inbox uses (Data: the table's create-many input). */
+export interface InboxTable<Row extends InboxRow, Data = Where> {
+  createManyAndReturn(args: { data: Data; select: Record<string, true>; skipDuplicates: true }): Promise<Array<Record<string, unknown>>>;
+  findFirstOrThrow(args: { where: Where; select: { id: true } }): Promise<{ id: string }>;
   findUnique(args: { where: { id: string } }): Promise<Row | null>;
   findMany(args: { where: Where; select: Record<string, true>; orderBy: Where | Where[]; take?: number }): Promise<Array<Record<string, unknown>>>;
   // updateMany: a handler may delete its own row (Shopify's shop/redact erases the shop's webhooks).
@@ -44,22 +46,22 @@ export interface InboxTable<Row extends InboxRow> {
 /** A job's payload: the row's id under the source's own field name (jobs in flight carry it). */
 type JobOf<Field extends string> = Record<Field, string>;
 
-export interface InboxSource<Row extends InboxRow = InboxRow, Stored = never, Field extends string = string> {
+export interface InboxSource<Row extends InboxRow = InboxRow, Stored = never, Field extends string = string, Data = Where> {
   /** `events replay --source <name>`, and the logs. */
   name: string;
   /** Its job's queue, with the long-horizon stage that keeps an acknowledged event alive for days (ADR 0025). */
   queue: QueueSpec<z.ZodType<JobOf<Field>>> & { later: QueueSpec<z.ZodType<JobOf<Field>>> };
   jobField: Field;
-  table(client: Db | Tx): InboxTable<Row>;
+  table(client: Db | Tx): InboxTable<Row, Data>;
   /**
    * The column holding the id the outside knows an event by (Stripe's event id, Shopify's webhook
    * id, the row id /api/v1 answered): `events replay --event` takes it, and job keys start with it.
    */
   idColumn: string;
-  /** Stores a received event unless its key is stored already (null: a duplicate). */
-  insert(tx: Tx, stored: Stored): Promise<{ id: string; publicId: string } | null>;
-  /** The row a duplicate's key is stored in. */
-  existing(tx: Tx, stored: Stored): Promise<{ id: string }>;
+  /** A received event's row (the inbox stores it unless its key is stored already). */
+  columns(tx: Tx, stored: Stored): Data | Promise<Data>;
+  /** The event's unique key's columns, as a `where`: a redelivery's row is found by it. */
+  key(stored: Stored): Where;
   /** Events stored only for the record, never run (Shopify topics Recoup does not handle). */
   runs?: { stored(stored: Stored): boolean; where: Where };
   /** The status a failed run leaves while it is retried (`failed` where operators and tests read that word). */
@@ -87,7 +89,7 @@ export interface InboxOutcome {
 // The descriptors are generic over their own row and stored shapes; these functions only read the
 // lifecycle columns, so any source goes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnySource = InboxSource<any, any>;
+type AnySource = InboxSource<any, any, string, any>;
 
 const jobOf = (source: AnySource, rowId: string) => ({ [source.jobField]: rowId });
 
@@ -100,12 +102,15 @@ export function errorText(error: unknown): string {
  * Store (unique by the source's key) and send the job, in one transaction: an acknowledged event
  * always has its row and its job, and a redelivery changes nothing.
  */
-export async function receive<Stored>(source: InboxSource<InboxRow, Stored>, stored: Stored): Promise<{ id: string; duplicate: boolean }> {
+export async function receive<Stored, Data>(source: InboxSource<InboxRow, Stored, string, Data>, stored: Stored): Promise<{ id: string; duplicate: boolean }> {
   return db().$transaction(async (tx) => {
-    const row = await source.insert(tx, stored);
-    if (!row) return { id: (await source.existing(tx, stored)).id, duplicate: true };
-    if (source.runs?.stored(stored) ?? true) await enqueue(source.queue, jobOf(source, row.id), { tx, key: row.publicId });
-    return { id: row.id, duplicate: false };
+    const table = source.table(tx);
+    const data = await source.columns(tx, stored);
+    const [row] = await table.createManyAndReturn({ data, select: { id: true, [source.idColumn]: true }, skipDuplicates: true });
+    if (!row) return { id: (await table.findFirstOrThrow({ where: source.key(stored), select: { id: true } })).id, duplicate: true };
+    const id = row.id as string;
+    if (source.runs?.stored(stored) ?? true) await enqueue(source.queue, jobOf(source, id), { tx, key: row[source.idColumn] as string });
+    return { id, duplicate: false };
   });
 }
 
@@ -114,7 +119,7 @@ export async function receive<Stored>(source: InboxSource<InboxRow, Stored>, sto
  * or record the failure and rethrow so pg-boss retries. Every run that ends counts an attempt.
  */
 export async function processInbox<Field extends string>(
-  source: InboxSource<any, any, Field>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  source: InboxSource<any, any, Field, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
   job: JobOf<Field>,
   opts: { lastAttempt?: boolean } = {},
 ): Promise<InboxOutcome | undefined> {

@@ -118,31 +118,23 @@ export interface ReceivedPaymentEvent {
  * Ingested events in the inbox: unique per workspace and event key; /api/v1 answers the row's id,
  * which is the id replay takes. A failed run reads `failed` while it is retried (docs/decisions/0042).
  */
-export const ingestEvents: InboxSource<IngestedPaymentEvent, ReceivedPaymentEvent, "ingestEventId"> = {
+export const ingestEvents: InboxSource<IngestedPaymentEvent, ReceivedPaymentEvent, "ingestEventId", Prisma.IngestedPaymentEventCreateManyInput> = {
   name: "ingest",
   queue: queues.ingestEvent,
   jobField: "ingestEventId",
   table: (client) => client.ingestedPaymentEvent,
   idColumn: "id",
-  async insert(tx, input) {
-    const [row] = await tx.ingestedPaymentEvent.createManyAndReturn({
-      select: { id: true },
-      data: {
-        workspaceId: input.workspaceId,
-        eventKey: input.eventKey,
-        type: input.event.event_type,
-        provider: input.event.provider,
-        livemode: input.livemode,
-        externalId: input.externalId,
-        payload: input.event as Prisma.InputJsonValue,
-        receivedAt: now(),
-      },
-      skipDuplicates: true,
-    });
-    return row ? { id: row.id, publicId: row.id } : null;
-  },
-  existing: (tx, input) =>
-    tx.ingestedPaymentEvent.findUniqueOrThrow({ where: { workspaceId_eventKey: { workspaceId: input.workspaceId, eventKey: input.eventKey } }, select: { id: true } }),
+  columns: (_tx, input) => ({
+    workspaceId: input.workspaceId,
+    eventKey: input.eventKey,
+    type: input.event.event_type,
+    provider: input.event.provider,
+    livemode: input.livemode,
+    externalId: input.externalId,
+    payload: input.event as Prisma.InputJsonValue,
+    receivedAt: now(),
+  }),
+  key: (input) => ({ workspaceId: input.workspaceId, eventKey: input.eventKey }),
   retryingStatus: "failed",
   async handle(row) {
     const outcome = await apply(row, row.payload as unknown as IngestPaymentEvent);

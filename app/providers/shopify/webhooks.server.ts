@@ -3,7 +3,7 @@ import { pauseAccountRecoveries } from "~/domain/recovery/engine.server";
 import { BILLING_TOPICS, handleBillingWebhook } from "~/providers/shopify/billing.server";
 import { deleteWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now } from "~/utils/clock.server";
-import { db } from "~/utils/db.server";
+import { db, type Prisma } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
@@ -71,31 +71,26 @@ const ignored = (note: string): InboxOutcome => ({ status: "ignored", note });
  * Shopify's webhooks in the inbox: unique by webhook id; a topic Recoup does not handle is stored
  * and left alone (no job). A failed run reads `failed` while it is retried (docs/decisions/0042).
  */
-export const shopifyWebhooks: InboxSource<ShopifyWebhook, ReceivedShopifyWebhook, "shopifyWebhookId"> = {
+export const shopifyWebhooks: InboxSource<ShopifyWebhook, ReceivedShopifyWebhook, "shopifyWebhookId", Prisma.ShopifyWebhookCreateManyInput> = {
   name: "shopify",
   queue: queues.shopifyWebhook,
   jobField: "shopifyWebhookId",
   table: (client) => client.shopifyWebhook,
   idColumn: "webhookId",
-  async insert(tx, input) {
+  async columns(tx, input) {
     const shop = await tx.shopifyShop.findUnique({ where: { shopDomain: input.shop } });
-    const [row] = await tx.shopifyWebhook.createManyAndReturn({
-      select: { id: true },
-      data: {
-        webhookId: input.webhookId,
-        topic: input.topic,
-        shopDomain: input.shop,
-        workspaceId: shop?.workspaceId ?? null,
-        apiVersion: input.apiVersion ?? null,
-        payload: input.payload as object,
-        // The engine's clock: billing payloads carry no time, so this is when a failure happened.
-        receivedAt: now(),
-      },
-      skipDuplicates: true,
-    });
-    return row ? { id: row.id, publicId: input.webhookId } : null;
+    return {
+      webhookId: input.webhookId,
+      topic: input.topic,
+      shopDomain: input.shop,
+      workspaceId: shop?.workspaceId ?? null,
+      apiVersion: input.apiVersion ?? null,
+      payload: input.payload as object,
+      // The engine's clock: billing payloads carry no time, so this is when a failure happened.
+      receivedAt: now(),
+    };
   },
-  existing: (tx, input) => tx.shopifyWebhook.findUniqueOrThrow({ where: { webhookId: input.webhookId }, select: { id: true } }),
+  key: (input) => ({ webhookId: input.webhookId }),
   runs: { stored: (input) => HANDLED.has(input.topic), where: { topic: { in: [...HANDLED] } } },
   retryingStatus: "failed",
   handle: handleShopifyWebhook,

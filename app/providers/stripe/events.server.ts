@@ -177,21 +177,21 @@ export interface ReceivedStripeEvent {
 }
 
 /** Stripe's events in the inbox: unique by event id; given up, they are mailed to the owner (ADR 0025). */
-export const stripeEvents: InboxSource<StripeEvent, ReceivedStripeEvent, "stripeEventId"> = {
+export const stripeEvents: InboxSource<StripeEvent, ReceivedStripeEvent, "stripeEventId", Prisma.StripeEventCreateManyInput> = {
   name: "stripe",
   queue: queues.stripeEvent,
   jobField: "stripeEventId",
   table: (client) => client.stripeEvent,
   idColumn: "eventId",
-  async insert(tx, event) {
-    const [row] = await tx.stripeEvent.createManyAndReturn({
-      select: { id: true },
-      data: { eventId: event.id, type: event.type, stripeAccountId: event.account, livemode: event.livemode, eventCreatedAt: event.createdAt, payload: event.payload },
-      skipDuplicates: true,
-    });
-    return row ? { id: row.id, publicId: event.id } : null;
-  },
-  existing: (tx, event) => tx.stripeEvent.findUniqueOrThrow({ where: { eventId: event.id }, select: { id: true } }),
+  columns: (_tx, event) => ({
+    eventId: event.id,
+    type: event.type,
+    stripeAccountId: event.account,
+    livemode: event.livemode,
+    eventCreatedAt: event.createdAt,
+    payload: event.payload,
+  }),
+  key: (event) => ({ eventId: event.id }),
   retryingStatus: "retrying",
   handle: handleStripeEvent,
   onGivenUp: (tx, { workspaceId, at }) => alertOwnerAboutFailedEvents(tx, workspaceId, at),
