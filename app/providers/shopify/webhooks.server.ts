@@ -10,6 +10,7 @@ import { enqueue } from "~/utils/queue.server";
 import { AppError } from "~/domain/errors";
 import { receive, type InboxOutcome, type InboxSource } from "~/domain/inbox/inbox.server";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
+import { escapeHtml } from "~/utils/html";
 import type { ShopifyWebhook } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 
@@ -161,7 +162,7 @@ async function answerDataRequest(workspaceId: string, shopDomain: string, payloa
     to: workspace.owner.email,
     subject: `Customer data request from ${shopDomain}`,
     text: `A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds (${held.length} customer record(s)):\n\n${report}`,
-    html: `<p>A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds:</p><pre>${report.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`,
+    html: `<p>A customer asked ${shopDomain} for the data held about them. This is everything Recoup holds:</p><pre>${escapeHtml(report)}</pre>`,
     messageId: `<data-request-${workspaceId}-${Date.now()}@recoup>`,
   }, { kind: "owner_notice", workspaceId, recipientUserId: workspace.ownerUserId, audience: "recipient" });
 }
