@@ -9,6 +9,7 @@ import {
   type DeclineCode,
   type DeclineSubcategory,
 } from "./decline-codes";
+import type { LearnedRates } from "./learning";
 
 export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "other" | "unknown";
 
@@ -33,6 +34,10 @@ export interface FailureInput {
   currency: string;
   /** IANA, e.g. 'Europe/Paris'. */
   customerTimezone: string | null;
+  /** credit | debit | prepaid, as the provider reports the card (null when it does not say). */
+  cardFunding?: string | null;
+  /** ISO 3166-1 alpha-2 country of the customer (billing address, else the card's issuing country). */
+  customerCountry?: string | null;
   failedAt: Date;
 }
 
@@ -102,6 +107,10 @@ export interface PolicyInput {
   platformNextAttemptAt: Date | null;
   settings: RetrySettings;
   now: Date;
+  /** When this customer's earlier payments succeeded (any invoice, oldest first): their own payday. */
+  customerPaidAt?: Date[];
+  /** What this workspace's own retries have taught (learning.ts); null or absent until there is enough. */
+  learned?: LearnedRates | null;
 }
 
 export type DeclineType = "soft" | "hard";
