@@ -90,6 +90,11 @@ export const queues = {
   stripeEventSweep: queue("stripe-event-sweep", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
   /** Rewrites recent daily snapshots of every workspace: a bulk job. */
   metricSnapshots: queue("metric-snapshots", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 15 * MINUTE }),
+  /**
+   * Nightly (jobs/worker.ts) with no workspace: sends one job per active workspace, which recomputes
+   * what its retries of the last 180 days teach the policy (app/domain/recovery/learning.server.ts).
+   */
+  workspaceLearning: queue("workspace-learning", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 10 * MINUTE }),
 } as const;
 
 /** A queue and, for acknowledged work, its long-horizon stage: the queues its jobs run in. */

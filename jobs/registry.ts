@@ -16,6 +16,7 @@ import { stripeEventsFailedEmailJob } from "./definitions/stripe-events-failed-e
 import { ingestEventJob } from "./definitions/ingest-event";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
 import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
+import { workspaceLearningJob } from "./definitions/workspace-learning";
 
 /** Every job the worker runs. */
 export const jobDefinitions = [
@@ -35,4 +36,5 @@ export const jobDefinitions = [
   stripeEventsFailedEmailJob,
   recoverySweepJob,
   stripeEventSweepJob,
+  workspaceLearningJob,
 ] as unknown as JobDefinition[];

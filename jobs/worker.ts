@@ -74,5 +74,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
   await boss.schedule(queues.recoverySweep.name, SWEEP_CRON, {});
   await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
+  // Nightly, at a quiet hour for the database: what each workspace's retries teach (ADR 0051).
+  await boss.schedule(queues.workspaceLearning.name, "40 3 * * *", {});
   return { stop: () => stopBoss({ graceful: true }) };
 }

@@ -6,6 +6,7 @@ import { enqueue } from "~/utils/queue.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
+import { learnedRatesFor } from "./learning.server";
 import { announce } from "./listeners";
 import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
@@ -280,6 +281,7 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
     platformNextAttemptAt: recovery.platformNextAttemptAt,
     settings: retrySettingsFor(workspace),
     now: at,
+    learned: await learnedRatesFor(recovery.workspaceId, tx),
   });
 }
 
