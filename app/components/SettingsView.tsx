@@ -4,6 +4,7 @@ import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import type { SettingsPageData } from "~/contracts/dashboard/settings-page.server";
 import { ApiKeysSection } from "./SettingsApiKeys";
+import { LearningSection } from "./SettingsLearning";
 import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
 import { BrandingSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
 
@@ -27,6 +28,7 @@ export function SettingsView() {
           </Box>
         ) : null}
         <RetryPolicySection settings={settings} disabled={readOnly} stripe={page.home === "dashboard"} showToast={showToast} />
+        <LearningSection learning={page.learning} />
         <QuietHoursSection settings={settings} timezones={timezones} disabled={readOnly} showToast={showToast} />
         <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
         <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />

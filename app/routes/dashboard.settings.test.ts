@@ -3,7 +3,9 @@ import { createSession } from "~/domain/auth/sessions.server";
 import { inviteMember } from "~/domain/team/team.server";
 import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../tests/fakes/stripe-server";
-import { connectStripeAccount, makeWorkspace } from "../../tests/factories";
+import { LEARNING_MIN_ATTEMPTS } from "~/domain/recovery/learning";
+import { refreshWorkspaceLearning } from "~/domain/recovery/learning.server";
+import { connectStripeAccount, makeRecovery, makeWorkspace } from "../../tests/factories";
 import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { setUpStripe } from "../../tests/helpers/stripe";
 import * as settings from "./dashboard.settings";
@@ -45,6 +47,47 @@ describe("GET /dashboard/settings", () => {
     expect(page.stripeConfigured).toBe(true);
     expect(page.timezones).toContain("Europe/Paris");
     expect(page.timezones[0]).toBe("UTC");
+  });
+
+  it("what Recoup learned: nothing yet, then how many more retries it needs, then the best hours and days", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    expect((await settings.loader(get(sessionToken))).learning).toEqual({
+      attempts: 0,
+      needed: LEARNING_MIN_ATTEMPTS,
+      computedAt: null,
+      bestHours: [],
+      bestWeekdays: [],
+      bestDaysOfMonth: [],
+    });
+
+    const recovery = await makeRecovery(workspace.id);
+    const retry = (at: string, succeeded: boolean, i: number) => ({
+      workspaceId: workspace.id,
+      recoveryId: recovery.id,
+      attemptNumber: i + 1,
+      source: "recoup",
+      idempotencyKey: `settings-learning-${at}-${i}`,
+      status: succeeded ? "succeeded" : "failed",
+      amountMinor: 1000,
+      currency: "usd",
+      attemptedAt: new Date(at),
+    });
+    const recent = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    await db().chargeAttempt.createMany({ data: Array.from({ length: 40 }, (_, i) => retry(`${recent}T09:00:00Z`, i % 2 === 0, i)) });
+    await refreshWorkspaceLearning({ workspaceId: workspace.id });
+    expect((await settings.loader(get(sessionToken))).learning).toMatchObject({ attempts: 40, needed: LEARNING_MIN_ATTEMPTS - 40, bestHours: [] });
+
+    // 10:00 UTC (the workspace's time zone): half of 300 succeed, as at 09:00; 03:00, one in ten of 300.
+    await db().chargeAttempt.createMany({
+      data: [
+        ...Array.from({ length: 300 }, (_, i) => retry(`${recent}T10:00:00Z`, i % 2 === 0, 100 + i)),
+        ...Array.from({ length: 300 }, (_, i) => retry(`${recent}T03:00:00Z`, i % 10 === 0, 500 + i)),
+      ],
+    });
+    await refreshWorkspaceLearning({ workspaceId: workspace.id });
+    const learned = (await settings.loader(get(sessionToken))).learning;
+    expect(learned).toMatchObject({ attempts: 640, needed: 0, bestHours: [10, 9] });
+    expect(learned.computedAt).toEqual(expect.any(String));
   });
 
   it("without a session sends the browser to sign in and back here", async () => {

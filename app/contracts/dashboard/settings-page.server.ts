@@ -3,6 +3,7 @@ import { z } from "zod";
 import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, rotateApiKey, ROTATION_GRACE_HOURS, type ApiKeyView } from "~/domain/auth/api-keys.server";
 import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/providers/stripe/connect.server";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
+import { learningSummary } from "~/domain/recovery/learning.server";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, type WorkspaceSettings } from "~/domain/settings/settings.server";
 import { can, refusalMessage, type Permission } from "~/domain/access/roles";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "~/domain/team/team.server";
@@ -66,11 +67,18 @@ async function apiKeysOf(workspaceId: string) {
   return { items: page.items.map(listedKey), more: page.nextCursor !== null, scopes: API_KEY_SCOPES, graceHours: ROTATION_GRACE_HOURS };
 }
 
+/** "What Recoup learned from your retries": counts and the best customer-local hours and days, dates as ISO strings. */
+async function learningOf(workspaceId: string) {
+  const summary = await learningSummary(workspaceId);
+  return { ...summary, computedAt: summary.computedAt ? summary.computedAt.toISOString() : null };
+}
+export type LearningView = Awaited<ReturnType<typeof learningOf>>;
+
 async function commonPage(actor: SettingsActor) {
-  const [settings, apiKeys] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId)]);
+  const [settings, apiKeys, learning] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId), learningOf(actor.workspaceId)]);
   // From the server's ICU, so that the list is the same on every browser (and hydrates).
   const timezones = [...new Set(["UTC", settings.timezone, ...Intl.supportedValuesOf("timeZone")])];
-  return { settings, timezones, access: accessOf(actor), apiKeys };
+  return { settings, timezones, access: accessOf(actor), apiKeys, learning };
 }
 
 async function dashboardPage(actor: DashboardSession) {
