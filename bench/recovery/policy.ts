@@ -12,8 +12,10 @@
 // What the adapter does is translation: the simulator's state into the policy's input, the pending
 // plan and the sequence into the simulator's one pending decision.
 import { DEFAULT_SEQUENCE } from "../../app/domain/dunning/default-sequence";
-import { emailAllowedAt, stepDueAt } from "../../app/domain/dunning/schedule";
+import { stepDueAt } from "../../app/domain/dunning/schedule";
+import { emailSendAt, planSequenceEmail } from "../../app/domain/recovery/email-plan";
 import {
+  classifyFailure,
   decideNextAction,
   DEFAULT_RETRY_SETTINGS,
   type AttemptRecord,
@@ -83,10 +85,27 @@ export type SimPolicy = (state: SimState) => SimDecision;
 export const NEW_WORKSPACE_SETTINGS: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, fallbackTimezone: "UTC" };
 
 /**
- * The customer's time zone as the engine knows it today: providers do not report it, so the
- * Customer row's `timezone` stays null (the simulator's `customerTz` is withheld on purpose).
+ * The customer's country as a provider reports it (Stripe: the invoice's customer_address, the
+ * card's issuing country): the simulator names a region and a time zone, which stand for it.
  */
-const CUSTOMER_TIMEZONE_KNOWN = false;
+const COUNTRY_OF_ZONE: Record<string, string> = {
+  "Europe/London": "GB",
+  "Europe/Berlin": "DE",
+  "Europe/Paris": "FR",
+  "Europe/Madrid": "ES",
+  "Europe/Amsterdam": "NL",
+  "Australia/Sydney": "AU",
+  "Australia/Perth": "AU",
+  "America/Sao_Paulo": "BR",
+  "Asia/Singapore": "SG",
+  "America/Toronto": "CA",
+  "America/Vancouver": "CA",
+};
+const COUNTRY_OF_REGION: Record<string, string> = { US: "US", CA: "CA", UK: "GB", AU: "AU", LATAM: "BR", APAC: "SG" };
+
+function countryOf(f: SimFailure): string | null {
+  return COUNTRY_OF_ZONE[f.customerTz] ?? COUNTRY_OF_REGION[f.region] ?? null;
+}
 
 // ---------- one invoice as the engine keeps it ----------
 
@@ -117,6 +136,9 @@ interface InvoiceBook {
   sent: Sent[];
   /** Index of the sequence's next step. */
   nextStep: number;
+  /** The customer's latest own action (a payment they tried). */
+  customerActedAt: number | null;
+  settings: RetrySettings;
   /** The engine's current decision (Recovery.nextActionKind/At); null once acted on (an email). */
   plan: NextAction | null;
   /** What we last handed the simulator, to tell which email went out. */
@@ -154,7 +176,10 @@ function failureInput(book: InvoiceBook): FailureInput {
     cardFingerprint: book.fingerprint,
     amountMinor: minorUnits(f.amount, f.currency),
     currency: f.currency.toLowerCase(),
-    customerTimezone: CUSTOMER_TIMEZONE_KNOWN ? f.customerTz : null,
+    // What the providers report (ADR 0048): the customer's time zone and country, the card's funding.
+    customerTimezone: f.customerTz,
+    customerCountry: countryOf(f),
+    cardFunding: f.funding,
     failedAt: new Date(book.latest.at),
   };
 }
@@ -175,13 +200,28 @@ function plan(book: InvoiceBook, now: number, settings: RetrySettings): NextActi
   });
 }
 
-/** When the sequence's next step goes out: its due time, spaced after the customer's last email (runDunningStep). */
-function nextSequenceEmailAt(book: InvoiceBook): number | null {
+/** When the sequence's next step goes out, as runDunningStep asks the email plan; null when it does not. */
+function nextSequenceEmailAt(book: InvoiceBook, now: number): number | null {
   const step = DEFAULT_SEQUENCE.steps[book.nextStep];
   if (!step) return null;
-  const due = stepDueAt(new Date(book.startedAt), step.delayHours);
-  const last = book.sent.length ? new Date(Math.max(...book.sent.map((m) => m.at))) : null;
-  return emailAllowedAt(due, last).getTime();
+  const plan = planSequenceEmail({
+    classification: classifyFailure(failureInput(book)),
+    stepDueAt: stepDueAt(new Date(book.startedAt), step.delayHours),
+    sentForRecovery: book.sent.map((m) => new Date(m.at)),
+    lastEmailToCustomerAt: book.sent.length ? new Date(Math.max(...book.sent.map((m) => m.at))) : null,
+    customerActedAt: book.customerActedAt === null ? null : new Date(book.customerActedAt),
+    nextAction: nextActionOf(book.plan),
+    zone: book.failure.customerTz,
+    settings: book.settings,
+    now: new Date(now),
+  });
+  return plan.kind === "send" ? plan.at.getTime() : null;
+}
+
+/** Recovery.nextActionKind / nextActionAt as the engine stores a plan. */
+function nextActionOf(plan: NextAction | null): { kind: string | null; at: Date | null } {
+  if (!plan) return { kind: null, at: null };
+  return { kind: plan.kind, at: plan.kind === "retry" || plan.kind === "email" ? plan.at : plan.kind === "wait" ? plan.until : null };
 }
 
 /**
@@ -193,7 +233,7 @@ function reportedByStripe(at: number): number {
   return Math.floor(at / 1000) * 1000;
 }
 
-function newBook(s: SimState): InvoiceBook {
+function newBook(s: SimState, settings: RetrySettings): InvoiceBook {
   const f = s.failure;
   const fingerprint = fingerprintOf(f, 0);
   const failedAt = reportedByStripe(f.failedAt);
@@ -208,6 +248,8 @@ function newBook(s: SimState): InvoiceBook {
     cardAttempts: [{ at: new Date(failedAt), source: "platform", succeeded: false, cardFingerprint: fingerprint, amountMinor: minorUnits(f.amount, f.currency), currency: f.currency.toLowerCase() }],
     sent: [],
     nextStep: 0,
+    customerActedAt: null,
+    settings,
     plan: null,
     lastDecision: { type: "wait", until: s.now },
     seenAttempts: 0,
@@ -230,8 +272,8 @@ function applyNews(book: InvoiceBook, s: SimState): boolean {
     const kind = d.type === "email" && d.emailKind ? d.emailKind : "sequence";
     book.sent.push({ at: m.at, kind });
     if (kind === "sequence") book.nextStep += 1;
-    // The engine planned an email and acts no further on its own (nextActionKind "email").
-    else if (book.plan?.kind === "email") book.plan = null;
+    // The engine's own email went: it plans once more (a retry may follow an authentication request).
+    else if (book.plan?.kind === "email") replan = true;
   }
   book.seenMessages = s.messages.length;
 
@@ -264,6 +306,7 @@ function applyNews(book: InvoiceBook, s: SimState): boolean {
         const at = reportedByStripe(a.at);
         book.cardAttempts.push(attemptOn(at, "customer", cardNow));
         book.latest = { ...book.latest, at };
+        book.customerActedAt = at;
         if (book.paymentMethodUpdatedAt !== null && book.paymentMethodUpdatedAt <= at) book.paymentMethodUpdatedAt = null;
         replan = true;
       }
@@ -284,9 +327,12 @@ function decision(book: InvoiceBook, s: SimState): InvoiceBook["lastDecision"] {
   const options: InvoiceBook["lastDecision"][] = [];
   const p = book.plan;
   if (p?.kind === "retry") options.push({ type: "retry", at: p.at.getTime() });
-  if (p?.kind === "email") options.push({ type: "email", at: p.at.getTime(), emailKind: p.template });
+  // The engine's own email goes out in the customer's daytime (sendDunningMessage's hold).
+  if (p?.kind === "email") options.push({ type: "email", at: emailSendAt(p.at, book.settings, book.failure.customerTz).getTime(), emailKind: p.template });
   if (p?.kind === "wait" && p.until) options.push({ type: "wait", until: p.until.getTime() });
-  const seq = nextSequenceEmailAt(book);
+  // A stop that ends the recovery (the customer revoked the payment) ends the invoice.
+  if (p?.kind === "stop" && p.endsRecovery) return { type: "stop" };
+  const seq = nextSequenceEmailAt(book, s.now);
   if (seq !== null) options.push({ type: "email", at: seq, emailKind: "sequence" });
   const when = (d: InvoiceBook["lastDecision"]) => (d.type === "wait" ? d.until : d.type === "stop" ? Infinity : d.at);
   // Ties: the engine's own action first (it is planned in the failure's transaction).
@@ -302,7 +348,7 @@ export function createPolicy(options: { settings?: RetrySettings; observe?: (act
   let book: InvoiceBook | null = null;
   return (s) => {
     // A new invoice is a new recovery: recordInvoiceFailure plans at once.
-    const current = book !== null && book.failure === s.failure ? book : newBook(s);
+    const current = book !== null && book.failure === s.failure ? book : newBook(s, settings);
     const opened = current !== book;
     book = current;
     if (opened || applyNews(current, s)) {

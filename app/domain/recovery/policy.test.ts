@@ -1,12 +1,12 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
 import { DateTime } from "luxon";
 import { DECLINE_CODES, NO_CONTACT_SUBCATEGORIES } from "./decline-codes";
+import { learnRates, LEARNING_MIN_ATTEMPTS, type RetryOutcome } from "./learning";
 import {
   DEFAULT_RETRY_SETTINGS,
-  RETRY_OFFSETS_DAYS,
+  RETRY_GAPS_HOURS,
   classifyFailure,
   decideNextAction,
-  isPayday,
   MC_WINDOW_MARGIN_MS,
   type AttemptRecord,
   type FailureInput,
@@ -428,30 +428,52 @@ describe("decideNextAction: customer must act", () => {
 });
 
 describe("decideNextAction: default schedule", () => {
-  it.each(RETRY_OFFSETS_DAYS.map((d, n) => [n, d] as const))("retry #%i goes %i days after the first failure", (n, days) => {
-    const a = decideNextAction(makeInput({ recoupRetriesSoFar: n, settings: { maxRetries: 7 } }));
-    expect(retryAt(a).getTime()).toBe(T0.getTime() + days * DAY);
-  });
-
-  it("uses the offsets 1, 3, 5, 8, 12, 16, 21 days", () => {
-    expect([...RETRY_OFFSETS_DAYS]).toEqual([1, 3, 5, 8, 12, 16, 21]);
-  });
-
-  it("spaces retries beyond the table 5 days apart", () => {
-    const settings = { maxRetries: 9, retryWindowDays: 40 };
-    expect(retryAt(decideNextAction(makeInput({ recoupRetriesSoFar: 7, settings }))).getTime()).toBe(T0.getTime() + 26 * DAY);
-    expect(retryAt(decideNextAction(makeInput({ recoupRetriesSoFar: 8, settings }))).getTime()).toBe(T0.getTime() + 31 * DAY);
+  it("waits 20 hours, then 44, then 68 after the latest decline", () => {
+    expect([...RETRY_GAPS_HOURS]).toEqual([20, 44, 68]);
+    for (const [n, hours] of [[0, 20], [1, 44], [2, 68], [5, 68]] as const) {
+      const latest = plus(T0, n * 3 * DAY);
+      const a = decideNextAction(makeInput({ recoveryStartedAt: T0, failure: { failedAt: latest }, now: plus(latest, MIN), recoupRetriesSoFar: n }));
+      expect(retryAt(a).getTime(), `retry #${n}`).toBe(latest.getTime() + hours * HOUR);
+    }
   });
 
   it("never schedules earlier than an hour from now", () => {
-    const a = decideNextAction(makeInput({ recoveryStartedAt: plus(T0, -10 * DAY), now: T0 }));
+    const a = decideNextAction(makeInput({ recoveryStartedAt: plus(T0, -10 * DAY), failure: { failedAt: plus(T0, -10 * DAY) }, now: T0 }));
     expect(retryAt(a).getTime()).toBe(T0.getTime() + HOUR);
   });
 
   it("explains the retry in one sentence", () => {
     const a = decideNextAction(makeInput({ settings: DEFAULT_RETRY_SETTINGS }));
-    expect(a.reason).toMatch(/^Retrying .+: insufficient funds usually clear after payday\.$/);
+    expect(a.reason).toMatch(/^Retrying .+: insufficient funds usually clear after payday.*\.$/);
     expect(a.reason).toContain("customer's time, UTC");
+  });
+
+  it("retries a bank or network outage within hours, at any hour, but not in quiet hours", () => {
+    const night = iso("2025-03-03T01:00:00Z");
+    const processing = decideNextAction(makeInput({ failure: { declineCode: "processing_error", failedAt: night }, settings: DEFAULT_RETRY_SETTINGS }));
+    expect(retryAt(processing).toISOString()).toBe("2025-03-03T03:00:00.000Z");
+    const issuer = decideNextAction(makeInput({ failure: { declineCode: "issuer_not_available", failedAt: night }, settings: DEFAULT_RETRY_SETTINGS }));
+    expect(retryAt(issuer).toISOString()).toBe("2025-03-03T06:00:00.000Z");
+    const quiet = decideNextAction(
+      makeInput({ failure: { declineCode: "processing_error", failedAt: night }, settings: { ...DEFAULT_RETRY_SETTINGS, quietHours: { start: 22, end: 7 } } }),
+    );
+    expect(retryAt(quiet).toISOString()).toBe("2025-03-03T07:00:00.000Z");
+    // The outage did not clear: the next retry is a normal one, a day and more later.
+    const second = decideNextAction(makeInput({ failure: { declineCode: "processing_error" }, recoupRetriesSoFar: 1 }));
+    expect(retryAt(second).getTime()).toBe(T0.getTime() + 44 * HOUR);
+  });
+
+  it("asks for authentication first, then retries once a day later in case the bank lets it through", () => {
+    const failure = { declineCode: null, errorCode: "authentication_required" };
+    const first = decideNextAction(makeInput({ failure }));
+    expect(first).toMatchObject({ kind: "email", template: "authentication_request" });
+    const asked = [{ at: plus(T0, 2 * MIN), kind: "authentication_request" as const }];
+    const then = decideNextAction(makeInput({ failure, messages: asked, now: plus(T0, 3 * MIN) }));
+    expect(retryAt(then).getTime()).toBe(T0.getTime() + 30 * HOUR);
+    expect(then.reason).toMatch(/asked to confirm the payment/);
+    // That retry was declined too: only the customer can settle it now.
+    const after = decideNextAction(makeInput({ failure: { ...failure, failedAt: plus(T0, 30 * HOUR) }, recoveryStartedAt: T0, messages: asked, recoupRetriesSoFar: 1, now: plus(T0, 31 * HOUR) }));
+    expect(after.kind).toBe("wait");
   });
 });
 
@@ -727,62 +749,104 @@ describe("decideNextAction: time of day", () => {
 });
 
 describe("decideNextAction: paydays", () => {
-  const payday = (failedAt: string, failure: Partial<FailureInput> = {}, settings: Partial<RetrySettings> = {}) =>
-    decideNextAction(makeInput({ failure: { failedAt: iso(failedAt), ...failure }, settings: { ...DEFAULT_RETRY_SETTINGS, ...settings } }));
-
-  it("knows the paydays: the 1st, the 15th and the month's last day, weekends moved to Friday", () => {
-    const utc = (d: string) => isPayday(iso(`${d}T12:00:00Z`), "UTC");
-    expect(utc("2025-03-14")).toBe(true); // the 15th is a Saturday
-    expect(utc("2025-03-15")).toBe(false);
-    expect(utc("2025-03-31")).toBe(true);
-    expect(utc("2025-04-01")).toBe(true);
-    expect(utc("2025-02-28")).toBe(true); // 1 March is a Saturday, and the month's end
-    expect(utc("2025-05-30")).toBe(true); // 31 May Saturday, 1 June Sunday
-    expect(utc("2025-05-31")).toBe(false);
-    expect(utc("2025-06-02")).toBe(false);
-    expect(utc("2025-03-12")).toBe(false);
-  });
-
-  it("nudges an insufficient-funds retry onto a payday a day away", () => {
-    const a = payday("2025-03-12T09:00:00Z");
-    expect(retryAt(a).toISOString()).toBe("2025-03-14T08:00:00.000Z");
-    expect(a.reason).toMatch(/payday on Fri 14 Mar/);
-  });
-
-  it("nudges onto a payday two days away", () => {
-    expect(retryAt(payday("2025-03-11T09:00:00Z")).toISOString()).toBe("2025-03-14T08:00:00.000Z");
-  });
-
-  it("does not nudge onto a payday three days away", () => {
-    expect(retryAt(payday("2025-03-10T09:00:00Z")).toISOString()).toBe("2025-03-11T09:00:00.000Z");
-    // Retry #2 (+5 days) on Tue 11 Mar; the next offset (+8 days) is after Friday's payday, which is still too far.
-    const a = decideNextAction(
-      makeInput({ failure: { failedAt: iso("2025-03-06T09:00:00Z") }, recoupRetriesSoFar: 2, settings: DEFAULT_RETRY_SETTINGS }),
+  const shortOfMoney = (failedAt: string, over: InputOverrides = {}) =>
+    decideNextAction(
+      makeInput({
+        ...over,
+        failure: { failedAt: iso(failedAt), ...over.failure },
+        now: plus(iso(failedAt), MIN),
+        settings: { ...DEFAULT_RETRY_SETTINGS, ...over.settings },
+      }),
     );
-    expect(retryAt(a).toISOString()).toBe("2025-03-11T09:00:00.000Z");
+
+  it("retries an American customer short of money on Friday morning, their likeliest payday, in their time", () => {
+    // Monday 10 March 2025, 09:00 in New York (EDT, UTC-4); Friday's pay has landed by 07:00.
+    const a = shortOfMoney("2025-03-10T13:00:00Z", { failure: { customerTimezone: "America/New_York", customerCountry: "US" } });
+    expect(retryAt(a).toISOString()).toBe("2025-03-14T11:00:00.000Z");
+    expect(a.reason).toMatch(/Fri 14 Mar 07:00 \(customer's time, America\/New_York\)/);
+    expect(a.reason).toMatch(/pay is most likely in/);
   });
 
-  it("does not nudge past the next scheduled offset", () => {
-    // Next offset is Fri 14 Mar 07:00; the payday slot (08:00) would come after it.
-    expect(retryAt(payday("2025-03-11T07:00:00Z")).toISOString()).toBe("2025-03-12T08:00:00.000Z");
+  it("waits for a British customer's month-end pay rather than a Friday", () => {
+    // Monday 24 March 2025; most of the UK is paid monthly, on the last working day (Mon 31, BST).
+    const a = shortOfMoney("2025-03-24T10:00:00Z", { failure: { customerTimezone: "Europe/London", customerCountry: "GB" } });
+    expect(retryAt(a).toISOString()).toBe("2025-03-31T06:00:00.000Z");
   });
 
-  it("moves month-end paydays off the weekend", () => {
-    expect(retryAt(payday("2025-05-28T09:00:00Z")).toISOString()).toBe("2025-05-30T08:00:00.000Z");
+  it("goes for the 5th in Brazil, where salaries are paid by then", () => {
+    const a = shortOfMoney("2025-03-03T12:00:00Z", { failure: { customerTimezone: "America/Sao_Paulo", customerCountry: "BR" } });
+    expect(retryAt(a).toISOString()).toBe("2025-03-05T10:00:00.000Z"); // 07:00 in São Paulo (UTC-3)
   });
 
-  it("says so when the retry already lands on a payday", () => {
-    const a = payday("2025-03-13T09:00:00Z");
-    expect(retryAt(a).toISOString()).toBe("2025-03-14T09:00:00.000Z");
-    expect(a.reason).toMatch(/lands on a payday/);
+  it("learns the customer's own payday from when their earlier failed payments were paid", () => {
+    const us = { customerTimezone: "America/New_York", customerCountry: "US" };
+    const without = shortOfMoney("2025-03-20T13:00:00Z", { failure: us });
+    expect(retryAt(without).toISOString()).toBe("2025-03-21T11:00:00.000Z"); // Friday
+    const paidOn25th = [iso("2025-01-25T15:00:00Z"), iso("2025-02-25T14:00:00Z")];
+    const own = shortOfMoney("2025-03-20T13:00:00Z", { failure: us, customerPaidAt: paidOn25th });
+    expect(retryAt(own).toISOString()).toBe("2025-03-25T11:00:00.000Z");
+    expect(own.reason).toMatch(/judged from 2 of their own payments/);
   });
 
-  it("does nothing when payday awareness is off", () => {
-    expect(retryAt(payday("2025-03-12T09:00:00Z", {}, { paydayAware: false })).toISOString()).toBe("2025-03-13T09:00:00.000Z");
+  it("moves on to another payday after a retry on one failed", () => {
+    // A Brazilian retried on the 5th in vain: the 20th (the advance) is next, not the 6th.
+    const br = { customerTimezone: "America/Sao_Paulo", customerCountry: "BR" };
+    const failedRetry = iso("2025-03-05T10:00:00Z");
+    const a = decideNextAction(
+      makeInput({
+        recoveryStartedAt: iso("2025-03-03T12:00:00Z"),
+        failure: { ...br, failedAt: failedRetry },
+        recoupRetriesSoFar: 1,
+        cardAttempts: [{ at: failedRetry, source: "recoup", succeeded: false, cardFingerprint: "fp_card", amountMinor: 4900, currency: "usd" }],
+        now: plus(failedRetry, MIN),
+        settings: DEFAULT_RETRY_SETTINGS,
+      }),
+    );
+    expect(DateTime.fromJSDate(retryAt(a), { zone: "America/Sao_Paulo" }).toFormat("dd HH:mm")).not.toBe("07 07:00");
+    expect(retryAt(a).getTime()).toBeGreaterThanOrEqual(failedRetry.getTime() + 44 * HOUR);
   });
 
-  it("does not delay network errors for a payday", () => {
-    expect(retryAt(payday("2025-03-12T09:00:00Z", { declineCode: "processing_error" })).toISOString()).toBe("2025-03-13T09:00:00.000Z");
+  it("does not wait for a payday when payday awareness is off, nor for network errors", () => {
+    const us = { customerTimezone: "America/New_York", customerCountry: "US" };
+    expect(retryAt(shortOfMoney("2025-03-10T13:00:00Z", { failure: us, settings: { paydayAware: false } })).toISOString()).toBe("2025-03-11T11:00:00.000Z");
+    const declined = shortOfMoney("2025-03-10T13:00:00Z", { failure: { ...us, declineCode: "card_velocity_exceeded" } });
+    expect(retryAt(declined).toISOString()).toBe("2025-03-11T11:00:00.000Z");
+  });
+});
+
+describe("decideNextAction: what the workspace's own retries taught", () => {
+  // Enough decided retries for learning (learning.ts): 09:00 did far better than 07:00 and 08:00.
+  function learned(over: { hourWins?: number; code?: string; codeSucceeds?: boolean } = {}) {
+    const rows: RetryOutcome[] = [];
+    for (let i = 0; rows.length < LEARNING_MIN_ATTEMPTS + 100; i++) {
+      const hour = 7 + (i % 3);
+      const day = 1 + (i % 28);
+      rows.push({
+        attemptedAt: new Date(Date.UTC(2025, 0, day, hour)),
+        succeeded: hour === (over.hourWins ?? 9) ? i % 2 === 0 : i % 10 === 0,
+        declineCode: i % 4 === 0 ? (over.code ?? "do_not_honor") : "insufficient_funds",
+      });
+    }
+    if (over.code && over.codeSucceeds === false) for (const r of rows) if (r.declineCode === over.code) r.succeeded = false;
+    return learnRates(rows, () => "UTC");
+  }
+
+  it("retries at the hour that worked best for this workspace, inside the preferred hours", () => {
+    const a = decideNextAction(makeInput({ failure: { declineCode: "card_velocity_exceeded" }, settings: { preferredLocalHours: [7, 10] }, learned: learned() }));
+    expect(DateTime.fromJSDate(retryAt(a), { zone: "UTC" }).hour).toBe(9);
+    const prior = decideNextAction(makeInput({ failure: { declineCode: "card_velocity_exceeded" }, settings: { preferredLocalHours: [7, 10] } }));
+    expect(DateTime.fromJSDate(retryAt(prior), { zone: "UTC" }).hour).toBe(7);
+  });
+
+  it("stops retrying a decline code after which its own retries never succeed, saying why", () => {
+    const rates = learned({ code: "do_not_honor", codeSucceeds: false });
+    const early = decideNextAction(makeInput({ failure: { declineCode: "do_not_honor" }, learned: rates, recoupRetriesSoFar: 1 }));
+    expect(early.kind).toBe("retry");
+    const later = decideNextAction(makeInput({ failure: { declineCode: "do_not_honor" }, learned: rates, recoupRetriesSoFar: 2 }));
+    expect(later.kind).toBe("stop");
+    expect(later.reason).toMatch(/your own retries after "do_not_honor" succeeded 0\.\d % of the time/);
+    // Another code is retried as usual.
+    expect(decideNextAction(makeInput({ learned: rates, recoupRetriesSoFar: 2 })).kind).toBe("retry");
   });
 });
 

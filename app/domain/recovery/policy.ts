@@ -9,7 +9,8 @@ import {
   type DeclineCode,
   type DeclineSubcategory,
 } from "./decline-codes";
-import type { LearnedRates } from "./learning";
+import { dayOfMonthFactors, declineCodeRate, hourFactors, weekdayFactors, type LearnedRates } from "./learning";
+import { fundsLikelyAt, localDate, paydayBelief, type PaydayBelief } from "./paydays";
 
 export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "other" | "unknown";
 
@@ -65,16 +66,17 @@ export interface RetrySettings {
   preferredLocalHours: [number, number];
   /** The workspace timezone, used when the customer's is unknown. */
   fallbackTimezone: string;
-  /** Nudge a retry onto a nearby payday (1st, 15th, last day of the month; weekends → previous Friday). */
+  /** When money was short, time retries for the mornings the customer's pay is most likely in (paydays.ts). */
   paydayAware: boolean;
   /** Local hours in which nothing is scheduled, e.g. {start: 21, end: 8}; end exclusive; start === end means none. */
   quietHours: { start: number; end: number } | null;
 }
 
 export const DEFAULT_RETRY_SETTINGS: RetrySettings = Object.freeze({
-  maxRetries: 6,
-  retryWindowDays: 21,
-  preferredLocalHours: Object.freeze([8, 11]) as unknown as [number, number],
+  maxRetries: 8,
+  retryWindowDays: 30,
+  // Pay lands overnight: from 07:00 the day's deposit is in (paydays.ts DEPOSIT_LANDED_HOUR).
+  preferredLocalHours: Object.freeze([7, 10]) as unknown as [number, number],
   fallbackTimezone: "UTC",
   paydayAware: true,
   quietHours: null,
@@ -107,7 +109,10 @@ export interface PolicyInput {
   platformNextAttemptAt: Date | null;
   settings: RetrySettings;
   now: Date;
-  /** When this customer's earlier payments succeeded (any invoice, oldest first): their own payday. */
+  /**
+   * When this customer's earlier failed payments were finally paid (oldest first): the moments money
+   * came back, which point at their payday. A renewal paid on its billing day says nothing about it.
+   */
   customerPaidAt?: Date[];
   /** What this workspace's own retries have taught (learning.ts); null or absent until there is enough. */
   learned?: LearnedRates | null;
@@ -136,16 +141,34 @@ export type NextAction =
       classification: Classification;
     }
   | { kind: "wait"; until: Date | null; reason: string; classification: Classification }
-  | { kind: "stop"; reason: string; classification: Classification };
+  | {
+      kind: "stop";
+      reason: string;
+      classification: Classification;
+      /** The recovery ends here, with this reason code: the customer told their bank to stop paying the merchant. */
+      endsRecovery?: string;
+    };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Day offsets from recoveryStartedAt: the n-th Recoup retry (0-based) aims at the n-th. */
-export const RETRY_OFFSETS_DAYS: readonly number[] = Object.freeze([1, 3, 5, 8, 12, 16, 21]);
-/** Spacing of retries beyond the table, when maxRetries allows more than it lists. */
-const EXTRA_OFFSET_STEP_DAYS = 5;
+/**
+ * The least time between the latest decline and Recoup's n-th retry (0-based): a day, then two,
+ * then three. Issuer holds and short balances clear over days, and a card retried too often gets
+ * flagged; the payday search then picks the best morning from there (ADR 0052).
+ */
+export const RETRY_GAPS_HOURS: readonly number[] = Object.freeze([20, 44, 68]);
+/** Bank or network outages clear within hours: the first retry comes this soon, at any hour. */
+const OUTAGE_RETRY_HOURS: Partial<Record<DeclineSubcategory, number>> = { processing: 2, issuer_unavailable: 5 };
+/** An off-session retry after the bank asked for authentication, in case it now lets it through. */
+const AUTHENTICATION_RETRY_HOURS = 30;
+/** Mornings the payday search looks at, from the earliest allowed one. */
+const PAYDAY_SEARCH_DAYS = 7;
+/** What a day's wait costs a retry's value (the customer may cancel, the money drains): 8 %. */
+const DAILY_DISCOUNT = 0.08;
+/** A decline code after which this workspace's own retries succeed less often than this stops retrying early. */
+const HOPELESS_CODE_RATE = 0.02;
 /** A new card is charged almost at once: the customer has just acted and expects it. */
 export const NEW_CARD_RETRY_DELAY_MS = 30_000;
 export const MIN_RETRY_DELAY_MS = HOUR;
@@ -153,7 +176,6 @@ export const MIN_RETRY_DELAY_MS = HOUR;
 export const PLATFORM_ATTEMPT_GRACE_MS = 2 * HOUR;
 const TRY_AGAIN_LATER_MS = DAY;
 const UNKNOWN_MIN_GAP_MS = DAY;
-const PAYDAY_LOOKAHEAD_DAYS = 2;
 
 // Visa category 1 ("issuer will never approve"): never reattempt.
 // https://usa.visa.com/dam/VCOM/global/support-legal/documents/visa-core-rules-and-visa-product-and-service-rules.pdf
@@ -351,6 +373,10 @@ export function decideNextAction(input: PolicyInput): NextAction {
   }
 
   if (neverRetry) {
+    if (classification.subcategory === "revoked" && !sameCard) {
+      // Neither retried nor chased by email (email-plan.ts): nothing is left for the recovery to do.
+      return { kind: "stop", reason: stopReasonFor("revoked"), classification, endsRecovery: "authorization_revoked" };
+    }
     if (analysis.mcNoRetry) {
       if (!sameCard) {
         return {
@@ -372,18 +398,43 @@ export function decideNextAction(input: PolicyInput): NextAction {
 
   if (classification.category === "hard_customer") {
     if (classification.subcategory === "authentication") {
-      return emailOnce(input, classification, "authentication_request", "the bank needs the customer to confirm the payment");
+      const asked = emailOnce(input, classification, "authentication_request", "the bank needs the customer to confirm the payment");
+      if (asked.kind !== "wait" || input.recoupRetriesSoFar > 0) return asked;
+      // Asked already: one off-session retry a day later, in case the bank now lets it through.
+      return scheduleRetry(ctx, analysis, {
+        earliest: Math.max(now + MIN_RETRY_DELAY_MS, failure.failedAt.getTime() + AUTHENTICATION_RETRY_HOURS * HOUR),
+        why: "the customer was asked to confirm the payment, and banks often let a later attempt through without it",
+      });
     }
     return emailOnce(input, classification, "card_update_request", hardReasonFor(classification.subcategory));
   }
 
   const n = input.recoupRetriesSoFar;
-  const started = input.recoveryStartedAt.getTime();
+  const latest = failure.failedAt.getTime();
+  const outage = n === 0 ? OUTAGE_RETRY_HOURS[classification.subcategory] : undefined;
+  if (outage !== undefined) {
+    return scheduleRetry(ctx, analysis, { earliest: Math.max(now, latest + outage * HOUR), why: softReasonFor(classification), anyHour: true });
+  }
+  const hopeless = n >= 2 ? hopelessCode(input, classification) : null;
+  if (hopeless) return { kind: "stop", reason: hopeless, classification };
   return scheduleRetry(ctx, analysis, {
-    earliest: Math.max(now + MIN_RETRY_DELAY_MS, started + offsetDays(n) * DAY),
-    nextOffset: started + offsetDays(n + 1) * DAY,
+    earliest: Math.max(now + MIN_RETRY_DELAY_MS, latest + gapHours(n) * HOUR),
     why: softReasonFor(classification),
   });
+}
+
+function gapHours(n: number): number {
+  return RETRY_GAPS_HOURS[Math.min(n, RETRY_GAPS_HOURS.length - 1)];
+}
+
+/** The workspace's own retries after this decline code almost never succeed: say so and stop. */
+function hopelessCode(input: PolicyInput, c: Classification): string | null {
+  const code = c.code?.toLowerCase();
+  if (!code || !input.learned) return null;
+  const rate = declineCodeRate(input.learned, code);
+  if (rate === null || rate >= HOPELESS_CODE_RATE) return null;
+  const tried = input.learned.byDeclineCode[code]?.attempts ?? 0;
+  return `Stopped retrying: your own retries after "${code}" succeeded ${(rate * 100).toFixed(1)} % of the time (${tried} tried), so more retries would only cost fees; the dunning emails continue separately.`;
 }
 
 interface Context {
@@ -404,9 +455,22 @@ function makeContext(input: PolicyInput): Context {
     zone,
     zoneLabel: customerZone ? `customer's time, ${zone}` : `workspace time, ${zone}; customer's timezone unknown`,
     windowEnd: input.recoveryStartedAt.getTime() + settings.retryWindowDays * DAY,
-    preferred: settings.preferredLocalHours,
+    preferred: learnedPreferredHours(input) ?? settings.preferredLocalHours,
     quiet: settings.quietHours,
   };
+}
+
+/** The hour inside the preferred ones at which this workspace's own retries did best, once it has learnt that. */
+function learnedPreferredHours(input: PolicyInput): [number, number] | null {
+  const factors = input.learned ? hourFactors(input.learned) : null;
+  if (!factors) return null;
+  const [start, end] = input.settings.preferredLocalHours;
+  let best: number | null = null;
+  for (let h = 0; h < 24; h++) {
+    if (!inHourRange(h, start, end)) continue;
+    if (best === null || factors[h] > factors[best]) best = h;
+  }
+  return best === null || factors[best] <= 1 ? null : [best, (best + 1) % 24];
 }
 
 function validZone(name: string | null | undefined): string | null {
@@ -414,18 +478,13 @@ function validZone(name: string | null | undefined): string | null {
   return IANAZone.isValidZone(name) ? name : null;
 }
 
-function offsetDays(n: number): number {
-  if (n < RETRY_OFFSETS_DAYS.length) return RETRY_OFFSETS_DAYS[n];
-  return RETRY_OFFSETS_DAYS[RETRY_OFFSETS_DAYS.length - 1] + (n - RETRY_OFFSETS_DAYS.length + 1) * EXTRA_OFFSET_STEP_DAYS;
-}
-
 interface RetryPlan {
   earliest: number;
   why: string;
   /** A customer-triggered retry on a new card: charge now, ignore the schedule's hours. */
   immediate: boolean;
-  /** The next scheduled offset: a payday nudge must not reach it. */
-  nextOffset?: number;
+  /** Any hour will do (outages), quiet hours aside. */
+  anyHour?: boolean;
 }
 
 function planRetry(ctx: Context, analysis: Analysis, plan: RetryPlan): NextAction {
@@ -442,9 +501,9 @@ function planRetry(ctx: Context, analysis: Analysis, plan: RetryPlan): NextActio
         notes.push(hold.why);
       }
     }
-    t = align(t, ctx);
-    if (input.settings.paydayAware && PAYDAY_SUBCATEGORIES.has(classification.subcategory)) {
-      paydayNote = paydayNudge(t, ctx, plan.nextOffset ?? ctx.windowEnd);
+    t = plan.anyHour ? alignQuiet(t, ctx) : align(t, ctx);
+    if (!plan.anyHour && input.settings.paydayAware && PAYDAY_SUBCATEGORIES.has(classification.subcategory)) {
+      paydayNote = bestMorning(t, ctx);
       if (paydayNote) t = paydayNote.at;
     }
   }
@@ -616,39 +675,61 @@ function align(t: number, ctx: Context): number {
   return t;
 }
 
+/** The first instant ≥ t outside quiet hours. */
+function alignQuiet(t: number, ctx: Context): number {
+  if (!inQuietHours(DateTime.fromMillis(t, { zone: ctx.zone }).hour, ctx.quiet)) return t;
+  const top = DateTime.fromMillis(t, { zone: ctx.zone }).startOf("hour");
+  for (let k = 1; k <= 26; k++) {
+    const candidate = top.plus({ hours: k }).toMillis();
+    if (!inQuietHours(DateTime.fromMillis(candidate, { zone: ctx.zone }).hour, ctx.quiet)) return candidate;
+  }
+  return t;
+}
+
 // ---------- paydays ----------
 
-function shiftOffWeekend(d: DateTime): DateTime {
-  if (d.weekday === 6) return d.minus({ days: 1 });
-  if (d.weekday === 7) return d.minus({ days: 2 });
-  return d;
-}
-
-/** Paydays (local dates) around `d`: the 1st, the 15th and the last day of each month, weekends moved to Friday. */
-function paydaysAround(d: DateTime): DateTime[] {
-  const out: DateTime[] = [];
-  for (let m = -1; m <= 2; m++) {
-    const month = d.startOf("month").plus({ months: m });
-    out.push(shiftOffWeekend(month), shiftOffWeekend(month.set({ day: 15 })), shiftOffWeekend(month.endOf("month").startOf("day")));
+/**
+ * The best morning for a retry when money was short: among the next PAYDAY_SEARCH_DAYS mornings
+ * from `t`, the one where fresh pay is likeliest (paydays.ts: the customer's country, their own
+ * payments, the retries that failed), weighed by this workspace's own results by day and weekday
+ * once learnt, and discounted for waiting. Null when no morning beats the first.
+ */
+function bestMorning(t: number, ctx: Context): { at: number; note: string } | null {
+  const { input } = ctx;
+  const belief = paydayBeliefOf(ctx);
+  const learned = input.learned ?? null;
+  const byDay = learned ? dayOfMonthFactors(learned) : null;
+  const byWeekday = learned ? weekdayFactors(learned) : null;
+  const firstDay = DateTime.fromMillis(t, { zone: ctx.zone }).startOf("day");
+  let best = { at: t, value: -1, day: 0 };
+  for (let d = 0; d < PAYDAY_SEARCH_DAYS; d++) {
+    const at = d === 0 ? t : align(firstDay.plus({ days: d }).toMillis(), ctx);
+    if (at > ctx.windowEnd) break;
+    const local = localDate(belief, at);
+    const value =
+      fundsLikelyAt(belief, at) * (byDay?.[local.day - 1] ?? 1) * (byWeekday?.[local.weekday - 1] ?? 1) * Math.exp(-DAILY_DISCOUNT * d);
+    if (value > best.value) best = { at, value, day: d };
   }
-  return out.sort((a, b) => a.toMillis() - b.toMillis());
+  if (best.day === 0 || best.value <= 0) return null;
+  const own = belief.ownPayments > 0 ? `, judged from ${belief.ownPayments} of their own payments` : "";
+  return { at: best.at, note: `timed for the morning their pay is most likely in${own}` };
 }
 
-export function isPayday(at: Date, zone: string): boolean {
-  const day = DateTime.fromJSDate(at, { zone }).startOf("day");
-  return paydaysAround(day).some((p) => p.hasSame(day, "day"));
-}
-
-function paydayNudge(t: number, ctx: Context, limit: number): { at: number; note: string } | null {
-  const day = DateTime.fromMillis(t, { zone: ctx.zone }).startOf("day");
-  const payday = paydaysAround(day).find((p) => p.toMillis() >= day.toMillis());
-  if (!payday) return null;
-  const daysAway = Math.round(payday.diff(day, "days").days);
-  if (daysAway > PAYDAY_LOOKAHEAD_DAYS) return null;
-  if (daysAway === 0) return { at: t, note: "it lands on a payday" };
-  const at = align(payday.toMillis(), ctx);
-  if (at >= limit || at > ctx.windowEnd) return null;
-  return { at, note: `moved to the payday on ${payday.setLocale("en-GB").toFormat("ccc d LLL")}` };
+function paydayBeliefOf(ctx: Context): PaydayBelief {
+  const { input } = ctx;
+  const latest = input.failure.failedAt.getTime();
+  const started = input.recoveryStartedAt.getTime();
+  const failedRetries = input.cardAttempts
+    .filter((a) => a.source === "recoup" && !a.succeeded && a.at.getTime() > started && a.at.getTime() <= latest)
+    .map((a) => a.at.getTime())
+    .sort((a, b) => a - b);
+  return paydayBelief({
+    country: input.failure.customerCountry,
+    zone: ctx.zone,
+    failedAt: started,
+    failedRetries,
+    paidAt: (input.customerPaidAt ?? []).map((d) => d.getTime()),
+  });
 }
 
 // ---------- network budgets ----------
