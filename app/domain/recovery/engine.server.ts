@@ -9,7 +9,7 @@ import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
 import { announce } from "./listeners";
-import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
+import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
 
@@ -247,6 +247,11 @@ export async function planNext(tx: Tx, recovery: Recovery): Promise<Recovery> {
 }
 
 export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
+  return decideNextAction(await policyInputFor(tx, recovery));
+}
+
+/** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
+export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<PolicyInput> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);
@@ -272,7 +277,7 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
     take: PAYMENT_HISTORY_MAX,
     select: { paidAt: true },
   });
-  return decideNextAction({
+  return {
     failure: {
       // The provider's own codes: every PSP's, ingested ones included, come from the one catalogue.
       provider: recovery.provider,
@@ -309,7 +314,7 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
     now: at,
     customerPaidAt: paid.map((p) => p.paidAt).reverse(),
     learned: await learnedRatesFor(recovery.workspaceId, tx),
-  });
+  };
 }
 
 /** One request per card: asking twice for the same card helps nobody. */
