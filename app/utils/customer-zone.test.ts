@@ -1,6 +1,6 @@
 import { IANAZone } from "luxon";
 import { describe, expect, it } from "vitest";
-import { countryCode, zoneForPlace } from "./customer-zone";
+import { countryCode, validZone, zoneForPlace } from "./customer-zone";
 
 describe("zoneForPlace", () => {
   it("knows the multi-zone countries' states and provinces, by code or name", () => {
@@ -27,6 +27,14 @@ describe("zoneForPlace", () => {
     expect(zoneForPlace("USA")).toBeNull();
     expect(zoneForPlace(null)).toBeNull();
     expect(countryCode(" de ")).toBe("DE");
+  });
+
+  it("names a zone by its canonical name, and nothing that is not one", () => {
+    expect(validZone("america/chicago")).toBe("America/Chicago");
+    expect(validZone(" US/Central ")).toBe("America/Chicago");
+    expect(validZone("Europe/Paris")).toBe("Europe/Paris");
+    expect(validZone("Mars/Olympus_Mons")).toBeNull();
+    expect(validZone("")).toBeNull();
   });
 
   it("names only zones the runtime knows", () => {

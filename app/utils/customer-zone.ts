@@ -141,10 +141,14 @@ const REGIONS: Record<string, { zones: Record<string, string>; names?: Record<st
   MX: { zones: MX },
 };
 
-/** The name if it is an IANA zone the runtime knows ("America/Chicago"), else null. */
+/**
+ * The zone's canonical IANA name if the runtime knows it, else null: "america/chicago", "US/Central"
+ * and ICU's legacy "CST" are all "America/Chicago", so one customer is not in two zones by spelling.
+ */
 export function validZone(name: string | null | undefined): string | null {
   const zone = name?.trim();
-  return zone && IANAZone.isValidZone(zone) ? zone : null;
+  if (!zone || !IANAZone.isValidZone(zone)) return null;
+  return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
 }
 
 /** An ISO 3166-1 alpha-2 code, upper case, or null for anything else. */
