@@ -255,5 +255,12 @@ describe("an ingested customer's place and payments (ADRs 0048, 0049)", () => {
     expect(rows.map((r) => [r.provider, r.externalCustomerId, r.paidAt.toISOString(), r.amountMinor, r.currency])).toEqual([
       ["braintree", "c1", "2026-10-01T15:00:00.000Z", 1500, "usd"],
     ]);
+
+    // A customer known only by email who never failed has history but no Customer row: erasing the address takes it.
+    await ingest(writer.key, { ...base, event_type: "payment_succeeded", external_id: "bt_9", customer_email: "Only.Paid@example.com" });
+    await runDueJobs();
+    expect(await db().customerPayment.count({ where: { workspaceId: workspace.id, externalCustomerId: { contains: "only.paid@" } } })).toBe(1);
+    await eraseCustomer({ workspaceId: workspace.id, email: "only.paid@example.com" });
+    expect(await db().customerPayment.count({ where: { workspaceId: workspace.id } })).toBe(1);
   });
 });

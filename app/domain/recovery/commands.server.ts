@@ -98,6 +98,8 @@ export async function eraseCustomerRecords(input: {
   workspaceId: string;
   customerIds: string[];
   externalCustomerIds: string[];
+  /** The customer's addresses: a PSP customer known only by email is keyed by it (ingest), with or without a Customer row. */
+  emails: string[];
   recoveryIds: string[];
   at: Date;
   ref: () => string;
@@ -105,7 +107,16 @@ export async function eraseCustomerRecords(input: {
   const { tx } = input;
   await closeErasedRecoveries({ tx, recoveryIds: input.recoveryIds, at: input.at, ref: input.ref });
   await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, externalCustomerId: { in: input.externalCustomerIds } } });
-  await tx.customerPayment.deleteMany({ where: { workspaceId: input.workspaceId, externalCustomerId: { in: input.externalCustomerIds } } });
+  await tx.customerPayment.deleteMany({
+    where: {
+      workspaceId: input.workspaceId,
+      OR: [
+        { externalCustomerId: { in: input.externalCustomerIds } },
+        // Ingest's key for such a customer is `email:<address>` (`test:email:…` in test mode), lower case.
+        ...input.emails.map((email) => ({ externalCustomerId: { endsWith: `:${email.trim().toLowerCase()}` } })),
+      ],
+    },
+  });
   const deleted = await tx.customer.deleteMany({ where: { id: { in: input.customerIds } } });
   return deleted.count;
 }
