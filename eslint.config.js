@@ -11,7 +11,7 @@ const DOMAIN_IS_INNER = {
 };
 const ENGINE_INTERNALS = {
   name: "~/domain/recovery/engine.server",
-  importNames: ["lockInvoice", "planNext", "decide", "closeErasedRecoveries"],
+  importNames: ["lockInvoice", "planNext", "decide", "policyInputFor", "closeErasedRecoveries"],
   message: "Recovery state changes through the engine's commands; its locks and planning are its own (docs/ARCHITECTURE.md).",
 };
 const restrict = (patterns, paths = []) => ["error", { patterns, paths }];

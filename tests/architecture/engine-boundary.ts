@@ -7,10 +7,10 @@ import { join, relative, sep } from "node:path";
 export const ENGINE_DIR = "app/domain/recovery/";
 
 /** The Prisma delegates of the engine's tables. */
-const DELEGATES = ["recovery", "chargeAttempt", "recoveryOutcome", "customer", "subscriptionAtRisk"];
+const DELEGATES = ["recovery", "chargeAttempt", "recoveryOutcome", "customer", "subscriptionAtRisk", "customerPayment"];
 const WRITES = ["create", "createMany", "createManyAndReturn", "update", "updateMany", "upsert", "delete", "deleteMany"];
 /** The same tables by their SQL names (raw SQL uses the table names, not the models'). */
-const TABLES = ["RecoveryAttempt", "RetryAttempt", "RecoveryOutcome", "Customer", "SubscriptionAtRisk"];
+const TABLES = ["RecoveryAttempt", "RetryAttempt", "RecoveryOutcome", "Customer", "SubscriptionAtRisk", "CustomerPayment"];
 
 const RULES: Array<{ what: string; pattern: RegExp }> = [
   { what: "writes a recovery table through Prisma", pattern: new RegExp(String.raw`\.\s*(?:${DELEGATES.join("|")})\s*\.\s*(?:${WRITES.join("|")})\s*\(`, "g") },

@@ -144,6 +144,10 @@ describe("POST /api/v1/ingest/payment-event", () => {
       [{ ...valid, payment_url: "http://pay.example.com" }, "body.payment_url"],
       [{ ...valid, metadata: { nested: { a: 1 } } }, "body.metadata.nested"],
       [{ ...valid, colour: "red" }, "body.colour"],
+      [{ ...valid, customer_timezone: "America/Springfield" }, "body.customer_timezone"],
+      [{ ...valid, customer_timezone: "Mars/Olympus_Mons" }, "body.customer_timezone"],
+      [{ ...valid, customer_country: "USA" }, "body.customer_country"],
+      [{ ...valid, customer_country: "XX" }, "body.customer_country"],
     ];
     for (const [body, path] of cases) {
       const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body, expect: 400 });

@@ -231,3 +231,36 @@ async function pressUpdateButton(text: string): Promise<Response> {
 function makeKey(workspaceId: string) {
   return createApiKey({ workspaceId, scopes: ["write", "webhooks"], name: "integration" });
 }
+
+describe("an ingested customer's place and payments (ADRs 0048, 0049)", () => {
+  it("customer_timezone, else customer_country's main zone, places the customer; every payment succeeded is their history, once", async () => {
+    testClock.set(new Date("2026-11-02T07:00:00Z"));
+    const { workspace } = await makeWorkspace({ name: "Placed Tea" });
+    const writer = await createApiKey({ workspaceId: workspace.id, scopes: ["write"], name: "bridge" });
+    const base = { provider: "braintree", amount_cents: 1500, currency: "usd" };
+    await ingest(writer.key, { ...base, event_type: "payment_failed", external_id: "bt_1", customer_id: "c1", customer_email: "c1@example.com", customer_timezone: "America/Chicago", customer_country: "us" });
+    await ingest(writer.key, { ...base, event_type: "payment_failed", external_id: "bt_2", customer_id: "c2", customer_email: "c2@example.com", customer_country: "au" });
+    await runDueJobs();
+    const chicago = await recoveryOf(workspace.id, "bt_1");
+    expect(chicago.customer).toMatchObject({ timezone: "America/Chicago", country: "US" });
+    expect(chicago.nextActionReason).toContain("customer's time, America/Chicago");
+    expect((await recoveryOf(workspace.id, "bt_2")).customer).toMatchObject({ timezone: "Australia/Sydney", country: "AU" });
+
+    // Earlier payments of c1, another invoice's (no recovery of it), sent twice: one row.
+    const paid = { ...base, event_type: "payment_succeeded", event_id: "bt-paid-1", external_id: "bt_0", customer_id: "c1", customer_email: "c1@example.com", occurred_at: "2026-10-01T15:00:00Z" };
+    expect((await ingest(writer.key, paid)).status).toBe(202);
+    expect((await ingest(writer.key, paid)).body).toMatchObject({ duplicate: true });
+    await runDueJobs();
+    const rows = await db().customerPayment.findMany({ where: { workspaceId: workspace.id } });
+    expect(rows.map((r) => [r.provider, r.externalCustomerId, r.paidAt.toISOString(), r.amountMinor, r.currency])).toEqual([
+      ["braintree", "c1", "2026-10-01T15:00:00.000Z", 1500, "usd"],
+    ]);
+
+    // A customer known only by email who never failed has history but no Customer row: erasing the address takes it.
+    await ingest(writer.key, { ...base, event_type: "payment_succeeded", external_id: "bt_9", customer_email: "Only.Paid@example.com" });
+    await runDueJobs();
+    expect(await db().customerPayment.count({ where: { workspaceId: workspace.id, externalCustomerId: { contains: "only.paid@" } } })).toBe(1);
+    await eraseCustomer({ workspaceId: workspace.id, email: "only.paid@example.com" });
+    expect(await db().customerPayment.count({ where: { workspaceId: workspace.id } })).toBe(1);
+  });
+});

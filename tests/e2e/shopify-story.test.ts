@@ -96,7 +96,7 @@ describe("Shopify dunning, end to end", () => {
     expect(await db().customer.findFirstOrThrow({ where: { workspaceId: workspace.id } })).toMatchObject({ provider: "shopify", email: "ada@example.com", name: "Ada Lovelace" });
     // Shopify's client, the stored offline token, the pinned version: nothing else reached the network.
     expect(admin.requests).toHaveLength(1);
-    expect(admin.requests[0]).toMatchObject({ shop, apiVersion: SHOPIFY_API_VERSION, accessToken: SHOPIFY_TEST_TOKEN, fields: ["subscriptionContract"], variables: { id: contract.id } });
+    expect(admin.requests[0]).toMatchObject({ shop, apiVersion: SHOPIFY_API_VERSION, accessToken: SHOPIFY_TEST_TOKEN, fields: ["subscriptionContract", "shop"], variables: { id: contract.id } });
     expect(sent(shop, BILL)).toHaveLength(0);
 
     // 2. At the planned time, one billing attempt with the key `recoup-<recovery>-1`, pending until Shopify answers.
@@ -360,6 +360,43 @@ describe("Shopify dunning, end to end", () => {
     expect(session.status).toBe(400);
     expect(session.headers.get("content-type")).toBe("application/problem+json");
     expect(await jsonOf(session)).toMatchObject({ code: "invalid_state", detail: expect.stringMatching(/Shopify.*emails the customer its own secure link/) });
+  });
+});
+
+describe("Shopify: where the customer lives, and when they pay (ADRs 0048, 0049)", () => {
+  it("the customer's default address places them; without one, the shop's time zone does", async () => {
+    const placed = await shopWithContract({ customer: { id: "gid://shopify/Customer/7101", firstName: "Ada", lastName: "L", email: "ada@example.com", address: { countryCode: "US", provinceCode: "IL" } } });
+    admin.setShopTimezone(placed.shop, "America/Los_Angeles");
+    await platformFailure(placed.shop, placed.contract.id, "insufficient_funds");
+    const recovery = await recoveryOf(placed.contract.id);
+    expect(await db().customer.findFirstOrThrow({ where: { workspaceId: placed.workspace.id } })).toMatchObject({ timezone: "America/Chicago", country: "US" });
+    expect(recovery.nextActionReason).toContain("customer's time, America/Chicago");
+
+    const unplaced = await shopWithContract({ customer: { id: "gid://shopify/Customer/7102", firstName: "Bo", lastName: "M", email: "bo@example.com" } });
+    admin.setShopTimezone(unplaced.shop, "Europe/Paris");
+    await platformFailure(unplaced.shop, unplaced.contract.id, "insufficient_funds");
+    expect(await db().customer.findFirstOrThrow({ where: { workspaceId: unplaced.workspace.id } })).toMatchObject({ timezone: "Europe/Paris", country: null });
+  });
+
+  it("every successful billing attempt is the customer's payment, once: Shopify's own cycles and our retries", async () => {
+    const { shop, contract, workspace } = await shopWithContract();
+    const cycle = admin.platformAttemptWebhook(shop, contract.id, {});
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, cycle);
+    await postShopifyWebhook("subscription_billing_attempts/success", shop, cycle); // redelivered, another webhook id
+    await runDueJobs();
+    const rows = await db().customerPayment.findMany({ where: { workspaceId: workspace.id } });
+    expect(rows.map((r) => [r.provider, r.externalCustomerId, r.externalId, r.amountMinor, r.currency])).toEqual([
+      ["shopify", "gid://shopify/Customer/7001", cycle.admin_graphql_api_id, 4489, "usd"],
+    ]);
+
+    // Our own retry paying: the recovery names the customer and the amount, no second question to Shopify.
+    const ours = await ourRetryUnderWay();
+    const won = admin.attemptWebhook(ours.key, {});
+    await postShopifyWebhook("subscription_billing_attempts/success", ours.shop, won);
+    await runDueJobs();
+    expect((await recoveryOf(ours.contract.id)).status).toBe("recovered");
+    const paid = await db().customerPayment.findMany({ where: { workspaceId: ours.workspace.id } });
+    expect(paid.map((r) => [r.externalCustomerId, r.externalId, r.amountMinor])).toEqual([["gid://shopify/Customer/7001", won.admin_graphql_api_id, 4489]]);
   });
 });
 

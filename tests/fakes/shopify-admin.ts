@@ -28,11 +28,23 @@ const SCHEMA = buildSchema(/* GraphQL */ `
 
   type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
   type CustomerEmailAddress { emailAddress: String }
+  enum CountryCode { AR AT AU BE BR CA CH CN DE DK ES FI FR GB IE IN IT JP MX NL NO NZ PL PT SE US ZA }
+  type MailingAddress {
+    id: ID!
+    city: String
+    country: String
+    countryCodeV2: CountryCode
+    province: String
+    provinceCode: String
+    zip: String
+    countryCode: String @deprecated(reason: "Use countryCodeV2 instead.")
+  }
   type Customer {
     id: ID!
     firstName: String
     lastName: String
     defaultEmailAddress: CustomerEmailAddress
+    defaultAddress: MailingAddress
     email: String @deprecated(reason: "Use defaultEmailAddress.emailAddress instead.")
   }
   type CustomerCreditCard {
@@ -119,7 +131,10 @@ const SCHEMA = buildSchema(/* GraphQL */ `
   input SubscriptionBillingAttemptInput { idempotencyKey: String! originTime: DateTime billingCycleSelector: SubscriptionBillingCycleSelector }
   input EmailInput { bcc: [String!] body: String customMessage: String from: String subject: String to: String }
 
+  type Shop { id: ID! name: String! myshopifyDomain: String! ianaTimezone: String! timezoneAbbreviation: String! }
+
   type Query {
+    shop: Shop!
     subscriptionContract(id: ID!): SubscriptionContract
     subscriptionBillingAttempt(id: ID!): SubscriptionBillingAttempt
   }
@@ -143,7 +158,14 @@ export interface FakeContract {
   status: "ACTIVE" | "PAUSED" | "CANCELLED" | "EXPIRED" | "FAILED";
   lastPaymentStatus: "SUCCEEDED" | "FAILED" | null;
   currencyCode: string;
-  customer: { id: string; firstName: string | null; lastName: string | null; email: string | null };
+  customer: {
+    id: string;
+    firstName: string | null;
+    lastName: string | null;
+    email: string | null;
+    /** The customer's default address (ISO country code, province code). */
+    address?: { countryCode: string; provinceCode?: string | null } | null;
+  };
   /** Unit prices as Shopify's Decimal strings; `discountedTotal` overrides price × quantity. */
   lines: Array<{ title: string; quantity: number; price: string; discountedTotal?: string }>;
   deliveryPrice: string;
@@ -213,6 +235,8 @@ export interface FakeShopifyAdmin {
   platformAttemptWebhook(shop: string, contractId: string, outcome: AttemptOutcome & { idempotencyKey?: string }): Record<string, unknown>;
   /** `subscription_contracts/*` payload for a stored contract. */
   contractWebhook(shop: string, contractId: string): Record<string, unknown>;
+  /** The shop's `ianaTimezone` (default Etc/UTC). */
+  setShopTimezone(shop: string, zone: string): void;
   reset(): void;
   close(): void;
 }
@@ -231,6 +255,7 @@ function multiply(price: string, quantity: number, currency: string): string {
 /** Starts MSW (unhandled requests are errors) with the fake Admin API. */
 export function startShopifyAdmin(): FakeShopifyAdmin {
   const contracts = new Map<string, FakeContract>();
+  const shopTimezones = new Map<string, string>();
   const requests: RecordedGraphqlRequest[] = [];
   const billingAttempts: FakeBillingAttempt[] = [];
   let failures: Array<Failure & { field?: string }> = [];
@@ -254,6 +279,14 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
         lastName: c.customer.lastName,
         email: c.customer.email,
         defaultEmailAddress: c.customer.email ? { emailAddress: c.customer.email } : null,
+        defaultAddress: c.customer.address
+          ? {
+              id: `gid://shopify/MailingAddress/${numeric(c.customer.id)}`,
+              countryCodeV2: c.customer.address.countryCode,
+              countryCode: c.customer.address.countryCode,
+              provinceCode: c.customer.address.provinceCode ?? null,
+            }
+          : null,
       },
       deliveryPrice: money(c.deliveryPrice, c.currencyCode),
       lines: () => ({
@@ -309,6 +342,13 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
 
   function rootValue(shop: string) {
     return {
+      shop: () => ({
+        id: `gid://shopify/Shop/${shop.length}`,
+        name: shop.split(".")[0],
+        myshopifyDomain: shop,
+        ianaTimezone: shopTimezones.get(shop) ?? "Etc/UTC",
+        timezoneAbbreviation: "UTC",
+      }),
       subscriptionContract: ({ id }: { id: string }) => {
         const c = contracts.get(key(shop, id));
         return c ? contractView(c) : null;
@@ -496,7 +536,11 @@ export function startShopifyAdmin(): FakeShopifyAdmin {
         revision_id: String(nextId++),
       };
     },
+    setShopTimezone(shop, zone) {
+      shopTimezones.set(shop, zone);
+    },
     reset() {
+      shopTimezones.clear();
       contracts.clear();
       requests.length = 0;
       billingAttempts.length = 0;

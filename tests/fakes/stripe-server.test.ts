@@ -127,6 +127,34 @@ describe('fake Stripe through stripe-node', () => {
     await expect(stripe.invoices.pay('in_dec', {}, { stripeAccount: ACCT })).resolves.toMatchObject({ status: 'paid', attempt_count: 4 });
   });
 
+  it("a failed collection's charge carries the outcome, the billing details and the card as charged; invoices expand their customer", async () => {
+    const stripe = client();
+    fake.putPaymentMethod(ACCT, {
+      id: 'pm_geo',
+      billing_details: { address: { country: 'CA', state: 'BC', city: null, line1: null, line2: null, postal_code: null }, email: null, name: null, phone: null, tax_id: null },
+    });
+    fake.putCustomer(ACCT, { id: 'cus_geo', address: { country: 'US', state: 'IL', city: null, line1: null, line2: null, postal_code: null }, invoice_settings: { custom_fields: null, default_payment_method: 'pm_geo', footer: null, rendering_options: null } });
+    fake.putInvoice(ACCT, { id: 'in_geo', customer: 'cus_geo' });
+    fake.failInvoice(ACCT, 'in_geo', { declineCode: 'do_not_honor', networkAdviceCode: '24', networkCodesOnChargeOnly: true });
+
+    const invoice = await stripe.invoices.retrieve('in_geo', { expand: ['customer'] }, { stripeAccount: ACCT });
+    expect((invoice.customer as Stripe.Customer).address).toMatchObject({ country: 'US', state: 'IL' });
+    const list = await stripe.invoicePayments.list({ invoice: 'in_geo', expand: ['data.payment.payment_intent.latest_charge'] }, { stripeAccount: ACCT });
+    const pi = list.data[0]!.payment.payment_intent as Stripe.PaymentIntent;
+    expect(pi.last_payment_error).toMatchObject({ decline_code: 'do_not_honor' });
+    expect(pi.last_payment_error).not.toHaveProperty('network_advice_code');
+    const charge = pi.latest_charge as Stripe.Charge;
+    expect(charge).toMatchObject({
+      object: 'charge',
+      status: 'failed',
+      failure_code: 'card_declined',
+      outcome: { network_status: 'declined_by_network', network_decline_code: '05', network_advice_code: '24', type: 'issuer_declined' },
+      billing_details: { address: { country: 'CA', state: 'BC' } },
+      payment_method_details: { type: 'card', card: { country: 'US', funding: 'credit', brand: 'visa' } },
+    });
+    expect(await stripe.charges.retrieve(charge.id, {}, { stripeAccount: ACCT })).toEqual(charge);
+  });
+
   it('a scripted 500 is retried by the SDK with the same idempotency key', async () => {
     fake.putInvoice(null, { id: 'in_retry', customer: 'cus_1' });
     fake.queue('POST', '/v1/invoices/in_retry/pay', { status: 500, body: { error: { type: 'api_error', message: 'boom' } } });

@@ -37,6 +37,11 @@ export interface DeclineOptions {
   networkDeclineCode?: string;
   networkAdviceCode?: string;
   message?: string;
+  /**
+   * The network's codes only on the charge's `outcome`, not on the error object (what an account on an
+   * API version before 2024-12-18 gets in `last_payment_error`).
+   */
+  networkCodesOnChargeOnly?: boolean;
 }
 
 export interface FakeStripe {
@@ -83,6 +88,8 @@ type Store = {
   customers: Map<string, Stripe.Customer>;
   paymentMethods: Map<string, Stripe.PaymentMethod>;
   paymentIntents: Map<string, Record<string, unknown>>;
+  /** Charges (`ch_…`): each collection attempt's, with its outcome and the card as charged. */
+  charges: Map<string, Record<string, unknown>>;
   subscriptions: Map<string, Record<string, unknown>>;
 };
 type Ctx = {
@@ -338,6 +345,71 @@ export function makePaymentMethod(p: Partial<Stripe.PaymentMethod> & { id: strin
   return { ...pm, ...p } as Stripe.PaymentMethod;
 }
 
+/**
+ * A charge as Stripe answers it (`GET /v1/charges/:id`, or a PaymentIntent's expanded `latest_charge`):
+ * approved until a decline rewrites its status, failure and outcome. The card as charged
+ * (`payment_method_details.card`) and the billing details come from the payment method.
+ */
+export function makeCharge(p: {
+  id: string;
+  invoice: Stripe.Invoice;
+  paymentIntentId: string;
+  paymentMethod: Partial<Stripe.PaymentMethod> | undefined;
+  created: number;
+}): Record<string, unknown> {
+  const card = p.paymentMethod?.card;
+  return {
+    id: p.id,
+    object: 'charge',
+    amount: p.invoice.amount_remaining,
+    amount_captured: p.invoice.amount_remaining,
+    amount_refunded: 0,
+    billing_details: p.paymentMethod?.billing_details ?? { address: null, email: null, name: null, phone: null, tax_id: null },
+    captured: true,
+    created: p.created,
+    currency: p.invoice.currency,
+    customer: p.invoice.customer,
+    failure_code: null,
+    failure_message: null,
+    livemode: p.invoice.livemode,
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: 'approved_by_network',
+      reason: null,
+      risk_level: 'normal',
+      risk_score: 20,
+      seller_message: 'Payment complete.',
+      type: 'authorized',
+    },
+    paid: true,
+    payment_intent: p.paymentIntentId,
+    payment_method: p.paymentMethod?.id ?? null,
+    payment_method_details: card
+      ? {
+          type: 'card',
+          card: {
+            brand: card.brand,
+            checks: card.checks,
+            country: card.country,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+            fingerprint: card.fingerprint,
+            funding: card.funding,
+            last4: card.last4,
+            network: card.brand,
+            network_transaction_id: null,
+            three_d_secure: null,
+            wallet: null,
+          },
+        }
+      : null,
+    refunded: false,
+    status: 'succeeded',
+  };
+}
+
 export function makeEvent<T>(
   type: string,
   object: T,
@@ -413,7 +485,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   const storeFor = (account: string | null): Store => {
     const key = account ?? '';
     let s = stores.get(key);
-    if (!s) stores.set(key, (s = { invoices: new Map(), customers: new Map(), paymentMethods: new Map(), paymentIntents: new Map(), subscriptions: new Map() }));
+    if (!s) stores.set(key, (s = { invoices: new Map(), customers: new Map(), paymentMethods: new Map(), paymentIntents: new Map(), charges: new Map(), subscriptions: new Map() }));
     return s;
   };
   const scripted: Array<{ method: string; path: string | RegExp; response: ScriptedResponse }> = [];
@@ -429,8 +501,19 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     typeof pattern === 'string' ? pattern === path : pattern.test(path);
   const expands = (ctx: Ctx, field: string) =>
     Array.isArray(ctx.params.expand) && ctx.params.expand.some((e) => e === field || String(e).startsWith(`${field}.`));
+  /** A PaymentIntent as answered: its `latest_charge` expanded when asked for (`….payment_intent.latest_charge`). */
+  const renderPaymentIntent = (ctx: Ctx, pi: Record<string, unknown>, path: string) => {
+    const charge = ctx.store.charges.get(String(pi.latest_charge));
+    return expands(ctx, `${path}.latest_charge`) && charge ? { ...pi, latest_charge: charge } : pi;
+  };
   /** Stripe returns `payments` on an invoice only when asked for with expand[]=payments (…payment.payment_intent expands each PaymentIntent). */
+  /** …and its `customer` when asked for with expand[]=customer. */
   const renderInvoice = (ctx: Ctx, invoice: Stripe.Invoice) => {
+    const body = renderInvoiceFields(ctx, invoice);
+    const customer = ctx.store.customers.get(String(invoice.customer));
+    return expands(ctx, 'customer') && customer ? { ...body, customer } : body;
+  };
+  const renderInvoiceFields = (ctx: Ctx, invoice: Stripe.Invoice) => {
     if (expands(ctx, 'payments.data.payment.payment_intent') && invoice.payments) {
       const data = invoice.payments.data.map((p) => {
         const pi = ctx.store.paymentIntents.get(String(p.payment.payment_intent));
@@ -497,6 +580,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       status: 'succeeded',
     };
     store.paymentIntents.set(paymentIntentId, pi);
+    const charge = makeCharge({ id: chargeId, invoice, paymentIntentId, paymentMethod, created: t });
+    store.charges.set(chargeId, charge);
 
     if (decline) {
       const known = DECLINES[decline.declineCode ?? 'insufficient_funds'] ?? DECLINES.generic_decline;
@@ -510,6 +595,28 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         message: decline.message ?? known.message,
         charge: chargeId,
       };
+      Object.assign(charge, {
+        paid: false,
+        captured: false,
+        status: 'failed',
+        failure_code: err.code,
+        failure_message: err.message,
+        outcome: {
+          advice_code: err.advice_code ?? null,
+          network_advice_code: err.network_advice_code ?? null,
+          network_decline_code: err.network_decline_code ?? null,
+          network_status: 'declined_by_network',
+          reason: err.decline_code,
+          risk_level: 'normal',
+          risk_score: 20,
+          seller_message: 'The bank did not return any further details with this decline.',
+          type: 'issuer_declined',
+        },
+      });
+      if (decline.networkCodesOnChargeOnly) {
+        delete err.network_decline_code;
+        delete err.network_advice_code;
+      }
       const lastError = { ...err };
       delete lastError.payment_intent;
       Object.assign(pi, { status: 'requires_payment_method', payment_method: null, last_payment_error: { ...lastError, type: 'card_error', payment_method: paymentMethod } });
@@ -671,7 +778,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         .flatMap((i) => i.payments?.data ?? [])
         .map((p) => {
           const pi = ctx.store.paymentIntents.get(String(p.payment.payment_intent));
-          return expands(ctx, 'data.payment.payment_intent') && pi ? { ...p, payment: { ...p.payment, payment_intent: pi } } : p;
+          return expands(ctx, 'data.payment.payment_intent') && pi
+            ? { ...p, payment: { ...p.payment, payment_intent: renderPaymentIntent(ctx, pi, 'data.payment.payment_intent') } }
+            : p;
         });
       return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/invoice_payments' } };
     }],
@@ -688,6 +797,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     ['GET', /^\/v1\/payment_intents\/([^/]+)$/, (ctx, [, id]) => {
       const pi = ctx.store.paymentIntents.get(id);
       return pi ? { status: 200, body: pi } : missing('payment_intent', id);
+    }],
+    ['GET', /^\/v1\/charges\/([^/]+)$/, (ctx, [, id]) => {
+      const charge = ctx.store.charges.get(id);
+      return charge ? { status: 200, body: charge } : missing('charge', id);
     }],
     ['GET', /^\/v1\/subscriptions$/, (ctx) => {
       const data = [...ctx.store.subscriptions.values()].filter(

@@ -9,6 +9,7 @@ import {
   onPaymentMethodUpdated,
   recordInvoiceFailure,
 } from "~/domain/recovery/engine.server";
+import { recordCustomerPayment } from "~/domain/recovery/commands.server";
 import type { Settlement } from "~/domain/recovery/facts";
 import type { InboxSource } from "~/domain/inbox/inbox.server";
 import { now } from "~/utils/clock.server";
@@ -73,6 +74,8 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
           cardBrand: "unknown",
           cardFingerprint: null,
           cardLast4: null,
+          customerCountry: event.customer_country ?? null,
+          customerTimezone: event.customer_timezone ?? null,
         },
         failedAt: at,
         sourceKey: `ingest:${row.id}`,
@@ -82,6 +85,18 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
       return { status: "processed", recoveryId: recovery.id };
     }
     case "payment_succeeded": {
+      // Any payment of the customer's, recovered or not, is their history (ADR 0049); once per event.
+      if (event.amount_cents > 0) {
+        await recordCustomerPayment({
+          workspaceId,
+          provider: event.provider,
+          externalCustomerId: customerKeyOf(event, row.livemode),
+          externalId: `ingest:${row.id}`,
+          paidAt: at,
+          amountMinor: event.amount_cents,
+          currency: event.currency,
+        });
+      }
       if (!row.externalId) return { status: "ignored", note: NO_PAYMENT };
       const recovery = await markRecovered({ workspaceId, invoiceId: row.externalId, at, amountPaid: event.amount_cents });
       return recovery ? { status: "processed", recoveryId: recovery.id } : { status: "ignored", note: "no recovery for this payment" };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { validZone, zoneForPlace } from "~/utils/customer-zone";
 import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** LostChurn's event types (`POST /v1/ingest/payment-event`). */
@@ -27,6 +28,21 @@ export const IngestPaymentEventSchema = z.object({
   customer_email: z.email().max(254),
   customer_id: Id.optional().describe("The PSP's customer id. Without it the customer is known by email."),
   customer_name: text(200).optional(),
+  customer_timezone: z
+    .string()
+    .trim()
+    .max(64)
+    .refine((zone) => validZone(zone) !== null, "Not an IANA time zone (e.g. America/Chicago, Europe/Paris).")
+    .transform((zone) => validZone(zone)!)
+    .optional()
+    .describe("The customer's IANA time zone (e.g. `America/Chicago`): retries and emails are timed for their day. Without it, `customer_country`'s main zone, else the workspace's."),
+  customer_country: z
+    .string()
+    .trim()
+    .refine((code) => zoneForPlace(code) !== null, "Not an ISO 3166-1 alpha-2 country code (e.g. US, FR).")
+    .transform((code) => code.toUpperCase())
+    .optional()
+    .describe("The customer's country, ISO 3166-1 alpha-2 (e.g. `US`), any case: their billing address's, else their card's."),
   subscription_id: Id.optional(),
   decline_code: text(100).optional().describe("The PSP's own decline code (e.g. Adyen `Refused` reasons, Braintree `2001`)."),
   occurred_at: z.iso.datetime({ offset: true }).optional().describe("When it happened (RFC 3339); default: when Recoup received it."),

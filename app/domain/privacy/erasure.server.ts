@@ -76,6 +76,7 @@ export async function eraseCustomer(input: {
       workspaceId: input.workspaceId,
       customerIds: customers.map((c) => c.id),
       externalCustomerIds: externalIds,
+      emails,
       recoveryIds,
       at: now(),
       ref: erasedRef,

@@ -57,15 +57,49 @@ export async function recordCustomerPaymentMethod(input: { workspaceId: string; 
 }
 
 /**
+ * A payment the customer made (ADR 0049), whatever it paid and whoever charged it: Stripe's paid
+ * invoices, Shopify's successful billing attempts, an ingested PSP's payment succeeded. The policy
+ * reads the customer's history as when their money arrives. Once per `externalId` in the workspace,
+ * so a redelivered event records nothing new.
+ */
+export async function recordCustomerPayment(input: {
+  workspaceId: string;
+  provider: string;
+  externalCustomerId: string;
+  /** The payment at its provider: a Stripe invoice id, a Shopify billing attempt GID, `ingest:<event id>`. */
+  externalId: string;
+  paidAt: Date;
+  amountMinor: number;
+  currency: string;
+}): Promise<{ recorded: boolean }> {
+  if (!input.externalCustomerId) return { recorded: false };
+  const created = await db().customerPayment.createMany({
+    data: {
+      workspaceId: input.workspaceId,
+      provider: input.provider,
+      externalCustomerId: input.externalCustomerId,
+      externalId: input.externalId,
+      paidAt: input.paidAt,
+      amountMinor: input.amountMinor,
+      currency: input.currency.toLowerCase(),
+    },
+    skipDuplicates: true,
+  });
+  return { recorded: created.count === 1 };
+}
+
+/**
  * GDPR erasure, the engine's part (app/domain/privacy keeps the rest, inside its transaction): the
  * recoveries are closed for good and anonymised (closeErasedRecoveries), the subscriptions at risk
- * that name the customer go, and so do the customer rows. Returns how many customers were deleted.
+ * and the payment history (ADR 0049) that name the customer go, and so do the customer rows. Returns how many customers were deleted.
  */
 export async function eraseCustomerRecords(input: {
   tx: Tx;
   workspaceId: string;
   customerIds: string[];
   externalCustomerIds: string[];
+  /** The customer's addresses: a PSP customer known only by email is keyed by it (ingest), with or without a Customer row. */
+  emails: string[];
   recoveryIds: string[];
   at: Date;
   ref: () => string;
@@ -73,6 +107,16 @@ export async function eraseCustomerRecords(input: {
   const { tx } = input;
   await closeErasedRecoveries({ tx, recoveryIds: input.recoveryIds, at: input.at, ref: input.ref });
   await tx.subscriptionAtRisk.deleteMany({ where: { workspaceId: input.workspaceId, externalCustomerId: { in: input.externalCustomerIds } } });
+  await tx.customerPayment.deleteMany({
+    where: {
+      workspaceId: input.workspaceId,
+      OR: [
+        { externalCustomerId: { in: input.externalCustomerIds } },
+        // Ingest's key for such a customer is `email:<address>` (`test:email:…` in test mode), lower case.
+        ...input.emails.map((email) => ({ externalCustomerId: { endsWith: `:${email.trim().toLowerCase()}` } })),
+      ],
+    },
+  });
   const deleted = await tx.customer.deleteMany({ where: { id: { in: input.customerIds } } });
   return deleted.count;
 }

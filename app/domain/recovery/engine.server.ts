@@ -1,6 +1,7 @@
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
+import { countryCode, validZone, zoneForPlace } from "~/utils/customer-zone";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { Recovery } from "../../../generated/prisma/client";
@@ -8,7 +9,7 @@ import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
 import { announce } from "./listeners";
-import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction } from "./policy";
+import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
 
@@ -17,6 +18,9 @@ const DAY = 86_400_000;
 const EXPIRE_AFTER_DAYS = 30;
 /** A platform failure this close to one of our own attempts is that attempt, seen again by webhook. */
 const OWN_ATTEMPT_MATCH_MS = 10 * 60_000;
+/** The customer's payment history the policy sees: a year of it (a yearly plan's last payment), at most this many. */
+const PAYMENT_HISTORY_DAYS = 366;
+const PAYMENT_HISTORY_MAX = 50;
 
 /** A transaction-scoped lock on a name: the work that takes it runs one at a time across workers. */
 async function lockName(tx: Tx, name: string) {
@@ -40,7 +44,9 @@ function failureColumns(failure: FailureDetails) {
     networkDeclineCode: failure.networkDeclineCode,
     networkAdviceCode: failure.networkAdviceCode,
     failureMessage: failure.message,
-    ...(failure.cardFingerprint ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4 } : {}),
+    ...(failure.cardFingerprint
+      ? { cardFingerprint: failure.cardFingerprint, cardBrand: failure.cardBrand, cardLast4: failure.cardLast4, cardFunding: failure.cardFunding ?? null }
+      : {}),
     ...(failure.paymentMethodId ? { failedPaymentMethodId: failure.paymentMethodId } : {}),
   };
 }
@@ -67,6 +73,9 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
   return db().$transaction(async (tx) => {
     const invoiceId = facts.joinOpenRecovery ? await joinedInvoiceId(tx, facts) : facts.invoiceId;
     await lockInvoice(tx, workspaceId, invoiceId);
+    // Where the customer lives, when this failure says (ADR 0048): a newer answer replaces an older one.
+    const country = countryCode(failure.customerCountry);
+    const timezone = validZone(failure.customerTimezone) ?? zoneForPlace(country);
     const customer = await tx.customer.upsert({
       where: { workspaceId_provider_externalId: { workspaceId, provider, externalId: facts.customer.externalId } },
       create: {
@@ -76,13 +85,16 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
         email: facts.customer.email,
         name: facts.customer.name,
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? null,
-        timezone: failure.customerTimezone ?? null,
+        timezone,
+        country,
         livemode: facts.livemode,
       },
       update: {
         email: facts.customer.email ?? undefined,
         name: facts.customer.name ?? undefined,
         defaultPaymentMethodId: facts.customer.defaultPaymentMethodId ?? undefined,
+        timezone: timezone ?? undefined,
+        country: country ?? undefined,
       },
     });
     let recovery = await tx.recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
@@ -235,6 +247,11 @@ export async function planNext(tx: Tx, recovery: Recovery): Promise<Recovery> {
 }
 
 export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
+  return decideNextAction(await policyInputFor(tx, recovery));
+}
+
+/** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
+export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<PolicyInput> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);
@@ -248,7 +265,19 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
     select: { kind: true, createdAt: true, sentAt: true },
   });
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
-  return decideNextAction({
+  // The customer's own payments of the last year, oldest first (ADR 0049): when their money arrives.
+  const paid = await tx.customerPayment.findMany({
+    where: {
+      workspaceId: recovery.workspaceId,
+      provider: recovery.provider,
+      externalCustomerId: recovery.externalCustomerId,
+      paidAt: { gte: new Date(at.getTime() - PAYMENT_HISTORY_DAYS * DAY), lte: at },
+    },
+    orderBy: { paidAt: "desc" },
+    take: PAYMENT_HISTORY_MAX,
+    select: { paidAt: true },
+  });
+  return {
     failure: {
       // The provider's own codes: every PSP's, ingested ones included, come from the one catalogue.
       provider: recovery.provider,
@@ -262,6 +291,8 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
       amountMinor: recovery.amountDueMinor,
       currency: recovery.currency,
       customerTimezone: customer?.timezone ?? null,
+      customerCountry: customer?.country ?? null,
+      cardFunding: recovery.cardFunding,
       failedAt: recovery.lastFailureAt,
     },
     recoveryStartedAt: recovery.startedAt,
@@ -281,8 +312,9 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
     platformNextAttemptAt: recovery.platformNextAttemptAt,
     settings: retrySettingsFor(workspace),
     now: at,
+    customerPaidAt: paid.map((p) => p.paidAt).reverse(),
     learned: await learnedRatesFor(recovery.workspaceId, tx),
-  });
+  };
 }
 
 /** One request per card: asking twice for the same card helps nobody. */

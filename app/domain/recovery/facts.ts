@@ -20,16 +20,16 @@ export interface FailureDetails {
   /** What identifies the card across payments (Stripe's fingerprint, Shopify's vaulted method id). */
   cardFingerprint: string | null;
   cardLast4: string | null;
-  /** credit, debit, prepaid — when the provider says (not stored yet: no policy rule reads it). */
+  /** credit, debit, prepaid — when the provider says: kept on the recovery with the card (ADR 0048). */
   cardFunding?: string | null;
   /** The payment method the failed charge used, when the answer names it: a later change to another one is a new card. */
   paymentMethodId?: string | null;
   /** The provider's own references for the failed payment and its charge (Stripe: `pi_…`, `ch_…`/`py_…`), opaque to the engine. */
   paymentIntentId?: string | null;
   chargeId?: string | null;
-  /** ISO 3166 country of the customer, when the provider knows it (not stored yet: no policy rule reads it). */
+  /** ISO 3166-1 alpha-2 country of the customer (billing address, else the card's issuing country), when the provider knows it: kept on the customer. */
   customerCountry?: string | null;
-  /** IANA time zone of the customer, when the provider knows it: kept on the customer for quiet hours. */
+  /** IANA time zone of the customer, when the provider knows or can place it (ADR 0048): kept on the customer for retry hours and quiet hours. Without it, the country's main zone. */
   customerTimezone?: string | null;
 }
 

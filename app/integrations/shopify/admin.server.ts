@@ -9,6 +9,10 @@
 //   https://shopify.dev/docs/api/admin-graphql/latest/objects/SubscriptionLine
 // - Customer.defaultEmailAddress { emailAddress }: Customer.email is deprecated since 2025-04.
 //   https://shopify.dev/changelog/posts/adding-defaultemailaddress-field-to-customer
+// - Customer.defaultAddress: MailingAddress { countryCodeV2 (CountryCode), provinceCode (String) }
+//   (countryCode is deprecated); QueryRoot.shop: Shop { ianaTimezone: String! } ("America/New_York").
+//   https://shopify.dev/docs/api/admin-graphql/2025-10/objects/MailingAddress
+//   https://shopify.dev/docs/api/admin-graphql/2025-10/objects/Shop
 // - CustomerPaymentMethod { id, revokedAt, instrument }: instrument is the union
 //   CustomerPaymentInstrument; CustomerCreditCard { brand, lastDigits, expiryMonth, expiryYear },
 //   CustomerShopPayAgreement { lastDigits, expiryMonth, expiryYear } (no brand).
@@ -111,6 +115,10 @@ const CONTRACT_QUERY = `#graphql
         defaultEmailAddress {
           emailAddress
         }
+        defaultAddress {
+          countryCodeV2
+          provinceCode
+        }
       }
       deliveryPrice {
         amount
@@ -143,6 +151,9 @@ const CONTRACT_QUERY = `#graphql
         }
       }
     }
+    shop {
+      ianaTimezone
+    }
   }
 `;
 
@@ -157,7 +168,13 @@ interface ContractData {
     status: string;
     lastPaymentStatus: string | null;
     currencyCode: string;
-    customer: { id: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null } | null;
+    customer: {
+      id: string;
+      firstName: string | null;
+      lastName: string | null;
+      defaultEmailAddress: { emailAddress: string | null } | null;
+      defaultAddress: { countryCodeV2: string | null; provinceCode: string | null } | null;
+    } | null;
     deliveryPrice: Money;
     lines: { nodes: Array<{ lineDiscountedPrice: Money }> };
     customerPaymentMethod: {
@@ -166,6 +183,7 @@ interface ContractData {
       instrument: { __typename: string; brand?: string; lastDigits?: string; expiryMonth?: number; expiryYear?: number } | null;
     } | null;
   } | null;
+  shop: { ianaTimezone: string | null } | null;
 }
 
 export type ContractStatus = "ACTIVE" | "PAUSED" | "CANCELLED" | "EXPIRED" | "FAILED";
@@ -174,7 +192,17 @@ export interface ContractFacts {
   id: string;
   status: ContractStatus;
   lastPaymentStatus: "SUCCEEDED" | "FAILED" | null;
-  customer: { id: string; email: string | null; firstName: string | null; lastName: string | null };
+  customer: {
+    id: string;
+    email: string | null;
+    firstName: string | null;
+    lastName: string | null;
+    /** The customer's default address: ISO 3166-1 alpha-2 country and the province's code ("IL", "BC"). */
+    countryCode: string | null;
+    provinceCode: string | null;
+  };
+  /** The shop's own IANA zone: where the customer probably is when their address says nothing. */
+  shopTimezone: string | null;
   /** ISO 4217, upper case as Shopify sends it. */
   currencyCode: string;
   /** Lines after discounts plus delivery, in minor units. */
@@ -206,7 +234,10 @@ export async function fetchContract(shop: string, contractGid: string): Promise<
       email: c.customer?.defaultEmailAddress?.emailAddress ?? null,
       firstName: c.customer?.firstName ?? null,
       lastName: c.customer?.lastName ?? null,
+      countryCode: c.customer?.defaultAddress?.countryCodeV2 ?? null,
+      provinceCode: c.customer?.defaultAddress?.provinceCode ?? null,
     },
+    shopTimezone: data.shop?.ianaTimezone ?? null,
     currencyCode: currency,
     amountMinor,
     customerPaymentMethod: pm

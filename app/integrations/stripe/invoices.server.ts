@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import type { FailureDetails, Settlement } from "~/domain/recovery/facts";
 import type { CardBrand } from "~/domain/recovery/policy";
 import { now } from "~/utils/clock.server";
+import { countryCode, zoneForPlace } from "~/utils/customer-zone";
 import { stripe } from "./client.server";
 
 const BRANDS: Record<string, CardBrand> = { visa: "visa", mastercard: "mastercard", amex: "amex", discover: "discover" };
@@ -27,19 +28,30 @@ type ApiError = {
 /** The id of a Stripe reference, whether expanded or not. */
 export const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
-export function failureFromApiError(error: ApiError | null | undefined): FailureDetails {
+/** The failed charge, when read (`latest_charge` expanded): its outcome and the card as charged. */
+type FailedCharge = Pick<Stripe.Charge, "outcome" | "billing_details" | "payment_method_details">;
+
+/**
+ * Why a payment failed. The charge fills what the error leaves out: the network's codes and advice
+ * are on `charge.outcome` (an error object of an older API version has none), the card's funding on
+ * `payment_method_details.card` when the payment method was not expanded.
+ */
+export function failureFromApiError(error: ApiError | null | undefined, charge?: FailedCharge | null): FailureDetails {
   const card = error?.payment_method?.card;
+  const charged = charge?.payment_method_details?.card;
+  const outcome = charge?.outcome;
   const pi = error?.payment_intent;
   return {
     errorCode: error?.code ?? null,
     declineCode: error?.decline_code ?? null,
-    adviceCode: error?.advice_code ?? null,
-    networkDeclineCode: error?.network_decline_code ?? null,
-    networkAdviceCode: error?.network_advice_code ?? null,
+    adviceCode: error?.advice_code ?? outcome?.advice_code ?? null,
+    networkDeclineCode: error?.network_decline_code ?? outcome?.network_decline_code ?? null,
+    networkAdviceCode: error?.network_advice_code ?? outcome?.network_advice_code ?? null,
     message: error?.message ?? null,
     cardBrand: cardBrand(card?.brand),
     cardFingerprint: card?.fingerprint ?? null,
     cardLast4: card?.last4 ?? null,
+    cardFunding: card?.funding ?? charged?.funding ?? null,
     paymentMethodId: error?.payment_method?.id ?? null,
     paymentIntentId: typeof pi === "string" ? pi : (pi?.id ?? null),
     chargeId: error?.charge ?? (typeof pi === "object" ? idOf(pi?.latest_charge) : null),
@@ -74,17 +86,47 @@ export function paidChargeOf(invoice: Pick<Stripe.Invoice, "payments">): { payme
  */
 export async function fetchInvoiceState(stripeAccount: string, invoiceId: string) {
   const client = stripe();
-  const invoice = await client.invoices.retrieve(invoiceId, {}, { stripeAccount });
+  // The customer (expanded) and the failed charge (the PaymentIntent's latest_charge) tell where the
+  // customer lives and what card failed, in the same two calls.
+  const invoice = await client.invoices.retrieve(invoiceId, { expand: ["customer"] }, { stripeAccount });
   const payments = await client.invoicePayments.list(
-    { invoice: invoiceId, limit: 10, expand: ["data.payment.payment_intent"] },
+    { invoice: invoiceId, limit: 10, expand: ["data.payment.payment_intent.latest_charge"] },
     { stripeAccount },
   );
   const withError = payments.data
     .map((p) => p.payment.payment_intent)
     .filter((pi): pi is Stripe.PaymentIntent => typeof pi === "object" && pi !== null)
     .find((pi) => pi.last_payment_error);
-  const failure = failureFromApiError(withError ? { ...(withError.last_payment_error as ApiError), payment_intent: withError } : undefined);
-  return { invoice, failure };
+  const charge = typeof withError?.latest_charge === "object" ? withError.latest_charge : null;
+  const lastError = withError?.last_payment_error as ApiError | undefined;
+  const failure = failureFromApiError(withError ? { ...lastError, payment_intent: withError } : undefined, charge);
+  const place = customerPlace(invoice, charge, lastError?.payment_method?.card?.country);
+  return {
+    invoice,
+    failure: { ...failure, customerCountry: place?.country ?? null, customerTimezone: place ? zoneForPlace(place.country, place.region) : null },
+  };
+}
+
+type Address = { country?: string | null; state?: string | null } | null | undefined;
+
+/**
+ * Where the customer lives, as Stripe knows it (ADR 0048), best first: the invoice's customer address
+ * (copied at finalisation), the customer's own, the failed charge's billing address, the card's
+ * issuing country (no region: the country's main zone). Null when none names a country.
+ */
+export function customerPlace(
+  invoice: Pick<Stripe.Invoice, "customer_address" | "customer">,
+  charge: Pick<Stripe.Charge, "billing_details" | "payment_method_details"> | null,
+  paymentMethodCountry?: string | null,
+): { country: string; region: string | null } | null {
+  const customer = typeof invoice.customer === "object" && invoice.customer && !invoice.customer.deleted ? invoice.customer : null;
+  const addresses: Address[] = [invoice.customer_address, customer?.address, charge?.billing_details?.address];
+  for (const address of addresses) {
+    const country = countryCode(address?.country);
+    if (country) return { country, region: address?.state?.trim() || null };
+  }
+  const cardCountry = countryCode(charge?.payment_method_details?.card?.country ?? paymentMethodCountry);
+  return cardCountry ? { country: cardCountry, region: null } : null;
 }
 
 export function subscriptionIdOf(invoice: Stripe.Invoice): string | null {

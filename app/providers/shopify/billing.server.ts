@@ -10,11 +10,12 @@ import {
   recordInvoiceFailure,
   resumeSubscriptionRecoveries,
 } from "~/domain/recovery/engine.server";
-import { recordCustomerPaymentMethod, setConfirmationUrl } from "~/domain/recovery/commands.server";
+import { recordCustomerPayment, recordCustomerPaymentMethod, setConfirmationUrl } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import type { FailureDetails, Settlement } from "~/domain/recovery/facts";
 import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type ContractFacts } from "~/integrations/shopify/admin.server";
 import { parseShopifyRetryKey } from "~/providers/shopify/keys";
+import { zoneForPlace } from "~/utils/customer-zone";
 import { db } from "~/utils/db.server";
 import { numericId, shopifyDebtId } from "./references";
 import type { Recovery } from "../../../generated/prisma/client";
@@ -225,6 +226,11 @@ async function onAttemptFailed(
   const pm = contract.customerPaymentMethod;
   const card = pm?.instrument;
   const name = [contract.customer.firstName, contract.customer.lastName].filter(Boolean).join(" ").trim();
+  // Where the customer lives (ADR 0048): their default address, else the shop's own zone.
+  const place = {
+    customerCountry: contract.customer.countryCode,
+    customerTimezone: zoneForPlace(contract.customer.countryCode, contract.customer.provinceCode) ?? contract.shopTimezone,
+  };
   const recovery = await recordInvoiceFailure({
     workspaceId: ctx.workspaceId,
     provider: "shopify",
@@ -238,7 +244,7 @@ async function onAttemptFailed(
     hostedInvoiceUrl: null,
     platform: null,
     settlement: settlementOf(contract, ctx.at),
-    failure: pm ? { ...failure, cardFingerprint: pm.id, cardBrand: card?.brand ?? "unknown", cardLast4: card?.lastDigits ?? null } : failure,
+    failure: { ...failure, ...place, ...(pm ? { cardFingerprint: pm.id, cardBrand: card?.brand ?? "unknown", cardLast4: card?.lastDigits ?? null } : {}) },
     failedAt: ctx.at,
     sourceKey: attemptGid,
     customer: {
@@ -254,10 +260,12 @@ async function onAttemptFailed(
 }
 
 async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext): Promise<BillingResult> {
+  const attemptGid = attemptGidOf(p);
   const ours = await ownAttempt(p.idempotency_key, ctx.workspaceId);
   if (ours) {
     // Shopify's success is the attempt's last word, even for one recorded as declined first.
     await recordAttemptResult({ key: ours.idempotencyKey, result: { kind: "succeeded", at: ctx.at } });
+    if (attemptGid) await recordPayment(ctx, attemptGid, { customerId: ours.recovery.externalCustomerId, amountMinor: ours.recovery.amountDueMinor, currency: ours.recovery.currency });
     return PROCESSED;
   }
   // Someone else's attempt (the merchant, Shopify, the customer) paid the contract: it is billing again.
@@ -268,7 +276,25 @@ async function onAttemptSucceeded(p: BillingAttemptPayload, ctx: BillingContext)
     select: { externalId: true },
   });
   for (const r of open) await markRecovered({ workspaceId: ctx.workspaceId, invoiceId: r.externalId, at: ctx.at });
+  // Every billing cycle paid is the customer's history (ADR 0049); the webhook names neither customer nor amount.
+  const contract = attemptGid ? await fetchContract(ctx.shopDomain, contractGid) : null;
+  if (attemptGid && contract?.customer.id) {
+    await recordPayment(ctx, attemptGid, { customerId: contract.customer.id, amountMinor: contract.amountMinor, currency: contract.currencyCode });
+  }
   return PROCESSED;
+}
+
+/** A successful billing attempt as the customer's payment, once per attempt. */
+async function recordPayment(ctx: BillingContext, attemptGid: string, paid: { customerId: string; amountMinor: number; currency: string }) {
+  await recordCustomerPayment({
+    workspaceId: ctx.workspaceId,
+    provider: "shopify",
+    externalCustomerId: paid.customerId,
+    externalId: attemptGid,
+    paidAt: ctx.at,
+    amountMinor: paid.amountMinor,
+    currency: paid.currency,
+  });
 }
 
 /**

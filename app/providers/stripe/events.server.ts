@@ -7,7 +7,7 @@ import {
   recordInvoiceFailure,
   requestAuthentication,
 } from "~/domain/recovery/engine.server";
-import { flagSubscriptionAtRisk } from "~/domain/recovery/commands.server";
+import { flagSubscriptionAtRisk, recordCustomerPayment } from "~/domain/recovery/commands.server";
 import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
 import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
 import { stripe } from "~/integrations/stripe/client.server";
@@ -51,6 +51,19 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
 
 async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccount) {
   const invoice = event.data.object as Stripe.Invoice;
+  // Every paid invoice, recovered or never failed, is the customer's history (ADR 0049); a $0
+  // invoice (a trial) moved no money and says nothing about when theirs arrives.
+  if (invoice.amount_paid > 0) {
+    await recordCustomerPayment({
+      workspaceId: account.workspaceId,
+      provider: "stripe",
+      externalCustomerId: customerIdOf(invoice),
+      externalId: invoice.id!,
+      paidAt: paidAt(invoice),
+      amountMinor: invoice.amount_paid,
+      currency: invoice.currency,
+    });
+  }
   await markRecovered({ workspaceId: account.workspaceId, invoiceId: invoice.id!, amountPaid: invoice.amount_paid, at: paidAt(invoice) });
 }
 
