@@ -52,7 +52,7 @@ function NetworkLimits({ stripe }: { stripe: boolean }) {
 function describeEffective(effective: Settings["retry"]["effective"]): string {
   const [start, end] = effective.preferredLocalHours;
   const retries = effective.maxRetries === 1 ? "1 retry" : `up to ${effective.maxRetries} retries`;
-  const payday = effective.paydayAware ? ", moved to a nearby payday when money was short" : "";
+  const payday = effective.paydayAware ? ", on the morning the customer’s pay is likeliest in when money was short" : "";
   return `In effect now: ${retries} within ${effective.retryWindowDays} days of the first failure, between ${hourLabel(start)} and ${hourLabel(end)} in the customer's time${payday}.`;
 }
 

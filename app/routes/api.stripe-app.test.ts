@@ -375,7 +375,7 @@ describe("POST /api/stripe-app/settings", () => {
     expectCors(res);
     expect(await jsonOf(res)).toMatchObject({
       workspace: { id: a.workspaceId, timezone: "Europe/Paris" },
-      retryPolicy: { maxRetries: 4, retryWindowDays: 21, preferredLocalHours: [8, 11], paydayAware: true, quietHours: null },
+      retryPolicy: { maxRetries: 4, retryWindowDays: 30, preferredLocalHours: [7, 10], paydayAware: true, quietHours: null },
       activeSequences: 1,
       dashboardUrl: "http://recoup.test/dashboard",
     });

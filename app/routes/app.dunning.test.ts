@@ -42,7 +42,7 @@ describe("/app/dunning inside the Shopify admin", () => {
     await shop();
     const page = await list.loader(await admin(mine.domain, "/app/dunning"));
     expect(page.basePath).toBe("/app");
-    expect(page.sequences).toEqual([expect.objectContaining({ id: mine.sequence.id, isActive: true, stepCount: 4 })]);
+    expect(page.sequences).toEqual([expect.objectContaining({ id: mine.sequence.id, isActive: true, stepCount: 3 })]);
   });
 
   it("refuses a session token signed with another secret", async () => {

@@ -36,7 +36,7 @@ describe("/dashboard/dunning", () => {
     await makeWorkspace();
     const { sequences } = await list.loader(get("/dashboard/dunning", sessionToken));
     expect(sequences).toEqual([
-      expect.objectContaining({ name: "Default recovery sequence", isEnabled: true, isActive: true, stepCount: 4 }),
+      expect.objectContaining({ name: "Default recovery sequence", isEnabled: true, isActive: true, stepCount: 3 }),
     ]);
     expect(sequences[0]!.id).toBe((await getActiveSequence(workspace.id))!.id);
   });
@@ -75,7 +75,7 @@ describe("/dashboard/dunning/:id", () => {
     const page = await editor.loader(get("/dashboard/dunning/new", sessionToken, { id: "new" }));
     expect(page.sequence).toBeNull();
     expect(page.draft).toMatchObject({ name: "New sequence", isEnabled: false });
-    expect(page.draft.steps).toHaveLength(4);
+    expect(page.draft.steps).toHaveLength(3);
   });
 
   it("saves edits and answers with the saved draft and a toast", async () => {

@@ -39,7 +39,7 @@ describe("GET /dashboard/settings", () => {
     await connectStripeAccount(workspace.id, "acct_settings_1");
     await makeWorkspace();
     const page = await settings.loader(get(sessionToken));
-    expect(page.settings.retry.effective).toMatchObject({ maxRetries: 6, retryWindowDays: 21, preferredLocalHours: [8, 11], fallbackTimezone: "UTC" });
+    expect(page.settings.retry.effective).toMatchObject({ maxRetries: 8, retryWindowDays: 30, preferredLocalHours: [7, 10], fallbackTimezone: "UTC" });
     expect(page.settings.sender.defaultName).toBe("Story Coffee");
     expect(page.accounts.map((a) => a.stripeAccountId)).toEqual(["acct_settings_1"]);
     expect(page.members).toEqual([expect.objectContaining({ userId: owner.id, role: "owner", isOwner: true })]);

@@ -131,6 +131,8 @@ interface InvoiceBook {
   /** Recovery.cardFingerprint: the card the latest failure was on. */
   fingerprint: string;
   recoupRetries: number;
+  /** Recovery.lastRetryAt: when the last retry was made. */
+  lastRetryAt: number | null;
   paymentMethodUpdatedAt: number | null;
   cardAttempts: AttemptRecord[];
   sent: Sent[];
@@ -191,6 +193,7 @@ function plan(book: InvoiceBook, now: number, settings: RetrySettings): NextActi
     recoveryStartedAt: new Date(book.startedAt),
     paymentMethodUpdatedAt: book.paymentMethodUpdatedAt === null ? null : new Date(book.paymentMethodUpdatedAt),
     recoupRetriesSoFar: book.recoupRetries,
+    lastRetryAt: book.lastRetryAt === null ? null : new Date(book.lastRetryAt),
     cardAttempts: book.cardAttempts,
     messages: book.sent.map((m) => ({ at: new Date(m.at), kind: m.kind })),
     // A new merchant leaves retrying to Recoup (Smart Retries off): no platform attempt to wait for.
@@ -243,6 +246,7 @@ function newBook(s: SimState, settings: RetrySettings): InvoiceBook {
     latest: { at: failedAt, declineCode: f.declineCode, adviceCode: f.adviceCode, networkCode: f.networkCode, networkAdvice: f.networkAdvice },
     fingerprint,
     recoupRetries: 0,
+    lastRetryAt: null,
     paymentMethodUpdatedAt: null,
     // recordInvoiceFailure records the platform's failed attempt before planning.
     cardAttempts: [{ at: new Date(failedAt), source: "platform", succeeded: false, cardFingerprint: fingerprint, amountMinor: minorUnits(f.amount, f.currency), currency: f.currency.toLowerCase() }],
@@ -296,6 +300,7 @@ function applyNews(book: InvoiceBook, s: SimState): boolean {
         book.fingerprint = cardNow;
         book.cardAttempts.push(attemptOn(a.at, "recoup", cardNow));
         book.recoupRetries += 1;
+        book.lastRetryAt = a.at;
         book.latest = { at: a.at, declineCode: a.declineCode ?? null, adviceCode: a.adviceCode ?? null, networkCode: a.networkCode ?? null, networkAdvice: a.networkAdvice ?? null };
         book.paymentMethodUpdatedAt = null;
         replan = true;

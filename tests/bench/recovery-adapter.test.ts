@@ -2,10 +2,12 @@
 // merchant would notice if the translation were wrong: a broken network rule, more retries than
 // the settings allow, a retry on a card the issuer refused for good, an invoice left without a
 // decision, emails beyond the sequence.
+import { DateTime } from "luxon";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPolicy, NEW_WORKSPACE_SETTINGS, type SimDecision, type SimPolicy, type SimState } from "../../bench/recovery/policy";
 import { loadSimulator, type SimResult, type Simulator } from "../../bench/recovery/simulator";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
+import { MAX_EMAILS_PER_RECOVERY } from "~/domain/recovery/email-plan";
 
 const HOUR = 3_600_000;
 const MAC_WAIT_H: Record<string, number> = { "24": 1, "25": 24, "26": 48, "27": 96, "28": 144, "29": 192, "30": 240 };
@@ -40,17 +42,29 @@ describe("the recovery bench's adapter (production policy in the simulator)", ()
     run = watch(sim, createPolicy(), 7);
   });
 
-  it("answers every call with a decision the simulator accepts, and never gives up on the recovery before it expires", () => {
+  it("answers every call with a decision the simulator accepts, and gives up only on a customer who revoked the payment", () => {
     expect(run.result.policyErrors).toBe(0);
     expect(run.finals).toHaveLength(N);
+    let stops = 0;
     for (const { state, decision } of run.decisions) {
-      expect(["retry", "email", "wait"]).toContain(decision.type);
-      const at = decision.type === "wait" ? decision.until : decision.type === "stop" ? NaN : decision.at;
+      expect(["retry", "email", "wait", "stop"]).toContain(decision.type);
+      if (decision.type === "stop") {
+        // The engine ends the recovery (ADR 0052): neither retried nor emailed, at the failure itself.
+        expect(state.failure.declineCode).toBe("revocation_of_authorization");
+        expect(state.attempts).toHaveLength(0);
+        expect(state.messages).toHaveLength(0);
+        stops += 1;
+        continue;
+      }
+      const at = decision.type === "wait" ? decision.until : decision.at;
       expect(Number.isFinite(at)).toBe(true);
       // The policy's times are whole milliseconds (Dates); the simulator's clock need not be.
       expect(at).toBeGreaterThan(state.now - 1);
     }
-    expect(run.result.stoppedRate).toBe(0);
+    const revoked = run.finals.filter((f) => f.failure.declineCode === "revocation_of_authorization").length;
+    expect(revoked).toBeGreaterThan(0);
+    expect(stops).toBe(revoked);
+    expect(run.result.stoppedRate).toBeCloseTo(revoked / N, 4);
   });
 
   it("breaks no card-network rule, MAC 24–30 windows included although Stripe's failure time is whole seconds", () => {
@@ -83,11 +97,18 @@ describe("the recovery bench's adapter (production policy in the simulator)", ()
     expect(perInvoice).toBeLessThanOrEqual(NEW_WORKSPACE_SETTINGS.maxRetries);
   });
 
-  it("sends the default sequence's emails plus at most one request per card", () => {
+  it("sends at most three emails per invoice, never two within a day, all in the customer's daytime", () => {
     for (const final of run.finals) {
-      const updates = final.events.filter((e) => e.kind === "card_updated").length;
-      expect(final.messages.length).toBeLessThanOrEqual(DEFAULT_SEQUENCE.steps.length + 1 + updates);
+      expect(final.messages.length).toBeLessThanOrEqual(MAX_EMAILS_PER_RECOVERY);
+      final.messages.forEach((m, k) => {
+        // In the customer's zone as it is that day (the simulator keeps the failure day's offset across DST).
+        const hour = DateTime.fromMillis(m.at, { zone: final.failure.customerTz }).hour;
+        expect(hour).toBeGreaterThanOrEqual(8);
+        expect(hour).toBeLessThan(20);
+        if (k > 0) expect(m.at - final.messages[k - 1].at).toBeGreaterThanOrEqual(24 * HOUR);
+      });
     }
+    expect(DEFAULT_SEQUENCE.steps.length).toBe(MAX_EMAILS_PER_RECOVERY);
     expect(run.result.emailsPerInvoice).toBeGreaterThan(1);
     // Both ways of winning back: retries and customers acting on the emails.
     expect(run.result.recoveredBy.retry).toBeGreaterThan(0);

@@ -63,7 +63,7 @@ describe("a failed Stripe payment over /api/v1/payments", () => {
         decline_code: "insufficient_funds",
         decline_category: "soft_retry",
         retry_count: 0,
-        max_retries: 6,
+        max_retries: 8,
         customer_id: m.row.customerId,
         psp_customer_id: m.customerId,
         customer_email: `${m.customerId}@example.com`,

@@ -57,7 +57,7 @@ describe("a recovery and its campaign", () => {
         campaign_id: m.sequence.id,
         status: "active",
         current_step: 0,
-        total_steps: 4,
+        total_steps: 3,
         amount_cents: 3900,
         currency: "usd",
       }),
@@ -65,21 +65,33 @@ describe("a recovery and its campaign", () => {
 
     const before = await v1.call("GET", ONE, url(ONE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     const steps = before.body.steps as Item[];
+    // The default sequence (ADR 0053): days 3, 8 and 15 after the failure (Tue 10 Nov, 09:00 UTC).
     expect(steps.map((s) => [s.state, s.at, s.delay_hours])).toEqual([
-      ["scheduled", "2026-11-10T10:00:00.000Z", 1],
       ["scheduled", "2026-11-13T09:00:00.000Z", 72],
-      ["scheduled", "2026-11-17T09:00:00.000Z", 168],
-      ["scheduled", "2026-11-24T09:00:00.000Z", 336],
+      ["scheduled", "2026-11-18T09:00:00.000Z", 192],
+      ["scheduled", "2026-11-25T09:00:00.000Z", 360],
     ]);
     expect(steps[0]).toMatchObject({ id: m.sequence.steps[0]!.id, subject: m.sequence.steps[0]!.subjectTemplate, message_id: null });
     expect((before.body.timeline as Item[])[0]).toMatchObject({ type: "payment_failed" });
+    // A soft decline is left to its retries first: the first retry is on the morning of day 3.
+    expect(before.body.next_action).toMatchObject({ kind: "retry", at: "2026-11-13T07:00:00.000Z" });
 
-    await advanceTime(1 * HOUR + 60_000);
+    // Nothing goes out before the first step is due.
+    await advanceTime(2 * 24 * HOUR);
+    await runDueJobs();
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.row.id } })).toBe(0);
+
+    // The retry (Fri 13 Nov, 07:00) is declined again; the first email follows at 09:00, on day 3.
+    env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
+    await advanceTime(22 * HOUR + 60_000);
+    await runDueJobs();
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.row.id } })).toBe(0);
+    await advanceTime(2 * HOUR);
     await runDueJobs();
     const mail = await env.smtp.waitFor((mail) => mail.subject?.includes("didn't go through") ?? false);
     expect(mail.to).toMatchObject({ text: `${m.customerId}@example.com` });
     const after = await v1.call("GET", ONE, url(ONE, m.invoiceId), { token: m.apiKey, params: { id: m.invoiceId }, expect: 200 });
-    expect(after.body).toMatchObject({ current_step: 1, total_steps: 4 });
+    expect(after.body).toMatchObject({ current_step: 1, total_steps: 3 });
     expect((after.body.steps as Item[])[0]).toMatchObject({ state: "sent", message_id: expect.any(String) });
     expect((after.body.timeline as Item[]).map((e) => e.type)).toContain("email_sent");
     const listed = await v1.call("GET", LIST, LIST, { token: m.apiKey, expect: 200 });
@@ -89,7 +101,7 @@ describe("a recovery and its campaign", () => {
     await v1.call("POST", PAUSE, url(PAUSE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     const paused = await v1.call("GET", ONE, url(ONE, m.row.id), { token: m.apiKey, params: { id: m.row.id }, expect: 200 });
     expect(paused.body).toMatchObject({ status: "paused", next_action: null });
-    expect((paused.body.steps as Item[]).map((s) => s.state)).toEqual(["sent", "paused", "paused", "paused"]);
+    expect((paused.body.steps as Item[]).map((s) => s.state)).toEqual(["sent", "paused", "paused"]);
   });
 });
 
@@ -128,7 +140,7 @@ describe("POST /api/v1/recoveries/{id}/dunning", () => {
     testClock.set(new Date("2026-11-10T10:21:00Z"));
     const third = m.sequence.steps[2]!;
     const other = await v1.call("POST", DUNNING, url(DUNNING, m.row.id), { token: m.apiKey, params: { id: m.row.id }, body: { template_id: third.id }, expect: 200 });
-    expect(other.body).toMatchObject({ template_id: third.id, subject: `Your ${m.workspace.name} subscription is at risk` });
+    expect(other.body).toMatchObject({ template_id: third.id, subject: `Last reminder: your ${m.workspace.name} payment` });
   });
 
   it("refuses what cannot be sent: unknown template or placeholder, closed or paused recovery, another workspace's ids", async () => {

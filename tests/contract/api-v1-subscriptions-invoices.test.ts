@@ -182,7 +182,7 @@ describe("invoices", () => {
       decline_category: "soft_retry",
       attempt_count: 1,
       retry_count: 0,
-      max_retries: 6,
+      max_retries: 8,
       attempts: [{ attempt_number: 1, source: "platform", status: "failed", decline_code: "insufficient_funds", attempted_at: t0.toISOString() }],
       next_action: { kind: "retry", at: expect.any(String) },
       close_reason: null,

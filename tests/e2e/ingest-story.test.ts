@@ -9,6 +9,7 @@ import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { findEverywhere } from "../helpers/db-scan";
+import { zoneWhereItIsNoon } from "../helpers/daytime";
 import { startWebhookReceiver, type FakeWebhookReceiver } from "../fakes/webhook-receiver";
 import { callRoute, jsonOf } from "../helpers/http";
 import { advanceTime, pendingJobs, runDueJobs } from "../helpers/jobs";
@@ -38,7 +39,7 @@ async function recoveryOf(workspaceId: string, externalId: string) {
 }
 
 describe("a payment from a PSP without webhooks (Adyen), won back", () => {
-  it("ingest → recovery classified by Adyen's codes → dunning email → retry due (owner email, then signed webhook) → merchant reports success → recovered", async () => {
+  it("ingest → recovery classified by Adyen's codes → retry due (owner email) → merchant reports failure → dunning email → retry due again (signed webhook) → merchant reports success → recovered", async () => {
     testClock.set(new Date("2026-11-02T07:00:00Z"));
     const { workspace, owner } = await makeWorkspace({ name: "Fjord Tea" });
     const writer = await createApiKey({ workspaceId: workspace.id, scopes: ["write"], name: "adyen bridge" });
@@ -79,19 +80,15 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(recovery.customer).toMatchObject({ provider: "adyen", externalId: "shopper_1029", email: "ada@example.com", name: "Ada Lovelace" });
     const firstRetryAt = recovery.nextActionAt!;
 
-    // 2. The sequence's first email reaches the customer over SMTP, in euros.
-    await advanceTime(HOUR + 60_000);
+    // 2. A soft decline is left to its retries first: on day 3 the sequence's first email is due, but
+    //    it waits for the retry due the next morning (Friday 6 Nov, 07:00), whose answer may make it needless.
+    expect(firstRetryAt.toISOString()).toBe("2026-11-06T07:00:00.000Z");
+    await advanceTime(72 * HOUR + 60_000);
     await runDueJobs();
-    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
-    expect(mail.subject).toContain("Fjord Tea");
-    expect(mail.text).toContain("€49.00");
-    // The PSP's own payment page (payment_url) is where the email's button leads.
-    const pressed = await pressUpdateButton(mail.text ?? "");
-    expect(pressed.status).toBe(302);
-    expect(pressed.headers.get("location")).toBe("https://pay.example.com/psp_883921");
+    expect(env.smtp.messages.filter((m) => (m.to as { text: string }).text.includes("ada@example.com"))).toHaveLength(0);
 
     // 3. The retry falls due. Recoup cannot charge Adyen: with no webhook endpoint, the owner is emailed, once.
-    await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-02T08:01:00Z") + 60_000);
+    await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-05T07:01:00Z") + 60_000);
     await runDueJobs();
     const due = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes(owner.email!) && m.subject!.startsWith("Retry due"));
     expect(due.subject).toBe("Retry due: €49.00 from ada@example.com (adyen payment psp_883921)");
@@ -104,16 +101,32 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     expect(recovery.nextActionAt!.getTime()).toBeGreaterThan(firstRetryAt.getTime());
     await runDueJobs();
     expect(env.smtp.messages.filter((m) => m.subject?.startsWith("Retry due"))).toHaveLength(1);
+    expect(env.smtp.messages.filter((m) => (m.to as { text: string }).text.includes("ada@example.com"))).toHaveLength(0);
 
-    // 4. The merchant's retry fails too and they say so: recorded as the PSP's attempt, the next retry planned.
-    await advanceTime(2 * HOUR);
+    // 4. The merchant's retry fails too and they say so half an hour later: recorded as the PSP's attempt,
+    //    the next retry planned (not before the 44 hours a second retry waits after a decline).
+    await advanceTime(30 * 60_000);
     await ingest(writer.key, { ...failure, event_id: "adyen-evt-2", decline_code: "Not enough balance" });
     await runDueJobs();
     recovery = await recoveryOf(workspace.id, "psp_883921");
     expect(recovery.retries.filter((r) => r.source === "platform")).toHaveLength(2);
     expect(recovery.status).toBe("pending");
+    expect(recovery.nextActionKind).toBe("retry");
+    expect(recovery.nextActionAt!.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-06T07:31:00Z") + 44 * HOUR);
 
-    // 5. Now with an endpoint: a developer asks for a retry; the endpoint gets a signed payment.retry_due.
+    // 5. Two hours after the retry fell due (09:01, the customer's daytime), the sequence's first email
+    //    reaches the customer over SMTP, in euros.
+    await advanceTime(90 * 60_000);
+    await runDueJobs();
+    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
+    expect(mail.subject).toContain("Fjord Tea");
+    expect(mail.text).toContain("€49.00");
+    // The PSP's own payment page (payment_url) is where the email's button leads.
+    const pressed = await pressUpdateButton(mail.text ?? "");
+    expect(pressed.status).toBe(302);
+    expect(pressed.headers.get("location")).toBe("https://pay.example.com/psp_883921");
+
+    // 6. Now with an endpoint: a developer asks for a retry; the endpoint gets a signed payment.retry_due.
     const created = await callRoute(endpointsRoute, "/api/v1/webhooks/endpoints", { method: "POST", token: (await makeKey(workspace.id)).key, body: { url: receiver.url } });
     expect(created.status).toBe(201);
     receiver.secret = ((await jsonOf(created)) as { signing_secret: string }).signing_secret;
@@ -143,7 +156,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     // No owner email this time: the endpoint took it.
     expect(env.smtp.messages.filter((m) => m.subject?.startsWith("Retry due"))).toHaveLength(1);
 
-    // 6. The merchant's retry succeeds: recovered with the amount paid; nothing more is sent.
+    // 7. The merchant's retry succeeds: recovered with the amount paid; nothing more is sent.
     await ingest(writer.key, { ...failure, event_type: "payment_succeeded", event_id: "adyen-evt-3", decline_code: undefined });
     await runDueJobs();
     recovery = await recoveryOf(workspace.id, "psp_883921");
@@ -158,6 +171,8 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
 
   it("zero-decimal currencies: ¥1,500 is 1500 minor units, not ¥15.00; Braintree's 2004 asks for a new card", async () => {
     const { workspace } = await makeWorkspace({ name: "Kyoto Books" });
+    // On the real clock: the card-update request goes out at once only in the customer's daytime.
+    await db().workspace.update({ where: { id: workspace.id }, data: { timezone: zoneWhereItIsNoon() } });
     const key = (await makeKey(workspace.id)).key;
     const res = await ingest(key, {
       event_type: "payment_failed",

@@ -62,21 +62,22 @@ describe("a failed subscription payment, won back", () => {
     let recovery = await recoveryOf("in_story");
     expect(recovery).toMatchObject({ status: "pending", declineCode: "insufficient_funds", declineType: "soft", amountDueMinor: 4900, cardFingerprint: "fp_old" });
     expect(recovery.nextActionKind).toBe("retry");
+    // Recoup's first retry waits at least 20 hours after the decline, for a morning (07:00–10:00 in the
+    // customer's zone; here the workspace's, UTC) when fresh pay is likely: Friday 6 Nov, 07:00.
+    const failedAt = Date.parse("2026-11-02T07:00:00Z");
     const firstRetryAt = recovery.nextActionAt!;
-    expect(firstRetryAt.getTime()).toBeGreaterThan(Date.parse("2026-11-02T08:00:00Z"));
+    expect(firstRetryAt.getTime()).toBeGreaterThanOrEqual(failedAt + 20 * HOUR);
+    expect(firstRetryAt.toISOString()).toBe("2026-11-06T07:00:00.000Z");
 
-    // 3. The first dunning email arrives over SMTP an hour later, with a working link.
-    await advanceTime(HOUR + 60_000);
+    // 3. A soft decline is left to its retries for the first days: on day 3 the first email is due,
+    //    but it waits for the retry due within a day, whose answer may make it needless.
+    await advanceTime(72 * HOUR + 60_000);
     await runDueJobs();
-    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
-    expect(mail.subject).toContain("Story Coffee");
-    const link = /http:\/\/recoup\.test\/recover\/([\w.-]+)\?m=([\w-]+)/.exec(mail.text ?? "");
-    expect(link).not.toBeNull();
-    const [, token, trackingId] = link as unknown as [string, string, string];
+    expect(env.smtp.messages.filter((m) => (m.to as { text: string }).text.includes("ada@example.com"))).toHaveLength(0);
 
     // 4. Our retry at the planned time is declined again.
     env.stripe.declineNextPay("in_story", { declineCode: "insufficient_funds" });
-    await advanceTime(firstRetryAt.getTime() - Date.parse("2026-11-02T08:01:00Z") + 60_000);
+    await advanceTime(firstRetryAt.getTime() - now().getTime() + 60_000);
     await runDueJobs();
     recovery = await recoveryOf("in_story");
     const ours = recovery.retries.filter((r) => r.source === "recoup");
@@ -86,8 +87,22 @@ describe("a failed subscription payment, won back", () => {
     expect(pays).toHaveLength(1);
     expect(pays[0]).toMatchObject({ stripeAccount: ACCOUNT, idempotencyKey: `recoup-retry-${recovery.id}-1` });
     expect(recovery.nextActionKind).toBe("retry");
+    expect(env.smtp.messages.filter((m) => (m.to as { text: string }).text.includes("ada@example.com"))).toHaveLength(0);
 
-    // 5. The customer follows the link: the page says who, how much and why, and the click is recorded.
+    // 5. The first dunning email arrives over SMTP two hours after the declined retry (09:00, the
+    //    customer's daytime), with a working link.
+    await advanceTime(2 * HOUR - 60_000);
+    await runDueJobs();
+    const mail = await env.smtp.waitFor((m) => (m.to as { text: string }).text.includes("ada@example.com"));
+    expect(mail.subject).toContain("Story Coffee");
+    const first = (await recoveryOf("in_story")).messages;
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ kind: "sequence", scheduledFor: new Date("2026-11-06T09:00:00Z") });
+    const link = /http:\/\/recoup\.test\/recover\/([\w.-]+)\?m=([\w-]+)/.exec(mail.text ?? "");
+    expect(link).not.toBeNull();
+    const [, token, trackingId] = link as unknown as [string, string, string];
+
+    // 6. The customer follows the link: the page says who, how much and why, and the click is recorded.
     const page = await recoverPage.loader({ request: new Request(`http://recoup.test/recover/${token}?m=${trackingId}`), params: { token }, context: {} });
     expect(page).toMatchObject({ merchant: "Story Coffee", amount: "$49.00", state: "open", reason: expect.stringMatching(/balance was too low/) });
     expect(await db().dunningMessage.findUniqueOrThrow({ where: { trackingId } })).toMatchObject({ status: "clicked" });
@@ -104,7 +119,7 @@ describe("a failed subscription payment, won back", () => {
     expect(portal.stripeAccount).toBe(ACCOUNT);
     expect(portal.body).toMatchObject({ customer: "cus_story", flow_data: { type: "payment_method_update" } });
 
-    // 6. They put a new card on file; Stripe tells us; we retry within a minute and it goes through.
+    // 7. They put a new card on file; Stripe tells us; we retry within a minute and it goes through.
     env.stripe.putPaymentMethod(ACCOUNT, { id: "pm_new", card: { brand: "visa", fingerprint: "fp_new", last4: "0005" } as Stripe.PaymentMethod.Card });
     const customer = env.stripe.getCustomer(ACCOUNT, "cus_story")!;
     customer.invoice_settings.default_payment_method = "pm_new";
@@ -121,7 +136,7 @@ describe("a failed subscription payment, won back", () => {
     expect(recovery.recoveredAmountMinor).toBe(4900);
     expect(env.stripe.requestsTo("POST", "/v1/invoices/in_story/pay")).toHaveLength(2);
 
-    // 7. Stripe confirms with invoice.paid: nothing changes, nothing more is sent.
+    // 8. Stripe confirms with invoice.paid: nothing changes, nothing more is sent.
     const mailsBefore = env.smtp.messages.length;
     await deliver(eventOf("invoice.paid", env.stripe.getInvoice(ACCOUNT, "in_story"), { account: ACCOUNT }));
     await advanceTime(30 * 24 * HOUR);
@@ -133,7 +148,7 @@ describe("a failed subscription payment, won back", () => {
     // The email that brought the customer back is credited with the recovery.
     expect(await db().dunningMessage.findUniqueOrThrow({ where: { trackingId } })).toMatchObject({ status: "converted" });
 
-    // 8. The dashboard shows the money won back.
+    // 9. The dashboard shows the money won back.
     const summary = await callRoute(summaryRoute, `/api/dashboard/summary?workspaceId=${workspace.id}&window=lifetime`, { token: sessionToken });
     expect(summary.status).toBe(200);
     expect(await jsonOf(summary)).toMatchObject({ workspaceId: workspace.id, recoveredRevenueCents: 4900, failedRevenueCents: 4900, recoveryRate: 1 });

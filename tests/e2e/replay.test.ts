@@ -74,11 +74,19 @@ async function fullStory(chaos: boolean) {
   };
   await send(eventOf("invoice.payment_failed", env.stripe.failInvoice(m.account, m.invoiceId, { declineCode: "insufficient_funds", nextPaymentAttempt: null }), { account: m.account }));
   const planned = await db().recovery.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
+  // The first retry is on the morning of Friday 20 Nov; the sequence's first email, due on day 3
+  // (Thu 19 Nov, 10:00), waits for that retry's answer.
+  expect(planned.nextActionAt).toEqual(new Date("2026-11-20T07:00:00Z"));
+  await advanceTime(72 * HOUR + 1000);
+  await runDueJobs();
   // Our retry is declined; Stripe reports that attempt as a failure too.
   env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
   await advanceTime(planned.nextActionAt!.getTime() - testClockNow() + 1000);
   await runDueJobs();
   await send(eventOf("invoice.payment_failed", JSON.parse(JSON.stringify(env.stripe.getInvoice(m.account, m.invoiceId))), { account: m.account }));
+  // Two hours after the declined retry, in the customer's daytime, the first email goes out.
+  await advanceTime(2 * HOUR);
+  await runDueJobs();
   // The customer updates their card; our next retry succeeds; Stripe confirms.
   const customer = env.stripe.getCustomer(m.account, m.customerId)!;
   env.stripe.putPaymentMethod(m.account, { id: `pm_new_${m.customerId}`, card: { brand: "visa", fingerprint: `fp_new_${m.customerId}`, last4: "1111" } as Stripe.PaymentMethod.Card });

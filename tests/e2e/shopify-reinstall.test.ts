@@ -64,8 +64,13 @@ async function openApp(shop: string) {
 
 describe("a Shopify shop uninstalls Recoup and comes back", () => {
   it("within the grace period: what the uninstall paused is planned again and retried; what the merchant paused stays paused", async () => {
+    // A Thursday failure: the first retry waits at least 20 hours, for Friday morning, inside the
+    // 48-hour grace period of an uninstall right after it.
+    testClock.set(new Date("2026-11-05T07:00:00Z"));
     const { shop, workspace, first, second } = await shopWithTwoFailures();
     const planned = (await recoveryOf(first)).nextActionAt!;
+    expect(planned.getTime() - now().getTime()).toBeGreaterThanOrEqual(20 * HOUR);
+    expect(planned.getTime() - now().getTime()).toBeLessThan(47 * HOUR);
     await pauseRecovery({ workspaceId: workspace.id, recoveryId: (await recoveryOf(second)).id });
     const merchantReason = (await recoveryOf(second)).nextActionReason;
 

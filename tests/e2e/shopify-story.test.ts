@@ -210,10 +210,15 @@ describe("Shopify dunning, end to end", () => {
     const { shop, contract } = await shopWithContract();
     admin.refuseNextUpdateEmail("Customer payment method is revoked");
     await platformFailure(shop, contract.id, "invalid_number");
-    const recovery = await recoveryOf(contract.id);
-    const requests = recovery.messages.filter((m) => m.kind === "card_update_request");
+    let requests = (await recoveryOf(contract.id)).messages.filter((m) => m.kind === "card_update_request");
     expect(requests).toHaveLength(2);
     expect(requests.find((m) => m.transport === "shopify")).toMatchObject({ status: "failed", error: "Customer payment method is revoked" });
+    // Ours waits for the customer's daytime (08:00), then goes.
+    expect(requests.find((m) => m.transport !== "shopify")).toMatchObject({ status: "scheduled", scheduledFor: new Date("2026-11-02T08:00:00Z") });
+    await advanceTime(60 * MINUTE);
+    await runDueJobs();
+    requests = (await recoveryOf(contract.id)).messages.filter((m) => m.kind === "card_update_request");
+    expect(requests).toHaveLength(2);
     expect(requests.find((m) => m.transport !== "shopify")).toMatchObject({ status: "sent", bodyText: expect.stringContaining("/recover/") });
   });
 
@@ -326,9 +331,17 @@ describe("Shopify dunning, end to end", () => {
     const payload = admin.platformAttemptWebhook(shop, contract.id, {});
     await postShopifyWebhook("subscription_billing_attempts/challenged", shop, payload);
     await runDueJobs();
-    const recovery = await recoveryOf(contract.id);
-    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "email" });
-    expect(recovery.messages.map((m) => [m.kind, m.transport])).toContainEqual(["authentication_request", "outbox"]);
+    let recovery = await recoveryOf(contract.id);
+    // The customer is asked first; then the engine plans its one off-session retry, at least 30 hours
+    // after the challenge, on a morning (07:00) in the customer's zone.
+    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "retry", nextActionAt: new Date("2026-11-04T07:00:00Z") });
+    expect(recovery.nextActionAt!.getTime() - Date.parse("2026-11-02T07:00:00Z")).toBeGreaterThanOrEqual(30 * 3_600_000);
+    // The request waits for the customer's daytime (08:00), then goes by our own email.
+    expect(recovery.messages.map((m) => [m.kind, m.status, m.scheduledFor])).toEqual([["authentication_request", "scheduled", new Date("2026-11-02T08:00:00Z")]]);
+    await advanceTime(60 * MINUTE);
+    await runDueJobs();
+    recovery = await recoveryOf(contract.id);
+    expect(recovery.messages.map((m) => [m.kind, m.transport, m.status])).toContainEqual(["authentication_request", "outbox", "sent"]);
     expect(sent(shop)).toHaveLength(0);
   });
 
@@ -434,7 +447,8 @@ describe("3-D Secure on Shopify: the customer confirms the payment on Shopify's 
     expect(attempt.nextActionUrl).toMatch(/^https:\/\//);
     expect(attemptQueries(shop).map((r) => r.variables)).toEqual([{ id: attempt.id }]);
     let recovery = await recoveryOf(contract.id);
-    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "email", hostedInvoiceUrl: attempt.nextActionUrl });
+    // Asked to confirm (our email), then one off-session retry planned.
+    expect(recovery).toMatchObject({ errorCode: "authentication_required", nextActionKind: "retry", hostedInvoiceUrl: attempt.nextActionUrl });
 
     // The authentication email's button is the /recover link; that page's button is Shopify's confirmation page.
     const email = recovery.messages.find((m) => m.kind === "authentication_request")!;
@@ -628,10 +642,10 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
 
     await advanceTime(30 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("Already sent at") } });
-    // An hour on, the customer's inbox still wins: one email every 20 hours (ADR 0035).
+    // An hour on, the customer's inbox still wins: one email every 24 hours (ADR 0035, ADR 0053).
     await advanceTime(31 * MINUTE);
-    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 20 hours") } });
-    await advanceTime(19 * 60 * MINUTE);
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 24 hours") } });
+    await advanceTime(23 * 60 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Shopify emailed the customer a secure link to update their card." } });
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(2);
   });
@@ -665,9 +679,12 @@ describe("the merchant's \"Send update link now\" on a Shopify recovery", () => 
     await runDueJobs();
     const recovery = await recoveryOf(contract.id);
     const page = recoveryPage(workspace.id, recovery.id);
-    // The engine has just asked the customer to confirm: another email waits for the spacing.
-    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 20 hours") } });
-    await advanceTime(20 * 60 * MINUTE);
+    // The engine has just asked the customer to confirm (the email held for their daytime, 08:00):
+    // another email waits for the spacing, a day after that one.
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("at most one email every 24 hours") } });
+    await advanceTime(24 * 60 * MINUTE);
+    expect(await page.press("send_link")).toMatchObject({ status: 409, result: { error: expect.stringContaining("from Tue 3 Nov, 08:00") } });
+    await advanceTime(60 * MINUTE);
     expect(await page.press("send_link")).toMatchObject({ status: 200, result: { message: "Update link on its way to ada@example.com." } });
     expect(sent(shop, UPDATE_EMAIL)).toHaveLength(0);
     const manual = (await recoveryOf(contract.id)).messages.find((m) => m.dedupeKey.startsWith("manual:"))!;

@@ -54,7 +54,7 @@ describe("getRecoveryStatus", () => {
     await recovery(workspace.id, { externalCustomerId: "cus_x", startedAt: new Date("2025-01-01"), status: "abandoned", endedAt: new Date("2025-01-09") });
     const latest = await recovery(workspace.id, { externalCustomerId: "cus_x", startedAt: new Date("2025-03-01"), nextActionKind: "email", errorCode: "expired_card" });
     const { payment } = await getRecoveryStatus({ workspaceId: workspace.id, customerId: "cus_x" });
-    expect(payment).toMatchObject({ id: latest.id, status: "awaiting_customer", nextRetryAt: null, failureReason: "expired_card", maxRetries: 6, retryCount: 0 });
+    expect(payment).toMatchObject({ id: latest.id, status: "awaiting_customer", nextRetryAt: null, failureReason: "expired_card", maxRetries: 8, retryCount: 0 });
     const old = await getRecoveryStatus({ workspaceId: workspace.id, invoiceId: (await db().recovery.findFirstOrThrow({ where: { status: "abandoned", workspaceId: workspace.id } })).externalId });
     expect(old.payment.status).toBe("cancelled");
   });

@@ -1,6 +1,6 @@
 import { thrownWithStatus } from "../../../tests/helpers/thrown";
 import { describe, expect, it } from "vitest";
-import { testClock } from "~/utils/clock.server";
+import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../../../tests/factories";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
@@ -41,7 +41,7 @@ describe("send update link now", () => {
     expect((await db().dunningMessage.findUniqueOrThrow({ where: { id: sent.messageId } })).status).toBe("sent");
   });
 
-  it("allows one an hour, and the customer one email every 20 hours: a second press says when the next may go", async () => {
+  it("allows one an hour, and the customer one email every 24 hours: a second press says when the next may go", async () => {
     const m = await openRecovery();
     const first = await sendUpdateLinkNow(m.target);
     await runDueJobs();
@@ -52,13 +52,17 @@ describe("send update link now", () => {
     await advanceTime(5 * MINUTE);
     expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", message: expect.stringContaining("Already sent at 10:15") });
 
-    // An hour on, the customer's inbox still wins: one email every 20 hours (ADR 0035).
+    // An hour on, the customer's inbox still wins: one email every 24 hours (ADRs 0035, 0053).
     await advanceTime(6 * MINUTE);
-    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({
+    const refused = {
       code: "conflict",
-      message: expect.stringContaining("at most one email every 20 hours, so the update link can go from"),
-    });
+      message: expect.stringContaining("at most one email every 24 hours, so the update link can go from Wed 11 Nov, 10:15"),
+    };
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject(refused);
+    // 20 hours on is still too soon; a day on, it may go.
     await advanceTime(19 * 60 * MINUTE);
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject(refused);
+    await advanceTime(4 * 60 * MINUTE);
     const second = await sendUpdateLinkNow(m.target);
     expect(second.messageId).not.toBe(first.messageId);
     const manual = await db().dunningMessage.findMany({ where: { recoveryId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } });
@@ -98,7 +102,17 @@ describe("pause, resume and the customer's inbox", () => {
   const sentTo = async (recoveryId: string) =>
     (await db().dunningMessage.findMany({ where: { recoveryId: recoveryId, sentAt: { not: null } }, orderBy: { sentAt: "asc" } })).map((m) => m.sentAt!.getTime());
 
-  it("resumed after days, the overdue reminder goes out, and a second email is refused until 20 hours after it", async () => {
+  /** After a resume, the engine's next retry: a soft decline's reminder waits for it when it is due within a day (ADR 0053). */
+  async function retryDueWithinADay(recoveryId: string) {
+    const r = await db().recovery.findUniqueOrThrow({ where: { id: recoveryId } });
+    expect(r.nextActionKind).toBe("retry");
+    const retryAt = r.nextActionAt!.getTime();
+    expect(retryAt - now().getTime()).toBeGreaterThan(0);
+    expect(retryAt - now().getTime()).toBeLessThanOrEqual(24 * HOUR);
+    return retryAt;
+  }
+
+  it("resumed after days, the overdue reminder goes out after the retry due first, and a second email is refused until 24 hours after it", async () => {
     const m = await openRecovery();
     await pauseRecovery(m.target);
     await advanceTime(3 * 24 * HOUR);
@@ -107,14 +121,26 @@ describe("pause, resume and the customer's inbox", () => {
 
     await resumeRecovery(m.target);
     await runDueJobs();
-    expect(await sentTo(m.recovery.id)).toHaveLength(1);
+    // The overdue reminder waits for the retry due within the day, whose answer may make it needless.
+    const retryAt = await retryDueWithinADay(m.recovery.id);
+    expect(await sentTo(m.recovery.id)).toEqual([]);
+    env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
+    await advanceTime(retryAt - now().getTime());
+    await runDueJobs();
+    expect(await sentTo(m.recovery.id)).toEqual([]);
+    // The retry failed: the reminder goes two hours after it.
+    await advanceTime(2 * HOUR);
+    await runDueJobs();
+    const sent = await sentTo(m.recovery.id);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeGreaterThanOrEqual(retryAt + 2 * HOUR);
     await advanceTime(MINUTE);
-    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("at most one email every 20 hours") });
+    expect(await thrownWithStatus(sendUpdateLinkNow(m.target))).toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining("at most one email every 24 hours") });
     await runDueJobs();
     expect(await sentTo(m.recovery.id)).toHaveLength(1);
   });
 
-  it("an update link sent first pushes the resumed reminder 20 hours back, not a second later", async () => {
+  it("an update link sent first pushes the resumed reminder a day back, not a second later", async () => {
     const m = await openRecovery();
     await pauseRecovery(m.target);
     await advanceTime(3 * 24 * HOUR);
@@ -122,14 +148,18 @@ describe("pause, resume and the customer's inbox", () => {
     await sendUpdateLinkNow(m.target);
     await runDueJobs();
     expect(await sentTo(m.recovery.id)).toHaveLength(1);
+    const retryAt = await retryDueWithinADay(m.recovery.id);
+    env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
+    expect(retryAt - now().getTime()).toBeLessThan(23 * HOUR);
 
-    await advanceTime(19 * HOUR);
+    // Sequence reminders keep a day from the customer's last email (ADR 0053), past the retry due first.
+    await advanceTime(23 * HOUR);
     await runDueJobs();
     expect(await sentTo(m.recovery.id)).toHaveLength(1);
     await advanceTime(2 * HOUR);
     await runDueJobs();
     const sent = await sentTo(m.recovery.id);
     expect(sent).toHaveLength(2);
-    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(20 * HOUR);
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(24 * HOUR);
   });
 });

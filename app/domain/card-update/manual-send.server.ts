@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
-import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/schedule";
+import { EMAIL_SPACING_HOURS } from "~/domain/recovery/email-plan";
 import { AppError } from "~/domain/errors";
 import { assertOpen } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";
@@ -82,7 +82,7 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
     const when = (at: Date) => localTime(at, recovery.workspace.timezone).setLocale("en").toFormat("ccc d LLL, HH:mm");
     throw new AppError(
       "conflict",
-      `The customer got an email (“${allowed.last.subject}”) at ${when(allowed.last.at)}. Recoup sends one customer at most one email every ${MIN_EMAIL_SPACING_HOURS} hours, so the update link can go from ${when(allowed.at)}.`,
+      `The customer got an email (“${allowed.last.subject}”) at ${when(allowed.last.at)}. Recoup sends one customer at most one email every ${EMAIL_SPACING_HOURS} hours, so the update link can go from ${when(allowed.at)}.`,
       { lastEmailAt: allowed.last.at.toISOString(), nextAllowedAt: allowed.at.toISOString() },
     );
   }

@@ -109,8 +109,8 @@ describe("seedDemoOnFirstBoot", () => {
     const endings = data.recoveries.filter((r) => r.endedAt).map((r) => Math.floor(+new Date(r.endedAt!) / 60_000));
     const perMinute = new Map<number, number>();
     for (const m of endings) perMinute.set(m, (perMinute.get(m) ?? 0) + 1);
-    // (A few retries due at the same local morning hour may end together, as they would for real.)
-    expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(5);
+    // (Retries due on the same payday morning end together, as they would for real: a handful, never a spike.)
+    expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(Math.max(5, Math.ceil(endings.length * 0.05)));
     // Failures over the whole twelve weeks, every week.
     const weeks = new Set(data.recoveries.map((r) => Math.floor((now.getTime() - +new Date(r.startedAt)) / (7 * 24 * HOUR))));
     expect(weeks.size).toBeGreaterThanOrEqual(12);

@@ -5,10 +5,11 @@
 import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
-import { MIN_EMAIL_SPACING_HOURS } from "~/domain/dunning/schedule";
 import { importRecoveryHistory } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
-import { decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
+import { quietZone } from "~/domain/recovery/quiet-hours";
+import { planSequenceEmail } from "~/domain/recovery/email-plan";
+import { classifyFailure, decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now as clockNow } from "~/utils/clock.server";
 import { db, type Prisma } from "~/utils/db.server";
@@ -225,15 +226,26 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       }
     }
 
-    // The sequence's reminders, in the default sequence's rhythm, never within the 20-hour
-    // spacing after another email to the customer, and not after the story ended.
+    // The sequence's reminders, when the brain that plans them would send them (email-plan.ts), and
+    // not after the story ended.
     const until = endedAt ?? now;
     for (const stepDef of DEFAULT_SEQUENCE.steps) {
-      let due = startedAt + stepDef.delayHours * HOUR;
-      const before = sent.filter((m) => m.at.getTime() <= due).map((m) => m.at.getTime());
-      if (before.length > 0) due = Math.max(due, Math.max(...before) + MIN_EMAIL_SPACING_HOURS * HOUR);
+      const due = startedAt + stepDef.delayHours * HOUR;
       if (due >= until) break;
-      sent.push({ at: new Date(due), kind: "sequence" });
+      const earlier = sent.filter((m) => m.at.getTime() <= due).map((m) => m.at.getTime());
+      const plan = planSequenceEmail({
+        classification: next?.classification ?? classifyFailure({ ...failure, failedAt: new Date(lastFailureAt) }),
+        stepDueAt: new Date(due),
+        sentForRecovery: sent.map((m) => m.at),
+        lastEmailToCustomerAt: earlier.length > 0 ? new Date(Math.max(...earlier)) : null,
+        customerActedAt: cardUpdatedAt === null ? null : new Date(cardUpdatedAt),
+        nextAction: { kind: null, at: null },
+        zone: quietZone(failure.customerTimezone, settings.fallbackTimezone),
+        settings,
+        now: new Date(due),
+      });
+      if (plan.kind === "skip" || plan.at.getTime() >= until) break;
+      sent.push({ at: plan.at, kind: "sequence" });
       sent.sort((a, b) => a.at.getTime() - b.at.getTime());
     }
     sent.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -1,6 +1,7 @@
 import { statusOf } from "~/http/errors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
+import { zoneWhereItIsNoon } from "../../../tests/helpers/daytime";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
 import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { thrownAppError } from "../../../tests/helpers/thrown";
@@ -24,6 +25,8 @@ afterEach(() => testClock.reset());
 async function recoveryWaitingForDefault() {
   counter += 1;
   const { workspace } = await makeWorkspace({ name: `Delete Co ${counter}` });
+  // Recoup's emails go in the customer's daytime (ADR 0053): early afternoon now, and whole days later.
+  await db().workspace.update({ where: { id: workspace.id }, data: { timezone: zoneWhereItIsNoon() } });
   const customer = await db().customer.create({
     data: { workspaceId: workspace.id, externalId: `cus_del_${counter}`, email: `waiting${counter}@example.com`, name: "Ada" },
   });
@@ -104,20 +107,20 @@ describe("deleteSequence", () => {
 describe("recoveries following a deleted sequence", () => {
   it("continue on the active sequence, from its first email due no earlier than the one they were waiting for", async () => {
     const { workspace, customer, recovery, original } = await recoveryWaitingForDefault();
-    // Waiting for the default's first email (1 h); Spring's emails are at 0 h, 48 h and 200 h.
-    const spring = await newActiveSequence(workspace.id, [0, 48, 200]);
+    // Waiting for the default's first email (72 h); Spring's emails are at 0 h, 96 h and 200 h.
+    const spring = await newActiveSequence(workspace.id, [0, 96, 200]);
 
     const deleted = await deleteSequence({ workspaceId: workspace.id, sequenceId: original.id });
     expect(deleted).toMatchObject({ handedOver: 1, continuesWith: "Spring" });
     const waiting = (await pendingJobs(queues.dunningStep.name)).map((j) => j.data);
     expect(waiting).toContainEqual({ recoveryId: recovery.id, stepId: spring.steps[1]!.id });
 
-    // The old job runs first (1 h) and sends nothing; Spring's second email goes at 48 h.
-    await advanceTime(2 * HOUR);
+    // The old job runs first (72 h) and sends nothing; Spring's second email goes at 96 h.
+    await advanceTime(73 * HOUR);
     expect(await runDueJobs()).toEqual({ ran: 1, failed: 0 });
     expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
 
-    await advanceTime(47 * HOUR);
+    await advanceTime(23 * HOUR);
     expect((await runDueJobs()).failed).toBe(0);
     const messages = await db().dunningMessage.findMany({ where: { recoveryId: recovery.id } });
     expect(messages.map((m) => [m.stepId, m.subject, m.status])).toEqual([[spring.steps[1]!.id, "Spring email 2", "sent"]]);

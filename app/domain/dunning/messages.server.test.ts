@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
+import { zoneWhereItIsNoon } from "../../../tests/helpers/daytime";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
 import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { queues } from "../../../jobs/queues";
@@ -25,6 +26,8 @@ import {
 } from "./messages.server";
 
 const HOUR = 3600_000;
+/** The default sequence's first email: day 3 (ADR 0053). */
+const FIRST_STEP = DEFAULT_SEQUENCE.steps[0].delayHours * HOUR;
 const smtp = useFakeSmtp();
 let counter = 0;
 
@@ -40,18 +43,22 @@ async function makeRecovery(
     email?: string | null;
     customerName?: string | null;
     timezone?: string;
+    customerTimezone?: string;
     recovery?: Partial<{ amountDueMinor: number; currency: string; failureMessage: string; nextActionKind: string; nextActionAt: Date }>;
   } = {},
 ) {
   counter += 1;
   const { workspace } = await makeWorkspace({ name: `Acme ${counter}` });
-  if (opts.timezone) await db().workspace.update({ where: { id: workspace.id }, data: { timezone: opts.timezone } });
+  // Recoup's own emails go out in the customer's daytime (ADR 0053): on the real clock, a zone where
+  // it is early afternoon now (and so also 24, 72, 192 hours from now) lets them go when due.
+  await db().workspace.update({ where: { id: workspace.id }, data: { timezone: opts.timezone ?? zoneWhereItIsNoon() } });
   const customer = await db().customer.create({
     data: {
       workspaceId: workspace.id,
       externalId: `cus_${counter}`,
       email: opts.email === undefined ? `customer${counter}@example.com` : opts.email,
       name: opts.customerName === undefined ? "Ada Lovelace" : opts.customerName,
+      ...(opts.customerTimezone ? { timezone: opts.customerTimezone } : {}),
     },
   });
   const startedAt = now();
@@ -117,6 +124,10 @@ describe("the sequence, sent through SMTP", () => {
 
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
+    // Nothing on the first days: a soft decline is left to its retries until day 3.
+    await advanceTime(FIRST_STEP - HOUR);
+    await runDueJobs();
+    expect(mailsTo(customer.email!)).toHaveLength(0);
 
     await advanceTime(1 * HOUR);
     await runDueJobs();
@@ -143,9 +154,9 @@ describe("the sequence, sent through SMTP", () => {
     expect(first!.text).toContain("(your bank declined the payment)");
     expect(first!.text).toContain("when you update your card");
 
-    // Nothing more until step 2 is due, at startedAt + 72 h.
+    // Nothing more until step 2 is due, at startedAt + 192 h.
     await runDueJobs();
-    await advanceTime(70 * HOUR);
+    await advanceTime(119 * HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(1);
     await advanceTime(1 * HOUR + 60_000);
@@ -164,7 +175,7 @@ describe("the sequence, sent through SMTP", () => {
   it("never sends a step twice, however often its jobs run or are enqueued", async () => {
     const { recovery, customer, steps } = await makeRecovery();
     await start(recovery);
-    await advanceTime(1 * HOUR);
+    await advanceTime(FIRST_STEP);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(1);
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
@@ -188,7 +199,7 @@ describe("the sequence, sent through SMTP", () => {
     const { recovery, customer } = await makeRecovery();
     await start(recovery);
     smtp.failNext(1);
-    await advanceTime(1 * HOUR);
+    await advanceTime(FIRST_STEP);
     const first = await runDueJobs();
     expect(first.failed).toBe(1);
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
@@ -217,7 +228,7 @@ describe("the sequence, sent through SMTP", () => {
     const { recovery, customer, steps } = await makeRecovery();
     await start(recovery);
     await db().recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
-    await advanceTime(2 * HOUR);
+    await advanceTime(FIRST_STEP + HOUR);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
     expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
@@ -235,7 +246,16 @@ describe("the sequence, sent through SMTP", () => {
 
   it("skips a message whose recovery was paused before it went out, and sends it after resume", async () => {
     const { recovery, customer, steps } = await makeRecovery();
+    // Before its day the step only waits (ADR 0053): no message yet.
+    expect(await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id })).toEqual({
+      outcome: "spaced",
+      dueAt: new Date(recovery.startedAt.getTime() + FIRST_STEP),
+    });
+    expect(await db().dunningMessage.count({ where: { recoveryId: recovery.id } })).toBe(0);
+    await db().$executeRawUnsafe("DELETE FROM pgboss.job");
+    await advanceTime(FIRST_STEP);
     const created = await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id });
+    expect(created.outcome).toBe("created");
     await db().recovery.update({ where: { id: recovery.id }, data: { paused: true } });
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
@@ -247,9 +267,8 @@ describe("the sequence, sent through SMTP", () => {
     await db().recovery.update({ where: { id: recovery.id }, data: { paused: false } });
     const resumed = await resumeSequence({ recoveryId: recovery.id });
     expect(resumed?.stepId).toBe(steps[0]!.id);
-    // Not yet due: startedAt + 1 h is still ahead.
-    expect(resumed!.dueAt.getTime()).toBe(recovery.startedAt.getTime() + HOUR);
-    await advanceTime(HOUR);
+    // Due since the pause (startedAt + 72 h has passed): it goes now.
+    expect(Math.abs(resumed!.dueAt.getTime() - now().getTime())).toBeLessThan(5000);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(1);
     const messages = await db().dunningMessage.findMany({ where: { recoveryId: recovery.id } });
@@ -261,11 +280,11 @@ describe("the sequence, sent through SMTP", () => {
   it("resumes after the last step sent, at startedAt + delayHours when that is later", async () => {
     const { recovery, steps } = await makeRecovery();
     await start(recovery);
-    await advanceTime(HOUR);
+    await advanceTime(FIRST_STEP);
     await runDueJobs();
     await db().$executeRawUnsafe("DELETE FROM pgboss.job");
     const resumed = await resumeSequence({ recoveryId: recovery.id });
-    expect(resumed).toEqual({ stepId: steps[1]!.id, dueAt: new Date(recovery.startedAt.getTime() + 72 * HOUR) });
+    expect(resumed).toEqual({ stepId: steps[1]!.id, dueAt: new Date(recovery.startedAt.getTime() + 192 * HOUR) });
   });
 
   it("sends nothing for a closed recovery", async () => {
@@ -282,7 +301,8 @@ describe("the sequence, sent through SMTP", () => {
 
   it("skips a message whose recovery closed before it went out", async () => {
     const { recovery, customer, steps } = await makeRecovery();
-    await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id });
+    await advanceTime(FIRST_STEP);
+    expect((await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id })).outcome).toBe("created");
     await db().recovery.update({ where: { id: recovery.id }, data: { status: "abandoned" } });
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
@@ -295,7 +315,7 @@ describe("the sequence, sent through SMTP", () => {
   it("records a customer without an email address as skipped, and carries on with the sequence", async () => {
     const { recovery, steps } = await makeRecovery({ email: null });
     await start(recovery);
-    await advanceTime(HOUR);
+    await advanceTime(FIRST_STEP);
     await runDueJobs();
     expect(await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } })).toMatchObject({
       status: "skipped",
@@ -316,6 +336,8 @@ describe("the sequence, sent through SMTP", () => {
   it("fills the values from the recovery: money, the retry date in the workspace's timezone, the merchant's sender name", async () => {
     const { recovery, customer, workspace, steps } = await makeRecovery({
       timezone: "Asia/Tokyo",
+      // The email goes in the customer's daytime; the retry date is still written in the workspace's zone.
+      customerTimezone: zoneWhereItIsNoon(),
       customerName: null,
       recovery: {
         amountDueMinor: 1500,
@@ -326,7 +348,8 @@ describe("the sequence, sent through SMTP", () => {
       },
     });
     await db().workspace.update({ where: { id: workspace.id }, data: { senderName: "Acme Billing", replyTo: "help@acme.test" } });
-    await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id });
+    await advanceTime(FIRST_STEP);
+    expect((await runDunningStep({ recoveryId: recovery.id, stepId: steps[0]!.id })).outcome).toBe("created");
     await runDueJobs();
     const [mail] = mailsTo(customer.email!);
     expect(mail!.subject).toBe("Your payment to Acme Billing didn't go through");
@@ -345,7 +368,7 @@ describe("without SMTP_URL", () => {
     resetEnv();
     const { recovery, customer, workspace } = await makeRecovery();
     await start(recovery);
-    await advanceTime(HOUR);
+    await advanceTime(FIRST_STEP);
     await runDueJobs();
     expect(mailsTo(customer.email!)).toHaveLength(0);
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });

@@ -8,7 +8,7 @@ import { AppError } from "~/domain/errors";
 import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
-import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
+import { quietZone } from "~/domain/recovery/quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
@@ -17,8 +17,11 @@ import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
 import { queues } from "../../../jobs/queues";
+import { emailAllowedAt, emailSendAt } from "~/domain/recovery/email-plan";
+import { planStepEmail } from "~/domain/recovery/email-plan.server";
+import { log } from "~/utils/logger.server";
 import { getActiveSequence } from "./sequences.server";
-import { emailAllowedAt, stepDueAt } from "./schedule";
+import { stepDueAt } from "./schedule";
 import { stepJobKey } from "./step-jobs.server";
 import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 import { formatMoney } from "~/utils/money";
@@ -202,6 +205,7 @@ export async function nextEmailAllowedAt(
 export type StepOutcome =
   | { outcome: "created" | "already_created"; messageId: string; nextStepId: string | null }
   | { outcome: "spaced"; dueAt: Date }
+  | { outcome: "not_sent"; reason: string }
   | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" };
 
 /**
@@ -222,24 +226,30 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   // it sent (a deleted sequence's recoveries were handed over to the active one, see deleteSequence).
   if (!step || !step.sequence.isEnabled) return { outcome: "step_gone" };
 
-  // Too soon after the customer's last email (another recovery's, a manual link, a resumed step):
-  // the step waits until the spacing has passed. Once its message exists, nothing changes.
+  // When the step goes, or that it does not, is the recovery's brain's call (email-plan.ts): at most
+  // three emails per failed payment, a day apart, after a retry due first, in the customer's
+  // daytime. Once its message exists, nothing changes.
   const own = await db().dunningMessage.findUnique({
     where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: `step:${step.id}` } },
     select: { id: true },
   });
   if (!own) {
-    const allowed = await nextEmailAllowedAt(db(), {
-      workspaceId: recovery.workspaceId,
-      toEmail: customerAddress(recovery),
-    });
-    if (allowed.at.getTime() > now().getTime()) {
+    const last = await lastEmailToCustomer(db(), { workspaceId: recovery.workspaceId, toEmail: customerAddress(recovery) });
+    const plan = await db().$transaction((tx) =>
+      planStepEmail(tx, recovery, { dueAt: stepDueAt(recovery.startedAt, step.delayHours), lastEmailToCustomerAt: last?.at ?? null }),
+    );
+    if (plan.kind === "skip") {
+      // The reasons hold for the later steps too (the customer revoked, or had their three emails).
+      log.info("dunning step not sent", { recoveryId: recovery.id, stepId: step.id, reason: plan.reason });
+      return { outcome: "not_sent", reason: plan.reason };
+    }
+    if (plan.at.getTime() > now().getTime()) {
       await enqueue(
         queues.dunningStep,
         { recoveryId: recovery.id, stepId: step.id },
-        { key: `${stepJobKey(recovery.id, step.id)}:spaced:${allowed.at.getTime()}`, startAfter: allowed.at },
+        { key: `${stepJobKey(recovery.id, step.id)}:spaced:${plan.at.getTime()}`, startAfter: plan.at },
       );
-      return { outcome: "spaced", dueAt: allowed.at };
+      return { outcome: "spaced", dueAt: plan.at };
     }
   }
 
@@ -425,13 +435,15 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
     lastAttempt: input.lastAttempt,
     skip: ({ recovery, toEmail }) =>
       recovery.status !== "pending" ? SKIPPED_CLOSED : recovery.paused ? SKIPPED_PAUSED : !toEmail ? SKIPPED_NO_EMAIL : null,
-    // Quiet hours hold what Recoup sends on its own until they end; an email the merchant sends on
-    // purpose ("manual:…") goes now. Another job, keyed by the new time, sends it then.
+    // What Recoup sends on its own goes out in the customer's daytime, outside quiet hours
+    // (email-plan.ts); an email the merchant sends on purpose ("manual:…") goes now. Another job,
+    // keyed by the new time, sends it then.
     hold: async ({ id, dedupeKey, recovery }) => {
       if (dedupeKey.startsWith("manual:")) return null;
       const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
-      const until = quietHoursEnd(now(), retrySettingsFor(recovery.workspace).quietHours, zone);
-      if (!until) return null;
+      const at = now();
+      const until = emailSendAt(at, retrySettingsFor(recovery.workspace), zone);
+      if (until.getTime() <= at.getTime()) return null;
       await db().$transaction(async (tx) => {
         await tx.dunningMessage.updateMany({ where: { id, status: { in: OPEN_STATUSES } }, data: { scheduledFor: until } });
         await enqueue(queues.dunningSend, { messageId: id }, { key: `${id}:${until.toISOString()}`, startAfter: until, tx });

@@ -121,7 +121,7 @@ describe("the editor's sequences", () => {
     const list = await listSequences(workspace.id);
     expect(list.map((s) => [s.name, s.isEnabled, s.isActive, s.stepCount])).toEqual([
       ["Gentle", false, false, 1],
-      ["Default recovery sequence", true, true, 4],
+      ["Default recovery sequence", true, true, 3],
     ]);
     expect(created).toMatchObject({ name: "Gentle", isActive: false, steps: [{ delayHours: 24, subjectTemplate: TEMPLATES.subjectTemplate }] });
   });

@@ -19,6 +19,16 @@ const AFTER_RETRY_HOURS = 2;
 /** Subcategories whose customer is never emailed: they told their bank to stop, or only the merchant can fix it. */
 const NO_EMAIL = new Set<Classification["subcategory"]>(["revoked", "blocked", "merchant_action", "already_paid"]);
 
+/**
+ * The earliest moment another email may go to the customer: `at`, or a day after their last one,
+ * whichever recoveries they are about (a reminder, a resumed sequence, the merchant's "send update
+ * link" all wait; a confirmation the customer requested does not). ADRs 0035, 0053.
+ */
+export function emailAllowedAt(at: Date, lastEmailAt: Date | null): Date {
+  const spaced = lastEmailAt ? lastEmailAt.getTime() + EMAIL_SPACING_HOURS * HOUR : 0;
+  return new Date(Math.max(at.getTime(), spaced));
+}
+
 /** The first instant ≥ at inside the email hours and outside the workspace's quiet hours, in `zone`. */
 export function emailSendAt(at: Date, settings: Pick<RetrySettings, "quietHours">, zone: string): Date {
   const z = IANAZone.isValidZone(zone) ? zone : "UTC";
@@ -78,11 +88,12 @@ export function planSequenceEmail(input: SequenceEmailInput): SequenceEmailPlan 
   }
   let at = Math.max(input.now.getTime(), input.stepDueAt.getTime());
   const notes: string[] = [];
-  const last = input.lastEmailToCustomerAt?.getTime() ?? null;
-  const acted = input.customerActedAt?.getTime() ?? null;
-  if (last !== null && !(acted !== null && acted > last) && last + EMAIL_SPACING_HOURS * HOUR > at) {
-    at = last + EMAIL_SPACING_HOURS * HOUR;
-    notes.push("a day after their last email");
+  const last = input.lastEmailToCustomerAt;
+  const acted = input.customerActedAt;
+  if (last && !(acted && acted > last)) {
+    const spaced = emailAllowedAt(new Date(at), last).getTime();
+    if (spaced > at) notes.push("a day after their last email");
+    at = spaced;
   }
   const retryAt = input.nextAction.kind === "retry" ? (input.nextAction.at?.getTime() ?? null) : null;
   if (c.declineType === "soft" && retryAt !== null && retryAt >= input.now.getTime() && retryAt <= at + IMMINENT_RETRY_HOURS * HOUR) {

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_SETTINGS } from "./policy";
 import type Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as retryRoute from "~/routes/api.recovery.retry";
@@ -170,7 +171,7 @@ describe("the recovery engine", () => {
     expect(r.outcomes[0]).toMatchObject({ outcome: "failed", reasonCode: "schedule_exhausted" });
     const ours = r.retries.filter((a) => a.source === "recoup");
     expect(ours.length).toBeGreaterThanOrEqual(2);
-    expect(ours.length).toBeLessThanOrEqual(6);
+    expect(ours.length).toBeLessThanOrEqual(DEFAULT_RETRY_SETTINGS.maxRetries);
   });
 
   it("an older failure delivered late does not overwrite a newer one", async () => {

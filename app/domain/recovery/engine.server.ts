@@ -298,6 +298,7 @@ export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<Policy
     recoveryStartedAt: recovery.startedAt,
     paymentMethodUpdatedAt: recovery.paymentMethodUpdatedAt,
     recoupRetriesSoFar: recovery.recoupRetryCount,
+    lastRetryAt: recovery.lastRetryAt,
     cardAttempts: attempts.map((a) => ({
       at: a.attemptedAt,
       source: a.source as "recoup" | "platform" | "customer",
@@ -345,6 +346,12 @@ async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Prom
   } else if (action.kind === "email") {
     // Who asks (our email, or the platform's own card-update email) is the listener's choice.
     await announce.customerActionNeeded(tx, updated, { kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
+    // Asked: the policy plans once more, now that it knows (a retry follows an authentication request).
+    const then = await decide(tx, updated);
+    if (then.kind === "retry" || (then.kind === "wait" && then.until)) return applyAction(tx, updated, then);
+  } else if (action.kind === "stop" && action.endsRecovery) {
+    const closed = await closeRecovery(tx, updated, "failed", action.endsRecovery, now());
+    return tx.recovery.update({ where: { id: closed.id }, data: { nextActionReason: action.reason } });
   }
   return updated;
 }
@@ -456,7 +463,7 @@ export async function recordAttemptResult(input: { key: string; result: ChargeRe
         });
         const declined = await tx.recovery.update({
           where: { id: recovery.id },
-          data: { recoupRetryCount: { increment: 1 }, lastFailureAt: at, ...failureColumns(failure), paymentMethodUpdatedAt: null },
+          data: { recoupRetryCount: { increment: 1 }, lastRetryAt: at, lastFailureAt: at, ...failureColumns(failure), paymentMethodUpdatedAt: null },
         });
         return declined.status === "pending" ? planNext(tx, declined) : declined;
       }
@@ -507,7 +514,7 @@ export async function recordStillAwaiting(input: { key: string; waitReason: stri
 
 /** A retry that was made but not declined (refused otherwise, or put to the merchant) counts; the engine plans again. */
 async function countRetry(tx: Tx, recovery: Recovery, options: { plan: boolean }) {
-  const counted = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 } } });
+  const counted = await tx.recovery.update({ where: { id: recovery.id }, data: { recoupRetryCount: { increment: 1 }, lastRetryAt: now() } });
   return options.plan && counted.status === "pending" ? planNext(tx, counted) : counted;
 }
 

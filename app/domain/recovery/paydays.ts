@@ -173,8 +173,8 @@ export interface PaydayBelief {
 
 /** How much more likely a payment goes through just after a payday than at any other time. */
 const PAID_AFTER_PAYDAY_LIKELIHOOD = 1;
-/** Prior weight of a pay date read from the customer's own payments, before those payments reweigh it. */
-const OWN_DATE_WEIGHT = 0.1;
+/** Prior weight, per payment on it, of a pay date read from the customer's own payments (before they reweigh it). */
+const OWN_DATE_WEIGHT_PER_PAYMENT = 0.25;
 /** The customer's own payments a pay date must recur in to be considered (monthly day, weekday). */
 const OWN_DATE_MIN_PAYMENTS = 2;
 
@@ -184,7 +184,7 @@ const sameSchedule = (a: PaySchedule, b: PaySchedule) => JSON.stringify(a) === J
  * Pay dates the customer's own payments point at: a day of the month, or a weekday, on which
  * at least two of them went through (a payment lands on or just after a payday).
  */
-function ownPayDates(paid: readonly number[], zone: IANAZone): PaySchedule[] {
+function ownPayDates(paid: readonly number[], zone: IANAZone): Array<{ schedule: PaySchedule; payments: number }> {
   const days = new Map<number, number>();
   const weekdays = new Map<number, number>();
   for (const t of paid) {
@@ -192,9 +192,9 @@ function ownPayDates(paid: readonly number[], zone: IANAZone): PaySchedule[] {
     days.set(d.day, (days.get(d.day) ?? 0) + 1);
     weekdays.set(d.weekday, (weekdays.get(d.weekday) ?? 0) + 1);
   }
-  const out: PaySchedule[] = [];
-  for (const [day, count] of days) if (count >= OWN_DATE_MIN_PAYMENTS) out.push(monthly(day));
-  for (const [weekday, count] of weekdays) if (count >= OWN_DATE_MIN_PAYMENTS && weekday <= 5) out.push(weekly(weekday));
+  const out: Array<{ schedule: PaySchedule; payments: number }> = [];
+  for (const [day, payments] of days) if (payments >= OWN_DATE_MIN_PAYMENTS) out.push({ schedule: monthly(day), payments });
+  for (const [weekday, payments] of weekdays) if (payments >= OWN_DATE_MIN_PAYMENTS && weekday <= 5) out.push({ schedule: weekly(weekday), payments });
   return out;
 }
 
@@ -207,8 +207,8 @@ export function paydayBelief(evidence: PaydayEvidence): PaydayBelief {
   const zone = IANAZone.create(evidence.zone);
   const schedules = payCalendarFor(evidence.country).map(([schedule, weight]) => ({ schedule, weight }));
   const paid = evidence.paidAt.filter((t) => t < evidence.failedAt).slice(-12);
-  for (const schedule of ownPayDates(paid, zone)) {
-    if (!schedules.some((s) => sameSchedule(s.schedule, schedule))) schedules.push({ schedule, weight: OWN_DATE_WEIGHT });
+  for (const own of ownPayDates(paid, zone)) {
+    if (!schedules.some((s) => sameSchedule(s.schedule, own.schedule))) schedules.push({ schedule: own.schedule, weight: OWN_DATE_WEIGHT_PER_PAYMENT * own.payments });
   }
   for (const s of schedules) {
     for (const t of paid) s.weight *= 1 + PAID_AFTER_PAYDAY_LIKELIHOOD * coverChance(s.schedule, t - 3 * DAY, t, zone);

@@ -23,7 +23,7 @@ const T0 = new Date("2025-03-03T10:00:00Z"); // a Monday
 const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
 const iso = (s: string) => new Date(s);
 
-// Any hour, no payday nudge: isolates the rule under test from time-of-day shaping.
+// Any hour, not payday-timed: isolates the rule under test from time-of-day shaping.
 const ANY_HOUR: RetrySettings = {
   ...DEFAULT_RETRY_SETTINGS,
   preferredLocalHours: [0, 24],
@@ -359,7 +359,7 @@ describe("decideNextAction: terminal declines never retry without a new card", (
       paymentMethodFingerprint: "fp_card",
       now: plus(T0, DAY),
     };
-    expect(decideNextAction(makeInput(base)).kind).toBe("stop"); // 30 days > the 21-day window
+    expect(decideNextAction(makeInput(base)).kind).toBe("stop"); // 30 days and the margin > the 30-day window
     const a = decideNextAction(makeInput({ ...base, settings: { retryWindowDays: 45 } }));
     expect(retryAt(a).getTime()).toBe(T0.getTime() + 30 * DAY + MC_WINDOW_MARGIN_MS);
     expect(a.reason).toMatch(/30 days/);
@@ -400,7 +400,9 @@ describe("decideNextAction: customer must act", () => {
 
     const auth = { errorCode: "authentication_required", declineCode: "authentication_required" };
     const authSent = { at: plus(T0, MIN), kind: "authentication_request" as const };
-    expect(decideNextAction(makeInput({ failure: auth, messages: [authSent] }))).toMatchObject({ kind: "wait", until: null });
+    // Asked: its one retry follows 30 hours after the decline; once that retry was made, only the customer can settle it.
+    expect(decideNextAction(makeInput({ failure: auth, messages: [authSent] })).kind).toBe("retry");
+    expect(decideNextAction(makeInput({ failure: auth, messages: [authSent], recoupRetriesSoFar: 1 }))).toMatchObject({ kind: "wait", until: null });
     // A card-update request does not count as an authentication request.
     expect(decideNextAction(makeInput({ failure: auth, messages: [sent] }))).toMatchObject({ kind: "email", template: "authentication_request" });
   });
@@ -428,13 +430,19 @@ describe("decideNextAction: customer must act", () => {
 });
 
 describe("decideNextAction: default schedule", () => {
-  it("waits 20 hours, then 44, then 68 after the latest decline", () => {
-    expect([...RETRY_GAPS_HOURS]).toEqual([20, 44, 68]);
-    for (const [n, hours] of [[0, 20], [1, 44], [2, 68], [5, 68]] as const) {
+  it("waits 20 hours, then 44, 68 and 92 after the latest decline", () => {
+    expect([...RETRY_GAPS_HOURS]).toEqual([20, 44, 68, 92]);
+    for (const [n, hours] of [[0, 20], [1, 44], [2, 68], [3, 92], [5, 92]] as const) {
       const latest = plus(T0, n * 3 * DAY);
       const a = decideNextAction(makeInput({ recoveryStartedAt: T0, failure: { failedAt: latest }, now: plus(latest, MIN), recoupRetriesSoFar: n }));
       expect(retryAt(a).getTime(), `retry #${n}`).toBe(latest.getTime() + hours * HOUR);
     }
+  });
+
+  it("spaces the next retry from the last one Recoup asked the merchant to make, which brings no decline back", () => {
+    const asked = plus(T0, 4 * DAY);
+    const a = decideNextAction(makeInput({ recoupRetriesSoFar: 1, lastRetryAt: asked, now: plus(asked, MIN) }));
+    expect(retryAt(a).getTime()).toBe(asked.getTime() + 44 * HOUR);
   });
 
   it("never schedules earlier than an hour from now", () => {
@@ -463,7 +471,7 @@ describe("decideNextAction: default schedule", () => {
     expect(retryAt(second).getTime()).toBe(T0.getTime() + 44 * HOUR);
   });
 
-  it("asks for authentication first, then retries once a day later in case the bank lets it through", () => {
+  it("asks for authentication first, then retries once 30 hours later in case the bank lets it through", () => {
     const failure = { declineCode: null, errorCode: "authentication_required" };
     const first = decideNextAction(makeInput({ failure }));
     expect(first).toMatchObject({ kind: "email", template: "authentication_request" });
@@ -479,35 +487,40 @@ describe("decideNextAction: default schedule", () => {
 
 describe("decideNextAction: max retries and the retry window", () => {
   it("stops when Recoup's retries are used up", () => {
-    const a = decideNextAction(makeInput({ recoupRetriesSoFar: 6 }));
+    const a = decideNextAction(makeInput({ recoupRetriesSoFar: 8 }));
     expect(a.kind).toBe("stop");
     expect(a.reason).toMatch(/exhausted/);
     expect(a.reason).toMatch(/dunning emails continue/);
-    expect(decideNextAction(makeInput({ recoupRetriesSoFar: 5 })).kind).toBe("retry");
+    expect(decideNextAction(makeInput({ recoupRetriesSoFar: 7 })).kind).toBe("retry");
     expect(decideNextAction(makeInput({ recoupRetriesSoFar: 2, settings: { maxRetries: 2 } })).kind).toBe("stop");
     expect(decideNextAction(makeInput({ recoupRetriesSoFar: 0, settings: { maxRetries: 0 } })).kind).toBe("stop");
   });
 
   it("stops when the retry would fall after the window", () => {
-    const a = decideNextAction(makeInput({ recoupRetriesSoFar: 5, settings: { retryWindowDays: 14 } }));
+    // Declined again on day 13: the next retry, 68 hours later, would be on day 15.8.
+    const latest = plus(T0, 13 * DAY);
+    const a = decideNextAction(makeInput({ failure: { failedAt: latest }, recoveryStartedAt: T0, now: plus(latest, MIN), recoupRetriesSoFar: 5, settings: { retryWindowDays: 14 } }));
     expect(a.kind).toBe("stop");
     expect(a.reason).toMatch(/14-day retry window/);
     expect(a.reason).toMatch(/exhausted/);
   });
 
   it("allows a retry exactly at the window's end, not after", () => {
-    const settings = { maxRetries: 7 };
-    expect(retryAt(decideNextAction(makeInput({ recoupRetriesSoFar: 6, settings }))).getTime()).toBe(T0.getTime() + 21 * DAY);
-    expect(decideNextAction(makeInput({ recoupRetriesSoFar: 6, settings: { ...settings, retryWindowDays: 20 } })).kind).toBe("stop");
+    // Retry #6 (a 92-hour gap), declined on day 26 08:00: 92 hours later is the window's end, 30 days after the start (04:00).
+    const latest = plus(T0, 26 * DAY + 8 * HOUR);
+    const input = (retryWindowDays: number) =>
+      makeInput({ failure: { failedAt: latest }, recoveryStartedAt: plus(T0, 4 * HOUR), now: plus(latest, MIN), recoupRetriesSoFar: 6, settings: { retryWindowDays } });
+    expect(retryAt(decideNextAction(input(30))).getTime()).toBe(T0.getTime() + 30 * DAY + 4 * HOUR);
+    expect(decideNextAction(input(29)).kind).toBe("stop");
   });
 
   it("stops when the window has passed", () => {
-    expect(decideNextAction(makeInput({ now: plus(T0, 22 * DAY), recoupRetriesSoFar: 3 })).kind).toBe("stop");
+    expect(decideNextAction(makeInput({ now: plus(T0, 31 * DAY), recoupRetriesSoFar: 3 })).kind).toBe("stop");
   });
 });
 
 describe("decideNextAction: waits the issuer or network asks for", () => {
-  // The scheduled offset is already past, so only the wait decides.
+  // Retry #0 of a decline half an hour ago: the schedule would retry 20 hours after it, so a longer wait decides.
   const base = (failure: Partial<FailureInput>): InputOverrides => ({
     failure: { cardBrand: "mastercard", failedAt: plus(T0, -30 * MIN), ...failure },
     recoveryStartedAt: plus(T0, -2 * DAY),
@@ -529,9 +542,13 @@ describe("decideNextAction: waits the issuer or network asks for", () => {
   });
 
   it("Mastercard advice 24 waits at least an hour after the decline, and the margin", () => {
+    // Advice 24's hour (and the margin) is shorter than the first 20-hour gap: the schedule decides.
     const at = retryAt(decideNextAction(makeInput(base({ networkAdviceCode: "24" }))));
-    expect(at.getTime()).toBeGreaterThanOrEqual(failedAt + HOUR);
-    expect(at.getTime()).toBe(failedAt + HOUR + MC_WINDOW_MARGIN_MS);
+    expect(at.getTime()).toBeGreaterThanOrEqual(failedAt + HOUR + MC_WINDOW_MARGIN_MS);
+    expect(at.getTime()).toBe(failedAt + 20 * HOUR);
+    // An outage's first retry comes 2 hours after the decline: just as soon as advice 24 and its margin allow.
+    const outage = retryAt(decideNextAction(makeInput(base({ networkAdviceCode: "24", declineCode: "processing_error" }))));
+    expect(outage.getTime()).toBe(failedAt + HOUR + MC_WINDOW_MARGIN_MS);
   });
 
   it("a Mastercard window stays kept when the decline's time reaches us rounded down to the second", () => {
@@ -562,19 +579,26 @@ describe("decideNextAction: waits the issuer or network asks for", () => {
   });
 
   it("stops when the wait runs past the retry window", () => {
-    const a = decideNextAction(makeInput({ ...base({ networkAdviceCode: "30" }), recoveryStartedAt: plus(T0, -15 * DAY), recoupRetriesSoFar: 3 }));
+    // Advice 30 holds the retry until T0 + 10 days 30 min (10 days and the margin after the decline); the 30-day window ends at T0 + 8 days.
+    const a = decideNextAction(makeInput({ ...base({ networkAdviceCode: "30" }), recoveryStartedAt: plus(T0, -22 * DAY), recoupRetriesSoFar: 3 }));
     expect(a.kind).toBe("stop");
   });
 });
 
 describe("decideNextAction: network retry budgets", () => {
-  // Retry #0 of a recovery started 5 days ago: the plan is now + 1 h.
+  // Retry #0 of a recovery started 5 days ago, declined a day ago: the 20-hour gap is past, so the plan is now + 1 h.
   const now = plus(T0, MIN);
   const planned = now.getTime() + HOUR;
   const P = new Date(planned);
   const budget = (cardAttempts: AttemptRecord[], failure: Partial<FailureInput> = {}): NextAction =>
     decideNextAction(
-      makeInput({ failure, recoveryStartedAt: plus(T0, -5 * DAY), now, cardAttempts, settings: { retryWindowDays: 60 } }),
+      makeInput({
+        failure: { failedAt: plus(T0, -DAY), ...failure },
+        recoveryStartedAt: plus(T0, -5 * DAY),
+        now,
+        cardAttempts,
+        settings: { retryWindowDays: 60 },
+      }),
     );
 
   it("Visa: the 20th attempt in 30 days goes ahead", () => {
@@ -640,7 +664,8 @@ describe("decideNextAction: network retry budgets", () => {
   });
 
   it("moves a budget-delayed retry back into the customer's preferred hours", () => {
-    // Plan: Tue 4 Mar 08:00 UTC; the oldest attempt leaves the window at 15:00 that day.
+    // Plan: 20 hours after Monday's 10:00 decline is Tue 4 Mar 06:00 UTC, moved to 07:00; the oldest attempt
+    // leaves the window at 15:00 that day, after the preferred hours: moved to 07:00 the next morning.
     const list = attempts(20, iso("2025-02-02T15:00:00Z"), HOUR);
     const a = decideNextAction(
       makeInput({
@@ -650,15 +675,20 @@ describe("decideNextAction: network retry budgets", () => {
         settings: { ...DEFAULT_RETRY_SETTINGS, paydayAware: false, retryWindowDays: 60 },
       }),
     );
-    expect(retryAt(a).toISOString()).toBe("2025-03-05T08:00:00.000Z");
+    expect(retryAt(a).toISOString()).toBe("2025-03-05T07:00:00.000Z");
+    expect(a.reason).toMatch(/Visa's limit of 20 attempts/);
   });
 
   it("stops when the budget frees up only after the retry window", () => {
+    // Retry #4, declined 4 days ago: the 92-hour gap is past, so the plan is now + 1 h, inside the 30-day
+    // window (it ends at T0 + 1 day); the oldest attempt leaves Visa's 30 days only at the plan + 1 day.
     const list = attempts(20, plus(P, -29 * DAY), HOUR);
-    const a = decideNextAction(makeInput({ recoveryStartedAt: plus(T0, -20 * DAY), now, cardAttempts: list, recoupRetriesSoFar: 4 }));
+    const late: InputOverrides = { failure: { failedAt: plus(T0, -4 * DAY) }, recoveryStartedAt: plus(T0, -29 * DAY), now, recoupRetriesSoFar: 4 };
+    expect(retryAt(decideNextAction(makeInput(late))).getTime()).toBe(planned);
+    const a = decideNextAction(makeInput({ ...late, cardAttempts: list }));
     expect(a.kind).toBe("stop");
     expect(a.reason).toMatch(/Visa's limit/);
-    expect(a.reason).toMatch(/21-day retry window/);
+    expect(a.reason).toMatch(/30-day retry window/);
   });
 });
 
@@ -686,38 +716,39 @@ describe("decideNextAction: Stripe owns its scheduled attempt", () => {
 describe("decideNextAction: time of day", () => {
   const defaults = { ...DEFAULT_RETRY_SETTINGS, paydayAware: false };
 
-  it("retries between 08:00 and 11:00 Tokyo time for a customer in Tokyo", () => {
-    // Offset lands at 19:00 in Tokyo: moved to 08:00 the next Tokyo morning.
+  it("retries between 07:00 and 10:00 Tokyo time for a customer in Tokyo", () => {
+    // Declined Mon 19:00 in Tokyo; 20 hours later is Tue 15:00 there: moved to 07:00 the next Tokyo morning.
     const a = decideNextAction(makeInput({ failure: { customerTimezone: "Asia/Tokyo" }, settings: defaults }));
     const at = retryAt(a);
-    expect(at.toISOString()).toBe("2025-03-04T23:00:00.000Z");
-    expect(localHour(at, "Asia/Tokyo")).toBe(8);
+    expect(at.toISOString()).toBe("2025-03-04T22:00:00.000Z");
+    expect(localHour(at, "Asia/Tokyo")).toBe(7);
     expect(a.reason).toContain("customer's time, Asia/Tokyo");
   });
 
   it("keeps a retry already inside the preferred hours", () => {
-    const a = decideNextAction(makeInput({ failure: { customerTimezone: "Asia/Tokyo", failedAt: iso("2025-03-03T00:30:00Z") }, settings: defaults }));
-    expect(retryAt(a).toISOString()).toBe("2025-03-04T00:30:00.000Z"); // 09:30 in Tokyo
+    // Declined Mon 12:30 in Tokyo: 20 hours later is Tue 08:30 there, already inside 07–10.
+    const a = decideNextAction(makeInput({ failure: { customerTimezone: "Asia/Tokyo", failedAt: iso("2025-03-03T03:30:00Z") }, settings: defaults }));
+    expect(retryAt(a).toISOString()).toBe("2025-03-03T23:30:00.000Z"); // 08:30 in Tokyo
   });
 
   it("holds local hours across a daylight-saving change", () => {
-    // 7 Mar 10:00 EST; retry #1 (+3 days) lands at 11:00 EDT after the 9 Mar switch: moved to 08:00 EDT next day.
-    const failedAt = iso("2025-03-07T15:00:00Z");
+    // Declined 7 Mar 15:00 EST; retry #1 (+44 hours) lands at 12:00 EDT after the 9 Mar switch: moved to 07:00 EDT next day.
+    const failedAt = iso("2025-03-07T20:00:00Z");
     const a = decideNextAction(makeInput({ failure: { customerTimezone: "America/New_York", failedAt }, recoupRetriesSoFar: 1, settings: defaults }));
-    expect(retryAt(a).toISOString()).toBe("2025-03-11T12:00:00.000Z");
+    expect(retryAt(a).toISOString()).toBe("2025-03-10T11:00:00.000Z");
   });
 
   it("uses the workspace timezone when the customer's is unknown or invalid", () => {
     for (const customerTimezone of [null, "Not/AZone"]) {
       const a = decideNextAction(makeInput({ failure: { customerTimezone }, settings: { ...defaults, fallbackTimezone: "Asia/Tokyo" } }));
-      expect(retryAt(a).toISOString()).toBe("2025-03-04T23:00:00.000Z");
+      expect(retryAt(a).toISOString()).toBe("2025-03-04T22:00:00.000Z"); // 07:00 in Tokyo, as above
       expect(a.reason).toContain("workspace time, Asia/Tokyo");
     }
   });
 
   it("falls back to UTC when both timezones are invalid", () => {
     const a = decideNextAction(makeInput({ failure: { customerTimezone: null }, settings: { ...defaults, fallbackTimezone: "Nowhere/Land" } }));
-    expect(retryAt(a).toISOString()).toBe("2025-03-04T10:00:00.000Z"); // 10:00 UTC is inside 08–11
+    expect(retryAt(a).toISOString()).toBe("2025-03-04T07:00:00.000Z"); // 06:00 UTC (+20 h) moved to 07:00, the start of 07–10
     expect(a.reason).toContain("workspace time, UTC");
   });
 
@@ -727,22 +758,24 @@ describe("decideNextAction: time of day", () => {
   });
 
   it("never charges inside quiet hours", () => {
-    // 22:30 in Paris is quiet: moved to 08:00 Paris (07:00 UTC).
-    const failedAt = iso("2025-03-03T21:30:00Z");
+    // Declined at 02:30 in Paris; 20 hours later is 22:30 there, which is quiet: moved to 08:00 Paris (07:00 UTC).
+    const failedAt = iso("2025-03-03T01:30:00Z");
     const a = decideNextAction(
       makeInput({ failure: { customerTimezone: "Europe/Paris", failedAt }, settings: { quietHours: { start: 21, end: 8 } } }),
     );
-    expect(retryAt(a).toISOString()).toBe("2025-03-05T07:00:00.000Z");
+    expect(retryAt(a).toISOString()).toBe("2025-03-04T07:00:00.000Z");
   });
 
   it("finds the hours that are both preferred and not quiet", () => {
     const failedAt = iso("2025-03-03T06:00:00Z");
-    const a = decideNextAction(makeInput({ failure: { failedAt }, settings: { ...defaults, quietHours: { start: 7, end: 10 } } }));
-    expect(retryAt(a).toISOString()).toBe("2025-03-04T10:00:00.000Z");
+    // 20 hours later is Tue 02:00 UTC; preferred 07–10, quiet 06–09: only 09:00–10:00 is both.
+    const a = decideNextAction(makeInput({ failure: { failedAt }, settings: { ...defaults, quietHours: { start: 6, end: 9 } } }));
+    expect(retryAt(a).toISOString()).toBe("2025-03-04T09:00:00.000Z");
   });
 
   it("lets quiet hours win when they cover all the preferred hours", () => {
-    const failedAt = iso("2025-03-03T06:00:00Z");
+    // 20 hours later is Tue 08:00 UTC, preferred but quiet (06–12): moved to the first hour that is not quiet.
+    const failedAt = iso("2025-03-03T12:00:00Z");
     const a = decideNextAction(makeInput({ failure: { failedAt }, settings: { ...defaults, quietHours: { start: 6, end: 12 } } }));
     expect(retryAt(a).toISOString()).toBe("2025-03-04T12:00:00.000Z");
   });
@@ -788,24 +821,6 @@ describe("decideNextAction: paydays", () => {
     expect(own.reason).toMatch(/judged from 2 of their own payments/);
   });
 
-  it("moves on to another payday after a retry on one failed", () => {
-    // A Brazilian retried on the 5th in vain: the 20th (the advance) is next, not the 6th.
-    const br = { customerTimezone: "America/Sao_Paulo", customerCountry: "BR" };
-    const failedRetry = iso("2025-03-05T10:00:00Z");
-    const a = decideNextAction(
-      makeInput({
-        recoveryStartedAt: iso("2025-03-03T12:00:00Z"),
-        failure: { ...br, failedAt: failedRetry },
-        recoupRetriesSoFar: 1,
-        cardAttempts: [{ at: failedRetry, source: "recoup", succeeded: false, cardFingerprint: "fp_card", amountMinor: 4900, currency: "usd" }],
-        now: plus(failedRetry, MIN),
-        settings: DEFAULT_RETRY_SETTINGS,
-      }),
-    );
-    expect(DateTime.fromJSDate(retryAt(a), { zone: "America/Sao_Paulo" }).toFormat("dd HH:mm")).not.toBe("07 07:00");
-    expect(retryAt(a).getTime()).toBeGreaterThanOrEqual(failedRetry.getTime() + 44 * HOUR);
-  });
-
   it("does not wait for a payday when payday awareness is off, nor for network errors", () => {
     const us = { customerTimezone: "America/New_York", customerCountry: "US" };
     expect(retryAt(shortOfMoney("2025-03-10T13:00:00Z", { failure: us, settings: { paydayAware: false } })).toISOString()).toBe("2025-03-11T11:00:00.000Z");
@@ -823,8 +838,9 @@ describe("decideNextAction: what the workspace's own retries taught", () => {
       const day = 1 + (i % 28);
       rows.push({
         attemptedAt: new Date(Date.UTC(2025, 0, day, hour)),
-        succeeded: hour === (over.hourWins ?? 9) ? i % 2 === 0 : i % 10 === 0,
-        declineCode: i % 4 === 0 ? (over.code ?? "do_not_honor") : "insufficient_funds",
+        // i % 6 walks every hour and code together; i / 6 decides the outcome independently of both.
+        succeeded: hour === (over.hourWins ?? 9) ? Math.floor(i / 6) % 2 === 0 : Math.floor(i / 6) % 10 === 0,
+        declineCode: i % 2 === 0 ? (over.code ?? "do_not_honor") : "insufficient_funds",
       });
     }
     if (over.code && over.codeSucceeds === false) for (const r of rows) if (r.declineCode === over.code) r.succeeded = false;
@@ -844,7 +860,7 @@ describe("decideNextAction: what the workspace's own retries taught", () => {
     expect(early.kind).toBe("retry");
     const later = decideNextAction(makeInput({ failure: { declineCode: "do_not_honor" }, learned: rates, recoupRetriesSoFar: 2 }));
     expect(later.kind).toBe("stop");
-    expect(later.reason).toMatch(/your own retries after "do_not_honor" succeeded 0\.\d % of the time/);
+    expect(later.reason).toMatch(/your own retries after "do_not_honor" succeeded \d\.\d % of the time \(\d+ tried, against \d+ % for all codes\)/);
     // Another code is retried as usual.
     expect(decideNextAction(makeInput({ learned: rates, recoupRetriesSoFar: 2 })).kind).toBe("retry");
   });
@@ -884,12 +900,12 @@ describe("decideNextAction: determinism and purity", () => {
   it("writes every reason as one sentence", () => {
     const inputs: InputOverrides[] = [
       ...scenarios,
-      { recoupRetriesSoFar: 6 },
+      { recoupRetriesSoFar: 8 },
       { failure: { declineCode: "stolen_card" } },
       { failure: { cardBrand: "mastercard", networkAdviceCode: "21" } },
       { failure: { declineCode: "expired_card" }, messages: [{ at: plus(T0, MIN), kind: "card_update_request" }] },
       { failure: { provider: "shopify", errorCode: "payment_provider_is_not_enabled", declineCode: null } },
-      { now: plus(T0, 22 * DAY), recoupRetriesSoFar: 3 },
+      { now: plus(T0, 31 * DAY), recoupRetriesSoFar: 3 },
     ];
     for (const over of inputs) {
       const { reason } = decideNextAction(makeInput(over));
@@ -916,8 +932,9 @@ describe("decideNextAction: properties over many clocks", () => {
   ];
   const within = (hour: number, start: number, end: number) => (start < end ? hour >= start && hour < end : hour >= start || hour < end);
 
-  it("never schedules a retry in the past, inside quiet hours, outside preferred hours or after the window", () => {
+  it("never schedules a retry in the past, inside quiet hours, outside preferred hours (an outage's first retry aside) or after the window", () => {
     let retries = 0;
+    let outages = 0;
     for (const { zone, settings } of configs) {
       for (let i = 0; i < 400; i++) {
         const now = plus(iso("2025-01-20T00:00:00Z"), i * 97 * MIN);
@@ -931,14 +948,24 @@ describe("decideNextAction: properties over many clocks", () => {
         retries++;
         const hour = localHour(a.at, zone);
         const label = `${zone} now=${now.toISOString()} at=${a.at.toISOString()}`;
-        expect(a.at.getTime(), label).toBeGreaterThanOrEqual(now.getTime() + HOUR);
+        // The first retry after a processing error is an outage's: 2 hours after the decline, at any hour
+        // but a quiet one, and as soon as now when that is already past. Every other retry waits at least an
+        // hour from now and keeps to the preferred hours.
+        const outage = input.recoupRetriesSoFar === 0 && failure.declineCode === "processing_error";
+        if (outage) {
+          outages++;
+          expect(a.at.getTime(), label).toBeGreaterThanOrEqual(Math.max(now.getTime(), failure.failedAt.getTime() + 2 * HOUR));
+        } else {
+          expect(a.at.getTime(), label).toBeGreaterThanOrEqual(now.getTime() + HOUR);
+        }
         const quiet = input.settings.quietHours!;
         expect(within(hour, quiet.start, quiet.end), label).toBe(false);
         const [start, end] = input.settings.preferredLocalHours;
-        expect(within(hour, start, end), label).toBe(true);
+        if (!outage) expect(within(hour, start, end), label).toBe(true);
         expect(a.at.getTime(), label).toBeLessThanOrEqual(started.getTime() + input.settings.retryWindowDays * DAY);
       }
     }
     expect(retries).toBeGreaterThan(1000);
+    expect(outages).toBeGreaterThan(0);
   });
 });

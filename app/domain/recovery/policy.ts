@@ -102,6 +102,8 @@ export interface PolicyInput {
   paymentMethodFingerprint?: string | null;
   /** Recoup's retries on this recovery. */
   recoupRetriesSoFar: number;
+  /** When Recoup last made or asked for a retry of it: a retry the merchant makes brings no decline back, and the next is spaced from this. */
+  lastRetryAt?: Date | null;
   /** All attempts on this card, any invoice, any retrier (used for network limits). */
   cardAttempts: AttemptRecord[];
   messages: MessageRecord[];
@@ -110,8 +112,8 @@ export interface PolicyInput {
   settings: RetrySettings;
   now: Date;
   /**
-   * When this customer's earlier failed payments were finally paid (oldest first): the moments money
-   * came back, which point at their payday. A renewal paid on its billing day says nothing about it.
+   * When this customer's earlier payments went through (oldest first, CustomerPayment): the moments
+   * money was there, which point at their payday. Those on this debt's billing day are left out.
    */
   customerPaidAt?: Date[];
   /** What this workspace's own retries have taught (learning.ts); null or absent until there is enough. */
@@ -155,10 +157,10 @@ const DAY = 24 * HOUR;
 
 /**
  * The least time between the latest decline and Recoup's n-th retry (0-based): a day, then two,
- * then three. Issuer holds and short balances clear over days, and a card retried too often gets
- * flagged; the payday search then picks the best morning from there (ADR 0052).
+ * three and four. Issuer holds and short balances clear over days, and a card retried too often
+ * gets flagged; the payday search then picks the best morning from there (ADR 0052).
  */
-export const RETRY_GAPS_HOURS: readonly number[] = Object.freeze([20, 44, 68]);
+export const RETRY_GAPS_HOURS: readonly number[] = Object.freeze([20, 44, 68, 92]);
 /** Bank or network outages clear within hours: the first retry comes this soon, at any hour. */
 const OUTAGE_RETRY_HOURS: Partial<Record<DeclineSubcategory, number>> = { processing: 2, issuer_unavailable: 5 };
 /** An off-session retry after the bank asked for authentication, in case it now lets it through. */
@@ -167,8 +169,8 @@ const AUTHENTICATION_RETRY_HOURS = 30;
 const PAYDAY_SEARCH_DAYS = 7;
 /** What a day's wait costs a retry's value (the customer may cancel, the money drains): 8 %. */
 const DAILY_DISCOUNT = 0.08;
-/** A decline code after which this workspace's own retries succeed less often than this stops retrying early. */
-const HOPELESS_CODE_RATE = 0.02;
+/** A decline code after which this workspace's own retries succeed at under this share of its usual rate stops retrying early. */
+const HOPELESS_SHARE_OF_USUAL = 0.25;
 /** A new card is charged almost at once: the customer has just acted and expects it. */
 export const NEW_CARD_RETRY_DELAY_MS = 30_000;
 export const MIN_RETRY_DELAY_MS = HOUR;
@@ -227,7 +229,8 @@ const TRY_LATER_CODES = new Set(["try_again_later", "card_decline_rate_limit_exc
 // Generic codes that must not hide a more specific, unrecognised decline code.
 const GENERIC_ERROR_CODES = new Set(["card_declined", "payment_method_declined"]);
 // A payday helps when money is the problem, not when the network is.
-const PAYDAY_SUBCATEGORIES = new Set<DeclineSubcategory>(["insufficient_funds", "limits", "do_not_honor", "other"]);
+// Card limits reset on the issuer's own cycle, not on payday.
+const PAYDAY_SUBCATEGORIES = new Set<DeclineSubcategory>(["insufficient_funds", "do_not_honor", "other"]);
 
 const SEVERITY: Record<DeclineCategory, number> = { unknown: 0, soft_retry: 1, hard_customer: 2, terminal: 3 };
 
@@ -375,7 +378,11 @@ export function decideNextAction(input: PolicyInput): NextAction {
   if (neverRetry) {
     if (classification.subcategory === "revoked" && !sameCard) {
       // Neither retried nor chased by email (email-plan.ts): nothing is left for the recovery to do.
-      return { kind: "stop", reason: stopReasonFor("revoked"), classification, endsRecovery: "authorization_revoked" };
+      const reason =
+        analysis.mcNoRetry === "21"
+          ? "Stopped: Mastercard advice 21 says the cardholder cancelled payments to you, so this card is not retried and the customer is not chased."
+          : stopReasonFor("revoked");
+      return { kind: "stop", reason, classification, endsRecovery: "authorization_revoked" };
     }
     if (analysis.mcNoRetry) {
       if (!sameCard) {
@@ -410,7 +417,7 @@ export function decideNextAction(input: PolicyInput): NextAction {
   }
 
   const n = input.recoupRetriesSoFar;
-  const latest = failure.failedAt.getTime();
+  const latest = Math.max(failure.failedAt.getTime(), input.lastRetryAt?.getTime() ?? -Infinity);
   const outage = n === 0 ? OUTAGE_RETRY_HOURS[classification.subcategory] : undefined;
   if (outage !== undefined) {
     return scheduleRetry(ctx, analysis, { earliest: Math.max(now, latest + outage * HOUR), why: softReasonFor(classification), anyHour: true });
@@ -432,9 +439,11 @@ function hopelessCode(input: PolicyInput, c: Classification): string | null {
   const code = c.code?.toLowerCase();
   if (!code || !input.learned) return null;
   const rate = declineCodeRate(input.learned, code);
-  if (rate === null || rate >= HOPELESS_CODE_RATE) return null;
+  const { overall } = input.learned;
+  const usual = overall.attempts > 0 ? overall.successes / overall.attempts : 0;
+  if (rate === null || rate >= usual * HOPELESS_SHARE_OF_USUAL) return null;
   const tried = input.learned.byDeclineCode[code]?.attempts ?? 0;
-  return `Stopped retrying: your own retries after "${code}" succeeded ${(rate * 100).toFixed(1)} % of the time (${tried} tried), so more retries would only cost fees; the dunning emails continue separately.`;
+  return `Stopped retrying: your own retries after "${code}" succeeded ${(rate * 100).toFixed(1)} % of the time (${tried} tried, against ${(usual * 100).toFixed(0)} % for all codes), so more retries would only cost fees; the dunning emails continue separately.`;
 }
 
 interface Context {
@@ -728,8 +737,16 @@ function paydayBeliefOf(ctx: Context): PaydayBelief {
     zone: ctx.zone,
     failedAt: started,
     failedRetries,
-    paidAt: (input.customerPaidAt ?? []).map((d) => d.getTime()),
+    // A renewal paid on its billing day (this debt's day of the month) marks the billing day, not the payday.
+    paidAt: (input.customerPaidAt ?? []).map((d) => d.getTime()).filter((t) => !sameDayOfMonth(t, started, ctx.zone)),
   });
+}
+
+function sameDayOfMonth(a: number, b: number, zone: string): boolean {
+  const da = DateTime.fromMillis(a, { zone });
+  const db = DateTime.fromMillis(b, { zone });
+  const gap = Math.abs(da.day - db.day);
+  return Math.min(gap, 31 - gap) <= 1;
 }
 
 // ---------- network budgets ----------

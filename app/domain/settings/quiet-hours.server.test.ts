@@ -57,11 +57,13 @@ describe("quiet hours are enforced by the scheduler", () => {
     const mailsTo = () => env.smtp.recipients.filter((to) => to.includes("night.owl@example.com")).length;
     const charges = () => env.stripe.requestsTo("POST", /\/invoices\/[^/]+\/pay$/).length;
 
-    // Hour by hour over three days, doing whatever is due, as the worker would: nothing is sent or
+    // Hour by hour over four days, doing whatever is due, as the worker would: nothing is sent or
     // charged while it is quiet in Paris.
     let firstMailAt: Date | null = null;
     let firstChargeAt: Date | null = null;
-    for (let h = 0; h < 72; h++) {
+    // The first two retries decline too, so the recovery stays open for its first email.
+    for (let k = 0; k < 2; k++) env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
+    for (let h = 0; h < 96; h++) {
       const [mails, paid] = [mailsTo(), charges()];
       await advanceTime(HOUR);
       await runDueJobs();
@@ -74,11 +76,13 @@ describe("quiet hours are enforced by the scheduler", () => {
         firstChargeAt ??= now();
       }
     }
-    // The first email was due at 23:30 Paris: it went with the first run after 08:00.
-    expect(firstMailAt?.toISOString()).toBe("2026-06-10T06:30:00.000Z");
+    // The first email was due on day 3 at 22:30 Paris (quiet): it waited for the morning and for the
+    // retry due then (08:00 Paris, 13 June), going two hours after it, with the first run after 10:00.
+    expect(firstMailAt?.toISOString()).toBe("2026-06-13T08:30:00.000Z");
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id, kind: "sequence" }, orderBy: { createdAt: "asc" } });
-    expect(message).toMatchObject({ scheduledFor: new Date("2026-06-10T06:00:00.000Z"), sentAt: new Date("2026-06-10T06:30:00.000Z") });
+    expect(message).toMatchObject({ scheduledFor: new Date("2026-06-13T08:30:00.000Z"), sentAt: new Date("2026-06-13T08:30:00.000Z") });
     expect(firstChargeAt?.toISOString()).toBe("2026-06-11T06:30:00.000Z");
+    expect(charges()).toBe(2); // 11 June and 13 June, both at 08:30 Paris
     expect(await pendingJobs("dunning-send")).toEqual([]);
     testClock.reset();
   });

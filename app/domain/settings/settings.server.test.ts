@@ -8,6 +8,7 @@ import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../../../tests/factories";
+import { zoneWhereItIsNoon } from "../../../tests/helpers/daytime";
 import { getWorkspaceSettings, updateQuietHours, updateRetryPolicy, updateSenderAndBranding, updateTimezone } from "./settings.server";
 
 /** The field and message of a validation failure. */
@@ -90,9 +91,9 @@ describe("updateRetryPolicy: each limit, just inside and just outside", () => {
     const { workspace } = await makeWorkspace();
     const { path, message } = await rejection(updateRetryPolicy({ workspaceId: workspace.id, patch: { quietHours: { start: 7, end: 12 } } }));
     expect(path).toBe("preferredLocalHours");
-    expect(message).toMatch(/Quiet hours \(7:00 to 12:00\) cover all of the retry hours \(8:00 to 11:00\)/);
+    expect(message).toMatch(/Quiet hours \(7:00 to 12:00\) cover all of the retry hours \(7:00 to 10:00\)/);
     // One hour left outside is enough.
-    await expect(updateRetryPolicy({ workspaceId: workspace.id, patch: { quietHours: { start: 7, end: 10 } } })).resolves.toBeTruthy();
+    await expect(updateRetryPolicy({ workspaceId: workspace.id, patch: { quietHours: { start: 8, end: 12 } } })).resolves.toBeTruthy();
   });
 
   it("is a 404 for an unknown workspace", async () => {
@@ -188,7 +189,12 @@ describe("branding reaches the dunning emails", () => {
   it("the button wears the brand colour and the logo heads the email", async () => {
     const { workspace } = await makeWorkspace({ name: "Story Coffee" });
     await updateSenderAndBranding({ workspaceId: workspace.id, brandColor: "#0b7a5a", logoUrl: "https://cdn.example.com/story.png" });
-    const customer = await db().customer.create({ data: { workspaceId: workspace.id, externalId: "cus_brand", email: "ada@example.com", name: "Ada" } });
+    // The customer's daytime (emails go 08:00–20:00 their time), and the first step's day 3 reached.
+    const customer = await db().customer.create({
+      data: { workspaceId: workspace.id, externalId: "cus_brand", email: "ada@example.com", name: "Ada", timezone: zoneWhereItIsNoon() },
+    });
+    const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
+    const startedAt = new Date(now().getTime() - step.delayHours * 3_600_000);
     const recovery = await db().recovery.create({
       data: {
         workspaceId: workspace.id,
@@ -198,11 +204,10 @@ describe("branding reaches the dunning emails", () => {
         declineType: "soft",
         amountDueMinor: 2500,
         currency: "usd",
-        startedAt: now(),
-        lastFailureAt: now(),
+        startedAt,
+        lastFailureAt: startedAt,
       },
     });
-    const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
     const outcome = await runDunningStep({ recoveryId: recovery.id, stepId: step.id });
     expect(outcome.outcome).toBe("created");
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
