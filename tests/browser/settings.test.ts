@@ -127,7 +127,7 @@ describe("Settings", () => {
     await settled(page);
     await visible(page.getByText("Limits Recoup always keeps"));
     await visible(page.getByText("acct_browser_settings"));
-    await visible(page.getByText(/In effect now: up to 8 retries within 30 days, between 07:00 and 10:00/));
+    await visible(page.getByText(/In effect now: up to 8 retries within 30 days of the first failure, between 07:00 and 10:00/));
 
     const colour = page.getByLabel("Brand colour", { exact: true });
     const branding = page.getByRole("region", { name: "Branding" });
