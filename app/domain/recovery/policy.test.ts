@@ -430,9 +430,9 @@ describe("decideNextAction: customer must act", () => {
 });
 
 describe("decideNextAction: default schedule", () => {
-  it("waits 20 hours, then 44, 68 and 92 after the latest decline", () => {
-    expect([...RETRY_GAPS_HOURS]).toEqual([20, 44, 68, 92]);
-    for (const [n, hours] of [[0, 20], [1, 44], [2, 68], [3, 92], [5, 92]] as const) {
+  it("waits 20 hours, then 44, 68, 92 and 116 after the latest decline", () => {
+    expect([...RETRY_GAPS_HOURS]).toEqual([20, 44, 68, 92, 116]);
+    for (const [n, hours] of [[0, 20], [1, 44], [2, 68], [3, 92], [4, 116], [6, 116]] as const) {
       const latest = plus(T0, n * 3 * DAY);
       const a = decideNextAction(makeInput({ recoveryStartedAt: T0, failure: { failedAt: latest }, now: plus(latest, MIN), recoupRetriesSoFar: n }));
       expect(retryAt(a).getTime(), `retry #${n}`).toBe(latest.getTime() + hours * HOUR);
@@ -506,8 +506,8 @@ describe("decideNextAction: max retries and the retry window", () => {
   });
 
   it("allows a retry exactly at the window's end, not after", () => {
-    // Retry #6 (a 92-hour gap), declined on day 26 08:00: 92 hours later is the window's end, 30 days after the start (04:00).
-    const latest = plus(T0, 26 * DAY + 8 * HOUR);
+    // Retry #6 (a 116-hour gap), declined on day 25 08:00: 116 hours later is the window's end, 30 days after the start (04:00).
+    const latest = plus(T0, 25 * DAY + 8 * HOUR);
     const input = (retryWindowDays: number) =>
       makeInput({ failure: { failedAt: latest }, recoveryStartedAt: plus(T0, 4 * HOUR), now: plus(latest, MIN), recoupRetriesSoFar: 6, settings: { retryWindowDays } });
     expect(retryAt(decideNextAction(input(30))).getTime()).toBe(T0.getTime() + 30 * DAY + 4 * HOUR);
@@ -680,10 +680,10 @@ describe("decideNextAction: network retry budgets", () => {
   });
 
   it("stops when the budget frees up only after the retry window", () => {
-    // Retry #4, declined 4 days ago: the 92-hour gap is past, so the plan is now + 1 h, inside the 30-day
+    // Retry #4, declined 5 days ago: the 116-hour gap is past, so the plan is now + 1 h, inside the 30-day
     // window (it ends at T0 + 1 day); the oldest attempt leaves Visa's 30 days only at the plan + 1 day.
     const list = attempts(20, plus(P, -29 * DAY), HOUR);
-    const late: InputOverrides = { failure: { failedAt: plus(T0, -4 * DAY) }, recoveryStartedAt: plus(T0, -29 * DAY), now, recoupRetriesSoFar: 4 };
+    const late: InputOverrides = { failure: { failedAt: plus(T0, -5 * DAY) }, recoveryStartedAt: plus(T0, -29 * DAY), now, recoupRetriesSoFar: 4 };
     expect(retryAt(decideNextAction(makeInput(late))).getTime()).toBe(planned);
     const a = decideNextAction(makeInput({ ...late, cardAttempts: list }));
     expect(a.kind).toBe("stop");
@@ -800,6 +800,13 @@ describe("decideNextAction: paydays", () => {
     expect(a.reason).toMatch(/pay is most likely in/);
   });
 
+  it("tries an earlier payday worth most of the likeliest one first: the 1st, then Friday", () => {
+    // Failed on Friday 28 March 2025 (10:00 in Toronto): Tuesday 1 April pays the semi-monthly
+    // payers, Friday 4 April more people; the Friday stays for the next retry.
+    const a = shortOfMoney("2025-03-28T14:00:00Z", { failure: { customerTimezone: "America/Toronto", customerCountry: "CA" } });
+    expect(retryAt(a).toISOString()).toBe("2025-04-01T11:00:00.000Z");
+  });
+
   it("waits for a British customer's month-end pay rather than a Friday", () => {
     // Monday 24 March 2025; most of the UK is paid monthly, on the last working day (Mon 31, BST).
     const a = shortOfMoney("2025-03-24T10:00:00Z", { failure: { customerTimezone: "Europe/London", customerCountry: "GB" } });
@@ -815,10 +822,10 @@ describe("decideNextAction: paydays", () => {
     const us = { customerTimezone: "America/New_York", customerCountry: "US" };
     const without = shortOfMoney("2025-03-20T13:00:00Z", { failure: us });
     expect(retryAt(without).toISOString()).toBe("2025-03-21T11:00:00.000Z"); // Friday
-    const paidOn25th = [iso("2025-01-25T15:00:00Z"), iso("2025-02-25T14:00:00Z")];
+    const paidOn25th = [iso("2024-12-25T15:00:00Z"), iso("2025-01-25T15:00:00Z"), iso("2025-02-25T14:00:00Z")];
     const own = shortOfMoney("2025-03-20T13:00:00Z", { failure: us, customerPaidAt: paidOn25th });
     expect(retryAt(own).toISOString()).toBe("2025-03-25T11:00:00.000Z");
-    expect(own.reason).toMatch(/judged from 2 of their own payments/);
+    expect(own.reason).toMatch(/judged from 3 of their own payments/);
   });
 
   it("does not wait for a payday when payday awareness is off, nor for network errors", () => {

@@ -157,10 +157,10 @@ const DAY = 24 * HOUR;
 
 /**
  * The least time between the latest decline and Recoup's n-th retry (0-based): a day, then two,
- * three and four. Issuer holds and short balances clear over days, and a card retried too often
+ * three, four and five. Issuer holds and short balances clear over days, and a card retried too often
  * gets flagged; the payday search then picks the best morning from there (ADR 0052).
  */
-export const RETRY_GAPS_HOURS: readonly number[] = Object.freeze([20, 44, 68, 92]);
+export const RETRY_GAPS_HOURS: readonly number[] = Object.freeze([20, 44, 68, 92, 116]);
 /** Bank or network outages clear within hours: the first retry comes this soon, at any hour. */
 const OUTAGE_RETRY_HOURS: Partial<Record<DeclineSubcategory, number>> = { processing: 2, issuer_unavailable: 5 };
 /** An off-session retry after the bank asked for authentication, in case it now lets it through. */
@@ -169,6 +169,8 @@ const AUTHENTICATION_RETRY_HOURS = 30;
 const PAYDAY_SEARCH_DAYS = 7;
 /** What a day's wait costs a retry's value (the customer may cancel, the money drains): 8 %. */
 const DAILY_DISCOUNT = 0.08;
+/** A payday morning worth this share of the best one in the search is taken, if it comes first. */
+const GOOD_ENOUGH_SHARE = 0.6;
 /** A decline code after which this workspace's own retries succeed at under this share of its usual rate stops retrying early. */
 const HOPELESS_SHARE_OF_USUAL = 0.25;
 /** A new card is charged almost at once: the customer has just acted and expects it. */
@@ -710,16 +712,21 @@ function bestMorning(t: number, ctx: Context): { at: number; note: string } | nu
   const byDay = learned ? dayOfMonthFactors(learned) : null;
   const byWeekday = learned ? weekdayFactors(learned) : null;
   const firstDay = DateTime.fromMillis(t, { zone: ctx.zone }).startOf("day");
-  let best = { at: t, value: -1, day: 0 };
+  const mornings: Array<{ at: number; value: number; day: number }> = [];
   for (let d = 0; d < PAYDAY_SEARCH_DAYS; d++) {
     const at = d === 0 ? t : align(firstDay.plus({ days: d }).toMillis(), ctx);
     if (at > ctx.windowEnd) break;
     const local = localDate(belief, at);
     const value =
       fundsLikelyAt(belief, at) * (byDay?.[local.day - 1] ?? 1) * (byWeekday?.[local.weekday - 1] ?? 1) * Math.exp(-DAILY_DISCOUNT * d);
-    if (value > best.value) best = { at, value, day: d };
+    mornings.push({ at, value, day: d });
   }
-  if (best.day === 0 || best.value <= 0) return null;
+  const top = Math.max(0, ...mornings.map((m) => m.value));
+  if (top <= 0) return null;
+  // The first morning worth 60 % of the best: the retry after it can still take the better one, so a
+  // belief spread over several pay schedules is hedged rather than bet on the likeliest.
+  const best = mornings.find((m) => m.value >= GOOD_ENOUGH_SHARE * top)!;
+  if (best.day === 0) return null;
   const own = belief.ownPayments > 0 ? `, judged from ${belief.ownPayments} of their own payments` : "";
   return { at: best.at, note: `timed for the morning their pay is most likely in${own}` };
 }
