@@ -147,8 +147,23 @@ const REGIONS: Record<string, { zones: Record<string, string>; names?: Record<st
  */
 export function validZone(name: string | null | undefined): string | null {
   const zone = name?.trim();
-  if (!zone || !IANAZone.isValidZone(zone)) return null;
-  return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  if (!zone) return null;
+  let canonical = canonicalZones.get(zone);
+  if (canonical === undefined) {
+    canonical = IANAZone.isValidZone(zone) ? new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone : null;
+    canonicalZones.set(zone, canonical);
+  }
+  return canonical;
+}
+// The policy asks for the same few zones many times per decision; a formatter per call is not cheap.
+const canonicalZones = new Map<string, string | null>();
+
+/**
+ * The zone a customer's day is read in (retries, emails, quiet hours, what the workspace learnt):
+ * the customer's when known and valid, else the workspace's, else UTC.
+ */
+export function zoneOf(customerTimezone: string | null | undefined, workspaceTimezone: string | null | undefined): string {
+  return validZone(customerTimezone) ?? validZone(workspaceTimezone) ?? "UTC";
 }
 
 /** An ISO 3166-1 alpha-2 code, upper case, or null for anything else. */

@@ -7,11 +7,11 @@ import { createSignInLink } from "~/domain/auth/sessions.server";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { importRecoveryHistory } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
-import { quietZone } from "~/domain/recovery/quiet-hours";
 import { planSequenceEmail } from "~/domain/recovery/email-plan";
 import { classifyFailure, decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now as clockNow } from "~/utils/clock.server";
+import { zoneOf } from "~/utils/customer-zone";
 import { db, type Prisma } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 
@@ -240,7 +240,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
         lastEmailToCustomerAt: earlier.length > 0 ? new Date(Math.max(...earlier)) : null,
         customerActedAt: cardUpdatedAt === null ? null : new Date(cardUpdatedAt),
         nextAction: { kind: null, at: null },
-        zone: quietZone(failure.customerTimezone, settings.fallbackTimezone),
+        zone: zoneOf(failure.customerTimezone, settings.fallbackTimezone),
         settings,
         now: new Date(due),
       });

@@ -8,7 +8,7 @@ import { AppError } from "~/domain/errors";
 import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
 import { retrySettingsFor } from "~/domain/recovery/policy";
-import { quietZone } from "~/domain/recovery/quiet-hours";
+import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
@@ -440,7 +440,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
     // keyed by the new time, sends it then.
     hold: async ({ id, dedupeKey, recovery }) => {
       if (dedupeKey.startsWith("manual:")) return null;
-      const zone = quietZone(recovery.customer?.timezone, recovery.workspace.timezone);
+      const zone = zoneOf(recovery.customer?.timezone, recovery.workspace.timezone);
       const at = now();
       const until = emailSendAt(at, retrySettingsFor(recovery.workspace), zone);
       if (until.getTime() <= at.getTime()) return null;

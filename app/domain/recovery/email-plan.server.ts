@@ -6,7 +6,7 @@ import type { Recovery } from "../../../generated/prisma/client";
 import { planSequenceEmail, type SequenceEmailPlan } from "./email-plan";
 import { policyInputFor } from "./engine.server";
 import { classifyFailure } from "./policy";
-import { quietZone } from "./quiet-hours";
+import { zoneOf } from "~/utils/customer-zone";
 
 export async function planStepEmail(
   tx: Tx,
@@ -23,7 +23,7 @@ export async function planStepEmail(
     lastEmailToCustomerAt: step.lastEmailToCustomerAt,
     customerActedAt: Number.isFinite(acted) ? new Date(acted) : null,
     nextAction: { kind: recovery.nextActionKind, at: recovery.nextActionAt },
-    zone: quietZone(input.failure.customerTimezone, input.settings.fallbackTimezone),
+    zone: zoneOf(input.failure.customerTimezone, input.settings.fallbackTimezone),
     settings: input.settings,
     now: now(),
   });

@@ -1,7 +1,8 @@
 // When the dunning sequence's emails go out: planned by the same brain as the retries (policy.ts),
 // from the same facts. Pure: no clock, no IO; the dunning-step job (app/domain/dunning) and the
 // recovery bench replay it on their clocks (ADR 0053).
-import { DateTime, IANAZone } from "luxon";
+import { DateTime } from "luxon";
+import { zoneOf } from "~/utils/customer-zone";
 import { inHourRange, inQuietHours, type Classification, type RetrySettings } from "./policy";
 
 const HOUR = 3_600_000;
@@ -31,7 +32,7 @@ export function emailAllowedAt(at: Date, lastEmailAt: Date | null): Date {
 
 /** The first instant ≥ at inside the email hours and outside the workspace's quiet hours, in `zone`. */
 export function emailSendAt(at: Date, settings: Pick<RetrySettings, "quietHours">, zone: string): Date {
-  const z = IANAZone.isValidZone(zone) ? zone : "UTC";
+  const z = zoneOf(zone, null);
   const ok = (ms: number) => {
     const hour = DateTime.fromMillis(ms, { zone: z }).hour;
     return inHourRange(hour, EMAIL_HOURS[0], EMAIL_HOURS[1]) && !inQuietHours(hour, settings.quietHours);

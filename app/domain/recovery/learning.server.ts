@@ -1,6 +1,6 @@
 // What a workspace's own retries taught: read (by the engine's `decide`), recomputed (by the nightly
 // workspace-learning job) and summarised (for the settings page). ADRs 0050–0051.
-import { IANAZone } from "luxon";
+import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
@@ -67,7 +67,7 @@ export async function refreshWorkspaceLearning(input: { workspaceId: string }): 
   if (!workspace) return { attempts: 0 };
   const at = now();
   const rows = await decidedRetries(workspace.id, new Date(at.getTime() - LEARNING_WINDOW_DAYS * DAY));
-  const learned = learnRates(rows, (row) => (row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : workspace.timezone));
+  const learned = learnRates(rows, (row) => zoneOf(row.timezone, workspace.timezone));
   const stored = {
     rates: learned ? (ratesToJson(learned) as Prisma.InputJsonObject) : Prisma.DbNull,
     attempts: learned?.attempts ?? 0,

@@ -1,6 +1,7 @@
 // The retry policy: one pure function deciding what a recovery does next.
 // No clock reads, no IO, no randomness: the engine replays it on a virtual clock.
-import { DateTime, IANAZone } from "luxon";
+import { DateTime } from "luxon";
+import { validZone, zoneOf } from "~/utils/customer-zone";
 import {
   customerMessageFor,
   lookupDeclineCode,
@@ -459,12 +460,11 @@ interface Context {
 
 function makeContext(input: PolicyInput): Context {
   const { settings, failure } = input;
-  const customerZone = validZone(failure.customerTimezone);
-  const zone = customerZone ?? validZone(settings.fallbackTimezone) ?? "UTC";
+  const zone = zoneOf(failure.customerTimezone, settings.fallbackTimezone);
   return {
     input,
     zone,
-    zoneLabel: customerZone ? `customer's time, ${zone}` : `workspace time, ${zone}; customer's timezone unknown`,
+    zoneLabel: validZone(failure.customerTimezone) ? `customer's time, ${zone}` : `workspace time, ${zone}; customer's timezone unknown`,
     windowEnd: input.recoveryStartedAt.getTime() + settings.retryWindowDays * DAY,
     preferred: learnedPreferredHours(input) ?? settings.preferredLocalHours,
     quiet: settings.quietHours,
@@ -482,11 +482,6 @@ function learnedPreferredHours(input: PolicyInput): [number, number] | null {
     if (best === null || factors[h] > factors[best]) best = h;
   }
   return best === null || factors[best] <= 1 ? null : [best, (best + 1) % 24];
-}
-
-function validZone(name: string | null | undefined): string | null {
-  if (!name) return null;
-  return IANAZone.isValidZone(name) ? name : null;
 }
 
 interface RetryPlan {

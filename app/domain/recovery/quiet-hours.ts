@@ -1,13 +1,7 @@
-// Quiet hours outside the retry policy's own planning: the emails Recoup sends on its own are held
-// until they end, read on the same clock as the policy's retries (policy.ts makeContext): the
-// customer's timezone when known and valid, else the workspace's, else UTC.
-import { DateTime, IANAZone } from "luxon";
+// Quiet hours outside the retry policy's own planning, read on the same clock as the policy's
+// retries: the zone `zoneOf` (app/utils/customer-zone.ts) gives.
+import { DateTime } from "luxon";
 import { inQuietHours, type RetrySettings } from "./policy";
-
-export function quietZone(customerTimezone: string | null | undefined, workspaceTimezone: string | null | undefined): string {
-  for (const zone of [customerTimezone, workspaceTimezone]) if (zone && IANAZone.isValidZone(zone)) return zone;
-  return "UTC";
-}
 
 /** When `at` falls inside quiet hours, the instant they end (the top of the first hour that is not quiet); else null. */
 export function quietHoursEnd(at: Date, quiet: RetrySettings["quietHours"], zone: string): Date | null {

@@ -1,4 +1,5 @@
-import { quietHoursEnd, quietZone } from "./quiet-hours";
+import { zoneOf } from "~/utils/customer-zone";
+import { quietHoursEnd } from "./quiet-hours";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -12,7 +13,7 @@ import { providerFor } from "./providers.server";
 async function quietNow(tx: Tx, recovery: Pick<Recovery, "workspaceId" | "customerId">): Promise<boolean> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId }, select: { retrySettings: true, timezone: true } });
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId }, select: { timezone: true } }) : null;
-  return quietHoursEnd(now(), retrySettingsFor(workspace).quietHours, quietZone(customer?.timezone, workspace.timezone)) !== null;
+  return quietHoursEnd(now(), retrySettingsFor(workspace).quietHours, zoneOf(customer?.timezone, workspace.timezone)) !== null;
 }
 
 type Decision = { kind: "skip"; why: string } | { kind: "charge"; key: string; provider: RecoupChargedProvider; recovery: Recovery } | { kind: "replanned" } | { kind: "notified" };

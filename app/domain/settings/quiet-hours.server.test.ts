@@ -6,7 +6,8 @@ import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/job
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
-import { quietHoursEnd, quietZone } from "~/domain/recovery/quiet-hours";
+import { quietHoursEnd } from "~/domain/recovery/quiet-hours";
+import { zoneOf } from "~/utils/customer-zone";
 import { updateQuietHours, updateRetryPolicy } from "./settings.server";
 
 const env = useStripeAndMail();
@@ -26,10 +27,10 @@ describe("quietHoursEnd", () => {
   });
 
   it("reads the customer's timezone when known and valid, else the workspace's, else UTC", () => {
-    expect(quietZone("Asia/Tokyo", "Europe/Paris")).toBe("Asia/Tokyo");
-    expect(quietZone(null, "Europe/Paris")).toBe("Europe/Paris");
-    expect(quietZone("Not/AZone", "Europe/Paris")).toBe("Europe/Paris");
-    expect(quietZone(null, "nope")).toBe("UTC");
+    expect(zoneOf("Asia/Tokyo", "Europe/Paris")).toBe("Asia/Tokyo");
+    expect(zoneOf(null, "Europe/Paris")).toBe("Europe/Paris");
+    expect(zoneOf("Not/AZone", "Europe/Paris")).toBe("Europe/Paris");
+    expect(zoneOf(null, "nope")).toBe("UTC");
   });
 });
 
