@@ -15,6 +15,7 @@ import { DEFAULT_SEQUENCE } from "../../app/domain/dunning/default-sequence";
 import { stepDueAt } from "../../app/domain/dunning/schedule";
 import { emailSendAt, planSequenceEmail } from "../../app/domain/recovery/email-plan";
 import {
+  actionTime,
   classifyFailure,
   decideNextAction,
   DEFAULT_RETRY_SETTINGS,
@@ -224,7 +225,7 @@ function nextSequenceEmailAt(book: InvoiceBook, now: number): number | null {
 /** Recovery.nextActionKind / nextActionAt as the engine stores a plan. */
 function nextActionOf(plan: NextAction | null): { kind: string | null; at: Date | null } {
   if (!plan) return { kind: null, at: null };
-  return { kind: plan.kind, at: plan.kind === "retry" || plan.kind === "email" ? plan.at : plan.kind === "wait" ? plan.until : null };
+  return { kind: plan.kind, at: actionTime(plan) };
 }
 
 /**

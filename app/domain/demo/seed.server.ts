@@ -8,7 +8,7 @@ import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { importRecoveryHistory } from "~/domain/recovery/commands.server";
 import { findDeclineCode } from "~/domain/recovery/decline-codes";
 import { planSequenceEmail } from "~/domain/recovery/email-plan";
-import { classifyFailure, decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
+import { actionTime, classifyFailure, decideNextAction, DEFAULT_RETRY_SETTINGS, type AttemptRecord, type MessageRecord, type RetrySettings } from "~/domain/recovery/policy";
 import { createWorkspace } from "~/domain/workspaces/workspaces.server";
 import { now as clockNow } from "~/utils/clock.server";
 import { zoneOf } from "~/utils/customer-zone";
@@ -187,7 +187,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
         settings,
         now: new Date(cursor),
       });
-      const at = next.kind === "retry" || next.kind === "email" ? next.at.getTime() : next.kind === "wait" ? (next.until?.getTime() ?? null) : null;
+      const at = actionTime(next)?.getTime() ?? null;
       if (at !== null && at >= cancelAt && cancelAt <= now) {
         [status, endedAt, reasonCode] = ["abandoned", cancelAt, "subscription_canceled"];
         break;
@@ -301,7 +301,7 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
       cardBrand: brand,
       cardLast4: String(r.int(0, 9999)).padStart(4, "0"),
       nextActionKind: planned ? planned.kind : null,
-      nextActionAt: planned ? (planned.kind === "retry" || planned.kind === "email" ? planned.at : planned.kind === "wait" ? planned.until : null) : null,
+      nextActionAt: planned ? actionTime(planned) : null,
       nextActionReason: planned ? planned.reason : null,
       platformAttemptCount: 1,
       lastFailureAt: new Date(lastFailureAt),

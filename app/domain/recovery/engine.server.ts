@@ -9,7 +9,7 @@ import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
 import { announce } from "./listeners";
-import { decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
+import { actionTime, decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
 
@@ -324,7 +324,7 @@ function customerActionKey(kind: "card_update_request" | "authentication_request
 }
 
 async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Promise<Recovery> {
-  const when = action.kind === "retry" || action.kind === "email" ? action.at : action.kind === "wait" ? action.until : null;
+  const when = actionTime(action);
   const updated = await tx.recovery.update({
     where: { id: recovery.id },
     data: {

@@ -152,6 +152,11 @@ export type NextAction =
       endsRecovery?: string;
     };
 
+/** The moment an action names (Recovery.nextActionAt): a retry's or email's time, a wait's end; none for a stop. */
+export function actionTime(action: NextAction): Date | null {
+  return action.kind === "retry" || action.kind === "email" ? action.at : action.kind === "wait" ? action.until : null;
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
