@@ -4,12 +4,12 @@ import { db, type Tx } from "~/utils/db.server";
 import { countryCode, validZone, zoneForPlace } from "~/utils/customer-zone";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import type { Recovery } from "../../../generated/prisma/client";
+import type { Customer, Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
 import { announce } from "./listeners";
-import { actionTime, decideNextAction, retrySettingsFor, type CardBrand, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
+import { actionTime, decideNextAction, retrySettingsFor, type CardBrand, type FailureInput, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
 
@@ -250,6 +250,36 @@ export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
   return decideNextAction(await policyInputFor(tx, recovery));
 }
 
+/** The recovery's latest failure as the policy reads it. */
+export function failureInputOf(recovery: Recovery, customer: Pick<Customer, "timezone" | "country"> | null): FailureInput {
+  return {
+    // The provider's own codes: every PSP's, ingested ones included, come from the one catalogue.
+    provider: recovery.provider,
+    errorCode: recovery.errorCode,
+    declineCode: recovery.declineCode,
+    adviceCode: recovery.adviceCode,
+    networkDeclineCode: recovery.networkDeclineCode,
+    networkAdviceCode: recovery.networkAdviceCode,
+    cardBrand: (recovery.cardBrand ?? "unknown") as CardBrand,
+    cardFingerprint: recovery.cardFingerprint,
+    amountMinor: recovery.amountDueMinor,
+    currency: recovery.currency,
+    customerTimezone: customer?.timezone ?? null,
+    customerCountry: customer?.country ?? null,
+    cardFunding: recovery.cardFunding,
+    failedAt: recovery.lastFailureAt,
+  };
+}
+
+/** The emails the customer got about this recovery on Recoup's own account (not the merchant's manual sends). */
+export async function customerEmailsOf(tx: Tx, recoveryId: string): Promise<MessageRecord[]> {
+  const messages = await tx.dunningMessage.findMany({
+    where: { recoveryId, status: { notIn: ["skipped", "failed"] }, kind: { not: "manual" } },
+    select: { kind: true, createdAt: true, sentAt: true },
+  });
+  return messages.map((m) => ({ at: m.sentAt ?? m.createdAt, kind: m.kind as MessageRecord["kind"] }));
+}
+
 /** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
 export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<PolicyInput> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
@@ -260,10 +290,7 @@ export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<Policy
         where: { workspaceId: recovery.workspaceId, cardFingerprint: recovery.cardFingerprint, attemptedAt: { gte: since }, status: { in: ["failed", "succeeded"] } },
       })
     : await tx.chargeAttempt.findMany({ where: { recoveryId: recovery.id, status: { in: ["failed", "succeeded"] } } });
-  const messages = await tx.dunningMessage.findMany({
-    where: { recoveryId: recovery.id, status: { notIn: ["skipped", "failed"] } },
-    select: { kind: true, createdAt: true, sentAt: true },
-  });
+  const messages = await customerEmailsOf(tx, recovery.id);
   const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
   // The customer's own payments of the last year, oldest first (ADR 0049): when their money arrives.
   const paid = await tx.customerPayment.findMany({
@@ -278,23 +305,7 @@ export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<Policy
     select: { paidAt: true },
   });
   return {
-    failure: {
-      // The provider's own codes: every PSP's, ingested ones included, come from the one catalogue.
-      provider: recovery.provider,
-      errorCode: recovery.errorCode,
-      declineCode: recovery.declineCode,
-      adviceCode: recovery.adviceCode,
-      networkDeclineCode: recovery.networkDeclineCode,
-      networkAdviceCode: recovery.networkAdviceCode,
-      cardBrand: (recovery.cardBrand ?? "unknown") as CardBrand,
-      cardFingerprint: recovery.cardFingerprint,
-      amountMinor: recovery.amountDueMinor,
-      currency: recovery.currency,
-      customerTimezone: customer?.timezone ?? null,
-      customerCountry: customer?.country ?? null,
-      cardFunding: recovery.cardFunding,
-      failedAt: recovery.lastFailureAt,
-    },
+    failure: failureInputOf(recovery, customer),
     recoveryStartedAt: recovery.startedAt,
     paymentMethodUpdatedAt: recovery.paymentMethodUpdatedAt,
     recoupRetriesSoFar: recovery.recoupRetryCount,
@@ -307,9 +318,7 @@ export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<Policy
       amountMinor: a.amountMinor,
       currency: a.currency,
     })),
-    messages: messages
-      .filter((m) => m.kind !== "manual")
-      .map((m) => ({ at: m.sentAt ?? m.createdAt, kind: m.kind as MessageRecord["kind"] })),
+    messages,
     platformNextAttemptAt: recovery.platformNextAttemptAt,
     settings: retrySettingsFor(workspace),
     now: at,
