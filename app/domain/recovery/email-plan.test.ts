@@ -1,26 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { emailAllowedAt, emailSendAt, EMAIL_SPACING_HOURS, MAX_EMAILS_PER_RECOVERY, planSequenceEmail, type SequenceEmailInput } from "./email-plan";
+import { makeFailure } from "../../../tests/helpers/failure-input";
 import { classifyFailure, type FailureInput } from "./policy";
 
 const iso = (s: string) => new Date(s);
 
-function failure(over: Partial<FailureInput> = {}): FailureInput {
-  return {
-    provider: "stripe",
-    errorCode: "card_declined",
-    declineCode: "insufficient_funds",
-    adviceCode: null,
-    networkDeclineCode: null,
-    networkAdviceCode: null,
-    cardBrand: "visa",
-    cardFingerprint: "fp",
-    amountMinor: 2500,
-    currency: "usd",
-    customerTimezone: "Europe/Paris",
-    failedAt: iso("2025-03-03T09:00:00Z"),
-    ...over,
-  };
-}
+const failure = (over: Partial<FailureInput> = {}) => makeFailure({ customerTimezone: "Europe/Paris", ...over });
 
 function input(over: Partial<SequenceEmailInput> = {}): SequenceEmailInput {
   return {

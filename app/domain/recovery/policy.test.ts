@@ -1,6 +1,7 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
 import { DateTime } from "luxon";
 import { DECLINE_CODES, NO_CONTACT_SUBCATEGORIES } from "./decline-codes";
+import { FAILED_AT, makeFailure } from "../../../tests/helpers/failure-input";
 import { learnRates, LEARNING_MIN_ATTEMPTS, type RetryOutcome } from "./learning";
 import {
   DEFAULT_RETRY_SETTINGS,
@@ -19,7 +20,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-const T0 = new Date("2025-03-03T10:00:00Z"); // a Monday
+const T0 = FAILED_AT; // a Monday, 10:00 UTC
 const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
 const iso = (s: string) => new Date(s);
 
@@ -31,24 +32,6 @@ const ANY_HOUR: RetrySettings = {
   quietHours: null,
   fallbackTimezone: "UTC",
 };
-
-function makeFailure(over: Partial<FailureInput> = {}): FailureInput {
-  return {
-    provider: "stripe",
-    errorCode: "card_declined",
-    declineCode: "insufficient_funds",
-    adviceCode: null,
-    networkDeclineCode: null,
-    networkAdviceCode: null,
-    cardBrand: "visa",
-    cardFingerprint: "fp_card",
-    amountMinor: 4900,
-    currency: "usd",
-    customerTimezone: "UTC",
-    failedAt: T0,
-    ...over,
-  };
-}
 
 type InputOverrides = Partial<Omit<PolicyInput, "failure" | "settings">> & {
   failure?: Partial<FailureInput>;
