@@ -1,10 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveStripeEvent } from "~/providers/stripe/intake.server";
+import { MAX_EVENT_BYTES, receiveStripeEvent } from "~/providers/stripe/intake.server";
 import { readRawBody } from "~/http/body.server";
 import { apiHandler, json, problem } from "~/http/problem.server";
-
-// Stripe events are at most a few hundred KB; anything larger is not one.
-const MAX_EVENT_BYTES = 512 * 1024;
 
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const rawBody = await readRawBody(request, MAX_EVENT_BYTES);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
+import { STRIPE_WEBHOOK_PATH, stripeWebhookMiddleware } from "~/providers/stripe/intake-http.server";
 import { bodyLimitMiddleware, csrfMiddleware, errorMiddleware, remixMiddleware, requestTargetMiddleware, securityHeadersMiddleware } from "./front.server";
 
 /**
@@ -32,6 +33,8 @@ export async function startWeb(opts: { port: number; host?: string; dev?: boolea
 
   app.use(csrfMiddleware());
   app.use(bodyLimitMiddleware());
+  // Stripe's deliveries skip Remix's Request/Response round trip (ADR 0054); the route stays for GET's 405 and callers of its module.
+  app.post(STRIPE_WEBHOOK_PATH, stripeWebhookMiddleware());
   app.all("*", remixMiddleware({ build, dev }));
   app.use(errorMiddleware());
 

@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { AppError } from "~/domain/errors";
 import { SignatureError, verifyStripeSignature } from "~/integrations/stripe/client.server";
-import { receive } from "~/domain/inbox/inbox.server";
 import type { Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
-import { stripeEvents } from "./events.server";
+import { storeStripeEvent } from "./intake-batch.server";
+
+/** Stripe events are at most a few hundred KB; anything larger is not one. */
+export const MAX_EVENT_BYTES = 512 * 1024;
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const EventEnvelopeSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, "must be a Stripe event id (evt_…)"),
@@ -15,12 +19,14 @@ const EventEnvelopeSchema = z.object({
   livemode: z.boolean(),
   account: z.string().optional().nullable(),
   api_version: z.string().optional().nullable(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }).passthrough(),
+  // The object's own fields are the job's to read: only its being an object is checked here.
+  data: z.object({ object: z.custom<Record<string, unknown>>(isObject, "Invalid input: expected an object") }),
 });
 
 /**
  * Verify, then into the inbox (unique event id; row and job in one transaction, so that an
- * acknowledged event always has both, and a redelivery changes nothing).
+ * acknowledged event always has both, and a redelivery changes nothing). The write is shared with
+ * the events that arrive meanwhile (./intake-batch.server.ts, ADR 0054).
  */
 export async function receiveStripeEvent(input: { rawBody: string; signature: string | null }) {
   if (!input.signature) throw new AppError("invalid_signature", "The Stripe-Signature header is missing.");
@@ -44,13 +50,16 @@ export async function receiveStripeEvent(input: { rawBody: string; signature: st
   }
   const event = parsed.data;
 
-  const { duplicate } = await receive(stripeEvents, {
-    id: event.id,
-    type: event.type,
-    account: event.account ?? null,
-    livemode: event.livemode,
-    createdAt: new Date(event.created * 1000),
-    payload: body as Prisma.InputJsonObject,
-  });
+  const { duplicate } = await storeStripeEvent(
+    {
+      id: event.id,
+      type: event.type,
+      account: event.account ?? null,
+      livemode: event.livemode,
+      createdAt: new Date(event.created * 1000),
+      payload: body as Prisma.InputJsonObject,
+    },
+    input.rawBody.length,
+  );
   return { eventId: event.id, duplicate };
 }
