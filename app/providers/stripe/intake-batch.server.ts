@@ -162,6 +162,9 @@ async function write(pool: pg.Pool, events: ReceivedStripeEvent[]): Promise<Set<
     rows.push({ id: rowId(), receivedAt, ...(await stripeEvents.columns(undefined as unknown as Tx, event)) });
   }
   const client = await pool.connect();
+  // A connection lost mid-transaction also fails the query in flight (which answers the batch); the
+  // client's own 'error' event must not go unheard (an unhandled one ends the process).
+  client.on("error", ignoreLost);
   let failed = false;
   try {
     await client.query("BEGIN");
@@ -185,9 +188,12 @@ async function write(pool: pg.Pool, events: ReceivedStripeEvent[]): Promise<Set<
     throw error;
   } finally {
     // A connection that saw an error is not trusted with the next batch.
+    client.off("error", ignoreLost);
     client.release(failed);
   }
 }
+
+function ignoreLost() {}
 
 function onClient(client: pg.PoolClient): PgBoss.Db {
   return { executeSql: (text, values) => client.query(text, values) };
