@@ -29,6 +29,7 @@ if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks") throw new Error
 if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error("--rows: an integer of at least 1000");
 const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
+const INSERT_TABLE = "bench_insert";
 type Stops = Array<() => Promise<unknown>>;
 
 /**
@@ -99,7 +100,8 @@ async function bench(stops: Stops) {
   const { disconnectDb } = await import("../app/utils/db.server");
   const { stopBoss } = await import("../app/utils/queue.server");
   const { startWeb } = await import("../app/server/web.server");
-  stops.push(disconnectDb, stopBoss);
+  const { closeIntake } = await import("../app/providers/stripe/intake-batch.server");
+  stops.push(disconnectDb, stopBoss, closeIntake);
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   stops.push(() => sql.end());
@@ -128,7 +130,7 @@ async function benchWebhooks(ctx: {
   web: { server: http.Server };
   empty: http.Server;
   sql: pg.Client;
-  database: { postmaster: number | null };
+  database: { url: string; postmaster: number | null };
   machine: string;
 }) {
   const { web, empty, sql, database, machine } = ctx;
@@ -139,6 +141,10 @@ async function benchWebhooks(ctx: {
     );
   const fresh = { fresh: { secret: SECRET } };
   const baseline = await measure("empty handler (node:http)", webhookUrl(empty), fresh, database.postmaster);
+  // PostgreSQL's own durable commit rate, on a table of its own: one event-sized row per transaction.
+  await sql.query(`CREATE TABLE ${INSERT_TABLE} (id text PRIMARY KEY, payload jsonb NOT NULL)`);
+  const payload = signedEvent(SECRET).rawBody;
+  const insert = await measure("durable single-row insert (node-postgres, no HTTP)", database.url, { insert: { table: INSERT_TABLE, payload } }, database.postmaster);
   const intake = await measure("intake, new event", webhookUrl(web.server), fresh, database.postmaster);
   const redelivered = signedEvent(SECRET, "in_bench_redelivered");
   const first = await post(redelivered);
@@ -168,11 +174,14 @@ async function benchWebhooks(ctx: {
     cores: os.cpus().length,
     machine,
     method:
-      `autocannon 8 in its own process, ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up then ${SETTINGS.duration} s measured per scenario, against 127.0.0.1. ` +
-      `In the first two scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) ` +
-      `with a valid \`Stripe-Signature\`, built by the client; the redelivery posts one stored event again and again. ` +
+      `one load generator for every scenario, in its own process (bench/load.ts: keep-alive HTTP/1.1 on raw sockets, one request in flight per connection), ` +
+      `${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up then ${SETTINGS.duration} s measured per scenario, against 127.0.0.1. ` +
+      `In the empty handler's and the new events' scenarios every request is a new \`invoice.payment_failed\` event (${(redelivered.rawBody.length / 1024).toFixed(1)} KB, unique \`evt_\` id) ` +
+      `with a valid \`Stripe-Signature\`, built by the client from one template (ids swapped, one HMAC); the redelivery posts one stored event again and again. ` +
+      `The durable insert: ${SETTINGS.connections} node-postgres clients in the same process, each inserting one row (the same event as jsonb) per transaction into a table of its own, on the same database. ` +
       `The app is the production build started in-process with \`startWeb\`, as \`npm run start:web\` runs it (no worker).`,
     baseline,
+    insert,
     intake,
     redelivery,
     steps,

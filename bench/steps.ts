@@ -1,7 +1,6 @@
 // Where the time of one intake goes: its steps alone, one request at a time, in the bench's process.
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { signedEvent, type Signed } from "./events";
+import { signedEvents, type Signed } from "./events";
 
 export interface StepsInput {
   secret: string;
@@ -20,48 +19,42 @@ async function meanMs(runs: number, step: (i: number) => unknown): Promise<numbe
 /** Mean ms of each step; report.ts says what each one is. */
 export interface Steps {
   http: number;
+  intake: number;
   prisma: number;
-  pg: number;
   redelivered: number;
   signature: number;
+  unstorable: number;
   emptyTransaction: number;
   roundTrip: number;
 }
 
 export async function timeSteps({ secret, post, sql, redelivered }: StepsInput, runs = 200): Promise<Steps> {
   const { db } = await import("../app/utils/db.server");
-  const { getBoss } = await import("../app/utils/queue.server");
-  const { uuidFromKey } = await import("../app/utils/crypto.server");
+  const { receive } = await import("../app/domain/inbox/inbox.server");
+  const { stripeEvents } = await import("../app/providers/stripe/events.server");
   const { receiveStripeEvent } = await import("../app/providers/stripe/intake.server");
   const { verifyStripeSignature } = await import("../app/integrations/stripe/client.server");
-  const { queues } = await import("../jobs/queues");
-  const boss = await getBoss();
-  const onSql = { executeSql: (text: string, values: unknown[]) => sql.query(text, values) };
+  const { findUnstorable } = await import("../app/utils/storable-text");
 
-  // The intake's own statements sent with node-postgres instead of Prisma: what the database part costs.
-  const withPg = async ({ id, rawBody, signature }: Signed) => {
-    verifyStripeSignature(rawBody, signature, [secret]);
-    const event = JSON.parse(rawBody) as { type: string; livemode: boolean; created: number };
-    await sql.query("BEGIN");
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO "StripeEvent" (id, "eventId", type, livemode, "eventCreatedAt", payload)
-       VALUES ($1, $2, $3, $4, to_timestamp($5), $6) ON CONFLICT ("eventId") DO NOTHING RETURNING id`,
-      [randomUUID(), id, event.type, event.livemode, event.created, rawBody],
-    );
-    const job = { id: uuidFromKey(`${queues.stripeEvent.name}:${id}`), singletonKey: id, db: onSql };
-    await boss.send(queues.stripeEvent.name, { stripeEventId: rows[0].id }, job);
-    await sql.query("COMMIT");
+  // The path before ADR 0054, for comparison: the same checks, then the inbox's Prisma transaction.
+  const throughPrisma = async ({ rawBody, signature }: Signed) => {
+    const event = verifyStripeSignature(rawBody, signature, [secret]) as { id: string; type: string; livemode: boolean; created: number };
+    if (findUnstorable(event)) throw new Error("unstorable");
+    await receive(stripeEvents, { id: event.id, type: event.type, account: null, livemode: event.livemode, createdAt: new Date(event.created * 1000), payload: event as never });
   };
 
-  const events = Array.from({ length: 4 * runs }, () => signedEvent(secret));
-  const nth = (batch: number) => (i: number) => events[batch * runs + i];
-  const [http, prisma, pgOnly, check] = [nth(0), nth(1), nth(2), nth(3)];
+  const next = signedEvents(secret);
+  const events = Array.from({ length: 4 * runs }, () => next());
+  const nth = (batch: number) => (i: number) => events[batch * runs + i]!;
+  const [http, intake, prisma, check] = [nth(0), nth(1), nth(2), nth(3)];
+  const parsed = JSON.parse(redelivered.rawBody) as unknown;
   return {
     http: await meanMs(runs, (i) => post(http(i))),
-    prisma: await meanMs(runs, (i) => receiveStripeEvent(prisma(i))),
-    pg: await meanMs(runs, (i) => withPg(pgOnly(i))),
+    intake: await meanMs(runs, (i) => receiveStripeEvent(intake(i))),
+    prisma: await meanMs(runs, (i) => throughPrisma(prisma(i))),
     redelivered: await meanMs(runs, () => receiveStripeEvent(redelivered)),
     signature: await meanMs(runs, (i) => verifyStripeSignature(check(i).rawBody, check(i).signature, [secret])),
+    unstorable: await meanMs(runs, () => findUnstorable(parsed)),
     emptyTransaction: await meanMs(runs, () => db().$transaction((tx) => tx.$queryRaw`SELECT 1`)),
     roundTrip: await meanMs(runs, () => sql.query("SELECT 1")),
   };
