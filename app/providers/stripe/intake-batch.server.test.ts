@@ -97,6 +97,20 @@ describe("the Stripe intake's group commit", () => {
     for (const column of ["retry_limit", "retry_delay", "retry_backoff", "expire_in", "dead_letter", "policy", "priority", "state"]) {
       expect(ours[column], column).toEqual(reference[column]);
     }
+    const kept = (job: { keep_until: Date; start_after: Date }) => Math.round((job.keep_until.getTime() - job.start_after.getTime()) / 60_000);
+    expect(kept(ours)).toBe(kept(reference));
+  });
+
+  it("stores an event holding the text the batch quotes its values with, exactly as sent", async () => {
+    const object = { ...makeInvoice({ id: "in_quoted", customer: "cus_1" }), description: "costs $recoup_intake$ and $1 and it's 'quoted' \\ too" };
+    const delivery = signed("evt_quote_tag", object);
+    const neighbour = signed("evt_beside_quote_tag");
+    const results = await together([delivery, neighbour].map((d) => () => receiveStripeEvent(d)));
+    expect(results.map((r) => r.status === "fulfilled" && r.value.duplicate)).toEqual([false, false]);
+    const rows = await rowsOf(["evt_beside_quote_tag", "evt_quote_tag"]);
+    expect(rows[1].payload).toEqual(JSON.parse(delivery.rawBody));
+    expect(rows[1].payload.data.object.description).toBe(object.description);
+    expect((await jobsOf(["evt_beside_quote_tag", "evt_quote_tag"])).length).toBe(2);
   });
 
   it("acknowledges nothing and stores nothing when the database goes away mid-transaction (503; Stripe's redelivery then stores it)", async () => {
@@ -109,7 +123,7 @@ describe("the Stripe intake's group commit", () => {
     // The batch's insert waits for the lock: its connection is cut, as a restarting PostgreSQL would.
     let pid: number | undefined;
     while (!pid) {
-      const { rows } = await sql.query(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "StripeEvent"%'`);
+      const { rows } = await sql.query(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE '%INSERT INTO "StripeEvent"%'`);
       pid = rows[0]?.pid;
       if (!pid) await new Promise((r) => setTimeout(r, 20));
     }
