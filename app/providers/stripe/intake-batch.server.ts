@@ -15,7 +15,7 @@ import { stripeEvents, type ReceivedStripeEvent } from "./events.server";
 
 /** Writes in flight at once: while one waits for its commit (the fsync), the next batch is sent. */
 const MAX_WRITES_IN_FLIGHT = 2;
-/** A batch's bounds: events up to 512 KB each travel as one JSON parameter. */
+/** A batch's bounds: events up to 512 KB each travel in one JSON text. */
 const MAX_BATCH_EVENTS = 500;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -134,7 +134,7 @@ function rowId(): string {
 const insertSql = new Map<string, string>();
 
 /**
- * The rows as one jsonb parameter: PostgreSQL parses it once and casts each field to its column's
+ * The rows as one JSON text: PostgreSQL parses it once and casts each field to its column's
  * type. Dates travel as ISO text, read as UTC by a timestamp-without-time-zone column, as Prisma
  * writes them.
  */
