@@ -18,6 +18,7 @@ import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { buildIfStale } from "~/utils/build.server";
+import { db } from "~/utils/db.server";
 import { env, resetEnv } from "~/utils/env.server";
 import { signPayload } from "../fakes/stripe-server";
 import { exampleBody, fixtureWorkspace, loadApiV1, ownParams, paramNames, queryOf, shapeOf, type Fixture } from "../helpers/api-v1-inventory";
@@ -98,6 +99,7 @@ let A: Fixture;
 let base: string;
 let close: () => Promise<void>;
 let recoveryToken: string;
+let sequenceId: string;
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 2 });
 
 /** The well-formed body for the routes outside /api/v1 (which documents its own examples). */
@@ -150,7 +152,7 @@ const routeParams = (path: string): Record<string, string> =>
       if (path.startsWith("/recover/")) return [name, recoveryToken];
       if (path.startsWith("/api/shopify-ext/")) return [name, "gid://shopify/Customer/1"];
       if (path.includes("{action}") && name === "action") return [name, "pause"];
-      if (/dunning/.test(path)) return [name, A.ids.step];
+      if (/dunning/.test(path)) return [name, sequenceId];
       return [name, A.ids.recovery];
     }),
   );
@@ -672,6 +674,7 @@ beforeAll(async () => {
   A = await fixtureWorkspace("fuzz");
   await installShop(SHOP);
   recoveryToken = createRecoveryToken(A.ids.recovery);
+  sequenceId = (await db().dunningSequence.findFirstOrThrow({ where: { workspaceId: A.workspaceId } })).id;
   ({ operations, unknownRoutes } = await inventory());
 }, 180_000);
 
