@@ -10,6 +10,7 @@
 // Deterministic: FUZZ_SEED (printed) replays a run; FUZZ_CASE=<n> replays one case; FUZZ_CASES
 // sets how many.
 import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
@@ -240,8 +241,9 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
     case "shopify-webhook":
       return {
         "x-shopify-hmac-sha256": createHmac("sha256", "shopify-test-secret").update(body ?? Buffer.alloc(0)).digest("base64"),
-        "x-shopify-topic": "orders/create",
-        "x-shopify-shop-domain": SHOP,
+        "x-shopify-topic": SHOPIFY_TOPICS[(body?.byteLength ?? 0) % SHOPIFY_TOPICS.length]!,
+        // Another shop than the extension's: app/uninstalled and shop/redact must not end its session.
+        "x-shopify-shop-domain": "fuzz-webhooks.myshopify.com",
         "x-shopify-api-version": "2025-10",
         "x-shopify-webhook-id": randomUUID(),
       };
@@ -268,6 +270,9 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
       return { authorization: `Bearer ${A.adminKey}` };
   }
 }
+
+/** Every topic shopify.app.toml subscribes to (all posted to /webhooks/shopify). */
+const SHOPIFY_TOPICS = [...readFileSync("shopify.app.toml", "utf8").matchAll(/"([a-z_]+\/[a-z_]+)"/g)].map((m) => m[1]!);
 
 /** Wrong credentials in the operation's scheme (and in the other contracts' schemes). */
 const BAD_AUTH: Headers[] = [
@@ -689,6 +694,7 @@ describe("the fuzz suite", () => {
     const covered = new Set(operations.map((op) => `${op.method} ${op.path}`));
     for (const seed of seedOperations()) expect(covered.has(`${seed.method} ${seed.path}`), `${seed.product} ${seed.method} ${seed.path}`).toBe(true);
     expect(operations.length).toBeGreaterThan(100);
+    expect(SHOPIFY_TOPICS).toEqual(expect.arrayContaining(["app/uninstalled", "customers/redact", "shop/redact"]));
   });
 
   it(`answers ${CASES} generated hostile requests without a 5xx, each error in its contract's shape, each within ${LATENCY_CEILING_MS} ms`, async () => {
