@@ -41,7 +41,13 @@ function bearer(request: Request): string | null {
 export function sessionCookie(request: Request): string | null {
   const cookie = request.headers.get("cookie") ?? "";
   const match = cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  return match ? decodeURIComponent(match.slice(SESSION_COOKIE.length + 1)) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match.slice(SESSION_COOKIE.length + 1));
+  } catch {
+    // Malformed percent-encoding is no token of ours: signed out, not a 500.
+    return null;
+  }
 }
 
 /** Bearer workspace API key or dashboard session token (header, or the dashboard's cookie). */

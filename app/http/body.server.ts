@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeUnstorable, findUnstorable } from "~/utils/storable-text";
+import { describeUnstorable, findUnstorable, jsonDepthExceeds } from "~/utils/storable-text";
 import { AppError } from "~/domain/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -38,7 +38,16 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   return schema.parse(parsed);
 }
 
+/**
+ * JSON.parse behind a linear bound: text nested deeper than MAX_JSON_DEPTH is refused before it is
+ * parsed, so no parser, schema or walk (each recursive somewhere: zod, JSON.stringify, Prisma's
+ * serialiser) ever holds a value deep enough to overflow the stack or stall the event loop.
+ */
 function parseJson(raw: string): unknown {
+  if (jsonDepthExceeds(raw)) {
+    const { detail, message } = describeUnstorable({ reason: "depth", path: "(body)" });
+    throw new AppError("validation_failed", detail, { errors: [{ path: "body", message }] });
+  }
   try {
     return JSON.parse(raw);
   } catch {

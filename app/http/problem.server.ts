@@ -86,7 +86,8 @@ export function apiHandler<A extends { request: Request }>(fn: (args: A & { trac
     const traceId = traceIdFor(args.request);
     try {
       const response = await fn({ ...args, traceId });
-      response.headers.set("X-Trace-Id", traceId);
+      // A problem built inside the handler carries its own trace id in body and header: keep them one.
+      if (!response.headers.has("X-Trace-Id")) response.headers.set("X-Trace-Id", traceId);
       return response;
     } catch (error) {
       return toProblem(error, args.request, traceId);

@@ -4,7 +4,7 @@
  * nesting deeper than anything a real client sends (walking it recursively overflows the stack).
  * Iterative on purpose: a body nested 100,000 levels deep must be refused, not crash the walk.
  */
-const MAX_JSON_DEPTH = 64;
+export const MAX_JSON_DEPTH = 64;
 
 export type Unstorable = { reason: "nul" | "surrogate" | "depth"; path: string };
 
@@ -45,6 +45,34 @@ export function findUnstorable(value: unknown): Unstorable | null {
     }
   }
   return null;
+}
+
+/**
+ * The deepest nesting in JSON text, read in one pass over its characters (strings skipped), that
+ * stops as soon as it passes `limit`: a bound checked before JSON.parse, zod or any walk sees the
+ * value, so that 100,000 levels cost one linear scan and no stack. Unbalanced or invalid text is
+ * JSON.parse's to refuse; this only counts.
+ */
+export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: to its closing quote, an escaped character never being one.
+      for (i += 1; i < length; i += 1) {
+        const s = text.charCodeAt(i);
+        if (s === 0x5c) i += 1;
+        else if (s === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 /** The sentence for a client, naming the field. */

@@ -2,115 +2,37 @@
 // so an endpoint added tomorrow is covered without a line here: missing auth, a key without the
 // scope, unknown and mistyped fields, oversized bodies, garbage cursors, another workspace's ids,
 // and a fuzz pass of hostile values. Nothing may answer 5xx, and every error is problem+json.
-import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiPathOfRouteFile, liftRateLimits } from "../helpers/openapi";
-import { z } from "zod";
+import { liftRateLimits } from "../helpers/openapi";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
-import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
-import { db } from "~/utils/db.server";
-import { makeWorkspace } from "../factories";
+import {
+  exampleBody,
+  fill,
+  fixtureWorkspace,
+  idKindOf,
+  loadApiV1,
+  ownParams,
+  paramNames,
+  queryOf,
+  shapeOf,
+  type Fixture,
+  type RouteModule,
+} from "../helpers/api-v1-inventory";
 import { callRoute, type CallOptions } from "../helpers/http";
 
-type RouteModule = Parameters<typeof callRoute>[0];
 type Json = Record<string, unknown>;
-
-interface Fixture {
-  workspaceId: string;
-  adminKey: string;
-  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice", string>;
-}
-
-/** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
-async function fixtureWorkspace(tag: string): Promise<Fixture> {
-  const { workspace, apiKey } = await makeWorkspace({ name: `Every endpoint ${tag}` });
-  const email = `every-${tag}@example.com`;
-  const customer = await db().customer.create({ data: { workspaceId: workspace.id, provider: "stripe", externalId: `cus_every_${tag}`, email, name: `Every ${tag}` } });
-  const started = new Date(Date.now() - 2 * 86_400_000);
-  const recovery = await db().recovery.create({
-    data: {
-      workspaceId: workspace.id,
-      provider: "stripe",
-      externalAccountId: `acct_every_${tag}`,
-      externalId: `in_every_${tag}`,
-      externalCustomerId: customer.externalId,
-      externalSubscriptionId: `sub_every_${tag}`,
-      customerId: customer.id,
-      declineType: "soft",
-      declineCategory: "soft_retry",
-      declineCode: "insufficient_funds",
-      amountDueMinor: 4900,
-      currency: "usd",
-      startedAt: started,
-      lastFailureAt: started,
-      nextActionKind: "retry",
-      nextActionAt: new Date(Date.now() + 86_400_000),
-    },
-  });
-  // Nothing listens on port 9: a test delivery fails at once instead of waiting for a timeout.
-  const endpoint = await createWebhookEndpoint({ workspaceId: workspace.id, url: "http://127.0.0.1:9/hooks" });
-  const key = await createApiKey({ workspaceId: workspace.id, name: "fixture", scopes: ["read"] });
-  const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
-  return {
-    workspaceId: workspace.id,
-    adminKey: apiKey,
-    ids: {
-      recovery: recovery.id,
-      customer: customer.id,
-      email,
-      subscription: recovery.externalSubscriptionId!,
-      endpoint: endpoint.id,
-      apiKey: key.id,
-      step: step.id,
-      invoice: recovery.externalId,
-    },
-  };
-}
-
-/**
- * Which fixture id a path parameter names. `null`: not a workspace resource (the decline-code
- * catalogue is the same for everyone). A new `{id}` path fails the suite until it is listed here.
- */
-const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
-  [/^\/api\/v1\/(payments|recoveries|invoices)\/\{id\}/, "recovery"],
-  [/^\/api\/v1\/customers\/by-email\/\{email\}/, "email"],
-  [/^\/api\/v1\/customers\/\{id\}/, "customer"],
-  [/^\/api\/v1\/subscriptions\/\{id\}/, "subscription"],
-  [/^\/api\/v1\/webhooks\/endpoints\/\{id\}/, "endpoint"],
-  [/^\/api\/v1\/api-keys\/\{id\}/, "apiKey"],
-  [/^\/api\/v1\/templates\/preview\/\{id\}/, "step"],
-  [/^\/api\/v1\/decline-codes\/\{code\}/, null],
-];
-
-function idKindOf(path: string): keyof Fixture["ids"] | null | undefined {
-  return ID_KINDS.find(([re]) => re.test(path))?.[1];
-}
-
-const paramNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-
-function fill(path: string, params: Record<string, string>): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? "x"));
-}
-
-function shapeOf(schema: unknown): Record<string, z.ZodType> {
-  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
-}
 
 let A: Fixture;
 let B: Fixture;
 let operations: OperationDoc[];
-const modules = new Map<string, RouteModule>();
+let modules: Map<string, RouteModule>;
 const problems: string[] = [];
 let calls = 0;
 
 liftRateLimits(1_000_000);
 beforeAll(async () => {
-  const { allOperations } = await import("~/contracts/api-v1/registry.server");
-  operations = allOperations();
-  for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
-    modules.set(apiPathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
-  }
+  ({ operations, modules } = await loadApiV1());
   A = await fixtureWorkspace("a");
   B = await fixtureWorkspace("b");
 });
@@ -155,14 +77,6 @@ async function call(op: OperationDoc, opts: CallOptions & { params?: Record<stri
   return { status: res.status, body, headers: res.headers };
 }
 
-function ownParams(op: OperationDoc, fixture: Fixture): Record<string, string> {
-  const kind = idKindOf(op.path);
-  const example = (op.example?.params ?? {}) as Record<string, string>;
-  return Object.fromEntries(paramNames(op.path).map((name) => [name, kind ? fixture.ids[kind] : (example[name] ?? "insufficient_funds")]));
-}
-
-const queryOf = (op: OperationDoc) => new URLSearchParams(op.example?.query ?? {}).toString();
-const exampleBody = (op: OperationDoc) => (op.body ? ((op.example?.body as Json | undefined) ?? {}) : undefined);
 const pipeline = () => operations.filter((op) => op.pipeline);
 
 /** A key that lacks `scope` (and is no admin). */

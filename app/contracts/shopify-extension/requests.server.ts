@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { Session } from "@shopify/shopify-api";
 import { AppError } from "~/domain/errors";
-import { apiHandler } from "~/http/problem.server";
+import { apiHandler, problem } from "~/http/problem.server";
 import { shopify } from "~/shopify.server";
 
 // The customer page block (extensions/shopify/customer-recoveries) runs in Shopify's extension
@@ -31,7 +31,17 @@ export function shopifyExtensionLoader(fn: (args: LoaderFunctionArgs & { session
     if (!/^bearer \S/i.test(args.request.headers.get("authorization") ?? "")) {
       throw new AppError("unauthorized", "Send the Shopify admin's session token as `Authorization: Bearer …`.");
     }
-    const { session } = await shopifyApp.authenticate.admin(args.request);
+    let session: Session;
+    try {
+      ({ session } = await shopifyApp.authenticate.admin(args.request));
+    } catch (error) {
+      // The library refuses a bad or expired token with a bodiless 401 (its retry header on it, which
+      // App Bridge reads): answered as a problem carrying the same headers.
+      if (error instanceof Response && error.status === 401) {
+        throw problem("unauthorized", "The session token is invalid or expired: send a fresh one from the Shopify admin.", { traceId: args.traceId, headers: error.headers });
+      }
+      throw error;
+    }
     return fn({ ...args, session });
   });
   return async (args: LoaderFunctionArgs): Promise<Response> => {

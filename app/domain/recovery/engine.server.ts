@@ -720,10 +720,15 @@ export async function replanOverdueRecoveries(input: { limit?: number } = {}): P
 }
 
 async function loadForWorkspace(tx: Tx, workspaceId: string, recoveryId: string) {
-  const row = await tx.recovery.findFirst({ where: { id: recoveryId, workspaceId } });
-  if (!row) throw new AppError("recovery_not_found", "No such recovery in this workspace.");
-  const locked = await findByInvoice(tx, workspaceId, row.externalId);
-  return locked!;
+  // An erasure committing between the read and the lock rewrites the invoice key
+  // (closeErasedRecoveries): the lock then finds nothing, and the row is read again under its new key.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const row = await tx.recovery.findFirst({ where: { id: recoveryId, workspaceId } });
+    if (!row) break;
+    const locked = await findByInvoice(tx, workspaceId, row.externalId);
+    if (locked) return locked;
+  }
+  throw new AppError("recovery_not_found", "No such recovery in this workspace.");
 }
 
 /**
