@@ -279,23 +279,51 @@ export function bodyLimitMiddleware() {
 
 const REMIX_ERRORS: Record<number, [ErrorCode, (method: string, path: string) => string]> = {
   400: ["validation_failed", () => "The request is not valid."],
+  401: ["unauthorized", () => "Authentication required."],
   403: ["forbidden", () => "Forbidden."],
   404: ["not_found", (method, path) => `There is no ${method} ${path} in this API.`],
   405: ["method_not_allowed", (method, path) => `${path} does not accept ${method}.`],
   413: ["payload_too_large", () => "The body is too large."],
 };
 
-/** Remix's own answers under /api (an HTML 404 for an unknown path, a text 405 or 500) in the API's shape. */
-function apiShaped(req: IncomingMessage, response: Response): Response {
-  const { pathname } = requestUrl(req);
-  if (response.status < 400 || surfaceOf(pathname) !== "api") return response;
-  // The routes' own errors are JSON in their contract's shape; Remix's (X-Remix-Error: its 404s and
-  // 405s as JSON, its text/plain 500s, the root's HTML 404) are not.
-  if ((response.headers.get("content-type") ?? "").includes("json") && !response.headers.has("x-remix-error")) return response;
-  const [code, describe] = REMIX_ERRORS[response.status] ?? (["internal_error", () => "Something went wrong on our side."] as const);
+const PAGE_ERRORS: Record<number, [ErrorCode, string]> = {
+  400: ["validation_failed", "The request is not valid."],
+  401: ["unauthorized", "Sign in to continue."],
+  403: ["forbidden", "The request was refused."],
+  413: ["payload_too_large", "The body is too large."],
+  404: ["not_found", "There is nothing at this address."],
+  405: ["method_not_allowed", "This page does not accept that request."],
+};
+
+/**
+ * Answers not in their surface's shape, re-shaped: under /api, Remix's own (X-Remix-Error: its 404s
+ * and 405s as JSON, its text/plain 500s, the root's HTML 404) and a library's bodiless or text
+ * refusals become problems; on pages (embedded ones too), the same become the small HTML page, keeping
+ * their other headers (App Bridge reads its retry hint on a 401). A route's own JSON under
+ * /api, a page's HTML and a page fetcher endpoint's JSON pass, and so do Remix's data requests
+ * (`?_data=`, `.data`), whose X-Remix-Error answers its browser runtime reads.
+ */
+function surfaceShaped(req: IncomingMessage, response: Response): Response {
+  const url = requestUrl(req);
+  const surface = surfaceOf(url.pathname);
+  if (response.status < 400) return response;
+  const type = response.headers.get("content-type") ?? "";
+  const remixOwn = response.headers.has("x-remix-error");
+  if (surface === "api") {
+    if (type.includes("json") && !remixOwn) return response;
+    const [code, describe] = REMIX_ERRORS[response.status] ?? (["internal_error", () => "Something went wrong on our side."] as const);
+    void response.body?.cancel();
+    const shaped = frontError(req, code, describe(req.method ?? "GET", url.pathname));
+    if (response.headers.has("allow")) shaped.headers.set("Allow", response.headers.get("allow")!);
+    return shaped;
+  }
+  if (url.searchParams.has("_data") || url.pathname.endsWith(".data")) return response;
+  if (!remixOwn && (type.startsWith("text/html") || type.includes("json") || type.startsWith("image/"))) return response;
+  const [code, detail] = PAGE_ERRORS[response.status] ?? (response.status >= 500 ? (["internal_error", "Something went wrong on our side."] as const) : (["validation_failed", "The request was refused."] as const));
   void response.body?.cancel();
-  const shaped = frontError(req, code, describe(req.method ?? "GET", pathname));
-  if (response.headers.has("allow")) shaped.headers.set("Allow", response.headers.get("allow")!);
+  const shaped = frontError(req, code, detail);
+  // Its other headers (Allow, a library's retry hint) still say what the client may do next.
+  for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length" && name !== "x-remix-error") shaped.headers.set(name, value);
   return shaped;
 }
 
@@ -312,7 +340,9 @@ export function remixMiddleware(opts: { build: ServerBuild | (() => Promise<Serv
       const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined) continue;
+        // The front's CSRF check (3.) is the one: Remix's own, on document requests, throws a 500 for
+        // a request the front let through from another origin (authenticated by a header, not a cookie).
+        if (value === undefined || name === "origin") continue;
         for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
       }
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
@@ -323,7 +353,7 @@ export function remixMiddleware(opts: { build: ServerBuild | (() => Promise<Serv
         ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
       } as RequestInit);
       const { cspNonce } = locals(res);
-      let response = apiShaped(req, await handle(request, { cspNonce }));
+      let response = surfaceShaped(req, await handle(request, { cspNonce }));
       response = await withFinalHeaders(url, response, cspNonce, opts.dev);
       await send(req, res, response);
     } catch (error) {
