@@ -1,5 +1,5 @@
 import type PgBoss from "pg-boss";
-import { enqueue, getBoss, stopBoss } from "~/utils/queue.server";
+import { enqueue, getBoss, onJobSent, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
 import type { JobDefinition } from "./define";
 import { DEAD_LETTER_QUEUE, queues, stagesOf } from "./queues";
@@ -45,22 +45,62 @@ export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { ret
   }
 }
 
+/** Fetch loops per queue: while one loop's batch finishes its slowest job, the other's jobs run. */
+const LOOPS_PER_QUEUE = 2;
+
+/**
+ * Runs one fetched batch: every job at once, each completed or failed on its own, so that a failing
+ * job is retried alone and its batch mates are done. Never throws: pg-boss would then fail the whole
+ * batch again (its own completion of the batch, after this resolves, skips jobs no longer active).
+ */
+async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Array<PgBoss.JobWithMetadata<object>>, onJobDone: () => void) {
+  await Promise.all(
+    jobs.map(async (job) => {
+      // Past its expiry, pg-boss has failed the run and may have handed the job to another worker:
+      // a late completion or failure would then land on that run.
+      const deadline = Date.now() + job.expireInSeconds * 1000;
+      try {
+        await runJob(def, job);
+        if (Date.now() < deadline) await boss.complete(name, job.id);
+      } catch (error) {
+        log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job.id, error });
+        if (Date.now() < deadline) await boss.fail(name, job.id, error as object).catch((e: unknown) => log.warn("could not fail the job; it retries once it expires", { queue: name, jobId: job.id, error: e }));
+      } finally {
+        onJobDone();
+      }
+    }),
+  ).catch((error: unknown) => log.warn("could not complete a job; it runs again once it expires", { queue: name, error }));
+}
+
 /** Starts the pg-boss work loops for every job definition, and the cron schedules. */
 export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}) {
   const boss = await getBoss({ worker: true });
   const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
+  const loopsOf = new Map<string, string[]>();
+  // A job this process sends (the next step of the one it runs) wakes its queue's loops once the
+  // running job is over (its transaction committed), instead of waiting for their next poll.
+  const sent = new Set<string>();
+  const unsubscribe = onJobSent((queueName) => sent.add(queueName));
+  const wakeSent = () => {
+    for (const queueName of sent) for (const id of loopsOf.get(queueName) ?? []) boss.notifyWorker(id);
+    sent.clear();
+  };
   for (const def of jobDefinitions) {
+    const concurrency = def.concurrency ?? 2;
     for (const { name } of stagesOf(def.queue)) {
-      const loops = name === def.queue.name ? (def.concurrency ?? 2) : 1;
+      // The long-horizon stage holds rare, spread-out retries: one job at a time is enough.
+      const atOnce = name === def.queue.name ? concurrency : 1;
+      const loops = Math.min(LOOPS_PER_QUEUE, atOnce);
+      const batchSize = Math.ceil(atOnce / loops);
+      const ids: string[] = [];
+      loopsOf.set(name, ids);
       for (let i = 0; i < loops; i++) {
-        await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
-          try {
-            await runJob(def as JobDefinition, job!);
-          } catch (error) {
-            log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job!.id, error });
-            throw error;
-          }
+        const id: string = await boss.work<object>(name, { batchSize, pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
+          await runBatch(boss, def, name, jobs, wakeSent);
+          // A full batch says more are waiting: fetch again at once rather than after the polling interval.
+          if (jobs.length === batchSize) boss.notifyWorker(id);
         });
+        ids.push(id);
       }
     }
   }
@@ -76,5 +116,10 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   // Nightly, at a quiet hour for the database: what each workspace's retries teach (ADR 0051).
   await boss.schedule(queues.workspaceLearning.name, "40 3 * * *", {});
-  return { stop: () => stopBoss({ graceful: true }) };
+  return {
+    stop: async () => {
+      unsubscribe();
+      await stopBoss({ graceful: true });
+    },
+  };
 }
