@@ -72,10 +72,11 @@ async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Ar
   ).catch((error: unknown) => log.warn("could not complete a job; it runs again once it expires", { queue: name, error }));
 }
 
-/** Starts the pg-boss work loops for every job definition, and the cron schedules. */
-export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}) {
-  const boss = await getBoss({ worker: true });
-  const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
+/**
+ * Works the queues of `defs` (each stage, ADR 0025) on `boss`: per queue, two fetch loops share its
+ * `concurrency` in batches. Returns what stops listening for the jobs this process sends.
+ */
+export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { pollingIntervalSeconds: number }): Promise<() => void> {
   const loopsOf = new Map<string, string[]>();
   // A job this process sends (the next step of the one it runs) wakes its queue's loops once the
   // running job is over (its transaction committed), instead of waiting for their next poll.
@@ -85,7 +86,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
     for (const queueName of sent) for (const id of loopsOf.get(queueName) ?? []) boss.notifyWorker(id);
     sent.clear();
   };
-  for (const def of jobDefinitions) {
+  for (const def of defs) {
     const concurrency = def.concurrency ?? 2;
     for (const { name } of stagesOf(def.queue)) {
       // The long-horizon stage holds rare, spread-out retries: one job at a time is enough.
@@ -95,7 +96,7 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
       const ids: string[] = [];
       loopsOf.set(name, ids);
       for (let i = 0; i < loops; i++) {
-        const id: string = await boss.work<object>(name, { batchSize, pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
+        const id: string = await boss.work<object>(name, { batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
           await runBatch(boss, def, name, jobs, wakeSent);
           // A full batch says more are waiting: fetch again at once rather than after the polling interval.
           if (jobs.length === batchSize) boss.notifyWorker(id);
@@ -104,6 +105,13 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
       }
     }
   }
+  return unsubscribe;
+}
+
+/** Starts the pg-boss work loops for every job definition, and the cron schedules. */
+export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}) {
+  const boss = await getBoss({ worker: true });
+  const unsubscribe = await workJobs(boss, jobDefinitions, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 });
   await boss.work(DEAD_LETTER_QUEUE, { batchSize: 10, pollingIntervalSeconds: 5, includeMetadata: true }, async (jobs) => {
     for (const job of jobs) {
       const handedOverTo = (job.output as { handedOverTo?: string } | undefined)?.handedOverTo;
