@@ -10,6 +10,7 @@
 // (Prisma, pg-boss) bind to the database they first see, and this part has a database of its own.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import PgBoss from "pg-boss";
@@ -66,10 +67,23 @@ interface Phase {
   firstEmailMs: number | null;
   queues: QueueRate[];
   non2xx: number;
+  /** CPU ms per event of the web process, of the worker processes (together), and PostgreSQL transactions committed per event. */
+  perEvent: { webCpuMs: number; workerCpuMs: number; transactions: number };
   checks: { ignored: number; recoveries: number; invoicesWithTwoRecoveries: number; emails: number; messageIdsTwice: number; chargesTwice: number };
 }
 
 type Env = NodeJS.ProcessEnv;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it has exited. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    return (fields[11]! + fields[12]!) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 /** One of Recoup's processes (app/bin/start.ts), as `npm run start:web` / `start:worker` start it. */
 async function startRecoupProcess(flag: "--web" | "--worker", env: Env, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
@@ -177,8 +191,8 @@ async function queueRates(sql: pg.Client, names: string[], since: Date): Promise
   });
 }
 
-async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string }): Promise<Phase> {
-  const { workers, count, stripe, smtp, sql, env, web } = ctx;
+async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string; webPid: number | undefined }): Promise<Phase> {
+  const { workers, count, stripe, smtp, sql, env, web, webPid } = ctx;
   const tag = `w${workers}`;
   const merchant = await merchantWithFailedInvoices(stripe, count, tag);
   const recipients = (mail: FakeSmtp["messages"][number]) => JSON.stringify(mail.to ?? "").includes(`cus_${tag}_`);
@@ -188,6 +202,9 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   const since = new Date(Date.now() - 1000);
   console.log(`drain, ${workers} worker(s): posting ${count} events…`);
 
+  const workerCpu = () => processes.reduce((sum, p) => sum + cpuSeconds(p.child.pid), 0);
+  const commits = async () => Number((await sql.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.n);
+  const [web0, worker0, commits0] = [cpuSeconds(webPid), workerCpu(), await commits()];
   const t0 = Date.now();
   const firstEmail = waitUntil(async () => smtp.messages.some(recipients), t0);
   const { non2xx } = await post(web, merchant.events);
@@ -199,6 +216,8 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   stages.push({ name: "recoveries opened", ms: await waitUntil(async () => (await opened()) >= count, t0) });
   stages.push({ name: "first emails accepted by SMTP", ms: await waitUntil(async () => mails().length >= count, t0) });
   for (const s of stages) console.log(`  ${s.name}: ${s.ms === null ? "not finished" : `${(s.ms / 1000).toFixed(1)} s`}`);
+  const perEvent = { webCpuMs: ((cpuSeconds(webPid) - web0) * 1000) / count, workerCpuMs: ((workerCpu() - worker0) * 1000) / count, transactions: ((await commits()) - commits0) / count };
+  console.log(`  per event: web ${perEvent.webCpuMs.toFixed(1)} ms CPU, worker(s) ${perEvent.workerCpuMs.toFixed(1)} ms CPU, ${perEvent.transactions.toFixed(1)} PostgreSQL transactions`);
   const queues = await queueRates(sql, QUEUES, since);
   for (const q of queues) console.log(`  ${q.queue}: ${q.jobs} jobs, ${q.perSecond.toFixed(0)}/s, waited ${q.waitMs.toFixed(0)} ms, ran ${q.runMs.toFixed(0)} ms (means)`);
   await Promise.all(processes.map((p) => stopProcess(p.child)));
@@ -216,6 +235,7 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
     firstEmailMs: await firstEmail,
     queues,
     non2xx,
+    perEvent,
     checks: {
       ignored: await count1(`SELECT count(*)::int AS n FROM "StripeEvent" WHERE "stripeAccountId" = $1 AND status = 'ignored'`, merchant.account),
       recoveries: recoveries[0]!.n,
@@ -274,6 +294,8 @@ ${table(
   one.stages.map((s, i) => [s.name, ...phases.map((p) => seconds(p.stages[i]!.ms)), ...phases.map((p) => rate(job.events, p.stages[i]!.ms))]),
 )}
 
+Per event: ${phases.map((p) => `${p.workers} worker(s): web process ${p.perEvent.webCpuMs.toFixed(1)} ms CPU, worker process(es) ${p.perEvent.workerCpuMs.toFixed(1)} ms CPU, ${p.perEvent.transactions.toFixed(1)} PostgreSQL transactions committed (pg-boss's included)`).join("; ")}.
+
 First email accepted after ${phases.map((p) => `${seconds(p.firstEmailMs)} s (${p.workers} worker${p.workers > 1 ? "s" : ""})`).join(", ")}.
 
 Each queue's drain rate (completed jobs per second, first start to last completion) next to pg-boss's own rate on the same database: ${job.events} jobs with a no-op handler, worked with the same settings (batch size, loops, polling) as that queue:
@@ -328,7 +350,7 @@ async function child(job: DrainJob) {
   const web = await startRecoupProcess("--web", env, /Recoup is running at (http:\/\/\S+)/);
   try {
     const phases: Phase[] = [];
-    for (const workers of [1, 2]) phases.push(await runPhase({ workers, count: job.events, stripe, smtp, sql, env, web: web.match[1]! }));
+    for (const workers of [1, 2]) phases.push(await runPhase({ workers, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid }));
     const { jobDefinitions } = await import("../jobs/registry");
     const noop = new Map<string, number>();
     for (const queue of QUEUES) {
