@@ -3,7 +3,13 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { requestCustomerAction } from "~/domain/dunning/messages.server";
+import { db } from "~/utils/db.server";
 import { getBoss } from "~/utils/queue.server";
+import { makeWorkspace } from "../tests/factories";
+import { zoneWhereItIsNoon } from "../tests/helpers/daytime";
+import { useFakeSmtp } from "../tests/helpers/smtp";
+import { dunningSendJob } from "./definitions/dunning-send";
 import { defineJob, type JobContext, type JobDefinition } from "./define";
 import { DEAD_LETTER_QUEUE, type QueueOptions, type QueueSpec } from "./queues";
 import { workJobs } from "./worker";
@@ -12,6 +18,7 @@ import { workJobs } from "./worker";
 // batches, failures inside a batch, the long-horizon hand-over, and two workers on the same queues.
 
 const schema = z.object({ n: z.number().int() });
+const smtp = useFakeSmtp();
 type Spec = QueueSpec<typeof schema>;
 let sql: pg.Client;
 const started: PgBoss[] = [];
@@ -174,5 +181,31 @@ describe("two workers on the same queues", () => {
     const share = (who: string) => [...ranBy.values()].filter((w) => w[0] === who).length;
     expect(share("a")).toBeGreaterThan(0);
     expect(share("b")).toBeGreaterThan(0);
+  });
+
+  it("send each email once, whichever of them takes its job", async () => {
+    const { workspace } = await makeWorkspace();
+    // Recoup emails in the customer's daytime: it is noon in the workspace's zone.
+    await db().workspace.update({ where: { id: workspace.id }, data: { timezone: zoneWhereItIsNoon() } });
+    const count = 40;
+    for (let i = 0; i < count; i++) {
+      const customer = await db().customer.create({ data: { workspaceId: workspace.id, externalId: `cus_two_${i}`, email: `two${i}@example.com`, name: "Ada" } });
+      const at = new Date();
+      const recovery = await db().recovery.create({
+        data: { workspaceId: workspace.id, externalId: `in_two_${i}`, externalCustomerId: customer.externalId, customerId: customer.id, declineType: "hard", amountDueMinor: 2500, currency: "usd", startedAt: at, lastFailureAt: at },
+      });
+      await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "card_update_request:test" });
+    }
+    await Promise.all([worker([dunningSendJob as unknown as JobDefinition]), worker([dunningSendJob as unknown as JobDefinition])]);
+    await waitFor(
+      "every dunning-send job completed",
+      async () => (await sql.query("SELECT 1 FROM pgboss.job WHERE name = 'dunning-send' AND state <> 'completed'")).rowCount === 0,
+      60_000,
+    );
+
+    const ids = smtp.messages.filter((m) => JSON.stringify(m.to).includes("@example.com")).map((m) => m.messageId);
+    expect(ids).toHaveLength(count);
+    expect(new Set(ids).size).toBe(count);
+    expect(await db().dunningMessage.count({ where: { workspaceId: workspace.id, status: "sent" } })).toBe(count);
   });
 });
