@@ -12,8 +12,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   queue: QueueSpec<S>;
   /**
    * Jobs of this queue run at once per worker process (default 2). The worker fetches them in
-   * batches from two loops (jobs/worker.ts): size it to what one job waits on (Stripe, SMTP,
-   * PostgreSQL), not to the cores, and keep bulk jobs at 1.
+   * batches, from two loops when there are 8 or more (jobs/worker.ts): size it to what one job waits
+   * on (Stripe, SMTP, PostgreSQL), not to the cores, and keep bulk jobs at 1.
    */
   concurrency?: number;
   handler: (data: z.infer<S>, ctx: JobContext) => Promise<unknown>;

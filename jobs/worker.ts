@@ -45,8 +45,12 @@ export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { ret
   }
 }
 
-/** Fetch loops per queue: while one loop's batch finishes its slowest job, the other's jobs run. */
-const LOOPS_PER_QUEUE = 2;
+/**
+ * Fetch loops of a busy queue: while one loop's batch finishes its slowest job, the other's jobs run.
+ * A queue of fewer jobs at once has one loop: every loop polls its queue each interval, busy or not.
+ */
+const LOOPS_PER_BUSY_QUEUE = 2;
+const BUSY_QUEUE_CONCURRENCY = 8;
 
 /**
  * Runs one fetched batch: every job at once, each completed or failed on its own, so that a failing
@@ -59,22 +63,25 @@ async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Ar
       // Past its expiry, pg-boss has failed the run and may have handed the job to another worker:
       // a late completion or failure would then land on that run.
       const deadline = Date.now() + job.expireInSeconds * 1000;
+      let failure: { error: unknown } | null = null;
       try {
         await runJob(def, job);
-        if (Date.now() < deadline) await boss.complete(name, job.id);
       } catch (error) {
+        failure = { error };
         log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job.id, error });
-        if (Date.now() < deadline) await boss.fail(name, job.id, error as object).catch((e: unknown) => log.warn("could not fail the job; it retries once it expires", { queue: name, jobId: job.id, error: e }));
-      } finally {
-        onJobDone();
       }
+      onJobDone();
+      if (Date.now() >= deadline) return;
+      // Unrecorded (the database is away), the job stays active and runs again once it expires.
+      const record = failure ? boss.fail(name, job.id, failure.error as object) : boss.complete(name, job.id);
+      await record.catch((error: unknown) => log.warn("could not record the job's end; it runs again once it expires", { queue: name, jobId: job.id, error }));
     }),
-  ).catch((error: unknown) => log.warn("could not complete a job; it runs again once it expires", { queue: name, error }));
+  );
 }
 
 /**
- * Works the queues of `defs` (each stage, ADR 0025) on `boss`: per queue, two fetch loops share its
- * `concurrency` in batches. Returns what stops listening for the jobs this process sends.
+ * Works the queues of `defs` (each stage, ADR 0025) on `boss`: per queue, one or two fetch loops
+ * share its `concurrency` in batches. Returns what stops listening for the jobs this process sends.
  */
 export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { pollingIntervalSeconds: number }): Promise<() => void> {
   const loopsOf = new Map<string, string[]>();
@@ -91,7 +98,7 @@ export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { poll
     for (const { name } of stagesOf(def.queue)) {
       // The long-horizon stage holds rare, spread-out retries: one job at a time is enough.
       const atOnce = name === def.queue.name ? concurrency : 1;
-      const loops = Math.min(LOOPS_PER_QUEUE, atOnce);
+      const loops = atOnce >= BUSY_QUEUE_CONCURRENCY ? LOOPS_PER_BUSY_QUEUE : 1;
       const batchSize = Math.ceil(atOnce / loops);
       const ids: string[] = [];
       loopsOf.set(name, ids);
