@@ -1,7 +1,8 @@
 // `npm run bench`: signed Stripe webhook intake (verify → store → enqueue → 200) next to an empty
 // node:http handler on the same machine, with the same client; then the /api/v1 payments and
 // recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
-//   --only=webhooks | --only=api   one of the two
+//   --only=webhooks | --only=api | --only=drain   one part (drain: the worker, bench/drain.ts)
+//   --events=N --stripe-latency=MS   the drain's failed payments (default 10000) and fake Stripe latency (default 100)
 //   --rows=N                       attempts to seed for the API part (default 1000000)
 // First: reads .env before anything reads the environment.
 import "../app/utils/env-file.server";
@@ -18,6 +19,7 @@ import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
 import { signedEvent, type Signed } from "./events";
 import type { LoadJob, LoadResult } from "./load";
 import { renderApi, runApiBench } from "./api";
+import { benchDrain } from "./drain";
 import { ms, render, STEP_NAMES, writeDoc, writeSection, type Scenario } from "./report";
 import { timeSteps } from "./steps";
 
@@ -25,7 +27,8 @@ const SETTINGS = { connections: 10, duration: 15, warmup: 3 };
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const ONLY = arg("only");
 const ROWS = Number(arg("rows") ?? 1_000_000);
-if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks") throw new Error("--only=api or --only=webhooks");
+if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks" && ONLY !== "drain") throw new Error("--only=api, --only=webhooks or --only=drain");
+const DRAIN = { events: Number(arg("events") ?? 10_000), stripeLatencyMs: Number(arg("stripe-latency") ?? 100) };
 if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error("--rows: an integer of at least 1000");
 const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;
@@ -116,14 +119,15 @@ async function bench(stops: Stops) {
   const machine =
     `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `PostgreSQL ${version} (${database.postmaster ? "embedded, durable: fsync on, PostgreSQL's defaults as npm start runs it" : "DATABASE_URL's server"}); app, database and load generator share the machine`;
-  if (ONLY !== "api") await benchWebhooks({ web, empty, sql, database, machine });
-  if (ONLY !== "webhooks") {
+  if (ONLY === undefined || ONLY === "webhooks") await benchWebhooks({ web, empty, sql, database, machine });
+  if (ONLY === undefined || ONLY === "api") {
     const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
     const result = await runApiBench({ sql, base, rows: ROWS });
     const section = renderApi({ ...result, date: new Date().toISOString().slice(0, 10), machine });
     writeSection("bench-api", section);
     console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
   }
+  if (ONLY === undefined || ONLY === "drain") await benchDrain({ adminUrl: withDatabase(database.url, "postgres"), machine, ...DRAIN });
 }
 
 async function benchWebhooks(ctx: {

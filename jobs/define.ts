@@ -10,7 +10,11 @@ export interface JobContext {
 /** A job: its queue (name, payload schema, options) and a handler that parses and makes one domain call. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   queue: QueueSpec<S>;
-  /** Parallel work loops per process. */
+  /**
+   * Jobs of this queue run at once per worker process (default 2). The worker fetches them in
+   * batches, from two loops when there are 8 or more (jobs/worker.ts): size it to what one job waits
+   * on (Stripe, SMTP, PostgreSQL), not to the cores, and keep bulk jobs at 1.
+   */
   concurrency?: number;
   handler: (data: z.infer<S>, ctx: JobContext) => Promise<unknown>;
 }

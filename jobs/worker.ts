@@ -1,5 +1,5 @@
 import type PgBoss from "pg-boss";
-import { enqueue, getBoss, stopBoss } from "~/utils/queue.server";
+import { enqueue, getBoss, onJobSent, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
 import type { JobDefinition } from "./define";
 import { DEAD_LETTER_QUEUE, queues, stagesOf } from "./queues";
@@ -45,25 +45,80 @@ export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { ret
   }
 }
 
-/** Starts the pg-boss work loops for every job definition, and the cron schedules. */
-export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}) {
-  const boss = await getBoss({ worker: true });
-  const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
-  for (const def of jobDefinitions) {
+/**
+ * Fetch loops of a busy queue: while one loop's batch finishes its slowest job, the other's jobs run.
+ * A queue of fewer jobs at once has one loop: every loop polls its queue each interval, busy or not.
+ */
+const LOOPS_PER_BUSY_QUEUE = 2;
+const BUSY_QUEUE_CONCURRENCY = 8;
+
+/**
+ * Runs one fetched batch: every job at once, each completed or failed on its own, so that a failing
+ * job is retried alone and its batch mates are done. Never throws: pg-boss would then fail the whole
+ * batch again (its own completion of the batch, after this resolves, skips jobs no longer active).
+ */
+async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Array<PgBoss.JobWithMetadata<object>>, onJobDone: () => void) {
+  await Promise.all(
+    jobs.map(async (job) => {
+      // Past its expiry, pg-boss has failed the run and may have handed the job to another worker:
+      // a late completion or failure would then land on that run.
+      const deadline = Date.now() + job.expireInSeconds * 1000;
+      let failure: { error: unknown } | null = null;
+      try {
+        await runJob(def, job);
+      } catch (error) {
+        failure = { error };
+        log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job.id, error });
+      }
+      onJobDone();
+      if (Date.now() >= deadline) return;
+      // Unrecorded (the database is away), the job stays active and runs again once it expires.
+      const record = failure ? boss.fail(name, job.id, failure.error as object) : boss.complete(name, job.id);
+      await record.catch((error: unknown) => log.warn("could not record the job's end; it runs again once it expires", { queue: name, jobId: job.id, error }));
+    }),
+  );
+}
+
+/**
+ * Works the queues of `defs` (each stage, ADR 0025) on `boss`: per queue, one or two fetch loops
+ * share its `concurrency` in batches. Returns what stops listening for the jobs this process sends.
+ */
+export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { pollingIntervalSeconds: number }): Promise<() => void> {
+  const loopsOf = new Map<string, string[]>();
+  // A job this process sends (the next step of the one it runs) wakes its queue's loops once the
+  // running job is over (its transaction committed), instead of waiting for their next poll.
+  const sent = new Set<string>();
+  const unsubscribe = onJobSent((queueName) => sent.add(queueName));
+  const wakeSent = () => {
+    for (const queueName of sent) for (const id of loopsOf.get(queueName) ?? []) boss.notifyWorker(id);
+    sent.clear();
+  };
+  for (const def of defs) {
+    const concurrency = def.concurrency ?? 2;
     for (const { name } of stagesOf(def.queue)) {
-      const loops = name === def.queue.name ? (def.concurrency ?? 2) : 1;
+      // The long-horizon stage holds rare, spread-out retries: one job at a time is enough.
+      const atOnce = name === def.queue.name ? concurrency : 1;
+      const loops = atOnce >= BUSY_QUEUE_CONCURRENCY ? LOOPS_PER_BUSY_QUEUE : 1;
+      const batchSize = Math.ceil(atOnce / loops);
+      const ids: string[] = [];
+      loopsOf.set(name, ids);
       for (let i = 0; i < loops; i++) {
-        await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, async ([job]) => {
-          try {
-            await runJob(def as JobDefinition, job!);
-          } catch (error) {
-            log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job!.id, error });
-            throw error;
-          }
+        const id: string = await boss.work<object>(name, { batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
+          await runBatch(boss, def, name, jobs, wakeSent);
+          // A full batch says more are waiting: fetch again at once rather than after the polling interval.
+          if (jobs.length === batchSize) boss.notifyWorker(id);
         });
+        ids.push(id);
       }
     }
   }
+  return unsubscribe;
+}
+
+/** Starts the pg-boss work loops for every job definition, and the cron schedules. */
+export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}) {
+  const boss = await getBoss({ worker: true });
+  const unsubscribe = await workJobs(boss, jobDefinitions, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 });
   await boss.work(DEAD_LETTER_QUEUE, { batchSize: 10, pollingIntervalSeconds: 5, includeMetadata: true }, async (jobs) => {
     for (const job of jobs) {
       const handedOverTo = (job.output as { handedOverTo?: string } | undefined)?.handedOverTo;
@@ -76,5 +131,10 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   // Nightly, at a quiet hour for the database: what each workspace's retries teach (ADR 0051).
   await boss.schedule(queues.workspaceLearning.name, "40 3 * * *", {});
-  return { stop: () => stopBoss({ graceful: true }) };
+  return {
+    stop: async () => {
+      unsubscribe();
+      await stopBoss({ graceful: true });
+    },
+  };
 }

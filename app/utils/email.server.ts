@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import addressparser from "nodemailer/lib/addressparser";
-import type SMTPTransport from "nodemailer/lib/smtp-transport";
+import { parseConnectionUrl } from "nodemailer/lib/shared";
+import type SMTPPool from "nodemailer/lib/smtp-pool";
 import { env } from "./env.server";
 import { log } from "./logger.server";
 
@@ -22,13 +23,27 @@ export interface EmailReceipt {
   providerMessageId: string;
 }
 
-const transports = new Map<string, Transporter<SMTPTransport.SentMessageInfo>>();
+/** SMTP connections per process and server; nodemailer queues further emails until one is free. */
+const SMTP_MAX_CONNECTIONS = 5;
+
+const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
 function transportFor(url: string) {
   let transport = transports.get(url);
   if (!transport) {
+    // Pooled: a handful of open connections carry the emails of many concurrent jobs (one handshake
+    // per connection, not per email), bounded so that a burst never opens more than a relay allows.
     // Bounded waits: a stuck SMTP server must fail the job (and let pg-boss retry), not hold it until it expires.
-    transport = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    // The URL is parsed here: given as `url`, nodemailer would read the URL alone and drop every other option.
+    transport = nodemailer.createTransport({
+      ...parseConnectionUrl(url),
+      pool: true,
+      maxConnections: SMTP_MAX_CONNECTIONS,
+      maxMessages: 1000,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
     transports.set(url, transport);
   }
   return transport;
@@ -42,7 +57,7 @@ function fromAddress(fromName?: string | null): string | { name: string; address
 }
 
 /** The provider's own id when its reply carries one ("250 Ok: queued as ABC"), else our Message-ID. */
-function providerId(info: SMTPTransport.SentMessageInfo, messageId: string): string {
+function providerId(info: SMTPPool.SentMessageInfo, messageId: string): string {
   const match = /queued as\s+(\S+)/i.exec(info.response ?? "");
   return match?.[1] ?? info.messageId ?? messageId;
 }

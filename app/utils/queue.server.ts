@@ -23,7 +23,8 @@ export function getBoss(opts: { worker?: boolean } = {}): Promise<PgBoss> {
   const boss = (async () => {
     const instance = new PgBoss({
       connectionString: url,
-      max: 5,
+      // A worker fetches, completes and fails each job on its own (jobs/worker.ts): more round trips than a sender's.
+      max: opts.worker ? 10 : 5,
       supervise: opts.worker ?? false,
       schedule: opts.worker ?? false,
       maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
@@ -84,6 +85,17 @@ function inTransaction(tx: Tx): PgBoss.Db {
   };
 }
 
+const sentListeners = new Set<(queueName: string) => void>();
+
+/**
+ * Calls `listener` with the queue of every job this process sends that is due now: a worker wakes
+ * its own loops for that queue instead of waiting for their next poll. Returns the unsubscribe.
+ */
+export function onJobSent(listener: (queueName: string) => void): () => void {
+  sentListeners.add(listener);
+  return () => sentListeners.delete(listener);
+}
+
 export interface EnqueueOptions {
   /** Makes the send idempotent: one job per queue and key, whoever sends it. */
   key?: string;
@@ -98,12 +110,15 @@ export async function enqueue<S extends z.ZodType>(
 ): Promise<string | null> {
   const payload = spec.schema.parse(data) as object;
   const boss = await getBoss();
-  return boss.send(spec.name, payload, {
+  // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
+  const delayMs = opts.startAfter ? Math.max(0, opts.startAfter.getTime() - now().getTime()) : 0;
+  const id = await boss.send(spec.name, payload, {
     ...(opts.key ? { id: uuidFromKey(`${spec.name}:${opts.key}`), singletonKey: opts.key } : {}),
-    // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
-    ...(opts.startAfter ? { startAfter: new Date(Date.now() + Math.max(0, opts.startAfter.getTime() - now().getTime())) } : {}),
+    ...(opts.startAfter ? { startAfter: new Date(Date.now() + delayMs) } : {}),
     ...(opts.tx ? { db: inTransaction(opts.tx) } : {}),
   });
+  if (delayMs === 0) for (const listener of sentListeners) listener(spec.name);
+  return id;
 }
 
 /**

@@ -4,5 +4,7 @@ import { queues } from "../queues";
 
 export const chargeRetryJob = defineJob({
   queue: queues.chargeRetry,
+  // Each waits on one Stripe charge.
+  concurrency: 8,
   handler: (data) => runChargeRetry(data),
 });

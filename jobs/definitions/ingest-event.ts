@@ -5,6 +5,7 @@ import { queues } from "../queues";
 
 export const ingestEventJob = defineJob({
   queue: queues.ingestEvent,
-  concurrency: 4,
+  // Each waits on the network (the provider's API, an endpoint): many at once, not one per core.
+  concurrency: 16,
   handler: (data, ctx) => processInbox(ingestEvents, data, ctx),
 });

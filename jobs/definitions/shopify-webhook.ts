@@ -5,5 +5,7 @@ import { queues } from "../queues";
 
 export const shopifyWebhookJob = defineJob({
   queue: queues.shopifyWebhook,
+  // Each waits on Shopify's Admin API.
+  concurrency: 8,
   handler: (data, ctx) => processInbox(shopifyWebhooks, data, ctx),
 });

@@ -5,6 +5,7 @@ import { queues } from "../queues";
 
 export const stripeEventJob = defineJob({
   queue: queues.stripeEvent,
-  concurrency: 4,
+  // Each waits on the network (the provider's API, an endpoint): many at once, not one per core.
+  concurrency: 16,
   handler: (data, ctx) => processInbox(stripeEvents, data, ctx),
 });

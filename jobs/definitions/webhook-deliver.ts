@@ -4,6 +4,7 @@ import { queues } from "../queues";
 
 export const webhookDeliverJob = defineJob({
   queue: queues.webhookDeliver,
-  concurrency: 4,
+  // Each waits on the network (the provider's API, an endpoint): many at once, not one per core.
+  concurrency: 16,
   handler: (data, ctx) => deliverWebhook({ deliveryId: data.deliveryId, finalAttempt: ctx.lastAttempt }),
 });

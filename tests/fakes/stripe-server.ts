@@ -80,6 +80,8 @@ export interface FakeStripe {
 
 export interface FakeStripeOptions {
   oauth?: { stripeUserId?: string; livemode?: boolean };
+  /** Every API answer waits this long first, as Stripe's do over the internet (the drain bench: bench/drain.ts). Default 0. */
+  latencyMs?: number;
 }
 
 type Result = ScriptedResponse;
@@ -929,6 +931,7 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
         await held.released;
       }
 
+      if (opts.latencyMs) await new Promise((resolve) => setTimeout(resolve, opts.latencyMs));
       const requestId = randomId('req', 14);
       let result: Result;
       try {
