@@ -203,7 +203,8 @@ describe("the sequence, sent through SMTP", () => {
     const first = await runDueJobs();
     expect(first.failed).toBe(1);
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
-    expect(message).toMatchObject({ status: "sending", attempts: 1 });
+    // The server answered (a refusal): the message is open again for the retry.
+    expect(message).toMatchObject({ status: "scheduled", attempts: 1 });
     expect(message.error).toMatch(/451|Try again later/);
     expect(mailsTo(customer.email!)).toHaveLength(0);
 
