@@ -18,6 +18,13 @@ export interface FakeSmtp {
   waitFor(predicate: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   /** The next `count` messages are refused with a 451 (a temporary failure, as a busy relay would answer). */
   failNext(count?: number): void;
+  /**
+   * The next message is kept (in `messages`) as soon as its data has arrived, and its `250` withheld
+   * until `release()`: the window in which the sender cannot know the message was taken.
+   */
+  hold(): { arrived: Promise<ParsedMail>; release(): void };
+  /** How many times each Message-ID was received (every message received counts). */
+  countsByMessageId(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -25,6 +32,7 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
   let failures = 0;
+  const holds: Array<{ arrive(mail: ParsedMail | null): void; released: Promise<void> }> = [];
 
   const server = new SMTPServer({
     authOptional: true,
@@ -37,10 +45,15 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
         stream.on("end", () => callback(Object.assign(new Error("Try again later"), { responseCode: 451 })));
         return;
       }
+      const held = holds.shift();
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
           recipients.push(session.envelope.rcptTo.map((r) => r.address));
           messages.push(mail);
+          if (held) {
+            held.arrive(mail);
+            await held.released;
+          }
           callback();
         })
         .catch(callback);
@@ -68,6 +81,23 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     failNext(count = 1) {
       failures += count;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hold() {
+      let arrive: (mail: ParsedMail | null) => void = () => {};
+      let release = () => {};
+      const arrived = new Promise<ParsedMail>((resolve, reject) => (arrive = (mail) => (mail ? resolve(mail) : reject(new Error("the SMTP server closed before a held message arrived")))));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ arrive, released });
+      return { arrived, release };
+    },
+    countsByMessageId() {
+      const counts = new Map<string, number>();
+      for (const mail of messages) if (mail.messageId) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);
+      return counts;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const held of holds.splice(0)) held.arrive(null);
+        server.close(() => resolve());
+      }),
   };
 }

@@ -43,5 +43,7 @@ export function useFakeSmtp(): Omit<FakeSmtp, "close"> {
     },
     waitFor: (predicate, timeoutMs) => started().waitFor(predicate, timeoutMs),
     failNext: (count) => started().failNext(count),
+    hold: () => started().hold(),
+    countsByMessageId: () => started().countsByMessageId(),
   };
 }

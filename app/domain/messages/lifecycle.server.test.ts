@@ -148,13 +148,13 @@ describe("sendStoredMessage", () => {
     let refused = 0;
     // The claim goes through; the first two tries of the update after the 250 find the database down.
     // (Prisma's delegates are proxies: the original is put back as it was read, not deleted.)
-    const failing = ((args: Parameters<typeof updateMany>[0]) => {
-      if ((args.data as { status?: string }).status === "sent" && refused < 2) {
+    const failing = (args: { data: { status?: string } }) => {
+      if (args.data.status === "sent" && refused < 2) {
         refused += 1;
         return Promise.reject(outage);
       }
-      return updateMany(args);
-    }) as typeof updateMany;
+      return (updateMany as (a: unknown) => Promise<unknown>)(args);
+    };
     Object.defineProperty(delegate, "updateMany", { value: failing, configurable: true, writable: true });
     try {
       const sendOnce = async (): Promise<Sent> => ({ sent: true, transport: "smtp", providerMessageId: "provider-2" });
