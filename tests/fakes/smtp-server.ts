@@ -23,6 +23,12 @@ export interface FakeSmtp {
    * until `release()`: the window in which the sender cannot know the message was taken.
    */
   hold(): { arrived: Promise<ParsedMail>; release(): void };
+  /**
+   * After the next `count` messages, every message is kept as soon as its data has arrived and its
+   * `250` withheld until `resume()`: every sender stalls inside its SMTP exchange, whatever its speed.
+   * `arrived` resolves with the first message held.
+   */
+  pauseAfter(count: number): { arrived: Promise<ParsedMail>; resume(): void };
   /** How many times each Message-ID was received (every message received counts). */
   countsByMessageId(): Map<string, number>;
   close(): Promise<void>;
@@ -33,6 +39,7 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const recipients: string[][] = [];
   let failures = 0;
   const holds: Array<{ arrive(mail: ParsedMail | null): void; released: Promise<void> }> = [];
+  let pause: { after: number; arrive(mail: ParsedMail | null): void; resumed: Promise<void> } | null = null;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -45,7 +52,11 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
         stream.on("end", () => callback(Object.assign(new Error("Try again later"), { responseCode: 451 })));
         return;
       }
-      const held = holds.shift();
+      let held = holds.shift();
+      if (!held && pause) {
+        if (pause.after > 0) pause.after -= 1;
+        else held = { arrive: pause.arrive, released: pause.resumed };
+      }
       simpleParser(stream)
         .then(async (mail) => {
           recipients.push(session.envelope.rcptTo.map((r) => r.address));
@@ -89,6 +100,20 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
       holds.push({ arrive, released });
       return { arrived, release };
     },
+    pauseAfter(count) {
+      let arrive: (mail: ParsedMail | null) => void = () => {};
+      let resume = () => {};
+      const arrived = new Promise<ParsedMail>((resolve, reject) => (arrive = (mail) => (mail ? resolve(mail) : reject(new Error("the SMTP server closed before a held message arrived")))));
+      const resumed = new Promise<void>((resolve) => (resume = resolve));
+      pause = { after: count, arrive, resumed };
+      return {
+        arrived,
+        resume: () => {
+          pause = null;
+          resume();
+        },
+      };
+    },
     countsByMessageId() {
       const counts = new Map<string, number>();
       for (const mail of messages) if (mail.messageId) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);
@@ -97,6 +122,7 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const held of holds.splice(0)) held.arrive(null);
+        pause?.arrive(null);
         server.close(() => resolve());
       }),
   };

@@ -44,6 +44,7 @@ export function useFakeSmtp(): Omit<FakeSmtp, "close"> {
     waitFor: (predicate, timeoutMs) => started().waitFor(predicate, timeoutMs),
     failNext: (count) => started().failNext(count),
     hold: () => started().hold(),
+    pauseAfter: (count) => started().pauseAfter(count),
     countsByMessageId: () => started().countsByMessageId(),
   };
 }
