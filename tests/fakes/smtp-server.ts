@@ -3,7 +3,7 @@
 //   process.env.SMTP_URL = smtp.url; resetEnv();
 //   … const mail = await smtp.waitFor((m) => m.subject === "…");
 //   await smtp.close();
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
@@ -29,6 +29,8 @@ export interface FakeSmtp {
    * `arrived` resolves with the first message held.
    */
   pauseAfter(count: number): { arrived: Promise<ParsedMail>; resume(): void };
+  /** The next message is kept, then its connection is cut before the 250: the sender cannot know it was taken. */
+  dropNext(): void;
   /** How many times each Message-ID was received (every message received counts). */
   countsByMessageId(): Map<string, number>;
   close(): Promise<void>;
@@ -39,6 +41,8 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const recipients: string[][] = [];
   let failures = 0;
   const holds: Array<{ arrive(mail: ParsedMail | null): void; released: Promise<void> }> = [];
+  let drops = 0;
+  const sockets = new Map<number, Socket>();
   let pause: { after: number; arrive(mail: ParsedMail | null): void; resumed: Promise<void> } | null = null;
 
   const server = new SMTPServer({
@@ -61,6 +65,11 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
         .then(async (mail) => {
           recipients.push(session.envelope.rcptTo.map((r) => r.address));
           messages.push(mail);
+          if (drops > 0) {
+            drops -= 1;
+            sockets.get(session.remotePort)?.destroy();
+            return;
+          }
           if (held) {
             held.arrive(mail);
             await held.released;
@@ -75,6 +84,12 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
+  // Each client's socket by its port (what a session knows of its connection), for dropNext.
+  server.server.on("connection", (socket: Socket) => {
+    const remote = socket.remotePort!;
+    sockets.set(remote, socket);
+    socket.once("close", () => sockets.delete(remote));
+  });
 
   return {
     url: `smtp://127.0.0.1:${port}`,
@@ -113,6 +128,9 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
           resume();
         },
       };
+    },
+    dropNext() {
+      drops += 1;
     },
     countsByMessageId() {
       const counts = new Map<string, number>();

@@ -45,6 +45,7 @@ export function useFakeSmtp(): Omit<FakeSmtp, "close"> {
     failNext: (count) => started().failNext(count),
     hold: () => started().hold(),
     pauseAfter: (count) => started().pauseAfter(count),
+    dropNext: () => started().dropNext(),
     countsByMessageId: () => started().countsByMessageId(),
   };
 }
