@@ -96,7 +96,7 @@ const SENT_UPDATE_FIRST_WAIT_MS = 250;
 
 /**
  * The carrier took the message: `sent`. A database away for a moment must not leave the row in
- * `sending` (a later run would call it unknown), so the update is tried again for about a minute.
+ * `sending` (a later run would call it unknown), so the update is tried again for about 30 seconds.
  */
 async function markSent(claimed: Claim, result: Sent): Promise<void> {
   const delivered = { sentAt: now(), transport: result.transport, providerMessageId: result.providerMessageId ?? null, error: null };
