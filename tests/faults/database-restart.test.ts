@@ -5,7 +5,7 @@ import { deliver, drained, expectNoneLostNoneDoubled, expireRunsStartedBefore, f
 // PostgreSQL restarted under load: the client, as Stripe does, redelivers every post not answered 2xx.
 const rig = useFaultRig("database-restart");
 
-const COUNT = 150;
+const COUNT = 120;
 /** As in worker-killed.test.ts: this many emails through, then every sender stalls before its 250. */
 const THROUGH_BEFORE_RESTART = 10;
 const DUE_AFTER_RESTART = 50;

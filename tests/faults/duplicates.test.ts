@@ -11,7 +11,7 @@ describe("a stream of redelivered, shuffled webhooks", () => {
     const random = seeded(11);
     // Hard declines email the customer at once; every fifth customer then pays on Stripe's page, so
     // that the shuffle puts `invoice.paid` before its failure as often as after it.
-    const merchant = await merchantWithInvoices(rig, { count: 150, decline: () => "hard" });
+    const merchant = await merchantWithInvoices(rig, { count: 100, decline: () => "hard" });
     const events = failureEvents(rig, merchant);
     const paid = merchant.invoices.filter((_, i) => i % 5 === 0).map((invoice) => paidOnHostedPage(rig, merchant, invoice));
     const stream = redeliveredAndShuffled([...events, ...paid], random);

@@ -12,7 +12,7 @@ const OUTAGE_MS = 60_000;
 describe("Stripe answering 429 and 500 for a minute", () => {
   it("processes every event and charges every due retry once Stripe is back, each invoice paid once", async () => {
     const random = seeded(53);
-    const merchant = await merchantWithInvoices(rig, { count: 160, decline: (i) => (i % 2 === 0 ? "soft" : "hard") });
+    const merchant = await merchantWithInvoices(rig, { count: 100, decline: (i) => (i % 2 === 0 ? "soft" : "hard") });
     const events = failureEvents(rig, merchant);
     const soft = new Set(merchant.invoices.filter((i) => i.decline === "soft").map((i) => i.id));
     const softEvents = events.filter((e) => soft.has((e.data.object as { id: string }).id));

@@ -5,7 +5,7 @@ import { deliver, drained, expectNoneLostNoneDoubled, expireRunsStartedBefore, f
 // `kill -9` of the worker in the middle of a batch, then a new worker.
 const rig = useFaultRig("worker-killed");
 
-const COUNT = 150;
+const COUNT = 120;
 /**
  * How the kill lands mid-batch and mid-send, whatever the worker's speed: the SMTP server lets this
  * many emails through, then keeps each further message and withholds its 250, so every sending lane

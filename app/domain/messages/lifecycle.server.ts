@@ -89,7 +89,7 @@ type Claim = { id: string; attempts: number };
  * The row of a claim this sender still holds: `sending`, or `delivery_unknown` if another run took it
  * for abandoned meanwhile (the sender outlived its job's expiry). The sender's answer is better news.
  */
-const held = (claimed: Claim) => ({ id: claimed.id, attempts: claimed.attempts, status: { in: ["sending", "delivery_unknown"] as MessageStatus[] } });
+const stillClaimed = (claimed: Claim) => ({ id: claimed.id, attempts: claimed.attempts, status: { in: ["sending", "delivery_unknown"] as MessageStatus[] } });
 
 const SENT_UPDATE_TRIES = 8;
 const SENT_UPDATE_FIRST_WAIT_MS = 250;
@@ -102,7 +102,7 @@ async function markSent(claimed: Claim, result: Sent): Promise<void> {
   const delivered = { sentAt: now(), transport: result.transport, providerMessageId: result.providerMessageId ?? null, error: null };
   for (let attempt = 1; ; attempt++) {
     try {
-      const { count } = await db().dunningMessage.updateMany({ where: held(claimed), data: { ...delivered, status: "sent" } });
+      const { count } = await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { ...delivered, status: "sent" } });
       // The open pixel can be fetched before this update lands: keep its newer status, record the send.
       if (count === 0) await db().dunningMessage.updateMany({ where: { id: claimed.id, attempts: claimed.attempts }, data: delivered });
       return;
@@ -114,7 +114,7 @@ async function markSent(claimed: Claim, result: Sent): Promise<void> {
 }
 
 async function markRefused(claimed: Claim, errors: string[]): Promise<void> {
-  await db().dunningMessage.updateMany({ where: held(claimed), data: { status: "failed", error: refusalText(errors) } });
+  await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { status: "failed", error: refusalText(errors) } });
 }
 
 /** A claim a run finds open in `sending`: its sender died or expired mid-send, so it may have gone. */
@@ -123,7 +123,7 @@ async function markUnknown(where: { id: string; attempts: number; status: Messag
   return count === 1;
 }
 
-const ABANDONED = "the send was interrupted after the message was handed over: it may have been delivered, so it is not sent again";
+const ABANDONED = "the send was cut off before its answer was recorded: the message may have been delivered, so it is not sent again";
 
 /**
  * A send job's run over one stored message (null: it is gone): a message no longer open is left
@@ -165,12 +165,12 @@ export async function sendStoredMessage<M extends StoredMessage, R extends CallO
     result = await input.callOut(message);
   } catch (error) {
     if (error instanceof DeliveryUnknownError) {
-      await markUnknown(held(claimed), errorText(error.reason));
+      await markUnknown(stillClaimed(claimed), errorText(error.reason));
       return { outcome: "delivery_unknown" };
     }
     // The carrier did not take it: open again for the retry (or failed, on the last attempt).
     await db().dunningMessage.updateMany({
-      where: held(claimed),
+      where: stillClaimed(claimed),
       data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { status: "scheduled", error: errorText(error) },
     });
     throw error;
