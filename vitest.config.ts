@@ -7,7 +7,7 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: ["app/**/*.test.ts", "app/**/*.test.tsx", "jobs/**/*.test.ts", "tests/**/*.test.ts", "extensions/stripe-app/src/**/*.test.tsx", "extensions/shopify/**/*.test.ts", "extensions/shopify/**/*.test.tsx"],
-    exclude: ["tests/browser/**", "node_modules/**"],
+    exclude: ["tests/browser/**", "tests/faults/**", "node_modules/**"],
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/per-file.ts"],
     testTimeout: 30_000,

@@ -67,6 +67,8 @@ const EMAIL_KINDS: Record<string, string> = {
 const EMAIL_STATUS: Record<string, { label: string; tone: Tone }> = {
   scheduled: { label: "Queued", tone: "info" },
   sending: { label: "Sending", tone: "info" },
+  // Handed to the mail server by a send that was cut off before its answer: not sent again (ADR 0058).
+  delivery_unknown: { label: "Sent, not confirmed", tone: "attention" },
   sent: { label: "Sent", tone: undefined },
   opened: { label: "Sent", tone: undefined },
   clicked: { label: "Sent", tone: undefined },

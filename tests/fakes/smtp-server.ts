@@ -3,7 +3,7 @@
 //   process.env.SMTP_URL = smtp.url; resetEnv();
 //   … const mail = await smtp.waitFor((m) => m.subject === "…");
 //   await smtp.close();
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
@@ -18,6 +18,21 @@ export interface FakeSmtp {
   waitFor(predicate: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   /** The next `count` messages are refused with a 451 (a temporary failure, as a busy relay would answer). */
   failNext(count?: number): void;
+  /**
+   * The next message is kept (in `messages`) as soon as its data has arrived, and its `250` withheld
+   * until `release()`: the window in which the sender cannot know the message was taken.
+   */
+  hold(): { arrived: Promise<ParsedMail>; release(): void };
+  /**
+   * After the next `count` messages, every message is kept as soon as its data has arrived and its
+   * `250` withheld until `resume()`: every sender stalls inside its SMTP exchange, whatever its speed.
+   * `arrived` resolves with the first message held.
+   */
+  pauseAfter(count: number): { arrived: Promise<ParsedMail>; resume(): void };
+  /** The next message is kept, then its connection is cut before the 250: the sender cannot know it was taken. */
+  dropNext(): void;
+  /** How many times each Message-ID was received (every message received counts). */
+  countsByMessageId(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -25,6 +40,10 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
   let failures = 0;
+  const holds: Array<{ arrive(mail: ParsedMail | null): void; released: Promise<void> }> = [];
+  let drops = 0;
+  const sockets = new Map<number, Socket>();
+  let pause: { after: number; arrive(mail: ParsedMail | null): void; resumed: Promise<void> } | null = null;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -37,10 +56,24 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
         stream.on("end", () => callback(Object.assign(new Error("Try again later"), { responseCode: 451 })));
         return;
       }
+      let held = holds.shift();
+      if (!held && pause) {
+        if (pause.after > 0) pause.after -= 1;
+        else held = { arrive: pause.arrive, released: pause.resumed };
+      }
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
           recipients.push(session.envelope.rcptTo.map((r) => r.address));
           messages.push(mail);
+          if (drops > 0) {
+            drops -= 1;
+            sockets.get(session.remotePort)?.destroy();
+            return;
+          }
+          if (held) {
+            held.arrive(mail);
+            await held.released;
+          }
           callback();
         })
         .catch(callback);
@@ -51,6 +84,12 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
+  // Each client's socket by its port (what a session knows of its connection), for dropNext.
+  server.server.on("connection", (socket: Socket) => {
+    const remote = socket.remotePort!;
+    sockets.set(remote, socket);
+    socket.once("close", () => sockets.delete(remote));
+  });
 
   return {
     url: `smtp://127.0.0.1:${port}`,
@@ -68,6 +107,41 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     failNext(count = 1) {
       failures += count;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hold() {
+      let arrive: (mail: ParsedMail | null) => void = () => {};
+      let release = () => {};
+      const arrived = new Promise<ParsedMail>((resolve, reject) => (arrive = (mail) => (mail ? resolve(mail) : reject(new Error("the SMTP server closed before a held message arrived")))));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ arrive, released });
+      return { arrived, release };
+    },
+    pauseAfter(count) {
+      let arrive: (mail: ParsedMail | null) => void = () => {};
+      let resume = () => {};
+      const arrived = new Promise<ParsedMail>((resolve, reject) => (arrive = (mail) => (mail ? resolve(mail) : reject(new Error("the SMTP server closed before a held message arrived")))));
+      const resumed = new Promise<void>((resolve) => (resume = resolve));
+      pause = { after: count, arrive, resumed };
+      return {
+        arrived,
+        resume: () => {
+          pause = null;
+          resume();
+        },
+      };
+    },
+    dropNext() {
+      drops += 1;
+    },
+    countsByMessageId() {
+      const counts = new Map<string, number>();
+      for (const mail of messages) if (mail.messageId) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);
+      return counts;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const held of holds.splice(0)) held.arrive(null);
+        pause?.arrive(null);
+        server.close(() => resolve());
+      }),
   };
 }

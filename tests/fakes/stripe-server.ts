@@ -22,6 +22,10 @@ export interface RecordedStripeRequest {
   idempotencyKey: string | null;
   stripeVersion: string | null;
   authorization: string | null;
+  /** The HTTP status it was answered with, once answered. */
+  answeredStatus?: number;
+  /** Answered with a saved idempotent result (`Idempotent-Replayed: true`): nothing ran again. */
+  replayed?: boolean;
 }
 
 export interface ScriptedResponse {
@@ -73,6 +77,12 @@ export interface FakeStripe {
    * quick retries: tests drive the job-level retries, not the SDK's.
    */
   outage(on: boolean): void;
+  /**
+   * Stripe overloaded: while on, every API request is answered by turns with the given statuses
+   * (429 rate_limit_error, 5xx api_error) before anything runs, without `Stripe-Should-Retry`, so
+   * stripe-node's own quick retries meet the same answers. `null` ends it.
+   */
+  failing(statuses: number[] | null): void;
   /** The next request matching method + path waits, unanswered, until the returned function is called. */
   hold(method: string, path: string | RegExp): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
@@ -886,6 +896,14 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
   }
 
   let down = false;
+  let failingStatuses: number[] | null = null;
+  let failedAnswers = 0;
+  const overloaded = (): Result => {
+    const status = failingStatuses![failedAnswers++ % failingStatuses!.length]!;
+    return status === 429
+      ? { status, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } } }
+      : { status, body: { error: { type: 'api_error', message: 'An unknown error occurred.' } } };
+  };
   const holds: Array<{ method: string; path: string | RegExp; arrive(): void; released: Promise<void> }> = [];
 
   const server = http.createServer((req, res) => {
@@ -935,7 +953,9 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
       const requestId = randomId('req', 14);
       let result: Result;
       try {
-        result = down
+        result = failingStatuses
+          ? overloaded()
+          : down
           ? {
               status: 503,
               body: { error: { type: 'api_error', message: 'Stripe is temporarily unavailable. Please try again later.' } },
@@ -956,6 +976,8 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
         ...(rec.stripeAccount ? { 'Stripe-Account': rec.stripeAccount } : {}),
         ...result.headers,
       };
+      rec.answeredStatus = result.status;
+      rec.replayed = headers['Idempotent-Replayed'] === 'true';
       const payload = withRequestLogUrl(result.body, headers['Original-Request'] ?? requestId);
       res.writeHead(result.status, headers);
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
@@ -993,6 +1015,9 @@ ${back ? `<a href="${esc(back)}">Return to merchant</a>` : ''}
     getCustomer: (account, id) => storeFor(account).customers.get(id),
     outage(on) {
       down = on;
+    },
+    failing(statuses) {
+      failingStatuses = statuses && statuses.length ? [...statuses] : null;
     },
     hold(method, path) {
       let arrive = () => {};

@@ -174,7 +174,9 @@ export async function getInvoiceTimeline(input: ApiScope & { id: string }) {
         break;
       case "email": {
         const type = entry.status === "failed" ? "email_failed" : ["scheduled", "sending"].includes(entry.status) ? "email_scheduled" : "email_sent";
-        events.push({ type, timestamp: at, details: { messageId: entry.messageId, emailKind: entry.emailKind, subject: entry.subject, status: entry.status } });
+        // A message whose delivery is unknown left our hands (docs/decisions/0058): `sent` in this contract's words.
+        const status = entry.status === "delivery_unknown" ? "sent" : entry.status;
+        events.push({ type, timestamp: at, details: { messageId: entry.messageId, emailKind: entry.emailKind, subject: entry.subject, status } });
         if (entry.openedAt) events.push({ type: "email_opened", timestamp: new Date(entry.openedAt), details: { messageId: entry.messageId } });
         if (entry.clickedAt) events.push({ type: "link_clicked", timestamp: new Date(entry.clickedAt), details: { messageId: entry.messageId } });
         break;

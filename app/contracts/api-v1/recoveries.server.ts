@@ -16,7 +16,8 @@ type StepState = (typeof STEP_STATES)[number];
 type ListRecoveriesQuery = z.infer<typeof ListRecoveriesQuerySchema>;
 
 const HOUR_MS = 3600_000;
-const DELIVERED = new Set(["sending", "sent", "opened", "clicked", "converted"]);
+// A message whose delivery is unknown left our hands (docs/decisions/0058): "sent" in this vocabulary.
+const DELIVERED = new Set(["sending", "delivery_unknown", "sent", "opened", "clicked", "converted"]);
 
 interface Row {
   id: string;

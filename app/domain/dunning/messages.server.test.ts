@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { zoneWhereItIsNoon } from "../../../tests/helpers/daytime";
 import { advanceTime, pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
+import { freePort } from "../../../tests/helpers/net";
 import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { queues } from "../../../jobs/queues";
 import { createSession } from "~/domain/auth/sessions.server";
@@ -203,7 +204,8 @@ describe("the sequence, sent through SMTP", () => {
     const first = await runDueJobs();
     expect(first.failed).toBe(1);
     const message = await db().dunningMessage.findFirstOrThrow({ where: { recoveryId: recovery.id } });
-    expect(message).toMatchObject({ status: "sending", attempts: 1 });
+    // The server answered (a refusal): the message is open again for the retry.
+    expect(message).toMatchObject({ status: "scheduled", attempts: 1 });
     expect(message.error).toMatch(/451|Try again later/);
     expect(mailsTo(customer.email!)).toHaveLength(0);
 
@@ -213,6 +215,30 @@ describe("the sequence, sent through SMTP", () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.messageId).toBe(`<${message.id}@recoup>`);
     expect(await db().dunningMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "sent", attempts: 2, error: null });
+  });
+
+  it("does not send again a message whose connection was cut before the 250: its delivery is unknown", async () => {
+    const { recovery, customer } = await makeRecovery();
+    const { messageId } = (await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "cut" }))!;
+    smtp.dropNext();
+    expect(await sendDunningMessage({ messageId })).toEqual({ outcome: "delivery_unknown" });
+    expect(mailsTo(customer.email!)).toHaveLength(1);
+    expect(await db().dunningMessage.findUniqueOrThrow({ where: { id: messageId } })).toMatchObject({ status: "delivery_unknown", attempts: 1 });
+    expect(await sendDunningMessage({ messageId })).toEqual({ outcome: "not_sendable", status: "delivery_unknown" });
+    expect(mailsTo(customer.email!)).toHaveLength(1);
+  });
+
+  it("retries a message the SMTP server could not be reached for", async () => {
+    const { recovery, customer } = await makeRecovery();
+    const { messageId } = (await requestCustomerAction({ recoveryId: recovery.id, kind: "card_update_request", dedupeKey: "unreachable" }))!;
+    process.env.SMTP_URL = `smtp://127.0.0.1:${await freePort()}`;
+    resetEnv();
+    await expect(sendDunningMessage({ messageId })).rejects.toThrow(/ECONNREFUSED/);
+    expect(await db().dunningMessage.findUniqueOrThrow({ where: { id: messageId } })).toMatchObject({ status: "scheduled", attempts: 1 });
+    process.env.SMTP_URL = smtp.url;
+    resetEnv();
+    expect(await sendDunningMessage({ messageId })).toMatchObject({ outcome: "sent" });
+    expect(mailsTo(customer.email!)).toHaveLength(1);
   });
 
   it("marks the message failed when the last attempt fails", async () => {

@@ -12,7 +12,7 @@ import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
-import { enqueueSend, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import { DeliveryUnknownError, enqueueSend, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
 import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
@@ -27,7 +27,7 @@ import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templ
 import { formatMoney } from "~/utils/money";
 
 type Client = Db | Tx;
-type MessageStatus = "scheduled" | "sending" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";
+type MessageStatus = "scheduled" | "sending" | "delivery_unknown" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";
 export type CustomerActionKind = "card_update_request" | "authentication_request";
 
 const RECOVERY_FOR_EMAIL = { customer: true, workspace: true } as const;
@@ -39,14 +39,15 @@ const SKIPPED_PAUSED = "recovery paused";
 const SKIPPED_CLOSED = "recovery closed";
 const SKIPPED_NO_EMAIL = "no email address";
 
-const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "sent", "opened", "clicked", "converted"];
+// A message whose delivery is unknown may be in the customer's inbox: it counts as sent for the spacing.
+const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "delivery_unknown", "sent", "opened", "clicked", "converted"];
 const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 export function openPixelUrl(trackingId: string): string {
   return `${env().APP_URL}/e/o/${trackingId}.gif`;
 }
 
-/** The Message-ID header of a message: fixed per row, so that a resend is recognisably the same email. */
+/** The Message-ID header of a message: fixed per row, the key the SMTP server sees it under (handed over at most once). */
 export function messageIdHeader(messageId: string): string {
   return `<${messageId}@recoup>`;
 }
@@ -371,12 +372,13 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   return { stepId: next.id, dueAt };
 }
 
-const DELIVERED: MessageStatus[] = ["sending", "sent", "opened", "clicked", "converted"];
+// An open or a click proves delivery: a message whose delivery was unknown then moves on like a sent one.
+const DELIVERED: MessageStatus[] = ["sending", "delivery_unknown", "sent", "opened", "clicked", "converted"];
 
 /** The recovery's most recently sent message that the customer could have acted on becomes `converted`. */
 export async function markConverted(input: { recoveryId: string; tx?: Tx }): Promise<{ messageId: string } | null> {
   const client = input.tx ?? db();
-  const convertible: MessageStatus[] = ["sent", "opened", "clicked"];
+  const convertible: MessageStatus[] = ["delivery_unknown", "sent", "opened", "clicked"];
   const message = await client.dunningMessage.findFirst({
     where: { recoveryId: input.recoveryId, status: { in: convertible } },
     orderBy: [{ sentAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
@@ -396,7 +398,7 @@ export async function recordOpen(trackingId: string): Promise<boolean> {
   const at = now();
   const [stamped, moved] = await db().$transaction([
     db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
-    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "sent"] } }, data: { status: "opened" } }),
+    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "delivery_unknown", "sent"] } }, data: { status: "opened" } }),
   ]);
   return stamped.count + moved.count > 0;
 }
@@ -411,7 +413,7 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
   const [, , , message] = await db().$transaction([
     db().dunningMessage.updateMany({ where: { trackingId, clickedAt: null, status: { in: DELIVERED } }, data: { clickedAt: at } }),
     db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
-    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "sent", "opened"] } }, data: { status: "clicked" } }),
+    db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "delivery_unknown", "sent", "opened"] } }, data: { status: "clicked" } }),
     db().dunningMessage.findUnique({ where: { trackingId }, select: { recoveryId: true } }),
   ]);
   return message ? { recoveryId: message.recoveryId } : null;
@@ -420,10 +422,23 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
 export type SendOutcome = SendOutcomeOf<Sent<EmailReceipt["transport"]>>;
 
 /**
+ * Whether an SMTP failure may have come after the server took the message: the connection was lost
+ * or timed out mid-exchange, with no reply code. A reply code (4xx/5xx) is the server's refusal, and
+ * a connection that was never made or never greeted carried nothing: those are retried.
+ */
+function smtpMayHaveAccepted(error: unknown): boolean {
+  const e = error as { responseCode?: unknown; code?: unknown; message?: unknown } | null;
+  if (!e || typeof e.responseCode === "number") return false;
+  if (/\bconnect E[A-Z]+|getaddrinfo|Greeting never received/.test(String(e.message ?? ""))) return false;
+  return e.code === "ECONNECTION" || e.code === "ESOCKET" || e.code === "ETIMEDOUT";
+}
+
+/**
  * The dunning-send job: hands one message to the mail transport through the one message lifecycle
- * (app/domain/messages/lifecycle.server.ts): claimed before SMTP, `sent` after, and a crash in
- * between resends the same message with the same Message-ID (docs/decisions/0003-email-delivery-at-least-once.md).
- * On the job's last attempt a failure marks the message `failed`.
+ * (app/domain/messages/lifecycle.server.ts): claimed before SMTP, `sent` after, and handed over at
+ * most once under its Message-ID (docs/decisions/0058-emails-at-most-once-per-message-id.md): a run
+ * that finds it claimed, or a connection lost mid-exchange, leaves it `delivery_unknown`. An SMTP
+ * refusal is retried; on the job's last attempt a failure marks the message `failed`.
  */
 export async function sendDunningMessage(input: { messageId: string; lastAttempt?: boolean }): Promise<SendOutcome> {
   const message = await db().dunningMessage.findUnique({
@@ -459,7 +474,9 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
         messageId: messageIdHeader(m.id),
         fromName: merchantName(m.recovery.workspace),
         replyTo: m.recovery.workspace.replyTo,
-      }, { keptBy: "dunning_message" });
+      }, { keptBy: "dunning_message" }).catch((error: unknown) => {
+        throw smtpMayHaveAccepted(error) ? new DeliveryUnknownError(error) : error;
+      });
       return { sent: true as const, ...receipt };
     },
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { SCHEDULED_ON_INSERT, sendNow, sendStoredMessage, type Refused, type Sent } from "./lifecycle.server";
+import { DeliveryUnknownError, SCHEDULED_ON_INSERT, sendNow, sendStoredMessage, type Refused, type Sent } from "./lifecycle.server";
 
 let counter = 0;
 
@@ -79,7 +79,8 @@ describe("sendStoredMessage", () => {
     const outage = () => Promise.reject(new Error(`451 Try again later ${"x".repeat(600)}`));
     await expect(sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: outage })).rejects.toThrow(/451/);
     const afterFirst = await reread(message.id);
-    expect(afterFirst).toMatchObject({ status: "sending", attempts: 1 });
+    // The carrier did not take it: open again for the job's retry.
+    expect(afterFirst).toMatchObject({ status: "scheduled", attempts: 1 });
     expect(afterFirst.error).toHaveLength(500);
     expect(afterFirst.error).toMatch(/^451 Try again later x+$/);
 
@@ -91,7 +92,21 @@ describe("sendStoredMessage", () => {
     });
   });
 
-  it("sends a message a crash left in `sending` again, under the same key", async () => {
+  it("retries a send the carrier refused, and delivers it once", async () => {
+    const message = await makeMessage();
+    const keys: string[] = [];
+    const refusedOnce = async (m: { id: string }): Promise<Sent> => {
+      keys.push(m.id);
+      if (keys.length === 1) throw Object.assign(new Error("451 Try again later"), { responseCode: 451 });
+      return { sent: true, transport: "smtp" };
+    };
+    await expect(sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: refusedOnce })).rejects.toThrow(/451/);
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: refusedOnce })).toEqual({ outcome: "sent", transport: "smtp" });
+    expect(keys).toEqual([message.id, message.id]);
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 2, error: null });
+  });
+
+  it("does not send again a message a crash left in `sending`: its delivery is unknown", async () => {
     const message = await makeMessage();
     const smtp = carrier();
     // The worker claims and calls out, then dies before it can record the answer.
@@ -102,15 +117,53 @@ describe("sendStoredMessage", () => {
     const retry = carrier();
     retry.answer();
     expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: retry.callOut })).toEqual({
-      outcome: "sent",
-      transport: "smtp",
+      outcome: "delivery_unknown",
     });
-    expect(retry.keys).toEqual(smtp.keys);
-    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 2 });
-    // The first worker's answer, had it lived, changes nothing: the row stays sent.
+    expect(retry.keys).toEqual([]);
+    expect(await reread(message.id)).toMatchObject({ status: "delivery_unknown", attempts: 1 });
+    // Whoever runs it next sends nothing either.
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: retry.callOut })).toEqual({
+      outcome: "not_sendable",
+      status: "delivery_unknown",
+    });
+    expect(retry.keys).toEqual([]);
+    // Had the first worker lived (it outran its job's expiry), its answer settles the doubt.
     smtp.answer();
-    await crashed;
-    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await crashed).toEqual({ outcome: "sent", transport: "smtp" });
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "provider-1" });
+  });
+
+  it("marks a send whose connection was lost mid-exchange delivery_unknown, without a retry", async () => {
+    const message = await makeMessage();
+    const lost = () => Promise.reject(new DeliveryUnknownError(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" })));
+    expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: lost })).toEqual({ outcome: "delivery_unknown" });
+    expect(await reread(message.id)).toMatchObject({ status: "delivery_unknown", attempts: 1, error: "Connection closed unexpectedly" });
+  });
+
+  it("records `sent` after the carrier took the message even when the database is away for a moment", async () => {
+    const message = await makeMessage();
+    const outage = Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
+    const delegate = db().dunningMessage;
+    const updateMany = delegate.updateMany;
+    let refused = 0;
+    // The claim goes through; the first two tries of the update after the 250 find the database down.
+    // (Prisma's delegates are proxies: the original is put back as it was read, not deleted.)
+    const failing = (args: { data: { status?: string } }) => {
+      if (args.data.status === "sent" && refused < 2) {
+        refused += 1;
+        return Promise.reject(outage);
+      }
+      return (updateMany as (a: unknown) => Promise<unknown>)(args);
+    };
+    Object.defineProperty(delegate, "updateMany", { value: failing, configurable: true, writable: true });
+    try {
+      const sendOnce = async (): Promise<Sent> => ({ sent: true, transport: "smtp", providerMessageId: "provider-2" });
+      expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: sendOnce })).toEqual({ outcome: "sent", transport: "smtp" });
+    } finally {
+      Object.defineProperty(delegate, "updateMany", { value: updateMany, configurable: true, writable: true });
+    }
+    expect(refused).toBe(2);
+    expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "provider-2" });
   });
 
   it("marks a refused message failed at once, with the carrier's reasons", async () => {

@@ -2,17 +2,34 @@
 // a DunningMessage row, whoever carries it (our own email through the mail port, or a platform's
 // email such as Shopify's payment-method update email). The row is the outbox: it is stored once per
 // (recovery, dedupeKey), claimed (`sending`, attempts + 1) before the call-out and marked `sent` or
-// `failed` after it. Delivery is at least once (docs/decisions/0003-email-delivery-at-least-once.md):
-// a row left in `sending` by a crash is claimed and sent again, under the same key (the message id).
+// `failed` after it. Delivery is at most once per message (docs/decisions/0058-emails-at-most-once-per-message-id.md):
+// a row a later run finds in `sending` may have reached the carrier, so it becomes `delivery_unknown`
+// and is never handed over again; a call-out the carrier answered with a refusal is retried.
 import type { z } from "zod";
 import { now } from "~/utils/clock.server";
+import { isDatabaseUnavailable } from "~/utils/db-errors.server";
 import { db, type Tx } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import type { MessageStatus } from "../../../generated/prisma/client";
 import type { QueueSpec } from "../../../jobs/queues";
 
-/** The states a message may still be sent from: `sending` is a claim a crash may have left behind. */
+/**
+ * The states a message is still to be settled from. A `scheduled` one is sent; a `sending` one is a
+ * claim whose sender died or expired mid-send: it is settled as `delivery_unknown`, never sent again.
+ */
 export const OPEN_STATUSES: MessageStatus[] = ["scheduled", "sending"];
+
+/**
+ * Thrown by a call-out when the carrier may have taken the message though we hold no answer (the
+ * connection was lost mid-exchange): the row becomes `delivery_unknown` and the message is not
+ * retried. Any other error from a call-out means the carrier did not take it, and the send is retried.
+ */
+export class DeliveryUnknownError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`delivery unknown: ${String((reason as Error)?.message ?? reason)}`);
+    this.name = "DeliveryUnknownError";
+  }
+}
 
 /** What the carrier answered to the call-out. A refusal is an answer, not an outage: it is final. */
 export type Sent<T extends string = string> = { sent: true; transport: T; providerMessageId?: string | null };
@@ -25,7 +42,8 @@ export type SendOutcome<R extends CallOutResult = CallOutResult> =
   | (R extends Refused ? { outcome: "refused"; errors: string[] } : never)
   | { outcome: "skipped"; reason: string }
   | { outcome: "held"; until: Date }
-  | { outcome: "not_sendable"; status: MessageStatus | "missing" };
+  | { outcome: "not_sendable"; status: MessageStatus | "missing" }
+  | { outcome: "delivery_unknown" };
 
 type StoredMessage = { id: string; status: MessageStatus; attempts: number };
 
@@ -52,35 +70,70 @@ export async function enqueueSend(tx: Tx, queue: QueueSpec<z.ZodType<{ messageId
 }
 
 /**
- * Moves an open message to `sending` and counts the attempt, only if nobody did since `message` was
- * read (same status and attempts): of two workers that read the same row, one claims it and the
- * other sends nothing. A retry after a crash reads the row afresh and claims it again.
+ * Moves a `scheduled` message to `sending` and counts the attempt, only if nobody did since `message`
+ * was read (same status and attempts): of two workers that read the same row, one claims it and the
+ * other sends nothing. Returns the claim (the row's attempts after it), null when someone else won.
  */
-async function claim(message: StoredMessage): Promise<boolean> {
+async function claim(message: StoredMessage): Promise<Claim | null> {
   const { count } = await db().dunningMessage.updateMany({
-    where: { id: message.id, status: message.status, attempts: message.attempts },
+    where: { id: message.id, status: "scheduled", attempts: message.attempts },
     data: { status: "sending", attempts: { increment: 1 } },
   });
+  return count === 1 ? { id: message.id, attempts: message.attempts + 1 } : null;
+}
+
+/** A claimed send: the row as this sender left it. Whoever answers for it matches these attempts. */
+type Claim = { id: string; attempts: number };
+
+/**
+ * The row of a claim this sender still holds: `sending`, or `delivery_unknown` if another run took it
+ * for abandoned meanwhile (the sender outlived its job's expiry). The sender's answer is better news.
+ */
+const stillClaimed = (claimed: Claim) => ({ id: claimed.id, attempts: claimed.attempts, status: { in: ["sending", "delivery_unknown"] as MessageStatus[] } });
+
+const SENT_UPDATE_TRIES = 8;
+const SENT_UPDATE_FIRST_WAIT_MS = 250;
+
+/**
+ * The carrier took the message: `sent`. A database away for a moment must not leave the row in
+ * `sending` (a later run would call it unknown), so the update is tried again for about 30 seconds.
+ */
+async function markSent(claimed: Claim, result: Sent): Promise<void> {
+  const delivered = { sentAt: now(), transport: result.transport, providerMessageId: result.providerMessageId ?? null, error: null };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { count } = await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { ...delivered, status: "sent" } });
+      // The open pixel can be fetched before this update lands: keep its newer status, record the send.
+      if (count === 0) await db().dunningMessage.updateMany({ where: { id: claimed.id, attempts: claimed.attempts }, data: delivered });
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt === SENT_UPDATE_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, SENT_UPDATE_FIRST_WAIT_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+async function markRefused(claimed: Claim, errors: string[]): Promise<void> {
+  await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { status: "failed", error: refusalText(errors) } });
+}
+
+/** A claim a run finds open in `sending`: its sender died or expired mid-send, so it may have gone. */
+async function markUnknown(where: { id: string; attempts: number; status: MessageStatus | { in: MessageStatus[] } }, error: string): Promise<boolean> {
+  const { count } = await db().dunningMessage.updateMany({ where, data: { status: "delivery_unknown", error } });
   return count === 1;
 }
 
-async function markSent(messageId: string, result: Sent): Promise<void> {
-  const delivered = { sentAt: now(), transport: result.transport, providerMessageId: result.providerMessageId ?? null, error: null };
-  const { count } = await db().dunningMessage.updateMany({ where: { id: messageId, status: "sending" }, data: { ...delivered, status: "sent" } });
-  // The open pixel can be fetched before this update lands: keep its newer status, record the send.
-  if (count === 0) await db().dunningMessage.update({ where: { id: messageId }, data: delivered });
-}
-
-async function markRefused(messageId: string, errors: string[]): Promise<void> {
-  await db().dunningMessage.updateMany({ where: { id: messageId, status: "sending" }, data: { status: "failed", error: refusalText(errors) } });
-}
+const ABANDONED = "the send was cut off before its answer was recorded: the message may have been delivered, so it is not sent again";
 
 /**
  * A send job's run over one stored message (null: it is gone): a message no longer open is left
  * alone; `skip` (the recovery closed, paused, no address…) ends it as `skipped`; `hold` may postpone
- * it (having enqueued the later run); otherwise it is claimed and `callOut` carries it. A call-out
- * that throws records the error and rethrows, so the job is retried with backoff; on the job's last
- * attempt the message is `failed`. A refusal marks it `failed` at once.
+ * it (having enqueued the later run); otherwise it is claimed and `callOut` carries it. A message
+ * found in `sending` was claimed by a run that never recorded the carrier's answer: it becomes
+ * `delivery_unknown` and is not sent again. A call-out that throws (the carrier did not take it)
+ * puts the message back to `scheduled` with the error and rethrows, so the job is retried with
+ * backoff; on the job's last attempt the message is `failed`. A refusal marks it `failed` at once.
+ * A call-out that throws DeliveryUnknownError ends it `delivery_unknown`, without a retry.
  */
 export async function sendStoredMessage<M extends StoredMessage, R extends CallOutResult>(input: {
   message: M | null;
@@ -92,32 +145,42 @@ export async function sendStoredMessage<M extends StoredMessage, R extends CallO
   type Outcome = SendOutcome<CallOutResult>;
   const { message } = input;
   if (!message) return { outcome: "not_sendable", status: "missing" };
+  if (message.status === "sending") {
+    const settled = await markUnknown({ id: message.id, attempts: message.attempts, status: "sending" }, ABANDONED);
+    return settled ? { outcome: "delivery_unknown" } : { outcome: "not_sendable", status: message.status };
+  }
   if (!OPEN_STATUSES.includes(message.status)) return { outcome: "not_sendable", status: message.status };
   const skipReason = input.skip(message);
   if (skipReason) {
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: { in: OPEN_STATUSES } }, data: { status: "skipped", error: skipReason } });
+    await db().dunningMessage.updateMany({ where: { id: message.id, status: "scheduled" }, data: { status: "skipped", error: skipReason } });
     return { outcome: "skipped", reason: skipReason };
   }
   const until = input.hold ? await input.hold(message) : null;
   if (until) return { outcome: "held", until };
-  if (!(await claim(message))) return { outcome: "not_sendable", status: message.status };
+  const claimed = await claim(message);
+  if (!claimed) return { outcome: "not_sendable", status: message.status };
 
   let result: CallOutResult;
   try {
     result = await input.callOut(message);
   } catch (error) {
+    if (error instanceof DeliveryUnknownError) {
+      await markUnknown(stillClaimed(claimed), errorText(error.reason));
+      return { outcome: "delivery_unknown" };
+    }
+    // The carrier did not take it: open again for the retry (or failed, on the last attempt).
     await db().dunningMessage.updateMany({
-      where: { id: message.id, status: "sending" },
-      data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { error: errorText(error) },
+      where: stillClaimed(claimed),
+      data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { status: "scheduled", error: errorText(error) },
     });
     throw error;
   }
   let outcome: Outcome;
   if (result.sent) {
-    await markSent(message.id, result);
+    await markSent(claimed, result);
     outcome = { outcome: "sent", transport: result.transport };
   } else {
-    await markRefused(message.id, result.errors);
+    await markRefused(claimed, result.errors);
     outcome = { outcome: "refused", errors: result.errors };
   }
   // R decides which of the two the call-out can give: the one it gave is in SendOutcome<R>.
@@ -135,6 +198,7 @@ export type SendNowOutcome<M> =
  * second press or a retried request finds it (`duplicate`) and sends nothing. A call-out that throws
  * sent nothing: the row goes, so the person may ask again, and the error is rethrown. No job retries
  * these; a crash after the call-out leaves the row in `sending`, which nothing sends again.
+ * A call-out that throws DeliveryUnknownError may have been sent: the row stays, `delivery_unknown`.
  */
 export async function sendNow<M extends { id: string }>(input: {
   insert: (tx: Tx, claimed: typeof CLAIMED_ON_INSERT) => Promise<{ message: M; created: boolean }>;
@@ -146,14 +210,19 @@ export async function sendNow<M extends { id: string }>(input: {
   try {
     result = await input.callOut();
   } catch (error) {
+    if (error instanceof DeliveryUnknownError) {
+      await markUnknown({ id: message.id, attempts: CLAIMED_ON_INSERT.attempts, status: "sending" }, errorText(error.reason));
+      throw error;
+    }
     // Nothing was sent: the row goes, so the same request may be made again.
     await db().dunningMessage.deleteMany({ where: { id: message.id, status: "sending" } });
     throw error;
   }
+  const claimed = { id: message.id, attempts: CLAIMED_ON_INSERT.attempts };
   if (!result.sent) {
-    await markRefused(message.id, result.errors);
+    await markRefused(claimed, result.errors);
     return { outcome: "refused", message, errors: result.errors };
   }
-  await markSent(message.id, result);
+  await markSent(claimed, result);
   return { outcome: "sent", message };
 }

@@ -105,7 +105,7 @@ export type ShopifyEmailOutcome = { outcome: "sent" } | SendOutcome<Refused>;
 
 /**
  * The shopify-update-email job, through the one message lifecycle (app/domain/messages/lifecycle.server.ts):
- * claimed before Shopify is called and `sent` after, as for our own emails (ADR 0003: at least once).
+ * claimed before Shopify is called and `sent` after, as for our own emails (ADR 0058: at most once).
  * Shopify's userErrors are an answer: the message is marked failed and our own card-update email goes instead.
  */
 export async function sendShopifyUpdateEmail(input: { messageId: string; lastAttempt?: boolean }): Promise<ShopifyEmailOutcome> {
