@@ -23,8 +23,12 @@ export interface EmailReceipt {
   providerMessageId: string;
 }
 
-/** SMTP connections per process and server; nodemailer queues further emails until one is free. */
-const SMTP_MAX_CONNECTIONS = 5;
+/**
+ * SMTP connections per process and server; nodemailer queues further emails until one is free. The
+ * dunning-send job runs this many at once (ADR 0058): a claimed message never waits in that queue,
+ * so a crash can only cut off the exchanges themselves.
+ */
+export const SMTP_MAX_CONNECTIONS = 5;
 
 const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
