@@ -39,8 +39,8 @@ export interface InboxTable<Row extends InboxRow, Data = Where> {
   findFirstOrThrow(args: { where: Where; select: { id: true } }): Promise<{ id: string }>;
   findUnique(args: { where: { id: string } }): Promise<Row | null>;
   findMany(args: { where: Where; select: Record<string, true>; orderBy: Where | Where[]; take?: number }): Promise<Array<Record<string, unknown>>>;
-  // updateMany: a handler may delete its own row (Shopify's shop/redact erases the shop's webhooks).
   updateMany(args: { where: { id: string }; data: Where }): Promise<unknown>;
+  update(args: { where: { id: string }; data: Where; select: { id: true } }): Promise<unknown>;
 }
 
 /** A job's payload: the row's id under the source's own field name (jobs in flight carry it). */
@@ -135,19 +135,30 @@ export async function processInbox<Field extends string>(
     log.warn("inbox event failed", { source: source.name, id: (row as Record<string, unknown>)[source.idColumn], rowId: row.id, error });
     throw error;
   }
-  await table.updateMany({
-    where: { id: row.id },
-    data: {
-      ...outcome.columns,
-      status: outcome.status,
-      lastError: outcome.note ?? null,
-      attempts: { increment: 1 },
-      processedAt: new Date(),
-      workspaceId: run.workspaceId,
-    },
-  });
+  // `update`, not `updateMany`: Prisma sends an updateMany outside a transaction as BEGIN, UPDATE,
+  // COMMIT, and this runs once per event (ADR 0062). A handler may delete its own row (Shopify's
+  // shop/redact erases the shop's webhooks): then there is nothing left to finish.
+  await table
+    .update({
+      where: { id: row.id },
+      data: {
+        ...outcome.columns,
+        status: outcome.status,
+        lastError: outcome.note ?? null,
+        attempts: { increment: 1 },
+        processedAt: new Date(),
+        workspaceId: run.workspaceId,
+      },
+      select: { id: true },
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: string }).code !== RECORD_NOT_FOUND) throw error;
+    });
   return outcome;
 }
+
+/** Prisma's code for an update whose row does not exist. */
+const RECORD_NOT_FOUND = "P2025";
 
 async function recordFailure(source: AnySource, row: InboxRow, run: InboxRun, error: unknown) {
   await db().$transaction(async (tx) => {
