@@ -143,7 +143,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
       recovery = await tx.recovery.update({ where: { id: recovery.id }, data: { startedAt: facts.failedAt } });
     }
 
-    await recordPlatformAttempt(tx, recovery, facts);
+    await recordPlatformAttempt(tx, recovery, facts, isNew);
 
     if (facts.subscriptionId) {
       await tx.subscriptionAtRisk.upsert({
@@ -174,7 +174,8 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
     if (settlement.state === "paid") return closeRecovered(tx, recovery, settlement.amountPaid, settlement.at);
     if (settlement.state === "ended") return closeRecovery(tx, recovery, "abandoned", settlement.reason, now());
     if (recovery.status !== "pending") return recovery;
-    return planNext(tx, recovery);
+    // The customer was just written above: the policy is told it instead of reading it again.
+    return planNext(tx, recovery, recovery.customerId === customer.id ? { customer } : {});
   });
 }
 
@@ -197,11 +198,12 @@ async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
   return open?.externalId ?? facts.invoiceId;
 }
 
-async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureFacts) {
+/** `isNew`: the recovery was created in this transaction, so it has no attempts yet (two reads fewer per new failure). */
+async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureFacts, isNew: boolean) {
   // A provider whose failure events report our own charges too (Stripe's, after `invoices.pay`):
   // that event is our charge again, matched by time. The others (Shopify's webhooks for our
   // attempts) carry our idempotency key and never come here.
-  const ours = providerFor(facts.provider).failureEventsIncludeOwnCharges && await tx.chargeAttempt.findFirst({
+  const ours = !isNew && providerFor(facts.provider).failureEventsIncludeOwnCharges && await tx.chargeAttempt.findFirst({
     where: {
       recoveryId: recovery.id,
       source: "recoup",
@@ -219,7 +221,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
     }
     return;
   }
-  const count = await tx.chargeAttempt.count({ where: { recoveryId: recovery.id, source: "platform" } });
+  const count = isNew ? 0 : await tx.chargeAttempt.count({ where: { recoveryId: recovery.id, source: "platform" } });
   await tx.chargeAttempt.createMany({
     data: {
       workspaceId: recovery.workspaceId,
@@ -241,8 +243,8 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
 }
 
 /** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
-export async function planNext(tx: Tx, recovery: Recovery): Promise<Recovery> {
-  const input = await policyInputFor(tx, recovery);
+export async function planNext(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<Recovery> {
+  const input = await policyInputFor(tx, recovery, known);
   return applyAction(tx, recovery, decideNextAction(input), input);
 }
 
@@ -280,8 +282,13 @@ export async function customerEmailsOf(tx: Tx, recoveryId: string): Promise<Mess
   return messages.map((m) => ({ at: m.sentAt ?? m.createdAt, kind: m.kind as MessageRecord["kind"] }));
 }
 
+/** What the caller has already read in this transaction (the recovery's customer), so that it is not read twice. */
+interface KnownFacts {
+  customer?: Customer;
+}
+
 /** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
-export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<PolicyInput> {
+export async function policyInputFor(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<PolicyInput> {
   const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);
@@ -291,7 +298,7 @@ export async function policyInputFor(tx: Tx, recovery: Recovery): Promise<Policy
       })
     : await tx.chargeAttempt.findMany({ where: { recoveryId: recovery.id, status: { in: ["failed", "succeeded"] } } });
   const messages = await customerEmailsOf(tx, recovery.id);
-  const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  const customer = known.customer ?? (recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null);
   // The customer's own payments of the last year, oldest first (ADR 0049): when their money arrives.
   const paid = await tx.customerPayment.findMany({
     where: {
