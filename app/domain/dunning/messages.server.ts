@@ -124,7 +124,8 @@ export async function createMessage(
     pixelUrl: openPixelUrl(trackingId),
   });
   const toEmail = customerAddress(recovery);
-  const { count } = await tx.dunningMessage.createMany({
+  // createManyAndReturn: a new row comes back with its id, so only a duplicate is read again (ADR 0062).
+  const [inserted] = await tx.dunningMessage.createManyAndReturn({
     data: [
       {
         workspaceId: recovery.workspaceId,
@@ -142,14 +143,17 @@ export async function createMessage(
         trackingId,
       },
     ],
+    select: { id: true },
     skipDuplicates: true, // ON CONFLICT DO NOTHING on (recoveryAttemptId, dedupeKey)
   });
-  const message = await tx.dunningMessage.findUniqueOrThrow({
-    where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: input.dedupeKey } },
-    select: { id: true },
-  });
-  if (count === 1 && toEmail) await enqueueSend(tx, queues.dunningSend, message.id);
-  return { messageId: message.id, created: count === 1 };
+  const message =
+    inserted ??
+    (await tx.dunningMessage.findUniqueOrThrow({
+      where: { recoveryId_dedupeKey: { recoveryId: recovery.id, dedupeKey: input.dedupeKey } },
+      select: { id: true },
+    }));
+  if (inserted && toEmail) await enqueueSend(tx, queues.dunningSend, message.id);
+  return { messageId: message.id, created: Boolean(inserted) };
 }
 
 /**
