@@ -19,7 +19,7 @@ export const customerActionListener: RecoveryListener = {
     if (kind === "card_update_request" && platformEmail && cardUpdateChannel(recovery) === "platform_email") {
       await platformEmail.request({ tx, recovery, dedupeKey });
     } else {
-      await requestCustomerAction({ tx, recoveryId: recovery.id, kind, dedupeKey });
+      await requestCustomerAction({ tx, recoveryId: recovery.id, recovery, kind, dedupeKey });
     }
   },
 };

@@ -25,6 +25,7 @@ import { stepDueAt } from "./schedule";
 import { stepJobKey } from "./step-jobs.server";
 import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 import { formatMoney } from "~/utils/money";
+import type { Recovery } from "../../../generated/prisma/client";
 
 type Client = Db | Tx;
 type MessageStatus = "scheduled" | "sending" | "delivery_unknown" | "sent" | "opened" | "clicked" | "converted" | "failed" | "skipped";
@@ -90,6 +91,13 @@ function placeholderValues(recovery: RecoveryForEmail, trackingId: string): Plac
 
 async function loadRecovery(client: Client, recoveryId: string): Promise<RecoveryForEmail | null> {
   return client.recovery.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
+}
+
+/** A recovery already read, with what its emails need (one statement fewer than loadRecovery: ADR 0062). */
+async function withEmailRelations(tx: Tx, recovery: Recovery): Promise<RecoveryForEmail> {
+  const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
+  return { ...recovery, customer, workspace };
 }
 
 /** The address a recovery's emails go to: the customer's, trimmed; null when there is none. */
@@ -305,9 +313,11 @@ export async function requestCustomerAction(input: {
   kind: CustomerActionKind;
   dedupeKey: string;
   tx?: Tx;
+  /** The recovery as `tx` has just written it (the engine's request): only its customer and workspace are read. */
+  recovery?: Recovery;
 }): Promise<{ messageId: string; created: boolean } | null> {
   const run = async (tx: Tx) => {
-    const recovery = await loadRecovery(tx, input.recoveryId);
+    const recovery = input.recovery ? await withEmailRelations(tx, input.recovery) : await loadRecovery(tx, input.recoveryId);
     if (!recovery) throw new AppError("recovery_not_found", `No recovery ${input.recoveryId}.`);
     if (recovery.status !== "pending" || recovery.paused) return null;
     const template = CUSTOMER_ACTION_TEMPLATES[input.kind];
