@@ -189,6 +189,18 @@ export interface ReceivedStripeEvent {
   payload: Prisma.InputJsonObject;
 }
 
+/** A received event's row: its own fields only, nothing read from the database (the intake batches it, ADR 0054). */
+export function stripeEventColumns(event: ReceivedStripeEvent): Prisma.StripeEventCreateManyInput {
+  return {
+    eventId: event.id,
+    type: event.type,
+    stripeAccountId: event.account,
+    livemode: event.livemode,
+    eventCreatedAt: event.createdAt,
+    payload: event.payload,
+  };
+}
+
 /** Stripe's events in the inbox: unique by event id; given up, they are mailed to the owner (ADR 0025). */
 export const stripeEvents: InboxSource<StripeEvent, ReceivedStripeEvent, "stripeEventId", Prisma.StripeEventCreateManyInput> = {
   name: "stripe",
@@ -196,14 +208,7 @@ export const stripeEvents: InboxSource<StripeEvent, ReceivedStripeEvent, "stripe
   jobField: "stripeEventId",
   table: (client) => client.stripeEvent,
   idColumn: "eventId",
-  columns: (_tx, event) => ({
-    eventId: event.id,
-    type: event.type,
-    stripeAccountId: event.account,
-    livemode: event.livemode,
-    eventCreatedAt: event.createdAt,
-    payload: event.payload,
-  }),
+  columns: (_tx, event) => stripeEventColumns(event),
   key: (event) => ({ eventId: event.id }),
   retryingStatus: "retrying",
   handle: handleStripeEvent,

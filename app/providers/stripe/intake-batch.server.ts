@@ -8,10 +8,9 @@ import pg from "pg";
 import type PgBoss from "pg-boss";
 import { uuidFromKey } from "~/utils/crypto.server";
 import { isDatabaseUnavailable } from "~/utils/db-errors.server";
-import type { Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { getBoss } from "~/utils/queue.server";
-import { stripeEvents, type ReceivedStripeEvent } from "./events.server";
+import { stripeEventColumns, stripeEvents, type ReceivedStripeEvent } from "./events.server";
 
 /** Writes in flight at once: while one waits for its commit (the fsync), the next batch is sent. */
 const MAX_WRITES_IN_FLIGHT = 2;
@@ -158,8 +157,7 @@ async function write(pool: pg.Pool, events: ReceivedStripeEvent[]): Promise<Set<
   for (const event of events) {
     if (seen.has(event.id)) continue;
     seen.add(event.id);
-    // Stripe's columns read nothing from the database, so no transaction is handed to them.
-    rows.push({ id: rowId(), receivedAt, ...(await stripeEvents.columns(undefined as unknown as Tx, event)) });
+    rows.push({ id: rowId(), receivedAt, ...stripeEventColumns(event) });
   }
   const client = await pool.connect();
   // A connection lost mid-transaction also fails the query in flight (which answers the batch); the
