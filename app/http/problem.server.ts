@@ -101,3 +101,17 @@ export function json(data: unknown, init: number | ResponseInit = 200): Response
   headers.set("Content-Type", "application/json; charset=utf-8");
   return new Response(JSON.stringify(data), { ...opts, headers });
 }
+
+/**
+ * A resource route's loader and action for any path under a prefix no route serves (`api.$.ts`,
+ * `webhooks.$.ts`): a 404 problem. Without one Remix answers an unknown path as a document request,
+ * whose own CSRF check throws (a 500) on a POST from another origin, which the front lets through
+ * where keys, not cookies, authenticate (found by tests/fuzz/contracts.test.ts).
+ */
+export function unknownPathRoute(what: string) {
+  const notFound = ({ request }: { request: Request }): Response => {
+    const { pathname } = new URL(request.url);
+    return problem("not_found", `There is no ${request.method} ${pathname} ${what}.`, { traceId: traceIdFor(request), instance: pathname });
+  };
+  return { loader: notFound, action: notFound };
+}
