@@ -14,6 +14,15 @@ export function mainThreadCpu(): number {
   return ticksOf(readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8"), false) / USER_HZ;
 }
 
+/** CPU seconds (user + system) another process has used so far; 0 once it has exited. */
+export function processCpu(pid: number | undefined): number {
+  try {
+    return ticksOf(readFileSync(`/proc/${pid}/stat`, "utf8"), false) / USER_HZ;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds of one PostgreSQL server and its backends (those that exited count in the postmaster's cutime). */
 export function postgresCpu(postmaster: number | null): number | null {
   if (postmaster === null) return null;

@@ -10,13 +10,13 @@
 // (Prisma, pg-boss) bind to the database they first see, and this part has a database of its own.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { z } from "zod";
 import { makeEvent, signPayload, startFakeStripe, type FakeStripe } from "../tests/fakes/stripe-server";
 import { startSmtpServer, type FakeSmtp } from "../tests/fakes/smtp-server";
+import { processCpu } from "./cpu";
 import { table, writeSection } from "./report";
 
 export interface DrainJob {
@@ -73,17 +73,6 @@ interface Phase {
 }
 
 type Env = NodeJS.ProcessEnv;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it has exited. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-    return (fields[11]! + fields[12]!) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 /** One of Recoup's processes (app/bin/start.ts), as `npm run start:web` / `start:worker` start it. */
 async function startRecoupProcess(flag: "--web" | "--worker", env: Env, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
@@ -204,9 +193,9 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   const since = new Date(Date.now() - 1000);
   console.log(`drain, ${workers} worker(s): posting ${count} events…`);
 
-  const workerCpu = () => processes.reduce((sum, p) => sum + cpuSeconds(p.child.pid), 0);
+  const workerCpu = () => processes.reduce((sum, p) => sum + processCpu(p.child.pid), 0);
   const commits = async () => Number((await sql.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.n);
-  const [web0, worker0, commits0] = [cpuSeconds(webPid), workerCpu(), await commits()];
+  const [web0, worker0, commits0] = [processCpu(webPid), workerCpu(), await commits()];
   const t0 = Date.now();
   const firstEmail = waitUntil(async () => received() > 0, t0);
   const { non2xx } = await post(web, merchant.events);
@@ -218,7 +207,7 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   stages.push({ name: "recoveries opened", ms: await waitUntil(async () => (await opened()) >= count, t0) });
   stages.push({ name: "first emails accepted by SMTP", ms: await waitUntil(async () => received() >= count, t0) });
   for (const s of stages) console.log(`  ${s.name}: ${s.ms === null ? "not finished" : `${(s.ms / 1000).toFixed(1)} s`}`);
-  const perEvent = { webCpuMs: ((cpuSeconds(webPid) - web0) * 1000) / count, workerCpuMs: ((workerCpu() - worker0) * 1000) / count, transactions: ((await commits()) - commits0) / count };
+  const perEvent = { webCpuMs: ((processCpu(webPid) - web0) * 1000) / count, workerCpuMs: ((workerCpu() - worker0) * 1000) / count, transactions: ((await commits()) - commits0) / count };
   console.log(`  per event: web ${perEvent.webCpuMs.toFixed(1)} ms CPU, worker(s) ${perEvent.workerCpuMs.toFixed(1)} ms CPU, ${perEvent.transactions.toFixed(1)} PostgreSQL transactions`);
   const queues = await queueRates(sql, QUEUES, since);
   for (const q of queues) console.log(`  ${q.queue}: ${q.jobs} jobs, ${q.perSecond.toFixed(0)}/s, waited ${q.waitMs.toFixed(0)} ms, ran ${q.runMs.toFixed(0)} ms (means)`);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type PgBoss from "pg-boss";
 import { enqueue, getBoss, onJobSent, stopBoss } from "~/utils/queue.server";
 import { log } from "~/utils/logger.server";
@@ -57,7 +58,7 @@ const BUSY_QUEUE_CONCURRENCY = 8;
  * job is retried alone and its batch mates are done. Never throws: pg-boss would then fail the whole
  * batch again (its own completion of the batch, after this resolves, skips jobs no longer active).
  */
-async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Array<PgBoss.JobWithMetadata<object>>, onJobDone: () => void) {
+async function runBatch(boss: PgBoss, name: string, jobs: Array<PgBoss.JobWithMetadata<object>>, run: (job: PgBoss.JobWithMetadata<object>) => Promise<void>) {
   await Promise.all(
     jobs.map(async (job) => {
       // Past its expiry, pg-boss has failed the run and may have handed the job to another worker:
@@ -65,12 +66,11 @@ async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Ar
       const deadline = Date.now() + job.expireInSeconds * 1000;
       let failure: { error: unknown } | null = null;
       try {
-        await runJob(def, job);
+        await run(job);
       } catch (error) {
         failure = { error };
         log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job.id, error });
       }
-      onJobDone();
       if (Date.now() >= deadline) return;
       // Unrecorded (the database is away), the job stays active and runs again once it expires.
       const record = failure ? boss.fail(name, job.id, failure.error as object) : boss.complete(name, job.id);
@@ -85,13 +85,18 @@ async function runBatch(boss: PgBoss, def: JobDefinition, name: string, jobs: Ar
  */
 export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { pollingIntervalSeconds: number }): Promise<() => void> {
   const loopsOf = new Map<string, string[]>();
-  // A job this process sends (the next step of the one it runs) wakes its queue's loops once the
-  // running job is over (its transaction committed), instead of waiting for their next poll.
-  const sent = new Set<string>();
-  const unsubscribe = onJobSent((queueName) => sent.add(queueName));
-  const wakeSent = () => {
-    for (const queueName of sent) for (const id of loopsOf.get(queueName) ?? []) boss.notifyWorker(id);
-    sent.clear();
+  // A job this process sends (the next step of the one it runs) wakes its queue's loops once the job
+  // that sent it is over (its transaction committed), instead of waiting for their next poll. Each
+  // run keeps its own list: the end of another job running beside it would wake them too early.
+  const sentByRun = new AsyncLocalStorage<Set<string>>();
+  const unsubscribe = onJobSent((queueName) => sentByRun.getStore()?.add(queueName));
+  const run = async (def: JobDefinition, job: PgBoss.JobWithMetadata<object>) => {
+    const sent = new Set<string>();
+    try {
+      await sentByRun.run(sent, () => runJob(def, job));
+    } finally {
+      for (const queueName of sent) for (const id of loopsOf.get(queueName) ?? []) boss.notifyWorker(id);
+    }
   };
   for (const def of defs) {
     const concurrency = def.concurrency ?? 2;
@@ -104,7 +109,7 @@ export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { poll
       loopsOf.set(name, ids);
       for (let i = 0; i < loops; i++) {
         const id: string = await boss.work<object>(name, { batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
-          await runBatch(boss, def, name, jobs, wakeSent);
+          await runBatch(boss, name, jobs, (job) => run(def, job));
           // A full batch says more are waiting: fetch again at once rather than after the polling interval.
           if (jobs.length === batchSize) boss.notifyWorker(id);
         });

@@ -5,6 +5,7 @@ import { createMessage } from "~/domain/dunning/messages.server";
 import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
 import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/card-update/manual-send.server";
+import { HANDED_OVER } from "~/domain/messages/lifecycle.server";
 import type { PageRequest } from "~/domain/pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
@@ -16,8 +17,7 @@ type StepState = (typeof STEP_STATES)[number];
 type ListRecoveriesQuery = z.infer<typeof ListRecoveriesQuerySchema>;
 
 const HOUR_MS = 3600_000;
-// A message whose delivery is unknown left our hands (docs/decisions/0058): "sent" in this vocabulary.
-const DELIVERED = new Set(["sending", "delivery_unknown", "sent", "opened", "clicked", "converted"]);
+const DELIVERED = new Set<string>(HANDED_OVER);
 
 interface Row {
   id: string;
@@ -84,7 +84,7 @@ export async function progressOf(rows: Row[]) {
     rows.length
       ? db().dunningMessage.groupBy({
           by: ["recoveryId"],
-          where: { recoveryId: { in: rows.map((r) => r.id) }, kind: "sequence", stepId: { not: null }, status: { in: [...DELIVERED] as never } },
+          where: { recoveryId: { in: rows.map((r) => r.id) }, kind: "sequence", stepId: { not: null }, status: { in: HANDED_OVER } },
           _count: { _all: true },
         })
       : [],

@@ -12,7 +12,7 @@ import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
-import { DeliveryUnknownError, enqueueSend, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import { DeliveryUnknownError, enqueueSend, HANDED_OVER, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
 import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
@@ -40,8 +40,7 @@ const SKIPPED_PAUSED = "recovery paused";
 const SKIPPED_CLOSED = "recovery closed";
 const SKIPPED_NO_EMAIL = "no email address";
 
-// A message whose delivery is unknown may be in the customer's inbox: it counts as sent for the spacing.
-const SENT_OR_GOING: MessageStatus[] = ["scheduled", "sending", "delivery_unknown", "sent", "opened", "clicked", "converted"];
+const SENT_OR_GOING: MessageStatus[] = ["scheduled", ...HANDED_OVER];
 const TRACKING_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 export function openPixelUrl(trackingId: string): string {
@@ -386,9 +385,6 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   return { stepId: next.id, dueAt };
 }
 
-// An open or a click proves delivery: a message whose delivery was unknown then moves on like a sent one.
-const DELIVERED: MessageStatus[] = ["sending", "delivery_unknown", "sent", "opened", "clicked", "converted"];
-
 /** The recovery's most recently sent message that the customer could have acted on becomes `converted`. */
 export async function markConverted(input: { recoveryId: string; tx?: Tx }): Promise<{ messageId: string } | null> {
   const client = input.tx ?? db();
@@ -411,7 +407,7 @@ export async function recordOpen(trackingId: string): Promise<boolean> {
   if (!TRACKING_ID.test(trackingId)) return false;
   const at = now();
   const [stamped, moved] = await db().$transaction([
-    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: HANDED_OVER } }, data: { openedAt: at } }),
     db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "delivery_unknown", "sent"] } }, data: { status: "opened" } }),
   ]);
   return stamped.count + moved.count > 0;
@@ -425,8 +421,8 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
   if (!TRACKING_ID.test(trackingId)) return null;
   const at = now();
   const [, , , message] = await db().$transaction([
-    db().dunningMessage.updateMany({ where: { trackingId, clickedAt: null, status: { in: DELIVERED } }, data: { clickedAt: at } }),
-    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: DELIVERED } }, data: { openedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, clickedAt: null, status: { in: HANDED_OVER } }, data: { clickedAt: at } }),
+    db().dunningMessage.updateMany({ where: { trackingId, openedAt: null, status: { in: HANDED_OVER } }, data: { openedAt: at } }),
     db().dunningMessage.updateMany({ where: { trackingId, status: { in: ["sending", "delivery_unknown", "sent", "opened"] } }, data: { status: "clicked" } }),
     db().dunningMessage.findUnique({ where: { trackingId }, select: { recoveryId: true } }),
   ]);

@@ -20,6 +20,12 @@ import type { QueueSpec } from "../../../jobs/queues";
 export const OPEN_STATUSES: MessageStatus[] = ["scheduled", "sending"];
 
 /**
+ * The states of a message that left our hands, or may have (`sending`: claimed, its answer not yet
+ * recorded; `delivery_unknown`: cut off before it): every reader counts these as sent (ADR 0058).
+ */
+export const HANDED_OVER: MessageStatus[] = ["sending", "delivery_unknown", "sent", "opened", "clicked", "converted"];
+
+/**
  * Thrown by a call-out when the carrier may have taken the message though we hold no answer (the
  * connection was lost mid-exchange): the row becomes `delivery_unknown` and the message is not
  * retried. Any other error from a call-out means the carrier did not take it, and the send is retried.

@@ -245,7 +245,14 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
 /** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
 export async function planNext(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<Recovery> {
   const input = await policyInputFor(tx, recovery, known);
-  return applyAction(tx, recovery, decideNextAction(input), input);
+  const action = decideNextAction(input);
+  const updated = await applyAction(tx, recovery, action);
+  if (action.kind !== "email" || updated.paused) return updated;
+  // Asked: the policy plans once more, now that it knows (a retry follows an authentication request).
+  // Of what it was told, only the customer's emails have changed since (the debt is locked in this
+  // transaction): they are read again, not the whole input (5 queries fewer per request).
+  const then = decideNextAction({ ...input, messages: await customerEmailsOf(tx, updated.id) });
+  return then.kind === "retry" || (then.kind === "wait" && then.until) ? applyAction(tx, updated, then) : updated;
 }
 
 export async function decide(tx: Tx, recovery: Recovery): Promise<NextAction> {
@@ -339,8 +346,7 @@ function customerActionKey(kind: "card_update_request" | "authentication_request
   return `${kind}:${cardFingerprint ?? "unknown-card"}`;
 }
 
-/** `input`: what `action` was decided from, when the caller has it (the policy may plan again from it). */
-async function applyAction(tx: Tx, recovery: Recovery, action: NextAction, input?: PolicyInput): Promise<Recovery> {
+async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Promise<Recovery> {
   const when = actionTime(action);
   const updated = await tx.recovery.update({
     where: { id: recovery.id },
@@ -363,11 +369,6 @@ async function applyAction(tx: Tx, recovery: Recovery, action: NextAction, input
   } else if (action.kind === "email") {
     // Who asks (our email, or the platform's own card-update email) is the listener's choice.
     await announce.customerActionNeeded(tx, updated, { kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
-    // Asked: the policy plans once more, now that it knows (a retry follows an authentication request).
-    // Of what it was told, only the customer's emails have changed since (the debt is locked in this
-    // transaction): they are read again, not the whole input (5 queries fewer per request).
-    const then = input ? decideNextAction({ ...input, messages: await customerEmailsOf(tx, updated.id) }) : await decide(tx, updated);
-    if (then.kind === "retry" || (then.kind === "wait" && then.until)) return applyAction(tx, updated, then);
   } else if (action.kind === "stop" && action.endsRecovery) {
     const closed = await closeRecovery(tx, updated, "failed", action.endsRecovery, now());
     return tx.recovery.update({ where: { id: closed.id }, data: { nextActionReason: action.reason } });
