@@ -12,20 +12,18 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
-import { buildIfStale } from "~/utils/build.server";
 import { db } from "~/utils/db.server";
-import { env, resetEnv } from "~/utils/env.server";
 import { signPayload } from "../fakes/stripe-server";
 import { exampleBody, fixtureWorkspace, loadApiV1, ownParams, paramNames, queryOf, shapeOf, type Fixture } from "../helpers/api-v1-inventory";
 import { routeFiles, seedOperations, type Method, type Product } from "../helpers/route-inventory";
 import { configureShopify, installShop, sessionTokenFor } from "../helpers/shopify";
 import { WEBHOOK_SECRET } from "../helpers/stripe";
+import { startBuiltWeb } from "../helpers/web";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
@@ -653,7 +651,6 @@ let operations: Operation[];
 let unknownRoutes: string[];
 
 beforeAll(async () => {
-  buildIfStale();
   for (const name of ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"]) process.env[name] = "100000000";
   process.env.APP_URL = "http://127.0.0.1:1";
   process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
@@ -661,17 +658,7 @@ beforeAll(async () => {
   // Connect configured, so that its start reaches its own validation (nothing here calls Stripe).
   process.env.STRIPE_CLIENT_ID = "ca_fuzz";
   configureShopify();
-  resetEnv();
-  // The built server has its own copy of every module: hand it this process's secrets.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const web = await startWeb({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
-  resetEnv();
-  close = web.close;
+  ({ base, close } = await startBuiltWeb());
   A = await fixtureWorkspace("fuzz");
   await installShop(SHOP);
   recoveryToken = createRecoveryToken(A.ids.recovery);
