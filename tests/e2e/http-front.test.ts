@@ -2,12 +2,12 @@
 // the same `startWeb` as `npm start`, called with Node's fetch as a browser or a client would.
 // Cross-site forgeries, security headers per surface, hostile URLs and bodies, oversized bodies
 // and error shapes under every prefix, then a pass of hostile inputs over every route file.
-import { readdirSync } from "node:fs";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
+import { routeFiles } from "../helpers/route-inventory";
 import { startBuiltWeb } from "../helpers/web";
 
 let base: string;
@@ -305,20 +305,9 @@ describe("error shapes and 404s", () => {
   });
 });
 
-/** `/path/x` for each route file (params filled with "x"), with its loader/action methods. */
+/** `/path/x` for each route file (params and splats filled with "x"). */
 function routePaths(): string[] {
-  return readdirSync("app/routes")
-    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
-    .map((file) => {
-      const segments = file
-        .replace(/\.tsx?$/, "")
-        .replaceAll("[.]", "\u0001")
-        .split(".")
-        .map((s) => s.replaceAll("\u0001", ".").replace(/_$/, "").replace(/^\[(.*)\]$/, "$1"))
-        .filter((s) => s !== "_index")
-        .map((s) => (s.startsWith("$") ? "x" : s));
-      return `/${segments.join("/")}`;
-    });
+  return routeFiles().map((r) => r.path.replace(/\{\w+\}|\*/g, "x"));
 }
 
 describe("every route, hostile input", () => {
