@@ -8,6 +8,7 @@ import { signPayload, type FakeStripe } from "../fakes/stripe-server";
 import { useOwnCluster } from "../helpers/own-cluster";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe";
+import { waitUntil } from "../helpers/wait";
 
 // Recoup's processes against a PostgreSQL cluster of their own, which this file stops and starts.
 const cluster = useOwnCluster("pg-outage");
@@ -20,16 +21,6 @@ function postEvent(base: string, event: Stripe.Event) {
     body: payload,
     headers: { "content-type": "application/json", "stripe-signature": signPayload(payload, CONNECT_WEBHOOK_SECRET) },
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const recoveryOf = (workspaceId: string, invoiceId: string) => () =>
@@ -75,7 +66,9 @@ describe("a worker killed mid-job", () => {
     // Another worker (npm start: web and worker) takes it over within one maintenance interval.
     const both = cluster.start([], /Worker started/);
     await both.seen;
-    const { value: recovery, ms } = await waitFor("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
+    const started = Date.now();
+    const recovery = await waitUntil("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
+    const ms = Date.now() - started;
     expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 4100 });
     console.info(`the abandoned job was processed ${ms} ms after the second worker started`);
     // The next maintenance fails it as expired, and pg-boss schedules its retry (first backoff step).
@@ -121,12 +114,12 @@ describe("a PostgreSQL restart", () => {
     expect(both.alive()).toBe(true);
 
     // Stripe redelivers the event we answered 503: stored, processed, the recovery opens.
-    const { value: answer } = await waitFor("event accepted after the restart", async () => {
+    const answer = await waitUntil("event accepted after the restart", async () => {
       const res = await postEvent(base, failedB);
       return res.status === 200 ? ((await res.json()) as { duplicate: boolean }) : null;
     }, 30_000);
     expect(answer).toMatchObject({ duplicate: false });
-    const { value: recovery } = await waitFor("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
+    const recovery = await waitUntil("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
     expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 5700 });
     expect(both.output()).not.toMatch(/^(unhandled rejection|uncaught exception):/m);
 
