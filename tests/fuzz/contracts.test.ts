@@ -9,7 +9,7 @@
 //
 // Deterministic: FUZZ_SEED (printed) replays a run; FUZZ_CASE=<n> replays one case; FUZZ_CASES
 // sets how many.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import fc from "fast-check";
@@ -21,7 +21,7 @@ import { db } from "~/utils/db.server";
 import { signPayload } from "../fakes/stripe-server";
 import { exampleBody, fixtureWorkspace, loadApiV1, ownParams, paramNames, queryOf, shapeOf, type Fixture } from "../helpers/api-v1-inventory";
 import { routeFiles, seedOperations, type Method, type Product } from "../helpers/route-inventory";
-import { configureShopify, installShop, sessionTokenFor } from "../helpers/shopify";
+import { configureShopify, installShop, sessionTokenFor, shopifyHmac } from "../helpers/shopify";
 import { WEBHOOK_SECRET } from "../helpers/stripe";
 import { startBuiltWeb } from "../helpers/web";
 
@@ -238,7 +238,7 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
       return { "stripe-signature": signPayload(body?.toString("utf8") ?? "", WEBHOOK_SECRET) };
     case "shopify-webhook":
       return {
-        "x-shopify-hmac-sha256": createHmac("sha256", "shopify-test-secret").update(body ?? Buffer.alloc(0)).digest("base64"),
+        "x-shopify-hmac-sha256": shopifyHmac(body ?? ""),
         "x-shopify-topic": SHOPIFY_TOPICS[(body?.byteLength ?? 0) % SHOPIFY_TOPICS.length]!,
         // Another shop than the extension's: app/uninstalled and shop/redact must not end its session.
         "x-shopify-shop-domain": "fuzz-webhooks.myshopify.com",
