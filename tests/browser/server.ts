@@ -1,13 +1,11 @@
 // For browser test files: the built app served by the real web server, the fake Stripe behind it,
 // and Debian's chromium driven by playwright-core: the setup every browser test file shares.
 import { existsSync, mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { buildIfStale } from "~/utils/build.server";
-import { env, resetEnv } from "~/utils/env.server";
 import type { FakeStripe } from "../fakes/stripe-server";
 import { setUpStripe } from "../helpers/stripe";
+import { startBuiltWeb } from "../helpers/web";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -36,21 +34,12 @@ export async function startBrowserApp(opts: { stripeUserId?: string } = {}): Pro
       `Chromium was not found at ${CHROMIUM}. Install Debian's package (apt-get install -y chromium) or point CHROMIUM_PATH at a chromium binary.`,
     );
   }
-  buildIfStale();
   mkdirSync(SHOTS, { recursive: true });
 
   const stripe = await setUpStripe(opts);
-  // The built server has its own copy of every module: hand it this process's generated
-  // secrets so that tokens signed here verify there.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const web = await startWeb({ port: 0, host: "127.0.0.1" });
-  const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
   process.env.STRIPE_CONNECT_AUTHORIZE_URL = `${stripe.url}/oauth/authorize`;
-  resetEnv();
+  const web = await startBuiltWeb();
+  const base = web.base;
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {

@@ -10,7 +10,8 @@ import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { callRoute } from "../helpers/http";
-import { apiPathOfRouteFile, apiV1Contract, useV1Caller } from "../helpers/openapi";
+import { apiV1Contract, useV1Caller } from "../helpers/openapi";
+import { pathOfRouteFile } from "../helpers/route-inventory";
 
 let ws: Awaited<ReturnType<typeof makeWorkspace>>;
 let other: Awaited<ReturnType<typeof makeWorkspace>>;
@@ -213,7 +214,7 @@ describe("the OpenAPI document", () => {
     const files = readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f));
     expect(files.length).toBeGreaterThan(4);
     for (const file of files) {
-      const path = apiPathOfRouteFile(file);
+      const path = pathOfRouteFile(file);
       type Export = { methods?: string[] } | undefined;
       const mod = (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as { loader?: Export; action?: Export };
       const methods = [...documented].filter((op) => op.endsWith(` ${path}`)).map((op) => op.split(" ")[0]);

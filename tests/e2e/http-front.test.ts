@@ -2,38 +2,25 @@
 // the same `startWeb` as `npm start`, called with Node's fetch as a browser or a client would.
 // Cross-site forgeries, security headers per surface, hostile URLs and bodies, oversized bodies
 // and error shapes under every prefix, then a pass of hostile inputs over every route file.
-import { readdirSync } from "node:fs";
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildIfStale } from "~/utils/build.server";
 import { db } from "~/utils/db.server";
-import { env, resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
+import { routeFiles } from "../helpers/route-inventory";
+import { startBuiltWeb } from "../helpers/web";
 
 let base: string;
 let close: () => Promise<void>;
 let owner: Awaited<ReturnType<typeof makeWorkspace>>;
 
 beforeAll(async () => {
-  buildIfStale();
   process.env.APP_URL = "http://127.0.0.1:1";
   // Every surface configured, so that hostile input reaches each one's own checks.
   process.env.STRIPE_APP_SECRET = "absec_front_test";
   process.env.SHOPIFY_API_KEY = "front-test-key";
   process.env.SHOPIFY_API_SECRET = "front-test-secret";
-  resetEnv();
-  // The built server has its own copy of every module: hand it this process's secrets.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const web = await startWeb({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
-  resetEnv();
-  close = web.close;
+  ({ base, close } = await startBuiltWeb());
   owner = await makeWorkspace({ name: "Front" });
 }, 180_000);
 
@@ -318,20 +305,9 @@ describe("error shapes and 404s", () => {
   });
 });
 
-/** `/path/x` for each route file (params filled with "x"), with its loader/action methods. */
+/** `/path/x` for each route file (params and splats filled with "x"). */
 function routePaths(): string[] {
-  return readdirSync("app/routes")
-    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
-    .map((file) => {
-      const segments = file
-        .replace(/\.tsx?$/, "")
-        .replaceAll("[.]", "\u0001")
-        .split(".")
-        .map((s) => s.replaceAll("\u0001", ".").replace(/_$/, "").replace(/^\[(.*)\]$/, "$1"))
-        .filter((s) => s !== "_index")
-        .map((s) => (s.startsWith("$") ? "x" : s));
-      return `/${segments.join("/")}`;
-    });
+  return routeFiles().map((r) => r.path.replace(/\{\w+\}|\*/g, "x"));
 }
 
 describe("every route, hostile input", () => {

@@ -1,42 +1,18 @@
-import { rmSync } from "node:fs";
-import path from "node:path";
-import pg from "pg";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { receiveStripeEvent } from "~/providers/stripe/intake.server";
-import { buildIfStale } from "~/utils/build.server";
-import { db, disconnectDb } from "~/utils/db.server";
-import { DATA_DIR } from "~/utils/dev-secrets.server";
-import { ensureDatabaseExists, migrate, startLocalPostgres, withDatabase, type LocalPostgres } from "~/utils/local-postgres.server";
+import { db } from "~/utils/db.server";
 import { MAINTENANCE_INTERVAL_SECONDS } from "~/utils/queue.server";
 import { queues } from "../../jobs/queues";
 import { signPayload, type FakeStripe } from "../fakes/stripe-server";
-import { freePort } from "../helpers/net";
-import { startRecoup, type RunningRecoup } from "../helpers/processes";
+import { useOwnCluster } from "../helpers/own-cluster";
 import { merchantWithOpenInvoice } from "../helpers/scenario";
 import { CONNECT_WEBHOOK_SECRET, eventOf, setUpStripe } from "../helpers/stripe";
+import { waitUntil } from "../helpers/wait";
 
-// Recoup's processes against a PostgreSQL cluster of their own, which this file stops and starts
-// (the shared test cluster must never go down under other files).
-
-// Started through local-postgres.server.ts, as npm start starts its own: as root in a folder the
-// postgres user cannot reach (CI's clone under /root) only that path works (ADR 0023).
-const CLUSTER = `pg-outage-${process.pid}`;
-let clusterPort = 0;
-let cluster: LocalPostgres | undefined;
-const startCluster = async () => (cluster = await startLocalPostgres(CLUSTER, { durable: false, port: clusterPort }));
-let url = "";
+// Recoup's processes against a PostgreSQL cluster of their own, which this file stops and starts.
+const cluster = useOwnCluster("pg-outage");
 let stripe: FakeStripe;
-const children: RunningRecoup[] = [];
-
-/** `npm start` (or one half of it) on the cluster. */
-function startOnCluster(flags: string[], ready: RegExp): RunningRecoup {
-  // Without APP_URL (setUpStripe's recoup.test) the process prints the address it listens on.
-  const { APP_URL: _appUrl, ...inherited } = process.env;
-  const handle = startRecoup(flags, ready, { env: { ...inherited, DATABASE_URL: url }, timeoutMs: 120_000 });
-  children.push(handle);
-  return handle;
-}
 
 function postEvent(base: string, event: Stripe.Event) {
   const payload = JSON.stringify(event);
@@ -47,44 +23,16 @@ function postEvent(base: string, event: Stripe.Event) {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const recoveryOf = (workspaceId: string, invoiceId: string) => () =>
   db().recovery.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: invoiceId } } });
 
 beforeAll(async () => {
-  // The web half serves the built app; built once here, before any process starts.
-  buildIfStale(() => {});
-  clusterPort = await freePort();
-  const { adminUrl } = await startCluster();
-  await ensureDatabaseExists(adminUrl, "recoup");
-  url = withDatabase(adminUrl, "recoup");
-  await migrate(url);
-  // This file's own rows (factories, assertions) live on that cluster too.
-  await disconnectDb();
-  process.env.DATABASE_URL = url;
   stripe = await setUpStripe();
-}, 600_000);
+});
 
 afterAll(async () => {
-  for (const c of children) if (c.alive()) c.child.kill("SIGKILL");
-  await Promise.all(children.map((c) => c.exited));
   await stripe?.close();
-  await disconnectDb();
-  await cluster?.stop().catch(() => {});
-  // The cluster (perhaps under /var/lib/recoup), the .data/ link to it, and its password.
-  if (cluster) rmSync(cluster.dataDir, { recursive: true, force: true });
-  rmSync(path.join(DATA_DIR, CLUSTER), { recursive: true, force: true });
-  rmSync(path.join(DATA_DIR, "secrets", `postgres-${CLUSTER}-password`), { force: true });
-}, 60_000);
+});
 
 describe("a worker killed mid-job", () => {
   it("has its job picked up by another worker once the job's expiry has passed, within a maintenance interval and a retry delay", async () => {
@@ -93,7 +41,7 @@ describe("a worker killed mid-job", () => {
 
     // Worker 1 takes the event's job and is killed while it waits for Stripe.
     const held = stripe.hold("GET", `/v1/invoices/${m.invoiceId}`);
-    const first = startOnCluster(["--worker"], /Worker started/);
+    const first = cluster.start(["--worker"], /Worker started/);
     await first.seen;
     const payload = JSON.stringify(failed);
     await receiveStripeEvent({ rawBody: payload, signature: signPayload(payload, CONNECT_WEBHOOK_SECRET) });
@@ -103,25 +51,24 @@ describe("a worker killed mid-job", () => {
     held.release();
 
     // Each queue's expiry is sized to its work: an event's run is over in seconds, not 15 minutes.
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    const { rows: queueRows } = await admin.query<{ name: string; expire_seconds: number }>("SELECT name, expire_seconds FROM pgboss.queue WHERE name = $1", [
+    const queueRows = await cluster.sql<{ name: string; expire_seconds: number }>("SELECT name, expire_seconds FROM pgboss.queue WHERE name = $1", [
       queues.stripeEvent.name,
     ]);
     expect(queueRows[0]!.expire_seconds).toBe(queues.stripeEvent.options.expireInSeconds);
     expect(queues.stripeEvent.options.expireInSeconds).toBeLessThanOrEqual(120);
-    const { rows: active } = await admin.query<{ expire_in: string }>("SELECT expire_in::text FROM pgboss.job WHERE name = $1 AND state = 'active'", [
+    const active = await cluster.sql<{ expire_in: string }>("SELECT expire_in::text FROM pgboss.job WHERE name = $1 AND state = 'active'", [
       queues.stripeEvent.name,
     ]);
     expect(active).toEqual([{ expire_in: "00:02:00" }]);
     // Its expiry passes (moved back, so the test need not sit through it).
-    await admin.query("UPDATE pgboss.job SET started_on = started_on - expire_in WHERE name = $1 AND state = 'active'", [queues.stripeEvent.name]);
-    await admin.end();
+    await cluster.sql("UPDATE pgboss.job SET started_on = started_on - expire_in WHERE name = $1 AND state = 'active'", [queues.stripeEvent.name]);
 
     // Another worker (npm start: web and worker) takes it over within one maintenance interval.
-    const both = startOnCluster([], /Worker started/);
+    const both = cluster.start([], /Worker started/);
     await both.seen;
-    const { value: recovery, ms } = await waitFor("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
+    const started = Date.now();
+    const recovery = await waitUntil("recovery opened by the second worker", recoveryOf(m.workspace.id, m.invoiceId), 60_000);
+    const ms = Date.now() - started;
     expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 4100 });
     console.info(`the abandoned job was processed ${ms} ms after the second worker started`);
     // The next maintenance fails it as expired, and pg-boss schedules its retry (first backoff step).
@@ -132,7 +79,7 @@ describe("a worker killed mid-job", () => {
 
 describe("a PostgreSQL restart", () => {
   it("is ridden out: the process stays up, answers 503 while the database is away, then serves and processes a new event", async () => {
-    const both = children.at(-1)!;
+    const both = cluster.children.at(-1)!;
     expect(both.alive()).toBe(true);
     const base = /Recoup is running at (http:\/\/\S+)/.exec(both.output())![1]!;
     const a = await merchantWithOpenInvoice(stripe, { amount: 2300 });
@@ -145,8 +92,7 @@ describe("a PostgreSQL restart", () => {
     const held = stripe.hold("GET", `/v1/invoices/${a.invoiceId}`);
     expect((await postEvent(base, failedA)).status).toBe(200);
     await held.arrived;
-    await disconnectDb();
-    await cluster!.stop(); // pg_ctl stop -m fast: every session terminated (57P01)
+    await cluster.stop();
 
     const during = await postEvent(base, failedB);
     expect(during.status).toBe(503);
@@ -163,17 +109,17 @@ describe("a PostgreSQL restart", () => {
     await new Promise((r) => setTimeout(r, 3_000)); // the worker's loops and the held job hit the dead database
     expect(both.alive()).toBe(true);
 
-    await startCluster();
+    await cluster.restart();
     await new Promise((r) => setTimeout(r, 1_000));
     expect(both.alive()).toBe(true);
 
     // Stripe redelivers the event we answered 503: stored, processed, the recovery opens.
-    const { value: answer } = await waitFor("event accepted after the restart", async () => {
+    const answer = await waitUntil("event accepted after the restart", async () => {
       const res = await postEvent(base, failedB);
       return res.status === 200 ? ((await res.json()) as { duplicate: boolean }) : null;
     }, 30_000);
     expect(answer).toMatchObject({ duplicate: false });
-    const { value: recovery } = await waitFor("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
+    const recovery = await waitUntil("recovery opened after the restart", recoveryOf(b.workspace.id, b.invoiceId), 30_000);
     expect(recovery).toMatchObject({ status: "pending", amountDueMinor: 5700 });
     expect(both.output()).not.toMatch(/^(unhandled rejection|uncaught exception):/m);
 

@@ -19,11 +19,6 @@ export interface FakeSmtp {
   /** The next `count` messages are refused with a 451 (a temporary failure, as a busy relay would answer). */
   failNext(count?: number): void;
   /**
-   * The next message is kept (in `messages`) as soon as its data has arrived, and its `250` withheld
-   * until `release()`: the window in which the sender cannot know the message was taken.
-   */
-  hold(): { arrived: Promise<ParsedMail>; release(): void };
-  /**
    * After the next `count` messages, every message is kept as soon as its data has arrived and its
    * `250` withheld until `resume()`: every sender stalls inside its SMTP exchange, whatever its speed.
    * `arrived` resolves with the first message held.
@@ -40,7 +35,6 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
   let failures = 0;
-  const holds: Array<{ arrive(mail: ParsedMail | null): void; released: Promise<void> }> = [];
   let drops = 0;
   const sockets = new Map<number, Socket>();
   let pause: { after: number; arrive(mail: ParsedMail | null): void; resumed: Promise<void> } | null = null;
@@ -56,10 +50,10 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
         stream.on("end", () => callback(Object.assign(new Error("Try again later"), { responseCode: 451 })));
         return;
       }
-      let held = holds.shift();
-      if (!held && pause) {
+      let held: typeof pause = null;
+      if (pause) {
         if (pause.after > 0) pause.after -= 1;
-        else held = { arrive: pause.arrive, released: pause.resumed };
+        else held = pause;
       }
       simpleParser(stream)
         .then(async (mail) => {
@@ -72,7 +66,7 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
           }
           if (held) {
             held.arrive(mail);
-            await held.released;
+            await held.resumed;
           }
           callback();
         })
@@ -107,14 +101,6 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     failNext(count = 1) {
       failures += count;
     },
-    hold() {
-      let arrive: (mail: ParsedMail | null) => void = () => {};
-      let release = () => {};
-      const arrived = new Promise<ParsedMail>((resolve, reject) => (arrive = (mail) => (mail ? resolve(mail) : reject(new Error("the SMTP server closed before a held message arrived")))));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      holds.push({ arrive, released });
-      return { arrived, release };
-    },
     pauseAfter(count) {
       let arrive: (mail: ParsedMail | null) => void = () => {};
       let resume = () => {};
@@ -139,7 +125,6 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const held of holds.splice(0)) held.arrive(null);
         pause?.arrive(null);
         server.close(() => resolve());
       }),

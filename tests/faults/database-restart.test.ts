@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
-import { deliver, drained, expectNoneLostNoneDoubled, expireRunsStartedBefore, failureEvents, mailState, merchantWithInvoices, redeliveredAndShuffled, seeded, useFaultRig, waitUntil } from "./rig";
+import { deliver, drained, expectNoneLostNoneDoubled, expireRunsStartedBefore, failureEvents, mailState, merchantWithInvoices, redeliveredAndShuffled, seeded, useFaultRig } from "./rig";
+import { waitUntil } from "../helpers/wait";
 
 // PostgreSQL restarted under load: the client, as Stripe does, redelivers every post not answered 2xx.
 const rig = useFaultRig("database-restart");

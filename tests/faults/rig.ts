@@ -4,22 +4,18 @@
 // client that posts signed webhooks as Stripe does (redelivering whatever was not answered 2xx).
 // Scenarios drive processes only: never the worker's or the intake's internals, so they keep their
 // meaning whatever the worker's batch sizes, pools or intake path become.
-import { rmSync } from "node:fs";
-import path from "node:path";
-import pg from "pg";
+import type pg from "pg";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, expect } from "vitest";
-import { buildIfStale } from "~/utils/build.server";
-import { db, disconnectDb } from "~/utils/db.server";
-import { DATA_DIR } from "~/utils/dev-secrets.server";
-import { ensureDatabaseExists, migrate, startLocalPostgres, withDatabase, type LocalPostgres } from "~/utils/local-postgres.server";
+import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeWorkspace } from "../factories";
 import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
 import { makeEvent, signPayload, type FakeStripe } from "../fakes/stripe-server";
 import { zoneWhereItIsNoon } from "../helpers/daytime";
-import { freePort } from "../helpers/net";
-import { startRecoup, type RunningRecoup } from "../helpers/processes";
+import { useOwnCluster } from "../helpers/own-cluster";
+import type { RunningRecoup } from "../helpers/processes";
 import { CONNECT_WEBHOOK_SECRET, setUpStripe } from "../helpers/stripe";
+import { waitUntil } from "../helpers/wait";
 
 export interface Rig {
   stripe: FakeStripe;
@@ -36,31 +32,11 @@ export interface Rig {
 
 /** Starts the rig for the file (beforeAll) and stops everything it started (afterAll). */
 export function useFaultRig(name: string): Rig {
-  const clusterName = `pg-faults-${name}-${process.pid}`;
-  let cluster: LocalPostgres | undefined;
-  let port = 0;
-  let url = "";
-  const children: RunningRecoup[] = [];
-  const rig = { workers: [] as RunningRecoup[] } as unknown as Rig & { smtp: FakeSmtp; stripe: FakeStripe };
-
-  const start = (flags: string[], ready: RegExp) => {
-    // Without APP_URL (setUpStripe's recoup.test) the web process prints the address it listens on.
-    const { APP_URL: _appUrl, ...inherited } = process.env;
-    const handle = startRecoup(flags, ready, { env: { ...inherited, DATABASE_URL: url, SMTP_URL: rig.smtp.url }, timeoutMs: 180_000 });
-    children.push(handle);
-    return handle;
-  };
+  const cluster = useOwnCluster(`pg-faults-${name}`);
+  const rig = { workers: [] as RunningRecoup[], sql: cluster.sql, stopDatabase: cluster.stop, startDatabase: cluster.restart } as unknown as Rig;
+  const start = (flags: string[], ready: RegExp) => cluster.start(flags, ready, { env: { SMTP_URL: rig.smtp.url }, timeoutMs: 180_000 });
 
   beforeAll(async () => {
-    buildIfStale(() => {});
-    port = await freePort();
-    cluster = await startLocalPostgres(clusterName, { durable: false, port });
-    await ensureDatabaseExists(cluster.adminUrl, "recoup");
-    url = withDatabase(cluster.adminUrl, "recoup");
-    await migrate(url);
-    // This file's own rows (factories, assertions) live on that cluster too.
-    await disconnectDb();
-    process.env.DATABASE_URL = url;
     rig.stripe = await setUpStripe();
     rig.smtp = await startSmtpServer();
     const web = start(["--web"], /Recoup is running at (http:\/\/\S+)/);
@@ -70,38 +46,15 @@ export function useFaultRig(name: string): Rig {
   }, 600_000);
 
   afterAll(async () => {
-    for (const c of children) if (c.alive()) c.child.kill("SIGKILL");
-    await Promise.all(children.map((c) => c.exited));
     await rig.stripe?.close();
     await rig.smtp?.close();
-    await disconnectDb();
-    await cluster?.stop().catch(() => {});
-    if (cluster) rmSync(cluster.dataDir, { recursive: true, force: true });
-    rmSync(path.join(DATA_DIR, clusterName), { recursive: true, force: true });
-    rmSync(path.join(DATA_DIR, "secrets", `postgres-${clusterName}-password`), { force: true });
   }, 120_000);
 
-  rig.sql = async (text, params) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
   rig.startWorker = async () => {
     const worker = start(["--worker"], /Worker started/);
     await worker.seen;
     rig.workers.push(worker);
     return worker;
-  };
-  rig.stopDatabase = async () => {
-    await disconnectDb();
-    await cluster!.stop(); // pg_ctl stop -m fast: every session terminated (57P01)
-  };
-  rig.startDatabase = async () => {
-    cluster = await startLocalPostgres(clusterName, { durable: false, port });
   };
   return rig;
 }
@@ -245,17 +198,6 @@ export function deliver(rig: Rig, stream: Stripe.Event[], concurrency = 8): Deli
   };
   delivery.done = Promise.all(Array.from({ length: concurrency }, lane)).then(() => {});
   return delivery;
-}
-
-/** Polls `probe` until it answers truthy; the failure names what was awaited and the last state seen. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | false | undefined>, timeoutMs: number, describe?: () => Promise<unknown>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${describe ? `; last seen ${JSON.stringify(await describe().catch(String))}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /**

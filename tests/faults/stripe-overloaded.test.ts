@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { queues } from "../../jobs/queues";
-import { deliver, drained, expectNoneLostNoneDoubled, failureEvents, merchantWithInvoices, redeliveredAndShuffled, seeded, useFaultRig, waitUntil } from "./rig";
+import { deliver, drained, expectNoneLostNoneDoubled, failureEvents, merchantWithInvoices, redeliveredAndShuffled, seeded, useFaultRig } from "./rig";
+import { waitUntil } from "../helpers/wait";
 
 // Stripe answers 429 and 500 for a minute while events are processed and planned retries charge,
 // then is healthy again.

@@ -9,23 +9,21 @@
 //
 // Deterministic: FUZZ_SEED (printed) replays a run; FUZZ_CASE=<n> replays one case; FUZZ_CASES
 // sets how many.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
-import { buildIfStale } from "~/utils/build.server";
 import { db } from "~/utils/db.server";
-import { env, resetEnv } from "~/utils/env.server";
 import { signPayload } from "../fakes/stripe-server";
 import { exampleBody, fixtureWorkspace, loadApiV1, ownParams, paramNames, queryOf, shapeOf, type Fixture } from "../helpers/api-v1-inventory";
 import { routeFiles, seedOperations, type Method, type Product } from "../helpers/route-inventory";
-import { configureShopify, installShop, sessionTokenFor } from "../helpers/shopify";
+import { configureShopify, installShop, sessionTokenFor, shopifyHmac } from "../helpers/shopify";
 import { WEBHOOK_SECRET } from "../helpers/stripe";
+import { startBuiltWeb } from "../helpers/web";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
@@ -240,7 +238,7 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
       return { "stripe-signature": signPayload(body?.toString("utf8") ?? "", WEBHOOK_SECRET) };
     case "shopify-webhook":
       return {
-        "x-shopify-hmac-sha256": createHmac("sha256", "shopify-test-secret").update(body ?? Buffer.alloc(0)).digest("base64"),
+        "x-shopify-hmac-sha256": shopifyHmac(body ?? ""),
         "x-shopify-topic": SHOPIFY_TOPICS[(body?.byteLength ?? 0) % SHOPIFY_TOPICS.length]!,
         // Another shop than the extension's: app/uninstalled and shop/redact must not end its session.
         "x-shopify-shop-domain": "fuzz-webhooks.myshopify.com",
@@ -653,7 +651,6 @@ let operations: Operation[];
 let unknownRoutes: string[];
 
 beforeAll(async () => {
-  buildIfStale();
   for (const name of ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"]) process.env[name] = "100000000";
   process.env.APP_URL = "http://127.0.0.1:1";
   process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
@@ -661,17 +658,7 @@ beforeAll(async () => {
   // Connect configured, so that its start reaches its own validation (nothing here calls Stripe).
   process.env.STRIPE_CLIENT_ID = "ca_fuzz";
   configureShopify();
-  resetEnv();
-  // The built server has its own copy of every module: hand it this process's secrets.
-  const secrets = env();
-  process.env.SESSION_SECRET = secrets.SESSION_SECRET;
-  process.env.ENCRYPTION_KEY = secrets.ENCRYPTION_KEY;
-  const { startWeb } = await import("~/server/web.server");
-  const web = await startWeb({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
-  process.env.APP_URL = base;
-  resetEnv();
-  close = web.close;
+  ({ base, close } = await startBuiltWeb());
   A = await fixtureWorkspace("fuzz");
   await installShop(SHOP);
   recoveryToken = createRecoveryToken(A.ids.recovery);

@@ -2,7 +2,6 @@
 // their route modules, and a workspace holding one of each resource, so that `{id}` paths have real
 // ids: shared by the every-endpoint contract test and the fuzz suite, so that an endpoint added
 // tomorrow is covered by both without a line in either.
-import { readdirSync } from "node:fs";
 import { z } from "zod";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
@@ -10,7 +9,7 @@ import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import type { callRoute } from "./http";
-import { apiPathOfRouteFile } from "./openapi";
+import { routeFiles } from "./route-inventory";
 
 export type RouteModule = Parameters<typeof callRoute>[0];
 type Json = Record<string, unknown>;
@@ -118,8 +117,8 @@ export const exampleBody = (op: OperationDoc) => (op.body ? ((op.example?.body a
 export async function loadApiV1(): Promise<{ operations: OperationDoc[]; modules: Map<string, RouteModule> }> {
   const { allOperations } = await import("~/contracts/api-v1/registry.server");
   const modules = new Map<string, RouteModule>();
-  for (const file of readdirSync("app/routes").filter((f) => f.startsWith("api.v1.") && !/\.test\.tsx?$/.test(f))) {
-    modules.set(apiPathOfRouteFile(file), (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
+  for (const { file, path } of routeFiles().filter((r) => r.file.startsWith("api.v1."))) {
+    modules.set(path, (await import(/* @vite-ignore */ `../../app/routes/${file}`)) as RouteModule);
   }
   return { operations: allOperations(), modules };
 }

@@ -156,23 +156,3 @@ export function liftRateLimits(to = 10_000) {
     }
   });
 }
-
-/** A Remix flat-route file name → its OpenAPI path: dots separate segments, `[…]` is literal, `$id` is `{id}`. */
-export function apiPathOfRouteFile(file: string): string {
-  const segments: string[] = [];
-  let current = "";
-  let literal = false;
-  let dynamic = false;
-  for (const ch of file.replace(/\.tsx?$/, "")) {
-    if (ch === "[" && !literal) literal = true;
-    else if (ch === "]" && literal) literal = false;
-    else if (ch === "." && !literal) {
-      segments.push(dynamic ? `{${current}}` : current);
-      current = "";
-      dynamic = false;
-    } else if (ch === "$" && !literal && current === "") dynamic = true;
-    else current += ch;
-  }
-  segments.push(dynamic ? `{${current}}` : current);
-  return `/${segments.join("/")}`;
-}

@@ -40,6 +40,9 @@ export async function sessionTokenFor(shopDomain: string, secret = SHOPIFY_TEST_
   return (await getJwt(shopDomain.replace(/\.myshopify\.com$/, ""), SHOPIFY_TEST_KEY, secret)).token;
 }
 
+/** The `X-Shopify-Hmac-Sha256` Shopify sends with this body. */
+export const shopifyHmac = (body: string | Buffer) => createHmac("sha256", SHOPIFY_TEST_SECRET).update(body).digest("base64");
+
 /** Posts one webhook as Shopify does; the same webhookId again is a redelivery. */
 export async function postShopifyWebhook(topic: string, shop: string, payload: unknown, opts: { webhookId?: string } = {}) {
   const body = JSON.stringify(payload);
@@ -48,7 +51,7 @@ export async function postShopifyWebhook(topic: string, shop: string, payload: u
     body,
     headers: {
       "content-type": "application/json",
-      "x-shopify-hmac-sha256": createHmac("sha256", SHOPIFY_TEST_SECRET).update(body).digest("base64"),
+      "x-shopify-hmac-sha256": shopifyHmac(body),
       "x-shopify-topic": topic,
       "x-shopify-shop-domain": shop,
       "x-shopify-api-version": "2025-10",

@@ -43,7 +43,6 @@ export function useFakeSmtp(): Omit<FakeSmtp, "close"> {
     },
     waitFor: (predicate, timeoutMs) => started().waitFor(predicate, timeoutMs),
     failNext: (count) => started().failNext(count),
-    hold: () => started().hold(),
     pauseAfter: (count) => started().pauseAfter(count),
     dropNext: () => started().dropNext(),
     countsByMessageId: () => started().countsByMessageId(),
