@@ -7,6 +7,7 @@
 import type pg from "pg";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, expect } from "vitest";
+import { prng } from "~/domain/demo/seed.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeWorkspace } from "../factories";
 import { startSmtpServer, type FakeSmtp } from "../fakes/smtp-server";
@@ -59,16 +60,9 @@ export function useFaultRig(name: string): Rig {
   return rig;
 }
 
-/** A seeded pseudo-random sequence (mulberry32): the same shuffles and repeat counts on every run. */
+/** A seeded pseudo-random sequence (the demo data's mulberry32): the same shuffles and repeat counts on every run. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return prng(seed).next;
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
