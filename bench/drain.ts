@@ -26,6 +26,10 @@ export interface DrainJob {
   events: number;
   /** Each fake Stripe answer waits this long (Stripe's API answers in tens of ms over the internet). */
   stripeLatencyMs: number;
+  /** Profile the worker processes (`--cpu-prof` into this directory) instead of reporting: one phase, one worker, no section written. */
+  workerProfileDir?: string;
+  /** Only the phase with this many workers, reported on the console, no section written (a quick look). */
+  onlyWorkers?: number;
 }
 
 const DATABASE = "recoup_bench_drain";
@@ -69,14 +73,16 @@ interface Phase {
   non2xx: number;
   /** CPU ms per event of the web process, of the worker processes (together), and PostgreSQL transactions committed per event. */
   perEvent: { webCpuMs: number; workerCpuMs: number; transactions: number };
+  /** The workers' query plans: served from the plan cache, compiled for a new shape, compiled outside it (ADR 0063). */
+  plans: { cached: number; compiled: number; outside: number };
   checks: { ignored: number; recoveries: number; invoicesWithTwoRecoveries: number; emails: number; messageIdsTwice: number; chargesTwice: number };
 }
 
 type Env = NodeJS.ProcessEnv;
 
 /** One of Recoup's processes (app/bin/start.ts), as `npm run start:web` / `start:worker` start it. */
-async function startRecoupProcess(flag: "--web" | "--worker", env: Env, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/bin/start.ts", flag], { env, stdio: ["ignore", "pipe", "pipe"] });
+async function startRecoupProcess(flag: "--web" | "--worker", env: Env, ready: RegExp, nodeFlags: string[] = []): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", "app/bin/start.ts", flag], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${flag} not ready in 3 minutes:\n${output}`)), 180_000);
@@ -87,7 +93,7 @@ async function startRecoupProcess(flag: "--web" | "--worker", env: Env, ready: R
       const match = ready.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, match });
+        resolve({ child, match, output: () => output });
       }
     };
     child.stdout!.on("data", onData);
@@ -180,15 +186,15 @@ async function queueRates(sql: pg.Client, names: string[], since: Date): Promise
   });
 }
 
-async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string; webPid: number | undefined }): Promise<Phase> {
-  const { workers, count, stripe, smtp, sql, env, web, webPid } = ctx;
+async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string; webPid: number | undefined; profileDir?: string }): Promise<Phase> {
+  const { workers, count, stripe, smtp, sql, env, web, webPid, profileDir } = ctx;
   const tag = `w${workers}`;
   const merchant = await merchantWithFailedInvoices(stripe, count, tag);
   // Phases run one after the other: this phase's emails are those received from here on (counted
   // by position, as the sink holds tens of thousands by the end).
   const first = smtp.messages.length;
   const received = () => smtp.messages.length - first;
-  const processes = await Promise.all(Array.from({ length: workers }, () => startRecoupProcess("--worker", env, /Worker started/)));
+  const processes = await Promise.all(Array.from({ length: workers }, () => startRecoupProcess("--worker", env, /Worker started/, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])));
   const payBefore = stripe.requestsTo("POST", /\/pay$/).length;
   const since = new Date(Date.now() - 1000);
   console.log(`drain, ${workers} worker(s): posting ${count} events…`);
@@ -212,6 +218,13 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   const queues = await queueRates(sql, QUEUES, since);
   for (const q of queues) console.log(`  ${q.queue}: ${q.jobs} jobs, ${q.perSecond.toFixed(0)}/s, waited ${q.waitMs.toFixed(0)} ms, ran ${q.runMs.toFixed(0)} ms (means)`);
   await Promise.all(processes.map((p) => stopProcess(p.child)));
+  // Each worker says at exit how its query plans were made (ADR 0063).
+  const plans = { cached: 0, compiled: 0, outside: 0 };
+  for (const p of processes) {
+    const m = /Query plans: (\d+) from the cache, (\d+) compiled for a new shape, (\d+) compiled outside/.exec(p.output());
+    if (m) [plans.cached, plans.compiled, plans.outside] = [plans.cached + Number(m[1]), plans.compiled + Number(m[2]), plans.outside + Number(m[3])];
+  }
+  console.log(`  query plans: ${plans.cached} from the cache, ${plans.compiled} compiled for a new shape, ${plans.outside} compiled outside the cache`);
 
   // Checks: one recovery per invoice, one email per Message-ID, no invoice charged twice.
   const { rows: recoveries } = await sql.query<{ n: number; doubled: number }>(
@@ -227,6 +240,7 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
     queues,
     non2xx,
     perEvent,
+    plans,
     checks: {
       ignored: await count1(`SELECT count(*)::int AS n FROM "StripeEvent" WHERE "stripeAccountId" = $1 AND status = 'ignored'`, merchant.account),
       recoveries: recoveries[0]!.n,
@@ -287,6 +301,8 @@ ${table(
 
 Per event: ${phases.map((p) => `${p.workers} worker(s): web process ${p.perEvent.webCpuMs.toFixed(1)} ms CPU, worker process(es) ${p.perEvent.workerCpuMs.toFixed(1)} ms CPU, ${p.perEvent.transactions.toFixed(1)} PostgreSQL transactions committed (pg-boss's included)`).join("; ")}.
 
+The workers' Prisma query plans (ADR 0063): ${phases.map((p) => `${p.workers} worker(s): ${p.plans.cached} from the plan cache, ${p.plans.compiled} compiled for a new shape, ${p.plans.outside} compiled outside the cache (${(((p.plans.compiled + p.plans.outside) / Math.max(1, p.plans.cached + p.plans.compiled + p.plans.outside)) * 100).toFixed(1)} % compiled)`).join("; ")}.
+
 First email accepted after ${phases.map((p) => `${seconds(p.firstEmailMs)} s (${p.workers} worker${p.workers > 1 ? "s" : ""})`).join(", ")}.
 
 Each queue's drain rate (completed jobs per second, first start to last completion) next to pg-boss's own rate on the same database: ${job.events} jobs with a no-op handler, worked with the same settings (batch size, loops, polling) as that queue:
@@ -340,6 +356,16 @@ async function child(job: DrainJob) {
   await sql.connect();
   const web = await startRecoupProcess("--web", env, /Recoup is running at (http:\/\/\S+)/);
   try {
+    if (job.workerProfileDir) {
+      await runPhase({ workers: 1, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid, profileDir: job.workerProfileDir });
+      console.log(`The worker's CPU profile is in ${job.workerProfileDir} (docs/PERFORMANCE.md untouched)`);
+      return;
+    }
+    if (job.onlyWorkers) {
+      await runPhase({ workers: job.onlyWorkers, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid });
+      console.log("(one phase only: docs/PERFORMANCE.md untouched)");
+      return;
+    }
     const phases: Phase[] = [];
     for (const workers of [1, 2]) phases.push(await runPhase({ workers, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid }));
     const { jobDefinitions } = await import("../jobs/registry");

@@ -3,6 +3,8 @@
 // recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
 //   --only=webhooks | --only=api | --only=drain   one part (drain: the worker, bench/drain.ts)
 //   --events=N --stripe-latency=MS   the drain's failed payments (default 10000) and fake Stripe latency (default 100)
+//   --worker-profile=DIR           the drain with one worker run under --cpu-prof (profile in DIR), nothing reported
+//   --workers=N                    the drain's phase with N workers only, on the console, nothing reported
 //   --rows=N                       attempts to seed for the API part (default 1000000)
 // First: reads .env before anything reads the environment.
 import "../app/utils/env-file.server";
@@ -28,7 +30,7 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const ONLY = arg("only");
 const ROWS = Number(arg("rows") ?? 1_000_000);
 if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks" && ONLY !== "drain") throw new Error("--only=api, --only=webhooks or --only=drain");
-const DRAIN = { events: Number(arg("events") ?? 10_000), stripeLatencyMs: Number(arg("stripe-latency") ?? 100) };
+const DRAIN = { events: Number(arg("events") ?? 10_000), stripeLatencyMs: Number(arg("stripe-latency") ?? 100), workerProfileDir: arg("worker-profile"), onlyWorkers: arg("workers") === undefined ? undefined : Number(arg("workers")) };
 if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error("--rows: an integer of at least 1000");
 const DATABASE = "recoup_bench";
 const SECRET = `whsec_bench_${randomBytes(24).toString("base64url")}`;

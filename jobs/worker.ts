@@ -52,6 +52,8 @@ export async function runJob(def: JobDefinition, job: PgBoss.Job<object> & { ret
  */
 const LOOPS_PER_BUSY_QUEUE = 2;
 const BUSY_QUEUE_CONCURRENCY = 8;
+/** A loop waits for its batch's slowest job before fetching again: a wide queue gets more, smaller batches. */
+const JOBS_PER_LOOP = 16;
 
 /**
  * Runs one fetched batch: every job at once, each completed or failed on its own, so that a failing
@@ -103,7 +105,7 @@ export async function workJobs(boss: PgBoss, defs: JobDefinition[], opts: { poll
     for (const { name } of stagesOf(def.queue)) {
       // The long-horizon stage holds rare, spread-out retries: one job at a time is enough.
       const atOnce = name === def.queue.name ? concurrency : 1;
-      const loops = atOnce >= BUSY_QUEUE_CONCURRENCY ? LOOPS_PER_BUSY_QUEUE : 1;
+      const loops = atOnce >= BUSY_QUEUE_CONCURRENCY ? Math.max(LOOPS_PER_BUSY_QUEUE, Math.ceil(atOnce / JOBS_PER_LOOP)) : 1;
       const batchSize = Math.ceil(atOnce / loops);
       const ids: string[] = [];
       loopsOf.set(name, ids);

@@ -69,3 +69,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** Prisma's P2025: an `update` or `delete` whose `where` (a row's id and the state it must be in) matched no row. */
+export function isRecordNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2025";
+}

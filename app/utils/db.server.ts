@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../generated/prisma/client";
 import { log } from "./logger.server";
+import { withPlanCache } from "./prisma-plan-cache.server";
 
 export type { Prisma } from "../../generated/prisma/client";
 export type Db = PrismaClient;
@@ -14,7 +15,9 @@ function create(url: string) {
   const onError = (error: Error) => log.warn("database connection lost; reconnecting on next use", { error: error.message });
   return new PrismaClient({
     adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 }, { onPoolError: onError, onConnectionError: onError }),
-  });
+    // Plans compiled once per query shape (ADR 0063); the tests check each against the compiler's own.
+    __internal: { configOverride: withPlanCache(process.env.RECOUP_PLAN_CACHE_CHECK === "1") },
+  } as ConstructorParameters<typeof PrismaClient>[0]);
 }
 
 /** The Prisma singleton, bound to DATABASE_URL as it is when first used. */

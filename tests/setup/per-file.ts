@@ -13,6 +13,8 @@ await admin.end();
 
 process.env.DATABASE_URL = withDatabase(adminUrl, name);
 process.env.NODE_ENV = "test";
+// Every cached query plan is compared with the compiler's own plan for the literal query (ADR 0063).
+process.env.RECOUP_PLAN_CACHE_CHECK ??= "1";
 // Test receivers listen on loopback; production never sets this (ADR 0031).
 process.env.OUTBOUND_WEBHOOK_ALLOW_PRIVATE ??= "127.0.0.0/8,::1";
 process.env.RECOUP_DATA_DIR ??= ".data/test";

@@ -4,6 +4,7 @@
 // and a handler; its table keeps its own columns, the lifecycle columns are the same everywhere.
 import type { z } from "zod";
 import { now } from "~/utils/clock.server";
+import { isRecordNotFound } from "~/utils/db-errors.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue, withLiveJobs } from "~/utils/queue.server";
@@ -152,13 +153,10 @@ export async function processInbox<Field extends string>(
       select: { id: true },
     })
     .catch((error: unknown) => {
-      if ((error as { code?: string }).code !== RECORD_NOT_FOUND) throw error;
+      if (!isRecordNotFound(error)) throw error;
     });
   return outcome;
 }
-
-/** Prisma's code for an update whose row does not exist. */
-const RECORD_NOT_FOUND = "P2025";
 
 async function recordFailure(source: AnySource, row: InboxRow, run: InboxRun, error: unknown) {
   await db().$transaction(async (tx) => {

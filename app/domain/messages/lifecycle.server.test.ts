@@ -144,7 +144,7 @@ describe("sendStoredMessage", () => {
     const message = await makeMessage();
     const outage = Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
     const delegate = db().dunningMessage;
-    const updateMany = delegate.updateMany;
+    const update = delegate.update;
     let refused = 0;
     // The claim goes through; the first two tries of the update after the 250 find the database down.
     // (Prisma's delegates are proxies: the original is put back as it was read, not deleted.)
@@ -153,14 +153,14 @@ describe("sendStoredMessage", () => {
         refused += 1;
         return Promise.reject(outage);
       }
-      return (updateMany as (a: unknown) => Promise<unknown>)(args);
+      return (update as (a: unknown) => Promise<unknown>)(args);
     };
-    Object.defineProperty(delegate, "updateMany", { value: failing, configurable: true, writable: true });
+    Object.defineProperty(delegate, "update", { value: failing, configurable: true, writable: true });
     try {
       const sendOnce = async (): Promise<Sent> => ({ sent: true, transport: "smtp", providerMessageId: "provider-2" });
       expect(await sendStoredMessage({ message: await reread(message.id), skip: () => null, callOut: sendOnce })).toEqual({ outcome: "sent", transport: "smtp" });
     } finally {
-      Object.defineProperty(delegate, "updateMany", { value: updateMany, configurable: true, writable: true });
+      Object.defineProperty(delegate, "update", { value: update, configurable: true, writable: true });
     }
     expect(refused).toBe(2);
     expect(await reread(message.id)).toMatchObject({ status: "sent", attempts: 1, providerMessageId: "provider-2" });

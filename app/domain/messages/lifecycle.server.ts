@@ -7,8 +7,8 @@
 // and is never handed over again; a call-out the carrier answered with a refusal is retried.
 import type { z } from "zod";
 import { now } from "~/utils/clock.server";
-import { isDatabaseUnavailable } from "~/utils/db-errors.server";
-import { db, type Tx } from "~/utils/db.server";
+import { isDatabaseUnavailable, isRecordNotFound } from "~/utils/db-errors.server";
+import { db, type Prisma, type Tx } from "~/utils/db.server";
 import { enqueue } from "~/utils/queue.server";
 import type { MessageStatus } from "../../../generated/prisma/client";
 import type { QueueSpec } from "../../../jobs/queues";
@@ -81,11 +81,23 @@ export async function enqueueSend(tx: Tx, queue: QueueSpec<z.ZodType<{ messageId
  * other sends nothing. Returns the claim (the row's attempts after it), null when someone else won.
  */
 async function claim(message: StoredMessage): Promise<Claim | null> {
-  const { count } = await db().dunningMessage.updateMany({
-    where: { id: message.id, status: "scheduled", attempts: message.attempts },
-    data: { status: "sending", attempts: { increment: 1 } },
-  });
-  return count === 1 ? { id: message.id, attempts: message.attempts + 1 } : null;
+  const won = await updateIfStill({ id: message.id, status: "scheduled", attempts: message.attempts }, { status: "sending", attempts: { increment: 1 } });
+  return won ? { id: message.id, attempts: message.attempts + 1 } : null;
+}
+
+/**
+ * Updates the message if it is still as `where` says (its id, and the status and attempts it must
+ * have); false when it no longer is. One statement: an `updateMany` outside a transaction is three
+ * (BEGIN, UPDATE, COMMIT; ADR 0062), and every send makes two of these.
+ */
+async function updateIfStill(where: Prisma.DunningMessageWhereUniqueInput, data: Prisma.DunningMessageUpdateInput): Promise<boolean> {
+  try {
+    await db().dunningMessage.update({ where, data, select: { id: true } });
+    return true;
+  } catch (error) {
+    if (isRecordNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /** A claimed send: the row as this sender left it. Whoever answers for it matches these attempts. */
@@ -108,9 +120,10 @@ async function markSent(claimed: Claim, result: Sent): Promise<void> {
   const delivered = { sentAt: now(), transport: result.transport, providerMessageId: result.providerMessageId ?? null, error: null };
   for (let attempt = 1; ; attempt++) {
     try {
-      const { count } = await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { ...delivered, status: "sent" } });
       // The open pixel can be fetched before this update lands: keep its newer status, record the send.
-      if (count === 0) await db().dunningMessage.updateMany({ where: { id: claimed.id, attempts: claimed.attempts }, data: delivered });
+      if (!(await updateIfStill(stillClaimed(claimed), { ...delivered, status: "sent" }))) {
+        await db().dunningMessage.updateMany({ where: { id: claimed.id, attempts: claimed.attempts }, data: delivered });
+      }
       return;
     } catch (error) {
       if (!isDatabaseUnavailable(error) || attempt === SENT_UPDATE_TRIES) throw error;
@@ -120,13 +133,12 @@ async function markSent(claimed: Claim, result: Sent): Promise<void> {
 }
 
 async function markRefused(claimed: Claim, errors: string[]): Promise<void> {
-  await db().dunningMessage.updateMany({ where: stillClaimed(claimed), data: { status: "failed", error: refusalText(errors) } });
+  await updateIfStill(stillClaimed(claimed), { status: "failed", error: refusalText(errors) });
 }
 
 /** A claim a run finds open in `sending`: its sender died or expired mid-send, so it may have gone. */
 async function markUnknown(where: { id: string; attempts: number; status: MessageStatus | { in: MessageStatus[] } }, error: string): Promise<boolean> {
-  const { count } = await db().dunningMessage.updateMany({ where, data: { status: "delivery_unknown", error } });
-  return count === 1;
+  return updateIfStill(where, { status: "delivery_unknown", error });
 }
 
 const ABANDONED = "the send was cut off before its answer was recorded: the message may have been delivered, so it is not sent again";
@@ -158,7 +170,7 @@ export async function sendStoredMessage<M extends StoredMessage, R extends CallO
   if (!OPEN_STATUSES.includes(message.status)) return { outcome: "not_sendable", status: message.status };
   const skipReason = input.skip(message);
   if (skipReason) {
-    await db().dunningMessage.updateMany({ where: { id: message.id, status: "scheduled" }, data: { status: "skipped", error: skipReason } });
+    await updateIfStill({ id: message.id, status: "scheduled" }, { status: "skipped", error: skipReason });
     return { outcome: "skipped", reason: skipReason };
   }
   const until = input.hold ? await input.hold(message) : null;
@@ -175,10 +187,7 @@ export async function sendStoredMessage<M extends StoredMessage, R extends CallO
       return { outcome: "delivery_unknown" };
     }
     // The carrier did not take it: open again for the retry (or failed, on the last attempt).
-    await db().dunningMessage.updateMany({
-      where: stillClaimed(claimed),
-      data: input.lastAttempt ? { status: "failed", error: errorText(error) } : { status: "scheduled", error: errorText(error) },
-    });
+    await updateIfStill(stillClaimed(claimed), input.lastAttempt ? { status: "failed", error: errorText(error) } : { status: "scheduled", error: errorText(error) });
     throw error;
   }
   let outcome: Outcome;
