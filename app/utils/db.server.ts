@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../generated/prisma/client";
 import { log } from "./logger.server";
 import { withPlanCache } from "./prisma-plan-cache.server";
+import { preparedStatementOptions } from "./prepared-statements.server";
 
 export type { Prisma } from "../../generated/prisma/client";
 export type Db = PrismaClient;
@@ -14,7 +15,8 @@ function create(url: string) {
   // next query, so these are logged, never thrown (an unhandled pool 'error' would kill the process).
   const onError = (error: Error) => log.warn("database connection lost; reconnecting on next use", { error: error.message });
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 }, { onPoolError: onError, onConnectionError: onError }),
+    // Each statement text prepared once per connection (ADR 0065).
+    adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000, ...preparedStatementOptions(url) }, { onPoolError: onError, onConnectionError: onError }),
     // Plans compiled once per query shape (ADR 0063); the tests check each against the compiler's own.
     __internal: { configOverride: withPlanCache(process.env.RECOUP_PLAN_CACHE_CHECK === "1") },
   } as ConstructorParameters<typeof PrismaClient>[0]);
