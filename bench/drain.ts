@@ -16,6 +16,7 @@ import PgBoss from "pg-boss";
 import { z } from "zod";
 import { makeEvent, signPayload, startFakeStripe, type FakeStripe } from "../tests/fakes/stripe-server";
 import { startSmtpServer, type FakeSmtp } from "../tests/fakes/smtp-server";
+import { parsePlanCacheSummary } from "../app/utils/prisma-plan-cache.server";
 import { processCpu } from "./cpu";
 import { table, writeSection } from "./report";
 
@@ -221,8 +222,8 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   // Each worker says at exit how its query plans were made (ADR 0063).
   const plans = { cached: 0, compiled: 0, outside: 0 };
   for (const p of processes) {
-    const m = /Query plans: (\d+) from the cache, (\d+) compiled for a new shape, (\d+) compiled outside/.exec(p.output());
-    if (m) [plans.cached, plans.compiled, plans.outside] = [plans.cached + Number(m[1]), plans.compiled + Number(m[2]), plans.outside + Number(m[3])];
+    const stats = parsePlanCacheSummary(p.output());
+    if (stats) [plans.cached, plans.compiled, plans.outside] = [plans.cached + stats.hits, plans.compiled + stats.misses, plans.outside + stats.uncached];
   }
   console.log(`  query plans: ${plans.cached} from the cache, ${plans.compiled} compiled for a new shape, ${plans.outside} compiled outside the cache`);
 
@@ -356,18 +357,16 @@ async function child(job: DrainJob) {
   await sql.connect();
   const web = await startRecoupProcess("--web", env, /Recoup is running at (http:\/\/\S+)/);
   try {
-    if (job.workerProfileDir) {
-      await runPhase({ workers: 1, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid, profileDir: job.workerProfileDir });
-      console.log(`The worker's CPU profile is in ${job.workerProfileDir} (docs/PERFORMANCE.md untouched)`);
-      return;
-    }
-    if (job.onlyWorkers) {
-      await runPhase({ workers: job.onlyWorkers, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid });
-      console.log("(one phase only: docs/PERFORMANCE.md untouched)");
+    const on = { count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid };
+    // A quick look (one phase) or a profile (one worker): on the console only.
+    const single = job.workerProfileDir ? 1 : job.onlyWorkers;
+    if (single) {
+      await runPhase({ ...on, workers: single, profileDir: job.workerProfileDir });
+      console.log(job.workerProfileDir ? `The worker's CPU profile is in ${job.workerProfileDir} (docs/PERFORMANCE.md untouched)` : "(one phase only: docs/PERFORMANCE.md untouched)");
       return;
     }
     const phases: Phase[] = [];
-    for (const workers of [1, 2]) phases.push(await runPhase({ workers, count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid }));
+    for (const workers of [1, 2]) phases.push(await runPhase({ ...on, workers }));
     const { jobDefinitions } = await import("../jobs/registry");
     const noop = new Map<string, number>();
     for (const queue of QUEUES) {

@@ -36,8 +36,8 @@ async function main() {
     for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
     const { disconnectDb } = await import("../utils/db.server");
     await disconnectDb();
-    const { planCacheStats } = await import("../utils/prisma-plan-cache.server");
-    console.log(`Query plans: ${planCacheStats.hits} from the cache, ${planCacheStats.misses} compiled for a new shape, ${planCacheStats.uncached} compiled outside the cache`);
+    const { planCacheSummary } = await import("../utils/prisma-plan-cache.server");
+    console.log(planCacheSummary());
     await database.stop();
     process.exit(0);
   };

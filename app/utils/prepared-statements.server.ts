@@ -40,6 +40,6 @@ export class PreparingClient extends pg.Client {
  * each transaction another server connection, where the named statement does not exist.
  */
 export function preparedStatementOptions(url: string): { Client?: typeof PreparingClient; options?: string } {
-  if (/[?&]pgbouncer=true(&|$)/.test(url)) return {};
+  if (new URL(url).searchParams.get("pgbouncer") === "true") return {};
   return { Client: PreparingClient, options: "-c plan_cache_mode=force_custom_plan" };
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../tests/factories";
 import { db } from "./db.server";
-import { cachingCompile, dataModelOf, instantiate, parameterize, planCacheStats, planDifference, type DataModel } from "./prisma-plan-cache.server";
+import { cachedPlan, cachingCompile, dataModelOf, instantiate, parameterize, planCacheStats, planDifference, type DataModel } from "./prisma-plan-cache.server";
 
 // The generated client's data model, as Prisma hands it to the cache.
 const runtimeModel = {
@@ -101,7 +101,7 @@ describe("parameterize: which values become placeholders", () => {
 describe("instantiate", () => {
   it("writes our values where our placeholders are and leaves the compiler's own", () => {
     const plan = { args: [{ prisma__type: "param", prisma__value: { name: "%recoup0", type: "String" } }, { prisma__type: "param", prisma__value: { name: "0$id", type: "String" } }] };
-    const copy = instantiate(plan, new Map([["%recoup0", "ws_1"]]));
+    const copy = instantiate(cachedPlan(plan), new Map([["%recoup0", "ws_1"]]));
     expect(copy).toEqual({ args: ["ws_1", { prisma__type: "param", prisma__value: { name: "0$id", type: "String" } }] });
     // The cached plan is not touched: the next query of the shape gets its own values.
     expect(plan.args[0]).toEqual({ prisma__type: "param", prisma__value: { name: "%recoup0", type: "String" } });

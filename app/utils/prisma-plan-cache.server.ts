@@ -89,7 +89,7 @@ class Parameterizer {
     return this.models.get(name) ?? refuse();
   }
 
-  /** A placeholder for `value` if it is plain data of `field`'s type; null when it is not (it then stays literal or refuses). */
+  /** A placeholder for `value`, which must be plain data of `field`'s type (else the query is not cached). */
   private param(value: Json, field: Field): Json {
     let plain: unknown;
     if (field.type === "String" && typeof value === "string") plain = value;
@@ -97,7 +97,7 @@ class Parameterizer {
     // A Date travels tagged; the compiler writes its ISO text into the plan.
     else if (field.type === "DateTime" && isObject(value) && value.$type === "DateTime" && typeof value.value === "string") plain = value.value;
     else return refuse();
-    const id = `${field.type}:${typeof plain}:${String(plain)}`;
+    const id = `${field.type}:${String(plain)}`;
     let name = this.names.get(id);
     if (!name) {
       name = `${NAME_PREFIX}${this.names.size}`;
@@ -332,7 +332,7 @@ interface CachedPlan {
   holders: WeakSet<object>;
 }
 
-function cachedPlan(plan: unknown): CachedPlan {
+export function cachedPlan(plan: unknown): CachedPlan {
   const holders = new WeakSet<object>();
   const walk = (node: unknown): boolean => {
     if (typeof node !== "object" || node === null) return false;
@@ -352,8 +352,7 @@ function cachedPlan(plan: unknown): CachedPlan {
  * the rest (SQL text, result structure) is shared with the cached plan, which the executor only
  * reads (the tests' check would see a plan changed by a run: the next copy would differ).
  */
-export function instantiate(cached: CachedPlan | unknown, values: Map<string, unknown>): unknown {
-  const { plan, holders } = isCachedPlan(cached) ? cached : cachedPlan(cached);
+export function instantiate({ plan, holders }: CachedPlan, values: Map<string, unknown>): unknown {
   const copy = (node: unknown): unknown => {
     if (typeof node !== "object" || node === null) return node;
     const name = placeholderName(node);
@@ -370,10 +369,6 @@ export function instantiate(cached: CachedPlan | unknown, values: Map<string, un
   return copy(plan);
 }
 
-function isCachedPlan(value: unknown): value is CachedPlan {
-  return typeof value === "object" && value !== null && (value as CachedPlan).holders instanceof WeakSet;
-}
-
 export interface PlanCacheStats {
   /** Plans served from the cache, compiled for a new shape, and queries compiled as before (a shape this cache does not keep). */
   hits: number;
@@ -382,6 +377,16 @@ export interface PlanCacheStats {
 }
 
 export const planCacheStats: PlanCacheStats = { hits: 0, misses: 0, uncached: 0 };
+
+/** The line a process prints at exit (app/bin/start.ts), and reads back from it (the drain bench). */
+export function planCacheSummary(stats: PlanCacheStats = planCacheStats): string {
+  return `Query plans: ${stats.hits} from the cache, ${stats.misses} compiled for a new shape, ${stats.uncached} compiled outside the cache`;
+}
+
+export function parsePlanCacheSummary(output: string): PlanCacheStats | null {
+  const m = /Query plans: (\d+) from the cache, (\d+) compiled for a new shape, (\d+) compiled outside the cache/.exec(output);
+  return m ? { hits: Number(m[1]), misses: Number(m[2]), uncached: Number(m[3]) } : null;
+}
 
 interface Compiler {
   compile(request: string): unknown;
@@ -428,14 +433,14 @@ export function cachingCompile(compiler: Compiler, models: DataModel, check: boo
   return (request: string): unknown => {
     const parameterized = parameterize(JSON.parse(request) as object, models);
     const key = parameterized && JSON.stringify(parameterized.shape);
-    const cached = key === null ? LITERAL_ONLY : plans.get(key);
-    if (cached === LITERAL_ONLY) {
+    const cached = key === null ? undefined : plans.get(key);
+    if (parameterized === null || key === null || cached === LITERAL_ONLY) {
       planCacheStats.uncached += 1;
       return compiler.compile(request);
     }
     if (cached !== undefined) {
       planCacheStats.hits += 1;
-      const instance = instantiate(cached, parameterized!.values);
+      const instance = instantiate(cached, parameterized.values);
       if (check) {
         const difference = planDifference(instance, compiler.compile(request));
         if (difference) throw new Error(`plan cache: the cached plan differs from the compiler's for ${request}\n${difference}`);
@@ -446,16 +451,15 @@ export function cachingCompile(compiler: Compiler, models: DataModel, check: boo
     const literal = compiler.compile(request);
     let shaped: unknown;
     try {
-      shaped = parameterized!.raw ? (rawPlanShape(literal, parameterized!.values.size) ?? LITERAL_ONLY) : compiler.compile(key!);
+      shaped = parameterized.raw ? rawPlanShape(literal, parameterized.values.size) : compiler.compile(key);
     } catch {
       // A placeholder where the compiler wants a literal.
-      shaped = LITERAL_ONLY;
+      shaped = null;
     }
-    const cachedShape = shaped === LITERAL_ONLY ? null : cachedPlan(shaped);
-    const agrees = cachedShape !== null && planDifference(instantiate(cachedShape, parameterized!.values), literal) === null;
-    remember(key!, agrees ? cachedShape : LITERAL_ONLY);
-    if (agrees) planCacheStats.misses += 1;
-    else planCacheStats.uncached += 1;
+    const shape = shaped === null ? null : cachedPlan(shaped);
+    const agrees = shape !== null && planDifference(instantiate(shape, parameterized.values), literal) === null;
+    remember(key, agrees ? shape : LITERAL_ONLY);
+    planCacheStats[agrees ? "misses" : "uncached"] += 1;
     return literal;
   };
 }

@@ -122,7 +122,7 @@ async function markSent(claimed: Claim, result: Sent): Promise<void> {
     try {
       // The open pixel can be fetched before this update lands: keep its newer status, record the send.
       if (!(await updateIfStill(stillClaimed(claimed), { ...delivered, status: "sent" }))) {
-        await db().dunningMessage.updateMany({ where: { id: claimed.id, attempts: claimed.attempts }, data: delivered });
+        await updateIfStill({ id: claimed.id, attempts: claimed.attempts }, delivered);
       }
       return;
     } catch (error) {
