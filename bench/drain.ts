@@ -10,6 +10,8 @@
 // (Prisma, pg-boss) bind to the database they first see, and this part has a database of its own.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import PgBoss from "pg-boss";
@@ -17,7 +19,7 @@ import { z } from "zod";
 import { makeEvent, signPayload, startFakeStripe, type FakeStripe } from "../tests/fakes/stripe-server";
 import { startSmtpServer, type FakeSmtp } from "../tests/fakes/smtp-server";
 import { parsePlanCacheSummary } from "../app/utils/prisma-plan-cache.server";
-import { processCpu } from "./cpu";
+import { machineCpu, postgresCpu, processCpu } from "./cpu";
 import { table, writeSection } from "./report";
 
 export interface DrainJob {
@@ -72,8 +74,12 @@ interface Phase {
   firstEmailMs: number | null;
   queues: QueueRate[];
   non2xx: number;
-  /** CPU ms per event of the web process, of the worker processes (together), and PostgreSQL transactions committed per event. */
-  perEvent: { webCpuMs: number; workerCpuMs: number; transactions: number };
+  /**
+   * CPU ms per event of the web process, of the worker processes (together), of PostgreSQL, of this
+   * bench process (the fake Stripe, the SMTP server, the posting), of the whole machine; and
+   * PostgreSQL transactions committed per event.
+   */
+  perEvent: { webCpuMs: number; workerCpuMs: number; postgresCpuMs: number; benchCpuMs: number; machineCpuMs: number; transactions: number };
   /** The workers' query plans: served from the plan cache, compiled for a new shape, compiled outside it (ADR 0063). */
   plans: { cached: number; compiled: number; outside: number };
   checks: { ignored: number; recoveries: number; invoicesWithTwoRecoveries: number; emails: number; messageIdsTwice: number; chargesTwice: number };
@@ -202,7 +208,11 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
 
   const workerCpu = () => processes.reduce((sum, p) => sum + processCpu(p.child.pid), 0);
   const commits = async () => Number((await sql.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.n);
-  const [web0, worker0, commits0] = [processCpu(webPid), workerCpu(), await commits()];
+  // The server's postmaster: the parent of this connection's backend.
+  const backend = (await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+  const postmaster = Number(readFileSync(`/proc/${backend}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+  const cpuNow = () => ({ web: processCpu(webPid), worker: workerCpu(), postgres: postgresCpu(postmaster) ?? 0, bench: processCpu(process.pid), machine: machineCpu() });
+  const [cpu0, commits0] = [cpuNow(), await commits()];
   const t0 = Date.now();
   const firstEmail = waitUntil(async () => received() > 0, t0);
   const { non2xx } = await post(web, merchant.events);
@@ -214,8 +224,20 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   stages.push({ name: "recoveries opened", ms: await waitUntil(async () => (await opened()) >= count, t0) });
   stages.push({ name: "first emails accepted by SMTP", ms: await waitUntil(async () => received() >= count, t0) });
   for (const s of stages) console.log(`  ${s.name}: ${s.ms === null ? "not finished" : `${(s.ms / 1000).toFixed(1)} s`}`);
-  const perEvent = { webCpuMs: ((processCpu(webPid) - web0) * 1000) / count, workerCpuMs: ((workerCpu() - worker0) * 1000) / count, transactions: ((await commits()) - commits0) / count };
-  console.log(`  per event: web ${perEvent.webCpuMs.toFixed(1)} ms CPU, worker(s) ${perEvent.workerCpuMs.toFixed(1)} ms CPU, ${perEvent.transactions.toFixed(1)} PostgreSQL transactions`);
+  const cpu1 = cpuNow();
+  const msPerEvent = (key: keyof typeof cpu1) => ((cpu1[key] - cpu0[key]) * 1000) / count;
+  const perEvent = {
+    webCpuMs: msPerEvent("web"),
+    workerCpuMs: msPerEvent("worker"),
+    postgresCpuMs: msPerEvent("postgres"),
+    benchCpuMs: msPerEvent("bench"),
+    machineCpuMs: msPerEvent("machine"),
+    transactions: ((await commits()) - commits0) / count,
+  };
+  console.log(
+    `  per event, ms CPU: web ${perEvent.webCpuMs.toFixed(1)}, worker(s) ${perEvent.workerCpuMs.toFixed(1)}, PostgreSQL ${perEvent.postgresCpuMs.toFixed(1)}, ` +
+      `this bench (fake Stripe, SMTP server) ${perEvent.benchCpuMs.toFixed(1)}, machine ${perEvent.machineCpuMs.toFixed(1)}; ${perEvent.transactions.toFixed(1)} PostgreSQL transactions`,
+  );
   const queues = await queueRates(sql, QUEUES, since);
   for (const q of queues) console.log(`  ${q.queue}: ${q.jobs} jobs, ${q.perSecond.toFixed(0)}/s, waited ${q.waitMs.toFixed(0)} ms, ran ${q.runMs.toFixed(0)} ms (means)`);
   await Promise.all(processes.map((p) => stopProcess(p.child)));
@@ -300,7 +322,19 @@ ${table(
   one.stages.map((s, i) => [s.name, ...phases.map((p) => seconds(p.stages[i]!.ms)), ...phases.map((p) => rate(job.events, p.stages[i]!.ms))]),
 )}
 
-Per event: ${phases.map((p) => `${p.workers} worker(s): web process ${p.perEvent.webCpuMs.toFixed(1)} ms CPU, worker process(es) ${p.perEvent.workerCpuMs.toFixed(1)} ms CPU, ${p.perEvent.transactions.toFixed(1)} PostgreSQL transactions committed (pg-boss's included)`).join("; ")}.
+CPU per event (ms), from the first request to the last first email: the machine's ${cpus().length} cores give ${cpus().length} ms of CPU per ms, so ${job.events} events in 120 s allow ${((cpus().length * 120_000) / job.events).toFixed(1)} ms per event for everything on it, the bench's own fakes included.
+
+${table(
+  ["process", ...phases.map((p) => `${p.workers} worker(s)`)],
+  [
+    ["web", ...phases.map((p) => p.perEvent.webCpuMs.toFixed(1))],
+    ["worker(s)", ...phases.map((p) => p.perEvent.workerCpuMs.toFixed(1))],
+    ["PostgreSQL (server and backends)", ...phases.map((p) => p.perEvent.postgresCpuMs.toFixed(1))],
+    ["this bench (fake Stripe, SMTP server, the posting)", ...phases.map((p) => p.perEvent.benchCpuMs.toFixed(1))],
+    ["the whole machine", ...phases.map((p) => p.perEvent.machineCpuMs.toFixed(1))],
+    ["PostgreSQL transactions committed (pg-boss's included)", ...phases.map((p) => p.perEvent.transactions.toFixed(1))],
+  ],
+)}
 
 The workers' Prisma query plans (ADR 0063): ${phases.map((p) => `${p.workers} worker(s): ${p.plans.cached} from the plan cache, ${p.plans.compiled} compiled for a new shape, ${p.plans.outside} compiled outside the cache (${(((p.plans.compiled + p.plans.outside) / Math.max(1, p.plans.cached + p.plans.compiled + p.plans.outside)) * 100).toFixed(1)} % compiled)`).join("; ")}.
 

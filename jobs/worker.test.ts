@@ -74,8 +74,8 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
 }
 
 async function jobsOf(name: string) {
-  const { rows } = await sql.query<{ n: number; state: string; retry_count: number; output: { handedOverTo?: string } | null }>(
-    "SELECT (data->>'n')::int AS n, state, retry_count, output FROM pgboss.job WHERE name = $1 ORDER BY (data->>'n')::int",
+  const { rows } = await sql.query<{ n: number; state: string; retry_count: number; output: { handedOverTo?: string } | null; completed_on: Date | null }>(
+    "SELECT (data->>'n')::int AS n, state, retry_count, output, completed_on FROM pgboss.job WHERE name = $1 ORDER BY (data->>'n')::int",
     [name],
   );
   return rows;
@@ -119,6 +119,9 @@ describe("a batch", () => {
     ]);
     expect(runs.slice(0, 4).sort()).toEqual([1, 2, 3, 4]);
     expect(runs.slice(4)).toEqual([3]);
+    // The batch's successes are completed together, in one statement (one transaction: same now()).
+    const done = (await jobsOf(spec.name)).filter((j) => j.n !== 3).map((j) => j.completed_on?.getTime());
+    expect(new Set(done).size).toBe(1);
   });
 
   it("hands a job whose short-horizon retries are spent to the long horizon, and completes its batch mates", async () => {

@@ -56,27 +56,30 @@ const BUSY_QUEUE_CONCURRENCY = 8;
 const JOBS_PER_LOOP = 16;
 
 /**
- * Runs one fetched batch: every job at once, each completed or failed on its own, so that a failing
- * job is retried alone and its batch mates are done. Never throws: pg-boss would then fail the whole
- * batch again (its own completion of the batch, after this resolves, skips jobs no longer active).
+ * Runs one fetched batch: every job at once, a failed job failed on its own (retried alone), and the
+ * jobs that succeeded completed together once the batch is over, by pg-boss's own completion of the
+ * batch (one statement and one commit per batch, not per job: ADR 0066; it skips the jobs no longer
+ * active, the failed ones). Never throws: pg-boss would then fail the whole batch. A crash before
+ * the batch ends runs its done jobs again once they expire: every handler is idempotent, and an
+ * email is claimed once (ADR 0058).
  */
 async function runBatch(boss: PgBoss, name: string, jobs: Array<PgBoss.JobWithMetadata<object>>, run: (job: PgBoss.JobWithMetadata<object>) => Promise<void>) {
   await Promise.all(
     jobs.map(async (job) => {
       // Past its expiry, pg-boss has failed the run and may have handed the job to another worker:
-      // a late completion or failure would then land on that run.
+      // a late failure would then land on that run. (pg-boss completes the batch only when it ended
+      // within the queue's expiry: a late success is never recorded either.)
       const deadline = Date.now() + job.expireInSeconds * 1000;
-      let failure: { error: unknown } | null = null;
       try {
         await run(job);
       } catch (error) {
-        failure = { error };
         log.warn("job failed; pg-boss will retry it", { queue: name, jobId: job.id, error });
+        if (Date.now() >= deadline) return;
+        // Unrecorded (the database is away), the job stays active and runs again once it expires.
+        await boss
+          .fail(name, job.id, error as object)
+          .catch((e: unknown) => log.warn("could not record the job's failure; it runs again once it expires", { queue: name, jobId: job.id, error: e }));
       }
-      if (Date.now() >= deadline) return;
-      // Unrecorded (the database is away), the job stays active and runs again once it expires.
-      const record = failure ? boss.fail(name, job.id, failure.error as object) : boss.complete(name, job.id);
-      await record.catch((error: unknown) => log.warn("could not record the job's end; it runs again once it expires", { queue: name, jobId: job.id, error }));
     }),
   );
 }

@@ -16,20 +16,33 @@ export function currencyExponent(currency: string): number {
 }
 
 /** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
+/** Intl.NumberFormat is costly to build (a few hundred microseconds): one per locale, currency and digits, kept. */
+const formats = new Map<string, Intl.NumberFormat | null>();
+
+function currencyFormat(locale: string, code: string, digits?: number): Intl.NumberFormat | null {
+  const key = `${locale}|${code}|${digits ?? ""}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: "currency", currency: code, ...(digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits }) });
+    } catch {
+      format = null; // not a currency Intl knows, or not a locale
+    }
+    if (formats.size < 1000) formats.set(key, format);
+  }
+  return format;
+}
+
 export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
   const code = currency.toUpperCase();
   const exponent = currencyExponent(code);
   const value = amountMinor / 10 ** exponent;
-  let format: Intl.NumberFormat;
-  try {
-    format = new Intl.NumberFormat(locale, { style: "currency", currency: code });
-  } catch {
-    return `${value.toFixed(exponent)} ${code}`;
-  }
+  let format = currencyFormat(locale, code);
+  if (!format) return `${value.toFixed(exponent)} ${code}`;
   // Intl shows whole units for some currencies the API keeps cents for (ISK): keep any fraction that is really there.
   const { maximumFractionDigits = 0 } = format.resolvedOptions();
   if (exponent > maximumFractionDigits && amountMinor % 10 ** (exponent - maximumFractionDigits) !== 0) {
-    format = new Intl.NumberFormat(locale, { style: "currency", currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+    format = currencyFormat(locale, code, exponent) ?? format;
   }
   return format.format(value);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import type { z } from "zod";
 import { allQueueSpecs, DEAD_LETTER_QUEUE, type QueueSpec } from "../../jobs/queues";
@@ -103,20 +104,53 @@ export interface EnqueueOptions {
   tx?: Tx;
 }
 
+/** The jobs sent in a transaction opened by `transactionSendingJobsAtCommit`, inserted together at its end. */
+const heldJobs = new WeakMap<Tx, PgBoss.JobInsert[]>();
+
+/**
+ * A Prisma transaction whose jobs (sent with `enqueue(…, { tx })`) go to pg-boss in one statement at
+ * its end, before it commits, instead of one statement each (ADR 0066): a failed payment sends three.
+ * Their rows still commit or roll back with the transaction's own.
+ */
+export async function transactionSendingJobsAtCommit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db().$transaction(async (tx) => {
+    const jobs: PgBoss.JobInsert[] = [];
+    heldJobs.set(tx, jobs);
+    try {
+      const result = await work(tx);
+      if (jobs.length > 0) await (await getBoss()).insert(jobs, { db: inTransaction(tx) });
+      return result;
+    } finally {
+      heldJobs.delete(tx);
+    }
+  });
+}
+
+/**
+ * Sends a job: at once, or with `tx` inside that transaction (at its end when the transaction holds
+ * its jobs). Answers the job's id; null when a job with this key existed already (known only when
+ * sent at once).
+ */
 export async function enqueue<S extends z.ZodType>(
   spec: QueueSpec<S>,
   data: z.infer<S>,
   opts: EnqueueOptions = {},
 ): Promise<string | null> {
   const payload = spec.schema.parse(data) as object;
-  const boss = await getBoss();
   // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
   const delayMs = opts.startAfter ? Math.max(0, opts.startAfter.getTime() - now().getTime()) : 0;
-  const id = await boss.send(spec.name, payload, {
+  const job = {
     ...(opts.key ? { id: uuidFromKey(`${spec.name}:${opts.key}`), singletonKey: opts.key } : {}),
     ...(opts.startAfter ? { startAfter: new Date(Date.now() + delayMs) } : {}),
-    ...(opts.tx ? { db: inTransaction(opts.tx) } : {}),
-  });
+  };
+  const held = opts.tx && heldJobs.get(opts.tx);
+  let id: string | null;
+  if (held) {
+    id = job.id ?? randomUUID();
+    held.push({ ...job, id, name: spec.name, data: payload, ...(job.startAfter ? { startAfter: job.startAfter.toISOString() } : {}) });
+  } else {
+    id = await (await getBoss()).send(spec.name, payload, { ...job, ...(opts.tx ? { db: inTransaction(opts.tx) } : {}) });
+  }
   if (delayMs === 0) for (const listener of sentListeners) listener(spec.name);
   return id;
 }

@@ -14,12 +14,12 @@ export function cardUpdateChannel(recovery: Recovery): CardUpdateChannel {
 
 /** The engine's customer-action requests, sent through the channel: one email per card either way. */
 export const customerActionListener: RecoveryListener = {
-  async customerActionNeeded(tx, recovery: Recovery, { kind, dedupeKey }) {
+  async customerActionNeeded(tx, recovery: Recovery, { kind, dedupeKey, read }) {
     const platformEmail = providerFor(recovery.provider).platformEmail;
     if (kind === "card_update_request" && platformEmail && cardUpdateChannel(recovery) === "platform_email") {
       await platformEmail.request({ tx, recovery, dedupeKey });
     } else {
-      await requestCustomerAction({ tx, recoveryId: recovery.id, recovery, kind, dedupeKey });
+      await requestCustomerAction({ tx, recoveryId: recovery.id, recovery, kind, dedupeKey, read });
     }
   },
 };

@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
 import { setRecoverySequence } from "~/domain/recovery/commands.server";
 import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
+import type { ReadInTransaction } from "~/domain/recovery/listeners";
 import { retrySettingsFor } from "~/domain/recovery/policy";
 import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
@@ -92,10 +93,14 @@ async function loadRecovery(client: Client, recoveryId: string): Promise<Recover
   return client.recovery.findUnique({ where: { id: recoveryId }, include: RECOVERY_FOR_EMAIL });
 }
 
-/** A recovery already read, with what its emails need (one statement fewer than loadRecovery: ADR 0062). */
-async function withEmailRelations(tx: Tx, recovery: Recovery): Promise<RecoveryForEmail> {
-  const customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
-  const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
+/**
+ * A recovery already read, with what its emails need (one statement fewer than loadRecovery: ADR
+ * 0062); its customer and workspace as the engine read them in this transaction, when it did (ADR 0066).
+ */
+async function withEmailRelations(tx: Tx, recovery: Recovery, read: ReadInTransaction = {}): Promise<RecoveryForEmail> {
+  const customerRead = read.customer !== undefined && (read.customer?.id ?? null) === recovery.customerId;
+  const customer = customerRead ? read.customer! : recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  const workspace = read.workspace?.id === recovery.workspaceId ? read.workspace : await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
   return { ...recovery, customer, workspace };
 }
 
@@ -312,11 +317,12 @@ export async function requestCustomerAction(input: {
   kind: CustomerActionKind;
   dedupeKey: string;
   tx?: Tx;
-  /** The recovery as `tx` has just written it (the engine's request): only its customer and workspace are read. */
+  /** The recovery as `tx` has just written it (the engine's request): only its customer and workspace are read, unless `read` has them. */
   recovery?: Recovery;
+  read?: ReadInTransaction;
 }): Promise<{ messageId: string; created: boolean } | null> {
   const run = async (tx: Tx) => {
-    const recovery = input.recovery ? await withEmailRelations(tx, input.recovery) : await loadRecovery(tx, input.recoveryId);
+    const recovery = input.recovery ? await withEmailRelations(tx, input.recovery, input.read) : await loadRecovery(tx, input.recoveryId);
     if (!recovery) throw new AppError("recovery_not_found", `No recovery ${input.recoveryId}.`);
     if (recovery.status !== "pending" || recovery.paused) return null;
     const template = CUSTOMER_ACTION_TEMPLATES[input.kind];

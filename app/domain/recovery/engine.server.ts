@@ -3,12 +3,12 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { countryCode, validZone, zoneForPlace } from "~/utils/customer-zone";
 import { log } from "~/utils/logger.server";
-import { enqueue } from "~/utils/queue.server";
+import { enqueue, transactionSendingJobsAtCommit } from "~/utils/queue.server";
 import type { Customer, Recovery } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
-import { announce } from "./listeners";
+import { announce, type ReadInTransaction } from "./listeners";
 import { actionTime, decideNextAction, retrySettingsFor, type CardBrand, type FailureInput, type MessageRecord, type NextAction, type PolicyInput } from "./policy";
 import type { ChargeResult, MerchantChargedProvider } from "./provider";
 import { providerFor, providersAnsweringLater } from "./providers.server";
@@ -70,7 +70,8 @@ function attemptFailureColumns(failure: FailureDetails) {
  */
 export async function recordInvoiceFailure(facts: FailureFacts) {
   const { failure, workspaceId, provider } = facts;
-  return db().$transaction(async (tx) => {
+  // Its jobs (the expiry, the first email's send, the sequence's first step) in one statement.
+  return transactionSendingJobsAtCommit(async (tx) => {
     const invoiceId = facts.joinOpenRecovery ? await joinedInvoiceId(tx, facts) : facts.invoiceId;
     await lockInvoice(tx, workspaceId, invoiceId);
     // Where the customer lives, when this failure says (ADR 0048): a newer answer replaces an older one.
@@ -246,7 +247,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
 export async function planNext(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<Recovery> {
   const input = await policyInputFor(tx, recovery, known);
   const action = decideNextAction(input);
-  const updated = await applyAction(tx, recovery, action);
+  const updated = await applyAction(tx, recovery, action, known);
   if (action.kind !== "email" || updated.paused) return updated;
   // Asked: the policy plans once more, now that it knows (a retry follows an authentication request).
   // Of what it was told, only the customer's emails have changed since (the debt is locked in this
@@ -289,14 +290,15 @@ export async function customerEmailsOf(tx: Tx, recoveryId: string): Promise<Mess
   return messages.map((m) => ({ at: m.sentAt ?? m.createdAt, kind: m.kind as MessageRecord["kind"] }));
 }
 
-/** What the caller has already read in this transaction (the recovery's customer), so that it is not read twice. */
-interface KnownFacts {
-  customer?: Customer;
-}
+/**
+ * What the caller has already read in this transaction (the recovery's customer), so that it is not
+ * read twice; the policy's input adds what it reads, and the listeners it asks get it all.
+ */
+type KnownFacts = ReadInTransaction;
 
 /** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
 export async function policyInputFor(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<PolicyInput> {
-  const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } });
+  const workspace = (known.workspace ??= await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } }));
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);
   const attempts = recovery.cardFingerprint
@@ -305,7 +307,8 @@ export async function policyInputFor(tx: Tx, recovery: Recovery, known: KnownFac
       })
     : await tx.chargeAttempt.findMany({ where: { recoveryId: recovery.id, status: { in: ["failed", "succeeded"] } } });
   const messages = await customerEmailsOf(tx, recovery.id);
-  const customer = known.customer ?? (recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null);
+  if (known.customer === undefined) known.customer = recovery.customerId ? await tx.customer.findUnique({ where: { id: recovery.customerId } }) : null;
+  const customer = known.customer;
   // The customer's own payments of the last year, oldest first (ADR 0049): when their money arrives.
   const paid = await tx.customerPayment.findMany({
     where: {
@@ -346,7 +349,7 @@ function customerActionKey(kind: "card_update_request" | "authentication_request
   return `${kind}:${cardFingerprint ?? "unknown-card"}`;
 }
 
-async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Promise<Recovery> {
+async function applyAction(tx: Tx, recovery: Recovery, action: NextAction, read: ReadInTransaction = {}): Promise<Recovery> {
   const when = actionTime(action);
   const updated = await tx.recovery.update({
     where: { id: recovery.id },
@@ -368,7 +371,7 @@ async function applyAction(tx: Tx, recovery: Recovery, action: NextAction): Prom
     );
   } else if (action.kind === "email") {
     // Who asks (our email, or the platform's own card-update email) is the listener's choice.
-    await announce.customerActionNeeded(tx, updated, { kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint) });
+    await announce.customerActionNeeded(tx, updated, { kind: action.template, dedupeKey: customerActionKey(action.template, updated.cardFingerprint), read });
   } else if (action.kind === "stop" && action.endsRecovery) {
     const closed = await closeRecovery(tx, updated, "failed", action.endsRecovery, now());
     return tx.recovery.update({ where: { id: closed.id }, data: { nextActionReason: action.reason } });

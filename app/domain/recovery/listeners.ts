@@ -3,9 +3,26 @@
 // app/wiring.server.ts) instead of being imported by the engine, so no module the engine calls
 // depends on the engine in turn (docs/decisions/0039-the-engine-boundary.md).
 import type { Tx } from "~/utils/db.server";
-import type { Recovery } from "../../../generated/prisma/client";
+import type { Customer, Recovery, Workspace } from "../../../generated/prisma/client";
 
 export type CustomerActionKind = "card_update_request" | "authentication_request";
+
+/**
+ * The rows the engine has already read in the caller's transaction (the recovery's customer and
+ * workspace): a listener that needs them uses these instead of reading them again (ADR 0066).
+ * `customer: null` means the recovery has none; absent means not read.
+ */
+export interface ReadInTransaction {
+  customer?: Customer | null;
+  workspace?: Workspace;
+}
+
+/** What the engine asks of the customer. */
+export interface CustomerActionRequest {
+  kind: CustomerActionKind;
+  dedupeKey: string;
+  read?: ReadInTransaction;
+}
 
 export interface RecoveryListener {
   /** A recovery was opened: inside the transaction that created it, after its first attempt is recorded. */
@@ -14,7 +31,7 @@ export interface RecoveryListener {
    * The policy asks the customer to act (a new card, a confirmation); one request per `dedupeKey`
    * (per card). Inside the transaction that planned it.
    */
-  customerActionNeeded?(tx: Tx, recovery: Recovery, request: { kind: CustomerActionKind; dedupeKey: string }): Promise<unknown>;
+  customerActionNeeded?(tx: Tx, recovery: Recovery, request: CustomerActionRequest): Promise<unknown>;
   /** The recovery was won back: inside the transaction that closed it. */
   recovered?(tx: Tx, recovery: Recovery): Promise<unknown>;
   /**
@@ -37,7 +54,7 @@ export const announce = {
   async opened(tx: Tx, recovery: Recovery) {
     for (const l of registered.values()) await l.opened?.(tx, recovery);
   },
-  async customerActionNeeded(tx: Tx, recovery: Recovery, request: { kind: CustomerActionKind; dedupeKey: string }) {
+  async customerActionNeeded(tx: Tx, recovery: Recovery, request: CustomerActionRequest) {
     for (const l of registered.values()) await l.customerActionNeeded?.(tx, recovery, request);
   },
   async recovered(tx: Tx, recovery: Recovery) {

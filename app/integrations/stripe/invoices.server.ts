@@ -87,12 +87,12 @@ export function paidChargeOf(invoice: Pick<Stripe.Invoice, "payments">): { payme
 export async function fetchInvoiceState(stripeAccount: string, invoiceId: string) {
   const client = stripe();
   // The customer (expanded) and the failed charge (the PaymentIntent's latest_charge) tell where the
-  // customer lives and what card failed, in the same two calls.
-  const invoice = await client.invoices.retrieve(invoiceId, { expand: ["customer"] }, { stripeAccount });
-  const payments = await client.invoicePayments.list(
-    { invoice: invoiceId, limit: 10, expand: ["data.payment.payment_intent.latest_charge"] },
-    { stripeAccount },
-  );
+  // customer lives and what card failed, in the same two calls, made at once: neither needs the
+  // other's answer, and the event waits on Stripe once instead of twice.
+  const [invoice, payments] = await Promise.all([
+    client.invoices.retrieve(invoiceId, { expand: ["customer"] }, { stripeAccount }),
+    client.invoicePayments.list({ invoice: invoiceId, limit: 10, expand: ["data.payment.payment_intent.latest_charge"] }, { stripeAccount }),
+  ]);
   const withError = payments.data
     .map((p) => p.payment.payment_intent)
     .filter((pi): pi is Stripe.PaymentIntent => typeof pi === "object" && pi !== null)
