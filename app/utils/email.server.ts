@@ -26,10 +26,11 @@ export interface EmailReceipt {
 /**
  * SMTP connections per process and server; nodemailer queues further emails until one is free. The
  * dunning-send job runs this many at once (ADR 0058): a claimed message never waits in that queue,
- * so a crash can only cut off the exchanges themselves. 20 keeps one worker's emails up with its
- * failed payments (ADR 0064); a relay that allows fewer connections needs a lower number.
+ * so a crash can only cut off the exchanges themselves. 40 keeps one worker's emails up with its
+ * failed payments on a busy machine, where each exchange waits its turns on the event loop (ADRs
+ * 0064, 0066); a relay that allows fewer connections needs a lower number.
  */
-export const SMTP_MAX_CONNECTIONS = 20;
+export const SMTP_MAX_CONNECTIONS = 40;
 
 const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
