@@ -10,7 +10,6 @@
 // (Prisma, pg-boss) bind to the database they first see, and this part has a database of its own.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -25,6 +24,8 @@ import { table, writeSection } from "./report";
 export interface DrainJob {
   /** A PostgreSQL admin URL (database `postgres`): the bench creates its own database there. */
   adminUrl: string;
+  /** The embedded server's postmaster, whose processes' CPU is reported; null for DATABASE_URL's server. */
+  postmaster: number | null;
   machine: string;
   events: number;
   /** Each fake Stripe answer waits this long (Stripe's API answers in tens of ms over the internet). */
@@ -79,7 +80,7 @@ interface Phase {
    * bench process (the fake Stripe, the SMTP server, the posting), of the whole machine; and
    * PostgreSQL transactions committed per event.
    */
-  perEvent: { webCpuMs: number; workerCpuMs: number; postgresCpuMs: number; benchCpuMs: number; machineCpuMs: number; transactions: number };
+  perEvent: { webCpuMs: number; workerCpuMs: number; postgresCpuMs: number | null; benchCpuMs: number; machineCpuMs: number; transactions: number };
   /** The workers' query plans: served from the plan cache, compiled for a new shape, compiled outside it (ADR 0063). */
   plans: { cached: number; compiled: number; outside: number };
   checks: { ignored: number; recoveries: number; invoicesWithTwoRecoveries: number; emails: number; messageIdsTwice: number; chargesTwice: number };
@@ -193,8 +194,8 @@ async function queueRates(sql: pg.Client, names: string[], since: Date): Promise
   });
 }
 
-async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string; webPid: number | undefined; profileDir?: string }): Promise<Phase> {
-  const { workers, count, stripe, smtp, sql, env, web, webPid, profileDir } = ctx;
+async function runPhase(ctx: { workers: number; count: number; stripe: FakeStripe; smtp: FakeSmtp; sql: pg.Client; env: Env; web: string; webPid: number | undefined; postmaster: number | null; profileDir?: string }): Promise<Phase> {
+  const { workers, count, stripe, smtp, sql, env, web, webPid, postmaster, profileDir } = ctx;
   const tag = `w${workers}`;
   const merchant = await merchantWithFailedInvoices(stripe, count, tag);
   // Phases run one after the other: this phase's emails are those received from here on (counted
@@ -208,9 +209,6 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
 
   const workerCpu = () => processes.reduce((sum, p) => sum + processCpu(p.child.pid), 0);
   const commits = async () => Number((await sql.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.n);
-  // The server's postmaster: the parent of this connection's backend.
-  const backend = (await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
-  const postmaster = Number(readFileSync(`/proc/${backend}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
   const cpuNow = () => ({ web: processCpu(webPid), worker: workerCpu(), postgres: postgresCpu(postmaster) ?? 0, bench: processCpu(process.pid), machine: machineCpu() });
   const [cpu0, commits0] = [cpuNow(), await commits()];
   const t0 = Date.now();
@@ -229,13 +227,13 @@ async function runPhase(ctx: { workers: number; count: number; stripe: FakeStrip
   const perEvent = {
     webCpuMs: msPerEvent("web"),
     workerCpuMs: msPerEvent("worker"),
-    postgresCpuMs: msPerEvent("postgres"),
+    postgresCpuMs: postmaster === null ? null : msPerEvent("postgres"),
     benchCpuMs: msPerEvent("bench"),
     machineCpuMs: msPerEvent("machine"),
     transactions: ((await commits()) - commits0) / count,
   };
   console.log(
-    `  per event, ms CPU: web ${perEvent.webCpuMs.toFixed(1)}, worker(s) ${perEvent.workerCpuMs.toFixed(1)}, PostgreSQL ${perEvent.postgresCpuMs.toFixed(1)}, ` +
+    `  per event, ms CPU: web ${perEvent.webCpuMs.toFixed(1)}, worker(s) ${perEvent.workerCpuMs.toFixed(1)}, PostgreSQL ${perEvent.postgresCpuMs?.toFixed(1) ?? "n/a"}, ` +
       `this bench (fake Stripe, SMTP server) ${perEvent.benchCpuMs.toFixed(1)}, machine ${perEvent.machineCpuMs.toFixed(1)}; ${perEvent.transactions.toFixed(1)} PostgreSQL transactions`,
   );
   const queues = await queueRates(sql, QUEUES, since);
@@ -329,7 +327,7 @@ ${table(
   [
     ["web", ...phases.map((p) => p.perEvent.webCpuMs.toFixed(1))],
     ["worker(s)", ...phases.map((p) => p.perEvent.workerCpuMs.toFixed(1))],
-    ["PostgreSQL (server and backends)", ...phases.map((p) => p.perEvent.postgresCpuMs.toFixed(1))],
+    ["PostgreSQL (server and backends; n/a: DATABASE_URL's server)", ...phases.map((p) => p.perEvent.postgresCpuMs?.toFixed(1) ?? "n/a")],
     ["this bench (fake Stripe, SMTP server, the posting)", ...phases.map((p) => p.perEvent.benchCpuMs.toFixed(1))],
     ["the whole machine", ...phases.map((p) => p.perEvent.machineCpuMs.toFixed(1))],
     ["PostgreSQL transactions committed (pg-boss's included)", ...phases.map((p) => p.perEvent.transactions.toFixed(1))],
@@ -391,7 +389,7 @@ async function child(job: DrainJob) {
   await sql.connect();
   const web = await startRecoupProcess("--web", env, /Recoup is running at (http:\/\/\S+)/);
   try {
-    const on = { count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid };
+    const on = { count: job.events, stripe, smtp, sql, env, web: web.match[1]!, webPid: web.child.pid, postmaster: job.postmaster };
     // A quick look (one phase) or a profile (one worker): on the console only.
     const single = job.workerProfileDir ? 1 : job.onlyWorkers;
     if (single) {

@@ -129,7 +129,7 @@ async function bench(stops: Stops) {
     writeSection("bench-api", section);
     console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
   }
-  if (ONLY === undefined || ONLY === "drain") await benchDrain({ adminUrl: withDatabase(database.url, "postgres"), machine, ...DRAIN });
+  if (ONLY === undefined || ONLY === "drain") await benchDrain({ adminUrl: withDatabase(database.url, "postgres"), postmaster: database.postmaster, machine, ...DRAIN });
 }
 
 async function benchWebhooks(ctx: {

@@ -15,7 +15,6 @@ export function currencyExponent(currency: string): number {
   return 2;
 }
 
-/** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
 /** Intl.NumberFormat is costly to build (a few hundred microseconds): one per locale, currency and digits, kept. */
 const formats = new Map<string, Intl.NumberFormat | null>();
 
@@ -33,6 +32,7 @@ function currencyFormat(locale: string, code: string, digits?: number): Intl.Num
   return format;
 }
 
+/** An amount in minor units, for people: formatMoney(1234, 'usd') → "$12.34", formatMoney(1500, 'jpy') → "¥1,500". */
 export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
   const code = currency.toUpperCase();
   const exponent = currencyExponent(code);

@@ -127,6 +127,22 @@ export async function transactionSendingJobsAtCommit<T>(work: (tx: Tx) => Promis
 }
 
 /**
+ * A job as pg-boss inserts it: with a key, its id is the key's (one job per queue and key, whoever
+ * sends it, `enqueue` or the Stripe intake's batch); without one, a new id.
+ */
+export function jobInsert<S extends z.ZodType>(spec: QueueSpec<S>, data: z.infer<S>, opts: Pick<EnqueueOptions, "key" | "startAfter"> = {}) {
+  // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
+  const delayMs = opts.startAfter ? Math.max(0, opts.startAfter.getTime() - now().getTime()) : 0;
+  return {
+    id: opts.key ? uuidFromKey(`${spec.name}:${opts.key}`) : randomUUID(),
+    name: spec.name,
+    data: spec.schema.parse(data) as object,
+    ...(opts.key ? { singletonKey: opts.key } : {}),
+    ...(opts.startAfter ? { startAfter: new Date(Date.now() + delayMs) } : {}),
+  };
+}
+
+/**
  * Sends a job: at once, or with `tx` inside that transaction (at its end when the transaction holds
  * its jobs). Answers the job's id; null when a job with this key existed already (known only when
  * sent at once).
@@ -136,22 +152,15 @@ export async function enqueue<S extends z.ZodType>(
   data: z.infer<S>,
   opts: EnqueueOptions = {},
 ): Promise<string | null> {
-  const payload = spec.schema.parse(data) as object;
-  // startAfter is on the engine's clock (virtual in tests); pg-boss compares with the database's.
-  const delayMs = opts.startAfter ? Math.max(0, opts.startAfter.getTime() - now().getTime()) : 0;
-  const job = {
-    ...(opts.key ? { id: uuidFromKey(`${spec.name}:${opts.key}`), singletonKey: opts.key } : {}),
-    ...(opts.startAfter ? { startAfter: new Date(Date.now() + delayMs) } : {}),
-  };
+  const job = jobInsert(spec, data, opts);
   const held = opts.tx && heldJobs.get(opts.tx);
-  let id: string | null;
-  if (held) {
-    id = job.id ?? randomUUID();
-    held.push({ ...job, id, name: spec.name, data: payload, ...(job.startAfter ? { startAfter: job.startAfter.toISOString() } : {}) });
-  } else {
-    id = await (await getBoss()).send(spec.name, payload, { ...job, ...(opts.tx ? { db: inTransaction(opts.tx) } : {}) });
+  let id: string | null = job.id;
+  if (held) held.push(job);
+  else {
+    const { name, data: payload, ...options } = job;
+    id = await (await getBoss()).send(name, payload, { ...options, ...(opts.tx ? { db: inTransaction(opts.tx) } : {}) });
   }
-  if (delayMs === 0) for (const listener of sentListeners) listener(spec.name);
+  if (!opts.startAfter || opts.startAfter.getTime() <= now().getTime()) for (const listener of sentListeners) listener(spec.name);
   return id;
 }
 

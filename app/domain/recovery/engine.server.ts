@@ -244,7 +244,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
 }
 
 /** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
-export async function planNext(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<Recovery> {
+export async function planNext(tx: Tx, recovery: Recovery, known: ReadInTransaction = {}): Promise<Recovery> {
   const input = await policyInputFor(tx, recovery, known);
   const action = decideNextAction(input);
   const updated = await applyAction(tx, recovery, action, known);
@@ -291,13 +291,11 @@ export async function customerEmailsOf(tx: Tx, recoveryId: string): Promise<Mess
 }
 
 /**
- * What the caller has already read in this transaction (the recovery's customer), so that it is not
- * read twice; the policy's input adds what it reads, and the listeners it asks get it all.
+ * Everything the policy is told about a recovery now: its failure, the card's and customer's history,
+ * the settings. `known` holds what the caller read in this transaction; the customer and workspace
+ * read here are added to it, for the listeners the plan then asks.
  */
-type KnownFacts = ReadInTransaction;
-
-/** Everything the policy is told about a recovery now: its failure, the card's and customer's history, the settings. */
-export async function policyInputFor(tx: Tx, recovery: Recovery, known: KnownFacts = {}): Promise<PolicyInput> {
+export async function policyInputFor(tx: Tx, recovery: Recovery, known: ReadInTransaction = {}): Promise<PolicyInput> {
   const workspace = (known.workspace ??= await tx.workspace.findUniqueOrThrow({ where: { id: recovery.workspaceId } }));
   const at = now();
   const since = new Date(at.getTime() - 31 * DAY);

@@ -6,10 +6,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type PgBoss from "pg-boss";
-import { uuidFromKey } from "~/utils/crypto.server";
 import { isDatabaseUnavailable } from "~/utils/db-errors.server";
 import { log } from "~/utils/logger.server";
-import { getBoss } from "~/utils/queue.server";
+import { getBoss, jobInsert } from "~/utils/queue.server";
 import { stripeEventColumns, stripeEvents, type ReceivedStripeEvent } from "./events.server";
 
 /** Writes in flight at once: while one waits for its commit (the fsync), the next batch is sent. */
@@ -168,13 +167,8 @@ async function write(pool: pg.Pool, events: ReceivedStripeEvent[]): Promise<Set<
     const inserted = await beginAndInsert(client, rows);
     const statements: Statement[] = [];
     if (inserted.length > 0) {
-      const jobs = inserted.map((row) => ({
-        // As enqueue({ key }) names them: one job per queue and event, whoever sends it.
-        id: uuidFromKey(`${QUEUE.name}:${row.key}`),
-        name: QUEUE.name,
-        data: QUEUE.schema.parse({ [stripeEvents.jobField]: row.id }),
-        singletonKey: row.key,
-      }));
+      // As enqueue({ key }) names them: one job per queue and event, whoever sends it.
+      const jobs = inserted.map((row) => jobInsert(QUEUE, { [stripeEvents.jobField]: row.id }, { key: row.key }));
       // pg-boss's own multi-job insert (its SQL and values: queue policy, retries, dead letter),
       // sent below on this transaction, with the COMMIT.
       await boss.insert(jobs, { db: collecting(statements) });
