@@ -207,7 +207,37 @@ function Body({ body, mode, title }: { body: BodyDoc; mode: "request" | "respons
           <>
             {mode === "request" ? "A " : "Returns a "}
             <a href={`#${schemaAnchor(body.ref)}`}>{body.ref}</a>
-            {" object."}
+            {body.envelope ? (
+              <>
+                {" object in "}
+                <code>data</code>
+                {", beside "}
+                <a href={`#${schemaAnchor("Meta")}`}>
+                  <code>meta</code>
+                </a>
+                {"."}
+              </>
+            ) : (
+              " object."
+            )}
+          </>
+        ) : body.listOf ? (
+          <>
+            {"Returns a page of "}
+            <a href={`#${schemaAnchor(body.listOf)}`}>{body.listOf}</a>
+            {" objects in "}
+            <code>data</code>
+            {", beside "}
+            <code>meta</code>
+            {" and "}
+            <a href={`#${schemaAnchor("Pagination")}`}>
+              <code>pagination</code>
+            </a>
+            {" (offset pages) or "}
+            <a href={`#${schemaAnchor("Cursor")}`}>
+              <code>cursor</code>
+            </a>
+            {" (cursor pages)."}
           </>
         ) : (
           <>
@@ -312,7 +342,7 @@ function Operation({ op, active }: { op: ReferenceOperation; active: boolean }) 
 
       {op.errors.length ? (
         <div className="ar-block">
-          <h4>Errors (application/problem+json)</h4>
+          <h4>Errors ({op.errorMediaType})</h4>
           <div className="ar-table-wrap">
             <table className="ar-table ar-errors">
               <caption className="ar-visually-hidden">Errors</caption>
@@ -439,15 +469,15 @@ export function ApiReference({ baseUrl, reference, limits, versions, current, ac
     ],
     [
       "Scopes",
-      "Keys carry scopes: `read`, `write`, `admin` (everything), `analytics`, `webhooks`, `email`, or resource forms such as `read:payments`. A missing scope is 403, naming it in `meta.required_scope`.",
+      "Keys carry scopes: `read`, `write`, `admin` (everything), `analytics`, `webhooks`, `email`, or resource forms such as `read:payments`. Some operations take either of two (`webhooks` or `read`). A missing scope is 403 `INSUFFICIENT_SCOPE`, naming it in `error.required_scope`.",
     ],
     [
       "Format and pagination",
-      "JSON is snake_case; money is integer minor units (`amount_cents`) with an ISO `currency`. Lists answer `{items, next_cursor}`, newest first: pass `cursor` and `limit` (1–100, default 25), or `page` and `per_page` for totals.",
+      "JSON is snake_case; money is integer minor units (`amount_cents`) with an ISO `currency`. Every answer is `{data, meta: {merchant_id, timestamp}}` (see [Meta](#schema-Meta)). Lists put their items in `data`, newest first, and page as each documents: most by `page` (from 1) and `per_page` (1–100, default 25), answering `pagination: {page, per_page, total, total_pages}`; decline codes and webhook endpoints by `cursor` and `limit` (1–200, default 50), answering `cursor: {next}`. Either kind takes the other when asked by name (`limit` and `cursor` skip the count on deep pages).",
     ],
     [
       "Errors",
-      "Errors are `application/problem+json` with a stable `code` and the `traceId` to quote to support (see [Problem](#schema-Problem)). Validation errors list each field in `meta.errors[]`.",
+      "Errors are `{error: {code, message, type}, trace_id}` (see [Error](#schema-Error)): `code` is stable and upper-case (`VALIDATION_ERROR`, `NOT_FOUND`, …), `type` is Recoup's precise one (`payment_not_found`), `trace_id` is what to quote to support. Validation errors list each field in `error.errors[]`.",
     ],
     [
       "Rate limits",

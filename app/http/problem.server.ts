@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "~/utils/db-errors.server";
 import { log } from "~/utils/logger.server";
 import { ERROR_STATUS, titleFor } from "./errors";
 import { AppError, type ErrorCode } from "~/domain/errors";
+import { errorBody as lostChurnError, speaksLostChurn } from "./lostchurn-errors";
 
 export function traceIdFor(request: Request): string {
   return traceIdFrom(request.headers.get("traceparent"));
@@ -17,7 +18,8 @@ export function traceIdFrom(traceparent: string | null | undefined): string {
 
 /**
  * application/problem+json (RFC 9457) with DunningDog's `code` and `traceId`,
- * plus `error`/`message` for Flow Arc-style clients.
+ * plus `error`/`message` for Flow Arc-style clients. On LostChurn's paths (`instance` under
+ * /api/v1 but Flow Arc's), LostChurn's `{error: {code, message}}` instead (ADR 0067).
  */
 export function problem(
   code: ErrorCode,
@@ -26,6 +28,12 @@ export function problem(
 ): Response {
   const status = ERROR_STATUS[code];
   const traceId = opts.traceId ?? randomBytes(16).toString("hex");
+  if (opts.instance && speaksLostChurn(opts.instance)) {
+    const headers = new Headers(opts.headers);
+    headers.set("Content-Type", "application/json; charset=utf-8");
+    headers.set("X-Trace-Id", traceId);
+    return new Response(JSON.stringify(lostChurnError(code, detail, traceId, opts.meta)), { status, headers });
+  }
   const body = {
     type: `urn:recoup:problem:${code}`,
     title: titleFor(code),

@@ -11,10 +11,8 @@ const categories = defineEndpoint({
     "The four categories with their subcategories, the recovery rate a dunning programme usually reaches in each, and your own: recovered / closed recoveries per category (still-open ones are counted apart, not in the rate; null until one has closed).",
   tags: ["Decline codes"],
   query: z.object({}),
-  response: z.object({
-    items: z.array(DeclineCategorySchema),
-    next_cursor: z.null().describe("Always null: the four categories fit one page."),
-  }),
+  // LostChurn answers the four as `data: [...]`, unpaged.
+  response: z.array(DeclineCategorySchema),
   handler: ({ scope }) => listDeclineCategories(scope),
 });
 

@@ -1,18 +1,18 @@
 import { createWebhookEndpoint, listWebhookEndpoints } from "~/domain/webhooks/endpoints.server";
 import { CreateWebhookEndpointSchema, WebhookEndpointSchema, WebhookEndpointWithSecretSchema } from "~/domain/webhooks/schemas";
 import { defineEndpoint, routeOf } from "~/contracts/api-v1/endpoint.server";
-import { pageRequest, PageQuerySchema, pageSchema } from "~/contracts/api-v1/pagination.server";
+import { CursorPageQuerySchema, pageRequest, pageSchema } from "~/contracts/api-v1/pagination.server";
 
 const list = defineEndpoint({
   method: "GET",
   path: "/api/v1/webhooks/endpoints",
-  scope: "webhooks",
+  scope: "webhooks|read",
   summary: "List webhook endpoints",
-  description: "The workspace's endpoints, newest first. Never their signing secrets.",
+  description: "The workspace's endpoints, newest first (cursor pages: `limit` 50 by default, at most 200). Never their signing secrets.",
   tags: ["Webhooks"],
-  query: PageQuerySchema,
+  query: CursorPageQuerySchema,
   response: pageSchema(WebhookEndpointSchema),
-  handler: ({ workspaceId, query }) => listWebhookEndpoints({ workspaceId, page: pageRequest(query) }),
+  handler: ({ workspaceId, query }) => listWebhookEndpoints({ workspaceId, page: pageRequest(query, "cursor") }),
 });
 
 const create = defineEndpoint({

@@ -55,7 +55,7 @@ describe("API keys on /dashboard/settings", () => {
     expect(row).toMatchObject({ workspaceId: workspace.id, name: "Billing sync", hashedKey: sha256(secret.key), livemode: true, createdByUserId: owner.id });
     expect(row.scopes.sort()).toEqual(["read", "webhooks", "write:payments", "write:recoveries"]);
     expect(JSON.stringify(row)).not.toContain(secret.key);
-    expect(await statusWith(secret.key)).toMatchObject({ status: 200, body: { authenticated: true, workspace_id: workspace.id } });
+    expect(await statusWith(secret.key)).toMatchObject({ status: 200, body: { data: { authenticated: true, workspace_id: workspace.id }, meta: { merchant_id: workspace.id } } });
 
     const page = await settings.loader(get(sessionToken));
     const listed = page.apiKeys.items.find((k) => k.id === secret.id);
@@ -119,7 +119,7 @@ describe("API keys on /dashboard/settings", () => {
 
     // Revoking the old key ends its grace period at once.
     expect(await settings.action(post({ intent: "revoke-api-key", id: old.id }, sessionToken))).toMatchObject({ ok: true, toast: '"Warehouse" revoked. Requests with it are refused from now on.' });
-    expect(await statusWith(old.key)).toMatchObject({ status: 401, body: { code: "unauthorized" } });
+    expect(await statusWith(old.key)).toMatchObject({ status: 401, body: { error: { code: "UNAUTHORIZED", type: "unauthorized" } } });
     expect((await statusWith(fresh.key)).status).toBe(200);
     expect((await settings.loader(get(sessionToken))).apiKeys.items.find((k) => k.id === old.id)).toMatchObject({ status: "revoked", revokedAt: expect.any(String) });
 
@@ -214,7 +214,7 @@ describe("API keys inside the Shopify admin", () => {
 
     const created = (await shopifySettings.action(await request({ intent: "create-api-key", name: "Shop sync", scopes: [], customScopes: "read:payments", livemode: true }))) as unknown as WithSecret;
     const { secret } = created.data;
-    expect(await statusWith(secret.key)).toMatchObject({ status: 200, body: { workspace_id: workspaceId, scopes: ["read:payments"] } });
+    expect(await statusWith(secret.key)).toMatchObject({ status: 200, body: { data: { workspace_id: workspaceId, scopes: ["read:payments"] } } });
     const page = await shopifySettings.loader(await request());
     expect(page.apiKeys.items.map((k) => k.name)).toEqual(["Shop sync"]);
     expect(JSON.stringify(page)).not.toContain(secret.key);

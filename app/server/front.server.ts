@@ -69,11 +69,15 @@ function requestUrl(req: IncomingMessage): URL {
 
 const PAGE_TITLES: Record<number, string> = { 400: "Bad request", 403: "Refused", 404: "Not found", 405: "Not allowed", 413: "Too large", 500: "Error" };
 
-/** An error in the shape of the surface it happened on. */
+/**
+ * An error in the shape of the surface it happened on: the path as sent, not the one its dot
+ * segments resolve to (`/api/v1/x/../..` was sent to the API, in LostChurn's shape).
+ */
 function frontError(req: IncomingMessage, code: ErrorCode, detail: string, meta?: Record<string, unknown>): Response {
-  const url = requestUrl(req);
-  if (surfaceOf(url.pathname) === "api") {
-    return problem(code, detail, { traceId: traceIdFrom(String(req.headers.traceparent ?? "")), instance: url.pathname, meta });
+  const sent = (req.url ?? "/").split("?")[0]!;
+  const path = sent.startsWith("/") ? sent : `/${sent}`;
+  if (surfaceOf(path) === "api") {
+    return problem(code, detail, { traceId: traceIdFrom(String(req.headers.traceparent ?? "")), instance: path, meta });
   }
   const status = ERROR_STATUS[code];
   const title = PAGE_TITLES[status] ?? "Error";

@@ -47,7 +47,7 @@ describe("/docs/api", () => {
     const box = await operationBox(page, GET_PAYMENT);
     expect(box.top).toBeGreaterThanOrEqual(0);
     expect(box.top).toBeLessThan(100);
-    await visible(page.locator(`[id="${GET_PAYMENT}"]`).getByText("Returns a Payment object."));
+    await visible(page.locator(`[id="${GET_PAYMENT}"]`).getByText(/Returns a Payment object in data, beside meta\./));
     // The sidebar stayed on screen while the page scrolled.
     const sidebar = await page.getByRole("complementary").boundingBox();
     expect(sidebar!.y).toBeGreaterThanOrEqual(0);

@@ -51,8 +51,9 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
 
     const mailsBefore = env.smtp.recipients.flat().filter((to) => to === email).length;
     const erased = await v1.call("DELETE", path, `/api/v1/customers/${m.customerId}`, { token: m.apiKey, params: { id: m.customerId }, expect: 200 });
-    expect(erased.body).toMatchObject({ deleted: true, customer_id: customer.id, recoveries_anonymised: 1 });
-    expect(erased.body.jobs_deleted).toBeGreaterThan(0);
+    expect(erased.data).toMatchObject({ deleted: true, customer_id: customer.id, recoveries_anonymised: 1 });
+    expect(erased.data.jobs_deleted).toBeGreaterThan(0);
+    expect(erased.body.meta?.merchant_id).toBe(m.workspace.id);
 
     for (const needle of needles) expect(await findEverywhere(needle), needle).toEqual([]);
     const left = (await pendingJobs()).filter((j) => ["charge-retry", "dunning-step", "dunning-send", "recovery-expire"].includes(j.name));
@@ -64,7 +65,7 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     expect(env.stripe.requestsTo("POST", /\/pay$/)).toHaveLength(0);
     expect(env.smtp.recipients.flat().filter((to) => to === email)).toHaveLength(mailsBefore);
     const again = await v1.call("DELETE", path, `/api/v1/customers/${m.customerId}`, { token: m.apiKey, params: { id: m.customerId }, expect: 404 });
-    expect(again.body.code).toBe("customer_not_found");
+    expect(again.error).toMatchObject({ code: "NOT_FOUND", type: "customer_not_found" });
     await v1.call("DELETE", path, `/api/v1/customers/${customer.id}`, { token: m.apiKey, params: { id: customer.id }, expect: 404 });
   });
 
@@ -92,11 +93,12 @@ describe("DELETE /api/v1/customers/{id}: GDPR erasure over the API", () => {
     });
     for (const action of ["retry", "pause", "resume"] as const) {
       const refused = await v1.call("POST", `/api/v1/payments/{id}/${action}`, `/api/v1/payments/${id}/${action}`, { token: m.apiKey, params: { id }, expect: 409 });
-      expect(refused.body.code, action).toBe("recovery_erased");
-      expect(refused.body.message).toMatch(/erased on request/);
+      expect(refused.error.type, action).toBe("recovery_erased");
+      expect(refused.error.code, action).toBe("RECOVERY_ERASED");
+      expect(refused.error.message).toMatch(/erased on request/);
     }
     const dunning = await v1.call("POST", "/api/v1/recoveries/{id}/dunning", `/api/v1/recoveries/${id}/dunning`, { token: m.apiKey, params: { id }, body: {}, expect: 409 });
-    expect(dunning.body.code).toBe("recovery_erased");
+    expect(dunning.error).toMatchObject({ code: "RECOVERY_ERASED", type: "recovery_erased" });
     // The engine refuses, whoever calls it (dashboard, Stripe App, Revive's retry).
     expect(await thrownAppError(retryNow({ workspaceId: m.workspace.id, recoveryId: id }))).toMatchObject({ code: "recovery_erased" });
     expect(await thrownAppError(sendUpdateLinkNow({ workspaceId: m.workspace.id, recoveryId: id }))).toMatchObject({ code: "recovery_erased" });

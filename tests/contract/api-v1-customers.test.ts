@@ -67,7 +67,7 @@ describe("GET /api/v1/customers", () => {
     await customer(other, { name: "Jane Elsewhere" });
 
     const res = await v1.call("GET", LIST, LIST, { token: ws.apiKey, expect: 200 });
-    const items = res.body.items as Item[];
+    const items = res.data as Item[];
     expect(items.map((c) => c.id)).toEqual([jane.id, older.id]);
     expect(items[0]).toMatchObject({
       psp_customer_id: jane.externalId,
@@ -80,7 +80,10 @@ describe("GET /api/v1/customers", () => {
       currency: "usd",
     });
     expect(items[1]).toMatchObject({ total_payments: 0, failed_payments: 0, recovered_payments: 0, total_revenue_cents: 0, currency: null });
-    expect(res.body.next_cursor).toBeNull();
+    // LostChurn's offset pages by default: one page of the default 25, nothing after it.
+    expect(res.body.pagination).toEqual({ page: 1, per_page: 25, total: 2, total_pages: 1 });
+    expect(res.body.cursor).toBeUndefined();
+    expect(res.body.meta?.merchant_id).toBe(ws.workspace.id);
   });
 
   it("searches by part of the name or email in any case, or the PSP id exactly; never across workspaces", async () => {
@@ -91,7 +94,7 @@ describe("GET /api/v1/customers", () => {
     await customer(ws, { name: null, email: null });
     await customer(other, { name: "Jane Doe", email: "jane.doe@example.com" });
     const search = async (q: string) =>
-      ((await v1.call("GET", LIST, `${LIST}?search=${encodeURIComponent(q)}`, { token: ws.apiKey, expect: 200 })).body.items as Item[]).map((c) => c.id);
+      ((await v1.call("GET", LIST, `${LIST}?search=${encodeURIComponent(q)}`, { token: ws.apiKey, expect: 200 })).data as Item[]).map((c) => c.id);
     expect(await search("JANE")).toEqual([jane.id]);
     expect(await search("doe@EXAMPLE")).toEqual([jane.id]);
     expect(await search("bob@shop")).toEqual([bob.id]);
@@ -111,23 +114,28 @@ describe("GET /api/v1/customers", () => {
     let url = `${LIST}?limit=2`;
     for (let n = 0; n < 5; n++) {
       const page = await v1.call("GET", LIST, url, { token: ws.apiKey, expect: 200 });
-      seen.push(...(page.body.items as Item[]).map((c) => c.id as string));
-      if (!page.body.next_cursor) break;
-      url = `${LIST}?limit=2&cursor=${page.body.next_cursor as string}`;
+      seen.push(...(page.data as Item[]).map((c) => c.id as string));
+      expect(page.body.pagination).toBeUndefined();
+      if (!page.body.cursor?.next) break;
+      url = `${LIST}?limit=2&cursor=${page.body.cursor.next}`;
     }
     expect(seen).toEqual(made.map((c) => c.id).reverse());
     const offset = await v1.call("GET", LIST, `${LIST}?page=2&per_page=2`, { token: ws.apiKey, expect: 200 });
-    expect(offset.body).toMatchObject({ page: 2, per_page: 2, total: 5, total_pages: 3, next_cursor: null });
+    expect(offset.body.pagination).toEqual({ page: 2, per_page: 2, total: 5, total_pages: 3 });
+    expect(offset.body.cursor).toBeUndefined();
+    expect((offset.data as Item[]).map((c) => c.id)).toEqual([made[2]!.id, made[1]!.id]);
+    const mixed = await v1.call("GET", LIST, `${LIST}?page=1&limit=2`, { token: ws.apiKey, expect: 400 });
+    expect(mixed.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
 
-    expect((await v1.call("GET", LIST, `${LIST}?cursor=bogus!`, { token: ws.apiKey, expect: 400 })).body.code).toBe("invalid_cursor");
+    expect((await v1.call("GET", LIST, `${LIST}?cursor=bogus!`, { token: ws.apiKey, expect: 400 })).error).toMatchObject({ code: "INVALID_CURSOR", type: "invalid_cursor" });
     const unknown = await v1.call("GET", LIST, `${LIST}?sort=name`, { token: ws.apiKey, expect: 400 });
-    expect(unknown.body.meta).toMatchObject({ errors: [{ path: "query.sort", message: "Unknown field." }] });
+    expect(unknown.error).toMatchObject({ code: "VALIDATION_ERROR", errors: [{ path: "query.sort", message: "Unknown field." }] });
     await v1.call("GET", LIST, `${LIST}?search=${"x".repeat(201)}`, { token: ws.apiKey, expect: 400 });
     await v1.call("GET", LIST, `${LIST}?limit=abc`, { token: ws.apiKey, expect: 400 });
     await v1.call("GET", LIST, LIST, { expect: 401 });
     const payments = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read:payments"] });
     const refused = await v1.call("GET", LIST, LIST, { token: payments.key, expect: 403 });
-    expect(refused.body).toMatchObject({ code: "insufficient_scope", meta: { required_scope: "read:customers" } });
+    expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: "read:customers" });
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read:customers"] });
     await v1.call("GET", LIST, LIST, { token: reader.key, expect: 200 });
   });
@@ -145,7 +153,7 @@ describe("GET /api/v1/customers/{id} and /by-email/{email}", () => {
 
     for (const id of [c.id, c.externalId]) {
       const res = await v1.call("GET", ONE, `${LIST}/${id}`, { token: ws.apiKey, params: { id }, expect: 200 });
-      expect(res.body).toMatchObject({
+      expect(res.data).toMatchObject({
         id: c.id,
         psp_customer_id: c.externalId,
         recovery_stats: { total_failed: 4, total_recovered: 3, recovery_rate: 0.75, total_recovered_cents: 9998, open_recoveries: 0 },
@@ -154,7 +162,7 @@ describe("GET /api/v1/customers/{id} and /by-email/{email}", () => {
     }
     for (const id of [c.id, c.externalId, "cus_nope"]) {
       const res = await v1.call("GET", ONE, `${LIST}/${id}`, { token: other.apiKey, params: { id }, expect: 404 });
-      expect(res.body.code).toBe("customer_not_found");
+      expect(res.error).toMatchObject({ code: "NOT_FOUND", type: "customer_not_found" });
     }
   });
 
@@ -166,13 +174,13 @@ describe("GET /api/v1/customers/{id} and /by-email/{email}", () => {
     await payment(ws, c, { status: "pending", amount: 2500 });
     const path = "/api/v1/customers/by-email/{email}";
     const found = await v1.call("GET", path, `${LIST}/by-email/mixed.case%40example.com`, { token: ws.apiKey, params: { email: "mixed.case@example.com" }, expect: 200 });
-    expect(found.body).toMatchObject({ id: c.id, recovery_stats: { total_failed: 2, total_recovered: 1, recovery_rate: 0.5, total_recovered_cents: 2500, open_recoveries: 1 } });
+    expect(found.data).toMatchObject({ id: c.id, recovery_stats: { total_failed: 2, total_recovered: 1, recovery_rate: 0.5, total_recovered_cents: 2500, open_recoveries: 1 } });
     await v1.call("GET", path, `${LIST}/by-email/x`, { token: other.apiKey, params: { email: "mixed.case@example.com" }, expect: 404 });
     await v1.call("GET", path, `${LIST}/by-email/x`, { token: ws.apiKey, params: { email: "someone@else.test" }, expect: 404 });
     await customer(ws, { email: "axb@example.com" });
     await v1.call("GET", path, `${LIST}/by-email/x`, { token: ws.apiKey, params: { email: "a_b@example.com" }, expect: 404 });
     const bad = await v1.call("GET", path, `${LIST}/by-email/x`, { token: ws.apiKey, params: { email: "not-an-email" }, expect: 400 });
-    expect(bad.body.meta).toMatchObject({ errors: [{ path: "params.email" }] });
+    expect(bad.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed", errors: [{ path: "params.email" }] });
   });
 });
 
@@ -188,24 +196,26 @@ describe("a customer's payments and recoveries", () => {
     await payment(ws, someoneElse, {});
 
     const payments = await v1.call("GET", `${ONE}/payments`, `${LIST}/${c.id}/payments`, { token: ws.apiKey, params: { id: c.id }, expect: 200 });
-    expect((payments.body.items as Item[]).map((p) => [p.id, p.status, p.paused, p.amount_cents])).toEqual([
+    expect(payments.body.pagination).toEqual({ page: 1, per_page: 25, total: 3, total_pages: 1 });
+    expect((payments.data as Item[]).map((p) => [p.id, p.status, p.paused, p.amount_cents])).toEqual([
       [p3.id, "terminal", false, 3500],
       [p2.id, "failed", true, 2500],
       [p1.id, "recovered", false, 1500],
     ]);
-    expect((payments.body.items as Item[])[0]).toMatchObject({ customer_id: c.id, customer_email: c.email, psp_customer_id: c.externalId, external_id: p3.externalId });
+    expect((payments.data as Item[])[0]).toMatchObject({ customer_id: c.id, customer_email: c.email, psp_customer_id: c.externalId, external_id: p3.externalId });
 
     const recoveries = await v1.call("GET", `${ONE}/recoveries`, `${LIST}/${c.externalId}/recoveries?limit=2`, { token: ws.apiKey, params: { id: c.externalId }, expect: 200 });
-    expect((recoveries.body.items as Item[]).map((r) => [r.id, r.payment_id, r.status])).toEqual([
+    expect((recoveries.data as Item[]).map((r) => [r.id, r.payment_id, r.status])).toEqual([
       [p3.id, p3.id, "terminal"],
       [p2.id, p2.id, "paused"],
     ]);
-    const next = await v1.call("GET", `${ONE}/recoveries`, `${LIST}/${c.id}/recoveries?limit=2&cursor=${recoveries.body.next_cursor as string}`, {
+    const next = await v1.call("GET", `${ONE}/recoveries`, `${LIST}/${c.id}/recoveries?limit=2&cursor=${recoveries.body.cursor!.next!}`, {
       token: ws.apiKey,
       params: { id: c.id },
       expect: 200,
     });
-    expect((next.body.items as Item[]).map((r) => [r.id, r.status])).toEqual([[p1.id, "recovered"]]);
+    expect((next.data as Item[]).map((r) => [r.id, r.status])).toEqual([[p1.id, "recovered"]]);
+    expect(next.body.cursor).toEqual({ next: null });
 
     await v1.call("GET", `${ONE}/payments`, `${LIST}/${c.id}/payments`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
     await v1.call("GET", `${ONE}/recoveries`, `${LIST}/${c.id}/recoveries`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
@@ -226,7 +236,7 @@ describe("POST /api/v1/customers/{id}/pause-all and resume-all", () => {
 
     const pause = `${ONE}/pause-all`;
     const foreign = await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
-    expect(foreign.body.code).toBe("customer_not_found");
+    expect(foreign.error).toMatchObject({ code: "NOT_FOUND", type: "customer_not_found" });
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
     await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: reader.key, params: { id: c.id }, expect: 403 });
     await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: ws.apiKey, params: { id: c.id }, body: { now: true }, expect: 400 });
@@ -234,18 +244,18 @@ describe("POST /api/v1/customers/{id}/pause-all and resume-all", () => {
 
     const writer = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["write:customers"] });
     const paused = await v1.call("POST", pause, `${LIST}/${c.externalId}/pause-all`, { token: writer.key, params: { id: c.externalId }, expect: 200 });
-    expect(paused.body).toMatchObject({ customer_id: c.id, paused: 2 });
-    expect((paused.body.payment_ids as string[]).sort()).toEqual([open1.id, open2.id].sort());
+    expect(paused.data).toMatchObject({ customer_id: c.id, paused: 2 });
+    expect((paused.data.payment_ids as string[]).sort()).toEqual([open1.id, open2.id].sort());
     const rows = await db().recovery.findMany({ where: { id: { in: [open1.id, open2.id, done.id, theirs.id] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect([byId.get(open1.id)!.paused, byId.get(open2.id)!.paused, byId.get(done.id)!.paused, byId.get(theirs.id)!.paused]).toEqual([true, true, false, false]);
     const again = await v1.call("POST", pause, `${LIST}/${c.id}/pause-all`, { token: ws.apiKey, params: { id: c.id }, expect: 200 });
-    expect(again.body).toMatchObject({ paused: 0, payment_ids: [] });
+    expect(again.data).toMatchObject({ paused: 0, payment_ids: [] });
 
     const resume = `${ONE}/resume-all`;
     await v1.call("POST", resume, `${LIST}/${c.id}/resume-all`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
     const resumed = await v1.call("POST", resume, `${LIST}/${c.id}/resume-all`, { token: ws.apiKey, params: { id: c.id }, expect: 200 });
-    expect(resumed.body).toMatchObject({ customer_id: c.id, resumed: 2 });
+    expect(resumed.data).toMatchObject({ customer_id: c.id, resumed: 2 });
     expect(await db().recovery.count({ where: { customerId: c.id, paused: true } })).toBe(0);
     // Resumed recoveries are planned again: each has a next step.
     const replanned = await db().recovery.findMany({ where: { id: { in: [open1.id, open2.id] } } });
@@ -262,7 +272,7 @@ describe("DELETE /api/v1/customers/{id}", () => {
     for (const scopes of [["read", "write"], ["write:customers"], ["admin:payments"]]) {
       const key = await createApiKey({ workspaceId: ws.workspace.id, scopes });
       const refused = await v1.call("DELETE", ONE, `${LIST}/${c.id}`, { token: key.key, params: { id: c.id }, expect: 403 });
-      expect(refused.body.meta).toMatchObject({ required_scope: "admin:customers" });
+      expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", required_scope: "admin:customers" });
     }
     await v1.call("DELETE", ONE, `${LIST}/${c.id}`, { token: other.apiKey, params: { id: c.id }, expect: 404 });
     await v1.call("DELETE", ONE, `${LIST}/${c.externalId}`, { token: other.apiKey, params: { id: c.externalId }, expect: 404 });
@@ -270,7 +280,7 @@ describe("DELETE /api/v1/customers/{id}", () => {
 
     const admin = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["admin:customers"] });
     const erased = await v1.call("DELETE", ONE, `${LIST}/${c.externalId}`, { token: admin.key, params: { id: c.externalId }, expect: 200 });
-    expect(erased.body).toMatchObject({ deleted: true, customer_id: c.id, recoveries_anonymised: 1 });
+    expect(erased.data).toMatchObject({ deleted: true, customer_id: c.id, recoveries_anonymised: 1 });
     expect(await db().customer.count({ where: { id: c.id } })).toBe(0);
     // The merchant's totals keep the amount, anonymously.
     expect(await db().recovery.count({ where: { workspaceId: ws.workspace.id, amountDueMinor: 3100, customerId: null } })).toBe(1);

@@ -83,16 +83,19 @@ describe("/docs/api", () => {
     expect(goal).toMatch(/<code>progress<\/code><\/td><td class="ar-type">object<\/td>/);
     expect(goal).toMatch(/<tr class="ar-nested" style="--ar-depth:1"><td class="ar-name"><span aria-hidden="true" class="ar-branch">↳ <\/span><code>failed_revenue_cents<\/code>/);
 
-    // An operation answering a Payment shows its fields; a list shows `array of` the schema.
+    // An operation answering a Payment (in LostChurn's `data`) shows its fields; a list shows `data` as `array of` the schema.
     const getPayment = sectionOf(html, operationAnchor("get", "/api/v1/payments/{id}"));
-    expect(getPayment).toContain('Returns a <a href="#schema-Payment">Payment</a> object.');
+    expect(getPayment).toContain('Returns a <a href="#schema-Payment">Payment</a> object in <code>data</code>, beside <a href="#schema-Meta"><code>meta</code></a>.');
     expect(getPayment).toMatch(/<code>amount_cents<\/code><\/td><td class="ar-type">integer<\/td>/);
     // Errors: each status with what it means and the operation's own codes (the document's x-error-codes).
     expect(getPayment).toMatch(/<code>404<\/code><\/td><td>Not found in this workspace<span class="ar-codes"> · <code>payment_not_found<\/code>/);
     expect(getPayment).toMatch(/<code>401<\/code><\/td><td>Missing, unknown, revoked or expired API key<\/td>/);
     const listPayments = sectionOf(html, operationAnchor("get", "/api/v1/payments"));
-    expect(listPayments).toMatch(/<code>items<\/code><\/td><td class="ar-type">array of <a href="#schema-Payment"/);
-    expect(listPayments).toMatch(/<code>next_cursor<\/code><\/td><td class="ar-type">string<span class="ar-tag">nullable<\/span>/);
+    expect(listPayments).toMatch(/<code>data<\/code><\/td><td class="ar-type">array of <a href="#schema-Payment"/);
+    expect(listPayments).toContain('Returns a page of <a href="#schema-Payment">Payment</a> objects in <code>data</code>');
+    expect(listPayments).toMatch(/<code>pagination<\/code>.*?<a href="#schema-Pagination"/);
+    // Errors are LostChurn's JSON on its paths.
+    expect(getPayment).toContain("<h4>Errors (application/json)</h4>");
   });
 
   it("shows parameters as a table, with where they go, whether required, and their values", async () => {

@@ -68,13 +68,19 @@ describe("API key modes", () => {
     for (const mode of ["live", "test"] as const) {
       const token = keys[mode];
       const payments = await v1.call("GET", "/api/v1/payments", "/api/v1/payments", { token, expect: 200 });
-      expect((payments.body.items as Array<{ id: string }>).map((p) => p.id), mode).toEqual([ids[mode]]);
+      expect((payments.data as Array<{ id: string }>).map((p) => p.id), mode).toEqual([ids[mode]]);
+      expect(payments.body.pagination, mode).toEqual({ page: 1, per_page: 25, total: 1, total_pages: 1 });
+      expect(payments.body.meta?.merchant_id, mode).toBe(m.workspace.id);
       const recoveries = await v1.call("GET", "/api/v1/recoveries", "/api/v1/recoveries", { token, expect: 200 });
-      expect((recoveries.body.items as Array<{ id: string }>).map((p) => p.id), mode).toEqual([ids[mode]]);
+      expect((recoveries.data as Array<{ id: string }>).map((p) => p.id), mode).toEqual([ids[mode]]);
+      expect(recoveries.body.pagination, mode).toEqual({ page: 1, per_page: 25, total: 1, total_pages: 1 });
       const customers = await v1.call("GET", "/api/v1/customers", "/api/v1/customers", { token, expect: 200 });
-      expect((customers.body.items as Array<{ email: string }>).map((c) => c.email), mode).toEqual([mode === "live" ? "live@example.com" : `${m.customerId}@example.com`]);
+      expect(customers.body.pagination?.total, mode).toBe(1);
+      expect((customers.data as Array<{ email: string }>).map((c) => c.email), mode).toEqual([mode === "live" ? "live@example.com" : `${m.customerId}@example.com`]);
       const categories = await v1.call("GET", "/api/v1/decline-codes/categories", "/api/v1/decline-codes/categories", { token, expect: 200 });
-      const totals = (categories.body.items as Array<{ recoveries_total: number }>).reduce((n, c) => n + c.recoveries_total, 0);
+      // A list: `data` is its items (the four categories fit one page).
+      expect(Array.isArray(categories.data), `data: ${JSON.stringify(categories.data).slice(0, 60)}…`).toBe(true);
+      const totals = (categories.data as Array<{ recoveries_total: number }>).reduce((n, c) => n + c.recoveries_total, 0);
       expect(totals, mode).toBe(1);
     }
   });
@@ -87,7 +93,7 @@ describe("API key modes", () => {
     for (const { token, id, ref } of cases) {
       for (const target of [id, ref]) {
         const read = await v1.call("GET", "/api/v1/payments/{id}", `/api/v1/payments/${target}`, { token, params: { id: target }, expect: 404 });
-        expect(read.body.code).toBe("payment_not_found");
+        expect(read.error).toMatchObject({ code: "NOT_FOUND", type: "payment_not_found" });
         await v1.call("GET", "/api/v1/recoveries/{id}", `/api/v1/recoveries/${target}`, { token, params: { id: target }, expect: 404 });
         await v1.call("GET", "/api/v1/invoices/{id}", `/api/v1/invoices/${target}`, { token, params: { id: target }, expect: 404 });
         await v1.call("POST", "/api/v1/payments/{id}/retry", `/api/v1/payments/${target}/retry`, { token, params: { id: target }, expect: 404 });
@@ -114,7 +120,7 @@ describe("API key modes", () => {
     await v1.call("POST", "/api/v1/ingest/payment-event", "/api/v1/ingest/payment-event", { token: keys.live, body, expect: 202 });
     await runDueJobs();
     const refused = await v1.call("POST", "/api/v1/ingest/payment-event", "/api/v1/ingest/payment-event", { token: keys.test, body: { ...body, event_type: "payment_succeeded" }, expect: 409 });
-    expect(refused.body.detail).toMatch(/live payment/);
+    expect(refused.error.message).toMatch(/live payment/);
     // The same customer email in test mode is a different customer.
     await v1.call("POST", "/api/v1/ingest/payment-event", "/api/v1/ingest/payment-event", { token: keys.test, body: { ...body, external_id: "psp_mode_t" }, expect: 202 });
     await runDueJobs();

@@ -42,8 +42,9 @@ describe("rate limits", () => {
     expect(remaining).toEqual(["2", "1", "0"]);
 
     const refused = await v1.call("POST", KEYS, KEYS, { token: key, body: { name: "w3", scopes: ["read"] }, expect: 429 });
-    expect(refused.body).toMatchObject({ code: "rate_limited", meta: { limit: 3 } });
+    expect(refused.error).toMatchObject({ code: "RATE_LIMITED", type: "rate_limited", limit: 3 });
     const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(refused.error.retry_after).toBe(retryAfter);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
@@ -90,10 +91,11 @@ describe("Idempotency-Key", () => {
     const again = await v1.call("POST", KEYS, KEYS, { token: key, headers, body: '{ "name": "Idem",  "scopes": ["read"] }', expect: 201 });
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(first.body);
+    expect(again.body.meta?.merchant_id).toBe(ws.workspace.id);
     expect(await db().apiKey.count({ where: { workspaceId: ws.workspace.id, name: "Idem" } })).toBe(1);
 
     const reused = await v1.call("POST", KEYS, KEYS, { token: key, headers, body: { name: "Idem 2", scopes: ["read"] }, expect: 409 });
-    expect(reused.body.code).toBe("idempotency_key_reused");
+    expect(reused.error).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", type: "idempotency_key_reused" });
     expect(await db().apiKey.count({ where: { workspaceId: ws.workspace.id, name: "Idem 2" } })).toBe(0);
 
     // Keys belong to a workspace: another workspace may use the same one.
@@ -101,7 +103,7 @@ describe("Idempotency-Key", () => {
     await v1.call("POST", KEYS, KEYS, { token: elsewhere.apiKey, headers, body: { name: "Idem", scopes: ["read"] }, expect: 201 });
 
     const bad = await v1.call("POST", KEYS, KEYS, { token: key, headers: { "idempotency-key": "x".repeat(256) }, body: { name: "y", scopes: ["read"] }, expect: 400 });
-    expect(bad.body.code).toBe("validation_failed");
+    expect(bad.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
   });
 
   it("runs concurrent requests with one key once: the others replay or are told it is in use", async () => {
@@ -113,10 +115,10 @@ describe("Idempotency-Key", () => {
     expect(await db().apiKey.count({ where: { workspaceId: ws.workspace.id, name: "Once" } })).toBe(1);
     const created = answers.filter((a) => a.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(created.map((a) => a.body.id)).size).toBe(1);
+    expect(new Set(created.map((a) => a.data.id)).size).toBe(1);
     for (const a of answers.filter((x) => x.status !== 201)) {
       expect(a.status).toBe(409);
-      expect(a.body.code).toBe("idempotency_key_in_use");
+      expect(a.error).toMatchObject({ code: "IDEMPOTENCY_KEY_IN_USE", type: "idempotency_key_in_use" });
     }
   });
 
@@ -127,7 +129,9 @@ describe("Idempotency-Key", () => {
     const missing = await v1.call("POST", path, `${KEYS}/nope/rotate`, { token: key, params: { id: "nope" }, headers, body: {}, expect: 404 });
     const replay = await v1.call("POST", path, `${KEYS}/nope/rotate`, { token: key, params: { id: "nope" }, headers, body: {}, expect: 404 });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expect(replay.body.detail).toBe(missing.body.detail);
+    expect(missing.error).toMatchObject({ code: "NOT_FOUND", type: "api_key_not_found" });
+    expect(replay.error.message).toBe(missing.error.message);
+    expect(replay.error).toEqual(missing.error);
 
     let calls = 0;
     const flaky = routeOf(
@@ -152,9 +156,14 @@ describe("Idempotency-Key", () => {
     process.env.LOG_LEVEL = "silent"; // the 500 is logged, as it should be; not in the test output
     const failed = await callRoute(flaky, "/api/v1/test-flaky", opts).finally(() => delete process.env.LOG_LEVEL);
     expect(failed.status).toBe(500);
+    const failure = (await failed.json()) as { error: { code: string; type: string }; trace_id: string };
+    expect(failure.error).toMatchObject({ code: "INTERNAL_ERROR", type: "internal_error" });
+    expect(failure.trace_id).toBe(failed.headers.get("x-trace-id"));
     const retried = await callRoute(flaky, "/api/v1/test-flaky", opts);
     expect(retried.status).toBe(201);
-    expect(await retried.json()).toEqual({ calls: 2 });
+    const retriedBody = (await retried.json()) as { data: unknown; meta: { merchant_id: string | null; timestamp: string } };
+    expect(retriedBody.data).toEqual({ calls: 2 });
+    expect(retriedBody.meta.merchant_id).toBe(ws.workspace.id);
     const replayed = await callRoute(flaky, "/api/v1/test-flaky", opts);
     expect(replayed.headers.get("idempotent-replayed")).toBe("true");
     expect(calls).toBe(2);

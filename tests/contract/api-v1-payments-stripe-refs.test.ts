@@ -51,7 +51,7 @@ async function dashboardIds(account: string, invoiceId: string) {
 }
 
 async function get(apiKey: string, ref: string, status = 200) {
-  return (await v1.call("GET", ONE, url(ONE, ref), { token: apiKey, params: { id: ref }, expect: status })).body;
+  return (await v1.call("GET", ONE, url(ONE, ref), { token: apiKey, params: { id: ref }, expect: status })).data;
 }
 
 async function retryNow(apiKey: string, id: string) {
@@ -72,7 +72,8 @@ describe("a Stripe payment found by its PaymentIntent and charge ids", () => {
     expect(await get(m.apiKey, first.chargeId)).toEqual(byId);
     // The list shows the same fields.
     const list = await v1.call("GET", LIST, LIST, { token: m.apiKey, expect: 200 });
-    expect(list.body.items).toEqual([expect.objectContaining({ id: m.row.id, payment_intent_id: first.paymentIntentId, latest_charge_id: first.chargeId })]);
+    expect(list.data).toEqual([expect.objectContaining({ id: m.row.id, payment_intent_id: first.paymentIntentId, latest_charge_id: first.chargeId })]);
+    expect(list.body.pagination).toEqual({ page: 1, per_page: 25, total: 1, total_pages: 1 });
 
     // Recoup's retry is declined: Stripe makes a new charge on the same PaymentIntent.
     env.stripe.declineNextPay(m.invoiceId, { declineCode: "insufficient_funds" });
@@ -98,7 +99,7 @@ describe("a Stripe payment found by its PaymentIntent and charge ids", () => {
 
     // Each attempt's event names its own charge.
     const timeline = await v1.call("GET", TIMELINE, url(TIMELINE, first.paymentIntentId), { token: m.apiKey, params: { id: first.paymentIntentId }, expect: 200 });
-    const events = timeline.body.events as Event[];
+    const events = timeline.data.events as Event[];
     const charges = (type: string) => events.filter((e) => e.type === type).map((e) => [e.details.payment_intent_id, e.details.charge_id]);
     expect(charges("payment_failed")).toEqual([[first.paymentIntentId, first.chargeId]]);
     expect(charges("retry_failed")).toEqual([[first.paymentIntentId, second.chargeId]]);
@@ -111,7 +112,7 @@ describe("a Stripe payment found by its PaymentIntent and charge ids", () => {
     const their = await dashboardIds(theirs.account, theirs.invoiceId);
     for (const ref of [their.paymentIntentId, their.chargeId, "pi_nobody", "ch_nobody", "py_nobody"]) {
       const res = await v1.call("GET", ONE, url(ONE, ref), { token: mine.apiKey, params: { id: ref }, expect: 404 });
-      expect(res.body.code).toBe("payment_not_found");
+      expect(res.error).toMatchObject({ code: "NOT_FOUND", type: "payment_not_found" });
       await v1.call("GET", TIMELINE, url(TIMELINE, ref), { token: mine.apiKey, params: { id: ref }, expect: 404 });
     }
     expect((await get(theirs.apiKey, their.paymentIntentId)).id).toBe(theirs.row.id);

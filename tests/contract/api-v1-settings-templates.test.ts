@@ -28,17 +28,18 @@ describe("quiet hours", () => {
   it("reads and sets them: the engine's settings and the workspace's timezone change", async () => {
     const ws = await makeWorkspace();
     const before = await v1.call("GET", QH, QH, { token: ws.apiKey, expect: 200 });
-    expect(before.body).toMatchObject({ enabled: false, start_hour: null, end_hour: null, timezone: "UTC", applies_in: "customer_timezone_else_workspace" });
+    expect(before.body.meta?.merchant_id).toBe(ws.workspace.id);
+    expect(before.data).toMatchObject({ enabled: false, start_hour: null, end_hour: null, timezone: "UTC", applies_in: "customer_timezone_else_workspace" });
 
     const set = await v1.call("POST", QH, QH, { token: ws.apiKey, body: { start_hour: 22, end_hour: 8, timezone: "America/New_York" }, expect: 200 });
-    expect(set.body).toMatchObject({ enabled: true, start_hour: 22, end_hour: 8, timezone: "America/New_York" });
+    expect(set.data).toMatchObject({ enabled: true, start_hour: 22, end_hour: 8, timezone: "America/New_York" });
     const settings = await getWorkspaceSettings(ws.workspace.id);
     expect(settings.retry.effective.quietHours).toEqual({ start: 22, end: 8 });
     expect(settings.timezone).toBe("America/New_York");
-    expect((await v1.call("GET", QH, QH, { token: ws.apiKey, expect: 200 })).body).toEqual(set.body);
+    expect((await v1.call("GET", QH, QH, { token: ws.apiKey, expect: 200 })).data).toEqual(set.data);
 
     const off = await v1.call("POST", QH, QH, { token: ws.apiKey, body: { start_hour: 22, end_hour: 8, timezone: "Europe/Paris", enabled: false }, expect: 200 });
-    expect(off.body).toMatchObject({ enabled: false, start_hour: null, end_hour: null, timezone: "Europe/Paris" });
+    expect(off.data).toMatchObject({ enabled: false, start_hour: null, end_hour: null, timezone: "Europe/Paris" });
     expect((await getWorkspaceSettings(ws.workspace.id)).retry.effective.quietHours).toBeNull();
   });
 
@@ -46,8 +47,8 @@ describe("quiet hours", () => {
     const ws = await makeWorkspace();
     const refuse = async (body: unknown, path: string) => {
       const res = await v1.call("POST", QH, QH, { token: ws.apiKey, body, expect: 400 });
-      expect(res.body.code).toBe("validation_failed");
-      expect((res.body.meta!.errors as Array<{ path: string }>).map((e) => e.path)).toContain(path);
+      expect(res.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
+      expect(res.error.errors!.map((e) => e.path)).toContain(path);
       return res;
     };
     await refuse({ start_hour: 24, end_hour: 8, timezone: "UTC" }, "body.start_hour");
@@ -60,10 +61,12 @@ describe("quiet hours", () => {
     await refuse({ start_hour: 22, end_hour: 8, timezone: "UTC", colour: "blue" }, "body.colour");
     // The default retry hours are 8 to 11 local: quiet hours from 6 to 12 leave none.
     const swallow = await refuse({ start_hour: 6, end_hour: 12, timezone: "UTC" }, "body.start_hour");
-    expect(swallow.body.detail).toContain("cover all of the retry hours");
+    expect(swallow.error.message).toContain("cover all of the retry hours");
     const json = await v1.call("POST", QH, QH, { token: ws.apiKey, body: "{", expect: 400 });
-    expect(json.body.code).toBe("invalid_json");
-    await v1.call("POST", QH, QH, { token: ws.apiKey, body: { start_hour: 1, end_hour: 2, timezone: "x".repeat(300_000) }, expect: 413 });
+    expect(json.error).toMatchObject({ code: "VALIDATION_ERROR", type: "invalid_json" });
+    const tooLarge = await v1.call("POST", QH, QH, { token: ws.apiKey, body: { start_hour: 1, end_hour: 2, timezone: "x".repeat(300_000) }, expect: 413 });
+    expect(tooLarge.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", type: "payload_too_large" });
+    expect(tooLarge.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect((await getWorkspaceSettings(ws.workspace.id)).retry.effective.quietHours).toBeNull();
   });
 
@@ -73,7 +76,8 @@ describe("quiet hours", () => {
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
     await v1.call("GET", QH, QH, { token: reader.key, expect: 200 });
     const refused = await v1.call("POST", QH, QH, { token: reader.key, body: { start_hour: 22, end_hour: 8, timezone: "UTC" }, expect: 403 });
-    expect(refused.body.meta).toMatchObject({ required_scope: "write:settings" });
+    expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: "write:settings" });
+    expect(refused.error.message).toBe('This API key lacks the "write:settings" scope.');
     const writer = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["write:settings"] });
     await v1.call("POST", QH, QH, { token: writer.key, body: { start_hour: 22, end_hour: 8, timezone: "UTC" }, expect: 200 });
   });
@@ -109,7 +113,7 @@ describe("recovery goal", () => {
     await recovered(other, { amount: 50_000, recovered: 50_000, startedAt: new Date("2026-05-05T10:00:00Z") });
 
     const none = await v1.call("GET", GOAL, GOAL, { token: ws.apiKey, expect: 200 });
-    expect(none.body).toMatchObject({
+    expect(none.data).toMatchObject({
       configured: false,
       target_rate: null,
       period: "monthly",
@@ -120,7 +124,7 @@ describe("recovery goal", () => {
     });
 
     const set = await v1.call("POST", GOAL, GOAL, { token: ws.apiKey, body: { target_rate: 0.4, target_amount_cents: 20_000 }, expect: 200 });
-    expect(set.body).toMatchObject({
+    expect(set.data).toMatchObject({
       configured: true,
       target_rate: 0.4,
       target_amount_cents: 20_000,
@@ -128,18 +132,18 @@ describe("recovery goal", () => {
       progress: { current_rate: 0.5, rate_progress: 1.25, amount_progress: 0.5, achieved: false },
     });
     const reached = await v1.call("POST", GOAL, GOAL, { token: ws.apiKey, body: { target_rate: 0.5, target_amount_cents: null }, expect: 200 });
-    expect(reached.body).toMatchObject({ target_rate: 0.5, target_amount_cents: null, progress: { rate_progress: 1, amount_progress: null, achieved: true } });
+    expect(reached.data).toMatchObject({ target_rate: 0.5, target_amount_cents: null, progress: { rate_progress: 1, amount_progress: null, achieved: true } });
 
     // A quarter from April: last month's recovery counts too.
     const quarter = await v1.call("POST", GOAL, GOAL, { token: ws.apiKey, body: { target_rate: 0.9, period: "quarterly" }, expect: 200 });
-    expect(quarter.body).toMatchObject({
+    expect(quarter.data).toMatchObject({
       period: "quarterly",
       period_start: "2026-04-01T00:00:00.000Z",
       period_end: "2026-07-01T00:00:00.000Z",
       progress: { failed_revenue_cents: 25_000, recovered_revenue_cents: 15_000, current_rate: 0.6, achieved: false },
     });
     // Another workspace sees its own.
-    expect((await v1.call("GET", GOAL, GOAL, { token: other.apiKey, expect: 200 })).body).toMatchObject({ configured: false, progress: { recovered_revenue_cents: 50_000 } });
+    expect((await v1.call("GET", GOAL, GOAL, { token: other.apiKey, expect: 200 })).data).toMatchObject({ configured: false, progress: { recovered_revenue_cents: 50_000 } });
     testClock.reset();
   });
 
@@ -156,7 +160,8 @@ describe("recovery goal", () => {
       [{ target_rate: 0.3, goal: "more" }, "body.goal"],
     ] as const) {
       const res = await v1.call("POST", GOAL, GOAL, { token: ws.apiKey, body, expect: 400 });
-      expect((res.body.meta!.errors as Array<{ path: string }>).map((e) => e.path), JSON.stringify(body)).toContain(path);
+      expect(res.error.type, JSON.stringify(body)).toBe("validation_failed");
+      expect(res.error.errors!.map((e) => e.path), JSON.stringify(body)).toContain(path);
     }
     expect(await db().recoveryGoal.count({ where: { workspaceId: ws.workspace.id } })).toBe(0);
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
@@ -180,7 +185,7 @@ describe("GET /api/v1/templates/preview/{id}", () => {
     });
     const [first, second] = sequence.steps;
     const bySequence = await v1.call("GET", PREVIEW, `/api/v1/templates/preview/${sequence.id}`, { token: ws.apiKey, params: { id: sequence.id }, expect: 200 });
-    expect(bySequence.body).toMatchObject({
+    expect(bySequence.data).toMatchObject({
       id: sequence.id,
       step_id: first!.id,
       sequence_id: sequence.id,
@@ -189,10 +194,10 @@ describe("GET /api/v1/templates/preview/{id}", () => {
       subject: "Your payment of $49.00 could not be processed",
       used_placeholders: ["{{customer_name}}", "{{amount}}", "{{update_payment_url}}", "{{merchant_name}}"],
     });
-    expect(bySequence.body.text_preview).toContain("Hi Jane Doe,");
-    expect(bySequence.body.text_preview).toContain("Story Coffee");
-    expect(bySequence.body.html_preview).toContain("#0b7a5a");
-    expect(bySequence.body.placeholders).toEqual([
+    expect(bySequence.data.text_preview).toContain("Hi Jane Doe,");
+    expect(bySequence.data.text_preview).toContain("Story Coffee");
+    expect(bySequence.data.html_preview).toContain("#0b7a5a");
+    expect(bySequence.data.placeholders).toEqual([
       "{{customer_name}}",
       "{{amount}}",
       "{{currency}}",
@@ -201,12 +206,12 @@ describe("GET /api/v1/templates/preview/{id}", () => {
       "{{update_payment_url}}",
       "{{merchant_name}}",
     ]);
-    const details = bySequence.body.placeholder_details as Array<{ placeholder: string; description: string; sample_value: string }>;
+    const details = bySequence.data.placeholder_details as Array<{ placeholder: string; description: string; sample_value: string }>;
     expect(details.find((d) => d.placeholder === "{{amount}}")).toMatchObject({ sample_value: "$49.00", description: expect.stringContaining("amount") });
 
     const byStep = await v1.call("GET", PREVIEW, `/api/v1/templates/preview/${second!.id}`, { token: ws.apiKey, params: { id: second!.id }, expect: 200 });
-    expect(byStep.body).toMatchObject({ step_id: second!.id, position: 2, delay_hours: 72, subject: "Still due: $49.00 USD", used_placeholders: ["{{customer_name}}", "{{amount}}", "{{currency}}", "{{decline_reason}}"] });
-    expect(byStep.body.text_preview).toContain("Hi Jane Doe, (your card has insufficient funds)");
+    expect(byStep.data).toMatchObject({ step_id: second!.id, position: 2, delay_hours: 72, subject: "Still due: $49.00 USD", used_placeholders: ["{{customer_name}}", "{{amount}}", "{{currency}}", "{{decline_reason}}"] });
+    expect(byStep.data.text_preview).toContain("Hi Jane Doe, (your card has insufficient funds)");
   });
 
   it("is 404 for another workspace's step or sequence and for unknown ids; needs a key with read", async () => {
@@ -215,7 +220,7 @@ describe("GET /api/v1/templates/preview/{id}", () => {
     const sequence = await db().dunningSequence.findFirstOrThrow({ where: { workspaceId: ws.workspace.id }, include: { steps: true } });
     for (const id of [sequence.id, sequence.steps[0]!.id, "nope"]) {
       const res = await v1.call("GET", PREVIEW, `/api/v1/templates/preview/${id}`, { token: other.apiKey, params: { id }, expect: 404 });
-      expect(res.body.code).toBe("template_not_found");
+      expect(res.error).toMatchObject({ code: "NOT_FOUND", type: "template_not_found" });
     }
     await v1.call("GET", PREVIEW, `/api/v1/templates/preview/${sequence.id}`, { params: { id: sequence.id }, expect: 401 });
     const payments = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read:payments"] });

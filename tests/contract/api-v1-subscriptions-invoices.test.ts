@@ -72,7 +72,8 @@ describe("subscriptions", () => {
     const second = await fail(ws.workspace.id, { invoiceId: "in_A2", subscriptionId: "sub_A", at: new Date(t0.getTime() + 10 * DAY), amount: 2500 });
 
     const res = await call("GET", SUB, "/api/v1/subscriptions/sub_A", "sub_A", ws.apiKey, 200);
-    expect(res.body).toMatchObject({
+    expect(res.body.meta?.merchant_id).toBe(ws.workspace.id);
+    expect(res.data).toMatchObject({
       id: "sub_A",
       psp: "stripe",
       status: "past_due",
@@ -89,30 +90,31 @@ describe("subscriptions", () => {
       first_failed_at: t0.toISOString(),
       canceled_at: null,
     });
-    expect(res.body.customer_id).toBe(second.customerId);
+    expect(res.data.customer_id).toBe(second.customerId);
 
     const list = await call("GET", FAILED, "/api/v1/subscriptions/sub_A/failed-invoices", "sub_A", ws.apiKey, 200);
-    expect((list.body.items as Invoice[]).map((i) => [i.id, i.status])).toEqual([
+    expect(list.body.pagination).toEqual({ page: 1, per_page: 25, total: 2, total_pages: 1 });
+    expect((list.data as Invoice[]).map((i) => [i.id, i.status])).toEqual([
       [second.id, "failed"],
       [first.id, "recovered"],
     ]);
 
     await markRecovered({ workspaceId: ws.workspace.id, invoiceId: "in_A2", at: new Date() });
     const paid = await call("GET", SUB, "/api/v1/subscriptions/sub_A", "sub_A", ws.apiKey, 200);
-    expect(paid.body).toMatchObject({ status: "active", open_invoice_count: 0, recovered_invoice_count: 2, past_due: [], current_invoice_id: null, next_action: null, risks: [] });
+    expect(paid.data).toMatchObject({ status: "active", open_invoice_count: 0, recovered_invoice_count: 2, past_due: [], current_invoice_id: null, next_action: null, risks: [] });
   });
 
   it("canceled once Recoup saw it end; at_risk with only a flagged expiring card; a Shopify contract by its GID", async () => {
     await fail(ws.workspace.id, { invoiceId: "in_C1", subscriptionId: "sub_C", at: t0 });
     await markSubscriptionEnded({ workspaceId: ws.workspace.id, subscriptionId: "sub_C", at: new Date(t0.getTime() + 2 * DAY) });
     const canceled = await call("GET", SUB, "/api/v1/subscriptions/sub_C", "sub_C", ws.apiKey, 200);
-    expect(canceled.body).toMatchObject({ status: "canceled", terminal_invoice_count: 1, canceled_at: new Date(t0.getTime() + 2 * DAY).toISOString() });
+    expect(canceled.data).toMatchObject({ status: "canceled", terminal_invoice_count: 1, canceled_at: new Date(t0.getTime() + 2 * DAY).toISOString() });
 
     await db().subscriptionAtRisk.create({
       data: { workspaceId: ws.workspace.id, externalCustomerId: "cus_D", externalSubscriptionId: "sub_D", reason: "card_expiring", riskDetectedAt: t0, expirationDate: new Date("2026-12-31T23:59:59Z") },
     });
     const atRisk = await call("GET", SUB, "/api/v1/subscriptions/sub_D", "sub_D", ws.apiKey, 200);
-    expect(atRisk.body).toMatchObject({
+    expect(atRisk.data).toMatchObject({
       status: "at_risk",
       psp_customer_id: "cus_D",
       failed_invoice_count: 0,
@@ -120,12 +122,12 @@ describe("subscriptions", () => {
       first_failed_at: null,
     });
     const empty = await call("GET", FAILED, "/api/v1/subscriptions/sub_D/failed-invoices", "sub_D", ws.apiKey, 200);
-    expect(empty.body).toMatchObject({ items: [], next_cursor: null });
+    expect(empty.body).toMatchObject({ data: [], pagination: { page: 1, per_page: 25, total: 0, total_pages: 0 } });
 
     const gid = "gid://shopify/SubscriptionContract/77";
     await fail(ws.workspace.id, { provider: "shopify", invoiceId: `shopify:${gid}:gid://shopify/SubscriptionBillingAttempt/1`, subscriptionId: gid, at: t0, code: "INSUFFICIENT_FUNDS" });
     const shopify = await call("GET", SUB, `/api/v1/subscriptions/${encodeURIComponent(gid)}`, gid, ws.apiKey, 200);
-    expect(shopify.body).toMatchObject({ id: gid, psp: "shopify", status: "past_due" });
+    expect(shopify.data).toMatchObject({ id: gid, psp: "shopify", status: "past_due" });
   });
 
   it("pages a subscription's failed invoices with cursors or page/per_page", async () => {
@@ -134,27 +136,30 @@ describe("subscriptions", () => {
     let url = "/api/v1/subscriptions/sub_P/failed-invoices?limit=2";
     for (let pages = 0; pages < 5; pages++) {
       const page = await call("GET", FAILED, url, "sub_P", ws.apiKey, 200);
-      ids.push(...(page.body.items as Invoice[]).map((i) => i.external_id));
-      if (!page.body.next_cursor) break;
-      url = `/api/v1/subscriptions/sub_P/failed-invoices?limit=2&cursor=${page.body.next_cursor as string}`;
+      ids.push(...(page.data as Invoice[]).map((i) => i.external_id));
+      expect(page.body.pagination).toBeUndefined();
+      if (!page.body.cursor?.next) break;
+      url = `/api/v1/subscriptions/sub_P/failed-invoices?limit=2&cursor=${page.body.cursor.next}`;
     }
     expect(ids).toEqual(["in_P3", "in_P2", "in_P1"]);
     const offset = await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices?page=2&per_page=2", "sub_P", ws.apiKey, 200);
-    expect(offset.body).toMatchObject({ page: 2, per_page: 2, total: 3, total_pages: 2, next_cursor: null });
-    expect((offset.body.items as Invoice[]).map((i) => i.external_id)).toEqual(["in_P1"]);
+    expect(offset.body.pagination).toEqual({ page: 2, per_page: 2, total: 3, total_pages: 2 });
+    expect(offset.body.cursor).toBeUndefined();
+    expect((offset.data as Invoice[]).map((i) => i.external_id)).toEqual(["in_P1"]);
 
     const bad = await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices?cursor=garbage!", "sub_P", ws.apiKey, 400);
-    expect(bad.body.code).toBe("invalid_cursor");
+    expect(bad.error).toMatchObject({ code: "INVALID_CURSOR", type: "invalid_cursor" });
     await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices?limit=1000", "sub_P", ws.apiKey, 400);
     await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices?status=open", "sub_P", ws.apiKey, 400);
   });
 
   it("404s a subscription Recoup never saw, and another workspace's", async () => {
     const unknown = await call("GET", SUB, "/api/v1/subscriptions/sub_never", "sub_never", ws.apiKey, 404);
-    expect(unknown.body).toMatchObject({ code: "subscription_not_found", status: 404 });
+    expect(unknown.error).toMatchObject({ code: "NOT_FOUND", type: "subscription_not_found" });
+    expect(unknown.status).toBe(404);
     await call("GET", FAILED, "/api/v1/subscriptions/sub_never/failed-invoices", "sub_never", ws.apiKey, 404);
     const foreign = await call("GET", SUB, "/api/v1/subscriptions/sub_P", "sub_P", other.apiKey, 404);
-    expect(foreign.body.code).toBe("subscription_not_found");
+    expect(foreign.error).toMatchObject({ code: "NOT_FOUND", type: "subscription_not_found" });
     await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices", "sub_P", other.apiKey, 404);
     await call("GET", SUB, "/api/v1/subscriptions/x", "x".repeat(201), ws.apiKey, 400);
   });
@@ -165,8 +170,8 @@ describe("invoices", () => {
     const open = await fail(ws.workspace.id, { invoiceId: "in_I1", subscriptionId: null, at: t0 });
     const byPsp = await call("GET", INV, "/api/v1/invoices/in_I1", "in_I1", ws.apiKey, 200);
     const byOurs = await call("GET", INV, `/api/v1/invoices/${open.id}`, open.id, ws.apiKey, 200);
-    expect(byOurs.body).toEqual(byPsp.body);
-    expect(byPsp.body).toMatchObject({
+    expect(byOurs.data).toEqual(byPsp.data);
+    expect(byPsp.data).toMatchObject({
       id: open.id,
       external_id: "in_I1",
       psp: "stripe",
@@ -193,18 +198,18 @@ describe("invoices", () => {
 
     await db().recovery.update({ where: { id: open.id }, data: { paused: true, pausedAt: new Date() } });
     const paused = await call("GET", INV, "/api/v1/invoices/in_I1", "in_I1", ws.apiKey, 200);
-    expect(paused.body).toMatchObject({ status: "failed", recovery_status: "paused", paused: true, next_action: null });
+    expect(paused.data).toMatchObject({ status: "failed", recovery_status: "paused", paused: true, next_action: null });
 
     await markRecovered({ workspaceId: ws.workspace.id, invoiceId: "in_I1", at: new Date(), amountPaid: 4999 });
     const paid = await call("GET", INV, "/api/v1/invoices/in_I1", "in_I1", ws.apiKey, 200);
-    expect(paid.body).toMatchObject({ status: "recovered", recovery_status: "recovered", amount_paid_cents: 4999, close_reason: "invoice_paid", next_action: null, closed_at: expect.any(String) });
+    expect(paid.data).toMatchObject({ status: "recovered", recovery_status: "recovered", amount_paid_cents: 4999, close_reason: "invoice_paid", next_action: null, closed_at: expect.any(String) });
   });
 
   it("tells the invoice's story oldest first: failure, emails opened and clicked, our retries, the outcome", async () => {
     const recovery = await fail(ws.workspace.id, { invoiceId: "in_T1", subscriptionId: "sub_T", at: t0 });
     const before = await call("GET", TIMELINE, "/api/v1/invoices/in_T1/timeline", "in_T1", ws.apiKey, 200);
-    expect((before.body.events as Event[]).map((e) => e.type).at(0)).toBe("payment_failed");
-    expect((before.body.events as Event[]).at(-1)).toMatchObject({ type: "retry_scheduled", details: { retry_number: 1 } });
+    expect((before.data.events as Event[]).map((e) => e.type).at(0)).toBe("payment_failed");
+    expect((before.data.events as Event[]).at(-1)).toMatchObject({ type: "retry_scheduled", details: { retry_number: 1 } });
 
     const sentAt = new Date(t0.getTime() + 60 * 60_000);
     const message = await db().dunningMessage.create({
@@ -235,8 +240,8 @@ describe("invoices", () => {
     await markRecovered({ workspaceId: ws.workspace.id, invoiceId: "in_T1", at: new Date(retryAt.getTime() + DAY + 1000), amountPaid: 4999 });
 
     const res = await call("GET", TIMELINE, `/api/v1/invoices/${recovery.id}/timeline`, recovery.id, ws.apiKey, 200);
-    expect(res.body).toMatchObject({ invoice_id: recovery.id, external_id: "in_T1", status: "recovered" });
-    const events = res.body.events as Event[];
+    expect(res.data).toMatchObject({ invoice_id: recovery.id, external_id: "in_T1", status: "recovered" });
+    const events = res.data.events as Event[];
     const types = events.map((e) => e.type).filter((t) => t !== "email_scheduled");
     expect(types).toEqual(["payment_failed", "email_sent", "email_opened", "link_clicked", "retry_failed", "retry_succeeded", "recovered"]);
     expect(events.find((e) => e.type === "payment_failed")).toMatchObject({ timestamp: t0.toISOString(), details: { decline_code: "insufficient_funds", source: "platform" } });
@@ -250,7 +255,7 @@ describe("invoices", () => {
     const mine = await fail(ws.workspace.id, { invoiceId: "in_X1", subscriptionId: null, at: t0 });
     for (const id of [mine.id, "in_X1", "in_nope"]) {
       const res = await call("GET", INV, `/api/v1/invoices/${id}`, id, id === "in_nope" ? ws.apiKey : other.apiKey, 404);
-      expect(res.body.code).toBe("invoice_not_found");
+      expect(res.error).toMatchObject({ code: "NOT_FOUND", type: "invoice_not_found" });
       await call("GET", TIMELINE, `/api/v1/invoices/${id}/timeline`, id, id === "in_nope" ? ws.apiKey : other.apiKey, 404);
     }
     await call("GET", INV, "/api/v1/invoices/in_X1?expand=attempts", "in_X1", ws.apiKey, 400);
@@ -262,7 +267,7 @@ describe("invoices", () => {
     await call("GET", INV, "/api/v1/invoices/in_X1", "in_X1", invoicesOnly.key, 200);
     await call("GET", TIMELINE, "/api/v1/invoices/in_X1/timeline", "in_X1", invoicesOnly.key, 200);
     const refused = await call("GET", SUB, "/api/v1/subscriptions/sub_P", "sub_P", invoicesOnly.key, 403);
-    expect(refused.body).toMatchObject({ code: "insufficient_scope", meta: { required_scope: "read:subscriptions" } });
+    expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: "read:subscriptions" });
     await call("GET", FAILED, "/api/v1/subscriptions/sub_P/failed-invoices", "sub_P", invoicesOnly.key, 403);
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
     await call("GET", SUB, "/api/v1/subscriptions/sub_P", "sub_P", reader.key, 200);

@@ -37,78 +37,96 @@ afterAll(async () => {
 describe("webhook endpoints", () => {
   it("creates an endpoint: the signing secret once, encrypted at rest, never listed", async () => {
     const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/hooks", description: "Billing" }, expect: 201 });
-    const secret = created.body.signing_secret as string;
+    const secret = created.data.signing_secret as string;
     expect(secret).toMatch(/^whsec_[\w-]{32}$/);
-    expect(created.body).toMatchObject({ url: "https://example.com/hooks", description: "Billing", events: ["payment.retry_due"], enabled: true });
-    const row = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: created.body.id as string } });
+    expect(created.data).toMatchObject({ url: "https://example.com/hooks", description: "Billing", events: ["payment.retry_due"], enabled: true });
+    expect(created.body.meta?.merchant_id).toBe(ws.workspace.id);
+    const row = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: created.data.id as string } });
     expect(JSON.stringify(row)).not.toContain(secret);
 
     const listed = await v1.call("GET", LIST, LIST, { token: ws.apiKey, expect: 200 });
     expect(JSON.stringify(listed.body)).not.toContain(secret);
-    expect((listed.body.items as Array<{ id: string }>).map((e) => e.id)).toContain(created.body.id);
+    expect((listed.data as Array<{ id: string }>).map((e) => e.id)).toContain(created.data.id);
+    // A cursor list (LostChurn: `limit` 50 by default): one page here, so no next cursor.
+    expect(listed.body.cursor).toEqual({ next: null });
+    expect(listed.body.pagination).toBeUndefined();
     const theirs = await v1.call("GET", LIST, LIST, { token: other.apiKey, expect: 200 });
-    expect(theirs.body.items).toEqual([]);
+    expect(theirs.data).toEqual([]);
+    expect(theirs.body.meta?.merchant_id).toBe(other.workspace.id);
   });
 
   it("refuses URLs that are not https (http only for localhost), unknown events and unknown fields", async () => {
     for (const url of ["http://example.com/hooks", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x"]) {
       const res = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url }, expect: 400 });
-      expect(res.body).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "body.url" }] } });
+      expect(res.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed", errors: [{ path: "body.url" }] });
     }
     const events = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/x", events: ["payment.exploded"] }, expect: 400 });
-    expect((events.body.meta!.errors as Array<{ path: string }>)[0]!.path).toBe("body.events.0");
+    expect(events.error.errors![0]!.path).toBe("body.events.0");
     const extra = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/x", secret: "mine" }, expect: 400 });
-    expect(extra.body.meta).toMatchObject({ errors: [{ path: "body.secret", message: "Unknown field." }] });
+    expect(extra.error).toMatchObject({ errors: [{ path: "body.secret", message: "Unknown field." }] });
     await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "http://localhost:9/x" }, expect: 201 });
   });
 
-  it("needs the webhooks scope; read-only and payments keys are refused", async () => {
+  it("needs the webhooks scope to change endpoints; read-only and payments keys are refused, a read key may list them", async () => {
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read", "write"] });
     const refused = await v1.call("POST", LIST, LIST, { token: reader.key, body: { url: "https://example.com/x" }, expect: 403 });
-    expect(refused.body).toMatchObject({ code: "insufficient_scope", meta: { required_scope: "webhooks" } });
+    expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: "webhooks" });
+    expect(refused.error.message).toBe('This API key lacks the "webhooks" scope.');
     const hooks = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["webhooks"] });
     await v1.call("GET", LIST, LIST, { token: hooks.key, expect: 200 });
+
+    // LostChurn documents the list as "webhooks or read": a read-only key lists, but still may not create.
+    const readOnly = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read"] });
+    const listed = await v1.call("GET", LIST, LIST, { token: readOnly.key, expect: 200 });
+    expect(Array.isArray(listed.data)).toBe(true);
+    const notCreated = await v1.call("POST", LIST, LIST, { token: readOnly.key, body: { url: "https://example.com/x" }, expect: 403 });
+    expect(notCreated.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", required_scope: "webhooks" });
+    // Neither read nor webhooks: the list names both alternatives.
+    const writer = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["write"] });
+    const notListed = await v1.call("GET", LIST, LIST, { token: writer.key, expect: 403 });
+    expect(notListed.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: "webhooks|read" });
+    expect(notListed.error.message).toBe('This API key lacks the "webhooks" or "read" scope.');
   });
 
   it("updates and deletes; another workspace's endpoint is a 404", async () => {
     const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/a" }, expect: 201 });
-    const id = created.body.id as string;
+    const id = created.data.id as string;
     const url = `${LIST}/${id}`;
     const updated = await v1.call("PUT", ONE, url, { token: ws.apiKey, params: { id }, body: { url: "https://example.com/b", enabled: false, description: null }, expect: 200 });
-    expect(updated.body).toMatchObject({ id, url: "https://example.com/b", enabled: false, description: null });
+    expect(updated.data).toMatchObject({ id, url: "https://example.com/b", enabled: false, description: null });
     const bad = await v1.call("PUT", ONE, url, { token: ws.apiKey, params: { id }, body: { url: "http://example.com/b" }, expect: 400 });
-    expect(bad.body.code).toBe("validation_failed");
+    expect(bad.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
 
     const foreign = await v1.call("PUT", ONE, url, { token: other.apiKey, params: { id }, body: { enabled: true }, expect: 404 });
-    expect(foreign.body.code).toBe("webhook_endpoint_not_found");
+    expect(foreign.error).toMatchObject({ code: "NOT_FOUND", type: "webhook_endpoint_not_found" });
     await v1.call("DELETE", ONE, url, { token: other.apiKey, params: { id }, expect: 404 });
     await v1.call("POST", TEST, `${url}/test`, { token: other.apiKey, params: { id }, expect: 404 });
     expect(await db().webhookEndpoint.findUnique({ where: { id } })).toMatchObject({ enabled: false });
 
     const deleted = await v1.call("DELETE", ONE, url, { token: ws.apiKey, params: { id }, expect: 200 });
-    expect(deleted.body).toEqual({ id, deleted: true });
+    expect(deleted.data).toEqual({ id, deleted: true });
     await v1.call("DELETE", ONE, url, { token: ws.apiKey, params: { id }, expect: 404 });
   });
 
   it("tests an endpoint: a signed webhook.test, and the endpoint's answer reported", async () => {
     const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: receiver.url }, expect: 201 });
-    receiver.secret = created.body.signing_secret as string;
-    const id = created.body.id as string;
+    receiver.secret = created.data.signing_secret as string;
+    const id = created.data.id as string;
     const ok = await v1.call("POST", TEST, `${LIST}/${id}/test`, { token: ws.apiKey, params: { id }, expect: 200 });
-    expect(ok.body).toMatchObject({ success: true, status_code: 200, endpoint_id: id, error: null });
-    const got = await receiver.waitFor((w) => w.body.id === ok.body.event_id);
+    expect(ok.data).toMatchObject({ success: true, status_code: 200, endpoint_id: id, error: null });
+    const got = await receiver.waitFor((w) => w.body.id === ok.data.event_id);
     expect(got.signatureValid).toBe(true);
     expect(got.body).toMatchObject({ type: "webhook.test", data: { endpoint_id: id } });
 
     receiver.failNext(1, 500);
     const failed = await v1.call("POST", TEST, `${LIST}/${id}/test`, { token: ws.apiKey, params: { id }, expect: 200 });
-    expect(failed.body).toMatchObject({ success: false, status_code: 500, error: "The endpoint answered HTTP 500." });
+    expect(failed.data).toMatchObject({ success: false, status_code: 500, error: "The endpoint answered HTTP 500." });
 
     const closed = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "http://127.0.0.1:9/nothing-listens" }, expect: 201 });
-    const cid = closed.body.id as string;
+    const cid = closed.data.id as string;
     const unreachable = await v1.call("POST", TEST, `${LIST}/${cid}/test`, { token: ws.apiKey, params: { id: cid }, expect: 200 });
-    expect(unreachable.body).toMatchObject({ success: false, status_code: null });
-    expect(unreachable.body.error).toMatch(/Could not reach/);
+    expect(unreachable.data).toMatchObject({ success: false, status_code: null });
+    expect(unreachable.data.error).toMatch(/Could not reach/);
   });
 });
 
@@ -151,19 +169,20 @@ describe("POST /api/v1/ingest/payment-event", () => {
     ];
     for (const [body, path] of cases) {
       const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body, expect: 400 });
-      expect(res.body.code, JSON.stringify(body)).toBe("validation_failed");
-      expect((res.body.meta!.errors as Array<{ path: string }>).map((e) => e.path), JSON.stringify(body)).toContain(path);
+      expect(res.error.type, JSON.stringify(body)).toBe("validation_failed");
+      expect(res.error.code, JSON.stringify(body)).toBe("VALIDATION_ERROR");
+      expect(res.error.errors!.map((e) => e.path), JSON.stringify(body)).toContain(path);
     }
     expect(await db().ingestedPaymentEvent.count()).toBe(0);
   });
 
   it("accepts upper-case currencies and stores them lower-case; needs the write scope", async () => {
     const ok = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...valid, currency: "JPY", external_id: "psp_jpy" }, expect: 202 });
-    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: ok.body.event_id as string } });
+    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: ok.data.event_id as string } });
     expect(row).toMatchObject({ provider: "adyen", externalId: "psp_jpy", payload: { currency: "jpy", amount_cents: 1000 } });
     const reader = await createApiKey({ workspaceId: ws.workspace.id, scopes: ["read", "webhooks"] });
     const refused = await v1.call("POST", INGEST, INGEST, { token: reader.key, body: valid, expect: 403 });
-    expect(refused.body.meta).toMatchObject({ required_scope: "write" });
+    expect(refused.error).toMatchObject({ code: "INSUFFICIENT_SCOPE", required_scope: "write" });
     await v1.call("POST", INGEST, INGEST, { body: valid, expect: 401 });
   });
 
@@ -183,7 +202,7 @@ describe("POST /api/v1/ingest/payment-event", () => {
       },
     });
     const res = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...valid, external_id: "in_taken" }, expect: 409 });
-    expect(res.body.detail).toContain("already a stripe payment");
+    expect(res.error.message).toContain("already a stripe payment");
     // Another workspace may use the same reference.
     await v1.call("POST", INGEST, INGEST, { token: other.apiKey, body: { ...valid, external_id: "in_taken" }, expect: 202 });
   });
@@ -192,12 +211,12 @@ describe("POST /api/v1/ingest/payment-event", () => {
     // The fields LostChurn documents, and nothing else.
     const documented = { event_type: "payment_failed", amount_cents: 2599, currency: "eur", customer_email: "Lin@Example.com", decline_code: "insufficient_funds", metadata: { plan: "pro", seats: 3 } };
     const first = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: documented, expect: 202 });
-    expect(first.body).toMatchObject({ status: "queued", duplicate: false, recovery_initiated: true });
+    expect(first.data).toMatchObject({ status: "queued", duplicate: false, recovery_initiated: true });
     // The same content again (metadata keys in another order) is the same event.
     const again = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: { ...documented, metadata: { seats: 3, plan: "pro" } }, expect: 202 });
-    expect(again.body).toMatchObject({ event_id: first.body.event_id, status: "duplicate" });
+    expect(again.data).toMatchObject({ event_id: first.data.event_id, status: "duplicate" });
 
-    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: first.body.event_id as string } });
+    const row = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: first.data.event_id as string } });
     expect(row.externalId).toMatch(/^pe_[0-9a-f]{24}$/);
     await processInbox(ingestEvents, { ingestEventId: row.id });
     const recovery = await db().recovery.findUniqueOrThrow({ where: { workspaceId_externalId: { workspaceId: ws.workspace.id, externalId: row.externalId! } } });
@@ -206,11 +225,11 @@ describe("POST /api/v1/ingest/payment-event", () => {
     // With an Idempotency-Key the key names the event, past the 24 h the stored answer lives.
     const keyed = { event_type: "payment_succeeded", amount_cents: 2599, currency: "eur", customer_email: "lin@example.com" };
     const paid = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
-    const paidRow = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: paid.body.event_id as string } });
+    const paidRow = await db().ingestedPaymentEvent.findUniqueOrThrow({ where: { id: paid.data.event_id as string } });
     expect(paidRow).toMatchObject({ eventKey: "key:lin-paid-1", externalId: recovery.externalId });
     await db().apiIdempotencyKey.deleteMany({ where: { workspaceId: ws.workspace.id } });
     const replay = await v1.call("POST", INGEST, INGEST, { token: ws.apiKey, body: keyed, headers: { "idempotency-key": "lin-paid-1" }, expect: 202 });
-    expect(replay.body).toMatchObject({ event_id: paidRow.id, status: "duplicate" });
+    expect(replay.data).toMatchObject({ event_id: paidRow.id, status: "duplicate" });
 
     // The success names no payment either: it is the customer's open one of that amount and currency.
     await processInbox(ingestEvents, { ingestEventId: paidRow.id });

@@ -1,11 +1,13 @@
 // Every /api/v1 operation, driven by the registry (the same list the OpenAPI document is built from),
 // so an endpoint added tomorrow is covered without a line here: missing auth, a key without the
 // scope, unknown and mistyped fields, oversized bodies, garbage cursors, another workspace's ids,
-// and a fuzz pass of hostile values. Nothing may answer 5xx, and every error is problem+json.
+// and a fuzz pass of hostile values. Nothing may answer 5xx; every answer is in LostChurn's envelope
+// (`{data, meta}`) and every error is LostChurn's `{error: {code, message}}` (ADR 0067).
 import { beforeAll, describe, expect, it } from "vitest";
 import { liftRateLimits } from "../helpers/openapi";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
+import { speaksLostChurn } from "~/contracts/api-v1/envelope";
 import {
   exampleBody,
   fill,
@@ -21,7 +23,8 @@ import {
 } from "../helpers/api-v1-inventory";
 import { callRoute, type CallOptions } from "../helpers/http";
 
-type Json = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let A: Fixture;
 let B: Fixture;
@@ -39,7 +42,7 @@ beforeAll(async () => {
 
 const label = (op: OperationDoc) => `${op.method} ${op.path}`;
 
-/** Calls an operation and holds every answer to the same rules: never 5xx, errors are complete problems. */
+/** Calls an operation and holds every answer to the same rules: never 5xx, LostChurn's envelope, errors complete. */
 async function call(op: OperationDoc, opts: CallOptions & { params?: Record<string, string>; query?: string } = {}) {
   const mod = modules.get(op.path);
   if (!mod) throw new Error(`${label(op)}: no route file serves this path`);
@@ -52,10 +55,10 @@ async function call(op: OperationDoc, opts: CallOptions & { params?: Record<stri
   } catch (error) {
     // A route that throws instead of answering would be a 500 from Remix.
     problems.push(`${label(op)} ${url}: threw ${(error as Error).message}`);
-    return { status: 500, body: {} as Json & { meta?: Json }, headers: new Headers() };
+    return { status: 500, body: {} as Json, headers: new Headers() };
   }
   const text = await res.text();
-  let body: Json & { meta?: Json } = {};
+  let body: Json = {};
   try {
     body = text ? (JSON.parse(text) as Json) : {};
   } catch {
@@ -63,26 +66,32 @@ async function call(op: OperationDoc, opts: CallOptions & { params?: Record<stri
   }
   const where = `${label(op)} ${url.slice(0, 200)} body=${JSON.stringify(opts.body ?? null).slice(0, 120)}`;
   if (res.status >= 500) problems.push(`${where}: ${res.status} ${text.slice(0, 300)}`);
-  if (res.status >= 400) {
+  if (res.status >= 400 && !speaksLostChurn(op.path)) {
+    // Flow Arc's operations under /api/v1 (health) keep the problem+json that carries its `{error, message}`.
+    if (typeof body.error !== "string" || typeof body.message !== "string") problems.push(`${where}: ${res.status} lacks Flow Arc's error/message: ${text.slice(0, 200)}`);
+  } else if (res.status >= 400) {
     const type = res.headers.get("content-type") ?? "";
-    if (!type.startsWith("application/problem+json")) problems.push(`${where}: ${res.status} as ${type}`);
-    if (typeof body.code !== "string" || typeof body.detail !== "string" || typeof body.traceId !== "string" || !body.traceId) {
-      problems.push(`${where}: ${res.status} problem lacks code/detail/traceId: ${text.slice(0, 200)}`);
-    } else if (body.traceId !== res.headers.get("x-trace-id")) {
-      problems.push(`${where}: traceId ${String(body.traceId)} is not the X-Trace-Id header`);
+    if (!type.startsWith("application/json")) problems.push(`${where}: ${res.status} as ${type}`);
+    const error = body.error as Json | undefined;
+    if (!/^[A-Z][A-Z_]+$/.test(String(error?.code)) || typeof error?.message !== "string" || typeof error?.type !== "string" || typeof body.trace_id !== "string" || !body.trace_id) {
+      problems.push(`${where}: ${res.status} error lacks error.code/message/type or trace_id: ${text.slice(0, 200)}`);
+    } else if (body.trace_id !== res.headers.get("x-trace-id")) {
+      problems.push(`${where}: trace_id ${String(body.trace_id)} is not the X-Trace-Id header`);
     }
   } else if (res.status < 200 || res.status >= 300) {
     problems.push(`${where}: unexpected ${res.status}`);
+  } else if (op.pipeline && (!("data" in body) || typeof body.meta?.timestamp !== "string" || !("merchant_id" in (body.meta ?? {})))) {
+    problems.push(`${where}: ${res.status} not in LostChurn's envelope: ${text.slice(0, 200)}`);
   }
   return { status: res.status, body, headers: res.headers };
 }
 
 const pipeline = () => operations.filter((op) => op.pipeline);
 
-/** A key that lacks `scope` (and is no admin). */
+/** A key that lacks `scope` (each of its alternatives, "webhooks|read") and is no admin. */
 function scopesWithout(scope: string): string[] {
-  const action = scope.split(":")[0];
-  return [API_KEY_SCOPES.find((s) => s !== "admin" && s !== action)!];
+  const actions = scope.split("|").map((one) => one.split(":")[0]);
+  return [API_KEY_SCOPES.find((s) => s !== "admin" && !actions.includes(s))!];
 }
 
 /** The rules `call` checks on every answer: all offenders of a test listed together. */
@@ -91,8 +100,8 @@ function expectNoProblems() {
   expect(found, found.join("\n")).toEqual([]);
 }
 
-function errorPaths(body: Json & { meta?: Json }): string[] {
-  return ((body.meta?.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
+function errorPaths(body: Json): string[] {
+  return ((body.error?.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
 }
 
 /**
@@ -138,7 +147,7 @@ describe("every /api/v1 operation", () => {
       if (op.auth === "required") {
         const anonymous = await call(op, { params, body: exampleBody(op) });
         expect(anonymous.status, label(op)).toBe(401);
-        expect(anonymous.body.code, label(op)).toBe("unauthorized");
+        expect(anonymous.body.error, label(op)).toMatchObject({ code: "UNAUTHORIZED", type: "unauthorized" });
         const wrong = await call(op, { params, body: exampleBody(op), token: "rk_live_00000000000000000000000000000000" });
         expect(wrong.status, `${label(op)} with an unknown key`).toBe(401);
       }
@@ -151,8 +160,8 @@ describe("every /api/v1 operation", () => {
       }
       const refused = await call(op, { params, body: exampleBody(op), token: key });
       expect(refused.status, `${label(op)} with ${scopes.join(",")}`).toBe(403);
-      expect(refused.body, label(op)).toMatchObject({ code: "insufficient_scope", meta: { required_scope: op.scope } });
-      expect(refused.body.detail, label(op)).toContain(op.scope);
+      expect(refused.body.error, label(op)).toMatchObject({ code: "INSUFFICIENT_SCOPE", type: "insufficient_scope", required_scope: op.scope });
+      for (const one of op.scope.split("|")) expect(refused.body.error.message, label(op)).toContain(`"${one}"`);
     }
     expectNoProblems();
   });
@@ -164,7 +173,7 @@ describe("every /api/v1 operation", () => {
       const foreign = ownParams(op, B);
       const res = await call(op, { params: foreign, query: queryOf(op), body: exampleBody(op), token: A.adminKey });
       expect(res.status, `${label(op)} with workspace B's ${kind}`).toBe(404);
-      expect(String(res.body.code), label(op)).toMatch(/not_found$/);
+      expect(res.body.error, label(op)).toMatchObject({ code: "NOT_FOUND", type: expect.stringMatching(/not_found$/) });
       if (op.method === "GET") {
         const own = await call(op, { params: foreign, query: queryOf(op), token: B.adminKey });
         expect(own.status, `${label(op)}: B's own key reads its ${kind}`).toBe(200);
@@ -183,7 +192,7 @@ describe("every /api/v1 operation", () => {
       if (op.method === "GET") continue;
       const extra = await call(op, { params, body: { ...exampleBody(op), zz_unknown: 1 }, token: A.adminKey });
       expect(extra.status, label(op)).toBe(400);
-      expect(extra.body.code, label(op)).toBe("validation_failed");
+      expect(extra.body.error, label(op)).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
       if (op.body) expect(errorPaths(extra.body), label(op)).toContain("body.zz_unknown");
       for (const wrong of ["[1,2]", '"text"', "42", "null"]) {
         const res = await call(op, { params, body: wrong, token: A.adminKey });
@@ -191,7 +200,7 @@ describe("every /api/v1 operation", () => {
       }
       const broken = await call(op, { params, body: '{"unterminated', token: A.adminKey });
       expect(broken.status, label(op)).toBe(400);
-      expect(broken.body.code, label(op)).toBe("invalid_json");
+      expect(broken.body.error, label(op)).toMatchObject({ code: "VALIDATION_ERROR", type: "invalid_json" });
     }
     expectNoProblems();
   });
@@ -214,7 +223,7 @@ describe("every /api/v1 operation", () => {
         if (value === undefined) continue;
         const res = await call(op, { params, body: { ...exampleBody(op), [name]: value }, token: A.adminKey });
         expect(res.status, `${label(op)} ${name}=${JSON.stringify(value)}`).toBe(400);
-        expect(errorPaths(res.body).some((p) => p === `body.${name}` || p.startsWith(`body.${name}.`)), `${label(op)} ${name}: ${JSON.stringify(res.body.meta)}`).toBe(true);
+        expect(errorPaths(res.body).some((p) => p === `body.${name}` || p.startsWith(`body.${name}.`)), `${label(op)} ${name}: ${JSON.stringify(res.body.error)}`).toBe(true);
       }
     }
     expectNoProblems();
@@ -225,7 +234,7 @@ describe("every /api/v1 operation", () => {
     for (const op of pipeline().filter((o) => o.method !== "GET")) {
       const res = await call(op, { params: ownParams(op, A), body: huge, token: A.adminKey });
       expect(res.status, label(op)).toBe(413);
-      expect(res.body.code, label(op)).toBe("payload_too_large");
+      expect(res.body.error?.type, label(op)).toBe("payload_too_large");
     }
     expectNoProblems();
   });
@@ -239,14 +248,14 @@ describe("every /api/v1 operation", () => {
         const query = new URLSearchParams({ ...(op.example?.query ?? {}), cursor }).toString();
         const res = await call(op, { params: ownParams(op, A), query, token: A.adminKey });
         expect(res.status, `${label(op)} cursor=${cursor.slice(0, 20)}`).toBe(400);
-        expect(res.body.code, `${label(op)} cursor=${cursor.slice(0, 20)}`).toBe("invalid_cursor");
+        expect(res.body.error, `${label(op)} cursor=${cursor.slice(0, 20)}`).toMatchObject({ code: "INVALID_CURSOR", type: "invalid_cursor" });
       }
     }
     expect(lists).toBeGreaterThan(5);
     expectNoProblems();
   });
 
-  it("never answers 5xx to hostile values in any parameter, and every error is a complete problem", async () => {
+  it("never answers 5xx to hostile values in any parameter, and every error is LostChurn's complete error", async () => {
     const hostile: string[] = [
       "a".repeat(5000),
       "ünïcødé 😀 \u202eevil",

@@ -57,8 +57,9 @@ describe("registering a webhook endpoint", () => {
   ])("refuses %s with a 400 naming the field", async (url) => {
     withoutAllowList();
     const refused = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url }, expect: 400 });
-    expect(refused.body).toMatchObject({ code: "validation_failed" });
-    expect(JSON.stringify(refused.body)).toMatch(/body\.url.*public internet addresses only/);
+    expect(refused.error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
+    expect(refused.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(JSON.stringify(refused.error.errors)).toMatch(/body\.url.*public internet addresses only/);
     expect(await db().webhookEndpoint.count({ where: { workspaceId: ws.workspace.id } })).toBe(0);
   });
 
@@ -75,12 +76,12 @@ describe("registering a webhook endpoint", () => {
 describe("sending to a webhook endpoint", () => {
   it("'test endpoint' does not connect to a loopback listener once the address is not allowed", async () => {
     const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: receiver.url }, expect: 201 });
-    const id = created.body.id as string;
+    const id = created.data.id as string;
     withoutAllowList();
     const before = receiver.requests.length;
     const result = await v1.call("POST", TEST, `${LIST}/${id}/test`, { token: ws.apiKey, params: { id }, expect: 200 });
-    expect(result.body).toMatchObject({ success: false, status_code: null });
-    expect(result.body.error).toMatch(/127\.0\.0\.1 is a loopback address/);
+    expect(result.data).toMatchObject({ success: false, status_code: null });
+    expect(result.data.error).toMatch(/127\.0\.0\.1 is a loopback address/);
     expect(receiver.requests.length).toBe(before);
   });
 

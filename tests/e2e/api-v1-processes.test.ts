@@ -72,7 +72,10 @@ describe("/api/v1 across two web processes sharing the database", () => {
       answers.push({ status: res.status, remaining: res.headers.get("x-ratelimit-remaining") });
       if (res.status === 429) {
         expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+        const refused = (await res.json()) as { error: { code: string; type: string; retry_after?: number }; trace_id: string };
+        expect(refused.error).toMatchObject({ code: "RATE_LIMITED", type: "rate_limited" });
+        expect(refused.trace_id).toBe(res.headers.get("x-trace-id"));
       }
     }
     expect(answers.map((a) => a.status)).toEqual([...Array(WRITES_PER_MINUTE).fill(201), 429, 429, 429]);
@@ -88,22 +91,25 @@ describe("/api/v1 across two web processes sharing the database", () => {
       const body = { name: `once-${round}`, scopes: ["read"] };
       const headers = { "idempotency-key": `both-processes-${round}` };
       const [a, b] = await Promise.all(web.map((w) => post(w.url, key, body, headers)));
+      type Answer = { data?: { id: string }; meta?: { merchant_id: string | null }; error?: { code: string; type: string } };
       const answers = [
-        { status: a!.status, body: (await a!.json()) as { id?: string; code?: string }, replayed: a!.headers.get("idempotent-replayed") },
-        { status: b!.status, body: (await b!.json()) as { id?: string; code?: string }, replayed: b!.headers.get("idempotent-replayed") },
+        { status: a!.status, body: (await a!.json()) as Answer, replayed: a!.headers.get("idempotent-replayed") },
+        { status: b!.status, body: (await b!.json()) as Answer, replayed: b!.headers.get("idempotent-replayed") },
       ];
       expect(await db().apiKey.count({ where: { workspaceId: workspace.id, name: body.name } })).toBe(1);
       const created = answers.filter((x) => x.status === 201);
       expect(created.length).toBeGreaterThanOrEqual(1);
-      expect(new Set(created.map((x) => x.body.id)).size).toBe(1);
+      expect(new Set(created.map((x) => x.body.data?.id)).size).toBe(1);
+      expect(created[0]!.body.data?.id).toEqual(expect.any(String));
+      for (const x of created) expect(x.body.meta?.merchant_id).toBe(workspace.id);
       if (created.length === 2) expect(answers.filter((x) => x.replayed === "true")).toHaveLength(1);
-      else expect(answers.find((x) => x.status !== 201)).toMatchObject({ status: 409, body: { code: "idempotency_key_in_use" } });
+      else expect(answers.find((x) => x.status !== 201)).toMatchObject({ status: 409, body: { error: { code: "IDEMPOTENCY_KEY_IN_USE", type: "idempotency_key_in_use" } } });
 
       // Afterwards either process replays the one answer.
       const later = await post(web[(round + 1) % 2]!.url, key, body, headers);
       expect(later.status).toBe(201);
       expect(later.headers.get("idempotent-replayed")).toBe("true");
-      expect(((await later.json()) as { id: string }).id).toBe(created[0]!.body.id);
+      expect(((await later.json()) as { data: { id: string } }).data.id).toBe(created[0]!.body.data?.id);
     }
   }, 60_000);
 

@@ -4,6 +4,7 @@
 // and error shapes under every prefix, then a pass of hostile inputs over every route file.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { speaksLostChurn } from "~/contracts/api-v1/envelope";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
@@ -166,6 +167,9 @@ describe("security headers", () => {
   });
 });
 
+/** The error media type of an API path: LostChurn's JSON on its paths (ADR 0067), problem+json on the others. */
+const errorTypeOf = (path: string) => (speaksLostChurn(path.split("?")[0]!) ? "application/json; charset=utf-8" : "application/problem+json");
+
 describe("malformed input", () => {
   const key = () => ({ authorization: `Bearer ${owner.apiKey}`, "content-type": "application/json" });
   const deep = (n: number) => `{"name":${"[".repeat(n)}${"]".repeat(n)}}`;
@@ -180,7 +184,7 @@ describe("malformed input", () => {
       for (const n of [100, 8_500, 50_000]) {
         const res = await fetch(`${base}${path}`, { method, headers: key(), body: deep(n) });
         expect(res.status, `${path} depth ${n}`).toBe(400);
-        expect(res.headers.get("content-type"), path).toBe("application/problem+json");
+        expect(res.headers.get("content-type"), path).toBe(errorTypeOf(path));
       }
     }
   });
@@ -189,9 +193,9 @@ describe("malformed input", () => {
     for (const body of ['{"name":"\\ud800"}', '{"name":"ok\\udfff"}', '{"name":"x","scopes":["\\udbff"]}']) {
       const res = await fetch(`${base}/api/v1/api-keys`, { method: "POST", headers: key(), body });
       expect(res.status, body).toBe(400);
-      const problem = (await res.json()) as { code: string; meta: { errors: Array<{ path: string }> } };
-      expect(problem.code).toBe("validation_failed");
-      expect(problem.meta.errors[0]!.path).toMatch(/^body\.(name|scopes\.0)$/);
+      const { error } = (await res.json()) as { error: { code: string; type: string; errors: Array<{ path: string }> } };
+      expect(error).toMatchObject({ code: "VALIDATION_ERROR", type: "validation_failed" });
+      expect(error.errors[0]!.path).toMatch(/^body\.(name|scopes\.0)$/);
     }
     const dunning = await fetch(`${base}/api/dunning/sequences`, { method: "POST", headers: key(), body: '{"name":"\\ud800","workspaceId":"x","steps":[]}' });
     expect(dunning.status).toBe(400);
@@ -210,8 +214,8 @@ describe("malformed input", () => {
     }
     const encoding = await fetch(`${base}/api/v1/payments/%E0%A4%A`, { headers: key() });
     expect(encoding.status).toBe(400);
-    expect(encoding.headers.get("content-type")).toBe("application/problem+json");
-    expect(((await encoding.json()) as { detail: string }).detail).toContain("percent-encoding");
+    expect(encoding.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(((await encoding.json()) as { error: { message: string } }).error.message).toContain("percent-encoding");
   });
 
   it("a target starting with // is a path on our own origin: answered at once, never read as another host", async () => {
@@ -241,8 +245,8 @@ describe("oversized bodies", () => {
       body: JSON.stringify({ name: "x".repeat(size) }),
     });
     expect(res.status).toBe(413);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await res.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE", type: "payload_too_large" } });
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
@@ -263,12 +267,12 @@ describe("oversized bodies", () => {
       duplex: "half",
     } as RequestInit);
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+    expect(await res.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE", type: "payload_too_large" } });
   });
 });
 
 describe("error shapes and 404s", () => {
-  it("unknown paths and methods under /api answer problem+json; pages answer HTML", async () => {
+  it("unknown paths and methods under /api answer in the surface's error shape; pages answer HTML", async () => {
     for (const [path, method, status] of [
       ["/api/v1/no-such-thing", "GET", 404],
       ["/api/v1/payments/x/y/z", "GET", 404],
@@ -278,10 +282,15 @@ describe("error shapes and 404s", () => {
     ] as const) {
       const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${owner.apiKey}` } });
       expect(res.status, `${method} ${path}`).toBe(status);
-      expect(res.headers.get("content-type"), `${method} ${path}`).toBe("application/problem+json");
-      const body = (await res.json()) as { code: string; status: number; traceId: string };
-      expect(body.status).toBe(status);
-      expect(body.traceId).toBe(res.headers.get("x-trace-id"));
+      expect(res.headers.get("content-type"), `${method} ${path}`).toBe(errorTypeOf(path));
+      const body = (await res.json()) as { code: string; status: number; traceId: string; error: { code: string }; trace_id: string };
+      if (speaksLostChurn(path)) {
+        expect(body.error.code, path).toBe("NOT_FOUND");
+        expect(body.trace_id).toBe(res.headers.get("x-trace-id"));
+      } else {
+        expect(body.status).toBe(status);
+        expect(body.traceId).toBe(res.headers.get("x-trace-id"));
+      }
     }
     const page = await fetch(`${base}/no-such-page`);
     expect(page.status).toBe(404);
@@ -311,7 +320,7 @@ function routePaths(): string[] {
 }
 
 describe("every route, hostile input", () => {
-  it("never answers 5xx, and under /api and /webhooks always answers problem+json", async () => {
+  it("never answers 5xx, and under /api and /webhooks always answers its contract's error shape", async () => {
     const problems: string[] = [];
     const hostileBodies = [`{"a":${"[".repeat(9_000)}${"]".repeat(9_000)}}`, '{"name":"\\ud800","email":"\\udc00"}', '{"intent":"x\\u0000"}', "x".repeat(600 * 1024)];
     const paths = routePaths();
@@ -331,7 +340,7 @@ describe("every route, hostile input", () => {
         const where = `${init.method ?? "GET"} ${url.slice(0, 80)} ${String(init.body ?? "").slice(0, 40)}`;
         if (res.status >= 500) problems.push(`${where}: ${res.status} ${type} ${text.slice(0, 200)}`);
         const api = url.startsWith("/api/") || url.startsWith("/webhooks/");
-        if (api && res.status >= 400 && type !== "application/problem+json") problems.push(`${where}: ${res.status} as ${type}`);
+        if (api && res.status >= 400 && type !== errorTypeOf(url)) problems.push(`${where}: ${res.status} as ${type}`);
       }
     }
     expect(problems, problems.join("\n")).toEqual([]);

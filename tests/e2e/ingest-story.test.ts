@@ -28,7 +28,8 @@ afterAll(async () => {
 
 async function ingest(key: string, body: Record<string, unknown>) {
   const res = await callRoute(ingestRoute, "/api/v1/ingest/payment-event", { method: "POST", token: key, body });
-  return { status: res.status, body: await jsonOf(res) };
+  // LostChurn's envelope (ADR 0067): the result under `data`, the caller's workspace in `meta`.
+  return { status: res.status, body: await jsonOf<{ data: Record<string, unknown>; meta: { merchant_id: string | null; timestamp: string } }>(res) };
 }
 
 async function recoveryOf(workspaceId: string, externalId: string) {
@@ -59,9 +60,9 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
 
     // 1. The merchant's bridge posts the failure: stored, acknowledged, processed by a job.
     const first = await ingest(writer.key, failure);
-    expect(first).toMatchObject({ status: 202, body: { status: "queued", duplicate: false, recovery_initiated: true } });
+    expect(first).toMatchObject({ status: 202, body: { data: { status: "queued", duplicate: false, recovery_initiated: true }, meta: { merchant_id: workspace.id } } });
     const again = await ingest(writer.key, failure);
-    expect(again).toMatchObject({ status: 202, body: { status: "duplicate", duplicate: true, recovery_initiated: false, event_id: first.body.event_id } });
+    expect(again).toMatchObject({ status: 202, body: { data: { status: "duplicate", duplicate: true, recovery_initiated: false, event_id: first.body.data.event_id } } });
     await runDueJobs();
     expect(await db().ingestedPaymentEvent.count({ where: { workspaceId: workspace.id } })).toBe(1);
 
@@ -129,7 +130,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     // 6. Now with an endpoint: a developer asks for a retry; the endpoint gets a signed payment.retry_due.
     const created = await callRoute(endpointsRoute, "/api/v1/webhooks/endpoints", { method: "POST", token: (await makeKey(workspace.id)).key, body: { url: receiver.url } });
     expect(created.status).toBe(201);
-    receiver.secret = ((await jsonOf(created)) as { signing_secret: string }).signing_secret;
+    receiver.secret = ((await jsonOf(created)) as { data: { signing_secret: string } }).data.signing_secret;
     receiver.failNext(1, 503);
     const retried = await retryNow({ workspaceId: workspace.id, recoveryId: recovery.id });
     const asked = { recoveryId: retried.id, ...retried.askedMerchant! };
@@ -264,7 +265,7 @@ describe("an ingested customer's place and payments (ADRs 0048, 0049)", () => {
     // Earlier payments of c1, another invoice's (no recovery of it), sent twice: one row.
     const paid = { ...base, event_type: "payment_succeeded", event_id: "bt-paid-1", external_id: "bt_0", customer_id: "c1", customer_email: "c1@example.com", occurred_at: "2026-10-01T15:00:00Z" };
     expect((await ingest(writer.key, paid)).status).toBe(202);
-    expect((await ingest(writer.key, paid)).body).toMatchObject({ duplicate: true });
+    expect((await ingest(writer.key, paid)).body).toMatchObject({ data: { duplicate: true } });
     await runDueJobs();
     const rows = await db().customerPayment.findMany({ where: { workspaceId: workspace.id } });
     expect(rows.map((r) => [r.provider, r.externalCustomerId, r.paidAt.toISOString(), r.amountMinor, r.currency])).toEqual([

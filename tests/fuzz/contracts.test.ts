@@ -15,6 +15,7 @@ import { Agent, request as httpRequest } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
+import { speaksLostChurn } from "~/contracts/api-v1/envelope";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { db } from "~/utils/db.server";
@@ -596,6 +597,7 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
       frontGaps.push(`${res.status} ${req.method} ${pathname} as HTML`);
       return faults;
     }
+    if (speaksLostChurn(pathname)) return [...faults, ...lostChurnFaults(req, res, type)];
     if (!type.startsWith("application/problem+json")) return [...faults, `${res.status} as "${type}", not problem+json: ${res.text.slice(0, 200)}`];
     if (req.method === "HEAD") return faults;
     let body: Record<string, unknown>;
@@ -615,6 +617,23 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
     const routeJson = type.startsWith("application/json") && !res.headers["x-remix-error"];
     if (!routeJson && !type.startsWith("image/")) faults.push(`${res.status} page error as "${type}": ${res.text.slice(0, 200)}`);
   }
+  return faults;
+}
+
+/** LostChurn's error on its paths (ADR 0067): `{error: {code, message, type}, trace_id}` as JSON. */
+function lostChurnFaults(req: Built, res: Answer, type: string): string[] {
+  if (!type.startsWith("application/json")) return [`${res.status} as "${type}", not LostChurn's JSON error: ${res.text.slice(0, 200)}`];
+  if (req.method === "HEAD") return [];
+  let body: { error?: Record<string, unknown>; trace_id?: unknown };
+  try {
+    body = JSON.parse(res.text) as typeof body;
+  } catch {
+    return [`${res.status} JSON error that is not JSON`];
+  }
+  const faults: string[] = [];
+  if (!/^[A-Z][A-Z_]+$/.test(String(body.error?.code))) faults.push(`error.code ${String(body.error?.code)} is not an upper-case code`);
+  for (const field of ["message", "type"]) if (typeof body.error?.[field] !== "string" || !body.error[field]) faults.push(`error lacks ${field}`);
+  if (body.trace_id !== res.headers["x-trace-id"]) faults.push("trace_id is not the X-Trace-Id header");
   return faults;
 }
 

@@ -75,6 +75,21 @@ export function contractOf(doc: Json) {
 
 type RouteModule = Parameters<typeof callRoute>[0];
 
+/** LostChurn's error object (ADR 0067): `code` upper-case, `type` Recoup's own code, then the error's facts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the answer's JSON as it comes
+export type LostChurnError = { code: string; message: string; type: string; errors?: Array<{ path: string; message: string }>; [fact: string]: any };
+
+/** A /api/v1 answer: `{data, meta}` (lists with `pagination` or `cursor`), or `{error, trace_id}`. */
+export type LostChurnBody = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the answer's JSON as it comes
+  data?: any;
+  meta?: { merchant_id: string | null; timestamp: string };
+  pagination?: { page: number; per_page: number; total: number; total_pages: number };
+  cursor?: { next: string | null };
+  error?: LostChurnError;
+  trace_id?: string;
+};
+
 /** The /api/v1 document as served, and a checker for responses against it. */
 export async function apiV1Contract() {
   // Imported here, not at the top: other contract tests should not load every v1 route.
@@ -98,15 +113,26 @@ export async function v1Caller(modules: Record<string, RouteModule>) {
     const res = await callRoute(mod, url, { method, ...opts });
     const text = await res.text();
     if (opts.expect !== undefined) expect(res.status, text).toBe(opts.expect);
-    const body = JSON.parse(text) as Record<string, unknown> & { meta?: Record<string, unknown> };
+    const body = JSON.parse(text) as LostChurnBody;
     contract.assertResponse(path, method, res.status, body, res.headers.get("content-type"));
     expect(res.headers.get("x-trace-id")).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers.get("x-ratelimit-limit")).toMatch(/^\d+$/);
     expect(res.headers.get("x-ratelimit-remaining")).toMatch(/^\d+$/);
     expect(res.headers.get("x-ratelimit-reset")).toMatch(/^\d+$/);
-    if (res.status >= 400) expect(body.traceId).toBe(res.headers.get("x-trace-id"));
+    if (res.status >= 400) {
+      // LostChurn's error: a stable upper-case code and a message, beside Recoup's code and the trace id.
+      expect(body.error?.code, text).toMatch(/^[A-Z][A-Z_]+$/);
+      expect(typeof body.error?.message, text).toBe("string");
+      expect(body.trace_id).toBe(res.headers.get("x-trace-id"));
+    } else {
+      // LostChurn's envelope: the data, and whose it is and when.
+      expect(Object.keys(body), text).toContain("data");
+      expect(body.meta?.timestamp, text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(body.meta && "merchant_id" in body.meta, text).toBe(true);
+    }
     seen.add(`${method} ${path}`);
-    return { status: res.status, body, headers: res.headers };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the answer's JSON as it comes
+    return { status: res.status, body, data: body.data as any, error: body.error as LostChurnError, headers: res.headers };
   }
   return { call, seen };
 }

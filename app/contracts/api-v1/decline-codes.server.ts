@@ -14,7 +14,7 @@ import {
   type DeclineCode,
 } from "~/domain/recovery/decline-codes";
 import type { Page } from "~/domain/pagination.server";
-import { DEFAULT_LIMIT, PageQuerySchema } from "./pagination.server";
+import { CursorPageQuerySchema, pageWanted } from "./pagination.server";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { API_SCHEMA_NAMES } from "~/utils/schema-names";
@@ -37,7 +37,7 @@ export const DeclineCodeSchema = z
   })
   .register(API_SCHEMA_NAMES, { id: "DeclineCode" });
 
-export const DeclineCodeListQuerySchema = PageQuerySchema.extend({
+export const DeclineCodeListQuerySchema = CursorPageQuerySchema.extend({
   psp: z.enum(PSP_NAMES).optional().describe("stripe, adyen, braintree, checkout (or checkout_com), shopify."),
   category: z.enum(DECLINE_CATEGORIES).optional(),
   subcategory: z.enum(DECLINE_SUBCATEGORIES).optional(),
@@ -111,7 +111,7 @@ function decodeCursor(cursor: string): { psp: string; code: string } {
   }
 }
 
-/** The catalogue, filtered, in pages: keyset (`cursor`, `limit`) or LostChurn's `page`/`per_page`. */
+/** The catalogue, filtered, in pages: LostChurn's `cursor`/`limit` (50, at most 200), or `page`/`per_page` when asked. */
 export function listDeclineCodes(query: DeclineCodeListQuery): Page<ReturnType<typeof toItem>> {
   const psp = query.psp ? declinePspOf(query.psp) : null;
   const q = query.q?.toLowerCase();
@@ -122,15 +122,14 @@ export function listDeclineCodes(query: DeclineCodeListQuery): Page<ReturnType<t
       (!query.subcategory || e.subcategory === query.subcategory) &&
       (!q || e.code.toLowerCase().includes(q) || e.description.toLowerCase().includes(q)),
   );
-  if (query.page !== undefined || query.per_page !== undefined) {
-    if (query.cursor !== undefined) throw new AppError("validation_failed", "Use either `cursor` or `page`/`per_page`, not both.");
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? query.limit ?? DEFAULT_LIMIT;
+  const wanted = pageWanted(query, "cursor");
+  if (wanted.mode === "offset") {
+    const { page, perPage } = wanted;
     const items = matching.slice((page - 1) * perPage, page * perPage).map(toItem);
     return { items, nextCursor: null, page, perPage, total: matching.length, totalPages: Math.ceil(matching.length / perPage) };
   }
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const limit = wanted.limit;
+  const after = wanted.cursor ? decodeCursor(wanted.cursor) : null;
   const rest = after ? matching.filter((e) => compareKey(e, after) > 0) : matching;
   const page = rest.slice(0, limit);
   return { items: page.map(toItem), nextCursor: rest.length > limit ? encodeCursor(page[page.length - 1]!) : null };
@@ -192,5 +191,5 @@ export async function listDeclineCategories(input: ApiScope) {
       recoveriesLost: t.lost,
     };
   });
-  return { items, nextCursor: null };
+  return items;
 }

@@ -35,6 +35,10 @@ export interface BodyDoc {
   rows: FieldRow[];
   /** The schema exactly as the document has it, for the raw view. */
   raw: string;
+  /** The object arrives in LostChurn's `{data, meta}`: `ref`'s fields are `data`'s. */
+  envelope?: boolean;
+  /** A page of these objects in `data` (with `meta`, and `pagination` or `cursor`). */
+  listOf?: string;
 }
 
 export interface ErrorRow {
@@ -58,6 +62,8 @@ export interface ReferenceOperation {
   status: string;
   response: BodyDoc;
   errors: ErrorRow[];
+  /** How the errors arrive: LostChurn's JSON on its paths, problem+json elsewhere. */
+  errorMediaType: string;
   curl: string;
 }
 
@@ -210,6 +216,16 @@ export function fieldRows(object: unknown, depth = 0): FieldRow[] {
 }
 
 function bodyDoc(schema: unknown, components: Record<string, unknown>): BodyDoc {
+  // LostChurn's envelope around one object (ADR 0067): the object's own fields are what a reader wants.
+  const props = isObj(schema) && isObj(schema.properties) ? schema.properties : null;
+  if (props && isObj(props.data) && typeof props.data.$ref === "string" && props.meta) {
+    return { ...bodyDoc(props.data, components), envelope: true, raw: JSON.stringify(schema, null, 2) };
+  }
+  const listOf = props && isObj(props.data) && props.data.type === "array" && isObj(props.data.items) && typeof props.data.items.$ref === "string" ? refName(props.data.items.$ref) : null;
+  return { ...plainBodyDoc(listOf ? { ...(schema as Record<string, unknown>), description: undefined } : schema, components), ...(listOf ? { listOf } : {}) };
+}
+
+function plainBodyDoc(schema: unknown, components: Record<string, unknown>): BodyDoc {
   const ref = isObj(schema) && typeof schema.$ref === "string" ? refName(schema.$ref) : null;
   const resolved = ref ? components[ref] : schema;
   const d = describeSchema(resolved);
@@ -293,6 +309,11 @@ export function buildApiReference(doc: ReferenceInput): ApiReferenceData {
         requestBody: bodySchema ? bodyDoc(bodySchema, components) : null,
         status,
         response: bodyDoc(successSchema, components),
+        errorMediaType:
+          Object.entries(op.responses)
+            .filter(([s]) => !s.startsWith("2"))
+            .map(([, r]) => Object.keys((r.content as Record<string, unknown> | undefined) ?? {})[0])
+            .find(Boolean) ?? "application/json",
         errors: Object.entries(op.responses)
           .filter(([s]) => !s.startsWith("2"))
           .map(([s, r]) => ({ status: s, description: String(r.description ?? ""), codes: (r["x-error-codes"] as string[] | undefined) ?? [] })),

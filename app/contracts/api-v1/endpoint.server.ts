@@ -12,7 +12,7 @@
  *   summary: "Get a payment",
  *   tags: ["Payments"],                     // the resource group in /docs/api
  *   params: z.object({ id: z.string() }),
- *   query: PageQuerySchema.extend({ … }),   // lists: pageRequest(query) + paginate(), pageSchema(Item)
+ *   query: PageQuerySchema.extend({ … }),   // lists: pageRequest(query) + paginate(), pageSchema(Item); CursorPageQuerySchema + pageRequest(query, "cursor") where LostChurn pages by cursor
  *   body: z.object({ … }),                  // POST/PUT/PATCH: snake_case fields
  *   response: PaymentSchema,                // snake_case; .register(API_SCHEMA_NAMES, { id: "Payment" }) names it (./schema-names)
  *   status: 200,                            // 201 for creations
@@ -41,7 +41,8 @@
  * `meta.required_scope`); strict zod parsing of params, query and body (unknown fields are 400
  * `validation_failed` with `meta.errors[]`; bodies over `maxBodyBytes` are 413); `Idempotency-Key` on
  * POST; the handler; snake_case serialisation, checked against `response` (so nothing the schema
- * does not declare, such as a hash, can leak). Handlers return camelCase objects and Dates;
+ * does not declare, such as a hash, can leak), in LostChurn's envelope (./envelope.ts, ADR 0067:
+ * `{data, meta}`, a page's `pagination` or `cursor` beside; errors `{error: {code, message}}`). Handlers return camelCase objects and Dates;
  * they read the caller's workspace from `ctx.workspaceId` and must scope every query to it
  * (another workspace's id is a 404). Errors are `throw new AppError(code, message)`.
  */
@@ -52,7 +53,9 @@ import { assertStorable, DEFAULT_MAX_BODY_BYTES, parseJsonBody, readRawBody } fr
 import { hasScope } from "~/domain/auth/api-keys.server";
 import { json, toProblem, traceIdFor } from "~/http/problem.server";
 import { toWire, type Camelize } from "~/utils/casing";
+import { envelope, metaFor } from "./envelope";
 import { claimIdempotencyKey, fingerprintOf, idempotencyKeyOf, settleIdempotencyKey } from "./idempotency.server";
+import { isPageSchema } from "./pagination.server";
 import { consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "./rate-limit.server";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "~/utils/api-versions";
 import { AppError, type ErrorCode } from "~/domain/errors";
@@ -111,7 +114,10 @@ export interface EndpointConfig<R extends Schema, P extends Schema | undefined, 
   tags: [string, ...string[]];
   /** Default "required". "optional": a missing key is fine, a wrong one is still 401. */
   auth?: A;
-  /** Required scope, e.g. "read:payments" or "admin". Required unless `auth: "optional"`. */
+  /**
+   * Required scope, e.g. "read:payments" or "admin"; "webhooks|read" accepts either (LostChurn's
+   * "webhooks or read"). Required unless `auth: "optional"`.
+   */
   scope?: string;
   params?: P;
   query?: Q;
@@ -223,6 +229,8 @@ export function defineEndpoint<
   const status = config.status ?? 200;
   const kind = config.method === "GET" ? "read" : "write";
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const anyOfScopes = config.scope?.split("|");
+  const isPage = isPageSchema(config.response);
 
   async function handle({ request, params: rawParams }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
     const traceId = traceIdFor(request);
@@ -242,8 +250,9 @@ export function defineEndpoint<
       }
       limit = await consumeRateLimit(caller ? `key:${caller.apiKeyId}` : `ip:${clientAddress(request)}`, kind);
       if (version instanceof AppError) throw version;
-      if (config.scope && caller && !hasScope(caller.scopes, config.scope)) {
-        throw new AppError("insufficient_scope", `This API key lacks the "${config.scope}" scope.`, { required_scope: config.scope });
+      if (anyOfScopes && caller && !anyOfScopes.some((one) => hasScope(caller.scopes, one))) {
+        const named = anyOfScopes.map((one) => `"${one}"`).join(" or ");
+        throw new AppError("insufficient_scope", `This API key lacks the ${named} scope.`, { required_scope: config.scope });
       }
       const input = {
         params: parse("params", params, rawParams),
@@ -277,7 +286,8 @@ export function defineEndpoint<
       });
       const wire = config.response.safeParse(toWire(result));
       if (!wire.success) throw new Error(`${config.method} ${config.path}: the response does not match its schema: ${wire.error.message}`);
-      response = json(wire.data, status);
+      // LostChurn's envelope (ADR 0067): the data, whose merchant and when; a list's page beside it.
+      response = json(envelope(wire.data, metaFor(caller?.workspaceId ?? null), isPage), status);
     } catch (error) {
       if (error instanceof RateLimitedError) limit = error.state;
       response = toProblem(error, request, traceId);

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { ERROR_STATUS } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
+import { speaksLostChurn } from "./envelope";
+import { isPageSchema } from "./pagination.server";
 import { rateLimits } from "./rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "~/utils/api-versions";
@@ -15,16 +17,62 @@ import type { ErrorCode } from "~/domain/errors";
 type Json = Record<string, unknown>;
 
 const STATUS_TEXT: Record<number, string> = {
-  400: "Invalid request (validation_failed with meta.errors[], invalid_json, invalid_cursor, unsupported_version)",
+  400: "Invalid request (VALIDATION_ERROR with error.errors[], INVALID_CURSOR, UNSUPPORTED_VERSION)",
   401: "Missing, unknown, revoked or expired API key",
-  403: "The key lacks the scope named in meta.required_scope",
+  403: "The key lacks the scope named in error.required_scope",
   404: "Not found in this workspace",
   405: "Method not allowed",
   409: "Conflict (idempotency_key_reused, idempotency_key_in_use, or the resource's state)",
   413: "Body too large",
   415: "Body is not JSON",
   429: "Rate limited: wait Retry-After seconds",
-  500: "Unexpected error (quote traceId)",
+  500: "Unexpected error (quote trace_id)",
+};
+
+/** LostChurn's error body (ADR 0067), on every /api/v1 path but Flow Arc's. */
+const LostChurnErrorSchema: Json = {
+  type: "object",
+  description: "LostChurn's error: `error.code` is stable and upper-case; `error.type` is Recoup's precise code; quote `trace_id` to support.",
+  required: ["error", "trace_id"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message", "type"],
+      additionalProperties: true,
+      properties: {
+        code: { type: "string", description: "VALIDATION_ERROR, UNAUTHORIZED, INSUFFICIENT_SCOPE, NOT_FOUND, CONFLICT, RATE_LIMITED, …" },
+        message: { type: "string" },
+        type: { type: "string", description: "Recoup's own code (e.g. payment_not_found, invalid_cursor)." },
+        errors: { type: "array", description: "VALIDATION_ERROR: each field's `{path, message}`.", items: { type: "object" } },
+        required_scope: { type: "string", description: "INSUFFICIENT_SCOPE: the scope the operation needs." },
+        retry_after: { type: "integer", description: "RATE_LIMITED: seconds to wait." },
+      },
+    },
+    trace_id: { type: "string" },
+  },
+};
+
+const MetaSchema: Json = {
+  type: "object",
+  required: ["merchant_id", "timestamp"],
+  properties: {
+    merchant_id: { type: ["string", "null"], description: "The API key's workspace; null without a key." },
+    timestamp: { type: "string", format: "date-time" },
+  },
+};
+
+const PaginationSchema: Json = {
+  type: "object",
+  description: "Offset pages (`page`/`per_page`).",
+  required: ["page", "per_page", "total", "total_pages"],
+  properties: { page: { type: "integer" }, per_page: { type: "integer" }, total: { type: "integer" }, total_pages: { type: "integer" } },
+};
+
+const CursorSchema: Json = {
+  type: "object",
+  description: "Cursor pages (`cursor`/`limit`): pass `next` as `cursor`; null on the last page.",
+  required: ["next"],
+  properties: { next: { type: ["string", "null"] } },
 };
 
 const ProblemSchema: Json = {
@@ -50,7 +98,7 @@ const ProblemSchema: Json = {
 };
 
 class Components {
-  schemas: Record<string, Json> = { Problem: ProblemSchema };
+  schemas: Record<string, Json> = { Problem: ProblemSchema, Error: LostChurnErrorSchema, Meta: MetaSchema, Pagination: PaginationSchema, Cursor: CursorSchema };
 
   /** JSON Schema for `schema`; named sub-schemas go to components (as `NameInput` when read as input and different). */
   convert(schema: z.ZodType, io: "input" | "output"): Json {
@@ -116,6 +164,27 @@ function parametersOf(schema: z.ZodType | undefined, where: "path" | "query", co
   });
 }
 
+/** The 2xx body: the pipeline's envelope around the response (a page: its items, with pagination or cursor), else the response itself. */
+function successSchema(op: OperationDoc, components: Components): Json {
+  if (!op.pipeline) return components.convert(op.response, "output");
+  const meta = { $ref: "#/components/schemas/Meta" };
+  if (isPageSchema(op.response)) {
+    const item = (op.response as z.ZodObject<{ items: z.ZodArray<z.ZodType> }>).shape.items.element;
+    return {
+      type: "object",
+      required: ["data", "meta"],
+      description: "A page: `pagination` for offset pages, `cursor` for cursor pages (the style the list documents, or the one the query names).",
+      properties: {
+        data: { type: "array", items: components.convert(item, "output") },
+        meta,
+        pagination: { $ref: "#/components/schemas/Pagination" },
+        cursor: { $ref: "#/components/schemas/Cursor" },
+      },
+    };
+  }
+  return { type: "object", required: ["data", "meta"], properties: { data: components.convert(op.response, "output"), meta } };
+}
+
 /** Error responses an operation can give: the pipeline's own, plus the codes its handler throws. */
 function errorStatuses(op: OperationDoc): number[] {
   const statuses = new Set<number>();
@@ -172,9 +241,10 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
       [String(op.status)]: {
         description: op.summary,
         headers,
-        content: { "application/json": { schema: components.convert(op.response, "output") } },
+        content: { "application/json": { schema: successSchema(op, components) } },
       },
     };
+    const lostChurn = speaksLostChurn(op.path);
     for (const status of errorStatuses(op)) {
       // The handler's own error codes with this status (the pipeline's are named in the description).
       const codes = op.errors.filter((code) => ERROR_STATUS[code] === status);
@@ -182,7 +252,9 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
         description: STATUS_TEXT[status] ?? "Error",
         ...(codes.length ? { "x-error-codes": codes } : {}),
         headers: status === 429 ? { ...headers, "Retry-After": { $ref: "#/components/headers/Retry-After" } } : headers,
-        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+        content: lostChurn
+          ? { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
+          : { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
       };
     }
     const security =
@@ -213,7 +285,7 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
       version: buildInfo().version,
       description:
         `Recoup's public REST API. Authenticate with an API key (\`Authorization: Bearer rk_live_…\` or \`X-API-Key\`). ` +
-        `JSON is snake_case; lists are \`{items, next_cursor}\`; errors are application/problem+json. ` +
+        `JSON is snake_case, in LostChurn's envelope: \`{data, meta: {merchant_id, timestamp}}\`; lists add \`pagination\` ({page, per_page, total, total_pages}) or \`cursor\` ({next}); errors are \`{error: {code, message, type}, trace_id}\`. ` +
         `Rate limits per key: ${limits.readPerMinute} reads/min, ${limits.writePerMinute} writes/min, ${limits.perHour}/h in all. ` +
         `Every POST accepts an \`Idempotency-Key\`. API versions: ${API_VERSIONS.join(", ")} (default ${CURRENT_API_VERSION}).`,
     },
