@@ -5,6 +5,8 @@ import { log } from "~/utils/logger.server";
 import { ERROR_STATUS, titleFor } from "./errors";
 import { AppError, type ErrorCode } from "~/domain/errors";
 import { errorBody as lostChurnError, speaksLostChurn } from "./lostchurn-errors";
+import { rateLimitHeaders, rateStateOf } from "./rate-limit.server";
+import { errorBody as reviveError, speaksRevive } from "./revive-errors";
 
 export function traceIdFor(request: Request): string {
   return traceIdFrom(request.headers.get("traceparent"));
@@ -19,7 +21,8 @@ export function traceIdFrom(traceparent: string | null | undefined): string {
 /**
  * application/problem+json (RFC 9457) with DunningDog's `code` and `traceId`,
  * plus `error`/`message` for Flow Arc-style clients. On LostChurn's paths (`instance` under
- * /api/v1 but Flow Arc's), LostChurn's `{error: {code, message}}` instead (ADR 0067).
+ * /api/v1 but Flow Arc's), LostChurn's `{error: {code, message}}` instead (ADR 0067); on Revive's,
+ * Revive's `{error: {type, message, param, code}}` (ADR 0068).
  */
 export function problem(
   code: ErrorCode,
@@ -28,11 +31,18 @@ export function problem(
 ): Response {
   const status = ERROR_STATUS[code];
   const traceId = opts.traceId ?? randomBytes(16).toString("hex");
-  if (opts.instance && speaksLostChurn(opts.instance)) {
+  const ownShape = !opts.instance
+    ? null
+    : speaksLostChurn(opts.instance)
+      ? lostChurnError(code, detail, traceId, opts.meta)
+      : speaksRevive(opts.instance)
+        ? reviveError(code, status, detail, traceId, opts.meta)
+        : null;
+  if (ownShape) {
     const headers = new Headers(opts.headers);
     headers.set("Content-Type", "application/json; charset=utf-8");
     headers.set("X-Trace-Id", traceId);
-    return new Response(JSON.stringify(lostChurnError(code, detail, traceId, opts.meta)), { status, headers });
+    return new Response(JSON.stringify(ownShape), { status, headers });
   }
   const body = {
     type: `urn:recoup:problem:${code}`,
@@ -88,18 +98,23 @@ export function toProblem(error: unknown, request: Request, traceId = traceIdFor
   });
 }
 
-/** Wraps a loader/action so that every failure answers problem+json. */
+/**
+ * Wraps a loader/action so that every failure answers in the path's error shape, and every answer
+ * carries the `X-RateLimit-*` headers of the request's count (`countRequest`), if it was counted.
+ */
 export function apiHandler<A extends { request: Request }>(fn: (args: A & { traceId: string }) => Promise<Response>) {
   return async (args: A): Promise<Response> => {
     const traceId = traceIdFor(args.request);
+    let response: Response;
     try {
-      const response = await fn({ ...args, traceId });
+      response = await fn({ ...args, traceId });
       // A problem built inside the handler carries its own trace id in body and header: keep them one.
       if (!response.headers.has("X-Trace-Id")) response.headers.set("X-Trace-Id", traceId);
-      return response;
     } catch (error) {
-      return toProblem(error, args.request, traceId);
+      response = toProblem(error, args.request, traceId);
     }
+    for (const [name, value] of Object.entries(rateLimitHeaders(rateStateOf(args.request)))) response.headers.set(name, value);
+    return response;
   };
 }
 

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { listRecoveries } from "~/contracts/dunningdog/recoveries.server";
 import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
-import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
+import { requireScope, requireWorkspace } from "~/http/auth.server";
+import { authenticateCounted } from "~/http/rate-limit.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 
@@ -15,7 +16,7 @@ const QuerySchema = z.object({
 });
 
 export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
-  const caller = await authenticate(request);
+  const caller = await authenticateCounted(request, "dunningdog");
   const query = readQuery(request, QuerySchema);
   requireWorkspace(caller, query.workspaceId);
   requireScope(caller, "read:recoveries");

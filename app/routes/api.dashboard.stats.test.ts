@@ -7,7 +7,10 @@ describe("GET /api/dashboard/stats", () => {
   it("is 401 without credentials", async () => {
     const res = await callRoute(route, "/api/dashboard/stats");
     expect(res.status).toBe(401);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await jsonOf(res)).toMatchObject({ error: { type: "authentication_error", code: "unauthorized", message: expect.any(String) } });
+    // Revive: every answer carries the rate limit, a refusal included.
+    expect(res.headers.get("x-ratelimit-limit")).toBe("100");
   });
 
   it("answers Revive's shape for the caller's workspace", async () => {

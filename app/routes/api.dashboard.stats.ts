@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getDashboardStats } from "~/contracts/revive/stats.server";
 import { hasScope } from "~/domain/auth/api-keys.server";
-import { authenticate, requireScope } from "~/http/auth.server";
+import { requireScope } from "~/http/auth.server";
+import { authenticateCounted } from "~/http/rate-limit.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 
@@ -10,7 +11,7 @@ import { apiHandler, json } from "~/http/problem.server";
 const QuerySchema = z.object({ accountId: z.string().min(1).optional() });
 
 export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
-  const caller = await authenticate(request);
+  const caller = await authenticateCounted(request, "revive");
   const query = readQuery(request, QuerySchema);
   if (!hasScope(caller.scopes, "analytics")) requireScope(caller, "read");
   return json(await getDashboardStats({ workspaceId: caller.workspaceId, accountId: query.accountId }));

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { getDashboardSummary } from "~/contracts/dunningdog/summary.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
 import { hasScope } from "~/domain/auth/api-keys.server";
-import { authenticate, requireScope, requireWorkspace } from "~/http/auth.server";
+import { requireScope, requireWorkspace } from "~/http/auth.server";
+import { authenticateCounted } from "~/http/rate-limit.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 
@@ -14,7 +15,7 @@ const QuerySchema = z.object({
 });
 
 export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
-  const caller = await authenticate(request);
+  const caller = await authenticateCounted(request, "dunningdog");
   const query = readQuery(request, QuerySchema);
   requireWorkspace(caller, query.workspaceId);
   if (!hasScope(caller.scopes, "analytics")) requireScope(caller, "read");

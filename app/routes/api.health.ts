@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { paymentCounts, pingDatabase } from "~/domain/analytics/stats.server";
 import { authenticate } from "~/http/auth.server";
-import { json } from "~/http/problem.server";
+import { apiHandler, json } from "~/http/problem.server";
+import { clientAddress, countRequest, subjectOf } from "~/http/rate-limit.server";
 import { env } from "~/utils/env.server";
 
 // Revive's GET /api/health. Never a 500: a database failure answers 503 with db.status "error".
@@ -23,16 +24,18 @@ function envFlags() {
   };
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
   const headers = { "Cache-Control": "no-store" };
   const base = { timestamp: new Date().toISOString(), env: envFlags() };
+  // Revive: every answer carries the rate limit (a database that is away counts in memory).
+  const caller = await authenticate(request).catch(() => null);
+  await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, "revive");
   const db = await pingDatabase();
   if (db.status !== "connected") return json({ ...base, db }, { status: 503, headers });
   try {
-    const caller = await authenticate(request).catch(() => null);
     const stats = caller ? await paymentCounts(caller.workspaceId) : undefined;
     return json({ ...base, db, ...(stats ? { stats } : {}) }, { headers });
   } catch {
     return json({ ...base, db: { ...db, status: "error" } }, { status: 503, headers });
   }
-}
+});

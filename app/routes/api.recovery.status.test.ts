@@ -14,7 +14,8 @@ describe("GET /api/recovery/status", () => {
     for (const q of ["", "?invoiceId=in_1&customerId=cus_1", "?invoiceId="]) {
       const res = await callRoute(route, `/api/recovery/status${q}`, { token: apiKey });
       expect(res.status).toBe(400);
-      expect(await jsonOf(res)).toMatchObject({ code: "validation_failed" });
+      // Revive's error: a type, the message, the field it is about, and a code.
+      expect(await jsonOf(res)).toMatchObject({ error: { type: "invalid_request_error", param: "invoiceId", code: "validation_failed", message: expect.any(String) } });
     }
   });
 
@@ -22,7 +23,7 @@ describe("GET /api/recovery/status", () => {
     const { apiKey } = await makeWorkspace();
     const res = await callRoute(route, "/api/recovery/status?invoiceId=in_missing", { token: apiKey });
     expect(res.status).toBe(404);
-    expect(await jsonOf(res)).toMatchObject({ code: "recovery_not_found" });
+    expect(await jsonOf(res)).toMatchObject({ error: { type: "invalid_request_error", code: "recovery_not_found", message: expect.any(String) } });
   });
 
   it("answers the payment with Revive's keys", async () => {

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getRecoveryStatus } from "~/contracts/revive/recovery-status.server";
-import { authenticate, requireScope } from "~/http/auth.server";
+import { requireScope } from "~/http/auth.server";
+import { authenticateCounted } from "~/http/rate-limit.server";
 import { readQuery } from "~/http/body.server";
 import { apiHandler, json } from "~/http/problem.server";
 
@@ -14,7 +15,7 @@ const QuerySchema = z
   });
 
 export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
-  const caller = await authenticate(request);
+  const caller = await authenticateCounted(request, "revive");
   const query = readQuery(request, QuerySchema);
   requireScope(caller, "read:payments");
   return json(await getRecoveryStatus({ workspaceId: caller.workspaceId, ...query }));

@@ -8,7 +8,7 @@ import { ApiReference } from "~/components/ApiReference";
 import { buildApiReference } from "~/contracts/api-v1/docs-reference";
 import { buildOpenApiDocument } from "~/contracts/api-v1/openapi.server";
 import { allOperations } from "~/contracts/api-v1/registry.server";
-import { rateLimits } from "~/contracts/api-v1/rate-limit.server";
+import { rateLimits } from "~/http/rate-limit.server";
 import { API_VERSIONS, CURRENT_API_VERSION } from "~/utils/api-versions";
 import styles from "~/styles/api-reference.css?url";
 import { env } from "~/utils/env.server";

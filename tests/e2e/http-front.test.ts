@@ -5,6 +5,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksRevive } from "~/http/revive-errors";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
@@ -114,8 +115,8 @@ describe("cross-site request forgery", () => {
   it("refuses a cross-site post to a cookie-accepting API in the API's error shape, and leaves signed and key-authenticated APIs alone", async () => {
     const retry = await fetch(`${base}/api/recovery/retry`, { method: "POST", headers: { cookie: cookie(), origin: EVIL, "content-type": "application/json" }, body: "{}" });
     expect(retry.status).toBe(403);
-    expect(retry.headers.get("content-type")).toBe("application/problem+json");
-    expect(await retry.json()).toMatchObject({ code: "forbidden", status: 403 });
+    expect(retry.headers.get("content-type")).toBe(errorTypeOf("/api/recovery/retry"));
+    expect(await retry.json()).toMatchObject({ error: { type: "permission_error", code: "forbidden" } });
     // An API key from any origin is not a forgery.
     const keyed = await fetch(`${base}/api/v1/api-keys`, { headers: { authorization: `Bearer ${owner.apiKey}`, origin: EVIL } });
     expect(keyed.status).toBe(200);
@@ -167,8 +168,11 @@ describe("security headers", () => {
   });
 });
 
-/** The error media type of an API path: LostChurn's JSON on its paths (ADR 0067), problem+json on the others. */
-const errorTypeOf = (path: string) => (speaksLostChurn(path.split("?")[0]!) ? "application/json; charset=utf-8" : "application/problem+json");
+/** The error media type of an API path: LostChurn's (ADR 0067) and Revive's (ADR 0068) JSON on theirs, problem+json on the others. */
+const errorTypeOf = (path: string) => {
+  const pathname = path.split("?")[0]!;
+  return speaksLostChurn(pathname) || speaksRevive(pathname) ? "application/json; charset=utf-8" : "application/problem+json";
+};
 
 describe("malformed input", () => {
   const key = () => ({ authorization: `Bearer ${owner.apiKey}`, "content-type": "application/json" });
@@ -204,8 +208,8 @@ describe("malformed input", () => {
   it("NUL in a query, a dot segment and bad percent-encoding are 400s in the surface's shape", async () => {
     const nul = await fetch(`${base}/api/recovery/status?invoiceId=%00`, { headers: key() });
     expect(nul.status).toBe(400);
-    expect(nul.headers.get("content-type")).toBe("application/problem+json");
-    expect(await nul.json()).toMatchObject({ code: "validation_failed", meta: { errors: [{ path: "query.invoiceId" }] } });
+    expect(nul.headers.get("content-type")).toBe(errorTypeOf("/api/recovery/status"));
+    expect(await nul.json()).toMatchObject({ error: { type: "invalid_request_error", code: "validation_failed", param: "invoiceId" } });
     // fetch() would resolve the dots itself; curl --path-as-is and scanners send them.
     for (const path of ["/auth/magic/..", "/auth/magic/%2e%2e", "/dashboard/./settings"]) {
       const dots = await rawGet(path);
@@ -287,6 +291,8 @@ describe("error shapes and 404s", () => {
       if (speaksLostChurn(path)) {
         expect(body.error.code, path).toBe("NOT_FOUND");
         expect(body.trace_id).toBe(res.headers.get("x-trace-id"));
+      } else if (speaksRevive(path)) {
+        expect(body.error, path).toMatchObject({ type: "invalid_request_error", code: "method_not_allowed" });
       } else {
         expect(body.status).toBe(status);
         expect(body.traceId).toBe(res.headers.get("x-trace-id"));

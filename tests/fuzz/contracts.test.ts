@@ -16,6 +16,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksRevive } from "~/http/revive-errors";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
 import { db } from "~/utils/db.server";
@@ -598,6 +599,7 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
       return faults;
     }
     if (speaksLostChurn(pathname)) return [...faults, ...lostChurnFaults(req, res, type)];
+    if (speaksRevive(pathname)) return [...faults, ...reviveFaults(req, res, type)];
     if (!type.startsWith("application/problem+json")) return [...faults, `${res.status} as "${type}", not problem+json: ${res.text.slice(0, 200)}`];
     if (req.method === "HEAD") return faults;
     let body: Record<string, unknown>;
@@ -637,6 +639,23 @@ function lostChurnFaults(req: Built, res: Answer, type: string): string[] {
   return faults;
 }
 
+/** Revive's error on its paths (ADR 0068): `{error: {type, message, code}}`, a 429 `{error: {type: "rate_limit_error", message, retryAfter}}`. */
+function reviveFaults(req: Built, res: Answer, type: string): string[] {
+  if (!type.startsWith("application/json")) return [`${res.status} as "${type}", not Revive's JSON error: ${res.text.slice(0, 200)}`];
+  if (req.method === "HEAD") return [];
+  let body: { error?: Record<string, unknown> };
+  try {
+    body = JSON.parse(res.text) as typeof body;
+  } catch {
+    return [`${res.status} JSON error that is not JSON`];
+  }
+  const faults: string[] = [];
+  if (!/^[a-z_]+_error$/.test(String(body.error?.type))) faults.push(`error.type ${String(body.error?.type)} is not one of Revive's`);
+  if (typeof body.error?.message !== "string" || !body.error.message) faults.push("error lacks message");
+  if (res.status === 429 ? typeof body.error?.retryAfter !== "number" : typeof body.error?.code !== "string") faults.push("error lacks code (or retryAfter on a 429)");
+  return faults;
+}
+
 /** What the front refuses in a request target before any route runs: NUL, dot segments, bad percent-encoding. */
 function frontRefusesTarget(path: string): boolean {
   if (/%00|(^|\/)(\.|%2e){1,2}(\/|$|\?)/i.test(path)) return true;
@@ -670,7 +689,7 @@ let operations: Operation[];
 let unknownRoutes: string[];
 
 beforeAll(async () => {
-  for (const name of ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"]) process.env[name] = "100000000";
+  for (const name of ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR", "REVIVE_RATE_LIMIT_PER_MINUTE", "REVIVE_RATE_LIMIT_PER_HOUR"]) process.env[name] = "100000000";
   process.env.APP_URL = "http://127.0.0.1:1";
   process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
   process.env.STRIPE_APP_SECRET = STRIPE_APP_SECRET;

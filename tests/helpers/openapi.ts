@@ -161,11 +161,11 @@ export function useV1Caller(modules: Record<string, RouteModule>): V1Caller {
   };
 }
 
-const RATE_LIMIT_SETTINGS = ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"] as const;
+const RATE_LIMIT_SETTINGS = ["API_RATE_LIMIT_READ_PER_MINUTE", "API_RATE_LIMIT_WRITE_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR", "REVIVE_RATE_LIMIT_PER_MINUTE", "REVIVE_RATE_LIMIT_PER_HOUR"] as const;
 
 /**
  * For a test file that calls more than a real client would in a minute (the limits have their own
- * tests): lifts the three per-key limits to `to` for the file and puts them back after it.
+ * tests): lifts the per-key limits (/api/v1, DunningDog and Revive) to `to` for the file and puts them back after it.
  */
 export function liftRateLimits(to = 10_000) {
   const saved: Partial<Record<(typeof RATE_LIMIT_SETTINGS)[number], string | undefined>> = {};

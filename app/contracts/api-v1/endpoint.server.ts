@@ -56,7 +56,7 @@ import { toWire, type Camelize } from "~/utils/casing";
 import { envelope, metaFor } from "./envelope";
 import { claimIdempotencyKey, fingerprintOf, idempotencyKeyOf, settleIdempotencyKey } from "./idempotency.server";
 import { isPageSchema } from "./pagination.server";
-import { consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "./rate-limit.server";
+import { clientAddress, consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "~/http/rate-limit.server";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "~/utils/api-versions";
 import { AppError, type ErrorCode } from "~/domain/errors";
 
@@ -186,10 +186,6 @@ function parse(where: "params" | "query" | "body", schema: Schema | undefined, v
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(where, result.error);
   return result.data;
-}
-
-function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
 }
 
 function negotiateVersion(request: Request): ApiVersion | AppError {

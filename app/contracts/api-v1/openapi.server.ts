@@ -4,7 +4,7 @@ import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
 import { speaksLostChurn } from "./envelope";
 import { isPageSchema } from "./pagination.server";
-import { rateLimits } from "./rate-limit.server";
+import { rateLimits } from "~/http/rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "~/utils/api-versions";
 import type { ErrorCode } from "~/domain/errors";

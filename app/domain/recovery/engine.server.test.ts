@@ -218,11 +218,11 @@ describe("the recovery engine", () => {
     const hard = await failed({ decline: { declineCode: "stolen_card" } });
     const refused = await callRoute(retryRoute, "/api/recovery/retry", { body: { invoiceId: hard.invoiceId }, token: hard.apiKey });
     expect(refused.status).toBe(409);
-    expect((await jsonOf<{ detail: string }>(refused)).detail).toMatch(/^Not retried/);
+    expect((await jsonOf<{ error: { message: string; type: string } }>(refused)).error).toMatchObject({ type: "invalid_request_error", message: expect.stringMatching(/^Not retried/) });
     const expired = await failed({ decline: { declineCode: "expired_card", code: "expired_card" } });
     const refusedExpired = await callRoute(retryRoute, "/api/recovery/retry", { body: { invoiceId: expired.invoiceId }, token: expired.apiKey });
     expect(refusedExpired.status).toBe(409);
-    expect((await jsonOf<{ detail: string }>(refusedExpired)).detail).not.toMatch(/Stopped:/);
+    expect((await jsonOf<{ error: { message: string } }>(refusedExpired)).error.message).not.toMatch(/Stopped:/);
     expect(pays(expired.invoiceId)).toHaveLength(0);
     const other = await callRoute(retryRoute, "/api/recovery/retry", { body: { invoiceId: soft.invoiceId }, token: hard.apiKey });
     expect(other.status).toBe(404);
