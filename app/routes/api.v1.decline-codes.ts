@@ -8,7 +8,7 @@ const list = defineEndpoint({
   scope: "read:decline_codes",
   summary: "List decline codes",
   description:
-    "The catalogue Recoup's engine classifies every failure with: Stripe, Adyen, Braintree, Checkout.com and Shopify codes, each with its category (`soft_retry`, `hard_customer`, `terminal`, `unknown`), subcategory, meaning and recommended action. Ordered by PSP, then code.",
+    "The catalogue Recoup's engine classifies every failure with: 268 codes across 13 PSPs (Stripe, Adyen, Braintree, Checkout.com and Shopify in depth; Authorize.net, PayPal, Worldpay, GoCardless, Mollie, Square, Razorpay and Paddle for their common failures), each with its category (`soft_retry`, `hard_customer`, `terminal`, `unknown`), LostChurn's subcategory word, meaning and recommended action. Ordered by PSP, then code.",
   tags: ["Decline codes"],
   query: DeclineCodeListQuerySchema,
   response: pageSchema(DeclineCodeSchema),

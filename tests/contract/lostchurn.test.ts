@@ -61,6 +61,10 @@ function readReference(): Documented[] {
 }
 
 const reference = readReference();
+/** Every `"subcategories": [...]` the reference shows, by category. */
+const referenceSubcategories = [...readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8").matchAll(/"category": "(\w+)",[^}]*?"subcategories": \[([^\]]*)\]/g)].map(
+  (m) => ({ category: m[1]!, names: [...m[2]!.matchAll(/"(\w+)"/g)].map((n) => n[1]!) }),
+);
 let served: Array<{ op: OperationDoc; doc: Documented }>;
 let modules: Map<string, RouteModule>;
 let A: Fixture;
@@ -168,6 +172,32 @@ describe("LostChurn's reference, as its clients read it", () => {
       expect(refused.body.error, label(op)).toMatchObject({ code: "INSUFFICIENT_SCOPE", message: expect.any(String) });
     }
     expect(checked).toBeGreaterThanOrEqual(20);
+  });
+
+  it("names decline subcategories with the reference's words", async () => {
+    expect(referenceSubcategories.flatMap((c) => c.names)).toEqual(expect.arrayContaining(["balance", "limit", "processing_error", "expired", "stolen", "closed"]));
+    const op = served.find(({ op }) => op.path === "/api/v1/decline-codes/categories")!.op;
+    const ours = (await call(op)).body.data as Array<{ category: string; subcategories: string[] }>;
+    // Every word the reference uses is one of ours; the soft declines it lists are soft here too. (A
+    // stolen card is terminal here, not the customer's to fix: Recoup does not email about it, ADR 0069.)
+    expect(ours.flatMap((c) => c.subcategories)).toEqual(expect.arrayContaining(referenceSubcategories.flatMap((c) => c.names)));
+    const soft = referenceSubcategories.find((c) => c.category === "soft_retry")!;
+    expect(ours.find((c) => c.category === "soft_retry")!.subcategories).toEqual(expect.arrayContaining(soft.names));
+    const list = served.find(({ op }) => op.path === "/api/v1/decline-codes" && op.method === "GET")!.op;
+    const balance = await call(list, { query: "subcategory=balance&psp=stripe" });
+    expect(balance.body.data.map((c: { code: string }) => c.code)).toContain("insufficient_funds");
+  });
+
+  it("lists the 268 decline codes across 13 PSPs the reference promises", async () => {
+    expect(readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8")).toContain("268 decline codes across 13 PSPs");
+    const list = served.find(({ op }) => op.path === "/api/v1/decline-codes" && op.method === "GET")!.op;
+    const all = await call(list, { query: "page=1&per_page=100" });
+    expect(all.body.pagination).toMatchObject({ total: 268 });
+    const psps = new Set<string>();
+    for (let page = 1; page <= all.body.pagination.total_pages; page++) {
+      for (const entry of (await call(list, { query: `page=${page}&per_page=100` })).body.data as Array<{ psp: string }>) psps.add(entry.psp);
+    }
+    expect(psps.size).toBe(13);
   });
 
   it("answers with the documented status codes", async () => {

@@ -12,6 +12,7 @@ import {
   subcategoriesOf,
   type DeclineCategory,
   type DeclineCode,
+  type DeclineSubcategory,
 } from "~/domain/recovery/decline-codes";
 import type { Page } from "~/domain/pagination.server";
 import { CursorPageQuerySchema, pageWanted } from "./pagination.server";
@@ -22,6 +23,23 @@ import { inScope, type ApiScope } from "./attempts.server";
 
 // The decline-code catalogue over /api/v1 (LostChurn 50–52): the same data the engine classifies with.
 
+/**
+ * LostChurn's names for the engine's subcategories where its reference shows one (`balance`,
+ * `limit`, `processing_error`, `expired`, `stolen`, `closed`); the others keep the engine's name.
+ * The wire's words only: the engine and the dashboard keep theirs (ADR 0069).
+ */
+const LOSTCHURN_SUBCATEGORY: Partial<Record<DeclineSubcategory, string>> = {
+  insufficient_funds: "balance",
+  limits: "limit",
+  processing: "processing_error",
+  expired_card: "expired",
+  lost_or_stolen: "stolen",
+  closed_account: "closed",
+};
+const wireSubcategory = (sub: DeclineSubcategory): string => LOSTCHURN_SUBCATEGORY[sub] ?? sub;
+const WIRE_SUBCATEGORIES = DECLINE_SUBCATEGORIES.map(wireSubcategory) as [string, ...string[]];
+const ENGINE_SUBCATEGORY = new Map<string, DeclineSubcategory>(DECLINE_SUBCATEGORIES.map((sub) => [wireSubcategory(sub), sub]));
+
 const PSP_NAMES = [...DECLINE_PSPS, "checkout_com"] as const;
 
 export const DeclineCodeSchema = z
@@ -29,7 +47,7 @@ export const DeclineCodeSchema = z
     code: z.string().describe("The code as the PSP sends it (Stripe `decline_code`, Adyen refusal reason, Braintree/Checkout.com response code, Shopify `error_code`)."),
     psp: z.enum(DECLINE_PSPS),
     category: z.enum(DECLINE_CATEGORIES),
-    subcategory: z.enum(DECLINE_SUBCATEGORIES),
+    subcategory: z.enum(WIRE_SUBCATEGORIES).describe("LostChurn's name (`balance`, `limit`, `processing_error`, `expired`, `stolen`, `closed`, …)."),
     description: z.string().describe("What it means, for the merchant."),
     recommended_action: z.string(),
     customer_message: z.string().describe("The words Recoup's emails and payment page use for the customer."),
@@ -38,9 +56,9 @@ export const DeclineCodeSchema = z
   .register(API_SCHEMA_NAMES, { id: "DeclineCode" });
 
 export const DeclineCodeListQuerySchema = CursorPageQuerySchema.extend({
-  psp: z.enum(PSP_NAMES).optional().describe("stripe, adyen, braintree, checkout (or checkout_com), shopify."),
+  psp: z.enum(PSP_NAMES).optional().describe(`${DECLINE_PSPS.join(", ")} (checkout_com for checkout).`),
   category: z.enum(DECLINE_CATEGORIES).optional(),
-  subcategory: z.enum(DECLINE_SUBCATEGORIES).optional(),
+  subcategory: z.enum(WIRE_SUBCATEGORIES).optional().describe("LostChurn's subcategory name, as the items show it."),
   q: z.string().trim().min(1).max(100).optional().describe("Case-insensitive text in the code or its description."),
 });
 
@@ -61,7 +79,7 @@ export const DeclineCategorySchema = z
     category: z.enum(DECLINE_CATEGORIES),
     description: z.string(),
     expected_recovery_rate: z.number().describe("What a dunning programme usually wins back in this category (0–1)."),
-    subcategories: z.array(z.enum(DECLINE_SUBCATEGORIES)),
+    subcategories: z.array(z.enum(WIRE_SUBCATEGORIES)),
     code_count: z.number().int().describe("Catalogue entries in this category, all PSPs."),
     observed_recovery_rate: z
       .number()
@@ -81,7 +99,7 @@ function toItem(entry: DeclineCode) {
     code: entry.code,
     psp: entry.psp,
     category: entry.category,
-    subcategory: entry.subcategory,
+    subcategory: wireSubcategory(entry.subcategory),
     description: entry.description,
     recommendedAction: entry.recommendedAction,
     customerMessage: entry.customerMessage,
@@ -93,7 +111,11 @@ function toItem(entry: DeclineCode) {
 const PSP_RANK = new Map<string, number>(DECLINE_PSPS.map((psp, i) => [psp, i]));
 const compareKey = (a: { psp: string; code: string }, b: { psp: string; code: string }) =>
   PSP_RANK.get(a.psp)! - PSP_RANK.get(b.psp)! || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
-const SORTED: readonly DeclineCode[] = [...DECLINE_CODES].sort(compareKey);
+// One entry per PSP and code: the catalogue also keeps other spellings of a code (Shopify sends
+// both cases) so that the engine finds either; the list shows the first.
+const SORTED: readonly DeclineCode[] = [
+  ...new Map(DECLINE_CODES.map((e) => [`${e.psp}\u0000${e.code.toLowerCase()}`, e] as const).reverse()).values(),
+].sort(compareKey);
 
 const CursorSchema = z.object({ p: z.enum(DECLINE_PSPS), c: z.string().min(1).max(200) }).strict();
 
@@ -115,11 +137,12 @@ function decodeCursor(cursor: string): { psp: string; code: string } {
 export function listDeclineCodes(query: DeclineCodeListQuery): Page<ReturnType<typeof toItem>> {
   const psp = query.psp ? declinePspOf(query.psp) : null;
   const q = query.q?.toLowerCase();
+  const subcategory = query.subcategory ? ENGINE_SUBCATEGORY.get(query.subcategory) : undefined;
   const matching = SORTED.filter(
     (e) =>
       (!psp || e.psp === psp) &&
       (!query.category || e.category === query.category) &&
-      (!query.subcategory || e.subcategory === query.subcategory) &&
+      (!subcategory || e.subcategory === subcategory) &&
       (!q || e.code.toLowerCase().includes(q) || e.description.toLowerCase().includes(q)),
   );
   const wanted = pageWanted(query, "cursor");
@@ -182,7 +205,7 @@ export async function listDeclineCategories(input: ApiScope) {
       category,
       description: DECLINE_CATEGORY_DESCRIPTIONS[category],
       expectedRecoveryRate: EXPECTED_RECOVERY_RATES[category],
-      subcategories: subcategoriesOf(category),
+      subcategories: subcategoriesOf(category).map(wireSubcategory),
       codeCount: DECLINE_CODES.filter((e) => e.category === category).length,
       observedRecoveryRate: closed === 0 ? null : Math.round((t.recovered / closed) * 1000) / 1000,
       recoveriesTotal: t.total,

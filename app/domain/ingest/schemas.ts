@@ -6,7 +6,7 @@ import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 export const INGEST_EVENT_TYPES = ["payment_failed", "payment_succeeded", "subscription_cancelled", "payment_method_updated", "charge_refunded"] as const;
 
 /** PSPs without a native Recoup integration. Stripe and Shopify send their own webhooks and are refused here. */
-export const INGEST_PROVIDERS = ["adyen", "braintree", "checkout", "paddle", "recurly", "chargebee", "bigcommerce", "woocommerce", "custom"] as const;
+export const INGEST_PROVIDERS = ["adyen", "braintree", "checkout", "paddle", "authorize_net", "paypal", "worldpay", "gocardless", "mollie", "square", "razorpay", "recurly", "chargebee", "bigcommerce", "woocommerce", "custom"] as const;
 
 /** LostChurn's supported currencies (ISO 4217). Amounts are in each currency's minor unit: cents, but whole yen for JPY. */
 export const INGEST_CURRENCIES = [

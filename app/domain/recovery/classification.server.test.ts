@@ -60,6 +60,14 @@ describe("the engine classifies every provider's codes from the catalogue", () =
       adyen: [["Not enough balance", "soft_retry"], ["Expired Card", "hard_customer"], ["Issuer Suspected Fraud", "terminal"], ["Cancelled", "unknown"]],
       braintree: [["2001", "soft_retry"], ["2004", "hard_customer"], ["2013", "terminal"]],
       checkout: [["20051", "soft_retry"], ["20054", "hard_customer"], ["30004", "terminal"], ["20099", "unknown"]],
+      authorize_net: [["2", "soft_retry"], ["8", "hard_customer"], ["4", "terminal"]],
+      paypal: [["5120", "soft_retry"], ["5400", "hard_customer"], ["9520", "terminal"]],
+      worldpay: [["51", "soft_retry"], ["54", "hard_customer"], ["41", "terminal"]],
+      gocardless: [["insufficient_funds", "soft_retry"], ["bank_account_closed", "hard_customer"], ["mandate_cancelled", "terminal"]],
+      mollie: [["insufficient_funds", "soft_retry"], ["card_expired", "hard_customer"], ["possible_fraud", "terminal"]],
+      square: [["INSUFFICIENT_FUNDS", "soft_retry"], ["CARD_EXPIRED", "hard_customer"], ["BUYER_REFUSED_PAYMENT", "terminal"]],
+      razorpay: [["insufficient_funds", "soft_retry"], ["card_expired", "hard_customer"], ["mandate_not_active", "terminal"]],
+      paddle: [["not_enough_balance", "soft_retry"], ["expired_card", "hard_customer"], ["fraud", "terminal"]],
     };
     for (const [code, category] of sample[psp]) {
       expect((await openRecovery(workspace.id, psp, code)).declineCategory, `${psp}:${code}`).toBe(category);

@@ -94,8 +94,20 @@ describe("decline-codes catalogue: coverage", () => {
     expect(codes.filter((c) => c.startsWith("30")).length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(DECLINE_PSPS)("has a few dozen entries for %s", (psp) => {
+  it.each(["stripe", "shopify", "adyen", "braintree", "checkout"] as const)("has a few dozen entries for %s, whose failures Recoup reads itself", (psp) => {
     expect(DECLINE_CODES.filter((e) => e.psp === psp).length).toBeGreaterThanOrEqual(24);
+  });
+
+  it("has the common failures of every other PSP a subscription business meets: 268 codes across 13 PSPs, as LostChurn's reference promises", () => {
+    expect(DECLINE_PSPS).toHaveLength(13);
+    const distinct = new Set(DECLINE_CODES.map((e) => `${e.psp}:${e.code.toLowerCase()}`));
+    expect(distinct.size).toBe(268);
+    for (const psp of DECLINE_PSPS) {
+      const entries = DECLINE_CODES.filter((e) => e.psp === psp);
+      expect(entries.length, psp).toBeGreaterThanOrEqual(4);
+      // A retry that may pass, a customer who must act, and one never to chase.
+      for (const category of ["soft_retry", "hard_customer", "terminal"] as const) expect(entries.some((e) => e.category === category), `${psp} ${category}`).toBe(true);
+    }
   });
 });
 
@@ -285,7 +297,7 @@ describe("classifyDecline and the lookups around it", () => {
   });
 
   it("lists one variation per PSP that has the code", () => {
-    expect(declineCodeVariations("insufficient_funds").map((e) => e.psp)).toEqual(["stripe", "shopify"]);
+    expect(declineCodeVariations("insufficient_funds").map((e) => e.psp)).toEqual(["stripe", "shopify", "gocardless", "mollie", "square", "razorpay"]);
     expect(declineCodeVariations("20051").map((e) => e.psp)).toEqual(["checkout"]);
     expect(declineCodeVariations("zzz")).toEqual([]);
   });

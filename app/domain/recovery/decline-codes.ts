@@ -3,11 +3,20 @@
 // https://shopify.dev/docs/api/admin-graphql/latest/enums/SubscriptionBillingAttemptErrorCode,
 // https://docs.adyen.com/development-resources/refusal-reasons/,
 // https://developer.paypal.com/braintree/articles/control-panel/transactions/declines,
-// https://www.checkout.com/docs/resources/codes/response-codes
+// https://www.checkout.com/docs/resources/codes/response-codes. The other eight PSPs (their common
+// failures on recurring charges) are in ./decline-codes-<psp>.ts, each citing its own source.
+import { AUTHORIZE_NET } from "./decline-codes-authorize-net";
+import { PAYPAL } from "./decline-codes-paypal";
+import { WORLDPAY } from "./decline-codes-worldpay";
+import { GOCARDLESS } from "./decline-codes-gocardless";
+import { MOLLIE } from "./decline-codes-mollie";
+import { SQUARE } from "./decline-codes-square";
+import { RAZORPAY } from "./decline-codes-razorpay";
+import { PADDLE } from "./decline-codes-paddle";
 
-export const DECLINE_CATEGORIES = ["soft_retry", "hard_customer", "terminal", "unknown"] as const;
-export type DeclineCategory = (typeof DECLINE_CATEGORIES)[number];
+import { DECLINE_SUBCATEGORIES, type DeclineCategory, type DeclineSubcategory, type Spec } from "./decline-vocabulary";
 
+export { DECLINE_CATEGORIES, DECLINE_SUBCATEGORIES, type DeclineCategory, type DeclineSubcategory, type Spec } from "./decline-vocabulary";
 export const DECLINE_CATEGORY_DESCRIPTIONS: Readonly<Record<DeclineCategory, string>> = {
   soft_retry: "Temporary: a later retry is likely to succeed.",
   hard_customer: "The customer must act (new card, corrected details, authentication) before a retry can succeed.",
@@ -15,35 +24,8 @@ export const DECLINE_CATEGORY_DESCRIPTIONS: Readonly<Record<DeclineCategory, str
   unknown: "The reason is not recognised: retried cautiously.",
 };
 
-export const DECLINE_PSPS = ["stripe", "adyen", "braintree", "checkout", "shopify"] as const;
+export const DECLINE_PSPS = ["stripe", "adyen", "braintree", "checkout", "shopify", "authorize_net", "paypal", "worldpay", "gocardless", "mollie", "square", "razorpay", "paddle"] as const;
 export type DeclinePsp = (typeof DECLINE_PSPS)[number];
-
-export const DECLINE_SUBCATEGORIES = [
-  "insufficient_funds",
-  "limits",
-  "do_not_honor",
-  "processing",
-  "issuer_unavailable",
-  "duplicate",
-  "expired_card",
-  "invalid_card",
-  "authentication",
-  "pin_required",
-  "payment_method_missing",
-  "not_permitted",
-  "restricted",
-  "closed_account",
-  "do_not_try_again",
-  "fraud",
-  "lost_or_stolen",
-  "pickup_card",
-  "revoked",
-  "blocked",
-  "merchant_action",
-  "already_paid",
-  "other",
-] as const;
-export type DeclineSubcategory = (typeof DECLINE_SUBCATEGORIES)[number];
 
 /**
  * Terminal subcategories where asking the customer for a new card is pointless or unsafe
@@ -124,7 +106,6 @@ const RECOMMENDED_ACTIONS: Record<DeclineSubcategory, string> = {
   other: "Retry a few times over the following days.",
 };
 
-type Spec = readonly [code: string, category: DeclineCategory, subcategory: DeclineSubcategory, description: string];
 
 function build(psp: DeclinePsp, specs: readonly Spec[]): DeclineCode[] {
   return specs.map(([code, category, subcategory, description]) => ({
@@ -406,6 +387,14 @@ export const DECLINE_CODES: readonly DeclineCode[] = Object.freeze(
     ...build("adyen", ADYEN),
     ...build("braintree", BRAINTREE),
     ...build("checkout", CHECKOUT),
+    ...build("authorize_net", AUTHORIZE_NET),
+    ...build("paypal", PAYPAL),
+    ...build("worldpay", WORLDPAY),
+    ...build("gocardless", GOCARDLESS),
+    ...build("mollie", MOLLIE),
+    ...build("square", SQUARE),
+    ...build("razorpay", RAZORPAY),
+    ...build("paddle", PADDLE),
   ].map((entry) => Object.freeze(entry)),
 );
 
@@ -454,6 +443,11 @@ const PSP_ALIASES: Readonly<Record<string, DeclinePsp>> = {
   checkoutcom: "checkout",
   cko: "checkout",
   paypal_braintree: "braintree",
+  "authorize.net": "authorize_net",
+  authorizenet: "authorize_net",
+  authnet: "authorize_net",
+  "paypal.com": "paypal",
+  paddle_billing: "paddle",
 };
 
 /** A provider name as the catalogue knows it, or null when the catalogue has no codes for it. */
