@@ -31,13 +31,7 @@ export function problem(
 ): Response {
   const status = ERROR_STATUS[code];
   const traceId = opts.traceId ?? randomBytes(16).toString("hex");
-  const ownShape = !opts.instance
-    ? null
-    : speaksLostChurn(opts.instance)
-      ? lostChurnError(code, detail, traceId, opts.meta)
-      : speaksRevive(opts.instance)
-        ? reviveError(code, status, detail, traceId, opts.meta)
-        : null;
+  const ownShape = opts.instance ? contractErrorBody(opts.instance, code, status, detail, traceId, opts.meta) : null;
   if (ownShape) {
     const headers = new Headers(opts.headers);
     headers.set("Content-Type", "application/json; charset=utf-8");
@@ -60,6 +54,13 @@ export function problem(
   headers.set("Content-Type", "application/problem+json");
   headers.set("X-Trace-Id", traceId);
   return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** The error body of a contract with its own shape on this path (LostChurn's, Revive's); null for problem+json. */
+function contractErrorBody(path: string, code: ErrorCode, status: number, detail: string, traceId: string, meta?: Record<string, unknown>) {
+  if (speaksLostChurn(path)) return lostChurnError(code, detail, traceId, meta);
+  if (speaksRevive(path)) return reviveError(code, status, detail, traceId, meta);
+  return null;
 }
 
 export function zodDetail(error: z.ZodError): { detail: string; errors: Array<{ path: string; message: string }> } {

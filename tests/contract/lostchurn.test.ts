@@ -28,10 +28,11 @@ interface Documented {
   status: number | null;
 }
 
+const REFERENCE = readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8");
+
 /** The reference's per-operation sections: `GET /v1/payments`, then its scopes, parameters and responses. */
 function readReference(): Documented[] {
-  const text = readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8");
-  const lines = text.split("\n");
+  const lines = REFERENCE.split("\n");
   const ops: Documented[] = [];
   let current: Documented | null = null;
   for (const line of lines) {
@@ -62,7 +63,7 @@ function readReference(): Documented[] {
 
 const reference = readReference();
 /** Every `"subcategories": [...]` the reference shows, by category. */
-const referenceSubcategories = [...readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8").matchAll(/"category": "(\w+)",[^}]*?"subcategories": \[([^\]]*)\]/g)].map(
+const referenceSubcategories = [...REFERENCE.matchAll(/"category": "(\w+)",[^}]*?"subcategories": \[([^\]]*)\]/g)].map(
   (m) => ({ category: m[1]!, names: [...m[2]!.matchAll(/"(\w+)"/g)].map((n) => n[1]!) }),
 );
 let served: Array<{ op: OperationDoc; doc: Documented }>;
@@ -189,7 +190,7 @@ describe("LostChurn's reference, as its clients read it", () => {
   });
 
   it("lists the 268 decline codes across 13 PSPs the reference promises", async () => {
-    expect(readFileSync(path.resolve(__dirname, "../../../shared/seeds/002_e6cf37878635a88c.txt"), "utf8")).toContain("268 decline codes across 13 PSPs");
+    expect(REFERENCE).toContain("268 decline codes across 13 PSPs");
     const list = served.find(({ op }) => op.path === "/api/v1/decline-codes" && op.method === "GET")!.op;
     const all = await call(list, { query: "page=1&per_page=100" });
     expect(all.body.pagination).toMatchObject({ total: 268 });

@@ -56,7 +56,7 @@ import { toWire, type Camelize } from "~/utils/casing";
 import { envelope, metaFor } from "./envelope";
 import { claimIdempotencyKey, fingerprintOf, idempotencyKeyOf, settleIdempotencyKey } from "./idempotency.server";
 import { isPageSchema } from "./pagination.server";
-import { clientAddress, consumeRateLimit, RateLimitedError, rateLimitHeaders, type RateLimitState } from "~/http/rate-limit.server";
+import { clientAddress, countRequest, rateLimitHeaders, rateStateOf, subjectOf } from "~/http/rate-limit.server";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER, type ApiVersion } from "~/utils/api-versions";
 import { AppError, type ErrorCode } from "~/domain/errors";
 
@@ -223,7 +223,6 @@ export function defineEndpoint<
   const query = strict(config.query);
   const body = strict(config.body);
   const status = config.status ?? 200;
-  const kind = config.method === "GET" ? "read" : "write";
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const anyOfScopes = config.scope?.split("|");
   const isPage = isPageSchema(config.response);
@@ -231,7 +230,6 @@ export function defineEndpoint<
   async function handle({ request, params: rawParams }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
     const traceId = traceIdFor(request);
     const version = negotiateVersion(request);
-    let limit: RateLimitState | null = null;
     let claimed: string | null = null;
     let response: Response;
     try {
@@ -241,10 +239,10 @@ export function defineEndpoint<
         if (!caller && auth === "required") throw new AppError("unauthorized", "Send an API key as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`.");
       } catch (error) {
         // Failed sign-ins count against the caller's address, so keys cannot be guessed at speed.
-        limit = await consumeRateLimit(`ip:${clientAddress(request)}`, kind);
+        await countRequest(request, `ip:${clientAddress(request)}`, "api-v1");
         throw error;
       }
-      limit = await consumeRateLimit(caller ? `key:${caller.apiKeyId}` : `ip:${clientAddress(request)}`, kind);
+      await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, "api-v1");
       if (version instanceof AppError) throw version;
       if (anyOfScopes && caller && !anyOfScopes.some((one) => hasScope(caller.scopes, one))) {
         const named = anyOfScopes.map((one) => `"${one}"`).join(" or ");
@@ -285,7 +283,6 @@ export function defineEndpoint<
       // LostChurn's envelope (ADR 0067): the data, whose merchant and when; a list's page beside it.
       response = json(envelope(wire.data, metaFor(caller?.workspaceId ?? null), isPage), status);
     } catch (error) {
-      if (error instanceof RateLimitedError) limit = error.state;
       response = toProblem(error, request, traceId);
     }
     response.headers.set("X-Trace-Id", traceId);
@@ -293,7 +290,7 @@ export function defineEndpoint<
     return finish(response);
 
     function finish(res: Response): Response {
-      for (const [name, value] of Object.entries(rateLimitHeaders(limit))) res.headers.set(name, value);
+      for (const [name, value] of Object.entries(rateLimitHeaders(rateStateOf(request)))) res.headers.set(name, value);
       if (!(version instanceof AppError)) res.headers.set(VERSION_HEADER, version);
       // A replay keeps the first answer's trace id, the one its body quotes.
       if (!res.headers.has("X-Trace-Id")) res.headers.set("X-Trace-Id", traceId);
