@@ -27,11 +27,12 @@ function envFlags() {
 export const loader = apiHandler<LoaderFunctionArgs>(async ({ request }) => {
   const headers = { "Cache-Control": "no-store" };
   const base = { timestamp: new Date().toISOString(), env: envFlags() };
-  // Revive: every answer carries the rate limit (a database that is away counts in memory).
-  const caller = await authenticate(request).catch(() => null);
-  await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, "revive");
+  // The outage answer first, touching nothing that needs the database (neither a key nor a count).
   const db = await pingDatabase();
   if (db.status !== "connected") return json({ ...base, db }, { status: 503, headers });
+  // Revive: every other answer carries the rate limit, counted for the caller or its address.
+  const caller = await authenticate(request).catch(() => null);
+  await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, "revive");
   try {
     const stats = caller ? await paymentCounts(caller.workspaceId) : undefined;
     return json({ ...base, db, ...(stats ? { stats } : {}) }, { headers });

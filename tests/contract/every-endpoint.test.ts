@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { liftRateLimits } from "../helpers/openapi";
 import { API_KEY_SCOPES, createApiKey } from "~/domain/auth/api-keys.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
-import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksLostChurn } from "~/http/lostchurn-errors";
 import {
   exampleBody,
   fill,

@@ -9,7 +9,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
-import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { exampleBody, fill, fixtureWorkspace, idKindOf, loadApiV1, ownParams, type Fixture, type RouteModule } from "../helpers/api-v1-inventory";
 import { callRoute } from "../helpers/http";
 import { liftRateLimits } from "../helpers/openapi";

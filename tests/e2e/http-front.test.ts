@@ -4,7 +4,7 @@
 // and error shapes under every prefix, then a pass of hostile inputs over every route file.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { speaksRevive } from "~/http/revive-errors";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";

@@ -15,7 +15,7 @@ import { Agent, request as httpRequest } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
-import { speaksLostChurn } from "~/contracts/api-v1/envelope";
+import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { speaksRevive } from "~/http/revive-errors";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";

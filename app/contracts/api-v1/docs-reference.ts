@@ -221,8 +221,10 @@ function bodyDoc(schema: unknown, components: Record<string, unknown>): BodyDoc 
   if (props && isObj(props.data) && typeof props.data.$ref === "string" && props.meta) {
     return { ...bodyDoc(props.data, components), envelope: true, raw: JSON.stringify(schema, null, 2) };
   }
-  const listOf = props && isObj(props.data) && props.data.type === "array" && isObj(props.data.items) && typeof props.data.items.$ref === "string" ? refName(props.data.items.$ref) : null;
-  return { ...plainBodyDoc(listOf ? { ...(schema as Record<string, unknown>), description: undefined } : schema, components), ...(listOf ? { listOf } : {}) };
+  const doc = plainBodyDoc(schema, components);
+  const items = props && isObj(props.data) && props.data.type === "array" ? props.data.items : null;
+  // A page: the page's own sentence replaces the schema's description.
+  return isObj(items) && typeof items.$ref === "string" ? { ...doc, listOf: refName(items.$ref), description: null } : doc;
 }
 
 function plainBodyDoc(schema: unknown, components: Record<string, unknown>): BodyDoc {
@@ -292,6 +294,7 @@ export function buildApiReference(doc: ReferenceInput): ApiReferenceData {
       });
 
       const [status, success] = Object.entries(op.responses).find(([s]) => s.startsWith("2"))!;
+      const errorResponses = Object.entries(op.responses).filter(([s]) => !s.startsWith("2"));
       const successSchema = (success.content as Record<string, { schema: unknown }> | undefined)?.["application/json"]?.schema ?? {};
       const bodySchema = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)?.content["application/json"]?.schema;
       for (const name of refsIn([successSchema, bodySchema ?? null])) use(name, `#${id}`, `${method.toUpperCase()} ${path}`);
@@ -309,14 +312,8 @@ export function buildApiReference(doc: ReferenceInput): ApiReferenceData {
         requestBody: bodySchema ? bodyDoc(bodySchema, components) : null,
         status,
         response: bodyDoc(successSchema, components),
-        errorMediaType:
-          Object.entries(op.responses)
-            .filter(([s]) => !s.startsWith("2"))
-            .map(([, r]) => Object.keys((r.content as Record<string, unknown> | undefined) ?? {})[0])
-            .find(Boolean) ?? "application/json",
-        errors: Object.entries(op.responses)
-          .filter(([s]) => !s.startsWith("2"))
-          .map(([s, r]) => ({ status: s, description: String(r.description ?? ""), codes: (r["x-error-codes"] as string[] | undefined) ?? [] })),
+        errorMediaType: errorResponses.map(([, r]) => Object.keys((r.content as Record<string, unknown> | undefined) ?? {})[0]).find(Boolean) ?? "application/json",
+        errors: errorResponses.map(([s, r]) => ({ status: s, description: String(r.description ?? ""), codes: (r["x-error-codes"] as string[] | undefined) ?? [] })),
         curl: (op["x-codeSamples"] as Array<{ source: string }> | undefined)?.[0]?.source ?? "",
       };
       const tag = op.tags?.[0] ?? "Other";

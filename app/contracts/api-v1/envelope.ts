@@ -2,9 +2,8 @@
 // answer is `{data, meta: {merchant_id, timestamp}}`; a list adds `pagination` (offset pages) or
 // `cursor` (keyset pages); an error is `{error: {code, message}}` with a stable upper-case code.
 // Flow Arc's paths under /api/v1 keep Flow Arc's bare objects and `{error, message}`. Which paths
-// speak LostChurn, and its error body, are the HTTP layer's (~/http/lostchurn-errors.ts): every
-// error answer under /api/v1 is shaped there, whoever raises it.
-export { speaksLostChurn } from "~/http/lostchurn-errors";
+// speak LostChurn (`speaksLostChurn`), and its error body, are the HTTP layer's
+// (~/http/lostchurn-errors.ts): every error answer under /api/v1 is shaped there, whoever raises it.
 
 export interface Meta {
   /** The caller's workspace (LostChurn's merchant); null when no key was sent. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ERROR_STATUS } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
-import { speaksLostChurn } from "./envelope";
+import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { isPageSchema } from "./pagination.server";
 import { rateLimits } from "~/http/rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
