@@ -61,6 +61,8 @@ export const queues = {
   /** SMTP waits are bounded (10 s connect, 30 s socket: app/utils/email.server.ts). */
   dunningSend: queue("dunning-send", z.object({ messageId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() }), { expireInSeconds: MINUTE }),
+  /** A paused campaign was activated again: resumes its paused enrollments, in batches (app/domain/campaigns/enrollment.server.ts). */
+  campaignResume: queue("campaign-resume", z.object({ campaignId: z.string() }), { retryLimit: 5, expireInSeconds: 10 * MINUTE }),
   recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() }), { expireInSeconds: MINUTE }),
   shopifyWebhook: withLongHorizon(queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() }))),
   /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */

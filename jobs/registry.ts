@@ -1,5 +1,6 @@
 import "~/wiring.server";
 import type { JobDefinition } from "./define";
+import { campaignResumeJob } from "./definitions/campaign-resume";
 import { chargeRetryJob } from "./definitions/charge-retry";
 import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
@@ -25,6 +26,7 @@ export const jobDefinitions = [
   recoveryExpireJob,
   dunningStepJob,
   dunningSendJob,
+  campaignResumeJob,
   metricSnapshotsJob,
   shopifyWebhookJob,
   shopifyShopEraseJob,

@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   "subscription_not_found",
   "invoice_not_found",
   "payment_not_found",
+  "campaign_not_found",
+  "campaign_state_conflict",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

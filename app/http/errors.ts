@@ -39,6 +39,8 @@ export const ERROR_STATUS = {
   subscription_not_found: 404,
   invoice_not_found: 404,
   payment_not_found: 404,
+  campaign_not_found: 404,
+  campaign_state_conflict: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status of a domain error. */

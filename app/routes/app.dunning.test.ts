@@ -65,7 +65,7 @@ describe("/app/dunning/:id inside the Shopify admin", () => {
     expect(await thrown(editor.loader(await admin(mine.domain, `/app/dunning/${theirs.id}`, theirs)))).toMatchObject({ init: { status: 404 } });
     const draft = { name: "Taken", isEnabled: true, steps: [{ delayHours: 1, subjectTemplate: "s", bodyTemplate: "b" }] };
     expect(failure(await editor.action(await admin(mine.domain, `/app/dunning/${theirs.id}`, theirs, { intent: "save", draft }))).init.status).toBe(404);
-    await db().dunningSequence.update({ where: { id: theirs.id }, data: { isEnabled: false } });
+    await db().dunningSequence.update({ where: { id: theirs.id }, data: { isEnabled: false, status: "paused" } });
     expect(failure(await editor.action(await admin(mine.domain, `/app/dunning/${theirs.id}`, theirs, { intent: "delete" }))).init.status).toBe(404);
     expect(await db().dunningSequence.findUnique({ where: { id: theirs.id } })).toMatchObject({ name: "Default recovery sequence" });
   });

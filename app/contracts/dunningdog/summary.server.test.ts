@@ -148,7 +148,7 @@ describe("getDashboardSummary windows", () => {
         },
       });
     }
-    await db().dunningSequence.create({ data: { workspaceId: ws, name: "Off", isEnabled: false } });
+    await db().dunningSequence.create({ data: { workspaceId: ws, name: "Off", isEnabled: false, status: "paused" } });
     const before = await getDashboardSummary({ workspaceId: ws, window: "month", now });
     expect(before.atRiskCount).toBe(6);
     expect(before.activeSequences).toBe(1);

@@ -88,7 +88,7 @@ describe("deleteSequence", () => {
   it("deletes the last enabled sequence once it is switched off (no sequence is active then)", async () => {
     const { workspace } = await makeWorkspace();
     const only = (await getActiveSequence(workspace.id))!;
-    await db().dunningSequence.update({ where: { id: only.id }, data: { isEnabled: false } });
+    await db().dunningSequence.update({ where: { id: only.id }, data: { isEnabled: false, status: "paused" } });
     await deleteSequence({ workspaceId: workspace.id, sequenceId: only.id });
     expect(await listSequences(workspace.id)).toEqual([]);
   });
@@ -97,7 +97,7 @@ describe("deleteSequence", () => {
     const mine = await makeWorkspace();
     const theirs = await makeWorkspace();
     const theirSequence = (await getActiveSequence(theirs.workspace.id))!;
-    await db().dunningSequence.update({ where: { id: theirSequence.id }, data: { isEnabled: false } });
+    await db().dunningSequence.update({ where: { id: theirSequence.id }, data: { isEnabled: false, status: "paused" } });
     const error = await thrownAppError(deleteSequence({ workspaceId: mine.workspace.id, sequenceId: theirSequence.id }));
     expect(error.code).toBe("not_found");
     expect(await db().dunningSequence.count({ where: { id: theirSequence.id } })).toBe(1);
@@ -132,7 +132,7 @@ describe("recoveries following a deleted sequence", () => {
   it("get no new emails when the deleted sequence was switched off, and its waiting job ends cleanly", async () => {
     const { workspace, customer, recovery, original } = await recoveryWaitingForDefault();
     await newActiveSequence(workspace.id, [0, 48]);
-    await db().dunningSequence.update({ where: { id: original.id }, data: { isEnabled: false } });
+    await db().dunningSequence.update({ where: { id: original.id }, data: { isEnabled: false, status: "paused" } });
 
     expect(await deleteSequence({ workspaceId: workspace.id, sequenceId: original.id })).toMatchObject({ handedOver: 0, continuesWith: null });
     await advanceTime(400 * HOUR);

@@ -1,3 +1,4 @@
+import type { Recovery } from "../../../generated/prisma/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
 import { zoneWhereItIsNoon } from "../../../tests/helpers/daytime";
@@ -81,7 +82,7 @@ async function makeRecovery(
   return { workspace, customer, recovery, steps };
 }
 
-async function start(recovery: { id: string; workspaceId: string; startedAt: Date }) {
+async function start(recovery: Recovery) {
   return db().$transaction((tx) => scheduleSequence({ tx, recovery }));
 }
 
@@ -112,7 +113,7 @@ describe("scheduleSequence", () => {
 
   it("does nothing when no sequence is enabled", async () => {
     const { recovery, workspace } = await makeRecovery();
-    await db().dunningSequence.updateMany({ where: { workspaceId: workspace.id }, data: { isEnabled: false } });
+    await db().dunningSequence.updateMany({ where: { workspaceId: workspace.id }, data: { isEnabled: false, status: "paused" } });
     expect(await start(recovery)).toBeNull();
     expect(await pendingJobs()).toHaveLength(0);
   });

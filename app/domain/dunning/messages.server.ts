@@ -21,6 +21,7 @@ import { queues } from "../../../jobs/queues";
 import { emailAllowedAt, emailSendAt } from "~/domain/recovery/email-plan";
 import { planStepEmail } from "~/domain/recovery/email-plan.server";
 import { log } from "~/utils/logger.server";
+import { enrollRecovery } from "~/domain/campaigns/enrollment.server";
 import { getActiveSequence } from "./sequences.server";
 import { stepDueAt } from "./schedule";
 import { stepJobKey } from "./step-jobs.server";
@@ -169,16 +170,17 @@ export async function createMessage(
 }
 
 /**
- * Inside the engine's transaction that opens a recovery: schedules the first step of the
- * workspace's active sequence at startedAt + delayHours. Each step, when it runs, schedules the
+ * Inside the engine's transaction that opens a recovery: enrolls it in the campaign that claims it
+ * and schedules that campaign's first step at startedAt + delayHours. Each step, when it runs, schedules the
  * next one. Idempotent (one job per recovery and step); nothing when no sequence is enabled.
  */
 export async function scheduleSequence(input: {
   tx: Tx;
-  recovery: { id: string; workspaceId: string; startedAt: Date };
+  recovery: Recovery;
 }): Promise<{ stepId: string; dueAt: Date } | null> {
   const { tx, recovery } = input;
-  const sequence = await getActiveSequence(recovery.workspaceId, tx);
+  // The campaign whose trigger and filters claim this failed payment first (ADR 0070).
+  const sequence = await enrollRecovery(tx, recovery);
   const first = sequence?.steps[0];
   if (!sequence || !first) return null;
   // The recovery's campaign in /api/v1 (filterable: Recovery.sequenceId is indexed).
@@ -223,7 +225,10 @@ export type StepOutcome =
   | { outcome: "created" | "already_created"; messageId: string; nextStepId: string | null }
   | { outcome: "spaced"; dueAt: Date }
   | { outcome: "not_sent"; reason: string }
-  | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" };
+  | { outcome: "recovery_missing" | "recovery_closed" | "recovery_paused" | "step_gone" | "campaign_paused" };
+
+/** Campaign statuses whose steps are kept: sent (active; completed finishes what it started) or held (paused). */
+const SENDING = new Set(["active", "completed", "paused"]);
 
 /**
  * The dunning-step job: the step's message for this recovery (created once), its send, and the
@@ -239,9 +244,15 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
     where: { id: input.stepId, workspaceId: recovery.workspaceId },
     include: { sequence: { include: STEPS_IN_ORDER } },
   });
-  // Deleted from the sequence, the sequence deleted or switched off: the merchant no longer wants
-  // it sent (a deleted sequence's recoveries were handed over to the active one, see deleteSequence).
-  if (!step || !step.sequence.isEnabled) return { outcome: "step_gone" };
+  // Deleted from the sequence, the sequence deleted, switched off or archived: the merchant no longer
+  // wants it sent (a deleted sequence's recoveries were handed over to the active one, see
+  // deleteSequence). A paused campaign holds it: activating the campaign again resumes it. A
+  // completed campaign claims nobody new but finishes what it started.
+  if (!step || !SENDING.has(step.sequence.status)) return { outcome: "step_gone" };
+  if (step.sequence.status === "paused") {
+    await db().campaignEnrollment.updateMany({ where: { recoveryId: recovery.id, campaignId: step.sequenceId, status: "active" }, data: { status: "paused" } });
+    return { outcome: "campaign_paused" };
+  }
 
   // When the step goes, or that it does not, is the recovery's brain's call (email-plan.ts): at most
   // three emails per failed payment, a day apart, after a retry due first, in the customer's
@@ -280,7 +291,13 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
       bodyTemplate: step.bodyTemplate,
     });
     const steps = step.sequence.steps;
-    const next = steps[steps.findIndex((s) => s.id === step.id) + 1];
+    const index = steps.findIndex((s) => s.id === step.id);
+    const next = steps[index + 1];
+    // The enrollment's progress: this step reached; the last one completes it.
+    await tx.campaignEnrollment.updateMany({
+      where: { recoveryId: recovery.id, campaignId: step.sequenceId, status: { in: ["active", "paused"] }, currentStep: { lt: index + 1 } },
+      data: { currentStep: index + 1, totalSteps: steps.length, ...(next ? {} : { status: "completed", endReason: "all_steps_sent", endedAt: now() }) },
+    });
     if (next) {
       await enqueue(
         queues.dunningStep,
@@ -353,12 +370,19 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
 
-  // The sequence the recovery was following (its latest step's), else the active one.
+  // The campaign the recovery was following (its latest step's, else the one it enrolled in) while
+  // it still sends; else the active one.
   let steps: Array<{ id: string; delayHours: number }> | null = null;
   const latestStepId = messages.find((m) => m.stepId)?.stepId;
-  if (latestStepId) {
-    const step = await db().dunningStep.findUnique({ where: { id: latestStepId }, include: { sequence: { include: STEPS_IN_ORDER } } });
-    if (step?.sequence.isEnabled) steps = step.sequence.steps;
+  const ownId = latestStepId ? (await db().dunningStep.findUnique({ where: { id: latestStepId }, select: { sequenceId: true } }))?.sequenceId : recovery.sequenceId;
+  if (ownId) {
+    const own = await db().dunningSequence.findUnique({ where: { id: ownId }, include: STEPS_IN_ORDER });
+    if (own && (own.status === "active" || own.status === "completed")) steps = own.steps;
+    // Its campaign is paused: activating the campaign resumes it (resumeCampaignEnrollments).
+    if (own?.status === "paused") {
+      await db().campaignEnrollment.updateMany({ where: { recoveryId: recovery.id, campaignId: own.id, status: "active" }, data: { status: "paused" } });
+      return null;
+    }
   }
   steps ??= (await getActiveSequence(recovery.workspaceId))?.steps ?? null;
   if (!steps) return null;
@@ -495,5 +519,42 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
       });
       return { sent: true as const, ...receipt };
     },
+  });
+}
+
+/** How many paused enrollments one campaign-resume job resumes per batch. */
+const RESUME_BATCH = 200;
+
+/**
+ * The campaign-resume job: a paused campaign is active again, so each enrollment its pause held
+ * picks up its next email (resumeSequence: never within a day of the customer's last email).
+ * Idempotent: an enrollment is marked active as it is resumed, and resuming twice is one email
+ * (each step's message is created once).
+ */
+export async function resumeCampaignEnrollments(input: { campaignId: string }): Promise<{ resumed: number }> {
+  const campaign = await db().dunningSequence.findUnique({ where: { id: input.campaignId }, select: { status: true } });
+  if (campaign?.status !== "active") return { resumed: 0 };
+  let resumed = 0;
+  for (;;) {
+    const batch = await db().campaignEnrollment.findMany({
+      where: { campaignId: input.campaignId, status: "paused" },
+      orderBy: { id: "asc" },
+      take: RESUME_BATCH,
+      select: { id: true, recoveryId: true },
+    });
+    if (batch.length === 0) return { resumed };
+    for (const e of batch) {
+      if (e.recoveryId) await resumeSequence({ recoveryId: e.recoveryId });
+      await db().campaignEnrollment.updateMany({ where: { id: e.id, status: "paused" }, data: { status: "active" } });
+      resumed++;
+    }
+  }
+}
+
+/** The recovery closed: its running enrollment ends, with why. Inside the transaction that closed it. */
+export async function endEnrollment(input: { tx: Tx; recoveryId: string; reason: string }) {
+  await input.tx.campaignEnrollment.updateMany({
+    where: { recoveryId: input.recoveryId, status: { in: ["active", "paused"] } },
+    data: { status: "exited", endReason: input.reason, endedAt: now() },
   });
 }

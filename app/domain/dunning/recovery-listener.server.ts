@@ -2,10 +2,13 @@
 // pause is lifted, and the last email the customer acted on is credited when it is won back.
 // Registered in app/wiring.server.ts (the engine does not import dunning).
 import type { RecoveryListener } from "~/domain/recovery/listeners";
-import { markConverted, resumeSequence, scheduleSequence } from "./messages.server";
+import { endEnrollment, markConverted, resumeSequence, scheduleSequence } from "./messages.server";
 
 export const dunningListener: RecoveryListener = {
   opened: (tx, recovery) => scheduleSequence({ tx, recovery }),
-  recovered: (tx, recovery) => markConverted({ tx, recoveryId: recovery.id }),
+  recovered: async (tx, recovery) => {
+    await endEnrollment({ tx, recoveryId: recovery.id, reason: "recovered" });
+    return markConverted({ tx, recoveryId: recovery.id });
+  },
   resumed: async (recoveryId) => ({ nextEmailAt: (await resumeSequence({ recoveryId }))?.dueAt ?? null }),
 };

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { applyTransition, campaignCandidates, statusColumns } from "~/domain/campaigns/campaigns.server";
+import { specificity, type CampaignStatus } from "~/domain/campaigns/model";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
 import { handOverWaitingSteps } from "./step-jobs.server";
-import { findUnknownPlaceholders, PLACEHOLDERS } from "./templates";
+import { assertKnownPlaceholders, findUnknownPlaceholders, PLACEHOLDERS } from "./templates";
 
 // DunningDog's CreateSequenceRequest / UpdateSequenceRequest. Bounds beyond the contract's keep
 // one request from storing megabytes of template or scheduling emails years out.
@@ -82,24 +84,6 @@ export function sequenceDto(sequence: SequenceWithSteps) {
   };
 }
 
-function assertKnownPlaceholders(steps: Array<{ subjectTemplate?: string; bodyTemplate?: string }>) {
-  steps.forEach((step, index) => {
-    for (const field of ["subjectTemplate", "bodyTemplate"] as const) {
-      const template = step[field];
-      if (template === undefined) continue;
-      const [unknown] = findUnknownPlaceholders(template);
-      if (unknown === undefined) continue;
-      const written = unknown.startsWith("{{") ? unknown : `{{${unknown}}}`;
-      const problem = unknown.startsWith("{{") ? `is not closed with "}}"` : "is not a placeholder we can fill";
-      throw new AppError(
-        "unknown_placeholder",
-        `steps.${index}.${field}: "${written}" ${problem}. Use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`,
-        { placeholder: unknown, path: `steps.${index}.${field}`, allowed: [...PLACEHOLDERS] },
-      );
-    }
-  });
-}
-
 export async function createSequence(input: CreateSequenceInput) {
   assertKnownPlaceholders(input.steps);
   const at = now();
@@ -107,7 +91,8 @@ export async function createSequence(input: CreateSequenceInput) {
     data: {
       workspaceId: input.workspaceId,
       name: input.name,
-      isEnabled: input.isEnabled,
+      // DunningDog's enabled sequence is an active campaign; a switched-off new one is a draft.
+      ...statusColumns(input.isEnabled ? "active" : "draft", at),
       createdAt: at,
       updatedAt: at,
       steps: {
@@ -164,22 +149,30 @@ export async function updateSequence(input: { workspaceId: string; sequenceId: s
 
     // An empty PATCH changes nothing, so it must not make this sequence the active one.
     if (patch.name === undefined && patch.isEnabled === undefined && !patch.steps) return existing;
+    // isEnabled is the campaign's lifecycle (ADR 0070): true activates a draft or paused one, false
+    // pauses an active one; a completed or archived campaign cannot be enabled again (409).
+    const status = existing.status as CampaignStatus;
+    if (patch.isEnabled === true && status !== "active") await applyTransition(tx, { workspaceId, id: sequenceId, command: "activate" });
+    if (patch.isEnabled === false && status === "active") await applyTransition(tx, { workspaceId, id: sequenceId, command: "pause" });
     // Touched even when only steps change: the most recently updated enabled sequence is the active one.
     return tx.dunningSequence.update({
       where: { id: sequenceId },
-      data: { name: patch.name, isEnabled: patch.isEnabled, updatedAt: now() },
+      data: { name: patch.name, updatedAt: now() },
       include: withSteps,
     });
   });
 }
 
-/** The sequence new recoveries follow: the enabled one most recently created or updated; null when none is enabled. */
+/**
+ * DunningDog's "active sequence": the active campaign that claims every failed payment (trigger
+ * payment_failed or any_decline, no filters) ahead of the others in precedence, else the first
+ * active campaign in precedence; null when none is active. Which campaign a recovery follows is
+ * decided per failure (app/domain/campaigns/enrollment.server.ts); this one is the catch-all.
+ */
 export async function getActiveSequence(workspaceId: string, client: Db | Tx = db()) {
-  return client.dunningSequence.findFirst({
-    where: { workspaceId, isEnabled: true },
-    orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }, { id: "desc" }],
-    include: withSteps,
-  });
+  const active = await campaignCandidates(client, workspaceId);
+  const catchAll = active.find((c) => specificity(c) === 0);
+  return (catchAll ?? active[0])?.row ?? null;
 }
 
 /**

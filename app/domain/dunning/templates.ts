@@ -1,5 +1,6 @@
 // Dunning email templates: placeholders, rendering to text and HTML.
 // Pure: no IO, no clock. Values are rendered as given; callers format dates and money.
+import { AppError } from "~/domain/errors";
 import { escapeHtml } from "~/utils/html";
 import { accentColor, safeLogoUrl } from "~/utils/branding";
 
@@ -178,4 +179,23 @@ ${pixel}
 </body>
 </html>`;
   return { subject, text, html };
+}
+
+/** Refuses templates with a placeholder the renderer cannot fill, naming it and where it is (`steps.<i>.<field>`). */
+export function assertKnownPlaceholders(steps: Array<{ subjectTemplate?: string; bodyTemplate?: string }>) {
+  steps.forEach((step, index) => {
+    for (const field of ["subjectTemplate", "bodyTemplate"] as const) {
+      const template = step[field];
+      if (template === undefined) continue;
+      const [unknown] = findUnknownPlaceholders(template);
+      if (unknown === undefined) continue;
+      const written = unknown.startsWith("{{") ? unknown : `{{${unknown}}}`;
+      const problem = unknown.startsWith("{{") ? `is not closed with "}}"` : "is not a placeholder we can fill";
+      throw new AppError(
+        "unknown_placeholder",
+        `steps.${index}.${field}: "${written}" ${problem}. Use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`,
+        { placeholder: unknown, path: `steps.${index}.${field}`, allowed: [...PLACEHOLDERS] },
+      );
+    }
+  });
 }

@@ -81,6 +81,7 @@ async function apply(row: IngestedPaymentEvent, event: IngestPaymentEvent): Prom
         sourceKey: `ingest:${row.id}`,
         customer: { externalId: customerKeyOf(event, row.livemode), email: event.customer_email, name: event.customer_name ?? null },
         subscriptionId: event.subscription_id ?? null,
+        planId: typeof event.metadata?.plan === "string" ? event.metadata.plan : null,
       });
       return { status: "processed", recoveryId: recovery.id };
     }

@@ -121,6 +121,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
           startedAt: facts.failedAt,
           lastFailureAt: facts.failedAt,
           hostedInvoiceUrl: facts.hostedInvoiceUrl,
+          planId: facts.planId ?? null,
           ...failureFields,
           ...platform,
         },

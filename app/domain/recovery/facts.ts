@@ -71,4 +71,6 @@ export interface FailureFacts {
   sourceKey: string;
   customer: { externalId: string; email: string | null; name: string | null; defaultPaymentMethodId?: string | null };
   subscriptionId: string | null;
+  /** The plan the payment was for (a Stripe price id, an ingested event's `metadata.plan`), when known: campaign filters match it. */
+  planId?: string | null;
 }

@@ -46,7 +46,15 @@ async function onInvoiceFailed(event: Stripe.Event, account: ConnectedStripeAcco
     sourceKey: event.id,
     customer: { externalId: customerIdOf(invoice), email: invoice.customer_email ?? null, name: invoice.customer_name ?? null },
     subscriptionId: subscriptionIdOf(invoice),
+    planId: planIdOf(invoice),
   });
+}
+
+/** The price of the invoice's first line (API 2025-03+ `pricing.price_details.price`, older `price.id`): what campaign filters call its plan. */
+function planIdOf(invoice: Stripe.Invoice): string | null {
+  const line = invoice.lines?.data?.[0] as (Stripe.InvoiceLineItem & { price?: { id?: string } | null }) | undefined;
+  const price = line?.pricing?.price_details?.price ?? line?.price?.id ?? null;
+  return typeof price === "string" ? price : price && typeof price === "object" && "id" in price ? String(price.id) : null;
 }
 
 async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccount) {
