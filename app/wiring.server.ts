@@ -4,6 +4,7 @@
 // test setup), so that the engine never imports the modules that depend on it.
 import { customerActionListener } from "~/domain/card-update/channel.server";
 import { ingestEvents } from "~/domain/ingest/process.server";
+import { campaignListener } from "~/domain/campaigns/recovery-listener.server";
 import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
 import { shopifyWebhooks } from "~/providers/shopify/webhooks.server";
@@ -14,6 +15,7 @@ import { shopifyProvider } from "~/providers/shopify/provider.server";
 import { stripeProvider } from "~/providers/stripe/provider.server";
 
 // Told in this order, in the engine's transaction (docs/decisions/0039-the-engine-boundary.md).
+onRecovery("campaigns", campaignListener);
 onRecovery("dunning", dunningListener);
 onRecovery("card-update", customerActionListener);
 

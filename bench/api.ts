@@ -152,7 +152,7 @@ export async function runApiBench(input: { sql: pg.Client; base: string; rows: n
   const { sql, base, rows } = input;
   const { createWorkspace } = await import("../app/domain/workspaces/workspaces.server");
   const { createApiKey } = await import("../app/domain/auth/api-keys.server");
-  const { createSequence } = await import("../app/domain/dunning/sequences.server");
+  const { createSequence } = await import("../app/domain/campaigns/sequences.server");
   const { encodeCursor } = await import("../app/domain/pagination.server");
   const { workspace } = await createWorkspace({ name: "Bench at scale", ownerEmail: `bench-${Date.now()}@example.com` });
   const main = (await sql.query<{ id: string }>(`SELECT id FROM "DunningSequence" WHERE "workspaceId" = $1`, [workspace.id])).rows[0]!.id;

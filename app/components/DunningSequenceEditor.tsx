@@ -22,7 +22,7 @@ import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
 import type { TestRecipient } from "~/domain/dunning/preview.server";
-import type { SequenceDraft } from "~/domain/dunning/sequences.server";
+import type { SequenceDraft } from "~/domain/campaigns/sequences.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
 import type { DunningEditorAction, DunningEditorLoader, DunningPreviewAction } from "~/contracts/dashboard/dunning-pages.server";
 

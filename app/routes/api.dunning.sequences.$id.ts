@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { sequenceDto, updateSequence, UpdateSequenceSchema } from "~/domain/dunning/sequences.server";
+import { sequenceDto, updateSequence, UpdateSequenceSchema } from "~/domain/campaigns/sequences.server";
 import { requireScope } from "~/http/auth.server";
 import { authenticateCounted } from "~/http/rate-limit.server";
 import { readJson } from "~/http/body.server";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { callRoute, jsonOf } from "../../tests/helpers/http";
 import { makeWorkspace } from "../../tests/factories";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
-import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { getActiveSequence } from "~/domain/campaigns/sequences.server";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";

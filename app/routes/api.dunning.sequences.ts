@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { createSequence, CreateSequenceSchema, sequenceDto } from "~/domain/dunning/sequences.server";
+import { createSequence, CreateSequenceSchema, sequenceDto } from "~/domain/campaigns/sequences.server";
 import { requireScope, requireWorkspace } from "~/http/auth.server";
 import { authenticateCounted } from "~/http/rate-limit.server";
 import { readJson } from "~/http/body.server";

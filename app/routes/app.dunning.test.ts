@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSequence, getActiveSequence } from "~/domain/dunning/sequences.server";
+import { createSequence, getActiveSequence } from "~/domain/campaigns/sequences.server";
 import { linkShop } from "~/domain/workspaces/shops.server";
 import { db } from "~/utils/db.server";
 import { configureShopify, installShop, sessionTokenFor, storeOfflineSession } from "../../tests/helpers/shopify";

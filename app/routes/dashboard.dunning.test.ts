@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSession } from "~/domain/auth/sessions.server";
-import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { getActiveSequence } from "~/domain/campaigns/sequences.server";
 import { inviteMember } from "~/domain/team/team.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../../tests/factories";

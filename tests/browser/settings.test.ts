@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/domain/auth/sessions.server";
-import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { getActiveSequence } from "~/domain/campaigns/sequences.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";

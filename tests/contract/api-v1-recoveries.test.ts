@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import { getActiveSequence } from "~/domain/dunning/sequences.server";
+import { getActiveSequence } from "~/domain/campaigns/sequences.server";
 import * as recoveriesRoute from "~/routes/api.v1.recoveries";
 import * as recoveryRoute from "~/routes/api.v1.recoveries.$id";
 import * as dunningRoute from "~/routes/api.v1.recoveries.$id.dunning";

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
-import { createSequence } from "~/domain/dunning/sequences.server";
+import { createSequence } from "~/domain/campaigns/sequences.server";
 import { getWorkspaceSettings } from "~/domain/settings/settings.server";
 import * as quietHoursRoute from "~/routes/api.v1.settings.quiet-hours";
 import * as goalRoute from "~/routes/api.v1.settings.recovery-goal";

@@ -19,7 +19,7 @@ export interface Fixture {
   adminKey: string;
   ownerId: string;
   sessionToken: string;
-  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice", string>;
+  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign", string>;
 }
 
 /** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
@@ -65,6 +65,7 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
       endpoint: endpoint.id,
       apiKey: key.id,
       step: step.id,
+      campaign: step.sequenceId,
       invoice: recovery.externalId,
     },
   };
@@ -82,6 +83,7 @@ const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
   [/^\/api\/v1\/webhooks\/endpoints\/\{id\}/, "endpoint"],
   [/^\/api\/v1\/api-keys\/\{id\}/, "apiKey"],
   [/^\/api\/v1\/templates\/preview\/\{id\}/, "step"],
+  [/^\/api\/v1\/campaigns\/\{id\}/, "campaign"],
   [/^\/api\/v1\/decline-codes\/\{code\}/, null],
 ];
 

@@ -2,7 +2,8 @@
 // them: the campaign (dunning sequence) they follow, its steps and how far they got.
 import type { z } from "zod";
 import { createMessage } from "~/domain/dunning/messages.server";
-import { getActiveSequence, placeholderProblem } from "~/domain/dunning/sequences.server";
+import { getActiveSequence } from "~/domain/campaigns/sequences.server";
+import { placeholderProblem } from "~/domain/dunning/templates";
 import { ERASED_MESSAGE } from "~/domain/recovery/engine.server";
 import { manualSendSlot } from "~/domain/card-update/manual-send.server";
 import { HANDED_OVER } from "~/domain/messages/lifecycle.server";

@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { z } from "zod";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { previewSequenceStep, sendTestEmail, testEmailRecipient } from "~/domain/dunning/preview.server";
-import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type SequenceDraft } from "~/domain/dunning/sequences.server";
+import { deleteSequence, getSequence, listSequences, saveSequenceDraft, type SequenceDraft } from "~/domain/campaigns/sequences.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { readJson } from "~/http/body.server";
 import { can, refusalMessage } from "~/domain/access/roles";

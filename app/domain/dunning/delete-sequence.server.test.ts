@@ -1,3 +1,4 @@
+import { startCampaign } from "~/domain/campaigns/recovery-listener.server";
 import { statusOf } from "~/http/errors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
@@ -8,8 +9,8 @@ import { thrownAppError } from "../../../tests/helpers/thrown";
 import { queues } from "../../../jobs/queues";
 import { now, testClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-import { runDunningStep, scheduleSequence } from "./messages.server";
-import { createSequence, deleteSequence, getActiveSequence, listSequences } from "./sequences.server";
+import { runDunningStep } from "./messages.server";
+import { createSequence, deleteSequence, getActiveSequence, listSequences } from "~/domain/campaigns/sequences.server";
 
 const HOUR = 3600_000;
 const smtp = useFakeSmtp();
@@ -45,7 +46,7 @@ async function recoveryWaitingForDefault() {
     },
   });
   const original = (await getActiveSequence(workspace.id))!;
-  await db().$transaction((tx) => scheduleSequence({ tx, recovery }));
+  await db().$transaction((tx) => startCampaign(tx, recovery));
   return { workspace, customer, recovery, original };
 }
 

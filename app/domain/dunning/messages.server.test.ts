@@ -1,3 +1,4 @@
+import { startCampaign } from "~/domain/campaigns/recovery-listener.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
@@ -23,7 +24,6 @@ import {
   requestCustomerAction,
   resumeSequence,
   runDunningStep,
-  scheduleSequence,
   sendDunningMessage,
 } from "./messages.server";
 
@@ -83,7 +83,7 @@ async function makeRecovery(
 }
 
 async function start(recovery: Recovery) {
-  return db().$transaction((tx) => scheduleSequence({ tx, recovery }));
+  return db().$transaction((tx) => startCampaign(tx, recovery));
 }
 
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === address);
@@ -104,7 +104,7 @@ describe("scheduleSequence", () => {
     const { recovery } = await makeRecovery();
     await expect(
       db().$transaction(async (tx: Tx) => {
-        await scheduleSequence({ tx, recovery });
+        await startCampaign(tx, recovery);
         throw new Error("engine failed");
       }),
     ).rejects.toThrow("engine failed");

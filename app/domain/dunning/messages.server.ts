@@ -21,8 +21,6 @@ import { queues } from "../../../jobs/queues";
 import { emailAllowedAt, emailSendAt } from "~/domain/recovery/email-plan";
 import { planStepEmail } from "~/domain/recovery/email-plan.server";
 import { log } from "~/utils/logger.server";
-import { enrollRecovery } from "~/domain/campaigns/enrollment.server";
-import { getActiveSequence } from "./sequences.server";
 import { stepDueAt } from "./schedule";
 import { stepJobKey } from "./step-jobs.server";
 import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
@@ -170,19 +168,19 @@ export async function createMessage(
 }
 
 /**
- * Inside the engine's transaction that opens a recovery: enrolls it in the campaign that claims it
- * and schedules that campaign's first step at startedAt + delayHours. Each step, when it runs, schedules the
- * next one. Idempotent (one job per recovery and step); nothing when no sequence is enabled.
+ * Inside the engine's transaction that opens a recovery, once a campaign has enrolled it
+ * (app/domain/campaigns/recovery-listener.server.ts): schedules the campaign's first step at
+ * startedAt + delayHours. Each step, when it runs, schedules the next one. Idempotent (one job per
+ * recovery and step).
  */
 export async function scheduleSequence(input: {
   tx: Tx;
-  recovery: Recovery;
+  recovery: { id: string; startedAt: Date };
+  sequence: { id: string; steps: Array<{ id: string; delayHours: number }> };
 }): Promise<{ stepId: string; dueAt: Date } | null> {
-  const { tx, recovery } = input;
-  // The campaign whose trigger and filters claim this failed payment first (ADR 0070).
-  const sequence = await enrollRecovery(tx, recovery);
-  const first = sequence?.steps[0];
-  if (!sequence || !first) return null;
+  const { tx, recovery, sequence } = input;
+  const first = sequence.steps[0];
+  if (!first) return null;
   // The recovery's campaign in /api/v1 (filterable: Recovery.sequenceId is indexed).
   await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
   const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
@@ -371,7 +369,7 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   });
 
   // The campaign the recovery was following (its latest step's, else the one it enrolled in) while
-  // it still sends; else the active one.
+  // it still sends. A recovery no campaign claimed, or whose campaign was archived, gets no emails.
   let steps: Array<{ id: string; delayHours: number }> | null = null;
   const latestStepId = messages.find((m) => m.stepId)?.stepId;
   const ownId = latestStepId ? (await db().dunningStep.findUnique({ where: { id: latestStepId }, select: { sequenceId: true } }))?.sequenceId : recovery.sequenceId;
@@ -384,7 +382,6 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
       return null;
     }
   }
-  steps ??= (await getActiveSequence(recovery.workspaceId))?.steps ?? null;
   if (!steps) return null;
 
   const byStep = new Map(messages.filter((m) => m.stepId).map((m) => [m.stepId!, m]));

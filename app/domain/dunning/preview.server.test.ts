@@ -6,7 +6,7 @@ import { resetEnv } from "~/utils/env.server";
 import { makeWorkspace } from "../../../tests/factories";
 import { useFakeSmtp } from "../../../tests/helpers/smtp";
 import { previewSequenceStep, sendTestEmail } from "./preview.server";
-import { getActiveSequence, getSequence, listSequences, saveSequenceDraft } from "./sequences.server";
+import { getActiveSequence, getSequence, listSequences, saveSequenceDraft } from "~/domain/campaigns/sequences.server";
 import { thrownAppError as thrown } from "../../../tests/helpers/thrown";
 
 const smtp = useFakeSmtp();

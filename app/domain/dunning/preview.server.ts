@@ -10,8 +10,7 @@ import { deliverEmail } from "~/domain/mail/outbox.server";
 import { env } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { emailBranding, merchantName } from "./messages.server";
-import { placeholderProblem, StepTemplatesSchema } from "./sequences.server";
-import { renderEmail, type PlaceholderValues, type RenderedEmail } from "./templates";
+import { placeholderProblem, renderEmail, StepTemplatesSchema, type PlaceholderValues, type RenderedEmail } from "./templates";
 import { formatMoney } from "~/utils/money";
 
 

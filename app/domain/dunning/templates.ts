@@ -1,5 +1,6 @@
 // Dunning email templates: placeholders, rendering to text and HTML.
 // Pure: no IO, no clock. Values are rendered as given; callers format dates and money.
+import { z } from "zod";
 import { AppError } from "~/domain/errors";
 import { escapeHtml } from "~/utils/html";
 import { accentColor, safeLogoUrl } from "~/utils/branding";
@@ -199,3 +200,27 @@ export function assertKnownPlaceholders(steps: Array<{ subjectTemplate?: string;
     }
   });
 }
+
+/** What is wrong with a template's placeholders, in the editor's words and naming the placeholder; null when nothing is. */
+export function placeholderProblem(template: string, label: string): { message: string; placeholder: string } | null {
+  const [unknown] = findUnknownPlaceholders(template);
+  if (unknown === undefined) return null;
+  const message = unknown.startsWith("{{")
+    ? `${label} has "${unknown}" without its closing "}}".`
+    : `${label} uses {{${unknown}}}, which isn't a placeholder Recoup can fill. Use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`;
+  return { message, placeholder: unknown };
+}
+
+/** One email's templates as the editor checks them, with messages in the merchant's words. */
+export const StepTemplatesSchema = z.object({
+  subjectTemplate: z
+    .string({ error: "Write a subject." })
+    .trim()
+    .min(1, { error: "Write a subject." })
+    .max(300, { error: "Keep the subject under 300 characters." }),
+  bodyTemplate: z
+    .string({ error: "Write the email's text." })
+    .trim()
+    .min(1, { error: "Write the email's text." })
+    .max(20_000, { error: "Keep the email under 20,000 characters." }),
+});

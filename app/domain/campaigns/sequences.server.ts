@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { applyTransition, campaignCandidates, statusColumns } from "~/domain/campaigns/campaigns.server";
-import { specificity, type CampaignStatus } from "~/domain/campaigns/model";
+import { applyTransition, campaignCandidates, statusColumns } from "./campaigns.server";
+import { specificity, type CampaignStatus } from "./model";
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
-import { handOverWaitingSteps } from "./step-jobs.server";
-import { assertKnownPlaceholders, findUnknownPlaceholders, PLACEHOLDERS } from "./templates";
+import { handOverWaitingSteps } from "~/domain/dunning/step-jobs.server";
+import { assertKnownPlaceholders, placeholderProblem, StepTemplatesSchema } from "~/domain/dunning/templates";
 
 // DunningDog's CreateSequenceRequest / UpdateSequenceRequest. Bounds beyond the contract's keep
 // one request from storing megabytes of template or scheduling emails years out.
@@ -232,30 +232,6 @@ export async function getSequence(input: { workspaceId: string; sequenceId: stri
   const active = await getActiveSequence(input.workspaceId);
   return { ...sequenceDto(sequence), isActive: active?.id === sequence.id };
 }
-
-/** What is wrong with a template's placeholders, in the editor's words and naming the placeholder; null when nothing is. */
-export function placeholderProblem(template: string, label: string): { message: string; placeholder: string } | null {
-  const [unknown] = findUnknownPlaceholders(template);
-  if (unknown === undefined) return null;
-  const message = unknown.startsWith("{{")
-    ? `${label} has "${unknown}" without its closing "}}".`
-    : `${label} uses {{${unknown}}}, which isn't a placeholder Recoup can fill. Use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`;
-  return { message, placeholder: unknown };
-}
-
-/** One email's templates as the editor checks them, with messages in the merchant's words. */
-export const StepTemplatesSchema = z.object({
-  subjectTemplate: z
-    .string({ error: "Write a subject." })
-    .trim()
-    .min(1, { error: "Write a subject." })
-    .max(300, { error: "Keep the subject under 300 characters." }),
-  bodyTemplate: z
-    .string({ error: "Write the email's text." })
-    .trim()
-    .min(1, { error: "Write the email's text." })
-    .max(20_000, { error: "Keep the email under 20,000 characters." }),
-});
 
 /** The editor's sequence as it saves it: every step whole, in order; a step without an id is new. */
 export const SequenceDraftSchema = z
