@@ -28,7 +28,8 @@ import type { DunningEditorAction, DunningEditorLoader, DunningPreviewAction } f
 
 // <base>/dunning/:id (or /new): one sequence's emails, with a live preview of the email being
 // edited (rendered with sample data by <base>/dunning/preview), a test email, and deletion; in
-// every home of the merchant UI.
+// every home of the merchant UI. The campaign editor edits its emails with the same pieces
+// (useStepsEditing, StepCards, StepPreviewAside), so there is one preview, not two.
 
 /** Previews and test emails change nothing this page shows; after a deletion the page is leaving. */
 export function dunningEditorShouldRevalidate(basePath: string): ShouldRevalidateFunction {
@@ -42,7 +43,8 @@ export function dunningEditorShouldRevalidate(basePath: string): ShouldRevalidat
 
 type Field = "subjectTemplate" | "bodyTemplate";
 
-interface StepForm {
+/** One email of a sequence as the editor holds it (delays as typed). Campaigns edit theirs with the same pieces. */
+export interface StepForm {
   /** React's key: stable while steps move. */
   key: string;
   id?: string;
@@ -63,23 +65,40 @@ interface Form {
 let keys = 0;
 const nextKey = () => `new-step-${++keys}`;
 
+/** A saved step, as the server sends it and takes it back. */
+export type StepDraft = SequenceDraft["steps"][number];
+
+export function stepFormsOf(steps: readonly StepDraft[]): StepForm[] {
+  return steps.map((s, index) => ({
+    key: s.id ? `step-${s.id}` : `step-draft-${index}`,
+    id: s.id,
+    days: String(Math.floor(s.delayHours / 24)),
+    hours: String(s.delayHours % 24),
+    subjectTemplate: s.subjectTemplate,
+    bodyTemplate: s.bodyTemplate,
+  }));
+}
+
+/** The steps as saved; a delay that isn't whole days and hours goes as -1, for the server to refuse. */
+export function stepDraftsOf(steps: readonly StepForm[]): StepDraft[] {
+  return steps.map((s) => ({ id: s.id, delayHours: delayHoursOf(s) ?? -1, subjectTemplate: s.subjectTemplate, bodyTemplate: s.bodyTemplate }));
+}
+
+/** What the browser can tell before saving: a delay that isn't whole days and hours, per step. */
+export function stepDelayProblems(steps: readonly StepForm[]): Record<string, string> {
+  const problems: Record<string, string> = {};
+  steps.forEach((s, i) => {
+    if (delayHoursOf(s) === null) problems[`steps.${i}.delayHours`] = "Enter whole days, and hours from 0 to 23.";
+  });
+  return problems;
+}
+
 function formOf(draft: SequenceDraft): Form {
-  return {
-    name: draft.name,
-    isEnabled: draft.isEnabled,
-    steps: draft.steps.map((s, index) => ({
-      key: s.id ? `step-${s.id}` : `step-draft-${index}`,
-      id: s.id,
-      days: String(Math.floor(s.delayHours / 24)),
-      hours: String(s.delayHours % 24),
-      subjectTemplate: s.subjectTemplate,
-      bodyTemplate: s.bodyTemplate,
-    })),
-  };
+  return { name: draft.name, isEnabled: draft.isEnabled, steps: stepFormsOf(draft.steps) };
 }
 
 /** Whole days and hours, or null when either is not a whole number in range. */
-function delayHoursOf(step: Pick<StepForm, "days" | "hours">): number | null {
+export function delayHoursOf(step: Pick<StepForm, "days" | "hours">): number | null {
   const days = step.days.trim() === "" ? 0 : Number(step.days);
   const hours = step.hours.trim() === "" ? 0 : Number(step.hours);
   if (!Number.isInteger(days) || !Number.isInteger(hours) || days < 0 || hours < 0 || hours > 23) return null;
@@ -87,11 +106,7 @@ function delayHoursOf(step: Pick<StepForm, "days" | "hours">): number | null {
 }
 
 function draftOfForm(form: Form): SequenceDraft {
-  return {
-    name: form.name,
-    isEnabled: form.isEnabled,
-    steps: form.steps.map((s) => ({ id: s.id, delayHours: delayHoursOf(s) ?? -1, subjectTemplate: s.subjectTemplate, bodyTemplate: s.bodyTemplate })),
-  };
+  return { name: form.name, isEnabled: form.isEnabled, steps: stepDraftsOf(form.steps) };
 }
 
 function describeDelay(hours: number): string {
@@ -128,8 +143,10 @@ function StepCard(props: {
   quickInsert?: ReactNode;
   /** Polaris cards have square corners on the smallest screens. */
   squareCorners: boolean;
+  /** Shown, not changed (a campaign that is running). */
+  disabled?: boolean;
 }) {
-  const { index, step, count, previousDelay, selected, errors, onChange, onMove, onRemove, onFocusField, quickInsert, squareCorners } = props;
+  const { index, step, count, previousDelay, selected, errors, onChange, onMove, onRemove, onFocusField, quickInsert, squareCorners, disabled } = props;
   const delay = delayHoursOf(step);
   const error = (field: string) => errors[`steps.${index}.${field}`];
   return (
@@ -160,13 +177,13 @@ function StepCard(props: {
               </Text>
             </BlockStack>
             <InlineStack gap="100">
-              <Button size="slim" onClick={() => onMove(-1)} disabled={index === 0} accessibilityLabel={`Move email ${index + 1} up`}>
+              <Button size="slim" onClick={() => onMove(-1)} disabled={disabled || index === 0} accessibilityLabel={`Move email ${index + 1} up`}>
                 ↑
               </Button>
-              <Button size="slim" onClick={() => onMove(1)} disabled={index === count - 1} accessibilityLabel={`Move email ${index + 1} down`}>
+              <Button size="slim" onClick={() => onMove(1)} disabled={disabled || index === count - 1} accessibilityLabel={`Move email ${index + 1} down`}>
                 ↓
               </Button>
-              <Button size="slim" tone="critical" variant="plain" onClick={onRemove} disabled={count === 1}>
+              <Button size="slim" tone="critical" variant="plain" onClick={onRemove} disabled={disabled || count === 1}>
                 Remove
               </Button>
             </InlineStack>
@@ -180,8 +197,9 @@ function StepCard(props: {
               value={step.days}
               onChange={(days) => onChange({ days })}
               error={error("delayHours")}
+              disabled={disabled}
             />
-            <TextField label="and hours" type="number" min={0} max={23} autoComplete="off" value={step.hours} onChange={(hours) => onChange({ hours })} />
+            <TextField label="and hours" type="number" min={0} max={23} autoComplete="off" value={step.hours} onChange={(hours) => onChange({ hours })} disabled={disabled} />
           </InlineGrid>
           {delay !== null && previousDelay !== null && delay < previousDelay ? (
             <Text as="p" variant="bodySm" tone="caution">
@@ -196,6 +214,7 @@ function StepCard(props: {
               value={step.subjectTemplate}
               onChange={(subjectTemplate) => onChange({ subjectTemplate })}
               error={error("subjectTemplate")}
+              disabled={disabled}
             />
           </div>
           <div onFocus={() => onFocusField("bodyTemplate")}>
@@ -208,9 +227,10 @@ function StepCard(props: {
               value={step.bodyTemplate}
               onChange={(bodyTemplate) => onChange({ bodyTemplate })}
               error={error("bodyTemplate")}
+              disabled={disabled}
             />
           </div>
-          {selected ? quickInsert : null}
+          {selected && !disabled ? quickInsert : null}
         </BlockStack>
       </Card>
     </div>
@@ -403,6 +423,190 @@ function DeleteModal(props: { open: boolean; name: string; isActive: boolean; de
   );
 }
 
+/** The steps' editing as a page holds it: which email is selected, which field a placeholder goes into, and the moves. */
+export interface StepsEditing {
+  steps: StepForm[];
+  /** The selected email's index, within the list. */
+  index: number;
+  current: StepForm;
+  target: Field;
+  select: (index: number, field?: Field) => void;
+  updateStep: (index: number, patch: Partial<StepForm>) => void;
+  moveStep: (index: number, by: -1 | 1) => void;
+  removeStep: (index: number) => void;
+  addStep: () => void;
+  insertPlaceholder: (placeholder: Placeholder) => void;
+}
+
+/**
+ * The steps' editing, for a page whose form holds them (`setSteps` updates them there) and whose
+ * errors are filed by path (`forget` drops those that no longer apply): the sequence editor and the
+ * campaign editor.
+ */
+export function useStepsEditing(
+  steps: StepForm[],
+  setSteps: (update: (steps: StepForm[]) => StepForm[]) => void,
+  forget: (matches: (path: string) => boolean) => void,
+): StepsEditing {
+  const [selected, setSelected] = useState(0);
+  const [target, setTarget] = useState<Field>("bodyTemplate");
+  const pendingFocus = useRef<{ id: string; at: number } | null>(null);
+
+  useEffect(() => {
+    const pending = pendingFocus.current;
+    if (!pending) return;
+    pendingFocus.current = null;
+    const el = document.getElementById(pending.id) as HTMLInputElement | HTMLTextAreaElement | null;
+    el?.focus();
+    el?.setSelectionRange(pending.at, pending.at);
+  });
+
+  const updateStep = (index: number, patch: Partial<StepForm>) => {
+    setSteps((all) => all.map((s, i) => (i === index ? { ...s, ...patch } : s)));
+    const fields = Object.keys(patch).map((k) => (k === "days" || k === "hours" ? "delayHours" : k));
+    forget((path) => fields.some((field) => path === `steps.${index}.${field}`));
+  };
+
+  // Errors are filed by position: once steps move, they would point at the wrong ones.
+  const forgetStepErrors = () => forget((path) => path.startsWith("steps"));
+
+  const moveStep = (index: number, by: -1 | 1) => {
+    setSteps((all) => {
+      const moved = [...all];
+      const [step] = moved.splice(index, 1);
+      moved.splice(index + by, 0, step!);
+      return moved;
+    });
+    forgetStepErrors();
+    setSelected(index + by);
+  };
+
+  const removeStep = (index: number) => {
+    setSteps((all) => all.filter((_, i) => i !== index));
+    forgetStepErrors();
+    setSelected((s) => Math.max(0, s > index ? s - 1 : Math.min(s, steps.length - 2)));
+  };
+
+  const addStep = () => {
+    const last = steps.at(-1);
+    const lastDelay = last ? (delayHoursOf(last) ?? 0) : 0;
+    const delay = lastDelay + 72;
+    setSteps((all) => [
+      ...all,
+      {
+        key: nextKey(),
+        days: String(Math.floor(delay / 24)),
+        hours: String(delay % 24),
+        subjectTemplate: "A reminder about your {{merchant_name}} payment",
+        bodyTemplate: "Hi {{customer_name}},\n\nYour payment of {{amount}} is still outstanding. You can update your card here:\n\n{{update_payment_url}}\n\n{{merchant_name}}",
+      },
+    ]);
+    setSelected(steps.length);
+  };
+
+  const insertPlaceholder = (placeholder: Placeholder) => {
+    const step = steps[selected];
+    if (!step) return;
+    const id = `${step.key}-${target}`;
+    const el = document.getElementById(id) as HTMLInputElement | HTMLTextAreaElement | null;
+    const value = step[target];
+    const start = el?.selectionStart ?? value.length;
+    const end = el?.selectionEnd ?? value.length;
+    const token = `{{${placeholder}}}`;
+    updateStep(selected, { [target]: value.slice(0, start) + token + value.slice(end) });
+    pendingFocus.current = { id, at: start + token.length };
+  };
+
+  const index = Math.min(selected, steps.length - 1);
+  return {
+    steps,
+    index,
+    current: steps[index]!,
+    target,
+    select: (i, field) => {
+      setSelected(i);
+      if (field) setTarget(field);
+    },
+    updateStep,
+    moveStep,
+    removeStep,
+    addStep,
+    insertPlaceholder,
+  };
+}
+
+/** The emails, one card each, and "Add email". */
+export function StepCards({ editing, errors, disabled }: { editing: StepsEditing; errors: Record<string, string>; disabled?: boolean }) {
+  const { smDown, xsOnly } = useHydratedBreakpoints();
+  const { steps, target } = editing;
+  return (
+    <>
+      {steps.map((step, index) => (
+        <StepCard
+          key={step.key}
+          index={index}
+          step={step}
+          count={steps.length}
+          previousDelay={index > 0 ? delayHoursOf(steps[index - 1]!) : null}
+          selected={index === editing.index}
+          errors={errors}
+          onChange={(patch) => editing.updateStep(index, patch)}
+          onMove={(by) => editing.moveStep(index, by)}
+          onRemove={() => editing.removeStep(index)}
+          onFocusField={(field) => editing.select(index, field)}
+          squareCorners={xsOnly}
+          quickInsert={smDown ? <QuickInsert target={target === "subjectTemplate" ? "subject" : "text"} onInsert={editing.insertPlaceholder} /> : null}
+          disabled={disabled}
+        />
+      ))}
+      {disabled ? null : (
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <Button onClick={editing.addStep} disabled={steps.length >= 20}>
+            Add email
+          </Button>
+        </Box>
+      )}
+    </>
+  );
+}
+
+/** Beside the emails: the selected one's live preview (rendered by <base>/dunning/preview), its test email and the placeholders. */
+export function StepPreviewAside(props: {
+  editing: StepsEditing;
+  basePath: string;
+  testEmail: TestRecipient;
+  onSendTest: () => void;
+  sendingTest: boolean;
+  readOnly: boolean;
+  /** The steps can't be changed now: no placeholders to insert. */
+  locked?: boolean;
+}) {
+  const { editing, basePath, testEmail, onSendTest, sendingTest, readOnly, locked } = props;
+  const { smDown } = useHydratedBreakpoints();
+  return (
+    <div style={{ position: "sticky", top: 16 }}>
+      <BlockStack gap="400">
+        <PreviewPane
+          basePath={basePath}
+          testEmail={testEmail}
+          index={editing.index}
+          subjectTemplate={editing.current.subjectTemplate}
+          bodyTemplate={editing.current.bodyTemplate}
+          onSendTest={onSendTest}
+          sendingTest={sendingTest}
+          readOnly={readOnly}
+        />
+        {smDown || locked ? null : (
+          <PlaceholderHelp
+            targetLabel={`email ${editing.index + 1}'s ${editing.target === "subjectTemplate" ? "subject" : "text"}`}
+            onInsert={editing.insertPlaceholder}
+          />
+        )}
+      </BlockStack>
+    </div>
+  );
+}
+
 function Editor(props: {
   sequence: { id: string; isActive: boolean } | null;
   initial: SequenceDraft;
@@ -414,11 +618,8 @@ function Editor(props: {
   const { sequence, initial, basePath, testEmail, readOnly } = props;
   const [form, setForm] = useState<Form>(() => formOf(initial));
   const [saved, setSaved] = useState(() => JSON.stringify(draftOfForm(formOf(initial))));
-  const [selected, setSelected] = useState(0);
-  const [target, setTarget] = useState<Field>("bodyTemplate");
   // From the last save (or the checks before it); a field's error goes when the field changes.
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const { smDown, xsOnly } = useHydratedBreakpoints();
   const save = useFetcher<DunningEditorAction>();
   const test = useFetcher<DunningEditorAction>();
   const remove = useFetcher<DunningEditorAction>();
@@ -426,10 +627,13 @@ function Editor(props: {
   const navigate = useNavigate();
   const location = useLocation();
   const { toast, showToast } = useToast();
-  const pendingFocus = useRef<{ id: string; at: number } | null>(null);
   // Each answer is acted on once, though the effects below also re-run when the loader revalidates.
   const handled = useRef(new WeakSet<object>());
   const firstTime = (result: object) => !handled.current.has(result) && Boolean(handled.current.add(result));
+
+  const forget = (matches: (path: string) => boolean) =>
+    setErrors((current) => (Object.keys(current).some(matches) ? Object.fromEntries(Object.entries(current).filter(([path]) => !matches(path))) : current));
+  const editing = useStepsEditing(form.steps, (update) => setForm((f) => ({ ...f, steps: update(f.steps) })), forget);
 
   // The toast of the save that created this sequence, carried over the navigation to its URL.
   useEffect(() => {
@@ -468,85 +672,11 @@ function Editor(props: {
     if (result && firstTime(result)) showToast(result.ok ? result.toast : result.message, !result.ok);
   }, [test.data, showToast]);
 
-  useEffect(() => {
-    const pending = pendingFocus.current;
-    if (!pending) return;
-    pendingFocus.current = null;
-    const el = document.getElementById(pending.id) as HTMLInputElement | HTMLTextAreaElement | null;
-    el?.focus();
-    el?.setSelectionRange(pending.at, pending.at);
-  });
-
   const dirty = JSON.stringify(draftOfForm(form)) !== saved;
-  const current = form.steps[Math.min(selected, form.steps.length - 1)]!;
-
-  const forget = (matches: (path: string) => boolean) =>
-    setErrors((current) => (Object.keys(current).some(matches) ? Object.fromEntries(Object.entries(current).filter(([path]) => !matches(path))) : current));
-
-  const updateStep = (index: number, patch: Partial<StepForm>) => {
-    setForm((f) => ({ ...f, steps: f.steps.map((s, i) => (i === index ? { ...s, ...patch } : s)) }));
-    const fields = Object.keys(patch).map((k) => (k === "days" || k === "hours" ? "delayHours" : k));
-    forget((path) => fields.some((field) => path === `steps.${index}.${field}`));
-  };
-
-  // Errors are filed by position: once steps move, they would point at the wrong ones.
-  const forgetStepErrors = () => forget((path) => path.startsWith("steps"));
-
-  const moveStep = (index: number, by: -1 | 1) => {
-    setForm((f) => {
-      const steps = [...f.steps];
-      const [step] = steps.splice(index, 1);
-      steps.splice(index + by, 0, step!);
-      return { ...f, steps };
-    });
-    forgetStepErrors();
-    setSelected(index + by);
-  };
-
-  const removeStep = (index: number) => {
-    setForm((f) => ({ ...f, steps: f.steps.filter((_, i) => i !== index) }));
-    forgetStepErrors();
-    setSelected((s) => Math.max(0, s > index ? s - 1 : Math.min(s, form.steps.length - 2)));
-  };
-
-  const addStep = () => {
-    const last = form.steps.at(-1);
-    const lastDelay = last ? (delayHoursOf(last) ?? 0) : 0;
-    const delay = lastDelay + 72;
-    setForm((f) => ({
-      ...f,
-      steps: [
-        ...f.steps,
-        {
-          key: nextKey(),
-          days: String(Math.floor(delay / 24)),
-          hours: String(delay % 24),
-          subjectTemplate: "A reminder about your {{merchant_name}} payment",
-          bodyTemplate: "Hi {{customer_name}},\n\nYour payment of {{amount}} is still outstanding. You can update your card here:\n\n{{update_payment_url}}\n\n{{merchant_name}}",
-        },
-      ],
-    }));
-    setSelected(form.steps.length);
-  };
-
-  const insertPlaceholder = (placeholder: Placeholder) => {
-    const step = form.steps[selected];
-    if (!step) return;
-    const id = `${step.key}-${target}`;
-    const el = document.getElementById(id) as HTMLInputElement | HTMLTextAreaElement | null;
-    const value = step[target];
-    const start = el?.selectionStart ?? value.length;
-    const end = el?.selectionEnd ?? value.length;
-    const token = `{{${placeholder}}}`;
-    updateStep(selected, { [target]: value.slice(0, start) + token + value.slice(end) });
-    pendingFocus.current = { id, at: start + token.length };
-  };
+  const current = editing.current;
 
   const onSave = () => {
-    const problems: Record<string, string> = {};
-    form.steps.forEach((s, i) => {
-      if (delayHoursOf(s) === null) problems[`steps.${i}.delayHours`] = "Enter whole days, and hours from 0 to 23.";
-    });
+    const problems = stepDelayProblems(form.steps);
     setErrors(problems);
     if (Object.keys(problems).length) {
       showToast("Some fields need another look.", true);
@@ -623,54 +753,18 @@ function Editor(props: {
                 <p>{stepsError}</p>
               </Banner>
             ) : null}
-            {form.steps.map((step, index) => (
-              <StepCard
-                key={step.key}
-                index={index}
-                step={step}
-                count={form.steps.length}
-                previousDelay={index > 0 ? delayHoursOf(form.steps[index - 1]!) : null}
-                selected={index === selected}
-                errors={errors}
-                onChange={(patch) => updateStep(index, patch)}
-                onMove={(by) => moveStep(index, by)}
-                onRemove={() => removeStep(index)}
-                onFocusField={(field) => {
-                  setSelected(index);
-                  if (field) setTarget(field);
-                }}
-                squareCorners={xsOnly}
-                quickInsert={smDown ? <QuickInsert target={target === "subjectTemplate" ? "subject" : "text"} onInsert={insertPlaceholder} /> : null}
-              />
-            ))}
-            <Box paddingInline={{ xs: "400", sm: "0" }}>
-              <Button onClick={addStep} disabled={form.steps.length >= 20}>
-                Add email
-              </Button>
-            </Box>
+            <StepCards editing={editing} errors={errors} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <div style={{ position: "sticky", top: 16 }}>
-            <BlockStack gap="400">
-              <PreviewPane
-                basePath={basePath}
-                testEmail={testEmail}
-                index={Math.min(selected, form.steps.length - 1)}
-                subjectTemplate={current.subjectTemplate}
-                bodyTemplate={current.bodyTemplate}
-                onSendTest={sendTest}
-                sendingTest={test.state !== "idle"}
-                readOnly={Boolean(readOnly)}
-              />
-              {smDown ? null : (
-                <PlaceholderHelp
-                  targetLabel={`email ${Math.min(selected, form.steps.length - 1) + 1}'s ${target === "subjectTemplate" ? "subject" : "text"}`}
-                  onInsert={insertPlaceholder}
-                />
-              )}
-            </BlockStack>
-          </div>
+          <StepPreviewAside
+            editing={editing}
+            basePath={basePath}
+            testEmail={testEmail}
+            onSendTest={sendTest}
+            sendingTest={test.state !== "idle"}
+            readOnly={Boolean(readOnly)}
+          />
         </Layout.Section>
       </Layout>
       {sequence ? (

@@ -40,7 +40,8 @@ function Frame({ children }: { children: React.ReactNode }) {
 /** The standalone dashboard's sections (each a route under /dashboard). */
 const NAV = [
   { to: "/dashboard", label: "Overview", end: true },
-  { to: "/dashboard/dunning", label: "Dunning", end: false },
+  // Campaigns generalise the dunning sequences; /dashboard/dunning still opens them as sequences.
+  { to: "/dashboard/campaigns", label: "Campaigns", end: false },
   { to: "/dashboard/settings", label: "Settings", end: false },
 ] as const;
 

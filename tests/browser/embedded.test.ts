@@ -218,6 +218,7 @@ describe("the dunning emails inside the Shopify admin", () => {
         workspaceId,
         name: "Old winter reminders",
         isEnabled: false,
+        status: "draft",
         steps: { create: [{ workspaceId, position: 0, delayHours: 24, subjectTemplate: "Winter", bodyTemplate: "{{update_payment_url}}" }] },
       },
     });

@@ -141,10 +141,10 @@ export function campaignView(row: CampaignRow, results: CampaignResults = NO_RES
 }
 export type CampaignView = ReturnType<typeof campaignView>;
 
-export async function listCampaigns(input: { workspaceId: string; page: PageRequest; status?: CampaignStatus; trigger?: string; search?: string }) {
+export async function listCampaigns(input: { workspaceId: string; page: PageRequest; status?: CampaignStatus | CampaignStatus[]; trigger?: string; search?: string }) {
   const where = {
     workspaceId: input.workspaceId,
-    ...(input.status ? { status: input.status } : {}),
+    ...(input.status ? { status: Array.isArray(input.status) ? { in: input.status } : input.status } : {}),
     ...(input.trigger ? { trigger: input.trigger } : {}),
     ...(input.search ? { name: { contains: input.search, mode: "insensitive" as const } } : {}),
   };
