@@ -4,6 +4,7 @@
 // test setup), so that the engine never imports the modules that depend on it.
 import { customerActionListener } from "~/domain/card-update/channel.server";
 import { ingestEvents } from "~/domain/ingest/process.server";
+import { emailEvents } from "~/domain/deliverability/events.server";
 import { campaignListener } from "~/domain/campaigns/recovery-listener.server";
 import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
@@ -29,6 +30,7 @@ export const inboxSources = {
   stripe: stripeEvents,
   shopify: shopifyWebhooks,
   ingest: ingestEvents,
+  email: emailEvents,
 } as const;
 
 export type InboxSourceName = keyof typeof inboxSources;

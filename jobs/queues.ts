@@ -77,6 +77,8 @@ export const queues = {
   shopifyShopErase: queue("shopify-shop-erase", z.object({ shopDomain: z.string() }), { retryLimit: 5, expireInSeconds: 15 * MINUTE }),
   /** A payment event from a PSP without native webhooks (POST /api/v1/ingest/payment-event). */
   ingestEvent: withLongHorizon(queue("ingest-event", z.object({ ingestEventId: z.string() }), { expireInSeconds: MINUTE })),
+  /** A verified bounce or complaint from an email provider's webhook, or an SNS subscription to confirm (app/domain/deliverability/events.server.ts). */
+  emailEvent: withLongHorizon(queue("email-event", z.object({ emailEventId: z.string() }), { expireInSeconds: MINUTE })),
   /** One outbound event to one merchant endpoint (10 s timeout); pg-boss retries with backoff (about 8.5 h in all). */
   webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** An outbound event no endpoint takes, emailed to the workspace owner instead. */

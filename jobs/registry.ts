@@ -15,6 +15,7 @@ import { stripeEventJob } from "./definitions/stripe-event";
 import { stripeEventSweepJob } from "./definitions/stripe-event-sweep";
 import { stripeEventsFailedEmailJob } from "./definitions/stripe-events-failed-email";
 import { ingestEventJob } from "./definitions/ingest-event";
+import { emailEventJob } from "./definitions/email-event";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
 import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
 import { workspaceLearningJob } from "./definitions/workspace-learning";
@@ -33,6 +34,7 @@ export const jobDefinitions = [
   shopifyUpdateEmailJob,
   shopifyBillingAttemptCheckJob,
   ingestEventJob,
+  emailEventJob,
   webhookDeliverJob,
   webhookOwnerEmailJob,
   stripeEventsFailedEmailJob,

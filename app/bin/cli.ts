@@ -30,11 +30,16 @@ Commands:
       Print a one-time sign-in link to the workspace's dashboard, for its owner, or with --email
       for that member (a teammate on a server without SMTP). --workspace may be left out when
       the server (or the member) has one workspace (say, the demo on a fresh install).
-  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify|ingest] [--json]
+  events replay (--workspace <id> | --event <id> | --all) [--source stripe|shopify|ingest|email] [--json]
       Process again the events Recoup acknowledged but could not apply: Stripe events (given up
       after three days, or still being retried; --event evt_…), with --source shopify Shopify
       webhooks (--event <X-Shopify-Webhook-Id>), with --source ingest payment events sent to
       /api/v1/ingest (--event <the event_id it answered>): one workspace's, one event, or every one.
+  email-webhook set --workspace <id> --provider postmark|ses|sendgrid|resend [--secret <value>] [--json]
+      Set the workspace's secret for an email provider's bounce and complaint webhooks (stored
+      encrypted) and print the URL to give the provider. Postmark's is generated when --secret is
+      left out; SendGrid's is its verification key, Resend's its whsec_ signing secret, Amazon SES's
+      the SNS topic ARN it notifies through (docs/decisions/0071-email-suppressions.md).
   help
       Show this help.
 
@@ -53,6 +58,8 @@ const OPTIONS = {
   "grace-hours": { type: "string" },
   event: { type: "string" },
   source: { type: "string" },
+  provider: { type: "string" },
+  secret: { type: "string" },
   all: { type: "boolean", default: false },
   test: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
@@ -94,12 +101,18 @@ const EventsReplaySchema = z
     workspace: z.string().min(1).optional(),
     event: z.string().min(1).max(200).optional(),
     all: z.boolean(),
-    source: z.enum(["stripe", "shopify", "ingest"], "--source is stripe, shopify or ingest").default("stripe"),
+    source: z.enum(["stripe", "shopify", "ingest", "email"], "--source is stripe, shopify, ingest or email").default("stripe"),
   })
   .refine((v) => v.workspace || v.event || v.all, "Say which events: --workspace <id>, --event <id> or --all")
   .refine((v) => v.source !== "stripe" || !v.event || /^evt_\w+$/.test(v.event), "--event must be a Stripe event id (evt_…)");
 
-const NOTHING_TO_REPLAY = { stripe: "or delayed Stripe events", shopify: "Shopify webhooks", ingest: "ingested payment events" } as const;
+const EmailWebhookSetSchema = z.object({
+  workspace: z.string().min(1, "--workspace is required"),
+  provider: z.enum(["postmark", "ses", "sendgrid", "resend"], "--provider is postmark, ses, sendgrid or resend"),
+  secret: z.string().min(1).max(4000).optional(),
+});
+
+const NOTHING_TO_REPLAY = { stripe: "or delayed Stripe events", shopify: "Shopify webhooks", ingest: "ingested payment events", email: "email provider events" } as const;
 
 class UsageError extends Error {}
 
@@ -202,6 +215,14 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
       );
       return;
     }
+    case "email-webhook set": {
+      const input = parseOrExplain(EmailWebhookSetSchema, values);
+      const { setEmailProviderSecret } = await import("../domain/deliverability/provider-webhooks.server");
+      const workspace = await getWorkspace(input.workspace);
+      const { webhookUrl } = await setEmailProviderSecret({ workspaceId: workspace.id, provider: input.provider, secret: input.secret });
+      out.print({ provider: input.provider, webhookUrl }, `Set the ${input.provider} webhook secret of "${workspace.name}". Give ${input.provider} this webhook URL:\n${webhookUrl}`);
+      return;
+    }
     case "sign-in-link": {
       const input = parseOrExplain(SignInLinkSchema, values);
       const { createSignInLink } = await import("../domain/auth/sessions.server");
@@ -237,7 +258,7 @@ async function run(command: string, values: Record<string, unknown>, out: Out) {
   }
 }
 
-const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link", "events replay"]);
+const COMMANDS = new Set(["workspace create", "workspace list", "api-key create", "api-key list", "api-key rotate", "api-key revoke", "sign-in-link", "events replay", "email-webhook set"]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;

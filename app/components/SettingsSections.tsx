@@ -323,3 +323,40 @@ export function BrandingSection({ settings, disabled, showToast }: { settings: S
     </SettingsSection>
   );
 }
+
+/** The standing holdout (ADR 0072): a share of customers left to the platform, so the overview can say what Recoup added. */
+export function HoldoutSection({ settings, disabled, showToast }: { settings: Settings; disabled: boolean; showToast: ShowToast }) {
+  const [percent, setPercent] = useState(() => String(settings.holdout.percent));
+  const section = useSection(showToast, (fresh) => fresh && setPercent(String(fresh.holdout.percent)));
+  const { suggestedPercent, maxPercent } = settings.holdout;
+  return (
+    <SettingsSection
+      id="holdout"
+      title="Measure what Recoup adds"
+      description="Leave a small share of customers to your platform's own collection. Comparing them with the rest shows the revenue recovered because of Recoup, with its margin of error."
+    >
+      <Card>
+        <BlockStack gap="400">
+          <TextField
+            disabled={disabled}
+            label="Holdout share"
+            type="number"
+            min={0}
+            max={maxPercent}
+            step={0.5}
+            suffix="%"
+            autoComplete="off"
+            value={percent}
+            onChange={(value) => {
+              setPercent(value);
+              section.clear("percent");
+            }}
+            helpText={`0 turns it off (the default). ${suggestedPercent} % is enough to measure within a few months; at most ${maxPercent} %. Held-out customers get no retry and no email from Recoup.`}
+            error={section.errors.percent}
+          />
+          <SaveButton disabled={disabled} busy={section.busy} onClick={() => section.submit({ intent: "holdout", percent: numberOrNull(percent) })} />
+        </BlockStack>
+      </Card>
+    </SettingsSection>
+  );
+}

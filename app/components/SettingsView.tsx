@@ -6,7 +6,7 @@ import type { SettingsPageData } from "~/contracts/dashboard/settings-page.serve
 import { ApiKeysSection } from "./SettingsApiKeys";
 import { LearningSection } from "./SettingsLearning";
 import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
-import { BrandingSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
+import { BrandingSection, HoldoutSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
 
 /**
  * The settings page of every home (app/contracts/dashboard/settings-page.server.ts): the same sections, then the
@@ -32,6 +32,7 @@ export function SettingsView() {
         <QuietHoursSection settings={settings} timezones={timezones} disabled={readOnly} showToast={showToast} />
         <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
         <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />
+        <HoldoutSection settings={settings} disabled={readOnly} showToast={showToast} />
         {page.home === "dashboard" ? (
           <>
             <ConnectedAccountsSection

@@ -1,3 +1,4 @@
+import type { IncrementalCard } from "~/contracts/dashboard/overview-page.server";
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Select, Spinner, Text } from "@shopify/polaris";
 import type { CurrencyCohortDto } from "~/contracts/dunningdog/dto";
 import type { SummaryWindow } from "~/domain/analytics/summary.server";
@@ -23,7 +24,10 @@ export interface SummaryCardsExtras {
   atRiskRevenueCents: number;
   openRecoveries: number;
   activeRetries: number;
+  /** What Recoup added over the standing holdout (ADR 0072); null when the holdout is off. */
+  incremental?: IncrementalCard | null;
 }
+
 
 export const WINDOW_LABELS: Record<SummaryWindow, string> = {
   month: "This month",
@@ -51,6 +55,15 @@ function Metric({ label, value, help }: { label: string; value: string; help: st
       </BlockStack>
     </Card>
   );
+}
+
+/** The incremental card's explanation: the interval, and against how many held-out failures. */
+function incrementalHelp(i: IncrementalCard): string {
+  const money = (cents: number) => formatMoney(cents, i.currency);
+  const against = `${i.treated} failures Recoup worked on vs ${i.heldOut} held out (${i.sharePercent} % holdout)`;
+  if (!i.enoughData) return `Not enough held-out failures yet for a reliable figure: ${against}.`;
+  const sign = i.liftPoints >= 0 ? "+" : "";
+  return `95 % interval ${money(i.lowCents)} to ${money(i.highCents)}; ${sign}${i.liftPoints} points of recovery rate: ${against}.`;
 }
 
 /**
@@ -128,6 +141,7 @@ export function SummaryCards({
                 value={String(extras.activeRetries)}
                 help={extras.activeRetries === 1 ? "Recovery with a retry planned" : "Recoveries with a retry planned"}
               />
+              {extras.incremental ? <Metric label="Recovered because of Recoup" value={formatMoney(extras.incremental.estimateCents, extras.incremental.currency)} help={incrementalHelp(extras.incremental)} /> : null}
             </>
           ) : null}
           <Metric

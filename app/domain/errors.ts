@@ -42,6 +42,11 @@ export const ERROR_CODES = [
   "payment_not_found",
   "campaign_not_found",
   "campaign_state_conflict",
+  "suppression_not_found",
+  "experiment_not_found",
+  "experiment_state_conflict",
+  "ab_test_not_found",
+  "ab_test_conflict",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -41,6 +41,11 @@ export const ERROR_STATUS = {
   payment_not_found: 404,
   campaign_not_found: 404,
   campaign_state_conflict: 409,
+  suppression_not_found: 404,
+  experiment_not_found: 404,
+  experiment_state_conflict: 409,
+  ab_test_not_found: 404,
+  ab_test_conflict: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status of a domain error. */

@@ -57,7 +57,7 @@ describe("the embedded Shopify admin", () => {
       });
     }
     const data = await overview({ request: await adminRequest(shopDomain), params: {}, context: {} });
-    expect(data.extras).toEqual({ atRiskRevenueCents: 5989, openRecoveries: 2, activeRetries: 1 });
+    expect(data.extras).toEqual({ atRiskRevenueCents: 5989, openRecoveries: 2, activeRetries: 1, incremental: null });
     expect(data.trend).toHaveLength(30);
     expect(data.trend.reduce((n, d) => n + d.failed, 0)).toBe(2);
     expect(data.recoveries.items).toHaveLength(2);

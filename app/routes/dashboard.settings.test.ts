@@ -187,6 +187,18 @@ describe("POST /dashboard/settings", () => {
     expect(result.data.message).toBe("You can't remove yourself. Ask the owner or another admin to do it.");
   });
 
+  it("holdout: off by default, set as a percentage, refused outside 0–20 % with the field named", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const page = (await settings.loader(get(sessionToken))) as { settings: { holdout: { percent: number; suggestedPercent: number } } };
+    expect(page.settings.holdout).toMatchObject({ percent: 0, suggestedPercent: 5 });
+    expect(await settings.action(post({ intent: "holdout", percent: 5 }, sessionToken))).toMatchObject({ ok: true, toast: "Holdout set to 5 %" });
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).holdoutBasisPoints).toBe(500);
+    const tooMuch = failure(await settings.action(post({ intent: "holdout", percent: 50 }, sessionToken)));
+    expect(tooMuch.init.status).toBe(400);
+    expect(tooMuch.data.fieldErrors).toEqual({ percent: "The holdout share is between 0 % (off) and 20 %." });
+    expect(await settings.action(post({ intent: "holdout", percent: 0 }, sessionToken))).toMatchObject({ ok: true, toast: "Holdout off" });
+  });
+
   it("an unknown intent or a malformed body is a 400 in plain words; no session is a 401", async () => {
     const { sessionToken } = await makeWorkspace();
     const unknown = failure(await settings.action(post({ intent: "delete-everything" }, sessionToken)));

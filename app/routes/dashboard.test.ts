@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "~/utils/env.server";
+import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../tests/fakes/stripe-server";
-import { makeWorkspace } from "../../tests/factories";
+import { makeRecovery, makeWorkspace } from "../../tests/factories";
 import { runDueJobs } from "../../tests/helpers/jobs";
 import { merchantWithOpenInvoice } from "../../tests/helpers/scenario";
 import { deliver, eventOf, setUpStripe } from "../../tests/helpers/stripe";
@@ -58,6 +59,22 @@ describe("the dashboard layout", () => {
 describe("the overview", () => {
   it("without a session sends the browser to sign in (a form post is a 401)", async () => {
     expect(await thrown(overview.loader(args("/dashboard")))).toMatchObject({ status: 302 });
+  });
+
+  it("shows what Recoup added while the standing holdout is on, with its interval; nothing while it is off", async () => {
+    const m = await makeWorkspace();
+    expect((await overview.loader(args("/dashboard?window=30d", m.sessionToken))).extras.incremental).toBeNull();
+    await db().workspace.update({ where: { id: m.workspace.id }, data: { holdoutBasisPoints: 1000 } });
+    const started = new Date(Date.now() - 5 * 86_400_000);
+    for (let i = 0; i < 100; i++) {
+      const held = i < 40;
+      const recovered = held ? i < 10 : i < 70; // 25 % held out, 50 % with Recoup
+      await makeRecovery(m.workspace.id, { holdout: held, startedAt: started, amountDueMinor: 2000, ...(recovered ? { status: "recovered", recoveredAmountMinor: 2000 } : {}) });
+    }
+    const page = await overview.loader(args("/dashboard?window=30d", m.sessionToken));
+    expect(page.extras.incremental).toMatchObject({ currency: "usd", heldOut: 40, treated: 60, sharePercent: 10, liftPoints: 25, enoughData: true, estimateCents: 30_000 });
+    expect(page.extras.incremental!.lowCents).toBeLessThan(30_000);
+    expect(page.extras.incremental!.highCents).toBeGreaterThan(30_000);
   });
 
   it("loads the summary for the window in the URL and the workspace's recoveries", async () => {

@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   replyTo?: string | null;
   /** Display name in From (the merchant); the address is always MAIL_FROM's. */
   fromName?: string | null;
+  /** Extra header fields, e.g. List-Unsubscribe (RFC 8058) on dunning emails. */
+  headers?: Record<string, string>;
 }
 
 export interface EmailReceipt {
@@ -86,6 +88,7 @@ export async function sendEmail(email: OutgoingEmail): Promise<EmailReceipt> {
     text: email.text,
     html: email.html,
     messageId: email.messageId,
+    headers: email.headers,
   });
   log.info("email sent", { messageId: email.messageId });
   return { transport: "smtp", providerMessageId: providerId(info, email.messageId) };

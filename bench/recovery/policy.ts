@@ -210,7 +210,7 @@ function nextSequenceEmailAt(book: InvoiceBook, now: number): number | null {
   if (!step) return null;
   const plan = planSequenceEmail({
     classification: classifyFailure(failureInput(book)),
-    stepDueAt: stepDueAt(new Date(book.startedAt), step.delayHours),
+    stepDueAt: stepDueAt({ startedAt: new Date(book.startedAt) }, step.delayHours),
     sentForRecovery: book.sent.map((m) => new Date(m.at)),
     lastEmailToCustomerAt: book.sent.length ? new Date(Math.max(...book.sent.map((m) => m.at))) : null,
     customerActedAt: book.customerActedAt === null ? null : new Date(book.customerActedAt),

@@ -26,6 +26,12 @@ export interface FakeSmtp {
   pauseAfter(count: number): { arrived: Promise<ParsedMail>; resume(): void };
   /** The next message is kept, then its connection is cut before the 250: the sender cannot know it was taken. */
   dropNext(): void;
+  /**
+   * RCPT TO this address is refused with `code` (default 550 5.1.1, a mailbox that does not exist;
+   * a 4xx is a temporary refusal) until `acceptRecipient`. Refused messages are not received.
+   */
+  rejectRecipient(address: string, code?: number, text?: string): void;
+  acceptRecipient(address: string): void;
   /** How many times each Message-ID was received (every message received counts). */
   countsByMessageId(): Map<string, number>;
   close(): Promise<void>;
@@ -36,6 +42,7 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
   const recipients: string[][] = [];
   let failures = 0;
   let drops = 0;
+  const refusedRecipients = new Map<string, { code: number; text: string }>();
   const sockets = new Map<number, Socket>();
   let pause: { after: number; arrive(mail: ParsedMail | null): void; resumed: Promise<void> } | null = null;
 
@@ -43,6 +50,11 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const refusal = refusedRecipients.get(address.address.toLowerCase());
+      if (refusal) return callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+      callback();
+    },
     onData(stream, session, callback) {
       if (failures > 0) {
         failures -= 1;
@@ -117,6 +129,12 @@ export async function startSmtpServer(): Promise<FakeSmtp> {
     },
     dropNext() {
       drops += 1;
+    },
+    rejectRecipient(address, code = 550, text = "5.1.1 No such user here") {
+      refusedRecipients.set(address.toLowerCase(), { code, text });
+    },
+    acceptRecipient(address) {
+      refusedRecipients.delete(address.toLowerCase());
     },
     countsByMessageId() {
       const counts = new Map<string, number>();

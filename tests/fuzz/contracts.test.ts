@@ -19,6 +19,8 @@ import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { speaksRevive } from "~/http/revive-errors";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
+import { setEmailProviderSecret } from "~/domain/deliverability/provider-webhooks.server";
+import { unsubscribeToken } from "~/domain/deliverability/unsubscribe.server";
 import { db } from "~/utils/db.server";
 import { signPayload } from "../fakes/stripe-server";
 import { exampleBody, fixtureWorkspace, loadApiV1, ownParams, paramNames, queryOf, shapeOf, type Fixture } from "../helpers/api-v1-inventory";
@@ -49,6 +51,7 @@ type Contract =
   | "revive"
   | "stripe-webhook"
   | "shopify-webhook"
+  | "email-webhook"
   | "stripe-app"
   | "shopify-extension"
   | "customer-pages"
@@ -66,9 +69,10 @@ const CONTRACT_OF: Array<[RegExp, Contract]> = [
   [/^\/api\/(health$|dashboard\/stats$|recovery\/)/, "revive"],
   [/^\/api\/webhooks\/stripe$/, "stripe-webhook"],
   [/^\/webhooks\/shopify$/, "shopify-webhook"],
+  [/^\/webhooks\/email\/[^/]+$/, "email-webhook"],
   [/^\/api\/stripe-app\//, "stripe-app"],
   [/^\/api\/shopify-ext\//, "shopify-extension"],
-  [/^\/(recover|e\/o)\//, "customer-pages"],
+  [/^\/(recover|e\/o|u)\//, "customer-pages"],
   [/^\/(dashboard|app|auth|outbox|docs)(\/|$)|^\/$/, "dashboard"],
   // The splat routes answering every path no route serves under /api and /webhooks.
   [/^\/(api|webhooks)\/x$/, "api-not-found"],
@@ -100,6 +104,8 @@ let A: Fixture;
 let base: string;
 let close: () => Promise<void>;
 let recoveryToken: string;
+let unsubscribeLink: string;
+let postmarkSecret: string;
 let sequenceId: string;
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 2 });
 
@@ -141,6 +147,8 @@ function exampleOf(method: Method, path: string): { body?: Record<string, unknow
       };
     case "/webhooks/shopify":
       return { body: { id: 1, admin_graphql_api_id: "gid://shopify/Order/1" } };
+    case "/webhooks/email/{provider}":
+      return { query: { workspace: ws }, body: { RecordType: "Bounce", ID: 1, Type: "HardBounce", Email: "fuzz-bounce@example.com" } };
   }
   if (path.startsWith("/api/stripe-app/")) return { body: { user_id: "usr_fuzz", account_id: "acct_fuzz", mode: "test" } };
   if (method !== "GET" && !path.startsWith("/api/")) return { body: { intent: "save" }, form: true };
@@ -151,6 +159,8 @@ const routeParams = (path: string): Record<string, string> =>
   Object.fromEntries(
     paramNames(path).map((name) => {
       if (path.startsWith("/recover/")) return [name, recoveryToken];
+      if (path.startsWith("/u/")) return [name, unsubscribeLink];
+      if (path.startsWith("/webhooks/email/")) return [name, "postmark"];
       if (path.startsWith("/api/shopify-ext/")) return [name, "gid://shopify/Customer/1"];
       if (path.includes("{action}") && name === "action") return [name, "pause"];
       if (/dunning/.test(path)) return [name, sequenceId];
@@ -160,7 +170,7 @@ const routeParams = (path: string): Record<string, string> =>
 
 function limitsOf(contract: Contract, path: string): number[] {
   if (path === "/api/customer/update-payment-session") return [8 * 1024, 1024 * 1024];
-  if (contract === "stripe-webhook" || contract === "shopify-webhook") return [512 * 1024, 1024 * 1024];
+  if (contract === "stripe-webhook" || contract === "shopify-webhook" || contract === "email-webhook") return [512 * 1024, 1024 * 1024];
   if (/dunning/.test(path)) return [256 * 1024, 1024 * 1024];
   return [256 * 1024, 1024 * 1024];
 }
@@ -264,6 +274,8 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
       const token = op.path === "/auth/logout" ? (await createSession({ userId: A.ownerId, workspaceId: A.workspaceId })).token : A.sessionToken;
       return { cookie: `recoup_session=${encodeURIComponent(token)}`, origin: base };
     }
+    case "email-webhook":
+      return { authorization: `Basic ${Buffer.from(`recoup:${postmarkSecret}`).toString("base64")}` };
     case "customer-pages":
       return { origin: base };
     default:
@@ -700,6 +712,8 @@ beforeAll(async () => {
   A = await fixtureWorkspace("fuzz");
   await installShop(SHOP);
   recoveryToken = createRecoveryToken(A.ids.recovery);
+  unsubscribeLink = unsubscribeToken({ workspaceId: A.workspaceId, email: "fuzz-reader@example.com" });
+  ({ secret: postmarkSecret } = await setEmailProviderSecret({ workspaceId: A.workspaceId, provider: "postmark" }));
   sequenceId = (await db().dunningSequence.findFirstOrThrow({ where: { workspaceId: A.workspaceId } })).id;
   ({ operations, unknownRoutes } = await inventory());
 }, 180_000);

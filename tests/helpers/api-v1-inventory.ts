@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
+import { suppress } from "~/domain/deliverability/suppressions.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
@@ -19,7 +20,7 @@ export interface Fixture {
   adminKey: string;
   ownerId: string;
   sessionToken: string;
-  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign", string>;
+  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign" | "experiment" | "suppression", string>;
 }
 
 /** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
@@ -52,6 +53,24 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
   const endpoint = await createWebhookEndpoint({ workspaceId: workspace.id, url: "http://127.0.0.1:9/hooks" });
   const key = await createApiKey({ workspaceId: workspace.id, name: "fixture", scopes: ["read"] });
   const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
+  // An active suppression: the `{email}` of /api/v1/email/suppressions/{email}.
+  const suppressed = `bounced-${tag}@example.com`;
+  await suppress({ workspaceId: workspace.id, email: suppressed, reason: "hard_bounce", source: "smtp", detail: "550 5.1.1 no such user" });
+  await db().abTest.create({
+    data: { workspaceId: workspace.id, campaignId: step.sequenceId, variants: [{ key: "a", name: "Today", subject: null, body: null, templateId: null }, { key: "b", name: "Short", subject: "Card declined", body: null, templateId: null }] },
+  });
+  const experiment = await db().experiment.create({
+    data: {
+      workspaceId: workspace.id,
+      name: `Every ${tag}`,
+      kind: "retry_timing",
+      variants: [
+        { key: "control", name: "Today", share: 0.5, params: {} },
+        { key: "fewer", name: "Fewer retries", share: 0.5, params: { max_retries: 4 } },
+      ],
+      startedAt: new Date(),
+    },
+  });
   return {
     workspaceId: workspace.id,
     adminKey: apiKey,
@@ -66,6 +85,8 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
       apiKey: key.id,
       step: step.id,
       campaign: step.sequenceId,
+      experiment: experiment.id,
+      suppression: suppressed,
       invoice: recovery.externalId,
     },
   };
@@ -84,6 +105,11 @@ const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
   [/^\/api\/v1\/api-keys\/\{id\}/, "apiKey"],
   [/^\/api\/v1\/templates\/preview\/\{id\}/, "step"],
   [/^\/api\/v1\/campaigns\/\{id\}/, "campaign"],
+  [/^\/api\/v1\/email\/suppressions\/\{email\}/, "suppression"],
+  [/^\/api\/v1\/email\/ab-test\/\{campaign_id\}/, "campaign"],
+  // Any customer key has an assignment (known: false for one Recoup has not seen, another workspace's included).
+  [/^\/api\/v1\/experiments\/assign\/\{customer_id\}/, null],
+  [/^\/api\/v1\/experiments\/\{id\}/, "experiment"],
   [/^\/api\/v1\/decline-codes\/\{code\}/, null],
 ];
 

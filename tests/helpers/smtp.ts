@@ -45,6 +45,8 @@ export function useFakeSmtp(): Omit<FakeSmtp, "close"> {
     failNext: (count) => started().failNext(count),
     pauseAfter: (count) => started().pauseAfter(count),
     dropNext: () => started().dropNext(),
+    rejectRecipient: (address, code, text) => started().rejectRecipient(address, code, text),
+    acceptRecipient: (address) => started().acceptRecipient(address),
     countsByMessageId: () => started().countsByMessageId(),
   };
 }

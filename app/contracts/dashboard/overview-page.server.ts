@@ -8,6 +8,7 @@ import { dashboardSummaryDto } from "~/contracts/dunningdog/dto";
 import { listRecoveriesForPages } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/domain/errors";
+import { incrementalRecovery } from "~/domain/experiments/experiments.server";
 
 // The overview page, server side, for every home of the merchant UI (/dashboard, /app inside the
 // Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.
@@ -25,7 +26,7 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
   const { workspaceId } = input;
   const url = new URL(input.request.url);
   const query = OverviewQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [overview, recoveries, workspace] = await Promise.all([
+  const [overview, recoveries, workspace, incremental] = await Promise.all([
     getOverview({ workspaceId, window: query.window }),
     listRecoveriesForPages({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
       // A stale or hand-edited cursor: the first page instead.
@@ -34,11 +35,44 @@ export async function loadOverviewPage(input: { workspaceId: string; request: Re
       throw redirect(`${url.pathname}${url.search}`);
     }),
     getWorkspace(workspaceId),
+    incrementalCard(workspaceId, query.window),
   ]);
   const { summary, trend, atRiskRevenueMinor, openRecoveries, activeRetries } = overview;
   // The cards read DashboardSummary's names (DunningDog's, the summary they were built on).
-  const extras = { atRiskRevenueCents: atRiskRevenueMinor, openRecoveries, activeRetries };
+  const extras = { atRiskRevenueCents: atRiskRevenueMinor, openRecoveries, activeRetries, incremental };
   return { summary: dashboardSummaryDto(summary), extras, trend, recoveries, query, timeZone: workspace.timezone };
+}
+
+/** The overview's "Recovered because of Recoup" card. */
+export interface IncrementalCard {
+  currency: string;
+  estimateCents: number;
+  lowCents: number;
+  highCents: number;
+  liftPoints: number;
+  heldOut: number;
+  treated: number;
+  sharePercent: number;
+  enoughData: boolean;
+}
+
+const WINDOW_DAYS: Record<(typeof SUMMARY_WINDOWS)[number], number> = { "7d": 7, "30d": 30, "90d": 90, month: 31, lifetime: 365 };
+
+/** "Recovered because of Recoup" over the period, while the standing holdout is on (ADR 0072). */
+async function incrementalCard(workspaceId: string, window: (typeof SUMMARY_WINDOWS)[number]): Promise<IncrementalCard | null> {
+  const r = await incrementalRecovery({ workspaceId, days: WINDOW_DAYS[window] });
+  if (!r.holdout.enabled && r.heldOut.failures === 0) return null;
+  return {
+    currency: r.currency,
+    estimateCents: r.recoveredBecauseOfRecoupCents.estimate,
+    lowCents: r.recoveredBecauseOfRecoupCents.low,
+    highCents: r.recoveredBecauseOfRecoupCents.high,
+    liftPoints: Math.round(r.incrementalShare.estimate * 1000) / 10,
+    heldOut: r.heldOut.failures,
+    treated: r.treated.failures,
+    sharePercent: Math.round(r.holdout.share * 1000) / 10,
+    enoughData: r.enoughData,
+  };
 }
 
 export type OverviewPage = Awaited<ReturnType<typeof loadOverviewPage>>;

@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { setHoldout } from "~/domain/experiments/experiments.server";
 import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, rotateApiKey, ROTATION_GRACE_HOURS, type ApiKeyView } from "~/domain/auth/api-keys.server";
 import { disconnectFromDashboard, listConnectedAccounts, missingConnectSettings } from "~/providers/stripe/connect.server";
 import type { RetryPolicyPatch, SenderAndBranding } from "~/domain/settings/schemas";
@@ -108,6 +109,7 @@ const SETTINGS_INTENTS = [
   z.object({ intent: z.literal("quiet-hours"), quietHours: z.unknown(), timezone: z.unknown() }),
   z.object({ intent: z.literal("sender"), senderName: z.unknown(), replyTo: z.unknown() }),
   z.object({ intent: z.literal("branding"), brandColor: z.unknown(), logoUrl: z.unknown() }),
+  z.object({ intent: z.literal("holdout"), percent: z.unknown() }),
   z.object({ intent: z.literal("create-api-key"), name: z.unknown(), scopes: z.unknown(), customScopes: z.unknown(), livemode: z.unknown() }),
   z.object({ intent: z.literal("rotate-api-key"), id: z.unknown() }),
   z.object({ intent: z.literal("revoke-api-key"), id: z.unknown() }),
@@ -130,6 +132,7 @@ const PERMISSION: Record<Body["intent"], Permission> = {
   "quiet-hours": "manage_settings",
   sender: "manage_settings",
   branding: "manage_settings",
+  holdout: "manage_settings",
   disconnect: "manage_connections",
   invite: "manage_team",
   "remove-member": "manage_team",
@@ -217,6 +220,15 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
     case "branding": {
       const { brandColor, logoUrl } = body as SenderAndBranding;
       return { toast: "Branding saved", settings: await updateSenderAndBranding({ workspaceId, brandColor, logoUrl }) };
+    }
+    case "holdout": {
+      // The form says percent where the domain says share: the same error, on the form's field.
+      const percent = typeof body.percent === "number" ? body.percent : Number.NaN;
+      await setHoldout({ workspaceId, share: Number.isFinite(percent) ? percent / 100 : -1 }).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "validation_failed") throw new AppError("validation_failed", error.message, { errors: [{ path: "percent", message: error.message }] });
+        throw error;
+      });
+      return { toast: percent > 0 ? `Holdout set to ${percent} %` : "Holdout off", settings: await getWorkspaceSettings(workspaceId) };
     }
     case "disconnect":
       await disconnectFromDashboard({ workspaceId, stripeAccountId: body.stripeAccountId });

@@ -2,6 +2,7 @@
 // against the workspace's active campaigns in precedence order (model.ts). Called by the dunning
 // listener inside the engine's transaction that opens the recovery; the simulation and the overlap
 // check build the same facts for past recoveries.
+import { chosenCampaignId } from "~/domain/recovery/experiments";
 import { classifyFailure } from "~/domain/recovery/policy";
 import { failureInputOf } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";
@@ -71,11 +72,15 @@ export async function enrollmentFactsOf(client: Db | Tx, recovery: RecoveryFacts
  * enrollment row (once per recovery and campaign) and the campaign with its steps; null when no
  * active campaign claims it.
  */
-export async function enrollRecovery(tx: Tx, recovery: RecoveryFacts) {
+export async function enrollRecovery(tx: Tx, recovery: RecoveryFacts & Pick<Recovery, "holdout" | "experimentParams">) {
+  // Held out: no campaign, no email from Recoup (ADR 0072).
+  if (recovery.holdout) return null;
   const candidates = await campaignCandidates(tx, recovery.workspaceId);
   if (candidates.length === 0) return null;
-  const facts = await enrollmentFactsOf(tx, recovery, needsHistory(candidates));
-  const chosen = chooseCampaign(candidates, facts);
+  // A campaign-choice experiment's variant names the campaign, while it is active with steps.
+  const assigned = chosenCampaignId(recovery.experimentParams);
+  const forced = assigned ? candidates.find((c) => c.id === assigned && c.stepCount > 0) : undefined;
+  const chosen = forced ?? chooseCampaign(candidates, await enrollmentFactsOf(tx, recovery, needsHistory(candidates)));
   if (!chosen) return null;
   await tx.campaignEnrollment.createMany({
     data: [{ workspaceId: recovery.workspaceId, campaignId: chosen.id, recoveryId: recovery.id, totalSteps: chosen.stepCount, enrolledAt: now() }],

@@ -215,7 +215,7 @@ type StepState = "sent" | "not_sent" | "closed_before" | "scheduled";
  * still scheduled. A skip ends the sequence (its reasons hold for the later steps too).
  */
 export function replaySteps(
-  row: Pick<Row, "startedAt" | "endedAt" | "status"> & Parameters<typeof failureInputOf>[0],
+  row: Pick<Row, "startedAt" | "endedAt" | "status" | "experimentParams"> & Parameters<typeof failureInputOf>[0],
   steps: ReadonlyArray<{ delayHours: number }>,
   ctx: { sent: Date[]; zone: string; settings: ReturnType<typeof retrySettingsFor>; horizon: Date },
 ): StepState[] {
@@ -228,7 +228,7 @@ export function replaySteps(
       out.push("not_sent");
       continue;
     }
-    const due = stepDueAt(row.startedAt, step.delayHours);
+    const due = stepDueAt(row, step.delayHours);
     const last = sent.length ? new Date(Math.max(...sent.map((d) => d.getTime()))) : null;
     const plan = planSequenceEmail({
       classification,

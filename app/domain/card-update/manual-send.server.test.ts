@@ -9,6 +9,7 @@ import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
 import { pauseRecovery, resumeRecovery } from "~/domain/recovery/engine.server";
 import { sendUpdateLinkNow } from "./manual-send.server";
+import { lift, suppress } from "~/domain/deliverability/suppressions.server";
 
 const env = useStripeAndMail();
 const MINUTE = 60_000;
@@ -39,6 +40,17 @@ describe("send update link now", () => {
     expect(mail.to).toMatchObject({ text: `${m.customerId}@example.com` });
     expect(mail.text).toMatch(/\/recover\/[\w.-]+\?m=/);
     expect((await db().dunningMessage.findUniqueOrThrow({ where: { id: sent.messageId } })).status).toBe("sent");
+  });
+
+  it("refuses at once for a suppressed address, naming why, and sends again once it is lifted", async () => {
+    const m = await openRecovery();
+    const address = `${m.customerId}@example.com`;
+    await suppress({ workspaceId: m.workspace.id, email: address, reason: "complaint", source: "api" });
+    const refused = await thrownWithStatus(sendUpdateLinkNow(m.target));
+    expect(refused).toMatchObject({ code: "conflict", status: 409, message: expect.stringContaining(`${address} is suppressed (complaint)`) });
+    expect(await db().dunningMessage.count({ where: { recoveryId: m.recovery.id, dedupeKey: { startsWith: "manual:" } } })).toBe(0);
+    await lift({ workspaceId: m.workspace.id, email: address, by: "test" });
+    expect(await sendUpdateLinkNow(m.target)).toMatchObject({ toEmail: address });
   });
 
   it("allows one an hour, and the customer one email every 24 hours: a second press says when the next may go", async () => {

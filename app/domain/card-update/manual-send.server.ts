@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { nextEmailAllowedAt, requestCustomerAction } from "~/domain/dunning/messages.server";
 import { EMAIL_SPACING_HOURS } from "~/domain/recovery/email-plan";
 import { AppError } from "~/domain/errors";
+import { isSuppressed } from "~/domain/deliverability/suppressions.server";
 import { assertOpen } from "~/domain/recovery/engine.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
@@ -74,6 +75,13 @@ export async function sendUpdateLinkNow(input: { workspaceId: string; recoveryId
   const { dedupeKey, alreadySent } = await manualSendSlot({ recoveryId: recovery.id, timezone: recovery.workspace.timezone, sentLabel: "Already sent" });
   // The merchant's press is not the customer's request: it waits for the spacing like any email.
   const toEmail = recovery.customer.email.trim();
+  // A hard bounce, a complaint or an unsubscribe stops every email to the address (ADR 0071): say so now, not after a skipped send.
+  const suppressed = await isSuppressed(recovery.workspaceId, toEmail);
+  if (suppressed) {
+    throw new AppError("conflict", `${toEmail} is suppressed (${suppressed.reason.replace("_", " ")}), so Recoup sends it no email. Lift the suppression first if the customer asked for mail again.`, {
+      suppression_reason: suppressed.reason,
+    });
+  }
   const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail });
   if (allowed.last && allowed.at.getTime() > now().getTime()) {
     // A press racing this one took this hour's slot first: that email is this press's, already sent.

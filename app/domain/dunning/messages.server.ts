@@ -13,7 +13,10 @@ import { zoneOf } from "~/utils/customer-zone";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Prisma, type Tx } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
-import { DeliveryUnknownError, enqueueSend, HANDED_OVER, OPEN_STATUSES, sendStoredMessage, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import { DeliveryUnknownError, enqueueSend, HANDED_OVER, OPEN_STATUSES, sendStoredMessage, type Refused, type SendOutcome as SendOutcomeOf, type Sent } from "~/domain/messages/lifecycle.server";
+import { permanentRecipientFailure, suppressedSkipReason } from "~/domain/deliverability/policy";
+import { isSuppressed, suppress } from "~/domain/deliverability/suppressions.server";
+import { listUnsubscribeHeaders } from "~/domain/deliverability/unsubscribe.server";
 import type { EmailReceipt } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 import { enqueue } from "~/utils/queue.server";
@@ -22,6 +25,7 @@ import { emailAllowedAt, emailSendAt } from "~/domain/recovery/email-plan";
 import { planStepEmail } from "~/domain/recovery/email-plan.server";
 import { log } from "~/utils/logger.server";
 import { stepDueAt } from "./schedule";
+import { abVariantForStep } from "./ab-tests.server";
 import { stepJobKey } from "./step-jobs.server";
 import { renderEmail, type EmailBranding, type PlaceholderValues } from "./templates";
 import { formatMoney } from "~/utils/money";
@@ -122,6 +126,8 @@ export async function createMessage(
     subjectTemplate: string;
     bodyTemplate: string;
     buttonLabel?: string;
+    /** The A/B test variant whose subject and body these are. */
+    ab?: { abTestId: string; abVariant: string };
   },
 ): Promise<{ messageId: string; created: boolean }> {
   const { recovery } = input;
@@ -152,6 +158,8 @@ export async function createMessage(
         error: toEmail ? null : SKIPPED_NO_EMAIL,
         scheduledFor: now(),
         trackingId,
+        abTestId: input.ab?.abTestId ?? null,
+        abVariant: input.ab?.abVariant ?? null,
       },
     ],
     select: { id: true },
@@ -175,7 +183,7 @@ export async function createMessage(
  */
 export async function scheduleSequence(input: {
   tx: Tx;
-  recovery: { id: string; startedAt: Date };
+  recovery: { id: string; startedAt: Date; experimentParams?: unknown };
   sequence: { id: string; steps: Array<{ id: string; delayHours: number }> };
 }): Promise<{ stepId: string; dueAt: Date } | null> {
   const { tx, recovery, sequence } = input;
@@ -183,7 +191,7 @@ export async function scheduleSequence(input: {
   if (!first) return null;
   // The recovery's campaign in /api/v1 (filterable: Recovery.sequenceId is indexed).
   await setRecoverySequence(tx, { recoveryId: recovery.id, sequenceId: sequence.id });
-  const dueAt = stepDueAt(recovery.startedAt, first.delayHours);
+  const dueAt = stepDueAt(recovery, first.delayHours);
   await enqueue(
     queues.dunningStep,
     { recoveryId: recovery.id, stepId: first.id },
@@ -262,7 +270,7 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   if (!own) {
     const last = await lastEmailToCustomer(db(), { workspaceId: recovery.workspaceId, toEmail: customerAddress(recovery) });
     const plan = await db().$transaction((tx) =>
-      planStepEmail(tx, recovery, { dueAt: stepDueAt(recovery.startedAt, step.delayHours), lastEmailToCustomerAt: last?.at ?? null }),
+      planStepEmail(tx, recovery, { dueAt: stepDueAt(recovery, step.delayHours), lastEmailToCustomerAt: last?.at ?? null }),
     );
     if (plan.kind === "skip") {
       // The reasons hold for the later steps too (the customer revoked, or had their three emails).
@@ -280,16 +288,19 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   }
 
   return db().$transaction(async (tx) => {
+    const steps = step.sequence.steps;
+    const index = steps.findIndex((s) => s.id === step.id);
+    // A running A/B test of this step gives the customer its variant's subject and body (ADR 0073).
+    const ab = await abVariantForStep(tx, { campaignId: step.sequenceId, stepPosition: index + 1, customerKey: recovery.externalCustomerId });
     const { messageId, created } = await createMessage(tx, {
       recovery,
       stepId: step.id,
       kind: "sequence",
       dedupeKey: `step:${step.id}`,
-      subjectTemplate: step.subjectTemplate,
-      bodyTemplate: step.bodyTemplate,
+      subjectTemplate: ab?.subject ?? step.subjectTemplate,
+      bodyTemplate: ab?.body ?? step.bodyTemplate,
+      ab: ab ? { abTestId: ab.abTestId, abVariant: ab.abVariant } : undefined,
     });
-    const steps = step.sequence.steps;
-    const index = steps.findIndex((s) => s.id === step.id);
     const next = steps[index + 1];
     // The enrollment's progress: this step reached; the last one completes it.
     await tx.campaignEnrollment.updateMany({
@@ -300,7 +311,7 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
       await enqueue(
         queues.dunningStep,
         { recoveryId: recovery.id, stepId: next.id },
-        { key: stepJobKey(recovery.id, next.id), startAfter: stepDueAt(recovery.startedAt, next.delayHours), tx },
+        { key: stepJobKey(recovery.id, next.id), startAfter: stepDueAt(recovery, next.delayHours), tx },
       );
     }
     return { outcome: created ? "created" : "already_created", messageId, nextStepId: next?.id ?? null };
@@ -397,7 +408,7 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
   const at = now();
   // Overdue steps go out now, but never within the spacing after the customer's last email.
   const allowed = await nextEmailAllowedAt(db(), { workspaceId: recovery.workspaceId, toEmail: customerAddress(recovery) });
-  const dueAt = new Date(Math.max(allowed.at.getTime(), stepDueAt(recovery.startedAt, next.delayHours).getTime()));
+  const dueAt = new Date(Math.max(allowed.at.getTime(), stepDueAt(recovery, next.delayHours).getTime()));
   const unsent = byStep.get(next.id);
   await db().$transaction(async (tx) => {
     if (unsent) await tx.dunningMessage.deleteMany({ where: { id: unsent.id, status: "skipped", error: SKIPPED_PAUSED } });
@@ -456,7 +467,7 @@ export async function recordClick(trackingId: string): Promise<{ recoveryId: str
   return message ? { recoveryId: message.recoveryId } : null;
 }
 
-export type SendOutcome = SendOutcomeOf<Sent<EmailReceipt["transport"]>>;
+export type SendOutcome = SendOutcomeOf<Sent<EmailReceipt["transport"]> | Refused>;
 
 /**
  * Whether an SMTP failure may have come after the server took the message: the connection was lost
@@ -475,18 +486,29 @@ function smtpMayHaveAccepted(error: unknown): boolean {
  * (app/domain/messages/lifecycle.server.ts): claimed before SMTP, `sent` after, and handed over at
  * most once under its Message-ID (docs/decisions/0058-emails-at-most-once-per-message-id.md): a run
  * that finds it claimed, or a connection lost mid-exchange, leaves it `delivery_unknown`. An SMTP
- * refusal is retried; on the job's last attempt a failure marks the message `failed`.
+ * refusal is retried; on the job's last attempt a failure marks the message `failed`. An address
+ * the workspace suppressed is not sent to (`skipped`), and a permanent refusal of the recipient (a
+ * 5xx to RCPT TO or DATA) suppresses it as a hard bounce and fails the message at once (ADR 0071).
  */
 export async function sendDunningMessage(input: { messageId: string; lastAttempt?: boolean }): Promise<SendOutcome> {
   const message = await db().dunningMessage.findUnique({
     where: { id: input.messageId },
     include: { recovery: { include: { workspace: true, customer: { select: { timezone: true } } } } },
   });
+  const suppressed = message?.status === "scheduled" && message.toEmail ? await isSuppressed(message.workspaceId, message.toEmail) : null;
   return sendStoredMessage({
     message,
     lastAttempt: input.lastAttempt,
     skip: ({ recovery, toEmail }) =>
-      recovery.status !== "pending" ? SKIPPED_CLOSED : recovery.paused ? SKIPPED_PAUSED : !toEmail ? SKIPPED_NO_EMAIL : null,
+      recovery.status !== "pending"
+        ? SKIPPED_CLOSED
+        : recovery.paused
+          ? SKIPPED_PAUSED
+          : !toEmail
+            ? SKIPPED_NO_EMAIL
+            : suppressed
+              ? suppressedSkipReason(suppressed.reason)
+              : null,
     // What Recoup sends on its own goes out in the customer's daytime, outside quiet hours
     // (email-plan.ts); an email the merchant sends on purpose ("manual:…") goes now. Another job,
     // keyed by the new time, sends it then.
@@ -502,19 +524,29 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
       });
       return until;
     },
-    callOut: async (m) => {
-      const receipt = await deliverEmail({
-        to: m.toEmail!,
-        subject: m.subject,
-        text: m.bodyText,
-        html: m.bodyHtml,
-        messageId: messageIdHeader(m.id),
-        fromName: merchantName(m.recovery.workspace),
-        replyTo: m.recovery.workspace.replyTo,
-      }, { keptBy: "dunning_message" }).catch((error: unknown) => {
+    callOut: async (m): Promise<Sent<EmailReceipt["transport"]> | Refused> => {
+      const to = m.toEmail!;
+      try {
+        const receipt = await deliverEmail({
+          to,
+          subject: m.subject,
+          text: m.bodyText,
+          html: m.bodyHtml,
+          messageId: messageIdHeader(m.id),
+          fromName: merchantName(m.recovery.workspace),
+          replyTo: m.recovery.workspace.replyTo,
+          headers: listUnsubscribeHeaders({ workspaceId: m.workspaceId, email: to }),
+        }, { keptBy: "dunning_message" });
+        return { sent: true, ...receipt };
+      } catch (error) {
+        // The recipient's server refused the address for good: no retry, and no more mail to it.
+        const permanent = permanentRecipientFailure(error);
+        if (permanent) {
+          await suppress({ workspaceId: m.workspaceId, email: to, reason: "hard_bounce", source: "smtp", detail: permanent });
+          return { sent: false, errors: [permanent] };
+        }
         throw smtpMayHaveAccepted(error) ? new DeliveryUnknownError(error) : error;
-      });
-      return { sent: true as const, ...receipt };
+      }
     },
   });
 }

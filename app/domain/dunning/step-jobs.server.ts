@@ -34,9 +34,9 @@ export async function handOverWaitingSteps(input: {
   const delayOf = new Map(deletedSteps.map((s) => [s.id, s.delayHours]));
   const open = await tx.recovery.findMany({
     where: { id: { in: [...new Set(waiting.map((w) => w.recoveryId))] }, status: "pending" },
-    select: { id: true, startedAt: true },
+    select: { id: true, startedAt: true, experimentParams: true },
   });
-  const startedAt = new Map(open.map((r) => [r.id, r.startedAt]));
+  const startedAt = new Map(open.map((r) => [r.id, r]));
   const handedOver: string[] = [];
   for (const { recoveryId, stepId } of waiting) {
     const started = startedAt.get(recoveryId);

@@ -1,11 +1,12 @@
 import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
-import { db, type Tx } from "~/utils/db.server";
+import { db, type Prisma, type Tx } from "~/utils/db.server";
 import { countryCode, validZone, zoneForPlace } from "~/utils/customer-zone";
 import { log } from "~/utils/logger.server";
 import { enqueue, transactionSendingJobsAtCommit } from "~/utils/queue.server";
-import type { Customer, Recovery } from "../../../generated/prisma/client";
+import type { Customer, Recovery, Workspace } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
+import { assignVariant, inHoldout, withRetryVariant, type VariantSpec } from "./experiments";
 import type { FailureDetails, FailureFacts } from "./facts";
 import { learnedRatesFor } from "./learning.server";
 import { announce, type ReadInTransaction } from "./listeners";
@@ -104,7 +105,12 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
       ? { platformAttemptCount: facts.platform.attemptCount, platformNextAttemptAt: facts.platform.nextAttemptAt }
       : {};
     const isNew = !recovery;
+    let workspace: Workspace | undefined;
     if (!recovery) {
+      // The standing holdout and the running experiment decide, per customer, what Recoup does for
+      // this failure; both are fixed now, for the recovery's whole life (ADR 0072).
+      workspace = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
+      const trial = await assignmentFor(tx, workspace, facts.customer.externalId);
       recovery = await tx.recovery.create({
         data: {
           workspaceId,
@@ -122,6 +128,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
           lastFailureAt: facts.failedAt,
           hostedInvoiceUrl: facts.hostedInvoiceUrl,
           planId: facts.planId ?? null,
+          ...trial,
           ...failureFields,
           ...platform,
         },
@@ -177,7 +184,7 @@ export async function recordInvoiceFailure(facts: FailureFacts) {
     if (settlement.state === "ended") return closeRecovery(tx, recovery, "abandoned", settlement.reason, now());
     if (recovery.status !== "pending") return recovery;
     // The customer was just written above: the policy is told it instead of reading it again.
-    return planNext(tx, recovery, recovery.customerId === customer.id ? { customer } : {});
+    return planNext(tx, recovery, { ...(recovery.customerId === customer.id ? { customer } : {}), ...(workspace ? { workspace } : {}) });
   });
 }
 
@@ -198,6 +205,20 @@ async function joinedInvoiceId(tx: Tx, facts: FailureFacts): Promise<string> {
     orderBy: { startedAt: "asc" },
   });
   return open?.externalId ?? facts.invoiceId;
+}
+
+/**
+ * A new recovery's place in the standing holdout and the workspace's running experiment (one at a
+ * time), by its customer: held-out customers join no experiment (ADR 0072).
+ */
+async function assignmentFor(tx: Tx, workspace: Workspace, customerKey: string) {
+  if (inHoldout(workspace.holdoutBasisPoints, workspace.id, customerKey)) return { holdout: true };
+  const running = await tx.experiment.findFirst({ where: { workspaceId: workspace.id, status: "running" }, orderBy: { startedAt: "asc" } });
+  if (!running) return {};
+  const variants = running.variants as unknown as VariantSpec[];
+  if (!Array.isArray(variants) || variants.length === 0) return {};
+  const variant = assignVariant(running.id, variants, customerKey);
+  return { experimentId: running.id, experimentVariant: variant.key, experimentParams: { kind: running.kind, params: variant.params } as Prisma.InputJsonValue };
 }
 
 /** `isNew`: the recovery was created in this transaction, so it has no attempts yet (two reads fewer per new failure). */
@@ -336,7 +357,8 @@ export async function policyInputFor(tx: Tx, recovery: Recovery, known: ReadInTr
     })),
     messages,
     platformNextAttemptAt: recovery.platformNextAttemptAt,
-    settings: retrySettingsFor(workspace),
+    settings: withRetryVariant(retrySettingsFor(workspace), recovery.experimentParams),
+    holdout: recovery.holdout,
     now: at,
     customerPaidAt: paid.map((p) => p.paidAt).reverse(),
     learned: await learnedRatesFor(recovery.workspaceId, tx),
@@ -937,6 +959,8 @@ export async function requestAuthentication(input: { workspaceId: string; invoic
   return db().$transaction(async (tx) => {
     const recovery = await findByInvoice(tx, input.workspaceId, input.invoiceId);
     if (recovery?.status !== "pending") return recovery;
+    // Held out: the platform's own authentication email is all the customer gets (ADR 0072).
+    if (recovery.holdout) return tx.recovery.update({ where: { id: recovery.id }, data: { errorCode: "authentication_required" } });
     const updated = await tx.recovery.update({
       where: { id: recovery.id },
       data: {

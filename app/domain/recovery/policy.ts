@@ -119,6 +119,8 @@ export interface PolicyInput {
   customerPaidAt?: Date[];
   /** What this workspace's own retries have taught (learning.ts); null or absent until there is enough. */
   learned?: LearnedRates | null;
+  /** In the standing holdout (ADR 0072): Recoup leaves it to the platform, so its outcome measures what Recoup adds. */
+  holdout?: boolean;
 }
 
 export type DeclineType = "soft" | "hard";
@@ -367,6 +369,14 @@ export function decideNextAction(input: PolicyInput): NextAction {
 
   if (classification.subcategory === "already_paid") {
     return { kind: "stop", reason: "Stopped: the invoice is already paid, so there is nothing to recover.", classification };
+  }
+  if (input.holdout) {
+    return {
+      kind: "wait",
+      until: null,
+      reason: "Held out: this customer is in the standing holdout, so Recoup neither retries nor emails. The platform's own collection runs as it would without Recoup, and the outcome measures what Recoup adds.",
+      classification,
+    };
   }
 
   const pmUpdated =

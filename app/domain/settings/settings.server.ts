@@ -1,5 +1,6 @@
 // A workspace's settings: the retry policy within the card networks' limits, quiet hours and
 // timezone, the sender of the dunning emails and the branding they and /recover pages wear.
+import { MAX_HOLDOUT_BASIS_POINTS, SUGGESTED_HOLDOUT_BASIS_POINTS } from "~/domain/recovery/experiments";
 import { z } from "zod";
 import { accentColor, safeLogoUrl } from "~/utils/branding";
 import { inHourRange, inQuietHours, retrySettingsFor, type RetrySettings } from "~/domain/recovery/policy";
@@ -61,6 +62,12 @@ export async function getWorkspaceSettings(workspaceId: string) {
       /** The colour emails and /recover pages use (the default when none is set). */
       accent: accentColor(workspace.brandColor),
       effectiveLogoUrl: safeLogoUrl(workspace.logoUrl),
+    },
+    /** The standing holdout (ADR 0072): a share of customers left to the platform, to measure what Recoup adds. */
+    holdout: {
+      percent: workspace.holdoutBasisPoints / 100,
+      suggestedPercent: SUGGESTED_HOLDOUT_BASIS_POINTS / 100,
+      maxPercent: MAX_HOLDOUT_BASIS_POINTS / 100,
     },
   };
 }
