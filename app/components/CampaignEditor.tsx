@@ -1,4 +1,4 @@
-import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate } from "@remix-run/react";
+import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -17,12 +17,13 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { CampaignStatusBadge } from "~/components/CampaignList";
 import { CampaignSimulation } from "~/components/CampaignSimulation";
 import { StepCards, stepDelayProblems, stepDraftsOf, stepFormsOf, StepPreviewAside, useStepsEditing, type StepForm } from "~/components/DunningSequenceEditor";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
+import { useCarriedToast, useFieldErrors, useFirstTime } from "~/components/useEditorPage";
 import { formatRate } from "~/contracts/dashboard/format";
 import type { CampaignEditorAction, CampaignEditorLoader, CampaignForm } from "~/contracts/dashboard/campaign-pages.server";
 import type { CampaignCommand } from "~/domain/campaigns/model";
@@ -252,27 +253,19 @@ function Editor(props: {
   const [form, setForm] = useState<FormState>(() => stateOf(initial));
   const [saved, setSaved] = useState(() => JSON.stringify(formOfState(stateOf(initial))));
   // From the last save, simulation or the checks before them; a field's error goes when the field changes.
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, setErrors, forget } = useFieldErrors();
   const save = useFetcher<CampaignEditorAction>();
   const lifecycle = useFetcher<CampaignEditorAction>();
   const test = useFetcher<CampaignEditorAction>();
   const [confirming, setConfirming] = useState<CampaignCommand | null>(null);
   const navigate = useNavigate();
-  const location = useLocation();
   const { toast, showToast } = useToast();
-  const handled = useRef(new WeakSet<object>());
-  const firstTime = (result: object) => !handled.current.has(result) && Boolean(handled.current.add(result));
+  const firstTime = useFirstTime();
 
-  const forget = (matches: (path: string) => boolean) =>
-    setErrors((current) => (Object.keys(current).some(matches) ? Object.fromEntries(Object.entries(current).filter(([path]) => !matches(path))) : current));
   const editing = useStepsEditing(form.steps, (update) => setForm((f) => ({ ...f, steps: update(f.steps) })), forget);
   const locked = campaign?.locked ?? null;
 
-  // The toast of what brought the merchant here (a campaign created, from a template or /new).
-  useEffect(() => {
-    const carried = (location.state as { toast?: string } | null)?.toast;
-    if (carried) showToast(carried);
-  }, [location.state, showToast]);
+  useCarriedToast(showToast);
 
   useEffect(() => {
     const result = save.data;

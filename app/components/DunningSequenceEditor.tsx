@@ -1,4 +1,4 @@
-import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate } from "@remix-run/react";
+import { type ShouldRevalidateFunction, useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -21,6 +21,7 @@ import { SequenceBadge } from "~/components/DunningSequenceList";
 import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
+import { useCarriedToast, useFieldErrors, useFirstTime } from "~/components/useEditorPage";
 import type { TestRecipient } from "~/domain/dunning/preview.server";
 import type { SequenceDraft } from "~/domain/campaigns/sequences.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
@@ -619,27 +620,18 @@ function Editor(props: {
   const [form, setForm] = useState<Form>(() => formOf(initial));
   const [saved, setSaved] = useState(() => JSON.stringify(draftOfForm(formOf(initial))));
   // From the last save (or the checks before it); a field's error goes when the field changes.
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, setErrors, forget } = useFieldErrors();
   const save = useFetcher<DunningEditorAction>();
   const test = useFetcher<DunningEditorAction>();
   const remove = useFetcher<DunningEditorAction>();
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const navigate = useNavigate();
-  const location = useLocation();
   const { toast, showToast } = useToast();
-  // Each answer is acted on once, though the effects below also re-run when the loader revalidates.
-  const handled = useRef(new WeakSet<object>());
-  const firstTime = (result: object) => !handled.current.has(result) && Boolean(handled.current.add(result));
+  const firstTime = useFirstTime();
 
-  const forget = (matches: (path: string) => boolean) =>
-    setErrors((current) => (Object.keys(current).some(matches) ? Object.fromEntries(Object.entries(current).filter(([path]) => !matches(path))) : current));
   const editing = useStepsEditing(form.steps, (update) => setForm((f) => ({ ...f, steps: update(f.steps) })), forget);
 
-  // The toast of the save that created this sequence, carried over the navigation to its URL.
-  useEffect(() => {
-    const carried = (location.state as { toast?: string } | null)?.toast;
-    if (carried) showToast(carried);
-  }, [location.state, showToast]);
+  useCarriedToast(showToast);
 
   useEffect(() => {
     const result = save.data;

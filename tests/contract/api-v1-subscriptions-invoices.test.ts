@@ -1,3 +1,4 @@
+import { failureFacts } from "../helpers/failure-input";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { markRecovered, markSubscriptionEnded, recordInvoiceFailure } from "~/domain/recovery/engine.server";
@@ -26,33 +27,19 @@ const DAY = 86_400_000;
 const t0 = new Date(Date.now() - 20 * DAY);
 
 async function fail(workspaceId: string, opts: { invoiceId: string; subscriptionId: string | null; at: Date; code?: string; provider?: string; amount?: number }) {
-  return recordInvoiceFailure({
-    workspaceId,
-    provider: opts.provider ?? "stripe",
-    livemode: true,
-    accountId: "acct_subs",
-    invoiceId: opts.invoiceId,
-    amountDueMinor: opts.amount ?? 4999,
-    currency: "usd",
-    hostedInvoiceUrl: `https://invoice.stripe.com/i/${opts.invoiceId}`,
-    platform: null,
-    settlement: { state: "open" },
-    failure: {
-      errorCode: "card_declined",
-      declineCode: opts.code ?? "insufficient_funds",
-      adviceCode: null,
-      networkDeclineCode: null,
-      networkAdviceCode: null,
-      message: "Your card has insufficient funds.",
-      cardBrand: "visa",
-      cardFingerprint: "fp_subs",
-      cardLast4: "4242",
-    },
-    failedAt: opts.at,
-    sourceKey: `evt_${opts.invoiceId}`,
-    customer: { externalId: "cus_subs", email: "jane@example.com", name: "Jane" },
-    subscriptionId: opts.subscriptionId,
-  });
+  return recordInvoiceFailure(
+    failureFacts({
+      workspaceId,
+      invoiceId: opts.invoiceId,
+      subscriptionId: opts.subscriptionId,
+      at: opts.at,
+      declineCode: opts.code,
+      provider: opts.provider,
+      amount: opts.amount,
+      fingerprint: "fp_subs",
+      customer: { externalId: "cus_subs", email: "jane@example.com", name: "Jane" },
+    }),
+  );
 }
 
 const call = (method: string, path: string, url: string, id: string, token: string, expectStatus: number) =>

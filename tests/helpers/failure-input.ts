@@ -31,11 +31,15 @@ export function failureFacts(opts: {
   declineCode?: string;
   amount?: number;
   customer?: { externalId: string; email: string | null; name: string | null };
+  provider?: string;
+  subscriptionId?: string | null;
+  at?: Date;
+  fingerprint?: string;
 }): FailureFacts {
-  const fingerprint = `fp_${opts.customer?.externalId ?? opts.invoiceId}`;
+  const fingerprint = opts.fingerprint ?? `fp_${opts.customer?.externalId ?? opts.invoiceId}`;
   return {
     workspaceId: opts.workspaceId,
-    provider: "stripe",
+    provider: opts.provider ?? "stripe",
     livemode: true,
     accountId: "acct_facts",
     invoiceId: opts.invoiceId,
@@ -55,9 +59,9 @@ export function failureFacts(opts: {
       cardFingerprint: fingerprint,
       cardLast4: "4242",
     },
-    failedAt: now(),
+    failedAt: opts.at ?? now(),
     sourceKey: `evt_${opts.invoiceId}`,
     customer: opts.customer ?? { externalId: `cus_${opts.invoiceId}`, email: `${opts.invoiceId}@example.com`, name: "Jane" },
-    subscriptionId: null,
+    subscriptionId: opts.subscriptionId ?? null,
   };
 }

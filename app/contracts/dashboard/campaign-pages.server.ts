@@ -32,7 +32,7 @@ import { checkOverlap, simulateCampaign } from "~/domain/campaigns/simulate.serv
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
 import { sendTestEmail, testEmailRecipient } from "~/domain/dunning/preview.server";
 import { SequenceDraftSchema } from "~/domain/campaigns/sequences.server";
-import { placeholderProblem } from "~/domain/dunning/templates";
+import { addStepPlaceholderIssues } from "~/domain/dunning/templates";
 import { AppError } from "~/domain/errors";
 import { DECLINE_CATEGORIES, DECLINE_CATEGORY_DESCRIPTIONS, type DeclineCategory } from "~/domain/recovery/decline-codes";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
@@ -328,17 +328,7 @@ const CampaignFormSchema = TargetingSchema.extend({
     .array(StepSchema)
     .min(1, { error: "A campaign needs at least one email." })
     .max(MAX_STEPS, { error: `A campaign can have at most ${MAX_STEPS} emails.` }),
-}).superRefine((form, ctx) => {
-  form.steps.forEach((step, i) => {
-    for (const [field, label] of [
-      ["subjectTemplate", `Email ${i + 1}'s subject`],
-      ["bodyTemplate", `Email ${i + 1}'s text`],
-    ] as const) {
-      const problem = placeholderProblem(step[field], label);
-      if (problem) ctx.addIssue({ code: "custom", path: ["steps", i, field], message: problem.message });
-    }
-  });
-});
+}).superRefine((form, ctx) => addStepPlaceholderIssues(form.steps, ctx));
 
 /** What a simulation needs of the form: its targeting and when each email goes. */
 const SimulationFormSchema = TargetingSchema.extend({

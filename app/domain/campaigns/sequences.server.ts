@@ -5,7 +5,7 @@ import { AppError } from "~/domain/errors";
 import { now } from "~/utils/clock.server";
 import { db, type Db, type Tx } from "~/utils/db.server";
 import { handOverWaitingSteps } from "~/domain/dunning/step-jobs.server";
-import { assertKnownPlaceholders, placeholderProblem, StepTemplatesSchema } from "~/domain/dunning/templates";
+import { addStepPlaceholderIssues, assertKnownPlaceholders, StepTemplatesSchema } from "~/domain/dunning/templates";
 
 // DunningDog's CreateSequenceRequest / UpdateSequenceRequest. Bounds beyond the contract's keep
 // one request from storing megabytes of template or scheduling emails years out.
@@ -254,17 +254,7 @@ export const SequenceDraftSchema = z
       .min(1, { error: "A sequence needs at least one email." })
       .max(MAX_STEPS, { error: `A sequence can have at most ${MAX_STEPS} emails.` }),
   })
-  .superRefine((draft, ctx) => {
-    draft.steps.forEach((step, i) => {
-      for (const [field, label] of [
-        ["subjectTemplate", `Email ${i + 1}'s subject`],
-        ["bodyTemplate", `Email ${i + 1}'s text`],
-      ] as const) {
-        const problem = placeholderProblem(step[field], label);
-        if (problem) ctx.addIssue({ code: "custom", path: ["steps", i, field], message: problem.message });
-      }
-    });
-  });
+  .superRefine((draft, ctx) => addStepPlaceholderIssues(draft.steps, ctx));
 
 export type SequenceDraft = z.infer<typeof SequenceDraftSchema>;
 

@@ -224,3 +224,16 @@ export const StepTemplatesSchema = z.object({
     .min(1, { error: "Write the email's text." })
     .max(20_000, { error: "Keep the email under 20,000 characters." }),
 });
+
+/** The editors' check of every step's placeholders, each problem on its field (`steps.<i>.subjectTemplate`), in the merchant's words. */
+export function addStepPlaceholderIssues(steps: ReadonlyArray<{ subjectTemplate: string; bodyTemplate: string }>, ctx: z.RefinementCtx) {
+  steps.forEach((step, i) => {
+    for (const [field, label] of [
+      ["subjectTemplate", `Email ${i + 1}'s subject`],
+      ["bodyTemplate", `Email ${i + 1}'s text`],
+    ] as const) {
+      const problem = placeholderProblem(step[field], label);
+      if (problem) ctx.addIssue({ code: "custom", path: ["steps", i, field], message: problem.message });
+    }
+  });
+}
