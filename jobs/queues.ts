@@ -63,6 +63,10 @@ export const queues = {
   dunningStep: queue("dunning-step", z.object({ recoveryId: z.string(), stepId: z.string() }), { expireInSeconds: MINUTE }),
   /** A paused campaign was activated again: resumes its paused enrollments, in batches (app/domain/campaigns/enrollment.server.ts). */
   campaignResume: queue("campaign-resume", z.object({ campaignId: z.string() }), { retryLimit: 5, expireInSeconds: 10 * MINUTE }),
+  /** Daily (jobs/worker.ts), and for one workspace after a card-expiring event: enrolls expiring cards in pre-dunning campaigns. */
+  preDunningSweep: queue("pre-dunning-sweep", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 10 * MINUTE }),
+  /** One pre-dunning email (SMTP waits bounded as for dunning-send). */
+  preDunningStep: queue("pre-dunning-step", z.object({ enrollmentId: z.string(), position: z.number().int().min(0) }), { retryLimit: 6, retryDelay: 60 }),
   recoveryExpire: queue("recovery-expire", z.object({ recoveryId: z.string() }), { expireInSeconds: MINUTE }),
   shopifyWebhook: withLongHorizon(queue("shopify-webhook", z.object({ shopifyWebhookId: z.string() }))),
   /** Asks Shopify to email the customer its secure payment-method update link (customerPaymentMethodSendUpdateEmail). */

@@ -1,6 +1,7 @@
 import "~/wiring.server";
 import type { JobDefinition } from "./define";
 import { campaignResumeJob } from "./definitions/campaign-resume";
+import { preDunningStepJob, preDunningSweepJob } from "./definitions/pre-dunning";
 import { chargeRetryJob } from "./definitions/charge-retry";
 import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
@@ -28,6 +29,8 @@ export const jobDefinitions = [
   dunningStepJob,
   dunningSendJob,
   campaignResumeJob,
+  preDunningSweepJob,
+  preDunningStepJob,
   metricSnapshotsJob,
   shopifyWebhookJob,
   shopifyShopEraseJob,

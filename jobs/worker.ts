@@ -141,6 +141,8 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
   await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   // Nightly, at a quiet hour for the database: what each workspace's retries teach (ADR 0051).
   await boss.schedule(queues.workspaceLearning.name, "40 3 * * *", {});
+  // Cards expiring this month or next: once a day, in the morning (UTC), for every workspace.
+  await boss.schedule(queues.preDunningSweep.name, "10 8 * * *", {});
   return {
     stop: async () => {
       unsubscribe();

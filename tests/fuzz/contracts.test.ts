@@ -9,6 +9,7 @@
 //
 // Deterministic: FUZZ_SEED (printed) replays a run; FUZZ_CASE=<n> replays one case; FUZZ_CASES
 // sets how many.
+import { cardUpdateToken, recordCardExpiry } from "~/domain/campaigns/pre-dunning.server";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
@@ -72,7 +73,7 @@ const CONTRACT_OF: Array<[RegExp, Contract]> = [
   [/^\/webhooks\/email\/[^/]+$/, "email-webhook"],
   [/^\/api\/stripe-app\//, "stripe-app"],
   [/^\/api\/shopify-ext\//, "shopify-extension"],
-  [/^\/(recover|e\/o|u)\//, "customer-pages"],
+  [/^\/(recover|e\/o|u|card)\//, "customer-pages"],
   [/^\/(dashboard|app|auth|outbox|docs)(\/|$)|^\/$/, "dashboard"],
   // The splat routes answering every path no route serves under /api and /webhooks.
   [/^\/(api|webhooks)\/x$/, "api-not-found"],
@@ -105,6 +106,7 @@ let base: string;
 let close: () => Promise<void>;
 let recoveryToken: string;
 let unsubscribeLink: string;
+let cardLink: string;
 let postmarkSecret: string;
 let sequenceId: string;
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 2 });
@@ -160,6 +162,7 @@ const routeParams = (path: string): Record<string, string> =>
     paramNames(path).map((name) => {
       if (path.startsWith("/recover/")) return [name, recoveryToken];
       if (path.startsWith("/u/")) return [name, unsubscribeLink];
+      if (path.startsWith("/card/")) return [name, cardLink];
       if (path.startsWith("/webhooks/email/")) return [name, "postmark"];
       if (path.startsWith("/api/shopify-ext/")) return [name, "gid://shopify/Customer/1"];
       if (path.includes("{action}") && name === "action") return [name, "pause"];
@@ -713,6 +716,8 @@ beforeAll(async () => {
   await installShop(SHOP);
   recoveryToken = createRecoveryToken(A.ids.recovery);
   unsubscribeLink = unsubscribeToken({ workspaceId: A.workspaceId, email: "fuzz-reader@example.com" });
+  const card = await recordCardExpiry({ workspaceId: A.workspaceId, provider: "stripe", accountId: "acct_fuzz", customerId: "cus_fuzz", paymentMethodId: "pm_fuzz", expMonth: 12, expYear: 2030, at: new Date() });
+  cardLink = cardUpdateToken(card!.id);
   ({ secret: postmarkSecret } = await setEmailProviderSecret({ workspaceId: A.workspaceId, provider: "postmark" }));
   sequenceId = (await db().dunningSequence.findFirstOrThrow({ where: { workspaceId: A.workspaceId } })).id;
   ({ operations, unknownRoutes } = await inventory());

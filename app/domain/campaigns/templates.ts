@@ -129,6 +129,25 @@ export const CAMPAIGN_TEMPLATES: readonly CampaignTemplate[] = [
       },
     ],
   },
+  {
+    id: "tmpl_pre_dunning",
+    name: "Card expiring soon",
+    description: "Before anything fails: customers whose card on file expires this month or next are asked to add their new one. Skipped when the card network already refreshed it.",
+    trigger: "card_expiring",
+    filters: {},
+    steps: [
+      {
+        delayHours: 0,
+        subjectTemplate: "Your card for {{merchant_name}} expires soon",
+        bodyTemplate: `Hi {{customer_name}},\n\nThe card we charge for your {{merchant_name}} subscription expires soon ({{decline_reason}}). Add your new card now so nothing is interrupted:\n\n{{update_payment_url}}${sign}`,
+      },
+      {
+        delayHours: 168,
+        subjectTemplate: "Reminder: update your card for {{merchant_name}}",
+        bodyTemplate: `Hi {{customer_name}},\n\nA quick reminder: your card expires at {{retry_date}}. Updating it takes a minute:\n\n{{update_payment_url}}${sign}`,
+      },
+    ],
+  },
 ];
 
 export function findTemplate(id: string): CampaignTemplate | undefined {

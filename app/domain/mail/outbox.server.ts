@@ -10,7 +10,7 @@ import { db } from "~/utils/db.server";
 import { sendEmail, type EmailReceipt, type OutgoingEmail } from "~/utils/email.server";
 import { env } from "~/utils/env.server";
 
-export type OutboxKind = "test_email" | "invitation" | "sign_in" | "owner_notice";
+export type OutboxKind = "test_email" | "invitation" | "sign_in" | "owner_notice" | "pre_dunning";
 
 /**
  * Where an email is kept when it cannot be sent, and who may read it there:

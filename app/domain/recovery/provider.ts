@@ -77,6 +77,8 @@ interface ProviderBase {
   cardUpdateSession(recovery: RecoveryWithWorkspace): Promise<{ sessionUrl: string; expiresAt: string }>;
   /** Its own card-update email, for the recoveries `cardUpdate` sends that way. */
   platformEmail?: PlatformEmail;
+  /** A customer's card-update page with no failed payment (pre-dunning's `/card/<token>`); absent where the provider has none. */
+  startCustomerCardUpdate?(input: { accountId: string; customerId: string; returnUrl: string; key: string }): Promise<{ redirectTo: string }>;
   /**
    * Its failure events also report Recoup's own charges, without Recoup's key (Stripe's
    * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.

@@ -19,14 +19,27 @@ export async function portalSession(recovery: RecoveryWithWorkspace) {
   // token included, are made from that minute, so a second press in it repeats the same request.
   const minute = Math.floor(now().getTime() / 60_000);
   const back = `${recoveryUrl(createRecoveryToken(recovery.id, new Date(minute * 60_000)))}/done`;
+  return updateFlowSession({ accountId: account.stripeAccountId, customerId: recovery.externalCustomerId, returnUrl: back, key: `portal-${recovery.id}-${minute}` });
+}
+
+/** A portal session opened on the payment-method update flow, returning to `returnUrl`; one per key (a retried request is the same session). */
+async function updateFlowSession(input: { accountId: string; customerId: string; returnUrl: string; key: string }) {
   const session = await stripe().billingPortal.sessions.create(
     {
-      customer: recovery.externalCustomerId,
-      return_url: back,
-      flow_data: { type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: back } } },
+      customer: input.customerId,
+      return_url: input.returnUrl,
+      flow_data: { type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: input.returnUrl } } },
     },
-    { stripeAccount: account.stripeAccountId, idempotencyKey: `portal-${recovery.id}-${minute}` },
+    { stripeAccount: input.accountId, idempotencyKey: input.key },
   );
   const created = session.created ? session.created * 1000 : now().getTime();
   return { sessionUrl: session.url, expiresAt: new Date(created + SESSION_TTL_MS).toISOString() };
+}
+
+/** Pre-dunning's `/card/<token>` button: the same update flow for a customer with no failed payment, on a still-connected account. */
+export async function customerCardUpdate(input: { accountId: string; customerId: string; returnUrl: string; key: string }): Promise<{ redirectTo: string }> {
+  const account = await db().connectedStripeAccount.findUnique({ where: { stripeAccountId: input.accountId } });
+  if (!account || account.disconnectedAt) throw new AppError("not_configured", "This card can no longer be updated online. Please contact the business directly.");
+  const minute = Math.floor(now().getTime() / 60_000);
+  return { redirectTo: (await updateFlowSession({ ...input, key: `${input.key}-${minute}` })).sessionUrl };
 }

@@ -8,7 +8,9 @@ import {
   requestAuthentication,
 } from "~/domain/recovery/engine.server";
 import { flagSubscriptionAtRisk, recordCustomerPayment } from "~/domain/recovery/commands.server";
+import { forgetCardExpiry, recordCardExpiry } from "~/domain/campaigns/pre-dunning.server";
 import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
+import { enqueue } from "~/utils/queue.server";
 import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
 import { stripe } from "~/integrations/stripe/client.server";
 import { customerIdOf, fetchInvoiceState, idOf, invoiceSettlement, paidAt, subscriptionIdOf } from "~/integrations/stripe/invoices.server";
@@ -78,7 +80,56 @@ async function onInvoicePaid(event: Stripe.Event, account: ConnectedStripeAccoun
 async function onCustomerPaymentMethod(event: Stripe.Event, account: ConnectedStripeAccount) {
   const pm = event.data.object as Stripe.PaymentMethod;
   if (pm.customer) await onPaymentMethodUpdated({ workspaceId: account.workspaceId, externalCustomerId: customerIdOf(pm as { customer: string }), at: at(event), paymentMethodId: pm.id });
+  await keepCardExpiry(event, cardOf(pm), account);
 }
+
+/**
+ * A card's expiry, for pre-dunning (ADR 0074): a PaymentMethod's card (attached, updated, or
+ * refreshed by the network updater, which moves the date) or a legacy Card. Its address: the
+ * billing details', else the customer's as Recoup knows it, else Stripe's customer record.
+ */
+async function keepCardExpiry(
+  event: Stripe.Event,
+  card: { id: string; customer?: string | Stripe.Customer | Stripe.DeletedCustomer | null; exp_month?: number; exp_year?: number; brand?: string; last4?: string; email?: string | null; name?: string | null },
+  account: ConnectedStripeAccount,
+) {
+  if (!card.customer || !card.exp_month || !card.exp_year) return;
+  const customerId = customerIdOf(card as { customer: string });
+  let email = card.email ?? null;
+  if (!email) {
+    const known = await db().customer.findFirst({ where: { workspaceId: account.workspaceId, provider: "stripe", externalId: customerId }, select: { email: true } });
+    email = known?.email ?? null;
+  }
+  if (!email) {
+    const remote = await stripe().customers.retrieve(customerId, {}, { stripeAccount: account.stripeAccountId }).catch(() => null);
+    email = remote && !("deleted" in remote && remote.deleted) ? ((remote as Stripe.Customer).email ?? null) : null;
+  }
+  await recordCardExpiry({
+    workspaceId: account.workspaceId,
+    provider: "stripe",
+    accountId: account.stripeAccountId,
+    customerId,
+    paymentMethodId: card.id,
+    brand: card.brand ?? null,
+    last4: card.last4 ?? null,
+    expMonth: card.exp_month,
+    expYear: card.exp_year,
+    email,
+    name: card.name ?? null,
+    at: at(event),
+  });
+}
+
+const cardOf = (pm: Stripe.PaymentMethod) => ({
+  id: pm.id,
+  customer: pm.customer,
+  exp_month: pm.card?.exp_month,
+  exp_year: pm.card?.exp_year,
+  brand: pm.card?.brand,
+  last4: pm.card?.last4,
+  email: pm.billing_details?.email ?? null,
+  name: pm.billing_details?.name ?? null,
+});
 
 const handlers: Record<string, Handler> = {
   "invoice.payment_failed": onInvoiceFailed,
@@ -119,9 +170,19 @@ const handlers: Record<string, Handler> = {
   },
   "payment_method.attached": onCustomerPaymentMethod,
   "payment_method.automatically_updated": onCustomerPaymentMethod,
+  async "payment_method.updated"(event, account) {
+    await keepCardExpiry(event, cardOf(event.data.object as Stripe.PaymentMethod), account);
+  },
+  async "payment_method.detached"(event, account) {
+    // A card taken off the customer will not be charged: nothing to warn them about.
+    await forgetCardExpiry({ workspaceId: account.workspaceId, paymentMethodId: (event.data.object as Stripe.PaymentMethod).id });
+  },
   async "customer.source.expiring"(event, account) {
-    const card = event.data.object as { customer?: string | null; exp_month?: number; exp_year?: number };
+    const card = event.data.object as { id: string; customer?: string | null; exp_month?: number; exp_year?: number; brand?: string; last4?: string; name?: string | null };
     if (!card.customer || !card.exp_month || !card.exp_year) return;
+    await keepCardExpiry(event, card, account);
+    // Stripe says it now: pre-dunning for this workspace need not wait for the daily sweep.
+    await enqueue(queues.preDunningSweep, { workspaceId: account.workspaceId }, { key: `${account.workspaceId}:${event.id}` });
     const subs = await stripe().subscriptions.list({ customer: card.customer, status: "active", limit: 20 }, { stripeAccount: account.stripeAccountId });
     const expirationDate = new Date(Date.UTC(card.exp_year, card.exp_month, 0, 23, 59, 59));
     for (const sub of subs.data) {

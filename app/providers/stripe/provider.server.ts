@@ -6,7 +6,7 @@ import { stripe } from "~/integrations/stripe/client.server";
 import { failureFromApiError, invoiceSettlement, paidAt, paidChargeOf } from "~/integrations/stripe/invoices.server";
 import { now } from "~/utils/clock.server";
 import { invoiceReferences } from "./references";
-import { portalSession } from "./card-update.server";
+import { customerCardUpdate, portalSession } from "./card-update.server";
 
 type CardErrorRaw = Parameters<typeof failureFromApiError>[0] & { payment_intent?: { last_payment_error?: Parameters<typeof failureFromApiError>[0] } };
 
@@ -18,6 +18,7 @@ export const stripeProvider: RecoupChargedProvider = {
   cardUpdate: () => "recoup_link",
   startCardUpdate: async (recovery) => ({ redirectTo: (await portalSession(recovery)).sessionUrl }),
   cardUpdateSession: portalSession,
+  startCustomerCardUpdate: customerCardUpdate,
   failureEventsIncludeOwnCharges: true,
 
   async canCharge(tx, recovery) {

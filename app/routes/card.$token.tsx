@@ -1,0 +1,99 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { cardOfToken, startCardUpdateFromLink } from "~/domain/campaigns/pre-dunning.server";
+import { AppError } from "~/domain/errors";
+import styles from "~/styles/recover.css?url";
+
+// Pre-dunning's link (ADR 0074): a card about to expire, no login, the signed token is the key. The
+// button opens the provider's own card-update page (Stripe: a portal session on the update flow),
+// which returns here with ?updated=1.
+
+const INVALID = "This link is not valid";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "data:," },
+];
+
+export const meta: MetaFunction = () => [{ title: "Update your card" }, { name: "robots", content: "noindex, nofollow" }];
+
+export const headers = () => ({ "Cache-Control": "private, no-store" });
+
+async function cardOrNotFound(token: string) {
+  try {
+    return await cardOfToken(token);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "token_not_found") throw data(INVALID, { status: 404 });
+    throw error;
+  }
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const { card, merchantName, expiry } = await cardOrNotFound(params.token ?? "");
+  const [year, month] = expiry.split("-").map(Number);
+  const expires = new Date(Date.UTC(year!, month! - 1, 1)).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+  return { merchant: merchantName, brand: card.brand, last4: card.last4, expires, updated: new URL(request.url).searchParams.get("updated") === "1" };
+}
+
+export async function action({ params }: ActionFunctionArgs) {
+  await cardOrNotFound(params.token ?? "");
+  try {
+    const { redirectTo } = await startCardUpdateFromLink(params.token ?? "");
+    return redirect(redirectTo);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_configured") return { problem: error.message };
+    throw error;
+  }
+}
+
+export default function CardUpdate() {
+  const { merchant, brand, last4, expires, updated } = useLoaderData<typeof loader>();
+  const submitting = useNavigation().state !== "idle";
+  const problem = useActionData<typeof action>()?.problem;
+  const card = `${brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : "Card"}${last4 ? ` ending ${last4}` : ""}`;
+  return (
+    <main className="rc-page">
+      <div className="rc-card">
+        <p className="rc-merchant">{merchant}</p>
+        {updated ? (
+          <>
+            <h1 className="rc-title">Thank you</h1>
+            <p className="rc-text" role="status">
+              Your payment details are updated. Your next payment to {merchant} will use them.
+            </p>
+          </>
+        ) : (
+          <>
+            <h1 className="rc-title">Your card expires soon</h1>
+            <p className="rc-text">
+              {card} expires at the end of {expires}. Add your new card now so your next payment to {merchant} goes through.
+            </p>
+            {problem ? (
+              <p className="rc-text" role="alert">
+                {problem}
+              </p>
+            ) : null}
+            <Form method="post" className="rc-form">
+              <button type="submit" className="rc-button" disabled={submitting}>
+                {submitting ? "Opening…" : "Update your card"}
+              </button>
+            </Form>
+          </>
+        )}
+      </div>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const known = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <main className="rc-page">
+      <div className="rc-card">
+        <h1 className="rc-title">{known ? INVALID : "Something went wrong on our side"}</h1>
+        <p className="rc-text">{known ? "Use the link in the most recent email you received, or contact the business that sent it." : "Please try again in a few minutes."}</p>
+      </div>
+    </main>
+  );
+}
