@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { LinkPage, LinkPageError } from "~/components/LinkPage";
 import { cardOfToken, startCardUpdateFromLink } from "~/domain/campaigns/pre-dunning.server";
 import { AppError } from "~/domain/errors";
 import styles from "~/styles/recover.css?url";
@@ -32,7 +33,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const { card, merchantName, expiry } = await cardOrNotFound(params.token ?? "");
   const [year, month] = expiry.split("-").map(Number);
   const expires = new Date(Date.UTC(year!, month! - 1, 1)).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
-  return { merchant: merchantName, brand: card.brand, last4: card.last4, expires, updated: new URL(request.url).searchParams.get("updated") === "1" };
+  return {
+    merchant: merchantName,
+    brand: card.brand,
+    last4: card.last4,
+    expires,
+    updated: new URL(request.url).searchParams.get("updated") === "1",
+  };
 }
 
 export async function action({ params }: ActionFunctionArgs) {
@@ -52,48 +59,37 @@ export default function CardUpdate() {
   const problem = useActionData<typeof action>()?.problem;
   const card = `${brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : "Card"}${last4 ? ` ending ${last4}` : ""}`;
   return (
-    <main className="rc-page">
-      <div className="rc-card">
-        <p className="rc-merchant">{merchant}</p>
-        {updated ? (
-          <>
-            <h1 className="rc-title">Thank you</h1>
-            <p className="rc-text" role="status">
-              Your payment details are updated. Your next payment to {merchant} will use them.
+    <LinkPage>
+      <p className="rc-merchant">{merchant}</p>
+      {updated ? (
+        <>
+          <h1 className="rc-title">Thank you</h1>
+          <p className="rc-text" role="status">
+            Your payment details are updated. Your next payment to {merchant} will use them.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 className="rc-title">Your card expires soon</h1>
+          <p className="rc-text">
+            {card} expires at the end of {expires}. Add your new card now so your next payment to {merchant} goes through.
+          </p>
+          {problem ? (
+            <p className="rc-text" role="alert">
+              {problem}
             </p>
-          </>
-        ) : (
-          <>
-            <h1 className="rc-title">Your card expires soon</h1>
-            <p className="rc-text">
-              {card} expires at the end of {expires}. Add your new card now so your next payment to {merchant} goes through.
-            </p>
-            {problem ? (
-              <p className="rc-text" role="alert">
-                {problem}
-              </p>
-            ) : null}
-            <Form method="post" className="rc-form">
-              <button type="submit" className="rc-button" disabled={submitting}>
-                {submitting ? "Opening…" : "Update your card"}
-              </button>
-            </Form>
-          </>
-        )}
-      </div>
-    </main>
+          ) : null}
+          <Form method="post" className="rc-form">
+            <button type="submit" className="rc-button" disabled={submitting}>
+              {submitting ? "Opening…" : "Update your card"}
+            </button>
+          </Form>
+        </>
+      )}
+    </LinkPage>
   );
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const known = isRouteErrorResponse(error) && error.status === 404;
-  return (
-    <main className="rc-page">
-      <div className="rc-card">
-        <h1 className="rc-title">{known ? INVALID : "Something went wrong on our side"}</h1>
-        <p className="rc-text">{known ? "Use the link in the most recent email you received, or contact the business that sent it." : "Please try again in a few minutes."}</p>
-      </div>
-    </main>
-  );
+  return <LinkPageError invalid={INVALID} help="Use the link in the most recent email you received, or contact the business that sent it." />;
 }

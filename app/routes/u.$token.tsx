@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { LinkPage, LinkPageError } from "~/components/LinkPage";
 import { unsubscribeByToken, unsubscribePage } from "~/domain/deliverability/unsubscribe.server";
 import { merchantName } from "~/domain/dunning/messages.server";
 import { readForm } from "~/http/body.server";
@@ -28,7 +29,10 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ params, request }: ActionFunctionArgs) {
   const form = await readForm(request);
-  if (form.get("List-Unsubscribe") !== "One-Click") throw data("Send List-Unsubscribe=One-Click to unsubscribe.", { status: 400 });
+  if (form.get("List-Unsubscribe") !== "One-Click")
+    throw data("Send List-Unsubscribe=One-Click to unsubscribe.", {
+      status: 400,
+    });
   if (!(await unsubscribeByToken(params.token ?? ""))) throw data(INVALID, { status: 404 });
   return { unsubscribed: true };
 }
@@ -38,45 +42,40 @@ export default function Unsubscribe() {
   const done = useActionData<typeof action>()?.unsubscribed;
   const submitting = useNavigation().state !== "idle";
   return (
-    <main className="rc-page">
-      <div className="rc-card">
-        <p className="rc-merchant">{merchant}</p>
-        {done ? (
-          <>
-            <h1 className="rc-title">You&apos;re unsubscribed</h1>
-            <p className="rc-text" role="status">
-              {merchant} will not send payment reminders to {email} any more. You can close this page.
-            </p>
-          </>
-        ) : (
-          <>
-            <h1 className="rc-title">Stop payment reminders?</h1>
-            <p className="rc-text">
-              {merchant} emails {email} when a payment fails. Unsubscribe and these emails stop; you can still update your payment method from the
-              merchant&apos;s own site.
-            </p>
-            <Form method="post" className="rc-form">
-              <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-              <button type="submit" className="rc-button" disabled={submitting}>
-                {submitting ? "Unsubscribing…" : "Unsubscribe"}
-              </button>
-            </Form>
-          </>
-        )}
-      </div>
-    </main>
+    <LinkPage>
+      <p className="rc-merchant">{merchant}</p>
+      {done ? (
+        <>
+          <h1 className="rc-title">You&apos;re unsubscribed</h1>
+          <p className="rc-text" role="status">
+            {merchant} will not send payment reminders to {email} any more. You can close this page.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 className="rc-title">Stop payment reminders?</h1>
+          <p className="rc-text">
+            {merchant} emails {email} when a payment fails. Unsubscribe and these emails stop; you can still update your payment method from the merchant&apos;s
+            own site.
+          </p>
+          <Form method="post" className="rc-form">
+            <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+            <button type="submit" className="rc-button" disabled={submitting}>
+              {submitting ? "Unsubscribing…" : "Unsubscribe"}
+            </button>
+          </Form>
+        </>
+      )}
+    </LinkPage>
   );
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const known = isRouteErrorResponse(error) && (error.status === 404 || error.status === 400);
   return (
-    <main className="rc-page">
-      <div className="rc-card">
-        <h1 className="rc-title">{known ? INVALID : "Something went wrong on our side"}</h1>
-        <p className="rc-text">{known ? "Use the unsubscribe link in the most recent email you received, or contact the business that sent it." : "Please try again in a few minutes."}</p>
-      </div>
-    </main>
+    <LinkPageError
+      invalid={INVALID}
+      statuses={[404, 400]}
+      help="Use the unsubscribe link in the most recent email you received, or contact the business that sent it."
+    />
   );
 }

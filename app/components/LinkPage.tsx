@@ -1,0 +1,24 @@
+// The frame of a page a customer reaches from an email link without a login (/u/<token>,
+// /card/<token>): its card, and its error page (an unknown link, or our own failure).
+import { isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+export function LinkPage({ children }: { children: ReactNode }) {
+  return (
+    <main className="rc-page">
+      <div className="rc-card">{children}</div>
+    </main>
+  );
+}
+
+/** The ErrorBoundary of a link page: `statuses` mean the link is at fault (what `invalid` and `help` say). */
+export function LinkPageError({ invalid, help, statuses = [404] }: { invalid: string; help: string; statuses?: number[] }) {
+  const error = useRouteError();
+  const known = isRouteErrorResponse(error) && statuses.includes(error.status);
+  return (
+    <LinkPage>
+      <h1 className="rc-title">{known ? invalid : "Something went wrong on our side"}</h1>
+      <p className="rc-text">{known ? help : "Please try again in a few minutes."}</p>
+    </LinkPage>
+  );
+}
