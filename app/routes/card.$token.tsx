@@ -45,10 +45,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 export async function action({ params }: ActionFunctionArgs) {
   await cardOrNotFound(params.token ?? "");
   try {
-    const { redirectTo } = await startCardUpdateFromLink(params.token ?? "");
-    return redirect(redirectTo);
+    const start = await startCardUpdateFromLink(params.token ?? "");
+    if ("redirectTo" in start) return redirect(start.redirectTo);
+    return { notice: start.notice, problem: null };
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_configured") return { problem: error.message };
+    if (error instanceof AppError && error.code === "not_configured") return { notice: null, problem: error.message };
     throw error;
   }
 }
@@ -56,12 +57,21 @@ export async function action({ params }: ActionFunctionArgs) {
 export default function CardUpdate() {
   const { merchant, brand, last4, expires, updated } = useLoaderData<typeof loader>();
   const submitting = useNavigation().state !== "idle";
-  const problem = useActionData<typeof action>()?.problem;
+  const answer = useActionData<typeof action>();
+  const problem = answer?.problem;
+  const notice = answer?.notice;
   const card = `${brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : "Card"}${last4 ? ` ending ${last4}` : ""}`;
   return (
     <LinkPage>
       <p className="rc-merchant">{merchant}</p>
-      {updated ? (
+      {notice ? (
+        <>
+          <h1 className="rc-title">Check your inbox</h1>
+          <p className="rc-text" role="status">
+            {notice}
+          </p>
+        </>
+      ) : updated ? (
         <>
           <h1 className="rc-title">Thank you</h1>
           <p className="rc-text" role="status">

@@ -203,12 +203,23 @@ export async function cardOfToken(token: string) {
   return { card, merchantName: merchantName(workspace), expiry: expiryOf(card), branding: emailBranding(workspace) };
 }
 
-/** The page's button: the provider's own card-update page for this customer (Stripe: a portal session). */
-export async function startCardUpdateFromLink(token: string): Promise<{ redirectTo: string }> {
+/** The page's button: the provider's own card update for this customer (Stripe: a portal session; Shopify: its secure email). */
+export async function startCardUpdateFromLink(token: string) {
   const { card } = await cardOfToken(token);
   const provider = providerFor(card.provider);
   if (!provider.startCustomerCardUpdate) throw new AppError("not_configured", "This business updates cards another way. Please contact them directly.");
-  return provider.startCustomerCardUpdate({ accountId: card.externalAccountId, customerId: card.externalCustomerId, returnUrl: `${cardUpdateUrl(token)}?updated=1`, key: `card-${card.id}` });
+  return provider.startCustomerCardUpdate({
+    accountId: card.externalAccountId,
+    customerId: card.externalCustomerId,
+    paymentMethodId: card.paymentMethodId,
+    returnUrl: `${cardUpdateUrl(token)}?updated=1`,
+    key: `card-${card.id}`,
+  });
+}
+
+/** Whether the workspace has an active expiry campaign: only then are a platform's cards read for their expiry (Shopify: one Admin API call). */
+export async function wantsCardExpiries(workspaceId: string): Promise<boolean> {
+  return (await db().dunningSequence.count({ where: { workspaceId, status: "active", trigger: { in: [...EXPIRY_TRIGGERS] } } })) > 0;
 }
 
 

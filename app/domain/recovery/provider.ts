@@ -77,8 +77,11 @@ interface ProviderBase {
   cardUpdateSession(recovery: RecoveryWithWorkspace): Promise<{ sessionUrl: string; expiresAt: string }>;
   /** Its own card-update email, for the recoveries `cardUpdate` sends that way. */
   platformEmail?: PlatformEmail;
-  /** A customer's card-update page with no failed payment (pre-dunning's `/card/<token>`); absent where the provider has none. */
-  startCustomerCardUpdate?(input: { accountId: string; customerId: string; returnUrl: string; key: string }): Promise<{ redirectTo: string }>;
+  /**
+   * A customer's card update with no failed payment (pre-dunning's `/card/<token>`): a page to go
+   * to, or a notice (Shopify emails its own link); absent where the provider has neither.
+   */
+  startCustomerCardUpdate?(input: { accountId: string; customerId: string; paymentMethodId: string; returnUrl: string; key: string }): Promise<CardUpdateStart>;
   /**
    * Its failure events also report Recoup's own charges, without Recoup's key (Stripe's
    * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.

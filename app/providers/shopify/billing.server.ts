@@ -17,6 +17,7 @@ import { fetchBillingAttempt, fetchContract, type BillingAttemptFacts, type Cont
 import { parseShopifyRetryKey } from "~/providers/shopify/keys";
 import { zoneForPlace } from "~/utils/customer-zone";
 import { db } from "~/utils/db.server";
+import { forgetCardExpiry, recordCardExpiry, wantsCardExpiries } from "~/domain/campaigns/pre-dunning.server";
 import { numericId, shopifyDebtId } from "./references";
 import type { Recovery } from "../../../generated/prisma/client";
 
@@ -63,6 +64,7 @@ export const BILLING_TOPICS = new Set([
   "subscription_contracts/pause",
   "subscription_contracts/activate",
   "subscription_contracts/update",
+  "subscription_contracts/create",
 ]);
 
 const ENDED_REASON: Record<string, string> = {
@@ -103,7 +105,11 @@ export async function handleBillingWebhook(topic: string, payload: Record<string
       return PROCESSED;
     }
     case "subscription_contracts/update":
+      await keepShopifyCardExpiry(payload as ContractPayload, ctx);
       return onContractUpdated(payload as ContractPayload, ctx);
+    case "subscription_contracts/create":
+      await keepShopifyCardExpiry(payload as ContractPayload, ctx);
+      return PROCESSED;
     default:
       return { status: "ignored", reason: `topic ${topic} is not handled` };
   }
@@ -322,6 +328,37 @@ export async function applyBillingAttemptState(attempt: BillingAttemptFacts, ctx
 }
 
 // ---------- contracts ----------
+
+/**
+ * Pre-dunning (ADR 0074): a contract's card and its expiry, read from Shopify when the contract is
+ * created or changes, while the workspace has an active expiry campaign (no Admin API call
+ * otherwise). A revoked card is forgotten: it will not be charged.
+ */
+async function keepShopifyCardExpiry(p: ContractPayload, ctx: BillingContext) {
+  const contractGid = contractGidOf(p);
+  if (!contractGid || !(await wantsCardExpiries(ctx.workspaceId))) return;
+  const contract = await fetchContract(ctx.shopDomain, contractGid);
+  const pm = contract?.customerPaymentMethod;
+  if (!contract || !pm) return;
+  if (pm.revokedAt) return forgetCardExpiry({ workspaceId: ctx.workspaceId, paymentMethodId: pm.id });
+  const card = pm.instrument;
+  if (!card?.expiryMonth || !card.expiryYear) return;
+  const name = [contract.customer.firstName, contract.customer.lastName].filter(Boolean).join(" ").trim();
+  await recordCardExpiry({
+    workspaceId: ctx.workspaceId,
+    provider: "shopify",
+    accountId: ctx.shopDomain,
+    customerId: contract.customer.id,
+    paymentMethodId: pm.id,
+    brand: card.brand === "unknown" ? null : card.brand,
+    last4: card.lastDigits,
+    expMonth: card.expiryMonth,
+    expYear: card.expiryYear,
+    email: contract.customer.email,
+    name: name || null,
+    at: ctx.at,
+  });
+}
 
 /**
  * `subscription_contracts/update` names no payment method, so an open recovery's contract is read

@@ -5,11 +5,12 @@
 import type { ChargeResult, RecoupChargedProvider } from "~/domain/recovery/provider";
 import { scheduleBillingAttemptCheck } from "~/providers/shopify/reconcile.server";
 import { emailUpdateLinkFromShopify, requestShopifyUpdateEmail, sendUpdateEmailFromShopifyNow, shopifyEmailsCardUpdates } from "./update-email.server";
-import { createBillingAttempt } from "~/integrations/shopify/admin.server";
+import { createBillingAttempt, sendPaymentMethodUpdateEmail } from "~/integrations/shopify/admin.server";
 import { PAUSED_REASON } from "./billing.server";
 import { shopifyRetryKey } from "./keys";
 import { shopifyReferences } from "./references";
 import { AppError } from "~/domain/errors";
+import { db } from "~/utils/db.server";
 
 /** Contract states in which Shopify refuses to bill for good: the recovery ends. */
 const CONTRACT_ENDED = new Set(["CONTRACT_TERMINATED", "CONTRACT_NOT_FOUND"]);
@@ -25,6 +26,15 @@ export const shopifyProvider: RecoupChargedProvider = {
     if (!recovery.cardFingerprint) throw new AppError("not_configured", "This Shopify subscription has no payment method on file to update.");
     const { merchant } = await emailUpdateLinkFromShopify(recovery.id);
     return { notice: `We've emailed you a secure link from ${merchant} to update your card.` };
+  },
+  // Pre-dunning's /card page (ADR 0074): Shopify emails the customer its secure link for the card that expires.
+  async startCustomerCardUpdate({ accountId, paymentMethodId }) {
+    const shop = await db().shopifyShop.findUnique({ where: { shopDomain: accountId } });
+    if (!shop || shop.uninstalledAt) throw new AppError("not_configured", "This card can no longer be updated online. Please contact the business directly.");
+    const { sent, errors } = await sendPaymentMethodUpdateEmail(accountId, paymentMethodId);
+    if (!sent) throw new AppError("not_configured", `The shop could not send its update link (${errors.join("; ") || "no answer"}). Please contact the business directly.`);
+    const workspace = await db().workspace.findUniqueOrThrow({ where: { id: shop.workspaceId } });
+    return { notice: `We've emailed you a secure link from ${workspace.senderName?.trim() || workspace.name} to update your card.` };
   },
   cardUpdateSession: async () => {
     throw new AppError(

@@ -19,7 +19,7 @@ const SHOP_ERASE_GRACE_MS = 48 * 3_600_000;
 /** pg-boss (the database's clock) may start the erase job a little before our clock reaches its time. */
 const ERASE_CLOCK_SLACK_MS = 5 * 60_000;
 
-/** Topics processed by a job; any other topic is stored and left alone (subscription_contracts/create…). */
+/** Topics processed by a job; any other topic is stored and left alone (a topic Recoup does not subscribe to). */
 const HANDLED = new Set(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", ...BILLING_TOPICS]);
 
 type ReceivedShopifyWebhook = { webhookId: string; topic: string; shop: string; apiVersion?: string; payload: unknown };
