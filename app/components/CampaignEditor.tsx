@@ -266,6 +266,14 @@ function Editor(props: {
   const locked = campaign?.locked ?? null;
 
   useCarriedToast(showToast);
+  // Created from a template on the list (its action redirects here with ?created=template).
+  useEffect(() => {
+    if (campaign && new URLSearchParams(window.location.search).get("created") === "template") {
+      showToast(`\u201c${initial.name}\u201d created as a draft. Adjust it, simulate it, then activate it.`);
+      window.history.replaceState(window.history.state, "", window.location.pathname);
+    }
+    // Once, when the editor opens.
+  }, []);
 
   useEffect(() => {
     const result = save.data;

@@ -17,7 +17,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
@@ -172,19 +172,12 @@ function CampaignRows({ campaigns, basePath, loading }: { campaigns: Row[]; base
 }
 
 function TemplatePicker(props: { open: boolean; onClose: () => void; templates: Loaded["templates"]; readOnly: string | null; basePath: string }) {
-  const { open, onClose, templates, readOnly, basePath } = props;
+  const { open, onClose, templates, readOnly } = props;
   const fetcher = useFetcher<CampaignListAction>();
-  const navigate = useNavigate();
-  const handled = useRef(new WeakSet<object>());
   const [chosen, setChosen] = useState<string | null>(null);
   const result = fetcher.data;
 
-  useEffect(() => {
-    if (!result || handled.current.has(result)) return;
-    handled.current.add(result);
-    if (result.ok) navigate(`${basePath}/campaigns/${result.campaignId}`, { state: { toast: result.toast } });
-  }, [result, navigate, basePath]);
-
+  // Success is a redirect to the new draft's editor (the router follows it); only a refusal comes back here.
   const error = result && !result.ok && fetcher.state === "idle" ? result.message : null;
   return (
     <Modal open={open} onClose={onClose} title="Start from a template" secondaryActions={[{ content: "Cancel", onAction: onClose }]}>

@@ -5,7 +5,7 @@ import { campaignListAction, campaignListLoader } from "~/contracts/dashboard/ca
 
 // /dashboard/campaigns: the workspace's campaigns, by status and name; new ones blank or from a template.
 export const loader = campaignListLoader(requireDashboardSession, "/dashboard");
-export const action = campaignListAction(requireDashboardSession);
+export const action = campaignListAction(requireDashboardSession, "/dashboard");
 
 export const meta: MetaFunction = () => [{ title: "Campaigns · Recoup" }];
 

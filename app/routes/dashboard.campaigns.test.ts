@@ -96,11 +96,13 @@ describe("/dashboard/campaigns", () => {
     expect([res.status, res.headers.get("Location")]).toEqual([302, "/auth/sign-in?redirectTo=%2Fdashboard%2Fcampaigns"]);
   });
 
-  it("starts a draft from a template and answers with its id for the editor", async () => {
+  it("starts a draft from a template and redirects to its editor", async () => {
     const { workspace, sessionToken } = await makeWorkspace();
-    const result = await list.action(post("/dashboard/campaigns?index", { intent: "from-template", templateId: "tmpl_card_expired" }, sessionToken));
-    expect(result).toMatchObject({ ok: true, intent: "from-template", toast: expect.stringMatching(/^\u201cExpired card\u201d created as a draft/) });
-    const { campaignId } = result as { campaignId: string };
+    const result = (await list.action(post("/dashboard/campaigns?index", { intent: "from-template", templateId: "tmpl_card_expired" }, sessionToken))) as unknown as Response;
+    expect(result.status).toBe(302);
+    const location = result.headers.get("Location")!;
+    expect(location).toMatch(/^\/dashboard\/campaigns\/\w+\?created=template$/);
+    const campaignId = location.split("/").pop()!.split("?")[0]!;
     expect(await getCampaign({ workspaceId: workspace.id, id: campaignId })).toMatchObject({ name: "Expired card", status: "draft", trigger: "card_expired", totalSteps: 2 });
     // The editor opens it.
     expect((await open(campaignId, sessionToken)).form).toMatchObject({ name: "Expired card", trigger: "card_expired" });

@@ -99,7 +99,10 @@ for (const viewport of [
       await picker.getByRole("button", { name: "Use the template Expired card" }).click();
       await page.waitForURL(/\/dashboard\/campaigns\/(?!new)\w+$/);
       const campaignId = new URL(page.url()).pathname.split("/").pop()!;
-      await visible(page.getByRole("status").getByText("\u201cExpired card\u201d created as a draft", { exact: false }), 10_000);
+      // The new draft's editor, filled from the template (the toast that says so is transient: the
+      // saved state is what the merchant relies on).
+      await expect.poll(() => page.getByRole("textbox", { name: "Name", exact: true }).inputValue(), { timeout: 10_000 }).toBe("Expired card");
+      expect(await getCampaign({ workspaceId: merchant.workspace.id, id: campaignId })).toMatchObject({ status: "draft", templateId: "tmpl_card_expired" });
       await settled(page);
 
       // The same live preview as the sequence editor, with the sender's name.

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { can, refusalMessage } from "~/domain/access/roles";
 import {
@@ -183,19 +183,16 @@ export type CampaignListLoader = ReturnType<typeof campaignListLoader>;
 const ListActionSchema = z.object({ intent: z.literal("from-template"), templateId: z.string().trim().min(1).max(100) });
 
 /** "Start from a template": a draft copy of it, whose editor the page then opens. */
-export function campaignListAction(callerOf: CallerOf) {
+export function campaignListAction(callerOf: CallerOf, basePath: string) {
   return async ({ request }: ActionFunctionArgs) => {
     const caller = await callerOf(request);
     try {
       const body = await readJson(request, ListActionSchema);
       requirePermission(caller, "manage_dunning");
       const created = await createFromTemplate({ workspaceId: caller.workspaceId, templateId: body.templateId });
-      return {
-        ok: true as const,
-        intent: "from-template" as const,
-        campaignId: created.id,
-        toast: `\u201c${created.name}\u201d created as a draft. Adjust it, simulate it, then activate it.`,
-      };
+      // The router follows the redirect itself (a fetcher's redirect is a navigation): the editor
+      // says what happened, from `?created=template`.
+      return redirect(`${basePath}/campaigns/${created.id}?created=template`);
     } catch (error) {
       return actionFailure(error);
     }
