@@ -30,9 +30,7 @@ async function cardOrNotFound(token: string) {
 }
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const { card, merchantName, expiry } = await cardOrNotFound(params.token ?? "");
-  const [year, month] = expiry.split("-").map(Number);
-  const expires = new Date(Date.UTC(year!, month! - 1, 1)).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+  const { card, merchantName, expires } = await cardOrNotFound(params.token ?? "");
   return {
     merchant: merchantName,
     brand: card.brand,

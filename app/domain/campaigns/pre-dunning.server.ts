@@ -71,6 +71,10 @@ export async function forgetCardExpiry(input: { workspaceId: string; paymentMeth
   await db().cardExpiry.deleteMany({ where: { workspaceId: input.workspaceId, paymentMethodId: input.paymentMethodId } });
 }
 
+/** "December 2026": the month a card stops working after, in the customer's words (emails and the /card page). */
+export const expiryWords = (card: { expMonth: number; expYear: number }) =>
+  DateTime.fromObject({ year: card.expYear, month: card.expMonth }, { zone: "UTC" }).setLocale("en").toFormat("LLLL yyyy");
+
 /** "2026-12": the month a card stops working after. */
 export const expiryOf = (card: { expMonth: number; expYear: number }) => `${card.expYear}-${String(card.expMonth).padStart(2, "0")}`;
 
@@ -156,7 +160,7 @@ export async function runPreDunningStep(input: { enrollmentId: string; position:
   if (suppressed) return end(`address suppressed (${suppressed.reason})`);
 
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: card.workspaceId } });
-  const expires = DateTime.fromObject({ year: card.expYear, month: card.expMonth }, { zone: "UTC" }).setLocale("en").toFormat("LLLL yyyy");
+  const expires = expiryWords(card);
   const email = renderEmail({
     subject: step.subjectTemplate,
     body: step.bodyTemplate,
@@ -200,7 +204,7 @@ export async function cardOfToken(token: string) {
   const card = id ? await db().cardExpiry.findUnique({ where: { id } }) : null;
   if (!card) throw new AppError("token_not_found", "This link is unknown or has expired.");
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: card.workspaceId } });
-  return { card, merchantName: merchantName(workspace), expiry: expiryOf(card), branding: emailBranding(workspace) };
+  return { card, merchantName: merchantName(workspace), expires: expiryWords(card) };
 }
 
 /** The page's button: the provider's own card update for this customer (Stripe: a portal session; Shopify: its secure email). */
