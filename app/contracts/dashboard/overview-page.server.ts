@@ -8,7 +8,7 @@ import { dashboardSummaryDto } from "~/contracts/dunningdog/dto";
 import { listRecoveriesForPages } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/domain/errors";
-import { incrementalRecovery } from "~/domain/experiments/experiments.server";
+import { holdoutInUse, incrementalRecovery } from "~/domain/experiments/experiments.server";
 
 // The overview page, server side, for every home of the merchant UI (/dashboard, /app inside the
 // Shopify admin): the cards, the trend and one page of recoveries. Each home adds its own notices.
@@ -60,8 +60,9 @@ const WINDOW_DAYS: Record<(typeof SUMMARY_WINDOWS)[number], number> = { "7d": 7,
 
 /** "Recovered because of Recoup" over the period, while the standing holdout is on (ADR 0072). */
 async function incrementalCard(workspaceId: string, window: (typeof SUMMARY_WINDOWS)[number]): Promise<IncrementalCard | null> {
+  // Every overview load: the window's failures are read only while there is a holdout to compare with.
+  if (!(await holdoutInUse({ workspaceId, days: WINDOW_DAYS[window] }))) return null;
   const r = await incrementalRecovery({ workspaceId, days: WINDOW_DAYS[window] });
-  if (!r.holdout.enabled && r.heldOut.failures === 0) return null;
   return {
     currency: r.currency,
     estimateCents: r.recoveredBecauseOfRecoupCents.estimate,

@@ -286,6 +286,16 @@ export async function setHoldout(input: { workspaceId: string; share: number }) 
   return holdoutSettings(input.workspaceId);
 }
 
+/** Whether the holdout is on, or held-out failures of the last `days` are still there to compare: otherwise there is nothing to report (two indexed reads). */
+export async function holdoutInUse(input: { workspaceId: string; days: number }): Promise<boolean> {
+  const since = new Date(now().getTime() - input.days * 86_400_000);
+  const [ws, held] = await Promise.all([
+    db().workspace.findUniqueOrThrow({ where: { id: input.workspaceId }, select: { holdoutBasisPoints: true } }),
+    db().recovery.count({ where: { workspaceId: input.workspaceId, holdout: true, startedAt: { gte: since } } }),
+  ]);
+  return ws.holdoutBasisPoints > 0 || held > 0;
+}
+
 /**
  * What Recoup adds: the recovered share of the failures it worked on against the held-out ones
  * (same period, same customers' mix by construction), the difference with its 95 % interval, and
