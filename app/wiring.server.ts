@@ -5,6 +5,7 @@
 import { customerActionListener } from "~/domain/card-update/channel.server";
 import { ingestEvents } from "~/domain/ingest/process.server";
 import { emailEvents } from "~/domain/deliverability/events.server";
+import { providerEvents } from "~/domain/collect/events.server";
 import { campaignListener } from "~/domain/campaigns/recovery-listener.server";
 import { dunningListener } from "~/domain/dunning/recovery-listener.server";
 import { onRecovery } from "~/domain/recovery/listeners";
@@ -14,6 +15,9 @@ import { registerDefaultProvider, registerProvider } from "~/domain/recovery/pro
 import { ingestProvider } from "~/providers/ingest/provider.server";
 import { shopifyProvider } from "~/providers/shopify/provider.server";
 import { stripeProvider } from "~/providers/stripe/provider.server";
+import { registerProcessor } from "~/domain/collect/processors.server";
+import { dojoProcessor } from "~/providers/dojo/collect.server";
+import { stripeProcessor } from "~/providers/stripe/collect.server";
 
 // Told in this order, in the engine's transaction (docs/decisions/0039-the-engine-boundary.md).
 onRecovery("campaigns", campaignListener);
@@ -25,12 +29,17 @@ registerProvider(shopifyProvider);
 // Ingested payments carry their PSP's name (adyen, braintree, custom…): the merchant charges them all.
 registerDefaultProvider(ingestProvider);
 
+// Pay-links, hosted checkout and refunds (ADR 0075).
+registerProcessor(stripeProcessor);
+registerProcessor(dojoProcessor);
+
 /** Every inbound event source, by the name `events replay --source` takes: a new source is a line here. */
 export const inboxSources = {
   stripe: stripeEvents,
   shopify: shopifyWebhooks,
   ingest: ingestEvents,
   email: emailEvents,
+  provider: providerEvents,
 } as const;
 
 export type InboxSourceName = keyof typeof inboxSources;

@@ -83,6 +83,12 @@ export const queues = {
   ingestEvent: withLongHorizon(queue("ingest-event", z.object({ ingestEventId: z.string() }), { expireInSeconds: MINUTE })),
   /** A verified bounce or complaint from an email provider's webhook, or an SNS subscription to confirm (app/domain/deliverability/events.server.ts). */
   emailEvent: withLongHorizon(queue("email-event", z.object({ emailEventId: z.string() }), { expireInSeconds: MINUTE })),
+  /** A processor's verified webhook event (Dojo's; app/domain/collect/events.server.ts): one read back from the processor. */
+  providerEvent: withLongHorizon(queue("provider-event", z.object({ providerEventId: z.string() }), { expireInSeconds: MINUTE })),
+  /** A recovery paid through a pay-link: its provider stops collecting the debt (Stripe: paid out of band). */
+  recoverySettleElsewhere: queue("recovery-settle-elsewhere", z.object({ recoveryId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
+  /** Sends a refund to its processor under the refund's own id as idempotency key (app/domain/collect/refunds.server.ts). */
+  refundSubmit: queue("refund-submit", z.object({ refundId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** One outbound event to one merchant endpoint (10 s timeout); pg-boss retries with backoff (about 8.5 h in all). */
   webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** An outbound event no endpoint takes, emailed to the workspace owner instead. */

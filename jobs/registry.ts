@@ -17,6 +17,9 @@ import { stripeEventSweepJob } from "./definitions/stripe-event-sweep";
 import { stripeEventsFailedEmailJob } from "./definitions/stripe-events-failed-email";
 import { ingestEventJob } from "./definitions/ingest-event";
 import { emailEventJob } from "./definitions/email-event";
+import { providerEventJob } from "./definitions/provider-event";
+import { refundSubmitJob } from "./definitions/refund-submit";
+import { recoverySettleElsewhereJob } from "./definitions/recovery-settle-elsewhere";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
 import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
 import { workspaceLearningJob } from "./definitions/workspace-learning";
@@ -38,6 +41,9 @@ export const jobDefinitions = [
   shopifyBillingAttemptCheckJob,
   ingestEventJob,
   emailEventJob,
+  providerEventJob,
+  refundSubmitJob,
+  recoverySettleElsewhereJob,
   webhookDeliverJob,
   webhookOwnerEmailJob,
   stripeEventsFailedEmailJob,

@@ -1,11 +1,12 @@
 // The frame of a page a customer reaches from an email link without a login (/u/<token>,
-// /card/<token>): its card, and its error page (an unknown link, or our own failure).
+// /card/<token>, /pay/<code>): its card, and its error page (an unknown link, or our own failure).
 import { isRouteErrorResponse, useRouteError } from "@remix-run/react";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 
-export function LinkPage({ children }: { children: ReactNode }) {
+/** `accent`: the merchant's colour (already made safe by accentColor) for the button. */
+export function LinkPage({ children, accent }: { children: ReactNode; accent?: string }) {
   return (
-    <main className="rc-page">
+    <main className="rc-page" style={accent ? ({ "--accent": accent } as CSSProperties) : undefined}>
       <div className="rc-card">{children}</div>
     </main>
   );

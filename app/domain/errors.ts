@@ -47,6 +47,15 @@ export const ERROR_CODES = [
   "experiment_state_conflict",
   "ab_test_not_found",
   "ab_test_conflict",
+  "payment_request_not_found",
+  "payment_request_state_conflict",
+  "provider_connection_invalid",
+  "provider_unavailable",
+  "override_rate_limited",
+  "connection_not_found",
+  "transaction_not_found",
+  "refund_not_found",
+  "unprocessable_entity",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -46,6 +46,15 @@ export const ERROR_STATUS = {
   experiment_state_conflict: 409,
   ab_test_not_found: 404,
   ab_test_conflict: 409,
+  payment_request_not_found: 404,
+  payment_request_state_conflict: 409,
+  provider_connection_invalid: 422,
+  provider_unavailable: 503,
+  override_rate_limited: 429,
+  connection_not_found: 404,
+  transaction_not_found: 404,
+  refund_not_found: 404,
+  unprocessable_entity: 422,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status of a domain error. */

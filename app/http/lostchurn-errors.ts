@@ -3,12 +3,11 @@
 // it: the v1 pipeline, a 405, the unknown-path splat, the HTTP front's own refusals.
 import type { ErrorCode } from "~/domain/errors";
 
-/** Flow Arc's operations under /api/v1 (seed 001): its own shapes win there. */
-const FLOW_ARC = /^\/api\/v1\/(payment-requests|alert-rules|health)(\/|$)/;
+import { speaksFlowArc } from "./flow-arc-errors";
 
 /** Whether a path answers in LostChurn's format: all of /api/v1 but Flow Arc's operations. */
 export function speaksLostChurn(pathname: string): boolean {
-  return (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) && !FLOW_ARC.test(pathname);
+  return (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) && !speaksFlowArc(pathname);
 }
 
 /**

@@ -74,3 +74,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function isRecordNotFound(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "P2025";
 }
+
+/** Prisma's P2002: a unique constraint refused the row. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}

@@ -67,7 +67,7 @@ async function call(op: OperationDoc, opts: CallOptions & { params?: Record<stri
   const where = `${label(op)} ${url.slice(0, 200)} body=${JSON.stringify(opts.body ?? null).slice(0, 120)}`;
   if (res.status >= 500) problems.push(`${where}: ${res.status} ${text.slice(0, 300)}`);
   if (res.status >= 400 && !speaksLostChurn(op.path)) {
-    // Flow Arc's operations under /api/v1 (health) keep the problem+json that carries its `{error, message}`.
+    // Flow Arc's operations under /api/v1 answer its `{error, message}`.
     if (typeof body.error !== "string" || typeof body.message !== "string") problems.push(`${where}: ${res.status} lacks Flow Arc's error/message: ${text.slice(0, 200)}`);
   } else if (res.status >= 400) {
     const type = res.headers.get("content-type") ?? "";
@@ -111,7 +111,7 @@ function errorPaths(body: Json): string[] {
 async function fuzz(strings: string[], json: unknown[]) {
   for (const op of operations) {
     const params = ownParams(op, A);
-    const token = op.pipeline ? A.adminKey : undefined;
+    const token = op.auth !== "none" ? A.adminKey : undefined;
     for (const name of paramNames(op.path)) {
       for (const value of strings) await call(op, { params: { ...params, [name]: value }, query: queryOf(op), body: exampleBody(op), token });
     }

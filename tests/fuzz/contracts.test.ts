@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { speaksLostChurn } from "~/http/lostchurn-errors";
+import { speaksFlowArc } from "~/http/flow-arc-errors";
 import { speaksRevive } from "~/http/revive-errors";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
@@ -53,6 +54,7 @@ type Contract =
   | "stripe-webhook"
   | "shopify-webhook"
   | "email-webhook"
+  | "processor-webhook"
   | "stripe-app"
   | "shopify-extension"
   | "customer-pages"
@@ -71,9 +73,10 @@ const CONTRACT_OF: Array<[RegExp, Contract]> = [
   [/^\/api\/webhooks\/stripe$/, "stripe-webhook"],
   [/^\/webhooks\/shopify$/, "shopify-webhook"],
   [/^\/webhooks\/email\/[^/]+$/, "email-webhook"],
+  [/^\/webhooks\/[^/]+\/[^/]+$/, "processor-webhook"],
   [/^\/api\/stripe-app\//, "stripe-app"],
   [/^\/api\/shopify-ext\//, "shopify-extension"],
-  [/^\/(recover|e\/o|u|card)\//, "customer-pages"],
+  [/^\/(recover|e\/o|u|card|pay)\//, "customer-pages"],
   [/^\/(dashboard|app|auth|outbox|docs)(\/|$)|^\/$/, "dashboard"],
   // The splat routes answering every path no route serves under /api and /webhooks.
   [/^\/(api|webhooks)\/x$/, "api-not-found"],
@@ -164,6 +167,8 @@ const routeParams = (path: string): Record<string, string> =>
       if (path.startsWith("/u/")) return [name, unsubscribeLink];
       if (path.startsWith("/card/")) return [name, cardLink];
       if (path.startsWith("/webhooks/email/")) return [name, "postmark"];
+      if (path.startsWith("/pay/")) return [name, "aB3dE5fG7hJ9"];
+      if (path === "/webhooks/{provider}/{connectionId}") return [name, name === "provider" ? "dojo" : "00000000-0000-4000-8000-000000000000"];
       if (path.startsWith("/api/shopify-ext/")) return [name, "gid://shopify/Customer/1"];
       if (path.includes("{action}") && name === "action") return [name, "pause"];
       if (/dunning/.test(path)) return [name, sequenceId];
@@ -613,6 +618,7 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
       frontGaps.push(`${res.status} ${req.method} ${pathname} as HTML`);
       return faults;
     }
+    if (speaksFlowArc(pathname)) return [...faults, ...flowArcFaults(req, res, type)];
     if (speaksLostChurn(pathname)) return [...faults, ...lostChurnFaults(req, res, type)];
     if (speaksRevive(pathname)) return [...faults, ...reviveFaults(req, res, type)];
     if (!type.startsWith("application/problem+json")) return [...faults, `${res.status} as "${type}", not problem+json: ${res.text.slice(0, 200)}`];
@@ -635,6 +641,19 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
     if (!routeJson && !type.startsWith("image/")) faults.push(`${res.status} page error as "${type}": ${res.text.slice(0, 200)}`);
   }
   return faults;
+}
+
+/** Flow Arc's `ErrorResponse` on its paths (seed 001): `{error, message}`, both non-empty strings, as JSON. */
+function flowArcFaults(req: Built, res: Answer, type: string): string[] {
+  if (!type.startsWith("application/json")) return [`${res.status} as "${type}", not Flow Arc's JSON error: ${res.text.slice(0, 200)}`];
+  if (req.method === "HEAD") return [];
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(res.text) as Record<string, unknown>;
+  } catch {
+    return [`${res.status} JSON error that is not JSON`];
+  }
+  return ["error", "message"].filter((field) => typeof body[field] !== "string" || !body[field]).map((field) => `Flow Arc error lacks ${field}`);
 }
 
 /** LostChurn's error on its paths (ADR 0067): `{error: {code, message, type}, trace_id}` as JSON. */

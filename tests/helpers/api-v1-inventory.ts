@@ -6,6 +6,7 @@ import { z } from "zod";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { suppress } from "~/domain/deliverability/suppressions.server";
+import { createPaymentRequest } from "~/domain/collect/payment-requests.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
@@ -20,7 +21,7 @@ export interface Fixture {
   adminKey: string;
   ownerId: string;
   sessionToken: string;
-  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign" | "experiment" | "suppression", string>;
+  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign" | "experiment" | "suppression" | "paymentRequest", string>;
 }
 
 /** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
@@ -71,6 +72,7 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
       startedAt: new Date(),
     },
   });
+  const paymentRequest = await createPaymentRequest({ workspaceId: workspace.id, livemode: true, createdVia: "api", amountMinor: 2499, currency: "GBP", description: `Every ${tag}` });
   return {
     workspaceId: workspace.id,
     adminKey: apiKey,
@@ -88,6 +90,7 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
       experiment: experiment.id,
       suppression: suppressed,
       invoice: recovery.externalId,
+      paymentRequest: paymentRequest.id,
     },
   };
 }
@@ -111,6 +114,7 @@ const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
   [/^\/api\/v1\/experiments\/assign\/\{customer_id\}/, null],
   [/^\/api\/v1\/experiments\/\{id\}/, "experiment"],
   [/^\/api\/v1\/decline-codes\/\{code\}/, null],
+  [/^\/api\/v1\/payment-requests\/\{id\}/, "paymentRequest"],
 ];
 
 export function idKindOf(path: string): keyof Fixture["ids"] | null | undefined {

@@ -3,6 +3,7 @@ import { ERROR_STATUS } from "~/http/errors";
 import { buildInfo } from "~/utils/build-info.server";
 import { registeredOperations, type OperationDoc } from "./endpoint.server";
 import { speaksLostChurn } from "~/http/lostchurn-errors";
+import { speaksFlowArc } from "~/http/flow-arc-errors";
 import { isPageSchema } from "./pagination.server";
 import { rateLimits } from "~/http/rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
@@ -75,6 +76,13 @@ const CursorSchema: Json = {
   properties: { next: { type: ["string", "null"] } },
 };
 
+/** Flow Arc's ErrorResponse (seed 001), on its operations. */
+const FlowArcErrorSchema: Json = {
+  type: "object",
+  required: ["error", "message"],
+  properties: { error: { type: "string", description: "Recoup's stable error code." }, message: { type: "string" } },
+};
+
 const ProblemSchema: Json = {
   type: "object",
   description: "application/problem+json (RFC 9457) with a stable `code` and the request's `traceId`.",
@@ -98,7 +106,7 @@ const ProblemSchema: Json = {
 };
 
 class Components {
-  schemas: Record<string, Json> = { Problem: ProblemSchema, Error: LostChurnErrorSchema, Meta: MetaSchema, Pagination: PaginationSchema, Cursor: CursorSchema };
+  schemas: Record<string, Json> = { Problem: ProblemSchema, Error: LostChurnErrorSchema, ErrorResponse: FlowArcErrorSchema, Meta: MetaSchema, Pagination: PaginationSchema, Cursor: CursorSchema };
 
   /** JSON Schema for `schema`; named sub-schemas go to components (as `NameInput` when read as input and different). */
   convert(schema: z.ZodType, io: "input" | "output"): Json {
@@ -245,6 +253,7 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
       },
     };
     const lostChurn = speaksLostChurn(op.path);
+    const flowArc = speaksFlowArc(op.path);
     for (const status of errorStatuses(op)) {
       // The handler's own error codes with this status (the pipeline's are named in the description).
       const codes = op.errors.filter((code) => ERROR_STATUS[code] === status);
@@ -252,7 +261,9 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
         description: STATUS_TEXT[status] ?? "Error",
         ...(codes.length ? { "x-error-codes": codes } : {}),
         headers: status === 429 ? { ...headers, "Retry-After": { $ref: "#/components/headers/Retry-After" } } : headers,
-        content: lostChurn
+        content: flowArc
+          ? { "application/json": { schema: { $ref: "#/components/schemas/ErrorResponse" } } }
+          : lostChurn
           ? { "application/json": { schema: { $ref: "#/components/schemas/Error" } } }
           : { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
       };

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
 import { paginate, type PageRequest } from "~/domain/pagination.server";
-import { sha256 } from "~/utils/crypto.server";
+import { randomBase62, sha256 } from "~/utils/crypto.server";
+import { isUniqueViolation } from "~/utils/db-errors.server";
 import { db } from "~/utils/db.server";
 import type { ApiKey } from "../../../generated/prisma/client";
 
@@ -9,12 +9,6 @@ export const API_KEY_SCOPES = ["read", "write", "admin", "analytics", "webhooks"
 /** After a rotation the old key keeps working this long, so deployments can roll over (ADR 0008). */
 export const ROTATION_GRACE_HOURS = 24;
 export const MAX_ROTATION_GRACE_HOURS = 7 * 24;
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-function base62(bytes: number): string {
-  return Array.from(randomBytes(bytes), (b) => BASE62[b % 62]).join("");
-}
-
 /** `read`, `write`, … or resource forms such as `read:payments`; `all` expands to every scope. */
 export function parseScopes(input: string | string[]): string[] {
   const list = (Array.isArray(input) ? input : input.split(",")).map((s) => s.trim()).filter(Boolean);
@@ -78,7 +72,7 @@ export interface KeyActor {
 }
 
 function newKey(livemode: boolean) {
-  const key = `rk_${livemode ? "live" : "test"}_${base62(32)}`;
+  const key = `rk_${livemode ? "live" : "test"}_${randomBase62(32)}`;
   return { key, prefix: key.slice(0, 12), hashedKey: sha256(key) };
 }
 
@@ -160,7 +154,7 @@ export async function rotateApiKey(input: { workspaceId: string; id: string; gra
     ]);
     return { ...apiKeyView(created), key };
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new AppError("conflict", "This key has already been rotated: rotate its replacement instead.");
     }
     throw error;

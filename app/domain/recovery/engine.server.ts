@@ -469,6 +469,29 @@ export async function markRecovered(input: { workspaceId: string; invoiceId: str
 }
 
 /**
+ * The customer paid the debt through a pay-link (ADR 0075), inside the caller's transaction: the
+ * recovery closes as recovered, under the debt's lock, once. Returns null when it was closed already.
+ */
+export async function markRecoveredByPayLink(tx: Tx, input: { workspaceId: string; recoveryId: string; amountPaid: number; at: Date }) {
+  const found = await tx.recovery.findFirst({ where: { id: input.recoveryId, workspaceId: input.workspaceId }, select: { externalId: true } });
+  if (!found) return null;
+  const recovery = await findByInvoice(tx, input.workspaceId, found.externalId);
+  if (!recovery || (recovery.status !== "pending" && recovery.status !== "failed")) return null;
+  const closed = await closeRecovery(tx, recovery, "recovered", "paid_by_pay_link", input.at, input.amountPaid);
+  await announce.recovered(tx, closed);
+  // The provider would otherwise go on collecting a debt the customer has paid.
+  if (providerFor(recovery.provider).settleElsewhere) await enqueue(queues.recoverySettleElsewhere, { recoveryId: recovery.id }, { tx, key: recovery.id });
+  return closed;
+}
+
+/** The `recovery-settle-elsewhere` job: the provider stops collecting a debt paid through a pay-link, once (the recovery's id is the key). */
+export async function settleRecoveryElsewhere(input: { recoveryId: string }) {
+  const recovery = await db().recovery.findUnique({ where: { id: input.recoveryId } });
+  if (!recovery || recovery.status !== "recovered") return;
+  await providerFor(recovery.provider).settleElsewhere?.(recovery, { idempotencyKey: `recoup-paid-elsewhere-${recovery.id}` });
+}
+
+/**
  * The answer to one of our charges (docs/decisions/0037), whoever gives it: the provider's reply to
  * the charge-retry job, a webhook naming our idempotency key, a reconciliation check. Applied once,
  * under the debt's lock: a decline records why and plans again; a refusal that is not a decline

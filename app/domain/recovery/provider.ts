@@ -87,6 +87,11 @@ interface ProviderBase {
    * `invoice.payment_failed` after `invoices.pay`): the engine matches them to its attempt by time.
    */
   failureEventsIncludeOwnCharges: boolean;
+  /**
+   * The customer paid the debt elsewhere (a pay-link, ADR 0075): the provider stops collecting it
+   * (Stripe: the invoice is marked paid out of band), once per key. Absent where there is nothing to stop.
+   */
+  settleElsewhere?(recovery: Recovery, input: { idempotencyKey: string }): Promise<void>;
 }
 
 /** A provider Recoup charges through: Stripe, Shopify, the next processor. */

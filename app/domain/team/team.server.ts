@@ -11,6 +11,7 @@ import { db } from "~/utils/db.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
 import { log } from "~/utils/logger.server";
 import { roleOf, type Role } from "~/domain/access/roles";
+import { isUniqueViolation } from "~/utils/db-errors.server";
 
 /** An invitation link outlives a sign-in link (24 h): invitations wait in inboxes over weekends. */
 const INVITE_LINK_HOURS = 72;
@@ -85,7 +86,7 @@ export async function inviteMember(input: { workspaceId: string; email: string; 
     })
     .catch((error: unknown) => {
       // The same invitation sent twice at once: the second loses on the unique (workspaceId, userId).
-      if ((error as { code?: string }).code === "P2002") throw alreadyMember();
+      if (isUniqueViolation(error)) throw alreadyMember();
       throw error;
     });
 

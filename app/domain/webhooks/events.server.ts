@@ -36,6 +36,8 @@ export async function emitWebhookEvent(input: {
   recoveryId?: string | null;
   /** camelCase; sent snake_case. */
   data: Record<string, unknown>;
+  /** An event only an integration wants (a status change): not emailed to the owner when no endpoint takes it. */
+  quiet?: boolean;
 }): Promise<{ eventId: string; created: boolean; channel: EventChannel }> {
   const { tx } = input;
   const [inserted] = await tx.webhookEvent.createManyAndReturn({
@@ -61,6 +63,7 @@ export async function emitWebhookEvent(input: {
     select: { id: true },
   });
   if (endpoints.length === 0) {
+    if (input.quiet) return { eventId: inserted.id, created: true, channel: "none" };
     await enqueue(queues.webhookOwnerEmail, { eventId: inserted.id }, { tx, key: inserted.id });
     return { eventId: inserted.id, created: true, channel: "email" };
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** Events Recoup sends to webhook endpoints. `webhook.test` is sent only by the test operation. */
-export const WEBHOOK_EVENT_TYPES = ["payment.retry_due"] as const;
+export const WEBHOOK_EVENT_TYPES = ["payment.retry_due", "transaction.status_changed", "refund.status_changed"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.test";
 
 const EventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);

@@ -9,6 +9,8 @@ import {
 } from "~/domain/recovery/engine.server";
 import { flagSubscriptionAtRisk, recordCustomerPayment } from "~/domain/recovery/commands.server";
 import { forgetCardExpiry, recordCardExpiry } from "~/domain/campaigns/pre-dunning.server";
+import { stripeConnectionId } from "~/domain/collect/connections.server";
+import { syncTransaction } from "~/domain/collect/transactions.server";
 import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
 import { enqueue } from "~/utils/queue.server";
 import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
@@ -131,8 +133,24 @@ const cardOf = (pm: Stripe.PaymentMethod) => ({
   name: pm.billing_details?.name ?? null,
 });
 
+/**
+ * A hosted checkout Recoup opened on the account changed (ADR 0075): completed, paid later (bank
+ * debits), failed or expired. The session is read back; the payment applies once.
+ */
+async function onCheckoutSession(event: Stripe.Event, account: ConnectedStripeAccount) {
+  const session = event.data.object as Stripe.Checkout.Session;
+  const reference = session.client_reference_id ?? session.metadata?.recoup_reference ?? null;
+  if (!reference) return;
+  const connectionId = await stripeConnectionId({ workspaceId: account.workspaceId, stripeAccountId: account.stripeAccountId });
+  if (connectionId) await syncTransaction({ connectionId, reference, providerPaymentId: session.id });
+}
+
 const handlers: Record<string, Handler> = {
   "invoice.payment_failed": onInvoiceFailed,
+  "checkout.session.completed": onCheckoutSession,
+  "checkout.session.async_payment_succeeded": onCheckoutSession,
+  "checkout.session.async_payment_failed": onCheckoutSession,
+  "checkout.session.expired": onCheckoutSession,
   async "invoice.payment_action_required"(event, account) {
     // The bank wants the customer to authenticate: send them the link, never retry blind.
     await onInvoiceFailed(event, account);

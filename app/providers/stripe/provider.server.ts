@@ -29,6 +29,17 @@ export const stripeProvider: RecoupChargedProvider = {
     return { ok: true };
   },
 
+  async settleElsewhere(recovery, { idempotencyKey }) {
+    try {
+      await stripe().invoices.pay(recovery.externalId, { paid_out_of_band: true }, { stripeAccount: recovery.externalAccountId!, idempotencyKey });
+    } catch (error) {
+      // Paid or voided meanwhile: Stripe is not collecting it any more, which is all this asks.
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+      const invoice = await stripe().invoices.retrieve(recovery.externalId, {}, { stripeAccount: recovery.externalAccountId! });
+      if (invoice.status === "open" || invoice.status === "draft") throw error;
+    }
+  },
+
   idempotencyKey: (recoveryId, attemptNumber) => `recoup-retry-${recoveryId}-${attemptNumber}`,
 
   async charge(recovery, { idempotencyKey }) {
