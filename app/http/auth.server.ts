@@ -26,7 +26,7 @@ export interface Caller {
  * What a dashboard session may do on the older session-or-key APIs, by role (ADR 0010): owners
  * and admins everything; members read, and act on recoveries (retry, pause, resume), as on the pages.
  */
-const SESSION_SCOPES: Readonly<Record<Role, string[]>> = {
+export const SESSION_SCOPES_BY_ROLE: Readonly<Record<Role, string[]>> = {
   owner: ["admin"],
   admin: ["admin"],
   member: ["read", "analytics", "write:payments", "write:recoveries"],
@@ -67,7 +67,7 @@ export async function authenticate(request: Request): Promise<Caller> {
   return {
     workspaceId: session.workspaceId,
     kind: "session",
-    scopes: SESSION_SCOPES[access.role],
+    scopes: SESSION_SCOPES_BY_ROLE[access.role],
     livemode: true,
     userId: session.userId,
     role: access.role,

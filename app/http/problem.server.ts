@@ -8,6 +8,7 @@ import { errorBody as lostChurnError, speaksLostChurn } from "./lostchurn-errors
 import { rateLimitHeaders, rateStateOf } from "./rate-limit.server";
 import { errorBody as reviveError, speaksRevive } from "./revive-errors";
 import { errorBody as flowArcError, speaksFlowArc } from "./flow-arc-errors";
+import { errorBody as nd8Error, speaksNd8 } from "./nd8-errors";
 
 export function traceIdFor(request: Request): string {
   return traceIdFrom(request.headers.get("traceparent"));
@@ -37,6 +38,7 @@ export function problem(
     const headers = new Headers(opts.headers);
     headers.set("Content-Type", "application/json; charset=utf-8");
     headers.set("X-Trace-Id", traceId);
+    if (code === "method_not_allowed" && typeof opts.meta?.allow === "string" && !headers.has("Allow")) headers.set("Allow", opts.meta.allow);
     const retryAfter = opts.meta?.retry_after_seconds;
     if (typeof retryAfter === "number" && !headers.has("Retry-After")) headers.set("Retry-After", String(retryAfter));
     return new Response(JSON.stringify(ownShape), { status, headers });
@@ -62,6 +64,7 @@ export function problem(
 /** The error body of a contract with its own shape on this path (LostChurn's, Revive's); null for problem+json. */
 function contractErrorBody(path: string, code: ErrorCode, status: number, detail: string, traceId: string, meta?: Record<string, unknown>) {
   if (speaksFlowArc(path)) return flowArcError(code, detail, meta);
+  if (speaksNd8(path)) return nd8Error(code, detail, meta);
   if (speaksLostChurn(path)) return lostChurnError(code, detail, traceId, meta);
   if (speaksRevive(path)) return reviveError(code, status, detail, traceId, meta);
   return null;

@@ -46,3 +46,25 @@ export function formatMoney(amountMinor: number, currency: string, locale = "en"
   }
   return format.format(value);
 }
+
+/**
+ * A decimal amount as written ("40.00", "0.5", "12") in integer minor units of `currency`, exactly:
+ * digits only, never through a float. Null when it is not a plain non-negative decimal, or has more
+ * decimals than the currency's minor unit (1.234 USD).
+ */
+export function decimalToMinor(text: string, currency: string): number | null {
+  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return null;
+  const exponent = currencyExponent(currency);
+  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  if (fraction.length > exponent) return null;
+  return Number(match[1]) * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || "0");
+}
+
+/** Integer minor units as a decimal string with the currency's places: 4000 USD → "40.00", 1500 JPY → "1500". */
+export function minorToDecimal(amountMinor: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const sign = amountMinor < 0 ? "-" : "";
+  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, "0");
+  return exponent === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}

@@ -1313,6 +1313,16 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     const store = storeFor(account);
     const s = stored.session;
     const t = now();
+    // ND8's sandbox_simulate, as Recoup passes it in the session's metadata: the sandbox scripts the outcome.
+    const simulate = s.metadata?.recoup_sandbox_simulate;
+    if (simulate === 'checkout_pending') return { session: JSON.parse(JSON.stringify(s)) as Stripe.Checkout.Session };
+    if (simulate === 'checkout_canceled' || simulate === 'canceled') {
+      Object.assign(s, { status: 'expired', url: null });
+      const session = JSON.parse(JSON.stringify(s)) as Stripe.Checkout.Session;
+      const event = makeEvent('checkout.session.expired', session, { account: account ?? undefined, livemode: s.livemode });
+      for (const listener of checkoutListeners) listener({ account, session, event });
+      return { session };
+    }
     const amount = s.amount_total ?? 0;
     const currency = s.currency ?? 'usd';
     const email = opts.email ?? s.customer_email ?? 'customer@example.com';
@@ -1344,16 +1354,23 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     store.charges.set(String(charge.id), charge);
     pi.latest_charge = charge.id;
 
-    if (opts.decline) {
-      const err = declineError(opts.decline === true ? {} : opts.decline, String(charge.id));
+    if (opts.decline || simulate === 'payment_failed') {
+      const err = declineError(opts.decline === true || !opts.decline ? {} : opts.decline, String(charge.id));
       Object.assign(charge, declinedChargeFields(err));
       Object.assign(pi, { status: 'requires_payment_method', payment_method: null, last_payment_error: { ...err, payment_method: pm } });
-      return { declined: err };
+      if (simulate !== 'payment_failed') return { declined: err };
+      // Scripted: the checkout ends unpaid (what a failed delayed payment leaves).
+      Object.assign(s, { status: 'complete', payment_status: 'unpaid', url: null });
+      const session = JSON.parse(JSON.stringify(s)) as Stripe.Checkout.Session;
+      const event = makeEvent('checkout.session.async_payment_failed', session, { account: account ?? undefined, livemode: s.livemode });
+      for (const listener of checkoutListeners) listener({ account, session, event });
+      return { session };
     }
-    Object.assign(pi, { status: 'succeeded', amount_received: amount, payment_method: pm.id, last_payment_error: null });
+    const pending = simulate === 'success_pending_deposit';
+    Object.assign(pi, { status: pending ? 'processing' : 'succeeded', amount_received: pending ? 0 : amount, payment_method: pm.id, last_payment_error: null });
     Object.assign(s, {
       status: 'complete',
-      payment_status: 'paid',
+      payment_status: pending ? 'unpaid' : 'paid',
       url: null,
       customer_details: { address: pm.billing_details.address, business_name: null, email, individual_name: null, name, phone: null, tax_exempt: 'none', tax_ids: [] },
     });

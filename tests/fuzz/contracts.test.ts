@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { speaksFlowArc } from "~/http/flow-arc-errors";
+import { speaksNd8 } from "~/http/nd8-errors";
 import { speaksRevive } from "~/http/revive-errors";
 import { createSession } from "~/domain/auth/sessions.server";
 import { createRecoveryToken } from "~/domain/recovery/links.server";
@@ -55,6 +56,7 @@ type Contract =
   | "shopify-webhook"
   | "email-webhook"
   | "processor-webhook"
+  | "nd8"
   | "stripe-app"
   | "shopify-extension"
   | "customer-pages"
@@ -76,7 +78,8 @@ const CONTRACT_OF: Array<[RegExp, Contract]> = [
   [/^\/webhooks\/[^/]+\/[^/]+$/, "processor-webhook"],
   [/^\/api\/stripe-app\//, "stripe-app"],
   [/^\/api\/shopify-ext\//, "shopify-extension"],
-  [/^\/(recover|e\/o|u|card|pay)\//, "customer-pages"],
+  [/^\/(recover|e\/o|u|card|pay|checkout)\//, "customer-pages"],
+  [/^\/api\/(checkout|transactions|refunds|organization|payment-links)(\/|$)/, "nd8"],
   [/^\/(dashboard|app|auth|outbox|docs)(\/|$)|^\/$/, "dashboard"],
   // The splat routes answering every path no route serves under /api and /webhooks.
   [/^\/(api|webhooks)\/x$/, "api-not-found"],
@@ -286,6 +289,8 @@ async function goodAuth(op: Operation, body: Buffer | null): Promise<Headers> {
       return { authorization: `Basic ${Buffer.from(`recoup:${postmarkSecret}`).toString("base64")}` };
     case "customer-pages":
       return { origin: base };
+    case "nd8":
+      return { authorization: `Api-Key ${A.adminKey}` };
     default:
       return { authorization: `Bearer ${A.adminKey}` };
   }
@@ -619,6 +624,7 @@ function faultsOf(op: Operation, req: Built, res: Answer): string[] {
       return faults;
     }
     if (speaksFlowArc(pathname)) return [...faults, ...flowArcFaults(req, res, type)];
+    if (speaksNd8(pathname)) return [...faults, ...nd8Faults(req, res, type)];
     if (speaksLostChurn(pathname)) return [...faults, ...lostChurnFaults(req, res, type)];
     if (speaksRevive(pathname)) return [...faults, ...reviveFaults(req, res, type)];
     if (!type.startsWith("application/problem+json")) return [...faults, `${res.status} as "${type}", not problem+json: ${res.text.slice(0, 200)}`];
@@ -654,6 +660,18 @@ function flowArcFaults(req: Built, res: Answer, type: string): string[] {
     return [`${res.status} JSON error that is not JSON`];
   }
   return ["error", "message"].filter((field) => typeof body[field] !== "string" || !body[field]).map((field) => `Flow Arc error lacks ${field}`);
+}
+
+/** ND8's `Error` on its paths (seed 003): `{detail}`, a non-empty string, as JSON. */
+function nd8Faults(req: Built, res: Answer, type: string): string[] {
+  if (!type.startsWith("application/json")) return [`${res.status} as "${type}", not ND8's JSON error: ${res.text.slice(0, 200)}`];
+  if (req.method === "HEAD") return [];
+  try {
+    const body = JSON.parse(res.text) as Record<string, unknown>;
+    return typeof body.detail === "string" && body.detail ? [] : ["ND8 error lacks detail"];
+  } catch {
+    return [`${res.status} JSON error that is not JSON`];
+  }
 }
 
 /** LostChurn's error on its paths (ADR 0067): `{error: {code, message, type}, trace_id}` as JSON. */

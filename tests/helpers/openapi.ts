@@ -54,6 +54,12 @@ export function contractOf(doc: Json) {
   }
 
   return {
+    /** Whether the contract declares a body schema for this answer (ND8 leaves its 401/403/404 without one). */
+    declaresBody(path: string, method: string, status: number): boolean {
+      const op = ((doc.paths as Json)[path] as Json | undefined)?.[method.toLowerCase()] as Json | undefined;
+      const response = (op?.responses as Json | undefined)?.[String(status)] as Json | undefined;
+      return Boolean(response && (response.content || typeof response.$ref === "string"));
+    },
     /** Throws with the validation errors when `body` does not match the declared response. */
     assertResponse(path: string, method: string, status: number, body: unknown, contentType: string | null) {
       const { ref, mediaType } = responseSchema(path, method, status);

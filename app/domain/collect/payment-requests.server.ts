@@ -7,13 +7,11 @@ import { now } from "~/utils/clock.server";
 import { randomBase62 } from "~/utils/crypto.server";
 import { isUniqueViolation } from "~/utils/db-errors.server";
 import { db, type Tx } from "~/utils/db.server";
-import { log } from "~/utils/logger.server";
 import type { PaymentRequest, Prisma, ProviderConnection } from "../../../generated/prisma/client";
-import { accountOf, connectionsOf, recordConnectionFailure, routingOf, type ConnectionsAndRouting } from "./connections.server";
+import { openCheckoutOn } from "./checkout.server";
+import { connectionsOf, routingOf, type ConnectionsAndRouting } from "./connections.server";
 import { processorFor } from "./processors.server";
-import { ProcessorRejectedError, ProcessorUnavailableError } from "./processor";
 import { nextOverrideChangeAt, resolveConnection, statusOf, triggersFallback, usable, type PaymentRequestStatus, type Resolution } from "./routing";
-import { newTransactionPublicId } from "./transactions.server";
 
 export interface PaymentRequestView extends Omit<PaymentRequest, "status"> {
   status: PaymentRequestStatus;
@@ -226,7 +224,7 @@ const REUSE_MARGIN_MS = 5 * 60 * 1000;
  * triggers if the primary failed, and the click goes on to the secondary at once. The checkout is
  * created under the transaction's id as idempotency key: a retried click makes no second one.
  */
-export async function openCheckout(input: { shortCode: string; returnUrl: (transactionPublicId: string) => { success: string; cancel: string } }): Promise<CheckoutOutcome> {
+export async function openCheckout(input: { shortCode: string; returnUrl: () => { success: string; cancel: string } }): Promise<CheckoutOutcome> {
   const tried = new Set<string>();
   for (;;) {
     const at = now();
@@ -266,63 +264,30 @@ async function openOn(
   row: PaymentRequest,
   connection: ProviderConnection,
   resolution: Resolution,
-  returnUrl: (transactionPublicId: string) => { success: string; cancel: string },
+  returnUrl: () => { success: string; cancel: string },
 ): Promise<{ kind: "redirect"; url: string; connectionId: string } | { kind: "rejected" | "unavailable"; message: string }> {
-  const publicId = newTransactionPublicId();
-  const urls = returnUrl(publicId);
-  const transaction = await db().transaction.create({
-    data: {
-      publicId,
-      workspaceId: row.workspaceId,
-      connectionId: connection.id,
-      provider: connection.provider,
-      livemode: connection.livemode,
-      source: "payment_request",
-      paymentRequestId: row.id,
-      amountMinor: row.amountMinor,
-      currency: row.currency,
-      payerEmail: row.customerEmail,
-      payerName: row.customerName,
-      products: [{ name: row.description, quantity: 1, unit_amount_minor: row.amountMinor }],
-      successUrl: urls.success,
-      cancelUrl: urls.cancel,
-    },
+  const urls = returnUrl();
+  const opened = await openCheckoutOn(connection, {
+    workspaceId: row.workspaceId,
+    source: "payment_request",
+    paymentRequestId: row.id,
+    amountMinor: row.amountMinor,
+    currency: row.currency,
+    description: row.description,
+    lines: [{ name: row.description, unitAmountMinor: row.amountMinor, quantity: 1 }],
+    payerEmail: row.customerEmail,
+    payerName: row.customerName,
+    successUrl: urls.success,
+    cancelUrl: urls.cancel,
+    expiresAt: row.expiresAt,
   });
-  try {
-    const created = await processorFor(connection.provider).createCheckout(accountOf(connection), {
-      amountMinor: row.amountMinor,
-      currency: row.currency,
-      description: row.description,
-      reference: transaction.id,
-      customerEmail: row.customerEmail,
-      customerName: row.customerName,
-      successUrl: urls.success,
-      cancelUrl: urls.cancel,
-      idempotencyKey: `recoup-checkout-${transaction.id}`,
-      expiresAt: row.expiresAt,
-    });
-    await db().$transaction([
-      db().transaction.update({
-        where: { id: transaction.id },
-        data: { providerPaymentId: created.providerPaymentId, checkoutUrl: created.checkoutUrl, checkoutExpiresAt: created.expiresAt },
-      }),
-      db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "checkout_opened", connectionId: connection.id, detail: `Routed by ${resolution.by}.` } }),
-    ]);
-    return { kind: "redirect", url: created.checkoutUrl, connectionId: connection.id };
-  } catch (error) {
-    if (!(error instanceof ProcessorUnavailableError) && !(error instanceof ProcessorRejectedError)) throw error;
-    const message = error.message.slice(0, 300);
-    await db().$transaction([
-      db().transaction.update({ where: { id: transaction.id }, data: { status: "failed", failure: message } }),
-      db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "checkout_failed", connectionId: connection.id, detail: message } }),
-    ]);
-    if (error instanceof ProcessorRejectedError) {
-      log.warn("checkout refused by the processor", { paymentRequestId: row.id, connectionId: connection.id, code: error.code });
-      return { kind: "rejected", message: "This payment can't be taken online right now. Nothing was charged: please contact the merchant." };
-    }
-    await recordConnectionFailure({ connectionId: connection.id, message, reason: error.reason });
-    return { kind: "unavailable", message };
+  if (opened.kind === "opened") {
+    await db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "checkout_opened", connectionId: connection.id, detail: `Routed by ${resolution.by}.` } });
+    return { kind: "redirect", url: opened.transaction.checkoutUrl!, connectionId: connection.id };
   }
+  await db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "checkout_failed", connectionId: connection.id, detail: opened.message } });
+  if (opened.kind === "rejected") return { kind: "rejected", message: "This payment can't be taken online right now. Nothing was charged: please contact the merchant." };
+  return { kind: "unavailable", message: opened.message };
 }
 
 /** A link's history for its detail page, newest first. */

@@ -40,6 +40,11 @@ export interface CheckoutInput {
   idempotencyKey: string;
   /** When the checkout may no longer be paid; the processor's own bounds apply. */
   expiresAt?: Date | null;
+  /**
+   * ND8's `sandbox_simulate` (test keys only): the outcome a sandbox should script. Sent as the
+   * checkout's metadata `recoup_sandbox_simulate`; the test fakes act on it, a real processor ignores it.
+   */
+  sandboxSimulate?: string | null;
 }
 
 export interface CheckoutCreated {
@@ -117,6 +122,15 @@ export class ProcessorRejectedError extends Error {
   }
 }
 
+export interface CatalogItem {
+  /** The id the merchant named (kept in the product snapshot). */
+  id: string;
+  name: string;
+  unitAmountMinor: number;
+  /** Upper case. */
+  currency: string;
+}
+
 /** A processor's verified webhook event, reduced to what Recoup acts on. */
 export interface ProcessorWebhookEvent {
   id: string;
@@ -146,6 +160,11 @@ export interface CollectProcessor {
   getRefund(account: ProcessorAccount, providerRefundId: string): Promise<RefundCreated>;
   /** Checks the credentials with a harmless read; throws ProcessorUnavailableError("auth") when refused. */
   verify(account: ProcessorAccount): Promise<void>;
+  /**
+   * A catalogue item by the merchant's id at the processor (Stripe: a one-time `price_…`, or a
+   * `prod_…` with its default price); null when there is no such item. Absent for processors without a catalogue.
+   */
+  catalogItem?(account: ProcessorAccount, id: string): Promise<CatalogItem | null>;
   /**
    * Processors whose webhooks come to /webhooks/<name>/<connection> (Stripe's arrive with Connect's
    * events instead): verifies the signature with the connection's secret, or throws.

@@ -9,7 +9,8 @@ import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
-import type { Refund, Transaction } from "../../../generated/prisma/client";
+import { minorToDecimal } from "~/utils/money";
+import type { Prisma, Refund, Transaction } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
 import { accountOf } from "./connections.server";
 import { processorFor } from "./processors.server";
@@ -41,7 +42,7 @@ export async function createRefund(input: { workspaceId: string; transactionId: 
     if (left <= 0) throw new AppError("validation_failed", "This payment has been refunded in full already.");
     const amount = input.amountMinor ?? left;
     if (amount <= 0) throw new AppError("validation_failed", "amount: a refund must be more than zero.");
-    if (amount > left) throw new AppError("validation_failed", `amount: at most ${left} (minor units of ${transaction.currency}) is left to refund.`);
+    if (amount > left) throw new AppError("validation_failed", `amount: at most ${minorToDecimal(left, transaction.currency)} ${transaction.currency} is left to refund.`);
     const created = await tx.refund.create({
       data: { publicId: newRefundPublicId(), workspaceId: input.workspaceId, transactionId: transaction.id, amountMinor: amount, currency: transaction.currency, reason: input.reason, status: "pending" },
     });
@@ -148,4 +149,51 @@ async function refundStatusChanged(tx: Tx, refund: Refund, previous: string | nu
       changedAt: now().toISOString(),
     },
   });
+}
+
+export const REFUND_ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "amount", "-amount", "status", "-status"] as const;
+export type RefundOrdering = (typeof REFUND_ORDERINGS)[number];
+
+/**
+ * The workspace's refunds, filtered and ordered as ND8's list takes them, one page at a time.
+ * `search` matches the payment's public id or the refund's reason.
+ */
+export async function listRefunds(input: {
+  workspaceId: string;
+  status?: RefundStatus;
+  createdFrom?: Date;
+  createdTo?: Date;
+  search?: string;
+  ordering: RefundOrdering;
+  page: number;
+  pageSize: number;
+}) {
+  const search = input.search?.trim();
+  const where: Prisma.RefundWhereInput = {
+    workspaceId: input.workspaceId,
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.createdFrom || input.createdTo ? { createdAt: { ...(input.createdFrom ? { gte: input.createdFrom } : {}), ...(input.createdTo ? { lte: input.createdTo } : {}) } } : {}),
+    ...(search ? { OR: [{ reason: { contains: search, mode: "insensitive" } }, { transaction: { publicId: search } }, { publicId: search }] } : {}),
+  };
+  const descending = input.ordering.startsWith("-");
+  const field = { created_at: "createdAt", updated_at: "updatedAt", amount: "amountMinor", status: "status" }[input.ordering.replace(/^-/, "") as "created_at"] as "createdAt";
+  const direction = descending ? "desc" : "asc";
+  const [items, total] = await Promise.all([
+    db().refund.findMany({
+      where,
+      include: { transaction: { select: { publicId: true } } },
+      orderBy: [{ [field]: direction }, { id: direction }],
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+    db().refund.count({ where }),
+  ]);
+  return { items, total };
+}
+
+/** The workspace's refund by its public or numeric id, with its payment's public id. */
+export async function findRefund(input: { workspaceId: string; ref: { publicId: string } | { numericId: number } | null }) {
+  const row = input.ref ? await db().refund.findFirst({ where: { workspaceId: input.workspaceId, ...input.ref }, include: { transaction: { select: { publicId: true } } } }) : null;
+  if (!row) throw new AppError("refund_not_found", "Refund not found.");
+  return row;
 }

@@ -9,7 +9,8 @@ import { log } from "~/utils/logger.server";
 import type { Prisma, Transaction } from "../../../generated/prisma/client";
 import { accountOf, markConnectionVerified } from "./connections.server";
 import { processorFor } from "./processors.server";
-import type { PaymentState } from "./processor";
+import { ProcessorRejectedError, ProcessorUnavailableError, type PaymentState } from "./processor";
+import { AppError } from "~/domain/errors";
 
 /** ND8's public ids: "TX"/"RF" and 12 base62 characters. */
 export function newTransactionPublicId(): string {
@@ -124,4 +125,32 @@ async function settlePaymentRequest(tx: Tx, transaction: Transaction, paidAt: Da
   if (request.recoveryId) {
     await markRecoveredByPayLink(tx, { workspaceId: request.workspaceId, recoveryId: request.recoveryId, amountPaid: transaction.amountMinor, at: paidAt });
   }
+}
+
+export type PublicRef = { publicId: string } | { numericId: number };
+
+/** The workspace's transaction by its public or numeric id; another workspace's is not found. */
+export async function findTransaction(input: { workspaceId: string; ref: PublicRef | null }): Promise<Transaction> {
+  const row = input.ref ? await db().transaction.findFirst({ where: { workspaceId: input.workspaceId, ...input.ref } }) : null;
+  if (!row) throw new AppError("transaction_not_found", "Payment not found.");
+  return row;
+}
+
+/**
+ * The transaction as it stands: one still processing is read back from its processor first (a
+ * webhook may be late or lost); when the processor cannot be reached, the stored state is it.
+ */
+export async function currentTransaction(input: { workspaceId: string; ref: PublicRef | null }): Promise<Transaction> {
+  const row = await findTransaction(input);
+  if (row.status !== "processing" || !row.providerPaymentId) return row;
+  const connection = await db().providerConnection.findUniqueOrThrow({ where: { id: row.connectionId } });
+  try {
+    const state = await processorFor(connection.provider).getPayment(accountOf(connection), row.providerPaymentId);
+    await applyPaymentState({ transactionId: row.id, providerPaymentId: row.providerPaymentId, state });
+  } catch (error) {
+    if (!(error instanceof ProcessorUnavailableError) && !(error instanceof ProcessorRejectedError)) throw error;
+    log.warn("transaction served as stored: its processor did not answer", { transactionId: row.id, error: error.message });
+    return row;
+  }
+  return db().transaction.findUniqueOrThrow({ where: { id: row.id } });
 }

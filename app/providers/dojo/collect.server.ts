@@ -63,7 +63,7 @@ function createRequest(input: CheckoutInput): DojoCreatePaymentIntentRequest {
     expireAt: input.expiresAt ? input.expiresAt.toISOString() : null,
     // Dojo's OpenAPI documents IdempotencyKey on refunds only. Should it ignore the key on creation, this is
     // how a duplicate intent can be told apart in Dojo's dashboard.
-    metadata: { "recoup-idempotency-key": input.idempotencyKey.slice(0, 100) },
+    metadata: { "recoup-idempotency-key": input.idempotencyKey.slice(0, 100), ...(input.sandboxSimulate ? { "recoup-sandbox-simulate": input.sandboxSimulate } : {}) },
   };
 }
 

@@ -163,7 +163,7 @@ export const stripeProcessor: CollectProcessor = {
     if (!(CURRENCIES as readonly string[]).includes(input.currency)) {
       throw new ProcessorRejectedError(`Recoup does not collect ${input.currency} through Stripe.`, "currency_not_supported");
     }
-    const metadata = { recoup_reference: input.reference };
+    const metadata = { recoup_reference: input.reference, ...(input.sandboxSimulate ? { recoup_sandbox_simulate: input.sandboxSimulate } : {}) };
     const expiresAt = stripeExpiresAt(input.expiresAt);
     const params: Stripe.Checkout.SessionCreateParams = {
       mode: "payment",
@@ -181,6 +181,26 @@ export const stripeProcessor: CollectProcessor = {
     const session = await call(() => stripe().checkout.sessions.create(params, { stripeAccount, idempotencyKey: input.idempotencyKey }));
     if (!session.url) throw new ProcessorRejectedError(`Stripe opened checkout ${session.id} without a hosted page (status ${session.status}).`, "no_checkout_url");
     return { providerPaymentId: session.id, checkoutUrl: session.url, expiresAt: unixDate(session.expires_at) };
+  },
+
+  async catalogItem(account, id) {
+    const stripeAccount = connected(account);
+    const missing = (error: unknown) => {
+      if (error instanceof ProcessorRejectedError && error.code === "resource_missing") return null;
+      throw error;
+    };
+    let price: Stripe.Price | null = null;
+    let product: Stripe.Product | null = null;
+    if (id.startsWith("price_")) {
+      price = await call(() => stripe().prices.retrieve(id, { expand: ["product"] }, { stripeAccount })).catch(missing);
+      product = price && typeof price.product === "object" && !("deleted" in price.product && price.product.deleted) ? (price.product as Stripe.Product) : null;
+    } else if (id.startsWith("prod_")) {
+      product = await call(() => stripe().products.retrieve(id, { expand: ["default_price"] }, { stripeAccount })).catch(missing);
+      price = product && typeof product.default_price === "object" ? product.default_price : null;
+    }
+    // A recurring price belongs to a subscription, not a one-off checkout; an amount must be fixed.
+    if (!price || !product || !price.active || price.type !== "one_time" || price.unit_amount === null) return null;
+    return { id, name: product.name, unitAmountMinor: price.unit_amount, currency: price.currency.toUpperCase() };
   },
 
   async getPayment(account, providerPaymentId) {

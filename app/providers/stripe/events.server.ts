@@ -11,6 +11,7 @@ import { flagSubscriptionAtRisk, recordCustomerPayment } from "~/domain/recovery
 import { forgetCardExpiry, recordCardExpiry } from "~/domain/campaigns/pre-dunning.server";
 import { stripeConnectionId } from "~/domain/collect/connections.server";
 import { syncTransaction } from "~/domain/collect/transactions.server";
+import { syncRefund } from "~/domain/collect/refunds.server";
 import { disconnectStripeAccount } from "~/providers/stripe/connect.server";
 import { enqueue } from "~/utils/queue.server";
 import { reauthorizeStripeAppAccount } from "~/providers/stripe/stripe-app.server";
@@ -145,12 +146,22 @@ async function onCheckoutSession(event: Stripe.Event, account: ConnectedStripeAc
   if (connectionId) await syncTransaction({ connectionId, reference, providerPaymentId: session.id });
 }
 
+/** A refund Recoup made on the account moved (pending → succeeded or failed): read back, applied once. */
+async function onRefund(event: Stripe.Event, account: ConnectedStripeAccount) {
+  const refund = event.data.object as Stripe.Refund;
+  const connectionId = await stripeConnectionId({ workspaceId: account.workspaceId, stripeAccountId: account.stripeAccountId });
+  if (connectionId) await syncRefund({ connectionId, providerRefundId: refund.id });
+}
+
 const handlers: Record<string, Handler> = {
   "invoice.payment_failed": onInvoiceFailed,
   "checkout.session.completed": onCheckoutSession,
   "checkout.session.async_payment_succeeded": onCheckoutSession,
   "checkout.session.async_payment_failed": onCheckoutSession,
   "checkout.session.expired": onCheckoutSession,
+  "refund.updated": onRefund,
+  "refund.failed": onRefund,
+  "charge.refund.updated": onRefund,
   async "invoice.payment_action_required"(event, account) {
     // The bank wants the customer to authenticate: send them the link, never retry blind.
     await onInvoiceFailed(event, account);
