@@ -1,4 +1,5 @@
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Fact, FactsCard } from "./Fact";
 import {
   Badge,
   Banner,
@@ -17,12 +18,14 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState, type SVGProps } from "react";
 import { PageError } from "~/components/PageError";
+import { PaymentsRecoveryLink } from "~/components/PaymentsRecoveryLink";
 import { useToast } from "~/components/useToast";
 import { STATUS_LABELS, StatusBadge } from "~/components/RecoveriesTable";
 import { formatDate } from "~/contracts/dashboard/format";
 import { formatMoney } from "~/utils/money";
 import { RECOVERY_INTENTS, RECOVERY_NOT_FOUND } from "~/contracts/dashboard/pages";
 import type { RecoveryActionResult, RecoveryDetailData } from "~/contracts/dashboard/recovery-detail.server";
+import type { RecoveryPayLinkPanel } from "~/contracts/dashboard/payments-pages.server";
 
 // One recovery: what happened (oldest first), what happens next, and the merchant's buttons.
 
@@ -196,17 +199,6 @@ function Timeline({ entries, timeZone, platform }: { entries: Entry[]; timeZone:
 
 // ---- the page ----
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <BlockStack gap="050">
-      <Text as="dt" variant="bodySm" tone="subdued">
-        {label}
-      </Text>
-      <dd style={{ margin: 0, overflowWrap: "anywhere" }}>{children}</dd>
-    </BlockStack>
-  );
-}
-
 /** One button, one form: works before hydration too. */
 function ActionButton({ intent, children, busy, disabled, primary }: { intent: Intent; children: string; busy: Intent | null; disabled?: boolean; primary?: boolean }) {
   return (
@@ -221,7 +213,8 @@ function ActionButton({ intent, children, busy, disabled, primary }: { intent: I
 
 /** A recovery's page, the same in the standalone dashboard and inside the Shopify admin. */
 export function RecoveryDetailView() {
-  const recovery = useLoaderData<RecoveryDetailData>();
+  // The standalone dashboard adds a pay-link card for open recoveries (null when closed); the Shopify admin's page has none.
+  const recovery = useLoaderData<RecoveryDetailData & { payLink?: RecoveryPayLinkPanel | null }>();
   const result = useActionData<RecoveryActionResult>();
   const { timeZone, basePath } = recovery;
   const navigation = useNavigation();
@@ -316,6 +309,7 @@ export function RecoveryDetailView() {
                   ) : null}
                 </BlockStack>
               </Card>
+              {recovery.payLink ? <PaymentsRecoveryLink panel={recovery.payLink} onToast={showToast} /> : null}
               <Card>
                 <BlockStack gap="400">
                   <Text as="h2" variant="headingMd">
@@ -327,60 +321,53 @@ export function RecoveryDetailView() {
             </BlockStack>
           </Layout.Section>
           <Layout.Section variant="oneThird">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Details
-                </Text>
-                <dl style={{ margin: 0, display: "grid", gap: "var(--p-space-300)" }}>
-                  <Fact label="Customer">
-                    <BlockStack gap="0">
-                      {customer?.name ? <Text as="span">{customer.name}</Text> : null}
-                      {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
-                      {platform.customer.url ? (
-                        <Link url={platform.customer.url} target="_blank">
-                          {platform.customer.text}
-                        </Link>
-                      ) : (
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          {platform.customer.text}
-                        </Text>
-                      )}
-                    </BlockStack>
-                  </Fact>
-                  <Fact label="Card">
-                    <Text as="span">{card ? `${(card.brand ?? "Card").replace(/^./, (c) => c.toUpperCase())} •••• ${card.last4}` : "Unknown"}</Text>
-                  </Fact>
-                  <Fact label="Decline">
-                    <BlockStack gap="050">
-                      <Text as="span">{recovery.decline ?? "No reason given by the bank."}</Text>
-                      <Text as="span" variant="bodySm" tone="subdued">
-                        {attempt.declineType === "hard" ? "Hard decline: the customer has to act" : "Soft decline: a retry can succeed"}
-                      </Text>
-                    </BlockStack>
-                  </Fact>
-                  <Fact label={platform.debt.label}>
-                    {platform.name === "Stripe" && platform.debt.url ? (
+            <FactsCard>
+              <Fact label="Customer">
+                <BlockStack gap="0">
+                  {customer?.name ? <Text as="span">{customer.name}</Text> : null}
+                  {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
+                  {platform.customer.url ? (
+                    <Link url={platform.customer.url} target="_blank">
+                      {platform.customer.text}
+                    </Link>
+                  ) : (
+                    <Text as="span" variant="bodySm" tone="subdued">
+                      {platform.customer.text}
+                    </Text>
+                  )}
+                </BlockStack>
+              </Fact>
+              <Fact label="Card">
+                <Text as="span">{card ? `${(card.brand ?? "Card").replace(/^./, (c) => c.toUpperCase())} •••• ${card.last4}` : "Unknown"}</Text>
+              </Fact>
+              <Fact label="Decline">
+                <BlockStack gap="050">
+                  <Text as="span">{recovery.decline ?? "No reason given by the bank."}</Text>
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    {attempt.declineType === "hard" ? "Hard decline: the customer has to act" : "Soft decline: a retry can succeed"}
+                  </Text>
+                </BlockStack>
+              </Fact>
+              <Fact label={platform.debt.label}>
+                {platform.name === "Stripe" && platform.debt.url ? (
+                  <Link url={platform.debt.url} target="_blank">
+                    {platform.debt.text}
+                  </Link>
+                ) : (
+                  <BlockStack gap="050">
+                    <Text as="span">{platform.debt.text}</Text>
+                    {platform.debt.url ? (
                       <Link url={platform.debt.url} target="_blank">
-                        {platform.debt.text}
+                        {platform.debt.urlText}
                       </Link>
-                    ) : (
-                      <BlockStack gap="050">
-                        <Text as="span">{platform.debt.text}</Text>
-                        {platform.debt.url ? (
-                          <Link url={platform.debt.url} target="_blank">
-                            {platform.debt.urlText}
-                          </Link>
-                        ) : null}
-                      </BlockStack>
-                    )}
-                  </Fact>
-                  <Fact label="Started">
-                    <Text as="span">{formatDate(attempt.startedAt, timeZone)}</Text>
-                  </Fact>
-                </dl>
-              </BlockStack>
-            </Card>
+                    ) : null}
+                  </BlockStack>
+                )}
+              </Fact>
+              <Fact label="Started">
+                <Text as="span">{formatDate(attempt.startedAt, timeZone)}</Text>
+              </Fact>
+            </FactsCard>
           </Layout.Section>
         </Layout>
       </BlockStack>

@@ -54,6 +54,7 @@ export function ApiKeysSection({ apiKeys, timeZone, canManage, refusal, showToas
       }
     >
       <ApiKeysManager key={generation} apiKeys={apiKeys} timeZone={timeZone} canManage={canManage} refusal={refusal} showToast={showToast} onSecret={reveal} />
+      <AccessTokenCard showToast={showToast} />
       <NewKeyModal
         secret={secret}
         graceHours={apiKeys.graceHours}
@@ -364,5 +365,42 @@ function NewKeyModal({ secret, graceHours, showToast, onClose }: { secret: { val
         ) : null}
       </Modal.Section>
     </Modal>
+  );
+}
+
+/**
+ * A short-lived token for the merchant endpoints of the payments API (ND8's `Authorization: Token`):
+ * minted for the signed-in teammate, with their role, shown once.
+ */
+function AccessTokenCard({ showToast }: { showToast: ShowToast }) {
+  const [token, setToken] = useState<{ token: string; expiresAt: string } | null>(null);
+  const minter = useSection(showToast, (_, result) => setToken(result.accessToken ?? null));
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h3" variant="headingSm">
+          Dashboard token
+        </Text>
+        <Text as="p" tone="subdued">
+          The organization, payment link and webhook endpoints under <code>/api/</code> act as you, not as a key. Create a token that works for 12 hours and send it as{" "}
+          <code>Authorization: Token …</code>.
+        </Text>
+        {token ? (
+          <TextField
+            label="Your token (shown once)"
+            autoComplete="off"
+            readOnly
+            monospaced
+            value={token.token}
+            helpText={`Valid until ${new Date(token.expiresAt).toUTCString()}.`}
+          />
+        ) : null}
+        <InlineStack align="end">
+          <Button loading={minter.busy} onClick={() => minter.submit({ intent: "mint-access-token" })}>
+            Create a token
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
   );
 }

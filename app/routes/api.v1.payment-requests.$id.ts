@@ -10,7 +10,7 @@ export const loader = documented(
   {
     method: "GET",
     path: "/api/v1/payment-requests/{id}",
-    summary: "Get a payment request (Flow Arc's contract)",
+    summary: "Fetch a single payment request by id (Flow Arc's contract)",
     tags: ["Pay-links"],
     auth: "required",
     scope: "read:payment_requests",

@@ -223,3 +223,27 @@ describe("API keys inside the Shopify admin", () => {
     expect((await statusWith(secret.key)).status).toBe(401);
   });
 });
+
+describe("dashboard tokens for ND8's merchant endpoints", () => {
+  it("mints a teammate a short-lived token, shown once, that works as `Authorization: Token` and carries their role", async () => {
+    const { workspace, sessionToken } = await makeWorkspace({ name: "Token Co" });
+    const minted = (await settings.action(post({ intent: "mint-access-token" }, sessionToken))) as unknown as { data: { ok: true; accessToken: { token: string; expiresAt: string } }; init: ResponseInit };
+    expect(minted.init.headers).toEqual({ "Cache-Control": "no-store" });
+    const { token, expiresAt } = minted.data.accessToken;
+    expect(new Date(expiresAt).getTime() - Date.now()).toBeGreaterThan(11 * 3600_000);
+    expect(await db().accessToken.count({ where: { hashedToken: sha256(token) } })).toBe(1);
+    expect(JSON.stringify(await settings.loader(get(sessionToken)))).not.toContain(token);
+
+    const organization = await import("./api.organization");
+    const res = await callRoute(organization, "/api/organization/", { headers: { authorization: `Token ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toMatchObject({ name: "Token Co" });
+    // The session cookie's token is no ND8 token, and neither is an API key.
+    expect((await callRoute(organization, "/api/organization/", { headers: { authorization: `Token ${sessionToken}` } })).status).toBe(401);
+
+    const member = await teammate(workspace.id, "member");
+    const memberToken = ((await settings.action(post({ intent: "mint-access-token" }, member.token))) as unknown as { data: { accessToken: { token: string } } }).data.accessToken.token;
+    const patch = await callRoute(organization, "/api/organization/", { method: "PATCH", body: { name: "Renamed" }, headers: { authorization: `Token ${memberToken}` } });
+    expect(patch.status).toBe(403);
+  });
+});

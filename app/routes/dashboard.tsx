@@ -42,6 +42,7 @@ const NAV = [
   { to: "/dashboard", label: "Overview", end: true },
   // Campaigns generalise the dunning sequences; /dashboard/dunning still opens them as sequences.
   { to: "/dashboard/campaigns", label: "Campaigns", end: false },
+  { to: "/dashboard/payments", label: "Payments", end: false },
   { to: "/dashboard/settings", label: "Settings", end: false },
 ] as const;
 

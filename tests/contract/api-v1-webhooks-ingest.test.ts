@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WEBHOOK_EVENT_TYPES } from "~/domain/webhooks/schemas";
 import { createApiKey } from "~/domain/auth/api-keys.server";
 import { processInbox } from "~/domain/inbox/inbox.server";
 import { ingestEvents } from "~/domain/ingest/process.server";
@@ -39,7 +40,8 @@ describe("webhook endpoints", () => {
     const created = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://example.com/hooks", description: "Billing" }, expect: 201 });
     const secret = created.data.signing_secret as string;
     expect(secret).toMatch(/^whsec_[\w-]{32}$/);
-    expect(created.data).toMatchObject({ url: "https://example.com/hooks", description: "Billing", events: ["payment.retry_due"], enabled: true });
+    // No `events` given: every event type Recoup sends.
+    expect(created.data).toMatchObject({ url: "https://example.com/hooks", description: "Billing", events: [...WEBHOOK_EVENT_TYPES], enabled: true });
     expect(created.body.meta?.merchant_id).toBe(ws.workspace.id);
     const row = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: created.data.id as string } });
     expect(JSON.stringify(row)).not.toContain(secret);

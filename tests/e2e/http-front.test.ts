@@ -6,6 +6,8 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { speaksLostChurn } from "~/http/lostchurn-errors";
 import { speaksRevive } from "~/http/revive-errors";
+import { speaksFlowArc } from "~/http/flow-arc-errors";
+import { speaksNd8 } from "~/http/nd8-errors";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
@@ -168,10 +170,10 @@ describe("security headers", () => {
   });
 });
 
-/** The error media type of an API path: LostChurn's (ADR 0067) and Revive's (ADR 0068) JSON on theirs, problem+json on the others. */
+/** The error media type of an API path: LostChurn's (ADR 0067), Revive's (ADR 0068), Flow Arc's and ND8's JSON on theirs, problem+json on the others. */
 const errorTypeOf = (path: string) => {
   const pathname = path.split("?")[0]!;
-  return speaksLostChurn(pathname) || speaksRevive(pathname) ? "application/json; charset=utf-8" : "application/problem+json";
+  return speaksLostChurn(pathname) || speaksRevive(pathname) || speaksFlowArc(pathname) || speaksNd8(pathname) ? "application/json; charset=utf-8" : "application/problem+json";
 };
 
 describe("malformed input", () => {

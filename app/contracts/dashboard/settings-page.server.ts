@@ -1,4 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { ACCESS_TOKEN_HOURS, mintAccessToken } from "~/domain/auth/access-tokens.server";
 import { z } from "zod";
 import { setHoldout } from "~/domain/experiments/experiments.server";
 import { API_KEY_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey, rotateApiKey, ROTATION_GRACE_HOURS, type ApiKeyView } from "~/domain/auth/api-keys.server";
@@ -121,6 +122,7 @@ const DashboardActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("invite"), email: z.unknown(), role: z.unknown() }),
   z.object({ intent: z.literal("remove-member"), userId: z.string(), label: z.string().optional() }),
   z.object({ intent: z.literal("change-role"), userId: z.string(), role: z.unknown() }),
+  z.object({ intent: z.literal("mint-access-token") }),
 ]);
 // Inside Shopify there are no Stripe accounts or team to change here: those intents are unknown.
 const ShopifyActionSchema = z.discriminatedUnion("intent", [...SETTINGS_INTENTS]);
@@ -140,6 +142,8 @@ const PERMISSION: Record<Body["intent"], Permission> = {
   "create-api-key": "manage_api_keys",
   "rotate-api-key": "manage_api_keys",
   "revoke-api-key": "manage_api_keys",
+  // A teammate's own token for ND8's dashboard endpoints: it carries their role, no more.
+  "mint-access-token": "act_on_recoveries",
 };
 
 const ROLE_WORDS: Record<string, string> = { admin: "an admin", member: "a member" };
@@ -201,7 +205,7 @@ function apiKeyNotFound(error: unknown): never {
 
 type Secret = ReturnType<typeof withSecret>["secret"];
 
-async function perform(body: Body, actor: SettingsActor): Promise<{ toast: string; settings?: WorkspaceSettings; secret?: Secret }> {
+async function perform(body: Body, actor: SettingsActor): Promise<{ toast: string; settings?: WorkspaceSettings; secret?: Secret; accessToken?: { token: string; expiresAt: string } }> {
   const { workspaceId } = actor;
   const actingUserId = actor.userId ?? "";
   // The domain validates every value; the casts only hand them over.
@@ -257,6 +261,10 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
       const revoked = await revokeApiKey({ workspaceId, id: keyIdOf(body.id) }).catch(apiKeyNotFound);
       return { toast: `"${revoked.name}" revoked. Requests with it are refused from now on.` };
     }
+    case "mint-access-token": {
+      const minted = await mintAccessToken({ workspaceId, userId: actingUserId });
+      return { toast: `Token created: it works for ${ACCESS_TOKEN_HOURS} hours`, accessToken: { token: minted.token, expiresAt: minted.expiresAt.toISOString() } };
+    }
   }
 }
 
@@ -269,7 +277,7 @@ export function settingsPageAction(home: SettingsHome) {
       requirePermission(actor, PERMISSION[body.intent]);
       const result = { ok: true as const, intent: body.intent, ...(await perform(body, actor)) };
       // An answer with a raw API key is shown once: no cache may keep it.
-      return result.secret ? data(result, { headers: { "Cache-Control": "no-store" } }) : result;
+      return result.secret || result.accessToken ? data(result, { headers: { "Cache-Control": "no-store" } }) : result;
     } catch (error) {
       return actionFailure(error);
     }
