@@ -125,6 +125,7 @@ const PLACEHOLDER_HELP: Record<Placeholder, string> = {
   decline_reason: "Why the payment failed, in plain words",
   retry_date: "When Recoup will try the card again",
   update_payment_url: "The link to update the card; alone in a paragraph it becomes a button",
+  pay_link_url: "A link to pay this amount now, by card, on a pay page (ADR 0075)",
   merchant_name: "Your sender name (Settings)",
 };
 

@@ -205,6 +205,7 @@ describe("GET /api/v1/templates/preview/{id}", () => {
       "{{retry_date}}",
       "{{update_payment_url}}",
       "{{merchant_name}}",
+      "{{pay_link_url}}",
     ]);
     const details = bySequence.data.placeholder_details as Array<{ placeholder: string; description: string; sample_value: string }>;
     expect(details.find((d) => d.placeholder === "{{amount}}")).toMatchObject({ sample_value: "$49.00", description: expect.stringContaining("amount") });

@@ -115,6 +115,16 @@ describe("POST /api/v1/payment-requests", () => {
     expect(setup.body.resolved_provider_connection_id).toBe(unverified.id);
   });
 
+  it("names a dashboard user who created a link by a stable UUID, as Flow Arc's schema says", async () => {
+    const { createPaymentRequest } = await import("~/domain/collect/payment-requests.server");
+    const owner = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { ownerUserId: true } });
+    const made = await createPaymentRequest({ workspaceId, livemode: true, createdVia: "dashboard", createdByUserId: owner.ownerUserId, amountMinor: 300, currency: "GBP", description: "From the dashboard" });
+    const first = await flowArc("GET", `/api/v1/payment-requests/${made.id}`, { token: key });
+    const again = await flowArc("GET", `/api/v1/payment-requests/${made.id}`, { token: key });
+    expect(first.body).toMatchObject({ created_via: "dashboard", created_by_user_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    expect(again.body.created_by_user_id).toBe(first.body.created_by_user_id);
+  });
+
   it("answers 401 without a key, and 403 to a key without the write scope", async () => {
     const none = await callRoute(listRoute, "/api/v1/payment-requests", { method: "POST", body: { amount_minor: 1, description: "x" } });
     expect(none.status).toBe(401);

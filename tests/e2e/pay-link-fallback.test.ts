@@ -7,6 +7,9 @@ import * as paymentRequests from "~/routes/api.v1.payment-requests";
 import * as paymentRequest from "~/routes/api.v1.payment-requests.$id";
 import * as payPage from "~/routes/pay.$code";
 import * as processorWebhook from "~/routes/webhooks.$provider.$connectionId";
+import * as emailPayLink from "~/routes/recover.$token_.pay";
+import { createRecoveryToken, payLinkOfRecoveryUrl } from "~/domain/recovery/links.server";
+import { renderEmail, type PlaceholderValues } from "~/domain/dunning/templates";
 import { db } from "~/utils/db.server";
 import { resetEnv } from "~/utils/env.server";
 import { startFakeDojo, type FakeDojo } from "../fakes/dojo-server";
@@ -18,6 +21,7 @@ import { serveRoute } from "../helpers/route-server";
 import { deliver, setUpStripe } from "../helpers/stripe";
 
 type Json = Record<string, unknown>;
+const sampleValues: PlaceholderValues = { customer_name: "Ada", amount: "£19.99", currency: "GBP", decline_reason: "", retry_date: "", update_payment_url: "https://x.test/u", merchant_name: "Clinic", pay_link_url: "" };
 const DOJO_KEY = "sk_sandbox_recoup_e2e";
 const DOJO_WEBHOOK_SECRET = "dojo-webhook-secret-e2e";
 
@@ -142,6 +146,23 @@ describe("a pay-link across Stripe and Dojo", () => {
     const res = await fetch(`${receiver.url}/webhooks/dojo/${dojoConnectionId}`, { method: "POST", headers: { "content-type": "application/json", "dojo-signature": "sha256=00-11" }, body });
     expect(res.status).toBe(401);
     expect(await db().providerEvent.count({ where: { eventId: "evt_forged" } })).toBe(0);
+  });
+
+  it("gives the dunning email's {{pay_link_url}} one pay-link per recovery, made on first click", async () => {
+    const recovery = await db().recovery.create({
+      data: { workspaceId, provider: "stripe", externalAccountId: "acct_e2e_primary", externalId: "in_e2e_email_link", externalCustomerId: "cus_e2e", declineType: "soft", declineCategory: "soft_retry", amountDueMinor: 1999, currency: "gbp", startedAt: new Date(), lastFailureAt: new Date() },
+    });
+    const token = createRecoveryToken(recovery.id);
+    const values = renderEmail({ subject: "Pay", body: "Pay now: {{pay_link_url}}", values: { ...sampleValues, pay_link_url: payLinkOfRecoveryUrl(token) }, branding: { merchantName: "Clinic" } });
+    expect(values.text).toContain(`/recover/${token}/pay`);
+    const open = async () => ((await emailPayLink.loader({ request: new Request(`http://localhost/recover/${token}/pay`), params: { token }, context: {} })) as Response).headers.get("location");
+    const first = await open();
+    expect(first).toMatch(/^\/pay\/[0-9A-Za-z]{12}$/);
+    expect(await open()).toBe(first);
+    const links = await db().paymentRequest.findMany({ where: { recoveryId: recovery.id } });
+    expect(links.map((l) => [l.amountMinor, l.currency, l.customerReference])).toEqual([[1999, "GBP", "in_e2e_email_link"]]);
+    await db().recovery.update({ where: { id: recovery.id }, data: { status: "recovered" } });
+    expect(await open()).toBe(`/recover/${token}`);
   });
 
   it("pays through Stripe while it is up, settling the recovery the link collects", async () => {

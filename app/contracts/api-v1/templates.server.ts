@@ -14,6 +14,7 @@ const PLACEHOLDER_HELP: Record<Placeholder, string> = {
   decline_reason: "Why the payment failed, in plain words.",
   retry_date: "The day Recoup will try the card again, in the workspace's timezone (\u201cwhen you update your card\u201d when no retry is planned).",
   update_payment_url: "The customer's link to update the card; alone in a paragraph it becomes a button.",
+  pay_link_url: "A link to pay the amount due now on a pay page (the recovery's pay-link, made on first click); the payment settles the recovery.",
   merchant_name: "The sender name from Settings (else the workspace's name).",
 };
 

@@ -10,6 +10,7 @@ import {
   createPaymentRequest,
   getPaymentRequest,
   paymentRequestHistory,
+  payLinkForRecovery,
   setProviderOverride,
   type PaymentRequestView,
 } from "~/domain/collect/payment-requests.server";
@@ -743,34 +744,13 @@ export function recoveryPayLinkAction(callerOf: CallerOf) {
       await readJson(request, RecoveryPayLinkSchema);
       requireWrite(caller);
       const recoveryId = params.id ?? "";
-      const recovery = await recoveryForPayLink({ workspaceId: caller.workspaceId, recoveryId });
-      if (!recovery) throw new AppError("recovery_not_found", "This recovery doesn't exist in this workspace.");
-      const [workspace, chain, open] = await Promise.all([
+      const [{ view, created }, workspace] = await Promise.all([
+        payLinkForRecovery({ workspaceId: caller.workspaceId, recoveryId, createdVia: "dashboard", createdByUserId: caller.userId }),
         getWorkspace(caller.workspaceId),
-        connectionsOf(caller.workspaceId),
-        openPayLinkOfRecovery({ workspaceId: caller.workspaceId, recoveryId }),
       ]);
       // One open link per recovery: a second click shows the same link.
-      if (open) return { ok: true as const, intent: "create-pay-link" as const, toast: "This recovery already has an open pay-link", link: await createdOf({ ...open, status: "open", resolvedProviderConnectionId: null }, workspace.brandColor) };
-      const resolved = resolveConnection({ providerOverrideId: null, fallbackTriggeredAt: null, isSetupTest: false }, routingOf(chain.routing), chain.connections);
-      const landsOn = chain.connections.find((c) => c.id === resolved.connectionId);
-      if (!landsOn) throw new AppError("provider_connection_invalid", "No payment provider is connected yet: connect Stripe or add Dojo on the Payments › Providers page first.");
-      const currency = recovery.currency.toUpperCase();
-      if (!currenciesOf(landsOn).includes(currency)) throw new AppError("validation_failed", `${landsOn.label} doesn't take ${currency}, the currency of this payment: route pay-links to a provider that does.`);
-      const view = await createPaymentRequest({
-        workspaceId: caller.workspaceId,
-        livemode: landsOn.livemode,
-        createdVia: "dashboard",
-        createdByUserId: caller.userId,
-        amountMinor: recovery.amountDueMinor,
-        currency,
-        description: `Outstanding payment ${recovery.externalId}`,
-        customerEmail: recovery.customer?.email ?? null,
-        customerName: recovery.customer?.name ?? null,
-        customerReference: recovery.externalId,
-        recoveryId: recovery.id,
-      });
-      return { ok: true as const, intent: "create-pay-link" as const, toast: `Pay-link for ${formatMoney(view.amountMinor, view.currency)} created`, link: await createdOf(view, workspace.brandColor) };
+      const toast = created ? `Pay-link for ${formatMoney(view.amountMinor, view.currency)} created` : "This recovery already has an open pay-link";
+      return { ok: true as const, intent: "create-pay-link" as const, toast, link: await createdOf(view, workspace.brandColor) };
     } catch (error) {
       return actionFailure(error);
     }

@@ -16,6 +16,7 @@ import { decodeCursor } from "~/domain/pagination.server";
 import type { Caller } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
+import { uuidFromKey } from "~/utils/crypto.server";
 
 const STATUSES = ["open", "succeeded", "cancelled", "expired"] as const;
 
@@ -118,7 +119,8 @@ async function toWire(view: PaymentRequestView, brandColor: string | null) {
     fallback_triggered_at: view.fallbackTriggeredAt?.toISOString() ?? null,
     status: view.status,
     created_via: view.createdVia,
-    created_by_user_id: view.createdByUserId,
+    // Flow Arc's ids are UUIDs; Recoup's users are not: a stable UUID per user stands for them.
+    created_by_user_id: view.createdByUserId ? uuidFromKey(`user:${view.createdByUserId}`) : null,
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
     url,

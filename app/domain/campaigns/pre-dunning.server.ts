@@ -172,6 +172,8 @@ export async function runPreDunningStep(input: { enrollmentId: string; position:
       retry_date: `the end of ${expires}`,
       update_payment_url: cardUpdateUrl(cardUpdateToken(card.id)),
       merchant_name: merchantName(workspace),
+      // Nothing is owed before the card expires: a pay link would be the card update.
+      pay_link_url: cardUpdateUrl(cardUpdateToken(card.id)),
     },
     branding: emailBranding(workspace, "Update your card"),
   });

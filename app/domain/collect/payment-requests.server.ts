@@ -295,3 +295,44 @@ export async function paymentRequestHistory(input: { workspaceId: string; livemo
   const row = await findRequest(db(), input);
   return db().paymentRequestEvent.findMany({ where: { paymentRequestId: row.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: 200 });
 }
+
+/**
+ * The open pay-link of a recovery, made on first need for the amount due (the recovery's page, the
+ * dunning email's `{{pay_link_url}}`): one open link per recovery, so a second ask finds the first.
+ * A closed recovery has nothing to collect; a workspace with no usable provider cannot take it.
+ */
+export async function payLinkForRecovery(input: { workspaceId: string; recoveryId: string; createdVia: "dashboard" | "api"; createdByUserId?: string | null }) {
+  const recovery = await db().recovery.findFirst({
+    where: { id: input.recoveryId, workspaceId: input.workspaceId },
+    select: { id: true, status: true, amountDueMinor: true, currency: true, externalId: true, customer: { select: { email: true, name: true } } },
+  });
+  if (!recovery) throw new AppError("recovery_not_found", "This recovery doesn't exist in this workspace.");
+  const at = now();
+  const open = await db().paymentRequest.findFirst({
+    where: { workspaceId: input.workspaceId, recoveryId: recovery.id, status: "open", OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  const chain = await connectionsOf(input.workspaceId);
+  if (open) return { view: view(open, chain, at), created: false };
+  const resolved = resolveConnection({ providerOverrideId: null, fallbackTriggeredAt: null, isSetupTest: false }, routingOf(chain.routing), chain.connections);
+  const landsOn = chain.connections.find((c) => c.id === resolved.connectionId);
+  if (!landsOn) throw new AppError("provider_connection_invalid", "No payment provider is connected yet: connect Stripe or add Dojo on the Payments › Providers page first.");
+  const currency = recovery.currency.toUpperCase();
+  if (currency !== "GBP" && !processorFor(landsOn.provider).currencies.includes(currency)) {
+    throw new AppError("validation_failed", `${landsOn.label} doesn't take ${currency}, the currency of this payment: route pay-links to a provider that does.`);
+  }
+  const created = await createPaymentRequest({
+    workspaceId: input.workspaceId,
+    livemode: landsOn.livemode,
+    createdVia: input.createdVia,
+    createdByUserId: input.createdByUserId ?? null,
+    amountMinor: recovery.amountDueMinor,
+    currency,
+    description: `Outstanding payment ${recovery.externalId}`,
+    customerEmail: recovery.customer?.email ?? null,
+    customerName: recovery.customer?.name ?? null,
+    customerReference: recovery.externalId,
+    recoveryId: recovery.id,
+  });
+  return { view: created, created: true };
+}

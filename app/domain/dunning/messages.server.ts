@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
 import { setRecoverySequence } from "~/domain/recovery/commands.server";
-import { createRecoveryToken, recoveryUrl } from "~/domain/recovery/links.server";
+import { createRecoveryToken, payLinkOfRecoveryUrl, recoveryUrl } from "~/domain/recovery/links.server";
 import type { ReadInTransaction } from "~/domain/recovery/listeners";
 import { retrySettingsFor } from "~/domain/recovery/policy";
 import { zoneOf } from "~/utils/customer-zone";
@@ -88,6 +88,7 @@ function placeholderValues(recovery: RecoveryForEmail, trackingId: string): Plac
     decline_reason: declineReason(recovery.failureMessage),
     retry_date: retryDate(recovery),
     update_payment_url: recoveryUrl(createRecoveryToken(recovery.id, now()), trackingId),
+    pay_link_url: payLinkOfRecoveryUrl(createRecoveryToken(recovery.id, now())),
     merchant_name: merchantName(recovery.workspace),
   };
 }

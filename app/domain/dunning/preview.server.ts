@@ -34,6 +34,7 @@ export function sampleValues(workspace: { name: string; senderName: string | nul
     retry_date: retryAt.plus({ days: SAMPLE.retryInDays }).setLocale("en").toFormat("cccc, LLLL d"),
     // A real /recover address that answers "this link has expired": nothing to pay in a preview.
     update_payment_url: `${env().APP_URL}/recover/sample-preview-link`,
+    pay_link_url: `${env().APP_URL}/recover/sample-preview-link/pay`,
     merchant_name: merchantName(workspace),
   };
 }

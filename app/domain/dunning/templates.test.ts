@@ -12,15 +12,16 @@ const values: PlaceholderValues = {
   retry_date: "Tuesday, March 3",
   update_payment_url: "https://app.example.com/recover/tok.sig?m=trk123",
   merchant_name: "Acme",
+  pay_link_url: "https://app.example.com/recover/tok.sig/pay",
 };
 
 // Intl separates some currency symbols with (narrow) no-break spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
 
 describe("PLACEHOLDERS", () => {
-  it("lists exactly the seven placeholders templates may use", () => {
+  it("lists exactly the eight placeholders templates may use", () => {
     expect([...PLACEHOLDERS].sort()).toEqual(
-      ["amount", "currency", "customer_name", "decline_reason", "merchant_name", "retry_date", "update_payment_url"].sort(),
+      ["amount", "currency", "customer_name", "decline_reason", "merchant_name", "retry_date", "update_payment_url", "pay_link_url"].sort(),
     );
   });
 });

@@ -13,6 +13,7 @@ export const PLACEHOLDERS = [
   "retry_date",
   "update_payment_url",
   "merchant_name",
+  "pay_link_url",
 ] as const;
 
 export type Placeholder = (typeof PLACEHOLDERS)[number];

@@ -21,6 +21,11 @@ export function verifyRecoveryToken(token: string, now = new Date()): string | n
   return payload.r;
 }
 
+/** The dunning email's `{{pay_link_url}}`: opens (making it on first need) the recovery's pay-link. */
+export function payLinkOfRecoveryUrl(token: string): string {
+  return `${env().APP_URL}/recover/${token}/pay`;
+}
+
 export function recoveryUrl(token: string, trackingId?: string): string {
   return `${env().APP_URL}/recover/${token}${trackingId ? `?m=${encodeURIComponent(trackingId)}` : ""}`;
 }

@@ -220,7 +220,7 @@ describe("branding reaches the dunning emails", () => {
       renderEmail({
         subject: "s",
         body: "b",
-        values: { customer_name: "", amount: "", currency: "", decline_reason: "", retry_date: "", update_payment_url: "", merchant_name: "" },
+        values: { customer_name: "", amount: "", currency: "", decline_reason: "", retry_date: "", update_payment_url: "", merchant_name: "", pay_link_url: "" },
         branding: { merchantName: "Acme & Co", logoUrl },
       }).html;
     expect(render(null)).toContain(">Acme &amp; Co</p>");
