@@ -221,6 +221,10 @@ describe("dashboard snapshot", () => {
     await refund(paidEur, "rejected", 200);
     const elsewhere = await tx(workspaceId, "paid", 99_999, "USD");
     await refund(elsewhere, "completed", 99_999);
+    // A £0.01 setup-test payment verifies a connection: it is not business, and no report counts it.
+    const setupTest = await tx(w.workspace.id, "paid", 1, "USD");
+    await db().transaction.update({ where: { id: setupTest.id }, data: { isSetupTest: true, createdAt: new Date(Date.UTC(2025, 0, 1)) } });
+    await refund(setupTest, "completed", 1);
 
     const { status, body } = await call(dashboardRoute, "GET", "/organization/dashboard/", "/api/organization/dashboard/", { token });
     expect(status).toBe(200);

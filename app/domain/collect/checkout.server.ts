@@ -31,6 +31,8 @@ export interface NewCheckout {
   sandboxSimulate?: string | null;
   /** Chosen by the caller when its return URLs name it (ND8's /checkout/<token>); random otherwise. */
   checkoutToken?: string;
+  /** A setup-test pay-link's payment: kept out of reports. */
+  isSetupTest?: boolean;
 }
 
 export type Opened =
@@ -64,6 +66,7 @@ export async function openCheckoutOn(connection: ProviderConnection, checkout: N
       cancelUrl: checkout.cancelUrl,
       failedUrl: checkout.failedUrl ?? null,
       sandboxSimulate: checkout.sandboxSimulate ?? null,
+      isSetupTest: checkout.isSetupTest ?? false,
     },
   });
   try {

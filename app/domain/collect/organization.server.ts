@@ -78,8 +78,9 @@ function add<S extends string>(into: ByStatus<S>, status: string, currency: stri
  * `livemode` picks one.
  */
 export async function dashboardSnapshot(input: { workspaceId: string; livemode?: boolean }): Promise<DashboardSnapshot> {
-  const txWhere: Prisma.TransactionWhereInput = { workspaceId: input.workspaceId, ...(input.livemode === undefined ? {} : { livemode: input.livemode }) };
-  const refundWhere: Prisma.RefundWhereInput = { workspaceId: input.workspaceId, ...(input.livemode === undefined ? {} : { transaction: { livemode: input.livemode } }) };
+  // Setup-test payments (£0.01 verifying a connection) are not business: left out.
+  const txWhere: Prisma.TransactionWhereInput = { workspaceId: input.workspaceId, isSetupTest: false, ...(input.livemode === undefined ? {} : { livemode: input.livemode }) };
+  const refundWhere: Prisma.RefundWhereInput = { workspaceId: input.workspaceId, transaction: { isSetupTest: false, ...(input.livemode === undefined ? {} : { livemode: input.livemode }) } };
   const [txGroups, refundGroups, recent] = await Promise.all([
     db().transaction.groupBy({ by: ["status", "currency"], where: txWhere, _count: { _all: true }, _sum: { amountMinor: true }, orderBy: [{ status: "asc" }, { currency: "asc" }] }),
     db().refund.groupBy({ by: ["status", "currency"], where: refundWhere, _count: { _all: true }, _sum: { amountMinor: true }, orderBy: [{ status: "asc" }, { currency: "asc" }] }),

@@ -280,6 +280,7 @@ async function openOn(
     successUrl: urls.success,
     cancelUrl: urls.cancel,
     expiresAt: row.expiresAt,
+    isSetupTest: row.isSetupTest,
   });
   if (opened.kind === "opened") {
     await db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "checkout_opened", connectionId: connection.id, detail: `Routed by ${resolution.by}.` } });

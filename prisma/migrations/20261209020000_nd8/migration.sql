@@ -7,7 +7,8 @@ ADD COLUMN     "website" TEXT;
 
 ALTER TABLE "Transaction" ADD COLUMN     "checkoutToken" TEXT,
 ADD COLUMN     "paymentLinkId" TEXT,
-ADD COLUMN     "sandboxSimulate" TEXT;
+ADD COLUMN     "sandboxSimulate" TEXT,
+ADD COLUMN     "isSetupTest" BOOLEAN NOT NULL DEFAULT false;
 
 CREATE TABLE "PaymentLink" (
     "id" TEXT NOT NULL,
