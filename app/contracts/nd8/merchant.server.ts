@@ -38,7 +38,7 @@ import type { Caller } from "~/http/auth.server";
 import { minorToDecimal } from "~/utils/money";
 import type { ApiKey, PaymentLink, Transaction, WebhookEndpoint, Workspace } from "../../../generated/prisma/client";
 import { ND8_SCOPES } from "./http.server";
-import { BillingSchema, checkoutCreated } from "./payments.server";
+import { BillingSchema, checkoutCreated, paymentOf } from "./payments.server";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -125,20 +125,9 @@ function byStatusOf<S extends string>(byStatus: ByStatus<S>) {
   return Object.fromEntries(Object.entries<ByStatus<S>[S]>(byStatus).map(([status, b]) => [status, { count: b.count, volume: volumes(b.volumeMinor) }]));
 }
 
-/** A payment in a list: the dashboard's row, ND8's field names. */
+/** A payment in a list: ND8's Payment, with what the dashboard's row adds. */
 function paymentRowOf(t: Transaction) {
-  return {
-    id: t.publicId,
-    amount: minorToDecimal(t.amountMinor, t.currency),
-    currency: t.currency,
-    status: t.status,
-    payer_email: t.payerEmail,
-    payer_name: t.payerName,
-    source: t.source,
-    livemode: t.livemode,
-    created_at: t.createdAt.toISOString(),
-    paid_at: iso(t.paidAt),
-  };
+  return { ...paymentOf(t), payer_name: t.payerName, source: t.source, livemode: t.livemode, paid_at: iso(t.paidAt) };
 }
 
 export async function dashboardFor(caller: Caller, query: z.output<typeof DashboardQuerySchema>) {

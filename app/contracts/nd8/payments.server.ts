@@ -88,7 +88,7 @@ interface StoredAttempt {
 }
 
 /** ND8's Payment. `amount` is net of fees: Recoup takes none, so it is the amount charged. */
-function paymentOf(transaction: Transaction) {
+export function paymentOf(transaction: Transaction) {
   return {
     id: transaction.publicId,
     amount: minorToDecimal(transaction.amountMinor, transaction.currency),
