@@ -12,17 +12,28 @@ import type { Routing } from "./routing";
 
 type Client = ReturnType<typeof db> | Tx;
 
+export interface ConnectionsAndRouting {
+  connections: ProviderConnection[];
+  routing: RoutingConfig | null;
+}
+
+/** What the workspace's connections are made from, read at once. */
+function readChain(client: Client, workspaceId: string) {
+  return Promise.all([
+    client.connectedStripeAccount.findMany({ where: { workspaceId }, orderBy: { connectedAt: "asc" } }),
+    client.providerConnection.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    client.routingConfig.findUnique({ where: { workspaceId } }),
+  ]);
+}
+
 /**
  * The workspace's Stripe accounts as connections: one per connected account, disconnected with it.
  * While the workspace has no routing chain, its first connected Stripe account becomes the primary,
- * so a merchant who has just connected can send a pay-link. Writes only what changed.
+ * so a merchant who has just connected can send a pay-link. Writes only what changed, and says whether it wrote.
  */
-async function syncStripeConnections(client: Client, workspaceId: string): Promise<void> {
-  const [accounts, existing] = await Promise.all([
-    client.connectedStripeAccount.findMany({ where: { workspaceId }, orderBy: { connectedAt: "asc" } }),
-    client.providerConnection.findMany({ where: { workspaceId, provider: "stripe" } }),
-  ]);
-  const byAccount = new Map(existing.map((c) => [c.stripeAccountId, c]));
+async function syncStripeConnections(client: Client, workspaceId: string, [accounts, connections, routing]: Awaited<ReturnType<typeof readChain>>): Promise<boolean> {
+  const byAccount = new Map(connections.filter((c) => c.provider === "stripe").map((c) => [c.stripeAccountId, c]));
+  let wrote = false;
   for (const account of accounts) {
     const status = account.disconnectedAt ? "disconnected" : "connected";
     const known = byAccount.get(account.stripeAccountId);
@@ -42,32 +53,33 @@ async function syncStripeConnections(client: Client, workspaceId: string): Promi
         ],
         skipDuplicates: true,
       });
+      wrote = true;
     } else if (known.status !== status || known.livemode !== account.livemode) {
       await client.providerConnection.update({
         where: { id: known.id },
         data: { status, livemode: account.livemode, disconnectedAt: account.disconnectedAt, verifiedAt: known.verifiedAt ?? account.connectedAt },
       });
+      wrote = true;
     }
   }
-  const routing = await client.routingConfig.findUnique({ where: { workspaceId } });
-  if (!routing) {
+  if (!routing && accounts.some((a) => !a.disconnectedAt)) {
     const first = await client.providerConnection.findFirst({ where: { workspaceId, provider: "stripe", status: "connected" }, orderBy: { createdAt: "asc" } });
-    if (first) await client.routingConfig.createMany({ data: [{ workspaceId, primaryConnectionId: first.id }], skipDuplicates: true });
+    if (first) {
+      await client.routingConfig.createMany({ data: [{ workspaceId, primaryConnectionId: first.id }], skipDuplicates: true });
+      wrote = true;
+    }
   }
+  return wrote;
 }
 
-export interface ConnectionsAndRouting {
-  connections: ProviderConnection[];
-  routing: RoutingConfig | null;
-}
-
-/** Every connection of the workspace, oldest first, with its routing chain. */
+/**
+ * Every connection of the workspace, oldest first, with its routing chain: three reads at once,
+ * read again only when the Stripe accounts had changed since (a connect, a disconnect).
+ */
 export async function connectionsOf(workspaceId: string, client: Client = db()): Promise<ConnectionsAndRouting> {
-  await syncStripeConnections(client, workspaceId);
-  const [connections, routing] = await Promise.all([
-    client.providerConnection.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
-    client.routingConfig.findUnique({ where: { workspaceId } }),
-  ]);
+  let read = await readChain(client, workspaceId);
+  if (await syncStripeConnections(client, workspaceId, read)) read = await readChain(client, workspaceId);
+  const [, connections, routing] = read;
   return { connections, routing };
 }
 
@@ -77,9 +89,8 @@ export function routingOf(routing: RoutingConfig | null): Routing | null {
 
 /** The connection of a workspace's Stripe account (made on first need). */
 export async function stripeConnectionId(input: { workspaceId: string; stripeAccountId: string }): Promise<string | null> {
-  const find = () => db().providerConnection.findFirst({ where: { workspaceId: input.workspaceId, stripeAccountId: input.stripeAccountId }, select: { id: true } });
-  const found = (await find()) ?? (await syncStripeConnections(db(), input.workspaceId), await find());
-  return found?.id ?? null;
+  const { connections } = await connectionsOf(input.workspaceId);
+  return connections.find((c) => c.stripeAccountId === input.stripeAccountId)?.id ?? null;
 }
 
 /** A connection's credentials for its processor, decrypted for this call only. */
