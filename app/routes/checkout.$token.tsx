@@ -2,7 +2,7 @@ import { data, redirect, type LinksFunction, type LoaderFunctionArgs, type MetaF
 import { useLoaderData } from "@remix-run/react";
 import { LinkPage, LinkPageError } from "~/components/LinkPage";
 import { checkoutPageFor } from "~/domain/collect/checkout.server";
-import { currentTransaction } from "~/domain/collect/transactions.server";
+import { currentTransaction, isPaid } from "~/domain/collect/transactions.server";
 import styles from "~/styles/recover.css?url";
 import { formatMoney } from "~/utils/money";
 
@@ -29,7 +29,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const back = new URL(request.url).searchParams.get("return");
   // A customer back from the processor: read the payment there now, a webhook may not have come yet.
   const transaction = back ? await currentTransaction({ workspaceId: found.workspaceId, ref: { publicId: found.publicId } }) : found;
-  const paid = ["paid", "refund_pending", "refunded"].includes(transaction.status);
+  const paid = isPaid(transaction.status);
   const ended = transaction.status === "failed" || transaction.status === "canceled";
   if (paid && transaction.successUrl) throw redirect(transaction.successUrl);
   if (ended && (transaction.failedUrl ?? transaction.cancelUrl)) throw redirect((transaction.failedUrl ?? transaction.cancelUrl)!);

@@ -10,11 +10,11 @@ import {
   createPaymentRequest,
   getPaymentRequest,
   paymentRequestHistory,
+  payLinkCurrencies,
   payLinkForRecovery,
   setProviderOverride,
   type PaymentRequestView,
 } from "~/domain/collect/payment-requests.server";
-import { processorFor } from "~/domain/collect/processors.server";
 import {
   listWorkspacePaymentRequests,
   openPayLinkOfRecovery,
@@ -24,6 +24,7 @@ import {
   transactionsOfPaymentRequest,
 } from "~/domain/collect/reads.server";
 import { createRefund } from "~/domain/collect/refunds.server";
+import { isPaid } from "~/domain/collect/transactions.server";
 import { resolveConnection, type ResolvedBy } from "~/domain/collect/routing";
 import { AppError } from "~/domain/errors";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
@@ -101,10 +102,6 @@ function connectionOf(c: ProviderConnection) {
 }
 
 /** The currencies a link landing on this connection can be in: GBP (Flow Arc's own) and its processor's. */
-function currenciesOf(connection: ProviderConnection | undefined): string[] {
-  if (!connection) return ["GBP"];
-  return [...new Set(["GBP", ...processorFor(connection.provider).currencies])];
-}
 
 async function shareOf(shortCode: string, brandColor: string | null) {
   const url = payLinkUrl(shortCode);
@@ -172,8 +169,8 @@ function createOptions(chain: Awaited<ReturnType<typeof connectionsOf>>) {
   const routed = resolveConnection({ providerOverrideId: null, fallbackTriggeredAt: null, isSetupTest: false }, routingOf(chain.routing), chain.connections);
   const routedConnection = chain.connections.find((c) => c.id === routed.connectionId);
   return {
-    routing: routedConnection ? { label: routedConnection.label, currencies: currenciesOf(routedConnection) } : null,
-    pins: connected.map((c) => ({ id: c.id, label: `${c.label} (${providerName(c.provider)}${c.livemode ? "" : ", test"})`, currencies: currenciesOf(c) })),
+    routing: routedConnection ? { label: routedConnection.label, currencies: payLinkCurrencies(routedConnection) } : null,
+    pins: connected.map((c) => ({ id: c.id, label: `${c.label} (${providerName(c.provider)}${c.livemode ? "" : ", test"})`, currencies: payLinkCurrencies(c) })),
   };
 }
 
@@ -247,8 +244,8 @@ async function createFromForm(caller: PaymentsCaller, raw: unknown) {
     throw new AppError("provider_connection_invalid", "No payment provider is connected yet: connect Stripe or add Dojo on the Providers page first.");
   }
   if (!/^[A-Z]{3}$/.test(currency)) problems.push({ path: "currency", message: "Choose a currency, such as GBP." });
-  else if (!currenciesOf(landsOn).includes(currency)) {
-    problems.push({ path: "currency", message: `${landsOn.label} doesn't take ${currency}: choose one of ${currenciesOf(landsOn).join(", ")}.` });
+  else if (!payLinkCurrencies(landsOn).includes(currency)) {
+    problems.push({ path: "currency", message: `${landsOn.label} doesn't take ${currency}: choose one of ${payLinkCurrencies(landsOn).join(", ")}.` });
   }
   const amount = amountToMinor(form.amount, /^[A-Z]{3}$/.test(currency) ? currency : "GBP");
   if ("error" in amount) problems.push({ path: "amount", message: amount.error });
@@ -492,7 +489,7 @@ export function transactionLoader(callerOf: CallerOf, basePath: string) {
       getWorkspace(caller.workspaceId),
       connectionsOf(caller.workspaceId),
     ]);
-    const refundable = ["paid", "refund_pending", "refunded"].includes(t.status) && t.refundableMinor > 0;
+    const refundable = isPaid(t.status) && t.refundableMinor > 0;
     return {
       transaction: {
         publicId: t.publicId,

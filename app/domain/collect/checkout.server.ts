@@ -33,6 +33,8 @@ export interface NewCheckout {
   checkoutToken?: string;
   /** A setup-test pay-link's payment: kept out of reports. */
   isSetupTest?: boolean;
+  /** Where the customer goes after Recoup's own page (ND8's successUrl, cancelUrl): stored instead of the processor's return URLs. */
+  merchantReturn?: { successUrl: string | null; cancelUrl: string | null };
 }
 
 export type Opened =
@@ -62,8 +64,8 @@ export async function openCheckoutOn(connection: ProviderConnection, checkout: N
       payerEmail: checkout.payerEmail ?? null,
       payerName: checkout.payerName ?? null,
       products: checkout.lines.map((l) => ({ id: l.productId ?? null, name: l.name, quantity: l.quantity, unit_amount_minor: l.unitAmountMinor })) as Prisma.InputJsonValue,
-      successUrl: checkout.successUrl,
-      cancelUrl: checkout.cancelUrl,
+      successUrl: checkout.merchantReturn ? checkout.merchantReturn.successUrl : checkout.successUrl,
+      cancelUrl: checkout.merchantReturn ? checkout.merchantReturn.cancelUrl : checkout.cancelUrl,
       failedUrl: checkout.failedUrl ?? null,
       sandboxSimulate: checkout.sandboxSimulate ?? null,
       isSetupTest: checkout.isSetupTest ?? false,
@@ -128,7 +130,8 @@ export async function openChainCheckout(checkout: NewCheckout): Promise<Transact
   throw new AppError("provider_unavailable", `The payment provider could not be reached: ${last}. Nothing was charged; try again in a minute.`);
 }
 
-export type CheckoutItem = { id: string; quantity: number } | { name: string; unitAmountMinor: number; quantity: number };
+/** A catalogue id to look up, or a line already priced (ad-hoc, or a catalogue item the caller has checked: `productId`). */
+export type CheckoutItem = { id: string; quantity: number } | { name: string; unitAmountMinor: number; quantity: number; productId?: string | null };
 
 /**
  * The workspace's catalogue items by id, each as a checkout line in `currency`: looked up at the
@@ -161,7 +164,7 @@ export async function catalogLines(input: { workspaceId: string; ids: string[]; 
 export async function linesOf(input: { workspaceId: string; currency: string; items: CheckoutItem[] }) {
   const catalog = await catalogLines({ workspaceId: input.workspaceId, currency: input.currency, ids: input.items.flatMap((i) => ("id" in i ? [i.id] : [])) });
   const lines = input.items.map((item) =>
-    "id" in item ? { ...catalog.get(item.id)!, quantity: item.quantity } : { productId: null, name: item.name, unitAmountMinor: item.unitAmountMinor, quantity: item.quantity },
+    "id" in item ? { ...catalog.get(item.id)!, quantity: item.quantity } : { productId: item.productId ?? null, name: item.name, unitAmountMinor: item.unitAmountMinor, quantity: item.quantity },
   );
   const amountMinor = lines.reduce((sum, l) => sum + l.unitAmountMinor * l.quantity, 0);
   if (amountMinor <= 0) throw new AppError("validation_failed", "products: the total must be more than zero.");
@@ -210,10 +213,10 @@ export async function createHostedCheckout(input: {
     failedUrl: input.failedUrl,
     sandboxSimulate: input.sandboxSimulate ?? null,
     checkoutToken: token,
+    // The merchant's own URLs, where /checkout/<token> sends the customer afterwards.
+    merchantReturn: { successUrl: input.successUrl, cancelUrl: input.cancelUrl },
   });
-  // The merchant's own URLs, where /checkout/<token> sends the customer afterwards.
-  const stored = await db().transaction.update({ where: { id: transaction.id }, data: { successUrl: input.successUrl, cancelUrl: input.cancelUrl } });
-  return { transaction: stored, checkoutUrl: page };
+  return { transaction, checkoutUrl: page };
 }
 
 /** Where /checkout/<token> sends the customer now, or what it tells them. */

@@ -7,7 +7,7 @@ import { createWebhookEndpoint, signingSecretOf, updateWebhookEndpoint } from "~
 import type { WebhookEventType } from "~/domain/webhooks/schemas";
 import { db } from "~/utils/db.server";
 import type { ApiKey, Prisma, Transaction, WebhookEndpoint, Workspace } from "../../../generated/prisma/client";
-import { PAID_STATUSES } from "./payment-links.server";
+import { PAID_STATUSES } from "./transactions.server";
 
 // -- profile -------------------------------------------------------------------------------------
 

@@ -8,13 +8,13 @@ import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { Prisma, type PaymentLink, type Transaction } from "../../../generated/prisma/client";
 import { catalogLines, createHostedCheckout } from "./checkout.server";
+// Payments that went through count as uses: a refund does not give the link its use back.
+import { PAID_STATUSES } from "./transactions.server";
 
 export const PAYMENT_LINK_CURRENCIES = ["USD", "EUR"] as const;
 export const PRICING_MODES = ["TAX_EXCLUSIVE", "TAX_INCLUSIVE"] as const;
 export type PricingMode = (typeof PRICING_MODES)[number];
 
-/** Payments that went through: a refund does not give the link its use back. */
-export const PAID_STATUSES = ["paid", "refund_pending", "refunded"];
 
 /** One line of a link's snapshot, as it was priced when the link was made. */
 export interface PaymentLinkLine {
@@ -213,7 +213,8 @@ export async function startPaymentLink(input: {
     source: "payment_link",
     paymentLinkId: link.id,
     currency: link.currency,
-    items: lines.map((l) => ({ id: l.product_id, quantity: l.quantity })),
+    // Checked against the catalogue just now: the snapshot's lines go as they are, not looked up again.
+    items: lines.map((l) => ({ productId: l.product_id, name: l.name, unitAmountMinor: l.unit_amount_minor, quantity: l.quantity })),
     payer: { email: input.payer.email, name: input.payer.name },
     successUrl: input.successUrl,
     failedUrl: input.failedUrl,

@@ -13,6 +13,11 @@ import { connectionsOf, routingOf, type ConnectionsAndRouting } from "./connecti
 import { processorFor } from "./processors.server";
 import { nextOverrideChangeAt, resolveConnection, statusOf, triggersFallback, usable, type PaymentRequestStatus, type Resolution } from "./routing";
 
+/** The currencies a pay-link landing on `connection` may be in: Flow Arc's GBP, and whatever its processor takes. */
+export function payLinkCurrencies(connection: Pick<ProviderConnection, "provider"> | undefined): string[] {
+  return [...new Set(["GBP", ...(connection ? processorFor(connection.provider).currencies : [])])];
+}
+
 export interface PaymentRequestView extends Omit<PaymentRequest, "status"> {
   status: PaymentRequestStatus;
   resolvedProviderConnectionId: string | null;
@@ -64,11 +69,11 @@ export async function createPaymentRequest(input: CreatePaymentRequest): Promise
   if (input.providerOverrideId) checkOverride(chain, input.providerOverrideId, isSetupTest);
   const currency = input.currency.toUpperCase();
   if (currency !== "GBP") {
-    // GBP is Flow Arc's own currency; another one only where the link's processor takes it.
     const resolved = resolveConnection({ providerOverrideId: input.providerOverrideId ?? null, fallbackTriggeredAt: null, isSetupTest }, routingOf(chain.routing), chain.connections);
     const connection = chain.connections.find((c) => c.id === resolved.connectionId);
-    if (!connection || !processorFor(connection.provider).currencies.includes(currency)) {
-      throw new AppError("validation_failed", `currency ${currency} is not taken by ${connection ? connection.label : "this workspace's providers"}: use GBP${connection ? ` or one of ${processorFor(connection.provider).currencies.join(", ")}` : ""}.`);
+    const taken = payLinkCurrencies(connection);
+    if (!taken.includes(currency)) {
+      throw new AppError("validation_failed", `currency ${currency} is not taken by ${connection ? connection.label : "this workspace's providers"}: use ${taken.join(", ")}.`);
     }
   }
   if (input.recoveryId) {
@@ -319,9 +324,6 @@ export async function payLinkForRecovery(input: { workspaceId: string; recoveryI
   const landsOn = chain.connections.find((c) => c.id === resolved.connectionId);
   if (!landsOn) throw new AppError("provider_connection_invalid", "No payment provider is connected yet: connect Stripe or add Dojo on the Payments › Providers page first.");
   const currency = recovery.currency.toUpperCase();
-  if (currency !== "GBP" && !processorFor(landsOn.provider).currencies.includes(currency)) {
-    throw new AppError("validation_failed", `${landsOn.label} doesn't take ${currency}, the currency of this payment: route pay-links to a provider that does.`);
-  }
   const created = await createPaymentRequest({
     workspaceId: input.workspaceId,
     livemode: landsOn.livemode,

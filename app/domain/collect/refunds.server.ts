@@ -15,7 +15,7 @@ import { queues } from "../../../jobs/queues";
 import { accountOf } from "./connections.server";
 import { processorFor } from "./processors.server";
 import { ProcessorRejectedError, ProcessorUnavailableError, type RefundStatus } from "./processor";
-import { lockTransaction, newRefundPublicId, transactionStatusChanged } from "./transactions.server";
+import { isPaid, lockTransaction, newRefundPublicId, transactionStatusChanged } from "./transactions.server";
 
 /** Refunds that still hold money back from a new one: all but the failed and rejected. */
 const HOLDING: RefundStatus[] = ["pending", "processing", "completed"];
@@ -35,7 +35,7 @@ export async function createRefund(input: { workspaceId: string; transactionId: 
     const found = await tx.transaction.findFirst({ where: { id: input.transactionId, workspaceId: input.workspaceId }, select: { id: true } });
     if (!found) throw new AppError("transaction_not_found", "Payment not found.");
     const transaction = await lockTransaction(tx, found.id);
-    if (!["paid", "refund_pending", "refunded"].includes(transaction.status)) {
+    if (!isPaid(transaction.status)) {
       throw new AppError("validation_failed", `Only a paid payment can be refunded: this one is ${transaction.status}.`);
     }
     const left = await refundable(tx, transaction);

@@ -45,7 +45,12 @@ export async function syncTransaction(input: { connectionId: string; reference: 
   return { status: "processed" };
 }
 
-const SETTLED = new Set(["paid", "refund_pending", "refunded"]);
+/** A payment whose money moved: paid, and still counted as paid while or after it is refunded. The one list every rule reads. */
+export const PAID_STATUSES: string[] = ["paid", "refund_pending", "refunded"];
+
+export function isPaid(status: string): boolean {
+  return PAID_STATUSES.includes(status);
+}
 
 /**
  * Applies what the processor reports, under the transaction's row lock: paid once (a redelivered or
@@ -62,7 +67,7 @@ export async function applyPaymentState(input: { transactionId: string; provider
       chargeRef: state.chargeRef ?? transaction.chargeRef,
       payerEmail: transaction.payerEmail ?? state.payerEmail,
     };
-    const becomesPaid = state.status === "paid" && !SETTLED.has(transaction.status);
+    const becomesPaid = state.status === "paid" && !isPaid(transaction.status);
     if (becomesPaid) Object.assign(data, { status: "paid", paidAt: state.paidAt ?? new Date() });
     else if (state.status === "canceled" && transaction.status === "processing") data.status = "canceled";
     else if (state.status === "failed" && transaction.status === "processing") data.status = "failed";
