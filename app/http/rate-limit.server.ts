@@ -198,15 +198,23 @@ export function rateStateOf(request: Request): RateLimitState | null {
  * `authenticate`, counted under the contract's `policy`: a key's or a session's own budget, or,
  * when the credential fails, the caller's address (so credentials cannot be guessed at speed).
  */
-export async function authenticateCounted(request: Request, policy: RatePolicy): Promise<Caller> {
-  let caller: Caller;
+export function authenticateCounted(request: Request, policy: RatePolicy): Promise<Caller> {
+  return countedCaller(request, policy, () => authenticate(request));
+}
+
+/**
+ * A contract's own way of finding the caller (`find`), counted under `policy`: the caller's
+ * budget, or the address's when `find` refuses the credentials or finds none (null).
+ */
+export async function countedCaller<C extends Caller | null>(request: Request, policy: RatePolicy, find: () => Promise<C>): Promise<C> {
+  let caller: C;
   try {
-    caller = await authenticate(request);
+    caller = await find();
   } catch (error) {
     await countRequest(request, `ip:${clientAddress(request)}`, policy);
     throw error;
   }
-  await countRequest(request, subjectOf(caller), policy);
+  await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, policy);
   return caller;
 }
 

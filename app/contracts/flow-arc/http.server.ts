@@ -6,21 +6,11 @@ import { AppError } from "~/domain/errors";
 import { authenticateApiKey, requireScope, type Caller } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
 import { zodDetail } from "~/http/problem.server";
-import { clientAddress, countRequest, subjectOf } from "~/http/rate-limit.server";
+import { countedCaller } from "~/http/rate-limit.server";
 
 export async function flowArcCaller(request: Request, scope: string): Promise<Caller> {
-  let caller: Caller | null;
-  try {
-    caller = await authenticateApiKey(request);
-  } catch (error) {
-    await countRequest(request, `ip:${clientAddress(request)}`, "api-v1");
-    throw error;
-  }
-  if (!caller) {
-    await countRequest(request, `ip:${clientAddress(request)}`, "api-v1");
-    throw new AppError("unauthorized", "Send your API key as `Authorization: Bearer <key>`.");
-  }
-  await countRequest(request, subjectOf(caller), "api-v1");
+  const caller = await countedCaller(request, "api-v1", () => authenticateApiKey(request));
+  if (!caller) throw new AppError("unauthorized", "Send your API key as `Authorization: Bearer <key>`.");
   requireScope(caller, scope);
   return caller;
 }

@@ -10,7 +10,7 @@ import { memberAccess } from "~/domain/team/team.server";
 import { AppError } from "~/domain/errors";
 import type { Caller } from "~/http/auth.server";
 import { readJson } from "~/http/body.server";
-import { clientAddress, countRequest, subjectOf } from "~/http/rate-limit.server";
+import { countedCaller } from "~/http/rate-limit.server";
 
 /** ND8's scope names, and the Recoup scope each is (resource:action there, action:resource here). */
 export const ND8_SCOPES = {
@@ -30,12 +30,7 @@ function credential(request: Request, scheme: "Api-Key" | "Token"): string | nul
 }
 
 async function counted(request: Request, find: () => Promise<Caller | null>, missing: string): Promise<Caller> {
-  let caller: Caller | null = null;
-  try {
-    caller = await find();
-  } finally {
-    await countRequest(request, caller ? subjectOf(caller) : `ip:${clientAddress(request)}`, "api-v1");
-  }
+  const caller = await countedCaller(request, "api-v1", find);
   if (!caller) throw new AppError("unauthorized", missing);
   return caller;
 }
