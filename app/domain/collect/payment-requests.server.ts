@@ -339,3 +339,18 @@ export async function payLinkForRecovery(input: { workspaceId: string; recoveryI
   });
   return { view: created, created: true };
 }
+
+/**
+ * The dunning email's `{{pay_link_url}}`, opened: the recovery's pay-link code, or null when there is
+ * nothing to pay any more or the workspace has no provider to take it (its /recover page says what to do).
+ */
+export async function payLinkCodeForRecovery(recoveryId: string): Promise<string | null> {
+  const recovery = await db().recovery.findUnique({ where: { id: recoveryId }, select: { workspaceId: true, status: true } });
+  if (!recovery || (recovery.status !== "pending" && recovery.status !== "failed")) return null;
+  try {
+    return (await payLinkForRecovery({ workspaceId: recovery.workspaceId, recoveryId, createdVia: "api" })).view.shortCode;
+  } catch (error) {
+    if (error instanceof AppError && ["provider_connection_invalid", "validation_failed", "recovery_closed"].includes(error.code)) return null;
+    throw error;
+  }
+}
