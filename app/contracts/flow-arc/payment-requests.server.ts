@@ -96,9 +96,24 @@ export function payLinkUrl(shortCode: string): string {
   return `${env().APP_URL.replace(/\/$/, "")}/pay/${shortCode}`;
 }
 
-/** The QR code of a pay-link, as a PNG data URL in the merchant's colour. */
+/** Drawn QR codes by URL and colour, newest last: one costs about 10 ms of CPU, and a page of 100 links would redraw them all. */
+const drawn = new Map<string, Promise<string>>();
+const DRAWN_MAX = 500;
+
+/** The QR code of a pay-link, as a PNG data URL in the merchant's colour (a pure function of both: drawn once, kept). */
 export function qrDataUrl(url: string, brandColor: string | null): Promise<string> {
-  return QRCode.toDataURL(url, { type: "image/png", errorCorrectionLevel: "M", margin: 2, width: 320, color: { dark: qrColour(brandColor), light: "#ffffff" } });
+  const dark = qrColour(brandColor);
+  const key = `${dark} ${url}`;
+  let png = drawn.get(key);
+  if (png) {
+    drawn.delete(key);
+  } else {
+    png = QRCode.toDataURL(url, { type: "image/png", errorCorrectionLevel: "M", margin: 2, width: 320, color: { dark, light: "#ffffff" } });
+    png.catch(() => drawn.delete(key));
+    if (drawn.size >= DRAWN_MAX) drawn.delete(drawn.keys().next().value!);
+  }
+  drawn.set(key, png);
+  return png;
 }
 
 async function toWire(view: PaymentRequestView, brandColor: string | null) {
