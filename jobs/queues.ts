@@ -91,6 +91,14 @@ export const queues = {
   refundSubmit: queue("refund-submit", z.object({ refundId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
   /** One outbound event to one merchant endpoint (10 s timeout); pg-boss retries with backoff (about 8.5 h in all). */
   webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
+  /** An outbound event Flow Arc alert rules may match (ADR 0077): makes one dispatch per matching realtime rule. */
+  alertMatch: queue("alert-match", z.object({ eventId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
+  /** Sends one alert dispatch (email over SMTP, SMS through Twilio, a webhook, in-app notifications); idempotent per rule and event. */
+  alertDispatch: queue("alert-dispatch", z.object({ dispatchId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
+  /** Every 15 minutes (jobs/worker.ts): daily and weekly digests due at their workspace's local hour, one per rule per period. */
+  alertDigests: queue("alert-digests", z.object({}), { retryLimit: 2, expireInSeconds: 5 * MINUTE }),
+  /** Every minute (jobs/worker.ts), or for one workspace: rolls up recoveries and emails changed since the last run (ADR 0078). */
+  analyticsRollup: queue("analytics-rollup", z.object({ workspaceId: z.string().optional() }), { retryLimit: 3, expireInSeconds: 10 * MINUTE }),
   /** An outbound event no endpoint takes, emailed to the workspace owner instead. */
   webhookOwnerEmail: queue("webhook-owner-email", z.object({ eventId: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** Tells a workspace's owner that Stripe events were given up after the long horizon (once a day at most). */

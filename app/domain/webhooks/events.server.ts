@@ -23,6 +23,26 @@ const TIMEOUT_MS = 10_000;
 
 export type EventChannel = "webhook" | "email" | "none";
 
+/** Flow Arc's alert event types (seed 001, AlertRule.event_type). */
+export const ALERT_EVENT_TYPES = ["payment_failed", "payment_succeeded", "payment_refunded", "fallback_triggered", "payment_abandoned", "provider_disconnected", "subscription_past_due"] as const;
+export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+
+/** An event's facts as alert rules filter on them (filter_json) and people read them. */
+export interface AlertFacts {
+  type: AlertEventType;
+  amountMinor?: number | null;
+  /** ISO 4217, upper case. */
+  currency?: string | null;
+  /** stripe | dojo | shopify | the ingested PSP's name. */
+  provider?: string | null;
+  /** Flow Arc's failure codes: insufficient_funds, card_expired, incorrect_cvc, card_declined, do_not_honor, fraud_suspected, authentication_required, processing_error, unknown. */
+  failureCode?: string | null;
+  /** card | bank_transfer | direct_debit | wallet | other. */
+  paymentMethod?: string | null;
+  /** One line a person reads: "£12.00 from ada@example.com failed: insufficient funds". */
+  summary: string;
+}
+
 /** The body every endpoint receives for an event: the same bytes on every attempt. */
 export function wireEvent(event: Pick<WebhookEvent, "id" | "type" | "createdAt" | "payload">) {
   return { id: event.id, type: event.type, createdAt: event.createdAt, apiVersion: CURRENT_API_VERSION, data: event.payload };
@@ -38,6 +58,11 @@ export async function emitWebhookEvent(input: {
   data: Record<string, unknown>;
   /** An event only an integration wants (a status change): not emailed to the owner when no endpoint takes it. */
   quiet?: boolean;
+  /**
+   * What Flow Arc's alert rules see of it (ADR 0077), when it is one of their event types: the event
+   * is then also handed to the `alert-match` job, in the same transaction.
+   */
+  alert?: AlertFacts;
 }): Promise<{ eventId: string; created: boolean; channel: EventChannel }> {
   const { tx } = input;
   const [inserted] = await tx.webhookEvent.createManyAndReturn({
@@ -47,6 +72,13 @@ export async function emitWebhookEvent(input: {
       dedupeKey: input.dedupeKey,
       recoveryId: input.recoveryId ?? null,
       payload: toWire(input.data) as Prisma.InputJsonValue,
+      alertEventType: input.alert?.type ?? null,
+      amountMinor: input.alert?.amountMinor ?? null,
+      currency: input.alert?.currency ?? null,
+      provider: input.alert?.provider ?? null,
+      failureCode: input.alert?.failureCode ?? null,
+      paymentMethod: input.alert?.paymentMethod ?? null,
+      summary: input.alert?.summary ?? null,
       createdAt: now(),
     },
     skipDuplicates: true,
@@ -58,6 +90,7 @@ export async function emitWebhookEvent(input: {
     });
     return { eventId: existing.id, created: false, channel: existing.deliveries.length ? "webhook" : existing.emailedAt ? "email" : "none" };
   }
+  if (input.alert) await enqueue(queues.alertMatch, { eventId: inserted.id }, { tx, key: inserted.id });
   const endpoints = await tx.webhookEndpoint.findMany({
     where: { workspaceId: input.workspaceId, enabled: true, events: { has: input.type } },
     select: { id: true },
