@@ -107,6 +107,33 @@ export async function emitWebhookEvent(input: {
   return { eventId: inserted.id, created: true, channel: "webhook" };
 }
 
+/**
+ * One event to one chosen endpoint, whatever it subscribes to (an alert rule's webhook channel, ADR
+ * 0077): signed, delivered, retried, logged and replayable like every other delivery. Once per dedupe key.
+ */
+export async function emitToEndpoint(input: {
+  tx: Tx;
+  workspaceId: string;
+  endpointId: string;
+  type: "alert.triggered";
+  dedupeKey: string;
+  /** camelCase; sent snake_case. */
+  data: Record<string, unknown>;
+}): Promise<{ eventId: string; deliveryId: string | null }> {
+  const { tx } = input;
+  const [inserted] = await tx.webhookEvent.createManyAndReturn({
+    data: { workspaceId: input.workspaceId, type: input.type, dedupeKey: input.dedupeKey, payload: toWire(input.data) as Prisma.InputJsonValue, createdAt: now() },
+    skipDuplicates: true,
+  });
+  const event =
+    inserted ?? (await tx.webhookEvent.findUniqueOrThrow({ where: { workspaceId_dedupeKey: { workspaceId: input.workspaceId, dedupeKey: input.dedupeKey } } }));
+  const endpoint = await tx.webhookEndpoint.findFirst({ where: { id: input.endpointId, workspaceId: input.workspaceId }, select: { id: true } });
+  if (!endpoint) return { eventId: event.id, deliveryId: null };
+  const [delivery] = await tx.webhookDelivery.createManyAndReturn({ data: { workspaceId: input.workspaceId, endpointId: endpoint.id, eventId: event.id }, skipDuplicates: true });
+  if (delivery) await enqueue(queues.webhookDeliver, { deliveryId: delivery.id }, { tx, key: delivery.id });
+  return { eventId: event.id, deliveryId: delivery?.id ?? null };
+}
+
 export interface PostResult {
   ok: boolean;
   statusCode: number | null;

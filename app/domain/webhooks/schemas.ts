@@ -3,7 +3,8 @@ import { API_SCHEMA_NAMES } from "~/utils/schema-names";
 
 /** Events Recoup sends to webhook endpoints. `webhook.test` is sent only by the test operation. */
 export const WEBHOOK_EVENT_TYPES = ["payment.retry_due", "transaction.status_changed", "refund.status_changed"] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.test";
+/** `webhook.test` is sent only by the test operation, `alert.triggered` only to an alert rule's own endpoint (ADR 0077). */
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.test" | "alert.triggered";
 
 const EventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 
