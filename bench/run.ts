@@ -1,7 +1,7 @@
 // `npm run bench`: signed Stripe webhook intake (verify → store → enqueue → 200) next to an empty
 // node:http handler on the same machine, with the same client; then the /api/v1 payments and
 // recoveries endpoints over 1 M seeded recovery attempts (bench/api.ts). Writes docs/PERFORMANCE.md.
-//   --only=webhooks | --only=api | --only=drain   one part (drain: the worker, bench/drain.ts)
+//   --only=webhooks | --only=api | --only=drain | --only=analytics   one part (drain: the worker, bench/drain.ts; analytics: bench/analytics.ts)
 //   --events=N --stripe-latency=MS   the drain's failed payments (default 10000) and fake Stripe latency (default 100)
 //   --worker-profile=DIR           the drain with one worker run under --cpu-prof (profile in DIR), nothing reported
 //   --workers=N                    the drain's phase with N workers only, on the console, nothing reported
@@ -21,6 +21,7 @@ import { machineCpu, mainThreadCpu, postgresCpu } from "./cpu";
 import { signedEvent, type Signed } from "./events";
 import type { LoadJob, LoadResult } from "./load";
 import { renderApi, runApiBench } from "./api";
+import { renderAnalytics, runAnalyticsBench } from "./analytics";
 import { benchDrain } from "./drain";
 import { ms, render, STEP_NAMES, writeDoc, writeSection, type Scenario } from "./report";
 import { timeSteps } from "./steps";
@@ -29,7 +30,7 @@ const SETTINGS = { connections: 10, duration: 15, warmup: 3 };
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const ONLY = arg("only");
 const ROWS = Number(arg("rows") ?? 1_000_000);
-if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks" && ONLY !== "drain") throw new Error("--only=api, --only=webhooks or --only=drain");
+if (ONLY !== undefined && ONLY !== "api" && ONLY !== "webhooks" && ONLY !== "drain" && ONLY !== "analytics") throw new Error("--only=api, --only=webhooks, --only=drain or --only=analytics");
 const DRAIN = { events: Number(arg("events") ?? 10_000), stripeLatencyMs: Number(arg("stripe-latency") ?? 100), workerProfileDir: arg("worker-profile"), onlyWorkers: arg("workers") === undefined ? undefined : Number(arg("workers")) };
 if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error("--rows: an integer of at least 1000");
 const DATABASE = "recoup_bench";
@@ -127,6 +128,12 @@ async function bench(stops: Stops) {
     const result = await runApiBench({ sql, base, rows: ROWS });
     const section = renderApi({ ...result, date: new Date().toISOString().slice(0, 10), machine });
     writeSection("bench-api", section);
+    console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
+  }
+  if (ONLY === undefined || ONLY === "analytics") {
+    const base = `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`;
+    const section = renderAnalytics({ ...(await runAnalyticsBench({ sql, base, rows: ROWS })), date: new Date().toISOString().slice(0, 10), machine });
+    writeSection("bench-analytics", section);
     console.log(`\n${section}\nWritten to docs/PERFORMANCE.md`);
   }
   if (ONLY === undefined || ONLY === "drain") await benchDrain({ adminUrl: withDatabase(database.url, "postgres"), postmaster: database.postmaster, machine, ...DRAIN });

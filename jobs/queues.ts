@@ -89,8 +89,18 @@ export const queues = {
   recoverySettleElsewhere: queue("recovery-settle-elsewhere", z.object({ recoveryId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
   /** Sends a refund to its processor under the refund's own id as idempotency key (app/domain/collect/refunds.server.ts). */
   refundSubmit: queue("refund-submit", z.object({ refundId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
-  /** One outbound event to one merchant endpoint (10 s timeout); pg-boss retries with backoff (about 8.5 h in all). */
-  webhookDeliver: queue("webhook-deliver", z.object({ deliveryId: z.string() }), { retryLimit: 10, retryDelay: 30, expireInSeconds: MINUTE }),
+  /**
+   * One attempt of an outbound event to one merchant endpoint (10 s timeout). A refused or failed POST
+   * schedules the next attempt as its own job (`attempt`, startAfter: ten over about three days,
+   * app/domain/webhooks/delivery.server.ts, ADR 0080); pg-boss's retries cover a crashed run. `replay`: a person's replay.
+   */
+  webhookDeliver: queue(
+    "webhook-deliver",
+    z.object({ deliveryId: z.string(), attempt: z.number().int().min(1).optional(), replay: z.number().int().min(1).optional() }),
+    { retryLimit: 5, retryDelay: 30, expireInSeconds: MINUTE },
+  ),
+  /** Tells a workspace's owner, once, that Recoup disabled a webhook endpoint that kept failing (ADR 0080). */
+  webhookDisabledEmail: queue("webhook-disabled-email", z.object({ endpointId: z.string(), disabledAt: z.string() }), { retryLimit: 6, retryDelay: 60 }),
   /** An outbound event Flow Arc alert rules may match (ADR 0077): makes one dispatch per matching realtime rule. */
   alertMatch: queue("alert-match", z.object({ eventId: z.string() }), { retryLimit: 10, retryDelay: 30 }),
   /** Sends one alert dispatch (email over SMTP, SMS through Twilio, a webhook, in-app notifications); idempotent per rule and event. */

@@ -6,6 +6,7 @@ import { chargeRetryJob } from "./definitions/charge-retry";
 import { dunningSendJob } from "./definitions/dunning-send";
 import { dunningStepJob } from "./definitions/dunning-step";
 import { metricSnapshotsJob } from "./definitions/metric-snapshots";
+import { analyticsRollupJob } from "./definitions/analytics-rollup";
 import { recoveryExpireJob } from "./definitions/recovery-expire";
 import { recoverySweepJob } from "./definitions/recovery-sweep";
 import { shopifyBillingAttemptCheckJob } from "./definitions/shopify-billing-attempt-check";
@@ -21,6 +22,10 @@ import { providerEventJob } from "./definitions/provider-event";
 import { refundSubmitJob } from "./definitions/refund-submit";
 import { recoverySettleElsewhereJob } from "./definitions/recovery-settle-elsewhere";
 import { webhookDeliverJob } from "./definitions/webhook-deliver";
+import { webhookDisabledEmailJob } from "./definitions/webhook-disabled-email";
+import { alertDigestsJob } from "./definitions/alert-digests";
+import { alertDispatchJob } from "./definitions/alert-dispatch";
+import { alertMatchJob } from "./definitions/alert-match";
 import { webhookOwnerEmailJob } from "./definitions/webhook-owner-email";
 import { workspaceLearningJob } from "./definitions/workspace-learning";
 
@@ -35,6 +40,7 @@ export const jobDefinitions = [
   preDunningSweepJob,
   preDunningStepJob,
   metricSnapshotsJob,
+  analyticsRollupJob,
   shopifyWebhookJob,
   shopifyShopEraseJob,
   shopifyUpdateEmailJob,
@@ -45,6 +51,10 @@ export const jobDefinitions = [
   refundSubmitJob,
   recoverySettleElsewhereJob,
   webhookDeliverJob,
+  webhookDisabledEmailJob,
+  alertMatchJob,
+  alertDispatchJob,
+  alertDigestsJob,
   webhookOwnerEmailJob,
   stripeEventsFailedEmailJob,
   recoverySweepJob,

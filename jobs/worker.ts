@@ -137,6 +137,10 @@ export async function startWorker(opts: { pollingIntervalSeconds?: number } = {}
     }
   });
   await boss.schedule(queues.metricSnapshots.name, "*/15 * * * *", {});
+  // Analytics rollups (ADR 0078): every minute, one job per workspace with changes.
+  await boss.schedule(queues.analyticsRollup.name, "* * * * *", {});
+  // Alert digests are due at 08:00 in each workspace's zone: a quarter-hourly run finds them within 15 minutes (ADR 0077).
+  await boss.schedule(queues.alertDigests.name, "*/15 * * * *", {});
   await boss.schedule(queues.recoverySweep.name, SWEEP_CRON, {});
   await boss.schedule(queues.stripeEventSweep.name, SWEEP_CRON, {});
   // Nightly, at a quiet hour for the database: what each workspace's retries teach (ADR 0051).

@@ -17,13 +17,14 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { CampaignStatusBadge } from "~/components/CampaignList";
 import { CampaignSimulation } from "~/components/CampaignSimulation";
 import { StepCards, stepDelayProblems, stepDraftsOf, stepFormsOf, StepPreviewAside, useStepsEditing, type StepForm } from "~/components/DunningSequenceEditor";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { useCarriedToast, useFieldErrors, useFirstTime } from "~/components/useEditorPage";
+import { useUnsavedChanges } from "~/components/UnsavedChanges";
 import { formatRate } from "~/contracts/dashboard/format";
 import type { CampaignEditorAction, CampaignEditorLoader, CampaignForm } from "~/contracts/dashboard/campaign-pages.server";
 import type { CampaignCommand } from "~/domain/campaigns/model";
@@ -261,6 +262,8 @@ function Editor(props: {
   const navigate = useNavigate();
   const { toast, showToast } = useToast();
   const firstTime = useFirstTime();
+  // What the browser found wrong at the last save (delays it could not read), kept for the answer.
+  const checkedInBrowser = useRef<Record<string, string>>({});
 
   const editing = useStepsEditing(form.steps, (update) => setForm((f) => ({ ...f, steps: update(f.steps) })), forget);
   const locked = campaign?.locked ?? null;
@@ -279,12 +282,14 @@ function Editor(props: {
     const result = save.data;
     if (!result || !firstTime(result)) return;
     if (!result.ok) {
-      setErrors(result.fieldErrors);
-      showToast(result.message, true);
+      // Every field at once: the server's checks, with the browser's own word on delays it could not read.
+      setErrors({ ...result.fieldErrors, ...checkedInBrowser.current });
+      showToast(Object.keys(checkedInBrowser.current).length ? "Some fields need another look." : result.message, true);
       return;
     }
     if (result.intent !== "save") return;
     if (!campaign) {
+      unsaved.release();
       navigate(`${basePath}/campaigns/${result.campaign.id}`, { replace: true, state: { toast: result.toast } });
       return;
     }
@@ -312,6 +317,7 @@ function Editor(props: {
 
   const current = formOfState(form);
   const dirty = JSON.stringify(current) !== saved;
+  const unsaved = useUnsavedChanges(dirty && !readOnly);
   const name = form.name.trim() || "Untitled campaign";
 
   const setField = <K extends "name" | "trigger" | "priority">(key: K, value: FormState[K]) => {
@@ -325,12 +331,9 @@ function Editor(props: {
   const fileErrors = useCallback((found: Record<string, string>) => setErrors((e) => ({ ...e, ...found })), []);
 
   const onSave = () => {
-    const problems = stepDelayProblems(form.steps);
-    setErrors(problems);
-    if (Object.keys(problems).length) {
-      showToast("Some fields need another look.", true);
-      return;
-    }
+    // Sent even when a delay is unreadable (as -1, which the server refuses): its answer names every other field that is wrong too.
+    checkedInBrowser.current = stepDelayProblems(form.steps);
+    setErrors(checkedInBrowser.current);
     save.submit({ intent: "save", form: { ...current } }, { method: "post", encType: "application/json" });
   };
 
@@ -466,6 +469,7 @@ function Editor(props: {
         </Modal>
       ) : null}
       {toast}
+      {unsaved.modal}
     </Page>
   );
 }

@@ -22,6 +22,7 @@ import { PageError } from "~/components/PageError";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
 import { useToast } from "~/components/useToast";
 import { useCarriedToast, useFieldErrors, useFirstTime } from "~/components/useEditorPage";
+import { useUnsavedChanges } from "~/components/UnsavedChanges";
 import type { TestRecipient } from "~/domain/dunning/preview.server";
 import type { SequenceDraft } from "~/domain/campaigns/sequences.server";
 import { PLACEHOLDERS, type Placeholder } from "~/domain/dunning/templates";
@@ -629,6 +630,8 @@ function Editor(props: {
   const navigate = useNavigate();
   const { toast, showToast } = useToast();
   const firstTime = useFirstTime();
+  // What the browser found wrong at the last save (delays it could not read), kept for the answer.
+  const checkedInBrowser = useRef<Record<string, string>>({});
 
   const editing = useStepsEditing(form.steps, (update) => setForm((f) => ({ ...f, steps: update(f.steps) })), forget);
 
@@ -638,12 +641,14 @@ function Editor(props: {
     const result = save.data;
     if (!result || !firstTime(result)) return;
     if (!result.ok) {
-      setErrors(result.fieldErrors);
-      showToast(result.message, true);
+      // Every field at once: the server's checks, with the browser's own word on delays it could not read.
+      setErrors({ ...result.fieldErrors, ...checkedInBrowser.current });
+      showToast(Object.keys(checkedInBrowser.current).length ? "Some fields need another look." : result.message, true);
       return;
     }
     if (result.intent !== "save") return;
     if (!sequence) {
+      unsaved.release();
       navigate(`${basePath}/dunning/${result.sequence.id}`, { replace: true, state: { toast: result.toast } });
       return;
     }
@@ -657,6 +662,7 @@ function Editor(props: {
   useEffect(() => {
     const result = remove.data;
     if (!result || !firstTime(result) || !result.ok) return;
+    unsaved.release();
     navigate(`${basePath}/dunning`, { replace: true, state: { toast: result.toast } });
   }, [remove.data, navigate, basePath]);
 
@@ -666,15 +672,13 @@ function Editor(props: {
   }, [test.data, showToast]);
 
   const dirty = JSON.stringify(draftOfForm(form)) !== saved;
+  const unsaved = useUnsavedChanges(dirty && !readOnly);
   const current = editing.current;
 
   const onSave = () => {
-    const problems = stepDelayProblems(form.steps);
-    setErrors(problems);
-    if (Object.keys(problems).length) {
-      showToast("Some fields need another look.", true);
-      return;
-    }
+    // Sent even when a delay is unreadable (as -1, which the server refuses): its answer names every other field that is wrong too.
+    checkedInBrowser.current = stepDelayProblems(form.steps);
+    setErrors(checkedInBrowser.current);
     save.submit({ intent: "save", draft: draftOfForm(form) }, { method: "post", encType: "application/json" });
   };
 
@@ -772,6 +776,7 @@ function Editor(props: {
         />
       ) : null}
       {toast}
+      {unsaved.modal}
     </Page>
   );
 }

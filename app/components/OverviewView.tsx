@@ -1,6 +1,8 @@
 import { useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { BlockStack, Box, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
+import { ExportButton } from "~/components/ExportButton";
+import { RecoveriesFilters } from "~/components/RecoveriesFilters";
 import { RecoveriesTable } from "~/components/RecoveriesTable";
 import { RecoveryTrendChart } from "~/components/RecoveryTrendChart";
 import { SummaryCards } from "~/components/SummaryCards";
@@ -22,9 +24,13 @@ export function OverviewView(props: {
   trendEmptyText?: string;
   emptyState: ReactNode;
   referenceHeading?: string;
+  /** The customer's page (absent where there is none). */
+  customerUrl?: (customerId: string) => string;
+  /** The CSV of the list with these filters (absent where there is no export). */
+  exportUrl?: (search: string) => string;
 }) {
   const { page, basePath, oneShotParams = [] } = props;
-  const { summary, extras, trend, recoveries, query, timeZone } = page;
+  const { summary, extras, trend, recoveries, query, timeZone, filtered, filterOptions } = page;
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -41,6 +47,13 @@ export function OverviewView(props: {
     const search = next.toString();
     return search ? `${basePath}?${search}` : basePath;
   };
+  // The list's search and filters (the status tab aside) and the page's other parameters.
+  const filterKeys = ["q", "status", "category", "provider", "campaign", "paused", "from", "to"] as const;
+  const keep = Object.fromEntries([...params].filter(([key]) => key !== "cursor" && !oneShotParams.includes(key) && !(filterKeys as readonly string[]).includes(key)));
+  const filterValues = Object.fromEntries(filterKeys.flatMap((key) => (query[key] ? [[key, query[key]]] : [])));
+  const clearUrl = filtered ? pageUrl(Object.fromEntries([...filterKeys, "cursor"].map((key) => [key, undefined]))) : null;
+  const exportSearch = new URLSearchParams(filterValues).toString();
+
   const go = (changes: Record<string, string | undefined>) => navigate(pageUrl(changes), { preventScrollReset: true });
 
   return (
@@ -66,6 +79,19 @@ export function OverviewView(props: {
             detailUrl={(id) => `${basePath}/recoveries/${id}`}
             referenceHeading={props.referenceHeading}
             emptyState={props.emptyState}
+            customerUrl={props.customerUrl}
+            filtered={filtered}
+            clearFiltersUrl={clearUrl ?? undefined}
+            toolbar={
+              <RecoveriesFilters
+                action={basePath}
+                values={filterValues}
+                options={filterOptions}
+                keep={keep}
+                clearUrl={clearUrl}
+                actions={props.exportUrl ? <ExportButton url={props.exportUrl(exportSearch)} filename="recoveries.csv" /> : null}
+              />
+            }
           />
         </BlockStack>
       </BlockStack>

@@ -10,6 +10,11 @@ export type RecoveryStatus = "pending" | "recovered" | "failed" | "abandoned";
 export interface RecoveryListItem {
   /** The debt and the customer in the platform's words (a Shopify contract, not its `shopify:…` key). */
   reference: { title: string; subtitle: string };
+  /** The customer as Recoup knows them (absent: only the platform's id is known). */
+  customer?: { id: string; name: string | null; email: string | null } | null;
+  /** Why the payment failed, in one line (the platform's message or decline code). */
+  failureReason?: string | null;
+  paused?: boolean;
   attempt: {
     id: string;
     stripeInvoiceId: string;
@@ -81,6 +86,40 @@ function amountOf(attempt: RecoveryListItem["attempt"]): string {
   return formatMoney(attempt.amountDueCents, attempt.currency);
 }
 
+/** The customer's name, else their email, else the platform's id; the email below a name. */
+export function customerLabel(item: Pick<RecoveryListItem, "customer" | "reference">): { primary: string; secondary: string | null } {
+  const { customer } = item;
+  if (customer?.name) return { primary: customer.name, secondary: customer.email };
+  if (customer?.email) return { primary: customer.email, secondary: null };
+  return { primary: item.reference.subtitle, secondary: null };
+}
+
+/** A link to the customer's page inside a row that is itself a link: the row must not take the click. */
+function CustomerCell({ item, customerUrl }: { item: RecoveryListItem; customerUrl?: (customerId: string) => string }) {
+  const { primary, secondary } = customerLabel(item);
+  const url = item.customer && customerUrl ? customerUrl(item.customer.id) : null;
+  return (
+    <BlockStack gap="050">
+      <Text as="span" fontWeight="medium" breakWord>
+        {url ? (
+          <span onClick={(event) => event.stopPropagation()}>
+            <Link url={url} monochrome>
+              {primary}
+            </Link>
+          </span>
+        ) : (
+          primary
+        )}
+      </Text>
+      {secondary ? (
+        <Text as="span" variant="bodySm" tone="subdued" breakWord>
+          {secondary}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}
+
 /** The row's own link (IndexTable makes the whole row follow it); plain text without a detailUrl. */
 function PrimaryLink({ url, children }: { url: string | null; children: ReactNode }) {
   if (!url) return <>{children}</>;
@@ -105,7 +144,11 @@ export function RecoveriesTable({
   loading = false,
   emptyState,
   detailUrl,
-  referenceHeading = "Invoice / customer",
+  referenceHeading = "Invoice",
+  customerUrl,
+  filtered = false,
+  clearFiltersUrl,
+  toolbar,
 }: {
   items: RecoveryListItem[];
   status?: RecoveryStatus;
@@ -120,13 +163,20 @@ export function RecoveriesTable({
   emptyState?: ReactNode;
   /** Where a row leads (a recovery's detail page); rows are not links without it. */
   detailUrl?: (recoveryId: string) => string;
-  /** The first column's heading: what the rows' references are (Stripe invoices by default). */
+  /** The invoice column's heading: what the rows' references are (invoices by default). */
   referenceHeading?: string;
+  /** Where a row's customer leads (their page); plain text without it. */
+  customerUrl?: (customerId: string) => string;
+  /** Search or filters narrow the list: an empty list says so, with a way back. */
+  filtered?: boolean;
+  clearFiltersUrl?: string;
+  /** Search, filters and export, between the tabs and the rows. */
+  toolbar?: ReactNode;
 }) {
   const { smDown } = useHydratedBreakpoints();
   const selected = Math.max(0, TABS.findIndex((t) => t.status === status));
 
-  const rows = items.map(({ attempt, reference }, index) =>
+  const rows = items.map(({ attempt, reference, failureReason, paused }, index) =>
     smDown ? (
       <IndexTable.Row id={attempt.id} key={attempt.id} position={index}>
         <div style={{ padding: "12px 16px", width: "100%" }}>
@@ -137,11 +187,21 @@ export function RecoveriesTable({
               </Text>
               <StatusBadge status={attempt.status} />
             </InlineStack>
-            <Text as="span" variant="bodySm" breakWord>
-              {reference.title} · {reference.subtitle}
-            </Text>
-            <Text as="span" variant="bodySm" tone="subdued">
-              {DECLINE_LABELS[attempt.declineType]} · started {formatDate(attempt.startedAt, timeZone, false)}
+            {items[index]!.customer ? (
+              <>
+                <CustomerCell item={items[index]!} customerUrl={customerUrl} />
+                <Text as="span" variant="bodySm" breakWord>
+                  {reference.title}
+                </Text>
+              </>
+            ) : (
+              <Text as="span" variant="bodySm" breakWord>
+                {reference.title} · {reference.subtitle}
+              </Text>
+            )}
+            <Text as="span" variant="bodySm" tone="subdued" breakWord>
+              {items[index]!.failureReason ?? DECLINE_LABELS[attempt.declineType]} · failed {formatDate(attempt.startedAt, timeZone, false)}
+              {items[index]!.paused ? " · paused" : ""}
             </Text>
             {attempt.nextActionReason ? (
               <Text as="span" variant="bodySm" tone="subdued" breakWord>
@@ -155,14 +215,12 @@ export function RecoveriesTable({
     ) : (
       <IndexTable.Row id={attempt.id} key={attempt.id} position={index}>
         <IndexTable.Cell>
-          <BlockStack gap="050">
-            <Text as="span" fontWeight="semibold">
-              <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{reference.title}</PrimaryLink>
-            </Text>
-            <Text as="span" variant="bodySm" tone="subdued">
-              {reference.subtitle}
-            </Text>
-          </BlockStack>
+          <CustomerCell item={items[index]!} customerUrl={customerUrl} />
+        </IndexTable.Cell>
+        <IndexTable.Cell>
+          <Text as="span" fontWeight="semibold">
+            <PrimaryLink url={detailUrl?.(attempt.id) ?? null}>{reference.title}</PrimaryLink>
+          </Text>
         </IndexTable.Cell>
         <IndexTable.Cell>
           <Text as="span" alignment="end" numeric>
@@ -170,9 +228,21 @@ export function RecoveriesTable({
           </Text>
         </IndexTable.Cell>
         <IndexTable.Cell>
-          <StatusBadge status={attempt.status} />
+          <InlineStack gap="100" wrap={false}>
+            <StatusBadge status={attempt.status} />
+            {paused ? <Badge>Paused</Badge> : null}
+          </InlineStack>
         </IndexTable.Cell>
-        <IndexTable.Cell>{DECLINE_LABELS[attempt.declineType]}</IndexTable.Cell>
+        <IndexTable.Cell>
+          <div style={{ whiteSpace: "normal", minWidth: 160, maxWidth: 280 }}>
+            <BlockStack gap="050">
+              <Text as="span">{failureReason ?? "—"}</Text>
+              <Text as="span" variant="bodySm" tone="subdued">
+                {DECLINE_LABELS[attempt.declineType]}
+              </Text>
+            </BlockStack>
+          </div>
+        </IndexTable.Cell>
         <IndexTable.Cell>
           <NextAction attempt={attempt} timeZone={timeZone} />
         </IndexTable.Cell>
@@ -181,7 +251,7 @@ export function RecoveriesTable({
     ),
   );
 
-  const nothingAtAll = items.length === 0 && !status && !firstPageUrl;
+  const nothingAtAll = items.length === 0 && !status && !filtered && !firstPageUrl;
   if (nothingAtAll && emptyState) return <Card>{emptyState}</Card>;
 
   return (
@@ -189,6 +259,7 @@ export function RecoveriesTable({
       {onStatusChange ? (
         <Tabs tabs={TABS.map((t, i) => ({ id: `status-${t.status ?? "all"}`, content: t.content, panelID: i === selected ? "recoveries" : undefined }))} selected={selected} onSelect={(i) => onStatusChange(TABS[i]?.status)} />
       ) : null}
+      {toolbar}
       <div id="recoveries">
         <IndexTable
           condensed={smDown}
@@ -198,23 +269,36 @@ export function RecoveriesTable({
           loading={loading}
           emptyState={
             <Box padding="600">
-              <BlockStack gap="100" inlineAlign="center">
-                <Text as="p" variant="headingSm">
-                  No recoveries here
-                </Text>
-                <Text as="p" tone="subdued">
-                  {status ? `No recoveries are ${STATUS_LABELS[status].label.toLowerCase()} right now.` : "There are no more recoveries."}
-                </Text>
-              </BlockStack>
+              {filtered && clearFiltersUrl ? (
+                <BlockStack gap="200" inlineAlign="center">
+                  <Text as="p" variant="headingSm">
+                    No recoveries match
+                  </Text>
+                  <Text as="p" tone="subdued" alignment="center">
+                    No recovery matches this search and these filters.
+                  </Text>
+                  <Button url={clearFiltersUrl}>Clear filters</Button>
+                </BlockStack>
+              ) : (
+                <BlockStack gap="100" inlineAlign="center">
+                  <Text as="p" variant="headingSm">
+                    No recoveries here
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {status ? `No recoveries are ${STATUS_LABELS[status].label.toLowerCase()} right now.` : "There are no more recoveries."}
+                  </Text>
+                </BlockStack>
+              )}
             </Box>
           }
           headings={[
+            { title: "Customer" },
             { title: referenceHeading },
             { title: "Amount", alignment: "end" },
             { title: "Status" },
-            { title: "Decline" },
+            { title: "Failure reason" },
             { title: "Next action" },
-            { title: "Started" },
+            { title: "Failed" },
           ]}
         >
           {rows}

@@ -214,7 +214,7 @@ function ActionButton({ intent, children, busy, disabled, primary }: { intent: I
 /** A recovery's page, the same in the standalone dashboard and inside the Shopify admin. */
 export function RecoveryDetailView() {
   // The standalone dashboard adds a pay-link card for open recoveries (null when closed); the Shopify admin's page has none.
-  const recovery = useLoaderData<RecoveryDetailData & { payLink?: RecoveryPayLinkPanel | null }>();
+  const recovery = useLoaderData<RecoveryDetailData & { payLink?: RecoveryPayLinkPanel | null; customerPageUrl?: string | null }>();
   const result = useActionData<RecoveryActionResult>();
   const { timeZone, basePath } = recovery;
   const navigation = useNavigation();
@@ -326,6 +326,7 @@ export function RecoveryDetailView() {
                 <BlockStack gap="0">
                   {customer?.name ? <Text as="span">{customer.name}</Text> : null}
                   {customer?.email ? <Text as="span">{customer.email}</Text> : <Text as="span" tone="subdued">No email address on file</Text>}
+                  {recovery.customerPageUrl ? <Link url={recovery.customerPageUrl}>Customer&apos;s page</Link> : null}
                   {platform.customer.url ? (
                     <Link url={platform.customer.url} target="_blank">
                       {platform.customer.text}

@@ -2,6 +2,8 @@ import { BlockStack, Box, Card, Checkbox, FormLayout, List, Select, Text, TextFi
 import { useState } from "react";
 import type { ShowToast } from "~/components/useToast";
 import { DEFAULT_ACCENT } from "~/utils/branding";
+import { TimeZonePicker } from "./TimeZonePicker";
+import { useReportDirty } from "./UnsavedChanges";
 import { END_HOURS, hourLabel, numberOrNull, SaveButton, SettingsSection, START_HOURS, useFields, useSection, type Settings } from "./SettingsForm";
 
 // The settings every home has: retry policy, quiet hours and timezone, sender, branding.
@@ -49,6 +51,9 @@ function NetworkLimits({ stripe }: { stripe: boolean }) {
   );
 }
 
+/** A section's form differs from what is saved. */
+const isDirty = (form: object, saved: object) => JSON.stringify(form) !== JSON.stringify(saved);
+
 function describeEffective(effective: Settings["retry"]["effective"]): string {
   const [start, end] = effective.preferredLocalHours;
   const retries = effective.maxRetries === 1 ? "1 retry" : `up to ${effective.maxRetries} retries`;
@@ -71,6 +76,7 @@ export function RetryPolicySection({ settings, disabled, stripe, showToast }: { 
   const [form, setForm] = useState(() => retryForm(settings));
   const section = useSection(showToast, (fresh) => fresh && setForm(retryForm(fresh)));
   const field = useFields(setForm, section.clear);
+  useReportDirty("retry-policy", isDirty(form, retryForm(settings)));
   const { limits } = settings.retry;
   const hoursError = section.errors.preferredLocalHours ?? section.errors["preferredLocalHours.0"] ?? section.errors["preferredLocalHours.1"];
   const save = () =>
@@ -142,10 +148,12 @@ function quietForm(settings: Settings) {
   return { enabled: Boolean(quiet), start: String(quiet?.start ?? 21), end: String(quiet?.end ?? 8), timezone: settings.timezone };
 }
 
-export function QuietHoursSection({ settings, timezones, disabled, showToast }: { settings: Settings; timezones: string[]; disabled: boolean; showToast: ShowToast }) {
+export function QuietHoursSection(props: { settings: Settings; timezones: string[]; now: string; disabled: boolean; showToast: ShowToast }) {
+  const { settings, timezones, now, disabled, showToast } = props;
   const [form, setForm] = useState(() => quietForm(settings));
   const section = useSection(showToast, (fresh) => fresh && setForm(quietForm(fresh)));
   const field = useFields(setForm, section.clear);
+  useReportDirty("quiet-hours", isDirty(form, quietForm(settings)));
   const quietError = section.errors.quietHours ?? section.errors["quietHours.start"] ?? section.errors["quietHours.end"];
   const save = () =>
     section.submit({
@@ -166,13 +174,14 @@ export function QuietHoursSection({ settings, timezones, disabled, showToast }: 
                 <Select disabled={disabled} label="until" options={START_HOURS} value={form.end} onChange={field("end", "quietHours")} />
               </FormLayout.Group>
             ) : null}
-            <Select
+            <TimeZonePicker
               disabled={disabled}
               label="Your timezone"
-              options={timezones}
+              zones={timezones}
+              at={now}
               value={form.timezone}
               onChange={field("timezone")}
-              helpText="Also used for the dates on your dashboard."
+              helpText="Also used for the dates on your dashboard. Type a city, a region or an offset."
               error={section.errors.timezone}
             />
           </FormLayout>
@@ -191,6 +200,7 @@ export function SenderSection({ settings, disabled, showToast }: { settings: Set
   const [form, setForm] = useState(() => senderForm(settings));
   const section = useSection(showToast, (fresh) => fresh && setForm(senderForm(fresh)));
   const field = useFields(setForm, section.clear);
+  useReportDirty("sender", isDirty(form, senderForm(settings)));
   return (
     <SettingsSection id="sender" title="Sender" description="Who your customers see the emails from, and where their replies go.">
       <Card>
@@ -243,6 +253,7 @@ export function BrandingSection({ settings, disabled, showToast }: { settings: S
   const [form, setForm] = useState(() => brandingForm(settings));
   const section = useSection(showToast, (fresh) => fresh && setForm(brandingForm(fresh)));
   const field = useFields(setForm, section.clear);
+  useReportDirty("branding", isDirty(form, brandingForm(settings)));
   const typed = form.brandColor.trim().toLowerCase();
   const valid = /^#[0-9a-f]{6}$/.test(typed);
   const colour = valid ? typed : typed === "" ? DEFAULT_ACCENT : null;
@@ -328,6 +339,7 @@ export function BrandingSection({ settings, disabled, showToast }: { settings: S
 export function HoldoutSection({ settings, disabled, showToast }: { settings: Settings; disabled: boolean; showToast: ShowToast }) {
   const [percent, setPercent] = useState(() => String(settings.holdout.percent));
   const section = useSection(showToast, (fresh) => fresh && setPercent(String(fresh.holdout.percent)));
+  useReportDirty("holdout", percent !== String(settings.holdout.percent));
   const { suggestedPercent, maxPercent } = settings.holdout;
   return (
     <SettingsSection

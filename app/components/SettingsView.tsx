@@ -6,6 +6,8 @@ import type { SettingsPageData } from "~/contracts/dashboard/settings-page.serve
 import { ApiKeysSection } from "./SettingsApiKeys";
 import { LearningSection } from "./SettingsLearning";
 import { ConnectedAccountsSection, ConnectedShopSection, ShopifyTeamNote, TeamSection } from "./SettingsAccess";
+import { RecoveryGoalSection, WebhooksSection } from "./SettingsGoal";
+import { DirtyForms, useDirtyForms, useUnsavedChanges } from "./UnsavedChanges";
 import { BrandingSection, HoldoutSection, QuietHoursSection, RetryPolicySection, SenderSection } from "./SettingsSections";
 
 /**
@@ -17,43 +19,51 @@ export function SettingsView() {
   const { settings, timezones, access } = page;
   const { toast, showToast } = useToast();
   const readOnly = !access.manageSettings;
+  // One warning for the page: leaving it with any section's edits unsaved asks first.
+  const dirtyForms = useDirtyForms();
+  const unsaved = useUnsavedChanges(dirtyForms.anyDirty);
   return (
     <Page title="Settings">
-      <BlockStack gap={{ xs: "600", md: "400" }}>
-        {access.refusal ? (
-          <Box paddingInline={{ xs: "400", sm: "0" }}>
-            <Banner tone="info" title="You can see these settings, not change them">
-              <p>{access.refusal}</p>
-            </Banner>
-          </Box>
-        ) : null}
-        <RetryPolicySection settings={settings} disabled={readOnly} stripe={page.home === "dashboard"} showToast={showToast} />
-        <LearningSection learning={page.learning} />
-        <QuietHoursSection settings={settings} timezones={timezones} disabled={readOnly} showToast={showToast} />
-        <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
-        <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />
-        <HoldoutSection settings={settings} disabled={readOnly} showToast={showToast} />
-        {page.home === "dashboard" ? (
-          <>
-            <ConnectedAccountsSection
-              accounts={page.accounts}
-              stripeConfigured={page.stripeConfigured}
-              timeZone={settings.timezone}
-              canManage={access.manageConnections}
-              showToast={showToast}
-            />
-            <TeamSection members={page.members} currentUserId={page.currentUserId} canManage={access.manageTeam} showToast={showToast} />
-          </>
-        ) : (
-          <>
-            <ConnectedShopSection shop={page.shop} />
-            <ShopifyTeamNote />
-          </>
-        )}
-        <ApiKeysSection apiKeys={page.apiKeys} timeZone={settings.timezone} canManage={access.manageApiKeys} refusal={access.apiKeysRefusal} showToast={showToast} />
-      </BlockStack>
+      <DirtyForms.Provider value={dirtyForms.report}>
+        <BlockStack gap={{ xs: "600", md: "400" }}>
+          {access.refusal ? (
+            <Box paddingInline={{ xs: "400", sm: "0" }}>
+              <Banner tone="info" title="You can see these settings, not change them">
+                <p>{access.refusal}</p>
+              </Banner>
+            </Box>
+          ) : null}
+          <RetryPolicySection settings={settings} disabled={readOnly} stripe={page.home === "dashboard"} showToast={showToast} />
+          <LearningSection learning={page.learning} />
+          <RecoveryGoalSection goal={page.goal} timeZone={settings.timezone} disabled={readOnly} showToast={showToast} />
+          <QuietHoursSection settings={settings} timezones={timezones} now={page.now} disabled={readOnly} showToast={showToast} />
+          <SenderSection settings={settings} disabled={readOnly} showToast={showToast} />
+          <BrandingSection settings={settings} disabled={readOnly} showToast={showToast} />
+          <HoldoutSection settings={settings} disabled={readOnly} showToast={showToast} />
+          {page.home === "dashboard" ? (
+            <>
+              <ConnectedAccountsSection
+                accounts={page.accounts}
+                stripeConfigured={page.stripeConfigured}
+                timeZone={settings.timezone}
+                canManage={access.manageConnections}
+                showToast={showToast}
+              />
+              <TeamSection members={page.members} currentUserId={page.currentUserId} canManage={access.manageTeam} showToast={showToast} />
+              <WebhooksSection webhooks={page.webhooks} />
+            </>
+          ) : (
+            <>
+              <ConnectedShopSection shop={page.shop} />
+              <ShopifyTeamNote />
+            </>
+          )}
+          <ApiKeysSection apiKeys={page.apiKeys} timeZone={settings.timezone} canManage={access.manageApiKeys} refusal={access.apiKeysRefusal} showToast={showToast} />
+        </BlockStack>
+      </DirtyForms.Provider>
       <Box paddingBlockEnd="1600" />
       {toast}
+      {unsaved.modal}
     </Page>
   );
 }

@@ -21,7 +21,7 @@ const create = defineEndpoint({
   scope: "webhooks",
   summary: "Create a webhook endpoint",
   description:
-    "Recoup POSTs each event as JSON, signed: `Recoup-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the signing secret>`, with `Recoup-Event-Id` and an `Idempotency-Key` equal to it. Delivery is at least once: a retry (pg-boss, backoff over about 8 hours) repeats the same event id, so answer 2xx to an id you have seen. The signing secret is in this response only.",
+    "Recoup POSTs each event as JSON, signed: `Recoup-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the signing secret>`, with `Recoup-Event-Id` and an `Idempotency-Key` equal to it. Delivery is at least once: a failed attempt is retried 1 min, 5 min, 30 min, 1 h, 3 h, 6 h, 12 h, 24 h and 24 h later (about three days) with the same event id, so answer 2xx to an id you have seen. The signing secret is in this response only. Each event type's body is documented under `webhooks` in this document.",
   tags: ["Webhooks"],
   body: CreateWebhookEndpointSchema,
   response: WebhookEndpointWithSecretSchema,

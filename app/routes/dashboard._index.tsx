@@ -132,6 +132,8 @@ export default function Overview() {
           <Notices query={page.query} stripeMissing={stripeMissing} dismiss={dismiss} />
         </>
       )}
+      customerUrl={(id) => `/dashboard/customers/${id}`}
+      exportUrl={(search) => `/dashboard/export/recoveries.csv${search ? `?${search}` : ""}`}
       trendEmptyText={connectedAccounts.length ? undefined : "Connect Stripe below: from then on, failed and recovered payments show up here, day by day."}
       emptyState={<ConnectStripeEmptyState connectAction="/dashboard/connect" disabled={stripeMissing.length > 0 || !canConnect} connectedAccounts={connectedAccounts} />}
     />

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { RecoveryDetailError, RecoveryDetailView } from "~/components/RecoveryDetailView";
+import { customerIdOfRecovery } from "~/contracts/dashboard/customers.server";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
 import { recoveryPayLinkAction, recoveryPayLinkPanel } from "~/contracts/dashboard/payments-pages.server";
 import { recoveryDetailAction, recoveryDetailLoader } from "~/contracts/dashboard/recovery-detail.server";
@@ -9,11 +10,15 @@ const workspaceOf = async (request: Request) => (await requireDashboardSession(r
 const recoveryAction = recoveryDetailAction(workspaceOf);
 const payLinkAction = recoveryPayLinkAction(requireDashboardSession);
 
-/** The recovery's page, with its pay-link card (null once the recovery is closed). */
+/** The recovery's page, with its pay-link card (null once the recovery is closed) and a link to its customer's page. */
 export async function loader(args: LoaderFunctionArgs) {
   const session = await requireDashboardSession(args.request);
   const page = await recoveryDetailLoader(async () => session.workspaceId, "/dashboard")(args);
-  return { ...page, payLink: await recoveryPayLinkPanel(session, args.params.id ?? "", "/dashboard") };
+  const [payLink, customerId] = await Promise.all([
+    recoveryPayLinkPanel(session, args.params.id ?? "", "/dashboard"),
+    customerIdOfRecovery({ workspaceId: session.workspaceId, recoveryId: page.attempt.id }),
+  ]);
+  return { ...page, payLink, customerPageUrl: customerId ? `/dashboard/customers/${customerId}` : null };
 }
 
 /** The recovery's buttons post forms; "Create pay-link" posts JSON. */

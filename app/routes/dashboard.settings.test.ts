@@ -5,7 +5,7 @@ import { db } from "~/utils/db.server";
 import type { FakeStripe } from "../../tests/fakes/stripe-server";
 import { LEARNING_MIN_ATTEMPTS } from "~/domain/recovery/learning";
 import { refreshWorkspaceLearning } from "~/domain/recovery/learning.server";
-import { connectStripeAccount, makeRecovery, makeWorkspace } from "../../tests/factories";
+import { connectStripeAccount, makeRecovery, makeTeammate, makeWorkspace } from "../../tests/factories";
 import { useFakeSmtp } from "../../tests/helpers/smtp";
 import { setUpStripe } from "../../tests/helpers/stripe";
 import * as settings from "./dashboard.settings";
@@ -326,5 +326,75 @@ describe("team roles on /dashboard/settings", () => {
     const stranger = await makeWorkspace();
     const elsewhere = failure(await settings.action(post({ intent: "change-role", userId: stranger.owner.id, role: "member" }, sessionToken)));
     expect(elsewhere.init.status).toBe(404);
+  });
+});
+
+describe("/dashboard/settings: time zones under today's names", () => {
+  it("shows a workspace saved as Asia/Calcutta as Asia/Kolkata, lists current names only, and saves an old name as today's", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    await db().workspace.update({ where: { id: workspace.id }, data: { timezone: "Asia/Calcutta" } });
+    const page = await settings.loader(get(sessionToken));
+    expect(page.settings.timezone).toBe("Asia/Kolkata");
+    expect(page.timezones).toEqual(expect.arrayContaining(["UTC", "Asia/Kolkata", "Europe/Kyiv", "America/Argentina/Buenos_Aires"]));
+    expect(page.timezones).not.toContain("Asia/Calcutta");
+    expect(page.timezones).not.toContain("Europe/Kiev");
+    expect(new Set(page.timezones).size).toBe(page.timezones.length);
+
+    // An old name still works where the API or an old form sends it, and is kept under today's.
+    expect(await settings.action(post({ intent: "quiet-hours", quietHours: null, timezone: "Europe/Kiev" }, sessionToken))).toMatchObject({ ok: true });
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: workspace.id } })).timezone).toBe("Europe/Kyiv");
+  });
+});
+
+describe("/dashboard/settings: the recovery goal", () => {
+  it("starts unset with this month's progress, and saves a rate, an amount and a period", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const before = await settings.loader(get(sessionToken));
+    expect(before.goal).toMatchObject({ configured: false, targetPercent: null, targetAmount: null, period: "monthly", currency: "USD" });
+
+    const saved = await settings.action(post({ intent: "recovery-goal", targetPercent: "35.5", targetAmount: "5,000.50", period: "quarterly" }, sessionToken));
+    expect(saved).toMatchObject({ ok: true, toast: "Recovery goal saved", goal: { configured: true, targetPercent: 35.5, targetAmount: "5000.50", period: "quarterly" } });
+    expect(await db().recoveryGoal.findUniqueOrThrow({ where: { workspaceId: workspace.id } })).toMatchObject({ targetRate: 0.355, targetAmountMinor: 500050, period: "quarterly" });
+
+    // Emptying the amount clears it; the rate stays the goal.
+    await settings.action(post({ intent: "recovery-goal", targetPercent: 40, targetAmount: "", period: "monthly" }, sessionToken));
+    expect((await settings.loader(get(sessionToken))).goal).toMatchObject({ configured: true, targetPercent: 40, targetAmount: null, period: "monthly" });
+  });
+
+  it("names every wrong field at once, and saves nothing", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const bad = failure(await settings.action(post({ intent: "recovery-goal", targetPercent: "150", targetAmount: "12.345", period: "weekly" }, sessionToken)));
+    expect(bad.init.status).toBe(400);
+    expect(bad.data.message).toBe("Some fields need another look.");
+    expect(bad.data.fieldErrors).toEqual({
+      targetPercent: "Enter a percentage above 0 and at most 100.",
+      targetAmount: "Enter an amount in USD, such as 5000 or 5000.50, or leave it empty.",
+      period: "Choose a month, a quarter or a year.",
+    });
+    const blank = failure(await settings.action(post({ intent: "recovery-goal", targetPercent: "", targetAmount: "0", period: "monthly" }, sessionToken)));
+    expect(blank.data.fieldErrors).toEqual({ targetPercent: "Enter the share of failed revenue to win back, such as 35.", targetAmount: "Enter an amount above 0, or leave it empty." });
+    expect(await db().recoveryGoal.findUnique({ where: { workspaceId: workspace.id } })).toBeNull();
+  });
+
+  it("is refused to a member, who may see it but not change it", async () => {
+    const { workspace } = await makeWorkspace();
+    const mate = await makeTeammate(workspace.id, "member");
+    const refused = failure(await settings.action(post({ intent: "recovery-goal", targetPercent: "30", targetAmount: "", period: "monthly" }, mate.sessionToken)));
+    expect(refused.init.status).toBe(403);
+    expect(await db().recoveryGoal.findUnique({ where: { workspaceId: workspace.id } })).toBeNull();
+  });
+});
+
+describe("/dashboard/settings: the webhook endpoints card", () => {
+  it("counts this workspace's endpoints and those disabled, not another workspace's", async () => {
+    const { workspace, sessionToken } = await makeWorkspace();
+    const other = await makeWorkspace();
+    expect((await settings.loader(get(sessionToken))).webhooks).toEqual({ count: 0, disabled: 0 });
+    const endpoint = (workspaceId: string, extra: object = {}) =>
+      db().webhookEndpoint.create({ data: { workspaceId, url: "https://hooks.example.com/recoup", events: ["*"], secretEncrypted: "x", ...extra } });
+    await endpoint(workspace.id);
+    await endpoint(workspace.id, { enabled: false, disabledAt: new Date(), disabledReason: "failing" });
+    await endpoint(other.workspace.id);
+    expect((await settings.loader(get(sessionToken))).webhooks).toEqual({ count: 2, disabled: 1 });
   });
 });

@@ -47,11 +47,13 @@ describe("the dashboard layout", () => {
     }
   });
 
-  it("with a session names the workspace", async () => {
-    const { workspace, sessionToken } = await makeWorkspace({ name: "Layout Co" });
+  it("with a session names the workspace and the member, with their bell", async () => {
+    const { workspace, owner, sessionToken } = await makeWorkspace({ name: "Layout Co" });
     expect(await layout.loader(args("/dashboard", sessionToken))).toEqual({
       workspace: { id: workspace.id, name: "Layout Co", timezone: "UTC" },
+      user: { name: owner.email, email: owner.email },
       outbox: true,
+      bell: { unread: 0, latest: [], fetchedAt: expect.any(Number) },
     });
   });
 });

@@ -1,97 +1,55 @@
-import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
-import { AppProvider, Banner, Box, Button, InlineStack, Page, Text } from "@shopify/polaris";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { AppProvider, Banner, Page } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { DashboardFrame } from "~/components/DashboardFrame";
+import { NotFoundPage } from "~/components/NotFoundPage";
 import { PolarisLink } from "~/components/PolarisLink";
-import { getWorkspace } from "~/domain/workspaces/workspaces.server";
-import { outboxEnabled } from "~/domain/mail/outbox.server";
-import { findDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
-import { signInUrlFor } from "~/http/redirect-to";
+import { dashboardFrame } from "~/contracts/dashboard/frame.server";
+import { dashboardMeta } from "~/contracts/dashboard/pages";
 
-// The standalone dashboard's frame: who is signed in, and Polaris around every page under /dashboard.
+// The standalone dashboard's frame: who is signed in, their bell, and Polaris' Frame around every
+// page under /dashboard. Each page names itself: `meta = () => dashboardMeta("Settings")`.
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: polarisStyles },
   { rel: "icon", href: "data:," },
 ];
 
-export const meta: MetaFunction = () => [{ title: "Recoup" }, { name: "robots", content: "noindex, nofollow" }];
+// For pages without a `meta` of their own; the overview (the index route) is "Overview". (A parent's
+// `meta` sees only the matches down to itself, so the address tells.)
+export const meta: MetaFunction = ({ location }) => dashboardMeta(/^\/dashboard\/?$/.test(location.pathname) ? "Overview" : "");
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const session = await findDashboardSession(request);
-  // A browser goes to the sign-in page and comes back here afterwards.
-  if (!session) throw redirect(signInUrlFor(request));
-  const workspace = await getWorkspace(session.workspaceId);
-  return {
-    workspace: { id: workspace.id, name: workspace.name, timezone: workspace.timezone },
-    outbox: outboxEnabled(),
-  };
-}
+export const loader = ({ request }: LoaderFunctionArgs) => dashboardFrame(request);
 
-function Frame({ children }: { children: React.ReactNode }) {
+export default function Dashboard() {
+  const frame = useLoaderData<typeof loader>();
   return (
     <AppProvider i18n={en} linkComponent={PolarisLink}>
-      {children}
+      <DashboardFrame frame={frame}>
+        <Outlet />
+      </DashboardFrame>
     </AppProvider>
   );
 }
 
-/** The standalone dashboard's sections (each a route under /dashboard). */
-const NAV = [
-  { to: "/dashboard", label: "Overview", end: true },
-  // Campaigns generalise the dunning sequences; /dashboard/dunning still opens them as sequences.
-  { to: "/dashboard/campaigns", label: "Campaigns", end: false },
-  { to: "/dashboard/payments", label: "Payments", end: false },
-  { to: "/dashboard/settings", label: "Settings", end: false },
-] as const;
-
-export default function Dashboard() {
-  const loaded = useLoaderData<typeof loader>();
-  const nav = loaded.outbox ? [...NAV, { to: "/outbox", label: "Outbox", end: false }] : NAV;
-  return (
-    <Frame>
-      {/* As wide as Polaris' Page, so that the header lines up with the content below. */}
-      <div style={{ maxWidth: "62.375rem", margin: "0 auto" }}>
-        <Box paddingInline={{ xs: "400", sm: "600" }} paddingBlockStart="300">
-          <InlineStack align="space-between" blockAlign="center" gap="200">
-            <InlineStack gap="400" blockAlign="center">
-              <Text as="p" variant="headingSm">
-                Recoup · {loaded.workspace.name}
-              </Text>
-              <nav aria-label="Dashboard">
-                <InlineStack gap="300">
-                  {nav.map((item) => (
-                    <NavLink key={item.to} to={item.to} end={item.end} style={({ isActive }) => ({ fontWeight: isActive ? 650 : 450, color: "inherit", textDecoration: isActive ? "underline" : "none" })}>
-                      {item.label}
-                    </NavLink>
-                  ))}
-                </InlineStack>
-              </nav>
-            </InlineStack>
-            <Form method="post" action="/auth/logout">
-              <Button submit variant="plain">
-                Sign out
-              </Button>
-            </Form>
-          </InlineStack>
-        </Box>
-      </div>
-      <Outlet />
-    </Frame>
-  );
-}
-
+/** A page without its own boundary, or the frame itself, failed: a 404 gets the styled page, anything else an apology. */
 export function ErrorBoundary() {
   const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Please reload the page in a moment.";
   return (
-    <Frame>
-      <Page narrowWidth title="Recoup">
-        <Banner tone="critical" title="The dashboard could not be loaded">
-          <p>{detail}</p>
-        </Banner>
-      </Page>
-    </Frame>
+    <AppProvider i18n={en} linkComponent={PolarisLink}>
+      {notFound ? (
+        <NotFoundPage detail={typeof error.data === "string" ? error.data : undefined} />
+      ) : (
+        <Page narrowWidth title="Recoup">
+          <Banner tone="critical" title="The dashboard could not be loaded">
+            <p>{detail}</p>
+          </Banner>
+        </Page>
+      )}
+    </AppProvider>
   );
 }

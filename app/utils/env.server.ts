@@ -19,6 +19,13 @@ const EnvSchema = z.object({
   /** The Stripe App's signing secret (Dashboard views → /api/stripe-app/*); unset: those endpoints answer 503. */
   STRIPE_APP_SECRET: z.string().min(1).optional(),
   SMTP_URL: z.string().url().optional(),
+  /** Twilio, for alert rules' SMS channel (ADR 0077): unset, SMS alerts are recorded as failed, with the reason. */
+  TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /** The sender, E.164; or TWILIO_MESSAGING_SERVICE_SID instead. */
+  TWILIO_FROM_NUMBER: z.string().min(1).optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z.string().min(1).optional(),
+  TWILIO_API_URL: z.string().url().default("https://api.twilio.com"),
   MAIL_FROM: z.string().min(3).default("Recoup <billing@recoup.local>"),
   ENCRYPTION_KEY: z
     .string()

@@ -8,7 +8,7 @@ import { getCampaign } from "~/domain/campaigns/campaigns.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav } from "./server";
 
 let app: BrowserApp;
 
@@ -82,6 +82,7 @@ for (const viewport of [
       // Campaigns, from the dashboard's nav.
       await page.goto(`${app.base}/dashboard`);
       await settled(page);
+      await openDashboardNav(page);
       await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Campaigns" }).click();
       await page.waitForURL(/\/dashboard\/campaigns$/);
       await settled(page);

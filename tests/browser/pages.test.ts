@@ -145,7 +145,9 @@ describe("the standalone dashboard", () => {
     expect(problems).toEqual([]);
 
     // Signed out, the dashboard is the sign-in page again.
-    await page.getByRole("button", { name: "Sign out" }).click();
+    // From the member's menu in the frame's top bar.
+    await page.getByRole("button", { name: /'s menu$/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
     await visible(page.getByRole("heading", { name: "Sign in to Recoup" }));
     expect((await page.context().cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
     await page.context().close();

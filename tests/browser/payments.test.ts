@@ -10,7 +10,7 @@ import { cancelPaymentRequest, createPaymentRequest } from "~/domain/collect/pay
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav } from "./server";
 
 let app: BrowserApp;
 
@@ -51,6 +51,7 @@ for (const viewport of [
       // Payments, from the dashboard's nav: nothing yet, and what a pay-link is.
       await page.goto(`${app.base}/dashboard`);
       await settled(page);
+      await openDashboardNav(page);
       await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Payments" }).click();
       await page.waitForURL(/\/dashboard\/payments$/);
       await settled(page);

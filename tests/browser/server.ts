@@ -89,3 +89,17 @@ export async function openPage(
   });
   return { page, problems };
 }
+
+/**
+ * On a phone the dashboard's sections are in a drawer behind the frame's "Toggle menu": opens it
+ * (again, if a click came before the page had hydrated). Nothing to do on wider screens.
+ */
+export async function openDashboardNav(page: Page) {
+  const toggle = page.getByRole("button", { name: "Toggle menu" });
+  if (!(await toggle.isVisible())) return;
+  const nav = page.getByRole("navigation", { name: "Dashboard" });
+  for (let tries = 0; tries < 5 && !(await nav.isVisible()); tries++) {
+    await toggle.click();
+    await nav.waitFor({ state: "visible", timeout: 2_000 }).catch(() => undefined);
+  }
+}

@@ -2,7 +2,7 @@
 // every delivery, where the name is resolved and the connection pinned to the checked address.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
-import { deliverWebhook } from "~/domain/webhooks/events.server";
+import { deliverWebhook } from "~/domain/webhooks/delivery.server";
 import * as testRoute from "~/routes/api.v1.webhooks.endpoints.$id.[test]";
 import * as endpointsRoute from "~/routes/api.v1.webhooks.endpoints";
 import { db } from "~/utils/db.server";
@@ -63,6 +63,16 @@ describe("registering a webhook endpoint", () => {
     expect(await db().webhookEndpoint.count({ where: { workspaceId: ws.workspace.id } })).toBe(0);
   });
 
+  it.each(["http://127.0.0.1/hooks", "http://169.254.169.254/latest/meta-data", "http://metadata.google.internal/computeMetadata/v1/"])(
+    "refuses plain-http %s (https only, http only for an allowed loopback outside production)",
+    async (url) => {
+      withoutAllowList();
+      const refused = await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url }, expect: 400 });
+      expect(refused.error).toMatchObject({ code: "VALIDATION_ERROR", errors: [{ path: "body.url" }] });
+      expect(await db().webhookEndpoint.count({ where: { workspaceId: ws.workspace.id, url: { startsWith: url.slice(0, 20) } } })).toBe(0);
+    },
+  );
+
   it("accepts a public address, and a loopback one only when the operator allows it", async () => {
     withoutAllowList();
     await v1.call("POST", LIST, LIST, { token: ws.apiKey, body: { url: "https://93.184.215.14/hooks" }, expect: 201 });
@@ -95,14 +105,15 @@ describe("sending to a webhook endpoint", () => {
 
     withoutAllowList();
     const before = receiver.requests.length;
-    await expect(deliverWebhook({ deliveryId: delivery.id })).rejects.toThrow(/localhost resolves to .* loopback address/);
+    // Refused, recorded as a failed attempt, and the next one scheduled (ADR 0080).
+    await expect(deliverWebhook({ deliveryId: delivery.id })).resolves.toMatchObject({ kind: "retrying", statusCode: null, error: expect.stringMatching(/localhost resolves to .* loopback address/) });
     expect(receiver.requests.length).toBe(before);
     expect(await db().webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: "retrying", lastStatusCode: null });
 
-    // With the test-only allow-list the same delivery goes through: the receiver is real.
+    // With the test-only allow-list the next attempt goes through: the receiver is real.
     process.env.OUTBOUND_WEBHOOK_ALLOW_PRIVATE = ALLOW;
     resetEnv();
-    await expect(deliverWebhook({ deliveryId: delivery.id })).resolves.toMatchObject({ kind: "delivered", statusCode: 200 });
+    await expect(deliverWebhook({ deliveryId: delivery.id, attempt: 2 })).resolves.toMatchObject({ kind: "delivered", statusCode: 200 });
     expect(receiver.requests.length).toBe(before + 1);
   });
 });

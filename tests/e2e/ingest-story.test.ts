@@ -223,7 +223,7 @@ describe("a payment from a PSP without webhooks (Adyen), won back", () => {
     const recovery = await recoveryOf(workspace.id, "txn_erase_1");
     // A retry-due event for it waits in the queue (its endpoint does not answer).
     await retryNow({ workspaceId: workspace.id, recoveryId: recovery.id });
-    expect(await db().webhookEvent.count({ where: { recoveryId: recovery.id } })).toBe(1);
+    expect(await db().webhookEvent.count({ where: { recoveryId: recovery.id, type: "payment.retry_due" } })).toBe(1);
     expect(await findEverywhere("erase-me-7f3@example.com")).not.toEqual([]);
 
     await eraseCustomer({ workspaceId: workspace.id, externalId: "ctm_erase_7f3" });

@@ -7,6 +7,7 @@ import { createApiKey } from "~/domain/auth/api-keys.server";
 import { createWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { suppress } from "~/domain/deliverability/suppressions.server";
 import { createPaymentRequest } from "~/domain/collect/payment-requests.server";
+import { createAlertRule } from "~/domain/alerts/rules.server";
 import type { OperationDoc } from "~/contracts/api-v1/endpoint.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
@@ -21,7 +22,7 @@ export interface Fixture {
   adminKey: string;
   ownerId: string;
   sessionToken: string;
-  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign" | "experiment" | "suppression" | "paymentRequest", string>;
+  ids: Record<"recovery" | "customer" | "email" | "subscription" | "endpoint" | "apiKey" | "step" | "invoice" | "campaign" | "experiment" | "suppression" | "paymentRequest" | "alertRule" | "webhookDelivery", string>;
 }
 
 /** A workspace with one of each resource, so `{id}` paths have real ids to be refused. */
@@ -52,6 +53,11 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
   });
   // Nothing listens on port 9: a test delivery fails at once instead of waiting for a timeout.
   const endpoint = await createWebhookEndpoint({ workspaceId: workspace.id, url: "http://127.0.0.1:9/hooks" });
+  // A delivery of the log, tried once and failed: the `{id}` of /api/v1/webhooks/events/{id} (and a replayable one).
+  const webhookEvent = await db().webhookEvent.create({ data: { workspaceId: workspace.id, type: "payment.retry_due", dedupeKey: `every-${tag}`, payload: {} } });
+  const webhookDelivery = await db().webhookDelivery.create({
+    data: { workspaceId: workspace.id, endpointId: endpoint.id, eventId: webhookEvent.id, status: "failed", attempts: 1, lastError: "Could not reach the endpoint." },
+  });
   const key = await createApiKey({ workspaceId: workspace.id, name: "fixture", scopes: ["read"] });
   const step = await db().dunningStep.findFirstOrThrow({ where: { workspaceId: workspace.id }, orderBy: { position: "asc" } });
   // An active suppression: the `{email}` of /api/v1/email/suppressions/{email}.
@@ -73,6 +79,10 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
     },
   });
   const paymentRequest = await createPaymentRequest({ workspaceId: workspace.id, livemode: true, createdVia: "api", amountMinor: 2499, currency: "GBP", description: `Every ${tag}` });
+  const alertRule = await createAlertRule({
+    workspaceId: workspace.id,
+    fields: { name: `Every ${tag}`, enabled: true, eventType: "payment_failed", channel: "in_app", cadence: "realtime", filter: {}, recipientEmails: [], recipientPhones: [], recipientRoles: [], webhookEndpointId: null },
+  });
   return {
     workspaceId: workspace.id,
     adminKey: apiKey,
@@ -91,6 +101,8 @@ export async function fixtureWorkspace(tag: string): Promise<Fixture> {
       suppression: suppressed,
       invoice: recovery.externalId,
       paymentRequest: paymentRequest.id,
+      alertRule: alertRule.id,
+      webhookDelivery: webhookDelivery.id,
     },
   };
 }
@@ -105,6 +117,7 @@ const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
   [/^\/api\/v1\/customers\/\{id\}/, "customer"],
   [/^\/api\/v1\/subscriptions\/\{id\}/, "subscription"],
   [/^\/api\/v1\/webhooks\/endpoints\/\{id\}/, "endpoint"],
+  [/^\/api\/v1\/webhooks\/events\/\{id\}/, "webhookDelivery"],
   [/^\/api\/v1\/api-keys\/\{id\}/, "apiKey"],
   [/^\/api\/v1\/templates\/preview\/\{id\}/, "step"],
   [/^\/api\/v1\/campaigns\/\{id\}/, "campaign"],
@@ -115,6 +128,8 @@ const ID_KINDS: Array<[RegExp, keyof Fixture["ids"] | null]> = [
   [/^\/api\/v1\/experiments\/\{id\}/, "experiment"],
   [/^\/api\/v1\/decline-codes\/\{code\}/, null],
   [/^\/api\/v1\/payment-requests\/\{id\}/, "paymentRequest"],
+  [/^\/api\/v1\/alert-rules\/\{id\}/, "alertRule"],
+  [/^\/api\/v1\/analytics\/at-risk-customers\/\{id\}/, "customer"],
 ];
 
 export function idKindOf(path: string): keyof Fixture["ids"] | null | undefined {

@@ -9,6 +9,8 @@ import { rateLimits } from "~/http/rate-limit.server";
 import { apiSchemaMetadata } from "~/utils/schema-names";
 import { API_VERSIONS, CURRENT_API_VERSION, VERSION_HEADER } from "~/utils/api-versions";
 import type { ErrorCode } from "~/domain/errors";
+import { WEBHOOK_EVENT_CATALOGUE, WEBHOOK_EVENT_TYPES, webhookEnvelopeSchema } from "~/domain/webhooks/schemas";
+import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER } from "~/domain/webhooks/signing";
 
 /**
  * OpenAPI 3.1 for /api/v1, generated from the endpoints' zod schemas with zod's own
@@ -226,6 +228,45 @@ export function curlExample(op: OperationDoc, baseUrl: string): string {
   return lines.join(" \\\n  ");
 }
 
+const WEBHOOK_HEADERS: Json[] = [
+  {
+    name: SIGNATURE_HEADER,
+    in: "header",
+    required: true,
+    description:
+      `\`t=<unix seconds>,v1=<hex>\`: v1 is HMAC-SHA256 of \`"<t>.<raw body>"\` keyed with the endpoint's signing secret (Stripe's scheme). ` +
+      `Accept the event when any v1 matches (after a secret rotation, two are sent while the previous secret's overlap lasts) and refuse a \`t\` more than ${DEFAULT_TOLERANCE_SECONDS} seconds from your clock.`,
+    schema: { type: "string", pattern: "^t=\\d+(,v1=[0-9a-f]{64})+$" },
+  },
+  { name: "Recoup-Event-Id", in: "header", required: true, description: "The event's id, the same on every attempt and replay: answer 2xx to one you have seen.", schema: { type: "string" } },
+  { name: "Idempotency-Key", in: "header", required: true, description: "Equal to Recoup-Event-Id.", schema: { type: "string" } },
+];
+
+/**
+ * OpenAPI 3.1's `webhooks`: each event type Recoup POSTs to endpoints, with its body's schema from
+ * the event catalogue (app/domain/webhooks/schemas.ts), the same schemas every payload is checked
+ * against before it is stored.
+ */
+function webhooksSection(components: Components): Record<string, Json> {
+  const section: Record<string, Json> = {};
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    section[type] = {
+      post: {
+        operationId: `webhook_${type.replace(/\./g, "_")}`,
+        summary: type,
+        description: WEBHOOK_EVENT_CATALOGUE[type].description,
+        tags: ["Webhook events"],
+        parameters: WEBHOOK_HEADERS,
+        requestBody: { required: true, content: { "application/json": { schema: components.convert(webhookEnvelopeSchema(type), "output") } } },
+        responses: {
+          "200": { description: "Any 2xx within 10 seconds: received. Anything else, a redirect or no answer is retried (1 min, 5 min, 30 min, 1 h, 3 h, 6 h, 12 h, 24 h, 24 h), then given up; an endpoint failing for three days is disabled." },
+        },
+      },
+    };
+  }
+  return section;
+}
+
 export function buildOpenApiDocument(opts: { baseUrl: string; operations?: OperationDoc[] }) {
   const components = new Components();
   const ops = [...(opts.operations ?? registeredOperations())].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
@@ -303,6 +344,7 @@ export function buildOpenApiDocument(opts: { baseUrl: string; operations?: Opera
     servers: [{ url: opts.baseUrl }],
     tags: [...tags].sort().map((name) => ({ name })),
     paths,
+    webhooks: webhooksSection(components),
     components: {
       schemas: components.schemas,
       securitySchemes: {

@@ -34,3 +34,28 @@ export function formatRate(rate: number): string {
   const percent = Math.round(rate * 1000) / 10;
   return `${Number.isInteger(percent) ? percent.toFixed(0) : percent.toFixed(1)}%`;
 }
+
+const zoneNames = new Map<string, Intl.DateTimeFormat | null>();
+
+/** The zone's short name at that instant, as Intl writes it in en-US: "EST", "GMT+1", "GMT+5:30", "UTC". */
+export function zoneAbbreviation(iso: string | Date, timeZone = "UTC"): string {
+  const date = typeof iso === "string" ? new Date(iso) : iso;
+  if (Number.isNaN(date.getTime())) return "";
+  let format = zoneNames.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
+    } catch {
+      format = null;
+    }
+    zoneNames.set(timeZone, format);
+  }
+  if (!format) return "UTC";
+  return format.formatToParts(date).find((p) => p.type === "timeZoneName")?.value ?? "";
+}
+
+/** "Nov 2, 2026, 08:15 GMT+1": `formatDate` with the time, followed by the zone's short name. */
+export function formatDateTimeInZone(iso: string | null | undefined, timeZone = "UTC"): string {
+  const shown = formatDate(iso, timeZone, true);
+  return shown ? `${shown} ${zoneAbbreviation(iso!, timeZone)}` : "";
+}

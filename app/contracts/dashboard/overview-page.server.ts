@@ -3,9 +3,8 @@ import { z } from "zod";
 import { DEFAULT_WINDOW } from "./pages";
 import { getOverview } from "~/domain/analytics/overview.server";
 import { SUMMARY_WINDOWS } from "~/domain/analytics/summary.server";
-import { RECOVERY_STATUSES } from "~/domain/recovery/queries.server";
 import { dashboardSummaryDto } from "~/contracts/dunningdog/dto";
-import { listRecoveriesForPages } from "./recoveries.server";
+import { isFiltered, listRecoveriesForPages, recoveryFilterOptions, recoveryFiltersOf } from "./recoveries.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { AppError } from "~/domain/errors";
 import { holdoutInUse, incrementalRecovery } from "~/domain/experiments/experiments.server";
@@ -18,29 +17,45 @@ const OVERVIEW_PAGE_SIZE = 20;
 // A hand-edited URL falls back to the defaults rather than failing the page.
 const OverviewQuerySchema = z.object({
   window: z.enum(SUMMARY_WINDOWS).catch(DEFAULT_WINDOW),
-  status: z.enum(RECOVERY_STATUSES).optional().catch(undefined),
   cursor: z.string().min(1).max(600).optional().catch(undefined),
 });
 
 export async function loadOverviewPage(input: { workspaceId: string; request: Request }) {
   const { workspaceId } = input;
   const url = new URL(input.request.url);
-  const query = OverviewQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const [overview, recoveries, workspace, incremental] = await Promise.all([
+  const filters = recoveryFiltersOf(url);
+  const query = { ...OverviewQuerySchema.parse(Object.fromEntries(url.searchParams)), ...filters };
+  const workspaceRead = getWorkspace(workspaceId);
+  // A date range is in the workspace's local days: only then does the list wait for its zone.
+  const listed = async () => {
+    const timeZone = filters.from || filters.to ? (await workspaceRead).timezone : "UTC";
+    return listRecoveriesForPages({ workspaceId, timeZone, filters, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE });
+  };
+  const [overview, recoveries, workspace, filterOptions, incremental] = await Promise.all([
     getOverview({ workspaceId, window: query.window }),
-    listRecoveriesForPages({ workspaceId, status: query.status, cursor: query.cursor, limit: OVERVIEW_PAGE_SIZE }).catch((error) => {
+    listed().catch((error) => {
       // A stale or hand-edited cursor: the first page instead.
       if (!(error instanceof AppError && error.code === "invalid_cursor")) throw error;
       url.searchParams.delete("cursor");
       throw redirect(`${url.pathname}${url.search}`);
     }),
-    getWorkspace(workspaceId),
+    workspaceRead,
+    recoveryFilterOptions(workspaceId),
     incrementalCard(workspaceId, query.window),
   ]);
   const { summary, trend, atRiskRevenueMinor, openRecoveries, activeRetries } = overview;
   // The cards read DashboardSummary's names (DunningDog's, the summary they were built on).
   const extras = { atRiskRevenueCents: atRiskRevenueMinor, openRecoveries, activeRetries, incremental };
-  return { summary: dashboardSummaryDto(summary), extras, trend, recoveries, query, timeZone: workspace.timezone };
+  return {
+    summary: dashboardSummaryDto(summary),
+    extras,
+    trend,
+    recoveries,
+    query,
+    filtered: isFiltered(filters),
+    filterOptions,
+    timeZone: workspace.timezone,
+  };
 }
 
 /** The overview's "Recovered because of Recoup" card. */

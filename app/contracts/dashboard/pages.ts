@@ -11,3 +11,12 @@ export const DEFAULT_WINDOW: SummaryWindow = "month";
 export const RECOVERY_INTENTS = ["retry", "pause", "resume", "send_link"] as const;
 
 export const RECOVERY_NOT_FOUND = "This recovery doesn't exist in this workspace. It may belong to another workspace, or the link is wrong.";
+
+/**
+ * A dashboard page's `<title>` ("Settings · Recoup", "Recovery in_123 · Recoup") and the frame's
+ * robots rule, which a child route's `meta` would otherwise drop. Every dashboard route:
+ * `export const meta: MetaFunction = () => dashboardMeta("Settings");` (most specific part first).
+ */
+export function dashboardMeta(...parts: string[]) {
+  return [{ title: [...parts.filter(Boolean), "Recoup"].join(" · ") }, { name: "robots", content: "noindex, nofollow" }];
+}

@@ -13,6 +13,10 @@ import { readJson } from "~/http/body.server";
 import { actionFailure, requirePermission, type Actor, type DashboardSession, type ShopifyStaff } from "~/contracts/dashboard/dashboard-session.server";
 import { env } from "~/utils/env.server";
 import { AppError } from "~/domain/errors";
+import { getRecoveryGoal, setRecoveryGoal, GOAL_PERIODS } from "~/contracts/api-v1/settings.server";
+import { currentZoneName, currentZoneNames } from "~/contracts/dashboard/time-zones";
+import { decimalToMinor, minorToDecimal } from "~/utils/money";
+import { db } from "~/utils/db.server";
 
 // The settings page, server side, for every home of the merchant UI: retry policy, quiet hours and
 // timezone, sender and branding everywhere; then what connects the workspace and who can open it,
@@ -76,16 +80,54 @@ async function learningOf(workspaceId: string) {
 }
 export type LearningView = Awaited<ReturnType<typeof learningOf>>;
 
+/** The recovery goal as its form shows it: a percentage, an amount in the currency's decimals, this period's progress. */
+async function goalOf(workspaceId: string) {
+  const goal = await getRecoveryGoal(workspaceId);
+  return {
+    configured: goal.configured,
+    targetPercent: goal.targetRate === null ? null : Math.round(goal.targetRate * 10_000) / 100,
+    targetAmount: goal.targetAmountCents === null ? null : minorToDecimal(goal.targetAmountCents, goal.currency),
+    period: goal.period,
+    currency: goal.currency.toUpperCase(),
+    periodStart: goal.periodStart.toISOString(),
+    periodEnd: goal.periodEnd.toISOString(),
+    progress: {
+      currentRate: goal.progress.currentRate,
+      recoveredMinor: goal.progress.recoveredRevenueCents,
+      failedMinor: goal.progress.failedRevenueCents,
+      achieved: goal.progress.achieved,
+    },
+  };
+}
+export type GoalView = Awaited<ReturnType<typeof goalOf>>;
+
+/** The webhook endpoints card: how many, and how many are off (turned off by Recoup after failures, or by someone). */
+async function webhooksOf(workspaceId: string) {
+  const [count, disabled] = await Promise.all([
+    db().webhookEndpoint.count({ where: { workspaceId } }),
+    db().webhookEndpoint.count({ where: { workspaceId, OR: [{ enabled: false }, { disabledAt: { not: null } }] } }),
+  ]);
+  return { count, disabled };
+}
+
 async function commonPage(actor: SettingsActor) {
-  const [settings, apiKeys, learning] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId), learningOf(actor.workspaceId)]);
-  // From the server's ICU, so that the list is the same on every browser (and hydrates).
-  const timezones = [...new Set(["UTC", settings.timezone, ...Intl.supportedValuesOf("timeZone")])];
-  return { settings, timezones, access: accessOf(actor), apiKeys, learning };
+  const [stored, apiKeys, learning, goal] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId), learningOf(actor.workspaceId), goalOf(actor.workspaceId)]);
+  // A zone saved under an old name (Asia/Calcutta) is shown, and saved again, under today's (Asia/Kolkata).
+  const settings = { ...stored, timezone: currentZoneName(stored.timezone) };
+  // From the server's ICU, so that the list is the same on every browser (and hydrates); today's names.
+  const timezones = currentZoneNames([settings.timezone, ...Intl.supportedValuesOf("timeZone")]);
+  // The instant the zones' offsets are given for, the same for the server's render and the browser's.
+  return { settings, timezones, now: new Date().toISOString(), access: accessOf(actor), apiKeys, learning, goal };
 }
 
 async function dashboardPage(actor: DashboardSession) {
-  const [common, accounts, members] = await Promise.all([commonPage(actor), listConnectedAccounts(actor.workspaceId), listMembers(actor.workspaceId)]);
-  return { home: "dashboard" as const, ...common, accounts, members, currentUserId: actor.userId, stripeConfigured: missingConnectSettings().length === 0 };
+  const [common, accounts, members, webhooks] = await Promise.all([
+    commonPage(actor),
+    listConnectedAccounts(actor.workspaceId),
+    listMembers(actor.workspaceId),
+    webhooksOf(actor.workspaceId),
+  ]);
+  return { home: "dashboard" as const, ...common, accounts, members, webhooks, currentUserId: actor.userId, stripeConfigured: missingConnectSettings().length === 0 };
 }
 
 async function shopifyPage(actor: ShopifyStaff) {
@@ -111,6 +153,7 @@ const SETTINGS_INTENTS = [
   z.object({ intent: z.literal("sender"), senderName: z.unknown(), replyTo: z.unknown() }),
   z.object({ intent: z.literal("branding"), brandColor: z.unknown(), logoUrl: z.unknown() }),
   z.object({ intent: z.literal("holdout"), percent: z.unknown() }),
+  z.object({ intent: z.literal("recovery-goal"), targetPercent: z.unknown(), targetAmount: z.unknown(), period: z.unknown() }),
   z.object({ intent: z.literal("create-api-key"), name: z.unknown(), scopes: z.unknown(), customScopes: z.unknown(), livemode: z.unknown() }),
   z.object({ intent: z.literal("rotate-api-key"), id: z.unknown() }),
   z.object({ intent: z.literal("revoke-api-key"), id: z.unknown() }),
@@ -135,6 +178,7 @@ const PERMISSION: Record<Body["intent"], Permission> = {
   sender: "manage_settings",
   branding: "manage_settings",
   holdout: "manage_settings",
+  "recovery-goal": "manage_settings",
   disconnect: "manage_connections",
   invite: "manage_team",
   "remove-member": "manage_team",
@@ -205,7 +249,47 @@ function apiKeyNotFound(error: unknown): never {
 
 type Secret = ReturnType<typeof withSecret>["secret"];
 
-async function perform(body: Body, actor: SettingsActor): Promise<{ toast: string; settings?: WorkspaceSettings; secret?: Secret; accessToken?: { token: string; expiresAt: string } }> {
+/**
+ * The goal's form, every field checked on its own so that all that are wrong are named at once: a
+ * percentage (0 < % ≤ 100, up to two decimals), an optional amount in the reporting currency's
+ * decimals, a period.
+ */
+function goalFormSchema(currency: string) {
+  return z.object({
+    targetPercent: z
+      .union([z.number(), z.string()], { error: "Enter the share of failed revenue to win back, such as 35." })
+      .transform((value, ctx) => {
+        const percent = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
+        if (!Number.isFinite(percent)) ctx.addIssue({ code: "custom", message: "Enter the share of failed revenue to win back, such as 35." });
+        else if (percent <= 0 || percent > 100) ctx.addIssue({ code: "custom", message: "Enter a percentage above 0 and at most 100." });
+        else if (Math.round(percent * 100) !== percent * 100) ctx.addIssue({ code: "custom", message: "Use at most two decimals, such as 35.5." });
+        return percent / 100;
+      }),
+    targetAmount: z
+      .union([z.string(), z.null()], { error: `Enter an amount in ${currency}, such as 5000, or leave it empty.` })
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === null || value.trim() === "") return null;
+        const minor = decimalToMinor(value.replaceAll(",", ""), currency);
+        if (minor === null) ctx.addIssue({ code: "custom", message: `Enter an amount in ${currency}, such as 5000 or 5000.50, or leave it empty.` });
+        else if (minor < 1) ctx.addIssue({ code: "custom", message: "Enter an amount above 0, or leave it empty." });
+        return minor;
+      }),
+    period: z.enum(GOAL_PERIODS, { error: "Choose a month, a quarter or a year." }),
+  });
+}
+
+async function saveGoal(workspaceId: string, body: Extract<Body, { intent: "recovery-goal" }>) {
+  const { currency } = await goalOf(workspaceId);
+  const form = goalFormSchema(currency).parse(body);
+  await setRecoveryGoal({ workspaceId, body: { target_rate: form.targetPercent, target_amount_cents: form.targetAmount, period: form.period } });
+  return goalOf(workspaceId);
+}
+
+async function perform(
+  body: Body,
+  actor: SettingsActor,
+): Promise<{ toast: string; settings?: WorkspaceSettings; goal?: GoalView; secret?: Secret; accessToken?: { token: string; expiresAt: string } }> {
   const { workspaceId } = actor;
   const actingUserId = actor.userId ?? "";
   // The domain validates every value; the casts only hand them over.
@@ -215,8 +299,15 @@ async function perform(body: Body, actor: SettingsActor): Promise<{ toast: strin
     case "quiet-hours":
       return {
         toast: "Quiet hours saved",
-        settings: await updateQuietHours({ workspaceId, quietHours: body.quietHours as { start: number; end: number } | null, timezone: body.timezone as string }),
+        settings: await updateQuietHours({
+          workspaceId,
+          quietHours: body.quietHours as { start: number; end: number } | null,
+          // An old name (Asia/Calcutta) is the same zone: saved under today's (Asia/Kolkata).
+          timezone: typeof body.timezone === "string" ? currentZoneName(body.timezone) : (body.timezone as string),
+        }),
       };
+    case "recovery-goal":
+      return { toast: "Recovery goal saved", goal: await saveGoal(workspaceId, body) };
     case "sender": {
       const { senderName, replyTo } = body as SenderAndBranding;
       return { toast: "Sender saved", settings: await updateSenderAndBranding({ workspaceId, senderName, replyTo }) };

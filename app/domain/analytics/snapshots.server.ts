@@ -11,11 +11,14 @@
 // indexes), so a snapshot is never a partial figure. Each run rewrites the last
 // three complete days (late webhooks can still change them) and any older day
 // whose recoveries changed after its snapshot was generated.
-import { DateTime, IANAZone } from "luxon";
+import { DateTime } from "luxon";
 import { Prisma } from "../../../generated/prisma/client";
 import { AppError } from "~/domain/errors";
 import { db } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
+import { recoveryRateOf, zoneOf } from "./definitions";
+
+export { recoveryRateOf, zoneOf };
 
 export const SNAPSHOT_REWRITE_DAYS = 3;
 /** How far back a changed recovery still invalidates its day's snapshot (bounds the scan). */
@@ -26,10 +29,6 @@ export async function reportingWorkspace(workspaceId: string) {
   const workspace = await db().workspace.findUnique({ where: { id: workspaceId }, select: { id: true, timezone: true, currency: true } });
   if (!workspace) throw new AppError("not_found", "No such workspace.");
   return { ...workspace, zone: zoneOf(workspace.timezone) };
-}
-
-export function zoneOf(timezone: string | null | undefined): string {
-  return timezone && IANAZone.isValidZone(timezone) ? timezone : "UTC";
 }
 
 /** The snapshot day (local calendar day) containing `at`. */
@@ -80,12 +79,6 @@ export async function revenueIn(input: { workspaceId: string; currency: string; 
         WHERE "workspaceId" = ${workspaceId} AND "currency" = ${currency} AND "status" = 'recovered'
           AND (${inRanges("startedAt", ranges)})) AS recovered`;
   return { failedRevenueMinor: Number(row!.failed), recoveredRevenueMinor: Number(row!.recovered) };
-}
-
-/** recovered / failed of one cohort (0..1 by construction; clamped against rounding), 4 decimals. */
-export function recoveryRateOf(failedCents: number, recoveredCents: number): number {
-  if (failedCents <= 0) return 0;
-  return Math.round(Math.min(1, recoveredCents / failedCents) * 10_000) / 10_000;
 }
 
 /** Subscriptions at risk at instant `at`: detected before it and not resolved by then. */

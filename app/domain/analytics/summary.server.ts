@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { now as clockNow } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
+import { outcomeOf } from "./definitions";
 import { isSnapshotDay, recoveryRateOf, reportingWorkspace, revenueIn, type Range } from "./snapshots.server";
 
 export const SUMMARY_WINDOWS = ["7d", "30d", "90d", "month", "lifetime"] as const;
@@ -116,10 +117,11 @@ export async function cohortByCurrency(input: { workspaceId: string; from: Date 
     const due = row._sum.amountDueMinor ?? 0;
     c.failedCount += count;
     c.failedRevenueMinor += due;
-    if (row.status === "recovered") {
+    const outcome = outcomeOf(row.status);
+    if (outcome === "recovered") {
       c.recoveredCount += count;
       c.recoveredRevenueMinor += row._sum.recoveredAmountMinor ?? 0;
-    } else if (row.status === "pending") {
+    } else if (outcome === "active") {
       c.inProgressCount += count;
       c.inProgressRevenueMinor += due;
     } else {

@@ -5,6 +5,8 @@
 import { chosenCampaignId } from "~/domain/recovery/experiments";
 import { classifyFailure } from "~/domain/recovery/policy";
 import { failureInputOf } from "~/domain/recovery/engine.server";
+import { AppError } from "~/domain/errors";
+import { endEnrollment, MOVED_TO_CAMPAIGN, scheduleSequence } from "~/domain/dunning/messages.server";
 import { now } from "~/utils/clock.server";
 import type { Db, Tx } from "~/utils/db.server";
 import type { Recovery } from "../../../generated/prisma/client";
@@ -87,4 +89,58 @@ export async function enrollRecovery(tx: Tx, recovery: RecoveryFacts & Pick<Reco
     skipDuplicates: true,
   });
   return chosen.row;
+}
+
+/**
+ * Enrolls an open recovery in the campaign the merchant chose (not the one the rules would pick),
+ * inside `tx`: the campaign must be active with at least one step (else campaign_state_conflict).
+ * The recovery's running enrollment ends as `moved_to_campaign` (endEnrollment, as a closed
+ * recovery's does), so the old campaign's waiting step jobs end without sending (runDunningStep
+ * checks for it) and its emails not yet handed over are skipped; then the chosen campaign's first
+ * step is scheduled (scheduleSequence, as for a new recovery). Each step's email still goes at most
+ * once per recovery. A recovery already following this campaign is left as it is.
+ */
+export async function enrollRecoveryInCampaign(
+  tx: Tx,
+  input: { workspaceId: string; recoveryId: string; campaignId: string },
+): Promise<{ recoveryId: string; outcome: "enrolled" | "already_enrolled" | "held_out" | "closed"; previousCampaignId: string | null }> {
+  // The campaign's row lock: a pause or archive (applyTransition) waits for this enrollment, or it waits for them.
+  await tx.$executeRaw`SELECT 1 FROM "DunningSequence" WHERE id = ${input.campaignId} AND "workspaceId" = ${input.workspaceId} FOR UPDATE`;
+  const campaign = await tx.dunningSequence.findFirst({
+    where: { id: input.campaignId, workspaceId: input.workspaceId },
+    include: { steps: { orderBy: [{ position: "asc" }, { id: "asc" }] } },
+  });
+  if (!campaign) throw new AppError("campaign_not_found", "No campaign with this id in this workspace.");
+  if (campaign.status !== "active" || campaign.steps.length === 0) {
+    throw new AppError(
+      "campaign_state_conflict",
+      campaign.status !== "active"
+        ? `\u201c${campaign.name}\u201d is ${campaign.status}; only an active campaign can take enrollments. Activate it first.`
+        : `\u201c${campaign.name}\u201d has no steps; add one before enrolling anyone.`,
+      { status: campaign.status },
+    );
+  }
+  const recovery = await tx.recovery.findFirst({ where: { id: input.recoveryId, workspaceId: input.workspaceId } });
+  if (!recovery) throw new AppError("recovery_not_found", "No recovery with this id in this workspace.");
+  const previousCampaignId = recovery.sequenceId;
+  const result = (outcome: "enrolled" | "already_enrolled" | "held_out" | "closed") => ({ recoveryId: recovery.id, outcome, previousCampaignId });
+  if (recovery.status !== "pending") return result("closed");
+  // Held out (ADR 0072): Recoup sends it nothing, whoever asks.
+  if (recovery.holdout) return result("held_out");
+  const current = await tx.campaignEnrollment.findFirst({ where: { recoveryId: recovery.id, campaignId: campaign.id, status: { in: ["active", "paused"] } } });
+  if (current && recovery.sequenceId === campaign.id) return result("already_enrolled");
+  await endEnrollment({ tx, recoveryId: recovery.id, reason: MOVED_TO_CAMPAIGN });
+  // Emails of the old campaign created but not yet handed over (waiting for the customer's daytime) are not sent.
+  await tx.dunningMessage.updateMany({
+    where: { recoveryId: recovery.id, kind: "sequence", status: "scheduled", stepId: { notIn: campaign.steps.map((s) => s.id) } },
+    data: { status: "skipped", error: "moved to another campaign" },
+  });
+  const at = now();
+  await tx.campaignEnrollment.upsert({
+    where: { recoveryId_campaignId: { recoveryId: recovery.id, campaignId: campaign.id } },
+    create: { workspaceId: input.workspaceId, campaignId: campaign.id, recoveryId: recovery.id, totalSteps: campaign.steps.length, enrolledAt: at },
+    update: { status: "active", currentStep: 0, totalSteps: campaign.steps.length, endReason: null, endedAt: null, enrolledAt: at },
+  });
+  await scheduleSequence({ tx, recovery, sequence: campaign });
+  return result("enrolled");
 }

@@ -1,6 +1,7 @@
 // Pay-links (Flow Arc's payment requests, ADR 0075): create, read with their live routing, cancel,
 // pin to a provider, and the customer's click that opens the resolved processor's hosted checkout,
 // falling back to the secondary when the primary cannot be used.
+import { emitPaymentRequestEvent } from "~/domain/webhooks/collect-events.server";
 import { AppError } from "~/domain/errors";
 import { paginate, type Page, type PageRequest } from "~/domain/pagination.server";
 import { now } from "~/utils/clock.server";
@@ -83,27 +84,31 @@ export async function createPaymentRequest(input: CreatePaymentRequest): Promise
   }
   for (let tries = 0; ; tries++) {
     try {
-      const row = await db().paymentRequest.create({
-        data: {
-          workspaceId: input.workspaceId,
-          shortCode: randomBase62(12),
-          amountMinor: input.amountMinor,
-          currency,
-          description: input.description,
-          customerEmail: input.customerEmail ?? null,
-          customerName: input.customerName ?? null,
-          customerMobile: input.customerMobile ?? null,
-          customerReference: input.customerReference ?? null,
-          expiresAt: input.expiresAt ?? null,
-          providerOverrideId: input.providerOverrideId ?? null,
-          createdVia: input.createdVia,
-          createdByUserId: input.createdByUserId ?? null,
-          createdByApiKeyId: input.createdByApiKeyId ?? null,
-          isSetupTest,
-          livemode: input.livemode,
-          recoveryId: input.recoveryId ?? null,
-          events: { create: { kind: "created", connectionId: input.providerOverrideId ?? null, detail: input.providerOverrideId ? "Pinned to a provider at creation." : null, at } },
-        },
+      const row = await db().$transaction(async (tx) => {
+        const created = await tx.paymentRequest.create({
+          data: {
+            workspaceId: input.workspaceId,
+            shortCode: randomBase62(12),
+            amountMinor: input.amountMinor,
+            currency,
+            description: input.description,
+            customerEmail: input.customerEmail ?? null,
+            customerName: input.customerName ?? null,
+            customerMobile: input.customerMobile ?? null,
+            customerReference: input.customerReference ?? null,
+            expiresAt: input.expiresAt ?? null,
+            providerOverrideId: input.providerOverrideId ?? null,
+            createdVia: input.createdVia,
+            createdByUserId: input.createdByUserId ?? null,
+            createdByApiKeyId: input.createdByApiKeyId ?? null,
+            isSetupTest,
+            livemode: input.livemode,
+            recoveryId: input.recoveryId ?? null,
+            events: { create: { kind: "created", connectionId: input.providerOverrideId ?? null, detail: input.providerOverrideId ? "Pinned to a provider at creation." : null, at } },
+          },
+        });
+        await emitPaymentRequestEvent({ tx, request: created, type: "payment_request.created", at });
+        return created;
       });
       return view(row, chain, at);
     } catch (error) {
@@ -163,7 +168,8 @@ export async function cancelPaymentRequest(input: { workspaceId: string; livemod
   await db().$transaction(async (tx) => {
     const row = await findRequest(tx, input, true);
     requireOpen(row, at, "cancelled");
-    await tx.paymentRequest.update({ where: { id: row.id }, data: { status: "cancelled", cancelledAt: at, events: { create: { kind: "cancelled", at } } } });
+    const cancelled = await tx.paymentRequest.update({ where: { id: row.id }, data: { status: "cancelled", cancelledAt: at, events: { create: { kind: "cancelled", at } } } });
+    await emitPaymentRequestEvent({ tx, request: cancelled, type: "payment_request.cancelled", at });
   });
   return getPaymentRequest(input);
 }
@@ -256,11 +262,14 @@ export async function openCheckout(input: { shortCode: string; returnUrl: () => 
     if (opened.kind === "rejected") return { kind: "unavailable", message: opened.message };
     // Unavailable: fall back if the primary failed, then resolve again (the loop).
     if (triggersFallback(row, routingOf(chain.routing), connection.id, resolution.by)) {
-      await db().paymentRequest.updateMany({
-        where: { id: row.id, fallbackTriggeredAt: null },
-        data: { fallbackTriggeredAt: at },
+      await db().$transaction(async (tx) => {
+        await tx.paymentRequest.updateMany({
+          where: { id: row.id, fallbackTriggeredAt: null },
+          data: { fallbackTriggeredAt: at },
+        });
+        await tx.paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "fallback_triggered", connectionId: connection.id, detail: opened.message, at } });
+        await emitPaymentRequestEvent({ tx, request: row, type: "payment_request.fallback_triggered", at, failed: connection, detail: opened.message });
       });
-      await db().paymentRequestEvent.create({ data: { paymentRequestId: row.id, kind: "fallback_triggered", connectionId: connection.id, detail: opened.message, at } });
     }
   }
 }

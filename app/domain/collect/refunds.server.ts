@@ -5,6 +5,7 @@
 // payment's as `transaction.status_changed`.
 import { AppError } from "~/domain/errors";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
+import { emitRefundSettled } from "~/domain/webhooks/collect-events.server";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -115,6 +116,7 @@ export async function applyRefundStatus(input: { refundId: string; providerRefun
     }
     const updated = await tx.refund.update({ where: { id: refund.id }, data: { status: input.status, providerRefundId: refund.providerRefundId ?? input.providerRefundId } });
     await refundStatusChanged(tx, updated, refund.status);
+    await emitRefundSettled({ tx, refund: updated });
     const refundedMinor = transaction.refundedMinor + (input.status === "completed" ? refund.amountMinor : 0);
     const stillOpen = await tx.refund.count({ where: { transactionId, status: { in: OPEN } } });
     const status = refundedMinor >= transaction.amountMinor ? "refunded" : stillOpen > 0 ? "refund_pending" : "paid";

@@ -2,6 +2,7 @@
 // paid transaction and a succeeded pay-link, once, whatever order the events come in.
 import { markRecoveredByPayLink } from "~/domain/recovery/engine.server";
 import { emitWebhookEvent } from "~/domain/webhooks/events.server";
+import { emitPaymentRequestEvent } from "~/domain/webhooks/collect-events.server";
 import { now } from "~/utils/clock.server";
 import { randomBase62 } from "~/utils/crypto.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -117,7 +118,7 @@ async function settlePaymentRequest(tx: Tx, transaction: Transaction, paidAt: Da
     return;
   }
   // A payment that lands after the link was cancelled or expired still moved money: the link records it.
-  await tx.paymentRequest.update({
+  const succeeded = await tx.paymentRequest.update({
     where: { id: request.id },
     data: {
       status: "succeeded",
@@ -126,6 +127,7 @@ async function settlePaymentRequest(tx: Tx, transaction: Transaction, paidAt: Da
       events: { create: { kind: "succeeded", connectionId: transaction.connectionId, detail: `Paid: ${transaction.publicId}.`, at: paidAt } },
     },
   });
+  await emitPaymentRequestEvent({ tx, request: succeeded, type: "payment_request.succeeded", at: paidAt, transaction });
   if (request.isSetupTest) await markConnectionVerified(tx, transaction.connectionId, paidAt);
   if (request.recoveryId) {
     await markRecoveredByPayLink(tx, { workspaceId: request.workspaceId, recoveryId: request.recoveryId, amountPaid: transaction.amountMinor, at: paidAt });

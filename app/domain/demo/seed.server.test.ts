@@ -30,6 +30,12 @@ describe("seedDemoOnFirstBoot", () => {
     const workspace = await db().workspace.findFirstOrThrow({ include: { owner: true } });
     expect(workspace).toMatchObject({ name: DEMO_WORKSPACE_NAME, isDemo: true });
     expect(workspace.owner.email).toBe(DEMO_OWNER_EMAIL);
+    // The Alerts page starts with rules a merchant would keep: one in the bell, one morning digest.
+    const rules = await db().alertRule.findMany({ where: { workspaceId: workspace.id }, orderBy: { name: "asc" } });
+    expect(rules.map((r) => [r.eventType, r.channel, r.cadence])).toEqual([
+      ["payment_failed", "in_app", "realtime"],
+      ["payment_abandoned", "email", "daily_digest"],
+    ]);
 
     const recoveries = await db().recovery.findMany({ where: { workspaceId: workspace.id } });
     expect(recoveries).toHaveLength(300);

@@ -2,6 +2,7 @@
 // plausible recoveries, so the dashboard has something to show before Stripe is
 // connected. Deterministic (seeded PRNG, dates relative to `now`), never enqueues
 // a job, and the pending recoveries have no stripeAccountId: nothing can charge anyone.
+import { createAlertRule } from "~/domain/alerts/rules.server";
 import { writeMetricSnapshots } from "~/domain/analytics/snapshots.server";
 import { createSignInLink } from "~/domain/auth/sessions.server";
 import { DEFAULT_SEQUENCE } from "~/domain/dunning/default-sequence";
@@ -347,6 +348,23 @@ export function buildDemoData(input: { workspaceId: string; now: Date; seed?: nu
   return { customers, recoveries, retries, outcomes, messages, atRisk };
 }
 
+/**
+ * Two alert rules a merchant would start with (ADR 0077): large failures in the dashboard's bell as
+ * they happen, and a morning email digest of recoveries given up. The history above is imported, not
+ * lived, so they fire for what happens from now on.
+ */
+async function seedDemoAlertRules(workspaceId: string) {
+  const common = { enabled: true, recipientEmails: [], recipientPhones: [], webhookEndpointId: null };
+  await createAlertRule({
+    workspaceId,
+    fields: { ...common, name: "Failed payments over $50", eventType: "payment_failed", channel: "in_app", cadence: "realtime", filter: { amountMinMinor: 5000 }, recipientRoles: [] },
+  });
+  await createAlertRule({
+    workspaceId,
+    fields: { ...common, name: "Recoveries given up, daily", eventType: "payment_abandoned", channel: "email", cadence: "daily_digest", filter: {}, recipientRoles: ["owner"] },
+  });
+}
+
 /** Creates the demo workspace and its data. All rows land in one transaction, or the workspace is removed again. */
 export async function seedDemoWorkspace(input: { now?: Date; seed?: number; recoveries?: number } = {}) {
   const now = input.now ?? clockNow();
@@ -368,6 +386,7 @@ export async function seedDemoWorkspace(input: { now?: Date; seed?: number; reco
       { timeout: 60_000 },
     );
     await writeMetricSnapshots({ workspaceId: workspace.id, now, days: DEMO_DAYS + 1 });
+    await seedDemoAlertRules(workspace.id);
     return { workspace, owner, counts: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.length])) };
   } catch (error) {
     await db().workspace.delete({ where: { id: workspace.id } }).catch(() => {});

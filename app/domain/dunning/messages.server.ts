@@ -2,6 +2,7 @@
 // message (the DunningMessage row is also the outbox), sending it through the one message lifecycle
 // (app/domain/messages/lifecycle.server.ts), and tracking what the customer did with it. The recovery engine calls scheduleSequence, requestCustomerAction,
 // resumeSequence and markConverted; the dunning-step and dunning-send jobs call the rest.
+import { emitDunningEmailSent } from "~/domain/webhooks/collect-events.server";
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { AppError } from "~/domain/errors";
@@ -256,6 +257,9 @@ export async function runDunningStep(input: { recoveryId: string; stepId: string
   // deleteSequence). A paused campaign holds it: activating the campaign again resumes it. A
   // completed campaign claims nobody new but finishes what it started.
   if (!step || !SENDING.has(step.sequence.status)) return { outcome: "step_gone" };
+  // The merchant moved the recovery to another campaign (enrollRecoveryInCampaign): this one's steps are no longer its.
+  const moved = await db().campaignEnrollment.findFirst({ where: { recoveryId: recovery.id, campaignId: step.sequenceId, status: "exited", endReason: MOVED_TO_CAMPAIGN }, select: { id: true } });
+  if (moved) return { outcome: "step_gone" };
   if (step.sequence.status === "paused") {
     await db().campaignEnrollment.updateMany({ where: { recoveryId: recovery.id, campaignId: step.sequenceId, status: "active" }, data: { status: "paused" } });
     return { outcome: "campaign_paused" };
@@ -497,7 +501,7 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
     include: { recovery: { include: { workspace: true, customer: { select: { timezone: true } } } } },
   });
   const suppressed = message?.status === "scheduled" && message.toEmail ? await isSuppressed(message.workspaceId, message.toEmail) : null;
-  return sendStoredMessage({
+  const outcome = await sendStoredMessage({
     message,
     lastAttempt: input.lastAttempt,
     skip: ({ recovery, toEmail }) =>
@@ -550,6 +554,9 @@ export async function sendDunningMessage(input: { messageId: string; lastAttempt
       }
     },
   });
+  // Also when a re-run finds it sent already (a crash between the send's record and this line): one event per email.
+  if (outcome.outcome === "sent" || outcome.outcome === "not_sendable") await emitDunningEmailSent({ messageId: input.messageId });
+  return outcome;
 }
 
 /** How many paused enrollments one campaign-resume job resumes per batch. */
@@ -580,6 +587,9 @@ export async function resumeCampaignEnrollments(input: { campaignId: string }): 
     }
   }
 }
+
+/** Why an enrollment ended when the merchant moved its recovery to another campaign: its steps no longer send. */
+export const MOVED_TO_CAMPAIGN = "moved_to_campaign";
 
 /** The recovery closed: its running enrollment ends, with why. Inside the transaction that closed it. */
 export async function endEnrollment(input: { tx: Tx; recoveryId: string; reason: string }) {

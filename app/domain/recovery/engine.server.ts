@@ -245,7 +245,7 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
     return;
   }
   const count = isNew ? 0 : await tx.chargeAttempt.count({ where: { recoveryId: recovery.id, source: "platform" } });
-  await tx.chargeAttempt.createMany({
+  const recorded = await tx.chargeAttempt.createMany({
     data: {
       workspaceId: recovery.workspaceId,
       recoveryId: recovery.id,
@@ -263,6 +263,9 @@ async function recordPlatformAttempt(tx: Tx, recovery: Recovery, facts: FailureF
     },
     skipDuplicates: true,
   });
+  if (recorded.count > 0) {
+    await announce.failed(tx, recovery, { source: "platform", attemptNumber: count + 1, at: facts.failedAt, dedupeKey: `platform:${facts.sourceKey}` });
+  }
 }
 
 /** Runs the policy on the recovery's current facts and applies its decision (jobs enqueued in `tx`). */
@@ -430,6 +433,7 @@ async function closeRecovery(
     data: { resolvedAt: at },
   });
   log.info("recovery closed", { recoveryId: recovery.id, outcome, reasonCode });
+  if (outcome !== "recovered") await announce.closed(tx, updated, { outcome, reasonCode });
   return updated;
 }
 
@@ -532,6 +536,7 @@ export async function recordAttemptResult(input: { key: string; result: ChargeRe
           where: { id: recovery.id },
           data: { recoupRetryCount: { increment: 1 }, lastRetryAt: at, lastFailureAt: at, ...failureColumns(failure), paymentMethodUpdatedAt: null },
         });
+        await announce.failed(tx, declined, { source: "recoup", attemptNumber: attempt.attemptNumber, at, dedupeKey: attempt.idempotencyKey });
         return declined.status === "pending" ? planNext(tx, declined) : declined;
       }
       case "submitted": {
@@ -648,6 +653,7 @@ export async function onPaymentMethodUpdated(input: {
           ...(input.card ? { cardFingerprint: input.card.fingerprint, cardBrand: input.card.brand, cardLast4: input.card.last4 } : {}),
         },
       });
+      await announce.cardUpdated(tx, fresh, { at: changedAt });
       return planNext(tx, fresh);
     });
     if (updated) results.push(updated);
@@ -804,10 +810,16 @@ export type AccountPause = Extract<PausedBy, "account_disconnected" | "shop_unin
  * subscription) keep their pause and its reason. Inside the caller's transaction.
  */
 export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string; pausedBy: AccountPause }) {
+  const pausing = await input.tx.recovery.findMany({ where: { externalAccountId: input.account, status: "pending", paused: false } });
   await input.tx.recovery.updateMany({
     where: { externalAccountId: input.account, status: "pending", paused: false },
     data: { paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason },
   });
+  for (const r of pausing) {
+    await announce.paused(input.tx, { ...r, paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason }, { pausedBy: input.pausedBy, at: input.at, reason: input.reason });
+  }
+  const workspaceIds = [...new Set(pausing.map((r) => r.workspaceId))];
+  await announce.accountDisconnected(input.tx, { account: input.account, pausedBy: input.pausedBy, at: input.at, reason: input.reason, workspaceIds });
 }
 
 /**
@@ -837,7 +849,9 @@ export async function pauseRecovery(input: { workspaceId: string; recoveryId: st
     const recovery = await loadForWorkspace(tx, input.workspaceId, input.recoveryId);
     assertOpen(recovery);
     // The merchant's word: even a recovery the account's leaving paused now waits for the merchant.
-    return tx.recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
+    const paused = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now(), pausedBy: "merchant" satisfies PausedBy } });
+    if (!recovery.paused) await announce.paused(tx, paused, { pausedBy: "merchant", at: paused.pausedAt!, reason: null });
+    return paused;
   });
 }
 
@@ -860,6 +874,7 @@ async function unpause(tx: Tx, recovery: Recovery) {
     return closeRecovery(tx, recovery, "failed", "schedule_exhausted", now());
   }
   const fresh = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
+  await announce.unpaused(tx, fresh);
   return planNext(tx, fresh);
 }
 
@@ -886,10 +901,11 @@ export async function pauseSubscriptionRecoveries(input: { workspaceId: string; 
     await db().$transaction(async (tx) => {
       const recovery = await findByInvoice(tx, input.workspaceId, r.externalId);
       if (!recovery || recovery.status !== "pending" || recovery.paused) return;
-      await tx.recovery.update({
+      const paused = await tx.recovery.update({
         where: { id: recovery.id },
         data: { paused: true, pausedAt: now(), pausedBy: "subscription_paused" satisfies PausedBy, nextActionReason: input.reason },
       });
+      await announce.paused(tx, paused, { pausedBy: "subscription_paused", at: paused.pausedAt!, reason: input.reason });
     });
   }
   return open.length;
@@ -958,6 +974,7 @@ export async function retryNow(input: { workspaceId: string; recoveryId: string 
     const action = await assertMayRetryNow(tx, recovery);
     const at = now();
     const fresh = await tx.recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null, pausedBy: null } });
+    if (recovery.paused) await announce.unpaused(tx, fresh);
     if (provider.chargedBy === "merchant") {
       const attemptNumber = fresh.recoupRetryCount + 1;
       const done = await askMerchantToRetry({ tx, provider, recovery: fresh, attemptNumber, reason: "The merchant asked for a retry now." });

@@ -24,6 +24,41 @@ export interface CustomerActionRequest {
   read?: ReadInTransaction;
 }
 
+/** One failed payment recorded on a recovery: the platform's (first or later) or one of Recoup's own retries. */
+export interface FailureRecorded {
+  source: "platform" | "recoup";
+  /** The charge attempt's number among its source's attempts. */
+  attemptNumber: number;
+  at: Date;
+  /** Names this failure once (the charge attempt's idempotency key). */
+  dedupeKey: string;
+}
+
+/** Why a recovery closed without being won back. */
+export interface ClosedLost {
+  outcome: "failed" | "abandoned";
+  /** schedule_exhausted, invoice_voided, subscription_canceled, customer_erased… */
+  reasonCode: string;
+}
+
+/** A recovery stopped: by the merchant, or because its account left Recoup or its subscription was paused. */
+export interface PauseInfo {
+  pausedBy: string;
+  at: Date;
+  reason: string | null;
+}
+
+/** A platform account left Recoup (a Stripe account deauthorised, a Shopify store uninstalled). */
+export interface AccountDisconnected {
+  /** The Stripe account id or the Shopify shop domain. */
+  account: string;
+  pausedBy: "account_disconnected" | "shop_uninstalled";
+  at: Date;
+  reason: string;
+  /** The workspaces whose open recoveries of that account were paused. */
+  workspaceIds: string[];
+}
+
 export interface RecoveryListener {
   /** A recovery was opened: inside the transaction that created it, after its first attempt is recorded. */
   opened?(tx: Tx, recovery: Recovery): Promise<unknown>;
@@ -39,6 +74,18 @@ export interface RecoveryListener {
    * the customer's next email is due, if this listener sends one.
    */
   resumed?(recoveryId: string): Promise<{ nextEmailAt: Date | null } | void>;
+  /** A failed payment was recorded on the recovery: inside the transaction that recorded it. */
+  failed?(tx: Tx, recovery: Recovery, failure: FailureRecorded): Promise<unknown>;
+  /** The recovery was paused: inside the transaction that paused it. */
+  paused?(tx: Tx, recovery: Recovery, pause: PauseInfo): Promise<unknown>;
+  /** A pause was lifted and the recovery runs again: inside the transaction that lifted it (`resumed` follows, after the commit). */
+  unpaused?(tx: Tx, recovery: Recovery): Promise<unknown>;
+  /** The recovery closed without being won back (given up, voided, subscription ended, erased): inside that transaction. */
+  closed?(tx: Tx, recovery: Recovery, closed: ClosedLost): Promise<unknown>;
+  /** The customer's payment method changed after the recovery's latest failure: inside the transaction that recorded it. */
+  cardUpdated?(tx: Tx, recovery: Recovery, change: { at: Date }): Promise<unknown>;
+  /** A platform account left Recoup and its recoveries were paused: inside that transaction. */
+  accountDisconnected?(tx: Tx, event: AccountDisconnected): Promise<unknown>;
 }
 
 /** By name: registering a name again replaces its listener (a module reloaded in development). */
@@ -59,6 +106,24 @@ export const announce = {
   },
   async recovered(tx: Tx, recovery: Recovery) {
     for (const l of registered.values()) await l.recovered?.(tx, recovery);
+  },
+  async failed(tx: Tx, recovery: Recovery, failure: FailureRecorded) {
+    for (const l of registered.values()) await l.failed?.(tx, recovery, failure);
+  },
+  async paused(tx: Tx, recovery: Recovery, pause: PauseInfo) {
+    for (const l of registered.values()) await l.paused?.(tx, recovery, pause);
+  },
+  async unpaused(tx: Tx, recovery: Recovery) {
+    for (const l of registered.values()) await l.unpaused?.(tx, recovery);
+  },
+  async closed(tx: Tx, recovery: Recovery, closed: ClosedLost) {
+    for (const l of registered.values()) await l.closed?.(tx, recovery, closed);
+  },
+  async cardUpdated(tx: Tx, recovery: Recovery, change: { at: Date }) {
+    for (const l of registered.values()) await l.cardUpdated?.(tx, recovery, change);
+  },
+  async accountDisconnected(tx: Tx, event: AccountDisconnected) {
+    for (const l of registered.values()) await l.accountDisconnected?.(tx, event);
   },
   /** When the next email is due: the first listener that says. */
   async resumed(recoveryId: string): Promise<Date | null> {

@@ -116,17 +116,21 @@ const checkedLookup: LookupFunction = (hostname, options, callback) => {
   );
 };
 
+/** What is kept of an endpoint's answer: its first kilobyte, enough to tell an error page from a stack trace. */
+export const RESPONSE_BODY_LIMIT = 1024;
+
 /**
  * One POST to a merchant's URL, connected only to checked addresses; redirects are never followed
- * (a 3xx is the answer). Resolves with the status code; rejects on refusal, network error or timeout.
+ * (a 3xx is the answer). Resolves with the status code and the first kilobyte of the answer (the
+ * rest is not read); rejects on refusal, network error or timeout.
  */
-export function postToDestination(input: { url: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<number> {
+export function postToDestination(input: { url: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<{ status: number; body: string }> {
   const url = new URL(input.url);
   // Node does not call `lookup` for an IP literal: check it here.
   const refused = literalRefusal(url.hostname);
   if (refused) return Promise.reject(new RefusedDestinationError(refused));
   const request = url.protocol === "https:" ? https.request : http.request;
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(url, {
       method: "POST",
       headers: { ...input.headers, "content-length": String(Buffer.byteLength(input.body)) },
@@ -136,8 +140,24 @@ export function postToDestination(input: { url: string; headers: Record<string, 
       signal: AbortSignal.timeout(input.timeoutMs),
     });
     req.on("response", (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        const body = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8").replace(/\uFFFD$/, "");
+        resolve({ status: res.statusCode ?? 0, body });
+      };
+      res.on("data", (chunk: Buffer) => {
+        if (size >= RESPONSE_BODY_LIMIT) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        // Enough read: the rest of a large answer is not waited for.
+        if (size >= RESPONSE_BODY_LIMIT) {
+          done();
+          res.destroy();
+        }
+      });
+      res.on("end", done);
+      res.on("error", () => done());
     });
     req.on("error", reject);
     req.end(input.body);

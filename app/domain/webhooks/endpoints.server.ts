@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
 import { paginate, type PageRequest } from "~/domain/pagination.server";
 import { decrypt, encrypt } from "~/utils/crypto.server";
+import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import type { WebhookEndpoint } from "../../../generated/prisma/client";
@@ -45,6 +46,10 @@ export function endpointView(row: WebhookEndpoint) {
     description: row.description,
     events: row.events,
     enabled: row.enabled,
+    disabledAt: row.disabledAt,
+    disabledReason: row.disabledReason,
+    failingSince: row.failingSince,
+    previousSecretExpiresAt: row.previousSecretExpiresAt && row.previousSecretExpiresAt > now() ? row.previousSecretExpiresAt : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -54,11 +59,39 @@ export function signingSecretOf(row: Pick<WebhookEndpoint, "secretEncrypted">): 
   return decrypt(row.secretEncrypted);
 }
 
+/** The secrets that sign a delivery now: the current one, then the one it replaced while their overlap lasts. */
+export function signingSecretsOf(row: Pick<WebhookEndpoint, "secretEncrypted" | "previousSecretEncrypted" | "previousSecretExpiresAt">, at = now()): string[] {
+  const previous = row.previousSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > at ? [decrypt(row.previousSecretEncrypted)] : [];
+  return [signingSecretOf(row), ...previous];
+}
+
+const newSecret = () => `whsec_${randomBytes(24).toString("base64url")}`;
+
+/**
+ * A new signing secret, shown this once. The secret it replaces keeps signing beside it (a second
+ * `v1`) for `expiresInHours` (0: not at all), so the receiver can switch without refusing an event.
+ * Rotating again during an overlap ends the older overlap: only the secret being replaced stays.
+ */
+export async function rotateWebhookSecret(input: { workspaceId: string; id: string; expiresInHours: number }) {
+  const row = await getWebhookEndpoint(input);
+  const secret = newSecret();
+  const expiresAt = input.expiresInHours > 0 ? new Date(now().getTime() + input.expiresInHours * 3_600_000) : null;
+  const updated = await db().webhookEndpoint.update({
+    where: { id: row.id },
+    data: {
+      secretEncrypted: encrypt(secret),
+      previousSecretEncrypted: expiresAt ? row.secretEncrypted : null,
+      previousSecretExpiresAt: expiresAt,
+    },
+  });
+  return { ...endpointView(updated), signingSecret: secret };
+}
+
 const uniqueEvents = (events: readonly string[] | undefined) => [...new Set(events ?? WEBHOOK_EVENT_TYPES)];
 
 export async function createWebhookEndpoint(input: { workspaceId: string; url: string; events?: string[]; description?: string }) {
   const url = await checkEndpointUrl(input.url);
-  const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+  const secret = newSecret();
   const row = await db().webhookEndpoint.create({
     data: {
       workspaceId: input.workspaceId,
@@ -103,6 +136,9 @@ export async function updateWebhookEndpoint(input: {
       events: input.events === undefined ? undefined : uniqueEvents(input.events),
       description: input.description === undefined ? undefined : input.description || null,
       enabled: input.enabled,
+      // Enabled again: whatever disabled it is forgotten, and its failures counted afresh.
+      ...(input.enabled === true ? { disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null } : {}),
+      ...(input.enabled === false && row.enabled ? { disabledAt: now(), disabledReason: "Disabled by the merchant." } : {}),
     },
   });
   return endpointView(updated);

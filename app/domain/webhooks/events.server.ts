@@ -2,9 +2,7 @@
 // takes their type (one `webhook-deliver` job per endpoint) or, when none does, emailed to the
 // workspace owner. Everything is written inside the caller's transaction, so an event never exists
 // without its jobs (ADR 0002) and a retried caller never makes a second event.
-import { randomBytes } from "node:crypto";
 import { AppError } from "~/domain/errors";
-import { CURRENT_API_VERSION } from "~/utils/api-versions";
 import { toWire } from "~/utils/casing";
 import { formatMoney } from "~/utils/money";
 import { now } from "~/utils/clock.server";
@@ -14,12 +12,10 @@ import { log } from "~/utils/logger.server";
 import { enqueue } from "~/utils/queue.server";
 import type { WebhookEvent } from "../../../generated/prisma/client";
 import { queues } from "../../../jobs/queues";
-import { postToDestination, RefusedDestinationError } from "./destination.server";
-import { getWebhookEndpoint, signingSecretOf } from "./endpoints.server";
-import type { WebhookEventType } from "./schemas";
-import { signatureHeader, SIGNATURE_HEADER } from "./signing";
+import { WEBHOOK_EVENT_CATALOGUE, type CatalogueEventType } from "./schemas";
 
-const TIMEOUT_MS = 10_000;
+// Sending is delivery.server.ts's; these names were this module's first.
+export { deliverWebhook, postSigned, testWebhookEndpoint, wireEvent, type PostResult } from "./delivery.server";
 
 export type EventChannel = "webhook" | "email" | "none";
 
@@ -43,15 +39,10 @@ export interface AlertFacts {
   summary: string;
 }
 
-/** The body every endpoint receives for an event: the same bytes on every attempt. */
-export function wireEvent(event: Pick<WebhookEvent, "id" | "type" | "createdAt" | "payload">) {
-  return { id: event.id, type: event.type, createdAt: event.createdAt, apiVersion: CURRENT_API_VERSION, data: event.payload };
-}
-
 export async function emitWebhookEvent(input: {
   tx: Tx;
   workspaceId: string;
-  type: Exclude<WebhookEventType, "webhook.test">;
+  type: CatalogueEventType;
   dedupeKey: string;
   recoveryId?: string | null;
   /** camelCase; sent snake_case. */
@@ -65,13 +56,15 @@ export async function emitWebhookEvent(input: {
   alert?: AlertFacts;
 }): Promise<{ eventId: string; created: boolean; channel: EventChannel }> {
   const { tx } = input;
+  // The catalogue is the contract (the OpenAPI document's `webhooks`): a payload off it is our bug, caught here, not by a receiver.
+  const payload = WEBHOOK_EVENT_CATALOGUE[input.type].data.parse(toWire(input.data));
   const [inserted] = await tx.webhookEvent.createManyAndReturn({
     data: {
       workspaceId: input.workspaceId,
       type: input.type,
       dedupeKey: input.dedupeKey,
       recoveryId: input.recoveryId ?? null,
-      payload: toWire(input.data) as Prisma.InputJsonValue,
+      payload: payload as Prisma.InputJsonValue,
       alertEventType: input.alert?.type ?? null,
       amountMinor: input.alert?.amountMinor ?? null,
       currency: input.alert?.currency ?? null,
@@ -132,85 +125,6 @@ export async function emitToEndpoint(input: {
   const [delivery] = await tx.webhookDelivery.createManyAndReturn({ data: { workspaceId: input.workspaceId, endpointId: endpoint.id, eventId: event.id }, skipDuplicates: true });
   if (delivery) await enqueue(queues.webhookDeliver, { deliveryId: delivery.id }, { tx, key: delivery.id });
   return { eventId: event.id, deliveryId: delivery?.id ?? null };
-}
-
-export interface PostResult {
-  ok: boolean;
-  statusCode: number | null;
-  responseTimeMs: number;
-  error: string | null;
-}
-
-/**
- * One signed POST, to checked public addresses only (destination.server.ts). Redirects are not
- * followed (the endpoint is the URL the merchant registered) and the answer must come within 10 seconds.
- */
-export async function postSigned(input: { url: string; secret: string; eventId: string; body: string }): Promise<PostResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    const status = await postToDestination({
-      url: input.url,
-      timeoutMs: TIMEOUT_MS,
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Recoup-Webhooks/1.0",
-        // Wall-clock time, not the engine's: the receiver checks it against its own clock.
-        [SIGNATURE_HEADER]: signatureHeader(input.secret, input.body, Math.floor(Date.now() / 1000)),
-        "Recoup-Event-Id": input.eventId,
-        // The same on every attempt: a receiver that has seen it can answer 2xx and do nothing.
-        "Idempotency-Key": input.eventId,
-      },
-      body: input.body,
-    });
-    const ok = status >= 200 && status < 300;
-    return { ok, statusCode: status, responseTimeMs: elapsed(), error: ok ? null : `The endpoint answered HTTP ${status}.` };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (error instanceof RefusedDestinationError) return { ok: false, statusCode: null, responseTimeMs: elapsed(), error: `Not sent: ${error.message}` };
-    const timedOut = name === "TimeoutError" || name === "AbortError";
-    return { ok: false, statusCode: null, responseTimeMs: elapsed(), error: timedOut ? "No answer within 10 seconds." : `Could not reach the endpoint: ${(error as Error).message}` };
-  }
-}
-
-/**
- * The `webhook-deliver` job. Success (2xx) marks the delivery; anything else throws, so pg-boss
- * retries with backoff. A crash after the POST but before the mark sends it again with the same
- * event id (at-least-once; receivers dedupe on `Recoup-Event-Id`).
- */
-export async function deliverWebhook(input: { deliveryId: string; finalAttempt?: boolean }) {
-  const delivery = await db().webhookDelivery.findUnique({ where: { id: input.deliveryId }, include: { endpoint: true, event: true } });
-  if (!delivery || delivery.status === "delivered") return { kind: "skipped" as const };
-  if (!delivery.endpoint.enabled) {
-    await db().webhookDelivery.update({ where: { id: delivery.id }, data: { status: "failed", lastError: "The endpoint was disabled." } });
-    return { kind: "skipped" as const };
-  }
-  const body = JSON.stringify(toWire(wireEvent(delivery.event)));
-  const result = await postSigned({ url: delivery.endpoint.url, secret: signingSecretOf(delivery.endpoint), eventId: delivery.event.id, body });
-  await db().webhookDelivery.update({
-    where: { id: delivery.id },
-    data: {
-      attempts: { increment: 1 },
-      lastStatusCode: result.statusCode,
-      lastError: result.error,
-      status: result.ok ? "delivered" : input.finalAttempt ? "failed" : "retrying",
-      deliveredAt: result.ok ? now() : undefined,
-    },
-  });
-  if (!result.ok) {
-    log.warn("webhook delivery failed", { deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode: result.statusCode });
-    throw new Error(result.error ?? "delivery failed");
-  }
-  return { kind: "delivered" as const, statusCode: result.statusCode };
-}
-
-/** `POST /api/v1/webhooks/endpoints/{id}/test`: a `webhook.test` event, sent now, the result returned. */
-export async function testWebhookEndpoint(input: { workspaceId: string; id: string }) {
-  const endpoint = await getWebhookEndpoint(input);
-  const event = { id: `evt_test_${randomBytes(12).toString("hex")}`, type: "webhook.test", createdAt: now(), payload: { endpointId: endpoint.id, message: "A test event from Recoup." } };
-  const body = JSON.stringify(toWire(wireEvent({ ...event, payload: toWire(event.payload) as Prisma.JsonValue })));
-  const result = await postSigned({ url: endpoint.url, secret: signingSecretOf(endpoint), eventId: event.id, body });
-  return { success: result.ok, statusCode: result.statusCode, responseTimeMs: result.responseTimeMs, endpointId: endpoint.id, eventId: event.id, error: result.error };
 }
 
 type RetryDueData = {

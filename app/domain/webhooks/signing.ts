@@ -12,7 +12,16 @@ export function computeSignature(secret: string, timestamp: number, body: string
 }
 
 export function signatureHeader(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  return `t=${timestamp},v1=${computeSignature(secret, timestamp, body)}`;
+  return signatureHeaderFor([secret], body, timestamp);
+}
+
+/**
+ * One `v1` per secret, in the given order: while a rotated secret's overlap lasts, the new secret's
+ * signature and the previous one's, as Stripe does when a secret is rolled, so a receiver holding
+ * either verifies (https://docs.stripe.com/webhooks#roll-endpoint-secrets).
+ */
+export function signatureHeaderFor(secrets: readonly string[], body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return [`t=${timestamp}`, ...secrets.map((secret) => `v1=${computeSignature(secret, timestamp, body)}`)].join(",");
 }
 
 /** True when `header` signs `body` with `secret` and is no older than `toleranceSeconds`. */
