@@ -16,7 +16,7 @@ import { AppError } from "~/domain/errors";
 import { getRecoveryGoal, setRecoveryGoal, GOAL_PERIODS } from "~/contracts/api-v1/settings.server";
 import { currentZoneName, currentZoneNames } from "~/contracts/dashboard/time-zones";
 import { decimalToMinor, minorToDecimal } from "~/utils/money";
-import { db } from "~/utils/db.server";
+import { webhookEndpointCounts } from "~/domain/webhooks/endpoints.server";
 
 // The settings page, server side, for every home of the merchant UI: retry policy, quiet hours and
 // timezone, sender and branding everywhere; then what connects the workspace and who can open it,
@@ -101,15 +101,6 @@ async function goalOf(workspaceId: string) {
 }
 export type GoalView = Awaited<ReturnType<typeof goalOf>>;
 
-/** The webhook endpoints card: how many, and how many are off (turned off by Recoup after failures, or by someone). */
-async function webhooksOf(workspaceId: string) {
-  const [count, disabled] = await Promise.all([
-    db().webhookEndpoint.count({ where: { workspaceId } }),
-    db().webhookEndpoint.count({ where: { workspaceId, OR: [{ enabled: false }, { disabledAt: { not: null } }] } }),
-  ]);
-  return { count, disabled };
-}
-
 async function commonPage(actor: SettingsActor) {
   const [stored, apiKeys, learning, goal] = await Promise.all([getWorkspaceSettings(actor.workspaceId), apiKeysOf(actor.workspaceId), learningOf(actor.workspaceId), goalOf(actor.workspaceId)]);
   // A zone saved under an old name (Asia/Calcutta) is shown, and saved again, under today's (Asia/Kolkata).
@@ -125,7 +116,7 @@ async function dashboardPage(actor: DashboardSession) {
     commonPage(actor),
     listConnectedAccounts(actor.workspaceId),
     listMembers(actor.workspaceId),
-    webhooksOf(actor.workspaceId),
+    webhookEndpointCounts(actor.workspaceId),
   ]);
   return { home: "dashboard" as const, ...common, accounts, members, webhooks, currentUserId: actor.userId, stripeConfigured: missingConnectSettings().length === 0 };
 }

@@ -150,3 +150,12 @@ export async function deleteWebhookEndpoint(input: { workspaceId: string; id: st
   await db().webhookEndpoint.delete({ where: { id: row.id } });
   return { id: row.id, deleted: true as const };
 }
+
+/** The settings card's figures: how many endpoints, and how many are off (turned off by Recoup after failures, or by someone). */
+export async function webhookEndpointCounts(workspaceId: string): Promise<{ count: number; disabled: number }> {
+  const [count, disabled] = await Promise.all([
+    db().webhookEndpoint.count({ where: { workspaceId } }),
+    db().webhookEndpoint.count({ where: { workspaceId, OR: [{ enabled: false }, { disabledAt: { not: null } }] } }),
+  ]);
+  return { count, disabled };
+}
