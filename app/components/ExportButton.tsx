@@ -31,12 +31,16 @@ export function ExportButton({ url, filename, label = "Export CSV" }: { url: str
       const decoder = new TextDecoder();
       const chunks: Uint8Array[] = [];
       let records = 0;
+      // A chunk may end between the CR and the LF of one record's end: that CR waits for the next chunk.
+      let carry = "";
       setProgress({ state: "running", rows: 0, total });
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         chunks.push(value);
-        records += recordsIn(decoder.decode(value, { stream: true }));
+        const text = carry + decoder.decode(value, { stream: true });
+        carry = text.endsWith("\r") ? "\r" : "";
+        records += recordsIn(text);
         // The header is a record too.
         setProgress({ state: "running", rows: Math.max(0, records - 1), total });
       }
