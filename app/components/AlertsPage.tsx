@@ -1,5 +1,6 @@
+import { ConfirmModal } from "~/components/SettingsForm";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, IndexTable, InlineStack, Modal, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, IndexTable, InlineStack, Page, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
 import { AlertRuleEditor, WORDS, type LoadedRule } from "~/components/AlertsEditor";
 import { PageError } from "~/components/PageError";
@@ -57,25 +58,19 @@ function RuleRow({ rule, loaded, onEdit, onToast }: { rule: LoadedRule; loaded: 
           </Button>
         </InlineStack>
       </InlineStack>
-      <Modal
+      <ConfirmModal
         open={confirming}
-        onClose={() => setConfirming(false)}
         title={`Delete “${rule.name}”?`}
-        primaryAction={{
-          content: "Delete rule",
-          destructive: true,
-          loading: busy,
-          onAction: () => {
-            submit({ intent: "delete" });
-            setConfirming(false);
-          },
+        action="Delete rule"
+        busy={busy}
+        onConfirm={() => {
+          submit({ intent: "delete" });
+          setConfirming(false);
         }}
-        secondaryActions={[{ content: "Keep it", onAction: () => setConfirming(false) }]}
+        onClose={() => setConfirming(false)}
       >
-        <Modal.Section>
           <Text as="p">No more alerts are sent for it, and those not sent yet are dropped. This can&apos;t be undone.</Text>
-        </Modal.Section>
-      </Modal>
+      </ConfirmModal>
     </Box>
   );
 }

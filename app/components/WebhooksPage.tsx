@@ -1,5 +1,6 @@
+import { ConfirmModal } from "~/components/SettingsForm";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, EmptyState, InlineStack, Link, Modal, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, EmptyState, InlineStack, Link, Page, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
 import { PageError } from "~/components/PageError";
 import { useToast, type ShowToast } from "~/components/useToast";
@@ -100,27 +101,21 @@ function EndpointRow(props: { endpoint: LoadedEndpoint; loaded: Loaded; onEdit: 
           <Link url={logUrl({ status: null, endpoint: e.id })}>Its deliveries</Link>
         </Text>
       </BlockStack>
-      <Modal
+      <ConfirmModal
         open={confirming}
-        onClose={() => setConfirming(false)}
         title="Delete this endpoint?"
-        primaryAction={{
-          content: "Delete endpoint",
-          destructive: true,
-          loading: busy,
-          onAction: () => {
-            submit({ intent: "delete" });
-            setConfirming(false);
-          },
+        action="Delete endpoint"
+        busy={busy}
+        onConfirm={() => {
+          submit({ intent: "delete" });
+          setConfirming(false);
         }}
-        secondaryActions={[{ content: "Keep it", onAction: () => setConfirming(false) }]}
+        onClose={() => setConfirming(false)}
       >
-        <Modal.Section>
           <Text as="p" breakWord>
             No more events are sent to {e.url}, events still waiting for it are dropped, and its delivery log is deleted. This can&apos;t be undone.
           </Text>
-        </Modal.Section>
-      </Modal>
+      </ConfirmModal>
     </Box>
   );
 }

@@ -810,14 +810,12 @@ export type AccountPause = Extract<PausedBy, "account_disconnected" | "shop_unin
  * subscription) keep their pause and its reason. Inside the caller's transaction.
  */
 export async function pauseAccountRecoveries(input: { tx: Tx; account: string; at: Date; reason: string; pausedBy: AccountPause }) {
-  const pausing = await input.tx.recovery.findMany({ where: { externalAccountId: input.account, status: "pending", paused: false } });
-  await input.tx.recovery.updateMany({
+  // One statement: the rows it paused, as they now are, are the ones announced.
+  const pausing = await input.tx.recovery.updateManyAndReturn({
     where: { externalAccountId: input.account, status: "pending", paused: false },
     data: { paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason },
   });
-  for (const r of pausing) {
-    await announce.paused(input.tx, { ...r, paused: true, pausedAt: input.at, pausedBy: input.pausedBy, nextActionReason: input.reason }, { pausedBy: input.pausedBy, at: input.at, reason: input.reason });
-  }
+  for (const r of pausing) await announce.paused(input.tx, r, { pausedBy: input.pausedBy, at: input.at, reason: input.reason });
   const workspaceIds = [...new Set(pausing.map((r) => r.workspaceId))];
   await announce.accountDisconnected(input.tx, { account: input.account, pausedBy: input.pausedBy, at: input.at, reason: input.reason, workspaceIds });
 }
