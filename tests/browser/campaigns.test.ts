@@ -8,7 +8,7 @@ import { getCampaign } from "~/domain/campaigns/campaigns.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav, settled, fitsWidth } from "./server";
 
 let app: BrowserApp;
 
@@ -46,15 +46,6 @@ async function merchantWithHistory(name: string) {
     });
   }
   return merchant;
-}
-
-/** Polaris measures the page as it hydrates: let it finish before looking (and before screenshots). */
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 const previewSubject = (page: Page) => page.getByTestId("preview-subject");

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkShop } from "~/domain/workspaces/shops.server";
 import { EncryptedPrismaSessionStorage } from "~/integrations/shopify/session-storage.server";
 import { db } from "~/utils/db.server";
-import { SHOTS, openPage, startBrowserApp, visible, type BrowserApp } from "./server";
+import { SHOTS, openPage, startBrowserApp, visible, type BrowserApp, settled, fitsWidth } from "./server";
 
 const API_KEY = "recoup-embedded-browser-key";
 const SECRET = "recoup-embedded-browser-secret";
@@ -80,14 +80,6 @@ async function adminPage(viewport: { width: number; height: number }, { stub = t
       await context.route(APP_BRIDGE, (route) => route.fulfill({ contentType: "text/javascript", body: stub ? APP_BRIDGE_STUB : "" }));
     },
   });
-}
-
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 beforeAll(async () => {

@@ -4,13 +4,12 @@
 // /pay/<code> page on a phone opens the (fake) Stripe's hosted checkout, while a cancelled link's
 // page says it can no longer be paid.
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelPaymentRequest, createPaymentRequest } from "~/domain/collect/payment-requests.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, openDashboardNav, settled, fitsWidth } from "./server";
 
 let app: BrowserApp;
 
@@ -21,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-/** Polaris measures the page as it hydrates: let it finish before looking (and before screenshots). */
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
 
 async function merchant(name: string) {
   const m = await makeWorkspace({ name });

@@ -1,5 +1,6 @@
 // For browser test files: the built app served by the real web server, the fake Stripe behind it,
 // and Debian's chromium driven by playwright-core: the setup every browser test file shares.
+import { expect } from "vitest";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
@@ -102,4 +103,14 @@ export async function openDashboardNav(page: Page) {
     await toggle.click();
     await nav.waitFor({ state: "visible", timeout: 2_000 }).catch(() => undefined);
   }
+}
+
+/** Polaris measures the page as it hydrates: let it finish before looking (and before screenshots). */
+export async function settled(page: Page) {
+  await page.waitForLoadState("networkidle");
+}
+
+/** Nothing wider than the viewport: no sideways scrolling on a phone. */
+export async function fitsWidth(page: Page, width: number) {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }

@@ -10,7 +10,7 @@ import { SESSION_COOKIE } from "~/http/auth.server";
 import { sha256 } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, settled, fitsWidth } from "./server";
 
 let app: BrowserApp;
 let merchant: Awaited<ReturnType<typeof makeWorkspace>>;
@@ -42,15 +42,6 @@ function expectRefusal(problems: string[], path: string) {
   const index = problems.findIndex((p) => p.includes("status of 400") && p.includes(path));
   expect(index, `a 400 from ${path}`).toBeGreaterThanOrEqual(0);
   problems.splice(index, 1);
-}
-
-/** Polaris measures the page as it hydrates: let it finish before looking (and before screenshots, which touch inputs). */
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 describe("the sequence editor", () => {

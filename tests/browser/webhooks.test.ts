@@ -3,13 +3,12 @@
 // reload); a failed delivery shows in the log with its status code, error and answer, and Replay
 // queues it again.
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingSecretOf } from "~/domain/webhooks/endpoints.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, settled, fitsWidth } from "./server";
 
 let app: BrowserApp;
 
@@ -20,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
 
 /** A delivery the schedule gave up on (written directly: delivering is not what this page does). */
 async function seedFailedDelivery(workspaceId: string, endpointId: string) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { makeTeammate, makeWorkspace } from "../factories";
-import { openDashboardNav, openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openDashboardNav, openPage, SHOTS, startBrowserApp, visible, type BrowserApp, settled } from "./server";
 
 let app: BrowserApp;
 
@@ -41,10 +41,6 @@ async function signedIn(viewport: { width: number; height: number }, token: stri
   const opened = await openPage(app, viewport);
   await opened.page.context().addCookies([{ name: SESSION_COOKIE, value: token, url: app.base }]);
   return opened;
-}
-
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
 }
 
 /** On a phone the sections are behind the menu button: open it first. */

@@ -4,12 +4,11 @@
 // opened from a row; the customers list searched; and the analytics page's charts drawn.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
-import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp } from "./server";
+import { openPage, SHOTS, startBrowserApp, visible, type BrowserApp, settled, fitsWidth } from "./server";
 
 let app: BrowserApp;
 
@@ -20,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-async function settled(page: Page) {
-  await page.waitForLoadState("networkidle");
-}
-
-async function fitsWidth(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-}
 
 /** A merchant with two named customers and their failed payments in November 2026 (this year's, for the analytics' range). */
 async function merchant(width: number) {
