@@ -7,6 +7,7 @@ import { db } from "~/utils/db.server";
 import { makeRecovery, makeWorkspace } from "../../tests/factories";
 import { thrown } from "../../tests/helpers/thrown";
 import * as analytics from "./dashboard.analytics";
+import { rollUpWorkspace } from "~/domain/analytics/rollup.server";
 
 const get = (path: string, token?: string) => ({
   request: new Request(`http://localhost${path}`, { headers: token ? { cookie: `recoup_session=${encodeURIComponent(token)}` } : {} }),
@@ -30,6 +31,8 @@ describe("/dashboard/analytics", () => {
     await failure(20, "insufficient_funds");
     await failure(7, "insufficient_funds", { livemode: false });
     await makeRecovery(other.workspace.id, { startedAt: at(7), declineCode: "insufficient_funds", currency: "usd" });
+    // What the analytics-rollup job does every minute: the page reads its rollups.
+    for (const id of [m.workspace.id, other.workspace.id]) await rollUpWorkspace({ workspaceId: id });
 
     const page = await analytics.loader(get("/dashboard/analytics?from=2026-11-01&to=2026-11-10&groupBy=week", m.sessionToken));
     expect(page.problem).toBeNull();

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rollUpWorkspace } from "~/domain/analytics/rollup.server";
 import { SESSION_COOKIE } from "~/http/auth.server";
 import { db } from "~/utils/db.server";
 import { connectStripeAccount, makeRecovery, makeWorkspace } from "../factories";
@@ -34,6 +35,8 @@ async function merchant(width: number) {
   await failure(`in_ada_a${width}`, ada, 2, { declineCode: "insufficient_funds", declineCategory: "soft_retry" });
   await failure(`in_ada_b${width}`, ada, 3, { declineCode: "insufficient_funds", declineCategory: "soft_retry", status: "recovered", recoveredAmountMinor: 2500 });
   await failure(`in_grace${width}`, grace, 4, { declineCode: "stolen_card", declineCategory: "hard_customer", failureMessage: "The card was reported stolen." });
+  // What the analytics-rollup job does every minute: the analytics page reads its rollups.
+  await rollUpWorkspace({ workspaceId: m.workspace.id });
   return { ...m, ada, grace, width };
 }
 

@@ -16,6 +16,8 @@ import { db } from "~/utils/db.server";
 import { makeWorkspace } from "../factories";
 import { insertAttempt } from "../helpers/attempts";
 import { useV1Caller } from "../helpers/openapi";
+import { pendingJobs, runDueJobs } from "../helpers/jobs";
+import { queues } from "../../jobs/queues";
 
 const RECOVERY = "/api/v1/analytics/recovery";
 const SUMMARY = "/api/v1/analytics/summary";
@@ -61,6 +63,9 @@ async function kolkata() {
   await insertAttempt(id, { startedAt: at("2026-03-10T10:00:00Z"), declineCategory: "soft_retry", livemode: false, amountDueMinor: 9999 });
   const other = await makeWorkspace();
   await insertAttempt(other.workspace.id, { startedAt: at("2026-03-10T10:00:00Z"), declineCategory: "soft_retry", amountDueMinor: 4444 });
+  // What the analytics-rollup job does every minute; reads answer from its rollups.
+  await rollUpWorkspace({ workspaceId: id });
+  await rollUpWorkspace({ workspaceId: other.workspace.id });
   return { ...ws, id, a, b, campaign, other };
 }
 
@@ -102,15 +107,26 @@ describe("GET /api/v1/analytics/recovery and /summary", () => {
     expect(testView.data.summary).toMatchObject({ total_failed: 1, total_active: 1 });
   });
 
-  it("defaults to the last 30 local days to today, and reflects a change to a recovery on the next read", async () => {
+  it("defaults to the last 30 local days to today; a change is counted once the rollup job has run, and until then as_of says how old the figures are", async () => {
     const ws = await kolkata();
+    const rolledUpAt = (await db().analyticsState.findUniqueOrThrow({ where: { workspaceId: ws.id } })).recoveriesThrough;
     const first = await get(RECOVERY, ws.apiKey);
-    expect(first.data.meta).toMatchObject({ start_date: "2026-02-18", end_date: "2026-03-20", group_by: "day" });
+    expect(first.data.meta).toMatchObject({ start_date: "2026-02-18", end_date: "2026-03-20", group_by: "day", as_of: "2026-03-20T06:00:00.000Z" });
     expect(first.data.summary).toMatchObject({ total_failed: 5, total_recovered: 2, total_active: 1 });
-    // B is recovered (a write by the test standing in for the engine): the next read counts it.
+    expect(await pendingJobs(queues.analyticsRollup.name)).toEqual([]);
+    // B is recovered (a write by the test standing in for the engine), a minute later.
+    testClock.set(new Date("2026-03-20T06:01:00Z"));
     await db().recovery.update({ where: { id: ws.b.id }, data: { status: "recovered", recoveredAmountMinor: 2000, endedAt: new Date("2026-03-12T00:00:00Z") } });
+    // The read does not wait for it: the figures as they were, as of the last change rolled up, and the job asked for once.
+    const stale = await get(RECOVERY, ws.apiKey);
+    expect(stale.data.summary).toMatchObject({ total_failed: 5, total_recovered: 2, total_active: 1 });
+    expect(stale.data.meta.as_of).toBe(rolledUpAt.toISOString());
+    await get(AT_RISK, ws.apiKey);
+    expect(await pendingJobs(queues.analyticsRollup.name)).toEqual([expect.objectContaining({ data: { workspaceId: ws.id } })]);
+    await runDueJobs();
     const second = await get(RECOVERY, ws.apiKey);
     expect(second.data.summary).toMatchObject({ total_failed: 5, total_recovered: 3, total_active: 0 });
+    expect(second.data.meta.as_of).toBe("2026-03-20T06:01:00.000Z");
     // The all-time totals moved with it (the touched day out, the day again in).
     expect((await get(AT_RISK, ws.apiKey)).data).toMatchObject({ revenue_at_risk: 0, payments_at_risk: 0 });
     const totals = () => db().recoveryTotal.findMany({ where: { workspaceId: ws.id }, orderBy: [{ livemode: "asc" }, { currency: "asc" }, { declineCategory: "asc" }, { campaignId: "asc" }] });
@@ -210,6 +226,7 @@ describe("the rollup", () => {
   it("is idempotent, rebuilds the touched hours only, and everything when the zone changes", async () => {
     const ws = await kolkata();
     const rows = () => db().recoveryRollup.findMany({ where: { workspaceId: ws.id }, orderBy: [{ localHour: "asc" }, { currency: "asc" }, { declineCategory: "asc" }, { livemode: "asc" }] });
+    await db().analyticsState.delete({ where: { workspaceId: ws.id } });
     const first = await rollUpWorkspace({ workspaceId: ws.id });
     expect(first.rebuilt).toBe(true);
     const built = await rows();

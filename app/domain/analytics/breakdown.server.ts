@@ -8,7 +8,7 @@ import { DECLINE_CATEGORIES, lookupDeclineCode } from "~/domain/recovery/decline
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { isRangeProblem, localRange, periodOf, periodsOf, reportingCurrencyOf, shareOf, type GroupBy, type LocalRange } from "./definitions";
-import { freshRollups } from "./rollup.server";
+import { rollupFreshness } from "./rollup.server";
 
 export type BreakdownSegment = "decline_category" | "psp" | "campaign" | "decline_code";
 
@@ -105,7 +105,7 @@ export async function sumRollup(filter: RollupFilter, by: { groupBy?: GroupBy; s
 export async function analyticsContext(input: { workspaceId: string; currency?: string }) {
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId }, select: { currency: true } });
   if (!workspace) throw new AppError("not_found", "No such workspace.");
-  const { asOf, zone } = await freshRollups({ workspaceId: input.workspaceId });
+  const { asOf, zone } = await rollupFreshness({ workspaceId: input.workspaceId });
   return { zone, asOf, currency: reportingCurrencyOf(input.currency, workspace.currency) };
 }
 

@@ -8,7 +8,7 @@ import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { Prisma } from "../../../generated/prisma/client";
 import { expiringCardMonths, isRepeatFailure, repeatFailureSince, type AtRiskCohort } from "./definitions";
-import { freshRollups } from "./rollup.server";
+import { rollupFreshness } from "./rollup.server";
 
 interface AtRiskRow {
   customerId: string;
@@ -46,7 +46,7 @@ function cohortCondition(cohort: AtRiskCohort, at: Date, expiring: string[]): Pr
  */
 export async function listAtRiskCustomers(input: { workspaceId: string; livemode: boolean; cohort: AtRiskCohort; page: number; perPage: number }) {
   const { workspaceId, livemode } = input;
-  await freshRollups({ workspaceId });
+  await rollupFreshness({ workspaceId });
   const at = now();
   const expiring = input.cohort === "all" || input.cohort === "expiring_card" ? await expiringCardCustomers(workspaceId, livemode, at) : [];
   const where = Prisma.sql`"workspaceId" = ${workspaceId} AND livemode = ${livemode} ${cohortCondition(input.cohort, at, expiring)}`;

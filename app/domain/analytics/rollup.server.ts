@@ -3,8 +3,8 @@
 // emails per local hour of sending × campaign × recipient domain. The analytics-rollup job rebuilds
 // the hours whose rows changed since the AnalyticsState watermarks (delete + insert of those hours
 // in one transaction, under the state row's lock: running it twice changes nothing); a change of the
-// workspace's time zone rebuilds everything. Reads call `freshRollups` first: a few pending changes
-// are rolled up inline, many are left to the job and the answer says how fresh it is (`asOf`).
+// workspace's time zone rebuilds everything. Reads never roll up (ADR 0081): `rollupFreshness` says
+// how fresh the rollups are (`asOf`) and, when changes are waiting, asks for the job at once.
 import { Prisma } from "../../../generated/prisma/client";
 import { now } from "~/utils/clock.server";
 import { db, type Tx } from "~/utils/db.server";
@@ -14,12 +14,6 @@ import { DateTime } from "luxon";
 import { currencyExponent } from "~/utils/money";
 import { EXPIRY_DECLINE_CODES, HIGH_VALUE_MAJOR, highValueMinor, OUTCOME_SQL, REPEAT_FAILURES, zoneOf } from "./definitions";
 
-/**
- * Rows changed since the watermark that a read rolls up itself before answering; more are the job's
- * (every minute). Rebuilding an hour reads all of its recoveries: at 1 M a year, 200 changes
- * scattered over the year took seconds inline (docs/PERFORMANCE.md), so a read waits for few.
- */
-export const INLINE_ROLLUP_MAX_ROWS = 100;
 /**
  * Each run re-reads rows changed this long before its watermark: a row stamped (by the app's clock)
  * before the watermark but committed after the previous run read is caught by the next one.
@@ -40,15 +34,17 @@ interface State {
 }
 
 /**
- * The instants of the touched local hours, padded an hour each side (DST) and merged so that no row
- * is read twice: one index range per run of hours, not the span from the first to the last.
+ * The instants of the touched local hours (an hour near a DST change padded an hour each side, as it
+ * may repeat) merged so that no row is read twice: one index range per run of hours, not the span
+ * from the first to the last.
  */
 function inWindows(column: string, hours: Date[], zone: string): Prisma.Sql {
   const windows = hours
-    .map((h) => DateTime.fromISO(h.toISOString().slice(0, 19), { zone }).toMillis())
-    .sort((a, b) => a - b)
-    .reduce<Array<[number, number]>>((out, start) => {
-      const [lo, hi] = [start - 3600_000, start + 2 * 3600_000];
+    .map((h) => DateTime.fromISO(h.toISOString().slice(0, 19), { zone }))
+    .map((start) => ({ at: start.toMillis(), steady: start.minus({ hours: 2 }).offset === start.plus({ hours: 2 }).offset }))
+    .sort((a, b) => a.at - b.at)
+    .reduce<Array<[number, number]>>((out, { at, steady }) => {
+      const [lo, hi] = steady ? [at, at + 3600_000] : [at - 3600_000, at + 2 * 3600_000];
       const last = out[out.length - 1];
       if (last && lo <= last[1]) last[1] = Math.max(last[1], hi);
       else out.push([lo, hi]);
@@ -114,52 +110,63 @@ async function insertEmailHours(tx: Tx, workspaceId: string, zone: string, hours
 const TOTAL_SUMS = `sum("failedCount")::int, sum("recoveredCount")::int, sum("terminalCount")::int, sum("activeCount")::int,
   sum("failedMinor")::bigint, sum("recoveredMinor")::bigint, sum("activeMinor")::bigint`;
 const COUNTERS = `"failedCount", "recoveredCount", "terminalCount", "activeCount", "failedMinor", "recoveredMinor", "activeMinor"`;
+const DAILY_KEY = `"workspaceId", livemode, "localDay", currency, "declineCategory", "declineCode", psp, "campaignId"`;
+const TOTAL_KEY = `"workspaceId", livemode, currency, "declineCategory", "campaignId"`;
 
-/** Adds (sign 1) or takes away (sign -1) the daily rows of `days` (all when null) to the workspace's all-time totals. */
-async function addToTotals(tx: Tx, workspaceId: string, days: string[] | null, sign: 1 | -1) {
-  const where = days ? Prisma.sql`AND livemode IN (true, false) AND "localDay" = ANY(${days}::timestamp[])` : Prisma.empty;
-  const sums = Prisma.raw(sign === 1 ? TOTAL_SUMS : TOTAL_SUMS.replace(/sum\(/g, "-sum("));
-  const add = Prisma.raw(
-    COUNTERS.split(", ")
-      .map((c) => `${c} = "RecoveryTotal".${c} + EXCLUDED.${c}`)
+/** `SET c = "Table".c + EXCLUDED.c` for each counter: an upsert that adds. */
+const addCounters = (table: string, counters: string) =>
+  Prisma.raw(
+    counters
+      .split(", ")
+      .map((c) => `${c} = "${table}".${c} + EXCLUDED.${c}`)
       .join(", "),
   );
+/** The sums negated: the rows taken away. */
+const signed = (sums: string, sign: 1 | -1) => Prisma.raw(sign === 1 ? sums : sums.replace(/sum\(/g, "-sum("));
+
+/** Every day and the all-time totals summed again from the hourly rows (a rebuild from nothing). */
+async function rebuildDaysAndTotals(tx: Tx, workspaceId: string) {
+  await tx.$executeRaw`DELETE FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId}`;
+  await tx.$executeRaw`DELETE FROM "RecoveryTotal" WHERE "workspaceId" = ${workspaceId}`;
   await tx.$executeRaw`
-    INSERT INTO "RecoveryTotal" ("workspaceId", livemode, currency, "declineCategory", "campaignId", ${Prisma.raw(COUNTERS)})
-    SELECT "workspaceId", livemode, currency, "declineCategory", "campaignId", ${sums}
-    FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId} ${where}
-    GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT ("workspaceId", livemode, currency, "declineCategory", "campaignId") DO UPDATE SET ${add}`;
+    INSERT INTO "RecoveryDailyRollup" (${Prisma.raw(DAILY_KEY)}, ${Prisma.raw(COUNTERS)})
+    SELECT "workspaceId", livemode, date_trunc('day', "localHour"), currency, "declineCategory", "declineCode", psp, "campaignId", ${Prisma.raw(TOTAL_SUMS)}
+    FROM "RecoveryRollup" WHERE "workspaceId" = ${workspaceId} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
+  await tx.$executeRaw`
+    INSERT INTO "RecoveryTotal" (${Prisma.raw(TOTAL_KEY)}, ${Prisma.raw(COUNTERS)})
+    SELECT "workspaceId", livemode, currency, "declineCategory", "campaignId", ${Prisma.raw(TOTAL_SUMS)}
+    FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId} GROUP BY 1, 2, 3, 4, 5`;
 }
 
 /**
- * The daily rollup of the local days holding `hours` (every day when null) summed again from the
- * hourly rows, and the all-time totals moved by the difference (old days out, new days in).
+ * Adds (sign 1) or takes away (sign -1) the hourly rows of `hours` to their days and to the
+ * all-time totals: a rebuilt hour moves its day and the totals by its difference, reading only the
+ * hours' own rows (one index probe per mode and hour), never the rest of the day.
  */
-async function refreshDays(tx: Tx, workspaceId: string, hours: Date[] | null) {
-  if (!hours) {
-    await tx.$executeRaw`DELETE FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId}`;
-    await tx.$executeRaw`DELETE FROM "RecoveryTotal" WHERE "workspaceId" = ${workspaceId}`;
-    await tx.$executeRaw`
-      INSERT INTO "RecoveryDailyRollup" ("workspaceId", livemode, "localDay", currency, "declineCategory", "declineCode", psp, "campaignId", ${Prisma.raw(COUNTERS)})
-      SELECT "workspaceId", livemode, date_trunc('day', "localHour"), currency, "declineCategory", "declineCode", psp, "campaignId", ${Prisma.raw(TOTAL_SUMS)}
-      FROM "RecoveryRollup" WHERE "workspaceId" = ${workspaceId} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
-    await addToTotals(tx, workspaceId, null, 1);
-    return;
-  }
-  const days = [...new Set(wallClock(hours).map((h) => `${h.slice(0, 10)} 00:00:00.000`))];
-  await addToTotals(tx, workspaceId, days, -1);
-  await tx.$executeRaw`DELETE FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localDay" = ANY(${days}::timestamp[])`;
-  // One index range of RecoveryRollup's key (workspace, mode, hour) per day and mode.
+async function moveDaysAndTotals(tx: Tx, workspaceId: string, hours: Date[], sign: 1 | -1) {
+  const inHours = Prisma.sql`"workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localHour" = ANY(${wallClock(hours)}::timestamp[])`;
   await tx.$executeRaw`
-    INSERT INTO "RecoveryDailyRollup" ("workspaceId", livemode, "localDay", currency, "declineCategory", "declineCode", psp, "campaignId", ${Prisma.raw(COUNTERS)})
-    SELECT r."workspaceId", r.livemode, d.day, currency, "declineCategory", "declineCode", psp, "campaignId", ${Prisma.raw(TOTAL_SUMS)}
-    FROM unnest(${days}::timestamp[]) AS d(day) CROSS JOIN (VALUES (true), (false)) AS m(livemode)
-    JOIN "RecoveryRollup" r ON r."workspaceId" = ${workspaceId} AND r.livemode = m.livemode AND r."localHour" >= d.day AND r."localHour" < d.day + interval '1 day'
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
-  await addToTotals(tx, workspaceId, days, 1);
+    INSERT INTO "RecoveryDailyRollup" (${Prisma.raw(DAILY_KEY)}, ${Prisma.raw(COUNTERS)})
+    SELECT "workspaceId", livemode, date_trunc('day', "localHour"), currency, "declineCategory", "declineCode", psp, "campaignId", ${signed(TOTAL_SUMS, sign)}
+    FROM "RecoveryRollup" WHERE ${inHours} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT (${Prisma.raw(DAILY_KEY)}) DO UPDATE SET ${addCounters("RecoveryDailyRollup", COUNTERS)}`;
+  await tx.$executeRaw`
+    INSERT INTO "RecoveryTotal" (${Prisma.raw(TOTAL_KEY)}, ${Prisma.raw(COUNTERS)})
+    SELECT "workspaceId", livemode, currency, "declineCategory", "campaignId", ${signed(TOTAL_SUMS, sign)}
+    FROM "RecoveryRollup" WHERE ${inHours} GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (${Prisma.raw(TOTAL_KEY)}) DO UPDATE SET ${addCounters("RecoveryTotal", COUNTERS)}`;
+}
+
+/** Day and total rows left with nothing in them once their hours moved out. */
+async function dropEmptyDaysAndTotals(tx: Tx, workspaceId: string, hours: Date[]) {
+  await tx.$executeRaw`
+    DELETE FROM "RecoveryDailyRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localDay" = ANY(${days(hours)}::timestamp[])
+      AND "failedCount" = 0 AND "activeMinor" = 0 AND "failedMinor" = 0`;
   await tx.$executeRaw`DELETE FROM "RecoveryTotal" WHERE "workspaceId" = ${workspaceId} AND "failedCount" = 0 AND "activeMinor" = 0 AND "failedMinor" = 0`;
 }
+
+/** The local days (wall clock, midnight) holding `hours`. */
+const days = (hours: Date[]) => [...new Set(wallClock(hours).map((h) => `${h.slice(0, 10)} 00:00:00.000`))];
 
 /**
  * The at-risk customers (definitions.ts) among `customers` (every customer when null): one row per
@@ -193,31 +200,36 @@ async function insertAtRiskCustomers(tx: Tx, workspaceId: string, customers: str
 const EMAIL_COUNTERS = `sent, delivered, bounced, complained, opened, clicked, unsubscribed`;
 const EMAIL_SUMS = `sum(sent)::int, sum(delivered)::int, sum(bounced)::int, sum(complained)::int, sum(opened)::int, sum(clicked)::int, sum(unsubscribed)::int`;
 
-/** The daily email rollup of the local days holding `hours` (every day when null), summed again from the hourly rows. */
-async function refreshEmailDays(tx: Tx, workspaceId: string, hours: Date[] | null) {
-  if (!hours) {
-    await tx.$executeRaw`DELETE FROM "EmailDailyRollup" WHERE "workspaceId" = ${workspaceId}`;
-    await tx.$executeRaw`
-      INSERT INTO "EmailDailyRollup" ("workspaceId", livemode, "localDay", "campaignId", "recipientDomain", ${Prisma.raw(EMAIL_COUNTERS)})
-      SELECT "workspaceId", livemode, date_trunc('day', "localHour"), "campaignId", "recipientDomain", ${Prisma.raw(EMAIL_SUMS)}
-      FROM "EmailRollup" WHERE "workspaceId" = ${workspaceId} GROUP BY 1, 2, 3, 4, 5`;
-    return;
-  }
-  const days = [...new Set(wallClock(hours).map((h) => `${h.slice(0, 10)} 00:00:00.000`))];
-  await tx.$executeRaw`DELETE FROM "EmailDailyRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localDay" = ANY(${days}::timestamp[])`;
+const EMAIL_DAILY_KEY = `"workspaceId", livemode, "localDay", "campaignId", "recipientDomain"`;
+
+/** Every email day summed again from the hourly rows (a rebuild from nothing). */
+async function rebuildEmailDays(tx: Tx, workspaceId: string) {
+  await tx.$executeRaw`DELETE FROM "EmailDailyRollup" WHERE "workspaceId" = ${workspaceId}`;
   await tx.$executeRaw`
-    INSERT INTO "EmailDailyRollup" ("workspaceId", livemode, "localDay", "campaignId", "recipientDomain", ${Prisma.raw(EMAIL_COUNTERS)})
-    SELECT r."workspaceId", r.livemode, d.day, "campaignId", "recipientDomain", ${Prisma.raw(EMAIL_SUMS)}
-    FROM unnest(${days}::timestamp[]) AS d(day) CROSS JOIN (VALUES (true), (false)) AS m(livemode)
-    JOIN "EmailRollup" r ON r."workspaceId" = ${workspaceId} AND r.livemode = m.livemode AND r."localHour" >= d.day AND r."localHour" < d.day + interval '1 day'
-    GROUP BY 1, 2, 3, 4, 5`;
+    INSERT INTO "EmailDailyRollup" (${Prisma.raw(EMAIL_DAILY_KEY)}, ${Prisma.raw(EMAIL_COUNTERS)})
+    SELECT "workspaceId", livemode, date_trunc('day', "localHour"), "campaignId", "recipientDomain", ${Prisma.raw(EMAIL_SUMS)}
+    FROM "EmailRollup" WHERE "workspaceId" = ${workspaceId} GROUP BY 1, 2, 3, 4, 5`;
 }
 
-/** The local hours holding the recoveries changed since `since`, and the instants bounding them (padded for DST). */
+/** Adds (sign 1) or takes away (sign -1) the hourly email rows of `hours` to their days, as `moveDaysAndTotals`. */
+async function moveEmailDays(tx: Tx, workspaceId: string, hours: Date[], sign: 1 | -1) {
+  await tx.$executeRaw`
+    INSERT INTO "EmailDailyRollup" (${Prisma.raw(EMAIL_DAILY_KEY)}, ${Prisma.raw(EMAIL_COUNTERS)})
+    SELECT "workspaceId", livemode, date_trunc('day', "localHour"), "campaignId", "recipientDomain", ${signed(EMAIL_SUMS, sign)}
+    FROM "EmailRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localHour" = ANY(${wallClock(hours)}::timestamp[])
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (${Prisma.raw(EMAIL_DAILY_KEY)}) DO UPDATE SET ${addCounters("EmailDailyRollup", EMAIL_COUNTERS)}`;
+  if (sign === 1) {
+    await tx.$executeRaw`
+      DELETE FROM "EmailDailyRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localDay" = ANY(${days(hours)}::timestamp[]) AND sent = 0`;
+  }
+}
+
+/** The local hours holding the recoveries changed since `since`, and their customers. */
 async function changedRecoveryHours(tx: Tx, workspaceId: string, zone: string, since: Date) {
-  const [row] = await tx.$queryRaw<Array<{ hours: Date[] | null; customers: string[] | null; lo: Date | null; hi: Date | null; last: Date | null }>>`
+  const [row] = await tx.$queryRaw<Array<{ hours: Date[] | null; customers: string[] | null; last: Date | null }>>`
     SELECT array_agg(DISTINCT ${localHourSql(`"startedAt"`)}${zone})) AS hours, array_agg(DISTINCT "customerId") FILTER (WHERE "customerId" IS NOT NULL) AS customers,
-      min("startedAt") AS lo, max("startedAt") AS hi, max("updatedAt") AS last
+      max("updatedAt") AS last
     FROM "RecoveryAttempt" WHERE "workspaceId" = ${workspaceId} AND "updatedAt" > ${since}`;
   return row!;
 }
@@ -225,20 +237,25 @@ async function changedRecoveryHours(tx: Tx, workspaceId: string, zone: string, s
 /** The local hours of the emails changed since `since`, and of the emails a suppression since then may be about. */
 async function changedEmailHours(tx: Tx, workspaceId: string, zone: string, since: Date) {
   const h = Prisma.sql`${localHourSql(`m."sentAt"`)}${zone})`;
-  const [row] = await tx.$queryRaw<Array<{ hours: Date[] | null; lo: Date | null; hi: Date | null; last: Date | null }>>`
-    WITH touched AS (
-      SELECT m."sentAt", m."updatedAt" AS stamp FROM "DunningMessage" m
-      WHERE m."workspaceId" = ${workspaceId} AND m."updatedAt" > ${since}
-      UNION ALL
+  const [suppressed] = await tx.$queryRaw<Array<{ last: Date | null }>>`
+    SELECT max("createdAt") AS last FROM "EmailSuppression" WHERE "workspaceId" = ${workspaceId} AND "createdAt" > ${since}`;
+  // The emails a new suppression may be about are looked up only when there is one: the join reads the workspace's emails by address.
+  const bySuppression = suppressed?.last
+    ? Prisma.sql`UNION ALL
       SELECT m."sentAt", x."createdAt" FROM "EmailSuppression" x
       JOIN "DunningMessage" m ON m."workspaceId" = x."workspaceId" AND lower(m."toEmail") = x.email
         AND m."sentAt" > x."createdAt" - ${COMPLAINT_WINDOW}::interval AND m."sentAt" <= x."createdAt"
-      WHERE x."workspaceId" = ${workspaceId} AND x."createdAt" > ${since}
+      WHERE x."workspaceId" = ${workspaceId} AND x."createdAt" > ${since}`
+    : Prisma.empty;
+  const [row] = await tx.$queryRaw<Array<{ hours: Date[] | null; last: Date | null }>>`
+    WITH touched AS (
+      SELECT m."sentAt", m."updatedAt" AS stamp FROM "DunningMessage" m
+      WHERE m."workspaceId" = ${workspaceId} AND m."updatedAt" > ${since}
+      ${bySuppression}
     )
-    SELECT array_agg(DISTINCT ${h}) FILTER (WHERE m."sentAt" IS NOT NULL) AS hours, min(m."sentAt") AS lo, max(m."sentAt") AS hi,
-      greatest(max(stamp), (SELECT max("createdAt") FROM "EmailSuppression" WHERE "workspaceId" = ${workspaceId} AND "createdAt" > ${since})) AS last
+    SELECT array_agg(DISTINCT ${h}) FILTER (WHERE m."sentAt" IS NOT NULL) AS hours, max(stamp) AS last
     FROM touched m`;
-  return row!;
+  return { hours: row?.hours ?? null, last: [row?.last ?? null, suppressed?.last ?? null].reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null) };
 }
 
 /** Local hours as `timestamp` literals: the rollups' hours are wall-clock time, not instants. */
@@ -249,15 +266,7 @@ const later = (a: Date, b: Date | null) => (b && b > a ? b : a);
  * Brings one workspace's rollups up to date: the hours changed since the watermarks, or everything
  * when there is no state yet or the workspace's zone changed. Idempotent.
  */
-export async function rollUpWorkspace(input: {
-  workspaceId: string;
-  /**
-   * A read's inline catch-up takes only what is newer than the watermarks: re-reading the last
-   * two minutes each time would redo every recent change on every read. The job (every minute)
-   * still re-reads them and catches a row committed late.
-   */
-  inline?: boolean;
-}): Promise<{ rebuilt: boolean; recoveryHours: number; emailHours: number }> {
+export async function rollUpWorkspace(input: { workspaceId: string }): Promise<{ rebuilt: boolean; recoveryHours: number; emailHours: number }> {
   const { workspaceId } = input;
   const workspace = await db().workspace.findUnique({ where: { id: workspaceId }, select: { timezone: true } });
   if (!workspace) return { rebuilt: false, recoveryHours: 0, emailHours: 0 };
@@ -273,36 +282,41 @@ export async function rollUpWorkspace(input: {
                (SELECT max("updatedAt") FROM "DunningMessage" WHERE "workspaceId" = ${workspaceId}) AS m,
                (SELECT max("createdAt") FROM "EmailSuppression" WHERE "workspaceId" = ${workspaceId}) AS s`;
       await insertRecoveryHours(tx, workspaceId, zone, null);
-      await refreshDays(tx, workspaceId, null);
+      await rebuildDaysAndTotals(tx, workspaceId);
       await insertAtRiskCustomers(tx, workspaceId, null);
       await insertEmailHours(tx, workspaceId, zone, null);
-      await refreshEmailDays(tx, workspaceId, null);
+      await rebuildEmailDays(tx, workspaceId);
       await tx.analyticsState.update({
         where: { workspaceId },
         data: { timezone: zone, recoveriesThrough: marks!.r ?? EPOCH, emailsThrough: later(marks!.m ?? EPOCH, marks!.s), rebuiltAt: now() },
       });
       return { rebuilt: true, recoveryHours: -1, emailHours: -1 };
     }
-    const since = (d: Date) => (input.inline ? d : new Date(Math.max(0, d.getTime() - WATERMARK_LAG_MS)));
+    // A few index ranges: starting parallel workers would cost more than they save.
+    await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
+    const since = (d: Date) => new Date(Math.max(0, d.getTime() - WATERMARK_LAG_MS));
     const rec = await changedRecoveryHours(tx, workspaceId, zone, since(state.recoveriesThrough));
     const recHours = rec.hours ?? [];
     if (recHours.length > 0) {
       // Both modes named: one index probe per (mode, hour) of the key, not a scan of the workspace's rows.
+      await moveDaysAndTotals(tx, workspaceId, recHours, -1);
       await tx.$executeRaw`DELETE FROM "RecoveryRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localHour" = ANY(${wallClock(recHours)}::timestamp[])`;
       await insertRecoveryHours(tx, workspaceId, zone, recHours);
-      await refreshDays(tx, workspaceId, recHours);
+      await moveDaysAndTotals(tx, workspaceId, recHours, 1);
+      await dropEmptyDaysAndTotals(tx, workspaceId, recHours);
     }
     const customers = rec.customers ?? [];
     if (customers.length > 0) {
-      await tx.$executeRaw`DELETE FROM "AtRiskCustomer" WHERE "workspaceId" = ${workspaceId} AND "customerId" = ANY(${customers}::text[])`;
+      await tx.$executeRaw`DELETE FROM "AtRiskCustomer" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "customerId" = ANY(${customers}::text[])`;
       await insertAtRiskCustomers(tx, workspaceId, customers);
     }
     const mail = await changedEmailHours(tx, workspaceId, zone, since(state.emailsThrough));
     const mailHours = mail.hours ?? [];
     if (mailHours.length > 0) {
+      await moveEmailDays(tx, workspaceId, mailHours, -1);
       await tx.$executeRaw`DELETE FROM "EmailRollup" WHERE "workspaceId" = ${workspaceId} AND livemode IN (true, false) AND "localHour" = ANY(${wallClock(mailHours)}::timestamp[])`;
       await insertEmailHours(tx, workspaceId, zone, mailHours);
-      await refreshEmailDays(tx, workspaceId, mailHours);
+      await moveEmailDays(tx, workspaceId, mailHours, 1);
     }
     const recoveriesThrough = later(state.recoveriesThrough, rec.last);
     const emailsThrough = later(state.emailsThrough, mail.last);
@@ -313,39 +327,39 @@ export async function rollUpWorkspace(input: {
   }, LONG_TX);
 }
 
-/** Rows changed after the watermarks (at most `limit` + 1 of each kind are counted), and whether the zone still matches. */
-async function pendingChanges(workspaceId: string, limit: number) {
-  const [row] = await db().$queryRaw<Array<{ timezone: string | null; zone: string; r: Date | null; e: Date | null; pending: number }>>`
+/**
+ * Whether rows changed after the watermarks, and the zone the rollups are in: the newest stamp of
+ * each kind is one probe at the end of its (workspace, updatedAt) index (an EXISTS with the
+ * watermark as a bound was planned as a scan of the workspace's rows: 400 ms at 1 M).
+ */
+async function pendingChanges(workspaceId: string) {
+  const [row] = await db().$queryRaw<Array<{ timezone: string | null; zone: string; r: Date | null; e: Date | null; pending: boolean }>>`
     SELECT s.timezone, w.timezone AS zone, s."recoveriesThrough" AS r, s."emailsThrough" AS e,
-      CASE WHEN s."workspaceId" IS NULL THEN (SELECT count(*)::int FROM (SELECT 1 FROM "RecoveryAttempt" WHERE "workspaceId" = w.id LIMIT ${limit + 1}) x)
-      ELSE (SELECT count(*)::int FROM (SELECT 1 FROM "RecoveryAttempt" WHERE "workspaceId" = w.id AND "updatedAt" > s."recoveriesThrough" LIMIT ${limit + 1}) x)
-         + (SELECT count(*)::int FROM (SELECT 1 FROM "DunningMessage" WHERE "workspaceId" = w.id AND "updatedAt" > s."emailsThrough" LIMIT ${limit + 1}) y)
-         + (SELECT count(*)::int FROM (SELECT 1 FROM "EmailSuppression" WHERE "workspaceId" = w.id AND "createdAt" > s."emailsThrough" LIMIT ${limit + 1}) z)
-      END AS pending
+      s."workspaceId" IS NULL
+        OR (SELECT max("updatedAt") FROM "RecoveryAttempt" WHERE "workspaceId" = w.id) > s."recoveriesThrough"
+        OR (SELECT max("updatedAt") FROM "DunningMessage" WHERE "workspaceId" = w.id) > s."emailsThrough"
+        OR (SELECT max("createdAt") FROM "EmailSuppression" WHERE "workspaceId" = w.id) > s."emailsThrough" AS pending
     FROM "Workspace" w LEFT JOIN "AnalyticsState" s ON s."workspaceId" = w.id
     WHERE w.id = ${workspaceId}`;
   return row;
 }
 
 /**
- * Before a read: the rollups with every change in, when there are few (rolled up here), else as
- * they are, the job sent to catch up. `asOf` is when the answer's data was complete.
+ * Before a read, which answers from the rollups as they are (a read never rolls up: at 1 M
+ * recoveries even a few changed hours cost more than the read's whole budget, ADR 0081). `asOf` is
+ * when the answer's data was complete: now when nothing waits, else the older watermark, and the
+ * job is asked for at once (once a minute per workspace, whoever asks) rather than at the minute's fan-out.
  */
-export async function freshRollups(input: { workspaceId: string }): Promise<{ asOf: Date; zone: string }> {
+export async function rollupFreshness(input: { workspaceId: string }): Promise<{ asOf: Date; zone: string }> {
   const at = now();
-  const state = await pendingChanges(input.workspaceId, INLINE_ROLLUP_MAX_ROWS);
+  const state = await pendingChanges(input.workspaceId);
   const zone = zoneOf(state?.zone);
   if (!state) return { asOf: at, zone };
   const zoneChanged = state.timezone !== null && state.timezone !== zone;
-  if (state.pending === 0 && !zoneChanged) return { asOf: at, zone };
-  // A new zone rebuilds every hour: that is the job's, whatever the size.
-  if (!zoneChanged && state.pending <= INLINE_ROLLUP_MAX_ROWS) {
-    await rollUpWorkspace({ workspaceId: input.workspaceId, inline: true });
-    return { asOf: at, zone };
-  }
+  if (!state.pending && !zoneChanged) return { asOf: at, zone };
   await requestRollup(input.workspaceId, at);
   const through = [state.r, state.e].filter((d): d is Date => d instanceof Date && d.getTime() > 0);
-  return { asOf: through.length ? new Date(Math.min(...through.map((d) => d.getTime()))) : new Date(0), zone: zoneChanged ? state.timezone! : zone };
+  return { asOf: through.length ? new Date(Math.min(...through.map((d) => d.getTime()))) : new Date(0), zone: state.timezone || zone };
 }
 
 /** One rollup job per workspace and minute, whoever asks. */
@@ -354,15 +368,15 @@ async function requestRollup(workspaceId: string, at: Date, tx?: Tx) {
   await enqueue(queues.analyticsRollup, { workspaceId }, { key: `${workspaceId}:${minute}`, tx });
 }
 
-/** Every minute: one job per active workspace with changes after its watermarks (or a zone to rebuild). */
+/** Every minute: one job per active workspace with changes after its watermarks (or a zone to rebuild), found as `pendingChanges` finds them. */
 export async function fanOutRollups(): Promise<{ workspaces: number }> {
   const rows = await db().$queryRaw<Array<{ id: string }>>`
     SELECT w.id FROM "Workspace" w LEFT JOIN "AnalyticsState" s ON s."workspaceId" = w.id
     WHERE w."isActive" AND (
       s."workspaceId" IS NULL OR s.timezone <> w.timezone
-      OR EXISTS (SELECT 1 FROM "RecoveryAttempt" r WHERE r."workspaceId" = w.id AND r."updatedAt" > s."recoveriesThrough")
-      OR EXISTS (SELECT 1 FROM "DunningMessage" m WHERE m."workspaceId" = w.id AND m."updatedAt" > s."emailsThrough")
-      OR EXISTS (SELECT 1 FROM "EmailSuppression" x WHERE x."workspaceId" = w.id AND x."createdAt" > s."emailsThrough"))
+      OR (SELECT max("updatedAt") FROM "RecoveryAttempt" WHERE "workspaceId" = w.id) > s."recoveriesThrough"
+      OR (SELECT max("updatedAt") FROM "DunningMessage" WHERE "workspaceId" = w.id) > s."emailsThrough"
+      OR (SELECT max("createdAt") FROM "EmailSuppression" WHERE "workspaceId" = w.id) > s."emailsThrough")
     ORDER BY w.id`;
   const at = now();
   for (const row of rows) await requestRollup(row.id, at);

@@ -1,4 +1,5 @@
 import { startCampaign } from "~/domain/campaigns/recovery-listener.server";
+import { enrollRecoveryInCampaign } from "~/domain/campaigns/enrollment.server";
 import type { Recovery } from "../../../generated/prisma/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeWorkspace } from "../../../tests/factories";
@@ -302,6 +303,35 @@ describe("the sequence, sent through SMTP", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.id).not.toBe("messageId" in created ? created.messageId : "");
     expect(messages[0]!.status).toBe("sent");
+  });
+
+  it("resumes a recovery moved to another campaign while paused on the new campaign, never the old one's next step", async () => {
+    const { workspace, recovery, customer, steps } = await makeRecovery();
+    await start(recovery);
+    await advanceTime(FIRST_STEP);
+    await runDueJobs();
+    expect(mailsTo(customer.email!)).toHaveLength(1); // the old campaign's first step
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: true, pausedAt: now() } });
+    const winBack = await db().dunningSequence.create({
+      data: {
+        workspaceId: workspace.id,
+        name: "Win-back",
+        status: "active",
+        steps: { create: [{ workspaceId: workspace.id, position: 0, delayHours: 1, subjectTemplate: "Win-back: your payment", bodyTemplate: "Hi {{customer_name}}, {{update_payment_url}}" }] },
+      },
+      include: { steps: true },
+    });
+    await db().$transaction((tx) => enrollRecoveryInCampaign(tx, { workspaceId: workspace.id, recoveryId: recovery.id, campaignId: winBack.id }));
+    await db().$executeRawUnsafe("DELETE FROM pgboss.job");
+
+    await db().recovery.update({ where: { id: recovery.id }, data: { paused: false, pausedAt: null } });
+    const resumed = await resumeSequence({ recoveryId: recovery.id });
+    expect(resumed?.stepId).toBe(winBack.steps[0]!.id);
+    expect(resumed?.stepId).not.toBe(steps[1]!.id);
+    // Due now, but never within the spacing after the old campaign's email.
+    await advanceTime(Math.max(0, resumed!.dueAt.getTime() - now().getTime()) + 1000);
+    await runDueJobs();
+    expect(mailsTo(customer.email!).map((m) => m.subject)).toEqual([expect.any(String), "Win-back: your payment"]);
   });
 
   it("resumes after the last step sent, at startedAt + delayHours when that is later", async () => {

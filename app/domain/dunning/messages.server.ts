@@ -384,11 +384,13 @@ export async function resumeSequence(input: { recoveryId: string }): Promise<{ s
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
 
-  // The campaign the recovery was following (its latest step's, else the one it enrolled in) while
-  // it still sends. A recovery no campaign claimed, or whose campaign was archived, gets no emails.
+  // The campaign the recovery follows (the one it was last enrolled in, moved there while paused
+  // too; else, for a recovery from before campaigns were recorded, its latest step's) while it still
+  // sends. A recovery no campaign claimed, or whose campaign was archived, gets no emails.
   let steps: Array<{ id: string; delayHours: number }> | null = null;
   const latestStepId = messages.find((m) => m.stepId)?.stepId;
-  const ownId = latestStepId ? (await db().dunningStep.findUnique({ where: { id: latestStepId }, select: { sequenceId: true } }))?.sequenceId : recovery.sequenceId;
+  const ownId =
+    recovery.sequenceId ?? (latestStepId ? (await db().dunningStep.findUnique({ where: { id: latestStepId }, select: { sequenceId: true } }))?.sequenceId : null);
   if (ownId) {
     const own = await db().dunningSequence.findUnique({ where: { id: ownId }, include: STEPS_IN_ORDER });
     if (own && (own.status === "active" || own.status === "completed")) steps = own.steps;

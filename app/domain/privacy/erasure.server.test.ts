@@ -6,6 +6,7 @@ import { pendingJobs, runDueJobs } from "../../../tests/helpers/jobs";
 import { useStripeAndMail } from "../../../tests/helpers/mail-and-stripe";
 import { merchantWithOpenInvoice } from "../../../tests/helpers/scenario";
 import { deliver, eventOf } from "../../../tests/helpers/stripe";
+import { rollUpWorkspace } from "~/domain/analytics/rollup.server";
 import { eraseCustomer } from "./erasure.server";
 
 const env = useStripeAndMail();
@@ -23,6 +24,10 @@ describe("GDPR erasure of a customer", () => {
     expect(await findEverywhere(m.customerId)).not.toEqual([]);
     expect(await findEverywhere("erase.me@example.com")).not.toEqual([]);
     expect((await pendingJobs()).length).toBeGreaterThan(0);
+    // The analytics list them among the at-risk customers (by Recoup's own id for them).
+    const internalId = (await db().customer.findFirstOrThrow({ where: { workspaceId: m.workspace.id, externalId: m.customerId } })).id;
+    await rollUpWorkspace({ workspaceId: m.workspace.id });
+    expect(await db().atRiskCustomer.count({ where: { customerId: internalId } })).toBe(1);
 
     const result = await eraseCustomer({ workspaceId: m.workspace.id, externalId: m.customerId, email: "erase.me@example.com" });
     expect(result).toMatchObject({ customers: 1, recoveriesAnonymised: 1 });
@@ -33,6 +38,9 @@ describe("GDPR erasure of a customer", () => {
     }
     const jobs = await pendingJobs();
     expect(jobs.filter((j) => ["charge-retry", "dunning-step", "dunning-send", "recovery-expire"].includes(j.name))).toEqual([]);
+    // Nor do the analytics, after the rollup job: the recovery lost its customer without naming them.
+    await rollUpWorkspace({ workspaceId: m.workspace.id });
+    expect(await db().atRiskCustomer.count({ where: { workspaceId: m.workspace.id } })).toBe(0);
     const anonymous = await db().recovery.findFirstOrThrow({ where: { workspaceId: m.workspace.id } });
     expect(anonymous).toMatchObject({ amountDueMinor: 2700, customerId: null });
     // Nothing is sent or charged afterwards.
