@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, IndexTable, InlineStack, Page, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
 import { AlertRuleEditor, WORDS, type LoadedRule } from "~/components/AlertsEditor";
+import { ExportButton } from "~/components/ExportButton";
 import { PageError } from "~/components/PageError";
 import { useToast } from "~/components/useToast";
 import { formatDate } from "~/contracts/dashboard/format";
@@ -146,9 +147,15 @@ export function AlertsPage() {
             )}
           </BlockStack>
         </Card>
-        <Text as="h2" variant="headingMd">
-          Recently sent
-        </Text>
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <InlineStack align="space-between" blockAlign="start" gap="200">
+            <Text as="h2" variant="headingMd">
+              Recently sent
+            </Text>
+            {/* Every dispatch, not only the latest shown here. */}
+            {loaded.dispatches.length ? <ExportButton url="/dashboard/export/alerts.csv" filename="alerts.csv" /> : null}
+          </InlineStack>
+        </Box>
         <RecentDispatches loaded={loaded} />
       </BlockStack>
       <AlertRuleEditor rule={editing?.rule ?? null} open={editing !== null} onClose={close} onSaved={showToast} loaded={loaded} />

@@ -1,6 +1,7 @@
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineStack, Page, Pagination, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+import { ExportButton } from "~/components/ExportButton";
 import { useToast } from "~/components/useToast";
 import { formatDateTimeInZone } from "~/contracts/dashboard/format";
 import type { MarkReadAction, NotificationsPageData } from "~/contracts/dashboard/notifications-page.server";
@@ -55,6 +56,13 @@ export function NotificationsPage() {
       primaryAction={{ content: "Mark all as read", disabled: !anyUnread && current === 1, loading: read.state !== "idle", onAction: () => post({ intent: "mark-all-read" }) }}
     >
       <BlockStack gap="400">
+        {total ? (
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <InlineStack align="end">
+              <ExportButton url="/dashboard/export/notifications.csv" filename="notifications.csv" />
+            </InlineStack>
+          </Box>
+        ) : null}
         <Card padding="0">
           {items.length === 0 ? (
             <Box padding="400">

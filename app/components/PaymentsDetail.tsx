@@ -1,6 +1,7 @@
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Divider, IndexTable, InlineStack, Layout, Link, Modal, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { ExportButton } from "~/components/ExportButton";
 import { FactsCard } from "~/components/Fact";
 import { Fact, PaymentsPageError, PayLinkShare, PaymentStatusBadge, TestBadge, TransactionStatusBadge } from "~/components/PaymentsShared";
 import { useHydratedBreakpoints } from "~/components/useHydratedBreakpoints";
@@ -300,9 +301,12 @@ export function PaymentsDetail() {
               </Card>
               <Card padding="0">
                 <Box padding="400" paddingBlockEnd="200">
-                  <Text as="h2" variant="headingMd">
-                    Payments
-                  </Text>
+                  <InlineStack align="space-between" blockAlign="start" gap="200">
+                    <Text as="h2" variant="headingMd">
+                      Payments
+                    </Text>
+                    {loaded.transactionsExportUrl && loaded.transactions.length ? <ExportButton url={loaded.transactionsExportUrl} filename="transactions.csv" /> : null}
+                  </InlineStack>
                 </Box>
                 <Transactions rows={loaded.transactions} basePath={basePath} timeZone={timeZone} />
               </Card>

@@ -1,6 +1,7 @@
 import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, EmptyState, IndexTable, InlineStack, Link, Page, Pagination, Tabs, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { ExportButton } from "~/components/ExportButton";
 import { PageError } from "~/components/PageError";
 import { PaymentsCreateModal } from "~/components/PaymentsCreate";
 import { PaymentStatusBadge, TestBadge } from "~/components/PaymentsShared";
@@ -37,6 +38,15 @@ function urlOf(basePath: string, query: { status: PaymentTab; q: string; page?: 
   if (query.page && query.page > 1) params.set("page", String(query.page));
   const search = params.toString();
   return `${basePath}/payments${search ? `?${search}` : ""}`;
+}
+
+/** The export of the list as it is filtered now (tab and search), every page of it. */
+function exportUrlOf(exportPath: string, query: { status: PaymentTab; q: string }): string {
+  const params = new URLSearchParams();
+  if (query.status !== "all") params.set("status", query.status);
+  if (query.q) params.set("q", query.q);
+  const search = params.toString();
+  return `${exportPath}${search ? `?${search}` : ""}`;
 }
 
 function Rows({ links, basePath, timeZone, loading }: { links: Row[]; basePath: string; timeZone: string; loading: boolean }) {
@@ -116,7 +126,7 @@ function Rows({ links, basePath, timeZone, loading }: { links: Row[]; basePath: 
 
 export function PaymentsList() {
   const loaded = useLoaderData<PaymentListLoader>();
-  const { links, tab, search, page, totalPages, total, hasProvider, readOnly, basePath, timeZone } = loaded;
+  const { links, tab, search, page, totalPages, total, hasProvider, readOnly, basePath, timeZone, exportPath } = loaded;
   const navigation = useNavigation();
   const navigate = useNavigate();
   const { toast, showToast } = useToast();
@@ -206,6 +216,13 @@ export function PaymentsList() {
                   <Button submit>Search</Button>
                 </InlineStack>
               </Form>
+              {exportPath ? (
+                <Box paddingBlockStart="300">
+                  <InlineStack align="end">
+                    <ExportButton url={exportUrlOf(exportPath, { status: tab, q: search })} filename="payments.csv" />
+                  </InlineStack>
+                </Box>
+              ) : null}
             </Box>
             <div id="payments">
               {links.length ? (

@@ -1,6 +1,7 @@
 import { useFetcher, useNavigate } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, Collapsible, InlineGrid, InlineStack, Pagination, Select, Text } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { ExportButton } from "~/components/ExportButton";
 import type { ShowToast } from "~/components/useToast";
 import { formatDate } from "~/contracts/dashboard/format";
 import type { WebhooksAction, WebhooksLoader } from "~/contracts/dashboard/webhooks-page.server";
@@ -26,6 +27,15 @@ export function logUrl(filter: { status: string | null; endpoint: string | null 
   if (page > 1) params.set("page", String(page));
   const search = params.toString();
   return `${BASE}${search ? `?${search}` : ""}`;
+}
+
+/** The log's export, with the filters it shows now (every page of it). */
+export function logExportUrl(filter: { status: string | null; endpoint: string | null }): string {
+  const params = new URLSearchParams();
+  if (filter.status) params.set("status", filter.status);
+  if (filter.endpoint) params.set("endpoint", filter.endpoint);
+  const search = params.toString();
+  return `/dashboard/export/webhook-deliveries.csv${search ? `?${search}` : ""}`;
 }
 
 function replayRefusal(d: Delivery, readOnly: string | null): string | null {
@@ -146,6 +156,11 @@ export function DeliveryLog({ loaded, onToast }: { loaded: Loaded; onToast: Show
               onChange={(endpoint) => go({ ...log.filter, endpoint: endpoint || null })}
             />
           </InlineGrid>
+          {log.total > 0 ? (
+            <InlineStack align="end">
+              <ExportButton url={logExportUrl(log.filter)} filename="webhook-deliveries.csv" />
+            </InlineStack>
+          ) : null}
         </BlockStack>
       </Box>
       {log.items.length === 0 ? (

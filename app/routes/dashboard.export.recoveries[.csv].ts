@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireDashboardSession } from "~/contracts/dashboard/dashboard-session.server";
-import { exportRecoveriesCsv } from "~/contracts/dashboard/exports.server";
+import { exportRecoveriesCsv } from "~/contracts/dashboard/exports/recoveries-csv.server";
 
 /** The recoveries list as CSV, with the list's filters (the same query string), streamed. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -98,11 +98,14 @@ export async function openPage(
 export async function openDashboardNav(page: Page) {
   const toggle = page.getByRole("button", { name: "Toggle menu" });
   if (!(await toggle.isVisible())) return;
-  const nav = page.getByRole("navigation", { name: "Dashboard" });
-  for (let tries = 0; tries < 5 && !(await nav.isVisible()); tries++) {
+  // Open is the Frame's own class, not what is on screen: a drawer still sliding shut after a link's
+  // click looks visible, and its links are gone before a click lands.
+  const open = page.locator('[id="AppFrameNav"][class*="Navigation--visible"]');
+  for (let tries = 0; tries < 5 && (await open.count()) === 0; tries++) {
     await toggle.click();
-    await nav.waitFor({ state: "visible", timeout: 2_000 }).catch(() => undefined);
+    await open.waitFor({ state: "attached", timeout: 2_000 }).catch(() => undefined);
   }
+  await page.getByRole("navigation", { name: "Dashboard" }).waitFor({ state: "visible" });
 }
 
 /** Polaris measures the page as it hydrates: let it finish before looking (and before screenshots). */

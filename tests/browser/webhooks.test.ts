@@ -1,7 +1,8 @@
 // Webhooks in a real browser, at desktop and phone widths: the empty page says what a webhook is;
 // "Add endpoint" takes a URL and a description, and the signing secret is shown once (gone after a
 // reload); a failed delivery shows in the log with its status code, error and answer, and Replay
-// queues it again.
+// queues it again; "Export CSV" saves the log, with its filter, as a file.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingSecretOf } from "~/domain/webhooks/endpoints.server";
@@ -106,6 +107,24 @@ for (const viewport of [
       await visible(page.getByRole("status").getByText("Replay queued", { exact: false }));
       await visible(log.getByText("Pending", { exact: true }));
       expect(await db().webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: "pending", replays: 1 });
+
+      // Export: the log with its filter, counted as it arrives, saved as a file.
+      await page.getByRole("combobox", { name: "Status" }).selectOption("pending");
+      await page.waitForURL(/[?&]status=pending/);
+      await settled(page);
+      const exportLink = page.getByRole("link", { name: "Export CSV" });
+      expect(await exportLink.getAttribute("href")).toBe("/dashboard/export/webhook-deliveries.csv?status=pending");
+      const [download] = await Promise.all([page.waitForEvent("download"), exportLink.click()]);
+      expect(download.suggestedFilename()).toBe("webhook-deliveries.csv");
+      const lines = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+      expect(lines[0]).toBe(
+        "delivery_id,event_id,event_type,endpoint_id,endpoint_url,status,attempts,replays,last_response_status,last_response_time_ms,last_error,created_at,last_attempt_at,next_retry_at,delivered_at",
+      );
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toContain(`${delivery.id},${delivery.eventId},payment.failed,${saved.id},${url},pending,`);
+      await visible(page.getByText("Exported 1 row"));
+      await fitsWidth(page, viewport.width);
+      await page.screenshot({ path: shot("exported"), fullPage: true });
       expect(problems).toEqual([]);
       await page.context().close();
     });

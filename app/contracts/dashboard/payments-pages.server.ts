@@ -141,7 +141,7 @@ function invalid(problems: Array<{ path: string; message: string }>): never {
 export const PAYMENT_TABS = ["all", "open", "succeeded", "cancelled", "expired"] as const;
 export type PaymentTab = (typeof PAYMENT_TABS)[number];
 
-const ListQuerySchema = z.object({
+export const PaymentListQuerySchema = z.object({
   status: z.enum(PAYMENT_TABS).catch("all"),
   q: z.string().trim().max(200).catch(""),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
@@ -174,10 +174,13 @@ function createOptions(chain: Awaited<ReturnType<typeof connectionsOf>>) {
   };
 }
 
-export function paymentListLoader(callerOf: CallerOf, basePath: string) {
+/** Where a page's CSV export is served, when its home has one (the dashboard does; the loader is shared). */
+type ExportPaths = { exportPath?: string };
+
+export function paymentListLoader(callerOf: CallerOf, basePath: string, paths: ExportPaths = {}) {
   return async ({ request }: LoaderFunctionArgs) => {
     const caller = await callerOf(request);
-    const query = ListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+    const query = PaymentListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
     const [workspace, chain] = await Promise.all([getWorkspace(caller.workspaceId), connectionsOf(caller.workspaceId)]);
     const listed = await listWorkspacePaymentRequests({
       workspaceId: caller.workspaceId,
@@ -198,6 +201,7 @@ export function paymentListLoader(callerOf: CallerOf, basePath: string) {
       readOnly: readOnlyWords(caller),
       timeZone: workspace.timezone,
       basePath,
+      exportPath: paths.exportPath ?? null,
     };
   };
 }
@@ -366,7 +370,7 @@ function transactionRow(t: { publicId: string; provider: string; status: string;
   };
 }
 
-export function paymentDetailLoader(callerOf: CallerOf, basePath: string) {
+export function paymentDetailLoader(callerOf: CallerOf, basePath: string, paths: ExportPaths = {}) {
   return async ({ request, params }: LoaderFunctionArgs) => {
     const caller = await callerOf(request);
     const scope = await notFoundAs404(paymentRequestScope({ workspaceId: caller.workspaceId, id: requestIdOf(params.id) }));
@@ -407,6 +411,7 @@ export function paymentDetailLoader(callerOf: CallerOf, basePath: string) {
       readOnly: readOnlyWords(caller),
       timeZone: workspace.timezone,
       basePath,
+      transactionsExportUrl: paths.exportPath ? `${paths.exportPath}?${new URLSearchParams({ payment: view.id })}` : null,
     };
   };
 }

@@ -39,7 +39,7 @@ function readOnlyWords(session: DashboardSession): string | null {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-const LogQuerySchema = z.object({
+export const LogQuerySchema = z.object({
   status: z.enum(DELIVERY_STATUSES).optional().catch(undefined),
   endpoint: z.string().min(1).max(100).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),

@@ -17,17 +17,15 @@ export async function paymentRequestScope(input: { workspaceId: string; id: stri
   return { workspaceId: input.workspaceId, id: row.id, livemode: row.livemode };
 }
 
-/**
- * The workspace's pay-links of both modes, newest first: `listPaymentRequests`' filters (status with
- * the derived `expired`, search over description, customer, reference and the exact code).
- */
-export async function listWorkspacePaymentRequests(input: {
+/** What a list of the workspace's pay-links is filtered by: a status (with the derived `expired`) and a search. */
+export interface PaymentRequestFilter {
   workspaceId: string;
   status?: PaymentRequestStatus;
   search?: string;
-  page: PageRequest;
-}): Promise<Page<PaymentRequestView>> {
-  const at = now();
+}
+
+/** `listPaymentRequests`' filters (status with the derived `expired`, search over description, customer, reference and the exact code), at `at`. */
+function paymentRequestWhere(input: PaymentRequestFilter, at: Date): Prisma.PaymentRequestWhereInput {
   const where: Prisma.PaymentRequestWhereInput = { workspaceId: input.workspaceId };
   if (input.status === "expired") Object.assign(where, { status: "open", expiresAt: { lte: at } });
   else if (input.status === "open") Object.assign(where, { status: "open", OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] });
@@ -47,16 +45,39 @@ export async function listWorkspacePaymentRequests(input: {
         ],
       }
     : {};
+  return { AND: [where, searchWhere] };
+}
+
+/** The workspace's pay-links of both modes, newest first, filtered as `PaymentRequestFilter` says. */
+export async function listWorkspacePaymentRequests(input: PaymentRequestFilter & { page: PageRequest }): Promise<Page<PaymentRequestView>> {
+  const at = now();
+  const where = paymentRequestWhere(input, at);
   const chain = await connectionsOf(input.workspaceId);
   const page = await paginate(input.page, {
-    find: (args) => db().paymentRequest.findMany({ ...args, where: { AND: [where, searchWhere, args.where] } }),
-    count: () => db().paymentRequest.count({ where: { AND: [where, searchWhere] } }),
+    find: (args) => db().paymentRequest.findMany({ ...args, where: { AND: [where, args.where] } }),
+    count: () => db().paymentRequest.count({ where }),
   });
   const routing = routingOf(chain.routing);
   return {
     ...page,
     items: page.items.map((row) => ({ ...row, status: statusOf(row, at), resolvedProviderConnectionId: resolveConnection(row, routing, chain.connections).connectionId })),
   };
+}
+
+/** How many pay-links `listWorkspacePaymentRequests` lists with these filters. */
+export async function countWorkspacePaymentRequests(input: PaymentRequestFilter): Promise<number> {
+  return db().paymentRequest.count({ where: paymentRequestWhere(input, now()) });
+}
+
+/** How many payments each of these pay-links has had (checkouts opened), in one grouped read; a link with none is absent. */
+export async function paymentCountsOf(input: { workspaceId: string; paymentRequestIds: string[] }): Promise<Map<string, number>> {
+  if (input.paymentRequestIds.length === 0) return new Map();
+  const groups = await db().transaction.groupBy({
+    by: ["paymentRequestId"],
+    where: { workspaceId: input.workspaceId, paymentRequestId: { in: input.paymentRequestIds } },
+    _count: { _all: true },
+  });
+  return new Map(groups.map((g) => [g.paymentRequestId!, g._count._all]));
 }
 
 /** A pay-link's payments (one per checkout opened), newest first. */
@@ -66,6 +87,22 @@ export async function transactionsOfPaymentRequest(input: { workspaceId: string;
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 100,
   });
+}
+
+const transactionsOf = (input: { workspaceId: string; paymentRequestId: string }) => ({ workspaceId: input.workspaceId, paymentRequestId: input.paymentRequestId });
+
+/** A pay-link's payments newest first, a page at a time: the whole list (its export), where the page shows the latest 100. */
+export async function pageOfTransactionsOfPaymentRequest(input: { workspaceId: string; paymentRequestId: string; page: PageRequest }) {
+  const where = transactionsOf(input);
+  return paginate(input.page, {
+    find: (args) => db().transaction.findMany({ ...args, where: { ...where, ...args.where } }),
+    count: () => db().transaction.count({ where }),
+  });
+}
+
+/** How many payments a pay-link has had. */
+export async function countTransactionsOfPaymentRequest(input: { workspaceId: string; paymentRequestId: string }): Promise<number> {
+  return db().transaction.count({ where: transactionsOf(input) });
 }
 
 /** Refunds that hold money back from a new one (refunds.server.ts): all but the failed and rejected. */

@@ -47,6 +47,28 @@ export async function listNotifications(input: Member & { cursor?: string | null
   return { items: page.items.map(notificationView), nextCursor: page.nextCursor, page: page.page ?? null, totalPages: page.totalPages ?? null, total: page.total ?? null };
 }
 
+/**
+ * The member's notifications newest first, `limit` after `after` (the previous batch's last; null
+ * for the newest), as stored: the whole list a batch at a time, for its export.
+ */
+export async function notificationsAfter(input: Member & { after: { createdAt: Date; id: string } | null; limit: number }) {
+  const after = input.after;
+  return db().notification.findMany({
+    where: {
+      workspaceId: input.workspaceId,
+      userId: input.userId,
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit,
+  });
+}
+
+/** How many notifications the member has, read or not. */
+export async function countNotifications(input: Member): Promise<number> {
+  return db().notification.count({ where: { workspaceId: input.workspaceId, userId: input.userId } });
+}
+
 /** How many of the member's notifications are unread: the bell's badge. */
 export async function unreadCount(input: Member): Promise<number> {
   return db().notification.count({ where: { workspaceId: input.workspaceId, userId: input.userId, readAt: null } });

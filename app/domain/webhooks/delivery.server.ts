@@ -271,13 +271,24 @@ export function deliveryView(row: DeliveryRow) {
   };
 }
 
-/** The delivery log (LostChurn `GET /v1/webhooks/events`): newest first, by endpoint and status. */
-export async function listWebhookDeliveries(input: { workspaceId: string; endpointId?: string; status?: DeliveryStatusFilter; page: PageRequest }) {
-  const where: Prisma.WebhookDeliveryWhereInput = {
+type DeliveryFilter = { workspaceId: string; endpointId?: string; status?: DeliveryStatusFilter };
+
+function deliveryWhere(input: DeliveryFilter): Prisma.WebhookDeliveryWhereInput {
+  return {
     workspaceId: input.workspaceId,
     ...(input.endpointId ? { endpointId: input.endpointId } : {}),
     ...(input.status === "pending" ? { status: { in: ["pending", "retrying"] } } : input.status ? { status: input.status } : {}),
   };
+}
+
+/** How many deliveries the log lists with these filters. */
+export async function countWebhookDeliveries(input: DeliveryFilter): Promise<number> {
+  return db().webhookDelivery.count({ where: deliveryWhere(input) });
+}
+
+/** The delivery log (LostChurn `GET /v1/webhooks/events`): newest first, by endpoint and status. */
+export async function listWebhookDeliveries(input: DeliveryFilter & { page: PageRequest }) {
+  const where = deliveryWhere(input);
   const page = await paginate(input.page, {
     find: (args) => db().webhookDelivery.findMany({ ...args, where: { ...where, ...args.where }, include: { event: { select: { type: true } } } }),
     count: () => db().webhookDelivery.count({ where }),

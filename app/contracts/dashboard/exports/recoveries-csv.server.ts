@@ -1,26 +1,10 @@
-// The dashboard's CSV exports (docs/decisions/0079): the recoveries with the list's filters and
-// the customers with the list's search, streamed in keyset batches, in the workspace's zone.
+// The overview's recoveries with the list's filters, and the customers with the list's search.
 import { csvDate, csvMoney } from "~/domain/exports/csv";
 import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
-import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 import { db } from "~/utils/db.server";
-import { CustomerListQuerySchema, customerWhere, findCustomerRows } from "./customers.server";
-import { failureReasonOf, findRecoveryRows, recoveryFiltersOf, recoveryWhere } from "./recoveries.server";
-
-/** An export as an HTTP download: an attachment, never cached, with the rows it expects to send. */
-function csvResponse(input: { filename: string; total: number; body: ReadableStream<Uint8Array> }): Response {
-  return new Response(input.body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${input.filename}"`,
-      "Cache-Control": "no-store",
-      "X-Total-Rows": String(input.total),
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
-}
-
-const today = (timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+import { CustomerListQuerySchema, customerWhere, findCustomerRows } from "../customers.server";
+import { failureReasonOf, findRecoveryRows, recoveryFiltersOf, recoveryWhere } from "../recoveries.server";
+import { csvResponse, exportZone } from "./csv-response.server";
 
 const RECOVERY_HEADER = [
   "recovery_id",
@@ -46,8 +30,7 @@ const RECOVERY_HEADER = [
 
 /** The recoveries the URL's filters select, newest first. */
 export async function exportRecoveriesCsv(input: { workspaceId: string; url: URL }): Promise<Response> {
-  const workspace = await getWorkspace(input.workspaceId);
-  const zone = workspace.timezone;
+  const { zone, filename } = await exportZone(input.workspaceId, "recoveries");
   const where = recoveryWhere({ workspaceId: input.workspaceId, timeZone: zone, filters: recoveryFiltersOf(input.url) });
   const total = await db().recovery.count({ where });
   const batches = keysetBatches({
@@ -74,15 +57,14 @@ export async function exportRecoveriesCsv(input: { workspaceId: string; url: URL
       csvDate(r.nextActionAt, zone),
     ],
   });
-  return csvResponse({ filename: `recoveries-${today(zone)}.csv`, total, body: csvStream({ header: RECOVERY_HEADER, batches }) });
+  return csvResponse({ filename, total, body: csvStream({ header: RECOVERY_HEADER, batches }) });
 }
 
 const CUSTOMER_HEADER = ["customer_id", "external_id", "provider", "name", "email", "country", "timezone", "card_on_file", "created_at"];
 
 /** The customers the URL's search selects, newest first. */
 export async function exportCustomersCsv(input: { workspaceId: string; url: URL }): Promise<Response> {
-  const workspace = await getWorkspace(input.workspaceId);
-  const zone = workspace.timezone;
+  const { zone, filename } = await exportZone(input.workspaceId, "customers");
   const { q } = CustomerListQuerySchema.parse(Object.fromEntries(input.url.searchParams));
   const where = customerWhere({ workspaceId: input.workspaceId, q });
   const total = await db().customer.count({ where });
@@ -90,5 +72,5 @@ export async function exportCustomersCsv(input: { workspaceId: string; url: URL 
     fetch: (after: Awaited<ReturnType<typeof findCustomerRows>>[number] | null, size) => findCustomerRows({ where, after, take: size }),
     toCells: (c) => [c.id, c.externalId, c.provider, c.name, c.email, c.country, c.timezone, c.defaultPaymentMethodId !== null, csvDate(c.createdAt, zone)],
   });
-  return csvResponse({ filename: `customers-${today(zone)}.csv`, total, body: csvStream({ header: CUSTOMER_HEADER, batches }) });
+  return csvResponse({ filename, total, body: csvStream({ header: CUSTOMER_HEADER, batches }) });
 }
