@@ -42,6 +42,11 @@ type FindArgs = {
   skip?: number;
 };
 
+/** The rows after `after` (the last row given) in newest-first order, ties broken by id; every row when null. */
+export function newestFirstAfter(after: { createdAt: Date; id: string } | null | undefined) {
+  return after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {};
+}
+
 /**
  * Runs a newest-first list over rows with `createdAt` and `id` (index them with the tenant column:
  * `@@index([workspaceId, createdAt, id])`). `find` adds its own filters to `where`.
@@ -58,8 +63,7 @@ export async function paginate<T extends { createdAt: Date; id: string }>(
     ]);
     return { items, nextCursor: null, page: request.page, perPage: request.perPage, total, totalPages: Math.ceil(total / request.perPage) };
   }
-  const after = request.after;
-  const where = after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {};
+  const where = newestFirstAfter(request.after);
   const rows = await query.find({ where, orderBy, take: request.limit + 1 });
   const items = rows.slice(0, request.limit);
   return { items, nextCursor: rows.length > request.limit ? encodeCursor(items[items.length - 1]!) : null };

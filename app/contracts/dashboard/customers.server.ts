@@ -6,6 +6,7 @@ import { z } from "zod";
 import { recoveryAttemptDto } from "~/contracts/dunningdog/dto";
 import { recoveryReference } from "~/domain/recovery/queries.server";
 import { AppError } from "~/domain/errors";
+import { newestFirstAfter } from "~/domain/pagination.server";
 import { db, type Prisma } from "~/utils/db.server";
 import { customerSearch, failureReasonOf } from "./recoveries.server";
 
@@ -36,9 +37,8 @@ export function customerWhere(input: { workspaceId: string; q?: string }): Prism
 
 /** Customers after `after`, newest first (createdAt desc, id desc). */
 export function findCustomerRows(input: { where: Prisma.CustomerWhereInput; after: { createdAt: Date; id: string } | null; take: number }) {
-  const { after } = input;
   return db().customer.findMany({
-    where: after ? { AND: [input.where, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] } : input.where,
+    where: { AND: [input.where, newestFirstAfter(input.after)] },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.take,
   });

@@ -1,6 +1,7 @@
 // What alert rules sent (ADR 0077): the dashboard's list of recent dispatches, and all of them a
 // batch at a time for its export, with the rule, the event (or the digest's period), the channel,
 // the outcome and why it failed.
+import { newestFirstAfter } from "~/domain/pagination.server";
 import { db } from "~/utils/db.server";
 
 export interface DispatchView {
@@ -25,11 +26,10 @@ export interface DispatchView {
  * previous batch; null for the newest).
  */
 export async function listDispatches(input: { workspaceId: string; limit: number; after?: { createdAt: Date; id: string } | null }): Promise<DispatchView[]> {
-  const after = input.after;
   const rows = await db().alertDispatch.findMany({
     where: {
       workspaceId: input.workspaceId,
-      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      ...newestFirstAfter(input.after),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,

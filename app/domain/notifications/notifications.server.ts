@@ -3,7 +3,7 @@
 // signed-in member in their workspace: another member's row, or another workspace's, is never
 // listed nor touched.
 import { z } from "zod";
-import { decodeCursor, paginate, type PageRequest } from "~/domain/pagination.server";
+import { decodeCursor, newestFirstAfter, paginate, type PageRequest } from "~/domain/pagination.server";
 import { now } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 
@@ -52,12 +52,11 @@ export async function listNotifications(input: Member & { cursor?: string | null
  * for the newest), as stored: the whole list a batch at a time, for its export.
  */
 export async function notificationsAfter(input: Member & { after: { createdAt: Date; id: string } | null; limit: number }) {
-  const after = input.after;
   return db().notification.findMany({
     where: {
       workspaceId: input.workspaceId,
       userId: input.userId,
-      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      ...newestFirstAfter(input.after),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,
