@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { makeRecovery, makeWorkspace } from "../../tests/factories";
+import { csvText } from "../../tests/helpers/csv";
 import { thrown } from "../../tests/helpers/thrown";
 import * as customersList from "./dashboard.customers._index";
 import * as customerPage from "./dashboard.customers.$id";
@@ -114,7 +115,7 @@ describe("/dashboard/export/customers.csv", () => {
     const res = await exportCustomers.loader(get("/dashboard/export/customers.csv?q=example.com", m.sessionToken));
     expect(res.headers.get("X-Total-Rows")).toBe("2");
     expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="customers-[\d-]+\.csv"$/);
-    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
+    const text = await csvText(res);
     expect(text.split("\r\n")).toEqual([
       "\uFEFFcustomer_id,external_id,provider,name,email,country,timezone,card_on_file,created_at",
       expect.stringMatching(/^\w+,cus_b,stripe,"Bea, ""B""",bea@example\.com,,,false,2026-03-02T09:00:00\+09:00$/),

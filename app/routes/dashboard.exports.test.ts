@@ -9,6 +9,7 @@ import { encrypt } from "~/utils/crypto.server";
 import { db, type Prisma } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { makeTeammate, makeWorkspace } from "../../tests/factories";
+import { csvText, parseCsv } from "../../tests/helpers/csv";
 import { thrown } from "../../tests/helpers/thrown";
 import * as exportAlerts from "./dashboard.export.alerts[.csv]";
 import * as exportNotifications from "./dashboard.export.notifications[.csv]";
@@ -24,41 +25,12 @@ const get = (path: string, token?: string): LoaderFunctionArgs => ({
   context: {},
 });
 
-/** Parses RFC 4180 text (quoted fields, doubled quotes, CRLF records) into rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  return rows;
-}
-
 /** The export's response, its header row and its records as objects by column. */
 async function exported(loader: Loader, path: string, token: string) {
   const res = await loader(get(path, token));
   expect(res.status).toBe(200);
   expect(res.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
+  const text = await csvText(res);
   expect(text.startsWith("\uFEFF")).toBe(true);
   const [header, ...rows] = parseCsv(text.slice(1));
   return { res, text, header: header!, rows: rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]!]))) };

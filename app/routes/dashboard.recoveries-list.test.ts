@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { makeRecovery, makeWorkspace } from "../../tests/factories";
+import { csvText, parseCsv } from "../../tests/helpers/csv";
 import { thrown } from "../../tests/helpers/thrown";
 import * as overview from "./dashboard._index";
 import * as exportRecoveries from "./dashboard.export.recoveries[.csv]";
@@ -22,37 +23,6 @@ async function customer(workspaceId: string, over: { name?: string | null; email
   return db().customer.create({ data: { workspaceId, provider: "stripe", externalId: over.externalId, name: over.name ?? null, email: over.email ?? null } });
 }
 
-/** The body as sent, its byte-order mark kept (Response.text() drops it). */
-const csvText = async (res: Response) => new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
-
-/** Parses RFC 4180 text (quoted fields, doubled quotes, CRLF records) into rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  return rows;
-}
 
 async function merchantWithCustomers() {
   const m = await makeWorkspace();

@@ -1,8 +1,7 @@
 // The alerts page's "Recently sent": every dispatch of the workspace's rules.
 import { countDispatches, listDispatches, type DispatchView } from "~/domain/alerts/history.server";
 import { csvDate } from "~/domain/exports/csv";
-import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
-import { csvResponse, exportZone } from "./csv-response.server";
+import { csvDownload, exportZone } from "./csv-response.server";
 
 const DISPATCH_HEADER = ["dispatch_id", "rule_id", "rule_name", "event_type", "channel", "status", "about", "events", "attempts", "error", "created_at", "sent_at"];
 
@@ -11,7 +10,10 @@ export async function exportAlertDispatchesCsv(input: { workspaceId: string }): 
   const { workspaceId } = input;
   const { zone, filename } = await exportZone(workspaceId, "alerts");
   const total = await countDispatches({ workspaceId });
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: DISPATCH_HEADER,
+    total,
     fetch: (after: DispatchView | null, size) => listDispatches({ workspaceId, limit: size, after }),
     toCells: (d) => [
       d.id,
@@ -28,5 +30,4 @@ export async function exportAlertDispatchesCsv(input: { workspaceId: string }): 
       csvDate(d.sentAt, zone),
     ],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: DISPATCH_HEADER, batches }) });
 }

@@ -1,10 +1,22 @@
 // The dashboard's CSV exports (docs/decisions/0079), as HTTP downloads: each list's export beside
 // it in this folder, all answered the same way.
+import type { CsvCell } from "~/domain/exports/csv";
+import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
 import { getWorkspace } from "~/domain/workspaces/workspaces.server";
 
-/** An export as an HTTP download: an attachment, never cached, with the rows it expects to send. */
-export function csvResponse(input: { filename: string; total: number; body: ReadableStream<Uint8Array> }): Response {
-  return new Response(input.body, {
+/**
+ * A list as a CSV download: an attachment, never cached, saying the rows it expects to send, its
+ * records read a keyset batch at a time (`fetch(after, size)`, the list's order) as the client reads.
+ */
+export function csvDownload<Row>(input: {
+  filename: string;
+  header: readonly string[];
+  total: number;
+  fetch: (after: Row | null, size: number) => Promise<Row[]>;
+  toCells: (row: Row) => readonly CsvCell[];
+}): Response {
+  const body = csvStream({ header: input.header, batches: keysetBatches({ fetch: input.fetch, toCells: input.toCells }) });
+  return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${input.filename}"`,

@@ -1,8 +1,7 @@
 // The notifications page: the signed-in member's own notifications, read and unread.
 import { csvDate } from "~/domain/exports/csv";
-import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
 import { countNotifications, notificationsAfter, type Member } from "~/domain/notifications/notifications.server";
-import { csvResponse, exportZone } from "./csv-response.server";
+import { csvDownload, exportZone } from "./csv-response.server";
 
 const NOTIFICATION_HEADER = ["notification_id", "title", "body", "read", "created_at", "read_at"];
 
@@ -11,9 +10,11 @@ export async function exportNotificationsCsv(input: Member): Promise<Response> {
   const member = { workspaceId: input.workspaceId, userId: input.userId };
   const { zone, filename } = await exportZone(member.workspaceId, "notifications");
   const total = await countNotifications(member);
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: NOTIFICATION_HEADER,
+    total,
     fetch: (after: Awaited<ReturnType<typeof notificationsAfter>>[number] | null, size) => notificationsAfter({ ...member, after, limit: size }),
     toCells: (n) => [n.id, n.title, n.body, n.readAt !== null, csvDate(n.createdAt, zone), csvDate(n.readAt, zone)],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: NOTIFICATION_HEADER, batches }) });
 }

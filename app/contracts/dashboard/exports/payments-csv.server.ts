@@ -14,9 +14,8 @@ import {
 import type { PaymentRequestView } from "~/domain/collect/payment-requests.server";
 import { AppError } from "~/domain/errors";
 import { csvDate, csvMoney } from "~/domain/exports/csv";
-import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
 import { PaymentListQuerySchema } from "../payments-pages.server";
-import { csvResponse, exportNotFound, exportZone } from "./csv-response.server";
+import { csvDownload, exportNotFound, exportZone } from "./csv-response.server";
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test");
 
@@ -48,7 +47,10 @@ export async function exportPaymentRequestsCsv(input: { workspaceId: string; url
   const query = PaymentListQuerySchema.parse(Object.fromEntries(input.url.searchParams));
   const filter: PaymentRequestFilter = { workspaceId: input.workspaceId, status: query.status === "all" ? undefined : query.status, search: query.q || undefined };
   const total = await countWorkspacePaymentRequests(filter);
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: PAYMENT_REQUEST_HEADER,
+    total,
     fetch: async (after: (PaymentRequestView & { payments: number }) | null, size) => {
       const page = await listWorkspacePaymentRequests({ ...filter, page: { mode: "cursor", limit: size, after } });
       const counts = await paymentCountsOf({ workspaceId: input.workspaceId, paymentRequestIds: page.items.map((p) => p.id) });
@@ -76,7 +78,6 @@ export async function exportPaymentRequestsCsv(input: { workspaceId: string; url
       csvDate(p.cancelledAt, zone),
     ],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: PAYMENT_REQUEST_HEADER, batches }) });
 }
 
 const TRANSACTION_HEADER = [
@@ -111,7 +112,10 @@ export async function exportTransactionsCsv(input: { workspaceId: string; url: U
   const { zone, filename } = await exportZone(input.workspaceId, "transactions");
   const of = { workspaceId: input.workspaceId, paymentRequestId: scope.id };
   const total = await countTransactionsOfPaymentRequest(of);
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: TRANSACTION_HEADER,
+    total,
     fetch: async (after: Awaited<ReturnType<typeof pageOfTransactionsOfPaymentRequest>>["items"][number] | null, size) =>
       (await pageOfTransactionsOfPaymentRequest({ ...of, page: { mode: "cursor", limit: size, after } })).items,
     toCells: (t) => [
@@ -131,5 +135,4 @@ export async function exportTransactionsCsv(input: { workspaceId: string; url: U
       csvDate(t.paidAt, zone),
     ],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: TRANSACTION_HEADER, batches }) });
 }

@@ -1,10 +1,9 @@
 // The overview's recoveries with the list's filters, and the customers with the list's search.
 import { csvDate, csvMoney } from "~/domain/exports/csv";
-import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
 import { db } from "~/utils/db.server";
 import { CustomerListQuerySchema, customerWhere, findCustomerRows } from "../customers.server";
 import { failureReasonOf, findRecoveryRows, recoveryFiltersOf, recoveryWhere } from "../recoveries.server";
-import { csvResponse, exportZone } from "./csv-response.server";
+import { csvDownload, exportZone } from "./csv-response.server";
 
 const RECOVERY_HEADER = [
   "recovery_id",
@@ -33,7 +32,10 @@ export async function exportRecoveriesCsv(input: { workspaceId: string; url: URL
   const { zone, filename } = await exportZone(input.workspaceId, "recoveries");
   const where = recoveryWhere({ workspaceId: input.workspaceId, timeZone: zone, filters: recoveryFiltersOf(input.url) });
   const total = await db().recovery.count({ where });
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: RECOVERY_HEADER,
+    total,
     fetch: (after: Awaited<ReturnType<typeof findRecoveryRows>>[number] | null, size) => findRecoveryRows({ where, after, take: size }),
     toCells: (r) => [
       r.id,
@@ -57,7 +59,6 @@ export async function exportRecoveriesCsv(input: { workspaceId: string; url: URL
       csvDate(r.nextActionAt, zone),
     ],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: RECOVERY_HEADER, batches }) });
 }
 
 const CUSTOMER_HEADER = ["customer_id", "external_id", "provider", "name", "email", "country", "timezone", "card_on_file", "created_at"];
@@ -68,9 +69,11 @@ export async function exportCustomersCsv(input: { workspaceId: string; url: URL 
   const { q } = CustomerListQuerySchema.parse(Object.fromEntries(input.url.searchParams));
   const where = customerWhere({ workspaceId: input.workspaceId, q });
   const total = await db().customer.count({ where });
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: CUSTOMER_HEADER,
+    total,
     fetch: (after: Awaited<ReturnType<typeof findCustomerRows>>[number] | null, size) => findCustomerRows({ where, after, take: size }),
     toCells: (c) => [c.id, c.externalId, c.provider, c.name, c.email, c.country, c.timezone, c.defaultPaymentMethodId !== null, csvDate(c.createdAt, zone)],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: CUSTOMER_HEADER, batches }) });
 }

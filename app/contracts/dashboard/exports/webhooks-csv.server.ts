@@ -3,9 +3,8 @@ import { countWebhookDeliveries, listWebhookDeliveries, type deliveryView } from
 import { getWebhookEndpoint } from "~/domain/webhooks/endpoints.server";
 import { AppError } from "~/domain/errors";
 import { csvDate } from "~/domain/exports/csv";
-import { csvStream, keysetBatches } from "~/domain/exports/stream.server";
 import { LogQuerySchema } from "../webhooks-page.server";
-import { csvResponse, exportZone } from "./csv-response.server";
+import { csvDownload, exportZone } from "./csv-response.server";
 
 const DELIVERY_HEADER = [
   "delivery_id",
@@ -46,7 +45,10 @@ export async function exportWebhookDeliveriesCsv(input: { workspaceId: string; u
   if (query.endpoint) urls.set(query.endpoint, await endpointUrlOf(workspaceId, query.endpoint));
   const filter = { workspaceId, endpointId: query.endpoint && urls.get(query.endpoint) ? query.endpoint : undefined, status: query.status };
   const total = await countWebhookDeliveries(filter);
-  const batches = keysetBatches({
+  return csvDownload({
+    filename,
+    header: DELIVERY_HEADER,
+    total,
     fetch: async (after: ReturnType<typeof deliveryView> | null, size) => {
       const page = await listWebhookDeliveries({ ...filter, page: { mode: "cursor", limit: size, after } });
       for (const id of new Set(page.items.map((d) => d.endpointId))) if (!urls.has(id)) urls.set(id, await endpointUrlOf(workspaceId, id));
@@ -70,5 +72,4 @@ export async function exportWebhookDeliveriesCsv(input: { workspaceId: string; u
       csvDate(d.deliveredAt, zone),
     ],
   });
-  return csvResponse({ filename, total, body: csvStream({ header: DELIVERY_HEADER, batches }) });
 }
