@@ -1,7 +1,5 @@
-import { Box, Text } from "@shopify/polaris";
 import { lazy, Suspense, useEffect, useState } from "react";
-
-export const CHART_COLORS = { failed: "#e22c38", recovered: "#29845a" } as const;
+import { CHART_COLORS, ChartPlaceholder, ChartUnavailable } from "./ChartParts";
 
 export interface BarSegment {
   label: string;
@@ -14,16 +12,6 @@ export interface LinePoint {
   label: string;
   failed: number;
   recovered: number;
-}
-
-function ChartUnavailable() {
-  return (
-    <Box paddingBlock="800">
-      <Text as="p" tone="subdued" alignment="center">
-        The chart could not be loaded. Reload the page to try again.
-      </Text>
-    </Box>
-  );
 }
 
 // polaris-viz reads `navigator` while rendering, so it cannot render on the server (as the
@@ -75,7 +63,7 @@ const Charts = lazy(async () => {
 export function BreakdownChart(props: { label: string; height: number } & ({ kind: "bars"; segments: BarSegment[] } | { kind: "line"; points: LinePoint[] })) {
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
-  const placeholder = <div style={{ height: props.height, borderRadius: 8, background: "var(--p-color-bg-surface-secondary)" }} aria-hidden="true" />;
+  const placeholder = <ChartPlaceholder height={props.height} />;
   const { label, height, ...chart } = props;
   return (
     <figure aria-label={label} style={{ margin: 0, height }} data-testid="breakdown-chart">

@@ -1,7 +1,8 @@
 import { Form, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
-import { BreakdownChart, CHART_COLORS } from "~/components/BreakdownChart";
+import { BreakdownChart } from "~/components/BreakdownChart";
+import { ChartLegend } from "~/components/ChartParts";
 import type { AnalyticsPageData } from "~/contracts/dashboard/analytics-page.server";
 import { formatDate, formatRate } from "~/contracts/dashboard/format";
 import { formatMoney } from "~/utils/money";
@@ -35,21 +36,6 @@ const SHOWN_IN_CHART = 8;
 
 type Totals = AnalyticsPageData["declineCodes"];
 
-function Legend() {
-  return (
-    <InlineStack gap="400">
-      {(["failed", "recovered"] as const).map((field) => (
-        <InlineStack key={field} gap="150" blockAlign="center">
-          <span style={{ width: 10, height: 10, borderRadius: 2, background: CHART_COLORS[field], display: "inline-block" }} />
-          <Text as="span" variant="bodySm" tone="subdued">
-            {field === "failed" ? "Failed" : "Recovered"}
-          </Text>
-        </InlineStack>
-      ))}
-    </InlineStack>
-  );
-}
-
 /** One breakdown: its bars (the largest segments) and, beside them, every segment's counts, rate and money. */
 function Breakdown({ title, what, totals, currency }: { title: string; what: string; totals: Totals; currency: string }) {
   const used = totals.filter((t) => t.failed > 0);
@@ -61,7 +47,7 @@ function Breakdown({ title, what, totals, currency }: { title: string; what: str
           <Text as="h2" variant="headingMd">
             {title}
           </Text>
-          {used.length ? <Legend /> : null}
+          {used.length ? <ChartLegend /> : null}
         </InlineStack>
         {used.length === 0 ? (
           <Text as="p" tone="subdued">
@@ -138,7 +124,7 @@ export function BreakdownView() {
                       {failed ? ` (${formatRate(recovered / failed)})` : ""}
                     </Text>
                   </BlockStack>
-                  <Legend />
+                  <ChartLegend />
                 </InlineStack>
                 <BreakdownChart kind="line" label="Failed and recovered payments over time" height={240} points={points} />
               </BlockStack>

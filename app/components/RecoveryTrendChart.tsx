@@ -1,5 +1,6 @@
 import { BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
 import { lazy, Suspense, useEffect, useState } from "react";
+import { CHART_COLORS, ChartLegend, ChartPlaceholder, ChartUnavailable } from "./ChartParts";
 
 /** One local day of the overview's trend (`dailyTrend`, app/domain/analytics/stats.server.ts): recoveries opened (payments failed) and recovered that day. */
 export interface TrendDay {
@@ -10,7 +11,6 @@ export interface TrendDay {
 }
 
 const HEIGHT = 240;
-const COLORS = { failed: "#e22c38", recovered: "#29845a" } as const;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "2026-11-02" → "Nov 2", without Date (no machine timezone can shift the day). */
@@ -26,14 +26,13 @@ const Bars = lazy(async () => {
   try {
     viz = await import("@shopify/polaris-viz");
   } catch {
-    // A chunk that failed to load (deploy in between, flaky network) costs the chart, not the page.
     return { default: ChartUnavailable };
   }
   const { PolarisVizProvider, BarChart } = viz;
   function Bars({ days }: { days: TrendDay[] }) {
     const series = (["failed", "recovered"] as const).map((field) => ({
       name: field === "failed" ? "Failed" : "Recovered",
-      color: COLORS[field],
+      color: CHART_COLORS[field],
       data: days.map((d) => ({ key: d.date, value: d[field] })),
     }));
     return (
@@ -53,35 +52,6 @@ const Bars = lazy(async () => {
   }
   return { default: Bars };
 });
-
-function ChartUnavailable() {
-  return (
-    <Box paddingBlock="800">
-      <Text as="p" tone="subdued" alignment="center">
-        The chart could not be loaded. Reload the page to try again.
-      </Text>
-    </Box>
-  );
-}
-
-function Placeholder() {
-  return <div style={{ height: HEIGHT, borderRadius: 8, background: "var(--p-color-bg-surface-secondary)" }} aria-hidden="true" />;
-}
-
-function Legend() {
-  return (
-    <InlineStack gap="400">
-      {(["failed", "recovered"] as const).map((field) => (
-        <InlineStack key={field} gap="150" blockAlign="center">
-          <span style={{ width: 10, height: 10, borderRadius: 2, background: COLORS[field], display: "inline-block" }} />
-          <Text as="span" variant="bodySm" tone="subdued">
-            {field === "failed" ? "Failed payments" : "Recovered"}
-          </Text>
-        </InlineStack>
-      ))}
-    </InlineStack>
-  );
-}
 
 /**
  * Failed vs recovered payments per day over the trend's days (30 on the overview), as bars.
@@ -107,7 +77,7 @@ export function RecoveryTrendChart({ days, emptyText }: { days: TrendDay[]; /** 
               Payments that failed each of the last {days.length} days ({failed}), and how many of them were recovered since ({recovered})
             </Text>
           </BlockStack>
-          {empty ? null : <Legend />}
+          {empty ? null : <ChartLegend failedLabel="Failed payments" />}
         </InlineStack>
         {empty ? (
           <Box paddingBlock="800">
@@ -123,11 +93,11 @@ export function RecoveryTrendChart({ days, emptyText }: { days: TrendDay[]; /** 
         ) : (
           <div style={{ height: HEIGHT }} data-testid="recovery-trend-chart">
             {mounted ? (
-              <Suspense fallback={<Placeholder />}>
+              <Suspense fallback={<ChartPlaceholder height={HEIGHT} />}>
                 <Bars days={days} />
               </Suspense>
             ) : (
-              <Placeholder />
+              <ChartPlaceholder height={HEIGHT} />
             )}
           </div>
         )}

@@ -35,7 +35,7 @@ export async function loadAnalyticsPage(input: { workspaceId: string; url: URL }
     recoveryBreakdown({ workspaceId: input.workspaceId, livemode: q.mode === "live", from: q.from ?? "", to: q.to ?? "", groupBy: q.groupBy, segmentBy });
   let problem: string | null = null;
   let used = query;
-  // One after the other: the first brings the rollups up to date for the second.
+  // The by-code read first: a range it refuses falls back to the default range, which the by-campaign read then uses too.
   let byCode: Breakdown;
   try {
     byCode = await ask(query, "decline_code");

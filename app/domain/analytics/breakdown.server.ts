@@ -101,7 +101,7 @@ export async function sumRollup(filter: RollupFilter, by: { groupBy?: GroupBy; s
   }));
 }
 
-/** The workspace's zone and reporting currency, and the rollups brought up to date (or how fresh they are). */
+/** The workspace's zone and reporting currency, and how fresh the rollups are (ADR 0081: a read never rolls up). */
 export async function analyticsContext(input: { workspaceId: string; currency?: string }) {
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId }, select: { currency: true } });
   if (!workspace) throw new AppError("not_found", "No such workspace.");
