@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { listMembers } from "~/domain/team/team.server";
 import { deliverEmail } from "~/domain/mail/outbox.server";
+import { notifyMembers } from "~/domain/notifications/notifications.server";
 import { emitToEndpoint } from "~/domain/webhooks/events.server";
 import { now } from "~/utils/clock.server";
 import { db, type Prisma } from "~/utils/db.server";
@@ -142,7 +143,7 @@ export async function sendAlertDispatch(input: { dispatchId: string; finalAttemp
     case "webhook":
       return sendWebhook(dispatch, rule, made.data);
     default:
-      return notifyMembers(dispatch, rule, made.content);
+      return sendInApp(dispatch, rule, made.content);
   }
 }
 
@@ -254,15 +255,11 @@ async function sendWebhook(dispatch: AlertDispatch, rule: AlertRuleView, data: {
 }
 
 /** A notification per member to tell (the rule's roles, or everyone): the dashboard's bell shows them. */
-async function notifyMembers(dispatch: AlertDispatch, rule: AlertRuleView, content: AlertContent) {
+async function sendInApp(dispatch: AlertDispatch, rule: AlertRuleView, content: AlertContent) {
   const members = await membersWith(dispatch.workspaceId, rule.recipientRoles);
   if (members.length === 0) return finish(dispatch, { status: "skipped", error: "No member has the rule's roles." });
   return db().$transaction(async (tx) => {
-    const dedupeKey = `alert:${dispatch.id}`;
-    await tx.notification.createMany({
-      data: members.map((m) => ({ workspaceId: dispatch.workspaceId, userId: m.userId, dedupeKey, title: content.title, body: content.body, link: content.link, createdAt: now() })),
-      skipDuplicates: true,
-    });
+    await notifyMembers({ tx, workspaceId: dispatch.workspaceId, userIds: members.map((m) => m.userId), dedupeKey: `alert:${dispatch.id}`, title: content.title, body: content.body, link: content.link });
     const at = now().toISOString();
     const results = members.map((m): RecipientResult => ({ to: m.email ?? m.userId, state: "sent", providerId: m.userId, at }));
     await tx.alertDispatch.update({ where: { id: dispatch.id }, data: { status: "sent", error: null, results: results as unknown as Prisma.InputJsonValue, sentAt: now() } });

@@ -6,7 +6,7 @@ import { chosenCampaignId } from "~/domain/recovery/experiments";
 import { classifyFailure } from "~/domain/recovery/policy";
 import { failureInputOf } from "~/domain/recovery/engine.server";
 import { AppError } from "~/domain/errors";
-import { endEnrollment, MOVED_TO_CAMPAIGN, scheduleSequence } from "~/domain/dunning/messages.server";
+import { endEnrollment, MOVED_TO_CAMPAIGN, scheduleSequence, skipWaitingSequenceEmails } from "~/domain/dunning/messages.server";
 import { now } from "~/utils/clock.server";
 import type { Db, Tx } from "~/utils/db.server";
 import type { Recovery } from "../../../generated/prisma/client";
@@ -130,11 +130,7 @@ export async function enrollRecoveryInCampaign(
   const current = await tx.campaignEnrollment.findFirst({ where: { recoveryId: recovery.id, campaignId: campaign.id, status: { in: ["active", "paused"] } } });
   if (current && recovery.sequenceId === campaign.id) return result("already_enrolled");
   await endEnrollment({ tx, recoveryId: recovery.id, reason: MOVED_TO_CAMPAIGN });
-  // Emails of the old campaign created but not yet handed over (waiting for the customer's daytime) are not sent.
-  await tx.dunningMessage.updateMany({
-    where: { recoveryId: recovery.id, kind: "sequence", status: "scheduled", stepId: { notIn: campaign.steps.map((s) => s.id) } },
-    data: { status: "skipped", error: "moved to another campaign" },
-  });
+  await skipWaitingSequenceEmails({ tx, recoveryId: recovery.id, keepStepIds: campaign.steps.map((s) => s.id), reason: "moved to another campaign" });
   const at = now();
   await tx.campaignEnrollment.upsert({
     where: { recoveryId_campaignId: { recoveryId: recovery.id, campaignId: campaign.id } },

@@ -594,6 +594,17 @@ export async function resumeCampaignEnrollments(input: { campaignId: string }): 
 export const MOVED_TO_CAMPAIGN = "moved_to_campaign";
 
 /** The recovery closed: its running enrollment ends, with why. Inside the transaction that closed it. */
+/**
+ * A recovery moved to another campaign: its emails created but not yet handed over (waiting for the
+ * customer's daytime) that are not steps of the new campaign are not sent.
+ */
+export async function skipWaitingSequenceEmails(input: { tx: Tx; recoveryId: string; keepStepIds: string[]; reason: string }) {
+  await input.tx.dunningMessage.updateMany({
+    where: { recoveryId: input.recoveryId, kind: "sequence", status: "scheduled", stepId: { notIn: input.keepStepIds } },
+    data: { status: "skipped", error: input.reason },
+  });
+}
+
 export async function endEnrollment(input: { tx: Tx; recoveryId: string; reason: string }) {
   await input.tx.campaignEnrollment.updateMany({
     where: { recoveryId: input.recoveryId, status: { in: ["active", "paused"] } },

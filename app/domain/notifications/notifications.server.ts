@@ -1,11 +1,22 @@
-// A member's in-app notifications (rows written by the alerts' in-app channel): what the bell
-// counts and lists, and what the member marks as read. Every read and write is scoped to the
+// A member's in-app notifications (sent by the alerts' in-app channel through `notifyMembers`):
+// what the bell counts and lists, and what the member marks as read. Every read and write is scoped to the
 // signed-in member in their workspace: another member's row, or another workspace's, is never
 // listed nor touched.
 import { z } from "zod";
 import { decodeCursor, newestFirstAfter, paginate, type PageRequest } from "~/domain/pagination.server";
 import { now } from "~/utils/clock.server";
-import { db } from "~/utils/db.server";
+import { db, type Tx } from "~/utils/db.server";
+
+/**
+ * One notification to each of `userIds`, inside the caller's transaction; once per member and
+ * `dedupeKey`, however often it is sent.
+ */
+export async function notifyMembers(input: { tx: Tx; workspaceId: string; userIds: readonly string[]; dedupeKey: string; title: string; body: string; link: string | null }) {
+  await input.tx.notification.createMany({
+    data: input.userIds.map((userId) => ({ workspaceId: input.workspaceId, userId, dedupeKey: input.dedupeKey, title: input.title, body: input.body, link: input.link, createdAt: now() })),
+    skipDuplicates: true,
+  });
+}
 
 /** Whose notifications: one member of one workspace. */
 export interface Member {
